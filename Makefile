@@ -1,0 +1,32 @@
+# Track Your Healing. `make` lists the targets; `make run` and `make test` install what is missing first.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: help setup run test lint fmt bench clean
+
+help: ## Show this list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: ## Install what is missing: .venv, redis-server, FerretDB (safe to rerun)
+	@bin/setup
+
+run: setup ## Run the whole platform locally (Ctrl-C stops every process)
+	@$(PY) -m devtools.stack
+
+test: setup ## Run the test suite against real Redis, FerretDB, SMTP and Celery; T=tests/path to narrow
+	@$(PY) -m pytest $(if $(T),$(T),tests)
+
+lint: setup ## Lint and check formatting (ruff)
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+fmt: setup ## Fix formatting and autofixable lint
+	@.venv/bin/ruff format .
+	@.venv/bin/ruff check --fix .
+
+bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
+	@$(PY) -m benchmarks
+
+clean: ## Remove local data (var/) - asks first
+	@read -p "Delete var/ (local database, queues and mail)? [y/N] " a && [ "$$a" = y ] && rm -rf var/

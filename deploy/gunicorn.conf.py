@@ -1,0 +1,39 @@
+"""gunicorn settings shared by both HTTP services (see platform.md §5: gthread, recycled workers)."""
+
+import os
+
+from shared.logs import JsonFormatter
+from shared.settings import load_or_exit
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak can never grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# Clients are created per worker after fork (shared/mongo.py); preloading would share them.
+preload_app = False
+# Two services run side by side; gunicorn's runtime control socket would collide and is not needed.
+control_socket_disable = True
+accesslog = None  # the app logs one JSON line per request, with its request id
+errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": JsonFormatter, "service": os.environ.get("TYH_SERVICE", "tyh") + ":gunicorn"}
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    },
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}
+
+
+def on_starting(server):
+    """Refuse to start with a bad setting: one clear line, before any worker forks."""
+    load_or_exit()

@@ -1,0 +1,1 @@
+"""Developer tools for the local stack (not deployed): mail sink, stack runner, readiness wait."""

@@ -1,0 +1,82 @@
+"""`make run`: start the whole platform locally under honcho and stop all of it on Ctrl-C.
+
+Infrastructure (Redis, FerretDB, the mail sink) is added in front of the application processes from
+deploy/Procfile. A server named by MONGO_URI, REDIS_URL or SMTP_HOST in the environment is used instead
+of starting one. Data lives under var/ (TYH_VAR_DIR) and survives restarts. Ports can be moved with
+REDIS_PORT, MONGO_PORT, SMTP_SINK_PORT, INGESTION_PORT and NOTIFICATION_PORT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FERRETDB = ROOT / ".tools" / "bin" / "ferretdb"
+
+
+def infrastructure(env: dict[str, str], var: Path) -> tuple[list[str], dict[str, str]]:
+    """Procfile lines for the servers we start, and the settings that point the services at them."""
+    lines, settings = [], {}
+    if not env.get("REDIS_URL"):
+        port = env.get("REDIS_PORT", "6379")
+        (var / "redis").mkdir(parents=True, exist_ok=True)
+        # Append-only file so queued tasks and rate limits survive a restart; noeviction so Celery's
+        # queues are never silently dropped under memory pressure.
+        lines.append(
+            f"redis: exec redis-server --bind 127.0.0.1 --port {port} --dir {var / 'redis'} "
+            "--appendonly yes --save '' --maxmemory-policy noeviction"
+        )
+        settings |= {
+            "REDIS_URL": f"redis://127.0.0.1:{port}/0",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/1",
+        }
+    if not env.get("MONGO_URI"):
+        port = env.get("MONGO_PORT", "27017")
+        debug_port = env.get("FERRETDB_DEBUG_PORT", "8088")
+        (var / "ferretdb").mkdir(parents=True, exist_ok=True)
+        lines.append(
+            f"ferretdb: exec {FERRETDB} --handler=sqlite --sqlite-url=file:{var / 'ferretdb'}/ "
+            f"--state-dir={var / 'ferretdb'} --listen-addr=127.0.0.1:{port} "
+            f"--debug-addr=127.0.0.1:{debug_port} --telemetry=disable --log-level=warn"
+        )
+        settings["MONGO_URI"] = f"mongodb://127.0.0.1:{port}/"
+    if not env.get("SMTP_HOST"):
+        port = env.get("SMTP_SINK_PORT", "1025")
+        lines.append(f"mail: exec {sys.executable} -m devtools.mailsink --port {port} --dir {var / 'mail'}")
+        settings |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
+    return lines, settings
+
+
+def procfile(env: dict[str, str], var: Path) -> tuple[str, dict[str, str]]:
+    infra, settings = infrastructure(env, var)
+    apps = [
+        line
+        for line in (ROOT / "deploy" / "Procfile").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    ready = f"ready: exec {sys.executable} -m devtools.wait_ready"
+    return "\n".join([*infra, *apps, ready]) + "\n", settings
+
+
+def main() -> None:
+    env = dict(os.environ)
+    var = Path(env.get("TYH_VAR_DIR", ROOT / "var")).resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    text, settings = procfile(env, var)
+    path = var / "Procfile.local"
+    path.write_text(text)
+    venv_bin = str(Path(sys.executable).parent)
+    env |= settings
+    env["PATH"] = f"{venv_bin}:{env.get('PATH', '')}"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("BEAT_SCHEDULE_FILE", str(var / "celerybeat-schedule"))
+    os.chdir(ROOT)
+    honcho = Path(venv_bin) / "honcho"
+    # Replace this process so Ctrl-C reaches honcho directly and it stops every child it started.
+    os.execve(honcho, [str(honcho), "-f", str(path), "-d", str(ROOT), "start"], env)  # noqa: S606
+
+
+if __name__ == "__main__":
+    main()

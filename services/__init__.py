@@ -1,0 +1,1 @@
+"""The platform's processes. Services never import each other; they share only `shared/`."""

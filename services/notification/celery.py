@@ -1,0 +1,15 @@
+"""The notification service's Celery app: consumes the email queue."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from shared.celery_app import create_celery
+from shared.settings import Settings
+from shared.tasks import NOTIFICATION_QUEUES
+
+
+def create_worker_app(settings: Settings) -> Celery:
+    app = create_celery("notification", settings, NOTIFICATION_QUEUES)
+    app.autodiscover_tasks(["services.notification.probes"], related_name="tasks", force=True)
+    return app

@@ -1,0 +1,1 @@
+"""Pipeline probes consumed by the notification worker."""

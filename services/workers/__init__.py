@@ -1,0 +1,1 @@
+"""The workers: rolling summaries and doctor reports, computed asynchronously."""

@@ -1,0 +1,15 @@
+"""The workers' Celery app: consumes the summaries and reports queues."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from shared.celery_app import create_celery
+from shared.settings import Settings
+from shared.tasks import WORKER_QUEUES
+
+
+def create_worker_app(settings: Settings) -> Celery:
+    app = create_celery("workers", settings, WORKER_QUEUES)
+    app.autodiscover_tasks(["services.workers.probes"], related_name="tasks", force=True)
+    return app

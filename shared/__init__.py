@@ -1,0 +1,1 @@
+"""What the services share: settings, clients, logging, Celery factory, task contracts and web plumbing."""

@@ -1,0 +1,118 @@
+"""The one Celery app factory: JSON only, late acks, no results, retries with backoff and jitter."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import redis
+from celery import Celery, Task, signals
+from kombu import Exchange, Queue
+from pymongo.errors import ConnectionFailure
+
+from shared.logs import configure_logging, request_id_var
+from shared.mongo import mongo
+from shared.redis_client import redis_client
+from shared.settings import Settings
+from shared.tasks import CONTRACTS
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "request_id"
+# Redelivery after a lost worker happens once this passes; every retry countdown stays far below it.
+VISIBILITY_TIMEOUT_S = 3600
+RETRY_BACKOFF_MAX_S = 300
+
+
+class TransientError(Exception):
+    """A failure worth retrying later (a dependency is briefly unavailable)."""
+
+
+class BaseTask(Task):
+    """Defaults for every task; a task states only what differs (usually its own exceptions)."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+    ignore_result = True
+    autoretry_for = (TransientError, ConnectionFailure, redis.ConnectionError, redis.TimeoutError)
+    retry_backoff = 2
+    retry_backoff_max = RETRY_BACKOFF_MAX_S
+    retry_jitter = True
+    max_retries = 8
+
+    def __call__(self, *args, **kwargs):
+        token = request_id_var.set(getattr(self.request, REQUEST_ID_HEADER, None) or self.request.id)
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = super().__call__(*args, **kwargs)
+            outcome = "done"
+            return result
+        finally:
+            # One line per run, inside the request-id context, so HTTP and task logs join up.
+            log.info(
+                "task %s",
+                outcome,
+                extra={
+                    "task": self.name,
+                    "task_id": self.request.id,
+                    "retries": self.request.retries,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            request_id_var.reset(token)
+
+
+def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()) -> Celery:
+    """A Celery app for `service` consuming `queues` (none for a producer or beat)."""
+    app = Celery(service, task_cls=BaseTask)
+    app.conf.update(
+        broker_url=settings.broker_url,
+        result_backend=None,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        event_serializer="json",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
+        task_routes={c.name: {"queue": c.queue} for c in CONTRACTS},
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in queues],
+        task_default_queue=queues[0] if queues else "celery",
+        task_soft_time_limit=300,
+        task_time_limit=360,
+        timezone="UTC",
+        enable_utc=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+    )
+    mongo.configure(settings)
+    redis_client.configure(settings)
+    # Under pytest the test runner owns logging; every deployed process logs JSON.
+    _log_config.update(
+        service=f"{settings.service_name}:{service}",
+        level=settings.log_level,
+        json=settings.environment != "test",
+    )
+    app.tyh_settings = settings
+    return app
+
+
+_log_config = {"service": "celery", "level": "INFO", "json": True}
+
+
+@signals.setup_logging.connect
+def _json_logging(**_kwargs) -> None:
+    if _log_config["json"]:
+        configure_logging(_log_config["service"], _log_config["level"])
+
+
+@signals.before_task_publish.connect
+def _carry_request_id(headers=None, **_kwargs) -> None:
+    request_id = request_id_var.get()
+    if headers is not None and request_id:
+        headers[REQUEST_ID_HEADER] = request_id

@@ -1,0 +1,11 @@
+"""The periodic jobs beat sends, by task name. Beat only enqueues; tasks claim their own work."""
+
+from __future__ import annotations
+
+# entry name -> {"task": contract name, "schedule": seconds or crontab, "options": {"queue": ...}}.
+# Features add their scans here; nothing long-running is ever scheduled as an ETA.
+BEAT_SCHEDULE: dict[str, dict] = {}
+
+
+def beat_schedule() -> dict[str, dict]:
+    return dict(BEAT_SCHEDULE)

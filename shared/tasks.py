@@ -1,0 +1,46 @@
+"""Task contracts: the names, queues and payload schemas the services agree on.
+
+A producer sends a contract's name with `shared.queue.enqueue`; only the consumer imports the function
+that implements it. Queues are one per consumer so a slow report build never delays an email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import Schema, fields, validate
+
+QUEUE_SUMMARIES = "summaries"
+QUEUE_REPORTS = "reports"
+QUEUE_EMAIL = "email"
+
+# Which queues each worker process consumes; deploy files and tests check themselves against these.
+WORKER_QUEUES = (QUEUE_SUMMARIES, QUEUE_REPORTS)
+NOTIFICATION_QUEUES = (QUEUE_EMAIL,)
+ALL_QUEUES = WORKER_QUEUES + NOTIFICATION_QUEUES
+
+
+class PipelineProbePayload(Schema):
+    probe_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
+@dataclass(frozen=True)
+class TaskContract:
+    name: str
+    queue: str
+    schema: type[Schema]
+
+
+WORKERS_PIPELINE_PROBE = TaskContract("workers.record_pipeline_probe", QUEUE_SUMMARIES, PipelineProbePayload)
+NOTIFICATION_PIPELINE_PROBE = TaskContract(
+    "notification.record_pipeline_probe", QUEUE_EMAIL, PipelineProbePayload
+)
+
+CONTRACTS: tuple[TaskContract, ...] = (WORKERS_PIPELINE_PROBE, NOTIFICATION_PIPELINE_PROBE)
+
+
+def contract_for(name: str) -> TaskContract:
+    for contract in CONTRACTS:
+        if contract.name == name:
+            return contract
+    raise KeyError(name)

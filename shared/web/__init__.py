@@ -1,0 +1,1 @@
+"""Flask plumbing both HTTP services share: problem+json errors, health checks, request ids."""

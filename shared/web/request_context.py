@@ -1,0 +1,54 @@
+"""Request ids and one JSON access-log line per request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from flask import Flask, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from shared.logs import new_request_id, request_id_var
+
+HEADER = "X-Request-ID"
+_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+access_log = logging.getLogger("access")
+
+
+def init_request_context(app: Flask) -> None:
+    """Take the caller's request id when it is well formed, else mint one; echo it back."""
+
+    @app.before_request
+    def _start() -> None:
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()  # refuse before authenticating or reading the body
+        incoming = request.headers.get(HEADER, "")
+        g.request_id = incoming if _VALID.match(incoming) else new_request_id()
+        g.request_id_token = request_id_var.set(g.request_id)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        response.headers[HEADER] = g.get("request_id", "")
+        if request.path not in ("/healthz", "/readyz"):
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(
+                        (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+                    ),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _reset(_exc) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            request_id_var.reset(token)

@@ -1,0 +1,55 @@
+"""The parts every HTTP service is built from, so each `create_app` reads like a table of contents."""
+
+from __future__ import annotations
+
+from celery import Celery
+from flask import Flask, current_app
+from flask_smorest import Api
+
+from shared.celery_app import create_celery
+from shared.mongo import mongo
+from shared.redis_client import redis_client
+from shared.settings import Settings
+from shared.web.health import health
+from shared.web.problems import from_http_exception, register_error_handlers
+from shared.web.request_context import init_request_context
+
+
+class ProblemApi(Api):
+    """flask-smorest, with its error bodies replaced by RFC 9457 problem+json."""
+
+    def handle_http_exception(self, error):
+        return from_http_exception(error)
+
+
+def create_base_app(import_name: str, service: str, settings: Settings) -> Flask:
+    """A Flask app with settings, clients, request ids, health checks and problem+json errors."""
+    app = Flask(import_name)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        TYH_SETTINGS=settings,
+        TYH_SERVICE=service,
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+    )
+    mongo.configure(settings)
+    redis_client.configure(settings)
+    app.extensions["celery"] = create_celery(f"{service}-producer", settings)
+    init_request_context(app)
+    app.register_blueprint(health)
+    register_error_handlers(app)
+    return app
+
+
+def settings_of(app: Flask | None = None) -> Settings:
+    return (app or current_app).config["TYH_SETTINGS"]
+
+
+def celery_of(app: Flask | None = None) -> Celery:
+    return (app or current_app).extensions["celery"]

@@ -1,0 +1,132 @@
+"""Session servers (Redis, FerretDB, SMTP) on free ports in a temporary directory; clean state per test.
+
+Set TEST_MONGO_URI to run the suite against a real MongoDB instead of starting FerretDB.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import redis as redis_lib
+from celery.contrib.testing.worker import start_worker
+
+from shared.mongo import mongo
+from shared.settings import Settings
+from tests.support.mailbox import Mailbox, SmtpServer
+from tests.support.servers import FerretDB, RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory) -> Iterator[str]:
+    if os.environ.get("TEST_MONGO_URI"):
+        yield os.environ["TEST_MONGO_URI"]
+        return
+    server = FerretDB(tmp_path_factory.mktemp("ferretdb")).start()
+    yield server.uri
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(mongo_uri, redis_server, smtp_server) -> Settings:
+    return Settings.from_env(
+        {},
+        environment="test",
+        mongo_uri=mongo_uri,
+        mongo_db="tyh_test",
+        redis_url=redis_server.url(0),
+        broker_url=redis_server.url(1),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+def db(settings):
+    """The test database with every collection emptied (indexes kept, as the services create them once)."""
+    mongo.configure(settings)
+    database = mongo.db
+    for name in database.list_collection_names():
+        database[name].delete_many({})
+    return database
+
+
+@pytest.fixture
+def redis(settings) -> redis_lib.Redis:
+    """The application Redis database, emptied. The broker's database is left alone: kombu keeps its
+    queue bindings there and a running worker depends on them."""
+    client = redis_lib.Redis.from_url(settings.redis_url, decode_responses=True)
+    client.flushdb()
+    return client
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def ingestion_app(settings, db):
+    from services.ingestion.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def notification_app(settings, db):
+    from services.notification.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def workers_celery(settings):
+    from services.workers.celery import create_worker_app
+
+    return create_worker_app(settings)
+
+
+@pytest.fixture(scope="session")
+def notification_celery(settings):
+    from services.notification.celery import create_worker_app
+
+    return create_worker_app(settings)
+
+
+@pytest.fixture(scope="session")
+def workers_worker(workers_celery):
+    """A real Celery worker for the summaries/reports queues, running in this process."""
+    with start_worker(workers_celery, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+@pytest.fixture(scope="session")
+def notification_worker(notification_celery):
+    """A real Celery worker for the email queue, running in this process."""
+    with start_worker(
+        notification_celery, pool="solo", perform_ping_check=False, shutdown_timeout=10
+    ) as worker:
+        yield worker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_clients():
+    yield
+    mongo.close()

@@ -1,0 +1,64 @@
+"""An aiosmtpd server on loopback that keeps messages in memory for assertions."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import time
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+from tests.support.servers import free_port
+
+
+class Mailbox:
+    """aiosmtpd handler plus helpers to wait for and read what arrived."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self._cond = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
+        with self._cond:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self._cond.notify_all()
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._cond:
+            self.messages.clear()
+            self.envelopes.clear()
+
+    def wait_for(self, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"expected {count} message(s), got {len(self.messages)}")
+                self._cond.wait(remaining)
+            return list(self.messages)
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.mailbox = Mailbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> SmtpServer:
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
