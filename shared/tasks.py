@@ -36,7 +36,30 @@ NOTIFICATION_PIPELINE_PROBE = TaskContract(
     "notification.record_pipeline_probe", QUEUE_EMAIL, PipelineProbePayload
 )
 
-CONTRACTS: tuple[TaskContract, ...] = (WORKERS_PIPELINE_PROBE, NOTIFICATION_PIPELINE_PROBE)
+
+class SendEmailPayload(Schema):
+    """One logical email: which template, to whom, with what data, under which idempotency key."""
+
+    template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
+    to = fields.Email(required=True)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class NoPayload(Schema):
+    pass
+
+
+SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload)
+SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
+
+CONTRACTS: tuple[TaskContract, ...] = (
+    WORKERS_PIPELINE_PROBE,
+    NOTIFICATION_PIPELINE_PROBE,
+    SEND_EMAIL,
+    SWEEP_OUTBOX,
+)
 
 
 def contract_for(name: str) -> TaskContract:
