@@ -32,6 +32,11 @@ OPTIONAL_CATEGORIES = (REMINDERS, REPORTS, NEWS)
 QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed", "suppressed"
 
 
+def address_key(address: str) -> str:
+    """How suppressions, opt-outs and history find an address: the exact mailbox, case-insensitively."""
+    return address.strip().lower()
+
+
 def new_outbox_record(payload: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """The outbox document for a validated payload, before any attempt."""
     now = now or datetime.now(UTC)
@@ -39,6 +44,7 @@ def new_outbox_record(payload: dict[str, Any], now: datetime | None = None) -> d
         "_id": payload["idempotency_key"],
         "template": payload["template"],
         "to": payload["to"],
+        "to_key": address_key(payload["to"]),
         "data": payload["data"],
         "user_id": payload.get("user_id"),
         "status": QUEUED,
@@ -51,6 +57,7 @@ def new_outbox_record(payload: dict[str, Any], now: datetime | None = None) -> d
 
 def request_email(
     celery_app: Celery,
+    *,
     template: str,
     to: str,
     idempotency_key: str,
@@ -59,7 +66,13 @@ def request_email(
 ) -> bool:
     """Record and enqueue one email; False when this idempotency key was already requested."""
     payload = SendEmailPayload().load(
-        {"template": template, "to": to, "data": data or {}, "idempotency_key": idempotency_key, "user_id": user_id}
+        {
+            "template": template,
+            "to": to,
+            "data": data or {},
+            "idempotency_key": idempotency_key,
+            "user_id": user_id,
+        }
     )
     try:
         mongo.db[OUTBOX].insert_one(new_outbox_record(payload))
@@ -67,4 +80,3 @@ def request_email(
         return False
     enqueue(celery_app, SEND_EMAIL, **payload)
     return True
-

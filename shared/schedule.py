@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from shared.tasks import SWEEP_OUTBOX
+
 # entry name -> {"task": contract name, "schedule": seconds or crontab, "options": {"queue": ...}}.
 # Features add their scans here; nothing long-running is ever scheduled as an ETA.
-BEAT_SCHEDULE: dict[str, dict] = {}
+BEAT_SCHEDULE: dict[str, dict] = {
+    "sweep-email-outbox": {
+        "task": SWEEP_OUTBOX.name,
+        "schedule": 60.0,
+        "options": {"queue": SWEEP_OUTBOX.queue, "expires": 55},
+    },
+}
 
 
 def beat_schedule() -> dict[str, dict]:

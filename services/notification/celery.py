@@ -11,5 +11,7 @@ from shared.tasks import NOTIFICATION_QUEUES
 
 def create_worker_app(settings: Settings) -> Celery:
     app = create_celery("notification", settings, NOTIFICATION_QUEUES)
-    app.autodiscover_tasks(["services.notification.probes"], related_name="tasks", force=True)
+    app.autodiscover_tasks(
+        ["services.notification.probes", "services.notification.email"], related_name="tasks", force=True
+    )
     return app

@@ -1,30 +1,47 @@
-"""Operator authentication: a bearer token from settings, compared in constant time."""
+"""Bearer-token checks for operator and machine endpoints, compared in constant time."""
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from functools import wraps
 
 from flask import request
 
+from shared.settings import Settings
 from shared.web.problems import DomainError
 from shared.web.service import settings_of
 
 
-class OperatorAuthRequired(DomainError):
+class BearerAuthRequired(DomainError):
     status = 401
     title = "Authentication required"
-    detail = "This endpoint needs the operator token in an 'Authorization: Bearer' header."
-    headers = {"WWW-Authenticate": 'Bearer realm="operators"'}
+    detail = "This endpoint needs a valid token in an 'Authorization: Bearer' header."
+
+    def __init__(self, realm: str) -> None:
+        super().__init__()
+        self.headers = {"WWW-Authenticate": f'Bearer realm="{realm}"'}
 
 
-def operator_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        expected = settings_of().ops_token
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
-            raise OperatorAuthRequired()
-        return view(*args, **kwargs)
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
-    return wrapper
+
+def secret_bearer_required(secret_of: Callable[[Settings], str], realm: str):
+    """Decorator: the request must carry the secret that `secret_of(settings)` names, before anything else."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            token = bearer_token() or ""
+            if not hmac.compare_digest(token.encode(), secret_of(settings_of()).encode()):
+                raise BearerAuthRequired(realm)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+operator_required = secret_bearer_required(lambda s: s.ops_token, "operators")

@@ -48,7 +48,7 @@ class TestFromEnv:
 
 class TestProduction:
     def secrets(self):
-        return {"SECRET_KEY": "k" * 32, "OPS_TOKEN": "o" * 32}
+        return {"SECRET_KEY": "k" * 32, "OPS_TOKEN": "o" * 32, "EMAIL_WEBHOOK_SECRET": "w" * 32}
 
     def test_secrets_have_no_default_in_production(self):
         secret_envs = [spec.env for spec in SPECS.values() if spec.secret]
@@ -66,6 +66,12 @@ class TestProduction:
     def test_production_with_secrets_starts(self):
         s = Settings.from_env(self.secrets() | {"TYH_ENV": "production"})
         assert s.is_production
+
+    def test_public_links_must_be_https_in_production(self):
+        env = self.secrets() | {"TYH_ENV": "production", "PUBLIC_BASE_URL": "http://tyh.example.org"}
+        with pytest.raises(SettingsError, match="PUBLIC_BASE_URL must be an https:// URL"):
+            Settings.from_env(env)
+        assert Settings.from_env(env | {"PUBLIC_BASE_URL": "https://tyh.example.org"}).is_production
 
     def test_conflicting_tls_modes_are_refused(self):
         env = self.secrets() | {"TYH_ENV": "production", "SMTP_SSL": "1", "SMTP_STARTTLS": "1"}

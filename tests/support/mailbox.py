@@ -18,14 +18,15 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self._cond = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(
-            envelope.original_content or envelope.content, policy=email.policy.default
-        )
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
         with self._cond:
+            self.raw.append(raw)
             self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self._cond.notify_all()
@@ -34,6 +35,7 @@ class Mailbox:
     def clear(self) -> None:
         with self._cond:
             self.messages.clear()
+            self.raw.clear()
             self.envelopes.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 10) -> list[EmailMessage]:

@@ -1,0 +1,1 @@
+"""Email delivery: the outbox, templates, SMTP sending, suppression and one-click unsubscribe."""

@@ -1,0 +1,163 @@
+"""MongoDB access for email: the outbox state machine, suppressions, category opt-outs, provider events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+
+from shared.email import FAILED, OUTBOX, QUEUED, SENDING, SENT, SUPPRESSED
+from shared.mongo import mongo
+
+SUPPRESSIONS = "email_suppressions"
+PREFERENCES = "email_preferences"
+EVENTS = "email_events"
+HISTORY_LIMIT = 20  # entries kept per outbox record; a bounded array keeps documents small
+
+
+def ensure_indexes() -> None:
+    db = mongo.db
+    db[OUTBOX].create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
+    db[OUTBOX].create_index([("to_key", ASCENDING), ("created_at", DESCENDING)])
+    db[OUTBOX].create_index([("user_id", ASCENDING)])
+    db[EVENTS].create_index([("address", ASCENDING), ("at", DESCENDING)])
+
+
+def _history(status: str, now: datetime, **extra: Any) -> dict:
+    return {
+        "$push": {"history": {"$each": [{"at": now, "status": status, **extra}], "$slice": -HISTORY_LIMIT}}
+    }
+
+
+def upsert_queued(record: dict[str, Any]) -> None:
+    """Create the record if the producer did not (or it was lost); an existing one is left as it is."""
+    mongo.db[OUTBOX].update_one({"_id": record["_id"]}, {"$setOnInsert": record}, upsert=True)
+
+
+def set_to_key(outbox_id: str, to_key: str) -> None:
+    mongo.db[OUTBOX].update_one({"_id": outbox_id}, {"$set": {"to_key": to_key}})
+
+
+def claim(outbox_id: str, task_id: str, now: datetime, stale_before: datetime) -> dict | None:
+    """Take the record for sending. The conditional update is the claim: a second delivery of the same
+    task, or a concurrent one, gets None, unless an earlier claim is stale (its worker died mid-send)."""
+    return mongo.db[OUTBOX].find_one_and_update(
+        {
+            "_id": outbox_id,
+            "$or": [{"status": QUEUED}, {"status": SENDING, "claimed_at": {"$lt": stale_before}}],
+        },
+        {
+            "$set": {"status": SENDING, "claimed_at": now, "claimed_by": task_id, "updated_at": now},
+            "$inc": {"attempts": 1},
+            **_history(SENDING, now, task_id=task_id),
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+def _finish(outbox_id: str, task_id: str, status: str, now: datetime, **fields: Any) -> bool:
+    result = mongo.db[OUTBOX].update_one(
+        {"_id": outbox_id, "status": SENDING, "claimed_by": task_id},
+        {"$set": {"status": status, "updated_at": now, **fields}, **_history(status, now, **fields)},
+    )
+    return result.modified_count == 1
+
+
+def mark_sent(outbox_id: str, task_id: str, now: datetime, message_id: str) -> bool:
+    return _finish(outbox_id, task_id, SENT, now, sent_at=now, message_id=message_id, last_error=None)
+
+
+def mark_failed(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
+    return _finish(outbox_id, task_id, FAILED, now, last_error=reason)
+
+
+def mark_suppressed(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
+    return _finish(outbox_id, task_id, SUPPRESSED, now, last_error=reason)
+
+
+def release_for_retry(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
+    """Back to queued after a transient failure; the retry (or the sweeper) claims it again."""
+    return _finish(outbox_id, task_id, QUEUED, now, last_error=reason)
+
+
+def requeue(outbox_id: str, now: datetime, reason: str) -> dict | None:
+    """Put a failed or suppressed record back in line (an admin's resend)."""
+    return mongo.db[OUTBOX].find_one_and_update(
+        {"_id": outbox_id, "status": {"$in": [FAILED, SUPPRESSED, SENT]}},
+        {
+            "$set": {"status": QUEUED, "updated_at": now, "last_error": None},
+            **_history(QUEUED, now, reason=reason),
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+def find(outbox_id: str) -> dict | None:
+    return mongo.db[OUTBOX].find_one({"_id": outbox_id})
+
+
+def find_stuck(queued_before: datetime, sending_before: datetime, limit: int) -> list[dict]:
+    """Records nobody is working on: queued and untouched, or sending with a claim older than allowed."""
+    db = mongo.db[OUTBOX]
+    queued = db.find({"status": QUEUED, "updated_at": {"$lt": queued_before}}).limit(limit)
+    sending = db.find({"status": SENDING, "claimed_at": {"$lt": sending_before}}).limit(limit)
+    return [*queued, *sending][:limit]
+
+
+def touch(outbox_id: str, now: datetime) -> None:
+    mongo.db[OUTBOX].update_one({"_id": outbox_id, "status": QUEUED}, {"$set": {"updated_at": now}})
+
+
+def history_for(address_key: str, limit: int = 50) -> list[dict]:
+    return list(mongo.db[OUTBOX].find({"to_key": address_key}).sort("created_at", DESCENDING).limit(limit))
+
+
+def find_suppression(address_key: str) -> dict | None:
+    return mongo.db[SUPPRESSIONS].find_one({"_id": address_key})
+
+
+def suppress(address_key: str, scope: str, reason: str, now: datetime, detail: str = "") -> None:
+    """Record (or widen) a suppression; an address suppressed for everything stays so."""
+    current = find_suppression(address_key)
+    if current and current["scope"] == "all":
+        return
+    mongo.db[SUPPRESSIONS].update_one(
+        {"_id": address_key},
+        {"$set": {"scope": scope, "reason": reason, "detail": detail[:500], "at": now}},
+        upsert=True,
+    )
+
+
+def unsubscribed_categories(address_key: str) -> set[str]:
+    doc = mongo.db[PREFERENCES].find_one({"_id": address_key}) or {}
+    return set(doc.get("unsubscribed", []))
+
+
+def unsubscribe(address_key: str, category: str, now: datetime) -> None:
+    mongo.db[PREFERENCES].update_one(
+        {"_id": address_key},
+        {"$addToSet": {"unsubscribed": category}, "$set": {"updated_at": now}},
+        upsert=True,
+    )
+
+
+def resubscribe(address_key: str, category: str, now: datetime) -> None:
+    mongo.db[PREFERENCES].update_one(
+        {"_id": address_key}, {"$pull": {"unsubscribed": category}, "$set": {"updated_at": now}}
+    )
+
+
+def record_event(event: dict[str, Any]) -> None:
+    mongo.db[EVENTS].insert_one(event)
+
+
+def count_events(address_key: str, kind: str, since: datetime) -> int:
+    return mongo.db[EVENTS].count_documents({"address": address_key, "type": kind, "at": {"$gte": since}})
+
+
+def erase_address(address_key: str) -> None:
+    """Forget an address everywhere email keeps it (erasure), except a suppression, which protects it."""
+    mongo.db[OUTBOX].delete_many({"to_key": address_key})
+    mongo.db[PREFERENCES].delete_one({"_id": address_key})
+    mongo.db[EVENTS].delete_many({"address": address_key})

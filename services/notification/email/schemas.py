@@ -1,0 +1,22 @@
+"""Shapes of the email endpoints' input."""
+
+from marshmallow import Schema, fields, validate
+
+
+class ProviderEventSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(["bounce", "complaint"]))
+    email = fields.Email(required=True)
+    bounce_type = fields.String(load_default=None, validate=validate.OneOf(["hard", "soft"]))
+    detail = fields.String(load_default="", validate=validate.Length(max=2000))
+    occurred_at = fields.AwareDateTime(load_default=None)
+
+
+class ProviderEventsSchema(Schema):
+    events = fields.List(
+        fields.Nested(ProviderEventSchema), required=True, validate=validate.Length(min=1, max=500)
+    )
+
+
+class ProviderEventsResultSchema(Schema):
+    recorded = fields.Integer()
+    suppressed = fields.Integer()

@@ -1,0 +1,176 @@
+"""The rules of email delivery: exactly once per idempotency key, suppression before every send,
+one-click unsubscribe per category, and bounces or complaints turning into suppressions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+
+from celery import Celery
+from jinja2 import TemplateError
+
+from services.notification.email import repository
+from services.notification.email.message import build, message_id, to_bytes
+from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
+from services.notification.email.templates import UnknownTemplate, render, template_for
+from shared.email import TRANSACTIONAL, address_key, new_outbox_record
+from shared.queue import enqueue
+from shared.settings import Settings
+from shared.tasks import SEND_EMAIL
+from shared.tokens import sign, unsign
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_PURPOSE = "unsubscribe"
+SWEEP_BATCH = 500
+# A soft bounce alone is not final; this many within the window and the address is held.
+SOFT_BOUNCE_LIMIT = 3
+SOFT_BOUNCE_WINDOW = timedelta(days=14)
+
+SENT, SKIPPED, SUPPRESSED, FAILED = "sent", "skipped", "suppressed", "failed"
+
+
+def unsubscribe_token(settings: Settings, to: str, category: str) -> str:
+    """Opaque, signed, non-expiring: an old email's unsubscribe link must keep working."""
+    return sign(
+        settings.secret_key, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category}, expiring=False
+    )
+
+
+def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
+    """(address key, category); raises shared.tokens.TokenInvalid for anything forged."""
+    payload = unsign(settings.secret_key, UNSUBSCRIBE_PURPOSE, token, max_age=None)
+    return payload["a"], payload["c"]
+
+
+def suppression_reason(to_key: str, category: str) -> str | None:
+    """Why this address must not get this category now, or None. Transactional mail ignores opt-outs and
+    complaint suppressions; only an address that cannot receive mail at all blocks it."""
+    suppression = repository.find_suppression(to_key)
+    if suppression and (suppression["scope"] == "all" or category != TRANSACTIONAL):
+        return f"address suppressed ({suppression['reason']})"
+    if category != TRANSACTIONAL and category in repository.unsubscribed_categories(to_key):
+        return f"unsubscribed from {category}"
+    return None
+
+
+def deliver(
+    payload: dict[str, Any], task_id: str, settings: Settings, sender: SmtpSender | None = None
+) -> str:
+    """Send one outbox record at most once; raise TransientSendError when it should be retried."""
+    now = datetime.now(UTC)
+    outbox_id = payload["idempotency_key"]
+    repository.upsert_queued(new_outbox_record(payload, now))
+    record = repository.claim(
+        outbox_id, task_id, now, stale_before=now - timedelta(seconds=settings.outbox_stale_seconds)
+    )
+    if record is None:
+        return SKIPPED  # sent already, or another worker holds a fresh claim
+    try:
+        category = template_for(record["template"]).category
+        reason = suppression_reason(record["to_key"], category)
+        if reason:
+            repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason)
+            return SUPPRESSED
+        token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
+        unsubscribe_url = f"{settings.public_base_url}/u/{token}" if token else None
+        message = build(
+            outbox_id,
+            record["to"],
+            render(record["template"], record["data"], unsubscribe_url),
+            settings,
+            token,
+        )
+        (sender or SmtpSender(settings)).send(
+            parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)
+        )
+    except TransientSendError as exc:
+        repository.release_for_retry(outbox_id, task_id, datetime.now(UTC), str(exc))
+        raise
+    except (PermanentSendError, UnknownTemplate, TemplateError, ValueError) as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": reason})
+        repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason)
+        return FAILED
+    repository.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
+    return SENT
+
+
+def _enqueue_record(celery_app: Celery, record: dict) -> None:
+    enqueue(
+        celery_app,
+        SEND_EMAIL,
+        template=record["template"],
+        to=record["to"],
+        data=record["data"],
+        idempotency_key=record["_id"],
+        user_id=record.get("user_id"),
+    )
+
+
+def resend(celery_app: Celery, outbox_id: str, by: str) -> bool:
+    """An admin's resend of a failed, suppressed or sent email; False when it is not in such a state."""
+    record = repository.requeue(outbox_id, datetime.now(UTC), reason=f"resend by {by}")
+    if record is None:
+        return False
+    _enqueue_record(celery_app, record)
+    return True
+
+
+def sweep(celery_app: Celery, settings: Settings) -> int:
+    """Re-enqueue records that no worker is handling (the broker lost them, or a worker died mid-send)."""
+    now = datetime.now(UTC)
+    stale = now - timedelta(seconds=settings.outbox_stale_seconds)
+    stuck = repository.find_stuck(queued_before=stale, sending_before=stale, limit=SWEEP_BATCH)
+    for record in stuck:
+        repository.touch(record["_id"], now)
+        _enqueue_record(celery_app, record)
+    if stuck:
+        log.warning("re-enqueued stuck emails", extra={"count": len(stuck)})
+    return len(stuck)
+
+
+def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
+    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category)."""
+    to_key, category = read_unsubscribe_token(settings, token)
+    if category != TRANSACTIONAL:
+        repository.unsubscribe(to_key, category, datetime.now(UTC))
+    return to_key, category
+
+
+def resubscribe(settings: Settings, token: str) -> tuple[str, str]:
+    to_key, category = read_unsubscribe_token(settings, token)
+    repository.resubscribe(to_key, category, datetime.now(UTC))
+    return to_key, category
+
+
+def record_provider_event(event: dict[str, Any]) -> str | None:
+    """Store a bounce or complaint and suppress the address when it calls for it; returns the scope."""
+    now = datetime.now(UTC)
+    to_key = address_key(event["email"])
+    kind, bounce_type = event["type"], event.get("bounce_type")
+    repository.record_event(
+        {
+            "address": to_key,
+            "type": kind,
+            "bounce_type": bounce_type,
+            "detail": event.get("detail", "")[:500],
+            "at": event.get("occurred_at") or now,
+            "received_at": now,
+        }
+    )
+    if kind == "complaint":
+        scope, reason = "non_transactional", "complaint"
+    elif kind == "bounce" and bounce_type == "hard":
+        scope, reason = "all", "hard bounce"
+    elif (
+        kind == "bounce"
+        and repository.count_events(to_key, "bounce", now - SOFT_BOUNCE_WINDOW) >= SOFT_BOUNCE_LIMIT
+    ):
+        scope, reason = "all", f"{SOFT_BOUNCE_LIMIT} soft bounces within {SOFT_BOUNCE_WINDOW.days} days"
+    else:
+        return None
+    repository.suppress(to_key, scope, reason, now, event.get("detail", ""))
+    return scope

@@ -1,0 +1,31 @@
+"""Celery tasks for email: send one outbox record, and sweep for records nobody is handling."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from marshmallow import ValidationError
+
+from services.notification.email import service
+from services.notification.email.sender import TransientSendError
+from shared.celery_app import BaseTask
+from shared.tasks import SEND_EMAIL, SWEEP_OUTBOX, SendEmailPayload
+
+MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of SMTP outage
+
+
+@shared_task(
+    name=SEND_EMAIL.name,
+    bind=True,
+    autoretry_for=(TransientSendError, *BaseTask.autoretry_for),
+    dont_autoretry_for=(ValidationError,),
+    max_retries=MAX_SEND_RETRIES,
+)
+def send_email(self, **payload) -> str:
+    """Deliver one email exactly once for its idempotency key."""
+    return service.deliver(SendEmailPayload().load(payload), self.request.id, self.app.tyh_settings)
+
+
+@shared_task(name=SWEEP_OUTBOX.name, bind=True)
+def sweep_outbox(self) -> int:
+    """Re-enqueue emails stuck in queued or sending (lost by the broker, or their worker died)."""
+    return service.sweep(self.app, self.app.tyh_settings)

@@ -1,0 +1,37 @@
+"""Reading real received emails in tests: parts, links, unsubscribe headers."""
+
+from __future__ import annotations
+
+import re
+import time
+from email.message import EmailMessage
+
+from shared.mongo import mongo
+
+LINK = re.compile(r'href="([^"]+)"')
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def html_links(message: EmailMessage) -> list[str]:
+    return [link.replace("&amp;", "&") for link in LINK.findall(parts(message)[1])]
+
+
+def unsubscribe_urls(message: EmailMessage) -> tuple[str, str]:
+    https, mailto = re.fullmatch(r"<([^>]+)>, <([^>]+)>", str(message["List-Unsubscribe"])).groups()
+    return https, mailto
+
+
+def wait_status(outbox_id: str, statuses: set[str], timeout: float = 15) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        record = mongo.db.email_outbox.find_one({"_id": outbox_id})
+        if record and record["status"] in statuses:
+            return record
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{outbox_id} never reached {statuses}: {record}")
+        time.sleep(0.05)

@@ -1,0 +1,150 @@
+"""Email through the real worker, Redis and SMTP server: headers, parts, links, exactly once, opt-outs."""
+
+import html
+
+import pytest
+
+from services.notification.email import service
+from shared.email import request_email
+from shared.queue import enqueue
+from shared.tasks import SEND_EMAIL
+from shared.web.service import celery_of
+from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
+
+NEWS = {"headline": "What we built this month", "paragraphs": ["The check-in is faster now."]}
+
+
+@pytest.fixture
+def app(notification_app, notification_worker, mailbox, redis):
+    return notification_app
+
+
+def send(app, template, to, key, data):
+    with app.app_context():
+        return request_email(celery_of(app), template=template, to=to, idempotency_key=key, data=data)
+
+
+class TestDelivery:
+    def test_news_email_arrives_with_both_parts_and_rfc8058_headers(self, app, mailbox, db):
+        assert send(app, "product_news", "Ana@Example.org", "news:1:ana", NEWS)
+        (message,) = mailbox.wait_for(1)
+        assert message["To"] == "Ana@Example.org"
+        assert message["Subject"] == "News from Track Your Healing"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        https, mailto = unsubscribe_urls(message)
+        assert https.startswith("http://127.0.0.1:8081/u/")
+        assert mailto.startswith("mailto:unsubscribe@localhost?subject=unsubscribe%20")
+        text, html = parts(message)
+        assert "The check-in is faster now." in text
+        assert "The check-in is faster now." in html
+        assert https in html_links(message)
+        record = wait_status("news:1:ana", {"sent"})
+        assert record["attempts"] == 1
+        assert record["message_id"] == message["Message-ID"]
+        assert [h["status"] for h in record["history"]] == ["queued", "sending", "sent"]
+
+    def test_transactional_email_has_no_unsubscribe_headers(self, app, mailbox):
+        send(app, "sign_in_code", "ben@example.org", "code:1", {"code": "123456", "minutes": 10})
+        (message,) = mailbox.wait_for(1)
+        assert message["List-Unsubscribe"] is None
+        assert "123456" in parts(message)[0]
+
+    def test_same_idempotency_key_sends_once(self, app, mailbox):
+        assert send(app, "product_news", "c@example.org", "news:2:c", NEWS) is True
+        assert send(app, "product_news", "c@example.org", "news:2:c", NEWS) is False  # a double-click
+        # A redelivered task (same payload, sent again by the broker) finds the record already sent.
+        wait_status("news:2:c", {"sent"})
+        with app.app_context():
+            enqueue(
+                celery_of(app),
+                SEND_EMAIL,
+                template="product_news",
+                to="c@example.org",
+                data=NEWS,
+                idempotency_key="news:2:c",
+                user_id=None,
+            )
+        send(app, "sign_in_code", "c@example.org", "marker:c", {"code": "1", "minutes": 1})
+        messages = mailbox.wait_for(2)
+        assert [m["Subject"] for m in messages] == ["News from Track Your Healing", "Your sign-in code"]
+
+
+class TestUnsubscribe:
+    def test_get_shows_a_page_and_changes_nothing(self, app, mailbox, db):
+        send(app, "product_news", "d@example.org", "news:3:d", NEWS)
+        https, _ = unsubscribe_urls(mailbox.wait_for(1)[0])
+        page = app.test_client().get(https.removeprefix("http://127.0.0.1:8081"))
+        assert page.status_code == 200
+        assert "Unsubscribe from product news" in page.get_data(as_text=True)
+        assert db.email_preferences.count_documents({}) == 0
+
+    def test_one_click_post_unsubscribes_that_category_only(self, app, mailbox, db):
+        send(app, "product_news", "e@example.org", "news:4:e", NEWS)
+        https, _ = unsubscribe_urls(mailbox.wait_for(1)[0])
+        client = app.test_client()
+        r = client.post(https.removeprefix("http://127.0.0.1:8081"), data={"List-Unsubscribe": "One-Click"})
+        assert r.status_code == 200
+        assert "You're unsubscribed" in html.unescape(r.get_data(as_text=True))
+
+        mailbox.clear()
+        send(app, "product_news", "E@example.org", "news:5:e", NEWS)
+        assert wait_status("news:5:e", {"suppressed"})["last_error"] == "unsubscribed from news"
+        send(app, "sign_in_code", "e@example.org", "code:e", {"code": "999000", "minutes": 10})
+        (message,) = mailbox.wait_for(1)  # transactional mail is never blocked by an opt-out
+        assert message["Subject"] == "Your sign-in code"
+
+    def test_resubscribe_turns_the_category_back_on(self, app, mailbox, db, settings):
+        token = service.unsubscribe_token(settings, "f@example.org", "news")
+        client = app.test_client()
+        client.post(f"/u/{token}")
+        assert client.post(f"/u/{token}/resubscribe").status_code == 200
+        send(app, "product_news", "f@example.org", "news:6:f", NEWS)
+        assert mailbox.wait_for(1)[0]["To"] == "f@example.org"
+
+    def test_forged_token_gives_a_clear_page_and_changes_nothing(self, app, db):
+        r = app.test_client().post("/u/not-a-real-token")
+        assert r.status_code == 404
+        assert "This link doesn't work" in html.unescape(r.get_data(as_text=True))
+        assert db.email_preferences.count_documents({}) == 0
+
+
+class TestProviderEvents:
+    HEADERS = {"Authorization": "Bearer dev-only-secret-not-for-production"}
+
+    def post(self, app, body, headers=None, **kw):
+        return app.test_client().post("/v1/email/events", json=body, headers=headers or self.HEADERS, **kw)
+
+    def test_hard_bounce_suppresses_everything(self, app, mailbox, db):
+        r = self.post(
+            app, {"events": [{"type": "bounce", "bounce_type": "hard", "email": "Gone@example.org"}]}
+        )
+        assert r.status_code == 200
+        assert r.json == {"recorded": 1, "suppressed": 1}
+        send(app, "sign_in_code", "gone@example.org", "code:gone", {"code": "1", "minutes": 1})
+        assert wait_status("code:gone", {"suppressed"})["last_error"] == "address suppressed (hard bounce)"
+
+    def test_complaint_suppresses_all_but_transactional(self, app, mailbox, db):
+        self.post(app, {"events": [{"type": "complaint", "email": "g@example.org"}]})
+        send(app, "product_news", "g@example.org", "news:g", NEWS)
+        assert wait_status("news:g", {"suppressed"})
+        send(app, "sign_in_code", "g@example.org", "code:g", {"code": "1", "minutes": 1})
+        assert mailbox.wait_for(1)[0]["To"] == "g@example.org"
+
+    def test_soft_bounces_suppress_only_when_repeated(self, app, db):
+        event = {"type": "bounce", "bounce_type": "soft", "email": "h@example.org"}
+        assert self.post(app, {"events": [event, event]}).json == {"recorded": 2, "suppressed": 0}
+        assert self.post(app, {"events": [event]}).json == {"recorded": 1, "suppressed": 1}
+
+    def test_hook_needs_the_secret_json_and_valid_fields(self, app, db):
+        r = self.post(app, {"events": []}, headers={"Authorization": "Bearer wrong"})
+        assert r.status_code == 401
+        r = app.test_client().post(
+            "/v1/email/events", data="x", content_type="text/plain", headers=self.HEADERS
+        )
+        assert r.status_code == 415
+        assert r.mimetype == "application/problem+json"
+        r = self.post(app, {"events": [{"type": "bounce", "email": "not-an-email"}]})
+        assert r.status_code == 422
+        assert r.mimetype == "application/problem+json"
+        assert {p["name"] for p in r.json["invalid_params"]} == {"events.0.email"}
+        assert db.email_events.count_documents({}) == 0

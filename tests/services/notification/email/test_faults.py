@@ -1,0 +1,131 @@
+"""Faults through separate real processes: a worker killed mid-send, an SMTP server down for a while."""
+
+import asyncio
+import dataclasses
+import threading
+import time
+
+import pytest
+
+from services.notification.email import service
+from shared.celery_app import create_celery
+from shared.email import request_email
+from shared.mongo import mongo
+from shared.queue import enqueue
+from shared.tasks import NOTIFICATION_QUEUES, SEND_EMAIL
+from tests.services.notification.email.helpers import wait_status
+from tests.support.mailbox import Mailbox, SmtpServer
+from tests.support.servers import celery_worker, child_env, free_port, wait_for
+
+NEWS = {"headline": "Hello", "paragraphs": ["News."]}
+
+
+class StallingMailbox(Mailbox):
+    """Holds every session at RCPT until released: a send that is under way but not yet accepted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.stalled = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.stalled.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def isolated(settings, redis_server, db, tmp_path):
+    """Settings with a broker database of their own, so only the worker started here takes the tasks."""
+
+    def make(broker_db: int, **changes):
+        own = dataclasses.replace(settings, broker_url=redis_server.url(broker_db), **changes)
+        producer = create_celery("test-producer", own)
+        return own, producer
+
+    workers = []
+
+    def start_worker(own):
+        worker = celery_worker(
+            "services.notification.worker",
+            NOTIFICATION_QUEUES,
+            child_env(own.as_env()),
+            tmp_path / f"worker{len(workers)}.log",
+        ).start()
+        workers.append(worker)
+        return worker
+
+    yield make, start_worker
+    for worker in workers:
+        worker.kill() if worker.alive else None
+    mongo.configure(settings)
+
+
+def test_worker_killed_mid_send_then_redelivered_sends_exactly_once(isolated):
+    make, start_worker = isolated
+    box = StallingMailbox()
+    smtp = SmtpServer()
+    smtp.mailbox = box
+    smtp.start()
+    try:
+        own, producer = make(5, smtp_port=smtp.port, outbox_stale_seconds=1)
+        first = start_worker(own)
+        request_email(
+            producer, template="product_news", to="k@example.org", idempotency_key="news:kill", data=NEWS
+        )
+        assert box.stalled.wait(20), first.output()[-2000:]
+        assert wait_status("news:kill", {"sending"})["attempts"] == 1
+        first.kill()  # SIGKILL mid-send: the message is neither acked nor marked sent
+        box.release.set()
+        time.sleep(1.5)  # the claim is now older than outbox_stale_seconds
+        assert box.messages == []
+
+        start_worker(own)
+        assert service.sweep(producer, own) == 1
+        wait_status("news:kill", {"sent"}, timeout=20)
+        # The broker redelivering the original task, and a second sweep, both find the email sent.
+        enqueue(
+            producer,
+            SEND_EMAIL,
+            template="product_news",
+            to="k@example.org",
+            data=NEWS,
+            idempotency_key="news:kill",
+            user_id=None,
+        )
+        assert service.sweep(producer, own) == 0
+        time.sleep(1.5)
+        assert len(box.messages) == 1
+        record = mongo.db.email_outbox.find_one({"_id": "news:kill"})
+        assert record["attempts"] == 2
+    finally:
+        box.release.set()
+        smtp.stop()
+
+
+def test_smtp_down_for_a_while_then_every_email_goes_out_once(isolated):
+    make, start_worker = isolated
+    port = free_port()
+    own, producer = make(6, smtp_port=port)
+    start_worker(own)
+    keys = [f"news:down:{i}" for i in range(3)]
+    for i, key in enumerate(keys):
+        request_email(
+            producer, template="product_news", to=f"user{i}@example.org", idempotency_key=key, data=NEWS
+        )
+    for key in keys:  # each tried, failed transiently, and waiting for its retry
+        wait_for(lambda k=key: (mongo.db.email_outbox.find_one({"_id": k}) or {}).get("last_error"), 20, key)
+        assert mongo.db.email_outbox.find_one({"_id": key})["status"] in {"queued", "sending"}
+
+    smtp = SmtpServer(port=port).start()
+    try:
+        messages = smtp.mailbox.wait_for(3, timeout=60)
+        for key in keys:
+            wait_status(key, {"sent"})
+        time.sleep(2)
+        assert sorted(m["To"] for m in messages) == [f"user{i}@example.org" for i in range(3)]
+        assert len(smtp.mailbox.messages) == 3
+    finally:
+        smtp.stop()

@@ -1,0 +1,54 @@
+import re
+
+import pytest
+from jinja2 import UndefinedError
+
+from services.notification.email.templates import TEMPLATE_DIR, TEMPLATES, render
+
+# Words that would reveal health information to anyone who sees a subject line or a notification preview.
+HEALTH_WORDS = re.compile(
+    r"benzo|diazepam|clonazepam|lorazepam|alprazolam|taper|withdraw|symptom|seizure|dose|mg\b|medic|"
+    r"psychos|suicid|panic|anxiety|insomnia|diagnos|red flag|wave|window",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_email_has_one_source_and_a_plain_subject(name):
+    assert (TEMPLATE_DIR / "emails" / f"{name}.jinja").exists()
+    subject = TEMPLATES[name].subject
+    assert not HEALTH_WORDS.search(subject), subject
+    assert "{" not in subject  # fixed strings: no data can leak into a subject
+
+
+def test_one_source_renders_both_parts_with_css_inlined():
+    rendered = render(
+        "product_news",
+        {
+            "headline": "A <calm> update",
+            "paragraphs": ["First.", "Second."],
+            "link_url": "https://x.test/a?b=1&c=2",
+            "link_label": "Read it",
+        },
+        unsubscribe_url="https://x.test/u/tok",
+    )
+    assert "<style" not in rendered.html
+    assert 'style="' in rendered.html
+    assert "A &lt;calm&gt; update" in rendered.html  # escaped in HTML
+    assert "A <calm> update" in rendered.text  # literal in text
+    assert "https://x.test/a?b=1&c=2" in rendered.text
+    assert "Unsubscribe from product news: https://x.test/u/tok" in rendered.text
+    assert 'href="https://x.test/u/tok"' in rendered.html
+    assert "<" not in rendered.text.replace("<calm>", "")
+
+
+def test_transactional_mail_has_no_unsubscribe_footer():
+    rendered = render("sign_in_code", {"code": "482913", "minutes": 10})
+    assert "482913" in rendered.text
+    assert "Unsubscribe" not in rendered.text
+    assert "482913" not in rendered.subject
+
+
+def test_missing_data_fails_the_render_instead_of_sending_a_gap():
+    with pytest.raises(UndefinedError):
+        render("sign_in_code", {"minutes": 10})
