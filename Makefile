@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup run test lint fmt bench clean
+.PHONY: help setup run test lint fmt bench clean dev-token
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,10 @@ lint: setup ## Lint and check formatting (ruff)
 fmt: setup ## Fix formatting and autofixable lint
 	@.venv/bin/ruff format .
 	@.venv/bin/ruff check --fix .
+
+dev-token: setup ## Print a device token for EMAIL=... against the local stack (creates the account if needed)
+	@test -n "$(EMAIL)" || { echo "usage: make dev-token EMAIL=someone@example.org" >&2; exit 2; }
+	@.venv/bin/flask --app services.ingestion.wsgi accounts dev-token "$(EMAIL)"
 
 bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
 	@$(PY) -m benchmarks

@@ -79,7 +79,18 @@ def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()
         worker_prefetch_multiplier=1,
         worker_cancel_long_running_tasks_on_connection_loss=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
+        broker_transport_options={
+            "visibility_timeout": VISIBILITY_TIMEOUT_S,
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+        },
+        # A producer (an HTTP request) must not hang on a dead broker: fail fast, callers have a fallback.
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
         task_routes={c.name: {"queue": c.queue} for c in CONTRACTS},
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in queues],
         task_default_queue=queues[0] if queues else "celery",

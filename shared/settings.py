@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from shared.crypto import parse_keys
+
 ENVIRONMENTS = ("development", "test", "production")
 
 
@@ -62,6 +64,9 @@ def parse_secret(raw: str) -> str:
         raise ValueError("expected at least 16 characters")
     return raw
 
+
+# A fixed development key, refused in production like the other stand-ins.
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHkta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="
 
 # Local-only stand-ins for secrets. Refused in production so a forgotten variable cannot ship.
 DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused in production (check_production)
@@ -149,8 +154,41 @@ class Settings:
         secret=True,
         doc="bearer token for operator endpoints such as the pipeline probe",
     )
+    unsubscribe_mailto: str = setting(
+        "UNSUBSCRIBE_MAILTO", str, "unsubscribe@localhost", doc="mailbox named in List-Unsubscribe (mailto)"
+    )
+    dkim_domain: str = setting(
+        "DKIM_DOMAIN", str, "", doc="signing domain (d=); DKIM is on when a key is set"
+    )
+    dkim_selector: str = setting("DKIM_SELECTOR", str, "tyh", doc="DKIM selector (s=)")
+    dkim_private_key: str = setting(
+        "DKIM_PRIVATE_KEY", str, "", doc="PEM private key for DKIM signing (optional)"
+    )
+    webhook_secret: str = setting(
+        "EMAIL_WEBHOOK_SECRET",
+        parse_secret,
+        DEV_SECRET,
+        secret=True,
+        doc="bearer token the email provider uses to report bounces and complaints",
+    )
+    outbox_stale_seconds: int = setting(
+        "OUTBOX_STALE_SECONDS",
+        parse_positive_int,
+        600,
+        doc="an email queued or sending for longer than this is re-enqueued by the sweeper",
+    )
+    encryption_keys: str = setting(
+        "ENCRYPTION_KEYS",
+        parse_keys,
+        DEV_ENCRYPTION_KEY,
+        secret=True,
+        doc="Fernet keys (comma-separated, newest first) encrypting notes and free text at rest",
+    )
     max_request_bytes: int = setting(
         "MAX_REQUEST_BYTES", parse_positive_int, 512 * 1024, doc="largest request body accepted (413 above)"
+    )
+    trusted_proxy_count: int = setting(
+        "TRUSTED_PROXY_COUNT", int, 0, doc="proxies whose X-Forwarded-For is trusted"
     )
 
     @classmethod
@@ -183,6 +221,10 @@ class Settings:
         for name, spec in SPECS.items():
             if spec.secret and getattr(self, name) == spec.default:
                 raise SettingsError(f"{spec.env} is required in production and has no default")
+        for name in ("public_base_url", "app_base_url"):
+            if not getattr(self, name).startswith(("https://", "http://localhost", "http://127.0.0.1")):
+                # One-click unsubscribe (RFC 8058) and every link in our emails need HTTPS.
+                raise SettingsError(f"{SPECS[name].env} must be an https:// URL in production (or loopback)")
         if self.smtp_starttls and self.smtp_ssl:
             raise SettingsError("SMTP_STARTTLS and SMTP_SSL are exclusive: set one")
 

@@ -51,14 +51,22 @@ class NoPayload(Schema):
     pass
 
 
+class PersonPayload(Schema):
+    user_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
 SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload)
 SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
+RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload)
+SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_SUMMARIES, NoPayload)
 
 CONTRACTS: tuple[TaskContract, ...] = (
     WORKERS_PIPELINE_PROBE,
     NOTIFICATION_PIPELINE_PROBE,
     SEND_EMAIL,
     SWEEP_OUTBOX,
+    RECOMPUTE_PERSON,
+    SWEEP_RECOMPUTE,
 )
 
 

@@ -30,7 +30,9 @@ def unsign(secret: str, purpose: str, token: str, max_age: timedelta | None) -> 
     try:
         if max_age is None:
             return URLSafeSerializer(secret, salt=f"tyh.{purpose}").loads(token)
-        return URLSafeTimedSerializer(secret, salt=f"tyh.{purpose}").loads(token, max_age=max_age.total_seconds())
+        return URLSafeTimedSerializer(secret, salt=f"tyh.{purpose}").loads(
+            token, max_age=max_age.total_seconds()
+        )
     except SignatureExpired as exc:
         raise TokenExpired(purpose) from exc
     except BadSignature as exc:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.ingestion.accounts import repository as accounts_repository
+from services.ingestion.accounts.api import blp as accounts_blp
+from services.ingestion.accounts.cli import accounts_cli
+from services.ingestion.events import repository as events_repository
+from services.ingestion.events.api import blp as events_blp
+from shared import invitations, recompute
 from shared.settings import Settings, load_or_exit
 from shared.tasks import WORKERS_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
-from shared.web.service import ProblemApi, create_base_app
+from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "ingestion"
 
@@ -16,6 +22,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_or_exit()
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
-    api = ProblemApi(app)  # noqa: F841 - later features register their blueprints on it
+    api = ProblemApi(app)
+    api.spec.components.security_scheme("device_token", {"type": "http", "scheme": "bearer"})
+    ensure_indexes(
+        app,
+        accounts_repository.ensure_indexes,
+        events_repository.ensure_indexes,
+        invitations.ensure_indexes,
+        recompute.ensure_indexes,
+    )
+    api.register_blueprint(accounts_blp)
+    api.register_blueprint(events_blp)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
+    app.cli.add_command(accounts_cli)
     return app

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.notification import admin, waitlist
+from services.notification.email import repository as email_repository
+from services.notification.email.api import blp as email_blp
+from services.notification.waitlist import repository as waitlist_repository
 from shared.settings import Settings, load_or_exit
 from shared.tasks import NOTIFICATION_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
-from shared.web.service import ProblemApi, create_base_app
+from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "notification"
 
@@ -16,6 +20,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_or_exit()
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing notification API"
-    api = ProblemApi(app)  # noqa: F841 - later features register their blueprints on it
+    api = ProblemApi(app)
+    ensure_indexes(app, email_repository.ensure_indexes, waitlist_repository.ensure_indexes)
+    api.register_blueprint(email_blp)
+    waitlist.init_app(app, api)
+    admin.init_app(app)
     app.register_blueprint(make_probe_blueprint(NOTIFICATION_PIPELINE_PROBE))
     return app

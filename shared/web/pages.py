@@ -14,6 +14,10 @@ def message_page(
 ):
     """A calm page with one message, e.g. 'This link has expired' (template: pages/message.html)."""
     html = render_template(
-        "pages/message.html", title=title, paragraphs=paragraphs, action_url=action_url, action_label=action_label
+        "pages/message.html",
+        title=title,
+        paragraphs=paragraphs,
+        action_url=action_url,
+        action_label=action_label,
     )
     return html, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}

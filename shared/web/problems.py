@@ -10,6 +10,7 @@ from typing import Any
 import redis
 from flask import Flask, Response, request
 from kombu.exceptions import OperationalError as BrokerError
+from marshmallow import ValidationError
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
@@ -118,9 +119,19 @@ def from_domain_error(error: DomainError) -> Response:
     )
 
 
+def from_validation_error(error: ValidationError) -> Response:
+    """A rule checked after parsing (e.g. an opaque cursor) failed: 422 naming the field."""
+    return problem(
+        422,
+        detail="Some fields are not valid; see invalid_params.",
+        invalid_params=invalid_params(error.messages),
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Every error leaves the app as problem+json, including 404, 405 and 500."""
     app.register_error_handler(HTTPException, from_http_exception)
+    app.register_error_handler(ValidationError, from_validation_error)
     app.register_error_handler(DomainError, from_domain_error)
     app.register_error_handler(
         ConnectionFailure, lambda _e: from_domain_error(DependencyUnavailable("MongoDB"))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from celery import Celery
 from flask import Flask, current_app
 from flask_smorest import Api
+from pymongo.errors import ConnectionFailure
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.celery_app import create_celery
 from shared.mongo import mongo
@@ -13,6 +18,8 @@ from shared.settings import Settings
 from shared.web.health import health
 from shared.web.problems import from_http_exception, register_error_handlers
 from shared.web.request_context import init_request_context
+
+log = logging.getLogger(__name__)
 
 
 class ProblemApi(Api):
@@ -38,6 +45,9 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
     )
+    if settings.trusted_proxy_count > 0:
+        # Only then is X-Forwarded-For believed; otherwise any client could pick its own rate-limit key.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count, x_proto=1)
     mongo.configure(settings)
     redis_client.configure(settings)
     app.extensions["celery"] = create_celery(f"{service}-producer", settings)
@@ -53,3 +63,29 @@ def settings_of(app: Flask | None = None) -> Settings:
 
 def celery_of(app: Flask | None = None) -> Celery:
     return (app or current_app).extensions["celery"]
+
+
+INDEX_RETRY_S = 10
+
+
+def ensure_indexes(app: Flask, *ensure_fns) -> None:
+    """Create the service's indexes now, or, if MongoDB is down at start, on a later request once it is
+    back: a database outage must never stop a service from starting."""
+    state = {"done": False, "next_try": 0.0}
+
+    def attempt() -> None:
+        try:
+            for ensure in ensure_fns:
+                ensure()
+        except ConnectionFailure as exc:
+            log.warning("indexes not ensured yet; MongoDB unreachable", extra={"reason": str(exc)[:200]})
+            state["next_try"] = time.monotonic() + INDEX_RETRY_S
+        else:
+            state["done"] = True
+
+    attempt()
+
+    @app.before_request
+    def _retry_indexes() -> None:
+        if not state["done"] and time.monotonic() >= state["next_try"]:
+            attempt()

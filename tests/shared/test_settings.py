@@ -48,7 +48,12 @@ class TestFromEnv:
 
 class TestProduction:
     def secrets(self):
-        return {"SECRET_KEY": "k" * 32, "OPS_TOKEN": "o" * 32, "EMAIL_WEBHOOK_SECRET": "w" * 32}
+        return {
+            "SECRET_KEY": "k" * 32,
+            "OPS_TOKEN": "o" * 32,
+            "EMAIL_WEBHOOK_SECRET": "w" * 32,
+            "ENCRYPTION_KEYS": "7R8mXgKq3zVQj0n1wYlB2c4d5e6f7g8h9i0j1k2l3m4=",
+        }
 
     def test_secrets_have_no_default_in_production(self):
         secret_envs = [spec.env for spec in SPECS.values() if spec.secret]

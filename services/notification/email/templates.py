@@ -37,6 +37,7 @@ TEMPLATES: dict[str, EmailTemplate] = {
     "product_news": EmailTemplate(NEWS, "News from Track Your Healing"),
     "waitlist_confirm": EmailTemplate(TRANSACTIONAL, "Please confirm your place on the waitlist"),
     "sign_in_code": EmailTemplate(TRANSACTIONAL, "Your sign-in code"),
+    "invitation": EmailTemplate(TRANSACTIONAL, "Your invitation to Track Your Healing"),
 }
 
 

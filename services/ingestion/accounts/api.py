@@ -1,0 +1,134 @@
+"""Accounts API: accept an invitation, sign in with an emailed code, the profile and devices."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.ingestion.accounts import service
+from services.ingestion.accounts.auth import current_user, login_required
+from services.ingestion.accounts.exceptions import InvitationUnusable, NotFound
+from services.ingestion.accounts.repository import list_devices, revoke_device
+from services.ingestion.accounts.schemas import (
+    AcceptInvitationSchema,
+    AccountCreatedSchema,
+    CodeRequestedSchema,
+    CodeRequestSchema,
+    DeviceSchema,
+    DeviceTokenSchema,
+    InvitationSchema,
+    MePatchSchema,
+    MeSchema,
+    TokenRequestSchema,
+)
+from services.ingestion.limits import client_ip, limit_code_exchange, limit_code_requests
+from shared import invitations
+from shared.web.media import require_json
+from shared.web.service import celery_of, settings_of
+
+blp = Blueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
+
+CODE_REQUESTED = {
+    "status": "requested",
+    "detail": "If an account uses this address, a sign-in code is on its way. It works for 10 minutes.",
+}
+
+
+def _usable_invitation(token: str) -> dict:
+    try:
+        return invitations.verify_invitation(settings_of(), token)
+    except invitations.InvitationUnusable:
+        raise InvitationUnusable() from None
+
+
+@blp.route("/invitations/<token>")
+class Invitation(MethodView):
+    @blp.response(200, InvitationSchema)
+    def get(self, token: str):
+        """What an invitation is for, so the app can show it before asking for consent."""
+        invitation = _usable_invitation(token)
+        return invitation | {
+            "consent_version": service.HEALTH_CONSENT_VERSION,
+            "consent_text": service.HEALTH_CONSENT_TEXT,
+        }
+
+
+@blp.route("/invitations/<token>/accept", methods=["POST"])
+@require_json
+@blp.arguments(AcceptInvitationSchema)
+@blp.response(201, AccountCreatedSchema)
+def accept_invitation(body, token: str):
+    """Create the account from an invitation, record the health-data consent, and sign this device in."""
+    invitation = _usable_invitation(token)
+    consent = {
+        "version": body["consent_version"],
+        "ip": client_ip(),
+        "user_agent": request.user_agent.string[:300],
+    }
+    user, device_token, device = service.accept_invitation(invitation, body, consent)
+    return {"me": user, "token": device_token, "device": device}
+
+
+@blp.route("/auth/code", methods=["POST"])
+@require_json
+@blp.arguments(CodeRequestSchema)
+@blp.response(202, CodeRequestedSchema)
+def request_code(body):
+    """Email a one-time sign-in code. The answer is the same whether or not the address has an account."""
+    limit_code_requests(body["email"])
+    service.request_sign_in_code(celery_of(), settings_of(), body["email"])
+    return CODE_REQUESTED
+
+
+@blp.route("/auth/token", methods=["POST"])
+@require_json
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, DeviceTokenSchema)
+def exchange_code(body):
+    """Exchange a sign-in code for a device token (shown once; keep it in the device's secure storage)."""
+    limit_code_exchange(body["email"])
+    token, device = service.exchange_code(
+        settings_of(), body["email"], body["code"], body["device_name"], body["platform"]
+    )
+    return {"token": token, "device": device}
+
+
+@blp.route("/me")
+class Me(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The signed-in person's profile and preferences."""
+        return current_user()
+
+    @require_json
+    @blp.arguments(MePatchSchema)
+    @blp.response(200, MeSchema)
+    def patch(self, changes):
+        """Change name, time zone or preferences (only the fields sent)."""
+        return service.update_profile(current_user()["_id"], changes)
+
+
+@blp.route("/me/devices")
+class Devices(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, DeviceSchema(many=True))
+    def get(self):
+        """The devices signed in to this account."""
+        return list_devices(current_user()["_id"])
+
+
+@blp.route("/me/devices/<device_id>")
+class Device(MethodView):
+    decorators = [login_required]
+
+    @blp.response(204)
+    def delete(self, device_id: str):
+        """Sign a device out: its token stops working at once."""
+        if not revoke_device(current_user()["_id"], device_id, datetime.now(UTC)):
+            raise NotFound()

@@ -1,0 +1,85 @@
+"""MongoDB access for accounts: people, their devices (token hashes only) and sign-in codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+
+from shared.mongo import mongo
+
+USERS, DEVICES, CODES = "users", "devices", "sign_in_codes"
+
+
+def ensure_indexes() -> None:
+    db = mongo.db
+    db[USERS].create_index([("email_key", ASCENDING)], unique=True)
+    db[DEVICES].create_index([("token_hash", ASCENDING)], unique=True)
+    db[DEVICES].create_index([("user_id", ASCENDING)])
+    db[CODES].create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+
+
+def insert_user(user: dict[str, Any]) -> None:
+    mongo.db[USERS].insert_one(user)
+
+
+def find_user(user_id: str) -> dict | None:
+    return mongo.db[USERS].find_one({"_id": user_id})
+
+
+def find_user_by_email(email_key: str) -> dict | None:
+    return mongo.db[USERS].find_one({"email_key": email_key})
+
+
+def update_user(user_id: str, fields: dict[str, Any]) -> dict | None:
+    return mongo.db[USERS].find_one_and_update(
+        {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+    )
+
+
+def insert_device(device: dict[str, Any]) -> None:
+    mongo.db[DEVICES].insert_one(device)
+
+
+def find_active_device(token_hash: str) -> dict | None:
+    return mongo.db[DEVICES].find_one({"token_hash": token_hash, "revoked_at": None})
+
+
+def touch_device(device_id: str, now: datetime) -> None:
+    mongo.db[DEVICES].update_one({"_id": device_id}, {"$set": {"last_used_at": now}})
+
+
+def list_devices(user_id: str) -> list[dict]:
+    return list(
+        mongo.db[DEVICES].find({"user_id": user_id, "revoked_at": None}).sort("created_at", ASCENDING)
+    )
+
+
+def revoke_device(user_id: str, device_id: str, now: datetime) -> bool:
+    result = mongo.db[DEVICES].update_one(
+        {"_id": device_id, "user_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": now}}
+    )
+    return result.modified_count == 1
+
+
+def insert_code(code: dict[str, Any]) -> None:
+    mongo.db[CODES].insert_one(code)
+
+
+def latest_code(user_id: str) -> dict | None:
+    return mongo.db[CODES].find_one({"user_id": user_id}, sort=[("created_at", DESCENDING)])
+
+
+def count_failed_attempt(code_id: str, max_attempts: int) -> bool:
+    """Spend one attempt; False once the code has none left."""
+    result = mongo.db[CODES].update_one(
+        {"_id": code_id, "used_at": None, "attempts": {"$lt": max_attempts}}, {"$inc": {"attempts": 1}}
+    )
+    return result.modified_count == 1
+
+
+def use_code(code_id: str, now: datetime) -> bool:
+    """The conditional update is the single use: only one exchange can win."""
+    result = mongo.db[CODES].update_one({"_id": code_id, "used_at": None}, {"$set": {"used_at": now}})
+    return result.modified_count == 1

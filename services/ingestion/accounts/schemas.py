@@ -1,0 +1,123 @@
+"""Shapes of the accounts API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from services.ingestion.accounts.service import time_zones
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
+PLATFORMS = ["ios", "android", "web", "other"]
+
+
+class TimeZoneField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value not in time_zones():
+            raise ValidationError("Use an IANA time zone name, e.g. Europe/London or America/New_York.")
+        return value
+
+
+class WeeklyReportPrefs(Schema):
+    enabled = fields.Boolean()
+    weekday = fields.String(validate=validate.OneOf(WEEKDAYS))
+    local_time = fields.String(validate=LOCAL_TIME)
+    clinician_email = fields.Email(allow_none=True)
+    attach_pdf = fields.Boolean()
+    include_notes = fields.Boolean()
+
+
+class QuietHours(Schema):
+    start = fields.String(required=True, validate=LOCAL_TIME)
+    end = fields.String(required=True, validate=LOCAL_TIME)
+
+
+class ReminderPrefs(Schema):
+    enabled = fields.Boolean()
+    local_time = fields.String(validate=LOCAL_TIME)
+    days = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), validate=validate.Length(max=7))
+    quiet_hours = fields.Nested(QuietHours, allow_none=True)
+    paused_until = fields.Date(allow_none=True)
+
+
+class Preferences(Schema):
+    weekly_report = fields.Nested(WeeklyReportPrefs)
+    reminders = fields.Nested(ReminderPrefs)
+
+
+class ConsentSchema(Schema):
+    version = fields.String()
+    given_at = fields.DateTime()
+
+
+class MeSchema(Schema):
+    id = fields.String(attribute="_id")
+    email = fields.String()
+    display_name = fields.String()
+    time_zone = fields.String()
+    preferences = fields.Nested(Preferences)
+    health_data_consent = fields.Nested(ConsentSchema, attribute="consents.health_data")
+    created_at = fields.DateTime()
+
+
+class MePatchSchema(Schema):
+    display_name = fields.String(validate=validate.Length(min=1, max=80))
+    time_zone = TimeZoneField()
+    preferences = fields.Nested(Preferences)
+
+
+class DeviceSchema(Schema):
+    id = fields.String(attribute="_id")
+    name = fields.String()
+    platform = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime()
+
+
+class CodeRequestSchema(Schema):
+    email = fields.Email(required=True)
+
+
+class CodeRequestedSchema(Schema):
+    status = fields.String()
+    detail = fields.String()
+
+
+class TokenRequestSchema(Schema):
+    email = fields.Email(required=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
+    device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
+    platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
+
+
+class DeviceTokenSchema(Schema):
+    token = fields.String()
+    device = fields.Nested(DeviceSchema)
+
+
+class AcceptInvitationSchema(Schema):
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    time_zone = TimeZoneField(required=True)
+    health_data_consent = fields.Boolean(required=True)
+    consent_version = fields.String(required=True)
+    device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
+    platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
+
+    @validates("health_data_consent")
+    def _must_consent(self, value, **_kwargs):
+        if value is not True:
+            raise ValidationError("We can only keep health information with your explicit consent.")
+
+
+class AccountCreatedSchema(Schema):
+    me = fields.Nested(MeSchema)
+    token = fields.String()
+    device = fields.Nested(DeviceSchema)
+
+
+class InvitationSchema(Schema):
+    email = fields.String()
+    name = fields.String(allow_none=True)
+    consent_version = fields.String()
+    consent_text = fields.String()

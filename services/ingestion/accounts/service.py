@@ -1,0 +1,198 @@
+"""Account rules: accepting an invitation, emailed sign-in codes, device tokens, the profile."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from celery import Celery
+from pymongo.errors import DuplicateKeyError
+
+from services.ingestion.accounts import repository
+from services.ingestion.accounts.exceptions import (
+    AlreadyRegistered,
+    InvitationUnusable,
+    NotAuthenticated,
+    SignInFailed,
+)
+from shared import invitations
+from shared.email import address_key, request_email
+from shared.settings import Settings
+
+CODE_TTL = timedelta(minutes=10)
+CODE_DIGITS = 6
+CODE_MAX_ATTEMPTS = 5
+TOKEN_PREFIX = "tyh_"  # noqa: S105 - a recognisable prefix, not a secret
+TOUCH_EVERY = timedelta(hours=1)  # last_used_at is informative; writing it per request would cost a write
+
+# The consent shown at acceptance, versioned: what a person agreed to is recorded with its version.
+HEALTH_CONSENT_VERSION = "health-data-2026-11"
+HEALTH_CONSENT_TEXT = (
+    "I explicitly consent to Track Your Healing processing the health information I enter (symptoms, doses, "
+    "check-ins and notes) to show me summaries and build reports I choose to share. I can export or erase it "
+    "at any time, and withdrawing consent erases it."
+)
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _hash_code(settings: Settings, user_id: str, code: str) -> str:
+    return hmac.new(settings.secret_key.encode(), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def create_account(
+    email: str,
+    display_name: str,
+    time_zone: str,
+    consent: dict[str, Any],
+    *,
+    invitation_id: str | None = None,
+    user_id: str | None = None,
+) -> dict:
+    """A new person; the health-data consent is recorded separately, with its text version."""
+    now = datetime.now(UTC)
+    user = {
+        "_id": user_id or uuid.uuid4().hex,
+        "email": email.strip(),
+        "email_key": address_key(email),
+        "display_name": display_name,
+        "time_zone": time_zone,
+        "preferences": {},
+        "consents": {"health_data": {"version": HEALTH_CONSENT_VERSION, "given_at": now, **consent}},
+        "invitation_id": invitation_id,
+        "created_at": now,
+    }
+    try:
+        repository.insert_user(user)
+    except DuplicateKeyError:
+        raise AlreadyRegistered() from None
+    return user
+
+
+def issue_device_token(user_id: str, name: str, platform: str) -> tuple[str, dict]:
+    """A new opaque token for one device; only its hash is kept, so it is shown exactly once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    device = {
+        "_id": uuid.uuid4().hex,
+        "user_id": user_id,
+        "name": name,
+        "platform": platform,
+        "token_hash": _hash_token(token),
+        "created_at": now,
+        "last_used_at": now,
+        "revoked_at": None,
+    }
+    repository.insert_device(device)
+    return token, device
+
+
+def authenticate(token: str | None) -> tuple[dict, dict]:
+    """(user, device) for a bearer token, or NotAuthenticated."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        raise NotAuthenticated()
+    device = repository.find_active_device(_hash_token(token))
+    user = repository.find_user(device["user_id"]) if device else None
+    if user is None:
+        raise NotAuthenticated()
+    now = datetime.now(UTC)
+    if now - device["last_used_at"] > TOUCH_EVERY:
+        repository.touch_device(device["_id"], now)
+    return user, device
+
+
+def request_sign_in_code(celery_app: Celery, settings: Settings, email: str) -> None:
+    """Email a short code if an account exists; callers answer the same either way (no enumeration)."""
+    user = repository.find_user_by_email(address_key(email))
+    if user is None:
+        return
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    now = datetime.now(UTC)
+    record = {
+        "_id": uuid.uuid4().hex,
+        "user_id": user["_id"],
+        "code_hash": _hash_code(settings, user["_id"], code),
+        "created_at": now,
+        "expires_at": now + CODE_TTL,
+        "attempts": 0,
+        "used_at": None,
+    }
+    repository.insert_code(record)
+    request_email(
+        celery_app,
+        template="sign_in_code",
+        to=user["email"],
+        idempotency_key=f"sign-in:{record['_id']}",
+        data={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+        user_id=user["_id"],
+    )
+
+
+def exchange_code(
+    settings: Settings, email: str, code: str, device_name: str, platform: str
+) -> tuple[str, dict]:
+    """A device token for a valid, unexpired, unused code; every failure looks the same."""
+    user = repository.find_user_by_email(address_key(email))
+    record = repository.latest_code(user["_id"]) if user else None
+    user_id = user["_id"] if user else "0" * 32
+    expected = record["code_hash"] if record else _hash_code(settings, user_id, "x" * CODE_DIGITS)
+    matches = hmac.compare_digest(expected, _hash_code(settings, user_id, code))  # constant time either way
+    now = datetime.now(UTC)
+    usable = record is not None and record["used_at"] is None and record["expires_at"] > now
+    if not (usable and record["attempts"] < CODE_MAX_ATTEMPTS):
+        raise SignInFailed()
+    if not matches:
+        repository.count_failed_attempt(record["_id"], CODE_MAX_ATTEMPTS)
+        raise SignInFailed()
+    if not repository.use_code(record["_id"], now):
+        raise SignInFailed()
+    return issue_device_token(user["_id"], device_name, platform)
+
+
+def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
+    fields: dict[str, Any] = {}
+    for key in ("display_name", "time_zone"):
+        if key in changes:
+            fields[key] = changes[key]
+    for key, value in changes.get("preferences", {}).items():
+        fields[f"preferences.{key}"] = value
+    if not fields:
+        return repository.find_user(user_id)
+    fields["updated_at"] = datetime.now(UTC)
+    return repository.update_user(user_id, fields)
+
+
+def accept_invitation(
+    invitation: dict, body: dict[str, Any], consent: dict[str, Any]
+) -> tuple[dict, str, dict]:
+    """Claim the invitation (single use), create the account, and issue this device's token."""
+    user_id = uuid.uuid4().hex
+    if not invitations.mark_accepted(invitation["_id"], user_id):
+        raise InvitationUnusable()
+    try:
+        user = create_account(
+            invitation["email"],
+            body["display_name"],
+            body["time_zone"],
+            consent,
+            invitation_id=invitation["_id"],
+            user_id=user_id,
+        )
+    except AlreadyRegistered:
+        invitations.release(invitation["_id"])
+        raise
+    token, device = issue_device_token(user["_id"], body["device_name"], body["platform"])
+    return user, token, device

@@ -1,0 +1,93 @@
+"""MongoDB access for events: a regular collection with a permanent unique (user_id, event_id) index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
+from pymongo.write_concern import WriteConcern
+
+from shared.mongo import mongo
+
+EVENTS = "events"
+DUPLICATE_KEY = 11000
+# Clients do not resend after a 2xx, so an accepted event must be on a majority of nodes first.
+DURABLE = WriteConcern(w="majority", j=True)
+
+
+def _events():
+    return mongo.db.get_collection(EVENTS, write_concern=DURABLE)
+
+
+def ensure_indexes() -> None:
+    events = mongo.db[EVENTS]
+    events.create_index([("user_id", ASCENDING), ("event_id", ASCENDING)], unique=True)
+    events.create_index([("user_id", ASCENDING), ("occurred_at", DESCENDING)])
+    events.create_index([("user_id", ASCENDING), ("local_day", ASCENDING)])
+
+
+def insert_many(docs: list[dict[str, Any]]) -> set[int]:
+    """Insert all it can (unordered); return the positions refused as duplicate (user_id, event_id)."""
+    if not docs:
+        return set()
+    try:
+        _events().insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        other = [e for e in errors if e.get("code") != DUPLICATE_KEY]
+        if other:
+            raise
+        return {e["index"] for e in errors}
+    return set()
+
+
+def find_by_ids(user_id: str, event_ids: list[str]) -> dict[str, dict]:
+    cursor = mongo.db[EVENTS].find(
+        {"user_id": user_id, "event_id": {"$in": event_ids}},
+        {"fingerprint": 1, "event_id": 1, "local_day": 1, "occurred_at": 1, "deleted_at": 1},
+    )
+    return {doc["event_id"]: doc for doc in cursor}
+
+
+def find_page(
+    user_id: str,
+    *,
+    event_type: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    after: tuple[datetime, Any] | None,
+    limit: int,
+) -> list[dict]:
+    """Newest first, keyset-paginated on (occurred_at, _id)."""
+    query: dict[str, Any] = {"user_id": user_id, "deleted_at": None}
+    if event_type:
+        query["type"] = event_type
+    window: dict[str, datetime] = {}
+    if start:
+        window["$gte"] = start
+    if end:
+        window["$lt"] = end
+    if window:
+        query["occurred_at"] = window
+    if after:
+        at, last_id = after
+        query["$or"] = [{"occurred_at": {"$lt": at}}, {"occurred_at": at, "_id": {"$lt": last_id}}]
+    cursor = (
+        mongo.db[EVENTS].find(query).sort([("occurred_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
+    )
+    return list(cursor)
+
+
+def tombstone(user_id: str, event_id: str, now: datetime) -> dict | None:
+    """Delete an event's content but keep its id, so an offline phone resending it cannot bring it back."""
+    doc = mongo.db[EVENTS].find_one({"user_id": user_id, "event_id": event_id, "deleted_at": None})
+    if doc is None:
+        return None
+    keep = {"_id", "user_id", "event_id", "fingerprint", "local_day", "type", "deleted_at"}
+    unset = {key: "" for key in doc if key not in keep}
+    _events().update_one(
+        {"_id": doc["_id"], "deleted_at": None}, {"$set": {"deleted_at": now}, "$unset": unset}
+    )
+    return doc

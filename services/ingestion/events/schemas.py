@@ -1,0 +1,189 @@
+"""The event types (one marshmallow schema each), the batch envelope, and the API's answers."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+TYPES = ("symptom", "check_in", "dose", "taper_step", "note")
+CODE = validate.Regexp(
+    r"^[a-z][a-z0-9_]{0,63}$", error="Use a catalogue code (lowercase letters, digits, _)."
+)
+EVENT_ID = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
+    error="Use 1-100 letters, digits, '.', '_', ':' or '-' (a UUID is ideal).",
+)
+NOTE = fields.String(validate=validate.Length(max=2000))
+TAGS = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
+MAX_MG = 2000
+
+
+class EventSchema(Schema):
+    """Fields every event has. `occurred_at` keeps the device's UTC offset."""
+
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.String(required=True, validate=EVENT_ID)
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    occurred_at = fields.AwareDateTime(required=True, format="iso")
+
+
+def _one_of(data: dict, first: str, second: str) -> None:
+    if (data.get(first) is None) == (data.get(second) is None):
+        raise ValidationError(f"Give either {first} or {second}, not both.", first)
+
+
+class SymptomEvent(EventSchema):
+    code = fields.String(validate=CODE)
+    custom_label = fields.String(validate=validate.Length(min=1, max=80))
+    severity = fields.Integer(
+        required=True,
+        validate=validate.Range(0, 4),
+        metadata={"description": "0 not at all … 4 very much so"},
+    )
+    note = NOTE
+    tags = TAGS
+
+    @validates_schema
+    def _code_or_label(self, data, **_kwargs):
+        _one_of(data, "code", "custom_label")
+
+
+class CheckInEvent(EventSchema):
+    overall = fields.Integer(
+        required=True, validate=validate.Range(0, 10), metadata={"description": "0 none … 10 worst"}
+    )
+    sleep_hours = fields.Float(validate=validate.Range(0, 24))
+    sleep_quality = fields.Integer(
+        validate=validate.Range(0, 4), metadata={"description": "0 very poor … 4 very good"}
+    )
+    mood = fields.Integer(validate=validate.Range(0, 4), metadata={"description": "0 very low … 4 very good"})
+    note = NOTE
+
+
+class DoseEvent(EventSchema):
+    medication = fields.String(validate=CODE)
+    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    amount_mg = fields.Float(required=True, validate=validate.Range(min=0, max=MAX_MG, min_inclusive=False))
+    form = fields.String(
+        load_default="tablet", validate=validate.OneOf(["tablet", "liquid", "compounded", "other"])
+    )
+    concentration_mg_per_ml = fields.Float(validate=validate.Range(min=0, max=1000, min_inclusive=False))
+    status = fields.String(load_default="taken", validate=validate.OneOf(["taken", "skipped"]))
+    note = NOTE
+
+    @validates_schema
+    def _rules(self, data, **_kwargs):
+        _one_of(data, "medication", "custom_medication")
+        if data.get("form") == "liquid" and data.get("concentration_mg_per_ml") is None:
+            raise ValidationError("A liquid needs its concentration in mg/ml.", "concentration_mg_per_ml")
+
+
+class TaperStepEvent(EventSchema):
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["cut", "hold", "pause", "up_dose", "crossover"])
+    )
+    medication = fields.String(validate=CODE)
+    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    new_daily_dose_mg = fields.Float(required=True, validate=validate.Range(0, MAX_MG))
+    to_medication = fields.String(validate=CODE)
+    note = NOTE
+
+    @validates_schema
+    def _rules(self, data, **_kwargs):
+        _one_of(data, "medication", "custom_medication")
+        if data.get("kind") == "crossover" and not data.get("to_medication"):
+            raise ValidationError("A crossover names the medication crossed over to.", "to_medication")
+
+
+class NoteEvent(EventSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    tags = TAGS
+
+
+SCHEMAS: dict[str, type[EventSchema]] = {
+    "symptom": SymptomEvent,
+    "check_in": CheckInEvent,
+    "dose": DoseEvent,
+    "taper_step": TaperStepEvent,
+    "note": NoteEvent,
+}
+# Free text is encrypted at rest; everything else stays queryable.
+PRIVATE_FIELDS = ("note", "text", "tags", "custom_label", "custom_medication")
+
+
+def load_event(raw: object) -> dict:
+    """Validate one event by its type; ValidationError messages name each bad field."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"_schema": ["Each event must be a JSON object."]})
+    schema = SCHEMAS.get(raw.get("type"))  # type: ignore[arg-type]
+    if schema is None:
+        raise ValidationError({"type": [f"Must be one of: {', '.join(TYPES)}."]})
+    return schema().load(raw)
+
+
+class SingleEventSchema(Schema):
+    """POST /v1/events: one event, with the request's `sent_at` beside its fields (documented loosely:
+    the fields depend on `type`, see the event schemas)."""
+
+    class Meta:
+        unknown = "include"
+
+    sent_at = fields.AwareDateTime(
+        format="iso", metadata={"description": "device time when this request was sent"}
+    )
+    event_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    occurred_at = fields.String(required=True)
+
+
+class BatchSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    sent_at = fields.AwareDateTime(
+        required=True, format="iso", metadata={"description": "device time when this request was sent"}
+    )
+    # Items are checked one by one (a bad item is rejected alone), so here they are only "some JSON value".
+    events = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
+
+
+class EventResultSchema(Schema):
+    index = fields.Integer()
+    event_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "accepted, duplicate or rejected"})
+    local_day = fields.String()
+    occurred_at = fields.String()
+    problem = fields.Dict()
+
+
+class BatchResultSchema(Schema):
+    accepted = fields.Integer()
+    duplicate = fields.Integer()
+    rejected = fields.Integer()
+    results = fields.List(fields.Nested(EventResultSchema))
+
+
+class EventOutSchema(Schema):
+    event_id = fields.String()
+    type = fields.String()
+    occurred_at = fields.DateTime(metadata={"description": "corrected time (UTC)"})
+    occurred_at_device = fields.String(metadata={"description": "as the device sent it, with its offset"})
+    local_day = fields.String()
+    received_at = fields.DateTime()
+    clock_corrected = fields.Boolean()
+    red_flag = fields.Boolean()
+    data = fields.Dict()
+
+
+class EventPageSchema(Schema):
+    events = fields.List(fields.Nested(EventOutSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class EventQuerySchema(Schema):
+    type = fields.String(validate=validate.OneOf(TYPES))
+    from_ = fields.AwareDateTime(data_key="from", format="iso")
+    to = fields.AwareDateTime(format="iso")
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    cursor = fields.String(validate=validate.Length(max=200))

@@ -1,0 +1,68 @@
+"""The sign-up's shape, shared by the JSON API and the HTML form so both say the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+
+from services.notification.waitlist import abuse
+from services.notification.waitlist.service import CONSENT_TEXTS
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+CONSENT_REQUIRED = "Please tick the box to say you'd like to join. We only email people who asked us to."
+DISPOSABLE = (
+    "This looks like a temporary email address. Please use one you'll keep, so we can reach you "
+    "when your place comes up."
+)
+
+
+def _not_disposable(address: str) -> None:
+    if abuse.is_disposable(address):
+        raise ValidationError(DISPOSABLE)
+
+
+def _utm() -> fields.String:
+    return fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class JoinSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # forms and landing pages add their own fields; only these are read
+
+    email = fields.Email(
+        required=True,
+        validate=[validate.Length(max=254), _not_disposable],
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter a full email address, like name@example.com.",
+        },
+    )
+    name = fields.String(load_default=None, validate=validate.Length(max=100))
+    referral_code = fields.String(load_default=None, validate=validate.Length(max=32))
+    source = fields.String(load_default=None, validate=validate.Length(max=64))
+    utm_source, utm_medium, utm_campaign, utm_term, utm_content = (_utm() for _ in UTM_FIELDS)
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error=CONSENT_REQUIRED),
+        error_messages={"required": CONSENT_REQUIRED},
+    )
+    consent_version = fields.String(
+        load_default=None,
+        validate=validate.OneOf(list(CONSENT_TEXTS), error="This consent text version is not known."),
+    )
+    website = fields.String(load_default=None, data_key=abuse.HONEYPOT_FIELD)  # the honeypot
+
+    @pre_load
+    def _tidy(self, data: Any, **_: Any) -> Any:
+        """Trim text and treat blank optional fields as absent (forms send every input)."""
+        if not hasattr(data, "items"):
+            return data
+        tidy = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return {k: v for k, v in tidy.items() if v != ""}
+
+
+class JoinAcceptedSchema(Schema):
+    status = fields.String(metadata={"example": "received"})
+    message = fields.String()

@@ -1,0 +1,237 @@
+"""The waitlist's rules: joining without enumeration, double opt-in, place in line, referrals, leaving.
+
+Place in line is computed, never stored as a number: entries are ordered by `line_at`, which is the moment
+of confirmation moved earlier by REFERRAL_BOOST for each confirmed referral, at most MAX_REFERRAL_BOOSTS
+times (so a referral farm cannot jump the whole queue).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import url_for
+from pymongo.errors import DuplicateKeyError
+
+from services.notification.waitlist import abuse, repository
+from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
+from services.notification.waitlist.normalize import email_key
+from services.notification.waitlist.repository import CONFIRMED, PENDING
+from shared import ratelimit, tokens
+from shared.email import request_email
+from shared.web.service import celery_of, settings_of
+
+CONFIRM_TEMPLATE = "waitlist_confirm"
+CONFIRM_LINK_MAX_AGE = timedelta(hours=72)
+REFERRAL_BOOST = timedelta(days=1)
+MAX_REFERRAL_BOOSTS = 5
+REFERRAL_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes get read aloud
+REFERRAL_CODE_LENGTH = 8
+
+# The consent sentence shown next to the checkbox, by version. Add a version when the text changes; the
+# version a person agreed to is stored with their entry as proof.
+CONSENT_TEXTS = {
+    "2025-01": (
+        "I want to join the Track Your Healing waitlist. I agree to receive emails about my place on it. "
+        "I can leave at any time, and my details are then erased."
+    ),
+}
+CONSENT_VERSION = "2025-01"
+
+# What every sign-up is told, whatever happened (new, already listed, honeypot): no enumeration.
+JOINED_TITLE = "Please check your inbox"
+JOINED_MESSAGE = (
+    "Thank you. If this address can join the waitlist, we have sent it an email with a link to confirm "
+    "your place. The link lasts 72 hours. Nothing else will be sent until you confirm."
+)
+
+# Token purposes: each link carries only the entry id, signed for one purpose.
+CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE = "waitlist-confirm", "waitlist-leave", "waitlist-position"
+
+
+def _now() -> datetime:
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)  # BSON keeps milliseconds
+
+
+def line_at_for(confirmed_at: datetime, credits: int) -> datetime:
+    """The sort key for place in line: earlier is better."""
+    return confirmed_at - REFERRAL_BOOST * min(max(credits, 0), MAX_REFERRAL_BOOSTS)
+
+
+def new_referral_code() -> str:
+    return "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _ in range(REFERRAL_CODE_LENGTH))
+
+
+def join(data: dict[str, Any], ip: str, user_agent: str) -> None:
+    """Handle one sign-up. Returns nothing on purpose: every caller gives the same answer."""
+    if data.get(abuse.HONEYPOT_FIELD):
+        return  # a bot: nothing stored, nothing sent, and it is told the same as anyone
+    key = email_key(data["email"])
+    ratelimit.enforce(abuse.JOIN_PER_EMAIL, key)
+    entry = repository.find_by_email_key(key) or _create_entry(data, key, ip, user_agent)
+    if entry["status"] == PENDING:
+        send_confirmation(entry)
+
+
+def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> dict[str, Any]:
+    now = _now()
+    code = data.get("referral_code")
+    doc = {
+        "_id": uuid.uuid4().hex,
+        "email": data["email"],
+        "email_key": key,
+        "name": data.get("name"),
+        "status": PENDING,
+        "source": data.get("source"),
+        "utm": {k: v for k, v in data.items() if k.startswith("utm_") and v},
+        "referred_by": repository.find_id_by_referral_code(code) if code else None,
+        "referral_credited": False,
+        "referral_credits": 0,
+        "consent": {
+            "text_version": data.get("consent_version") or CONSENT_VERSION,
+            "given_at": now,
+            "ip": ip,
+            "user_agent": user_agent[:512],
+        },
+        "created_at": now,
+        "confirmed_at": None,
+        "line_at": None,
+        "invited_at": None,
+        "invitation_id": None,
+        "confirmation_sends": 0,
+        "last_confirmation_sent_at": None,
+    }
+    for _ in range(5):
+        doc["referral_code"] = new_referral_code()
+        try:
+            repository.insert_entry(doc)
+            return doc
+        except DuplicateKeyError:
+            existing = repository.find_by_email_key(key)
+            if existing is not None:
+                return existing  # the same address signed up at the same moment
+            # Otherwise the referral code collided: draw another.
+    raise RuntimeError("could not allocate a unique referral code")
+
+
+def send_confirmation(entry: dict[str, Any]) -> bool:
+    """Email a confirmation link to a pending entry, within CONFIRMATION_SENDS; False if none was sent."""
+    if not ratelimit.hit_all(abuse.CONFIRMATION_SENDS, entry["email_key"]).allowed:
+        return False
+    sends = repository.record_confirmation_send(entry["_id"], _now())
+    if sends is None:
+        return False
+    data = {
+        "name": entry.get("name") or "",
+        "confirm_url": link("waitlist_pages.confirm", CONFIRM_PURPOSE, entry["_id"]),
+        "leave_url": link("waitlist_pages.leave", LEAVE_PURPOSE, entry["_id"]),
+        "expires_hours": int(CONFIRM_LINK_MAX_AGE.total_seconds() // 3600),
+    }
+    key = f"waitlist-confirm:{entry['_id']}:{sends}"
+    return request_email(
+        celery_of(), template=CONFIRM_TEMPLATE, to=entry["email"], idempotency_key=key, data=data
+    )
+
+
+def token_for(purpose: str, entry_id: str) -> str:
+    """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
+    return tokens.sign(settings_of().secret_key, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
+
+
+def link(endpoint: str, purpose: str, entry_id: str) -> str:
+    """An absolute link for emails and pages, carrying a token signed for `purpose`."""
+    path = url_for(endpoint, token=token_for(purpose, entry_id))
+    return settings_of().public_base_url.rstrip("/") + path
+
+
+def referral_link(entry: dict[str, Any]) -> str:
+    return settings_of().public_base_url.rstrip("/") + url_for(
+        "waitlist_pages.join_form", ref=entry["referral_code"]
+    )
+
+
+def entry_for_token(purpose: str, token: str) -> dict[str, Any]:
+    """The entry a link points at; raises LinkExpired, LinkInvalid or NotOnList. Changes nothing."""
+    max_age = CONFIRM_LINK_MAX_AGE if purpose == CONFIRM_PURPOSE else None
+    try:
+        entry_id = tokens.unsign(settings_of().secret_key, purpose, token, max_age)
+    except tokens.TokenExpired:
+        raise LinkExpired() from None
+    except tokens.TokenInvalid:
+        raise LinkInvalid() from None
+    entry = repository.find_by_id(entry_id) if isinstance(entry_id, str) else None
+    if entry is None:
+        raise NotOnList()
+    return entry
+
+
+def confirm(token: str) -> tuple[dict[str, Any], bool]:
+    """Confirm the entry behind a link: (entry, True) the first time, (entry, False) on any replay."""
+    entry = entry_for_token(CONFIRM_PURPOSE, token)
+    if entry["status"] != PENDING:
+        return entry, False
+    now = _now()
+    confirmed = repository.confirm_pending(
+        entry["_id"], now, line_at_for(now, entry.get("referral_credits", 0))
+    )
+    if confirmed is None:  # a concurrent click won; report the state it left
+        return entry_for_token(CONFIRM_PURPOSE, token), False
+    recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
+    credit_referrer(confirmed)
+    return repository.find_by_id(confirmed["_id"]) or confirmed, True
+
+
+def credit_referrer(entry: dict[str, Any]) -> None:
+    """Give the referrer one credit for a confirmed referral, exactly once."""
+    if entry.get("status") == PENDING or not entry.get("referred_by"):
+        return
+    claimed = repository.claim_referral_credit(entry["_id"])
+    if claimed is None:
+        return
+    # Claim first, then count: a crash in between loses one credit rather than granting two.
+    referrer = repository.add_referral_credit(claimed["referred_by"])
+    if referrer is not None:
+        recompute_line_at(referrer["_id"])
+
+
+def recompute_line_at(entry_id: str) -> None:
+    """Bring line_at in step with confirmed_at and the current credits (after any change to either)."""
+    for _ in range(10):
+        entry = repository.find_by_id(entry_id)
+        if entry is None or entry.get("confirmed_at") is None:
+            return
+        credits = entry.get("referral_credits", 0)
+        if repository.set_line_at(entry_id, credits, line_at_for(entry["confirmed_at"], credits)):
+            return
+
+
+def leave(token: str) -> bool:
+    """Erase the entry behind a leave link; False when it was already gone."""
+    try:
+        entry = entry_for_token(LEAVE_PURPOSE, token)
+    except NotOnList:
+        return False
+    return erase_entry(entry["_id"])
+
+
+# For the admin side: the same rules, by entry id.
+
+
+def position_of(entry: dict[str, Any]) -> int | None:
+    """1-based place among confirmed entries by line_at; None unless confirmed."""
+    if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
+        return None
+    return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
+
+
+def erase_entry(entry_id: str) -> bool:
+    """GDPR erasure: the entry is deleted, not flagged. False when there was nothing to erase."""
+    return repository.delete_entry(entry_id)
+
+
+def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:
+    """Confirmed -> invited, recording the invitation; False from any other state."""
+    return repository.mark_invited(entry_id, invitation_id, at)

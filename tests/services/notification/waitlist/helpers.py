@@ -1,0 +1,29 @@
+"""Signing up and reading links in waitlist tests."""
+
+from __future__ import annotations
+
+import re
+
+LINK = re.compile(r"https?://\S+")
+
+
+def join_json(client, email, ip="203.0.113.7", **fields):
+    body = {"email": email, "consent": True, **fields}
+    return client.post("/v1/waitlist", json=body, environ_base={"REMOTE_ADDR": ip})
+
+
+def join_form(client, email, ip="203.0.113.7", **fields):
+    form = {"email": email, "consent": "yes", **fields}
+    return client.post("/waitlist", data=form, environ_base={"REMOTE_ADDR": ip})
+
+
+def links_in(message, base_url) -> dict[str, str]:
+    """The confirm and leave paths in an email's plain-text part, keyed by kind."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    paths = [url.removeprefix(base_url) for url in LINK.findall(text) if url.startswith(base_url)]
+    return {path.split("/")[2]: path for path in paths if path.startswith("/waitlist/")}
+
+
+def outbox_data(db, entry_id: str, n: int = 1) -> dict:
+    """The template data (confirm_url, leave_url, ...) of an entry's n-th confirmation email."""
+    return db.email_outbox.find_one({"_id": f"waitlist-confirm:{entry_id}:{n}"})["data"]

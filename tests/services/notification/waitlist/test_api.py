@@ -1,0 +1,136 @@
+"""`POST /v1/waitlist`: one neutral answer, problem+json naming fields, and the abuse controls."""
+
+import dataclasses
+
+import pytest
+
+from services.notification.app import create_app
+from services.notification.waitlist import abuse, service
+from tests.services.notification.waitlist.helpers import join_form, join_json
+
+PROBLEM = "application/problem+json"
+
+
+def fields_named(response) -> set[str]:
+    return {p["name"] for p in response.json["invalid_params"]}
+
+
+class TestNoEnumeration:
+    def test_new_and_listed_addresses_get_identical_answers(self, client, db):
+        first = join_json(client, "same.person@gmail.com")
+        variants = ["SamePerson@gmail.com", "same.person+waitlist@googlemail.com", "s.a.m.e.person@gmail.com"]
+        answers = [join_json(client, email, ip=f"198.51.100.{i}") for i, email in enumerate(variants)]
+        for answer in answers:
+            assert answer.status_code == first.status_code == 202
+            assert answer.get_data() == first.get_data()
+        assert first.json == {"status": "received", "message": service.JOINED_MESSAGE}
+        assert db.waitlist_entries.count_documents({}) == 1
+        assert db.waitlist_entries.find_one()["email"] == "same.person@gmail.com"
+
+    def test_plus_tags_elsewhere_are_different_people(self, client, db):
+        join_json(client, "kim+one@example.org")
+        join_json(client, "kim+two@example.org")
+        assert db.waitlist_entries.count_documents({}) == 2
+
+    def test_form_answers_the_same_for_new_and_listed(self, client):
+        first, second = join_form(client, "form@example.org"), join_form(client, "FORM@example.org")
+        assert first.status_code == second.status_code == 303
+        assert first.headers["Location"] == second.headers["Location"]
+
+
+class TestValidation:
+    def test_bad_fields_are_named_in_problem_json(self, client, db):
+        r = client.post("/v1/waitlist", json={"email": "not-an-address", "name": "x" * 101})
+        assert r.status_code == 422
+        assert r.mimetype == PROBLEM
+        assert fields_named(r) == {"email", "name", "consent"}
+        assert db.waitlist_entries.count_documents({}) == 0
+
+    def test_consent_must_be_given_explicitly(self, client, db):
+        r = client.post("/v1/waitlist", json={"email": "a@example.org", "consent": False})
+        assert r.status_code == 422
+        assert fields_named(r) == {"consent"}
+
+    def test_unknown_consent_version_is_refused(self, client):
+        r = join_json(client, "a@example.org", consent_version="1999-01")
+        assert fields_named(r) == {"consent_version"}
+
+    def test_disposable_domain_is_refused_kindly(self, client, db):
+        r = join_json(client, "someone@mail.mailinator.com")
+        assert r.status_code == 422
+        (param,) = r.json["invalid_params"]
+        assert param["name"] == "email"
+        assert "temporary email address" in param["reason"]
+        assert db.waitlist_entries.count_documents({}) == 0
+
+    def test_disposable_domain_on_the_form_shows_the_message(self, client):
+        r = join_form(client, "someone@yopmail.com")
+        assert r.status_code == 422
+        assert "temporary email address" in r.get_data(as_text=True)
+        assert 'value="someone@yopmail.com"' in r.get_data(as_text=True)
+
+    def test_wrong_content_type_is_415(self, client):
+        r = client.post("/v1/waitlist", data={"email": "a@example.org", "consent": "yes"})
+        assert r.status_code == 415
+        assert r.mimetype == PROBLEM
+
+    def test_oversize_body_is_413(self, client, settings):
+        r = client.post(
+            "/v1/waitlist", data=b"x" * (settings.max_request_bytes + 1), content_type="application/json"
+        )
+        assert r.status_code == 413
+
+
+class TestHoneypot:
+    @pytest.mark.parametrize("send", [join_json, join_form])
+    def test_filled_honeypot_is_thanked_but_nothing_happens(self, client, db, send):
+        normal = send(client, "person@example.org", ip="192.0.2.1")
+        bot = send(client, "bot@example.org", ip="192.0.2.2", **{abuse.HONEYPOT_FIELD: "http://spam"})
+        assert bot.status_code == normal.status_code
+        assert bot.get_data() == normal.get_data()
+        assert db.waitlist_entries.count_documents({"email": "bot@example.org"}) == 0
+        assert db.email_outbox.count_documents({"to": "bot@example.org"}) == 0
+
+
+class TestRateLimits:
+    def test_per_ip_limit_answers_429_with_retry_after(self, client):
+        per_minute = abuse.JOIN_PER_IP[0].limit
+        for i in range(per_minute):
+            assert join_json(client, f"p{i}@example.org", ip="192.0.2.50").status_code == 202
+        r = join_json(client, "one-more@example.org", ip="192.0.2.50")
+        assert r.status_code == 429
+        assert r.mimetype == PROBLEM
+        assert 0 < int(r.headers["Retry-After"]) <= 60
+        assert r.json["retry_after"] == int(r.headers["Retry-After"])
+        assert join_json(client, "other-ip@example.org", ip="192.0.2.51").status_code == 202
+
+    def test_per_ip_limit_on_the_form_is_a_calm_page(self, client):
+        for i in range(abuse.JOIN_PER_IP[0].limit):
+            join_form(client, f"f{i}@example.org", ip="192.0.2.60")
+        r = join_form(client, "late@example.org", ip="192.0.2.60")
+        assert r.status_code == 429
+        assert r.mimetype == "text/html"
+        assert "short pause" in r.get_data(as_text=True)
+        assert int(r.headers["Retry-After"]) > 0
+
+    def test_per_email_limit_whatever_the_ip(self, client):
+        limit = abuse.JOIN_PER_EMAIL[0].limit
+        for i in range(limit):
+            assert join_json(client, "busy@gmail.com", ip=f"192.0.2.{100 + i}").status_code == 202
+        r = join_json(client, "b.u.s.y+x@gmail.com", ip="192.0.2.200")
+        assert r.status_code == 429
+        assert int(r.headers["Retry-After"]) > 0
+
+
+class TestProxy:
+    def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(self, app, settings, db, redis):
+        for trusted, expected in ((0, "127.0.0.1"), (1, "198.51.100.9")):
+            db.waitlist_entries.delete_many({})
+            redis.flushdb()
+            app = create_app(dataclasses.replace(settings, trusted_proxy_count=trusted))
+            app.test_client().post(
+                "/v1/waitlist",
+                json={"email": "proxied@example.org", "consent": True},
+                headers={"X-Forwarded-For": "198.51.100.9"},
+            )
+            assert db.waitlist_entries.find_one()["consent"]["ip"] == expected
