@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup run test lint fmt bench clean dev-token
+.PHONY: help setup run test lint fmt bench admin clean dev-token
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ dev-token: setup ## Print a device token for EMAIL=... against the local stack (
 
 bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
 	@$(PY) -m benchmarks
+
+admin: setup ## Create a waitlist admin (asks for the password twice): make admin EMAIL=you@example.org
+	@$(PY) -m flask --app services.notification.wsgi admin create $(or $(EMAIL),$(error set EMAIL=you@example.org))
 
 clean: ## Remove local data (var/) - asks first
 	@read -p "Delete var/ (local database, queues and mail)? [y/N] " a && [ "$$a" = y ] && rm -rf var/

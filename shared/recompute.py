@@ -1,21 +1,26 @@
 """The recompute signal from ingestion to the summaries workers: durable first, coalesced, never lost.
 
-Ingestion records, per person, the earliest day whose summary is out of date (a MongoDB document), and
-then sends at most one task while another is still waiting to start (a Redis flag the task clears when
-it starts). If Redis is down the document is still written, and the workers' sweeper sends the task later.
+Ingestion appends a request document (who, from which day) for every accepted write, then sends at
+most one task while another is still waiting to start (a Redis flag the task clears when it starts). If
+Redis is down the request is still in MongoDB, and the workers' sweeper sends the task later.
+
+Requests are only ever inserted and deleted, never updated: FerretDB 1.x applies an update as
+read-modify-write without isolation, so two concurrent updates of one document can lose one. A task
+deletes exactly the requests it read; any that arrived while it worked stay for the next task.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 
 from shared.mongo import mongo
 from shared.queue import enqueue
@@ -33,7 +38,15 @@ def queued_flag(user_id: str) -> str:
 
 
 def ensure_indexes() -> None:
-    mongo.db[COLLECTION].create_index([("pending", ASCENDING), ("requested_at", ASCENDING)])
+    mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("at", ASCENDING)])
+
+
+def _signal(celery_app: Celery, user_id: str) -> bool:
+    """Send a task unless one is already waiting to start; True when one was sent."""
+    if not redis_client.client.set(queued_flag(user_id), "1", nx=True, ex=QUEUED_FLAG_TTL_S):
+        return False
+    enqueue(celery_app, RECOMPUTE_PERSON, user_id=user_id)
+    return True
 
 
 def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | str]) -> bool:
@@ -41,20 +54,11 @@ def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | st
     days = [d if isinstance(d, str) else d.isoformat() for d in days]
     if not days:
         return False
-    mongo.db[COLLECTION].update_one(
-        {"_id": user_id},
-        {
-            "$min": {"from_day": min(days)},
-            "$set": {"pending": True, "requested_at": datetime.now(UTC)},
-            "$inc": {"version": 1},
-        },
-        upsert=True,
+    mongo.db[COLLECTION].insert_one(
+        {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": min(days), "at": datetime.now(UTC)}
     )
     try:
-        if not redis_client.client.set(queued_flag(user_id), "1", nx=True, ex=QUEUED_FLAG_TTL_S):
-            return False  # a task is already waiting and will see this request
-        enqueue(celery_app, RECOMPUTE_PERSON, user_id=user_id)
-        return True
+        return _signal(celery_app, user_id)
     except (redis.RedisError, OperationalError) as exc:
         # The request is durable in MongoDB; the sweeper sends it once Redis is back.
         log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
@@ -62,39 +66,37 @@ def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | st
 
 
 def take_request(user_id: str) -> dict | None:
-    """For the task as it starts: clear the queued flag (later events then send a new task) and read
-    the request. None when nothing is pending."""
+    """For the task as it starts: clear the queued flag (later requests then send a new task) and gather
+    this person's requests into one: the earliest day, and the ids to delete when done."""
     redis_client.client.delete(queued_flag(user_id))
-    return mongo.db[COLLECTION].find_one({"_id": user_id, "pending": True})
+    requests = list(mongo.db[COLLECTION].find({"user_id": user_id}))
+    if not requests:
+        return None
+    return {
+        "user_id": user_id,
+        "from_day": min(r["from_day"] for r in requests),
+        "ids": [r["_id"] for r in requests],
+    }
 
 
-def finish_request(request: dict) -> bool:
-    """Mark the request done unless newer events arrived meanwhile (then it stays pending)."""
-    result = mongo.db[COLLECTION].find_one_and_update(
-        {"_id": request["_id"], "version": request["version"]},
-        {"$set": {"pending": False, "done_at": datetime.now(UTC)}, "$unset": {"from_day": ""}},
-        return_document=ReturnDocument.AFTER,
-    )
-    return result is not None
+def finish_request(request: dict) -> None:
+    """Delete the requests this task handled; newer ones stay pending for the next task."""
+    mongo.db[COLLECTION].delete_many({"_id": {"$in": request["ids"]}})
 
 
-def stale_requests(before: datetime, limit: int = 1000) -> list[dict]:
-    return list(mongo.db[COLLECTION].find({"pending": True, "requested_at": {"$lt": before}}).limit(limit))
+def is_pending(user_id: str) -> bool:
+    return mongo.db[COLLECTION].count_documents({"user_id": user_id}) > 0
 
 
 def sweep(celery_app: Celery, before: datetime) -> int:
-    """Send a task for every request left pending since `before` (a lost or deferred signal)."""
-    requests = stale_requests(before)
-    for request in requests:
-        mongo.db[COLLECTION].update_one(
-            {"_id": request["_id"]}, {"$set": {"requested_at": datetime.now(UTC)}}
-        )
-        enqueue(celery_app, RECOMPUTE_PERSON, user_id=request["_id"])
-    return len(requests)
+    """Signal every person with a request left since `before` (its signal was lost or deferred). A person
+    whose task is still waiting (flag set) is skipped."""
+    users = {r["user_id"] for r in mongo.db[COLLECTION].find({"at": {"$lt": before}}, {"user_id": 1})}
+    return sum(1 for user_id in sorted(users) if _signal(celery_app, user_id))
 
 
 def forget(user_id: str) -> None:
-    """Erasure: drop the person's request and flag."""
-    mongo.db[COLLECTION].delete_one({"_id": user_id})
+    """Erasure: drop the person's requests and flag."""
+    mongo.db[COLLECTION].delete_many({"user_id": user_id})
     with contextlib.suppress(redis.RedisError):
         redis_client.client.delete(queued_flag(user_id))

@@ -184,6 +184,9 @@ class Settings:
         secret=True,
         doc="Fernet keys (comma-separated, newest first) encrypting notes and free text at rest",
     )
+    summary_parameters_file: str = setting(
+        "SUMMARY_PARAMETERS_FILE", str, "", doc="a YAML file overriding the windows-and-waves parameters"
+    )
     max_request_bytes: int = setting(
         "MAX_REQUEST_BYTES", parse_positive_int, 512 * 1024, doc="largest request body accepted (413 above)"
     )

@@ -55,10 +55,25 @@ class PersonPayload(Schema):
     user_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
 
 
+class BuildExportPayload(Schema):
+    export_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
+class EraseAddressPayload(Schema):
+    """Forget an erased account's address, then confirm the erasure to it under the idempotency key."""
+
+    to = fields.Email(required=True)
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
 SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload)
 SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
 RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload)
 SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_SUMMARIES, NoPayload)
+CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_SUMMARIES, NoPayload)
+BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload)
+PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_REPORTS, NoPayload)
+ERASE_ADDRESS = TaskContract("notification.erase_address", QUEUE_EMAIL, EraseAddressPayload)
 
 CONTRACTS: tuple[TaskContract, ...] = (
     WORKERS_PIPELINE_PROBE,
@@ -67,6 +82,9 @@ CONTRACTS: tuple[TaskContract, ...] = (
     SWEEP_OUTBOX,
     RECOMPUTE_PERSON,
     SWEEP_RECOMPUTE,
+    BUILD_EXPORT,
+    PURGE_EXPORTS,
+    ERASE_ADDRESS,
 )
 
 

@@ -12,8 +12,10 @@ import pytest
 import redis as redis_lib
 from celery.contrib.testing.worker import start_worker
 
+from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.settings import Settings
+from shared.tasks import ALL_QUEUES
 from tests.support.mailbox import Mailbox, SmtpServer
 from tests.support.servers import FerretDB, RedisServer
 
@@ -111,19 +113,29 @@ def notification_celery(settings):
 
 
 @pytest.fixture(scope="session")
-def workers_worker(workers_celery):
-    """A real Celery worker for the summaries/reports queues, running in this process."""
-    with start_worker(workers_celery, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+def celery_worker_all(settings):
+    """One real Celery worker, in this process, for every queue and every service's tasks. (Two
+    in-process workers would share Celery's process-wide worker state and can stall each other; the
+    deployed services run one worker process each, which tests/test_e2e_queue.py and others exercise.)"""
+    from services.notification.celery import TASK_PACKAGES as NOTIFICATION_TASKS
+    from services.workers.celery import TASK_PACKAGES as WORKER_TASKS
+
+    app = create_celery("tests", settings, ALL_QUEUES)
+    app.autodiscover_tasks(WORKER_TASKS + NOTIFICATION_TASKS, related_name="tasks", force=True)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
 
 
 @pytest.fixture(scope="session")
-def notification_worker(notification_celery):
-    """A real Celery worker for the email queue, running in this process."""
-    with start_worker(
-        notification_celery, pool="solo", perform_ping_check=False, shutdown_timeout=10
-    ) as worker:
-        yield worker
+def workers_worker(celery_worker_all):
+    """A real worker taking the summaries and reports queues (see celery_worker_all)."""
+    return celery_worker_all
+
+
+@pytest.fixture(scope="session")
+def notification_worker(celery_worker_all):
+    """A real worker taking the email queue (see celery_worker_all)."""
+    return celery_worker_all
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,10 +6,14 @@ from flask import Flask
 
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
+from services.ingestion.accounts.auth import SECURITY_SCHEME
 from services.ingestion.accounts.cli import accounts_cli
 from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
+from services.ingestion.privacy.api import blp as privacy_blp
+from services.ingestion.summaries.api import blp as summaries_blp
 from shared import invitations, recompute
+from shared.export import store as export_store
 from shared.settings import Settings, load_or_exit
 from shared.tasks import WORKERS_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
@@ -23,16 +27,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
     api = ProblemApi(app)
-    api.spec.components.security_scheme("device_token", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme(SECURITY_SCHEME, {"type": "http", "scheme": "bearer"})
     ensure_indexes(
         app,
         accounts_repository.ensure_indexes,
         events_repository.ensure_indexes,
         invitations.ensure_indexes,
         recompute.ensure_indexes,
+        export_store.ensure_indexes,
     )
     api.register_blueprint(accounts_blp)
     api.register_blueprint(events_blp)
+    api.register_blueprint(privacy_blp)
+    api.register_blueprint(summaries_blp)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
     app.cli.add_command(accounts_cli)
     return app

@@ -9,9 +9,10 @@ from shared.settings import Settings
 from shared.tasks import NOTIFICATION_QUEUES
 
 
+TASK_PACKAGES = ["services.notification.probes", "services.notification.email"]
+
+
 def create_worker_app(settings: Settings) -> Celery:
     app = create_celery("notification", settings, NOTIFICATION_QUEUES)
-    app.autodiscover_tasks(
-        ["services.notification.probes", "services.notification.email"], related_name="tasks", force=True
-    )
+    app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks", force=True)
     return app

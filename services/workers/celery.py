@@ -9,7 +9,10 @@ from shared.settings import Settings
 from shared.tasks import WORKER_QUEUES
 
 
+TASK_PACKAGES = ["services.workers.probes", "services.workers.exports", "services.workers.summaries"]
+
+
 def create_worker_app(settings: Settings) -> Celery:
     app = create_celery("workers", settings, WORKER_QUEUES)
-    app.autodiscover_tasks(["services.workers.probes"], related_name="tasks", force=True)
+    app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks", force=True)
     return app

@@ -9,8 +9,9 @@ from typing import Any
 
 import redis
 from flask import Flask, Response, request
+from flask_smorest import Blueprint
 from kombu.exceptions import OperationalError as BrokerError
-from marshmallow import ValidationError
+from marshmallow import INCLUDE, Schema, ValidationError, fields
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
@@ -89,6 +90,31 @@ def invalid_params(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     else:
         out.append({"name": prefix or "body", "reason": str(messages)})
     return out
+
+
+class InvalidParamSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "the field, dotted for nested ones"})
+    reason = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """The body of every error (RFC 9457), as published in the OpenAPI documents."""
+
+    class Meta:
+        unknown = INCLUDE  # problems may carry extension members, e.g. event_id or retry_after
+
+    type = fields.String(required=True, metadata={"description": "about:blank, or a page about the problem"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(metadata={"description": "what happened and what to do next"})
+    instance = fields.String(allow_none=True)
+    invalid_params = fields.List(fields.Nested(InvalidParamSchema))
+
+
+def problem_responses(*statuses: int):
+    """Decorator listing the problem+json answers a view gives, in the OpenAPI document (the behaviour
+    stays in the code that raises them)."""
+    return Blueprint.doc(responses={str(status): HTTPStatus(status).name for status in statuses})
 
 
 def from_http_exception(error: HTTPException) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from http import HTTPStatus
 
 from celery import Celery
 from flask import Flask, current_app
@@ -16,7 +17,7 @@ from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.web.health import health
-from shared.web.problems import from_http_exception, register_error_handlers
+from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
 from shared.web.request_context import init_request_context
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,24 @@ log = logging.getLogger(__name__)
 class ProblemApi(Api):
     """flask-smorest, with its error bodies replaced by RFC 9457 problem+json."""
 
+    ERROR_SCHEMA = ProblemSchema
+
     def handle_http_exception(self, error):
         return from_http_exception(error)
+
+    def _register_responses(self):
+        """Name a response per status (`NOT_FOUND`, ...) for views to reference, errors as problem+json;
+        flask-smorest's own version documents its JSON error shape instead."""
+        error = {"content": {PROBLEM_JSON: {"schema": ProblemSchema}}}
+        retry_after = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+        for status in HTTPStatus:
+            body = error if status >= 400 else {}
+            if status in (429, 503):
+                body = {**error, "headers": retry_after}
+            self.spec.components.response(status.name, {"description": status.phrase, **body}, lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME, {"description": "An error, as problem+json", **error}, lazy=True
+        )
 
 
 def create_base_app(import_name: str, service: str, settings: Settings) -> Flask:

@@ -27,6 +27,7 @@ from services.ingestion.accounts.schemas import (
 from services.ingestion.limits import client_ip, limit_code_exchange, limit_code_requests
 from shared import invitations
 from shared.web.media import require_json
+from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
@@ -47,6 +48,7 @@ def _usable_invitation(token: str) -> dict:
 @blp.route("/invitations/<token>")
 class Invitation(MethodView):
     @blp.response(200, InvitationSchema)
+    @problem_responses(410, 503)
     def get(self, token: str):
         """What an invitation is for, so the app can show it before asking for consent."""
         invitation = _usable_invitation(token)
@@ -60,6 +62,7 @@ class Invitation(MethodView):
 @require_json
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, AccountCreatedSchema)
+@problem_responses(400, 409, 410, 413, 415, 503)
 def accept_invitation(body, token: str):
     """Create the account from an invitation, record the health-data consent, and sign this device in."""
     invitation = _usable_invitation(token)
@@ -76,6 +79,7 @@ def accept_invitation(body, token: str):
 @require_json
 @blp.arguments(CodeRequestSchema)
 @blp.response(202, CodeRequestedSchema)
+@problem_responses(400, 413, 415, 429, 503)
 def request_code(body):
     """Email a one-time sign-in code. The answer is the same whether or not the address has an account."""
     limit_code_requests(body["email"])
@@ -87,6 +91,7 @@ def request_code(body):
 @require_json
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, DeviceTokenSchema)
+@problem_responses(400, 401, 413, 415, 429, 503)
 def exchange_code(body):
     """Exchange a sign-in code for a device token (shown once; keep it in the device's secure storage)."""
     limit_code_exchange(body["email"])
@@ -98,16 +103,18 @@ def exchange_code(body):
 
 @blp.route("/me")
 class Me(MethodView):
-    decorators = [login_required]
-
+    @login_required
     @blp.response(200, MeSchema)
+    @problem_responses(503)
     def get(self):
         """The signed-in person's profile and preferences."""
         return current_user()
 
+    @login_required
     @require_json
     @blp.arguments(MePatchSchema)
     @blp.response(200, MeSchema)
+    @problem_responses(400, 413, 415, 503)
     def patch(self, changes):
         """Change name, time zone or preferences (only the fields sent)."""
         return service.update_profile(current_user()["_id"], changes)
@@ -115,9 +122,9 @@ class Me(MethodView):
 
 @blp.route("/me/devices")
 class Devices(MethodView):
-    decorators = [login_required]
-
+    @login_required
     @blp.response(200, DeviceSchema(many=True))
+    @problem_responses(503)
     def get(self):
         """The devices signed in to this account."""
         return list_devices(current_user()["_id"])
@@ -125,9 +132,9 @@ class Devices(MethodView):
 
 @blp.route("/me/devices/<device_id>")
 class Device(MethodView):
-    decorators = [login_required]
-
+    @login_required
     @blp.response(204)
+    @problem_responses(404, 503)
     def delete(self, device_id: str):
         """Sign a device out: its token stops working at once."""
         if not revoke_device(current_user()["_id"], device_id, datetime.now(UTC)):

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from shared.mongo import mongo
 
-USERS, DEVICES, CODES = "users", "devices", "sign_in_codes"
+USERS, DEVICES, CODES, CODE_USES = "users", "devices", "sign_in_codes", "sign_in_code_uses"
 
 
 def ensure_indexes() -> None:
@@ -79,7 +80,12 @@ def count_failed_attempt(code_id: str, max_attempts: int) -> bool:
     return result.modified_count == 1
 
 
-def use_code(code_id: str, now: datetime) -> bool:
-    """The conditional update is the single use: only one exchange can win."""
-    result = mongo.db[CODES].update_one({"_id": code_id, "used_at": None}, {"$set": {"used_at": now}})
-    return result.modified_count == 1
+def use_code(code_id: str, user_id: str, now: datetime) -> bool:
+    """Single use: inserting the use under the code's id is atomic (a unique _id), where a conditional
+    update is not on FerretDB 1.x; of two concurrent exchanges only one wins."""
+    try:
+        mongo.db[CODE_USES].insert_one({"_id": code_id, "user_id": user_id, "at": now})
+    except DuplicateKeyError:
+        return False
+    mongo.db[CODES].update_one({"_id": code_id}, {"$set": {"used_at": now}})
+    return True

@@ -19,6 +19,16 @@ class TimeZoneField(fields.String):
         return value
 
 
+class DayField(fields.Date):
+    """A calendar day, kept as "YYYY-MM-DD" like events' local_day: BSON has no date-only type."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+
 class WeeklyReportPrefs(Schema):
     enabled = fields.Boolean()
     weekday = fields.String(validate=validate.OneOf(WEEKDAYS))
@@ -38,7 +48,7 @@ class ReminderPrefs(Schema):
     local_time = fields.String(validate=LOCAL_TIME)
     days = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), validate=validate.Length(max=7))
     quiet_hours = fields.Nested(QuietHours, allow_none=True)
-    paused_until = fields.Date(allow_none=True)
+    paused_until = DayField(allow_none=True)
 
 
 class Preferences(Schema):

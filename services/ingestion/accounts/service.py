@@ -157,7 +157,7 @@ def exchange_code(
     if not matches:
         repository.count_failed_attempt(record["_id"], CODE_MAX_ATTEMPTS)
         raise SignInFailed()
-    if not repository.use_code(record["_id"], now):
+    if not repository.use_code(record["_id"], user["_id"], now):
         raise SignInFailed()
     return issue_device_token(user["_id"], device_name, platform)
 

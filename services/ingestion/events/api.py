@@ -9,6 +9,7 @@ from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.accounts.exceptions import NotFound
 from services.ingestion.events import service
 from services.ingestion.events.schemas import (
+    SINGLE_EVENT_DOC,
     BatchResultSchema,
     BatchSchema,
     EventPageSchema,
@@ -18,7 +19,7 @@ from services.ingestion.events.schemas import (
 )
 from services.ingestion.limits import limit_writes
 from shared.web.media import require_json
-from shared.web.problems import DomainError, problem
+from shared.web.problems import DomainError, problem, problem_responses
 from shared.web.service import celery_of, settings_of
 
 blp = Blueprint(
@@ -41,6 +42,8 @@ class TooManyEvents(DomainError):
 @blp.arguments(SingleEventSchema)
 @blp.response(202, EventResultSchema)
 @blp.alt_response(200, schema=EventResultSchema, description="Already received (a resend): nothing changed")
+@problem_responses(400, 409, 413, 415, 429, 503)
+@blp.doc(requestBody={"content": {"application/json": {"schema": SINGLE_EVENT_DOC}}})
 def post_event(body):
     """Log one event. Accepted means stored durably; resending the same event_id is a harmless duplicate."""
     raw = {k: v for k, v in request.get_json().items() if k != "sent_at"}
@@ -73,6 +76,7 @@ def post_event(body):
 @require_json
 @blp.arguments(BatchSchema)
 @blp.response(200, BatchResultSchema)
+@problem_responses(400, 413, 415, 429, 503)
 def post_batch(body):
     """Offline sync: many events, each answered accepted, duplicate or rejected (with problem details)."""
     if len(body["events"]) > service.MAX_BATCH_EVENTS:
@@ -98,6 +102,7 @@ def post_batch(body):
 @login_required
 @blp.arguments(EventQuerySchema, location="query")
 @blp.response(200, EventPageSchema)
+@problem_responses(503)
 def list_events(query):
     """The signed-in person's events, newest first; pass next_cursor back as cursor for the next page."""
     events, cursor = service.list_events(settings_of(), current_user()["_id"], query)
@@ -107,6 +112,7 @@ def list_events(query):
 @blp.route("/<event_id>", methods=["DELETE"])
 @login_required
 @blp.response(204)
+@problem_responses(404, 503)
 def delete_event(event_id: str):
     """Delete one of your events; summaries are recomputed without it."""
     if not service.delete_event(celery_of(), current_user()["_id"], event_id):

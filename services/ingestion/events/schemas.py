@@ -28,12 +28,18 @@ class EventSchema(Schema):
     occurred_at = fields.AwareDateTime(required=True, format="iso")
 
 
+def _type_is(name: str) -> fields.String:
+    """Each event type's own schema fixes `type`, so the document tells the types apart."""
+    return fields.String(required=True, validate=validate.Equal(name))
+
+
 def _one_of(data: dict, first: str, second: str) -> None:
     if (data.get(first) is None) == (data.get(second) is None):
         raise ValidationError(f"Give either {first} or {second}, not both.", first)
 
 
 class SymptomEvent(EventSchema):
+    type = _type_is("symptom")
     code = fields.String(validate=CODE)
     custom_label = fields.String(validate=validate.Length(min=1, max=80))
     severity = fields.Integer(
@@ -50,6 +56,7 @@ class SymptomEvent(EventSchema):
 
 
 class CheckInEvent(EventSchema):
+    type = _type_is("check_in")
     overall = fields.Integer(
         required=True, validate=validate.Range(0, 10), metadata={"description": "0 none … 10 worst"}
     )
@@ -62,6 +69,7 @@ class CheckInEvent(EventSchema):
 
 
 class DoseEvent(EventSchema):
+    type = _type_is("dose")
     medication = fields.String(validate=CODE)
     custom_medication = fields.String(validate=validate.Length(min=1, max=80))
     amount_mg = fields.Float(required=True, validate=validate.Range(min=0, max=MAX_MG, min_inclusive=False))
@@ -80,6 +88,7 @@ class DoseEvent(EventSchema):
 
 
 class TaperStepEvent(EventSchema):
+    type = _type_is("taper_step")
     kind = fields.String(
         required=True, validate=validate.OneOf(["cut", "hold", "pause", "up_dose", "crossover"])
     )
@@ -97,6 +106,7 @@ class TaperStepEvent(EventSchema):
 
 
 class NoteEvent(EventSchema):
+    type = _type_is("note")
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     tags = TAGS
 
@@ -122,19 +132,26 @@ def load_event(raw: object) -> dict:
     return schema().load(raw)
 
 
-class SingleEventSchema(Schema):
-    """POST /v1/events: one event, with the request's `sent_at` beside its fields (documented loosely:
-    the fields depend on `type`, see the event schemas)."""
+class SentAtSchema(Schema):
+    sent_at = fields.AwareDateTime(
+        format="iso", metadata={"description": "device time when this request was sent"}
+    )
+
+
+class SingleEventSchema(SentAtSchema):
+    """POST /v1/events: one event, with the request's `sent_at` beside its fields. Parsed loosely here (the
+    event is checked by its type's schema), documented exactly by SINGLE_EVENT_DOC."""
 
     class Meta:
         unknown = "include"
 
-    sent_at = fields.AwareDateTime(
-        format="iso", metadata={"description": "device time when this request was sent"}
-    )
     event_id = fields.String(required=True)
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     occurred_at = fields.String(required=True)
+
+
+# The document's request body for POST /v1/events: one shape per event type, each with `sent_at`.
+SINGLE_EVENT_DOC = {"oneOf": [type(f"Single{s.__name__}", (SentAtSchema, s), {}) for s in SCHEMAS.values()]}
 
 
 class BatchSchema(Schema):
@@ -145,7 +162,12 @@ class BatchSchema(Schema):
         required=True, format="iso", metadata={"description": "device time when this request was sent"}
     )
     # Items are checked one by one (a bad item is rejected alone), so here they are only "some JSON value".
-    events = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
+    events = fields.List(
+        fields.Raw(),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "events shaped as for POST /v1/events, without sent_at"},
+    )
 
 
 class EventResultSchema(Schema):

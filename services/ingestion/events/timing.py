@@ -32,6 +32,19 @@ class Placement:
 def place(
     occurred_at_device: datetime, sent_at: datetime | None, received_at: datetime, time_zone: str
 ) -> Placement:
+    try:
+        return _place(occurred_at_device, sent_at, received_at, time_zone)
+    except OverflowError:
+        # Arithmetic left years 1-9999: such a time is absurd, whichever clock is wrong.
+        raise TimeRejected(
+            "occurred_at and sent_at are too far apart to be real times. "
+            "Check the device's date and time settings."
+        ) from None
+
+
+def _place(
+    occurred_at_device: datetime, sent_at: datetime | None, received_at: datetime, time_zone: str
+) -> Placement:
     skew = (received_at - sent_at) if sent_at is not None else None
     if sent_at is not None and occurred_at_device > sent_at + FUTURE_TOLERANCE:
         raise TimeRejected("occurred_at is later than sent_at: an event can't happen after it was sent.")

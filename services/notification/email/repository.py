@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from shared.email import FAILED, OUTBOX, QUEUED, SENDING, SENT, SUPPRESSED
 from shared.mongo import mongo
 
+CLAIMS = "email_claims"
 SUPPRESSIONS = "email_suppressions"
 PREFERENCES = "email_preferences"
 EVENTS = "email_events"
@@ -22,6 +24,7 @@ def ensure_indexes() -> None:
     db[OUTBOX].create_index([("to_key", ASCENDING), ("created_at", DESCENDING)])
     db[OUTBOX].create_index([("user_id", ASCENDING)])
     db[EVENTS].create_index([("address", ASCENDING), ("at", DESCENDING)])
+    db[CLAIMS].create_index([("outbox_id", ASCENDING)])
 
 
 def _history(status: str, now: datetime, **extra: Any) -> dict:
@@ -40,16 +43,35 @@ def set_to_key(outbox_id: str, to_key: str) -> None:
 
 
 def claim(outbox_id: str, task_id: str, now: datetime, stale_before: datetime) -> dict | None:
-    """Take the record for sending. The conditional update is the claim: a second delivery of the same
-    task, or a concurrent one, gets None, unless an earlier claim is stale (its worker died mid-send)."""
+    """Take the record for sending, or None: it is sent already, or another worker holds a fresh claim.
+
+    The claim is an insert of `{outbox_id}#{attempt}` into CLAIMS, which the unique _id makes atomic on
+    MongoDB and FerretDB alike (FerretDB 1.x does not isolate concurrent conditional updates). Only the
+    winner then writes the record. A claim older than `stale_before` (its worker died mid-send) can be
+    taken over by the next attempt."""
+    record = mongo.db[OUTBOX].find_one({"_id": outbox_id})
+    if record is None:
+        return None
+    stale = record["status"] == SENDING and record["claimed_at"] < stale_before
+    if record["status"] != QUEUED and not stale:
+        return None
+    attempt = record["attempts"] + 1
+    try:
+        mongo.db[CLAIMS].insert_one(
+            {"_id": f"{outbox_id}#{attempt}", "outbox_id": outbox_id, "task_id": task_id, "at": now}
+        )
+    except DuplicateKeyError:
+        return None
     return mongo.db[OUTBOX].find_one_and_update(
+        {"_id": outbox_id},
         {
-            "_id": outbox_id,
-            "$or": [{"status": QUEUED}, {"status": SENDING, "claimed_at": {"$lt": stale_before}}],
-        },
-        {
-            "$set": {"status": SENDING, "claimed_at": now, "claimed_by": task_id, "updated_at": now},
-            "$inc": {"attempts": 1},
+            "$set": {
+                "status": SENDING,
+                "claimed_at": now,
+                "claimed_by": task_id,
+                "updated_at": now,
+                "attempts": attempt,
+            },
             **_history(SENDING, now, task_id=task_id),
         },
         return_document=ReturnDocument.AFTER,
@@ -105,10 +127,6 @@ def find_stuck(queued_before: datetime, sending_before: datetime, limit: int) ->
     return [*queued, *sending][:limit]
 
 
-def touch(outbox_id: str, now: datetime) -> None:
-    mongo.db[OUTBOX].update_one({"_id": outbox_id, "status": QUEUED}, {"$set": {"updated_at": now}})
-
-
 def history_for(address_key: str, limit: int = 50) -> list[dict]:
     return list(mongo.db[OUTBOX].find({"to_key": address_key}).sort("created_at", DESCENDING).limit(limit))
 
@@ -156,8 +174,12 @@ def count_events(address_key: str, kind: str, since: datetime) -> int:
     return mongo.db[EVENTS].count_documents({"address": address_key, "type": kind, "at": {"$gte": since}})
 
 
-def erase_address(address_key: str) -> None:
-    """Forget an address everywhere email keeps it (erasure), except a suppression, which protects it."""
-    mongo.db[OUTBOX].delete_many({"to_key": address_key})
+def erase_address(address_key: str, keep_outbox_id: str | None = None) -> None:
+    """Forget an address everywhere email keeps it (erasure), except a suppression, which protects it,
+    and `keep_outbox_id` (the erasure's own confirmation, so a repeated erasure does not send it twice)."""
+    query = {"to_key": address_key, "_id": {"$ne": keep_outbox_id}}
+    ids = [r["_id"] for r in mongo.db[OUTBOX].find(query, {"_id": 1})]
+    mongo.db[CLAIMS].delete_many({"outbox_id": {"$in": ids}})
+    mongo.db[OUTBOX].delete_many(query)
     mongo.db[PREFERENCES].delete_one({"_id": address_key})
     mongo.db[EVENTS].delete_many({"address": address_key})

@@ -15,8 +15,11 @@ from services.notification.email import repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
+from services.notification.waitlist import repository as waitlist_repository
+from services.notification.waitlist.normalize import email_key as waitlist_email_key
 from shared.email import TRANSACTIONAL, address_key, new_outbox_record
 from shared.queue import enqueue
+from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
 from shared.tokens import sign, unsign
@@ -124,12 +127,17 @@ def sweep(celery_app: Celery, settings: Settings) -> int:
     now = datetime.now(UTC)
     stale = now - timedelta(seconds=settings.outbox_stale_seconds)
     stuck = repository.find_stuck(queued_before=stale, sending_before=stale, limit=SWEEP_BATCH)
+    sent = 0
     for record in stuck:
-        repository.touch(record["_id"], now)
-        _enqueue_record(celery_app, record)
-    if stuck:
-        log.warning("re-enqueued stuck emails", extra={"count": len(stuck)})
-    return len(stuck)
+        # Once per stale period per record (a Redis marker, not a write to the record: FerretDB 1.x could
+        # lose a concurrent claim's update to it), so a long outage does not pile up duplicate tasks.
+        marker = f"outbox:swept:{record['_id']}"
+        if redis_client.client.set(marker, "1", nx=True, ex=settings.outbox_stale_seconds or 1):
+            _enqueue_record(celery_app, record)
+            sent += 1
+    if sent:
+        log.warning("re-enqueued stuck emails", extra={"count": sent})
+    return sent
 
 
 def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
@@ -174,3 +182,22 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
         return None
     repository.suppress(to_key, scope, reason, now, event.get("detail", ""))
     return scope
+
+
+ACCOUNT_ERASED = "account_erased"
+
+
+def erase_address(celery_app: Celery, to: str, idempotency_key: str) -> None:
+    """An account was erased: forget its address (outbox, opt-outs, bounce events, waitlist entry), keep
+    any suppression so a dead address is never mailed again, then confirm the erasure to it once."""
+    to_key = address_key(to)
+    repository.erase_address(to_key, keep_outbox_id=idempotency_key)
+    waitlist_entry = waitlist_repository.find_by_email_key(waitlist_email_key(to))
+    if waitlist_entry is not None:
+        waitlist_repository.delete_entry(waitlist_entry["_id"])
+    # No user_id on the confirmation: the account it would point to no longer exists.
+    record = new_outbox_record(
+        {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
+    )
+    repository.upsert_queued(record)  # durable before it is signalled; the sweeper covers a lost task
+    _enqueue_record(celery_app, record)

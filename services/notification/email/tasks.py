@@ -1,4 +1,5 @@
-"""Celery tasks for email: send one outbox record, and sweep for records nobody is handling."""
+"""Celery tasks for email: send one outbox record, sweep for records nobody is handling, and forget an
+erased account's address."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from marshmallow import ValidationError
 from services.notification.email import service
 from services.notification.email.sender import TransientSendError
 from shared.celery_app import BaseTask
-from shared.tasks import SEND_EMAIL, SWEEP_OUTBOX, SendEmailPayload
+from shared.tasks import ERASE_ADDRESS, SEND_EMAIL, SWEEP_OUTBOX, EraseAddressPayload, SendEmailPayload
 
 MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of SMTP outage
 
@@ -29,3 +30,10 @@ def send_email(self, **payload) -> str:
 def sweep_outbox(self) -> int:
     """Re-enqueue emails stuck in queued or sending (lost by the broker, or their worker died)."""
     return service.sweep(self.app, self.app.tyh_settings)
+
+
+@shared_task(name=ERASE_ADDRESS.name, bind=True, dont_autoretry_for=(ValidationError,))
+def erase_address(self, **payload) -> None:
+    """Erase what email keeps about an erased account's address, then send the confirmation."""
+    payload = EraseAddressPayload().load(payload)
+    service.erase_address(self.app, payload["to"], payload["idempotency_key"])

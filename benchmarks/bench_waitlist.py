@@ -1,0 +1,249 @@
+"""Waitlist sign-ups/s (rate limiter on) vs a bare Flask endpoint; emails/s of one worker vs raw smtplib.
+
+Both HTTP sides run under deploy/gunicorn.conf.py with the same workers and threads, loaded by wrk with
+benchmarks/lua/waitlist.lua (a new example.org address and a random X-Forwarded-For per request; the
+notification service trusts one proxy hop, so each request has its own rate-limit subject). Only 2xx count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import smtplib
+import uuid
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from pathlib import Path
+
+from benchmarks.harness import (
+    CpuMeter,
+    Report,
+    Stack,
+    bench_settings,
+    child_env,
+    env_for,
+    free_port,
+    python_module,
+    wait_for,
+    wrk,
+)
+from services.notification.email import repository as email_repository
+from services.notification.email.message import build, to_bytes
+from services.notification.email.templates import render
+from services.notification.waitlist import repository as waitlist_repository
+from shared.celery_app import create_celery
+from shared.email import OUTBOX, SENT, request_email
+from shared.mongo import mongo
+from shared.settings import Settings
+from shared.tasks import NOTIFICATION_QUEUES
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP_S = 3
+CONNECTIONS = 16
+EMAILS = int(os.environ.get("BENCH_EMAILS", "300"))
+PREFILLED = 2000  # a second waitlist measurement with this many entries already listed
+EMAIL_TIMEOUT_S = 150
+
+
+def main() -> None:
+    report = Report("waitlist")
+    with Stack("waitlist") as stack:
+        redis, ferretdb = stack.redis(), stack.ferretdb()
+        settings = bench_settings(redis, ferretdb, trusted_proxy_count=1)
+        pids = {"ferretdb": ferretdb.process.proc.pid, "redis": redis.process.proc.pid}
+        context = {"signups": signups(stack, settings, report, pids)}
+        context["emails"] = emails(stack, settings, report)
+        mongo.close()
+    report.print()
+    report.write(**context)
+
+
+def signups(stack: Stack, settings: Settings, report: Report, pids: dict[str, int]) -> dict:
+    env = env_for(settings)
+    bare = stack.gunicorn("bare", "benchmarks.bare_app:app", env)
+    web = stack.gunicorn("notification", "services.notification.wsgi:app", env)
+    runs = {}
+    for key, side, label in (
+        ("bare", bare, "bare Flask: POST, parse JSON, 202"),
+        ("waitlist", web, "POST /v1/waitlist (rate limiter on)"),
+    ):
+        wrk(f"{side.url}/v1/waitlist", "waitlist.lua", seconds=WARMUP_S, connections=CONNECTIONS)
+        cpu = CpuMeter(gunicorn=side.process.proc.pid, **pids).start()
+        run = wrk(f"{side.url}/v1/waitlist", "waitlist.lua", seconds=SECONDS, connections=CONNECTIONS)
+        run["cpu_cores"] = cpu.stop()
+        runs[key] = run
+        report.measure(key, label, run["ok_per_s"], "2xx/s", **_http_detail(run))
+
+    # FerretDB 1.24 on SQLite scans a collection for any filter (the plan says SCAN), so the cost of a
+    # sign-up grows with the list: measure again with PREFILLED entries already on it.
+    mongo.configure(settings)
+    prefill(PREFILLED)
+    cpu = CpuMeter(gunicorn=web.process.proc.pid, **pids).start()
+    run = wrk(f"{web.url}/v1/waitlist", "waitlist.lua", seconds=SECONDS, connections=CONNECTIONS)
+    run["cpu_cores"] = cpu.stop()
+    runs["waitlist_prefilled"] = run
+    report.measure(
+        "waitlist_prefilled",
+        f"POST /v1/waitlist with {PREFILLED:,} entries listed",
+        run["ok_per_s"],
+        "2xx/s",
+        **_http_detail(run),
+    )
+    report.ratio("signups_vs_bare", "waitlist sign-ups / bare Flask", "waitlist", "bare")
+    report.ratio(
+        "prefilled_vs_bare", f"... with {PREFILLED:,} entries / bare Flask", "waitlist_prefilled", "bare"
+    )
+    runs["entries_stored"] = waitlist_repository.entries().count_documents({})
+    runs["worker_rss_mb"] = web.worker_rss_mb()
+    bare.process.stop()
+    web.process.stop()
+    return runs
+
+
+def _http_detail(run: dict) -> dict:
+    keys = ("requests", "ok", "seconds", "statuses", "errors", "latency_us", "cpu_cores")
+    return {k: run[k] for k in keys if k in run}
+
+
+def prefill(count: int) -> None:
+    """Pending entries shaped like services/notification/waitlist/service.py's, inserted directly."""
+    now = datetime.now(UTC)
+    docs = []
+    for _ in range(count):
+        key = f"prefill-{uuid.uuid4().hex}@example.org"
+        docs.append(
+            {
+                "_id": uuid.uuid4().hex,
+                "email": key,
+                "email_key": key,
+                "name": "Prefilled",
+                "status": "pending",
+                "source": "bench",
+                "utm": {},
+                "referred_by": None,
+                "referral_credited": False,
+                "referral_credits": 0,
+                "referral_code": secrets.token_hex(8),
+                "consent": {
+                    "text_version": "2025-01",
+                    "given_at": now,
+                    "ip": "10.0.0.1",
+                    "user_agent": "wrk",
+                },
+                "created_at": now,
+                "confirmed_at": None,
+                "line_at": None,
+                "invited_at": None,
+                "invitation_id": None,
+                "confirmation_sends": 1,
+                "last_confirmation_sent_at": now,
+            }
+        )
+    for start in range(0, count, 500):
+        waitlist_repository.entries().insert_many(docs[start : start + 500], ordered=False)
+
+
+def emails(stack: Stack, settings: Settings, report: Report) -> dict:
+    """N confirmation emails requested with shared.email.request_email, delivered by one worker process
+    (solo pool: one at a time); then the same rendered messages sent by a raw smtplib loop."""
+    port, received = free_port(), stack.dir / "smtp-received.log"
+    stack.process("smtp-sink", python_module("benchmarks.smtp_sink", str(port), str(received)), child_env({}))
+    wait_for(lambda: smtplib.SMTP("127.0.0.1", port, timeout=1).quit(), 20, "SMTP sink")
+    settings = dataclasses.replace(
+        settings, smtp_port=port, mongo_db="tyh_bench_email", broker_url=settings.redis_url[:-1] + "2"
+    )
+    mongo.configure(settings)
+    email_repository.ensure_indexes()
+    producer = create_celery("bench-producer", settings)
+    run = uuid.uuid4().hex[:8]
+    for i in range(EMAILS):
+        entry = uuid.uuid4().hex
+        request_email(
+            producer,
+            template="waitlist_confirm",
+            to=f"reader-{run}-{i}@example.org",
+            idempotency_key=f"bench:{run}:{i}",
+            data={
+                "name": "Sam",
+                "confirm_url": f"{settings.public_base_url}/waitlist/confirm/{secrets.token_urlsafe(60)}",
+                "leave_url": f"{settings.public_base_url}/waitlist/leave/{entry}.{secrets.token_urlsafe(30)}",
+                "expires_hours": 72,
+            },
+        )
+    producer.close()
+
+    worker = stack.celery_worker(
+        "notification-worker", "services.notification.worker", NOTIFICATION_QUEUES, env_for(settings)
+    )
+    cpu = CpuMeter(worker=worker.proc.pid).start()
+    wait_for(lambda: len(_arrivals(received)) >= EMAILS, EMAIL_TIMEOUT_S, f"{EMAILS} emails", 0.2)
+    worker_cpu = cpu.stop()
+    worker.stop()
+    by_worker = _arrivals(received)
+    sent = mongo.db[OUTBOX].count_documents({"status": SENT})
+    distinct = len({line[2] for line in by_worker})
+    worker_rate = report.measure(
+        "worker",
+        "emails/s: 1 notification worker (request_email)",
+        _rate(by_worker),
+        "emails/s",
+        emails=len(by_worker),
+        distinct_message_ids=distinct,
+        outbox_sent=sent,
+        worker_cpu_cores=worker_cpu["worker"],
+    )
+
+    messages = [_rendered(record, settings) for record in mongo.db[OUTBOX].find().sort("_id")]
+    sender = parseaddr(settings.mail_from)[1]
+    for to, data in messages:  # as services/notification/email/sender.py: one connection per message
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.sendmail(sender, [to], data)
+    wait_for(lambda: len(_arrivals(received)) >= 2 * EMAILS, 30, "raw emails", 0.1)
+    raw_rate = report.measure(
+        "raw",
+        "emails/s: raw smtplib, connection per message",
+        _rate(_arrivals(received)[EMAILS:]),
+        "emails/s",
+    )
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        for to, data in messages:
+            client.sendmail(sender, [to], data)
+    wait_for(lambda: len(_arrivals(received)) >= 3 * EMAILS, 30, "raw emails", 0.1)
+    report.measure(
+        "raw_reused",
+        "emails/s: raw smtplib, one connection",
+        _rate(_arrivals(received)[2 * EMAILS :]),
+        "emails/s",
+    )
+    report.ratio("worker_vs_raw", "worker emails/s / raw smtplib (conn per msg)", "worker", "raw")
+    report.ratio("worker_vs_raw_reused", "worker emails/s / raw smtplib (one conn)", "worker", "raw_reused")
+    return {
+        "emails": EMAILS,
+        "worker_per_s": worker_rate,
+        "raw_per_s": raw_rate,
+        "duplicates": EMAILS - distinct,
+    }
+
+
+def _rendered(record: dict, settings: Settings) -> tuple[str, bytes]:
+    """The bytes the worker sent for this outbox record (services/notification/email/service.py)."""
+    message = build(record["_id"], record["to"], render(record["template"], record["data"]), settings)
+    return record["to"], to_bytes(message, settings)
+
+
+def _arrivals(log: Path) -> list[list[str]]:
+    if not log.exists():
+        return []
+    return [line.split(" ", 2) for line in log.read_text().splitlines() if line.count(" ") >= 2]
+
+
+def _rate(arrivals: list[list[str]]) -> float:
+    """Steady-state rate from the sink's arrival times: (n - 1) intervals between first and last."""
+    times = [float(a[0]) for a in arrivals]
+    span = max(times) - min(times)
+    return round((len(times) - 1) / span, 1) if span > 0 else 0.0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Your data: export it (a zip, built in the background for large accounts) or erase the account."""

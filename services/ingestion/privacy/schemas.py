@@ -1,0 +1,39 @@
+"""Export status answers and the erasure confirmation."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields
+
+ERASE_PHRASE = "erase my account"
+
+
+def _is_erase_phrase(value: str) -> None:
+    # A function rather than validate.Equal: the phrase is not published as an enum, so nothing
+    # generated from the OpenAPI document can erase an account by accident.
+    if value.strip().lower() != ERASE_PHRASE:
+        raise ValidationError(f'Type "{ERASE_PHRASE}" to confirm. Erasure cannot be undone.')
+
+
+class EraseSchema(Schema):
+    confirm = fields.String(
+        required=True,
+        validate=_is_erase_phrase,
+        metadata={"description": f'exactly "{ERASE_PHRASE}"'},
+    )
+
+
+class ErasedSchema(Schema):
+    status = fields.String(metadata={"description": "erased"})
+    detail = fields.String()
+
+
+class ExportSchema(Schema):
+    id = fields.String(attribute="_id")
+    status = fields.String(metadata={"description": "pending, building, ready or failed"})
+    requested_at = fields.DateTime()
+    ready_at = fields.DateTime()
+    expires_at = fields.DateTime(metadata={"description": "the file is deleted after this"})
+    size_bytes = fields.Integer()
+    status_url = fields.String()
+    download_url = fields.String(metadata={"description": "present once the export is ready"})
+    detail = fields.String()

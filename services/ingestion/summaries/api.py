@@ -1,0 +1,71 @@
+"""GET /v1/summaries: the signed-in person's days, rolling means, windows and waves, doses and red flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validates_schema
+
+from services.ingestion.accounts.auth import current_user, login_required
+from services.ingestion.summaries import service
+from shared.web.service import settings_of
+
+blp = Blueprint("summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts")
+
+
+class SummaryQuerySchema(Schema):
+    from_ = fields.Date(
+        data_key="from", metadata={"description": "first local day (default: 27 days before `to`)"}
+    )
+    to = fields.Date(metadata={"description": "last local day (default: today)"})
+
+    @validates_schema
+    def _range(self, data, **_kwargs):
+        start, end = data.get("from_"), data.get("to")
+        if start and end and start > end:
+            raise ValidationError("`from` must not be after `to`.", "from")
+        if start and end and (end - start).days >= service.MAX_DAYS:
+            raise ValidationError(f"Ask for at most {service.MAX_DAYS} days at a time.", "from")
+
+
+class SummarySchema(Schema):
+    class Meta:
+        unknown = "include"
+
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    computed_at = fields.DateTime(allow_none=True)
+    pending_recompute = fields.Boolean()
+    days = fields.List(fields.Dict())
+    episodes = fields.List(
+        fields.Dict(), metadata={"description": "windows and waves (no clinical definition)"}
+    )
+    episodes_note = fields.String(allow_none=True)
+    dose_unit = fields.String(allow_none=True)
+    dose_timeline = fields.List(fields.Dict())
+    steps = fields.List(fields.Dict())
+    start_dose = fields.Float(allow_none=True)
+    current_dose = fields.Float(allow_none=True)
+    guideline = fields.Dict(allow_none=True)
+    red_flags = fields.List(fields.Dict())
+    status = fields.Dict(allow_none=True)
+
+
+@blp.route("", methods=["GET"])
+@login_required
+@blp.arguments(SummaryQuerySchema, location="query")
+@blp.response(200, SummarySchema)
+def get_summaries(query):
+    """Chart-ready series for a range of local days. Windows and waves have no clinical definition."""
+    user = current_user()
+    today = datetime.now(UTC).astimezone(ZoneInfo(user["time_zone"])).date().isoformat()
+    start, end = query.get("from_"), query.get("to")
+    return service.summaries(
+        settings_of(),
+        user["_id"],
+        today,
+        start.isoformat() if start else None,
+        end.isoformat() if end else None,
+    )

@@ -1,0 +1,133 @@
+"""The admin JSON API under /admin/api, for scripts: authenticated by admin API tokens (Bearer).
+
+Same reads and actions as the pages, same audit log (recorded with via="api"). Errors are problem+json.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, g, request
+from marshmallow import Schema, ValidationError
+
+from services.notification.admin import audit, auth, repository, service
+from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
+from services.notification.waitlist import service as waitlist_service
+from shared.email import address_key
+from shared.web.problems import DomainError, invalid_params
+
+bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+
+
+class InvalidInput(DomainError):
+    status = 422
+    title = "Invalid input"
+    detail = "Some fields are not valid; see invalid_params."
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not Found"
+    detail = "There is nothing here."
+
+
+class NeedsJson(DomainError):
+    status = 415
+    title = "Unsupported Media Type"
+    detail = "Send the body as application/json."
+
+
+class AlreadyQueued(DomainError):
+    status = 409
+    title = "Already queued"
+    detail = "This email is already queued or being sent."
+
+
+@bp.before_request
+@auth.token_required
+def _authenticated() -> None:
+    """Every route here needs a token; the decorator sets g.admin or raises 401."""
+
+
+def _load(schema: Schema, data: Any) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput(invalid_params=invalid_params(exc.messages)) from None
+
+
+def _json_body() -> Any:
+    if not request.is_json:
+        raise NeedsJson()
+    return request.get_json(silent=True) or {}
+
+
+def _plain(value: Any) -> Any:
+    """Documents as JSON: datetimes in ISO 8601, nested dicts and lists walked."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@bp.get("/entries")
+def list_entries():
+    filters = _load(EntryFilters(), request.args)
+    rows, has_next = repository.list_entries(filters, PAGE_SIZE)
+    return {"items": _plain(rows), "page": filters["page"], "has_next": has_next}
+
+
+@bp.get("/entries/<entry_id>")
+def get_entry(entry_id: str):
+    entry = repository.find_entry(entry_id)
+    if entry is None:
+        raise NotFound()
+    history = repository.email_history(address_key(entry["email"]))
+    for record in history:
+        record.pop("data", None)  # link tokens stay out of API answers
+    return _plain(entry | {"position": waitlist_service.position_of(entry), "emails": history})
+
+
+@bp.delete("/entries/<entry_id>")
+def erase_entry(entry_id: str):
+    if not service.erase(entry_id, g.admin, "api"):
+        raise NotFound()
+    return "", 204
+
+
+@bp.post("/invitations")
+def invite():
+    wanted = _load(InviteRequest(), _json_body())
+    return service.invite(g.admin, "api", entry_ids=wanted["entry_ids"], next_n=wanted["next"])
+
+
+@bp.get("/stats")
+def stats():
+    return _plain(service.stats())
+
+
+@bp.get("/outbox")
+def outbox():
+    filters = _load(OutboxFilters(), request.args)
+    rows, has_next = repository.list_outbox(filters["status"], filters["page"], PAGE_SIZE)
+    return {"items": _plain(rows), "page": filters["page"], "has_next": has_next}
+
+
+@bp.post("/outbox/<path:outbox_id>/resend")
+def resend(outbox_id: str):
+    if repository.find_outbox(outbox_id) is None:
+        raise NotFound()
+    if not service.resend(outbox_id, g.admin, "api"):
+        raise AlreadyQueued()
+    return {"queued": True}, 202
+
+
+@bp.get("/audit")
+def audit_log():
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 2000))
+    rows, has_next = audit.recent(page)
+    return {"items": _plain(rows), "page": page, "has_next": has_next}

@@ -1,0 +1,129 @@
+"""Admin actions and their rules: invite, erase, resend. Each one is written to the audit log.
+
+An invitation is claimed on the entry first (confirmed -> invited is one conditional update), so a double
+click or two admins inviting at once make one invitation. The email is requested under the key
+`invitation:{id}`, so asking again (after a crash between the claim and the request) sends it at most once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app
+
+from services.notification.admin import audit, repository
+from services.notification.email import service as email_service
+from services.notification.waitlist import service as waitlist_service
+from services.notification.waitlist.repository import CONFIRMED, INVITED
+from shared import invitations
+from shared.email import request_email
+from shared.redis_client import redis_client
+from shared.web.service import celery_of, settings_of
+
+INVITATION_TEMPLATE = "invitation"
+STATS_CACHE_KEY = "admin:stats"
+STATS_CACHE_S = 60
+
+
+def _send_invitation(entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
+    settings = settings_of(current_app)
+    return request_email(
+        celery_of(current_app),
+        template=INVITATION_TEMPLATE,
+        to=entry["email"],
+        idempotency_key=f"invitation:{invitation['_id']}",
+        data={
+            "name": entry.get("name") or "",
+            "accept_url": invitations.accept_url(settings, invitation["_id"]),
+            "expires_on": invitation["expires_at"].strftime("%-d %B %Y"),
+        },
+    )
+
+
+def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
+    """Invite one entry; the outcome is 'invited', 'already invited' or 'not confirmed'."""
+    if entry.get("status") == INVITED and entry.get("invitation_id"):
+        existing = repository.invitation(entry["invitation_id"])
+        if existing is not None and existing.get("accepted_at") is None:
+            _send_invitation(entry, existing)  # a no-op unless an earlier attempt stopped before it
+        return "already invited"
+    if entry.get("status") != CONFIRMED:
+        return "not confirmed"
+    invitation, _url = invitations.create_invitation(
+        settings_of(current_app),
+        email=entry["email"],
+        name=entry.get("name"),
+        waitlist_entry_id=entry["_id"],
+        created_by=admin["email"],
+    )
+    if not waitlist_service.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
+        repository.delete_invitation(invitation["_id"])  # someone else moved it on first
+        return "already invited"
+    _send_invitation(entry, invitation)
+    audit.record(
+        admin, "invite", entry["_id"], via=via, email=entry["email"], invitation_id=invitation["_id"]
+    )
+    return "invited"
+
+
+def invite(
+    admin: dict[str, Any], via: str, entry_ids: list[str] | None = None, next_n: int | None = None
+) -> dict:
+    """Invite the chosen entries, or the next N confirmed in line; counts of each outcome."""
+    entries = repository.find_entries(entry_ids or []) if entry_ids else repository.next_in_line(next_n or 0)
+    outcomes: dict[str, int] = {"invited": 0, "already invited": 0, "not confirmed": 0}
+    for entry in entries:
+        outcomes[invite_entry(entry, admin, via)] += 1
+    outcomes["not found"] = len(set(entry_ids or [])) - len(entries) if entry_ids else 0
+    return outcomes
+
+
+def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
+    """GDPR erasure of an entry and its open invitations; False when it was already gone."""
+    entry = repository.find_entry(entry_id)
+    if entry is None:
+        return False
+    repository.delete_unaccepted_invitations(entry_id)
+    erased = waitlist_service.erase_entry(entry_id)
+    if erased:
+        # The log names the entry id only: keeping the address would undo the erasure.
+        audit.record(admin, "erase", entry_id, via=via)
+    return erased
+
+
+def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
+    """Queue a failed, suppressed or sent email again; False when it is queued or sending already."""
+    done = email_service.resend(celery_of(current_app), outbox_id, by=admin["email"])
+    if done:
+        audit.record(admin, "resend", outbox_id, via=via)
+    return done
+
+
+def export_started(filters: dict[str, Any], admin: dict[str, Any], via: str) -> None:
+    audit.record(admin, "export", None, via=via, filters=_jsonable(filters))
+
+
+def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in filters.items()
+        if v not in ("", None)
+    }
+
+
+def stats() -> dict[str, Any]:
+    """Waitlist stats, cached briefly in Redis: they read every entry, and admins reload pages."""
+    cached = redis_client.client.get(STATS_CACHE_KEY)
+    if cached:
+        return _stats_from_json(json.loads(cached))
+    result = repository.stats(datetime.now(UTC).date())
+    redis_client.client.set(STATS_CACHE_KEY, json.dumps(result, default=str), ex=STATS_CACHE_S)
+    return result
+
+
+def _stats_from_json(raw: dict[str, Any]) -> dict[str, Any]:
+    raw["per_day"] = [(date.fromisoformat(day), count) for day, count in raw["per_day"]]
+    raw["sources"] = [tuple(pair) for pair in raw["sources"]]
+    return raw

@@ -1,0 +1,216 @@
+"""The admin pages: sign-in, the waitlist list and entry detail, invite, erase, export, stats, outbox, audit.
+
+Thin views: they parse the request, call repository (reads) or service (actions), and render. Every POST
+carries the session's CSRF token; every response is marked no-store so no cache keeps waitlist data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from marshmallow import ValidationError
+
+from services.notification.admin import audit, auth, export, repository, service
+from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
+from services.notification.waitlist import service as waitlist_service
+from services.notification.waitlist.repository import STATUSES
+from shared.email import address_key
+from shared.web.pages import message_page
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _csrf() -> None:
+    if request.method == "POST":
+        auth.check_csrf()
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@bp.errorhandler(auth.CsrfFailed)
+def _csrf_failed(error: auth.CsrfFailed):
+    return message_page(error.title, error.detail, status=error.status, action_url=url_for("admin.login"),
+                        action_label="Back to the admin")  # fmt: skip
+
+
+@bp.context_processor
+def _template_globals() -> dict:
+    return {"csrf_token": auth.csrf_token, "admin": g.get("admin")}
+
+
+def _safe_next(target: str | None) -> str:
+    # Only our own admin pages: an attacker's link must not turn sign-in into a redirect elsewhere.
+    if target and target.startswith("/admin/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.entries")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = request.values.get("next", "")
+    if request.method == "GET":
+        if auth.session_admin() is not None:
+            return redirect(_safe_next(next_url))
+        return render_template("admin/login.html", next=next_url, error=None)
+    try:
+        admin = auth.login(
+            request.form.get("email", ""), request.form.get("password", ""), request.remote_addr or ""
+        )
+    except auth.LockedOut as locked:
+        return render_template("admin/login.html", next=next_url, error=locked.detail), 429, locked.headers
+    if admin is None:
+        error = "That email and password don't match an admin account. Please try again."
+        return render_template("admin/login.html", next=next_url, error=error), 401
+    audit.record(admin, "sign in", None, ip=request.remote_addr)
+    return redirect(_safe_next(next_url))
+
+
+@bp.post("/logout")
+@auth.login_required
+def logout():
+    audit.record(g.admin, "sign out", None)
+    auth.logout()
+    return redirect(url_for("admin.login"))
+
+
+def _filters() -> tuple[dict, dict]:
+    try:
+        return EntryFilters().load(request.args), {}
+    except ValidationError as exc:
+        return EntryFilters().load({}), exc.messages
+
+
+@bp.get("/")
+@auth.login_required
+def entries():
+    filters, errors = _filters()
+    rows, has_next = repository.list_entries(filters, PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "admin/entries.html", rows=rows, has_next=has_next, filters=filters, errors=errors,
+        statuses=STATUSES, args=args,
+    )  # fmt: skip
+
+
+@bp.get("/entries/<entry_id>")
+@auth.login_required
+def entry(entry_id: str):
+    found = repository.find_entry(entry_id) or abort(404)
+    invitation = repository.invitation(found["invitation_id"]) if found.get("invitation_id") else None
+    return render_template(
+        "admin/entry.html",
+        entry=found,
+        position=waitlist_service.position_of(found),
+        referrer=repository.referrer_of(found),
+        invitation=invitation,
+        emails=repository.email_history(address_key(found["email"])),
+    )
+
+
+@bp.get("/entries/<entry_id>/erase")
+@auth.login_required
+def erase_form(entry_id: str):
+    found = repository.find_entry(entry_id) or abort(404)
+    return render_template("admin/erase.html", entry=found)
+
+
+@bp.post("/entries/<entry_id>/erase")
+@auth.login_required
+def erase(entry_id: str):
+    if request.form.get("confirm") != "yes":
+        flash("Nothing was erased: tick the box to confirm.", "warn")
+        return redirect(url_for("admin.erase_form", entry_id=entry_id))
+    if service.erase(entry_id, g.admin, "web"):
+        flash("The entry was erased.", "ok")
+    else:
+        flash("That entry was already gone.", "warn")
+    return redirect(url_for("admin.entries"))
+
+
+@bp.post("/invitations")
+@auth.login_required
+def invite():
+    raw = {"entry_ids": request.form.getlist("entry_ids")}
+    if request.form.get("next"):
+        raw = {"next": request.form.get("next")}
+    try:
+        wanted = InviteRequest().load(raw)
+    except ValidationError:
+        flash("Choose some entries, or a number of people to invite.", "warn")
+        return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.entries"))
+    outcome = service.invite(g.admin, "web", entry_ids=wanted["entry_ids"], next_n=wanted["next"])
+    parts = [f"{n} {label}" for label, n in outcome.items() if n]
+    flash("Invitations: " + (", ".join(parts) or "nobody to invite") + ".", "ok")
+    return redirect(url_for("admin.entries", status="invited"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url + "admin/")
+
+
+@bp.get("/export.csv")
+@auth.login_required
+def export_csv():
+    filters, errors = _filters()
+    if errors:
+        abort(400)
+    service.export_started(filters, g.admin, "web")
+    filename = f"waitlist-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    return Response(
+        stream_with_context(export.stream_csv(repository.iter_entries(filters))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/stats")
+@auth.login_required
+def stats():
+    return render_template("admin/stats.html", stats=service.stats())
+
+
+@bp.get("/outbox")
+@auth.login_required
+def outbox():
+    try:
+        filters = OutboxFilters().load(request.args)
+    except ValidationError:
+        filters = OutboxFilters().load({})
+    rows, has_next = repository.list_outbox(filters["status"], filters["page"], PAGE_SIZE)
+    return render_template("admin/outbox.html", rows=rows, has_next=has_next, filters=filters)
+
+
+@bp.post("/outbox/<path:outbox_id>/resend")
+@auth.login_required
+def resend(outbox_id: str):
+    if service.resend(outbox_id, g.admin, "web"):
+        flash("The email is queued to be sent again.", "ok")
+    else:
+        flash("That email is already queued or being sent.", "warn")
+    return redirect(url_for("admin.outbox"))
+
+
+@bp.get("/audit")
+@auth.login_required
+def audit_log():
+    page = request.args.get("page", 1, type=int) or 1
+    rows, has_next = audit.recent(max(1, min(page, 2000)))
+    return render_template("admin/audit.html", rows=rows, has_next=has_next, page=page)

@@ -1,0 +1,1 @@
+"""Rolling summaries: per-day summaries, rolling trends, windows and waves, taper progress, red flags."""

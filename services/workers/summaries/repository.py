@@ -1,0 +1,83 @@
+"""MongoDB access for summaries: source events in; compact per-day documents and a per-person one out."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pymongo import ASCENDING, ReplaceOne
+
+from shared.mongo import mongo
+
+DAYS, PERSONS = "day_summaries", "person_summaries"
+EVENT_FIELDS = {
+    "event_id": 1,
+    "type": 1,
+    "occurred_at": 1,
+    "local_day": 1,
+    "data": 1,
+    "red_flag": 1,
+    "known_code": 1,
+}
+
+
+_indexed_pids: set[int] = set()
+
+
+def ensure_indexes() -> None:
+    """Create the indexes once per process, on first use (a worker may start while MongoDB is down)."""
+    if os.getpid() in _indexed_pids:
+        return
+    mongo.db[DAYS].create_index([("user_id", ASCENDING), ("day", ASCENDING)], unique=True)
+    _indexed_pids.add(os.getpid())
+
+
+def find_user(user_id: str) -> dict | None:
+    return mongo.db.users.find_one({"_id": user_id}, {"time_zone": 1, "email": 1, "display_name": 1})
+
+
+def user_ids(after: str | None, limit: int) -> list[str]:
+    query = {"_id": {"$gt": after}} if after else {}
+    return [u["_id"] for u in mongo.db.users.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)]
+
+
+def events_from(user_id: str, from_day: str | None) -> list[dict]:
+    """The person's live events on or after `from_day` (all of them when None)."""
+    query: dict[str, Any] = {"user_id": user_id, "deleted_at": None}
+    if from_day:
+        query["local_day"] = {"$gte": from_day}
+    return list(mongo.db.events.find(query, EVENT_FIELDS))
+
+
+def stored_days(user_id: str) -> dict[str, dict]:
+    return {d["day"]: d for d in mongo.db[DAYS].find({"user_id": user_id})}
+
+
+def write_days(user_id: str, changed: list[dict], removed: list[str]) -> None:
+    """Replace changed day documents in one round trip, and drop days that no longer exist."""
+    if changed:
+        mongo.db[DAYS].bulk_write(
+            [
+                ReplaceOne(
+                    {"_id": f"{user_id}:{d['day']}"},
+                    {"_id": f"{user_id}:{d['day']}", "user_id": user_id, **d},
+                    upsert=True,
+                )
+                for d in changed
+            ],
+            ordered=False,
+        )
+    if removed:
+        mongo.db[DAYS].delete_many({"user_id": user_id, "day": {"$in": removed}})
+
+
+def write_person(user_id: str, doc: dict) -> None:
+    mongo.db[PERSONS].replace_one({"_id": user_id}, {"_id": user_id, **doc}, upsert=True)
+
+
+def find_person(user_id: str) -> dict | None:
+    return mongo.db[PERSONS].find_one({"_id": user_id})
+
+
+def person_last_days() -> dict[str, str]:
+    return {p["_id"]: p.get("today") for p in mongo.db[PERSONS].find({}, {"today": 1})}

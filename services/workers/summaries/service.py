@@ -1,0 +1,136 @@
+"""Recomputing one person's summaries: read the affected days' events, compute, store what changed,
+and queue a safety email for a recent red flag."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from celery import Celery
+
+from services.workers.summaries import compute, repository
+from services.workers.summaries.params import Params
+from shared import catalog, crypto
+from shared.email import request_email
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Fields a stored day document has beyond the day's own summary; they are recomputed every time.
+DERIVED = ("rolling", "state")
+STORED_ONLY = ("_id", "user_id", "computed_at", "params")
+
+
+def _custom_key(settings: Settings, kind: str, label: str) -> str:
+    digest = hashlib.sha256(f"{settings.secret_key}:{kind}:{label.strip().lower()}".encode()).hexdigest()[:12]
+    return f"custom:{digest}"
+
+
+def observation(doc: dict, settings: Settings) -> dict:
+    """A stored event in the shape the pure computation reads; custom labels stay encrypted, keyed by a
+    keyed hash of their text so the same custom symptom groups across days."""
+    data = doc.get("data", {})
+    obs = {k: doc.get(k) for k in ("event_id", "type", "occurred_at", "local_day")}
+    obs["data"] = data
+    obs["red_flag"] = bool(doc.get("red_flag"))
+    if doc["type"] == "symptom":
+        code, enc = data.get("code"), data.get("custom_label")
+        entry = catalog.symptom(code) if code else None
+        obs |= {
+            "code": code,
+            "known": entry is not None,
+            "label_enc": enc,
+            "label": entry["label"] if entry else None,
+            "key": code
+            if code
+            else _custom_key(settings, "symptom", crypto.decrypt(settings.encryption_keys, enc)),
+        }
+    elif doc["type"] in {"dose", "taper_step"}:
+        code, enc = data.get("medication"), data.get("custom_medication")
+        entry = catalog.medication(code) if code else None
+        obs |= {
+            "code": code,
+            "label_enc": enc,
+            "label": entry["name"] if entry else None,
+            "key": code
+            if code
+            else _custom_key(settings, "medication", crypto.decrypt(settings.encryption_keys, enc)),
+        }
+    return obs
+
+
+def local_today(time_zone: str, now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(time_zone)).date().isoformat()
+
+
+def _core(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k not in DERIVED and k not in STORED_ONLY}
+
+
+def _comparable(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k not in STORED_ONLY}
+
+
+def recompute(
+    celery_app: Celery | None,
+    settings: Settings,
+    params: Params,
+    user_id: str,
+    *,
+    from_day: str | None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Recompute from source events on and after `from_day` (every day when None); days before it are
+    taken from their stored summaries. Idempotent: running it twice stores the same thing."""
+    repository.ensure_indexes()
+    user = repository.find_user(user_id)
+    if user is None:
+        return {"skipped": "no such person"}
+    today = local_today(user["time_zone"], now)
+    stored = repository.stored_days(user_id)
+    events = [observation(e, settings) for e in repository.events_from(user_id, from_day)]
+    fresh = compute.day_summaries(events, params)
+    with_data = {
+        day: _core(doc) for day, doc in stored.items() if doc["has_data"] and (from_day and day < from_day)
+    }
+    with_data |= fresh
+    docs, person = compute.person_summary(with_data, today, params)
+
+    stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
+    changed = [
+        doc | stamp for doc in docs if _comparable(stored.get(doc["day"], {})) != _comparable(doc | stamp)
+    ]
+    keep = {doc["day"] for doc in docs}
+    removed = [day for day in stored if day not in keep]
+    repository.write_days(user_id, changed, removed)
+    repository.write_person(
+        user_id, person | {"today": today, "first_day": docs[0]["day"] if docs else None} | stamp
+    )
+    if celery_app is not None:
+        queue_safety_messages(celery_app, user, fresh, today, params)
+    return {"days_written": len(changed), "days_removed": len(removed), "events": len(events)}
+
+
+def queue_safety_messages(
+    celery_app: Celery, user: dict, fresh: dict[str, dict], today: str, params: Params
+) -> int:
+    """One safety email per person per day with a red flag (the idempotency key holds it to one), only for
+    recent days: a red flag from weeks ago arriving late is history, shown in summaries and reports."""
+    oldest = (
+        date.fromisoformat(today) - timedelta(days=params["red_flags"]["safety_message_max_age_days"])
+    ).isoformat()
+    sent = 0
+    for day, doc in fresh.items():
+        if doc["red_flags"] and day >= oldest:
+            sent += request_email(
+                celery_app,
+                template="safety_message",
+                to=user["email"],
+                idempotency_key=f"safety:{user['_id']}:{day}",
+                data={},
+                user_id=user["_id"],
+            )
+    return sent

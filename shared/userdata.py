@@ -1,0 +1,113 @@
+"""Where personal data lives: the one registry that export and erasure both walk.
+
+Every collection holding something about a person has exactly one row in PLACES. A feature that stores
+personal data adds one line there, for example:
+
+    Place("episodes"),                                            # erased only (the default)
+    Place("reports", export_as="reports", drop=("share_token_hash",)),  # also exported as reports.json
+    Place("report_shares", user_field="owner_id"),                # the user id is in another field
+    Place("report_files", gridfs=True),                           # a GridFS bucket, files by metadata.user_id
+
+A row says which field holds the user id (`_id` when the document is the person's own), whether it goes
+into the export and under which file name, and which fields must never leave (hashes, fingerprints and
+other internals); `only` keeps just the listed fields. The erasure tests fail when a collection holding
+the user id is missing here (tests/services/ingestion/privacy/test_erasure.py scans every collection).
+Erasure walks the rows in order: devices first (every device is signed out, so nothing new arrives) and
+the account last (while it exists the person can sign in again and repeat an interrupted erasure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from shared import files
+from shared.mongo import mongo
+
+
+@dataclass(frozen=True)
+class Place:
+    """One collection (or GridFS bucket) holding personal data."""
+
+    collection: str
+    user_field: str = "user_id"
+    export_as: str | None = None  # file name stem in the export; None = erased, never exported
+    drop: tuple[str, ...] = ()  # fields left out of the export
+    only: tuple[str, ...] | None = None  # if set, the only fields exported
+    gridfs: bool = False  # a GridFS bucket; its files carry metadata.user_id
+
+
+ACCOUNT = "users"
+EVENTS = "events"
+
+PLACES: tuple[Place, ...] = (
+    # Devices first: deleting them signs every device out, so nothing new arrives while the rest goes.
+    Place("devices", export_as="devices", drop=("user_id", "token_hash")),
+    Place("sign_in_codes"),
+    Place("sign_in_code_uses"),
+    Place("events", export_as="events", drop=("_id", "user_id", "fingerprint")),
+    Place("recompute_requests", user_field="user_id"),
+    # Summaries are computed from the events (which are exported) and hold no more than they do.
+    Place("day_summaries"),
+    Place("person_summaries", user_field="_id"),
+    Place("invitations", export_as="invitations", drop=("user_id", "email_key")),
+    Place("email_outbox", export_as="email-history", only=("template", "status", "created_at", "sent_at")),
+    # Requests before their files: a build finishing meanwhile finds its request gone and drops its file.
+    Place("exports"),
+    Place("exports", gridfs=True),
+    # The account last: while it exists the person can sign in again and repeat an interrupted erasure.
+    Place(ACCOUNT, user_field="_id", export_as="profile", drop=("email_key",)),
+)
+
+
+def place(name: str) -> Place:
+    """The row for an exported file name (e.g. "events")."""
+    for row in PLACES:
+        if row.export_as == name:
+            return row
+    raise KeyError(name)
+
+
+def _query(row: Place, user_id: str) -> dict:
+    return {"metadata.user_id" if row.gridfs else row.user_field: user_id}
+
+
+def _shaped(doc: dict, row: Place) -> dict:
+    if row.only is not None:
+        return {k: doc[k] for k in row.only if k in doc}
+    return {k: v for k, v in doc.items() if k not in row.drop}
+
+
+def documents(
+    row: Place, user_id: str, where: dict | None = None, sort: list[tuple[str, int]] | None = None
+) -> Iterator[dict]:
+    """The person's documents in one place, shaped for the export, streamed from the cursor."""
+    cursor = mongo.db[row.collection].find({**_query(row, user_id), **(where or {})})
+    if sort:
+        cursor = cursor.sort(sort)
+    return (_shaped(doc, row) for doc in cursor)
+
+
+def export_documents(user_id: str) -> Iterator[tuple[str, Iterable[dict]]]:
+    """(file name stem, documents) for every exported place, in registry order."""
+    for row in PLACES:
+        if row.export_as:
+            yield row.export_as, documents(row, user_id)
+
+
+def count(user_id: str, name: str) -> int:
+    """How many documents the person has in the place exported as `name`."""
+    row = place(name)
+    return mongo.db[row.collection].count_documents(_query(row, user_id))
+
+
+def erase(user_id: str, *, keep: Iterable[str] = ()) -> dict[str, int]:
+    """Delete the person's documents in every registered place (except the collections in `keep`);
+    returns counts per place. Safe to repeat: what is already gone counts zero."""
+    counts: dict[str, int] = {}
+    for row in PLACES:
+        if row.gridfs:
+            counts[f"{row.collection}.files"] = files.delete_where(row.collection, _query(row, user_id))
+        elif row.collection not in keep:
+            counts[row.collection] = mongo.db[row.collection].delete_many(_query(row, user_id)).deleted_count
+    return counts

@@ -1,0 +1,57 @@
+"""Waitlist entries inserted directly, shaped like the waitlist service's documents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.mongo import mongo
+
+BASE = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def entry_doc(n: int = 0, status: str = "confirmed", **overrides: Any) -> dict[str, Any]:
+    """A waitlist entry document; `n` spaces created_at a minute apart and makes the email unique."""
+    created = overrides.pop("created_at", BASE + timedelta(minutes=n))
+    confirmed = created + timedelta(minutes=5) if status != "pending" else None
+    doc = {
+        "_id": uuid.uuid4().hex,
+        "email": f"Person.{n}@Example.org",
+        "email_key": f"person.{n}@example.org",
+        "name": f"Person {n}",
+        "status": status,
+        "source": "forum",
+        "utm": {"utm_source": "newsletter"},
+        "referral_code": uuid.uuid4().hex[:8],
+        "referred_by": None,
+        "referral_credited": False,
+        "referral_credits": 0,
+        "consent": {
+            "text_version": "2025-01",
+            "given_at": created,
+            "ip": "203.0.113.7",
+            "user_agent": "Firefox",
+        },
+        "created_at": created,
+        "confirmed_at": confirmed,
+        "line_at": confirmed,
+        "invited_at": None,
+        "invitation_id": None,
+        "confirmation_sends": 1,
+        "last_confirmation_sent_at": created,
+    }
+    doc.update(overrides)
+    return doc
+
+
+def entry(n: int = 0, status: str = "confirmed", **overrides: Any) -> dict[str, Any]:
+    doc = entry_doc(n, status, **overrides)
+    mongo.db.waitlist_entries.insert_one(doc)
+    return doc
+
+
+def entries(count: int, **overrides: Any) -> list[dict[str, Any]]:
+    docs = [entry_doc(n, **overrides) for n in range(count)]
+    mongo.db.waitlist_entries.insert_many(docs)
+    return docs

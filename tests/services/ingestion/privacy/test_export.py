@@ -1,0 +1,219 @@
+"""GET /v1/me/export and background exports: every file, notes readable, no secrets, no formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.ingestion.privacy import service
+from services.workers.exports import service as workers_exports
+from shared.export import store
+from tests.factories.accounts import person
+from tests.services.ingestion.privacy.helpers import INJECTION, NOTES, full_person, secrets_of, unzip
+
+FILES = {
+    "README.txt",
+    "profile.json",
+    "devices.json",
+    "events.json",
+    "events-symptom.csv",
+    "events-check_in.csv",
+    "events-dose.csv",
+    "events-taper_step.csv",
+    "events-note.csv",
+    "invitations.json",
+    "email-history.json",
+}
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def assert_complete_export(files: dict[str, str], who) -> None:
+    assert set(files) == FILES
+    profile = json.loads(files["profile.json"])
+    assert profile["id"] == who.user_id
+    assert profile["email"] == who.email
+    assert profile["consents"]["health_data"]["version"]
+    assert profile["preferences"] == {"reminders": {"enabled": True}}
+    assert {d["name"] for d in json.loads(files["devices.json"])} == {"Robin's phone", "Robin's laptop"}
+
+    events = {e["event_id"]: e for e in json.loads(files["events.json"])}
+    assert len(events) == 6
+    for kind, note in NOTES.items():
+        assert note in files["events.json"]
+        assert note in files[f"events-{kind}.csv"]
+    symptom = events["e-symptom"]
+    assert symptom["data"]["tags"] == ["+tag", "morning"]
+    assert symptom["occurred_at_device"].endswith("+01:00")  # raw time kept beside the corrected one
+    assert symptom["occurred_at"].endswith("+00:00")
+    assert events["e-deleted"]["deleted_at"]
+    assert "A note I took back" not in json.dumps(files)
+
+    assert json.loads(files["invitations.json"])[0]["email"] == who.email
+    history = json.loads(files["email-history.json"])
+    assert [h["template"] for h in history] == ["sign_in_code"]
+    assert set(history[0]) <= {"template", "status", "created_at", "sent_at"}
+    assert "events-<type>.csv" in files["README.txt"]
+
+    everything = "".join(files.values())
+    assert "fernet:" not in everything
+    for name in ("token_hash", "code_hash", "fingerprint", "email_key"):
+        assert name not in everything
+    for secret in secrets_of(who.user_id):
+        assert secret not in everything
+
+
+class TestSmallAccount:
+    def test_answers_a_zip_with_everything_decrypted_and_no_secrets(self, client, settings):
+        who = full_person(client, settings)
+        r = client.get("/v1/me/export", headers=who.headers)
+        assert r.status_code == 200
+        assert r.mimetype == "application/zip"
+        assert re.fullmatch(
+            r'attachment; filename="track-your-healing-export-\d{4}-\d{2}-\d{2}\.zip"',
+            r.headers["Content-Disposition"],
+        )
+        assert r.headers["Cache-Control"] == "no-store"
+        assert_complete_export(unzip(r.data), who)
+        for secret in secrets_of(who.user_id):
+            assert secret.encode() not in r.data
+
+    def test_csv_cells_cannot_run_as_formulas(self, client, settings):
+        who = full_person(client, settings)
+        files = unzip(client.get("/v1/me/export", headers=who.headers).data)
+        (symptom,) = rows(files["events-symptom.csv"])
+        assert symptom["custom_label"] == "'" + INJECTION
+        assert symptom["tags"] == "'+tag; morning"
+        assert symptom["severity"] == "3"
+        assert rows(files["events-dose.csv"])[0]["custom_medication"] == "'@compounded mix"
+        assert rows(files["events-taper_step.csv"])[0]["custom_medication"] == "'-liquid"
+        assert len(rows(files["events-note.csv"])) == 1  # the deleted note is not a row
+        for name, text in files.items():
+            if name.endswith(".csv"):
+                for cell in (cell for row in csv.reader(io.StringIO(text)) for cell in row):
+                    assert not cell.startswith(("=", "+", "@")), cell
+                    assert not cell.startswith("-") or is_number(cell), cell
+
+    def test_an_empty_account_exports_its_profile(self, client):
+        _user, headers = person()
+        files = unzip(client.get("/v1/me/export", headers=headers).data)
+        assert {"README.txt", "profile.json", "events.json", "devices.json"} <= set(files)
+        assert json.loads(files["events.json"]) == []
+
+    def test_needs_a_token(self, client):
+        assert client.get("/v1/me/export").status_code == 401
+
+
+def wait_until_ready(client, status_url: str, headers: dict, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(status_url, headers=headers).json
+        if status["status"] == store.READY:
+            return status
+        assert status["status"] in store.IN_PROGRESS, status
+        time.sleep(0.1)
+    raise TimeoutError(status)
+
+
+class TestLargeAccount:
+    @pytest.fixture
+    def large(self, monkeypatch):
+        monkeypatch.setattr(service, "SYNC_EXPORT_MAX_EVENTS", -1)  # every account counts as large
+
+    def test_is_built_by_the_workers_and_downloaded(self, client, settings, large, workers_worker):
+        who = full_person(client, settings)
+        r = client.get("/v1/me/export", headers=who.headers)
+        assert r.status_code == 202
+        assert r.headers["Location"] == r.json["status_url"]
+        assert "download_url" not in r.json
+        ready = wait_until_ready(client, r.json["status_url"], who.headers)
+        assert ready["size_bytes"] > 0
+        assert ready["expires_at"]
+        download = client.get(ready["download_url"], headers=who.headers)
+        assert download.status_code == 200
+        assert download.mimetype == "application/zip"
+        assert "track-your-healing-export-" in download.headers["Content-Disposition"]
+        assert_complete_export(unzip(download.data), who)
+
+    def test_asking_again_while_it_is_being_prepared_reuses_the_request(self, client, large):
+        _user, headers = person()
+        first = client.post("/v1/me/exports", headers=headers)
+        second = client.get("/v1/me/export", headers=headers)
+        assert first.status_code == second.status_code == 202
+        assert first.json["id"] == second.json["id"]
+
+    def test_someone_elses_export_is_not_found(self, client):
+        _user, mine = person()
+        _other, theirs = person()
+        export_id = client.post("/v1/me/exports", headers=theirs).json["id"]
+        assert client.get(f"/v1/me/exports/{export_id}", headers=mine).status_code == 404
+        assert client.get(f"/v1/me/exports/{export_id}/download", headers=mine).status_code == 404
+        assert client.get("/v1/me/exports/nonexistent", headers=mine).status_code == 404
+
+    def test_download_before_it_is_ready_is_a_calm_409(self, client):
+        _user, headers = person()
+        export_id = client.post("/v1/me/exports", headers=headers).json["id"]
+        r = client.get(f"/v1/me/exports/{export_id}/download", headers=headers)
+        assert r.status_code == 409
+        assert r.mimetype == "application/problem+json"
+        assert "still being prepared" in r.json["detail"]
+
+
+class TestExpiry:
+    def test_purge_removes_exports_after_seven_days_with_their_files(self, client, db, settings):
+        user, headers = person()
+        export = store.create(user["_id"], datetime.now(UTC))
+        assert workers_exports.build(export["_id"], "task-1", settings) == store.READY
+        assert db["exports.files"].count_documents({"metadata.user_id": user["_id"]}) == 1
+
+        assert workers_exports.purge(datetime.now(UTC) + timedelta(days=6)) == 0
+        assert workers_exports.purge(datetime.now(UTC) + store.KEEP_FOR + timedelta(minutes=1)) == 1
+        assert db.exports.count_documents({}) == 0
+        assert db["exports.files"].count_documents({}) == 0
+        assert db["exports.chunks"].count_documents({}) == 0
+        assert client.get(f"/v1/me/exports/{export['_id']}", headers=headers).status_code == 404
+
+    def test_an_expired_export_not_yet_purged_is_gone(self, client, db, settings):
+        user, headers = person()
+        export = store.create(user["_id"], datetime.now(UTC))
+        workers_exports.build(export["_id"], "task-1", settings)
+        db.exports.update_one({"_id": export["_id"]}, {"$set": {"expires_at": datetime.now(UTC)}})
+        assert client.get(f"/v1/me/exports/{export['_id']}/download", headers=headers).status_code == 410
+
+    def test_a_build_runs_once_and_a_stale_claim_is_taken_over(self, db, settings):
+        user, _headers = person()
+        export = store.create(user["_id"], datetime.now(UTC))
+        assert workers_exports.build(export["_id"], "task-1", settings) == store.READY
+        assert workers_exports.build(export["_id"], "task-2", settings) == "skipped"
+        assert db["exports.files"].count_documents({}) == 1
+
+        lost = store.create(user["_id"], datetime.now(UTC))
+        store.claim(lost["_id"], "task-3", datetime.now(UTC))
+        assert workers_exports.build(lost["_id"], "task-4", settings) == "skipped"  # task-3 holds it
+        stale = datetime.now(UTC) - store.STALE_BUILD - timedelta(minutes=1)
+        db.exports.update_one({"_id": lost["_id"]}, {"$set": {"claimed_at": stale}})
+        assert workers_exports.build(lost["_id"], "task-4", settings) == store.READY
+
+    def test_a_file_whose_request_was_erased_meanwhile_is_dropped(self, db, settings):
+        user, _headers = person()
+        export = store.create(user["_id"], datetime.now(UTC))
+        store.claim(export["_id"], "task-1", datetime.now(UTC))
+        store.store_archive(export, io.BytesIO(b"zip"), "x.zip")
+        store.remove(export["_id"])  # erasure ran while the build was writing
+        assert not store.mark_ready(export["_id"], "task-1", datetime.now(UTC), "x.zip", 3)

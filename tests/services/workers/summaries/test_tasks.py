@@ -1,0 +1,184 @@
+"""Summaries through the real API, Redis, FerretDB and Celery workers: fresh, late events, deletions,
+red flags, a killed worker."""
+
+import dataclasses
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis as redis_lib
+
+from shared import recompute
+from shared.celery_app import create_celery
+from shared.mongo import mongo
+from shared.tasks import WORKER_QUEUES
+from tests.factories.accounts import person
+from tests.support.servers import celery_worker, child_env
+from tests.support.synthetic import generate
+
+
+def iso(dt):
+    return dt.isoformat(timespec="seconds")
+
+
+def wait_summary(client, headers, predicate, timeout=20, **query):
+    deadline = time.monotonic() + timeout
+    while True:
+        body = client.get("/v1/summaries", headers=headers, query_string=query).json
+        if predicate(body):
+            return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"summary never matched: {body}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def live(ingestion_app, workers_worker, notification_worker, redis, mailbox):
+    return ingestion_app.test_client()
+
+
+def test_logged_events_show_up_in_summaries(live, db):
+    _user, headers = person(time_zone="Asia/Kolkata")
+    now = datetime.now(UTC)
+    events = [
+        {"event_id": uuid.uuid4().hex, "type": "check_in", "overall": 6, "occurred_at": iso(now)},
+        {
+            "event_id": uuid.uuid4().hex,
+            "type": "symptom",
+            "code": "tremor",
+            "severity": 3,
+            "occurred_at": iso(now),
+        },
+        {
+            "event_id": uuid.uuid4().hex,
+            "type": "symptom",
+            "custom_label": "buzzing feet",
+            "severity": 2,
+            "occurred_at": iso(now),
+        },
+    ]
+    live.post("/v1/events/batch", json={"sent_at": iso(now), "events": events}, headers=headers)
+    body = wait_summary(live, headers, lambda b: b["days"] and b["days"][-1]["burden"] == 6.0)
+    today = body["days"][-1]
+    assert today["symptoms"]["tremor"]["max"] == 3
+    custom = next(s for k, s in today["symptoms"].items() if k.startswith("custom:"))
+    assert custom["label"] == "buzzing feet"  # decrypted for its owner
+    stored = db.day_summaries.find_one({"user_id": _user["_id"]})
+    assert "buzzing feet" not in str(stored)  # but never stored in clear
+    assert body["pending_recompute"] is False
+    assert "no clinical definition" in body["episodes_note"]
+
+
+def test_late_events_and_deletions_recompute_the_right_days(live, db):
+    user, headers = person()
+    now = datetime.now(UTC)
+    live.post(
+        "/v1/events",
+        json={"event_id": "today", "type": "check_in", "overall": 5, "occurred_at": iso(now)},
+        headers=headers,
+    )
+    wait_summary(live, headers, lambda b: b["days"] and b["days"][-1]["burden"] == 5.0)
+    old = now - timedelta(days=10)
+    live.post(
+        "/v1/events",
+        json={"event_id": "late", "type": "check_in", "overall": 9, "occurred_at": iso(old)},
+        headers=headers,
+    )
+    body = wait_summary(live, headers, lambda b: len(b["days"]) == 11)
+    assert body["days"][0]["burden"] == 9.0
+    assert body["days"][-1]["rolling"]["days_logged_28d"] == 2
+    live.delete("/v1/events/late", headers=headers)
+    body = wait_summary(live, headers, lambda b: len(b["days"]) == 1)
+    assert body["days"][0]["burden"] == 5.0
+    assert db.day_summaries.count_documents({"user_id": user["_id"]}) == 1
+
+
+def test_a_red_flag_reaches_the_summary_and_queues_one_safety_email(live, db, mailbox):
+    _user, headers = person("flag@example.org")
+    now = datetime.now(UTC)
+    for i in range(2):
+        live.post(
+            "/v1/events",
+            json={
+                "event_id": f"rf{i}",
+                "type": "symptom",
+                "code": "suicidal_thoughts_self_harm",
+                "severity": 2,
+                "occurred_at": iso(now - timedelta(minutes=i)),
+            },
+            headers=headers,
+        )
+    body = wait_summary(live, headers, lambda b: len(b["red_flags"]) == 2)
+    assert body["status"]["has_recent_red_flag"] is True
+    (message,) = mailbox.wait_for(1)
+    assert message["Subject"] == "Checking in on you"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "988" in text and "116 123" in text and "13 11 14" in text and "findahelpline.com" in text
+    assert "suicid" not in message["Subject"].lower()
+    time.sleep(1)
+    assert len(mailbox.messages) == 1  # at most once per day
+
+
+def test_an_offline_sync_of_two_months_lands_in_the_summaries(live, db):
+    _user, headers = person()
+    patient = generate(11, days=60, red_flags=0)
+    events = patient.events
+    now = datetime.now(UTC)
+    for i in range(0, len(events), 100):
+        live.post(
+            "/v1/events/batch", json={"sent_at": iso(now), "events": events[i : i + 100]}, headers=headers
+        )
+    assert db.recompute_requests.count_documents({"user_id": _user["_id"]}) <= (len(events) + 99) // 100
+    wait_summary(
+        live,
+        headers,
+        lambda b: b["status"] and b["status"]["days_logged"] >= 40,
+        **{"from": patient.first_day.isoformat()},
+    )
+
+
+def test_a_worker_killed_mid_recompute_gives_the_same_result(
+    settings, redis_server, db, tmp_path, ingestion_app
+):
+    own = dataclasses.replace(settings, broker_url=redis_server.url(7))
+    user, headers = person()
+    patient = generate(5, days=120)
+    client = ingestion_app.test_client()
+    producer = create_celery("test", own)
+    now = datetime.now(UTC)
+    for i in range(0, len(patient.events), 200):
+        client.post(
+            "/v1/events/batch",
+            json={"sent_at": iso(now), "events": patient.events[i : i + 200]},
+            headers=headers,
+        )
+    recompute.request_recompute(producer, user["_id"], ["0001-01-01"])  # the whole history
+    env = child_env(own.as_env())
+    worker = celery_worker("services.workers.worker", WORKER_QUEUES, env, tmp_path / "w1.log").start()
+    try:
+        recompute.sweep(producer, before=datetime.now(UTC) + timedelta(seconds=5))
+        time.sleep(0.3)  # mid-recompute
+        worker.kill()
+        worker = celery_worker("services.workers.worker", WORKER_QUEUES, env, tmp_path / "w2.log").start()
+        # The dead worker's lock would expire by itself after its TTL; the test does not wait for that.
+        redis_lib.Redis.from_url(settings.redis_url).delete(f"summaries:lock:{user['_id']}")
+        recompute.sweep(producer, before=datetime.now(UTC) + timedelta(seconds=5))
+        deadline = time.monotonic() + 60
+        while recompute.is_pending(user["_id"]):
+            assert time.monotonic() < deadline, worker.output()[-2000:]
+            time.sleep(0.2)
+        after_kill = list(
+            mongo.db.day_summaries.find({"user_id": user["_id"]}, {"computed_at": 0}).sort("day")
+        )
+        # A clean full rebuild gives exactly the same documents.
+        mongo.db.day_summaries.delete_many({"user_id": user["_id"]})
+        recompute.request_recompute(producer, user["_id"], ["0001-01-01"])
+        while recompute.is_pending(user["_id"]):
+            assert time.monotonic() < deadline + 60
+            time.sleep(0.2)
+        clean = list(mongo.db.day_summaries.find({"user_id": user["_id"]}, {"computed_at": 0}).sort("day"))
+        assert after_kill == clean
+        assert len(clean) == 120
+    finally:
+        worker.kill()

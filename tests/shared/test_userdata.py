@@ -1,0 +1,110 @@
+"""The personal-data registry: every place erased completely and repeatably, exported without secrets."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+
+from services.ingestion.events.schemas import PRIVATE_FIELDS
+from shared import event_text, files, userdata
+from shared.export.archive import safe_cell
+from shared.mongo import mongo
+
+
+def fill(user_id: str) -> None:
+    """One document in every registered place for `user_id`."""
+    for row in userdata.PLACES:
+        if row.gridfs:
+            files.put(row.collection, uuid.uuid4().hex, io.BytesIO(b"data"), "f", {"user_id": user_id})
+        elif row.user_field == "_id":
+            mongo.db[row.collection].insert_one({"_id": user_id, "email_key": uuid.uuid4().hex})
+        else:
+            mongo.db[row.collection].insert_one(
+                {
+                    "_id": uuid.uuid4().hex,
+                    row.user_field: user_id,
+                    "token_hash": uuid.uuid4().hex,
+                    "fingerprint": "f",
+                }
+                | {"data": {"note": "n"}, "template": "t", "to": "someone@example.org"}
+            )
+
+
+def test_private_fields_match_what_ingestion_encrypts():
+    assert event_text.PRIVATE_FIELDS == PRIVATE_FIELDS
+
+
+def test_each_place_is_listed_once_with_devices_first_and_the_account_last():
+    keys = [(row.collection, row.gridfs) for row in userdata.PLACES]
+    assert len(keys) == len(set(keys))
+    exported = [row.export_as for row in userdata.PLACES if row.export_as]
+    assert len(exported) == len(set(exported))
+    assert userdata.PLACES[0].collection == "devices"
+    assert userdata.PLACES[-1].collection == userdata.ACCOUNT
+
+
+def test_secrets_never_reach_the_export():
+    assert "token_hash" in userdata.place("devices").drop
+    assert "fingerprint" in userdata.place("events").drop
+    assert userdata.place("email-history").only == ("template", "status", "created_at", "sent_at")
+    for row in userdata.PLACES:
+        if row.collection in {"sign_in_codes", "recompute_requests", "exports"}:
+            assert row.export_as is None
+
+
+class TestErase:
+    def test_empties_every_place_for_that_person_only(self, db):
+        mine, theirs = uuid.uuid4().hex, uuid.uuid4().hex
+        fill(mine)
+        fill(theirs)
+        counts = userdata.erase(mine)
+        assert set(counts.values()) == {1}
+        assert db["exports.chunks"].count_documents({}) == 1  # only theirs is left
+        again = userdata.erase(mine)
+        assert set(again.values()) == {0}
+        for row in userdata.PLACES:
+            collection = f"{row.collection}.files" if row.gridfs else row.collection
+            field = "metadata.user_id" if row.gridfs else row.user_field
+            assert db[collection].count_documents({field: mine}) == 0
+            assert db[collection].count_documents({field: theirs}) == 1
+
+    def test_keep_leaves_the_named_places(self, db):
+        user_id = uuid.uuid4().hex
+        fill(user_id)
+        userdata.erase(user_id, keep={"devices", userdata.ACCOUNT})
+        assert db.devices.count_documents({"user_id": user_id}) == 1
+        assert db.users.count_documents({"_id": user_id}) == 1
+        assert db.events.count_documents({"user_id": user_id}) == 0
+
+
+def test_export_documents_leave_out_dropped_fields(db):
+    user_id = uuid.uuid4().hex
+    fill(user_id)
+    exported = {name: list(docs) for name, docs in userdata.export_documents(user_id)}
+    assert set(exported) == {row.export_as for row in userdata.PLACES if row.export_as}
+    assert "token_hash" not in exported["devices"][0]
+    assert "fingerprint" not in exported["events"][0]
+    assert exported["events"][0]["data"] == {"note": "n"}
+    assert "email_key" not in exported["profile"][0]
+    assert exported["email-history"] == [{"template": "t"}]
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 20", "'+44 20"),
+        ("-x", "'-x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("calm day", "calm day"),
+        (-3.5, "-3.5"),
+        (None, ""),
+        (True, "true"),
+        (["=a", "b"], "'=a; b"),
+    ],
+)
+def test_csv_cells_are_never_formulas(value, cell):
+    assert safe_cell(value) == cell
