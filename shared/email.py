@@ -3,6 +3,10 @@
 A producer calls `request_email`. It writes the outbox record first (so a message lost by the broker is
 found by the notification service's sweeper) and then sends `notification.send_email` by name. The
 idempotency key is held by a unique index: asking twice for the same logical message sends it once.
+
+`data` may carry `attachments`: [{"bucket", "file_id", "filename", "content_type"}], files the producer
+stored in GridFS (shared.files) under a string id; the notification service attaches them when it
+sends, and an attachment that is gone by then fails that email permanently.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery
+from marshmallow import Schema, fields, validate
 from pymongo.errors import DuplicateKeyError
 
 from shared.mongo import mongo
@@ -30,6 +35,13 @@ OPTIONAL_CATEGORIES = (REMINDERS, REPORTS, NEWS)
 
 # Outbox states: queued -> sending -> sent | failed | suppressed.
 QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed", "suppressed"
+
+
+class AttachmentSchema(Schema):
+    bucket = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
+    file_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    filename = fields.String(required=True, validate=validate.Regexp(r"^[\w][\w .()-]{0,150}$"))
+    content_type = fields.String(required=True, validate=validate.Regexp(r"^[a-z]+/[a-z0-9.+-]+$"))
 
 
 def address_key(address: str) -> str:
@@ -65,6 +77,8 @@ def request_email(
     user_id: str | None = None,
 ) -> bool:
     """Record and enqueue one email; False when this idempotency key was already requested."""
+    if data and data.get("attachments"):
+        data = data | {"attachments": AttachmentSchema(many=True).load(data["attachments"])}
     payload = SendEmailPayload().load(
         {
             "template": template,

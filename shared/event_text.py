@@ -10,9 +10,20 @@ import json
 
 from shared import crypto
 
-# Must match services/ingestion/events/schemas.py PRIVATE_FIELDS (tests/shared/test_userdata.py checks).
 PRIVATE_FIELDS = ("note", "text", "tags", "custom_label", "custom_medication")
 LIST_FIELDS = ("tags",)
+
+
+def sealed(data: dict, keys: str) -> dict:
+    """An event's data with its free text encrypted, as it is stored."""
+    out = dict(data)
+    for name in PRIVATE_FIELDS:
+        if out.get(name) is not None:
+            value = out[name]
+            out[name] = crypto.encrypt(
+                keys, json.dumps(value, ensure_ascii=False) if name in LIST_FIELDS else value
+            )
+    return out
 
 
 def opened(doc: dict, keys: str) -> dict:

@@ -41,12 +41,34 @@ def ensure_indexes() -> None:
     mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("at", ASCENDING)])
 
 
-def _signal(celery_app: Celery, user_id: str) -> bool:
+# The flag holds the earliest day its waiting task will recompute from.
+# KEYS[1] = flag; ARGV[1] = day. 1 when a waiting task already covers `day` (its requests are stored).
+_COVERED = "local d = redis.call('GET', KEYS[1]) if d and d <= ARGV[1] then return 1 end return 0"
+# KEYS[1] = flag; ARGV[1] = day, ARGV[2] = ttl. Lower the flag's day to `day`; 1 when newly set.
+_MARK = """
+local d = redis.call('GET', KEYS[1])
+if not d then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+if ARGV[1] < d then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
+return 0
+"""
+
+
+def _signal(celery_app: Celery, user_id: str, day: str) -> bool:
     """Send a task unless one is already waiting to start; True when one was sent."""
-    if not redis_client.client.set(queued_flag(user_id), "1", nx=True, ex=QUEUED_FLAG_TTL_S):
+    if not redis_client.client.eval(_MARK, 1, queued_flag(user_id), day, QUEUED_FLAG_TTL_S):
         return False
     enqueue(celery_app, RECOMPUTE_PERSON, user_id=user_id)
     return True
+
+
+def _covered(user_id: str, day: str) -> bool:
+    try:
+        return bool(redis_client.client.eval(_COVERED, 1, queued_flag(user_id), day))
+    except redis.RedisError:
+        return False  # unknown: record the request
 
 
 def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | str]) -> bool:
@@ -54,11 +76,16 @@ def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | st
     days = [d if isinstance(d, str) else d.isoformat() for d in days]
     if not days:
         return False
+    day = min(days)
+    # A task that has not started yet will read every event, from its stored requests' earliest day on:
+    # if that day is no later than ours, this write is covered and needs no request of its own.
+    if _covered(user_id, day):
+        return False
     mongo.db[COLLECTION].insert_one(
-        {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": min(days), "at": datetime.now(UTC)}
+        {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "at": datetime.now(UTC)}
     )
     try:
-        return _signal(celery_app, user_id)
+        return _signal(celery_app, user_id, day)
     except (redis.RedisError, OperationalError) as exc:
         # The request is durable in MongoDB; the sweeper sends it once Redis is back.
         log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
@@ -91,8 +118,10 @@ def is_pending(user_id: str) -> bool:
 def sweep(celery_app: Celery, before: datetime) -> int:
     """Signal every person with a request left since `before` (its signal was lost or deferred). A person
     whose task is still waiting (flag set) is skipped."""
-    users = {r["user_id"] for r in mongo.db[COLLECTION].find({"at": {"$lt": before}}, {"user_id": 1})}
-    return sum(1 for user_id in sorted(users) if _signal(celery_app, user_id))
+    earliest: dict[str, str] = {}
+    for r in mongo.db[COLLECTION].find({"at": {"$lt": before}}, {"user_id": 1, "from_day": 1}):
+        earliest[r["user_id"]] = min(r["from_day"], earliest.get(r["user_id"], r["from_day"]))
+    return sum(1 for user_id, day in sorted(earliest.items()) if _signal(celery_app, user_id, day))
 
 
 def forget(user_id: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.tasks import PURGE_EXPORTS, SWEEP_OUTBOX
+from shared.tasks import PURGE_EXPORTS, SCAN_SCHEDULES, SWEEP_OUTBOX
 
 # entry name -> {"task": contract name, "schedule": seconds or crontab, "options": {"queue": ...}}.
 # Features add their scans here; nothing long-running is ever scheduled as an ETA.
@@ -11,6 +11,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": SWEEP_OUTBOX.name,
         "schedule": 60.0,
         "options": {"queue": SWEEP_OUTBOX.queue, "expires": 55},
+    },
+    # Weekly reports and check-in reminders: each person's next due_at (services/workers/reports/schedule.py).
+    "scan-schedules": {
+        "task": SCAN_SCHEDULES.name,
+        "schedule": 60.0,
+        "options": {"queue": SCAN_SCHEDULES.queue, "expires": 55},
     },
     "purge-expired-exports": {
         "task": PURGE_EXPORTS.name,

@@ -71,6 +71,14 @@ SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
 RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload)
 SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_SUMMARIES, NoPayload)
 CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_SUMMARIES, NoPayload)
+
+
+class ReportPayload(Schema):
+    report_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+BUILD_REPORT = TaskContract("reports.build_report", QUEUE_REPORTS, ReportPayload)
+SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_REPORTS, NoPayload)
 BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload)
 PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_REPORTS, NoPayload)
 ERASE_ADDRESS = TaskContract("notification.erase_address", QUEUE_EMAIL, EraseAddressPayload)
@@ -85,6 +93,9 @@ CONTRACTS: tuple[TaskContract, ...] = (
     BUILD_EXPORT,
     PURGE_EXPORTS,
     ERASE_ADDRESS,
+    CLOSE_DAYS,
+    BUILD_REPORT,
+    SCAN_SCHEDULES,
 )
 
 

@@ -45,6 +45,8 @@ PLACES: tuple[Place, ...] = (
     Place("devices", export_as="devices", drop=("user_id", "token_hash")),
     Place("sign_in_codes"),
     Place("sign_in_code_uses"),
+    # Schedules early: no reminder or weekly report starts while the rest is erased.
+    Place("schedules"),
     Place("events", export_as="events", drop=("_id", "user_id", "fingerprint")),
     Place("recompute_requests", user_field="user_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
@@ -55,6 +57,13 @@ PLACES: tuple[Place, ...] = (
     # Requests before their files: a build finishing meanwhile finds its request gone and drops its file.
     Place("exports"),
     Place("exports", gridfs=True),
+    # Share links (with the clinician address a person named), exported so the person sees who got one.
+    Place("report_shares", user_field="owner_id", export_as="report-shares", drop=("_id",)),
+    Place("report_share_opens", export_as="report-share-opens", drop=("_id", "user_id")),
+    # Reports before their files, as for exports; claims are build bookkeeping, erased only.
+    Place("report_claims"),
+    Place("reports", export_as="reports", drop=("user_id", "files", "attempts")),
+    Place("reports", gridfs=True),
     # The account last: while it exists the person can sign in again and repeat an interrupted erasure.
     Place(ACCOUNT, user_field="_id", export_as="profile", drop=("email_key",)),
 )

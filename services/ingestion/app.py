@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.ingestion import reports
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
 from services.ingestion.accounts.auth import SECURITY_SCHEME
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(events_blp)
     api.register_blueprint(privacy_blp)
     api.register_blueprint(summaries_blp)
+    reports.init_app(app, api)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
     app.cli.add_command(accounts_cli)
     return app

@@ -7,6 +7,7 @@ from flask import Flask
 from services.notification import admin, waitlist
 from services.notification.email import repository as email_repository
 from services.notification.email.api import blp as email_blp
+from services.notification.email.pages import bp as email_pages_bp
 from services.notification.waitlist import repository as waitlist_repository
 from shared.settings import Settings, load_or_exit
 from shared.tasks import NOTIFICATION_PIPELINE_PROBE
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = ProblemApi(app)
     ensure_indexes(app, email_repository.ensure_indexes, waitlist_repository.ensure_indexes)
     api.register_blueprint(email_blp)
+    app.register_blueprint(email_pages_bp)
     waitlist.init_app(app, api)
     admin.init_app(app)
     app.register_blueprint(make_probe_blueprint(NOTIFICATION_PIPELINE_PROBE))

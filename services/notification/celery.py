@@ -8,7 +8,6 @@ from shared.celery_app import create_celery
 from shared.settings import Settings
 from shared.tasks import NOTIFICATION_QUEUES
 
-
 TASK_PACKAGES = ["services.notification.probes", "services.notification.email"]
 
 

@@ -8,8 +8,14 @@ from shared.celery_app import create_celery
 from shared.settings import Settings
 from shared.tasks import WORKER_QUEUES
 
-
-TASK_PACKAGES = ["services.workers.probes", "services.workers.exports", "services.workers.summaries"]
+# A package's tasks.py registers its tasks; a module listed by name (the schedule scan) registers its own.
+TASK_PACKAGES = [
+    "services.workers.probes",
+    "services.workers.exports",
+    "services.workers.summaries",
+    "services.workers.reports",
+    "services.workers.reports.schedule",
+]
 
 
 def create_worker_app(settings: Settings) -> Celery:

@@ -7,10 +7,15 @@ import uuid
 
 import pytest
 
-from services.ingestion.events.schemas import PRIVATE_FIELDS
 from shared import event_text, files, userdata
 from shared.export.archive import safe_cell
 from shared.mongo import mongo
+
+
+def settings_keys() -> str:
+    from shared.settings import Settings
+
+    return Settings.from_env({}).encryption_keys
 
 
 def fill(user_id: str) -> None:
@@ -32,8 +37,12 @@ def fill(user_id: str) -> None:
             )
 
 
-def test_private_fields_match_what_ingestion_encrypts():
-    assert event_text.PRIVATE_FIELDS == PRIVATE_FIELDS
+def test_free_text_is_sealed_and_opened_by_one_list():
+    data = {"note": "n", "tags": ["a", "b"], "severity": 3}
+    stored = event_text.sealed(data, settings_keys())
+    assert stored["note"].startswith("fernet:") and stored["tags"].startswith("fernet:")
+    assert stored["severity"] == 3
+    assert event_text.opened({"data": stored}, settings_keys())["data"] == data
 
 
 def test_each_place_is_listed_once_with_devices_first_and_the_account_last():

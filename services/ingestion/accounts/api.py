@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -11,7 +9,7 @@ from flask_smorest import Blueprint
 from services.ingestion.accounts import service
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.accounts.exceptions import InvitationUnusable, NotFound
-from services.ingestion.accounts.repository import list_devices, revoke_device
+from services.ingestion.accounts.repository import list_devices
 from services.ingestion.accounts.schemas import (
     AcceptInvitationSchema,
     AccountCreatedSchema,
@@ -137,5 +135,5 @@ class Device(MethodView):
     @problem_responses(404, 503)
     def delete(self, device_id: str):
         """Sign a device out: its token stops working at once."""
-        if not revoke_device(current_user()["_id"], device_id, datetime.now(UTC)):
+        if not service.revoke_device(current_user()["_id"], device_id):
             raise NotFound()

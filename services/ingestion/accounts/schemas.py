@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates
 
 from services.ingestion.accounts.service import time_zones
+from shared import preferences
 
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS = list(preferences.WEEKDAYS)
 LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
 PLATFORMS = ["ios", "android", "web", "other"]
 
@@ -33,6 +34,7 @@ class WeeklyReportPrefs(Schema):
     enabled = fields.Boolean()
     weekday = fields.String(validate=validate.OneOf(WEEKDAYS))
     local_time = fields.String(validate=LOCAL_TIME)
+    to_self = fields.Boolean()
     clinician_email = fields.Email(allow_none=True)
     attach_pdf = fields.Boolean()
     include_notes = fields.Boolean()
@@ -52,8 +54,14 @@ class ReminderPrefs(Schema):
 
 
 class Preferences(Schema):
+    """Sent: only the groups to change (a group is replaced whole). Shown: with defaults filled in."""
+
     weekly_report = fields.Nested(WeeklyReportPrefs)
     reminders = fields.Nested(ReminderPrefs)
+
+    @pre_dump
+    def _with_defaults(self, data, **_kwargs):
+        return preferences.effective_all(data)
 
 
 class ConsentSchema(Schema):

@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 from celery import Celery
 from pymongo.errors import DuplicateKeyError
 
-from services.ingestion.accounts import repository
+from services.ingestion.accounts import auth_cache, repository
 from services.ingestion.accounts.exceptions import (
     AlreadyRegistered,
     InvitationUnusable,
@@ -104,14 +104,26 @@ def authenticate(token: str | None) -> tuple[dict, dict]:
     """(user, device) for a bearer token, or NotAuthenticated."""
     if not token or not token.startswith(TOKEN_PREFIX):
         raise NotAuthenticated()
-    device = repository.find_active_device(_hash_token(token))
+    token_hash = _hash_token(token)
+    cached = auth_cache.get(token_hash)
+    if cached is not None:
+        return cached
+    device = repository.find_active_device(token_hash)
     user = repository.find_user(device["user_id"]) if device else None
     if user is None:
         raise NotAuthenticated()
     now = datetime.now(UTC)
     if now - device["last_used_at"] > TOUCH_EVERY:
         repository.touch_device(device["_id"], now)
+    auth_cache.put(token_hash, user, device)
     return user, device
+
+
+def revoke_device(user_id: str, device_id: str) -> bool:
+    """Sign one device out; its token stops working at once in every process."""
+    revoked = repository.revoke_device(user_id, device_id, datetime.now(UTC))
+    auth_cache.account_changed(user_id)
+    return revoked
 
 
 def request_sign_in_code(celery_app: Celery, settings: Settings, email: str) -> None:
@@ -172,7 +184,9 @@ def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
     if not fields:
         return repository.find_user(user_id)
     fields["updated_at"] = datetime.now(UTC)
-    return repository.update_user(user_id, fields)
+    user = repository.update_user(user_id, fields)
+    auth_cache.account_changed(user_id)  # e.g. a new time zone must place the next event correctly
+    return user
 
 
 def accept_invitation(

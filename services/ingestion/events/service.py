@@ -15,9 +15,9 @@ from celery import Celery
 from marshmallow import ValidationError
 
 from services.ingestion.events import repository
-from services.ingestion.events.schemas import PRIVATE_FIELDS, load_event
+from services.ingestion.events.schemas import load_event
 from services.ingestion.events.timing import TimeRejected, place
-from shared import catalog, crypto
+from shared import catalog, event_text
 from shared.recompute import request_recompute
 from shared.settings import Settings
 from shared.web.problems import invalid_params
@@ -84,13 +84,9 @@ def fingerprint(settings: Settings, raw: dict) -> str:
 
 
 def _data(event: dict, settings: Settings) -> dict:
-    data = {k: v for k, v in event.items() if k not in {"event_id", "type", "occurred_at"}}
-    for name in PRIVATE_FIELDS:
-        if name in data:
-            value = data[name]
-            plain = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
-            data[name] = crypto.encrypt(settings.encryption_keys, plain)
-    return data
+    """The type's fields, with free text encrypted at rest (shared.event_text says which)."""
+    fields = {k: v for k, v in event.items() if k not in {"event_id", "type", "occurred_at"}}
+    return event_text.sealed(fields, settings.encryption_keys)
 
 
 @dataclass(frozen=True)
@@ -206,12 +202,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, ObjectId]:
 
 def readable(doc: dict, settings: Settings) -> dict:
     """An event as its owner sees it: free text decrypted."""
-    data = dict(doc.get("data", {}))
-    for name in PRIVATE_FIELDS:
-        if name in data and data[name] is not None:
-            plain = crypto.decrypt(settings.encryption_keys, data[name])
-            data[name] = json.loads(plain) if name == "tags" else plain
-    return {**doc, "data": data}
+    return event_text.opened(doc, settings.encryption_keys)
 
 
 def list_events(settings: Settings, user_id: str, query: dict) -> tuple[list[dict], str | None]:

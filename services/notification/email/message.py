@@ -1,4 +1,5 @@
-"""Building the MIME message: headers (RFC 8058 unsubscribe pair), both parts, optional DKIM signature."""
+"""Building the MIME message: headers (RFC 8058 unsubscribe pair), both parts, attachments, optional DKIM
+signature."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import quote
 
 import dkim
 
+from services.notification.email.attachments import Attachment
 from services.notification.email.templates import Rendered
 from shared.settings import Settings
 
@@ -41,6 +43,7 @@ def build(
     rendered: Rendered,
     settings: Settings,
     unsubscribe_token: str | None = None,
+    attachments: list[Attachment] = (),
 ) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
     msg["From"] = settings.mail_from
@@ -56,6 +59,9 @@ def build(
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    for item in attachments:
+        maintype, _, subtype = item.content_type.partition("/")
+        msg.add_attachment(item.content, maintype=maintype, subtype=subtype, filename=item.filename)
     return msg
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from celery import Celery
 from jinja2 import TemplateError
 
-from services.notification.email import repository
+from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
@@ -85,6 +85,7 @@ def deliver(
             render(record["template"], record["data"], unsubscribe_url),
             settings,
             token,
+            attachments.load(record["data"].get("attachments")),
         )
         (sender or SmtpSender(settings)).send(
             parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)

@@ -81,3 +81,8 @@ def find_person(user_id: str) -> dict | None:
 
 def person_last_days() -> dict[str, str]:
     return {p["_id"]: p.get("today") for p in mongo.db[PERSONS].find({}, {"today": 1})}
+
+
+def forget(user_id: str) -> None:
+    mongo.db[DAYS].delete_many({"user_id": user_id})
+    mongo.db[PERSONS].delete_one({"_id": user_id})

@@ -109,6 +109,10 @@ def recompute(
     repository.write_person(
         user_id, person | {"today": today, "first_day": docs[0]["day"] if docs else None} | stamp
     )
+    if repository.find_user(user_id) is None:
+        # Erased while we computed: what we just wrote must not outlive the account.
+        repository.forget(user_id)
+        return {"skipped": "erased meanwhile"}
     if celery_app is not None:
         queue_safety_messages(celery_app, user, fresh, today, params)
     return {"days_written": len(changed), "days_removed": len(removed), "events": len(events)}
@@ -117,20 +121,22 @@ def recompute(
 def queue_safety_messages(
     celery_app: Celery, user: dict, fresh: dict[str, dict], today: str, params: Params
 ) -> int:
-    """One safety email per person per day with a red flag (the idempotency key holds it to one), only for
-    recent days: a red flag from weeks ago arriving late is history, shown in summaries and reports."""
+    """One safety email for the latest recent day with a red flag; its key holds that day to one email,
+    and a sync bringing flags from several recent days sends one, not one per day. Older days are
+    history (a red flag from weeks ago arriving late is shown in summaries and reports)."""
     oldest = (
         date.fromisoformat(today) - timedelta(days=params["red_flags"]["safety_message_max_age_days"])
     ).isoformat()
-    sent = 0
-    for day, doc in fresh.items():
-        if doc["red_flags"] and day >= oldest:
-            sent += request_email(
-                celery_app,
-                template="safety_message",
-                to=user["email"],
-                idempotency_key=f"safety:{user['_id']}:{day}",
-                data={},
-                user_id=user["_id"],
-            )
-    return sent
+    flagged = [day for day, doc in fresh.items() if doc["red_flags"] and day >= oldest]
+    if not flagged:
+        return 0
+    return int(
+        request_email(
+            celery_app,
+            template="safety_message",
+            to=user["email"],
+            idempotency_key=f"safety:{user['_id']}:{max(flagged)}",
+            data={},
+            user_id=user["_id"],
+        )
+    )

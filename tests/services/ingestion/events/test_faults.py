@@ -70,7 +70,16 @@ def test_signals_are_coalesced_while_a_task_waits(db, settings, redis_server, re
         assert client.post("/v1/events/batch", json=batch(20), headers=headers).json["accepted"] == 20
     # 100 events, 5 requests, one task: the flag holds until a worker starts on it.
     assert broker.llen("summaries") - before == 1
-    assert db.recompute_requests.count_documents({"user_id": user["_id"]}) == 5
+    # The waiting task covers the later writes (same day), so they needed no request of their own.
+    assert db.recompute_requests.count_documents({"user_id": user["_id"]}) == 1
+    # An earlier day is not covered by the waiting task: it is recorded, and the flag's day is lowered.
+    old = batch(1)
+    old["events"][0]["occurred_at"] = (datetime.now(UTC) - timedelta(days=10)).isoformat()
+    assert client.post("/v1/events/batch", json=old, headers=headers).json["accepted"] == 1
+    assert db.recompute_requests.count_documents({"user_id": user["_id"]}) == 2
+    flag = redis_lib.Redis.from_url(settings.redis_url).get(recompute.queued_flag(user["_id"])).decode()
+    assert flag == min(r["from_day"] for r in db.recompute_requests.find({"user_id": user["_id"]}))
+    assert broker.llen("summaries") - before == 1
     broker.delete("summaries")
     redis_lib.Redis.from_url(settings.redis_url).delete(recompute.queued_flag(user["_id"]))
 

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_lib
 
+from services.ingestion.app import create_app
 from shared import recompute
 from shared.celery_app import create_celery
 from shared.mongo import mongo
+from shared.redis_client import redis_client
 from shared.tasks import WORKER_QUEUES
 from tests.factories.accounts import person
 from tests.support.servers import celery_worker, child_env
@@ -109,7 +111,7 @@ def test_a_red_flag_reaches_the_summary_and_queues_one_safety_email(live, db, ma
             },
             headers=headers,
         )
-    body = wait_summary(live, headers, lambda b: len(b["red_flags"]) == 2)
+    body = wait_summary(live, headers, lambda b: len(b["red_flags"]) == 2 and b["status"])
     assert body["status"]["has_recent_red_flag"] is True
     (message,) = mailbox.wait_for(1)
     assert message["Subject"] == "Checking in on you"
@@ -138,13 +140,14 @@ def test_an_offline_sync_of_two_months_lands_in_the_summaries(live, db):
     )
 
 
-def test_a_worker_killed_mid_recompute_gives_the_same_result(
-    settings, redis_server, db, tmp_path, ingestion_app
-):
-    own = dataclasses.replace(settings, broker_url=redis_server.url(7))
+def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_server, db, tmp_path):
+    # Redis databases of its own (flags, locks and broker), so only the worker processes started here
+    # take part, never the in-process test worker.
+    own = dataclasses.replace(settings, redis_url=redis_server.url(6), broker_url=redis_server.url(7))
+    redis_lib.Redis.from_url(own.redis_url).flushdb()
+    client = create_app(own).test_client()
     user, headers = person()
     patient = generate(5, days=120)
-    client = ingestion_app.test_client()
     producer = create_celery("test", own)
     now = datetime.now(UTC)
     for i in range(0, len(patient.events), 200):
@@ -162,7 +165,7 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(
         worker.kill()
         worker = celery_worker("services.workers.worker", WORKER_QUEUES, env, tmp_path / "w2.log").start()
         # The dead worker's lock would expire by itself after its TTL; the test does not wait for that.
-        redis_lib.Redis.from_url(settings.redis_url).delete(f"summaries:lock:{user['_id']}")
+        redis_lib.Redis.from_url(own.redis_url).delete(f"summaries:lock:{user['_id']}")
         recompute.sweep(producer, before=datetime.now(UTC) + timedelta(seconds=5))
         deadline = time.monotonic() + 60
         while recompute.is_pending(user["_id"]):
@@ -182,3 +185,4 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(
         assert len(clean) == 120
     finally:
         worker.kill()
+        redis_client.configure(settings)

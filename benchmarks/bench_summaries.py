@@ -1,0 +1,501 @@
+"""Summaries: recompute per person-day and per 365-day rebuild, freshness under load, tasks per synced event.
+
+Side by side in one run, on real processes (Redis, FerretDB, the ingestion API under gunicorn, Celery worker
+processes of services.workers.worker):
+1. service.recompute timed in this process for one person with 365 days of history: one new event today
+   (from_day=today) and full rebuilds (from_day=None), every repository call timed so database time shows;
+   the pure computation (compute.day_summaries + person_summary) on the same events alone.
+2. Freshness: benchmarks/freshness.py posts single events at 200/s from 50 people (28 days of history
+   each) and polls GET /v1/summaries for a sample until each shows; 2 worker processes recompute.
+3. An offline sync of 10,000 events (batches of 500 from 5 phones at once) with the workers running: every
+   task message sent to Redis is counted (LPUSH calls), and the workers' recompute runs from their logs.
+Then 1. again without a new event, to show how recompute time grows with what the database holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import redis
+import requests
+
+from benchmarks.harness import CpuMeter, Report, Stack, bench_settings, env_for, python_module, run_json
+from services.ingestion.accounts import service as accounts
+from services.workers.celery import create_worker_app
+from services.workers.summaries import compute, params, repository, service
+from shared import recompute
+from shared.mongo import mongo
+from shared.redis_client import redis_client
+from shared.tasks import QUEUE_SUMMARIES, RECOMPUTE_PERSON, WORKER_QUEUES
+from tests.support.synthetic import generate
+
+TIME_ZONE = "Europe/London"
+HISTORY_DAYS = 365
+DAY_RUNS, REBUILD_RUNS, REWRITE_RUNS, PURE_RUNS, LATE_RUNS = 20, 10, 5, 20, 5
+REBUILD_GOAL_MS = 1000
+
+FRESH_PEOPLE = 50
+FRESH_HISTORY_DAYS = 28
+FRESH_RATE = 200
+FRESH_SECONDS = int(os.environ.get("BENCH_FRESHNESS_SECONDS", "30"))
+SAMPLE_EVERY = 100  # 2 samples/s at 200 req/s: each is polled, and the polls share the API
+POLL_MS = 100
+FRESH_GOAL_MS = 2000
+WORKERS = 2  # as deploy/Procfile (--concurrency 2): two single-process workers
+
+SYNC_PEOPLE, SYNC_EVENTS, SYNC_BATCH, SYNC_DAYS = 5, 10_000, 500, 40
+TASKS_PER_EVENT_GOAL = 0.05
+DRAIN_TIMEOUT_S = 90
+SYMPTOMS = ("insomnia", "anxiety", "tremor", "muscle_tension", "tinnitus", "brain_fog", "fatigue", "nausea")
+
+
+def main() -> None:
+    report = Report("summaries")
+    context: dict[str, Any] = {}
+    with Stack("summaries") as stack:
+        redis, ferretdb = stack.redis(), stack.ferretdb()
+        settings = bench_settings(redis, ferretdb)
+        env = env_for(settings)
+        web = stack.gunicorn("ingestion", "services.ingestion.wsgi:app", env)
+        mongo.configure(settings)
+        redis_client.configure(settings)
+        # The worker's own app: safety emails a recompute may queue go where the task would send them.
+        app = create_worker_app(settings)
+        summary_params = params.current(settings.summary_parameters_file)
+        bench = Bench(report, context, web.url, app, settings, summary_params)
+
+        subject = bench.recompute_times()
+        workers = [
+            stack.celery_worker(f"workers-{i}", "services.workers.worker", WORKER_QUEUES, env)
+            for i in range(WORKERS)
+        ]
+        pids = {
+            "gunicorn": web.process.proc.pid,
+            "ferretdb": ferretdb.process.proc.pid,
+            "redis": redis.process.proc.pid,
+        } | {f"worker_{i}": w.proc.pid for i, w in enumerate(workers)}
+        bench.freshness(stack, workers, pids)
+        bench.offline_sync(workers, pids)
+        for worker in workers:
+            worker.stop()
+        bench.recompute_later(subject)
+        mongo.close()
+    report.print()
+    report.write(**context)
+
+
+class Bench:
+    def __init__(self, report: Report, context: dict, url: str, app, settings, summary_params) -> None:
+        self.report, self.context, self.url = report, context, url
+        self.app, self.settings, self.params = app, settings, summary_params
+
+    # -- 1. recompute time -------------------------------------------------------------------------------
+
+    def recompute_times(self) -> dict:
+        """One person with a year of history: one new event today, then full rebuilds; pure compute."""
+        (user_id, token), *_ = make_people("history", 1)
+        patient = generate(1, days=HISTORY_DAYS, time_zone=TIME_ZONE)
+        session = authorized(token)
+        accepted = post_batches(self.url, session, patient.events)
+        subject = {"user_id": user_id, "session": session, "events": accepted}
+        today = service.local_today(TIME_ZONE)
+
+        first = self.timed(user_id, None)  # the first build writes every day
+        self.context["first_build"] = first
+        print(
+            f"history: {accepted} events over {HISTORY_DAYS} days; first build {first['ms']:.0f} ms",
+            flush=True,
+        )
+
+        day = [
+            self.timed(user_id, today, before=lambda: post_event(self.url, session)) for _ in range(DAY_RUNS)
+        ]
+        self.runs("day", f"recompute one person-day ({HISTORY_DAYS}-day history, +1 event today)", day)
+
+        rewrite = [self.timed(user_id, None, before=lambda: make_stale(user_id)) for _ in range(REWRITE_RUNS)]
+        self.runs("rebuild_rewrite", f"full {HISTORY_DAYS}-day rebuild, every day rewritten", rewrite)
+        same = [self.timed(user_id, None) for _ in range(REBUILD_RUNS)]
+        self.runs("rebuild_same", f"full {HISTORY_DAYS}-day rebuild, nothing changed", same)
+        worst = self.report.measurements["rebuild_rewrite"]["value"]
+        self.report.goal(
+            "rebuild",
+            f"{HISTORY_DAYS}-day rebuild, every day rewritten (median)",
+            worst,
+            "ms",
+            REBUILD_GOAL_MS,
+        )
+
+        self.pure(user_id, today)
+        return subject
+
+    def timed(self, user_id: str, from_day: str | None, before: Callable[[], Any] | None = None) -> dict:
+        if before:
+            before()
+        with repository_timers() as db:
+            started = time.perf_counter()
+            result = service.recompute(self.app, self.settings, self.params, user_id, from_day=from_day)
+            total = time.perf_counter() - started
+        return {"ms": round(total * 1000, 1), "db_ms": db, "result": result}
+
+    def runs(self, key: str, label: str, runs: list[dict]) -> None:
+        totals = [r["ms"] for r in runs]
+        db = {
+            name: round(statistics.median(r["db_ms"].get(name, 0) for r in runs), 1)
+            for name in runs[0]["db_ms"]
+        }
+        db_total = round(statistics.median(sum(r["db_ms"].values()) for r in runs), 1)
+        self.report.measure(
+            key,
+            label,
+            round(statistics.median(totals), 1),
+            "ms",
+            runs=len(runs),
+            min=min(totals),
+            max=max(totals),
+            database_ms_median=db_total,
+            database_ms_by_call=db,
+            events_stored=mongo.db.events.estimated_document_count(),
+            day_summaries_stored=mongo.db[repository.DAYS].estimated_document_count(),
+            last_result=runs[-1]["result"],
+        )
+        self.report.measure(f"{key}_db", "  of which database calls", db_total, "ms")
+
+    def pure(self, user_id: str, today: str) -> None:
+        """The computation alone, on the events the service reads (decrypted once, outside the timing)."""
+        observations = [service.observation(e, self.settings) for e in repository.events_from(user_id, None)]
+        todays = [o for o in observations if o["local_day"] == today]
+        all_days = compute.day_summaries(observations, self.params)
+
+        def rebuild() -> None:
+            compute.person_summary(compute.day_summaries(observations, self.params), today, self.params)
+
+        def one_day() -> None:
+            compute.person_summary(all_days | compute.day_summaries(todays, self.params), today, self.params)
+
+        for key, label, fn in (
+            ("pure_day", "pure computation, one person-day", one_day),
+            ("pure_rebuild", f"pure computation, {HISTORY_DAYS}-day rebuild", rebuild),
+        ):
+            times = []
+            for _ in range(PURE_RUNS):
+                started = time.perf_counter()
+                fn()
+                times.append((time.perf_counter() - started) * 1000)
+            self.report.measure(
+                key, label, round(statistics.median(times), 1), "ms", runs=PURE_RUNS, events=len(observations)
+            )
+
+    def recompute_later(self, subject: dict) -> None:
+        """The same person again once the database holds everything the bench wrote (workers stopped)."""
+        user_id, session = subject["user_id"], subject["session"]
+        today = service.local_today(TIME_ZONE)
+        day = [
+            self.timed(user_id, today, before=lambda: post_event(self.url, session)) for _ in range(LATE_RUNS)
+        ]
+        events = mongo.db.events.estimated_document_count()
+        self.runs("day_later", f"recompute one person-day, {events:,} events stored", day)
+        rewrite = [self.timed(user_id, None, before=lambda: make_stale(user_id)) for _ in range(LATE_RUNS)]
+        self.runs("rebuild_later", f"full rebuild, every day rewritten, {events:,} events stored", rewrite)
+
+    # -- 2. freshness ------------------------------------------------------------------------------------
+
+    def freshness(self, stack: Stack, workers, pids: dict[str, int]) -> None:
+        people = make_people("fresh", FRESH_PEOPLE)
+        yesterday = date.fromisoformat(service.local_today(TIME_ZONE)) - timedelta(days=1)
+        started = time.monotonic()
+        with ThreadPoolExecutor(4) as pool:
+            list(
+                pool.map(
+                    lambda item: post_batches(
+                        self.url,
+                        authorized(item[1][1]),
+                        # No check-in today: the client's samples are the only ones (see freshness.py).
+                        generate(100 + item[0], days=FRESH_HISTORY_DAYS, end=yesterday, red_flags=0).events,
+                    ),
+                    enumerate(people),
+                )
+            )
+        drained = wait_drained(self.settings.broker_url)
+        print(
+            f"freshness: {FRESH_PEOPLE} people with {FRESH_HISTORY_DAYS} days each, summaries built in "
+            f"{time.monotonic() - started:.1f}s (drained: {drained})",
+            flush=True,
+        )
+        tokens = stack.dir / "fresh-tokens.txt"
+        tokens.write_text("\n".join(token for _user, token in people) + "\n")
+        port = self.url.rsplit(":", 1)[1]
+        marks = [log_mark(w) for w in workers]
+        cpu = CpuMeter(**pids).start()
+        args = python_module(
+            "benchmarks.freshness",
+            "127.0.0.1",
+            port,
+            str(tokens),
+            str(FRESH_RATE),
+            str(FRESH_SECONDS),
+            str(SAMPLE_EVERY),
+            str(POLL_MS),
+        )
+        run = run_json(args, timeout=FRESH_SECONDS + 120)
+        run["cpu_cores"] = cpu.stop()
+        run["recompute_runs"] = task_runs(workers, marks)
+        run["events_stored_after"] = mongo.db.events.estimated_document_count()
+        self.context["freshness"] = run
+        wait_drained(self.settings.broker_url)
+
+        rate = run["accepted_per_s"]
+        self.report.measure(
+            "fresh_rate",
+            f"single events accepted/s (paced at {FRESH_RATE}/s, {FRESH_PEOPLE} people)",
+            rate,
+            "req/s",
+            **{k: run[k] for k in ("statuses", "errors", "post_latency_ms", "dropped")},
+        )
+        for p in ("p50", "p95"):
+            self.report.measure(
+                f"fresh_{p}",
+                f"freshness {p}: 202 -> visible in GET /v1/summaries",
+                run["freshness_ms"].get(p, float("inf")),
+                "ms",
+                samples=run["samples"],
+                not_fresh=run["not_fresh_within_s"],
+            )
+        self.report.measure(
+            "fresh_get",
+            "  of which the last GET /v1/summaries (p50)",
+            run["last_get_ms"].get("p50", float("inf")),
+            "ms",
+        )
+        self.report.measure(
+            "fresh_task",
+            "  recompute task run time during the load (p50)",
+            run["recompute_runs"]["duration_ms"].get("p50", float("inf")),
+            "ms",
+            **run["recompute_runs"],
+        )
+        self.report.goal(
+            "freshness",
+            f"freshness p95 at {rate:g} events/s",
+            run["freshness_ms"].get("p95", float("inf")),
+            "ms",
+            FRESH_GOAL_MS,
+        )
+
+    # -- 3. offline sync ---------------------------------------------------------------------------------
+
+    def offline_sync(self, workers, pids: dict[str, int]) -> None:
+        people = make_people("sync", SYNC_PEOPLE)
+        per_person = SYNC_EVENTS // SYNC_PEOPLE
+        marks = [log_mark(w) for w in workers]
+        pushes = lpush_calls()
+        cpu = CpuMeter(**pids).start()
+        started = time.monotonic()
+        with ThreadPoolExecutor(SYNC_PEOPLE) as pool:
+            accepted = sum(
+                pool.map(
+                    lambda item: post_batches(
+                        self.url, authorized(item[1][1]), sync_events(item[0], per_person)
+                    ),
+                    enumerate(people),
+                )
+            )
+        synced = time.monotonic() - started
+        drained = wait_drained(self.settings.broker_url)
+        caught_up = time.monotonic() - started
+        sent = lpush_calls() - pushes
+        runs = task_runs(workers, marks)
+        run = {
+            "events": SYNC_EVENTS,
+            "accepted": accepted,
+            "people": SYNC_PEOPLE,
+            "batch": SYNC_BATCH,
+            "requests": SYNC_EVENTS // SYNC_BATCH,
+            "sync_seconds": round(synced, 2),
+            "summaries_caught_up_seconds": round(caught_up, 2),
+            "drained": drained,
+            "task_messages_sent": sent,
+            "recompute_runs": runs,
+            "cpu_cores": cpu.stop(),
+        }
+        self.context["offline_sync"] = run
+        ratio = round(sent / accepted, 4) if accepted else float("inf")
+        self.report.measure(
+            "sync_rate",
+            f"offline sync: {SYNC_EVENTS:,} events in batches of {SYNC_BATCH}",
+            round(accepted / synced, 1),
+            "events/s",
+            **run,
+        )
+        self.report.measure(
+            "sync_caught_up", "  summaries caught up after the sync started", round(caught_up, 1), "s"
+        )
+        self.report.measure("sync_tasks", "  task messages sent (workers running)", sent, "tasks")
+        self.report.measure("sync_ratio", "  tasks enqueued per event", ratio, "tasks/event")
+        self.report.goal(
+            "tasks_per_event",
+            "tasks enqueued per event, offline sync",
+            ratio,
+            "tasks/event",
+            TASKS_PER_EVENT_GOAL,
+        )
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def make_people(prefix: str, count: int) -> list[tuple[str, str]]:
+    """(user id, device token) for `count` new people, made by the accounts service as the API would."""
+    people = []
+    for i in range(count):
+        user = accounts.create_account(
+            f"bench-{prefix}-{i}@example.org", "Bench", TIME_ZONE, {"recorded_by": "make bench"}
+        )
+        token, _device = accounts.issue_device_token(user["_id"], "bench", "other")
+        people.append((user["_id"], token))
+    return people
+
+
+def authorized(token: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def post_batches(url: str, session: requests.Session, events: list[dict]) -> int:
+    """Send `events` as an offline phone would, SYNC_BATCH at a time; the number accepted."""
+    accepted = 0
+    for i in range(0, len(events), SYNC_BATCH):
+        body = {"sent_at": datetime.now(UTC).isoformat(), "events": events[i : i + SYNC_BATCH]}
+        answer = session.post(f"{url}/v1/events/batch", json=body, timeout=60)
+        answer.raise_for_status()
+        accepted += answer.json()["accepted"]
+    return accepted
+
+
+def post_event(url: str, session: requests.Session) -> None:
+    now = datetime.now(UTC)
+    event = {
+        "event_id": uuid.uuid4().hex,
+        "type": "symptom",
+        "code": "insomnia",
+        "severity": 2,
+        "occurred_at": now.isoformat(),
+        "sent_at": now.isoformat(),
+    }
+    session.post(f"{url}/v1/events", json=event, timeout=30).raise_for_status()
+
+
+def sync_events(seed: int, count: int) -> list[dict]:
+    """A phone that was offline: `count` events over the SYNC_DAYS before today, oldest first."""
+    today = date.fromisoformat(service.local_today(TIME_ZONE))
+    per_day = -(-count // SYNC_DAYS)
+    events = []
+    for n in range(count):
+        day = today - timedelta(days=SYNC_DAYS - n // per_day)
+        at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=7, minutes=(n % per_day) * 5)
+        kind = n % per_day
+        if kind == 0:
+            event = {"type": "check_in", "overall": (seed + n) % 8 + 1}
+        elif kind == 1:
+            event = {"type": "dose", "medication": "diazepam", "amount_mg": 5}
+        else:
+            event = {"type": "symptom", "code": SYMPTOMS[n % len(SYMPTOMS)], "severity": (seed + n) % 5}
+        events.append({"event_id": uuid.uuid4().hex, "occurred_at": at.isoformat()} | event)
+    return events
+
+
+def make_stale(user_id: str) -> None:
+    """Make every stored day differ from what a rebuild computes, as a parameter change would."""
+    mongo.db[repository.DAYS].update_many({"user_id": user_id}, {"$set": {"bench_stale": uuid.uuid4().hex}})
+
+
+@contextmanager
+def repository_timers() -> Iterator[dict[str, float]]:
+    """Time each summaries repository call made inside the block (milliseconds per function)."""
+    spent: dict[str, float] = {}
+    names = ("find_user", "stored_days", "events_from", "write_days", "write_person", "ensure_indexes")
+    originals = {name: getattr(repository, name) for name in names}
+
+    def timer(name: str, fn):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = round(spent.get(name, 0) + (time.perf_counter() - started) * 1000, 1)
+
+        return timed
+
+    for name, fn in originals.items():
+        setattr(repository, name, timer(name, fn))
+    try:
+        yield spent
+    finally:
+        for name, fn in originals.items():
+            setattr(repository, name, fn)
+
+
+def wait_drained(broker_url: str, timeout: float = DRAIN_TIMEOUT_S) -> bool:
+    """True once no recompute is requested or queued (bounded)."""
+    deadline = time.monotonic() + timeout
+    queue = redis.Redis.from_url(broker_url)
+    try:
+        while time.monotonic() < deadline:
+            if queue.llen(QUEUE_SUMMARIES) == 0 and mongo.db[recompute.COLLECTION].count_documents({}) == 0:
+                return True
+            time.sleep(0.25)
+        return False
+    finally:
+        queue.close()
+
+
+def lpush_calls() -> int:
+    """Messages Celery has pushed to Redis so far (kombu's Redis transport sends each with one LPUSH)."""
+    return int(redis_client.client.info("commandstats").get("cmdstat_lpush", {}).get("calls", 0))
+
+
+def log_mark(worker) -> int:
+    return len(worker.output())
+
+
+def task_runs(workers, marks: list[int]) -> dict:
+    """Recompute task runs logged by the workers since `marks` (retries included, each is a run)."""
+    durations, outcomes, tasks = [], {}, set()
+    for worker, mark in zip(workers, marks, strict=True):
+        for line in worker.output()[mark:].splitlines():
+            if not line.startswith("{"):
+                continue
+            entry = json.loads(line)
+            if entry.get("task") != RECOMPUTE_PERSON.name or "duration_ms" not in entry:
+                continue
+            durations.append(entry["duration_ms"])
+            outcomes[entry["msg"]] = outcomes.get(entry["msg"], 0) + 1
+            tasks.add(entry.get("task_id"))
+    durations.sort()
+
+    def pct(p: float) -> float:
+        return (
+            durations[min(len(durations) - 1, int(p / 100 * len(durations)))] if durations else float("nan")
+        )
+
+    return {
+        "runs": len(durations),
+        "distinct_tasks": len(tasks),
+        "outcomes": outcomes,
+        "duration_ms": {"p50": pct(50), "p95": pct(95), "max": durations[-1] if durations else None}
+        if durations
+        else {},
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Doctor reports API: ask for one (built in the background), follow it, download it, share it."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.ingestion.accounts.auth import current_user, login_required
+from services.ingestion.reports import service
+from services.ingestion.reports.schemas import (
+    ReportListSchema,
+    ReportRequestSchema,
+    ReportSchema,
+    ShareListSchema,
+    ShareRequestSchema,
+    ShareSchema,
+)
+from shared.reports import PDF_HREF, READY
+from shared.web.problems import problem_responses
+from shared.web.service import celery_of, settings_of
+
+blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description="Doctor reports and share links")
+
+PREPARING = "Your report is being prepared. It usually takes a few seconds; check status_url."
+# Reports are health data: no cache keeps a copy, and no link from them tells another site where it was.
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+PAGE_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _described(report: dict, detail: str | None = None) -> dict:
+    urls = {"status_url": url_for("reports.Report", report_id=report["_id"])}
+    if report["status"] == READY:
+        urls["pdf_url"] = url_for("reports.report_pdf", report_id=report["_id"])
+        urls["html_url"] = url_for("reports.report_html", report_id=report["_id"])
+    return {**report, **urls, **({"detail": detail} if detail else {})}
+
+
+def file_response(stream, mimetype: str, filename: str | None = None, pdf_url: str | None = None) -> Response:
+    """A stored report file with the headers every report response carries."""
+    headers = dict(PRIVATE)
+    if filename:
+        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    if pdf_url is not None:
+        # The stored page names its PDF by a placeholder: only now is its address known.
+        body = stream.read().decode("utf-8").replace(PDF_HREF, pdf_url)
+        headers["Content-Security-Policy"] = PAGE_POLICY
+        return Response(body, mimetype=mimetype, headers=headers)
+    response = Response(stream, mimetype=mimetype, headers=headers)
+    response.content_length = stream.length
+    return response
+
+
+@blp.after_request
+def _private(response: Response) -> Response:
+    for name, value in PRIVATE.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+@blp.route("")
+class Reports(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ReportListSchema)
+    def get(self):
+        """Your reports, newest first."""
+        reports = service.repository.list_own(current_user()["_id"])
+        return {"reports": [_described(r) for r in reports]}
+
+    @blp.arguments(ReportRequestSchema)
+    @blp.response(202, ReportSchema)
+    @problem_responses(422, 503)
+    def post(self, body):
+        """Ask for a report (by default the seven days ending yesterday); it is built in the background."""
+        report = service.ask(celery_of(), current_user(), body)
+        described = _described(report, PREPARING)
+        return described, 202, {"Location": described["status_url"]}
+
+
+@blp.route("/<report_id>")
+class Report(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ReportSchema)
+    @problem_responses(404)
+    def get(self, report_id: str):
+        """A report's status: queued, building, ready (with its pdf_url and html_url) or failed (reason)."""
+        return _described(service.own(current_user()["_id"], report_id))
+
+
+@blp.route("/<report_id>/pdf", methods=["GET"])
+@login_required
+@blp.response(200, content_type="application/pdf", description="The report as a PDF")
+@problem_responses(404, 409)
+def report_pdf(report_id: str):
+    """Download a ready report as a PDF."""
+    report = service.own(current_user()["_id"], report_id)
+    stream = service.ready_file(report, "pdf")
+    return file_response(stream, "application/pdf", stream.filename)
+
+
+@blp.route("/<report_id>/html", methods=["GET"])
+@login_required
+@blp.response(200, content_type="text/html", description="The report as a web page")
+@problem_responses(404, 409)
+def report_html(report_id: str):
+    """A ready report as a web page (the same layout as the PDF)."""
+    report = service.own(current_user()["_id"], report_id)
+    stream = service.ready_file(report, "html")
+    return file_response(stream, "text/html", pdf_url=url_for("reports.report_pdf", report_id=report_id))
+
+
+@blp.route("/<report_id>/shares")
+class Shares(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, ShareListSchema)
+    @problem_responses(404)
+    def get(self, report_id: str):
+        """The report's share links, each with its state and every time it was opened."""
+        user_id = current_user()["_id"]
+        service.own(user_id, report_id)
+        return {"shares": service.described_shares(settings_of(), user_id, report_id)}
+
+    @blp.arguments(ShareRequestSchema)
+    @blp.response(201, ShareSchema)
+    @problem_responses(404, 409, 422)
+    def post(self, body, report_id: str):
+        """Make a private link that opens this report without an account, for you to give to whoever
+        you choose (we send it to no one). It expires after expires_in_days; you can revoke it any time."""
+        return service.share(settings_of(), current_user(), report_id, body)
+
+
+@blp.route("/<report_id>/shares/<share_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+@problem_responses(404)
+def revoke_share(report_id: str, share_id: str):
+    """Revoke a share link: it stops working at once."""
+    service.revoke(current_user(), report_id, share_id)
+    return "", 204

@@ -1,0 +1,35 @@
+"""The pages a share link opens, without an account: the report, its PDF, or one calm page for any link
+that does not work (expired, revoked, mistyped or forged alike: nothing says which, or whose)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from services.ingestion.reports import service
+from services.ingestion.reports.api import PRIVATE, file_response
+from shared.web.service import settings_of
+
+pages = Blueprint("report_pages", __name__, url_prefix="/shared/reports", template_folder="templates")
+
+
+def _unavailable():
+    html = render_template("reports/unavailable.html")
+    return html, 404, {"Content-Type": "text/html; charset=utf-8", **PRIVATE}
+
+
+@pages.get("/<token>")
+def shared_page(token: str):
+    found = service.opened(settings_of(), token, "html")
+    if found is None:
+        return _unavailable()
+    _report, stream = found
+    return file_response(stream, "text/html", pdf_url=url_for("report_pages.shared_pdf", token=token))
+
+
+@pages.get("/<token>/pdf")
+def shared_pdf(token: str):
+    found = service.opened(settings_of(), token, "pdf")
+    if found is None:
+        return _unavailable()
+    _report, stream = found
+    return file_response(stream, "application/pdf", stream.filename)

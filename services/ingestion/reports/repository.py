@@ -1,0 +1,71 @@
+"""Reports, their files, share links and their opens, as the ingestion service reads them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from gridfs import GridOut
+from pymongo import ASCENDING, DESCENDING
+
+from shared import files, report_shares
+from shared.mongo import mongo
+from shared.reports import COLLECTION, FILES_BUCKET
+
+OPENS = "report_share_opens"
+LIST_LIMIT = 100
+
+
+def ensure_indexes() -> None:
+    mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+    mongo.db[report_shares.COLLECTION].create_index([("report_id", ASCENDING)])
+    mongo.db[OPENS].create_index([("share_id", ASCENDING)])
+
+
+def find_own(user_id: str, report_id: str) -> dict | None:
+    return mongo.db[COLLECTION].find_one({"_id": report_id, "user_id": user_id})
+
+
+def find_report(report_id: str) -> dict | None:
+    return mongo.db[COLLECTION].find_one({"_id": report_id})
+
+
+def list_own(user_id: str) -> list[dict]:
+    cursor = mongo.db[COLLECTION].find({"user_id": user_id}).sort("created_at", DESCENDING)
+    return list(cursor.limit(LIST_LIMIT))
+
+
+def open_file(file_id: str) -> GridOut | None:
+    return files.open_file(FILES_BUCKET, file_id)
+
+
+def shares_of(owner_id: str, report_id: str) -> list[dict]:
+    query = {"report_id": report_id, "owner_id": owner_id}
+    return list(mongo.db[report_shares.COLLECTION].find(query).sort("created_at", ASCENDING))
+
+
+def find_share(owner_id: str, report_id: str, share_id: str) -> dict | None:
+    query = {"_id": share_id, "report_id": report_id, "owner_id": owner_id}
+    return mongo.db[report_shares.COLLECTION].find_one(query)
+
+
+def opens_of(share_ids: list[str]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {share_id: [] for share_id in share_ids}
+    for share_id in share_ids:
+        cursor = mongo.db[OPENS].find({"share_id": share_id}).sort("opened_at", ASCENDING)
+        out[share_id] = list(cursor)
+    return out
+
+
+def log_open(share: dict, what: str, now: datetime) -> None:
+    """Record that a share link was opened: when, and what (no address, no browser: least data)."""
+    mongo.db[OPENS].insert_one(
+        {
+            "_id": uuid.uuid4().hex,
+            "share_id": share["_id"],
+            "report_id": share["report_id"],
+            "user_id": share["owner_id"],
+            "opened_at": now,
+            "what": what,
+        }
+    )

@@ -1,0 +1,115 @@
+"""Report rules for their owner: the default period, ownership, readiness, and share links."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from celery import Celery
+from gridfs import GridOut
+
+from services.ingestion.reports import repository
+from services.ingestion.reports.exceptions import PeriodNotPossible, ReportNotFound, ReportNotReady
+from shared import report_shares
+from shared.reports import READY, request_report
+from shared.settings import Settings
+
+DEFAULT_DAYS = 7
+ACTIVE, EXPIRED, REVOKED = "active", "expired", "revoked"
+
+
+def local_today(user: dict, now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(user["time_zone"])).date()
+
+
+def period(user: dict, start: date | None, end: date | None, now: datetime | None = None) -> tuple[str, str]:
+    """The asked-for period; by default the last seven local days ending yesterday."""
+    today = local_today(user, now)
+    if end is None:
+        end = min(start + timedelta(days=DEFAULT_DAYS - 1), today) if start else today - timedelta(days=1)
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if end > today or start > end:
+        raise PeriodNotPossible()
+    return start.isoformat(), end.isoformat()
+
+
+def ask(celery_app: Celery, user: dict, body: dict) -> dict:
+    """Store a report request and send it to the workers."""
+    start, end = period(user, body.get("period_start"), body.get("period_end"))
+    options = {"include_notes": body["include_notes"], "paper": body["paper"]}
+    report, _created = request_report(
+        celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
+    )
+    return report
+
+
+def own(user_id: str, report_id: str) -> dict:
+    """The person's report; someone else's is as unknown as one that never existed."""
+    report = repository.find_own(user_id, report_id)
+    if report is None:
+        raise ReportNotFound()
+    return report
+
+
+def ready_file(report: dict, kind: str) -> GridOut:
+    if report["status"] != READY:
+        raise ReportNotReady()
+    stream = repository.open_file(report["files"][kind])
+    if stream is None:
+        raise ReportNotReady()
+    return stream
+
+
+def _status(share: dict, now: datetime) -> str:
+    if share["revoked_at"] is not None:
+        return REVOKED
+    expires = share["expires_at"]
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    return EXPIRED if expires <= now else ACTIVE
+
+
+def described_shares(settings: Settings, owner_id: str, report_id: str) -> list[dict]:
+    """Every share of the report with its state and every open, for the person to see."""
+    now = datetime.now(UTC)
+    shares = repository.shares_of(owner_id, report_id)
+    opens = repository.opens_of([s["_id"] for s in shares])
+    out = []
+    for share in shares:
+        state = _status(share, now)
+        url = report_shares.share_url(settings, share["_id"]) if state == ACTIVE else None
+        out.append(share | {"status": state, "opens": opens[share["_id"]], "url": url})
+    return out
+
+
+def share(settings: Settings, user: dict, report_id: str, body: dict) -> dict:
+    """A new link to a ready report, for whoever the person chooses to give it to."""
+    report = own(user["_id"], report_id)
+    if report["status"] != READY:
+        raise ReportNotReady()
+    made = report_shares.create_share(
+        report_id=report_id, owner_id=user["_id"], recipient=body["recipient"], days=body["expires_in_days"]
+    )
+    return made | {"status": ACTIVE, "opens": [], "url": report_shares.share_url(settings, made["_id"])}
+
+
+def revoke(user: dict, report_id: str, share_id: str) -> None:
+    own(user["_id"], report_id)
+    if repository.find_share(user["_id"], report_id, share_id) is None:
+        raise ReportNotFound()
+    report_shares.revoke(user["_id"], share_id)
+
+
+def opened(settings: Settings, token: str, what: str) -> tuple[dict, GridOut] | None:
+    """The shared report's file, if the link works (its open is logged); None for any link that does
+    not, whatever the reason, so a page cannot tell a forged link from an expired one."""
+    found = report_shares.find_usable(settings, token)
+    if found is None:
+        return None
+    report = repository.find_report(found["report_id"])
+    if report is None or report["status"] != READY:
+        return None
+    stream = repository.open_file(report["files"][what])
+    if stream is None:
+        return None
+    repository.log_open(found, "page" if what == "html" else "pdf", datetime.now(UTC))
+    return report, stream

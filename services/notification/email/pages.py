@@ -1,0 +1,61 @@
+"""Unsubscribe pages for people following links in emails: GET shows, POST changes (RFC 8058 one-click).
+
+HTML pages, not part of the JSON API, so they live on a plain Flask blueprint.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from services.notification.email import service
+from services.notification.email.templates import CATEGORY_LABELS
+from shared.tokens import TokenInvalid
+from shared.web.pages import message_page
+from shared.web.service import settings_of
+
+bp = Blueprint("email_pages", __name__)
+
+
+def _broken_link():
+    return message_page(
+        "This link doesn't work",
+        "It may have been shortened or changed by your email program. Nothing has been changed.",
+        "You can use the unsubscribe link in any other email from us, or simply reply to this one.",
+        status=404,
+    )
+
+
+def _page(template: str, token: str, category: str, status: int = 200):
+    html = render_template(
+        template, token=token, category=category, label=CATEGORY_LABELS.get(category, category)
+    )
+    return html, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/u/<token>")
+def unsubscribe_page(token: str):
+    """Show what the link would do. Mail scanners open every link, so GET never unsubscribes."""
+    try:
+        _address, category = service.read_unsubscribe_token(settings_of(), token)
+    except TokenInvalid:
+        return _broken_link()
+    return _page("email/unsubscribe.html", token, category)
+
+
+@bp.post("/u/<token>")
+def unsubscribe(token: str):
+    """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both unsubscribe."""
+    try:
+        _address, category = service.unsubscribe(settings_of(), token)
+    except TokenInvalid:
+        return _broken_link()
+    return _page("email/unsubscribed.html", token, category)
+
+
+@bp.post("/u/<token>/resubscribe")
+def resubscribe(token: str):
+    try:
+        _address, category = service.resubscribe(settings_of(), token)
+    except TokenInvalid:
+        return _broken_link()
+    return _page("email/resubscribed.html", token, category)

@@ -1,0 +1,1 @@
+"""Daily check-in reminders: when they are due, when they are skipped, and sending one."""

@@ -1,0 +1,151 @@
+"""The report's chart: the daily dose above the daily burden, on one day axis, readable in black and white.
+
+Drawn with matplotlib's Agg backend through `Figure` objects (no pyplot: no global state shared between
+reports in one worker). Windows and waves are told apart by hatching, not colour, so a photocopy keeps
+them; the burden's median line and interquartile band follow the AGP's convention.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+# The backend is chosen before anything draws.
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+WIDTH_IN, HEIGHT_IN = 7.2, 2.1
+INK, MID, LIGHT = "#000000", "#555555", "#d9d9d9"
+SHADING = {
+    "wave": {"facecolor": LIGHT, "hatch": "////", "edgecolor": "#8c8c8c", "label": "wave"},
+    "window": {"facecolor": "#ffffff", "hatch": "...", "edgecolor": "#8c8c8c", "label": "window"},
+}
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 7.5,
+    "axes.edgecolor": MID,
+    "axes.linewidth": 0.6,
+    "xtick.color": MID,
+    "ytick.color": MID,
+    "hatch.linewidth": 0.5,
+    "svg.fonttype": "none",  # text stays text: smaller files, and the page's own font
+}
+
+
+def _ticks(days: list[str]) -> tuple[list[int], list[str]]:
+    step = 1 if len(days) <= 14 else max(1, round(len(days) / 10))
+    idx = list(range(0, len(days), step))
+    fmt = "%a\n%-d %b" if len(days) <= 14 else "%-d %b"
+    return idx, [date.fromisoformat(days[i]).strftime(fmt) for i in idx]
+
+
+def _shade(axes, episodes: list[dict], index: dict[str, int]) -> None:
+    for episode in episodes:
+        style = SHADING.get(episode["kind"])
+        if style is None:
+            continue
+        start, end = index[episode["start"]], index[episode["end"]]
+        for ax in axes:
+            ax.axvspan(
+                start - 0.5,
+                end + 0.5,
+                facecolor=style["facecolor"],
+                hatch=style["hatch"],
+                edgecolor=style["edgecolor"],
+                linewidth=0,
+                zorder=0,
+            )
+
+
+def _dose(ax, model: dict, index: dict[str, int], last: int) -> None:
+    dose = model["dose"]
+    points = dose["timeline"]
+    ax.set_ylabel("Dose, mg")
+    if not points:
+        ax.text(0.5, 0.5, "No doses logged", transform=ax.transAxes, ha="center", va="center", color=MID)
+        ax.set_yticks([])
+        return
+    xs = [index.get(p["day"], -0.5) for p in points] + [last + 0.5]
+    ys = [p["amount"] for p in points] + [points[-1]["amount"]]
+    ax.step(xs, ys, where="post", color=INK, linewidth=1.6)
+    top = max(ys)
+    ax.set_ylim(0, top * 1.25 if top else 1)
+    ax.yaxis.set_major_locator(MaxNLocator(3))
+
+
+def _burden(ax, model: dict) -> None:
+    series = model["series"]
+    xs = list(range(len(series)))
+    spread = [(i, s["spread"]) for i, s in enumerate(series) if s["spread"]]
+    if spread:
+        sx = [i for i, _ in spread]
+        ax.fill_between(
+            sx, [s["q1"] for _, s in spread], [s["q3"] for _, s in spread], color="#bdbdbd", linewidth=0
+        )
+        ax.plot(sx, [s["median"] for _, s in spread], color=INK, linewidth=1.4)
+    logged = [(x, s["burden"]) for x, s in zip(xs, series, strict=True) if s["burden"] is not None]
+    if logged:
+        ax.plot(
+            [x for x, _ in logged],
+            [b for _, b in logged],
+            linestyle="none",
+            marker="o",
+            markersize=4,
+            markerfacecolor="#ffffff",
+            markeredgecolor=INK,
+            markeredgewidth=1,
+        )
+    else:
+        ax.text(0.5, 0.5, "No entries in this period", transform=ax.transAxes, ha="center", color=MID)
+    ax.set_ylim(-0.3, 10.3)
+    ax.set_yticks([0, 5, 10])
+    ax.set_ylabel("Burden, 0-10")
+
+
+def draw(model: dict) -> Figure:
+    """The figure for a report model (see model.assemble)."""
+    days = [d["day"] for d in model["series"]]
+    index = {day: i for i, day in enumerate(days)}
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
+        dose_ax, burden_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 2.2]})
+        _shade((dose_ax, burden_ax), model["episodes"], index)
+        _dose(dose_ax, model, index, len(days) - 1)
+        _burden(burden_ax, model)
+        idx, labels = _ticks(days)
+        burden_ax.set_xticks(idx, labels)
+        burden_ax.set_xlim(-0.5, len(days) - 0.5)
+        for ax in (dose_ax, burden_ax):
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.grid(axis="y", color="#e6e6e6", linewidth=0.5)
+            ax.set_axisbelow(True)
+        handles = [
+            Line2D([], [], color=INK, marker="o", markerfacecolor="#fff", linestyle="none"),
+            Line2D([], [], color=INK, linewidth=1.4),
+            Patch(facecolor="#bdbdbd"),
+        ]
+        labels = ["day's burden", "7-day median", "middle half (IQR)"]
+        kinds = {e["kind"] for e in model["episodes"]}
+        for kind in ("window", "wave"):
+            if kind in kinds:
+                style = SHADING[kind]
+                handles.append(Patch(facecolor=style["facecolor"], hatch=style["hatch"], edgecolor="#8c8c8c"))
+                labels.append(style["label"])
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False, fontsize=7)
+        fig.subplots_adjust(left=0.1, right=0.99, top=0.88, bottom=0.18, hspace=0.12)
+        return fig
+
+
+def svg_data_uri(model: dict) -> str:
+    """The chart as an SVG data URI, for the one template that makes both the HTML and the PDF."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        draw(model).savefig(buffer, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,0 +1,96 @@
+"""Emailing a finished report to whom the person chose: themselves (a link, and the PDF if they asked),
+and a clinician only if they named one, who gets only a share link: no health detail, not even the
+person's name, is in that email.
+
+Called by the report builder once a report with `deliver` set is ready; safe to call again (after a
+crash or a retry): each email has an idempotency key and the clinician's share has a fixed id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from celery import Celery
+
+from services.workers.reports import schedule_repository
+from shared import report_shares
+from shared.email import request_email
+from shared.reports import FILES_BUCKET, READY
+from shared.settings import Settings
+
+SELF_TEMPLATE = "weekly_report"
+CLINICIAN_TEMPLATE = "clinician_report_link"
+
+
+def long_date(day: str) -> str:
+    value = date.fromisoformat(day)
+    return f"{value.day} {value:%B %Y}"
+
+
+def report_url(settings: Settings, report_id: str) -> str:
+    """Where the person opens a report in the app (signed in, as for any of their reports)."""
+    return f"{settings.app_base_url}/reports/{quote(report_id, safe='')}"
+
+
+def email_key(report: dict, recipient: str) -> str:
+    """`report:{user_id}:{iso_week}:{recipient}` for a weekly report: one email per person per week."""
+    if report["kind"] == "weekly":
+        return f"report:{report['user_id']}:{report['_id'].rsplit(':', 1)[1]}:{recipient}"
+    return f"report:{report['_id']}:{recipient}"
+
+
+def pdf_attachment(report: dict) -> dict:
+    return {
+        "bucket": FILES_BUCKET,
+        "file_id": str(report["files"]["pdf"]),
+        "filename": f"report-{report['period_start']}-to-{report['period_end']}.pdf",
+        "content_type": "application/pdf",
+    }
+
+
+def deliver(app: Celery, report: dict) -> int:
+    """Request the emails a ready report's `deliver` asks for; returns how many were newly requested."""
+    wanted = report.get("deliver") or {}
+    user = schedule_repository.find_user(report["user_id"])
+    if not wanted or report["status"] != READY or user is None:
+        return 0
+    settings: Settings = app.tyh_settings
+    clinician = wanted.get("clinician_email")
+    sent = 0
+    if clinician:
+        share = report_shares.create_share(
+            report_id=report["_id"],
+            owner_id=user["_id"],
+            recipient=clinician,
+            share_id=f"{report['_id']}:clinician",
+        )
+        sent += request_email(
+            app,
+            template=CLINICIAN_TEMPLATE,
+            to=clinician,
+            idempotency_key=email_key(report, "clinician"),
+            data={
+                "share_url": report_shares.share_url(settings, share["_id"]),
+                "expires_on": long_date(share["expires_at"].date().isoformat()),
+            },
+            user_id=user["_id"],
+        )
+    if wanted.get("to_self", True):
+        data = {
+            "report_url": report_url(settings, report["_id"]),
+            "period": f"{long_date(report['period_start'])} to {long_date(report['period_end'])}",
+            "clinician_sent": bool(clinician),
+            "attachments": [],
+        }
+        if wanted.get("attach_pdf") and report.get("files", {}).get("pdf"):
+            data["attachments"] = [pdf_attachment(report)]
+        sent += request_email(
+            app,
+            template=SELF_TEMPLATE,
+            to=user["email"],
+            idempotency_key=email_key(report, "self"),
+            data=data,
+            user_id=user["_id"],
+        )
+    return sent

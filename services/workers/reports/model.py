@@ -1,0 +1,351 @@
+"""What a doctor report says for one period, assembled from the stored summaries (drawing is elsewhere).
+
+Every number comes from the workers' summaries: `day_summaries` for the days (burden, symptoms, sleep,
+doses, red flags, window/wave state) and `person_summaries` for the taper (dose timeline, steps, pace
+notes) and the windows and waves. Nothing is estimated for days without entries: they are counted and
+shown as missing. docs/reports.md explains each part.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from statistics import fmean, median, quantiles
+from typing import Any
+
+from shared import catalog, crypto
+
+TOP_SYMPTOMS = 5
+# The median line and spread band use each day's trailing week, as an AGP uses many readings per hour.
+SPREAD_DAYS = 7
+SPREAD_MIN_VALUES = 3
+# A symptom's mean daily peak (0-4) must move by this much to be called higher or lower.
+SYMPTOM_CHANGE_POINTS = 0.5
+QUESTION_TAGS = frozenset({"questions for my doctor", "question for my doctor"})
+STATES = ("window", "neutral", "wave")
+ASSOCIATION = "association, not cause"
+DISCLAIMER = (
+    "This report shows what the person chose to log in Track Your Healing. It is information to support "
+    "a conversation with their clinician: it is not a diagnosis, not medical advice, and never a dosing "
+    "instruction. Missing days are missing, not zero."
+)
+URGENT_CARE = (
+    "A symptom marked urgent was logged. If it is severe, new or getting worse, urgent care or the local "
+    "emergency number is the right place, not this report."
+)
+
+
+def days_between(start: str, end: str) -> list[str]:
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def previous_period(start: str, end: str) -> tuple[str, str]:
+    """The period of equal length just before this one."""
+    length = len(days_between(start, end))
+    first = date.fromisoformat(start)
+    return (first - timedelta(days=length)).isoformat(), (first - timedelta(days=1)).isoformat()
+
+
+def lookback_start(start: str, end: str) -> str:
+    """The first day the report needs: the previous period, or the spread window, whichever is longer."""
+    length = max(len(days_between(start, end)), SPREAD_DAYS - 1)
+    return (date.fromisoformat(start) - timedelta(days=length)).isoformat()
+
+
+def _label(entry: dict, keys: str) -> str:
+    code = entry.get("code") or entry.get("medication")
+    known = catalog.symptom(code) if entry.get("code") else None
+    if known:
+        return known["label"]
+    if entry.get("label"):
+        return entry["label"]
+    if entry.get("label_enc"):
+        return crypto.decrypt(keys, entry["label_enc"])
+    return code or "Unnamed"
+
+
+def _burden(day: dict | None) -> float | None:
+    """The day's burden, as a number; a stored value that is not one fails the report loudly."""
+    if day is None or day.get("burden") is None:
+        return None
+    return float(day["burden"])
+
+
+def _spread(values: list[float]) -> dict | None:
+    if len(values) < SPREAD_MIN_VALUES:
+        return None
+    q1, _, q3 = quantiles(values, n=4, method="inclusive")
+    return {"median": round(median(values), 2), "q1": round(q1, 2), "q3": round(q3, 2)}
+
+
+def burden_series(period: list[str], by_day: dict[str, dict]) -> list[dict]:
+    """Each day's burden (None when nothing was logged) with the median and interquartile range of the
+    burdens logged in the week ending that day."""
+    series = []
+    for day in period:
+        end = date.fromisoformat(day)
+        window = [(end - timedelta(days=i)).isoformat() for i in range(SPREAD_DAYS)]
+        values = [b for b in (_burden(by_day.get(d)) for d in window) if b is not None]
+        series.append(
+            {"day": day, "burden": _burden(by_day.get(day)), "state": (by_day.get(day) or {}).get("state")}
+            | {"spread": _spread(values)}
+        )
+    return series
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(fmean(values), 1) if values else None
+
+
+def burden_stats(series: list[dict], previous: list[dict]) -> dict:
+    values = [d["burden"] for d in series if d["burden"] is not None]
+    before = [_burden(d) for d in previous if _burden(d) is not None]
+    return {
+        "days_with_burden": len(values),
+        "mean": _mean(values),
+        "median": round(median(values), 1) if values else None,
+        "low": min(values) if values else None,
+        "high": max(values) if values else None,
+        "previous_mean": _mean(before),
+    }
+
+
+def _symptom_days(docs: list[dict], keys: str) -> dict[str, dict]:
+    grouped: dict[str, dict] = {}
+    for doc in docs:
+        for key, entry in (doc.get("symptoms") or {}).items():
+            g = grouped.setdefault(key, {"entry": entry, "peaks": []})
+            g["peaks"].append(float(entry["max"]))
+    return {
+        key: {
+            "label": _label(g["entry"], keys),
+            "custom": bool(g["entry"].get("custom")),
+            "red_flag": bool(g["entry"].get("red_flag")),
+            "days": len(g["peaks"]),
+            "mean_peak": round(fmean(g["peaks"]), 1),
+            "highest": max(g["peaks"]),
+            "score": sum(g["peaks"]),
+        }
+        for key, g in grouped.items()
+    }
+
+
+def _change(now: dict, before: dict | None) -> str:
+    if before is None:
+        return "new this period"
+    diff = now["mean_peak"] - before["mean_peak"]
+    if diff >= SYMPTOM_CHANGE_POINTS:
+        return "higher"
+    if diff <= -SYMPTOM_CHANGE_POINTS:
+        return "lower"
+    return "about the same"
+
+
+def top_symptoms(period_docs: list[dict], previous_docs: list[dict], keys: str) -> list[dict]:
+    """The five symptoms that weighed most (days logged x daily peak), each beside the previous period."""
+    now = _symptom_days(period_docs, keys)
+    before = _symptom_days(previous_docs, keys)
+    ranked = sorted(now.items(), key=lambda kv: (-kv[1]["score"], kv[1]["label"]))[:TOP_SYMPTOMS]
+    return [
+        entry
+        | {
+            "previous_days": before[key]["days"] if key in before else 0,
+            "previous_mean_peak": before[key]["mean_peak"] if key in before else None,
+            "change": _change(entry, before.get(key)),
+        }
+        for key, entry in ranked
+    ]
+
+
+def sleep(period_docs: list[dict]) -> dict:
+    hours, quality = [], []
+    for doc in period_docs:
+        check_in = doc.get("check_in") or {}
+        if check_in.get("sleep_hours") is not None:
+            hours.append(float(check_in["sleep_hours"]))
+        if check_in.get("sleep_quality") is not None:
+            quality.append(float(check_in["sleep_quality"]))
+    return {
+        "days_with_hours": len(hours),
+        "mean_hours": _mean(hours),
+        "days_with_quality": len(quality),
+        "mean_quality": _mean(quality),
+    }
+
+
+def red_flags(period_docs: list[dict], keys: str) -> list[dict]:
+    return [
+        {"day": doc["day"], "label": _label(flag, keys), "severity": flag.get("severity")}
+        for doc in period_docs
+        for flag in doc.get("red_flags") or []
+    ]
+
+
+def state_counts(period: list[str], by_day: dict[str, dict]) -> dict[str, int]:
+    counts = dict.fromkeys((*STATES, "unknown"), 0)
+    for day in period:
+        state = (by_day.get(day) or {}).get("state")
+        counts[state if state in STATES else "unknown"] += 1
+    return counts
+
+
+def episodes_in(person: dict, start: str, end: str) -> list[dict]:
+    """Windows and waves overlapping the period, clipped to it (for shading the chart)."""
+    out = []
+    for episode in person.get("episodes") or []:
+        last = episode.get("last_day") or episode.get("end") or episode["start"]
+        if episode["start"] <= end and last >= start:
+            out.append(
+                {"kind": episode["kind"], "start": max(episode["start"], start), "end": min(last, end)}
+            )
+    return out
+
+
+def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str) -> dict:
+    """Starting and current daily dose, the period's dose timeline, and what each medication was."""
+    taper = person.get("taper") or {}
+    timeline = [t for t in taper.get("timeline") or [] if t["day"] <= end]
+    before = [t for t in timeline if t["day"] < start]
+    shown = ([before[-1]] if before else []) + [t for t in timeline if t["day"] >= start]
+    latest = next((d for d in reversed(period_docs) if d.get("doses")), None)
+    medications, sources = [], {}
+    for entry in (latest or {}).get("doses", {}).values():
+        medications.append(
+            {
+                "label": _label(entry, keys),
+                "total_mg": entry.get("total_mg"),
+                "diazepam_eq_mg": entry.get("diazepam_eq_mg"),
+                "factor": entry.get("diazepam_factor"),
+                "source": (entry.get("factor_source") or {}).get("title"),
+            }
+        )
+    for doc in period_docs:
+        for entry in (doc.get("doses") or {}).values():
+            source = entry.get("factor_source")
+            if source and source.get("id"):
+                sources[source["id"]] = source
+    return {
+        "unit": taper.get("unit"),
+        "start": taper.get("start_dose"),
+        "start_day": timeline[0]["day"] if timeline else None,
+        "current": timeline[-1]["amount"] if timeline else None,
+        "change_percent": _percent(taper.get("start_dose"), timeline[-1]["amount"] if timeline else None),
+        "current_day": timeline[-1]["day"] if timeline else None,
+        "timeline": [{"day": t["day"], "amount": float(t["amount"])} for t in shown],
+        "latest_day": latest["day"] if latest else None,
+        "medications": medications,
+        "sources": list(sources.values()),
+    }
+
+
+def _percent(start: float | None, now: float | None) -> float | None:
+    return round((now - start) / start * 100, 1) if start and now is not None else None
+
+
+def _step(step: dict) -> dict:
+    after = step.get("symptoms_after")
+    return {
+        "day": step["day"],
+        "kind": step.get("kind"),
+        "from_mg": step.get("from_mg"),
+        "to_mg": step.get("to_mg"),
+        "percent_change": step.get("percent_change"),
+        "cumulative_percent": step.get("cumulative_percent"),
+        "held_days": step.get("held_days"),
+        "held_ongoing": step.get("held_ongoing", False),
+        "pace_note": step.get("pace_note"),
+        "symptoms_after": after and {**after, "label": ASSOCIATION},
+    }
+
+
+def taper_steps(person: dict, start: str, end: str) -> dict:
+    """Steps taken in the period (or, if none, the last one before it) with their neutral pace notes."""
+    taper = person.get("taper") or {}
+    steps = taper.get("steps") or []
+    in_period = [_step(s) for s in steps if start <= s["day"] <= end]
+    earlier = [s for s in steps if s["day"] < start]
+    return {
+        "steps": in_period,
+        "last_before": _step(earlier[-1]) if earlier and not in_period else None,
+        "guideline": taper.get("guideline"),
+        "association": ASSOCIATION,
+    }
+
+
+def questions(notes: list[dict]) -> list[dict]:
+    """Decrypted notes the person tagged as questions for their doctor, oldest first."""
+    out = []
+    for note in sorted(notes, key=lambda n: n["occurred_at"]):
+        data = note.get("data") or {}
+        tags = {str(t).strip().lower() for t in data.get("tags") or []}
+        if tags & QUESTION_TAGS and data.get("text"):
+            out.append({"day": note.get("local_day"), "text": data["text"]})
+    return out
+
+
+def assemble(
+    report: dict,
+    *,
+    user: dict,
+    days: list[dict],
+    person: dict | None,
+    notes: list[dict],
+    keys: str,
+    generated_at: datetime,
+) -> dict[str, Any]:
+    """The report's content. `days` are the stored day summaries from `lookback_start` to the period's
+    end; `notes` are opened (decrypted) note events of the period, used only if the person chose so."""
+    start, end = report["period_start"], report["period_end"]
+    person = person or {}
+    period = days_between(start, end)
+    by_day = {d["day"]: d for d in days}
+    period_docs = [by_day[d] for d in period if d in by_day and by_day[d].get("has_data")]
+    prev_start, prev_end = previous_period(start, end)
+    previous_docs = [d for d in days if prev_start <= d["day"] <= prev_end and d.get("has_data")]
+    series = burden_series(period, by_day)
+    per_kind: dict[str, int] = defaultdict(int)
+    for doc in period_docs:
+        for kind, n in (doc.get("logged") or {}).items():
+            per_kind[kind] += n
+    include_notes = bool(report.get("options", {}).get("include_notes"))
+    return {
+        "report_id": report["_id"],
+        "kind": report.get("kind"),
+        "paper": report.get("options", {}).get("paper", "A4"),
+        "name": user.get("display_name"),
+        "time_zone": user.get("time_zone"),
+        "generated_at": generated_at,
+        "period": {"start": start, "end": end, "days": len(period)},
+        "previous_period": {"start": prev_start, "end": prev_end, "days_logged": len(previous_docs)},
+        "days_logged": len(period_docs),
+        "has_data": bool(period_docs),
+        "entries": dict(per_kind),
+        "red_flags": red_flags(period_docs, keys),
+        "urgent_care": URGENT_CARE,
+        "series": series,
+        "burden": burden_stats(series, previous_docs),
+        "episodes": episodes_in(person, start, end),
+        "episodes_note": person.get("episodes_note"),
+        "states": state_counts(period, by_day),
+        "dose": dose(person, period_docs, start, end, keys),
+        "top_symptoms": top_symptoms(period_docs, previous_docs, keys),
+        "sleep": sleep(period_docs),
+        "taper": taper_steps(person, start, end),
+        "include_notes": include_notes,
+        "questions": questions(notes) if include_notes else [],
+        "disclaimer": DISCLAIMER,
+        "reference_note": catalog.reference_note(),
+        "daily": [
+            {
+                "day": d,
+                "burden": _burden(by_day.get(d)),
+                "state": (by_day.get(d) or {}).get("state"),
+                "logged": bool((by_day.get(d) or {}).get("has_data")),
+                "dose": (by_day.get(d) or {}).get("total_diazepam_eq_mg"),
+                "symptoms": len((by_day.get(d) or {}).get("symptoms") or {}),
+                "red_flags": len((by_day.get(d) or {}).get("red_flags") or []),
+            }
+            for d in period
+        ],
+    }

@@ -1,0 +1,100 @@
+"""Reading a report's inputs and moving the report through its states (the only module here on pymongo)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from shared import files
+from shared.mongo import mongo
+from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY
+
+CLAIMS = "report_claims"
+
+
+def find_report(report_id: str) -> dict | None:
+    return mongo.db[COLLECTION].find_one({"_id": report_id})
+
+
+def claim(report: dict, attempt: int, now: datetime) -> bool:
+    """Take attempt `attempt` of this report. FerretDB 1.x does not isolate concurrent updates of one
+    document, so the claim is an insert under a deterministic id: exactly one inserter wins."""
+    try:
+        mongo.db[CLAIMS].insert_one(
+            {
+                "_id": f"{report['_id']}#{attempt}",
+                "report_id": report["_id"],
+                "user_id": report["user_id"],
+                "claimed_at": now,
+            }
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def mark_building(report_id: str, attempt: int, now: datetime) -> None:
+    mongo.db[COLLECTION].update_one(
+        {"_id": report_id}, {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now}}
+    )
+
+
+def release(report_id: str, reason: str, now: datetime) -> None:
+    """Back to queued after a failed attempt, for the retry to claim the next one."""
+    mongo.db[COLLECTION].update_one(
+        {"_id": report_id}, {"$set": {"status": QUEUED, "reason": reason, "updated_at": now}}
+    )
+
+
+def mark_failed(report_id: str, reason: str, now: datetime) -> None:
+    mongo.db[COLLECTION].update_one(
+        {"_id": report_id}, {"$set": {"status": FAILED, "reason": reason, "updated_at": now}}
+    )
+
+
+def mark_ready(report_id: str, stored: dict[str, str], now: datetime) -> dict | None:
+    """The ready report, or None if it was erased while it was being built."""
+    result = mongo.db[COLLECTION].update_one(
+        {"_id": report_id},
+        {"$set": {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}},
+    )
+    return find_report(report_id) if result.matched_count else None
+
+
+def store_file(report: dict, kind: str, content: bytes, filename: str) -> str:
+    file_id = f"{report['_id']}.{kind}"
+    metadata = {"user_id": report["user_id"], "report_id": report["_id"], "kind": kind}
+    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata)
+    return file_id
+
+
+def drop_files(report_id: str) -> None:
+    files.delete_where(FILES_BUCKET, {"metadata.report_id": report_id})
+
+
+def find_user(user_id: str) -> dict | None:
+    return mongo.db.users.find_one({"_id": user_id}, {"display_name": 1, "time_zone": 1})
+
+
+def find_person(user_id: str) -> dict | None:
+    return mongo.db.person_summaries.find_one({"_id": user_id})
+
+
+def days_between(user_id: str, start: str, end: str) -> list[dict]:
+    cursor = mongo.db.day_summaries.find({"user_id": user_id, "day": {"$gte": start, "$lte": end}})
+    return list(cursor.sort("day", ASCENDING))
+
+
+def notes_between(user_id: str, start: str, end: str) -> list[dict[str, Any]]:
+    """The person's live note events in the period (free text still sealed)."""
+    query = {
+        "user_id": user_id,
+        "type": "note",
+        "local_day": {"$gte": start, "$lte": end},
+        "deleted_at": None,
+    }
+    return list(mongo.db.events.find(query, {"occurred_at": 1, "local_day": 1, "data": 1}))

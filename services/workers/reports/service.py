@@ -1,0 +1,94 @@
+"""Building one report: claim an attempt, assemble, draw, render HTML and PDF, store both, mark it ready.
+
+A fault while building one report (a corrupt stored value, a renderer error) fails that report only:
+the attempt is released for a retry with backoff, and after MAX_ATTEMPTS the report is marked failed
+with a short reason that names no health details. Reading the database is outside that guard, so an
+outage is retried by the task without using up the report's attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from services.workers.reports import model, render, repository
+from shared import event_text
+from shared.reports import BUILDING, FAILED, READY
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# A claim older than this is taken to belong to a worker that died mid-build (builds take seconds).
+STALE_CLAIM = timedelta(minutes=10)
+FAILED_REASON = "The report could not be drawn from the stored entries ({error}). Our team has been told."
+
+
+class AttemptFailed(Exception):
+    """One attempt failed and another may follow (the task retries it with backoff)."""
+
+
+def _filename(report: dict, ext: str) -> str:
+    return f"taper-report-{report['period_start']}-to-{report['period_end']}.{ext}"
+
+
+def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes]:
+    """The report's HTML page and PDF, from what is stored for its period."""
+    user_id, start, end = report["user_id"], report["period_start"], report["period_end"]
+    user = repository.find_user(user_id) or {}
+    days = repository.days_between(user_id, model.lookback_start(start, end), end)
+    person = repository.find_person(user_id)
+    include_notes = bool(report.get("options", {}).get("include_notes"))
+    sealed = repository.notes_between(user_id, start, end) if include_notes else []
+    keys = settings.encryption_keys
+    try:
+        notes = [event_text.opened(n, keys) for n in sealed]
+        content = model.assemble(
+            report, user=user, days=days, person=person, notes=notes, keys=keys, generated_at=now
+        )
+        page = render.html(content)
+        return page, render.pdf(page)
+    except Exception as exc:  # Any fault in one report's inputs or renderer fails that report only.
+        raise AttemptFailed(type(exc).__name__) from exc
+
+
+def build(report_id: str, settings: Settings, now: datetime | None = None) -> dict | None:
+    """Build the report once; returns it when it is ready (now or already), else None."""
+    now = now or datetime.now(UTC)
+    report = repository.find_report(report_id)
+    if report is None or report["status"] == FAILED:
+        return None
+    if report["status"] == READY:
+        return report
+    if report["status"] == BUILDING and now - _aware(report["updated_at"]) < STALE_CLAIM:
+        return None  # another worker is on it
+    attempt = report.get("attempts", 0) + 1
+    if not repository.claim(report, attempt, now):
+        return None
+    repository.mark_building(report_id, attempt, now)
+    try:
+        page, pdf = produce(report, settings, now)
+    except AttemptFailed as exc:
+        log.warning(
+            "report attempt failed", extra={"report_id": report_id, "attempt": attempt, "error": str(exc)}
+        )
+        reason = FAILED_REASON.format(error=str(exc))
+        if attempt >= MAX_ATTEMPTS:
+            repository.mark_failed(report_id, reason, datetime.now(UTC))
+            log.error("report failed", extra={"report_id": report_id, "attempts": attempt})
+            return None
+        repository.release(report_id, reason, datetime.now(UTC))
+        raise
+    stored = {
+        "html": repository.store_file(report, "html", page.encode("utf-8"), _filename(report, "html")),
+        "pdf": repository.store_file(report, "pdf", pdf, _filename(report, "pdf")),
+    }
+    ready = repository.mark_ready(report_id, stored, datetime.now(UTC))
+    if ready is None:
+        repository.drop_files(report_id)  # erased while we built it: nothing may outlive the request
+    return ready
+
+
+def _aware(moment: datetime) -> datetime:
+    """pymongo returns naive UTC datetimes unless told otherwise."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,192 @@
+"""The report for a generated patient, read back from its HTML and its PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from services.workers.reports import model, render
+from services.workers.summaries import params as summary_params
+from shared.settings import Settings
+from tests.support.report_patients import QUESTION, generate_for_report, summaries
+
+KEYS = Settings.from_env({}).encryption_keys
+PARAMS = summary_params.load()
+TODAY = date(2026, 3, 16)  # a Monday: the week before runs Monday 9 to Sunday 15 March
+
+
+def notes_of(patient, start: str, end: str) -> list[dict]:
+    """Note events as the builder has them once opened (decrypted)."""
+    return [
+        {
+            "local_day": e["occurred_at"][:10],
+            "occurred_at": e["occurred_at"],
+            "data": {"text": e["text"], "tags": e["tags"]},
+        }
+        for e in patient.events
+        if e["type"] == "note" and start <= e["occurred_at"][:10] <= end
+    ]
+
+
+def build(patient, start: str, end: str, *, paper="A4", include_notes=False, days=None, person=None):
+    if days is None:
+        days, person = summaries(patient, KEYS, TODAY.isoformat(), PARAMS)
+    report = {
+        "_id": "r1",
+        "kind": "on_demand",
+        "period_start": start,
+        "period_end": end,
+        "options": {"include_notes": include_notes, "paper": paper},
+    }
+    content = model.assemble(
+        report,
+        user={"display_name": "Sam", "time_zone": patient.time_zone},
+        days=[d for d in days if model.lookback_start(start, end) <= d["day"] <= end],
+        person=person,
+        notes=notes_of(patient, start, end),
+        keys=KEYS,
+        generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
+    )
+    page = render.html(content)
+    return content, page
+
+
+def text_of(page: str) -> str:
+    """The page's visible text, whitespace collapsed."""
+    body = re.sub(r"<style.*?</style>|<[^>]+>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", body.replace("&#39;", "'").replace("&amp;", "&"))
+
+
+def pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture(scope="module")
+def patient():
+    return generate_for_report(3, days=120, end=TODAY - timedelta(days=1), red_flags=6)
+
+
+class TestContent:
+    def test_header_period_days_logged_and_dose(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15")
+        text = text_of(page)
+        assert "9 March 2026 – 15 March 2026" in text
+        logged = 7 - sum(1 for d in patient.missing_days if date(2026, 3, 9) <= d <= date(2026, 3, 15))
+        assert f"{logged} of 7 days logged" in text
+        assert content["days_logged"] == logged
+        assert "Current daily dose" in text and "Starting dose 10 mg" in text
+        assert "mg diazepam-equivalent" in text
+        assert "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM, 2025), Table 7" in text
+
+    def test_taper_steps_with_neutral_pace_notes_and_association(self, patient):
+        steps = [d.isoformat() for d in patient.step_days]
+        start = next(s for s in steps if s >= "2026-02-01")
+        end = (date.fromisoformat(start) + timedelta(days=6)).isoformat()
+        content, page = build(patient, start, end)
+        text = text_of(page)
+        [step] = content["taper"]["steps"]
+        assert step["day"] == start and step["percent_change"] == pytest.approx(-10, abs=0.6)
+        assert "-10%" in text and "since start" in text
+        assert "association, not cause" in text
+        assert "never advice" in text  # the guideline is cited as information
+
+    def test_top_symptoms_compare_with_the_previous_period(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15")
+        top = content["top_symptoms"]
+        assert 1 <= len(top) <= 5
+        assert [t["score"] for t in top] == sorted((t["score"] for t in top), reverse=True)
+        table = page[page.index('id="symptoms"') : page.index('id="taper"')]
+        for entry in top:
+            assert entry["label"] in table
+            assert entry["change"] in {"higher", "lower", "about the same", "new this period"}
+        assert "head pressure" in page or all(t["label"] != "head pressure" for t in top)  # custom, decrypted
+
+    def test_red_flag_box_leads_the_page_with_urgent_care(self, patient):
+        day = patient.red_flag_days[-1]
+        start, end = (day - timedelta(days=3)).isoformat(), (day + timedelta(days=3)).isoformat()
+        _content, page = build(patient, start, end)
+        assert page.index('id="red-flags"') < page.index('id="chart"')
+        box = text_of(page[page.index('id="red-flags"') : page.index('id="chart"')])
+        assert "Chest pain" in box and "urgent care" in box and "emergency number" in box
+
+    def test_no_red_flag_box_in_a_calm_week(self, patient):
+        calm = next(
+            d
+            for d in (TODAY - timedelta(days=i) for i in range(8, 100))
+            if all(abs((d - f).days) > 7 for f in patient.red_flag_days)
+        )
+        _content, page = build(patient, (calm - timedelta(days=6)).isoformat(), calm.isoformat())
+        assert 'id="red-flags"' not in page
+
+    def test_questions_only_when_the_person_includes_notes(self, patient):
+        start, end = "2026-01-15", "2026-03-15"
+        content, page = build(patient, start, end, include_notes=True)
+        asked = [n for n in notes_of(patient, start, end) if QUESTION in n["data"]["tags"]]
+        assert asked and len(content["questions"]) == len(asked)
+        assert asked[0]["data"]["text"][:40] in page
+        assert "A private note that stays out of reports" not in page
+        _content, without = build(patient, start, end)
+        assert 'id="questions"' not in without and asked[0]["data"]["text"][:40] not in without
+
+    def test_disclaimer_and_chart_are_on_every_report(self, patient):
+        _content, page = build(patient, "2026-03-09", "2026-03-15")
+        assert "not medical advice" in page and "never a dosing instruction" in page
+        assert 'src="data:image/svg+xml;base64,' in page
+
+
+class TestPaper:
+    @pytest.mark.parametrize("paper", ["A4", "Letter"])
+    def test_a_typical_week_is_one_page(self, patient, paper):
+        _content, page = build(patient, "2026-03-09", "2026-03-15", paper=paper, include_notes=True)
+        pdf = render.pdf(page)
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+        width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+        assert (round(width), round(height)) == ({"A4": (595, 842), "Letter": (612, 792)}[paper])
+        assert "Taper report" in reader.pages[0].extract_text()
+
+    def test_a_busy_week_still_fits_and_sends_the_rest_to_detail_pages(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15", paper="Letter", include_notes=True)
+        found = (content["taper"]["steps"] or [content["taper"]["last_before"]])[0]
+        step = {**found, "pace_note": "The 2025 guideline notes … " * 6}
+        content["taper"]["steps"] = [step] * 2
+        content["red_flags"] = [{"day": "2026-03-10", "label": "Chest pain", "severity": 3}] * 3
+        content["questions"] = [{"day": "2026-03-10", "text": "Could we hold longer? " * 10}] * 2
+        assert pages(render.pdf(render.html(content))) == 1
+        content["questions"] = [{"day": "2026-03-10", "text": "Could we hold longer? " * 10}] * 5
+        page = render.html(content)
+        assert pages(render.pdf(page)) == 2
+        assert "Questions for my doctor, in full" in page
+
+    def test_a_long_period_adds_daily_detail_after_the_summary_page(self, patient):
+        _content, page = build(patient, "2026-01-16", "2026-03-15")
+        pdf = render.pdf(page)
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) >= 2
+        assert "Daily detail" in reader.pages[1].extract_text()
+
+
+class TestMissingData:
+    def test_a_period_with_no_data_is_a_valid_report_that_says_so(self, patient):
+        content, page = build(patient, "2026-05-04", "2026-05-10")
+        assert content["has_data"] is False and content["days_logged"] == 0
+        text = text_of(page)
+        assert "No entries in this period" in text and "0 of 7 days logged" in text
+        assert pages(render.pdf(page)) == 1
+
+    def test_a_person_with_nothing_at_all(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15", days=[], person=None)
+        assert content["dose"]["current"] is None and content["top_symptoms"] == []
+        assert "No entries in this period" in text_of(page)
+        assert pages(render.pdf(page)) == 1
+
+    def test_missing_days_are_gaps_not_zeros(self, patient):
+        content, _page = build(patient, "2026-01-16", "2026-03-15")
+        missing = {d.isoformat() for d in patient.missing_days}
+        for point in content["series"]:
+            if point["day"] in missing:
+                assert point["burden"] is None
