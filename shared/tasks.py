@@ -78,6 +78,14 @@ class ReportPayload(Schema):
 
 
 BUILD_REPORT = TaskContract("reports.build_report", QUEUE_REPORTS, ReportPayload)
+
+
+class InvitationAcceptedPayload(Schema):
+    invitation_id = fields.String(required=True)
+    waitlist_entry_id = fields.String(required=True)
+
+
+INVITATION_ACCEPTED = TaskContract("notification.invitation_accepted", QUEUE_EMAIL, InvitationAcceptedPayload)
 SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_REPORTS, NoPayload)
 BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload)
 PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_REPORTS, NoPayload)
@@ -96,6 +104,7 @@ CONTRACTS: tuple[TaskContract, ...] = (
     CLOSE_DAYS,
     BUILD_REPORT,
     SCAN_SCHEDULES,
+    INVITATION_ACCEPTED,
 )
 
 

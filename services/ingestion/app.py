@@ -9,6 +9,7 @@ from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
 from services.ingestion.accounts.auth import SECURITY_SCHEME
 from services.ingestion.accounts.cli import accounts_cli
+from services.ingestion.accounts.pages import bp as account_pages_bp
 from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
 from services.ingestion.privacy.api import blp as privacy_blp
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(privacy_blp)
     api.register_blueprint(summaries_blp)
     reports.init_app(app, api)
+    app.register_blueprint(account_pages_bp)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
     app.cli.add_command(accounts_cli)
     return app

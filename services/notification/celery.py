@@ -8,7 +8,11 @@ from shared.celery_app import create_celery
 from shared.settings import Settings
 from shared.tasks import NOTIFICATION_QUEUES
 
-TASK_PACKAGES = ["services.notification.probes", "services.notification.email"]
+TASK_PACKAGES = [
+    "services.notification.probes",
+    "services.notification.email",
+    "services.notification.waitlist",
+]
 
 
 def create_worker_app(settings: Settings) -> Celery:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
+
+# The page layout and stylesheet both HTTP services use (templates/pages/, static/site.css at /assets/).
+pages_bp = Blueprint(
+    "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
+)
 
 
 def message_page(

@@ -17,6 +17,7 @@ from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.web.health import health
+from shared.web.pages import pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
 from shared.web.request_context import init_request_context
 
@@ -70,6 +71,7 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     app.extensions["celery"] = create_celery(f"{service}-producer", settings)
     init_request_context(app)
     app.register_blueprint(health)
+    app.register_blueprint(pages_bp)
     register_error_handlers(app)
     return app
 

@@ -69,7 +69,7 @@ def accept_invitation(body, token: str):
         "ip": client_ip(),
         "user_agent": request.user_agent.string[:300],
     }
-    user, device_token, device = service.accept_invitation(invitation, body, consent)
+    user, device_token, device = service.accept_invitation(celery_of(), invitation, body, consent)
     return {"me": user, "token": device_token, "device": device}
 
 

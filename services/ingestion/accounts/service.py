@@ -23,7 +23,9 @@ from services.ingestion.accounts.exceptions import (
 )
 from shared import invitations
 from shared.email import address_key, request_email
+from shared.queue import enqueue
 from shared.settings import Settings
+from shared.tasks import INVITATION_ACCEPTED
 
 CODE_TTL = timedelta(minutes=10)
 CODE_DIGITS = 6
@@ -190,9 +192,15 @@ def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
 
 
 def accept_invitation(
-    invitation: dict, body: dict[str, Any], consent: dict[str, Any]
-) -> tuple[dict, str, dict]:
-    """Claim the invitation (single use), create the account, and issue this device's token."""
+    celery_app: Celery,
+    invitation: dict,
+    body: dict[str, Any],
+    consent: dict[str, Any],
+    *,
+    issue_token: bool = True,
+) -> tuple[dict, str | None, dict | None]:
+    """Claim the invitation (single use) and create the account; with `issue_token`, sign this device in
+    (the app's path; the web page only creates the account)."""
     user_id = uuid.uuid4().hex
     if not invitations.mark_accepted(invitation["_id"], user_id):
         raise InvitationUnusable()
@@ -208,5 +216,14 @@ def accept_invitation(
     except AlreadyRegistered:
         invitations.release(invitation["_id"])
         raise
+    if invitation.get("waitlist_entry_id"):
+        enqueue(
+            celery_app,
+            INVITATION_ACCEPTED,
+            invitation_id=invitation["_id"],
+            waitlist_entry_id=invitation["waitlist_entry_id"],
+        )
+    if not issue_token:
+        return user, None, None
     token, device = issue_device_token(user["_id"], body["device_name"], body["platform"])
     return user, token, device

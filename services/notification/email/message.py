@@ -43,6 +43,7 @@ def build(
     rendered: Rendered,
     settings: Settings,
     unsubscribe_token: str | None = None,
+    *,
     attachments: list[Attachment] = (),
 ) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)

@@ -85,7 +85,7 @@ def deliver(
             render(record["template"], record["data"], unsubscribe_url),
             settings,
             token,
-            attachments.load(record["data"].get("attachments")),
+            attachments=attachments.load(record["data"].get("attachments")),
         )
         (sender or SmtpSender(settings)).send(
             parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)

@@ -110,5 +110,13 @@ def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:
     return result.modified_count == 1
 
 
+def mark_active(entry_id: str, at: datetime) -> bool:
+    """Invited -> active, once the invitation became an account; False for any other state."""
+    result = entries().update_one(
+        {"_id": entry_id, "status": INVITED}, {"$set": {"status": "active", "active_at": at}}
+    )
+    return result.modified_count == 1
+
+
 def delete_entry(entry_id: str) -> bool:
     return entries().delete_one({"_id": entry_id}).deleted_count == 1

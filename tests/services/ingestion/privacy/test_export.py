@@ -29,6 +29,9 @@ FILES = {
     "events-note.csv",
     "invitations.json",
     "email-history.json",
+    "reports.json",
+    "report-shares.json",
+    "report-share-opens.json",
 }
 
 

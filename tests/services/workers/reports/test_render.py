@@ -74,7 +74,7 @@ class TestContent:
     def test_header_period_days_logged_and_dose(self, patient):
         content, page = build(patient, "2026-03-09", "2026-03-15")
         text = text_of(page)
-        assert "9 March 2026 – 15 March 2026" in text
+        assert "9 March 2026 \N{EN DASH} 15 March 2026" in text
         logged = 7 - sum(1 for d in patient.missing_days if date(2026, 3, 9) <= d <= date(2026, 3, 15))
         assert f"{logged} of 7 days logged" in text
         assert content["days_logged"] == logged
@@ -167,7 +167,8 @@ class TestPaper:
         pdf = render.pdf(page)
         reader = PdfReader(io.BytesIO(pdf))
         assert len(reader.pages) >= 2
-        assert "Daily detail" in reader.pages[1].extract_text()
+        assert "Taper report" in reader.pages[0].extract_text()
+        assert "DAILY DETAIL" in reader.pages[1].extract_text().upper()
 
 
 class TestMissingData:

@@ -1,0 +1,102 @@
+"""The invitation link from the email: a page to accept it (GET shows a form; POST creates the account)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from marshmallow import ValidationError
+
+from services.ingestion.accounts import service
+from services.ingestion.accounts.exceptions import AlreadyRegistered, InvitationUnusable
+from services.ingestion.accounts.schemas import AcceptInvitationSchema
+from services.ingestion.limits import client_ip
+from shared import invitations
+from shared.web.pages import message_page
+from shared.web.service import celery_of, settings_of
+
+bp = Blueprint("account_pages", __name__)
+
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "Australia/Melbourne",
+    "Pacific/Auckland",
+    "UTC",
+)
+
+
+def _unusable():
+    return message_page(
+        "This invitation can't be used",
+        "It may have expired, or it was already used to create an account. Nothing has been changed.",
+        "If you already have an account, sign in from the app with your email address. Otherwise, reply to "
+        "the invitation email and we'll send you a new one.",
+        status=404,
+    )
+
+
+def _form(token: str, invitation: dict, errors=(), form=None, status=200):
+    html = render_template(
+        "accounts/accept.html",
+        token=token,
+        invitation=invitation,
+        errors=errors,
+        form=form or {},
+        zones=COMMON_ZONES,
+        consent_text=service.HEALTH_CONSENT_TEXT,
+        consent_version=service.HEALTH_CONSENT_VERSION,
+    )
+    return html, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/invitations/<token>")
+def accept_page(token: str):
+    """Show the invitation. Mail scanners open links, so GET never creates anything."""
+    try:
+        invitation = invitations.verify_invitation(settings_of(), token)
+    except invitations.InvitationUnusable:
+        return _unusable()
+    return _form(token, invitation)
+
+
+@bp.post("/invitations/<token>")
+def accept(token: str):
+    """Create the account with the separate, explicit consent to processing health data."""
+    try:
+        invitation = invitations.verify_invitation(settings_of(), token)
+    except invitations.InvitationUnusable:
+        return _unusable()
+    form = {
+        "display_name": request.form.get("display_name", "").strip(),
+        "time_zone": request.form.get("time_zone", "").strip(),
+        "health_data_consent": request.form.get("health_data_consent") == "yes",
+        "consent_version": request.form.get("consent_version", ""),
+        "device_name": "web",
+        "platform": "web",
+    }
+    try:
+        body = AcceptInvitationSchema().load(form)
+    except ValidationError as exc:
+        errors = [(name, " ".join(reasons)) for name, reasons in exc.messages.items()]
+        return _form(token, invitation, errors, form, status=422)
+    consent = {
+        "version": body["consent_version"],
+        "ip": client_ip(),
+        "user_agent": request.user_agent.string[:300],
+    }
+    try:
+        user, _token, _device = service.accept_invitation(
+            celery_of(), invitation, body, consent, issue_token=False
+        )
+    except (InvitationUnusable, AlreadyRegistered):
+        return _unusable()
+    html = render_template("accounts/welcome.html", user=user)
+    return html, 201, {"Cache-Control": "no-store"}

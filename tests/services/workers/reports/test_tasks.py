@@ -1,0 +1,115 @@
+"""Building reports on the real worker: stored files, claims, and one report failing while another builds."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.workers.reports import repository, service
+from services.workers.summaries import params as summary_params
+from shared import files
+from shared.reports import BUILDING, FAILED, FILES_BUCKET, READY, request_report
+from tests.factories.accounts import person
+from tests.support.report_patients import generate_for_report, last_week, store
+
+PARAMS = summary_params.load()
+
+
+def wait_final(db, report_id: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        report = db.reports.find_one({"_id": report_id})
+        if report["status"] in {READY, FAILED}:
+            return report
+        assert time.monotonic() < deadline, f"report still {report['status']}"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def seeded(settings, db):
+    """A person with 60 days of generated history ending yesterday, stored as the workers store it."""
+
+    def make(seed: int) -> tuple[dict, tuple[str, str]]:
+        user, _headers = person()
+        today = datetime.now(UTC).date()
+        patient = generate_for_report(seed, days=60, end=today - timedelta(days=1))
+        store(db, user["_id"], patient, keys=settings.encryption_keys, today=today.isoformat(), params=PARAMS)
+        return user, last_week(today)
+
+    return make
+
+
+def ask(app, user: dict, period: tuple[str, str]) -> str:
+    report, created = request_report(
+        app.extensions["celery"], user_id=user["_id"], period_start=period[0], period_end=period[1]
+    )
+    assert created
+    return report["_id"]
+
+
+def test_a_built_report_has_its_html_and_pdf_in_gridfs(ingestion_app, workers_worker, seeded, db):
+    user, period = seeded(1)
+    report = wait_final(db, ask(ingestion_app, user, period))
+    assert report["status"] == READY and report["attempts"] == 1 and report["ready_at"]
+    for kind in ("html", "pdf"):
+        stored = files.open_file(FILES_BUCKET, report["files"][kind])
+        assert stored.metadata["user_id"] == user["_id"]
+        body = stored.read()
+        assert body.startswith(b"%PDF") if kind == "pdf" else b"Taper report" in body
+    assert db.report_claims.count_documents({"report_id": report["_id"]}) == 1
+
+
+def test_a_corrupt_stored_day_fails_its_report_after_bounded_retries_while_another_builds(
+    ingestion_app, workers_worker, seeded, db
+):
+    broken_user, period = seeded(2)
+    fine_user, _ = seeded(3)
+    # A stored day whose burden is not a number: the renderer cannot draw it, however often it tries.
+    db.day_summaries.update_one(
+        {"user_id": broken_user["_id"], "day": period[0]}, {"$set": {"burden": "unreadable"}}
+    )
+    broken = ask(ingestion_app, broken_user, period)
+    fine = ask(ingestion_app, fine_user, period)
+    assert wait_final(db, fine)["status"] == READY
+    failed = wait_final(db, broken)
+    assert failed["status"] == FAILED
+    assert failed["attempts"] == service.MAX_ATTEMPTS
+    assert failed["reason"] == service.FAILED_REASON.format(error="ValueError")
+    assert failed["files"] == {}
+    claims = sorted(c["_id"] for c in db.report_claims.find({"report_id": broken}))
+    assert claims == [f"{broken}#{n}" for n in range(1, service.MAX_ATTEMPTS + 1)]
+
+
+class TestClaims:
+    def test_an_attempt_is_claimed_once(self, seeded, db):
+        user, _period = seeded(4)
+        db.reports.insert_one({"_id": "r-claim", "user_id": user["_id"], "status": "queued", "attempts": 0})
+        report = repository.find_report("r-claim")
+        now = datetime.now(UTC)
+        assert repository.claim(report, 1, now) is True
+        assert repository.claim(report, 1, now) is False
+
+    def test_a_fresh_build_elsewhere_is_left_alone_and_a_stale_one_is_taken_over(self, settings, seeded, db):
+        user, (start, end) = seeded(5)
+        now = datetime.now(UTC)
+        db.reports.insert_one(
+            {
+                "_id": "r-busy",
+                "user_id": user["_id"],
+                "kind": "on_demand",
+                "period_start": start,
+                "period_end": end,
+                "options": {"include_notes": False, "paper": "A4"},
+                "status": BUILDING,
+                "attempts": 1,
+                "files": {},
+                "updated_at": now,
+            }
+        )
+        assert service.build("r-busy", settings, now) is None
+        later = now + service.STALE_CLAIM + timedelta(seconds=1)
+        ready = service.build("r-busy", settings, later)
+        assert ready["status"] == READY and ready["attempts"] == 2
+        assert service.build("r-busy", settings, later)["files"] == ready["files"]  # done is done
