@@ -79,135 +79,142 @@ def check_in_body(now: datetime) -> bytes:
     ).encode()
 
 
-async def run(
-    host: str, port: int, tokens: list[str], rate: float, seconds: float, sample_every: int, poll_s: float
-) -> dict:
-    loop = asyncio.get_running_loop()
-    pool: asyncio.Queue[Connection] = asyncio.Queue()
-    polls: asyncio.Queue[Connection] = asyncio.Queue()
-    for _ in range(CONNECTIONS):
-        pool.put_nowait(Connection(host, port))
-    for _ in range(POLL_CONNECTIONS):
-        polls.put_nowait(Connection(host, port))
-    statuses: dict[str, int] = {}
-    from_schedule: list[float] = []
-    done_at: list[float] = []
-    errors = dropped = 0
-    samples_sent = [0] * len(tokens)  # per person
-    outstanding: set[int] = set()
-    spoiled: set[int] = set()  # a sample whose POST failed may or may not be stored: no more samples there
-    fresh: list[float] = []
-    last_get: list[float] = []
-    gets = [0]
-    stale: list[dict] = []
+class Run:
+    """One paced run; samples are polled until their summaries show them."""
 
-    async def poll(person: int, ordinal: int, day: str, acked: float) -> None:
+    def __init__(self, host: str, port: int, tokens: list[str], *, rate: float, seconds: float) -> None:
+        self.host, self.port, self.tokens, self.rate, self.seconds = host, port, tokens, rate, seconds
+        self.sample_every, self.poll_s = 100, 0.1
+        self.statuses: dict[str, int] = {}
+        self.from_schedule: list[float] = []
+        self.done_at: list[float] = []
+        self.errors = self.dropped = self.gets = 0
+        self.samples_sent = [0] * len(tokens)  # per person
+        self.outstanding: set[int] = set()
+        self.spoiled: set[int] = set()  # a sample whose POST failed may or may not be stored: no more there
+        self.fresh: list[float] = []
+        self.last_get: list[float] = []
+        self.stale: list[dict] = []
+        self.pollers: list[asyncio.Task] = []
+
+    async def main(self) -> dict:
+        self.loop = asyncio.get_running_loop()
+        self.pool: asyncio.Queue[Connection] = asyncio.Queue()
+        self.polls: asyncio.Queue[Connection] = asyncio.Queue()
+        for _ in range(CONNECTIONS):
+            self.pool.put_nowait(Connection(self.host, self.port))
+        for _ in range(POLL_CONNECTIONS):
+            self.polls.put_nowait(Connection(self.host, self.port))
+        total = int(self.rate * self.seconds)
+        tasks = []
+        self.start = self.loop.time() + 0.1
+        for n in range(total):
+            scheduled = self.start + n / self.rate
+            delay = scheduled - self.loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(self.one(n, scheduled)))
+        await asyncio.wait(tasks, timeout=TIMEOUT_S * 3)
+        load_s = (max(self.done_at) - self.start) if self.done_at else self.seconds
+        if self.pollers:
+            await asyncio.wait(self.pollers, timeout=FRESH_TIMEOUT_S + TIMEOUT_S)
+        for queue in (self.pool, self.polls):
+            while not queue.empty():
+                queue.get_nowait().close()
+        ok = sum(n for s, n in self.statuses.items() if s.startswith("2"))
+        return {
+            "rate_target": self.rate,
+            "requests": total,
+            "completed": len(self.from_schedule),
+            "accepted_per_s": round(ok / load_s, 1),
+            "load_seconds": round(load_s, 2),
+            "statuses": self.statuses,
+            "errors": self.errors,
+            "dropped": self.dropped,
+            "post_latency_ms": summary(self.from_schedule),
+            "samples": len(self.fresh) + len(self.stale),
+            "fresh": len(self.fresh),
+            "not_fresh_within_s": {"seconds": FRESH_TIMEOUT_S, "count": len(self.stale)},
+            "freshness_ms": summary(self.fresh) | ({"p95": pct95(self.fresh)} if self.fresh else {}),
+            "last_get_ms": summary(self.last_get),
+            "summary_gets": self.gets,
+            "sample_every": self.sample_every,
+            "poll_ms": round(self.poll_s * 1000),
+        }
+
+    async def one(self, n: int, scheduled: float) -> None:
+        """Request n: a sample check-in for the next person in turn, or an ordinary symptom event."""
+        sample = n % self.sample_every == 0
+        person = (n // self.sample_every if sample else n) % len(self.tokens)
+        conn = await self.pool.get()
+        if self.loop.time() > self.start + self.seconds:
+            # Still waiting for a connection when the run ends: the server is saturated; not sent.
+            self.pool.put_nowait(conn)
+            self.dropped += 1
+            return
+        now = datetime.now(UTC)
+        sample = sample and person not in self.outstanding | self.spoiled
+        if sample:
+            self.outstanding.add(person)
+            self.samples_sent[person] += 1
+        body = check_in_body(now) if sample else event_body(n)
+        try:
+            status, _answer = await asyncio.wait_for(
+                conn.request("POST", "/v1/events", self.tokens[person], body), TIMEOUT_S
+            )
+        except (OSError, TimeoutError, asyncio.IncompleteReadError):
+            conn.close()
+            self.errors += 1
+            if sample:
+                self.outstanding.discard(person)
+                self.spoiled.add(person)
+            return
+        finally:
+            self.pool.put_nowait(conn)
+        acked = self.loop.time()
+        self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+        self.from_schedule.append(acked - scheduled)
+        self.done_at.append(acked)
+        if sample and status == 202:
+            day = now.astimezone(TIME_ZONE).date().isoformat()
+            ordinal = self.samples_sent[person]
+            self.pollers.append(asyncio.create_task(self.poll(person, ordinal, day, acked)))
+        elif sample:
+            self.samples_sent[person] -= 1
+            self.outstanding.discard(person)
+
+    async def poll(self, person: int, ordinal: int, day: str, acked: float) -> None:
+        """GET the person's summary for the day every poll_s until its check-in count reaches `ordinal`."""
         path = f"/v1/summaries?from={day}&to={day}"
         try:
-            while loop.time() - acked < FRESH_TIMEOUT_S:
-                conn = await polls.get()
-                asked = loop.time()
+            while self.loop.time() - acked < FRESH_TIMEOUT_S:
+                conn = await self.polls.get()
+                asked = self.loop.time()
                 try:
                     status, body = await asyncio.wait_for(
-                        conn.request("GET", path, tokens[person]), TIMEOUT_S
+                        conn.request("GET", path, self.tokens[person]), TIMEOUT_S
                     )
                 except (OSError, TimeoutError, asyncio.IncompleteReadError):
                     conn.close()
                     status, body = 0, b""
                 finally:
-                    polls.put_nowait(conn)
-                answered = loop.time()
-                gets[0] += 1
-                if status == 200:
-                    days = json.loads(body)["days"]
-                    check_in = days[0].get("check_in") if days else None
-                    if check_in and check_in.get("count", 0) >= ordinal:
-                        fresh.append(answered - acked)
-                        last_get.append(answered - asked)
-                        return
-                await asyncio.sleep(max(0.0, poll_s - (loop.time() - asked)))
-            stale.append({"person": person, "ordinal": ordinal, "day": day})
+                    self.polls.put_nowait(conn)
+                answered = self.loop.time()
+                self.gets += 1
+                if status == 200 and seen(json.loads(body), ordinal):
+                    self.fresh.append(answered - acked)
+                    self.last_get.append(answered - asked)
+                    return
+                await asyncio.sleep(max(0.0, self.poll_s - (self.loop.time() - asked)))
+            self.stale.append({"person": person, "ordinal": ordinal, "day": day})
         finally:
-            outstanding.discard(person)
+            self.outstanding.discard(person)
 
-    pollers: list[asyncio.Task] = []
 
-    async def one(n: int, scheduled: float) -> None:
-        nonlocal errors, dropped
-        person = n % len(tokens)
-        conn = await pool.get()
-        if loop.time() > start + seconds:
-            # Still waiting for a connection when the run ends: the server is saturated; not sent.
-            pool.put_nowait(conn)
-            dropped += 1
-            return
-        now = datetime.now(UTC)
-        is_sample = n % sample_every == 0 and person not in outstanding | spoiled
-        if is_sample:
-            outstanding.add(person)
-            samples_sent[person] += 1
-            ordinal, body = samples_sent[person], check_in_body(now)
-        else:
-            body = event_body(n)
-        try:
-            status, _answer = await asyncio.wait_for(
-                conn.request("POST", "/v1/events", tokens[person], body), TIMEOUT_S
-            )
-            acked = loop.time()
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
-            from_schedule.append(acked - scheduled)
-            done_at.append(acked)
-            if is_sample:
-                if status == 202:
-                    day = now.astimezone(TIME_ZONE).date().isoformat()
-                    pollers.append(asyncio.create_task(poll(person, ordinal, day, acked)))
-                else:
-                    samples_sent[person] -= 1
-                    outstanding.discard(person)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError):
-            conn.close()
-            errors += 1
-            if is_sample:
-                outstanding.discard(person)
-                spoiled.add(person)
-        finally:
-            pool.put_nowait(conn)
-
-    total = int(rate * seconds)
-    tasks = []
-    start = loop.time() + 0.1
-    for n in range(total):
-        scheduled = start + n / rate
-        delay = scheduled - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(n, scheduled)))
-    await asyncio.wait(tasks, timeout=TIMEOUT_S * 3)
-    load_s = (max(done_at) - start) if done_at else seconds
-    if pollers:
-        await asyncio.wait(pollers, timeout=FRESH_TIMEOUT_S + TIMEOUT_S)
-    for queue in (pool, polls):
-        while not queue.empty():
-            queue.get_nowait().close()
-    ok = sum(n for s, n in statuses.items() if s.startswith("2"))
-    return {
-        "rate_target": rate,
-        "requests": total,
-        "completed": len(from_schedule),
-        "accepted_per_s": round(ok / load_s, 1),
-        "load_seconds": round(load_s, 2),
-        "statuses": statuses,
-        "errors": errors,
-        "dropped": dropped,
-        "post_latency_ms": summary(from_schedule),
-        "samples": len(fresh) + len(stale),
-        "fresh": len(fresh),
-        "not_fresh_within_s": {"seconds": FRESH_TIMEOUT_S, "count": len(stale)},
-        "freshness_ms": summary(fresh) | ({"p95": pct95(fresh)} if fresh else {}),
-        "last_get_ms": summary(last_get),
-        "summary_gets": gets[0],
-        "poll_ms": round(poll_s * 1000),
-    }
+def seen(answer: dict, ordinal: int) -> bool:
+    days = answer["days"]
+    check_in = days[0].get("check_in") if days else None
+    return bool(check_in) and check_in.get("count", 0) >= ordinal
 
 
 def pct95(values: list[float]) -> float:
@@ -215,14 +222,15 @@ def pct95(values: list[float]) -> float:
     return round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000, 1)
 
 
-def main(host: str, port: str, tokens_file: str, rate: str, seconds: str, every: str, poll_ms: str) -> None:
+def main(argv: list[str]) -> None:
+    host, port, tokens_file, rate, seconds, every, poll_ms = argv
     tokens = [t for t in Path(tokens_file).read_text().splitlines() if t]
     started = time.monotonic()
-    result = asyncio.run(
-        run(host, int(port), tokens, float(rate), float(seconds), int(every), int(poll_ms) / 1000)
-    )
+    run = Run(host, int(port), tokens, rate=float(rate), seconds=float(seconds))
+    run.sample_every, run.poll_s = int(every), int(poll_ms) / 1000
+    result = asyncio.run(run.main())
     print(json.dumps(result | {"wall_s": round(time.monotonic() - started, 2)}))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(sys.argv[1:])

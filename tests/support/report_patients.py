@@ -106,7 +106,9 @@ def store(database, user_id: str, patient: Patient, *, keys: str, today: str, pa
 
     docs, person = summaries(patient, keys, today, params)
     if docs:
-        database.day_summaries.insert_many([d | {"user_id": user_id} for d in docs])
+        database.day_summaries.insert_many(
+            [{"_id": f"{user_id}:{d['day']}", "user_id": user_id} | d for d in docs]
+        )
     database.person_summaries.replace_one({"_id": user_id}, person | {"today": today}, upsert=True)
     notes = []
     for event in patient.events:

@@ -67,7 +67,7 @@ class Reports(MethodView):
     @blp.response(200, ReportListSchema)
     def get(self):
         """Your reports, newest first."""
-        reports = service.repository.list_own(current_user()["_id"])
+        reports = service.list_reports(current_user()["_id"])
         return {"reports": [_described(r) for r in reports]}
 
     @blp.arguments(ReportRequestSchema)

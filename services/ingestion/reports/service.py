@@ -43,6 +43,10 @@ def ask(celery_app: Celery, user: dict, body: dict) -> dict:
     return report
 
 
+def list_reports(user_id: str) -> list[dict]:
+    return repository.list_own(user_id)
+
+
 def own(user_id: str, report_id: str) -> dict:
     """The person's report; someone else's is as unknown as one that never existed."""
     report = repository.find_own(user_id, report_id)

@@ -25,7 +25,8 @@ WIDTH_IN, HEIGHT_IN = 7.2, 2.1
 INK, MID, LIGHT = "#000000", "#555555", "#d9d9d9"
 SHADING = {
     "wave": {"facecolor": LIGHT, "hatch": "////", "edgecolor": "#8c8c8c", "label": "wave"},
-    "window": {"facecolor": "#ffffff", "hatch": "...", "edgecolor": "#8c8c8c", "label": "window"},
+    # Not dots: matplotlib writes every dot into the SVG (150 KB for one week); lines stay small.
+    "window": {"facecolor": "#ffffff", "hatch": "\\\\", "edgecolor": "#a6a6a6", "label": "window"},
 }
 STYLE = {
     "font.family": "DejaVu Sans",

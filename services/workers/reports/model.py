@@ -139,7 +139,7 @@ def _change(now: dict, before: dict | None) -> str:
         return "higher"
     if diff <= -SYMPTOM_CHANGE_POINTS:
         return "lower"
-    return "about the same"
+    return "similar"
 
 
 def top_symptoms(period_docs: list[dict], previous_docs: list[dict], keys: str) -> list[dict]:

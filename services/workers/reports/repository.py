@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared import files
@@ -85,8 +84,12 @@ def find_person(user_id: str) -> dict | None:
 
 
 def days_between(user_id: str, start: str, end: str) -> list[dict]:
-    cursor = mongo.db.day_summaries.find({"user_id": user_id, "day": {"$gte": start, "$lte": end}})
-    return list(cursor.sort("day", ASCENDING))
+    """The stored day summaries from `start` to `end`, by their ids: on FerretDB a range query reads the
+    whole collection, while a lookup by _id does not (services/workers/summaries/repository.py)."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    ids = [f"{user_id}:{first + timedelta(days=i)}" for i in range((last - first).days + 1)]
+    found = (mongo.db.day_summaries.find_one({"_id": day_id}) for day_id in ids)
+    return [doc for doc in found if doc is not None]
 
 
 def notes_between(user_id: str, start: str, end: str) -> list[dict[str, Any]]:

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # A claim older than this is taken to belong to a worker that died mid-build (builds take seconds).
 STALE_CLAIM = timedelta(minutes=10)
-FAILED_REASON = "The report could not be drawn from the stored entries ({error}). Our team has been told."
+FAILED_REASON = (
+    "The report could not be drawn from the stored entries ({error}). This has been logged for our team."
+)
 
 
 class AttemptFailed(Exception):

@@ -53,20 +53,23 @@ def stored_days(user_id: str) -> dict[str, dict]:
     return {d["day"]: d for d in mongo.db[DAYS].find({"user_id": user_id})}
 
 
+# FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements that match stored
+# documents, and stalls every other client meanwhile; smaller bulk writes are fine (so is MongoDB).
+WRITE_CHUNK = 50
+
+
 def write_days(user_id: str, changed: list[dict], removed: list[str]) -> None:
-    """Replace changed day documents in one round trip, and drop days that no longer exist."""
-    if changed:
-        mongo.db[DAYS].bulk_write(
-            [
-                ReplaceOne(
-                    {"_id": f"{user_id}:{d['day']}"},
-                    {"_id": f"{user_id}:{d['day']}", "user_id": user_id, **d},
-                    upsert=True,
-                )
-                for d in changed
-            ],
-            ordered=False,
+    """Replace changed day documents, WRITE_CHUNK per round trip, and drop days that no longer exist."""
+    replacements = [
+        ReplaceOne(
+            {"_id": f"{user_id}:{d['day']}"},
+            {"_id": f"{user_id}:{d['day']}", "user_id": user_id, **d},
+            upsert=True,
         )
+        for d in changed
+    ]
+    for start in range(0, len(replacements), WRITE_CHUNK):
+        mongo.db[DAYS].bulk_write(replacements[start : start + WRITE_CHUNK], ordered=False)
     if removed:
         mongo.db[DAYS].delete_many({"user_id": user_id, "day": {"$in": removed}})
 

@@ -102,7 +102,7 @@ class TestContent:
         table = page[page.index('id="symptoms"') : page.index('id="taper"')]
         for entry in top:
             assert entry["label"] in table
-            assert entry["change"] in {"higher", "lower", "about the same", "new this period"}
+            assert entry["change"] in {"higher", "lower", "similar", "new this period"}
         assert "head pressure" in page or all(t["label"] != "head pressure" for t in top)  # custom, decrypted
 
     def test_red_flag_box_leads_the_page_with_urgent_care(self, patient):
