@@ -3,11 +3,13 @@ people whose tokens are given (taken in turn), and for a sample of them, the tim
 GET /v1/summaries for that person shows the event. Prints one JSON line.
 
 Load is open-loop as in benchmarks/paced.py (request i is due at t0 + i/RATE; latency counted from then),
-over at most CONNECTIONS keep-alive connections. Every SAMPLE_EVERY-th request is a check-in for a person
-with no sample outstanding; no other event is a check-in, and the people have no check-in today before the
-run, so the person's k-th sample is visible exactly when today's `check_in.count` reaches k. Each sample is
-then polled every POLL_MS on its own connection (freshness includes that GET's own latency, which is
-reported separately).
+over at most CONNECTIONS keep-alive connections; a request still waiting for one when the run ends is not
+sent (counted as dropped), so the accepted rate is what the server took. Every SAMPLE_EVERY-th request sent
+is a check-in for the next person in turn with no sample outstanding; no other event is a check-in, and the
+people have no check-in today before the run, so the person's k-th sample is visible exactly when today's
+`check_in.count` reaches k. Each sample is polled every POLL_MS, at most POLLS_AT_ONCE GETs in flight
+(freshness includes that GET's own latency, reported separately); one not visible within FRESH_TIMEOUT_S
+counts as infinite.
 
     python -m benchmarks.freshness HOST PORT TOKENS_FILE RATE SECONDS SAMPLE_EVERY POLL_MS
 """
@@ -27,9 +29,10 @@ from zoneinfo import ZoneInfo
 from benchmarks.paced import event_body, summary
 
 CONNECTIONS = 32  # as benchmarks/paced.py: more than gunicorn's 2x4 threads
-POLL_CONNECTIONS = 8
+# The polls must not become the load: a GET /v1/summaries costs FerretDB a scan of every stored day.
+POLLS_AT_ONCE = 1
 TIMEOUT_S = 10
-FRESH_TIMEOUT_S = 30  # a sample not visible by then is counted as not fresh
+FRESH_TIMEOUT_S = 40  # a sample not visible by then counts as never fresh (infinite) in the percentiles
 TIME_ZONE = ZoneInfo("Europe/London")  # the bench's people live there (benchmarks/bench_ingestion.py)
 
 
@@ -88,7 +91,8 @@ class Run:
         self.statuses: dict[str, int] = {}
         self.from_schedule: list[float] = []
         self.done_at: list[float] = []
-        self.errors = self.dropped = self.gets = 0
+        self.errors = self.dropped = self.gets = self.sent = 0
+        self.next_sampled = 0
         self.samples_sent = [0] * len(tokens)  # per person
         self.outstanding: set[int] = set()
         self.spoiled: set[int] = set()  # a sample whose POST failed may or may not be stored: no more there
@@ -99,12 +103,10 @@ class Run:
 
     async def main(self) -> dict:
         self.loop = asyncio.get_running_loop()
+        self.poll_slots = asyncio.Semaphore(POLLS_AT_ONCE)
         self.pool: asyncio.Queue[Connection] = asyncio.Queue()
-        self.polls: asyncio.Queue[Connection] = asyncio.Queue()
         for _ in range(CONNECTIONS):
             self.pool.put_nowait(Connection(self.host, self.port))
-        for _ in range(POLL_CONNECTIONS):
-            self.polls.put_nowait(Connection(self.host, self.port))
         total = int(self.rate * self.seconds)
         tasks = []
         self.start = self.loop.time() + 0.1
@@ -118,9 +120,8 @@ class Run:
         load_s = (max(self.done_at) - self.start) if self.done_at else self.seconds
         if self.pollers:
             await asyncio.wait(self.pollers, timeout=FRESH_TIMEOUT_S + TIMEOUT_S)
-        for queue in (self.pool, self.polls):
-            while not queue.empty():
-                queue.get_nowait().close()
+        while not self.pool.empty():
+            self.pool.get_nowait().close()
         ok = sum(n for s, n in self.statuses.items() if s.startswith("2"))
         return {
             "rate_target": self.rate,
@@ -135,25 +136,31 @@ class Run:
             "samples": len(self.fresh) + len(self.stale),
             "fresh": len(self.fresh),
             "not_fresh_within_s": {"seconds": FRESH_TIMEOUT_S, "count": len(self.stale)},
-            "freshness_ms": summary(self.fresh) | ({"p95": pct95(self.fresh)} if self.fresh else {}),
-            "last_get_ms": summary(self.last_get),
+            "freshness_ms": percentiles(self.fresh + [float("inf")] * len(self.stale)),
+            "last_get_ms": percentiles(self.last_get),
             "summary_gets": self.gets,
             "sample_every": self.sample_every,
             "poll_ms": round(self.poll_s * 1000),
         }
 
     async def one(self, n: int, scheduled: float) -> None:
-        """Request n: a sample check-in for the next person in turn, or an ordinary symptom event."""
-        sample = n % self.sample_every == 0
-        person = (n // self.sample_every if sample else n) % len(self.tokens)
+        """Request n: every sample_every-th one sent is a check-in for the next person in turn (one with
+        no sample outstanding), the others ordinary symptom events from the people in turn."""
         conn = await self.pool.get()
         if self.loop.time() > self.start + self.seconds:
             # Still waiting for a connection when the run ends: the server is saturated; not sent.
             self.pool.put_nowait(conn)
             self.dropped += 1
             return
+        self.sent += 1
         now = datetime.now(UTC)
-        sample = sample and person not in self.outstanding | self.spoiled
+        person, sample = n % len(self.tokens), False
+        if self.sent % self.sample_every == 0:
+            for _ in range(len(self.tokens)):
+                self.next_sampled = (self.next_sampled + 1) % len(self.tokens)
+                if self.next_sampled not in self.outstanding | self.spoiled:
+                    person, sample = self.next_sampled, True
+                    break
         if sample:
             self.outstanding.add(person)
             self.samples_sent[person] += 1
@@ -184,21 +191,21 @@ class Run:
             self.outstanding.discard(person)
 
     async def poll(self, person: int, ordinal: int, day: str, acked: float) -> None:
-        """GET the person's summary for the day every poll_s until its check-in count reaches `ordinal`."""
+        """GET the person's summary for the day every poll_s (at most POLLS_AT_ONCE GETs in flight over all
+        samples), on its own connection, until its check-in count reaches `ordinal`."""
         path = f"/v1/summaries?from={day}&to={day}"
+        conn = Connection(self.host, self.port)
         try:
             while self.loop.time() - acked < FRESH_TIMEOUT_S:
-                conn = await self.polls.get()
-                asked = self.loop.time()
-                try:
-                    status, body = await asyncio.wait_for(
-                        conn.request("GET", path, self.tokens[person]), TIMEOUT_S
-                    )
-                except (OSError, TimeoutError, asyncio.IncompleteReadError):
-                    conn.close()
-                    status, body = 0, b""
-                finally:
-                    self.polls.put_nowait(conn)
+                async with self.poll_slots:
+                    asked = self.loop.time()
+                    try:
+                        status, body = await asyncio.wait_for(
+                            conn.request("GET", path, self.tokens[person]), TIMEOUT_S
+                        )
+                    except (OSError, TimeoutError, asyncio.IncompleteReadError):
+                        conn.close()
+                        status, body = 0, b""
                 answered = self.loop.time()
                 self.gets += 1
                 if status == 200 and seen(json.loads(body), ordinal):
@@ -208,6 +215,7 @@ class Run:
                 await asyncio.sleep(max(0.0, self.poll_s - (self.loop.time() - asked)))
             self.stale.append({"person": person, "ordinal": ordinal, "day": day})
         finally:
+            conn.close()
             self.outstanding.discard(person)
 
 
@@ -217,9 +225,16 @@ def seen(answer: dict, ordinal: int) -> bool:
     return bool(check_in) and check_in.get("count", 0) >= ordinal
 
 
-def pct95(values: list[float]) -> float:
+def percentiles(values: list[float]) -> dict:
+    """p50/p95/max in ms (inf stays inf: a sample never seen)."""
+    if not values:
+        return {}
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000, 1)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000, 1)
+
+    return {"p50": pct(50), "p95": pct(95), "max": round(ordered[-1] * 1000, 1)}
 
 
 def main(argv: list[str]) -> None:

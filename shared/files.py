@@ -14,9 +14,20 @@ def _bucket(bucket: str) -> GridFSBucket:
     return GridFSBucket(mongo.db, bucket_name=bucket)
 
 
-def put(bucket: str, file_id: str, source: IO[bytes], filename: str, metadata: dict[str, Any]) -> None:
-    """Store `source` under a fixed id; a file left by an earlier, interrupted attempt is replaced."""
-    delete(bucket, file_id)
+def put(
+    bucket: str,
+    file_id: str,
+    source: IO[bytes],
+    filename: str,
+    metadata: dict[str, Any],
+    *,
+    fresh: bool = False,
+) -> None:
+    """Store `source` under a fixed id; a file left by an earlier, interrupted attempt is replaced.
+    `fresh=True` when the caller knows the id was never used (it names a claimed attempt): replacing
+    costs a query on the chunks, which FerretDB answers by reading every chunk in the bucket."""
+    if not fresh:
+        delete(bucket, file_id)
     _bucket(bucket).upload_from_stream_with_id(file_id, filename, source, metadata=metadata)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date, datetime
 from http import HTTPStatus
 
 from celery import Celery
 from flask import Flask, current_app
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from pymongo.errors import ConnectionFailure
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -22,6 +24,16 @@ from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception
 from shared.web.request_context import init_request_context
 
 log = logging.getLogger(__name__)
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates and times as ISO 8601 everywhere (Flask's default is the HTTP date format)."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, date | datetime):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 class ProblemApi(Api):
@@ -50,6 +62,7 @@ class ProblemApi(Api):
 def create_base_app(import_name: str, service: str, settings: Settings) -> Flask:
     """A Flask app with settings, clients, request ids, health checks and problem+json errors."""
     app = Flask(import_name)
+    app.json = IsoJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

@@ -177,8 +177,14 @@ class TestFiles:
         )
 
     def test_package_data_ships_the_json(self):
-        pyproject = (CATALOG_DIR.parents[1] / "pyproject.toml").read_text()
-        assert '"shared.catalog" = ["*.json"]' in pyproject
+        import fnmatch
+        import tomllib
+
+        pyproject = tomllib.loads((CATALOG_DIR.parents[1] / "pyproject.toml").read_text())
+        patterns = pyproject["tool"]["setuptools"]["package-data"]
+        rules = patterns.get("shared.catalog", []) + patterns.get("*", [])
+        for path in CATALOG_DIR.glob("*.json"):
+            assert any(fnmatch.fnmatch(path.name, rule) for rule in rules), path.name
 
 
 class TestSources:

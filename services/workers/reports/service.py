@@ -81,9 +81,13 @@ def build(report_id: str, settings: Settings, now: datetime | None = None) -> di
             return None
         repository.release(report_id, reason, datetime.now(UTC))
         raise
+    if attempt > 1:
+        repository.drop_files(report_id)  # what an earlier attempt stored before it died
     stored = {
-        "html": repository.store_file(report, "html", page.encode("utf-8"), _filename(report, "html")),
-        "pdf": repository.store_file(report, "pdf", pdf, _filename(report, "pdf")),
+        "html": repository.store_file(
+            report, attempt, "html", page.encode("utf-8"), _filename(report, "html")
+        ),
+        "pdf": repository.store_file(report, attempt, "pdf", pdf, _filename(report, "pdf")),
     }
     ready = repository.mark_ready(report_id, stored, datetime.now(UTC))
     if ready is None:
