@@ -7,8 +7,9 @@ processes of services.workers.worker):
    (every day rewritten) and with nothing changed; every repository call is timed so database time shows,
    and the pure computation (compute.day_summaries + person_summary) is timed alone on the same events.
 2. Freshness, 2 workers running: benchmarks/freshness.py posts single events from 50 people (no earlier
-   history) at a light 10/s, then at the goal's 200/s (50 new people), and polls GET /v1/summaries for a
-   sample until each shows; the recomputes still waiting after each run are discarded.
+   history) at the goal's 200/s (BENCH_FRESHNESS_RATES=10,200 adds a light run first, with 50 other
+   people) and polls GET /v1/summaries for a sample until each shows; recomputes still waiting after a
+   run are discarded.
 3. An offline sync of 10,000 events (batches of 500 from 5 phones at once) with the workers running: every
    task message sent to Redis is counted (kombu sends each with one LPUSH), and the recompute runs the
    workers log; then the time until the summaries caught up.
@@ -240,7 +241,7 @@ class Bench:
     # -- 2. freshness ------------------------------------------------------------------------------------
 
     def freshness(self, stack: Stack, workers: list, pids: dict[str, int]) -> None:
-        """A light load first (its backlog cannot delay the heavy one), then the goal's 200 events/s."""
+        """A paced run per rate in FRESH_RATES (lightest first, so a backlog cannot delay a lighter run)."""
         for rate in FRESH_RATES:
             # About one sample a second at what the API accepts (~50/s at most on FerretDB).
             key, every = f"{rate}", 10 if rate <= 20 else 40
@@ -264,18 +265,21 @@ class Bench:
                 self.report.measure(
                     f"fresh_{key}_{p}",
                     f"  freshness {p} (202 -> shown by GET /v1/summaries)",
-                    run["freshness_ms"].get(p, INF),
+                    at_least(run["freshness_ms"].get(p)),
                     "ms",
                     samples=run["samples"],
                     not_fresh=run["not_fresh_within_s"],
                 )
             self.report.measure(
-                f"fresh_{key}_get", "  the GET that showed it (p50)", run["last_get_ms"].get("p50", INF), "ms"
+                f"fresh_{key}_get",
+                "  the GET that showed it (p50)",
+                at_least(run["last_get_ms"].get("p50")),
+                "ms",
             )
             self.report.measure(
                 f"fresh_{key}_task",
                 "  one recompute task in a worker (p50)",
-                run["recompute_runs"]["duration_ms"].get("p50", INF),
+                at_least(run["recompute_runs"]["duration_ms"].get("p50")),
                 "ms",
                 **run["recompute_runs"],
             )
@@ -286,7 +290,7 @@ class Bench:
                 runs_per_s,
                 "tasks/s",
             )
-            p95 = run["freshness_ms"].get("p95", INF)
+            p95 = at_least(run["freshness_ms"].get("p95"))
             label = f"freshness p95 at {accepted:g} events/s accepted (paced at {rate}/s)"
             self.report.goal(f"freshness_{key}", label, p95, "ms", FRESH_GOAL_MS)
             drained = wait_drained(self.settings.broker_url, DRAIN_AFTER_FRESH_S)
@@ -377,6 +381,11 @@ class Bench:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
+
+
+def at_least(value: float | None) -> float:
+    """A percentile, infinite when it falls on a sample never seen (or there were none)."""
+    return INF if value is None else value
 
 
 def make_people(prefix: str, count: int) -> list[tuple[str, str]]:

@@ -226,15 +226,19 @@ def seen(answer: dict, ordinal: int) -> bool:
 
 
 def percentiles(values: list[float]) -> dict:
-    """p50/p95/max in ms (inf stays inf: a sample never seen)."""
+    """p50/p95/max in ms; None where it falls on a sample never seen (infinite)."""
     if not values:
         return {}
     ordered = sorted(values)
 
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000, 1)
+    def ms(value: float) -> float | None:
+        return None if value == float("inf") else round(value * 1000, 1)
 
-    return {"p50": pct(50), "p95": pct(95), "max": round(ordered[-1] * 1000, 1)}
+    return {
+        "p50": ms(ordered[int(0.5 * len(ordered))]),
+        "p95": ms(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]),
+        "max": ms(ordered[-1]),
+    }
 
 
 def main(argv: list[str]) -> None:

@@ -9,7 +9,6 @@ crash or a retry): each email has an idempotency key and the clinician's share h
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from celery import Celery
 
@@ -26,11 +25,6 @@ CLINICIAN_TEMPLATE = "clinician_report_link"
 def long_date(day: str) -> str:
     value = date.fromisoformat(day)
     return f"{value.day} {value:%B %Y}"
-
-
-def report_url(settings: Settings, report_id: str) -> str:
-    """Where the person opens a report in the app (signed in, as for any of their reports)."""
-    return f"{settings.app_base_url}/reports/{quote(report_id, safe='')}"
 
 
 def email_key(report: dict, recipient: str) -> str:
@@ -77,8 +71,13 @@ def deliver(app: Celery, report: dict) -> int:
             user_id=user["_id"],
         )
     if wanted.get("to_self", True):
+        # A personal share link: it opens in any browser without signing in (the apps hold device tokens,
+        # a mail client does not); the person sees its opens and can revoke it like any other share.
+        own = report_shares.create_share(
+            report_id=report["_id"], owner_id=user["_id"], recipient="you", share_id=f"{report['_id']}:self"
+        )
         data = {
-            "report_url": report_url(settings, report["_id"]),
+            "report_url": report_shares.share_url(settings, own["_id"]),
             "period": f"{long_date(report['period_start'])} to {long_date(report['period_end'])}",
             "clinician_sent": bool(clinician),
             "attachments": [],

@@ -12,8 +12,12 @@ def link_path(url: str) -> str:
 
 
 def accept_form(**changes):
-    form = {"display_name": "Robin", "time_zone": "Europe/Dublin", "health_data_consent": "yes",
-            "consent_version": "health-data-2026-11"}
+    form = {
+        "display_name": "Robin",
+        "time_zone": "Europe/Dublin",
+        "health_data_consent": "yes",
+        "consent_version": "health-data-2026-11",
+    }
     return {k: v for k, v in (form | changes).items() if v is not None}
 
 

@@ -59,7 +59,8 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, 
     text, html = parts(own)
     assert own["Subject"] == "Your weekly report is ready"
     assert "16 November 2026 to 22 November 2026" in text
-    assert delivery.report_url(settings, report["_id"]) in html_links(own)
+    own_link = report_shares.share_url(settings, f"{report['_id']}:self")
+    assert own_link in html_links(own)  # a personal share link: opens in a mail client's browser
     attachment = next(own.iter_attachments())
     assert attachment.get_filename() == "report-2026-11-16-to-2026-11-22.pdf"
     assert attachment.get_content_type() == "application/pdf"
@@ -82,7 +83,8 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, 
         0
     ]  # the footer every email shares says "not medical advice"
     assert not HEALTH_WORDS.search(f"{clinician['Subject']}\n{content}"), content
-    assert db.report_shares.count_documents({"owner_id": user["_id"]}) == 1
+    # One share for the clinician, one personal link for the person; a repeat made no more.
+    assert db.report_shares.count_documents({"owner_id": user["_id"]}) == 2
 
 
 def test_link_only_when_the_person_did_not_ask_for_the_pdf(live, db, mailbox):
@@ -143,6 +145,6 @@ def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_work
     attachment = next(message.iter_attachments())
     assert attachment.get_content().startswith(b"%PDF")
     report = db.reports.find_one({"user_id": user["_id"]})
-    assert delivery.report_url(live.tyh_settings, report["_id"]) in html_links(message)
+    assert report_shares.share_url(live.tyh_settings, f"{report['_id']}:self") in html_links(message)
     time.sleep(1)
     assert len(mailbox.messages) == 1
