@@ -71,7 +71,9 @@ def join(data: dict[str, Any], ip: str, user_agent: str) -> None:
         return  # a bot: nothing stored, nothing sent, and it is told the same as anyone
     key = email_key(data["email"])
     ratelimit.enforce(abuse.JOIN_PER_EMAIL, key)
-    entry = repository.find_by_email_key(key) or _create_entry(data, key, ip, user_agent)
+    # Insert first: the unique email_key index says whether the address is new, so a new sign-up costs no
+    # lookup (a lookup by a field is a full scan on FerretDB); a repeat is found after the refusal.
+    entry = _create_entry(data, key, ip, user_agent)
     if entry["status"] == PENDING:
         send_confirmation(entry)
 
