@@ -22,6 +22,8 @@ class RedisClient:
     def configure(self, settings: Settings) -> None:
         if settings.redis_url != self._url:
             self._url = settings.redis_url
+            if self._client is not None and self._pid == os.getpid():
+                self._client.close()  # its pool's sockets; a client from another process is not ours
             self._client = None
 
     @property

@@ -14,6 +14,7 @@ from celery.contrib.testing.worker import start_worker
 
 from shared.celery_app import create_celery
 from shared.mongo import mongo
+from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
 from tests.support.mailbox import Mailbox, SmtpServer
@@ -63,6 +64,7 @@ def settings(mongo_uri, redis_server, smtp_server) -> Settings:
 def db(settings):
     """The test database with every collection emptied (indexes kept, as the services create them once)."""
     mongo.configure(settings)
+    redis_client.configure(settings)  # test factories keep Redis read models in step, as the services do
     database = mongo.db
     for name in database.list_collection_names():
         database[name].delete_many({})

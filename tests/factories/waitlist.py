@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.notification.waitlist import index
 from shared.mongo import mongo
 
 BASE = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -48,10 +49,13 @@ def entry_doc(n: int = 0, status: str = "confirmed", **overrides: Any) -> dict[s
 def entry(n: int = 0, status: str = "confirmed", **overrides: Any) -> dict[str, Any]:
     doc = entry_doc(n, status, **overrides)
     mongo.db.waitlist_entries.insert_one(doc)
+    index.sync(doc["_id"])  # as the waitlist service does after each write
     return doc
 
 
 def entries(count: int, **overrides: Any) -> list[dict[str, Any]]:
     docs = [entry_doc(n, **overrides) for n in range(count)]
     mongo.db.waitlist_entries.insert_many(docs)
+    for doc in docs:
+        index.sync(doc["_id"])
     return docs

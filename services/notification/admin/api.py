@@ -13,11 +13,13 @@ from marshmallow import Schema, ValidationError
 
 from services.notification.admin import audit, auth, repository, service
 from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
+from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
 from shared.email import address_key
 from shared.web.problems import DomainError, invalid_params
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+INDEX_WAIT_S = 3.0
 
 
 class InvalidInput(DomainError):
@@ -36,6 +38,13 @@ class NeedsJson(DomainError):
     status = 415
     title = "Unsupported Media Type"
     detail = "Send the body as application/json."
+
+
+class Rebuilding(DomainError):
+    status = 503
+    title = "List index rebuilding"
+    detail = "The waitlist list is being rebuilt from the database. Please try again in a minute."
+    headers = {"Retry-After": "30"}
 
 
 class AlreadyQueued(DomainError):
@@ -77,7 +86,9 @@ def _plain(value: Any) -> Any:
 @bp.get("/entries")
 def list_entries():
     filters = _load(EntryFilters(), request.args)
-    rows, has_next = repository.list_entries(filters, PAGE_SIZE)
+    if not index.ensure_ready(INDEX_WAIT_S):
+        raise Rebuilding()
+    rows, has_next = index.page(filters, PAGE_SIZE)
     return {"items": _plain(rows), "page": filters["page"], "has_next": has_next}
 
 

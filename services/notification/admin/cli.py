@@ -1,4 +1,4 @@
-"""`flask --app services.notification.wsgi admin ...`: create admins and their API tokens."""
+"""`flask --app services.notification.wsgi admin ...`: admins, their API tokens, the list index."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from services.notification.admin import accounts, audit
+from services.notification.waitlist import index
 
 admin_cli = AppGroup("admin", help="Manage admin accounts and API tokens.")
 token_cli = AppGroup("token", help="Create and revoke admin API tokens.")
@@ -69,3 +70,14 @@ def token_list(email: str) -> None:
             f"{record['prefix']}  {record['name']}  "
             f"created {record['created_at']:%Y-%m-%d}  used {used}  {state}"
         )
+
+
+@admin_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the admin list's Redis index from MongoDB (a cache: safe to run at any time)."""
+    click.echo("Rebuilding the waitlist index...")
+    try:
+        count = index.rebuild(progress=lambda n: click.echo(f"  {n:,} entries"))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Indexed {count:,} entries.")

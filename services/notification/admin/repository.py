@@ -1,8 +1,8 @@
-"""Admin read queries over waitlist_entries and email_outbox: list, search, filters, stats, CSV rows.
+"""Admin read queries over waitlist_entries and email_outbox: entry detail, CSV rows, stats, outbox.
 
-FerretDB 1.24 pushes no range filter down (and on SQLite nothing but `_id`), so these queries avoid
-counting: a page asks for one row more than it shows to know whether there is a next one. Stats read the
-few fields they need in one pass and are computed in Python. See docs/admin.md for measurements.
+The list pages read the Redis index (services/notification/waitlist/index.py) instead: FerretDB 1.24 on
+SQLite pushes nothing but `_id` equality down, so a sorted or filtered find reads the whole collection.
+Stats read the few fields they need in one pass and are computed in Python. See docs/admin.md.
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ SORT_KEYS = {
     "line": [("status", ASCENDING), ("line_at", ASCENDING)],
     "email": [("email_key", ASCENDING)],
 }
-LIST_FIELDS = {
-    "email": 1, "name": 1, "status": 1, "source": 1, "created_at": 1, "confirmed_at": 1,
-    "invited_at": 1, "referral_credits": 1, "line_at": 1,
-}  # fmt: skip
 STATS_DAYS = 30
 LEADERS = 10
 
@@ -69,19 +65,6 @@ def entry_query(filters: dict[str, Any]) -> dict[str, Any]:
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def list_entries(filters: dict[str, Any], page_size: int) -> tuple[list[dict[str, Any]], bool]:
-    """One page of entries and whether another follows."""
-    cursor = (
-        mongo.db[ENTRIES]
-        .find(entry_query(filters), LIST_FIELDS)
-        .sort(SORT_KEYS[filters.get("sort") or "newest"])
-        .skip((filters.get("page", 1) - 1) * page_size)
-        .limit(page_size + 1)
-    )
-    rows = list(cursor)
-    return rows[:page_size], len(rows) > page_size
 
 
 def iter_entries(filters: dict[str, Any]) -> Iterator[dict[str, Any]]:

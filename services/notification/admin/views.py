@@ -24,12 +24,14 @@ from marshmallow import ValidationError
 
 from services.notification.admin import audit, auth, export, repository, service
 from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
+from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import STATUSES
 from shared.email import address_key
 from shared.web.pages import message_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+INDEX_WAIT_S = 3.0  # a small waitlist's index is rebuilt within this; a large one says "rebuilding"
 
 
 @bp.before_request
@@ -102,11 +104,12 @@ def _filters() -> tuple[dict, dict]:
 @auth.login_required
 def entries():
     filters, errors = _filters()
-    rows, has_next = repository.list_entries(filters, PAGE_SIZE)
+    rebuilding = not index.ensure_ready(INDEX_WAIT_S)
+    rows, has_next = ([], False) if rebuilding else index.page(filters, PAGE_SIZE)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/entries.html", rows=rows, has_next=has_next, filters=filters, errors=errors,
-        statuses=STATUSES, args=args,
+        statuses=STATUSES, args=args, rebuilding=rebuilding,
     )  # fmt: skip
 
 

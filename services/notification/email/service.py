@@ -15,6 +15,7 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
+from services.notification.waitlist import index as waitlist_index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist.normalize import email_key as waitlist_email_key
 from shared.email import TRANSACTIONAL, address_key, new_outbox_record
@@ -196,6 +197,7 @@ def erase_address(celery_app: Celery, to: str, idempotency_key: str) -> None:
     waitlist_entry = waitlist_repository.find_by_email_key(waitlist_email_key(to))
     if waitlist_entry is not None:
         waitlist_repository.delete_entry(waitlist_entry["_id"])
+        waitlist_index.remove(waitlist_entry["_id"])  # the admin list's cache holds the address too
     # No user_id on the confirmation: the account it would point to no longer exists.
     record = new_outbox_record(
         {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}

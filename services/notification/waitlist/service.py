@@ -15,7 +15,7 @@ from typing import Any
 from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
-from services.notification.waitlist import abuse, repository
+from services.notification.waitlist import abuse, index, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
@@ -110,6 +110,7 @@ def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> d
         doc["referral_code"] = new_referral_code()
         try:
             repository.insert_entry(doc)
+            index.sync(doc["_id"])
             return doc
         except DuplicateKeyError:
             existing = repository.find_by_email_key(key)
@@ -182,6 +183,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     if confirmed is None:  # a concurrent click won; report the state it left
         return entry_for_token(CONFIRM_PURPOSE, token), False
     recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
+    index.sync(confirmed["_id"])
     credit_referrer(confirmed)
     return repository.find_by_id(confirmed["_id"]) or confirmed, True
 
@@ -197,6 +199,7 @@ def credit_referrer(entry: dict[str, Any]) -> None:
     referrer = repository.add_referral_credit(claimed["referred_by"])
     if referrer is not None:
         recompute_line_at(referrer["_id"])
+        index.sync(referrer["_id"])
 
 
 def recompute_line_at(entry_id: str) -> None:
@@ -230,10 +233,15 @@ def position_of(entry: dict[str, Any]) -> int | None:
 
 
 def erase_entry(entry_id: str) -> bool:
-    """GDPR erasure: the entry is deleted, not flagged. False when there was nothing to erase."""
-    return repository.delete_entry(entry_id)
+    """GDPR erasure: the entry is deleted, not flagged (and leaves the admin index). False if already gone."""
+    erased = repository.delete_entry(entry_id)
+    index.remove(entry_id)
+    return erased
 
 
 def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:
     """Confirmed -> invited, recording the invitation; False from any other state."""
-    return repository.mark_invited(entry_id, invitation_id, at)
+    invited = repository.mark_invited(entry_id, invitation_id, at)
+    if invited:
+        index.sync(entry_id)
+    return invited
