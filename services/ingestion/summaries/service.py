@@ -38,13 +38,22 @@ def _overlaps(episode: dict, start: str, end: str) -> bool:
     return episode["start"] <= end and last >= start
 
 
+def _days(person: dict, user_id: str, start: str, end: str) -> list[dict]:
+    """From the person's `recent_days` when they cover the range (the document is read anyway), else the
+    day documents themselves."""
+    recent = person.get("recent_days") or []
+    if recent and (recent[0]["day"] <= start or recent[0]["day"] == person.get("first_day")):
+        return [day | {"user_id": user_id} for day in recent if start <= day["day"] <= end]
+    return repository.days_between(user_id, start, end)
+
+
 def summaries(
     settings: Settings, user_id: str, today: str, start: str | None, end: str | None
 ) -> dict[str, Any]:
     end = end or today
     start = start or (date.fromisoformat(end) - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
     person = repository.person(user_id) or {}
-    days = [_readable_day(d, settings) for d in repository.days_between(user_id, start, end)]
+    days = [_readable_day(d, settings) for d in _days(person, user_id, start, end)]
     taper = person.get("taper") or {}
     return {
         "from": start,

@@ -84,9 +84,13 @@ def find_person(user_id: str) -> dict | None:
     return mongo.db.person_summaries.find_one({"_id": user_id})
 
 
-def days_between(user_id: str, start: str, end: str) -> list[dict]:
-    """The stored day summaries from `start` to `end`, by their ids: on FerretDB a range query reads the
-    whole collection, while a lookup by _id does not (services/workers/summaries/repository.py)."""
+def days_between(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:
+    """The stored day summaries from `start` to `end`: from the person's `recent_days` when they cover
+    the range (one document already read), else by their ids (on FerretDB a range query reads the whole
+    collection, while a lookup by _id does not)."""
+    recent = (person or {}).get("recent_days") or []
+    if recent and (recent[0]["day"] <= start or recent[0]["day"] == person.get("first_day")):
+        return [day for day in recent if start <= day["day"] <= end]
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     ids = [f"{user_id}:{first + timedelta(days=i)}" for i in range((last - first).days + 1)]
     found = (mongo.db.day_summaries.find_one({"_id": day_id}) for day_id in ids)

@@ -38,8 +38,8 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
     """The report's HTML page and PDF, from what is stored for its period."""
     user_id, start, end = report["user_id"], report["period_start"], report["period_end"]
     user = repository.find_user(user_id) or {}
-    days = repository.days_between(user_id, model.lookback_start(start, end), end)
     person = repository.find_person(user_id)
+    days = repository.days_between(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
     sealed = repository.notes_between(user_id, start, end) if include_notes else []
     keys = settings.encryption_keys

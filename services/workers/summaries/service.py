@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 # Fields a stored day document has beyond the day's own summary; they are recomputed every time.
 DERIVED = ("rolling", "state")
+RECENT_DAYS = 70  # a weekly report's period, the period before it and the 28-day spread, with room to spare
 STORED_ONLY = ("_id", "user_id", "computed_at", "params")
 
 
@@ -106,8 +107,12 @@ def recompute(
     keep = {doc["day"] for doc in docs}
     removed = [day for day in stored if day not in keep]
     repository.write_days(user_id, changed, removed)
+    # The latest days ride along in the person's document: a report then reads one document by _id
+    # instead of a lookup per day, which FerretDB 1.x answers by scanning every stored day.
+    recent = [{k: v for k, v in doc.items() if k not in STORED_ONLY} for doc in docs[-RECENT_DAYS:]]
+    first_day = docs[0]["day"] if docs else None
     repository.write_person(
-        user_id, person | {"today": today, "first_day": docs[0]["day"] if docs else None} | stamp
+        user_id, person | {"today": today, "first_day": first_day, "recent_days": recent} | stamp
     )
     if repository.find_user(user_id) is None:
         # Erased while we computed: what we just wrote must not outlive the account.
