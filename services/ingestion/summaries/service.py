@@ -8,6 +8,7 @@ from typing import Any
 from services.ingestion.summaries import repository
 from shared import crypto
 from shared.settings import Settings
+from shared.summaries import recent_days_between
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 731
@@ -41,9 +42,9 @@ def _overlaps(episode: dict, start: str, end: str) -> bool:
 def _days(person: dict, user_id: str, start: str, end: str) -> list[dict]:
     """From the person's `recent_days` when they cover the range (the document is read anyway), else the
     day documents themselves."""
-    recent = person.get("recent_days") or []
-    if recent and (recent[0]["day"] <= start or recent[0]["day"] == person.get("first_day")):
-        return [day | {"user_id": user_id} for day in recent if start <= day["day"] <= end]
+    recent = recent_days_between(person, start, end)
+    if recent is not None:
+        return [day | {"user_id": user_id} for day in recent]
     return repository.days_between(user_id, start, end)
 
 

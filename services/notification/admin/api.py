@@ -5,7 +5,6 @@ Same reads and actions as the pages, same audit log (recorded with via="api"). E
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, g, request
@@ -16,6 +15,7 @@ from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteR
 from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
 from shared.email import address_key
+from shared.web.media import require_json
 from shared.web.problems import DomainError, invalid_params
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
@@ -32,12 +32,6 @@ class NotFound(DomainError):
     status = 404
     title = "Not Found"
     detail = "There is nothing here."
-
-
-class NeedsJson(DomainError):
-    status = 415
-    title = "Unsupported Media Type"
-    detail = "Send the body as application/json."
 
 
 class Rebuilding(DomainError):
@@ -66,30 +60,13 @@ def _load(schema: Schema, data: Any) -> dict[str, Any]:
         raise InvalidInput(invalid_params=invalid_params(exc.messages)) from None
 
 
-def _json_body() -> Any:
-    if not request.is_json:
-        raise NeedsJson()
-    return request.get_json(silent=True) or {}
-
-
-def _plain(value: Any) -> Any:
-    """Documents as JSON: datetimes in ISO 8601, nested dicts and lists walked."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
 @bp.get("/entries")
 def list_entries():
     filters = _load(EntryFilters(), request.args)
     if not index.ensure_ready(INDEX_WAIT_S):
         raise Rebuilding()
     rows, has_next = index.page(filters, PAGE_SIZE)
-    return {"items": _plain(rows), "page": filters["page"], "has_next": has_next}
+    return {"items": rows, "page": filters["page"], "has_next": has_next}
 
 
 @bp.get("/entries/<entry_id>")
@@ -100,7 +77,7 @@ def get_entry(entry_id: str):
     history = repository.email_history(address_key(entry["email"]))
     for record in history:
         record.pop("data", None)  # link tokens stay out of API answers
-    return _plain(entry | {"position": waitlist_service.position_of(entry), "emails": history})
+    return entry | {"position": waitlist_service.position_of(entry), "emails": history}
 
 
 @bp.delete("/entries/<entry_id>")
@@ -111,21 +88,22 @@ def erase_entry(entry_id: str):
 
 
 @bp.post("/invitations")
+@require_json
 def invite():
-    wanted = _load(InviteRequest(), _json_body())
+    wanted = _load(InviteRequest(), request.get_json())
     return service.invite(g.admin, "api", entry_ids=wanted["entry_ids"], next_n=wanted["next"])
 
 
 @bp.get("/stats")
 def stats():
-    return _plain(service.stats())
+    return service.stats()
 
 
 @bp.get("/outbox")
 def outbox():
     filters = _load(OutboxFilters(), request.args)
     rows, has_next = repository.list_outbox(filters["status"], filters["page"], PAGE_SIZE)
-    return {"items": _plain(rows), "page": filters["page"], "has_next": has_next}
+    return {"items": rows, "page": filters["page"], "has_next": has_next}
 
 
 @bp.post("/outbox/<path:outbox_id>/resend")
@@ -141,4 +119,4 @@ def resend(outbox_id: str):
 def audit_log():
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 2000))
     rows, has_next = audit.recent(page)
-    return {"items": _plain(rows), "page": page, "has_next": has_next}
+    return {"items": rows, "page": page, "has_next": has_next}

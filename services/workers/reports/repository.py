@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from shared import files
 from shared.mongo import mongo
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY
+from shared.summaries import recent_days_between
 
 CLAIMS = "report_claims"
 
@@ -88,9 +89,9 @@ def days_between(user_id: str, start: str, end: str, person: dict | None = None)
     """The stored day summaries from `start` to `end`: from the person's `recent_days` when they cover
     the range (one document already read), else by their ids (on FerretDB a range query reads the whole
     collection, while a lookup by _id does not)."""
-    recent = (person or {}).get("recent_days") or []
-    if recent and (recent[0]["day"] <= start or recent[0]["day"] == person.get("first_day")):
-        return [day for day in recent if start <= day["day"] <= end]
+    recent = recent_days_between(person, start, end)
+    if recent is not None:
+        return recent
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     ids = [f"{user_id}:{first + timedelta(days=i)}" for i in range((last - first).days + 1)]
     found = (mongo.db.day_summaries.find_one({"_id": day_id}) for day_id in ids)
