@@ -453,7 +453,7 @@ def sync_events(seed: int, count: int) -> list[dict]:
 def repository_timers() -> Iterator[dict[str, float]]:
     """Time each summaries repository call made inside the block (milliseconds per function)."""
     spent: dict[str, float] = {}
-    names = ("find_user", "stored_days", "events_from", "write_days", "write_person", "ensure_indexes")
+    names = ("find_users", "stored_days_of", "events_of", "write_days_of", "write_person", "ensure_indexes")
     originals = {name: getattr(repository, name) for name in names}
 
     def timer(name: str, fn):

@@ -93,22 +93,42 @@ def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | st
 
 
 def take_request(user_id: str) -> dict | None:
-    """For the task as it starts: clear the queued flag (later requests then send a new task) and gather
-    this person's requests into one: the earliest day, and the ids to delete when done."""
-    redis_client.client.delete(queued_flag(user_id))
-    requests = list(mongo.db[COLLECTION].find({"user_id": user_id}))
-    if not requests:
-        return None
-    return {
-        "user_id": user_id,
-        "from_day": min(r["from_day"] for r in requests),
-        "ids": [r["_id"] for r in requests],
-    }
+    return take_requests([user_id]).get(user_id)
+
+
+def take_requests(user_ids: list[str]) -> dict[str, dict]:
+    """For a task as it starts: clear these people's queued flags (later requests then send a new task)
+    and gather each one's requests into one: the earliest day, and the ids to delete when done."""
+    redis_client.client.delete(*(queued_flag(u) for u in user_ids))
+    query = {"user_id": user_ids[0]} if len(user_ids) == 1 else {"user_id": {"$in": user_ids}}
+    taken: dict[str, dict] = {}
+    for r in mongo.db[COLLECTION].find(query):
+        user_id, day = r["user_id"], r["from_day"]
+        request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": []})
+        request["from_day"] = min(request["from_day"], day)
+        request["ids"].append(r["_id"])
+    return taken
+
+
+def waiting_people(limit: int, exclude: str) -> list[str]:
+    """Up to `limit` other people with requests pending (their task is queued, or their signal was lost):
+    a task recomputes them along with its own person."""
+    people: list[str] = []
+    for r in mongo.db[COLLECTION].find({}, {"user_id": 1}).limit(limit * 4):
+        if r["user_id"] != exclude and r["user_id"] not in people:
+            people.append(r["user_id"])
+    return people[:limit]
 
 
 def finish_request(request: dict) -> None:
-    """Delete the requests this task handled; newer ones stay pending for the next task."""
-    mongo.db[COLLECTION].delete_many({"_id": {"$in": request["ids"]}})
+    finish_requests([request])
+
+
+def finish_requests(requests: Iterable[dict]) -> None:
+    """Delete the requests these tasks handled; newer ones stay pending for the next task."""
+    ids = [i for request in requests for i in request["ids"]]
+    if ids:
+        mongo.db[COLLECTION].delete_many({"_id": {"$in": ids}})
 
 
 def is_pending(user_id: str) -> bool:

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bson import ObjectId
+
 from tests.support.synthetic import Patient, generate
 
 SYMPTOMS = ("anxiety", "insomnia", "tremor", "muscle_twitches", "tinnitus", "dizziness_balance", "fatigue")
@@ -86,6 +88,8 @@ def observations(patient: Patient, keys: str) -> list[dict]:
     out = []
     for event in patient.events:
         obs = observation(event, patient.time_zone)
+        if "_id" in event:
+            obs["id"] = str(event["_id"])
         if event["type"] == "symptom" and event.get("custom_label"):
             label = event["custom_label"]
             obs |= {"key": f"custom:{label}", "label": None, "label_enc": crypto.encrypt(keys, label)}
@@ -102,22 +106,28 @@ def summaries(patient: Patient, keys: str, today: str, params) -> tuple[list[dic
 
 def store(database, user_id: str, patient: Patient, *, keys: str, today: str, params) -> None:
     """Write the patient's summaries and notes (free text sealed) as the services would."""
+    from services.workers.summaries.service import person_document
     from shared import event_text
 
+    for event in patient.events:
+        if event["type"] == "note":
+            event.setdefault("_id", ObjectId())  # stored ids, which the day summaries list
     docs, person = summaries(patient, keys, today, params)
     if docs:
         database.day_summaries.insert_many(
             [{"_id": f"{user_id}:{d['day']}", "user_id": user_id} | d for d in docs]
         )
-    database.person_summaries.replace_one({"_id": user_id}, person | {"today": today}, upsert=True)
+    # An insert: a new person has no summary yet (and FerretDB 1.x rewrites a replaced one slowly).
+    database.person_summaries.insert_one({"_id": user_id, **person_document(person, docs, today)})
     notes = []
     for event in patient.events:
         if event["type"] != "note":
             continue
         at = datetime.fromisoformat(event["occurred_at"])
-        fields = {k: v for k, v in event.items() if k not in {"event_id", "type", "occurred_at"}}
+        fields = {k: v for k, v in event.items() if k not in {"_id", "event_id", "type", "occurred_at"}}
         notes.append(
             {
+                "_id": event["_id"],
                 "user_id": user_id,
                 "event_id": event["event_id"],
                 "type": "note",

@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from shared import files
@@ -14,6 +15,7 @@ from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, R
 from shared.summaries import recent_days_between
 
 CLAIMS = "report_claims"
+NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
 
 
 def find_report(report_id: str) -> dict | None:
@@ -98,12 +100,19 @@ def days_between(user_id: str, start: str, end: str, person: dict | None = None)
     return [doc for doc in found if doc is not None]
 
 
-def notes_between(user_id: str, start: str, end: str) -> list[dict[str, Any]]:
-    """The person's live note events in the period (free text still sealed)."""
-    query = {
-        "user_id": user_id,
-        "type": "note",
-        "local_day": {"$gte": start, "$lte": end},
-        "deleted_at": None,
-    }
-    return list(mongo.db.events.find(query, {"occurred_at": 1, "local_day": 1, "data": 1}))
+def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[dict[str, Any]]:
+    """The person's live note events in the period (free text still sealed). The period's day summaries
+    list their notes' ids, so each is read by _id; days summarised before they did are queried instead."""
+    period = [d for d in days if start <= d["day"] <= end]
+    if any("notes" not in d and d.get("logged", {}).get("note") for d in period):
+        query = {
+            "user_id": user_id,
+            "type": "note",
+            "local_day": {"$gte": start, "$lte": end},
+            "deleted_at": None,
+        }
+        return list(mongo.db.events.find(query, NOTE_FIELDS))
+    ids = [note_id for d in period for note_id in d.get("notes", ())]
+    found = (mongo.db.events.find_one({"_id": ObjectId(note_id)}, NOTE_FIELDS) for note_id in ids)
+    # By _id alone (the lookup FerretDB pushes down); ownership and deletion are checked here.
+    return [n for n in found if n and n["user_id"] == user_id and n.get("deleted_at") is None]

@@ -41,7 +41,7 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
     person = repository.find_person(user_id)
     days = repository.days_between(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
-    sealed = repository.notes_between(user_id, start, end) if include_notes else []
+    sealed = repository.notes_between(user_id, start, end, days) if include_notes else []
     keys = settings.encryption_keys
     try:
         notes = [event_text.opened(n, keys) for n in sealed]

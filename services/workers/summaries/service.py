@@ -35,6 +35,8 @@ def observation(doc: dict, settings: Settings) -> dict:
     keyed hash of their text so the same custom symptom groups across days."""
     data = doc.get("data", {})
     obs = {k: doc.get(k) for k in ("event_id", "type", "occurred_at", "local_day")}
+    if "_id" in doc:
+        obs["id"] = str(doc["_id"])
     obs["data"] = data
     obs["red_flag"] = bool(doc.get("red_flag"))
     if doc["type"] == "symptom":
@@ -75,6 +77,14 @@ def _comparable(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in STORED_ONLY}
 
 
+def person_document(person: dict, docs: list[dict], today: str) -> dict:
+    """The person's stored summary. The latest days ride along in it: a report then reads one document
+    by _id instead of a lookup per day, which FerretDB 1.x answers by scanning every stored day."""
+    recent = [{k: v for k, v in doc.items() if k not in STORED_ONLY} for doc in docs[-RECENT_DAYS:]]
+    first_day = docs[0]["day"] if docs else None
+    return person | {"today": today, "first_day": first_day, "recent_days": recent}
+
+
 def recompute(
     celery_app: Celery | None,
     settings: Settings,
@@ -86,41 +96,62 @@ def recompute(
 ) -> dict[str, Any]:
     """Recompute from source events on and after `from_day` (every day when None); days before it are
     taken from their stored summaries. Idempotent: running it twice stores the same thing."""
-    repository.ensure_indexes()
-    user = repository.find_user(user_id)
-    if user is None:
-        return {"skipped": "no such person"}
-    today = local_today(user["time_zone"], now)
-    stored = repository.stored_days(user_id)
-    events = [observation(e, settings) for e in repository.events_from(user_id, from_day)]
-    fresh = compute.day_summaries(events, params)
-    with_data = {
-        day: _core(doc) for day, doc in stored.items() if doc["has_data"] and (from_day and day < from_day)
-    }
-    with_data |= fresh
-    docs, person = compute.person_summary(with_data, today, params)
+    return recompute_many(celery_app, settings, params, {user_id: from_day}, now=now)[user_id]
 
+
+def recompute_many(
+    celery_app: Celery | None,
+    settings: Settings,
+    params: Params,
+    jobs: dict[str, str | None],
+    *,
+    now: datetime | None = None,
+) -> dict[str, dict[str, Any]]:
+    """`recompute` for several people (person id -> from_day) with one read of their events and one of
+    their stored days: a busy worker takes everyone waiting at once, so the reads that FerretDB 1.x
+    answers by decoding a whole collection are paid once per batch, not once per person."""
+    repository.ensure_indexes()
+    users = repository.find_users(list(jobs))
+    results: dict[str, dict[str, Any]] = {u: {"skipped": "no such person"} for u in jobs if u not in users}
+    if not users:
+        return results
+    people = list(users)
+    stored = repository.stored_days_of(people)
+    events = repository.events_of({u: jobs[u] for u in people})
     stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
-    changed = [
-        doc | stamp for doc in docs if _comparable(stored.get(doc["day"], {})) != _comparable(doc | stamp)
-    ]
-    keep = {doc["day"] for doc in docs}
-    removed = [day for day in stored if day not in keep]
-    repository.write_days(user_id, changed, removed)
-    # The latest days ride along in the person's document: a report then reads one document by _id
-    # instead of a lookup per day, which FerretDB 1.x answers by scanning every stored day.
-    recent = [{k: v for k, v in doc.items() if k not in STORED_ONLY} for doc in docs[-RECENT_DAYS:]]
-    first_day = docs[0]["day"] if docs else None
-    repository.write_person(
-        user_id, person | {"today": today, "first_day": first_day, "recent_days": recent} | stamp
-    )
-    if repository.find_user(user_id) is None:
-        # Erased while we computed: what we just wrote must not outlive the account.
-        repository.forget(user_id)
-        return {"skipped": "erased meanwhile"}
-    if celery_app is not None:
-        queue_safety_messages(celery_app, user, fresh, today, params)
-    return {"days_written": len(changed), "days_removed": len(removed), "events": len(events)}
+    writes, persons, fresh = {}, {}, {}
+    for user_id, user in users.items():
+        from_day, today = jobs[user_id], local_today(user["time_zone"], now)
+        observed = [observation(e, settings) for e in events[user_id]]
+        fresh[user_id] = compute.day_summaries(observed, params)
+        with_data = {
+            day: _core(doc)
+            for day, doc in stored[user_id].items()
+            if doc["has_data"] and (from_day and day < from_day)
+        }
+        docs, person = compute.person_summary(with_data | fresh[user_id], today, params)
+        known = stored[user_id]
+        changed = [d | stamp for d in docs if _comparable(known.get(d["day"], {})) != _comparable(d | stamp)]
+        keep = {d["day"] for d in docs}
+        writes[user_id] = (changed, [day for day in known if day not in keep])
+        persons[user_id] = person_document(person, docs, today) | stamp
+        results[user_id] = {
+            "days_written": len(changed),
+            "days_removed": len(writes[user_id][1]),
+            "events": len(observed),
+        }
+    repository.write_days_of(writes)
+    for user_id, doc in persons.items():
+        repository.write_person(user_id, doc)
+    still = repository.find_users(people)
+    for user_id, user in users.items():
+        if user_id not in still:
+            # Erased while we computed: what we just wrote must not outlive the account.
+            repository.forget(user_id)
+            results[user_id] = {"skipped": "erased meanwhile"}
+        elif celery_app is not None:
+            queue_safety_messages(celery_app, user, fresh[user_id], persons[user_id]["today"], params)
+    return results
 
 
 def queue_safety_messages(

@@ -67,9 +67,11 @@ def test_a_corrupt_stored_day_fails_its_report_after_bounded_retries_while_anoth
     broken_user, period = seeded(2)
     fine_user, _ = seeded(3)
     # A stored day whose burden is not a number: the renderer cannot draw it, however often it tries.
-    db.day_summaries.update_one(
-        {"user_id": broken_user["_id"], "day": period[0]}, {"$set": {"burden": "unreadable"}}
-    )
+    person = db.person_summaries.find_one({"_id": broken_user["_id"]})
+    for day in person["recent_days"]:
+        if day["day"] == period[0]:
+            day["burden"] = "unreadable"
+    db.person_summaries.replace_one({"_id": broken_user["_id"]}, person)
     broken = ask(ingestion_app, broken_user, period)
     fine = ask(ingestion_app, fine_user, period)
     assert wait_final(db, fine)["status"] == READY
@@ -113,3 +115,48 @@ class TestClaims:
         ready = service.build("r-busy", settings, later)
         assert ready["status"] == READY and ready["attempts"] == 2
         assert service.build("r-busy", settings, later)["files"] == ready["files"]  # done is done
+
+
+class TestNotes:
+    """A report opens the period's notes by the ids its day summaries list (four weeks: some have notes)."""
+
+    @staticmethod
+    def month(period: tuple[str, str]) -> tuple[str, str]:
+        end = datetime.fromisoformat(period[1]).date()
+        return (end - timedelta(days=27)).isoformat(), period[1]
+
+    def period_days(self, user: dict, period: tuple[str, str]) -> list[dict]:
+        person = repository.find_person(user["_id"])
+        return repository.days_between(user["_id"], period[0], period[1], person)
+
+    def stored_notes(self, db, user: dict, period: tuple[str, str]) -> set:
+        query = {"user_id": user["_id"], "type": "note", "local_day": {"$gte": period[0], "$lte": period[1]}}
+        return {n["_id"] for n in db.events.find(query)}
+
+    def test_the_listed_notes_are_the_periods_notes(self, seeded, db):
+        user, period = seeded(11)
+        period = self.month(period)
+        expected = self.stored_notes(db, user, period)
+        assert expected, "the generated week has notes"
+        days = self.period_days(user, period)
+        assert sum(len(d["notes"]) for d in days) == len(expected)
+        assert {n["_id"] for n in repository.notes_between(user["_id"], *period, days)} == expected
+
+    def test_a_deleted_note_or_someone_elses_id_is_left_out(self, seeded, db):
+        user, period = seeded(12)
+        other, _ = seeded(13)
+        period = self.month(period)
+        days = self.period_days(user, period)
+        gone, *kept = sorted(self.stored_notes(db, user, period))
+        db.events.update_one({"_id": gone}, {"$set": {"deleted_at": datetime.now(UTC)}})
+        foreign = next(iter(self.stored_notes(db, other, period)))
+        days[0]["notes"].append(str(foreign))
+        assert {n["_id"] for n in repository.notes_between(user["_id"], *period, days)} == set(kept)
+
+    def test_days_summarised_before_notes_were_listed_fall_back_to_a_query(self, seeded, db):
+        user, period = seeded(14)
+        period = self.month(period)
+        expected = self.stored_notes(db, user, period)
+        assert expected
+        days = [{k: v for k, v in d.items() if k != "notes"} for d in self.period_days(user, period)]
+        assert {n["_id"] for n in repository.notes_between(user["_id"], *period, days)} == expected

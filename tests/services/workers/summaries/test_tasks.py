@@ -186,3 +186,43 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
     finally:
         worker.kill()
         redis_client.configure(settings)
+
+
+def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_left(
+    settings, redis_server, db
+):
+    from services.workers.celery import create_worker_app
+    from services.workers.summaries import params, service
+    from shared.tasks import RECOMPUTE_PERSON
+
+    # Redis databases of its own, so the session's in-process worker never takes these tasks.
+    own = dataclasses.replace(settings, redis_url=redis_server.url(8), broker_url=redis_server.url(9))
+    redis_lib.Redis.from_url(own.redis_url).flushdb()
+    client = create_app(own).test_client()
+    now = datetime.now(UTC)
+    people = [person() for _ in range(3)]
+    for n, (_user, headers) in enumerate(people):
+        for day in range(3):
+            at = iso(now - timedelta(days=day))
+            event = {"event_id": f"e{day}", "type": "check_in", "overall": n + day, "occurred_at": at}
+            assert client.post("/v1/events", json=event, headers=headers).status_code == 202
+    ids = [user["_id"] for user, _headers in people]
+    assert all(recompute.is_pending(user_id) for user_id in ids)
+
+    task = create_worker_app(own).tasks[RECOMPUTE_PERSON.name]
+    task.apply(args=[ids[0]]).get()
+    assert not any(recompute.is_pending(user_id) for user_id in ids)
+    batched = {u: list(db.day_summaries.find({"user_id": u}, {"computed_at": 0}).sort("day")) for u in ids}
+    assert all(len(days) == 3 for days in batched.values())
+    assert [batched[u][-1]["burden"] for u in ids] == [0.0, 1.0, 2.0]
+
+    # The others' own tasks, delivered later, have nothing left to do.
+    stamp = db.person_summaries.find_one({"_id": ids[1]})["computed_at"]
+    task.apply(args=[ids[1]]).get()
+    assert db.person_summaries.find_one({"_id": ids[1]})["computed_at"] == stamp
+
+    # Computed together, each person's summaries are exactly what computing them alone gives.
+    db.day_summaries.delete_many({"user_id": ids[2]})
+    service.recompute(None, own, params.current(), ids[2], from_day=None)
+    alone = list(db.day_summaries.find({"user_id": ids[2]}, {"computed_at": 0}).sort("day"))
+    assert alone == batched[ids[2]]
