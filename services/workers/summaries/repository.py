@@ -103,7 +103,7 @@ def write_days_of(changes: dict[str, tuple[list[dict], list[str]]]) -> None:
         ids += [f"{user_id}:{d['day']}" for d in changed] + [f"{user_id}:{day}" for day in removed]
         docs += [{"_id": f"{user_id}:{d['day']}", "user_id": user_id, **d} for d in changed]
     for start in range(0, len(ids), WRITE_CHUNK):
-        mongo.db[DAYS].delete_many({"_id": {"$in": ids[start : start + WRITE_CHUNK]}})
+        mongo.db[DAYS].delete_many(_one_or_in("_id", ids[start : start + WRITE_CHUNK]))
     for start in range(0, len(docs), WRITE_CHUNK):
         mongo.db[DAYS].insert_many(docs[start : start + WRITE_CHUNK], ordered=False)
 

@@ -16,6 +16,7 @@ from services.workers.summaries.params import Params
 from shared import catalog, crypto
 from shared.email import request_email
 from shared.settings import Settings
+from shared.summaries import pack_days
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,11 @@ def _comparable(doc: dict) -> dict:
 
 
 def person_document(person: dict, docs: list[dict], today: str) -> dict:
-    """The person's stored summary. The latest days ride along in it: a report then reads one document
-    by _id instead of a lookup per day, which FerretDB 1.x answers by scanning every stored day."""
+    """The person's stored summary. The latest days ride along in it, packed (shared/summaries.py): a
+    report then reads one document by _id instead of a lookup per day."""
     recent = [{k: v for k, v in doc.items() if k not in STORED_ONLY} for doc in docs[-RECENT_DAYS:]]
     first_day = docs[0]["day"] if docs else None
-    return person | {"today": today, "first_day": first_day, "recent_days": recent}
+    return person | {"today": today, "first_day": first_day, "recent_days": pack_days(recent)}
 
 
 def recompute(

@@ -22,28 +22,30 @@ CLOSE_BATCH = 500
 def recompute_person(self, user_id: str) -> None:
     """Recompute a person's summaries from source events; waits its turn if another worker has them.
 
-    Others waiting for a recompute ride along (those no other worker holds): their events and stored
-    days come from the same two queries, which on FerretDB 1.x cost what they cost for one person. Their
-    own tasks then find nothing left to do."""
+    Others waiting for a recompute ride along (those no other worker holds), also while this person is
+    held elsewhere: their events and stored days come from the same two queries, which on FerretDB 1.x
+    cost what they cost for one person. Their own tasks then find nothing left to do."""
     with ExitStack() as held:
-        if not held.enter_context(person_lock(user_id)):
-            raise self.retry(countdown=LOCK_RETRY_S)
+        mine = held.enter_context(person_lock(user_id))
         others = [
             other
             for other in recompute.waiting_people(BATCH_PEOPLE - 1, exclude=user_id)
             if held.enter_context(person_lock(other))
         ]
-        requests = recompute.take_requests([user_id, *others])
-        if not requests:
-            return
-        settings = self.app.tyh_settings
-        service.recompute_many(
-            self.app,
-            settings,
-            params.current(settings.summary_parameters_file),
-            {person: request["from_day"] for person, request in requests.items()},
-        )
-        recompute.finish_requests(requests.values())
+        people = ([user_id] if mine else []) + others
+        requests = recompute.take_requests(people) if people else {}
+        if requests:
+            settings = self.app.tyh_settings
+            service.recompute_many(
+                self.app,
+                settings,
+                params.current(settings.summary_parameters_file),
+                {person: request["from_day"] for person, request in requests.items()},
+            )
+            recompute.finish_requests(requests.values())
+        if not mine:
+            # Another worker has this person, maybe with requests read before ours: try again after it.
+            raise self.retry(countdown=LOCK_RETRY_S)
 
 
 @shared_task(name=SWEEP_RECOMPUTE.name, bind=True)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from services.workers.reports import repository
 from services.workers.summaries import params, service
 from shared.mongo import mongo
+from shared.summaries import unpack_days
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import observation
 from tests.support.synthetic import generate
@@ -36,4 +37,4 @@ def test_recent_days_match_the_day_documents(settings, db):
     assert strip(repository.days_between(user["_id"], old_start, old_end, found)) == strip(
         repository.days_between(user["_id"], old_start, old_end)
     )
-    assert len(found["recent_days"]) == service.RECENT_DAYS
+    assert len(unpack_days(found["recent_days"])) == service.RECENT_DAYS

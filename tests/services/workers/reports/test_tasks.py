@@ -11,6 +11,7 @@ from services.workers.reports import repository, service
 from services.workers.summaries import params as summary_params
 from shared import files
 from shared.reports import BUILDING, FAILED, FILES_BUCKET, READY, request_report
+from shared.summaries import pack_days, unpack_days
 from tests.factories.accounts import person
 from tests.support.report_patients import generate_for_report, last_week, store
 
@@ -68,10 +69,11 @@ def test_a_corrupt_stored_day_fails_its_report_after_bounded_retries_while_anoth
     fine_user, _ = seeded(3)
     # A stored day whose burden is not a number: the renderer cannot draw it, however often it tries.
     person = db.person_summaries.find_one({"_id": broken_user["_id"]})
-    for day in person["recent_days"]:
+    recent = unpack_days(person["recent_days"])
+    for day in recent:
         if day["day"] == period[0]:
             day["burden"] = "unreadable"
-    db.person_summaries.replace_one({"_id": broken_user["_id"]}, person)
+    db.person_summaries.update_one({"_id": broken_user["_id"]}, {"$set": {"recent_days": pack_days(recent)}})
     broken = ask(ingestion_app, broken_user, period)
     fine = ask(ingestion_app, fine_user, period)
     assert wait_final(db, fine)["status"] == READY
