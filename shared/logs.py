@@ -13,6 +13,8 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("req
 
 # Attributes every LogRecord has; anything else was passed with extra= and belongs in the JSON.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+# One encoder for every line: json.dumps(..., default=str) would build a new one per call.
+_encode = json.JSONEncoder(default=str).encode
 
 
 def new_request_id() -> str:
@@ -42,7 +44,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _encode(entry)
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

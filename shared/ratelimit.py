@@ -1,8 +1,10 @@
 """Redis-backed rate limits: fixed windows keyed by purpose and subject, shared by every service.
 
-A fixed window is one atomic INCR per limit (a Lua script also sets the expiry on the first hit), so the
-limiter adds one round trip to a request. Its known weakness, up to twice the limit across a window edge,
-is acceptable for abuse control. Subjects (emails, IPs) are hashed so Redis never holds them in clear.
+A fixed window is one atomic INCR per limit (a Lua script also sets the expiry on the first hit); one
+script call counts every limit of a request, so the limiter adds one round trip to it, or none when the
+count rides with another look at Redis (`hit_all_unless_stamped`). Its known weakness, up to twice the
+limit across a window edge, is acceptable for abuse control. Subjects (emails, IPs) are hashed so Redis
+never holds them in clear.
 """
 
 from __future__ import annotations
@@ -18,19 +20,36 @@ from shared.web.problems import DomainError
 
 KEY_PREFIX = "rl"
 
-# KEYS[1] = counter; ARGV[1] = window in ms. Returns [count after this hit, ms until the window ends].
-_HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+# KEYS[first..] = counters; ARGV[first..] = their windows in ms. Returns, per counter, [count after this
+# hit, ms until the window ends].
+_COUNT = """
+local out = {}
+for i = first, #KEYS do
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[i])
+  end
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[i])
+    ttl = tonumber(ARGV[i])
+  end
+  out[#out + 1] = {count, ttl}
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
+return out
 """
+_HIT = "local first = 1" + _COUNT
+# KEYS[1] = a key holding a time (repr of time.time()); ARGV[1] = a time. Counts nothing and returns nil when
+# the key holds that time or a later one; otherwise counts KEYS[2..] as _HIT does.
+_HIT_UNLESS_STAMPED = (
+    """
+local stamp = redis.call('GET', KEYS[1])
+if stamp and tonumber(stamp) >= tonumber(ARGV[1]) then
+  return false
+end
+local first = 2"""
+    + _COUNT
+)
 
 
 @dataclass(frozen=True)
@@ -74,11 +93,31 @@ def hit(limit: Limit, subject: str, client: redis.Redis | None = None) -> Decisi
 def hit_all(limits: Iterable[Limit], subject: str, client: redis.Redis | None = None) -> Decision:
     """Count one attempt against several limits (one round trip); refused if any refuses."""
     limits = list(limits)
-    pipe = (client or redis_client.client).pipeline(transaction=False)
-    for limit in limits:
-        pipe.eval(_HIT, 1, subject_key(limit, subject), limit.window_s * 1000)
+    keys, windows = _counters(limits, subject)
+    counts = (client or redis_client.client).eval(_HIT, len(keys), *keys, *windows)
+    return _decide(limits, counts)
+
+
+def hit_all_unless_stamped(
+    limits: Iterable[Limit], subject: str, stamp_key: str, since: float, client: redis.Redis | None = None
+) -> Decision | None:
+    """`hit_all`, in the same round trip as a look at a key holding a time: None, and nothing counted, when
+    `stamp_key` holds `since` or a later time."""
+    limits = list(limits)
+    keys, windows = _counters(limits, subject)
+    counts = (client or redis_client.client).eval(
+        _HIT_UNLESS_STAMPED, len(keys) + 1, stamp_key, *keys, repr(since), *windows
+    )
+    return None if counts is None else _decide(limits, counts)
+
+
+def _counters(limits: list[Limit], subject: str) -> tuple[list[str], list[int]]:
+    return [subject_key(limit, subject) for limit in limits], [limit.window_s * 1000 for limit in limits]
+
+
+def _decide(limits: list[Limit], counts: list) -> Decision:
     remaining, retry_after = [], []
-    for limit, (count, ttl_ms) in zip(limits, pipe.execute(), strict=True):
+    for limit, (count, ttl_ms) in zip(limits, counts, strict=True):
         remaining.append(max(0, limit.limit - int(count)))
         if int(count) > limit.limit:
             retry_after.append(max(1, -(-int(ttl_ms) // 1000)))  # round up: never invite an early retry
@@ -87,11 +126,15 @@ def hit_all(limits: Iterable[Limit], subject: str, client: redis.Redis | None = 
     return Decision(True, 0, min(remaining, default=0))
 
 
-def enforce(limits: Iterable[Limit], subject: str, client: redis.Redis | None = None) -> None:
-    """Count one attempt; raise `RateLimited` (429 with Retry-After) when any limit is exceeded."""
-    decision = hit_all(limits, subject, client)
+def check(decision: Decision) -> None:
+    """Raise `RateLimited` (429 with Retry-After) for a refused decision."""
     if not decision.allowed:
         raise RateLimited(decision.retry_after)
+
+
+def enforce(limits: Iterable[Limit], subject: str, client: redis.Redis | None = None) -> None:
+    """Count one attempt; raise `RateLimited` (429 with Retry-After) when any limit is exceeded."""
+    check(hit_all(limits, subject, client))
 
 
 def reset(limit: Limit, subject: str, client: redis.Redis | None = None) -> None:

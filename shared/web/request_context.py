@@ -26,19 +26,20 @@ def init_request_context(app: Flask) -> None:
         if limit and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()  # refuse before authenticating or reading the body
         incoming = request.headers.get(HEADER, "")
-        g.request_id = incoming if _VALID.match(incoming) else new_request_id()
-        g.request_id_token = request_id_var.set(g.request_id)
+        request_id = incoming if _VALID.match(incoming) else new_request_id()
+        g.request_id, g.request_id_token = request_id, request_id_var.set(request_id)
         g.started = time.perf_counter()
 
     @app.after_request
     def _finish(response):
         response.headers[HEADER] = g.get("request_id", "")
-        if request.path not in ("/healthz", "/readyz"):
+        path = request.path
+        if path not in ("/healthz", "/readyz"):
             access_log.info(
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round(
                         (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1

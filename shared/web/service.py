@@ -10,6 +10,7 @@ from http import HTTPStatus
 from celery import Celery
 from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from pymongo.errors import ConnectionFailure
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -34,6 +35,22 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus the work Flask does on every request for API calls that never
+    use one: a request without cookies gets its empty session without a signer being built or the cookie
+    header parsed, and an untouched empty session is not looked at again on the way out."""
+
+    def open_session(self, app, request):
+        if app.secret_key and "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if not session and not session.modified and not session.accessed:
+            return  # nothing to set, delete or vary on
+        super().save_session(app, session, response)
 
 
 class ProblemApi(Api):
@@ -63,6 +80,7 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     """A Flask app with settings, clients, request ids, health checks and problem+json errors."""
     app = Flask(import_name)
     app.json = IsoJSONProvider(app)
+    app.session_interface = CookieSessions()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -116,6 +134,8 @@ def ensure_indexes(app: Flask, *ensure_fns) -> None:
             state["done"] = True
 
     attempt()
+    if state["done"]:
+        return  # the usual start: no retry hook to run on every request
 
     @app.before_request
     def _retry_indexes() -> None:

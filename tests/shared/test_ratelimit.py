@@ -58,6 +58,28 @@ class TestHit:
         assert ratelimit.hit_all(limits, "s").retry_after > 3600
 
 
+class TestHitUnlessStamped:
+    def test_counts_unless_the_stamp_is_at_or_after_since(self, client):
+        def hit():
+            return ratelimit.hit_all_unless_stamped([THREE_PER_MINUTE], "s", "test:stamp", 1000.25)
+
+        assert hit().remaining == 2  # no stamp
+        client.set("test:stamp", repr(1000.0))
+        assert hit().remaining == 1  # an older stamp
+        client.set("test:stamp", repr(1000.25))
+        assert hit() is None
+        client.set("test:stamp", repr(1001.0))
+        assert hit() is None
+        assert ratelimit.hit(THREE_PER_MINUTE, "s").remaining == 0  # the refused looks counted nothing
+
+    def test_decides_like_hit_all(self, client):
+        limits = (Limit("test-burst", 1, 10), Limit("test-day", 5, 86400))
+        assert ratelimit.hit_all_unless_stamped(limits, "s", "test:stamp", 1.0).allowed
+        refused = ratelimit.hit_all_unless_stamped(limits, "s", "test:stamp", 1.0)
+        assert (refused.allowed, refused.remaining) == (False, 0)
+        assert 0 < refused.retry_after <= 10
+
+
 class TestRateLimitedProblem:
     def test_enforce_raises_429_problem_with_retry_after(self, settings, db, client):
         from services.notification.app import create_app

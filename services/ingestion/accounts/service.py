@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -24,6 +25,7 @@ from services.ingestion.accounts.exceptions import (
 from shared import invitations
 from shared.email import address_key, request_email
 from shared.queue import enqueue
+from shared.ratelimit import Decision, Limit
 from shared.settings import Settings
 from shared.tasks import INVITATION_ACCEPTED
 
@@ -102,12 +104,15 @@ def issue_device_token(user_id: str, name: str, platform: str) -> tuple[str, dic
     return token, device
 
 
-def authenticate(token: str | None) -> tuple[dict, dict]:
-    """(user, device) for a bearer token, or NotAuthenticated."""
+def authenticate(
+    token: str | None, counting: Callable[[], Sequence[Limit]] | None = None
+) -> tuple[dict, dict, Decision | None]:
+    """(user, device, decision) for a bearer token, or NotAuthenticated. `decision` is that of the rate
+    limits `counting` names when they were counted with the sign-in check (auth_cache.get), else None."""
     if not token or not token.startswith(TOKEN_PREFIX):
         raise NotAuthenticated()
     token_hash = _hash_token(token)
-    cached = auth_cache.get(token_hash)
+    cached = auth_cache.get(token_hash, counting)
     if cached is not None:
         return cached
     device = repository.find_active_device(token_hash)
@@ -118,7 +123,7 @@ def authenticate(token: str | None) -> tuple[dict, dict]:
     if now - device["last_used_at"] > TOUCH_EVERY:
         repository.touch_device(device["_id"], now)
     auth_cache.put(token_hash, user, device)
-    return user, device
+    return user, device, None
 
 
 def revoke_device(user_id: str, device_id: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from datetime import datetime
+
+from flask import g, jsonify, request
 from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
@@ -16,15 +18,20 @@ from services.ingestion.events.schemas import (
     EventQuerySchema,
     EventResultSchema,
     SingleEventSchema,
+    load_single,
 )
-from services.ingestion.limits import limit_writes
-from shared.web.media import require_json
+from services.ingestion.limits import limit_writes, writes_if
+from shared.web.media import require_json, sends_json
 from shared.web.problems import DomainError, problem, problem_responses
 from shared.web.service import celery_of, settings_of
 
 blp = Blueprint(
     "events", __name__, url_prefix="/v1/events", description="Symptom, check-in, dose, taper and note events"
 )
+
+# Schemas are given as instances: webargs builds a schema per request from a class, which costs more than
+# parsing the body with it.
+SINGLE_EVENT, BATCH, EVENT_QUERY = SingleEventSchema(), BatchSchema(), EventQuerySchema()
 
 
 class TooManyEvents(DomainError):
@@ -36,25 +43,57 @@ class TooManyEvents(DomainError):
     )
 
 
+def _single_event() -> tuple[dict, dict | None, datetime | None]:
+    """POST /v1/events's body as (the event as sent, the event loaded by its type's schema, sent_at).
+
+    A valid event is checked once, by its type's schema. Any other body then meets SingleEventSchema through
+    webargs, exactly as under @blp.arguments (400 or 422, before the rate limit); one that passes it comes
+    back unloaded, for ingest to reject with the event's own problem."""
+    single = g.pop("single_event", None)  # loaded already by _well_formed
+    if single is not None:
+        return single
+    parser = blp.ARGUMENTS_PARSER
+    body = parser.load_json(request, SINGLE_EVENT)
+    single = load_single(body)
+    if single is not None:
+        return single
+    envelope = parser.parse(SINGLE_EVENT, request, location="json")
+    return {k: v for k, v in body.items() if k != "sent_at"}, None, envelope.get("sent_at")
+
+
+def _well_formed() -> bool:
+    """Will this request reach the write limit once signed in? Yes when it is JSON with a Content-Length and
+    its event loads (kept for the view). Anything else is left to the view, which answers it after the
+    sign-in as before: with a Content-Length the body is read whole here, so a failure repeats there."""
+    if not sends_json() or request.content_length is None:
+        return False
+    try:
+        g.single_event = single = load_single(blp.ARGUMENTS_PARSER.load_json(request, SINGLE_EVENT))
+    except Exception:  # noqa: BLE001 - the view meets the same error and answers it
+        return False
+    return single is not None
+
+
 @blp.route("", methods=["POST"])
-@login_required
+@login_required(counting=writes_if(_well_formed))
 @require_json
-@blp.arguments(SingleEventSchema)
 @blp.response(202, EventResultSchema)
 @blp.alt_response(200, schema=EventResultSchema, description="Already received (a resend): nothing changed")
-@problem_responses(400, 409, 413, 415, 429, 503)
-@blp.doc(requestBody={"content": {"application/json": {"schema": SINGLE_EVENT_DOC}}})
-def post_event(body):
+@problem_responses(400, 409, 413, 415, 422, 429, 503)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SINGLE_EVENT_DOC}}})
+def post_event():
     """Log one event. Accepted means stored durably; resending the same event_id is a harmless duplicate."""
-    raw = {k: v for k, v in request.get_json().items() if k != "sent_at"}
-    limit_writes(current_user()["_id"])
+    raw, event, sent_at = _single_event()
+    user = current_user()
+    limit_writes(user["_id"])
     result = service.ingest(
         celery_of(),
         settings_of(),
-        current_user(),
+        user,
         [raw],
-        sent_at=body.get("sent_at"),
+        sent_at=sent_at,
         device_id=g.device["_id"],
+        events=None if event is None else [event],
     )
     (outcome,) = result.outcomes
     if outcome.status == service.REJECTED:
@@ -68,13 +107,14 @@ def post_event(body):
             event_id=outcome.event_id,
             **details,
         )
-    return outcome.as_dict(), 202 if outcome.status == service.ACCEPTED else 200
+    # An outcome's dict already has EventResultSchema's shape: answered as it is, not dumped once more.
+    return jsonify(outcome.as_dict()), 202 if outcome.status == service.ACCEPTED else 200
 
 
 @blp.route("/batch", methods=["POST"])
 @login_required
 @require_json
-@blp.arguments(BatchSchema)
+@blp.arguments(BATCH)
 @blp.response(200, BatchResultSchema)
 @problem_responses(400, 413, 415, 429, 503)
 def post_batch(body):
@@ -100,7 +140,7 @@ def post_batch(body):
 
 @blp.route("", methods=["GET"])
 @login_required
-@blp.arguments(EventQuerySchema, location="query")
+@blp.arguments(EVENT_QUERY, location="query")
 @blp.response(200, EventPageSchema)
 @problem_responses(503)
 def list_events(query):

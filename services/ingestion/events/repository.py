@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.write_concern import WriteConcern
 
 from shared.mongo import mongo
@@ -17,8 +18,16 @@ DUPLICATE_KEY = 11000
 DURABLE = WriteConcern(w="majority", j=True)
 
 
-def _events():
-    return mongo.db.get_collection(EVENTS, write_concern=DURABLE)
+# The durable handle of the current client, built once rather than per write (a new client, after a fork or a
+# reconfiguration, gets its own). Clients compare equal by address, so identity is checked here.
+_durable: dict[str, Any] = {}
+
+
+def _events() -> Collection:
+    client = mongo.client
+    if _durable.get("client") is not client:
+        _durable.update(client=client, events=mongo.db.get_collection(EVENTS, write_concern=DURABLE))
+    return _durable["events"]
 
 
 def ensure_indexes() -> None:
@@ -31,6 +40,12 @@ def ensure_indexes() -> None:
 def insert_many(docs: list[dict[str, Any]]) -> set[int]:
     """Insert all it can (unordered); return the positions refused as duplicate (user_id, event_id)."""
     if not docs:
+        return set()
+    if len(docs) == 1:  # the single-event endpoint: insert_one skips the bulk-write machinery
+        try:
+            _events().insert_one(docs[0])
+        except DuplicateKeyError:
+            return {0}
         return set()
     try:
         _events().insert_many(docs, ordered=False)

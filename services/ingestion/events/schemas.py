@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 TYPES = ("symptom", "check_in", "dose", "taper_step", "note")
@@ -138,6 +140,24 @@ class SentAtSchema(Schema):
     sent_at = fields.AwareDateTime(
         format="iso", metadata={"description": "device time when this request was sent"}
     )
+
+
+_SENT_AT = SentAtSchema().fields["sent_at"]
+
+
+def load_single(body: object) -> tuple[dict, dict, datetime | None] | None:
+    """POST /v1/events's body in one pass: (the event as sent, the event loaded by its type's schema,
+    sent_at), or None when anything is off. Whatever passes here also passes SingleEventSchema, whose
+    checks of the event's fields are a subset of every type schema's."""
+    if not isinstance(body, dict):
+        return None
+    raw = {k: v for k, v in body.items() if k != "sent_at"}
+    try:
+        event = load_event(raw)
+        sent_at = _SENT_AT.deserialize(body["sent_at"]) if "sent_at" in body else None
+    except ValidationError:
+        return None
+    return raw, event, sent_at
 
 
 class SingleEventSchema(SentAtSchema):

@@ -78,9 +78,10 @@ def canonical(raw: dict) -> bytes:
     return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def fingerprint(settings: Settings, raw: dict) -> str:
-    """Keyed hash of the event as sent: tells a resend (same body) from a conflict (same id, new body)."""
-    return hmac.new(settings.secret_key.encode(), canonical(raw), hashlib.sha256).hexdigest()
+def fingerprint(settings: Settings, sent: bytes) -> str:
+    """Keyed hash of the event as sent (its `canonical` bytes): tells a resend (same body) from a conflict
+    (same id, new body)."""
+    return hmac.new(settings.secret_key.encode(), sent, hashlib.sha256).hexdigest()
 
 
 def _data(event: dict, settings: Settings) -> dict:
@@ -99,14 +100,14 @@ class Arrival:
     received_at: datetime
 
 
-def _document(event: dict, raw: dict, arrival: Arrival, settings: Settings) -> dict:
+def _document(event: dict, raw: dict, sent: bytes, arrival: Arrival, settings: Settings) -> dict:
     user, sent_at, received_at = arrival.user, arrival.sent_at, arrival.received_at
     placement = place(event["occurred_at"], sent_at, received_at, user["time_zone"])
     doc = {
         "user_id": user["_id"],
         "event_id": event["event_id"],
         "type": event["type"],
-        "fingerprint": fingerprint(settings, raw),
+        "fingerprint": fingerprint(settings, sent),
         "occurred_at": placement.occurred_at,
         "occurred_at_device": raw["occurred_at"],
         "device_utc_offset_min": int(event["occurred_at"].utcoffset().total_seconds() // 60),
@@ -137,8 +138,10 @@ def ingest(
     *,
     sent_at: datetime | None,
     device_id: str | None = None,
+    events: list[dict] | None = None,
 ) -> IngestResult:
-    """Validate and store each event on its own; one bad event never sinks the others."""
+    """Validate and store each event on its own; one bad event never sinks the others. `events`, when given,
+    are the raws already loaded by load_event (the single-event endpoint checks its body up front)."""
     arrival = Arrival(user, device_id, sent_at, datetime.now(UTC))
     result = IngestResult()
     docs: list[dict] = []
@@ -146,12 +149,13 @@ def ingest(
     for index, raw in enumerate(raws):
         event_id = raw.get("event_id") if isinstance(raw, dict) else None
         event_id = event_id if isinstance(event_id, str) else None
-        if len(canonical(raw)) > MAX_EVENT_BYTES:
+        sent = canonical(raw)  # measured once: the size limit and the fingerprint both read it
+        if len(sent) > MAX_EVENT_BYTES:
             result.outcomes.append(Outcome(index, event_id, REJECTED, problem=TOO_LARGE))
             continue
         try:
-            event = load_event(raw)
-            doc = _document(event, raw, arrival, settings)
+            event = events[index] if events is not None else load_event(raw)
+            doc = _document(event, raw, sent, arrival, settings)
         except ValidationError as exc:
             result.outcomes.append(
                 Outcome(index, event_id, REJECTED, problem=validation_problem(exc.messages))
