@@ -7,6 +7,7 @@ import time
 
 import redis
 from celery import Celery, Task, signals
+from celery.exceptions import Retry
 from kombu import Exchange, Queue
 from pymongo.errors import ConnectionFailure
 
@@ -48,6 +49,9 @@ class BaseTask(Task):
             result = super().__call__(*args, **kwargs)
             outcome = "done"
             return result
+        except Retry:
+            outcome = "retried"  # the task asked to run again later; nothing went wrong
+            raise
         finally:
             # One line per run, inside the request-id context, so HTTP and task logs join up.
             log.info(
