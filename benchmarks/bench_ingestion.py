@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from benchmarks import raw_mongo
 from benchmarks.harness import (
     CpuMeter,
     Report,
@@ -77,8 +78,9 @@ def main() -> None:
 
         http("bare", "bare Flask: POST one event, parse JSON, 202", bare)
         copy_indexes("events", RAW_COLLECTION)
-        raw("raw_insert_one", "raw pymongo insert_one (2 proc x 4 threads)", "insert_one")
-        raw("raw_insert_many", f"raw pymongo insert_many of {BATCH} (2 x 4)", "insert_many")
+        shape = f"{raw_mongo.PROCESSES} proc x {raw_mongo.THREADS} threads"
+        raw("raw_insert_one", f"raw pymongo insert_one ({shape})", "insert_one")
+        raw("raw_insert_many", f"raw pymongo insert_many of {BATCH} ({shape})", "insert_many")
         # Latency first, on a server carrying only its own load: right after the batch run FerretDB is still
         # absorbing ~50,000 inserted events (SQLite checkpoints), which is measured separately below.
         http("single", "POST /v1/events (auth, 1 event)", web)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -21,7 +22,9 @@ from shared import crypto
 from shared.settings import DEV_ENCRYPTION_KEY, parse_keys
 
 BATCH = 100
-PROCESSES, THREADS = 2, 4  # as deploy/gunicorn.conf.py: WEB_CONCURRENCY=2 workers x WEB_THREADS=4
+# As deploy/gunicorn.conf.py reads them, so both sides of a ratio have the same concurrency.
+PROCESSES = int(os.environ.get("WEB_CONCURRENCY", "2"))
+THREADS = int(os.environ.get("WEB_THREADS", "4"))
 NOTE = crypto.encrypt(parse_keys(DEV_ENCRYPTION_KEY), "woke at 3am, heart racing")
 
 
