@@ -110,14 +110,15 @@ def take_requests(user_ids: list[str]) -> dict[str, dict]:
     return taken
 
 
-def waiting_people(limit: int, exclude: str) -> list[str]:
-    """Up to `limit` other people with requests pending (their task is queued, or their signal was lost):
-    a task recomputes them along with its own person."""
-    people: list[str] = []
-    for r in mongo.db[COLLECTION].find({}, {"user_id": 1}).limit(limit * 4):
-        if r["user_id"] != exclude and r["user_id"] not in people:
-            people.append(r["user_id"])
-    return people[:limit]
+def waiting_people(limit: int, exclude: str, since: str) -> list[str]:
+    """Up to `limit` other people with requests pending (their task is queued, or their signal was lost)
+    from `since` on: a task recomputes them along with its own person. People with older days pending
+    (a late sync, a rebuild) wait for their own task, so a batch stays short."""
+    earliest: dict[str, str] = {}
+    for r in mongo.db[COLLECTION].find({}, {"user_id": 1, "from_day": 1}).limit(limit * 4):
+        if r["user_id"] != exclude:
+            earliest[r["user_id"]] = min(r["from_day"], earliest.get(r["user_id"], r["from_day"]))
+    return [user_id for user_id, day in earliest.items() if day >= since][:limit]
 
 
 def finish_request(request: dict) -> None:

@@ -14,7 +14,10 @@ from shared.tasks import CLOSE_DAYS, RECOMPUTE_PERSON, SWEEP_RECOMPUTE
 
 SWEEP_AFTER = timedelta(seconds=60)  # a request pending this long lost its signal (or Redis was down)
 LOCK_RETRY_S = 1
-BATCH_PEOPLE = 50  # at most this many people per task: the lock TTL bounds how long one may take
+# At most this many people per task, and only those with recent days to redo: a batch must end well
+# within the lock's TTL.
+BATCH_PEOPLE = 50
+BATCH_RECENT = timedelta(days=14)
 CLOSE_BATCH = 500
 
 
@@ -29,7 +32,7 @@ def recompute_person(self, user_id: str) -> None:
         mine = held.enter_context(person_lock(user_id))
         others = [
             other
-            for other in recompute.waiting_people(BATCH_PEOPLE - 1, exclude=user_id)
+            for other in recompute.waiting_people(BATCH_PEOPLE - 1, exclude=user_id, since=_recent())
             if held.enter_context(person_lock(other))
         ]
         people = ([user_id] if mine else []) + others
@@ -46,6 +49,10 @@ def recompute_person(self, user_id: str) -> None:
         if not mine:
             # Another worker has this person, maybe with requests read before ours: try again after it.
             raise self.retry(countdown=LOCK_RETRY_S)
+
+
+def _recent() -> str:
+    return (datetime.now(UTC).date() - BATCH_RECENT).isoformat()
 
 
 @shared_task(name=SWEEP_RECOMPUTE.name, bind=True)

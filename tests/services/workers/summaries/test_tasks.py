@@ -208,10 +208,16 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
             assert client.post("/v1/events", json=event, headers=headers).status_code == 202
     ids = [user["_id"] for user, _headers in people]
     assert all(recompute.is_pending(user_id) for user_id in ids)
+    # A rebuild (every day) waits for its own task: a batch takes only recent work.
+    rebuilding, _headers = person()
+    recompute.request_recompute(create_celery("test", own), rebuilding["_id"], ["0001-01-01"])
 
     task = create_worker_app(own).tasks[RECOMPUTE_PERSON.name]
     task.apply(args=[ids[0]]).get()
     assert not any(recompute.is_pending(user_id) for user_id in ids)
+    assert recompute.is_pending(rebuilding["_id"])
+    task.apply(args=[rebuilding["_id"]]).get()
+    assert not recompute.is_pending(rebuilding["_id"])
     batched = {u: list(db.day_summaries.find({"user_id": u}, {"computed_at": 0}).sort("day")) for u in ids}
     assert all(len(days) == 3 for days in batched.values())
     assert [batched[u][-1]["burden"] for u in ids] == [0.0, 1.0, 2.0]
