@@ -22,6 +22,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from pymongo import ASCENDING
 
+from shared import day_cache
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.redis_client import redis_client
@@ -42,8 +43,19 @@ def ensure_indexes() -> None:
 
 
 # The flag holds the earliest day its waiting task will recompute from.
-# KEYS[1] = flag; ARGV[1] = day. 1 when a waiting task already covers `day` (its requests are stored).
-_COVERED = "local d = redis.call('GET', KEYS[1]) if d and d <= ARGV[1] then return 1 end return 0"
+# KEYS[1] = flag, KEYS[2..] = cached days (shared/day_cache.py); ARGV[1] = day, ARGV[2] = the cache's TTL,
+# then (index into KEYS, field, value) per event to cache. Caches the events, then answers 1 when a waiting
+# task already covers `day` (its requests are stored).
+_CACHE_AND_COVERED = """
+for i = 3, #ARGV, 3 do
+  local k = KEYS[tonumber(ARGV[i])]
+  redis.call('HSET', k, ARGV[i + 1], ARGV[i + 2])
+  redis.call('EXPIRE', k, ARGV[2])
+end
+local d = redis.call('GET', KEYS[1])
+if d and d <= ARGV[1] then return 1 end
+return 0
+"""
 # KEYS[1] = flag; ARGV[1] = day, ARGV[2] = ttl. Lower the flag's day to `day`; 1 when newly set.
 _MARK = """
 local d = redis.call('GET', KEYS[1])
@@ -64,25 +76,37 @@ def _signal(celery_app: Celery, user_id: str, day: str) -> bool:
     return True
 
 
-def _covered(user_id: str, day: str) -> bool:
-    try:
-        return bool(redis_client.client.eval(_COVERED, 1, queued_flag(user_id), day))
-    except redis.RedisError:
-        return False  # unknown: record the request
+def _cache_and_covered(user_id: str, day: str, cached: list[tuple[str, str, bytes]]) -> bool:
+    keys = [queued_flag(user_id), *sorted({day_cache.key(user_id, d) for d, _f, _v in cached})]
+    slot = {k: i + 1 for i, k in enumerate(keys)}
+    args: list = [day, day_cache.TTL_S]
+    for d, field, value in cached:
+        args += [slot[day_cache.key(user_id, d)], field, value]
+    return bool(redis_client.client.eval(_CACHE_AND_COVERED, len(keys), *keys, *args))
 
 
-def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | str]) -> bool:
-    """Mark `days` (and everything after them) out of date for `user_id`; True when a task was sent."""
+def request_recompute(
+    celery_app: Celery,
+    user_id: str,
+    days: Iterable[date | str],
+    cached: list[tuple[str, str, bytes]] | None = None,
+) -> bool:
+    """Mark `days` (and everything after them) out of date for `user_id`, after caching the written
+    events' `cached` entries (shared/day_cache.py); True when a task was sent."""
     days = [d if isinstance(d, str) else d.isoformat() for d in days]
     if not days:
         return False
     day = min(days)
     # A task that has not started yet will read every event, from its stored requests' earliest day on:
     # if that day is no later than ours, this write is covered and needs no request of its own.
-    if _covered(user_id, day):
-        return False
+    try:
+        if _cache_and_covered(user_id, day, cached or []):
+            return False
+        full = False
+    except redis.RedisError:
+        full = bool(cached)  # the cache may lack these events: the task must read them from MongoDB
     mongo.db[COLLECTION].insert_one(
-        {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "at": datetime.now(UTC)}
+        {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "at": datetime.now(UTC), "full": full}
     )
     try:
         return _signal(celery_app, user_id, day)
@@ -104,8 +128,9 @@ def take_requests(user_ids: list[str]) -> dict[str, dict]:
     taken: dict[str, dict] = {}
     for r in mongo.db[COLLECTION].find(query):
         user_id, day = r["user_id"], r["from_day"]
-        request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": []})
+        request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False})
         request["from_day"] = min(request["from_day"], day)
+        request["full"] = request["full"] or bool(r.get("full"))
         request["ids"].append(r["_id"])
     return taken
 
@@ -146,7 +171,8 @@ def sweep(celery_app: Celery, before: datetime) -> int:
 
 
 def forget(user_id: str) -> None:
-    """Erasure: drop the person's requests and flag."""
+    """Erasure: drop the person's requests, flag and cached days."""
     mongo.db[COLLECTION].delete_many({"user_id": user_id})
     with contextlib.suppress(redis.RedisError):
         redis_client.client.delete(queued_flag(user_id))
+        day_cache.forget(user_id)

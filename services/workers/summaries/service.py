@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from celery import Celery
 
-from services.workers.summaries import compute, repository
+from services.workers.summaries import compute, repository, sources
 from services.workers.summaries.params import Params
 from shared import catalog, crypto
 from shared.email import request_email
@@ -107,10 +107,12 @@ def recompute_many(
     jobs: dict[str, str | None],
     *,
     now: datetime | None = None,
+    full: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, dict[str, Any]]:
     """`recompute` for several people (person id -> from_day) with one read of their events and one of
     their stored days: a busy worker takes everyone waiting at once, so the reads that FerretDB 1.x
-    answers by decoding a whole collection are paid once per batch, not once per person."""
+    answers by decoding a whole collection are paid once per batch, not once per person. Recent days'
+    events come from the cache when it holds them (sources.py); people in `full` are read from MongoDB."""
     repository.ensure_indexes()
     users = repository.find_users(list(jobs))
     results: dict[str, dict[str, Any]] = {u: {"skipped": "no such person"} for u in jobs if u not in users}
@@ -118,11 +120,12 @@ def recompute_many(
         return results
     people = list(users)
     stored = repository.stored_days_of(people)
-    events = repository.events_of({u: jobs[u] for u in people})
+    todays = {u: local_today(user["time_zone"], now) for u, user in users.items()}
+    events = sources.events_for(todays, {u: jobs[u] for u in people}, full)
     stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
     writes, persons, fresh = {}, {}, {}
-    for user_id, user in users.items():
-        from_day, today = jobs[user_id], local_today(user["time_zone"], now)
+    for user_id in users:
+        from_day, today = jobs[user_id], todays[user_id]
         observed = [observation(e, settings) for e in events[user_id]]
         fresh[user_id] = compute.day_summaries(observed, params)
         with_data = {
