@@ -250,6 +250,7 @@ class Bench:
             people = make_people(f"fresh-{key}", FRESH_PEOPLE)
             tokens.write_text("\n".join(token for _user, token in people) + "\n")
             run = self.fresh_run(tokens, workers, pids, rate, every)
+            run["stale"] = [stale_detail(sample, people[sample["person"]][0]) for sample in run["stale"]]
             # Those people are done with: drop the recomputes still waiting, so the next part starts clean.
             run["discarded_backlog"] = discard_backlog(self.settings.broker_url, [u for u, _t in people])
             self.context[f"freshness_{key}"] = run
@@ -453,7 +454,7 @@ def sync_events(seed: int, count: int) -> list[dict]:
 def repository_timers() -> Iterator[dict[str, float]]:
     """Time each summaries repository call made inside the block (milliseconds per function)."""
     spent: dict[str, float] = {}
-    names = ("find_users", "stored_days_of", "events_of", "write_days_of", "write_person", "ensure_indexes")
+    names = ("find_users", "stored_days_of", "events_of", "write_days_of", "write_persons", "ensure_indexes")
     originals = {name: getattr(repository, name) for name in names}
 
     def timer(name: str, fn):
@@ -490,6 +491,32 @@ def wait_drained(broker_url: str, timeout: float) -> bool:
         return False
     finally:
         queue.close()
+
+
+def stale_detail(sample: dict, user_id: str) -> dict:
+    """What the database holds for a sample never seen fresh: its check-ins, and the stored day's count."""
+    query = {"user_id": user_id, "local_day": sample["day"], "type": "check_in", "deleted_at": None}
+    day = mongo.db[repository.DAYS].find_one({"_id": f"{user_id}:{sample['day']}"}) or {}
+    from shared import day_cache
+    from shared.summaries import unpack_days
+
+    person = mongo.db.person_summaries.find_one({"_id": user_id}) or {}
+    recent = {d["day"]: d for d in unpack_days(person.get("recent_days"))}
+    cached = redis_client.binary.hgetall(day_cache.key(user_id, sample["day"]))
+    return sample | {
+        "user_id": user_id,
+        "check_ins_stored": mongo.db.events.count_documents(query),
+        "events_stored": mongo.db.events.count_documents({"user_id": user_id, "local_day": sample["day"]}),
+        "check_ins_summarised": (day.get("check_in") or {}).get("count"),
+        "day_logged": day.get("logged"),
+        "day_computed_at": str(day.get("computed_at")),
+        "recent_logged": (recent.get(sample["day"]) or {}).get("logged"),
+        "person_computed_at": str(person.get("computed_at")),
+        "cached_fields": len(cached),
+        "cached_mark": (cached.get(b"complete") or b"").decode(),
+        "run": day_cache.run_id(),
+        "recompute_pending": recompute.is_pending(user_id),
+    }
 
 
 def discard_backlog(broker_url: str, user_ids: list[str]) -> dict:

@@ -138,6 +138,7 @@ class Run:
             "samples": len(self.fresh) + len(self.stale),
             "fresh": len(self.fresh),
             "not_fresh_within_s": {"seconds": FRESH_TIMEOUT_S, "count": len(self.stale)},
+            "stale": self.stale,
             "freshness_ms": percentiles(self.fresh + [float("inf")] * len(self.stale)),
             "last_get_ms": percentiles(self.last_get),
             "summary_gets": self.gets,

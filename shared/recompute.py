@@ -121,17 +121,26 @@ def take_request(user_id: str) -> dict | None:
 
 
 def take_requests(user_ids: list[str]) -> dict[str, dict]:
-    """For a task as it starts: clear these people's queued flags (later requests then send a new task)
-    and gather each one's requests into one: the earliest day, and the ids to delete when done."""
-    redis_client.client.delete(*(queued_flag(u) for u in user_ids))
+    """For a task as it starts: take these people's queued flags (later requests then send a new task)
+    and gather each one's requests into one: the earliest day, and the ids to delete when done.
+
+    A flag taken is work taken even with no request left to read: a write may have stored its request,
+    been read by an earlier task, and set its flag only after that task took the flags; the writes it
+    covered since have no request of their own. So the flag's day counts as a request."""
+    pipe = redis_client.client.pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.getdel(queued_flag(user_id))
+    flags = dict(zip(user_ids, pipe.execute(), strict=True))
     query = {"user_id": user_ids[0]} if len(user_ids) == 1 else {"user_id": {"$in": user_ids}}
     taken: dict[str, dict] = {}
-    for r in mongo.db[COLLECTION].find(query):
-        user_id, day = r["user_id"], r["from_day"]
+    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full")) for r in mongo.db[COLLECTION].find(query)]
+    found += [(user_id, day, None, False) for user_id, day in flags.items() if day]
+    for user_id, day, request_id, full in found:
         request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False})
         request["from_day"] = min(request["from_day"], day)
-        request["full"] = request["full"] or bool(r.get("full"))
-        request["ids"].append(r["_id"])
+        request["full"] = request["full"] or bool(full)
+        if request_id is not None:
+            request["ids"].append(request_id)
     return taken
 
 

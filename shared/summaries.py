@@ -9,15 +9,46 @@ of days made each person's document ~170 KB of it (1,000 people: 177 MB parsed p
 a few KB. The day documents stay the queryable source; this copy is rewritten with them.
 
 They cover a range when they start on or before it, or when they hold the person's whole history.
+
+A worker rewrites person documents as one delete and one insert per batch (a replacement costs FerretDB
+1.x a pass over every person's document under its one write lock), marking the people in Redis for that
+moment: `find_person` waits it out instead of answering "no summary".
 """
 
 from __future__ import annotations
 
+import time
 import zlib
 
 import bson
+import redis
 
 from shared.mongo import mongo
+from shared.redis_client import redis_client
+
+PERSONS = "person_summaries"
+WAIT_S, WAIT_STEP_S = 2.0, 0.02
+REWRITE_MARK_S = 10  # a mark whose worker died stops making readers wait after this
+
+
+def rewriting_key(user_id: str) -> str:
+    """Set by a worker for the moment between deleting the person's document and inserting its new one."""
+    return f"summaries:rewriting:{user_id}"
+
+
+def find_person(user_id: str, projection: dict | None = None) -> dict | None:
+    """The person's summary document; one missing while it is being rewritten is waited for."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        doc = mongo.db[PERSONS].find_one({"_id": user_id}, projection)
+        if doc is not None or time.monotonic() > deadline:
+            return doc
+        try:
+            if not redis_client.client.exists(rewriting_key(user_id)):
+                return None
+        except redis.RedisError:
+            return None
+        time.sleep(WAIT_STEP_S)
 
 
 def pack_days(days: list[dict]) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
-from shared import recompute
+from shared import recompute, summaries
 from shared.mongo import mongo
 
 
@@ -16,7 +16,7 @@ def days_between(user_id: str, start: str, end: str) -> list[dict]:
 
 
 def person(user_id: str) -> dict | None:
-    return mongo.db.person_summaries.find_one({"_id": user_id}, {"_id": 0})
+    return summaries.find_person(user_id, {"_id": 0})
 
 
 def pending(user_id: str) -> bool:

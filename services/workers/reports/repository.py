@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from shared import files
+from shared import files, summaries
 from shared.mongo import mongo
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY
 from shared.summaries import recent_days_between
@@ -84,7 +84,7 @@ def find_user(user_id: str) -> dict | None:
 
 
 def find_person(user_id: str) -> dict | None:
-    return mongo.db.person_summaries.find_one({"_id": user_id})
+    return summaries.find_person(user_id)
 
 
 def days_between(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:

@@ -145,8 +145,7 @@ def recompute_many(
             "events": len(observed),
         }
     repository.write_days_of(writes)
-    for user_id, doc in persons.items():
-        repository.write_person(user_id, doc)
+    repository.write_persons(persons)
     still = repository.find_users(people)
     for user_id, user in users.items():
         if user_id not in still:

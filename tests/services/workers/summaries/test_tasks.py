@@ -232,3 +232,33 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
     service.recompute(None, own, params.current(), ids[2], from_day=None)
     alone = list(db.day_summaries.find({"user_id": ids[2]}, {"computed_at": 0}).sort("day"))
     assert alone == batched[ids[2]]
+
+
+def test_writes_covered_by_a_flag_set_after_a_task_took_the_flags_are_recomputed(settings, redis_server, db):
+    from services.workers.celery import create_worker_app
+    from services.workers.summaries import service
+    from shared.tasks import RECOMPUTE_PERSON
+
+    own = dataclasses.replace(settings, redis_url=redis_server.url(12), broker_url=redis_server.url(13))
+    redis_lib.Redis.from_url(own.redis_url).flushdb()
+    client = create_app(own).test_client()
+    task = create_worker_app(own).tasks[RECOMPUTE_PERSON.name]
+    user, headers = person()
+    now = datetime.now(UTC)
+
+    def check_in(overall: int, minutes_ago: int) -> None:
+        at = iso(now - timedelta(minutes=minutes_ago))
+        event = {"event_id": uuid.uuid4().hex, "type": "check_in", "overall": overall, "occurred_at": at}
+        assert client.post("/v1/events", json=event, headers=headers).status_code == 202
+
+    check_in(3, minutes_ago=10)
+    task.apply(args=[user["_id"]]).get()
+    # The race: a write stored its request, a task read it, and only then did the write set its flag
+    # (after that task took the flags). The next write is covered by that flag and stores no request.
+    today = service.local_today(user["time_zone"])
+    redis_client.client.set(recompute.queued_flag(user["_id"]), today)
+    check_in(6, minutes_ago=1)
+    assert not recompute.is_pending(user["_id"])  # only the flag says this write needs a recompute
+    task.apply(args=[user["_id"]]).get()
+    day = db.day_summaries.find_one({"_id": f"{user['_id']}:{today}"})
+    assert day["check_in"]["count"] == 2 and day["burden"] == 6.0
