@@ -12,9 +12,9 @@ from pymongo import ASCENDING
 
 from shared.mongo import mongo
 from shared.redis_client import redis_client
-from shared.summaries import REWRITE_MARK_S, rewriting_key
+from shared.summaries import PERSONS, REWRITE_MARK_S, rewriting_key
 
-DAYS, PERSONS = "day_summaries", "person_summaries"
+DAYS = "day_summaries"
 EVENT_FIELDS = {
     "event_id": 1,
     "type": 1,
