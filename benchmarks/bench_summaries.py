@@ -205,7 +205,9 @@ class Bench:
 
     def pure(self, user_id: str, today: str) -> None:
         """The computation alone, on the events the service reads (decrypted once, outside the timing)."""
-        observations = [service.observation(e, self.settings) for e in repository.events_from(user_id, None)]
+        observations = [
+            service.observation(e, self.settings) for e in repository.events_of({user_id: None})[user_id]
+        ]
         todays = [o for o in observations if o["local_day"] == today]
         all_days = compute.day_summaries(observations, self.params)
 

@@ -70,3 +70,9 @@ class Mongo:
 
 
 mongo = Mongo()
+
+
+def one_or_in(field: str, values: list) -> dict:
+    """An equality for one value, else $in. A lone equality on _id is the one filter FerretDB 1.x hands to
+    SQLite (and $in on _id is not); elsewhere it only keeps queries readable."""
+    return {field: values[0]} if len(values) == 1 else {field: {"$in": values}}

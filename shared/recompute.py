@@ -23,7 +23,7 @@ from kombu.exceptions import OperationalError
 from pymongo import ASCENDING
 
 from shared import day_cache
-from shared.mongo import mongo
+from shared.mongo import mongo, one_or_in
 from shared.queue import enqueue
 from shared.redis_client import redis_client
 from shared.tasks import RECOMPUTE_PERSON
@@ -116,10 +116,6 @@ def request_recompute(
         return False
 
 
-def take_request(user_id: str) -> dict | None:
-    return take_requests([user_id]).get(user_id)
-
-
 def take_requests(user_ids: list[str]) -> dict[str, dict]:
     """For a task as it starts: take these people's queued flags (later requests then send a new task)
     and gather each one's requests into one: the earliest day, and the ids to delete when done.
@@ -131,9 +127,9 @@ def take_requests(user_ids: list[str]) -> dict[str, dict]:
     for user_id in user_ids:
         pipe.getdel(queued_flag(user_id))
     flags = dict(zip(user_ids, pipe.execute(), strict=True))
-    query = {"user_id": user_ids[0]} if len(user_ids) == 1 else {"user_id": {"$in": user_ids}}
     taken: dict[str, dict] = {}
-    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full")) for r in mongo.db[COLLECTION].find(query)]
+    requests = mongo.db[COLLECTION].find(one_or_in("user_id", user_ids))
+    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full")) for r in requests]
     found += [(user_id, day, None, False) for user_id, day in flags.items() if day]
     for user_id, day, request_id, full in found:
         request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False})
@@ -153,10 +149,6 @@ def waiting_people(limit: int, exclude: str, since: str) -> list[str]:
         if r["user_id"] != exclude:
             earliest[r["user_id"]] = min(r["from_day"], earliest.get(r["user_id"], r["from_day"]))
     return [user_id for user_id, day in earliest.items() if day >= since][:limit]
-
-
-def finish_request(request: dict) -> None:
-    finish_requests([request])
 
 
 def finish_requests(requests: Iterable[dict]) -> None:

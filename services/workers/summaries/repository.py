@@ -10,7 +10,7 @@ from typing import Any
 import redis
 from pymongo import ASCENDING
 
-from shared.mongo import mongo
+from shared.mongo import mongo, one_or_in
 from shared.redis_client import redis_client
 from shared.summaries import PERSONS, REWRITE_MARK_S, rewriting_key
 
@@ -44,23 +44,13 @@ def find_user(user_id: str) -> dict | None:
     return mongo.db.users.find_one({"_id": user_id}, USER_FIELDS)
 
 
-def _one_or_in(field: str, values: list[str]) -> dict[str, Any]:
-    # A lone equality on _id is the one filter FerretDB 1.x pushes down to SQLite; $in is not.
-    return {field: values[0]} if len(values) == 1 else {field: {"$in": values}}
-
-
 def find_users(user_ids: list[str]) -> dict[str, dict]:
-    return {u["_id"]: u for u in mongo.db.users.find(_one_or_in("_id", user_ids), USER_FIELDS)}
+    return {u["_id"]: u for u in mongo.db.users.find(one_or_in("_id", user_ids), USER_FIELDS)}
 
 
 def user_ids(after: str | None, limit: int) -> list[str]:
     query = {"_id": {"$gt": after}} if after else {}
     return [u["_id"] for u in mongo.db.users.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)]
-
-
-def events_from(user_id: str, from_day: str | None) -> list[dict]:
-    """The person's live events on or after `from_day` (all of them when None)."""
-    return events_of({user_id: from_day}).get(user_id, [])
 
 
 def events_of(jobs: dict[str, str | None]) -> dict[str, list[dict]]:
@@ -70,7 +60,7 @@ def events_of(jobs: dict[str, str | None]) -> dict[str, list[dict]]:
     here: FerretDB evaluates an $or of one branch per person against every document, which cost 2.5 times
     the scan itself for fifty people (on MongoDB both use the (user_id, local_day) index)."""
     days = list(jobs.values())
-    query: dict[str, Any] = {"deleted_at": None} | _one_or_in("user_id", list(jobs))
+    query: dict[str, Any] = {"deleted_at": None} | one_or_in("user_id", list(jobs))
     if all(days):
         query["local_day"] = {"$gte": min(days)}
     found: dict[str, list[dict]] = {u: [] for u in jobs}
@@ -81,14 +71,10 @@ def events_of(jobs: dict[str, str | None]) -> dict[str, list[dict]]:
     return found
 
 
-def stored_days(user_id: str) -> dict[str, dict]:
-    return stored_days_of([user_id])[user_id]
-
-
 def stored_days_of(user_ids: list[str]) -> dict[str, dict[str, dict]]:
     """Each person's stored day documents by day, in one query (see events_of)."""
     found: dict[str, dict[str, dict]] = {u: {} for u in user_ids}
-    for doc in mongo.db[DAYS].find(_one_or_in("user_id", user_ids)):
+    for doc in mongo.db[DAYS].find(one_or_in("user_id", user_ids)):
         found[doc["user_id"]][doc["day"]] = doc
     return found
 
@@ -96,10 +82,6 @@ def stored_days_of(user_ids: list[str]) -> dict[str, dict[str, dict]]:
 # FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements that match stored
 # documents, and stalls every other client meanwhile; smaller bulk writes are fine (so is MongoDB).
 WRITE_CHUNK = 50
-
-
-def write_days(user_id: str, changed: list[dict], removed: list[str]) -> None:
-    write_days_of({user_id: (changed, removed)})
 
 
 def write_days_of(changes: dict[str, tuple[list[dict], list[str]]]) -> None:
@@ -114,7 +96,7 @@ def write_days_of(changes: dict[str, tuple[list[dict], list[str]]]) -> None:
         ids += [f"{user_id}:{d['day']}" for d in changed] + [f"{user_id}:{day}" for day in removed]
         docs += [{"_id": f"{user_id}:{d['day']}", "user_id": user_id, **d} for d in changed]
     for start in range(0, len(ids), WRITE_CHUNK):
-        mongo.db[DAYS].delete_many(_one_or_in("_id", ids[start : start + WRITE_CHUNK]))
+        mongo.db[DAYS].delete_many(one_or_in("_id", ids[start : start + WRITE_CHUNK]))
     for start in range(0, len(docs), WRITE_CHUNK):
         mongo.db[DAYS].insert_many(docs[start : start + WRITE_CHUNK], ordered=False)
 
@@ -128,7 +110,7 @@ def write_persons(docs: dict[str, dict]) -> None:
     for start in range(0, len(ids), WRITE_CHUNK):
         chunk = ids[start : start + WRITE_CHUNK]
         with _rewriting(chunk):
-            mongo.db[PERSONS].delete_many(_one_or_in("_id", chunk))
+            mongo.db[PERSONS].delete_many(one_or_in("_id", chunk))
             mongo.db[PERSONS].insert_many([{"_id": u, **docs[u]} for u in chunk], ordered=False)
 
 
