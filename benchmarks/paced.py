@@ -22,6 +22,7 @@ from pathlib import Path
 
 CONNECTIONS = 32  # more than gunicorn's 2x4 threads, so the client is never the queue
 TIMEOUT_S = 10
+SLOW_S = 0.05  # the goal's p99 bound
 
 
 def event_body(n: int) -> bytes:
@@ -78,6 +79,7 @@ async def run(host: str, port: int, tokens: list[str], rate: float, seconds: flo
     loop = asyncio.get_running_loop()
     from_schedule: list[float] = []
     from_send: list[float] = []
+    slow_at: list[int] = []  # the second of the run in which each request slower than SLOW_S was due
     statuses: dict[str, int] = {}
     errors = retries = 0
     token_turn = itertools.cycle(tokens)
@@ -100,6 +102,8 @@ async def run(host: str, port: int, tokens: list[str], rate: float, seconds: flo
             done = loop.time()
             statuses[str(status)] = statuses.get(str(status), 0) + 1
             from_schedule.append(done - scheduled)
+            if done - scheduled > SLOW_S:
+                slow_at.append(int(scheduled - start))
             from_send.append(done - sent)
         except (OSError, TimeoutError, asyncio.IncompleteReadError):
             conn.close()
@@ -130,6 +134,8 @@ async def run(host: str, port: int, tokens: list[str], rate: float, seconds: flo
         "retries": retries,
         "latency_ms": summary(from_schedule),
         "service_time_ms": summary(from_send),
+        # When the slow requests were due: a stall shows as one second with many, a slow server as many.
+        f"over_{SLOW_S * 1000:g}_ms_by_second": {str(t): slow_at.count(t) for t in sorted(set(slow_at))},
     }
 
 

@@ -9,11 +9,13 @@ REDIS_PORT, MONGO_PORT, SMTP_SINK_PORT, INGESTION_PORT and NOTIFICATION_PORT.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
+from devtools import ferretdb
+
 ROOT = Path(__file__).resolve().parent.parent
-FERRETDB = ROOT / ".tools" / "bin" / "ferretdb"
 
 
 def infrastructure(env: dict[str, str], var: Path) -> tuple[list[str], dict[str, str]]:
@@ -36,11 +38,8 @@ def infrastructure(env: dict[str, str], var: Path) -> tuple[list[str], dict[str,
         port = env.get("MONGO_PORT", "27017")
         debug_port = env.get("FERRETDB_DEBUG_PORT", "8088")
         (var / "ferretdb").mkdir(parents=True, exist_ok=True)
-        lines.append(
-            f"ferretdb: exec {FERRETDB} --handler=sqlite --sqlite-url=file:{var / 'ferretdb'}/ "
-            f"--state-dir={var / 'ferretdb'} --listen-addr=127.0.0.1:{port} "
-            f"--debug-addr=127.0.0.1:{debug_port} --telemetry=disable --log-level=warn"
-        )
+        data = var / "ferretdb"
+        lines.append("ferretdb: exec " + shlex.join(ferretdb.command(data, data, port, debug_port)))
         settings["MONGO_URI"] = f"mongodb://127.0.0.1:{port}/"
     if not env.get("SMTP_HOST"):
         port = env.get("SMTP_SINK_PORT", "1025")

@@ -39,15 +39,16 @@ end
 return out
 """
 _HIT = "local first = 1" + _COUNT
-# KEYS[1] = a key holding a time (repr of time.time()); ARGV[1] = a time. Counts nothing and returns nil when
-# the key holds that time or a later one; otherwise counts KEYS[2..] as _HIT does.
+# KEYS[1] = a key holding a time (repr of time.time()), KEYS[2] = a key holding a token; ARGV[1] = a time,
+# ARGV[2] = a token. Counts nothing and returns nil when the first key holds that time or a later one, or the
+# second does not hold that token; otherwise counts KEYS[3..] as _HIT does.
 _HIT_UNLESS_STAMPED = (
     """
 local stamp = redis.call('GET', KEYS[1])
-if stamp and tonumber(stamp) >= tonumber(ARGV[1]) then
+if (stamp and tonumber(stamp) >= tonumber(ARGV[1])) or redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return false
 end
-local first = 2"""
+local first = 3"""
     + _COUNT
 )
 
@@ -99,14 +100,19 @@ def hit_all(limits: Iterable[Limit], subject: str, client: redis.Redis | None = 
 
 
 def hit_all_unless_stamped(
-    limits: Iterable[Limit], subject: str, stamp_key: str, since: float, client: redis.Redis | None = None
+    limits: Iterable[Limit],
+    subject: str,
+    stamp: tuple[str, float],
+    epoch: tuple[str, str],
+    client: redis.Redis | None = None,
 ) -> Decision | None:
-    """`hit_all`, in the same round trip as a look at a key holding a time: None, and nothing counted, when
-    `stamp_key` holds `since` or a later time."""
+    """`hit_all`, in the same round trip as a look at two keys: None, and nothing counted, when the key
+    `stamp` names holds its time or a later one, or the key `epoch` names no longer holds its token."""
     limits = list(limits)
     keys, windows = _counters(limits, subject)
+    (stamp_key, since), (epoch_key, token) = stamp, epoch
     counts = (client or redis_client.client).eval(
-        _HIT_UNLESS_STAMPED, len(keys) + 1, stamp_key, *keys, repr(since), *windows
+        _HIT_UNLESS_STAMPED, len(keys) + 2, stamp_key, epoch_key, *keys, repr(since), token, *windows
     )
     return None if counts is None else _decide(limits, counts)
 

@@ -59,23 +59,34 @@ class TestHit:
 
 
 class TestHitUnlessStamped:
-    def test_counts_unless_the_stamp_is_at_or_after_since(self, client):
-        def hit():
-            return ratelimit.hit_all_unless_stamped([THREE_PER_MINUTE], "s", "test:stamp", 1000.25)
+    STAMP, EPOCH = ("test:stamp", 1000.25), ("test:epoch", "e1")
 
-        assert hit().remaining == 2  # no stamp
+    def hit(self, limits=(THREE_PER_MINUTE,)):
+        return ratelimit.hit_all_unless_stamped(limits, "s", self.STAMP, self.EPOCH)
+
+    def test_counts_unless_the_stamp_is_at_or_after_since(self, client):
+        client.set("test:epoch", "e1")
+        assert self.hit().remaining == 2  # no stamp
         client.set("test:stamp", repr(1000.0))
-        assert hit().remaining == 1  # an older stamp
+        assert self.hit().remaining == 1  # an older stamp
         client.set("test:stamp", repr(1000.25))
-        assert hit() is None
+        assert self.hit() is None
         client.set("test:stamp", repr(1001.0))
-        assert hit() is None
+        assert self.hit() is None
         assert ratelimit.hit(THREE_PER_MINUTE, "s").remaining == 0  # the refused looks counted nothing
 
+    def test_counts_nothing_unless_the_epoch_key_holds_its_token(self, client):
+        assert self.hit() is None  # missing, as after a Redis restart
+        client.set("test:epoch", "e2")
+        assert self.hit() is None
+        client.set("test:epoch", "e1")
+        assert self.hit().remaining == 2  # the two refused looks counted nothing
+
     def test_decides_like_hit_all(self, client):
+        client.set("test:epoch", "e1")
         limits = (Limit("test-burst", 1, 10), Limit("test-day", 5, 86400))
-        assert ratelimit.hit_all_unless_stamped(limits, "s", "test:stamp", 1.0).allowed
-        refused = ratelimit.hit_all_unless_stamped(limits, "s", "test:stamp", 1.0)
+        assert self.hit(limits).allowed
+        refused = self.hit(limits)
         assert (refused.allowed, refused.remaining) == (False, 0)
         assert 0 < refused.retry_after <= 10
 

@@ -16,8 +16,10 @@ import pymongo
 import redis
 import requests
 
+from devtools.ferretdb import FERRETDB
+from devtools.ferretdb import command as ferretdb_command
+
 ROOT = Path(__file__).resolve().parents[2]
-FERRETDB = ROOT / ".tools" / "bin" / "ferretdb"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -142,16 +144,7 @@ class FerretDB:
             raise RuntimeError(f"{FERRETDB} is missing; run `make setup`")
         data = self.dir / "data"
         data.mkdir(parents=True, exist_ok=True)
-        args = [
-            str(FERRETDB),
-            "--handler=sqlite",
-            f"--sqlite-url=file:{data}/",
-            f"--state-dir={self.dir}",
-            f"--listen-addr=127.0.0.1:{self.port}",
-            f"--debug-addr=127.0.0.1:{free_port()}",
-            "--telemetry=disable",
-            "--log-level=warn",
-        ]
+        args = ferretdb_command(data, self.dir, self.port, free_port())
         self.process = Process(args, self.dir / "ferretdb.log").start()
         client = pymongo.MongoClient(self.uri, serverSelectionTimeoutMS=500)
         wait_for(lambda: client.admin.command("ping")["ok"] == 1, 20, f"FerretDB on port {self.port}")

@@ -1,31 +1,61 @@
-"""A short per-process cache of signed-in devices, so each API call does not cost two database reads.
+"""A per-process cache of signed-in devices, so each API call does not cost two database reads.
 
 Correctness comes from Redis, not from the cache's age: any change to a person's account (a device
 revoked, the profile edited, the account erased) stamps `auth:changed:{user_id}` with the time, and a
-cached entry older than that stamp is dropped at once, in every process. If Redis cannot be asked, the
-cache is bypassed and the database decides. A write endpoint's rate limit can be counted in that same
-Redis call (`counting`), so a cached sign-in and the write limit cost one round trip together.
+cached entry older than that stamp is dropped at once, in every process. A Redis that lost its keys (a
+restart without persistence, a flush) would lose the stamps too, so each entry also holds the token that
+`auth:epoch` held before the database was read; once that key is gone or holds another, every entry is
+stale. If Redis cannot be asked, the cache is bypassed and the database decides. A write endpoint's rate
+limit can be counted in that same Redis call (`counting`), so a cached sign-in and the write limit cost one
+round trip together.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import redis
 
 from shared.ratelimit import Decision, Limit, hit_all_unless_stamped
 from shared.redis_client import redis_client
 
-TTL_S = 30
+# The age limit only bounds how long an entry is trusted if its stamp were lost some way not caught above
+# (the deploy runs Redis with noeviction); each expiry costs the database reads the cache saves.
+TTL_S = 300
 MAX_ENTRIES = 20_000
+EPOCH_KEY = "auth:epoch"
 _lock = threading.Lock()
-_entries: dict[str, tuple[float, float, dict, dict]] = {}  # token hash -> (cached at, expires, user, device)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """When a sign-in was read from the database, and the Redis epoch it was read in."""
+
+    at: float
+    epoch: str
+
+
+_entries: dict[str, tuple[Reading, float, dict, dict]] = {}  # token hash -> (reading, expires, user, device)
 
 
 def _changed_key(user_id: str) -> str:
     return f"auth:changed:{user_id}"
+
+
+def reading() -> Reading | None:
+    """Taken before the database is read, so a change stamped during the read makes the entry stale. None
+    when Redis cannot be asked: nothing is cached then."""
+    try:
+        # SET NX GET: the epoch already there, or None when this call just made it.
+        fresh = uuid.uuid4().hex
+        held = redis_client.client.set(EPOCH_KEY, fresh, nx=True, get=True)
+    except redis.RedisError:
+        return None
+    return Reading(time.time(), held or fresh)
 
 
 def get(
@@ -37,17 +67,18 @@ def get(
     entry = _entries.get(token_hash)
     if entry is None:
         return None
-    cached_at, expires, user, device = entry
+    read, expires, user, device = entry
     if time.time() < expires:
         limits = counting() if counting else ()
+        stamp, epoch = (_changed_key(user["_id"]), read.at), (EPOCH_KEY, read.epoch)
         try:
             if limits:
-                decision = hit_all_unless_stamped(limits, user["_id"], _changed_key(user["_id"]), cached_at)
+                decision = hit_all_unless_stamped(limits, user["_id"], stamp, epoch)
                 if decision is not None:
                     return user, device, decision
             else:
-                changed = redis_client.client.get(_changed_key(user["_id"]))
-                if changed is None or float(changed) < cached_at:
+                changed, held = redis_client.client.mget(stamp[0], EPOCH_KEY)
+                if (changed is None or float(changed) < read.at) and held == read.epoch:
                     return user, device, None
         except redis.RedisError:
             pass  # unknown: trust only the database
@@ -55,12 +86,13 @@ def get(
     return None
 
 
-def put(token_hash: str, user: dict, device: dict) -> None:
-    now = time.time()
+def put(token_hash: str, user: dict, device: dict, read: Reading | None) -> None:
+    if read is None:
+        return
     with _lock:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()  # rare; a full cache just starts again
-        _entries[token_hash] = (now, now + TTL_S, user, device)
+        _entries[token_hash] = (read, time.time() + TTL_S, user, device)
 
 
 def account_changed(user_id: str) -> None:

@@ -115,6 +115,7 @@ def authenticate(
     cached = auth_cache.get(token_hash, counting)
     if cached is not None:
         return cached
+    read = auth_cache.reading()
     device = repository.find_active_device(token_hash)
     user = repository.find_user(device["user_id"]) if device else None
     if user is None:
@@ -122,7 +123,7 @@ def authenticate(
     now = datetime.now(UTC)
     if now - device["last_used_at"] > TOUCH_EVERY:
         repository.touch_device(device["_id"], now)
-    auth_cache.put(token_hash, user, device)
+    auth_cache.put(token_hash, user, device, read)
     return user, device, None
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 from pymongo.write_concern import WriteConcern
 
+from services.ingestion.events.group_commit import GroupCommit
 from shared.mongo import mongo
 
 EVENTS = "events"
@@ -37,25 +38,47 @@ def ensure_indexes() -> None:
     events.create_index([("user_id", ASCENDING), ("local_day", ASCENDING)])
 
 
-def insert_many(docs: list[dict[str, Any]]) -> set[int]:
-    """Insert all it can (unordered); return the positions refused as duplicate (user_id, event_id)."""
-    if not docs:
-        return set()
-    if len(docs) == 1:  # the single-event endpoint: insert_one skips the bulk-write machinery
+def insert_each(docs: list[dict[str, Any]]) -> dict[int, BaseException]:
+    """Insert all it can (unordered); the failures by position, a duplicate (user_id, event_id) as
+    DuplicateKeyError. A write concern error fails them all: none is known to be durable."""
+    if len(docs) == 1:  # insert_one skips the bulk-write machinery
         try:
             _events().insert_one(docs[0])
-        except DuplicateKeyError:
-            return {0}
-        return set()
+        except DuplicateKeyError as exc:
+            return {0: exc}
+        return {}
     try:
         _events().insert_many(docs, ordered=False)
     except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        other = [e for e in errors if e.get("code") != DUPLICATE_KEY]
-        if other:
+        if exc.details.get("writeConcernErrors"):
             raise
-        return {e["index"] for e in errors}
-    return set()
+        return {
+            e["index"]: (DuplicateKeyError if e.get("code") == DUPLICATE_KEY else WriteError)(
+                e.get("errmsg", "write error"), e.get("code"), e
+            )
+            for e in exc.details.get("writeErrors", [])
+        }
+    return {}
+
+
+# One per process: the request threads of a gunicorn worker share its writes (see group_commit).
+_single = GroupCommit(insert_each)
+
+
+def insert_many(docs: list[dict[str, Any]]) -> set[int]:
+    """Insert all it can (unordered); return the positions refused as duplicate (user_id, event_id). A
+    single event joins the process's group commit."""
+    if len(docs) == 1:
+        try:
+            _single.insert(docs[0])
+        except DuplicateKeyError:
+            return {0}
+        return set()
+    failures = insert_each(docs) if docs else {}
+    for error in failures.values():
+        if not isinstance(error, DuplicateKeyError):
+            raise error
+    return set(failures)
 
 
 def find_by_ids(user_id: str, event_ids: list[str]) -> dict[str, dict]:

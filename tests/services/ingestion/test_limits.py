@@ -5,6 +5,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from services.ingestion.accounts import auth_cache
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.limits import WRITES_PER_PERSON
 from shared.ratelimit import subject_key
@@ -76,3 +77,32 @@ class TestWriteLimit:
         redis.set(f"auth:changed:{user['_id']}", repr(time.time()), ex=60)  # as revoke_device does
         assert client.post("/v1/events", json=check_in(), headers=headers).status_code == 401
         assert writes(redis, user) == 1
+
+
+class TestCachedSignIn:
+    def test_a_redis_that_lost_its_keys_makes_every_cached_sign_in_stale(self, client, redis, db):
+        user, headers = person(time_zone="Europe/London")
+        client.post("/v1/events", json=check_in(), headers=headers)  # signed in, now cached here
+        # The time zone changes and its stamp is lost with every other key, as when Redis restarts empty.
+        accounts_repository.update_user(user["_id"], {"time_zone": "Pacific/Kiritimati"})
+        redis.flushdb()
+        at = datetime.now(UTC).replace(hour=11, minute=0, second=0, microsecond=0)
+        if at > datetime.now(UTC):
+            at -= timedelta(days=1)
+        event = check_in(event_id="tz", occurred_at=at.isoformat(timespec="seconds"))
+        assert client.post("/v1/events", json=event, headers=headers).status_code == 202
+        assert writes(redis, user) == 1  # counted once, after the sign-in was read again
+        assert (
+            db.events.find_one({"event_id": "tz"})["local_day"]
+            == (at + timedelta(hours=14)).date().isoformat()
+        )
+
+    def test_a_change_stamped_while_the_database_is_read_is_not_missed(self, ingestion_app, redis):
+        user, _headers = person()
+        device = {"_id": "d1", "user_id": user["_id"]}
+        read = auth_cache.reading()  # as authenticate takes it, before its database reads
+        auth_cache.account_changed(user["_id"])  # the change lands during those reads
+        auth_cache.put("token-hash", user, device, read)
+        assert auth_cache.get("token-hash") is None
+        auth_cache.put("token-hash", user, device, auth_cache.reading())
+        assert auth_cache.get("token-hash") == (user, device, None)

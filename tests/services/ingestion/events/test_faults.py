@@ -105,3 +105,23 @@ def test_mongo_down_gives_503_then_the_retry_lands_exactly_once(settings, tmp_pa
     finally:
         server.stop()
         mongo.configure(settings)
+
+
+def test_mongo_down_gives_a_single_event_503_then_its_retry_lands_exactly_once(settings, tmp_path, redis):
+    server = FerretDB(tmp_path / "ferret").start()
+    try:
+        own = dataclasses.replace(settings, mongo_uri=server.uri, mongo_timeout_ms=800)
+        client = create_app(own).test_client()
+        _user, headers = person()
+        event = batch(1)["events"][0]
+        server.stop()
+        r = client.post("/v1/events", json=event, headers=headers)
+        assert (r.status_code, r.mimetype) == (503, "application/problem+json")
+        assert r.headers["Retry-After"]
+        server.start()
+        assert client.post("/v1/events", json=event, headers=headers).status_code == 202
+        assert client.post("/v1/events", json=event, headers=headers).json["status"] == "duplicate"
+        assert mongo.db.events.count_documents({}) == 1
+    finally:
+        server.stop()
+        mongo.configure(settings)
