@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError
 from pymongo import ASCENDING
 
 from shared import day_cache
+from shared.group_commit import GroupCommit
 from shared.mongo import mongo, one_or_in
 from shared.queue import enqueue
 from shared.redis_client import redis_client
@@ -32,6 +33,19 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "recompute_requests"
 QUEUED_FLAG_TTL_S = 120  # safety net: a flag whose task vanished stops blocking new signals after this
+
+
+def _insert_requests(docs: list[dict]) -> dict[int, BaseException]:
+    """Requests have fresh ids: a write either stores them all or fails (raised, for each waiting thread)."""
+    if len(docs) == 1:
+        mongo.db[COLLECTION].insert_one(docs[0])
+    else:
+        mongo.db[COLLECTION].insert_many(docs)
+    return {}
+
+
+# One per process: the request threads of a gunicorn worker share their request inserts (see group_commit).
+_requests = GroupCommit(_insert_requests)
 
 
 def queued_flag(user_id: str) -> str:
@@ -105,7 +119,7 @@ def request_recompute(
         full = False
     except redis.RedisError:
         full = bool(cached)  # the cache may lack these events: the task must read them from MongoDB
-    mongo.db[COLLECTION].insert_one(
+    _requests.insert(
         {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "at": datetime.now(UTC), "full": full}
     )
     try:

@@ -10,7 +10,7 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 from pymongo.write_concern import WriteConcern
 
-from services.ingestion.events.group_commit import GroupCommit
+from shared.group_commit import GroupCommit
 from shared.mongo import mongo
 
 EVENTS = "events"

@@ -13,7 +13,9 @@ from shared import recompute
 from shared.tasks import CLOSE_DAYS, RECOMPUTE_PERSON, SWEEP_RECOMPUTE
 
 SWEEP_AFTER = timedelta(seconds=60)  # a request pending this long lost its signal (or Redis was down)
-LOCK_RETRY_S = 1
+# A person held elsewhere is tried again soon (a batch takes about a second), then less and less often:
+# 0.2, 0.4, 0.8 ... s, at most 5 s apart; 60 tries cover over four minutes, far past any batch.
+LOCK_RETRY_FIRST_S, LOCK_RETRY_MAX_S = 0.2, 5.0
 # At most this many people per task, and only those with recent days to redo: a batch must end well
 # within the lock's TTL.
 BATCH_PEOPLE = 50
@@ -49,7 +51,7 @@ def recompute_person(self, user_id: str) -> None:
             recompute.finish_requests(requests.values())
         if not mine:
             # Another worker has this person, maybe with requests read before ours: try again after it.
-            raise self.retry(countdown=LOCK_RETRY_S)
+            raise self.retry(countdown=min(LOCK_RETRY_FIRST_S * 2**self.request.retries, LOCK_RETRY_MAX_S))
 
 
 def _recent() -> str:

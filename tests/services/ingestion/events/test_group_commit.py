@@ -10,7 +10,7 @@ import pytest
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from services.ingestion.events import repository
-from services.ingestion.events.group_commit import GroupCommit
+from shared.group_commit import GroupCommit
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 

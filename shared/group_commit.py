@@ -1,10 +1,11 @@
-"""Group commit: single-event requests that one process serves at the same moment share one durable write.
+"""Group commit: the inserts that one process's request threads make at the same moment share one write.
 
-Most of a single insert's cost is the database's per-write work (a transaction, a journal flush), not the
-document. A request that finds a write in flight queues its document and waits; when that write returns,
-the first one waiting writes everything queued meanwhile in one call, and every request learns its own
-document's outcome before it answers. An idle server writes at once (no timer, no added latency); under load
-the batches grow by themselves, up to the number of request threads.
+Most of a single insert's cost is the database's per-write work (a transaction, a journal flush, the one
+SQLite write lock on FerretDB), not the document. A thread that finds a write in flight queues its document
+and waits; when that write returns, the first one waiting writes everything queued meanwhile in one call,
+and each thread learns its own document's outcome before it goes on. An idle process writes at once (no
+timer, no added latency); under load the batches grow by themselves, up to the number of request threads.
+Used for stored events (services/ingestion/events/repository.py) and recompute requests (shared/recompute.py).
 """
 
 from __future__ import annotations
