@@ -545,12 +545,14 @@ def log_mark(worker) -> int:
 
 def task_runs(workers, marks: list[int]) -> dict:
     """Recompute task runs logged by the workers since `marks` (retries included, each is a run)."""
-    durations, outcomes, tasks = [], {}, set()
+    durations, outcomes, tasks, batches = [], {}, set(), []
     for worker, mark in zip(workers, marks, strict=True):
         for line in worker.output()[mark:].splitlines():
             if not line.startswith("{"):
                 continue
             entry = json.loads(line)
+            if entry.get("msg") == "recomputed":  # service.recompute_many's line: one batch's steps
+                batches.append(entry["steps_ms"] | {"people": entry["people"]})
             if entry.get("task") != RECOMPUTE_PERSON.name or "duration_ms" not in entry:
                 continue
             durations.append(entry["duration_ms"])
@@ -563,9 +565,12 @@ def task_runs(workers, marks: list[int]) -> dict:
             durations[min(len(durations) - 1, int(p / 100 * len(durations)))] if durations else float("nan")
         )
 
+    steps = sorted({step for batch in batches for step in batch})
     return {
         "runs": len(durations),
         "distinct_tasks": len(tasks),
+        "batches": len(batches),
+        "batch_median": {s: statistics.median(b.get(s, 0) for b in batches) for s in steps},
         "outcomes": outcomes,
         "duration_ms": {"p50": pct(50), "p95": pct(95), "max": durations[-1] if durations else None}
         if durations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -113,17 +114,18 @@ def recompute_many(
     their stored days: a busy worker takes everyone waiting at once, so the reads that FerretDB 1.x
     answers by decoding a whole collection are paid once per batch, not once per person. Recent days'
     events come from the cache when it holds them (sources.py); people in `full` are read from MongoDB."""
+    steps = _Steps()
     repository.ensure_indexes()
-    users = repository.find_users(list(jobs))
+    users = steps.timed("users", repository.find_users, list(jobs))
     results: dict[str, dict[str, Any]] = {u: {"skipped": "no such person"} for u in jobs if u not in users}
     if not users:
         return results
     people = list(users)
-    stored = repository.stored_days_of(people)
+    stored = steps.timed("stored_days", repository.stored_days_of, people)
     todays = {u: local_today(user["time_zone"], now) for u, user in users.items()}
-    events = sources.events_for(todays, {u: jobs[u] for u in people}, full)
+    events = steps.timed("events", sources.events_for, todays, {u: jobs[u] for u in people}, full)
     stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
-    writes, persons, fresh = {}, {}, {}
+    writes, after, persons, fresh = {}, {}, {}, {}
     for user_id in users:
         from_day, today = jobs[user_id], todays[user_id]
         observed = [observation(e, settings) for e in events[user_id]]
@@ -137,16 +139,20 @@ def recompute_many(
         known = stored[user_id]
         changed = [d | stamp for d in docs if _comparable(known.get(d["day"], {})) != _comparable(d | stamp)]
         keep = {d["day"] for d in docs}
-        writes[user_id] = (changed, [day for day in known if day not in keep])
+        removed = [day for day in known if day not in keep]
+        writes[user_id] = (changed, [d["day"] for d in changed if d["day"] in known] + removed)
+        updated = {d["day"]: d for d in changed}
+        after[user_id] = [updated.get(d["day"], known.get(d["day"])) for d in docs]
         persons[user_id] = person_document(person, docs, today) | stamp
         results[user_id] = {
             "days_written": len(changed),
-            "days_removed": len(writes[user_id][1]),
+            "days_removed": len(removed),
             "events": len(observed),
         }
-    repository.write_days_of(writes)
-    repository.write_persons(persons)
-    still = repository.find_users(people)
+    steps.lap("compute")
+    steps.timed("write_days", repository.write_days_of, writes, after)
+    steps.timed("write_persons", repository.write_persons, persons)
+    still = steps.timed("recheck_users", repository.find_users, people)
     for user_id, user in users.items():
         if user_id not in still:
             # Erased while we computed: what we just wrote must not outlive the account.
@@ -154,7 +160,28 @@ def recompute_many(
             results[user_id] = {"skipped": "erased meanwhile"}
         elif celery_app is not None:
             queue_safety_messages(celery_app, user, fresh[user_id], persons[user_id]["today"], params)
+    steps.lap("safety")
+    log.info("recomputed", extra={"people": len(users), "steps_ms": steps.ms})
     return results
+
+
+class _Steps:
+    """Wall time per step of a batch, for its log line: where a slow batch spent its time."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self._at = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.ms[name] = round(self.ms.get(name, 0.0) + (now - self._at) * 1000, 1)
+        self._at = now
+
+    def timed(self, name: str, fn, *args):
+        self.lap("other")
+        result = fn(*args)
+        self.lap(name)
+        return result
 
 
 def queue_safety_messages(

@@ -81,7 +81,7 @@ class Person:
 
     def from_mongodb(self, own) -> list[dict]:
         """What a full rebuild from MongoDB stores."""
-        mongo.db.day_summaries.delete_many({"user_id": self.id})
+        repository.forget(self.id)  # every stored summary of theirs, copies included
         service.recompute(None, own, params.current(), self.id, from_day=None)
         return self.days()
 

@@ -1,19 +1,79 @@
-"""Storing day summaries: what the database must take whatever it is (FerretDB 1.24 or MongoDB)."""
+"""Storing day summaries: what the database must take whatever it is (FerretDB 1.24 or MongoDB), and the
+packed per-person copy the recompute reads instead of the day documents."""
 
 from services.workers.summaries import repository
+
+
+def days_from(start: int, count: int, **fields) -> list[dict]:
+    return [
+        {"day": f"2025-{1 + i // 28:02d}-{1 + i % 28:02d}", "has_data": True, "burden": 3.0} | fields
+        for i in range(start, start + count)
+    ]
+
+
+def write(user_id: str, changed: list[dict], stale: list[str], after: list[dict]) -> None:
+    repository.write_days_of({user_id: (changed, stale)}, {user_id: after})
 
 
 def test_rewriting_more_than_a_hundred_stored_days_completes(db):
     """A rebuild after a parameter change rewrites every stored day; FerretDB 1.24 never answers one update
     command of 100 or more statements that match stored documents, so the writes are chunked."""
-    days = [
-        {"day": f"2025-{1 + i // 28:02d}-{1 + i % 28:02d}", "has_data": True, "burden": 3.0}
-        for i in range(150)
-    ]
-    repository.write_days_of({"person-1": (days, [])})
-
-    repository.write_days_of({"person-1": ([d | {"burden": 4.0} for d in days], [])})
+    days = days_from(0, 150)
+    write("person-1", days, [], days)
+    changed = [d | {"burden": 4.0} for d in days]
+    write("person-1", changed, [d["day"] for d in days], changed)
 
     stored = repository.stored_days_of(["person-1"])["person-1"]
     assert len(stored) == 150
     assert {d["burden"] for d in stored.values()} == {4.0}
+    assert db.day_summaries.count_documents({"user_id": "person-1", "burden": 4.0}) == 150
+
+
+def test_days_are_replaced_and_removed_as_listed(db):
+    first, second, third = days_from(0, 3)
+    write("p", [first, second], [], [first, second])
+    # The 2nd changes, the 1st is gone, the 3rd is new (not stored before: nothing of it to delete).
+    write(
+        "p",
+        [second | {"burden": 5.0}, third],
+        [second["day"], first["day"]],
+        [second | {"burden": 5.0}, third],
+    )
+    expected = {second["day"]: 5.0, third["day"]: 3.0}
+    stored = repository.stored_days_of(["p"])["p"]
+    assert {d: doc["burden"] for d, doc in stored.items()} == expected
+    assert {d["day"]: d["burden"] for d in db.day_summaries.find({"user_id": "p"})} == expected
+
+
+class TestPackedCopy:
+    def test_the_copy_reads_exactly_as_the_day_documents(self, db):
+        days = days_from(0, 40)
+        write("p", days, [], days)
+        from_copy = repository.stored_days_of(["p"])["p"]
+        db.day_summaries_packed.delete_many({})
+        from_days = repository.stored_days_of(["p"])["p"]
+        assert from_copy == from_days
+        assert len(from_copy) == 40 and from_copy[days[0]["day"]]["_id"] == f"p:{days[0]['day']}"
+
+    def test_people_without_a_copy_are_read_from_the_day_documents(self, db):
+        """As after a crash between the days and the copy (the copy goes first, comes back last), or for
+        days stored before copies existed."""
+        mine, theirs = days_from(0, 3), days_from(3, 2)
+        write("with-copy", mine, [], mine)
+        db.day_summaries.insert_many([{"_id": f"old:{d['day']}", "user_id": "old"} | d for d in theirs])
+        stored = repository.stored_days_of(["with-copy", "old", "nobody"])
+        assert {u: sorted(days) for u, days in stored.items()} == {
+            "with-copy": [d["day"] for d in mine],
+            "old": [d["day"] for d in theirs],
+            "nobody": [],
+        }
+
+    def test_each_write_replaces_the_copy_and_forget_removes_it(self, db):
+        days = days_from(0, 5)
+        write("p", days, [], days)
+        write("p", [], [days[0]["day"]], days[1:])
+        assert sorted(repository.stored_days_of(["p"])["p"]) == [d["day"] for d in days[1:]]
+        assert db.day_summaries_packed.count_documents({"_id": "p"}) == 1
+        repository.forget("p")
+        assert db.day_summaries_packed.count_documents({}) == 0
+        assert db.day_summaries.count_documents({}) == 0

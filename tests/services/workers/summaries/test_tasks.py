@@ -10,6 +10,7 @@ import pytest
 import redis as redis_lib
 
 from services.ingestion.app import create_app
+from services.workers.summaries import repository
 from shared import recompute
 from shared.celery_app import create_celery
 from shared.mongo import mongo
@@ -175,7 +176,7 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
             mongo.db.day_summaries.find({"user_id": user["_id"]}, {"computed_at": 0}).sort("day")
         )
         # A clean full rebuild gives exactly the same documents.
-        mongo.db.day_summaries.delete_many({"user_id": user["_id"]})
+        repository.forget(user["_id"])  # every stored summary of theirs, copies included
         recompute.request_recompute(producer, user["_id"], ["0001-01-01"])
         while recompute.is_pending(user["_id"]):
             assert time.monotonic() < deadline + 60
@@ -228,7 +229,7 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
     assert db.person_summaries.find_one({"_id": ids[1]})["computed_at"] == stamp
 
     # Computed together, each person's summaries are exactly what computing them alone gives.
-    db.day_summaries.delete_many({"user_id": ids[2]})
+    repository.forget(ids[2])
     service.recompute(None, own, params.current(), ids[2], from_day=None)
     alone = list(db.day_summaries.find({"user_id": ids[2]}, {"computed_at": 0}).sort("day"))
     assert alone == batched[ids[2]]
