@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.paced import event_body, summary
 
-CONNECTIONS = 32  # as benchmarks/paced.py: more than gunicorn's 2x4 threads
+CONNECTIONS = 32  # as benchmarks/paced.py: more than gunicorn's 2x8 threads
 # Enough polls in flight that each sample is looked at about every POLL_MS (one at a time, each sample
 # waited ~2 s for its turn, which the freshness then included), few enough that polls do not become the
 # load: a GET /v1/summaries reads one person's document by _id.

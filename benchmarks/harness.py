@@ -270,7 +270,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "gunicorn_workers": GUNICORN_WORKERS,
-        "gunicorn_threads": int(os.environ.get("WEB_THREADS", "4")),
+        "gunicorn_threads": int(os.environ.get("WEB_THREADS", "8")),
         # Other work on the machine moves absolute numbers; ratios are measured side by side for this.
         "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }

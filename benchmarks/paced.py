@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-CONNECTIONS = 32  # more than gunicorn's 2x4 threads, so the client is never the queue
+CONNECTIONS = 32  # more than gunicorn's 2x8 threads, so the client is never the queue
 TIMEOUT_S = 10
 SLOW_S = 0.05  # the goal's p99 bound
 

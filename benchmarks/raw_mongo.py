@@ -24,7 +24,7 @@ from shared.settings import DEV_ENCRYPTION_KEY, parse_keys
 BATCH = 100
 # As deploy/gunicorn.conf.py reads them, so both sides of a ratio have the same concurrency.
 PROCESSES = int(os.environ.get("WEB_CONCURRENCY", "2"))
-THREADS = int(os.environ.get("WEB_THREADS", "4"))
+THREADS = int(os.environ.get("WEB_THREADS", "8"))
 NOTE = crypto.encrypt(parse_keys(DEV_ENCRYPTION_KEY), "woke at 3am, heart racing")
 
 

@@ -7,7 +7,10 @@ from shared.settings import load_or_exit
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+# Threads mostly wait on MongoDB; more of them let the group commit (shared/group_commit.py) gather more
+# writes into each while the database is busy: with 8 the API took the 200 events/s offered while the
+# summaries workers ran, with 4 only 110-140 (docs/benchmarks.md).
+threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
