@@ -22,6 +22,8 @@ max_requests_jitter = 5_000
 # A listening socket per worker (SO_REUSEPORT): the kernel spreads new connections over the workers. On one
 # shared socket whichever worker woke first took them, and a proxy's or load generator's burst of kept-alive
 # connections could all land on one worker, whose single interpreter lock then capped the service at one core.
+# The price: connections still queued at a worker that exits are reset (clients retry), and a stray older
+# server on the same port is not refused but shares the port.
 reuse_port = True
 # Clients are created per worker after fork (shared/mongo.py); preloading would share them.
 preload_app = False

@@ -47,24 +47,40 @@ class GroupCommit:
         if leads:
             self._lead()
         if slot.error is not None:
-            # Each request raises its own copy: one exception object raised in several threads at once would
-            # collect all of their tracebacks.
-            raise copy.copy(slot.error) from slot.error
+            raise _own(slot.error)
 
     def _lead(self) -> None:
         with self._lock:
             batch, self._queue = self._queue, []
+        errors: list[BaseException | None] = [_INTERRUPTED] * len(batch)
         try:
-            failures = self._write([s.doc for s in batch])
-        except BaseException as exc:  # noqa: BLE001 - every request of the batch answers it
-            failures = dict.fromkeys(range(len(batch)), exc)
-        for position, error in failures.items():
-            batch[position].error = error
-        with self._lock:
-            successor = self._queue[0] if self._queue else None
-            self._writing = successor is not None
-        if successor is not None:
-            successor.leads = True
-            successor.woken.set()
-        for other in batch:
-            other.woken.set()
+            try:
+                failures = self._write([s.doc for s in batch])
+                errors = [failures.get(position) for position in range(len(batch))]
+            except BaseException as exc:  # noqa: BLE001 - every request of the batch answers it
+                errors = [exc] * len(batch)
+        finally:
+            # Whatever happened above, the queue gets a leader and every waiting thread wakes: one left
+            # waiting would hold its request thread for good.
+            for slot, error in zip(batch, errors, strict=True):
+                slot.error = error
+            with self._lock:
+                successor = self._queue[0] if self._queue else None
+                self._writing = successor is not None
+            if successor is not None:
+                successor.leads = True
+                successor.woken.set()
+            for other in batch:
+                other.woken.set()
+
+
+_INTERRUPTED = RuntimeError("the write was interrupted; whether it was stored is unknown")
+
+
+def _own(error: BaseException) -> BaseException:
+    """A copy for one thread to raise: one exception object raised in several threads at once would collect
+    all of their tracebacks."""
+    try:
+        return copy.copy(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot be copied is raised as it is
+        return error

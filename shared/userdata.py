@@ -50,8 +50,9 @@ PLACES: tuple[Place, ...] = (
     Place("events", export_as="events", drop=("_id", "user_id", "fingerprint")),
     Place("recompute_requests", user_field="user_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
+    # The workers' packed copy of the day summaries before them: never a copy left without its days.
+    Place("day_summaries_packed", user_field="_id"),
     Place("day_summaries"),
-    Place("day_summaries_packed", user_field="_id"),  # the workers' packed copy of the day summaries
     Place("person_summaries", user_field="_id"),
     Place("invitations", export_as="invitations", drop=("user_id", "email_key")),
     Place("email_outbox", export_as="email-history", only=("template", "status", "created_at", "sent_at")),

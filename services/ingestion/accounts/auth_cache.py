@@ -2,12 +2,12 @@
 
 Correctness comes from Redis, not from the cache's age: any change to a person's account (a device
 revoked, the profile edited, the account erased) stamps `auth:changed:{user_id}` with the time, and a
-cached entry older than that stamp is dropped at once, in every process. A Redis that lost its keys (a
+cached entry older than that stamp is dropped at once, in every process. A Redis that lost all its keys (a
 restart without persistence, a flush) would lose the stamps too, so each entry also holds the token that
 `auth:epoch` held before the database was read; once that key is gone or holds another, every entry is
-stale. If Redis cannot be asked, the cache is bypassed and the database decides. A write endpoint's rate
-limit can be counted in that same Redis call (`counting`), so a cached sign-in and the write limit cost one
-round trip together.
+stale (`SET ... NX GET`: Redis 7.0 or later). If Redis cannot be asked, the cache is bypassed and the
+database decides. A write endpoint's rate limit can be counted in that same Redis call (`counting`), so a
+cached sign-in and the write limit cost one round trip together.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import redis
 from shared.ratelimit import Decision, Limit, hit_all_unless_stamped
 from shared.redis_client import redis_client
 
-# The age limit only bounds how long an entry is trusted if its stamp were lost some way not caught above
-# (the deploy runs Redis with noeviction); each expiry costs the database reads the cache saves.
-TTL_S = 300
+# The age limit bounds how long an entry is trusted if its stamp were lost some way the epoch does not catch
+# (a Redis that lost only its last writes: a crash with AOF synced every second, a failover to a replica).
+TTL_S = 30
 MAX_ENTRIES = 20_000
 EPOCH_KEY = "auth:epoch"
 _lock = threading.Lock()

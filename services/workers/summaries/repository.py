@@ -6,6 +6,7 @@ import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from typing import Any
 
 import bson
@@ -80,12 +81,20 @@ def events_of(jobs: dict[str, str | None]) -> dict[str, list[dict]]:
 
 
 def stored_days_of(user_ids: list[str]) -> dict[str, dict[str, dict]]:
-    """Each person's stored day documents by day: from their packed copy, or, for people without one, from
-    the day documents themselves in one query (see events_of)."""
+    """Each person's stored day documents by day: from their packed copy when it was written with their
+    current summary document (the same `computed_at`), else from the day documents themselves, in one
+    query (see events_of). A copy and a summary apart mean the days may have changed without the copy: a
+    crash between the two writes, or a worker of a version that kept no copies."""
     found: dict[str, dict[str, dict]] = {u: {} for u in user_ids}
-    copies = {c["_id"]: c["days"] for c in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids))}
-    for user_id, packed in copies.items():
-        found[user_id] = {doc["day"]: doc for doc in _unpack(packed)}
+    copies = {c["_id"]: c for c in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids))}
+    if copies:
+        persons = mongo.db[PERSONS].find(one_or_in("_id", list(copies)), {"computed_at": 1})
+        current = {p["_id"]: p.get("computed_at") for p in persons}
+        copies = {
+            u: c for u, c in copies.items() if c.get("computed_at") and c["computed_at"] == current.get(u)
+        }
+    for user_id, copy in copies.items():
+        found[user_id] = {doc["day"]: doc for doc in _unpack(copy["days"])}
     if missing := [u for u in user_ids if u not in copies]:
         for doc in mongo.db[DAYS].find(one_or_in("user_id", missing)):
             found[doc["user_id"]][doc["day"]] = doc
@@ -106,11 +115,14 @@ def _unpack(packed: bytes) -> list[dict]:
 WRITE_CHUNK = 50
 
 
-def write_days_of(changes: dict[str, tuple[list[dict], list[str]]], after: dict[str, list[dict]]) -> None:
+def write_days_of(
+    changes: dict[str, tuple[list[dict], list[str]]], after: dict[str, list[dict]], computed_at: datetime
+) -> None:
     """Store day documents for one or more people: per person, (the new or changed documents, the stored days
     they replace or that no longer exist), and in `after` all of each person's days once written, for their
-    packed copy. Only stored days are deleted: on FerretDB 1.x a delete decodes the whole collection, and a
-    recompute often adds a new day and changes none.
+    packed copy, stamped `computed_at` like the summary documents written next (write_persons). Only stored
+    days are deleted: on FerretDB 1.x a delete decodes the whole collection, and a recompute often adds a
+    new day and changes none.
 
     As one delete and one insert per WRITE_CHUNK, not an upsert per day: FerretDB 1.x applies each
     replacement as a scan plus a write (about 12 ms a day), which made a year's rebuild take seconds. A
@@ -128,7 +140,10 @@ def write_days_of(changes: dict[str, tuple[list[dict], list[str]]], after: dict[
         mongo.db[DAYS].delete_many(one_or_in("_id", ids[start : start + WRITE_CHUNK]))
     for start in range(0, len(docs), WRITE_CHUNK):
         mongo.db[DAYS].insert_many(docs[start : start + WRITE_CHUNK], ordered=False)
-    copies = [{"_id": u, "days": _pack([_day_document(u, d) for d in after[u]])} for u in people]
+    copies = [
+        {"_id": u, "computed_at": computed_at, "days": _pack([_day_document(u, d) for d in after[u]])}
+        for u in people
+    ]
     for start in range(0, len(copies), WRITE_CHUNK):
         mongo.db[DAY_COPIES].insert_many(copies[start : start + WRITE_CHUNK], ordered=False)
 

@@ -150,7 +150,7 @@ def recompute_many(
             "events": len(observed),
         }
     steps.lap("compute")
-    steps.timed("write_days", repository.write_days_of, writes, after)
+    steps.timed("write_days", repository.write_days_of, writes, after, stamp["computed_at"])
     steps.timed("write_persons", repository.write_persons, persons)
     still = steps.timed("recheck_users", repository.find_users, people)
     for user_id, user in users.items():

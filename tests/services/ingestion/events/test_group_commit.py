@@ -120,3 +120,21 @@ def test_concurrent_single_events_are_each_stored_once_and_answered(ingestion_ap
     assert db.events.count_documents({}) == 24
     for (user, _headers), event in events:
         assert db.events.count_documents({"user_id": user["_id"], "event_id": event["event_id"]}) == 1
+
+
+def test_a_write_that_breaks_after_storing_still_wakes_everyone(ingestion_app, db):
+    """However the leader's write ends, every waiting request answers and the next write goes on."""
+    writes = HeldWrites()
+    broken = {"calls": 0}
+
+    def write(docs):
+        broken["calls"] += 1
+        failures = writes(docs)
+        return None if broken["calls"] == 2 else failures  # the 2nd breaks once its documents are stored
+
+    group = GroupCommit(write)
+    outcomes = queue_behind_a_held_write(group, writes, [document() for _ in range(3)])
+    assert outcomes[0] is None
+    assert all(isinstance(outcomes[i], AttributeError) for i in (1, 2))  # None.get: the outcome is unknown
+    group.insert(document())
+    assert broken["calls"] == 3

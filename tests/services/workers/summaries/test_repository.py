@@ -1,7 +1,13 @@
 """Storing day summaries: what the database must take whatever it is (FerretDB 1.24 or MongoDB), and the
 packed per-person copy the recompute reads instead of the day documents."""
 
+from datetime import UTC, datetime
+
+import pytest
+
 from services.workers.summaries import repository
+
+pytestmark = pytest.mark.usefixtures("redis")  # summary documents are rewritten under a Redis mark
 
 
 def days_from(start: int, count: int, **fields) -> list[dict]:
@@ -12,7 +18,10 @@ def days_from(start: int, count: int, **fields) -> list[dict]:
 
 
 def write(user_id: str, changed: list[dict], stale: list[str], after: list[dict]) -> None:
-    repository.write_days_of({user_id: (changed, stale)}, {user_id: after})
+    """As a recompute writes: the days with their packed copy, then the summary document, one stamp."""
+    at = datetime.now(UTC)
+    repository.write_days_of({user_id: (changed, stale)}, {user_id: after}, at)
+    repository.write_persons({user_id: {"computed_at": at}})
 
 
 def test_rewriting_more_than_a_hundred_stored_days_completes(db):
@@ -67,6 +76,15 @@ class TestPackedCopy:
             "old": [d["day"] for d in theirs],
             "nobody": [],
         }
+
+    def test_a_copy_written_apart_from_the_summary_document_is_not_trusted(self, db):
+        """A crash between the two writes, or a worker of a version that kept no copies, changing a day."""
+        days = days_from(0, 3)
+        write("p", days, [], days)
+        db.day_summaries.update_one({"_id": f"p:{days[0]['day']}"}, {"$set": {"burden": 9.0}})
+        assert repository.stored_days_of(["p"])["p"][days[0]["day"]]["burden"] == 3.0  # the copy, trusted
+        repository.write_persons({"p": {"computed_at": datetime.now(UTC)}})  # the other writer's summary
+        assert repository.stored_days_of(["p"])["p"][days[0]["day"]]["burden"] == 9.0  # the days, read
 
     def test_each_write_replaces_the_copy_and_forget_removes_it(self, db):
         days = days_from(0, 5)
