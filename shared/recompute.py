@@ -169,7 +169,7 @@ def finish_requests(requests: Iterable[dict]) -> None:
     """Delete the requests these tasks handled; newer ones stay pending for the next task."""
     ids = [i for request in requests for i in request["ids"]]
     if ids:
-        mongo.db[COLLECTION].delete_many({"_id": {"$in": ids}})
+        mongo.db[COLLECTION].delete_many(one_or_in("_id", ids))
 
 
 def is_pending(user_id: str) -> bool:

@@ -51,8 +51,9 @@ def find_person(user_id: str, projection: dict | None = None) -> dict | None:
         time.sleep(WAIT_STEP_S)
 
 
-def pack_days(days: list[dict]) -> bytes:
-    return zlib.compress(bson.encode({"days": days}), 6)
+def pack_days(days: list[dict], level: int = 6) -> bytes:
+    """Days as one binary value: BSON, zlib-compressed at `level` (1 is ~2x faster, ~1.5x larger)."""
+    return zlib.compress(bson.encode({"days": days}), level)
 
 
 def unpack_days(packed: bytes | list[dict] | None) -> list[dict]:

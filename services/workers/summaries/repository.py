@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import os
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-import bson
 import redis
-from bson import Binary
 from pymongo import ASCENDING
 
 from shared.mongo import mongo, one_or_in
 from shared.redis_client import redis_client
-from shared.summaries import PERSONS, REWRITE_MARK_S, rewriting_key
+from shared.summaries import PERSONS, REWRITE_MARK_S, pack_days, rewriting_key, unpack_days
 
 DAYS = "day_summaries"
 # A copy of each person's day documents, packed into one document per person (`_id` = the person), which
@@ -94,20 +91,11 @@ def stored_days_of(user_ids: list[str]) -> dict[str, dict[str, dict]]:
             u: c for u, c in copies.items() if c.get("computed_at") and c["computed_at"] == current.get(u)
         }
     for user_id, copy in copies.items():
-        found[user_id] = {doc["day"]: doc for doc in _unpack(copy["days"])}
+        found[user_id] = {doc["day"]: doc for doc in unpack_days(copy["days"])}
     if missing := [u for u in user_ids if u not in copies]:
         for doc in mongo.db[DAYS].find(one_or_in("user_id", missing)):
             found[doc["user_id"]][doc["day"]] = doc
     return found
-
-
-def _pack(docs: list[dict]) -> Binary:
-    return Binary(zlib.compress(bson.encode({"days": docs}), 1))  # level 1: ~5 ms for a year, 10x smaller
-
-
-def _unpack(packed: bytes) -> list[dict]:
-    # Decoded as the client decodes documents (time zone aware), so a copy reads exactly as the days do.
-    return bson.decode(zlib.decompress(packed), codec_options=mongo.db.codec_options)["days"]
 
 
 # FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements that match stored
@@ -141,7 +129,8 @@ def write_days_of(
     for start in range(0, len(docs), WRITE_CHUNK):
         mongo.db[DAYS].insert_many(docs[start : start + WRITE_CHUNK], ordered=False)
     copies = [
-        {"_id": u, "computed_at": computed_at, "days": _pack([_day_document(u, d) for d in after[u]])}
+        # Level 1: a year of days packs in ~5 ms, to a tenth of its size.
+        {"_id": u, "computed_at": computed_at, "days": pack_days([_day_document(u, d) for d in after[u]], 1)}
         for u in people
     ]
     for start in range(0, len(copies), WRITE_CHUNK):
