@@ -34,6 +34,7 @@ CONNECTIONS = 32  # as benchmarks/paced.py: more than gunicorn's 2x8 threads
 # load: a GET /v1/summaries reads one person's document by _id.
 POLLS_AT_ONCE = 4
 TIMEOUT_S = 10
+SLOWEST = 8  # the samples listed with when they were sent
 FRESH_TIMEOUT_S = 40  # a sample not visible by then counts as never fresh (infinite) in the percentiles
 TIME_ZONE = ZoneInfo("Europe/London")  # the bench's people live there (benchmarks/bench_ingestion.py)
 
@@ -99,6 +100,7 @@ class Run:
         self.outstanding: set[int] = set()
         self.spoiled: set[int] = set()  # a sample whose POST failed may or may not be stored: no more there
         self.fresh: list[float] = []
+        self.fresh_at: list[tuple[float, float]] = []  # (202 at, s into the run; freshness, s)
         self.last_get: list[float] = []
         self.stale: list[dict] = []
         self.pollers: list[asyncio.Task] = []
@@ -141,6 +143,11 @@ class Run:
             "stale": self.stale,
             "freshness_ms": percentiles(self.fresh + [float("inf")] * len(self.stale)),
             "last_get_ms": percentiles(self.last_get),
+            # When the slowest samples were sent: a start-up cost, a stall, or spread over the run.
+            "slowest": [
+                {"acked_s": round(at, 1), "ms": round(fresh * 1000)}
+                for at, fresh in sorted(self.fresh_at, key=lambda pair: -pair[1])[:SLOWEST]
+            ],
             "summary_gets": self.gets,
             "sample_every": self.sample_every,
             "poll_ms": round(self.poll_s * 1000),
@@ -213,6 +220,7 @@ class Run:
                 self.gets += 1
                 if status == 200 and seen(json.loads(body), ordinal):
                     self.fresh.append(answered - acked)
+                    self.fresh_at.append((acked - self.start, answered - acked))
                     self.last_get.append(answered - asked)
                     return
                 await asyncio.sleep(max(0.0, self.poll_s - (self.loop.time() - asked)))

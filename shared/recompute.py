@@ -1,8 +1,9 @@
 """The recompute signal from ingestion to the summaries workers: durable first, coalesced, never lost.
 
-Ingestion appends a request document (who, from which day) for every accepted write, then sends at
-most one task while another is still waiting to start (a Redis flag the task clears when it starts). If
-Redis is down the request is still in MongoDB, and the workers' sweeper sends the task later.
+Ingestion appends a request document (who, from which day) for every accepted write that no waiting
+task covers yet, and sends at most one task while another is still waiting to start (a Redis flag, holding
+the earliest day to recompute, that the task takes when it starts). If Redis is down the request is still
+in MongoDB, and the workers' sweeper sends the task later.
 
 Requests are only ever inserted and deleted, never updated: FerretDB 1.x applies an update as
 read-modify-write without isolation, so two concurrent updates of one document can lose one. A task
@@ -58,18 +59,36 @@ def ensure_indexes() -> None:
 
 # The flag holds the earliest day its waiting task will recompute from.
 # KEYS[1] = flag, KEYS[2..] = cached days (shared/day_cache.py); ARGV[1] = day, ARGV[2] = the cache's TTL,
-# then (index into KEYS, field, value) per event to cache. Caches the events, then answers 1 when a waiting
-# task already covers `day` (its requests are stored).
-_CACHE_AND_COVERED = """
-for i = 3, #ARGV, 3 do
+# ARGV[3] = the flag's TTL, then (index into KEYS, field, value) per event to cache. Caches the events, then
+# answers COVERED when a waiting task already covers `day`, else sets the flag (SET) or lowers its day
+# (LOWERED).
+_CACHE_AND_MARK = """
+for i = 4, #ARGV, 3 do
   local k = KEYS[tonumber(ARGV[i])]
   redis.call('HSET', k, ARGV[i + 1], ARGV[i + 2])
   redis.call('EXPIRE', k, ARGV[2])
 end
 local d = redis.call('GET', KEYS[1])
-if d and d <= ARGV[1] then return 1 end
-return 0
+if d and d <= ARGV[1] then return 0 end
+if d then
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+  return 2
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
 """
+COVERED, SET, LOWERED = 0, 1, 2
+
+
+def _cache_and_mark(user_id: str, day: str, cached: list[tuple[str, str, bytes]]) -> int:
+    keys = [queued_flag(user_id), *sorted({day_cache.key(user_id, d) for d, _f, _v in cached})]
+    slot = {k: i + 1 for i, k in enumerate(keys)}
+    args: list = [day, day_cache.TTL_S, QUEUED_FLAG_TTL_S]
+    for d, field, value in cached:
+        args += [slot[day_cache.key(user_id, d)], field, value]
+    return int(redis_client.client.eval(_CACHE_AND_MARK, len(keys), *keys, *args))
+
+
 # KEYS[1] = flag; ARGV[1] = day, ARGV[2] = ttl. Lower the flag's day to `day`; 1 when newly set.
 _MARK = """
 local d = redis.call('GET', KEYS[1])
@@ -86,17 +105,17 @@ def _signal(celery_app: Celery, user_id: str, day: str) -> bool:
     """Send a task unless one is already waiting to start; True when one was sent."""
     if not redis_client.client.eval(_MARK, 1, queued_flag(user_id), day, QUEUED_FLAG_TTL_S):
         return False
-    enqueue(celery_app, RECOMPUTE_PERSON, user_id=user_id)
-    return True
+    return _send(celery_app, user_id)
 
 
-def _cache_and_covered(user_id: str, day: str, cached: list[tuple[str, str, bytes]]) -> bool:
-    keys = [queued_flag(user_id), *sorted({day_cache.key(user_id, d) for d, _f, _v in cached})]
-    slot = {k: i + 1 for i, k in enumerate(keys)}
-    args: list = [day, day_cache.TTL_S]
-    for d, field, value in cached:
-        args += [slot[day_cache.key(user_id, d)], field, value]
-    return bool(redis_client.client.eval(_CACHE_AND_COVERED, len(keys), *keys, *args))
+def _send(celery_app: Celery, user_id: str) -> bool:
+    try:
+        enqueue(celery_app, RECOMPUTE_PERSON, user_id=user_id)
+        return True
+    except (redis.RedisError, OperationalError) as exc:
+        # The request is durable in MongoDB; the sweeper sends it once Redis is back.
+        log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
+        return False
 
 
 def request_recompute(
@@ -106,44 +125,48 @@ def request_recompute(
     cached: list[tuple[str, str, bytes]] | None = None,
 ) -> bool:
     """Mark `days` (and everything after them) out of date for `user_id`, after caching the written
-    events' `cached` entries (shared/day_cache.py); True when a task was sent."""
+    events' `cached` entries (shared/day_cache.py); True when a task was sent.
+
+    The flag is set before the request is stored, and a task reads the requests before it takes the
+    flags: so a flag a task leaves behind always has a request stored after that read, which the next
+    batch finds (waiting_people), and the writes it covers are never left to a task deep in the queue."""
     days = [d if isinstance(d, str) else d.isoformat() for d in days]
     if not days:
         return False
     day = min(days)
-    # A task that has not started yet will read every event, from its stored requests' earliest day on:
-    # if that day is no later than ours, this write is covered and needs no request of its own.
+    # A task that has not started yet will read every event, from its flag's day on: if that day is no
+    # later than ours, this write is covered and needs no request of its own.
     try:
-        if _cache_and_covered(user_id, day, cached or []):
-            return False
-        full = False
-    except redis.RedisError:
-        full = bool(cached)  # the cache may lack these events: the task must read them from MongoDB
-    _requests.insert(
-        {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "at": datetime.now(UTC), "full": full}
-    )
-    try:
-        return _signal(celery_app, user_id, day)
-    except (redis.RedisError, OperationalError) as exc:
-        # The request is durable in MongoDB; the sweeper sends it once Redis is back.
+        marked, full = _cache_and_mark(user_id, day, cached or []), False
+    except redis.RedisError as exc:
+        marked, full = None, bool(cached)  # the cache may lack these events: the task reads MongoDB
         log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
+    if marked == COVERED:
         return False
+    try:
+        request = {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "full": full}
+        _requests.insert(request | {"at": datetime.now(UTC)})
+    finally:
+        # Sent even when the request could not be stored: a flag always has its task, which takes it.
+        sent = marked == SET and _send(celery_app, user_id)
+    return sent
 
 
 def take_requests(user_ids: list[str]) -> dict[str, dict]:
-    """For a task as it starts: take these people's queued flags (later requests then send a new task)
-    and gather each one's requests into one: the earliest day, and the ids to delete when done.
+    """For a task as it starts: gather these people's requests into one each (the earliest day, and the
+    ids to delete when done), then take their queued flags (later writes then send a new task).
 
-    A flag taken is work taken even with no request left to read: a write may have stored its request,
-    been read by an earlier task, and set its flag only after that task took the flags; the writes it
-    covered since have no request of their own. So the flag's day counts as a request."""
+    In that order: a flag set after the read belongs to a write whose request is stored after it too
+    (request_recompute), so it stays pending. A flag taken is work taken even with no request read: a
+    write sets its flag before it stores its request, and the writes its flag covered have none of their
+    own. So the flag's day counts as a request."""
+    requests = mongo.db[COLLECTION].find(one_or_in("user_id", user_ids))
+    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full")) for r in requests]
     pipe = redis_client.client.pipeline(transaction=False)
     for user_id in user_ids:
         pipe.getdel(queued_flag(user_id))
     flags = dict(zip(user_ids, pipe.execute(), strict=True))
     taken: dict[str, dict] = {}
-    requests = mongo.db[COLLECTION].find(one_or_in("user_id", user_ids))
-    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full")) for r in requests]
     found += [(user_id, day, None, False) for user_id, day in flags.items() if day]
     for user_id, day, request_id, full in found:
         request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False})

@@ -6,9 +6,15 @@ services/workers/summaries/service.py RECENT_DAYS), so a report or a summaries p
 instead of a day document per day. They are stored packed: BSON, zlib-compressed, as one binary value.
 FerretDB 1.x finds even a document by _id by parsing every stored document's JSON, and an unpacked list
 of days made each person's document ~170 KB of it (1,000 people: 177 MB parsed per lookup); packed, it is
-a few KB. The day documents stay the queryable source; this copy is rewritten with them.
+a few KB.
 
-They cover a range when they start on or before it, or when they hold the person's whole history.
+A day gets its own document in `day_summaries` only once it is over (before the person's `today` when the
+worker wrote): the days from `today` on, which change with every event logged, are held by the person's
+document alone, so keeping a summary fresh rewrites one document, not a day document too (on FerretDB 1.x
+deleting the day document it replaces cost a decode of every stored day, most of a recompute).
+`with_open_days` completes day documents read for a range with them.
+
+The recent days cover a range when they start on or before it, or when they hold the whole history.
 
 A worker rewrites person documents as one delete and one insert per batch (a replacement costs FerretDB
 1.x a pass over every person's document under its one write lock), marking the people in Redis for that
@@ -64,6 +70,22 @@ def unpack_days(packed: bytes | list[dict] | None) -> list[dict]:
         return packed
     # Decoded as the client decodes documents (time zone aware), so both copies of a day compare equal.
     return bson.decode(zlib.decompress(packed), codec_options=mongo.db.codec_options)["days"]
+
+
+def day_id(user_id: str, day: str) -> str:
+    """A day document's `_id`: looked up by it, a day is found without a scan on FerretDB 1.x too."""
+    return f"{user_id}:{day}"
+
+
+def with_open_days(stored: list[dict], person: dict | None, start: str, end: str) -> list[dict]:
+    """Day documents read for `start`..`end`, with the days from the person's `today` on, which only their
+    summary document holds (they replace any day document an earlier worker version stored), by day."""
+    merged = {doc["day"]: doc for doc in stored}
+    if opened := (person or {}).get("today"):
+        for day in unpack_days(person.get("recent_days")):
+            if day["day"] >= opened and start <= day["day"] <= end:
+                merged[day["day"]] = day
+    return [merged[day] for day in sorted(merged)]
 
 
 def recent_days_between(person: dict | None, start: str, end: str) -> list[dict] | None:

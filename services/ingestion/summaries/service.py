@@ -8,7 +8,7 @@ from typing import Any
 from services.ingestion.summaries import repository
 from shared import crypto
 from shared.settings import Settings
-from shared.summaries import recent_days_between
+from shared.summaries import recent_days_between, with_open_days
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 731
@@ -41,11 +41,11 @@ def _overlaps(episode: dict, start: str, end: str) -> bool:
 
 def _days(person: dict, user_id: str, start: str, end: str) -> list[dict]:
     """From the person's `recent_days` when they cover the range (the document is read anyway), else the
-    day documents themselves."""
-    recent = recent_days_between(person, start, end)
-    if recent is not None:
-        return [day | {"user_id": user_id} for day in recent]
-    return repository.days_between(user_id, start, end)
+    day documents themselves with the days only the person's document holds."""
+    days = recent_days_between(person, start, end)
+    if days is None:
+        days = with_open_days(repository.days_between(user_id, start, end), person, start, end)
+    return [day | {"user_id": user_id} for day in days]
 
 
 def summaries(

@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from shared import files, summaries
 from shared.mongo import mongo
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY
-from shared.summaries import recent_days_between
+from shared.summaries import day_id, recent_days_between, with_open_days
 
 CLAIMS = "report_claims"
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
@@ -90,14 +90,14 @@ def find_person(user_id: str) -> dict | None:
 def days_between(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:
     """The stored day summaries from `start` to `end`: from the person's `recent_days` when they cover
     the range (one document already read), else by their ids (on FerretDB a range query reads the whole
-    collection, while a lookup by _id does not)."""
+    collection, while a lookup by _id does not), with the days only the person's document holds."""
     recent = recent_days_between(person, start, end)
     if recent is not None:
         return recent
     first, last = date.fromisoformat(start), date.fromisoformat(end)
-    ids = [f"{user_id}:{first + timedelta(days=i)}" for i in range((last - first).days + 1)]
-    found = (mongo.db.day_summaries.find_one({"_id": day_id}) for day_id in ids)
-    return [doc for doc in found if doc is not None]
+    days = ((first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1))
+    found = (mongo.db.day_summaries.find_one({"_id": day_id(user_id, day)}) for day in days)
+    return with_open_days([doc for doc in found if doc is not None], person, start, end)
 
 
 def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +14,14 @@ from pymongo import ASCENDING
 
 from shared.mongo import mongo, one_or_in
 from shared.redis_client import redis_client
-from shared.summaries import PERSONS, REWRITE_MARK_S, pack_days, rewriting_key, unpack_days
+from shared.summaries import PERSONS, REWRITE_MARK_S, day_id, pack_days, rewriting_key, unpack_days
 
 DAYS = "day_summaries"
 # A copy of each person's day documents, packed into one document per person (`_id` = the person), which
 # the recompute reads instead of the day documents: FerretDB 1.x decodes a whole collection for any query
 # but one by `_id`, ~0.7 ms per stored day document (a batch's read of 730 of them took ~400 ms), while a
-# copy is two fields. Only this module writes either, the copy after the days (see write_days_of).
+# copy is two fields. Only this module writes either, the copy after the days (see write_days_of), and
+# only when the days change: the summary document names the copy it goes with (`days_at`).
 DAY_COPIES = "day_summaries_packed"
 EVENT_FIELDS = {
     "event_id": 1,
@@ -77,24 +79,34 @@ def events_of(jobs: dict[str, str | None]) -> dict[str, list[dict]]:
     return found
 
 
-def stored_days_of(user_ids: list[str]) -> dict[str, dict[str, dict]]:
-    """Each person's stored day documents by day: from their packed copy when it was written with their
-    current summary document (the same `computed_at`), else from the day documents themselves, in one
-    query (see events_of). A copy and a summary apart mean the days may have changed without the copy: a
-    crash between the two writes, or a worker of a version that kept no copies."""
-    found: dict[str, dict[str, dict]] = {u: {} for u in user_ids}
-    copies = {c["_id"]: c for c in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids))}
-    if copies:
-        persons = mongo.db[PERSONS].find(one_or_in("_id", list(copies)), {"computed_at": 1})
-        current = {p["_id"]: p.get("computed_at") for p in persons}
-        copies = {
-            u: c for u, c in copies.items() if c.get("computed_at") and c["computed_at"] == current.get(u)
-        }
-    for user_id, copy in copies.items():
-        found[user_id] = {doc["day"]: doc for doc in unpack_days(copy["days"])}
-    if missing := [u for u in user_ids if u not in copies]:
+@dataclass
+class Stored:
+    """What is stored of one person's summaries, as a recompute needs it."""
+
+    days: dict[str, dict] = field(default_factory=dict)  # their day documents, by day
+    open_from: str | None = None  # the first day only their summary document holds (its `today`)
+    copy_at: datetime | None = None  # the packed copy's stamp, when it was the copy the days came from
+
+
+def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
+    """Each person's stored day documents: from their packed copy when their summary document names it
+    (`days_at`, the stamp of the write that last changed their days), else from the day documents
+    themselves, in one query (see events_of). A copy the summary does not name may differ from the days:
+    a crash between the two writes, or a worker of a version that kept no copies."""
+    found = {u: Stored() for u in user_ids}
+    persons = mongo.db[PERSONS].find(one_or_in("_id", user_ids), {"computed_at": 1, "days_at": 1, "today": 1})
+    named = {}
+    for person in persons:
+        found[person["_id"]].open_from = person.get("today")
+        # Summaries written before `days_at` existed were written with their copy every time.
+        named[person["_id"]] = person.get("days_at", person.get("computed_at"))
+    for copy in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids)) if named else ():
+        if copy.get("computed_at") and copy["computed_at"] == named.get(copy["_id"]):
+            found[copy["_id"]].days = {doc["day"]: doc for doc in unpack_days(copy["days"])}
+            found[copy["_id"]].copy_at = copy["computed_at"]
+    if missing := [u for u, stored in found.items() if stored.copy_at is None]:
         for doc in mongo.db[DAYS].find(one_or_in("user_id", missing)):
-            found[doc["user_id"]][doc["day"]] = doc
+            found[doc["user_id"]].days[doc["day"]] = doc
     return found
 
 
@@ -107,10 +119,10 @@ def write_days_of(
     changes: dict[str, tuple[list[dict], list[str]]], after: dict[str, list[dict]], computed_at: datetime
 ) -> None:
     """Store day documents for one or more people: per person, (the new or changed documents, the stored days
-    they replace or that no longer exist), and in `after` all of each person's days once written, for their
-    packed copy, stamped `computed_at` like the summary documents written next (write_persons). Only stored
-    days are deleted: on FerretDB 1.x a delete decodes the whole collection, and a recompute often adds a
-    new day and changes none.
+    they replace or that no longer exist), and in `after` all of each person's day documents once written,
+    for their packed copy, stamped `computed_at`; their summary documents, written next (write_persons),
+    name that stamp as their `days_at`. Only stored days are deleted: on FerretDB 1.x a delete decodes the
+    whole collection.
 
     As one delete and one insert per WRITE_CHUNK, not an upsert per day: FerretDB 1.x applies each
     replacement as a scan plus a write (about 12 ms a day), which made a year's rebuild take seconds. A
@@ -122,7 +134,7 @@ def write_days_of(
         mongo.db[DAY_COPIES].delete_many(one_or_in("_id", people[start : start + WRITE_CHUNK]))
     ids, docs = [], []
     for user_id, (changed, stale) in changes.items():
-        ids += [f"{user_id}:{day}" for day in stale]
+        ids += [day_id(user_id, day) for day in stale]
         docs += [_day_document(user_id, d) for d in changed]
     for start in range(0, len(ids), WRITE_CHUNK):
         mongo.db[DAYS].delete_many(one_or_in("_id", ids[start : start + WRITE_CHUNK]))
@@ -138,7 +150,7 @@ def write_days_of(
 
 
 def _day_document(user_id: str, day: dict) -> dict:
-    return {"_id": f"{user_id}:{day['day']}", "user_id": user_id, **day}
+    return {"_id": day_id(user_id, day["day"]), "user_id": user_id, **day}
 
 
 def write_persons(docs: dict[str, dict]) -> None:

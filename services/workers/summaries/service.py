@@ -87,6 +87,14 @@ def person_document(person: dict, docs: list[dict], today: str) -> dict:
     return person | {"today": today, "first_day": first_day, "recent_days": pack_days(recent)}
 
 
+def _since(from_day: str | None, open_from: str | None, today: str) -> str | None:
+    """The first day to recompute from events: the day asked for, or the first day no day document holds
+    (the last summary's `today`, or today), whichever is earlier. None (every day) stays None."""
+    if from_day is None:
+        return None
+    return min(from_day, open_from or today, today)
+
+
 def recompute(
     celery_app: Celery | None,
     settings: Settings,
@@ -123,27 +131,32 @@ def recompute_many(
     people = list(users)
     stored = steps.timed("stored_days", repository.stored_days_of, people)
     todays = {u: local_today(user["time_zone"], now) for u, user in users.items()}
-    events = steps.timed("events", sources.events_for, todays, {u: jobs[u] for u in people}, full)
+    since = {u: _since(jobs[u], stored[u].open_from, todays[u]) for u in people}
+    events = steps.timed("events", sources.events_for, todays, since, full)
     stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
     writes, after, persons, fresh = {}, {}, {}, {}
     for user_id in users:
-        from_day, today = jobs[user_id], todays[user_id]
+        from_day, today, known = since[user_id], todays[user_id], stored[user_id].days
         observed = [observation(e, settings) for e in events[user_id]]
         fresh[user_id] = compute.day_summaries(observed, params)
         with_data = {
-            day: _core(doc)
-            for day, doc in stored[user_id].items()
-            if doc["has_data"] and (from_day and day < from_day)
+            day: _core(doc) for day, doc in known.items() if doc["has_data"] and (from_day and day < from_day)
         }
         docs, person = compute.person_summary(with_data | fresh[user_id], today, params)
-        known = stored[user_id]
-        changed = [d | stamp for d in docs if _comparable(known.get(d["day"], {})) != _comparable(d | stamp)]
-        keep = {d["day"] for d in docs}
+        # Only days that are over get a day document; the rest ride in the summary (shared/summaries.py).
+        closed = [d for d in docs if d["day"] < today]
+        changed = [
+            d | stamp for d in closed if _comparable(known.get(d["day"], {})) != _comparable(d | stamp)
+        ]
+        keep = {d["day"] for d in closed}
         removed = [day for day in known if day not in keep]
-        writes[user_id] = (changed, [d["day"] for d in changed if d["day"] in known] + removed)
-        updated = {d["day"]: d for d in changed}
-        after[user_id] = [updated.get(d["day"], known.get(d["day"])) for d in docs]
-        persons[user_id] = person_document(person, docs, today) | stamp
+        days_at = stored[user_id].copy_at
+        if changed or removed or days_at is None:
+            writes[user_id] = (changed, [d["day"] for d in changed if d["day"] in known] + removed)
+            updated = {d["day"]: d for d in changed}
+            after[user_id] = [updated.get(d["day"], known.get(d["day"])) for d in closed]
+            days_at = stamp["computed_at"]
+        persons[user_id] = person_document(person, docs, today) | stamp | {"days_at": days_at}
         results[user_id] = {
             "days_written": len(changed),
             "days_removed": len(removed),

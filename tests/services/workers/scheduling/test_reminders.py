@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from services.ingestion.app import create_app
 from services.workers.reminders import service as reminders
+from shared.summaries import pack_days
 from tests.factories.accounts import person
 from tests.services.workers.scheduling.conftest import QUIET_BROKER_DB, scan, someone, utc
 
@@ -60,8 +61,19 @@ def test_a_deleted_entry_does_not_count_as_logged(db):
     user, _ = person()
     db.events.insert_one({"user_id": user["_id"], "local_day": "2026-11-02", "deleted_at": utc(2026, 11, 2)})
     assert not reminders.repository.logged_on(user["_id"], "2026-11-02")
-    db.day_summaries.insert_one({"user_id": user["_id"], "day": "2026-11-02", "has_data": True})
+    day = {"day": "2026-11-02", "has_data": True}
+    db.day_summaries.insert_one({"_id": f"{user['_id']}:2026-11-02", "user_id": user["_id"]} | day)
     assert reminders.repository.logged_on(user["_id"], "2026-11-02")
+
+
+def test_a_day_not_over_when_summarised_counts_from_the_summary_document(db):
+    """Such a day has no day document yet: the person's summary document alone holds it."""
+    user, _ = person()
+    days = [{"day": "2026-11-02", "has_data": False}, {"day": "2026-11-03", "has_data": True}]
+    summary = {"_id": user["_id"], "today": "2026-11-02", "recent_days": pack_days(days)}
+    db.person_summaries.insert_one(summary)
+    assert not reminders.repository.logged_on(user["_id"], "2026-11-02")
+    assert reminders.repository.logged_on(user["_id"], "2026-11-03")
 
 
 def test_quiet_hours_move_a_reminder_to_their_end():

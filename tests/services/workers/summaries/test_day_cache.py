@@ -18,6 +18,7 @@ from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.tasks import RECOMPUTE_PERSON
 from tests.factories.accounts import person
+from tests.services.workers.summaries.helpers import stored_days
 
 
 def iso(dt):
@@ -76,8 +77,7 @@ class Person:
         assert not recompute.is_pending(self.id)
 
     def days(self) -> list[dict]:
-        query = {"user_id": self.id}
-        return list(mongo.db.day_summaries.find(query, {"computed_at": 0}).sort("day"))
+        return stored_days(self.id)
 
     def from_mongodb(self, own) -> list[dict]:
         """What a full rebuild from MongoDB stores."""

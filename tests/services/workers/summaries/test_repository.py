@@ -17,11 +17,16 @@ def days_from(start: int, count: int, **fields) -> list[dict]:
     ]
 
 
-def write(user_id: str, changed: list[dict], stale: list[str], after: list[dict]) -> None:
-    """As a recompute writes: the days with their packed copy, then the summary document, one stamp."""
+def write(user_id: str, changed: list[dict], stale: list[str], after: list[dict]) -> datetime:
+    """As a recompute writes: the days with their packed copy, then the summary document naming it."""
     at = datetime.now(UTC)
     repository.write_days_of({user_id: (changed, stale)}, {user_id: after}, at)
-    repository.write_persons({user_id: {"computed_at": at}})
+    repository.write_persons({user_id: {"computed_at": at, "days_at": at, "today": "2026-01-01"}})
+    return at
+
+
+def days_of(user_id: str) -> dict[str, dict]:
+    return repository.stored_days_of([user_id])[user_id].days
 
 
 def test_rewriting_more_than_a_hundred_stored_days_completes(db):
@@ -32,7 +37,7 @@ def test_rewriting_more_than_a_hundred_stored_days_completes(db):
     changed = [d | {"burden": 4.0} for d in days]
     write("person-1", changed, [d["day"] for d in days], changed)
 
-    stored = repository.stored_days_of(["person-1"])["person-1"]
+    stored = days_of("person-1")
     assert len(stored) == 150
     assert {d["burden"] for d in stored.values()} == {4.0}
     assert db.day_summaries.count_documents({"user_id": "person-1", "burden": 4.0}) == 150
@@ -49,7 +54,7 @@ def test_days_are_replaced_and_removed_as_listed(db):
         [second | {"burden": 5.0}, third],
     )
     expected = {second["day"]: 5.0, third["day"]: 3.0}
-    stored = repository.stored_days_of(["p"])["p"]
+    stored = days_of("p")
     assert {d: doc["burden"] for d, doc in stored.items()} == expected
     assert {d["day"]: d["burden"] for d in db.day_summaries.find({"user_id": "p"})} == expected
 
@@ -58,9 +63,9 @@ class TestPackedCopy:
     def test_the_copy_reads_exactly_as_the_day_documents(self, db):
         days = days_from(0, 40)
         write("p", days, [], days)
-        from_copy = repository.stored_days_of(["p"])["p"]
+        from_copy = days_of("p")
         db.day_summaries_packed.delete_many({})
-        from_days = repository.stored_days_of(["p"])["p"]
+        from_days = days_of("p")
         assert from_copy == from_days
         assert len(from_copy) == 40 and from_copy[days[0]["day"]]["_id"] == f"p:{days[0]['day']}"
 
@@ -71,26 +76,38 @@ class TestPackedCopy:
         write("with-copy", mine, [], mine)
         db.day_summaries.insert_many([{"_id": f"old:{d['day']}", "user_id": "old"} | d for d in theirs])
         stored = repository.stored_days_of(["with-copy", "old", "nobody"])
-        assert {u: sorted(days) for u, days in stored.items()} == {
+        assert {u: sorted(s.days) for u, s in stored.items()} == {
             "with-copy": [d["day"] for d in mine],
             "old": [d["day"] for d in theirs],
             "nobody": [],
         }
 
-    def test_a_copy_written_apart_from_the_summary_document_is_not_trusted(self, db):
+    def test_a_copy_the_summary_document_does_not_name_is_not_trusted(self, db):
         """A crash between the two writes, or a worker of a version that kept no copies, changing a day."""
         days = days_from(0, 3)
-        write("p", days, [], days)
+        at = write("p", days, [], days)
         db.day_summaries.update_one({"_id": f"p:{days[0]['day']}"}, {"$set": {"burden": 9.0}})
-        assert repository.stored_days_of(["p"])["p"][days[0]["day"]]["burden"] == 3.0  # the copy, trusted
-        repository.write_persons({"p": {"computed_at": datetime.now(UTC)}})  # the other writer's summary
-        assert repository.stored_days_of(["p"])["p"][days[0]["day"]]["burden"] == 9.0  # the days, read
+        assert days_of("p")[days[0]["day"]]["burden"] == 3.0  # the copy, trusted
+        # A later summary that changed no day still names the copy.
+        repository.write_persons({"p": {"computed_at": datetime.now(UTC), "days_at": at}})
+        assert repository.stored_days_of(["p"])["p"].copy_at is not None
+        # The other writer's summary, which names another write (or, from before `days_at`, none).
+        for other in ({"days_at": datetime.now(UTC)}, {}):
+            repository.write_persons({"p": {"computed_at": datetime.now(UTC)} | other})
+            assert days_of("p")[days[0]["day"]]["burden"] == 9.0  # the days, read
+            assert repository.stored_days_of(["p"])["p"].copy_at is None
+
+    def test_the_first_day_only_the_summary_holds_is_its_today(self, db):
+        days = days_from(0, 2)
+        write("p", days, [], days)
+        stored = repository.stored_days_of(["p", "nobody"])
+        assert (stored["p"].open_from, stored["nobody"].open_from) == ("2026-01-01", None)
 
     def test_each_write_replaces_the_copy_and_forget_removes_it(self, db):
         days = days_from(0, 5)
         write("p", days, [], days)
         write("p", [], [days[0]["day"]], days[1:])
-        assert sorted(repository.stored_days_of(["p"])["p"]) == [d["day"] for d in days[1:]]
+        assert sorted(days_of("p")) == [d["day"] for d in days[1:]]
         assert db.day_summaries_packed.count_documents({"_id": "p"}) == 1
         repository.forget("p")
         assert db.day_summaries_packed.count_documents({}) == 0

@@ -13,10 +13,10 @@ from services.ingestion.app import create_app
 from services.workers.summaries import repository
 from shared import recompute
 from shared.celery_app import create_celery
-from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.tasks import WORKER_QUEUES
 from tests.factories.accounts import person
+from tests.services.workers.summaries.helpers import stored_days
 from tests.support.servers import celery_worker, child_env
 from tests.support.synthetic import generate
 
@@ -67,7 +67,8 @@ def test_logged_events_show_up_in_summaries(live, db):
     assert today["symptoms"]["tremor"]["max"] == 3
     custom = next(s for k, s in today["symptoms"].items() if k.startswith("custom:"))
     assert custom["label"] == "buzzing feet"  # decrypted for its owner
-    stored = db.day_summaries.find_one({"user_id": _user["_id"]})
+    stored = stored_days(_user["_id"])  # unpacked: the summary document stores its days compressed
+    assert next(s for k, s in stored[-1]["symptoms"].items() if k.startswith("custom:"))["label_enc"]
     assert "buzzing feet" not in str(stored)  # but never stored in clear
     assert body["pending_recompute"] is False
     assert "no clinical definition" in body["episodes_note"]
@@ -94,7 +95,9 @@ def test_late_events_and_deletions_recompute_the_right_days(live, db):
     live.delete("/v1/events/late", headers=headers)
     body = wait_summary(live, headers, lambda b: len(b["days"]) == 1)
     assert body["days"][0]["burden"] == 5.0
-    assert db.day_summaries.count_documents({"user_id": user["_id"]}) == 1
+    # The late day's document is gone; today, not over, has none (its summary document holds it).
+    assert db.day_summaries.count_documents({"user_id": user["_id"]}) == 0
+    assert [d["burden"] for d in stored_days(user["_id"])] == [5.0]
 
 
 def test_a_red_flag_reaches_the_summary_and_queues_one_safety_email(live, db, mailbox):
@@ -172,16 +175,14 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
         while recompute.is_pending(user["_id"]):
             assert time.monotonic() < deadline, worker.output()[-2000:]
             time.sleep(0.2)
-        after_kill = list(
-            mongo.db.day_summaries.find({"user_id": user["_id"]}, {"computed_at": 0}).sort("day")
-        )
+        after_kill = stored_days(user["_id"])
         # A clean full rebuild gives exactly the same documents.
         repository.forget(user["_id"])  # every stored summary of theirs, copies included
         recompute.request_recompute(producer, user["_id"], ["0001-01-01"])
         while recompute.is_pending(user["_id"]):
             assert time.monotonic() < deadline + 60
             time.sleep(0.2)
-        clean = list(mongo.db.day_summaries.find({"user_id": user["_id"]}, {"computed_at": 0}).sort("day"))
+        clean = stored_days(user["_id"])
         assert after_kill == clean
         assert len(clean) == 120
     finally:
@@ -219,7 +220,7 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
     assert recompute.is_pending(rebuilding["_id"])
     task.apply(args=[rebuilding["_id"]]).get()
     assert not recompute.is_pending(rebuilding["_id"])
-    batched = {u: list(db.day_summaries.find({"user_id": u}, {"computed_at": 0}).sort("day")) for u in ids}
+    batched = {u: stored_days(u) for u in ids}
     assert all(len(days) == 3 for days in batched.values())
     assert [batched[u][-1]["burden"] for u in ids] == [0.0, 1.0, 2.0]
 
@@ -231,7 +232,7 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
     # Computed together, each person's summaries are exactly what computing them alone gives.
     repository.forget(ids[2])
     service.recompute(None, own, params.current(), ids[2], from_day=None)
-    alone = list(db.day_summaries.find({"user_id": ids[2]}, {"computed_at": 0}).sort("day"))
+    alone = stored_days(ids[2])
     assert alone == batched[ids[2]]
 
 
@@ -261,5 +262,5 @@ def test_writes_covered_by_a_flag_set_after_a_task_took_the_flags_are_recomputed
     check_in(6, minutes_ago=1)
     assert not recompute.is_pending(user["_id"])  # only the flag says this write needs a recompute
     task.apply(args=[user["_id"]]).get()
-    day = db.day_summaries.find_one({"_id": f"{user['_id']}:{today}"})
+    day = next(d for d in stored_days(user["_id"]) if d["day"] == today)
     assert day["check_in"]["count"] == 2 and day["burden"] == 6.0
