@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import redis
@@ -107,6 +107,11 @@ def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
     if missing := [u for u, stored in found.items() if stored.copy_at is None]:
         for doc in mongo.db[DAYS].find(one_or_in("user_id", missing)):
             found[doc["user_id"]].days[doc["day"]] = doc
+    for stored in found.values():
+        if stored.open_from is None and stored.days:
+            # No summary document (a crash between its delete and its insert): every day has a document
+            # up to the last one stored, and the days after it only the lost summary held.
+            stored.open_from = (date.fromisoformat(max(stored.days)) + timedelta(days=1)).isoformat()
     return found
 
 

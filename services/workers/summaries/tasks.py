@@ -66,7 +66,8 @@ def sweep_recompute_requests(self) -> int:
 
 @shared_task(name=CLOSE_DAYS.name, bind=True)
 def close_days(self) -> int:
-    """Move each person's summaries to their new local day, so rolling windows advance without logs."""
+    """Move each person's summaries to their new local day, so rolling windows advance without logs and the
+    day that ended gets its day document (until then only the summary document held it)."""
     last_days, after, moved = repository.person_last_days(), None, 0
     while ids := repository.user_ids(after, CLOSE_BATCH):
         for user_id in ids:

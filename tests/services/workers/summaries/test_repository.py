@@ -100,8 +100,14 @@ class TestPackedCopy:
     def test_the_first_day_only_the_summary_holds_is_its_today(self, db):
         days = days_from(0, 2)
         write("p", days, [], days)
-        stored = repository.stored_days_of(["p", "nobody"])
-        assert (stored["p"].open_from, stored["nobody"].open_from) == ("2026-01-01", None)
+        write("lost", days, [], days)
+        db.person_summaries.delete_one({"_id": "lost"})  # a crash between its delete and its insert
+        stored = repository.stored_days_of(["p", "lost", "nobody"])
+        assert {u: s.open_from for u, s in stored.items()} == {
+            "p": "2026-01-01",  # the summary document's today
+            "lost": "2025-01-03",  # the day after the last day document
+            "nobody": None,
+        }
 
     def test_each_write_replaces_the_copy_and_forget_removes_it(self, db):
         days = days_from(0, 5)
