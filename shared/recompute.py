@@ -1,9 +1,11 @@
 """The recompute signal from ingestion to the summaries workers: durable first, coalesced, never lost.
 
 Ingestion appends a request document (who, from which day) for every accepted write that no waiting
-task covers yet, and sends at most one task while another is still waiting to start (a Redis flag, holding
-the earliest day to recompute, that the task takes when it starts). If Redis is down the request is still
-in MongoDB, and the workers' sweeper sends the task later.
+task covers yet (a Redis flag holding the earliest day to recompute, which the task that recomputes the
+person takes), and sends a task for the person unless one of theirs is queued and not started yet (a
+second key, which that task clears as it starts): however fast people write, at most one task per person
+waits in the queue. If Redis is down the request is still in MongoDB, and the workers' sweeper sends the
+task later.
 
 Requests are only ever inserted and deleted, never updated: FerretDB 1.x applies an update as
 read-modify-write without isolation, so two concurrent updates of one document can lose one. A task
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "recompute_requests"
 QUEUED_FLAG_TTL_S = 120  # safety net: a flag whose task vanished stops blocking new signals after this
+SENT_TTL_S = 120  # likewise for the key saying a task is queued (a message lost with a Redis)
 
 
 def _insert_requests(docs: list[dict]) -> dict[int, BaseException]:
@@ -51,6 +54,11 @@ _requests = GroupCommit(_insert_requests)
 
 def queued_flag(user_id: str) -> str:
     return f"recompute:queued:{user_id}"
+
+
+def sent_key(user_id: str) -> str:
+    """Set while a task for the person is queued and has not started."""
+    return f"recompute:sent:{user_id}"
 
 
 def ensure_indexes() -> None:
@@ -77,7 +85,7 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 """
-COVERED, SET, LOWERED = 0, 1, 2
+COVERED, SET, LOWERED = 0, 1, 2  # what _CACHE_AND_MARK answers
 
 
 def _cache_and_mark(user_id: str, day: str, cached: list[tuple[str, str, bytes]]) -> int:
@@ -89,33 +97,25 @@ def _cache_and_mark(user_id: str, day: str, cached: list[tuple[str, str, bytes]]
     return int(redis_client.client.eval(_CACHE_AND_MARK, len(keys), *keys, *args))
 
 
-# KEYS[1] = flag; ARGV[1] = day, ARGV[2] = ttl. Lower the flag's day to `day`; 1 when newly set.
-_MARK = """
-local d = redis.call('GET', KEYS[1])
-if not d then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-  return 1
-end
-if ARGV[1] < d then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
-return 0
-"""
-
-
-def _signal(celery_app: Celery, user_id: str, day: str) -> bool:
-    """Send a task unless one is already waiting to start; True when one was sent."""
-    if not redis_client.client.eval(_MARK, 1, queued_flag(user_id), day, QUEUED_FLAG_TTL_S):
-        return False
-    return _send(celery_app, user_id)
-
-
-def _send(celery_app: Celery, user_id: str) -> bool:
+def _ensure_task(celery_app: Celery, user_id: str) -> bool:
+    """Send a task for the person unless one of theirs is queued and not started yet: that one reads every
+    request stored before it starts. True when one was sent."""
     try:
+        if not redis_client.client.set(sent_key(user_id), "1", nx=True, ex=SENT_TTL_S):
+            return False
         enqueue(celery_app, RECOMPUTE_PERSON, user_id=user_id)
         return True
     except (redis.RedisError, OperationalError) as exc:
+        with contextlib.suppress(redis.RedisError):
+            redis_client.client.delete(sent_key(user_id))
         # The request is durable in MongoDB; the sweeper sends it once Redis is back.
         log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
         return False
+
+
+def task_started(user_id: str) -> None:
+    """For the person's own task as it starts, before it reads the requests: later writes send another."""
+    redis_client.client.delete(sent_key(user_id))
 
 
 def request_recompute(
@@ -129,7 +129,8 @@ def request_recompute(
 
     The flag is set before the request is stored, and a task reads the requests before it takes the
     flags: so a flag a task leaves behind always has a request stored after that read, which the next
-    batch finds (waiting_people), and the writes it covers are never left to a task deep in the queue."""
+    batch finds (waiting_people), and the writes it covers never wait for the person's own task. That
+    task is sent after the request is stored, unless one that has not started yet will read it."""
     days = [d if isinstance(d, str) else d.isoformat() for d in days]
     if not days:
         return False
@@ -147,14 +148,14 @@ def request_recompute(
         request = {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "full": full}
         _requests.insert(request | {"at": datetime.now(UTC)})
     finally:
-        # Sent even when the request could not be stored: a flag always has its task, which takes it.
-        sent = marked == SET and _send(celery_app, user_id)
+        # Even when the request could not be stored: the flag set above needs a task to take it.
+        sent = marked is not None and _ensure_task(celery_app, user_id)
     return sent
 
 
 def take_requests(user_ids: list[str]) -> dict[str, dict]:
     """For a task as it starts: gather these people's requests into one each (the earliest day, and the
-    ids to delete when done), then take their queued flags (later writes then send a new task).
+    ids to delete when done), then take their flags (later writes then set them again).
 
     In that order: a flag set after the read belongs to a write whose request is stored after it too
     (request_recompute), so it stays pending. A flag taken is work taken even with no request read: a
@@ -200,17 +201,15 @@ def is_pending(user_id: str) -> bool:
 
 
 def sweep(celery_app: Celery, before: datetime) -> int:
-    """Signal every person with a request left since `before` (its signal was lost or deferred). A person
-    whose task is still waiting (flag set) is skipped."""
-    earliest: dict[str, str] = {}
-    for r in mongo.db[COLLECTION].find({"at": {"$lt": before}}, {"user_id": 1, "from_day": 1}):
-        earliest[r["user_id"]] = min(r["from_day"], earliest.get(r["user_id"], r["from_day"]))
-    return sum(1 for user_id, day in sorted(earliest.items()) if _signal(celery_app, user_id, day))
+    """Send a task for every person with a request left since `before` (its signal was lost or deferred),
+    unless one of theirs is still waiting to start."""
+    people = {r["user_id"] for r in mongo.db[COLLECTION].find({"at": {"$lt": before}}, {"user_id": 1})}
+    return sum(1 for user_id in sorted(people) if _ensure_task(celery_app, user_id))
 
 
 def forget(user_id: str) -> None:
-    """Erasure: drop the person's requests, flag and cached days."""
+    """Erasure: drop the person's requests, flags and cached days."""
     mongo.db[COLLECTION].delete_many({"user_id": user_id})
     with contextlib.suppress(redis.RedisError):
-        redis_client.client.delete(queued_flag(user_id))
+        redis_client.client.delete(queued_flag(user_id), sent_key(user_id))
         day_cache.forget(user_id)

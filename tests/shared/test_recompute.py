@@ -1,18 +1,49 @@
-"""The recompute signal under concurrency, through real Redis and FerretDB: a task taking the requests never
-leaves a write's flag behind without a stored request, which is what lets the next batch find that person
-(a flag alone would leave the writes it covers to the person's own task, behind every task in the queue)."""
+"""The recompute signal, through real Redis and FerretDB: at most one task per person waits in the queue, and
+under concurrency no write's work is left without something that will find it. A task taking the requests
+never leaves a flag behind without a stored request (which lets the next batch find that person: a flag
+alone would leave the writes it covers to the person's own task, behind every task in the queue), and a
+stored request always has a task of its person that has not started yet, or has been read."""
 
 import dataclasses
+import itertools
 import threading
 import uuid
 
+import pytest
 import redis as redis_lib
 
 from shared import recompute
 from shared.celery_app import create_celery
+from shared.tasks import QUEUE_SUMMARIES
 
-PEOPLE = [uuid.uuid4().hex for _ in range(4)]
 ROUNDS, WRITES = 40, 6
+
+
+@pytest.fixture
+def producer(settings, redis_server, db, redis):
+    """A Celery app whose broker no worker consumes, emptied afterwards."""
+    own = dataclasses.replace(settings, broker_url=redis_server.url(5))
+    broker = redis_lib.Redis.from_url(own.broker_url)
+    broker.delete(QUEUE_SUMMARIES)
+    yield create_celery("test", own), broker
+    broker.flushdb()
+
+
+def test_a_person_has_at_most_one_task_waiting_however_often_batches_take_them(producer, db):
+    app, broker = producer
+    user_id = uuid.uuid4().hex
+    assert recompute.request_recompute(app, user_id, ["2026-11-20"])
+    for _ in range(3):
+        # Another worker's batch takes the person, then they write again: a request, and no second task.
+        recompute.finish_requests(recompute.take_requests([user_id]).values())
+        assert not recompute.request_recompute(app, user_id, ["2026-11-20"])
+        assert recompute.is_pending(user_id)
+    assert broker.llen(QUEUE_SUMMARIES) == 1
+    recompute.task_started(user_id)  # their own task starts: the next write sends another
+    assert recompute.request_recompute(app, user_id, ["2026-11-21"]) is False  # covered by the flag
+    recompute.finish_requests(recompute.take_requests([user_id]).values())
+    assert recompute.request_recompute(app, user_id, ["2026-11-21"])
+    assert broker.llen(QUEUE_SUMMARIES) == 2
 
 
 def write(app, user_id: str, failed: list) -> None:
@@ -23,26 +54,27 @@ def write(app, user_id: str, failed: list) -> None:
         failed.append(exc)
 
 
-def test_a_flag_left_by_a_task_always_has_a_request_for_the_next_batch(settings, redis_server, db, redis):
-    own = dataclasses.replace(settings, broker_url=redis_server.url(5))  # no worker consumes this broker
-    app = create_celery("test", own)
-    broker = redis_lib.Redis.from_url(own.broker_url)
-    orphans = []
-    try:
-        for _ in range(ROUNDS):
-            failed: list[Exception] = []
-            writers = [threading.Thread(target=write, args=(app, u, failed)) for u in PEOPLE]
-            for writer in writers:
-                writer.start()
-            while any(writer.is_alive() for writer in writers):  # a worker taking batches meanwhile
-                recompute.finish_requests(recompute.take_requests(PEOPLE).values())
-            for writer in writers:
-                writer.join()
-            assert failed == []
-            # Quiet now: every person still flagged must have a request a batch can find.
-            pending = {r["user_id"] for r in db.recompute_requests.find({}, {"user_id": 1})}
-            orphans += [u for u in PEOPLE if redis.exists(recompute.queued_flag(u)) and u not in pending]
-            recompute.finish_requests(recompute.take_requests(PEOPLE).values())
-        assert orphans == []
-    finally:
-        broker.flushdb()
+def test_no_write_is_left_without_a_batch_or_task_to_find_it(producer, db, redis):
+    app, _broker = producer
+    people = [uuid.uuid4().hex for _ in range(4)]
+    starting = itertools.cycle(people)
+    orphan_flags, unsent = [], []
+    for _ in range(ROUNDS):
+        failed: list[Exception] = []
+        writers = [threading.Thread(target=write, args=(app, u, failed)) for u in people]
+        for writer in writers:
+            writer.start()
+        while any(writer.is_alive() for writer in writers):
+            # A worker meanwhile: one person's own task starts, and its batch takes everyone.
+            recompute.task_started(next(starting))
+            recompute.finish_requests(recompute.take_requests(people).values())
+        for writer in writers:
+            writer.join()
+        assert failed == []
+        # Quiet now: a flag needs a request a batch can find, and a request a task that has not started.
+        pending = {r["user_id"] for r in db.recompute_requests.find({}, {"user_id": 1})}
+        orphan_flags += [u for u in people if redis.exists(recompute.queued_flag(u)) and u not in pending]
+        unsent += [u for u in pending if not redis.exists(recompute.sent_key(u))]
+        recompute.finish_requests(recompute.take_requests(people).values())
+    assert orphan_flags == []
+    assert unsent == []

@@ -30,6 +30,7 @@ def recompute_person(self, user_id: str) -> None:
     Others waiting for a recompute ride along (those no other worker holds), also while this person is
     held elsewhere: their events and stored days come from the same two queries, which on FerretDB 1.x
     cost what they cost for one person. Their own tasks then find nothing left to do."""
+    recompute.task_started(user_id)  # first: every request stored before this is read below
     with ExitStack() as held:
         mine = held.enter_context(person_lock(user_id))
         others = [
