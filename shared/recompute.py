@@ -35,8 +35,9 @@ from shared.tasks import RECOMPUTE_PERSON
 log = logging.getLogger(__name__)
 
 COLLECTION = "recompute_requests"
-QUEUED_FLAG_TTL_S = 120  # safety net: a flag whose task vanished stops blocking new signals after this
-SENT_TTL_S = 120  # likewise for the key saying a task is queued (a message lost with a Redis)
+# Safety nets for a task message lost with a Redis: its flag stops covering writes, and its key stops
+# holding back new tasks, after this.
+QUEUED_FLAG_TTL_S = SENT_TTL_S = 120
 
 
 def _insert_requests(docs: list[dict]) -> dict[int, BaseException]:
