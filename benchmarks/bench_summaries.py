@@ -496,13 +496,15 @@ def wait_drained(broker_url: str, timeout: float) -> bool:
 
 
 def stale_detail(sample: dict, user_id: str) -> dict:
-    """What the database holds for a sample never seen fresh: its check-ins, and the stored day's count."""
+    """What the database holds for a sample never seen fresh: its check-ins, and the stored day's count (the
+    day as readers see it: its day document, or the summary document's copy while the day is not over)."""
     query = {"user_id": user_id, "local_day": sample["day"], "type": "check_in", "deleted_at": None}
-    day = mongo.db[repository.DAYS].find_one({"_id": f"{user_id}:{sample['day']}"}) or {}
     from shared import day_cache
-    from shared.summaries import unpack_days
+    from shared.summaries import day_id, unpack_days, with_open_days
 
     person = mongo.db.person_summaries.find_one({"_id": user_id}) or {}
+    stored = mongo.db[repository.DAYS].find_one({"_id": day_id(user_id, sample["day"])})
+    day = next(iter(with_open_days([stored] if stored else [], person, sample["day"], sample["day"])), {})
     recent = {d["day"]: d for d in unpack_days(person.get("recent_days"))}
     cached = redis_client.binary.hgetall(day_cache.key(user_id, sample["day"]))
     return sample | {
@@ -522,7 +524,8 @@ def stale_detail(sample: dict, user_id: str) -> dict:
 
 
 def discard_backlog(broker_url: str, user_ids: list[str]) -> dict:
-    """Forget the recomputes these people still wait for: queued messages, requests and flags."""
+    """Forget the recomputes these people still wait for: queued messages, requests, flags and the keys
+    saying a task of theirs is queued."""
     broker = redis.Redis.from_url(broker_url)
     try:
         queued = broker.llen(QUEUE_SUMMARIES)
@@ -530,7 +533,9 @@ def discard_backlog(broker_url: str, user_ids: list[str]) -> dict:
     finally:
         broker.close()
     requests_left = mongo.db[recompute.COLLECTION].delete_many({"user_id": {"$in": user_ids}}).deleted_count
-    redis_client.client.delete(*[recompute.queued_flag(u) for u in user_ids])
+    redis_client.client.delete(
+        *[k for u in user_ids for k in (recompute.queued_flag(u), recompute.sent_key(u))]
+    )
     return {"queued_tasks": queued, "requests": requests_left}
 
 

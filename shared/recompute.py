@@ -69,8 +69,7 @@ def ensure_indexes() -> None:
 # The flag holds the earliest day its waiting task will recompute from.
 # KEYS[1] = flag, KEYS[2..] = cached days (shared/day_cache.py); ARGV[1] = day, ARGV[2] = the cache's TTL,
 # ARGV[3] = the flag's TTL, then (index into KEYS, field, value) per event to cache. Caches the events, then
-# answers COVERED when a waiting task already covers `day`, else sets the flag (SET) or lowers its day
-# (LOWERED).
+# answers COVERED when a waiting task already covers `day`, else sets the flag (1) or lowers its day (2).
 _CACHE_AND_MARK = """
 for i = 4, #ARGV, 3 do
   local k = KEYS[tonumber(ARGV[i])]
@@ -86,7 +85,7 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 """
-COVERED, SET, LOWERED = 0, 1, 2  # what _CACHE_AND_MARK answers
+COVERED = 0
 
 
 def _cache_and_mark(user_id: str, day: str, cached: list[tuple[str, str, bytes]]) -> int:
