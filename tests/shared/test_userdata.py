@@ -18,11 +18,16 @@ def settings_keys() -> str:
     return Settings.from_env({}).encryption_keys
 
 
+KEYS = settings_keys()
+
+
 def fill(user_id: str) -> None:
     """One document in every registered place for `user_id`."""
     for row in userdata.PLACES:
         if row.gridfs:
-            files.put(row.collection, uuid.uuid4().hex, io.BytesIO(b"data"), "f", {"user_id": user_id})
+            files.put(
+                row.collection, uuid.uuid4().hex, io.BytesIO(b"data"), "f", {"user_id": user_id}, keys=KEYS
+            )
         elif row.user_field == "_id":
             mongo.db[row.collection].insert_one({"_id": user_id, "email_key": uuid.uuid4().hex})
         else:

@@ -86,7 +86,7 @@ def deliver(
             render(record["template"], record["data"], unsubscribe_url),
             settings,
             token,
-            attachments=attachments.load(record["data"].get("attachments")),
+            attachments=attachments.load(record["data"].get("attachments"), settings.encryption_keys),
         )
         (sender or SmtpSender(settings)).send(
             parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)

@@ -66,9 +66,9 @@ def wait_for_confirmation(mailbox, timeout: float = 15) -> list:
     return erased_messages(mailbox)
 
 
-def with_an_export_file(user_id: str) -> None:
+def with_an_export_file(user_id: str, keys: str) -> None:
     export = store.create(user_id, datetime.now(UTC))
-    store.store_archive(export, io.BytesIO(b"PK zip bytes"), "export.zip")
+    store.store_archive(export, io.BytesIO(b"PK zip bytes"), "export.zip", keys)
 
 
 class TestConfirmation:
@@ -89,7 +89,7 @@ class TestErasure:
     def test_every_collection_holding_the_person_is_registered(self, live, settings, db):
         who = full_person(live, settings)
         wait_for_summaries(who.user_id)
-        with_an_export_file(who.user_id)
+        with_an_export_file(who.user_id, settings.encryption_keys)
         written = set(collections_mentioning(db, who.user_id))
         assert {"users", "devices", "events", "sign_in_codes", "invitations", "email_outbox"} <= written
         assert written <= registered_collections(), written - registered_collections()
@@ -100,7 +100,7 @@ class TestErasure:
         wait_for_summaries(who.user_id)
         assert db.day_summaries.count_documents({"user_id": who.user_id})
         entry(email=who.email, email_key=who.email.lower())
-        with_an_export_file(who.user_id)
+        with_an_export_file(who.user_id, settings.encryption_keys)
         other, other_headers = person()
 
         r = live.delete("/v1/me", json=CONFIRM, headers=who.headers)
