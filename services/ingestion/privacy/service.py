@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from celery import Celery
 
-from services.ingestion.accounts.auth_cache import account_changed
+from services.ingestion.accounts import auth_cache
 from services.ingestion.accounts.exceptions import NotFound
 from services.ingestion.privacy.exceptions import ExportExpired, ExportNotReady
 from shared import recompute, userdata
@@ -86,6 +86,5 @@ def erase_account(celery_app: Celery, settings: Settings, user: dict) -> None:
     recompute.forget(user_id)
     enqueue(celery_app, ERASE_ADDRESS, to=user["email"], idempotency_key=confirmation_key(settings, user_id))
     # Devices first (nothing new can arrive), then whatever arrived meanwhile, the account last.
-    account_changed(user_id)
     userdata.erase(user_id)
-    account_changed(user_id)
+    auth_cache.account_erased(user_id)

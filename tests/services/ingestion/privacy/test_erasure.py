@@ -94,7 +94,7 @@ class TestErasure:
         assert {"users", "devices", "events", "sign_in_codes", "invitations", "email_outbox"} <= written
         assert written <= registered_collections(), written - registered_collections()
 
-    def test_erases_everything_and_confirms_by_email(self, live, settings, db, mailbox):
+    def test_erases_everything_and_confirms_by_email(self, live, settings, db, mailbox, redis):
         who = full_person(live, settings)
         mailbox.wait_for(1)  # the sign-in code, delivered before the erasure
         wait_for_summaries(who.user_id)
@@ -123,6 +123,7 @@ class TestErasure:
 
         assert live.get("/v1/me", headers=who.headers).status_code == 401
         assert live.delete("/v1/me", json=CONFIRM, headers=who.headers).status_code == 401
+        assert not [k for k in redis.scan_iter() if who.user_id in k]  # no cache stamp names the person
         assert live.get("/v1/me", headers=other_headers).status_code == 200  # nobody else is touched
         assert db.users.count_documents({"_id": other["_id"]}) == 1
 
