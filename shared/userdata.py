@@ -103,6 +103,7 @@ KEPT: tuple[tuple[str, str], ...] = (
     ("email_suppressions", "an address that bounced or complained, by address, so it is never mailed again"),
     ("email_outbox", "the account erasure's confirmation (address and template), so it is sent once"),
     ("admin_audit", "the waitlist entry id an admin invited or erased, and when: never the address or name"),
+    ("redis auth:erased:*", "90 days: a hash of each erased account's device token, to tell the device why"),
     ("redis rl:*", "until they expire (a day at most): rate-limit counters keyed by a hash of the address"),
 )
 

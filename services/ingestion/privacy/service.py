@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from celery import Celery
 
-from services.ingestion.accounts import auth_cache
+from services.ingestion.accounts import auth_cache, repository, tombstones
 from services.ingestion.accounts.exceptions import NotFound
 from services.ingestion.privacy.exceptions import ExportExpired, ExportNotReady
 from shared import recompute, userdata
@@ -85,6 +85,8 @@ def erase_account(celery_app: Celery, settings: Settings, user: dict) -> None:
     userdata.erase(user_id, keep={"devices", userdata.ACCOUNT})
     recompute.forget(user_id)
     enqueue(celery_app, ERASE_ADDRESS, to=user["email"], idempotency_key=confirmation_key(settings, user_id))
+    # A device still signed in will be told its account was erased (not to sign in again).
+    tombstones.bury(repository.token_hashes(user_id))
     # Devices first (nothing new can arrive), then whatever arrived meanwhile, the account last.
     userdata.erase(user_id)
     auth_cache.account_erased(user_id)

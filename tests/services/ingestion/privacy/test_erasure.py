@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from bson import json_util
 
+from services.ingestion.accounts import service as accounts
 from services.ingestion.privacy import service
 from shared import userdata
 from shared.email import address_key
@@ -150,3 +151,28 @@ class TestErasure:
         assert collections_mentioning(db, who.user_id) == {}
         assert db.email_suppressions.count_documents({"_id": address_key(who.email)}) == 1
         assert len(erased_messages(mailbox)) == 1
+
+
+class TestAfterErasure:
+    def test_a_device_still_signed_in_is_told_the_account_no_longer_exists(self, client, redis):
+        user, headers = person()
+        other_token, _device = accounts.issue_device_token(user["_id"], "laptop", "web")
+        assert client.get("/v1/me", headers=headers).status_code == 200  # now in this process's cache
+        assert client.delete("/v1/me", json=CONFIRM, headers=headers).status_code == 202
+
+        for device in (headers, {"Authorization": f"Bearer {other_token}"}):
+            for answer in (
+                client.get("/v1/me", headers=device),
+                client.get("/v1/me/devices", headers=device),
+            ):
+                assert answer.status_code == 401
+                assert answer.mimetype == "application/problem+json"
+                assert answer.json["type"].endswith("/account-erased")
+                assert "no longer exists" in answer.json["detail"]
+                assert "Sign in again" not in answer.json["detail"]
+                assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+    def test_any_other_unknown_token_is_asked_to_sign_in_again(self, client, redis):
+        answer = client.get("/v1/me", headers={"Authorization": "Bearer tyh_not-a-token"})
+        assert answer.status_code == 401
+        assert answer.json["detail"].startswith("Sign in again")
