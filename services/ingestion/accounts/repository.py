@@ -51,6 +51,11 @@ def touch_device(device_id: str, now: datetime) -> None:
     mongo.db[DEVICES].update_one({"_id": device_id}, {"$set": {"last_used_at": now}})
 
 
+def token_hashes(user_id: str) -> list[str]:
+    """The token hashes of every device the person ever signed in (revoked ones too)."""
+    return [d["token_hash"] for d in mongo.db[DEVICES].find({"user_id": user_id}, {"token_hash": 1})]
+
+
 def list_devices(user_id: str) -> list[dict]:
     return list(
         mongo.db[DEVICES].find({"user_id": user_id, "revoked_at": None}).sort("created_at", ASCENDING)

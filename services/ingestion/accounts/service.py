@@ -15,8 +15,9 @@ from zoneinfo import available_timezones
 from celery import Celery
 from pymongo.errors import DuplicateKeyError
 
-from services.ingestion.accounts import auth_cache, repository
+from services.ingestion.accounts import auth_cache, repository, tombstones
 from services.ingestion.accounts.exceptions import (
+    AccountErased,
     AlreadyRegistered,
     InvitationUnusable,
     NotAuthenticated,
@@ -119,7 +120,7 @@ def authenticate(
     device = repository.find_active_device(token_hash)
     user = repository.find_user(device["user_id"]) if device else None
     if user is None:
-        raise NotAuthenticated()
+        raise AccountErased() if tombstones.buried(token_hash) else NotAuthenticated()
     now = datetime.now(UTC)
     if now - device["last_used_at"] > TOUCH_EVERY:
         repository.touch_device(device["_id"], now)

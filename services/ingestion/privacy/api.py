@@ -93,7 +93,7 @@ class Export(MethodView):
 @problem_responses(404, 409, 410, 503)
 def download_export(export_id: str):
     """Download a ready export."""
-    stream, filename = service.open_download(current_user()["_id"], export_id)
+    stream, filename = service.open_download(settings_of(), current_user()["_id"], export_id)
     response = _zip_response(stream, filename)
     response.content_length = stream.length
     return response

@@ -98,7 +98,7 @@ class Report(MethodView):
 def report_pdf(report_id: str):
     """Download a ready report as a PDF."""
     report = service.own(current_user()["_id"], report_id)
-    stream = service.ready_file(report, "pdf")
+    stream = service.ready_file(settings_of(), report, "pdf")
     return file_response(stream, "application/pdf", stream.filename)
 
 
@@ -109,7 +109,7 @@ def report_pdf(report_id: str):
 def report_html(report_id: str):
     """A ready report as a web page (the same layout as the PDF)."""
     report = service.own(current_user()["_id"], report_id)
-    stream = service.ready_file(report, "html")
+    stream = service.ready_file(settings_of(), report, "html")
     return file_response(stream, "text/html", pdf_url=url_for("reports.report_pdf", report_id=report_id))
 
 

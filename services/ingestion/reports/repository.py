@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from gridfs import GridOut
 from pymongo import ASCENDING, DESCENDING
 
 from shared import files, report_shares
@@ -35,8 +34,8 @@ def list_own(user_id: str) -> list[dict]:
     return list(cursor.limit(LIST_LIMIT))
 
 
-def open_file(file_id: str) -> GridOut | None:
-    return files.open_file(FILES_BUCKET, file_id)
+def open_file(file_id: str, keys: str) -> files.StoredFile | None:
+    return files.open_file(FILES_BUCKET, file_id, keys)
 
 
 def shares_of(owner_id: str, report_id: str) -> list[dict]:

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from celery import Celery
-from gridfs import GridOut
 
 from services.ingestion.reports import repository
 from services.ingestion.reports.exceptions import PeriodNotPossible, ReportNotFound, ReportNotReady
 from shared import report_shares
+from shared.files import StoredFile
 from shared.reports import READY, request_report
 from shared.settings import Settings
 
@@ -55,10 +55,11 @@ def own(user_id: str, report_id: str) -> dict:
     return report
 
 
-def ready_file(report: dict, kind: str) -> GridOut:
+def ready_file(settings: Settings, report: dict, kind: str) -> StoredFile:
+    """The ready report's file, decrypted as it is read."""
     if report["status"] != READY:
         raise ReportNotReady()
-    stream = repository.open_file(report["files"][kind])
+    stream = repository.open_file(report["files"][kind], settings.encryption_keys)
     if stream is None:
         raise ReportNotReady()
     return stream
@@ -103,7 +104,7 @@ def revoke(user: dict, report_id: str, share_id: str) -> None:
     report_shares.revoke(user["_id"], share_id)
 
 
-def opened(settings: Settings, token: str, what: str) -> tuple[dict, GridOut] | None:
+def opened(settings: Settings, token: str, what: str) -> tuple[dict, StoredFile] | None:
     """The shared report's file, if the link works (its open is logged); None for any link that does
     not, whatever the reason, so a page cannot tell a forged link from an expired one."""
     found = report_shares.find_usable(settings, token)
@@ -112,7 +113,7 @@ def opened(settings: Settings, token: str, what: str) -> tuple[dict, GridOut] | 
     report = repository.find_report(found["report_id"])
     if report is None or report["status"] != READY:
         return None
-    stream = repository.open_file(report["files"][what])
+    stream = repository.open_file(report["files"][what], settings.encryption_keys)
     if stream is None:
         return None
     repository.log_open(found, "page" if what == "html" else "pdf", datetime.now(UTC))

@@ -118,13 +118,6 @@ def invitation(invitation_id: str) -> dict[str, Any] | None:
     return mongo.db[INVITATIONS].find_one({"_id": invitation_id})
 
 
-def delete_unaccepted_invitations(entry_id: str) -> int:
-    """Erasure takes the person's open invitations with it (they hold the email and name)."""
-    return (
-        mongo.db[INVITATIONS].delete_many({"waitlist_entry_id": entry_id, "accepted_at": None}).deleted_count
-    )
-
-
 def delete_invitation(invitation_id: str) -> None:
     mongo.db[INVITATIONS].delete_one({"_id": invitation_id})
 

@@ -172,14 +172,3 @@ def record_event(event: dict[str, Any]) -> None:
 
 def count_events(address_key: str, kind: str, since: datetime) -> int:
     return mongo.db[EVENTS].count_documents({"address": address_key, "type": kind, "at": {"$gte": since}})
-
-
-def erase_address(address_key: str, keep_outbox_id: str | None = None) -> None:
-    """Forget an address everywhere email keeps it (erasure), except a suppression, which protects it,
-    and `keep_outbox_id` (the erasure's own confirmation, so a repeated erasure does not send it twice)."""
-    query = {"to_key": address_key, "_id": {"$ne": keep_outbox_id}}
-    ids = [r["_id"] for r in mongo.db[OUTBOX].find(query, {"_id": 1})]
-    mongo.db[CLAIMS].delete_many({"outbox_id": {"$in": ids}})
-    mongo.db[OUTBOX].delete_many(query)
-    mongo.db[PREFERENCES].delete_one({"_id": address_key})
-    mongo.db[EVENTS].delete_many({"address": address_key})

@@ -15,9 +15,6 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
-from services.notification.waitlist import index as waitlist_index
-from services.notification.waitlist import repository as waitlist_repository
-from services.notification.waitlist.normalize import email_key as waitlist_email_key
 from shared.email import TRANSACTIONAL, address_key, new_outbox_record
 from shared.queue import enqueue
 from shared.redis_client import redis_client
@@ -86,7 +83,7 @@ def deliver(
             render(record["template"], record["data"], unsubscribe_url),
             settings,
             token,
-            attachments=attachments.load(record["data"].get("attachments")),
+            attachments=attachments.load(record["data"].get("attachments"), settings.encryption_keys),
         )
         (sender or SmtpSender(settings)).send(
             parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)
@@ -189,15 +186,8 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
 ACCOUNT_ERASED = "account_erased"
 
 
-def erase_address(celery_app: Celery, to: str, idempotency_key: str) -> None:
-    """An account was erased: forget its address (outbox, opt-outs, bounce events, waitlist entry), keep
-    any suppression so a dead address is never mailed again, then confirm the erasure to it once."""
-    to_key = address_key(to)
-    repository.erase_address(to_key, keep_outbox_id=idempotency_key)
-    waitlist_entry = waitlist_repository.find_by_email_key(waitlist_email_key(to))
-    if waitlist_entry is not None:
-        waitlist_repository.delete_entry(waitlist_entry["_id"])
-        waitlist_index.remove(waitlist_entry["_id"])  # the admin list's cache holds the address too
+def confirm_erasure(celery_app: Celery, to: str, idempotency_key: str) -> None:
+    """Email an erased account's address that it is done, once per key (services/notification/privacy)."""
     # No user_id on the confirmation: the account it would point to no longer exists.
     record = new_outbox_record(
         {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}

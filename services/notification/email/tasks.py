@@ -1,5 +1,5 @@
 """Celery tasks for email: send one outbox record, sweep for records nobody is handling, and forget an
-erased account's address."""
+erased account's address (services/notification/privacy)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from services.notification.email import service
 from services.notification.email.sender import TransientSendError
+from services.notification.privacy import service as privacy
 from shared.celery_app import BaseTask
 from shared.tasks import ERASE_ADDRESS, SEND_EMAIL, SWEEP_OUTBOX, EraseAddressPayload, SendEmailPayload
 
@@ -36,4 +37,4 @@ def sweep_outbox(self) -> int:
 def erase_address(self, **payload) -> None:
     """Erase what email keeps about an erased account's address, then send the confirmation."""
     payload = EraseAddressPayload().load(payload)
-    service.erase_address(self.app, payload["to"], payload["idempotency_key"])
+    privacy.erase_account_address(self.app, payload["to"], payload["idempotency_key"])

@@ -15,6 +15,7 @@ from typing import Any
 from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
+from services.notification.privacy import service as privacy
 from services.notification.waitlist import abuse, index, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
@@ -214,12 +215,12 @@ def recompute_line_at(entry_id: str) -> None:
 
 
 def leave(token: str) -> bool:
-    """Erase the entry behind a leave link; False when it was already gone."""
+    """Erase the entry behind a leave link (services/notification/privacy); False when already gone."""
     try:
         entry = entry_for_token(LEAVE_PURPOSE, token)
     except NotOnList:
         return False
-    return erase_entry(entry["_id"])
+    return privacy.erase_entry(entry["_id"])
 
 
 # For the admin side: the same rules, by entry id.
@@ -230,13 +231,6 @@ def position_of(entry: dict[str, Any]) -> int | None:
     if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
         return None
     return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
-
-
-def erase_entry(entry_id: str) -> bool:
-    """GDPR erasure: the entry is deleted, not flagged (and leaves the admin index). False if already gone."""
-    erased = repository.delete_entry(entry_id)
-    index.remove(entry_id)
-    return erased
 
 
 def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:

@@ -67,11 +67,11 @@ def mark_ready(report_id: str, stored: dict[str, str], now: datetime) -> dict | 
     return find_report(report_id) if result.matched_count else None
 
 
-def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: str) -> str:
-    """Store one file under an id naming the claimed attempt, which no one else can have used."""
+def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: str, *, keys: str) -> str:
+    """Store one file, sealed with `keys`, under an id naming the claimed attempt (no one else's)."""
     file_id = f"{report['_id']}#{attempt}.{kind}"
     metadata = {"user_id": report["user_id"], "report_id": report["_id"], "kind": kind}
-    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, fresh=True)
+    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, keys=keys, fresh=True)
     return file_id
 
 

@@ -139,6 +139,13 @@ class TestExport:
             mongo.db.admin_audit.find_one({"action": "export"})["details"]["filters"]["status"] == "confirmed"
         )
 
+    def test_the_audit_log_keeps_that_a_search_was_made_not_its_text(self, client):
+        waitlist.entry(1, name="Robin Quill")
+        assert client.get("/admin/export.csv?q=robin+quill").status_code == 200
+        logged = mongo.db.admin_audit.find_one({"action": "export"})
+        assert logged["details"]["filters"]["q"] == "(a search)"
+        assert "robin" not in str(logged).lower()
+
 
 class TestStatsOutboxAudit:
     def test_stats_page(self, client, redis):

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from services.notification.privacy import service as privacy
 from services.notification.waitlist import service
 from tests.services.notification.waitlist.helpers import join_json, outbox_data
 
@@ -86,9 +87,9 @@ class TestAdminContract:
 
     def test_erase_deletes_the_document(self, client, db):
         entry = signup(client, db, "gone@example.org")
-        assert service.erase_entry(entry["_id"]) is True
+        assert privacy.erase_entry(entry["_id"]) is True
         assert db.waitlist_entries.count_documents({"_id": entry["_id"]}) == 0
-        assert service.erase_entry(entry["_id"]) is False
+        assert privacy.erase_entry(entry["_id"]) is False
 
     def test_indexes_are_unique_and_ensure_is_idempotent(self, app, db):
         from services.notification.waitlist import repository

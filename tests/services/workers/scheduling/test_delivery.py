@@ -11,6 +11,7 @@ from services.workers.reports import delivery, schedule
 from shared import files, report_shares
 from shared.queue import enqueue
 from shared.reports import FILES_BUCKET, READY, weekly_id
+from shared.settings import Settings
 from shared.tasks import BUILD_REPORT, SCAN_SCHEDULES
 from tests.factories.accounts import person
 from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
@@ -18,6 +19,7 @@ from tests.services.notification.email.test_templates import HEALTH_WORDS
 from tests.services.workers.scheduling.conftest import someone
 
 PDF = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
+KEYS = Settings.from_env({}).encryption_keys  # the key ring every test process has
 
 
 @pytest.fixture
@@ -28,7 +30,8 @@ def live(workers_celery, celery_worker_all, mailbox, db):
 
 def ready_report(db, user: dict, attach_pdf: bool, clinician: str | None = None) -> dict:
     report_id = weekly_id(user["_id"], "2026-W48")
-    files.put(FILES_BUCKET, f"{report_id}.pdf", io.BytesIO(PDF), "report.pdf", {"user_id": user["_id"]})
+    metadata = {"user_id": user["_id"]}
+    files.put(FILES_BUCKET, f"{report_id}.pdf", io.BytesIO(PDF), "report.pdf", metadata, keys=KEYS)
     report = {
         "_id": report_id,
         "user_id": user["_id"],
