@@ -291,7 +291,7 @@ def test_dockerfile_copies_what_the_processes_need_and_runs_unprivileged():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     packages = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
     copied = {src.rstrip("/") for line in re.findall(r"^COPY (.+)$", text, re.M) for src in line.split()[:-1]}
-    assert packages | {"deploy", "pyproject.toml", "constraints.txt"} <= copied
+    assert packages | {"deploy", "pyproject.toml", "constraints.txt", "LICENSE"} <= copied
     assert re.search(r"pip install -c constraints\.txt \.(\s|$)", text), "install the project, pinned"
     assert "[dev]" not in text, "no dev extras in the image"
     users = re.findall(r"^USER (\S+)", text, re.M)
