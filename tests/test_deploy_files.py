@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from shared.settings import SPECS
-from shared.tasks import ALL_QUEUES, NOTIFICATION_QUEUES, WORKER_QUEUES
+from shared.tasks import ALL_QUEUES, NOTIFICATION_QUEUES, REPORT_QUEUES, WORKER_QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCFILE = ROOT / "deploy" / "Procfile"
@@ -29,7 +29,7 @@ DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 # In a container gunicorn must listen on every interface; everything else is the Procfile's default.
 CONTAINER_OVERRIDES = {"BIND_HOST": "0.0.0.0"}
-QUEUES_BY_PROCESS = {"workers": WORKER_QUEUES, "notifier": NOTIFICATION_QUEUES}
+QUEUES_BY_PROCESS = {"workers": WORKER_QUEUES, "reports": REPORT_QUEUES, "notifier": NOTIFICATION_QUEUES}
 HTTP_PROCESSES = ("ingestion", "notification")
 INFRASTRUCTURE = ("mongo", "redis")
 
