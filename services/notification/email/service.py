@@ -18,6 +18,7 @@ from services.notification.email.templates import UnknownTemplate, render, templ
 from services.notification.waitlist import index as waitlist_index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist.normalize import email_key as waitlist_email_key
+from shared import preferences
 from shared.email import TRANSACTIONAL, address_key, new_outbox_record
 from shared.queue import enqueue
 from shared.redis_client import redis_client
@@ -49,15 +50,19 @@ def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
     return payload["a"], payload["c"]
 
 
-def suppression_reason(to_key: str, category: str) -> str | None:
+def suppression_reason(to_key: str, category: str, user_id: str | None = None) -> str | None:
     """Why this address must not get this category now, or None. Transactional mail ignores opt-outs and
-    complaint suppressions; only an address that cannot receive mail at all blocks it."""
+    complaint suppressions; only an address that cannot receive mail at all blocks it. A person's own
+    reminders and weekly reports follow their settings; any other mail, the address's opt-outs."""
     suppression = repository.find_suppression(to_key)
     if suppression and (suppression["scope"] == "all" or category != TRANSACTIONAL):
         return f"address suppressed ({suppression['reason']})"
-    if category != TRANSACTIONAL and category in repository.unsubscribed_categories(to_key):
-        return f"unsubscribed from {category}"
-    return None
+    if category == TRANSACTIONAL:
+        return None
+    wanted = preferences.own_mail_wanted(to_key, category, user_id)
+    if wanted is None:
+        wanted = category not in repository.unsubscribed_categories(to_key)
+    return None if wanted else f"unsubscribed from {category}"
 
 
 def deliver(
@@ -74,7 +79,7 @@ def deliver(
         return SKIPPED  # sent already, or another worker holds a fresh claim
     try:
         category = template_for(record["template"]).category
-        reason = suppression_reason(record["to_key"], category)
+        reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
             repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason)
             return SUPPRESSED
@@ -143,16 +148,24 @@ def sweep(celery_app: Celery, settings: Settings) -> int:
 
 
 def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
-    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category)."""
+    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category). Reminders
+    and weekly reports to an account's address are turned off in its settings (what the app shows);
+    anything else is an opt-out of the address."""
     to_key, category = read_unsubscribe_token(settings, token)
     if category != TRANSACTIONAL:
-        repository.unsubscribe(to_key, category, datetime.now(UTC))
+        now = datetime.now(UTC)
+        if preferences.switch(to_key, category, False, now) is None:
+            repository.unsubscribe(to_key, category, now)
     return to_key, category
 
 
 def resubscribe(settings: Settings, token: str) -> tuple[str, str]:
+    """Undo an unsubscribe: in the account's settings where it was made there, and at the address."""
     to_key, category = read_unsubscribe_token(settings, token)
-    repository.resubscribe(to_key, category, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if category != TRANSACTIONAL:
+        preferences.switch(to_key, category, True, now)
+    repository.resubscribe(to_key, category, now)
     return to_key, category
 
 
