@@ -43,9 +43,10 @@ QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 PAPERS = ("A4", "Letter")
 IN_FLIGHT = "in_flight_of"
 ON_DEMAND, WEEKLY = "on_demand", "weekly"
-# A request still queued this long lost its task (the broker was down when it was sent, or dropped it):
-# asking again sends the task once more. Builds take seconds; a duplicate task finds the claim taken.
-RESEND_AFTER = timedelta(minutes=5)
+# A report untouched this long lost its task: the broker was down when it was sent or dropped it (queued),
+# or its worker died and the task was not redelivered (building; no build outlives the 360 s task time
+# limit). Asking again puts it back in line once more; a duplicate task finds the attempt claimed.
+RESEND_AFTER = timedelta(minutes=10)
 _INSERT_TRIES = 3
 
 
@@ -71,16 +72,17 @@ def find_in_flight(user_id: str) -> dict | None:
 
 
 def resend_if_lost(celery_app: Celery, report: dict, now: datetime | None = None) -> bool:
-    """Send the build task again for a report queued longer than RESEND_AFTER; True if it was sent."""
+    """Put a report untouched for RESEND_AFTER back in line and send its build task again; True if sent.
+    (Back to queued, as the builder releases a failed attempt: its next attempt is claimed afresh.)"""
     now = now or datetime.now(UTC)
     updated = (
         report["updated_at"] if report["updated_at"].tzinfo else report["updated_at"].replace(tzinfo=UTC)
     )
-    if report["status"] != QUEUED or now - updated < RESEND_AFTER:
+    if report["status"] not in (QUEUED, BUILDING) or now - updated < RESEND_AFTER:
         return False
     touched = mongo.db[COLLECTION].update_one(
-        {"_id": report["_id"], "status": QUEUED, "updated_at": report["updated_at"]},
-        {"$set": {"updated_at": now}},
+        {"_id": report["_id"], "status": report["status"], "updated_at": report["updated_at"]},
+        {"$set": {"status": QUEUED, "updated_at": now}},
     )
     if not touched.modified_count:
         return False  # it moved on meanwhile, or another request resent it

@@ -91,18 +91,21 @@ class TestOneInFlight:
         assert client.post("/v1/reports", json=week(0), headers=ann).status_code == 202
         assert client.post("/v1/reports", json=week(0), headers=bob).status_code == 202
 
-    def test_a_report_whose_task_was_lost_is_sent_again_when_the_person_asks(self, quiet, db):
-        client, _own, broker = quiet
+    @pytest.mark.parametrize("lost_while", ["queued", "building"])
+    def test_a_report_whose_task_was_lost_is_sent_again_when_the_person_asks(self, quiet, db, lost_while):
+        client, own, broker = quiet
         _user, headers = person()
         first = client.post("/v1/reports", json=week(0), headers=headers).json
-        broker.delete(QUEUE_REPORTS)  # the broker lost the task
+        broker.delete(QUEUE_REPORTS)  # the broker lost the task, or the worker died with it
         long_ago = datetime.now(UTC) - RESEND_AFTER - timedelta(seconds=1)
-        db.reports.update_one({"_id": first["id"]}, {"$set": {"updated_at": long_ago}})
+        db.reports.update_one({"_id": first["id"]}, {"$set": {"updated_at": long_ago, "status": lost_while}})
 
         assert client.post("/v1/reports", json=week(0), headers=headers).status_code == 409
         assert broker.llen(QUEUE_REPORTS) == 1  # its build was asked for again
         assert client.post("/v1/reports", json=week(0), headers=headers).status_code == 409
         assert broker.llen(QUEUE_REPORTS) == 1  # and only once per RESEND_AFTER
+        # The task sent again builds it (a dead claim does not stand in its way).
+        assert builder.build(first["id"], own)["status"] == "ready"
 
 
 class TestRateLimit:
