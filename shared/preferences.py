@@ -9,7 +9,7 @@ settings and links can never disagree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from shared import email
@@ -55,7 +55,7 @@ def effective_all(stored: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _account(address_key: str) -> dict | None:
-    return mongo.db[USERS].find_one({"email_key": address_key}, {"preferences": 1})
+    return mongo.db[USERS].find_one({"email_key": address_key}, {"preferences": 1, "created_at": 1})
 
 
 def own_mail_wanted(address_key: str, category: str, user_id: str | None) -> bool | None:
@@ -83,3 +83,17 @@ def switch(address_key: str, category: str, enabled: bool, now: datetime) -> str
         {"_id": account["_id"]}, {"$set": {f"preferences.{kind}": group, "updated_at": now}}
     )
     return account["_id"]
+
+
+def adopt_opt_out(address_key: str, category: str, opted_out_at: datetime, now: datetime) -> bool:
+    """An opt-out stored for the address while an account held it (before settings held them) becomes the
+    account's setting; True if it did. One made before the account existed concerned other mail."""
+    account = _account(address_key) if KIND_OF_CATEGORY.get(category) else None
+    if account is None or _aware(account["created_at"]) > _aware(opted_out_at):
+        return False
+    return switch(address_key, category, False, now) is not None
+
+
+def _aware(moment: datetime) -> datetime:
+    """pymongo returns naive UTC datetimes unless told otherwise."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

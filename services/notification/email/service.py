@@ -159,6 +159,19 @@ def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
     return to_key, category
 
 
+def adopt_account_opt_outs() -> int:
+    """At start: opt-outs of an account's own reminders or reports that were stored per address (before the
+    settings held them) move into its settings, so nothing outside the settings still decides; how many.
+    Safe to repeat: unsubscribing no longer stores such opt-outs, and each one moved is removed here."""
+    now, moved = datetime.now(UTC), 0
+    for row in repository.opt_outs_of(tuple(preferences.KIND_OF_CATEGORY)):
+        for category in set(row["unsubscribed"]) & set(preferences.KIND_OF_CATEGORY):
+            if preferences.adopt_opt_out(row["_id"], category, row.get("updated_at") or now, now):
+                repository.resubscribe(row["_id"], category, now)
+                moved += 1
+    return moved
+
+
 def resubscribe(settings: Settings, token: str) -> tuple[str, str]:
     """Undo an unsubscribe: in the account's settings where it was made there, and at the address."""
     to_key, category = read_unsubscribe_token(settings, token)

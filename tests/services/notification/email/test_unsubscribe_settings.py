@@ -3,10 +3,12 @@ notification service's pages, its worker and a real SMTP server."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
+from services.notification.app import create_app as create_notification_app
 from shared.email import request_email
 from shared.web.service import celery_of
 from tests.factories.accounts import person
@@ -138,3 +140,32 @@ def test_a_link_for_an_address_without_an_account_stays_an_opt_out_of_that_addre
         "c:2",
     )
     assert wait_status("c:2", {"suppressed"})["last_error"] == "unsubscribed from reports"
+
+
+def test_opt_outs_stored_per_address_before_settings_held_them_move_into_the_settings(services, db, settings):
+    api, _app = services
+    user, headers = person()
+    assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
+    clinician, _ = person(email="dr.lee@example.org")
+    # As the notification service stored unsubscribes before: per address, beside the settings.
+    later, earlier = datetime.now(UTC) + timedelta(seconds=1), datetime.now(UTC) - timedelta(days=1)
+    db.email_preferences.insert_many(
+        [
+            {"_id": user["email"], "unsubscribed": ["reminders", "reports"], "updated_at": later},
+            # Made as someone's clinician, before this address had an account: not about its own mail.
+            {"_id": "dr.lee@example.org", "unsubscribed": ["reports"], "updated_at": earlier},
+        ]
+    )
+
+    create_notification_app(settings)  # the service starting
+
+    shown = settings_of(api, headers)
+    assert shown["reminders"]["enabled"] is False and shown["weekly_report"]["enabled"] is False
+    assert shown["reminders"]["local_time"] == "20:30"
+    assert db.email_preferences.find_one({"_id": user["email"]})["unsubscribed"] == []
+    assert db.email_preferences.find_one({"_id": "dr.lee@example.org"})["unsubscribed"] == ["reports"]
+    assert db.users.find_one({"_id": clinician["_id"]})["preferences"] == {}
+    # Starting again changes nothing more.
+    assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
+    create_notification_app(settings)
+    assert settings_of(api, headers)["reminders"]["enabled"] is True
