@@ -1,7 +1,8 @@
 """Task contracts: the names, queues and payload schemas the services agree on.
 
 A producer sends a contract's name with `shared.queue.enqueue`; only the consumer imports the function
-that implements it. Queues are one per consumer so a slow report build never delays an email.
+that implements it. Queues are one per kind of work, and heavy builds have a worker process of their own,
+so a flood of report builds never delays an email, a summary or a scheduled scan.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from dataclasses import dataclass
 from marshmallow import Schema, fields, validate
 
 QUEUE_SUMMARIES = "summaries"
-QUEUE_REPORTS = "reports"
+QUEUE_PERIODIC = "periodic"  # beat's jobs: short scans that must run on time
+QUEUE_REPORTS = "reports"  # report and export builds: seconds each, asked for by people
 QUEUE_EMAIL = "email"
 
 # Which queues each worker process consumes; deploy files and tests check themselves against these.
-WORKER_QUEUES = (QUEUE_SUMMARIES, QUEUE_REPORTS)
-NOTIFICATION_QUEUES = (QUEUE_EMAIL,)
-ALL_QUEUES = WORKER_QUEUES + NOTIFICATION_QUEUES
+WORKER_QUEUES = (QUEUE_SUMMARIES, QUEUE_PERIODIC)  # process `workers`
+REPORT_QUEUES = (QUEUE_REPORTS,)  # process `reports`: builds never take a summaries or scan slot
+NOTIFICATION_QUEUES = (QUEUE_EMAIL,)  # process `notifier`
+ALL_QUEUES = WORKER_QUEUES + REPORT_QUEUES + NOTIFICATION_QUEUES
 
 
 class PipelineProbePayload(Schema):
@@ -69,8 +72,8 @@ class EraseAddressPayload(Schema):
 SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload)
 SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
 RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload)
-SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_SUMMARIES, NoPayload)
-CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_SUMMARIES, NoPayload)
+SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_PERIODIC, NoPayload)
+CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_PERIODIC, NoPayload)
 
 
 class ReportPayload(Schema):
@@ -86,9 +89,9 @@ class InvitationAcceptedPayload(Schema):
 
 
 INVITATION_ACCEPTED = TaskContract("notification.invitation_accepted", QUEUE_EMAIL, InvitationAcceptedPayload)
-SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_REPORTS, NoPayload)
+SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_PERIODIC, NoPayload)
 BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload)
-PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_REPORTS, NoPayload)
+PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_PERIODIC, NoPayload)
 ERASE_ADDRESS = TaskContract("notification.erase_address", QUEUE_EMAIL, EraseAddressPayload)
 
 CONTRACTS: tuple[TaskContract, ...] = (

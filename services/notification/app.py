@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.notification import admin, waitlist
 from services.notification.email import repository as email_repository
+from services.notification.email import service as email_service
 from services.notification.email.api import blp as email_blp
 from services.notification.email.pages import bp as email_pages_bp
 from services.notification.waitlist import repository as waitlist_repository
@@ -22,7 +23,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing notification API"
     api = ProblemApi(app)
-    ensure_indexes(app, email_repository.ensure_indexes, waitlist_repository.ensure_indexes)
+    # Opt-outs stored before the settings held them move there once MongoDB is reachable, as indexes do.
+    ensure_indexes(
+        app,
+        email_repository.ensure_indexes,
+        waitlist_repository.ensure_indexes,
+        email_service.adopt_account_opt_outs,
+    )
     api.register_blueprint(email_blp)
     app.register_blueprint(email_pages_bp)
     waitlist.init_app(app, api)

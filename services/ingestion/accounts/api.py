@@ -106,7 +106,8 @@ class Me(MethodView):
     @problem_responses(503)
     def get(self):
         """The signed-in person's profile and preferences."""
-        return current_user()
+        # Read afresh, not from the sign-in cache: an unsubscribe link changes preferences elsewhere.
+        return service.profile(current_user()["_id"])
 
     @login_required
     @require_json

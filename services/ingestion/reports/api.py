@@ -72,9 +72,11 @@ class Reports(MethodView):
 
     @blp.arguments(ReportRequestSchema)
     @blp.response(202, ReportSchema)
-    @problem_responses(422, 503)
+    @problem_responses(409, 422, 429, 503)
     def post(self, body):
-        """Ask for a report (by default the seven days ending yesterday); it is built in the background."""
+        """Ask for a report (by default the seven days ending yesterday); it is built in the background.
+        One at a time: while one is queued or building, a new request is refused (409) naming it in
+        `report_id`, `status_url` and `Location`; a few an hour at most (429 with Retry-After)."""
         report = service.ask(celery_of(), current_user(), body)
         described = _described(report, PREPARING)
         return described, 202, {"Location": described["status_url"]}

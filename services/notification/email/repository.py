@@ -147,6 +147,11 @@ def suppress(address_key: str, scope: str, reason: str, now: datetime, detail: s
     )
 
 
+def opt_outs_of(categories: tuple[str, ...]) -> list[dict]:
+    """Every address's opt-out document naming any of these categories."""
+    return list(mongo.db[PREFERENCES].find({"unsubscribed": {"$in": list(categories)}}))
+
+
 def unsubscribed_categories(address_key: str) -> set[str]:
     doc = mongo.db[PREFERENCES].find_one({"_id": address_key}) or {}
     return set(doc.get("unsubscribed", []))

@@ -15,6 +15,7 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
+from shared import preferences
 from shared.email import TRANSACTIONAL, address_key, new_outbox_record
 from shared.queue import enqueue
 from shared.redis_client import redis_client
@@ -46,15 +47,19 @@ def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
     return payload["a"], payload["c"]
 
 
-def suppression_reason(to_key: str, category: str) -> str | None:
+def suppression_reason(to_key: str, category: str, user_id: str | None = None) -> str | None:
     """Why this address must not get this category now, or None. Transactional mail ignores opt-outs and
-    complaint suppressions; only an address that cannot receive mail at all blocks it."""
+    complaint suppressions; only an address that cannot receive mail at all blocks it. A person's own
+    reminders and weekly reports follow their settings; any other mail, the address's opt-outs."""
     suppression = repository.find_suppression(to_key)
     if suppression and (suppression["scope"] == "all" or category != TRANSACTIONAL):
         return f"address suppressed ({suppression['reason']})"
-    if category != TRANSACTIONAL and category in repository.unsubscribed_categories(to_key):
-        return f"unsubscribed from {category}"
-    return None
+    if category == TRANSACTIONAL:
+        return None
+    wanted = preferences.own_mail_wanted(to_key, category, user_id)
+    if wanted is None:
+        wanted = category not in repository.unsubscribed_categories(to_key)
+    return None if wanted else f"unsubscribed from {category}"
 
 
 def deliver(
@@ -71,7 +76,7 @@ def deliver(
         return SKIPPED  # sent already, or another worker holds a fresh claim
     try:
         category = template_for(record["template"]).category
-        reason = suppression_reason(record["to_key"], category)
+        reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
             repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason)
             return SUPPRESSED
@@ -140,16 +145,37 @@ def sweep(celery_app: Celery, settings: Settings) -> int:
 
 
 def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
-    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category)."""
+    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category). Reminders
+    and weekly reports to an account's address are turned off in its settings (what the app shows);
+    anything else is an opt-out of the address."""
     to_key, category = read_unsubscribe_token(settings, token)
     if category != TRANSACTIONAL:
-        repository.unsubscribe(to_key, category, datetime.now(UTC))
+        now = datetime.now(UTC)
+        if preferences.switch(to_key, category, False, now) is None:
+            repository.unsubscribe(to_key, category, now)
     return to_key, category
 
 
+def adopt_account_opt_outs() -> int:
+    """At start: opt-outs of an account's own reminders or reports that were stored per address (before the
+    settings held them) move into its settings, so nothing outside the settings still decides; how many.
+    Safe to repeat: unsubscribing no longer stores such opt-outs, and each one moved is removed here."""
+    now, moved = datetime.now(UTC), 0
+    for row in repository.opt_outs_of(tuple(preferences.KIND_OF_CATEGORY)):
+        for category in set(row["unsubscribed"]) & set(preferences.KIND_OF_CATEGORY):
+            if preferences.adopt_opt_out(row["_id"], category, row.get("updated_at") or now, now):
+                repository.resubscribe(row["_id"], category, now)
+                moved += 1
+    return moved
+
+
 def resubscribe(settings: Settings, token: str) -> tuple[str, str]:
+    """Undo an unsubscribe: in the account's settings where it was made there, and at the address."""
     to_key, category = read_unsubscribe_token(settings, token)
-    repository.resubscribe(to_key, category, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if category != TRANSACTIONAL:
+        preferences.switch(to_key, category, True, now)
+    repository.resubscribe(to_key, category, now)
     return to_key, category
 
 

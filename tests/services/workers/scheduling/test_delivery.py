@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.ingestion.accounts import service as accounts
 from services.workers.reports import delivery, schedule
 from shared import files, report_shares
 from shared.queue import enqueue
@@ -47,12 +48,19 @@ def ready_report(db, user: dict, attach_pdf: bool, clinician: str | None = None)
     return report
 
 
+def subscriber(**kwargs) -> dict:
+    """A person with weekly reports on, as everyone the scan asks a report for is (their settings are
+    checked again when each of their emails is sent)."""
+    user, _ = person(**kwargs)
+    return accounts.update_profile(user["_id"], {"preferences": {"weekly_report": {"enabled": True}}})
+
+
 def by_recipient(messages) -> dict:
     return {str(m["To"]): m for m in messages}
 
 
 def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, db, mailbox, settings):
-    user, _ = person(name="Robin Example")
+    user = subscriber(name="Robin Example")
     report = ready_report(db, user, attach_pdf=True, clinician="dr.lee@example.org")
     assert delivery.deliver(live, report) == 2
     assert delivery.deliver(live, report) == 0  # a repeat (crash, retry) sends nothing again
@@ -91,14 +99,14 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, 
 
 
 def test_link_only_when_the_person_did_not_ask_for_the_pdf(live, db, mailbox):
-    user, _ = person()
+    user = subscriber()
     assert delivery.deliver(live, ready_report(db, user, attach_pdf=False)) == 1
     (message,) = mailbox.wait_for(1)
     assert not list(message.iter_attachments())
 
 
 def test_a_pdf_gone_before_sending_fails_that_email_with_a_clear_reason(live, db, mailbox):
-    user, _ = person()
+    user = subscriber()
     report = ready_report(db, user, attach_pdf=True)
     files.delete(FILES_BUCKET, report["files"]["pdf"])
     delivery.deliver(live, report)
