@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.export import store
 
 ERASE_PHRASE = "erase my account"
 
@@ -23,13 +25,15 @@ class EraseSchema(Schema):
 
 
 class ErasedSchema(Schema):
-    status = fields.String(metadata={"description": "erased"})
+    status = fields.String(validate=validate.OneOf(["erased"]))
     detail = fields.String()
 
 
 class ExportSchema(Schema):
     id = fields.String(attribute="_id")
-    status = fields.String(metadata={"description": "pending, building, ready or failed"})
+    status = fields.String(
+        validate=validate.OneOf([store.PENDING, store.BUILDING, store.READY, store.FAILED])
+    )
     requested_at = fields.DateTime()
     ready_at = fields.DateTime()
     expires_at = fields.DateTime(metadata={"description": "the file is deleted after this"})

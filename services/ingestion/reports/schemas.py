@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.reports import PAPERS
+from shared.reports import BUILDING, FAILED, PAPERS, QUEUED, READY
+from shared.web.openapi import StrictBoolean
 
 MAX_PERIOD_DAYS = 93
 MAX_SHARE_DAYS = 90
+KINDS = ("on_demand", "weekly")
+SHARE_STATES = ("active", "expired", "revoked")
 
 
 class ReportRequestSchema(Schema):
     period_start = fields.Date(metadata={"description": "first local day (default: 7 days ending yesterday)"})
     period_end = fields.Date(metadata={"description": "last local day, inclusive (default: yesterday)"})
-    include_notes = fields.Boolean(
-        load_default=False, metadata={"description": 'add notes tagged "questions for my doctor"'}
+    include_notes = StrictBoolean(
+        load_default=False,
+        metadata={"description": 'add notes tagged "questions for my doctor"'},
     )
     paper = fields.String(load_default="A4", validate=validate.OneOf(PAPERS))
 
@@ -29,11 +33,11 @@ class ReportRequestSchema(Schema):
 
 class ReportSchema(Schema):
     id = fields.String(attribute="_id")
-    kind = fields.String(metadata={"description": "on_demand or weekly"})
-    status = fields.String(metadata={"description": "queued, building, ready or failed"})
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    status = fields.String(validate=validate.OneOf([QUEUED, BUILDING, READY, FAILED]))
     reason = fields.String(allow_none=True, metadata={"description": "why it could not be made"})
-    period_start = fields.String()
-    period_end = fields.String()
+    period_start = fields.String(metadata={"format": "date"})
+    period_end = fields.String(metadata={"format": "date"})
     options = fields.Dict()
     created_at = fields.DateTime()
     ready_at = fields.DateTime(allow_none=True)
@@ -59,14 +63,14 @@ class ShareRequestSchema(Schema):
 
 class OpenSchema(Schema):
     opened_at = fields.DateTime()
-    what = fields.String(metadata={"description": "page or pdf"})
+    what = fields.String(validate=validate.OneOf(["page", "pdf"]))
 
 
 class ShareSchema(Schema):
     id = fields.String(attribute="_id")
-    url = fields.String(metadata={"description": "the link; present while it works"})
+    url = fields.String(allow_none=True, metadata={"description": "the link; null once it no longer works"})
     recipient = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "active, expired or revoked"})
+    status = fields.String(validate=validate.OneOf(SHARE_STATES))
     created_at = fields.DateTime()
     expires_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
+from shared.web.openapi import Blueprint, operation
 from shared.web.service import settings_of
 
 blp = Blueprint("summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts")
@@ -34,8 +34,8 @@ class SummarySchema(Schema):
     class Meta:
         unknown = "include"
 
-    from_ = fields.String(data_key="from")
-    to = fields.String()
+    from_ = fields.String(data_key="from", attribute="from", metadata={"format": "date"})
+    to = fields.String(metadata={"format": "date"})
     computed_at = fields.DateTime(allow_none=True)
     pending_recompute = fields.Boolean()
     days = fields.List(fields.Dict())
@@ -55,6 +55,7 @@ class SummarySchema(Schema):
 
 @blp.route("", methods=["GET"])
 @login_required
+@operation("getSummaries")
 @blp.arguments(SummaryQuerySchema, location="query")
 @blp.response(200, SummarySchema)
 def get_summaries(query):
