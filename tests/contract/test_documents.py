@@ -111,7 +111,8 @@ def test_every_json_body_refuses_another_content_type(apps, documents, service, 
         if "requestBody" not in operation:
             continue
         url = re.sub(r"{[^}]+}", "x" * 12, path)
-        names = [name for requirement in operation["security"] for name in requirement]
+        # Signed in by any scheme this test holds a secret for (a public operation needs none).
+        names = [name for requirement in operation["security"] for name in requirement if name in secrets]
         headers = {"Authorization": secrets[names[0]]} if names else {}
         for content_type in ("text/plain", None):
             sent = headers | ({"Content-Type": content_type} if content_type else {})
@@ -120,3 +121,45 @@ def test_every_json_body_refuses_another_content_type(apps, documents, service, 
             assert answer.mimetype == PROBLEM_JSON
     assert db.events.count_documents({}) == 0
     assert db.reports.count_documents({}) == 0
+
+
+# Bodies the server refuses with 422, each beside one it takes: the document must tell them apart too,
+# or a generated client (or validator) would let the refused one through.
+NOW = "2026-03-02T07:30:00+01:00"
+SYMPTOM = {"event_id": "e-1", "type": "symptom", "severity": 2, "occurred_at": NOW}
+DOSE = {"event_id": "e-2", "type": "dose", "amount_mg": 1.5, "occurred_at": NOW}
+REFUSED_AND_TAKEN = [
+    ("symptom with neither code nor label", SYMPTOM, SYMPTOM | {"code": "insomnia"}),
+    (
+        "symptom with both",
+        SYMPTOM | {"code": "insomnia", "custom_label": "x"},
+        SYMPTOM | {"custom_label": "x"},
+    ),
+    ("time without an offset", SYMPTOM | {"code": "insomnia", "occurred_at": "2026-03-02T07:30:00"}, None),
+    ("dose of nothing", DOSE, DOSE | {"medication": "clonazepam"}),
+    ("liquid without concentration", DOSE | {"medication": "diazepam", "form": "liquid"}, None),
+    ("zero milligrams", DOSE | {"medication": "diazepam", "amount_mg": 0}, None),
+]
+
+
+def _valid(document: dict, component: str, body: dict) -> bool:
+    from jsonschema import Draft202012Validator
+
+    schema = document | {"$ref": f"#/components/schemas/{component}"}  # refs resolve within the document
+    return Draft202012Validator(schema).is_valid(body)
+
+
+@pytest.mark.usefixtures("redis", "db")
+@pytest.mark.parametrize(
+    ("case", "refused", "taken"), REFUSED_AND_TAKEN, ids=[c[0] for c in REFUSED_AND_TAKEN]
+)
+def test_the_document_refuses_what_the_server_refuses(apps, documents, case, refused, taken):
+    _user, signed_in = person()
+    client = apps["ingestion"].test_client()
+    answer = client.post("/v1/events", json=refused, headers=signed_in)
+    assert answer.status_code == 422, (case, answer.get_json())
+    component = f"Single{refused['type'].title()}Event"
+    assert not _valid(documents["ingestion"], component, refused), case
+    if taken is not None:
+        assert _valid(documents["ingestion"], component, taken), case
+        assert client.post("/v1/events", json=taken, headers=signed_in).status_code == 202, case

@@ -30,6 +30,7 @@ def test_generated_types_check_strictly(document_files, tmp_path):
         "tsc",
         "--strict",
         "--noEmit",
+        "--skipLibCheck",  # the pinned libraries' own .d.ts files: not ours to check, and most of the time
         "--target",
         "es2022",
         "--module",

@@ -259,9 +259,11 @@ BATCH_EXAMPLE = {
 
 
 class EventResultSchema(Schema):
-    index = fields.Integer(metadata={"description": "the event's place in the batch (0 for a single event)"})
+    index = fields.Integer(
+        required=True, metadata={"description": "the event's place in the batch (0 for a single event)"}
+    )
     event_id = fields.String(allow_none=True)
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     local_day = fields.String(metadata={"format": "date", "description": "the local day it counts for"})
     occurred_at = fields.String(metadata={"description": "the corrected instant, in UTC"})
     problem = fields.Dict(
@@ -273,27 +275,29 @@ class EventResultSchema(Schema):
 
 
 class BatchResultSchema(Schema):
-    accepted = fields.Integer()
-    duplicate = fields.Integer()
-    rejected = fields.Integer()
-    results = fields.List(fields.Nested(EventResultSchema))
+    accepted = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    results = fields.List(fields.Nested(EventResultSchema), required=True)
 
 
 class EventOutSchema(Schema):
-    event_id = fields.String()
-    type = fields.String(validate=validate.OneOf(TYPES))
-    occurred_at = fields.DateTime(metadata={"description": "corrected time (UTC)"})
-    occurred_at_device = fields.String(metadata={"description": "as the device sent it, with its offset"})
-    local_day = fields.String(metadata={"format": "date"})
-    received_at = fields.DateTime()
-    clock_corrected = fields.Boolean()
+    event_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    occurred_at = fields.DateTime(required=True, metadata={"description": "corrected time (UTC)"})
+    occurred_at_device = fields.String(
+        required=True, metadata={"description": "as the device sent it, with its offset"}
+    )
+    local_day = fields.String(required=True, metadata={"format": "date"})
+    received_at = fields.DateTime(required=True)
+    clock_corrected = fields.Boolean(required=True)
     red_flag = fields.Boolean()
-    data = fields.Dict()
+    data = fields.Dict(required=True)
 
 
 class EventPageSchema(Schema):
-    events = fields.List(fields.Nested(EventOutSchema))
-    next_cursor = fields.String(allow_none=True)
+    events = fields.List(fields.Nested(EventOutSchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
 
 
 class EventQuerySchema(Schema):

@@ -16,6 +16,7 @@ from shared.web.service import celery_of, settings_of
 blp = Blueprint("privacy", __name__, url_prefix="/v1/me", description="Export or erase your data")
 
 ZIP = "application/zip"
+LOCATION = {"Location": {"description": "the export's status_url", "schema": {"type": "string"}}}
 PREPARING = (
     "Your account is large, so we are preparing your export in the background. "
     "Check status_url in a minute or two; the file is kept for 7 days."
@@ -71,7 +72,7 @@ def export_now():
 @blp.route("/exports", methods=["POST"])
 @login_required
 @operation("requestExport")
-@blp.response(202, ExportSchema)
+@blp.response(202, ExportSchema, headers=LOCATION)
 def request_export():
     """Ask for an export to be prepared in the background (any size of account)."""
     return _accepted(service.request_export(celery_of(), current_user()["_id"]))

@@ -25,19 +25,19 @@ class EraseSchema(Schema):
 
 
 class ErasedSchema(Schema):
-    status = fields.String(validate=validate.OneOf(["erased"]))
-    detail = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(["erased"]))
+    detail = fields.String(required=True)
 
 
 class ExportSchema(Schema):
-    id = fields.String(attribute="_id")
+    id = fields.String(required=True, attribute="_id")
     status = fields.String(
-        validate=validate.OneOf([store.PENDING, store.BUILDING, store.READY, store.FAILED])
+        required=True, validate=validate.OneOf([store.PENDING, store.BUILDING, store.READY, store.FAILED])
     )
-    requested_at = fields.DateTime()
+    requested_at = fields.DateTime(required=True)
     ready_at = fields.DateTime()
     expires_at = fields.DateTime(metadata={"description": "the file is deleted after this"})
     size_bytes = fields.Integer()
-    status_url = fields.String()
+    status_url = fields.String(required=True)
     download_url = fields.String(metadata={"description": "present once the export is ready"})
     detail = fields.String()

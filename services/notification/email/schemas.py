@@ -20,5 +20,5 @@ class ProviderEventsSchema(Schema):
 
 
 class ProviderEventsResultSchema(Schema):
-    recorded = fields.Integer()
-    suppressed = fields.Integer()
+    recorded = fields.Integer(required=True)
+    suppressed = fields.Integer(required=True)
