@@ -5,11 +5,14 @@ the little helpers views use to declare who may call them and what files they an
 from __future__ import annotations
 
 import copy
-from functools import cache
+from datetime import date
+from functools import cache, wraps
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from flask import make_response
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
+from werkzeug.http import http_date
 
 from shared.web.media import require_json
 from shared.web.problems import problem_responses
@@ -129,6 +132,26 @@ def operation(operation_id: str):
 def public(view):
     """Declare an operation callable without a token (an explicit empty security list)."""
     return SmorestBlueprint.doc(security=[])(view)
+
+
+def sunset(day: date, successor: str):
+    """Retire an operation as docs/api.md promises: the document marks it deprecated and names the day it
+    stops, and every answer carries `Sunset` (RFC 8594) and a `Link` to what replaces it. Place it
+    between the route and flask-smorest's decorators, so it sees their finished response."""
+    when = http_date(day)
+    note = f"Deprecated: stops working on {day.isoformat()}; use {successor} instead."
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            response = make_response(view(*args, **kwargs))
+            response.headers["Sunset"] = when
+            response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+            return response
+
+        return SmorestBlueprint.doc(deprecated=True, description=note)(wrapper)
+
+    return decorator
 
 
 def file_answer(content_type: str, description: str, schema: dict | None = None):
