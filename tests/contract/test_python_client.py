@@ -18,6 +18,7 @@ import attrs
 import pytest
 
 from services.ingestion.accounts import service as accounts
+from tests.contract.conftest import SERVICES
 from tests.support.servers import VENV_BIN, child_env, free_port, gunicorn, http_ready, wait_for
 
 # Downloads are files or pages, which the generator types by these stand-ins (docs/api.md says the same).
@@ -33,26 +34,28 @@ TIME_ZONE = "Europe/London"
 
 @pytest.fixture(scope="session")
 def client_package(document_files, tmp_path_factory):
-    """The generated package `ingestion_client`, generated once per session and imported."""
+    """The generated packages `ingestion_client` and `notification_client`, generated once per session
+    and importable."""
     directory = tmp_path_factory.mktemp("python-client")
     (directory / "config.yaml").write_text(CONFIG)
-    subprocess.run(
-        [
-            str(VENV_BIN / "openapi-python-client"),
-            "generate",
-            "--path",
-            str(document_files["ingestion"]),
-            "--meta",
-            "none",
-            "--config",
-            str(directory / "config.yaml"),
-            "--output-path",
-            str(directory / "ingestion_client"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    for service in SERVICES:
+        subprocess.run(
+            [
+                str(VENV_BIN / "openapi-python-client"),
+                "generate",
+                "--path",
+                str(document_files[service]),
+                "--meta",
+                "none",
+                "--config",
+                str(directory / "config.yaml"),
+                "--output-path",
+                str(directory / f"{service}_client"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     sys.path.insert(0, str(directory))
     try:
         yield importlib.import_module("ingestion_client")
@@ -258,3 +261,33 @@ def _export(call):
         "the export",
     )
     assert call(download_export, 200, File, export.id).payload.read().startswith(b"PK")
+
+
+@pytest.mark.usefixtures("client_package", "redis", "db")
+def test_the_notification_client_joins_the_waitlist_and_reports_bounces(apps, settings):
+    """The notification document's client, over WSGI into the real app (Redis, FerretDB)."""
+    import httpx
+    from notification_client import AuthenticatedClient, Client, models
+    from notification_client.api.email import record_provider_events
+    from notification_client.api.waitlist import join_waitlist
+
+    transport = {"transport": httpx.WSGITransport(app=apps["notification"])}
+    base = "http://notification.test"
+    with Client(base_url=base, raise_on_unexpected_status=True, httpx_args=transport) as client:
+        call = Answers(client)
+        joined = call(
+            join_waitlist, 202, models.JoinAccepted, body=models.Join(email="sam@example.org", consent=True)
+        )
+        assert joined.status == models.JoinAcceptedStatus.RECEIVED
+    bounce = models.ProviderEvents(
+        events=[models.ProviderEvent(type_=models.ProviderEventType.BOUNCE, email="sam@example.org")]
+    )
+    secret = settings.webhook_secret
+    with AuthenticatedClient(
+        base_url=base, token=secret, raise_on_unexpected_status=True, httpx_args=transport
+    ) as c:
+        assert Answers(c)(record_provider_events, 200, models.ProviderEventsResult, body=bounce).recorded == 1
+    with AuthenticatedClient(
+        base_url=base, token="nope", raise_on_unexpected_status=True, httpx_args=transport
+    ) as c:
+        assert Answers(c)(record_provider_events, 401, models.Problem, body=bounce).status == 401

@@ -64,5 +64,5 @@ class JoinSchema(Schema):
 
 
 class JoinAcceptedSchema(Schema):
-    status = fields.String(required=True, metadata={"example": "received"})
+    status = fields.String(required=True, validate=validate.OneOf(["received"]))
     message = fields.String(required=True)
