@@ -22,14 +22,22 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "ingestion"
+API_DESCRIPTION = (
+    "What web and mobile apps call: sign-in, events, summaries, doctor reports, export and erasure. "
+    "Errors are RFC 9457 problem+json. How to generate a client, and which calls are safe to retry: "
+    "docs/api.md."
+)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_or_exit()
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
-    api = ProblemApi(app)
-    api.spec.components.security_scheme(SECURITY_SCHEME, {"type": "http", "scheme": "bearer"})
+    api = ProblemApi(app, server_url=settings.app_base_url, description=API_DESCRIPTION)
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {"type": "http", "scheme": "bearer", "description": "a device token from POST /v1/auth/token"},
+    )
     ensure_indexes(
         app,
         accounts_repository.ensure_indexes,
