@@ -9,7 +9,13 @@ from marshmallow import ValidationError
 from services.notification.email import service
 from services.notification.email.sender import TransientSendError
 from shared.celery_app import BaseTask
-from shared.tasks import ERASE_ADDRESS, SEND_EMAIL, SWEEP_OUTBOX, EraseAddressPayload, SendEmailPayload
+from shared.tasks import (
+    ERASE_ADDRESS,
+    SEND_EMAIL,
+    SWEEP_OUTBOX,
+    EraseAddressPayload,
+    SendEmailPayload,
+)
 
 MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of SMTP outage
 
@@ -22,8 +28,9 @@ MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of
     max_retries=MAX_SEND_RETRIES,
 )
 def send_email(self, **payload) -> str:
-    """Deliver one email exactly once for its idempotency key."""
-    return service.deliver(SendEmailPayload().load(payload), self.request.id, self.app.tyh_settings)
+    """Deliver one outbox record exactly once."""
+    outbox_id = SendEmailPayload().load(payload)["outbox_id"]
+    return service.deliver(outbox_id, self.request.id, self.app.tyh_settings)
 
 
 @shared_task(name=SWEEP_OUTBOX.name, bind=True)
@@ -36,4 +43,4 @@ def sweep_outbox(self) -> int:
 def erase_address(self, **payload) -> None:
     """Erase what email keeps about an erased account's address, then send the confirmation."""
     payload = EraseAddressPayload().load(payload)
-    service.erase_address(self.app, payload["to"], payload["idempotency_key"])
+    service.erase_address(self.app, self.app.tyh_settings, payload["to"], payload["idempotency_key"])

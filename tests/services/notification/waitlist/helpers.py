@@ -24,6 +24,7 @@ def links_in(message, base_url) -> dict[str, str]:
     return {path.split("/")[2]: path for path in paths if path.startswith("/waitlist/")}
 
 
-def outbox_data(db, entry_id: str, n: int = 1) -> dict:
-    """The template data (confirm_url, leave_url, ...) of an entry's n-th confirmation email."""
-    return db.email_outbox.find_one({"_id": f"waitlist-confirm:{entry_id}:{n}"})["data"]
+def emailed_links(mailbox, email: str, base_url: str) -> dict[str, str]:
+    """The confirm and leave links (confirm_url, leave_url) of the confirmation email `email` received."""
+    links = links_in(mailbox.wait_for_one_to(email), base_url)
+    return {"confirm_url": base_url + links["confirm"], "leave_url": base_url + links["leave"]}
