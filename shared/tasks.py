@@ -58,6 +58,12 @@ class SendEmailPayload(Schema):
     outbox_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
 
 
+class SignInCodeRequest(Schema):
+    """Someone asked for a sign-in code for this address; the worker finds out whether it has an account."""
+
+    email = fields.Email(required=True)
+
+
 class NoPayload(Schema):
     pass
 
@@ -78,6 +84,8 @@ class EraseAddressPayload(Schema):
 
 
 SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload, ("outbox_id",))
+# On the email queue: a person waits for this one, and the email queue is never behind recomputes.
+SEND_SIGN_IN_CODE = TaskContract("accounts.send_sign_in_code", QUEUE_EMAIL, SignInCodeRequest)
 SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
 RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload, ("user_id",))
 SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_SUMMARIES, NoPayload)
@@ -111,6 +119,7 @@ CONTRACTS: tuple[TaskContract, ...] = (
     WORKERS_PIPELINE_PROBE,
     NOTIFICATION_PIPELINE_PROBE,
     SEND_EMAIL,
+    SEND_SIGN_IN_CODE,
     SWEEP_OUTBOX,
     RECOMPUTE_PERSON,
     SWEEP_RECOMPUTE,

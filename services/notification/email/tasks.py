@@ -1,5 +1,5 @@
-"""Celery tasks for email: send one outbox record, sweep for records nobody is handling, and forget an
-erased account's address."""
+"""Celery tasks for email: send one outbox record, sweep for records nobody is handling, issue a sign-in
+code, and forget an erased account's address."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from marshmallow import ValidationError
 
 from services.notification.email import service
 from services.notification.email.sender import TransientSendError
+from shared import sign_in
 from shared.celery_app import BaseTask
 from shared.tasks import (
     ERASE_ADDRESS,
     SEND_EMAIL,
+    SEND_SIGN_IN_CODE,
     SWEEP_OUTBOX,
     EraseAddressPayload,
     SendEmailPayload,
+    SignInCodeRequest,
 )
 
 MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of SMTP outage
@@ -31,6 +34,13 @@ def send_email(self, **payload) -> str:
     """Deliver one outbox record exactly once."""
     outbox_id = SendEmailPayload().load(payload)["outbox_id"]
     return service.deliver(outbox_id, self.request.id, self.app.tyh_settings)
+
+
+@shared_task(name=SEND_SIGN_IN_CODE.name, bind=True, dont_autoretry_for=(ValidationError,))
+def send_sign_in_code(self, **payload) -> None:
+    """Email a sign-in code if the address has an account (the request could not tell, by design)."""
+    email = SignInCodeRequest().load(payload)["email"]
+    sign_in.issue_code(self.app, self.app.tyh_settings, email)
 
 
 @shared_task(name=SWEEP_OUTBOX.name, bind=True)

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from services.ingestion.accounts import service
-from shared import invitations
+from shared import invitations, sign_in
 from tests.factories.accounts import person
 
 PROBLEM = "application/problem+json"
@@ -107,20 +107,20 @@ class TestSignInCode:
 
     def test_wrong_codes_run_out(self, client, settings, db):
         user, _ = person("try@example.org")
-        service.request_sign_in_code(client.application.extensions["celery"], settings, "try@example.org")
-        for _ in range(service.CODE_MAX_ATTEMPTS):
+        sign_in.issue_code(client.application.extensions["celery"], settings, "try@example.org")
+        for _ in range(sign_in.CODE_MAX_ATTEMPTS):
             assert (
                 client.post("/v1/auth/token", json={"email": "try@example.org", "code": "000000"}).status_code
                 == 401
             )
         record = db.sign_in_codes.find_one({"user_id": user["_id"]})
-        assert record["attempts"] == service.CODE_MAX_ATTEMPTS
+        assert record["attempts"] == sign_in.CODE_MAX_ATTEMPTS
 
     def test_expired_code_is_refused(self, client, settings, db):
         from datetime import UTC, datetime, timedelta
 
         user, _ = person("late@example.org")
-        service.request_sign_in_code(client.application.extensions["celery"], settings, "late@example.org")
+        sign_in.issue_code(client.application.extensions["celery"], settings, "late@example.org")
         db.sign_in_codes.update_one(
             {"user_id": user["_id"]}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
         )
@@ -129,7 +129,7 @@ class TestSignInCode:
         code = next(
             f"{n:06d}"
             for n in range(10**6)
-            if service._hash_code(settings, user["_id"], f"{n:06d}") == record["code_hash"]
+            if sign_in.hash_code(settings, user["_id"], f"{n:06d}") == record["code_hash"]
         )
         assert (
             client.post("/v1/auth/token", json={"email": "late@example.org", "code": code}).status_code == 401
