@@ -104,6 +104,15 @@ class InvitationAcceptedPayload(Schema):
     waitlist_entry_id = fields.String(required=True)
 
 
+class WaitlistJoinPayload(Schema):
+    """A validated sign-up (the waitlist's JoinSchema), where it came from and with which browser."""
+
+    signup = fields.Dict(keys=fields.String(), required=True)
+    ip = fields.String(required=True, validate=validate.Length(max=64))
+    user_agent = fields.String(load_default="", validate=validate.Length(max=512))
+
+
+WAITLIST_JOIN = TaskContract("notification.waitlist_join", QUEUE_EMAIL, WaitlistJoinPayload)
 INVITATION_ACCEPTED = TaskContract(
     "notification.invitation_accepted",
     QUEUE_EMAIL,
@@ -130,6 +139,7 @@ CONTRACTS: tuple[TaskContract, ...] = (
     BUILD_REPORT,
     SCAN_SCHEDULES,
     INVITATION_ACCEPTED,
+    WAITLIST_JOIN,
 )
 
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from services.notification.waitlist import abuse, service
 from services.notification.waitlist.schemas import JoinAcceptedSchema, JoinSchema
 from shared import ratelimit
+from shared.web.service import celery_of
 
 blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
 
@@ -32,5 +33,5 @@ class Waitlist(MethodView):
     @blp.alt_response(429, description="Too many attempts; wait `Retry-After` seconds.")
     def post(self, data):
         """Join the waitlist (double opt-in: a confirmation email follows)."""
-        service.join(data, abuse.client_ip(), request.user_agent.string)
+        service.join(celery_of(), data, abuse.client_ip(), request.user_agent.string)
         return {"status": "received", "message": service.JOINED_MESSAGE}

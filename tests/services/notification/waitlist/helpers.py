@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import re
 
+from tests.support.queues import wait_until_idle
+
 LINK = re.compile(r"https?://\S+")
 
 
 def join_json(client, email, ip="203.0.113.7", **fields):
+    """Sign up through the API, then let the worker store the entry (and request its email)."""
     body = {"email": email, "consent": True, **fields}
-    return client.post("/v1/waitlist", json=body, environ_base={"REMOTE_ADDR": ip})
+    response = client.post("/v1/waitlist", json=body, environ_base={"REMOTE_ADDR": ip})
+    wait_until_idle(client.application.config["TYH_SETTINGS"])
+    return response
 
 
 def join_form(client, email, ip="203.0.113.7", **fields):
+    """Sign up through the form, then let the worker store the entry (and request its email)."""
     form = {"email": email, "consent": "yes", **fields}
-    return client.post("/waitlist", data=form, environ_base={"REMOTE_ADDR": ip})
+    response = client.post("/waitlist", data=form, environ_base={"REMOTE_ADDR": ip})
+    wait_until_idle(client.application.config["TYH_SETTINGS"])
+    return response
 
 
 def links_in(message, base_url) -> dict[str, str]:

@@ -7,6 +7,7 @@ import pytest
 from services.notification.app import create_app
 from services.notification.waitlist import abuse, service
 from tests.services.notification.waitlist.helpers import join_form, join_json
+from tests.support.queues import wait_until_idle
 
 PROBLEM = "application/problem+json"
 
@@ -133,4 +134,5 @@ class TestProxy:
                 json={"email": "proxied@example.org", "consent": True},
                 headers={"X-Forwarded-For": "198.51.100.9"},
             )
+            wait_until_idle(settings)
             assert db.waitlist_entries.find_one()["consent"]["ip"] == expected
