@@ -33,7 +33,7 @@ from shared import crypto
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.settings import Settings
-from shared.tasks import SEND_EMAIL, EmailRequest
+from shared.tasks import SEND_EMAIL
 
 OUTBOX = "email_outbox"
 
@@ -59,6 +59,17 @@ class AttachmentSchema(Schema):
     file_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     filename = fields.String(required=True, validate=validate.Regexp(r"^[\w][\w .()-]{0,150}$"))
     content_type = fields.String(required=True, validate=validate.Regexp(r"^[a-z]+/[a-z0-9.+-]+$"))
+
+
+class EmailRequest(Schema):
+    """One logical email as a producer asks for it: which template, to whom, with what data, under which
+    idempotency key. It is stored in the outbox record, never sent as a task."""
+
+    template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
+    to = fields.Email(required=True)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 def address_key(address: str) -> str:
@@ -139,4 +150,6 @@ def template_of(keys: str, record: dict[str, Any]) -> str:
 def data_of(keys: str, record: dict[str, Any]) -> dict[str, Any] | None:
     """A record's template data; None once it was sent (the data is gone by then)."""
     stored = record.get("data")
-    return None if stored is None else json.loads(crypto.decrypt(keys, stored))
+    if stored is None or isinstance(stored, dict):
+        return stored  # gone once sent; a dict is a record written before data was encrypted
+    return json.loads(crypto.decrypt(keys, stored))

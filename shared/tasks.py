@@ -41,17 +41,6 @@ NOTIFICATION_PIPELINE_PROBE = TaskContract(
 )
 
 
-class EmailRequest(Schema):
-    """One logical email as a producer asks for it (shared.email.request_email): which template, to whom,
-    with what data, under which idempotency key. It is stored in the outbox, never sent as a task."""
-
-    template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
-    to = fields.Email(required=True)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
-
-
 class SendEmailPayload(Schema):
     """The outbox record to send: what it says stays in the record (shared.email)."""
 
