@@ -14,7 +14,7 @@ from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
 from services.ingestion.privacy.api import blp as privacy_blp
 from services.ingestion.summaries.api import blp as summaries_blp
-from shared import invitations, recompute
+from shared import invitations, recompute, sign_in
 from shared.export import store as export_store
 from shared.settings import Settings, load_or_exit
 from shared.tasks import WORKERS_PIPELINE_PROBE
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     ensure_indexes(
         app,
         accounts_repository.ensure_indexes,
+        sign_in.ensure_indexes,
         events_repository.ensure_indexes,
         invitations.ensure_indexes,
         recompute.ensure_indexes,

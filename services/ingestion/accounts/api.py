@@ -84,7 +84,7 @@ def accept_invitation(body, token: str):
 def request_code(body):
     """Email a one-time sign-in code. The answer is the same whether or not the address has an account."""
     limit_code_requests(body["email"])
-    service.request_sign_in_code(celery_of(), settings_of(), body["email"])
+    service.request_sign_in_code(celery_of(), body["email"])
     return CODE_REQUESTED
 
 

@@ -16,12 +16,13 @@ from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
 from shared import preferences
-from shared.email import TRANSACTIONAL, address_key, new_outbox_record
+from shared.crypto import DecryptionError
+from shared.email import ACCOUNT, TRANSACTIONAL, address_key, data_of, new_outbox_record, template_of
 from shared.queue import enqueue
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
-from shared.tokens import sign, unsign
+from shared.tokens import TokenInvalid, seal, unseal, unsign
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +36,20 @@ SENT, SKIPPED, SUPPRESSED, FAILED = "sent", "skipped", "suppressed", "failed"
 
 
 def unsubscribe_token(settings: Settings, to: str, category: str) -> str:
-    """Opaque, signed, non-expiring: an old email's unsubscribe link must keep working."""
-    return sign(
-        settings.secret_key, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category}, expiring=False
-    )
+    """Encrypted (the address must not be readable in a link, a proxy's log or a forwarded email) and
+    non-expiring: an old email's unsubscribe link must keep working while its key is listed."""
+    return seal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category})
 
 
 def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
     """(address key, category); raises shared.tokens.TokenInvalid for anything forged."""
-    payload = unsign(settings.secret_key, UNSUBSCRIBE_PURPOSE, token, max_age=None)
+    try:
+        payload = unseal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, token)
+    except TokenInvalid:
+        # Links in emails sent before tokens were encrypted were only signed; they keep working.
+        payload = unsign(settings.secret_key, UNSUBSCRIBE_PURPOSE, token, max_age=None)
+    if not isinstance(payload, dict) or not isinstance(payload.get("a"), str) or "c" not in payload:
+        raise TokenInvalid(UNSUBSCRIBE_PURPOSE)
     return payload["a"], payload["c"]
 
 
@@ -62,33 +68,34 @@ def suppression_reason(to_key: str, category: str, user_id: str | None = None) -
     return None if wanted else f"unsubscribed from {category}"
 
 
-def deliver(
-    payload: dict[str, Any], task_id: str, settings: Settings, sender: SmtpSender | None = None
-) -> str:
+def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender | None = None) -> str:
     """Send one outbox record at most once; raise TransientSendError when it should be retried."""
     now = datetime.now(UTC)
-    outbox_id = payload["idempotency_key"]
-    repository.upsert_queued(new_outbox_record(payload, now))
     record = repository.claim(
         outbox_id, task_id, now, stale_before=now - timedelta(seconds=settings.outbox_stale_seconds)
     )
     if record is None:
         return SKIPPED  # sent already, or another worker holds a fresh claim
+    audience = record.get("audience", ACCOUNT)
     try:
-        category = template_for(record["template"]).category
+        keys = settings.encryption_keys
+        template, data = template_of(keys, record), data_of(keys, record)
+        if data is None:
+            raise ValueError("its data is gone: it was sent before")
+        category = template_for(template).category
         reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
-            repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason)
+            repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
             return SUPPRESSED
         token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
         unsubscribe_url = f"{settings.public_base_url}/u/{token}" if token else None
         message = build(
             outbox_id,
             record["to"],
-            render(record["template"], record["data"], unsubscribe_url),
+            render(template, data, unsubscribe_url),
             settings,
             token,
-            attachments=attachments.load(record["data"].get("attachments"), settings.encryption_keys),
+            attachments=attachments.load(data.get("attachments"), keys),
         )
         (sender or SmtpSender(settings)).send(
             parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)
@@ -96,29 +103,23 @@ def deliver(
     except TransientSendError as exc:
         repository.release_for_retry(outbox_id, task_id, datetime.now(UTC), str(exc))
         raise
-    except (PermanentSendError, UnknownTemplate, TemplateError, ValueError) as exc:
+    except (PermanentSendError, UnknownTemplate, TemplateError, DecryptionError, ValueError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
-        log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": reason})
-        repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason)
+        # The reason may quote the address (a server's refusal does): the log line names the kind only.
+        log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": type(exc).__name__})
+        repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
         return FAILED
     repository.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
     return SENT
 
 
 def _enqueue_record(celery_app: Celery, record: dict) -> None:
-    enqueue(
-        celery_app,
-        SEND_EMAIL,
-        template=record["template"],
-        to=record["to"],
-        data=record["data"],
-        idempotency_key=record["_id"],
-        user_id=record.get("user_id"),
-    )
+    enqueue(celery_app, SEND_EMAIL, outbox_id=record["_id"])
 
 
 def resend(celery_app: Celery, outbox_id: str, by: str) -> bool:
-    """An admin's resend of a failed, suppressed or sent email; False when it is not in such a state."""
+    """An admin's resend of a waitlist email that failed or was suppressed; False otherwise (a sent
+    email's data is gone, and account mail is no admin's to see)."""
     record = repository.requeue(outbox_id, datetime.now(UTC), reason=f"resend by {by}")
     if record is None:
         return False
@@ -212,11 +213,11 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
 ACCOUNT_ERASED = "account_erased"
 
 
-def confirm_erasure(celery_app: Celery, to: str, idempotency_key: str) -> None:
+def confirm_erasure(celery_app: Celery, settings: Settings, to: str, idempotency_key: str) -> None:
     """Email an erased account's address that it is done, once per key (services/notification/privacy)."""
     # No user_id on the confirmation: the account it would point to no longer exists.
     record = new_outbox_record(
-        {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
+        settings, {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
     )
     repository.upsert_queued(record)  # durable before it is signalled; the sweeper covers a lost task
     _enqueue_record(celery_app, record)

@@ -10,6 +10,7 @@ from services.notification.waitlist.schemas import JoinAcceptedSchema, JoinSchem
 from shared import ratelimit
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
+from shared.web.service import celery_of
 
 blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
 
@@ -31,5 +32,5 @@ class Waitlist(MethodView):
     @problem_responses(429, 503)
     def post(self, data):
         """Join the waitlist (double opt-in: a confirmation email follows)."""
-        service.join(data, abuse.client_ip(), request.user_agent.string)
+        service.join(celery_of(), data, abuse.client_ip(), request.user_agent.string)
         return {"status": "received", "message": service.JOINED_MESSAGE}

@@ -110,7 +110,7 @@ def test_a_pdf_gone_before_sending_fails_that_email_with_a_clear_reason(live, db
     report = ready_report(db, user, attach_pdf=True)
     files.delete(FILES_BUCKET, report["files"]["pdf"])
     delivery.deliver(live, report)
-    record = wait_status(f"report:{user['_id']}:2026-W48:self", {"failed"})
+    record = wait_status(live.tyh_settings, f"report:{user['_id']}:2026-W48:self", {"failed"})
     assert record["last_error"] == (
         "AttachmentUnavailable: attachment report-2026-11-16-to-2026-11-22.pdf is no longer stored"
     )
@@ -137,7 +137,7 @@ def test_the_beat_scan_task_sends_a_due_reminder(live, db, mailbox):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, _html = parts(message)
     assert "streak" not in text.lower()
-    wait_status(f"reminder:{user['_id']}:{today}", {"sent"})
+    wait_status(live.tyh_settings, f"reminder:{user['_id']}:{today}", {"sent"})
 
 
 def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_worker_all):
