@@ -122,13 +122,27 @@ def test_equality_on_an_indexed_field_searches_its_index(client):
     docs.create_index("user_id")
     docs.create_index([("owner", 1), ("day", -1)])
 
-    for filter_ in ({"user_id": "user-3"}, {"user_id": "user-3", "n": {"$gt": 5}}, {"owner": owner}):
+    for filter_ in (
+        {"user_id": "user-3"},
+        {"user_id": "user-3", "n": {"$gt": 5}},
+        {"user_id": {"$eq": "user-3"}},
+        {"user_id": {"$in": ["user-3", "user-4"]}},
+        {"owner": owner},
+    ):
         found = plan(client, "docs", filter_)
         assert "USING INDEX" in found and "SCAN" not in found, filter_
     # Not pushed down: a field no index leads, and values whose stored JSON text varies (doubles, 0, null).
-    for filter_ in ({"n": 3}, {"day": 3}, {"user_id": 2.5}, {"user_id": 0}, {"user_id": None}):
+    for filter_ in (
+        {"n": 3},
+        {"day": 3},
+        {"user_id": 2.5},
+        {"user_id": 0},
+        {"user_id": None},
+        {"user_id": {"$in": ["user-3", None]}},
+    ):
         assert "SCAN" in plan(client, "docs", filter_), filter_
     assert docs.count_documents({"user_id": "user-3", "n": {"$gt": 5}}) == 9
+    assert docs.count_documents({"user_id": {"$in": ["user-3", "user-4", "none"]}}) == 20
 
 
 def test_concurrent_increments_of_one_document_are_all_kept(client, server):
@@ -193,7 +207,7 @@ ids = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     docs=st.lists(st.tuples(ids, values), max_size=12, unique_by=lambda d: id_key(d[0])),
     probes=st.lists(scalars, min_size=1, max_size=6),
@@ -211,17 +225,16 @@ def test_pushdown_never_changes_what_a_filter_matches(client, docs, probes):
         plain.insert_many(stored)
     probes += [k for _, k in docs if not isinstance(k, list | dict)] + [_id for _id, _ in docs]
 
-    for probe in probes:
+    conditions = probes + [{"$eq": probe} for probe in probes] + [{"$in": probes[:3]}, {"$in": probes[3:]}]
+    for probe in conditions:
         for field in ("k", "_id"):
-            if field == "_id" and isinstance(probe, list | dict):
-                continue
             # {$and: [...]} is the same filter, never pushed down: no top-level field.
             unpushed = {"$and": [{field: probe}]}
             expected = sorted(map(repr, plain.find(unpushed)))
             assert sorted(map(repr, indexed.find({field: probe}))) == expected, (field, probe)
             assert sorted(map(repr, plain.find({field: probe}))) == expected, (field, probe)
 
-    for probe in probes:
+    for probe in conditions:
         matched = indexed.update_many({"k": probe}, {"$inc": {"hits": 1}}).matched_count
         assert matched == plain.update_many({"$and": [{"k": probe}]}, {"$inc": {"hits": 1}}).matched_count
     assert sorted(map(repr, indexed.find())) == sorted(map(repr, plain.find()))
