@@ -178,6 +178,36 @@ def test_concurrent_increments_of_one_document_are_all_kept(client, server):
     assert sorted(seen) == list(range(THREADS * INCREMENTS))  # each findAndModify saw its own value
 
 
+def test_concurrent_upserts_with_one_filter_make_one_document(client, server):
+    """Claims written as upserts (`$inc` or `$setOnInsert` on a filter that may match nothing yet)."""
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def upsert() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            counters = mongo.patches.counters
+            counters.find_one({"_id": "warm-up"})  # connected before the barrier: all start at once
+            barrier.wait()
+            for _ in range(INCREMENTS // 4):
+                counters.update_one({"name": "fresh"}, {"$inc": {"n": 1}}, upsert=True)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    threads = [threading.Thread(target=upsert) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert [doc["n"] for doc in client.patches.counters.find({"name": "fresh"})] == [
+        THREADS * INCREMENTS // 4
+    ]
+
+
 # Values whose JSON text in FerretDB's storage is the same for different types or different for equal
 # values: strings that look like ObjectIds or numbers, ints/longs/doubles that are equal, -0.0, 2^53 and
 # beyond, escapes, arrays (a top-level equality matches their elements), documents, null.
