@@ -18,6 +18,7 @@ import requests
 
 from devtools.ferretdb import FERRETDB
 from devtools.ferretdb import command as ferretdb_command
+from tests.support.clock_check import CLOCK_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -201,7 +202,9 @@ def celery_worker(
 
 
 def child_env(settings_env: dict[str, str]) -> dict[str, str]:
-    """Environment for one of our processes: the test settings and nothing from the developer's shell."""
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
+    """Environment for one of our processes: the test settings and nothing from the developer's shell but
+    the clock `make test-clock` sets for every process of a run (tests/support/clock_check.py)."""
+    kept = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", *CLOCK_ENV}
+    keep = {k: v for k, v in os.environ.items() if k in kept}
     keep["PATH"] = f"{VENV_BIN}:{keep.get('PATH', '')}"
     return keep | settings_env | {"PYTHONUNBUFFERED": "1"}

@@ -15,6 +15,8 @@ from flask import current_app
 
 from services.notification.admin import audit, repository
 from services.notification.email import service as email_service
+from services.notification.privacy import service as privacy
+from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import CONFIRMED, INVITED
 from shared import invitations
@@ -23,7 +25,6 @@ from shared.redis_client import redis_client
 from shared.web.service import celery_of, settings_of
 
 INVITATION_TEMPLATE = "invitation"
-STATS_CACHE_KEY = "admin:stats"
 STATS_CACHE_S = 60
 
 
@@ -62,9 +63,8 @@ def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
         repository.delete_invitation(invitation["_id"])  # someone else moved it on first
         return "already invited"
     _send_invitation(entry, invitation)
-    audit.record(
-        admin, "invite", entry["_id"], via=via, email=entry["email"], invitation_id=invitation["_id"]
-    )
+    # The entry id only: the log outlives an erasure of the entry, and must not name its person.
+    audit.record(admin, "invite", entry["_id"], via=via)
     return "invited"
 
 
@@ -81,12 +81,8 @@ def invite(
 
 
 def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
-    """GDPR erasure of an entry and its open invitations; False when it was already gone."""
-    entry = repository.find_entry(entry_id)
-    if entry is None:
-        return False
-    repository.delete_unaccepted_invitations(entry_id)
-    erased = waitlist_service.erase_entry(entry_id)
+    """GDPR erasure of an entry, its open invitations and its mail; False when it was already gone."""
+    erased = privacy.erase_entry(entry_id)
     if erased:
         # The log names the entry id only: keeping the address would undo the erasure.
         audit.record(admin, "erase", entry_id, via=via)
@@ -94,7 +90,8 @@ def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
 
 
 def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
-    """Queue a failed, suppressed or sent email again; False when it is queued or sending already."""
+    """Queue a failed or suppressed waitlist email again; False otherwise (queued, sending, or sent: a
+    sent email's data is gone)."""
     done = email_service.resend(celery_of(current_app), outbox_id, by=admin["email"])
     if done:
         audit.record(admin, "resend", outbox_id, via=via)
@@ -102,7 +99,12 @@ def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
 
 
 def export_started(filters: dict[str, Any], admin: dict[str, Any], via: str) -> None:
-    audit.record(admin, "export", None, via=via, filters=_jsonable(filters))
+    # Whether a search narrowed it, not the search text: that can be a person's address or name, and the
+    # log outlives an erasure.
+    logged = {k: v for k, v in filters.items() if k != "q"} | (
+        {"q": "(a search)"} if filters.get("q") else {}
+    )
+    audit.record(admin, "export", None, via=via, filters=_jsonable(logged))
 
 
 def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
@@ -115,11 +117,11 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
 
 def stats() -> dict[str, Any]:
     """Waitlist stats, cached briefly in Redis: they read every entry, and admins reload pages."""
-    cached = redis_client.client.get(STATS_CACHE_KEY)
+    cached = redis_client.client.get(index.STATS)
     if cached:
         return _stats_from_json(json.loads(cached))
     result = repository.stats(datetime.now(UTC).date())
-    redis_client.client.set(STATS_CACHE_KEY, json.dumps(result, default=str), ex=STATS_CACHE_S)
+    redis_client.client.set(index.STATS, json.dumps(result, default=str), ex=STATS_CACHE_S)
     return result
 
 

@@ -41,6 +41,8 @@ LOCK_S = 120  # refreshed every batch; a crashed rebuild frees the lock this lon
 BATCH = 1000
 TEMP_S = 30  # temporary intersections are deleted at once; the expiry is for a crash in between
 SEP = "\0"
+# The admin stats' cache (admin/service.py): its referral leaders name entries, so erasure drops it too.
+STATS = "admin:stats"
 
 
 def _hash_key(entry_id: str) -> str:
@@ -128,11 +130,12 @@ def sync(entry_id: str) -> None:
 
 
 def remove(entry_id: str) -> None:
-    """Erase the entry from the index: its hash and every set member naming it."""
+    """Erase the entry from the index: its hash, every set member naming it, and the cached stats."""
     client = redis_client.client
     stored = client.hgetall(_hash_key(entry_id))
     pipe = client.pipeline()
     _remove_from(pipe, entry_id, stored)
+    pipe.delete(STATS)
     if client.exists(LOCK):
         # A rebuild may have read the entry before it was erased; it removes these ids when it ends.
         pipe.sadd(ERASED_DURING_REBUILD, entry_id)

@@ -14,6 +14,7 @@ import pytest
 from services.ingestion.privacy import service
 from services.workers.exports import service as workers_exports
 from shared.export import store
+from shared.mongo import mongo
 from tests.factories.accounts import person
 from tests.services.ingestion.privacy.helpers import INJECTION, NOTES, full_person, secrets_of, unzip
 
@@ -152,7 +153,13 @@ class TestLargeAccount:
         assert download.status_code == 200
         assert download.mimetype == "application/zip"
         assert "track-your-healing-export-" in download.headers["Content-Disposition"]
+        assert download.content_length == len(download.data) == ready["size_bytes"]
         assert_complete_export(unzip(download.data), who)
+        # At rest the zip is sealed with the key ring; only the download opens it.
+        export_id = ready["status_url"].rsplit("/", 1)[1]
+        chunks = mongo.db["exports.chunks"].find({"files_id": export_id}).sort("n", 1)
+        raw = b"".join(bytes(chunk["data"]) for chunk in chunks)
+        assert raw and not raw.startswith(b"PK") and download.data[:64] not in raw
 
     def test_asking_again_while_it_is_being_prepared_reuses_the_request(self, client, large):
         _user, headers = person()
@@ -217,6 +224,6 @@ class TestExpiry:
         user, _headers = person()
         export = store.create(user["_id"], datetime.now(UTC))
         store.claim(export["_id"], "task-1", datetime.now(UTC))
-        store.store_archive(export, io.BytesIO(b"zip"), "x.zip")
+        store.store_archive(export, io.BytesIO(b"zip"), "x.zip", settings.encryption_keys)
         store.remove(export["_id"])  # erasure ran while the build was writing
         assert not store.mark_ready(export["_id"], "task-1", datetime.now(UTC), "x.zip", 3)
