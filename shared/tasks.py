@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
 
+from shared.address import EmailAddress
+
 QUEUE_SUMMARIES = "summaries"
 QUEUE_REPORTS = "reports"
 QUEUE_EMAIL = "email"
@@ -41,7 +43,7 @@ class SendEmailPayload(Schema):
     """One logical email: which template, to whom, with what data, under which idempotency key."""
 
     template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
-    to = fields.Email(required=True)
+    to = EmailAddress(required=True)
     data = fields.Dict(keys=fields.String(), load_default=dict)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
@@ -62,7 +64,7 @@ class BuildExportPayload(Schema):
 class EraseAddressPayload(Schema):
     """Forget an erased account's address, then confirm the erasure to it under the idempotency key."""
 
-    to = fields.Email(required=True)
+    to = EmailAddress(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 
 from services.ingestion.accounts.service import time_zones
 from shared import preferences
+from shared.address import EmailAddress
 
 WEEKDAYS = list(preferences.WEEKDAYS)
 LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
@@ -35,7 +36,7 @@ class WeeklyReportPrefs(Schema):
     weekday = fields.String(validate=validate.OneOf(WEEKDAYS))
     local_time = fields.String(validate=LOCAL_TIME)
     to_self = fields.Boolean()
-    clinician_email = fields.Email(allow_none=True)
+    clinician_email = EmailAddress(allow_none=True)
     attach_pdf = fields.Boolean()
     include_notes = fields.Boolean()
 
@@ -94,7 +95,7 @@ class DeviceSchema(Schema):
 
 
 class CodeRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
 
 
 class CodeRequestedSchema(Schema):
@@ -103,7 +104,7 @@ class CodeRequestedSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
     device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))

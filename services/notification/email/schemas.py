@@ -2,10 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+from shared.address import EmailAddress
+
 
 class ProviderEventSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(["bounce", "complaint"]))
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     bounce_type = fields.String(load_default=None, validate=validate.OneOf(["hard", "soft"]))
     detail = fields.String(load_default="", validate=validate.Length(max=2000))
     occurred_at = fields.AwareDateTime(load_default=None)

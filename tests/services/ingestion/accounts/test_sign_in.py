@@ -7,6 +7,7 @@ import pytest
 
 from services.ingestion.accounts import service
 from shared import invitations
+from shared.address import TOO_LONG
 from tests.factories.accounts import person
 
 PROBLEM = "application/problem+json"
@@ -134,6 +135,14 @@ class TestSignInCode:
         assert (
             client.post("/v1/auth/token", json={"email": "late@example.org", "code": code}).status_code == 401
         )
+
+    @pytest.mark.parametrize(
+        ("path", "extra"), [("/v1/auth/code", {}), ("/v1/auth/token", {"code": "123456"})]
+    )
+    def test_overlong_address_is_refused_alone(self, client, db, path, extra):
+        r = client.post(path, json={"email": "a@" + "a." * 60000 + "!"} | extra)
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
 
     def test_code_requests_are_rate_limited(self, client, db):
         person("busy@example.org")
