@@ -19,6 +19,7 @@ from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
+from shared.web import json_body
 from shared.web.health import health
 from shared.web.pages import pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
@@ -35,6 +36,10 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def loads(self, s, **kwargs):
+        """Request bodies (and session cookies) through the one strict parser (shared/web/json_body)."""
+        return json_body.loads(s)
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts import service
 from services.ingestion.accounts.auth import current_user, login_required
@@ -24,11 +23,12 @@ from services.ingestion.accounts.schemas import (
 )
 from services.ingestion.limits import client_ip, limit_code_exchange, limit_code_requests
 from shared import invitations
+from shared.web.json_body import ApiBlueprint
 from shared.web.media import require_json
 from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
-blp = Blueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
+blp = ApiBlueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
 
 CODE_REQUESTED = {
     "status": "requested",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, jsonify, request
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.accounts.exceptions import NotFound
@@ -21,11 +20,12 @@ from services.ingestion.events.schemas import (
     load_single,
 )
 from services.ingestion.limits import limit_writes, writes_if
+from shared.web.json_body import ApiBlueprint
 from shared.web.media import require_json, sends_json
 from shared.web.problems import DomainError, problem, problem_responses
 from shared.web.service import celery_of, settings_of
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "events", __name__, url_prefix="/v1/events", description="Symptom, check-in, dose, taper and note events"
 )
 

@@ -130,7 +130,8 @@ def load_event(raw: object) -> dict:
     """Validate one event by its type; ValidationError messages name each bad field."""
     if not isinstance(raw, dict):
         raise ValidationError({"_schema": ["Each event must be a JSON object."]})
-    schema = _LOADERS.get(raw.get("type"))  # type: ignore[arg-type]
+    kind = raw.get("type")
+    schema = _LOADERS.get(kind) if isinstance(kind, str) else None  # an object or list is no type name
     if schema is None:
         raise ValidationError({"type": [f"Must be one of: {', '.join(TYPES)}."]})
     return schema.load(raw)

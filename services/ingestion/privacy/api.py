@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.privacy import service
 from services.ingestion.privacy.schemas import ErasedSchema, EraseSchema, ExportSchema
 from shared.export import store
+from shared.web.json_body import ApiBlueprint
 from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
-blp = Blueprint("privacy", __name__, url_prefix="/v1/me", description="Export or erase your data")
+blp = ApiBlueprint("privacy", __name__, url_prefix="/v1/me", description="Export or erase your data")
 
 ZIP = "application/zip"
 PREPARING = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.reports import service
@@ -17,10 +16,13 @@ from services.ingestion.reports.schemas import (
     ShareSchema,
 )
 from shared.reports import PDF_HREF, READY
+from shared.web.json_body import ApiBlueprint
 from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
-blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description="Doctor reports and share links")
+blp = ApiBlueprint(
+    "reports", __name__, url_prefix="/v1/reports", description="Doctor reports and share links"
+)
 
 PREPARING = "Your report is being prepared. It usually takes a few seconds; check status_url."
 # Reports are health data: no cache keeps a copy, and no link from them tells another site where it was.

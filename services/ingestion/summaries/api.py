@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
+from shared.web.json_body import ApiBlueprint
 from shared.web.service import settings_of
 
-blp = Blueprint("summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts")
+blp = ApiBlueprint(
+    "summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts"
+)
 
 
 class SummaryQuerySchema(Schema):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from services.notification.email import service
 from services.notification.email.schemas import ProviderEventsResultSchema, ProviderEventsSchema
 from shared.web.auth import secret_bearer_required
+from shared.web.json_body import ApiBlueprint
 from shared.web.media import require_json
 
-blp = Blueprint("email", __name__, description="The email provider's event hook")
+blp = ApiBlueprint("email", __name__, description="The email provider's event hook")
 
 
 @blp.route("/v1/email/events", methods=["POST"])

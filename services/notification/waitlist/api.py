@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
 from services.notification.waitlist import abuse, service
 from services.notification.waitlist.schemas import JoinAcceptedSchema, JoinSchema
 from shared import ratelimit
+from shared.web.json_body import ApiBlueprint
 
-blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
+blp = ApiBlueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
 
 
 @blp.before_request

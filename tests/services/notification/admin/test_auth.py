@@ -60,6 +60,23 @@ class TestLogin:
         )
         assert response.headers["Location"] == "/admin/"
 
+    def test_control_characters_in_next_are_a_400_problem(self, anon, client, admin):
+        # CR/LF would end the Location header: refused as a problem, signed in or not.
+        for who in (anon, client):
+            response = who.get("/admin/login", query_string={"next": "/admin/\r\nSet-Cookie: x=y"})
+            assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+        csrf = csrf_of(anon.get("/admin/login").get_data(as_text=True))
+        response = anon.post(
+            "/admin/login",
+            data={
+                "email": "admin@example.org",
+                "password": PASSWORD,
+                "csrf_token": csrf,
+                "next": "/admin/\n",
+            },
+        )
+        assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+
     def test_session_cookie_is_httponly_and_samesite(self, anon, admin):
         response = _login(anon, PASSWORD)
         cookie = response.headers["Set-Cookie"]

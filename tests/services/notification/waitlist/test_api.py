@@ -7,6 +7,7 @@ import pytest
 from services.notification.app import create_app
 from services.notification.waitlist import abuse, service
 from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG
+from shared.web import json_body
 from tests.services.notification.waitlist.helpers import join_form, join_json
 
 PROBLEM = "application/problem+json"
@@ -77,6 +78,13 @@ class TestValidation:
         assert join_json(client, address).status_code == 202
         too_long = join_json(client, "a" + address)
         assert too_long.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
+
+    def test_lone_surrogate_in_a_field_is_a_400_naming_it(self, client, db):
+        body = '{"email": "a@example.org", "consent": true, "name": "Sam \\ud800"}'
+        r = client.post("/v1/waitlist", data=body, content_type="application/json")
+        assert (r.status_code, r.mimetype) == (400, PROBLEM)
+        assert r.json["invalid_params"] == [{"name": "name", "reason": json_body.NOT_TEXT}]
+        assert db.waitlist_entries.count_documents({}) == 0
 
     def test_disposable_domain_on_the_form_shows_the_message(self, client):
         r = join_form(client, "someone@yopmail.com")
