@@ -6,6 +6,8 @@ from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.single_line import SingleLine
+
 TYPES = ("symptom", "check_in", "dose", "taper_step", "note")
 CODE = validate.Regexp(
     r"^[a-z][a-z0-9_]{0,63}$", error="Use a catalogue code (lowercase letters, digits, _)."
@@ -15,7 +17,7 @@ EVENT_ID = validate.Regexp(
     error="Use 1-100 letters, digits, '.', '_', ':' or '-' (a UUID is ideal).",
 )
 NOTE = fields.String(validate=validate.Length(max=2000))
-TAGS = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
+TAGS = fields.List(SingleLine(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
 MAX_MG = 2000
 
 
@@ -43,7 +45,7 @@ def _one_of(data: dict, first: str, second: str) -> None:
 class SymptomEvent(EventSchema):
     type = _type_is("symptom")
     code = fields.String(validate=CODE)
-    custom_label = fields.String(validate=validate.Length(min=1, max=80))
+    custom_label = SingleLine(validate=validate.Length(min=1, max=80))
     severity = fields.Integer(
         required=True,
         validate=validate.Range(0, 4),
@@ -73,7 +75,7 @@ class CheckInEvent(EventSchema):
 class DoseEvent(EventSchema):
     type = _type_is("dose")
     medication = fields.String(validate=CODE)
-    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    custom_medication = SingleLine(validate=validate.Length(min=1, max=80))
     amount_mg = fields.Float(required=True, validate=validate.Range(min=0, max=MAX_MG, min_inclusive=False))
     form = fields.String(
         load_default="tablet", validate=validate.OneOf(["tablet", "liquid", "compounded", "other"])
@@ -95,7 +97,7 @@ class TaperStepEvent(EventSchema):
         required=True, validate=validate.OneOf(["cut", "hold", "pause", "up_dose", "crossover"])
     )
     medication = fields.String(validate=CODE)
-    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    custom_medication = SingleLine(validate=validate.Length(min=1, max=80))
     new_daily_dose_mg = fields.Float(required=True, validate=validate.Range(0, MAX_MG))
     to_medication = fields.String(validate=CODE)
     note = NOTE

@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from services.notification.waitlist import abuse
 from services.notification.waitlist.service import CONSENT_TEXTS
 from shared.address import EmailAddress
+from shared.single_line import SingleLine
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -20,7 +21,7 @@ DISPOSABLE = (
 
 
 def _utm() -> fields.String:
-    return fields.String(load_default=None, validate=validate.Length(max=200))
+    return SingleLine(load_default=None, validate=validate.Length(max=200))
 
 
 class JoinSchema(Schema):
@@ -34,9 +35,9 @@ class JoinSchema(Schema):
             "invalid": "Please enter a full email address, like name@example.com.",
         },
     )
-    name = fields.String(load_default=None, validate=validate.Length(max=100))
-    referral_code = fields.String(load_default=None, validate=validate.Length(max=32))
-    source = fields.String(load_default=None, validate=validate.Length(max=64))
+    name = SingleLine(load_default=None, validate=validate.Length(max=100))
+    referral_code = SingleLine(load_default=None, validate=validate.Length(max=32))
+    source = SingleLine(load_default=None, validate=validate.Length(max=64))
     utm_source, utm_medium, utm_campaign, utm_term, utm_content = (_utm() for _ in UTM_FIELDS)
     consent = fields.Boolean(
         required=True,

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from services.ingestion.accounts import service
-from shared import invitations
+from shared import invitations, single_line
 from shared.address import TOO_LONG
 from tests.factories.accounts import person
 
@@ -175,6 +175,13 @@ class TestDevices:
 
 
 class TestProfile:
+    def test_display_name_is_one_line(self, client, db):
+        _user, headers = person()
+        r = client.patch("/v1/me", headers=headers, json={"display_name": "Sam\r\nBcc: x@example.org"})
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "display_name", "reason": single_line.MESSAGE}]
+        assert client.get("/v1/me", headers=headers).json["display_name"] == "Sam"
+
     def test_patch_changes_only_what_is_sent(self, client, db):
         _user, headers = person(time_zone="Europe/London")
         r = client.patch(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shared import single_line
 from shared.web import json_body
 from tests.factories.accounts import person
 from tests.services.ingestion.events.test_events import PROBLEM, iso, symptom
@@ -121,3 +122,20 @@ def test_a_cursor_with_a_bad_object_id_is_422(client, db, cursor):
     r = client.get("/v1/events", query_string={"cursor": cursor}, headers=headers)
     assert (r.status_code, r.mimetype) == (422, PROBLEM)
     assert [name for name, _ in reasons(r)] == ["cursor"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"code": None, "custom_label": "pins\r\nand needles"}, "custom_label"),
+        ({"tags": ["ok", "after\nlunch"]}, "tags.1"),
+    ],
+)
+def test_one_line_fields_refuse_line_breaks(client, db, changes, field):
+    _user, headers = person()
+    event = {k: v for k, v in symptom(**changes).items() if v is not None}
+    r = client.post("/v1/events", json=event, headers=headers)
+    assert (r.status_code, r.mimetype) == (422, PROBLEM)
+    assert reasons(r) == [(field, single_line.MESSAGE)]
+    note = symptom(note="worse after lunch\nbetter by evening")  # a note may have many lines
+    assert client.post("/v1/events", json=note, headers=headers).status_code == 202

@@ -6,6 +6,7 @@ import pytest
 
 from services.notification.app import create_app
 from services.notification.waitlist import abuse, service
+from shared import single_line
 from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG
 from shared.web import json_body
 from tests.services.notification.waitlist.helpers import join_form, join_json
@@ -78,6 +79,16 @@ class TestValidation:
         assert join_json(client, address).status_code == 202
         too_long = join_json(client, "a" + address)
         assert too_long.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
+
+    @pytest.mark.parametrize("name", ["Sam\r\nBcc: x@example.org", "Sam\u0007", "Sam\tSmith"])
+    def test_name_with_line_breaks_or_control_characters_is_refused(self, client, db, name):
+        r = join_json(client, "a@example.org", name=name)
+        assert (r.status_code, r.mimetype) == (422, PROBLEM)
+        assert r.json["invalid_params"] == [{"name": "name", "reason": single_line.MESSAGE}]
+        form = join_form(client, "a@example.org", name=name, ip="203.0.113.8")
+        assert form.status_code == 422
+        assert "without line breaks" in form.get_data(as_text=True)
+        assert db.waitlist_entries.count_documents({}) == 0
 
     def test_lone_surrogate_in_a_field_is_a_400_naming_it(self, client, db):
         body = '{"email": "a@example.org", "consent": true, "name": "Sam \\ud800"}'
