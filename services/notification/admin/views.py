@@ -98,7 +98,7 @@ def login():
 @auth.login_required
 def logout():
     audit.record(g.admin, "sign out", None)
-    auth.logout()
+    auth.logout(g.admin)
     return redirect(url_for("admin.login"))
 
 
