@@ -20,6 +20,7 @@ from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.web import json_body
+from shared.web.headers import init_security_headers
 from shared.web.health import health
 from shared.web.pages import pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
@@ -106,6 +107,7 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     redis_client.configure(settings)
     app.extensions["celery"] = create_celery(f"{service}-producer", settings)
     init_request_context(app)
+    init_security_headers(app, settings)
     app.register_blueprint(health)
     app.register_blueprint(pages_bp)
     register_error_handlers(app)
