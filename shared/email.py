@@ -30,6 +30,7 @@ from marshmallow import Schema, fields, validate
 from pymongo.errors import DuplicateKeyError
 
 from shared import crypto
+from shared.address import EmailAddress
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.settings import Settings
@@ -66,7 +67,7 @@ class EmailRequest(Schema):
     idempotency key. It is stored in the outbox record, never sent as a task."""
 
     template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
-    to = fields.Email(required=True)
+    to = EmailAddress(required=True)
     data = fields.Dict(keys=fields.String(), load_default=dict)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))

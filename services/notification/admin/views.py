@@ -29,6 +29,7 @@ from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import STATUSES
 from shared.email import address_key
 from shared.web.pages import message_page
+from shared.web.problems import DomainError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 INDEX_WAIT_S = 3.0  # a small waitlist's index is rebuilt within this; a large one says "rebuilding"
@@ -65,9 +66,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.entries")
 
 
+class UnsafeNext(DomainError):
+    status = 400
+    title = "Bad request"
+    detail = "The 'next' address contains control characters; sign in from the admin pages instead."
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     next_url = request.values.get("next", "")
+    if any(ord(c) < 32 or ord(c) == 127 for c in next_url):
+        raise UnsafeNext()  # CR/LF would end the Location header it is sent back in
     if request.method == "GET":
         if auth.session_admin() is not None:
             return redirect(_safe_next(next_url))
@@ -89,7 +98,7 @@ def login():
 @auth.login_required
 def logout():
     audit.record(g.admin, "sign out", None)
-    auth.logout()
+    auth.logout(g.admin)
     return redirect(url_for("admin.login"))
 
 
