@@ -25,6 +25,7 @@ from shared.email import request_email
 from shared.web.service import celery_of, settings_of
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
+PLACE_TEMPLATE = "waitlist_confirmed"  # the lasting place-in-line link, once confirmed
 CONFIRM_LINK_MAX_AGE = timedelta(hours=72)
 REFERRAL_BOOST = timedelta(days=1)
 MAX_REFERRAL_BOOSTS = 5
@@ -140,6 +141,24 @@ def send_confirmation(entry: dict[str, Any]) -> bool:
     )
 
 
+def send_place_link(entry: dict[str, Any]) -> bool:
+    """Email a confirmed entry the link to its place-in-line page, once (the confirm link expires)."""
+    if entry.get("status") != CONFIRMED:
+        return False
+    data = {
+        "name": entry.get("name") or "",
+        "position_url": link("waitlist_pages.position", POSITION_PURPOSE, entry["_id"]),
+        "leave_url": link("waitlist_pages.leave", LEAVE_PURPOSE, entry["_id"]),
+    }
+    return request_email(
+        celery_of(),
+        template=PLACE_TEMPLATE,
+        to=entry["email"],
+        idempotency_key=f"waitlist-place:{entry['_id']}",
+        data=data,
+    )
+
+
 def token_for(purpose: str, entry_id: str) -> str:
     """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
     return tokens.sign(settings_of().secret_key, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
@@ -176,6 +195,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     """Confirm the entry behind a link: (entry, True) the first time, (entry, False) on any replay."""
     entry = entry_for_token(CONFIRM_PURPOSE, token)
     if entry["status"] != PENDING:
+        send_place_link(entry)  # the same key: a no-op unless a crash came between confirming and asking
         return entry, False
     now = _now()
     confirmed = repository.confirm_pending(
@@ -186,6 +206,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
     index.sync(confirmed["_id"])
     credit_referrer(confirmed)
+    send_place_link(confirmed)
     return repository.find_by_id(confirmed["_id"]) or confirmed, True
 
 

@@ -109,3 +109,11 @@ def test_a_forged_link_gives_a_calm_page(client, db):
     page = client.get("/invitations/not-a-real-token")
     assert page.status_code == 404
     assert "can't be used" in html.unescape(page.get_data(as_text=True))
+
+
+def test_the_page_links_to_about_privacy_and_contact_which_this_service_serves_too(client, settings, db):
+    _invitation, url = invitations.create_invitation(settings, email="ida@example.org", created_by="t")
+    body = client.get(link_path(url)).get_data(as_text=True)
+    for path in ("/about", "/privacy", "/contact"):
+        assert f'href="{path}"' in body
+        assert client.get(path).status_code == 200
