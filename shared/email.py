@@ -52,7 +52,7 @@ QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed
 
 # Who an email is for. Admins see waitlist mail only; account mail is the person's own business.
 WAITLIST, ACCOUNT = "waitlist", "account"
-WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "invitation"})
+WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "waitlist_confirmed", "invitation"})
 
 
 class AttachmentSchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates
 
-from services.ingestion.accounts.service import time_zones
+from services.ingestion.accounts.zones import time_zones
 from shared import preferences
 from shared.address import EmailAddress
 from shared.single_line import SingleLine
