@@ -14,7 +14,7 @@ from bson import ObjectId
 from celery import Celery
 from marshmallow import ValidationError
 
-from services.ingestion.events import repository
+from services.ingestion.events import catalogue, repository
 from services.ingestion.events.schemas import load_event
 from services.ingestion.events.timing import TimeRejected, place
 from shared import catalog, day_cache, event_text
@@ -39,6 +39,17 @@ def validation_problem(messages: Any) -> dict:
         "Some fields are not valid; see invalid_params.",
         "invalid-event",
         invalid_params=invalid_params(messages),
+    )
+
+
+def unknown_code_problem(unknown: dict[str, dict]) -> dict:
+    return _problem(
+        422,
+        "Not in the catalogue",
+        "A code is not in the catalogue; see invalid_params and the closest entries in suggestions.",
+        "unknown-catalogue-entry",
+        invalid_params=[{"name": name, "reason": u["reason"]} for name, u in unknown.items()],
+        suggestions={name: u["suggestions"] for name, u in unknown.items()},
     )
 
 
@@ -155,6 +166,10 @@ def ingest(
             continue
         try:
             event = events[index] if events is not None else load_event(raw)
+            if unknown := catalogue.unknown_codes(event):
+                problem = unknown_code_problem(unknown)
+                result.outcomes.append(Outcome(index, event_id, REJECTED, problem=problem))
+                continue
             doc = _document(event, raw, sent, arrival, settings)
         except ValidationError as exc:
             result.outcomes.append(
