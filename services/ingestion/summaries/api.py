@@ -79,7 +79,12 @@ class SummarySchema(Schema):
     computed_at = fields.DateTime(allow_none=True)
     pending_recompute = fields.Boolean()
     baseline = fields.Nested(
-        BaselineSchema, metadata={"description": "whether windows and waves can be found yet, and why not"}
+        BaselineSchema,
+        allow_none=True,
+        metadata={
+            "description": "whether windows and waves can be found yet, and why not (null only for a "
+            "summary computed before this field existed, until its next recompute)"
+        },
     )
     symptoms = fields.Dict(
         keys=fields.String(),

@@ -112,7 +112,8 @@ def summaries(
         "to": end,
         "computed_at": person.get("computed_at"),
         "pending_recompute": repository.pending(user_id),
-        "baseline": person.get("baseline") or NO_SUMMARY_BASELINE,
+        # None: a summary stored before the workers computed this field, until its next recompute.
+        "baseline": person.get("baseline") if person else NO_SUMMARY_BASELINE,
         "scales": scales.SCALES,
         "symptoms": legend.symptoms,
         "medications": legend.medications,

@@ -107,3 +107,9 @@ class TestScales:
             assert ends in days
         baseline = document["components"]["schemas"]["Baseline"]["properties"]["state"]
         assert baseline["enum"] == ["no_data", "building", "ready"]
+
+
+def test_a_summary_stored_before_the_baseline_existed_says_so_until_recomputed(client, db, settings):
+    user, headers = stored_for(db, settings, generate(6, days=12, missing=0.0, red_flags=0))
+    db.person_summaries.update_one({"_id": user["_id"]}, {"$unset": {"baseline": ""}})
+    assert summaries(client, headers).json["baseline"] is None  # not "no data": there is data
