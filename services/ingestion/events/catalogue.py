@@ -10,6 +10,7 @@ from functools import cache
 from shared import catalog
 
 MAX_SUGGESTIONS = 3
+MAX_TYPED = 80  # longer text is not a name anyone typed: not worth matching
 # difflib's ratio: "valum" -> "valium" is 0.91, "tremors" -> "tremor" 0.92; unrelated words stay below.
 CUTOFF = 0.6
 # Fields naming a catalogue entry, by event type: (field, which catalogue, the field for a custom entry).
@@ -70,3 +71,16 @@ def unknown_codes(event: dict) -> dict[str, dict]:
             "suggestions": close,
         }
     return problems
+
+
+def suggestions_for_refused(raw: object, messages: object) -> dict[str, list[dict]]:
+    """For a coded field the schema refused as not code-shaped ("Valium", "muscle twitches"): the closest
+    entries to what was typed, so the answer helps as much as one for a well-formed unknown code."""
+    if not isinstance(raw, dict) or not isinstance(messages, dict):
+        return {}
+    found = {}
+    for field, kind, _custom in CODED.get(raw.get("type"), ()):  # type: ignore[arg-type]
+        value = raw.get(field)
+        if field in messages and isinstance(value, str) and 0 < len(value) <= MAX_TYPED:
+            found[field] = suggestions(kind, value)
+    return found

@@ -32,13 +32,15 @@ def _problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> d
     return {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
 
 
-def validation_problem(messages: Any) -> dict:
+def validation_problem(messages: Any, suggestions: dict | None = None) -> dict:
+    extra = {"suggestions": suggestions} if suggestions else {}
     return _problem(
         422,
         "Invalid event",
         "Some fields are not valid; see invalid_params.",
         "invalid-event",
         invalid_params=invalid_params(messages),
+        **extra,
     )
 
 
@@ -172,9 +174,9 @@ def ingest(
                 continue
             doc = _document(event, raw, sent, arrival, settings)
         except ValidationError as exc:
-            result.outcomes.append(
-                Outcome(index, event_id, REJECTED, problem=validation_problem(exc.messages))
-            )
+            close = catalogue.suggestions_for_refused(raw, exc.messages)
+            problem = validation_problem(exc.messages, close)
+            result.outcomes.append(Outcome(index, event_id, REJECTED, problem=problem))
             continue
         except TimeRejected as exc:
             problem = validation_problem({"occurred_at": [str(exc)]})

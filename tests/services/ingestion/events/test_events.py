@@ -120,6 +120,17 @@ class TestCatalogue:
         assert param["name"] == "medication" and "custom_medication" in param["reason"]
         assert db.events.count_documents({}) == 0
 
+    def test_a_name_typed_as_written_gets_the_closest_entries_too(self, client, db):
+        _user, headers = person()
+        now = iso(datetime.now(UTC))
+        dose = {"event_id": "v2", "type": "dose", "medication": "Valium", "amount_mg": 5, "occurred_at": now}
+        r = client.post("/v1/events", json=dose, headers=headers)
+        assert r.status_code == 422 and r.json["invalid_params"][0]["name"] == "medication"
+        assert r.json["suggestions"]["medication"][0]["code"] == "diazepam"
+        typed = client.post("/v1/events", json=symptom(code="Muscle twitches"), headers=headers)
+        assert typed.json["suggestions"]["code"][0]["code"] == "muscle_twitches"
+        assert db.events.count_documents({}) == 0
+
     def test_a_misspelt_symptom_is_refused_with_the_closest_entries(self, client, db):
         _user, headers = person()
         r = client.post("/v1/events", json=symptom(code="tremors"), headers=headers)
