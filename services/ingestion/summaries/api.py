@@ -70,6 +70,14 @@ class SourceSchema(Schema):
     url = fields.String()
 
 
+class ScaleSchema(Schema):
+    min = fields.Integer()
+    max = fields.Integer()
+    min_label = fields.String(metadata={"description": "what `min` means, e.g. none"})
+    max_label = fields.String(metadata={"description": "what `max` means, e.g. worst"})
+    higher_is = fields.String(validate=validate.OneOf(["worse", "better"]))
+
+
 class SummarySchema(Schema):
     class Meta:
         unknown = "include"
@@ -124,8 +132,8 @@ class SummarySchema(Schema):
     current_dose = fields.Float(allow_none=True)
     guideline = fields.Dict(allow_none=True)
     scales = fields.Dict(
-        keys=fields.String(),
-        values=fields.Dict(),
+        keys=fields.String(validate=validate.OneOf(sorted(scales.SCALES))),
+        values=fields.Nested(ScaleSchema),
         metadata={
             "description": "each rating scale with the words at both ends and whether higher is worse or "
             "better: they run in opposite directions"

@@ -105,6 +105,8 @@ class TestScales:
         days = document["components"]["schemas"]["Summary"]["properties"]["days"]["description"]
         for ends in ("0 none … 10 worst", "0 very low … 4 very good", "0 very poor … 4 very good"):
             assert ends in days
+        scale = document["components"]["schemas"]["Scale"]["properties"]["higher_is"]
+        assert scale["enum"] == ["worse", "better"]
         baseline = document["components"]["schemas"]["Baseline"]["properties"]["state"]
         assert baseline["enum"] == ["no_data", "building", "ready"]
 
