@@ -17,6 +17,7 @@ from shared.summaries import recent_days_between, with_open_days
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 731
+LOOKBACK_DAYS = 28  # the longest rolling window: a symptom in a day's means was rated within it
 # A person without any summary yet: nothing logged (how many days a baseline needs is the workers' to say).
 NO_SUMMARY_BASELINE = {"state": "no_data", "logged_days": 0, "needed_days": None}
 SYMPTOM_LEGEND = ("code", "label", "custom", "red_flag")
@@ -68,8 +69,10 @@ class _Legend:
             self.sources[cited["id"]] = {"title": cited.get("title"), "url": cited.get("url")}
         return entry
 
-    def rolling_symptoms(self, days: list[dict]) -> None:
-        """Symptoms that appear only in a rolling mean (rated before the range) need their label too."""
+    def rolling_only(self, days: list[dict]) -> set[str]:
+        """Symptoms that appear only in a rolling mean (rated before the range), which need a legend too:
+        a catalogue one is labelled here; the custom ones are returned, for `earlier` to label."""
+        custom = set()
         for day in days:
             for key in (day.get("rolling") or {}).get("symptoms", {}):
                 if key not in self.symptoms:
@@ -80,6 +83,16 @@ class _Legend:
                         "custom": entry is None,
                         "red_flag": bool(entry and entry["red_flag"]),
                     }
+                    if entry is None:
+                        custom.add(key)
+        return custom
+
+    def earlier(self, days: list[dict], keys: set[str]) -> None:
+        """Label custom symptoms from the days before the range, where they were rated."""
+        for day in reversed(days):
+            for key in keys & set(day.get("symptoms", {})):
+                if self.symptoms[key]["label"] is None:
+                    self.symptoms[key]["label"] = _label(day["symptoms"][key], self.settings)
 
 
 def _overlaps(episode: dict, start: str, end: str) -> bool:
@@ -105,7 +118,13 @@ def summaries(
     stored = _days(person, user_id, start, end)
     legend = _Legend(settings)
     days = [legend.day(d) for d in stored]
-    legend.rolling_symptoms(days)
+    if unlabelled := legend.rolling_only(days):
+        # Rare (a custom symptom rated only in the weeks before `from`): one more read, of those weeks.
+        before = date.fromisoformat(start) - timedelta(days=1)
+        legend.earlier(
+            _days(person, user_id, (before - timedelta(days=LOOKBACK_DAYS)).isoformat(), before.isoformat()),
+            unlabelled,
+        )
     taper = person.get("taper") or {}
     return {
         "from": start,

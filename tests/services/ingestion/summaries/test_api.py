@@ -2,7 +2,7 @@
 generated patients: the baseline's states, and an answer small enough to chart a year on a phone."""
 
 import gzip
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -115,3 +115,24 @@ def test_a_summary_stored_before_the_baseline_existed_says_so_until_recomputed(c
     user, headers = stored_for(db, settings, generate(6, days=12, missing=0.0, red_flags=0))
     db.person_summaries.update_one({"_id": user["_id"]}, {"$unset": {"baseline": ""}})
     assert summaries(client, headers).json["baseline"] is None  # not "no data": there is data
+
+
+def test_a_custom_symptom_rated_only_before_the_range_is_labelled_for_its_rolling_means(client, db, settings):
+    patient = generate(7, days=10, missing=0.0, red_flags=0)
+    for offset in (0, 1):
+        day = (patient.first_day + timedelta(days=offset)).isoformat()
+        patient.events.append(
+            {
+                "event_id": f"c{offset}",
+                "type": "symptom",
+                "custom_label": "head pressure",
+                "severity": 2,
+                "occurred_at": f"{day}T18:00:00+00:00",
+            }
+        )
+    _user, headers = stored_for(db, settings, patient)
+    start = (patient.first_day + timedelta(days=3)).isoformat()
+    body = summaries(client, headers, **{"from": start}).json
+    (key,) = [k for k, s in body["symptoms"].items() if s["custom"]]
+    assert key in body["days"][0]["rolling"]["symptoms"] and key not in body["days"][0]["symptoms"]
+    assert body["symptoms"][key]["label"] == "head pressure"
