@@ -77,7 +77,7 @@ PLACES: tuple[Place, ...] = (
     Place("report_share_opens", export_as="report-share-opens", drop=("_id", "user_id")),
     # Reports before their files, as for exports; claims are build bookkeeping, erased only.
     Place("report_claims"),
-    Place("reports", export_as="reports", drop=("user_id", "files", "attempts")),
+    Place("reports", export_as="reports", drop=("user_id", "files", "attempts", "in_flight_of")),
     Place("reports", gridfs=True),
     # The account last: while it exists the person can sign in again and repeat an interrupted erasure.
     Place(ACCOUNT, user_field="_id", export_as="profile", drop=("email_key",)),

@@ -14,7 +14,7 @@ from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
 from services.ingestion.privacy.api import blp as privacy_blp
 from services.ingestion.summaries.api import blp as summaries_blp
-from shared import invitations, recompute
+from shared import invitations, recompute, sign_in
 from shared.export import store as export_store
 from shared.settings import Settings, load_or_exit
 from shared.tasks import WORKERS_PIPELINE_PROBE
@@ -22,17 +22,26 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "ingestion"
+API_DESCRIPTION = (
+    "What web and mobile apps call: sign-in, events, summaries, doctor reports, export and erasure. "
+    "Errors are RFC 9457 problem+json. How to generate a client, and which calls are safe to retry: "
+    "docs/api.md."
+)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_or_exit()
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
-    api = ProblemApi(app)
-    api.spec.components.security_scheme(SECURITY_SCHEME, {"type": "http", "scheme": "bearer"})
+    api = ProblemApi(app, server_url=settings.app_base_url, description=API_DESCRIPTION)
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {"type": "http", "scheme": "bearer", "description": "a device token from POST /v1/auth/token"},
+    )
     ensure_indexes(
         app,
         accounts_repository.ensure_indexes,
+        sign_in.ensure_indexes,
         events_repository.ensure_indexes,
         invitations.ensure_indexes,
         recompute.ensure_indexes,

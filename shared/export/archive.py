@@ -18,9 +18,11 @@ from typing import IO, Any
 from pymongo import ASCENDING
 
 from shared import event_text, userdata
+from shared.email import template_of
 
 EVENTS = "events"
 PROFILE = "profile"
+EMAIL_HISTORY = "email-history"
 # Spreadsheets run a cell starting with one of these as a formula; a leading quote makes it plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EVENT_COLUMNS = (
@@ -146,10 +148,13 @@ def _write_events_csv(zf: zipfile.ZipFile, user_id: str, keys: str, kind: str, f
 
 def write_archive(target: IO[bytes], user_id: str, keys: str, now: datetime) -> None:
     """Write the person's whole export as a zip into `target` (a file or BytesIO)."""
-    known = {PROFILE, EVENTS, "devices", "invitations", "email-history"}
+    known = {PROFILE, EVENTS, "devices", "invitations", EMAIL_HISTORY}
     extra: list[str] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, docs in userdata.export_documents(user_id):
+        for name, stored in userdata.export_documents(user_id):
+            docs = stored
+            if name == EMAIL_HISTORY:  # the person reads which emails they got; the record hides it
+                docs = ({**doc, "template": template_of(keys, doc)} for doc in stored)
             if name == EVENTS:
                 for kind, fields in sorted(_write_events_json(zf, user_id, keys).items()):
                     _write_events_csv(zf, user_id, keys, kind, fields)

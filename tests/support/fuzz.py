@@ -46,6 +46,10 @@ CHECKS = [
     checks.ignored_auth,
 ]
 
+# A batch answers each event in its own result: an event the document calls invalid is "rejected" there
+# with its problem while the others are stored (200), so a refused batch is not what to expect of it.
+ITEM_BY_ITEM = {"POST /v1/events/batch"}
+
 
 def fuzz_every_operation(app: Flask, mode: GenerationMode, headers: dict | None = None) -> None:
     """Call each documented JSON API operation (under /v1/) with generated requests and validate every
@@ -70,9 +74,13 @@ def fuzz_every_operation(app: Flask, mode: GenerationMode, headers: dict | None 
 
 
 def _fuzz(operation: APIOperation, mode: GenerationMode) -> None:
+    run = CHECKS
+    if operation.label in ITEM_BY_ITEM:
+        run = [check for check in CHECKS if check is not checks.negative_data_rejection]
+
     @BOUNDED
     @given(case=operation.as_strategy(generation_mode=mode))
     def answers_as_documented(case):
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=run)
 
     answers_as_documented()

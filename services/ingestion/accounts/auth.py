@@ -16,7 +16,8 @@ SECURITY_SCHEME = "device_token"
 
 
 def login_required(view=None, *, counting: Callable[[], Sequence[Limit]] | None = None):
-    """Authenticate the bearer device token; the OpenAPI document says so, with its 401. `counting` (see
+    """Authenticate the bearer device token; the OpenAPI document says so, with its 401 (and 503: the
+    token is checked against Redis and MongoDB). `counting` (see
     limits.writes_if) lets a cached sign-in count the request's rate limits in its own Redis call; their
     decision waits in g.counted."""
     if view is None:
@@ -27,7 +28,9 @@ def login_required(view=None, *, counting: Callable[[], Sequence[Limit]] | None 
         g.user, g.device, g.counted = service.authenticate(bearer_token(), counting)
         return view(*args, **kwargs)
 
-    return Blueprint.doc(security=[{SECURITY_SCHEME: []}], responses={"401": "UNAUTHORIZED"})(wrapper)
+    return Blueprint.doc(
+        security=[{SECURITY_SCHEME: []}], responses={"401": "UNAUTHORIZED", "503": "SERVICE_UNAVAILABLE"}
+    )(wrapper)
 
 
 def current_user() -> dict:

@@ -70,13 +70,13 @@ class ConsentSchema(Schema):
 
 
 class MeSchema(Schema):
-    id = fields.String(attribute="_id")
-    email = fields.String()
-    display_name = fields.String()
-    time_zone = fields.String()
-    preferences = fields.Nested(Preferences)
+    id = fields.String(required=True, attribute="_id")
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    time_zone = fields.String(required=True)
+    preferences = fields.Nested(Preferences, required=True)
     health_data_consent = fields.Nested(ConsentSchema, attribute="consents.health_data")
-    created_at = fields.DateTime()
+    created_at = fields.DateTime(required=True)
 
 
 class MePatchSchema(Schema):
@@ -86,10 +86,10 @@ class MePatchSchema(Schema):
 
 
 class DeviceSchema(Schema):
-    id = fields.String(attribute="_id")
-    name = fields.String()
-    platform = fields.String()
-    created_at = fields.DateTime()
+    id = fields.String(required=True, attribute="_id")
+    name = fields.String(required=True)
+    platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
+    created_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime()
 
 
@@ -98,8 +98,8 @@ class CodeRequestSchema(Schema):
 
 
 class CodeRequestedSchema(Schema):
-    status = fields.String()
-    detail = fields.String()
+    status = fields.String(required=True)
+    detail = fields.String(required=True)
 
 
 class TokenRequestSchema(Schema):
@@ -110,8 +110,8 @@ class TokenRequestSchema(Schema):
 
 
 class DeviceTokenSchema(Schema):
-    token = fields.String()
-    device = fields.Nested(DeviceSchema)
+    token = fields.String(required=True)
+    device = fields.Nested(DeviceSchema, required=True)
 
 
 class AcceptInvitationSchema(Schema):
@@ -129,13 +129,13 @@ class AcceptInvitationSchema(Schema):
 
 
 class AccountCreatedSchema(Schema):
-    me = fields.Nested(MeSchema)
-    token = fields.String()
-    device = fields.Nested(DeviceSchema)
+    me = fields.Nested(MeSchema, required=True)
+    token = fields.String(required=True)
+    device = fields.Nested(DeviceSchema, required=True)
 
 
 class InvitationSchema(Schema):
-    email = fields.String()
+    email = fields.String(required=True)
     name = fields.String(allow_none=True)
-    consent_version = fields.String()
-    consent_text = fields.String()
+    consent_version = fields.String(required=True)
+    consent_text = fields.String(required=True)

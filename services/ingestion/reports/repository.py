@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 
-from shared import files, report_shares
+from shared import files, report_shares, reports
 from shared.mongo import mongo
 from shared.reports import COLLECTION, FILES_BUCKET
 
@@ -17,12 +17,17 @@ LIST_LIMIT = 100
 
 def ensure_indexes() -> None:
     mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+    reports.ensure_indexes()
     mongo.db[report_shares.COLLECTION].create_index([("report_id", ASCENDING)])
     mongo.db[OPENS].create_index([("share_id", ASCENDING)])
 
 
 def find_own(user_id: str, report_id: str) -> dict | None:
     return mongo.db[COLLECTION].find_one({"_id": report_id, "user_id": user_id})
+
+
+def find_in_flight(user_id: str) -> dict | None:
+    return reports.find_in_flight(user_id)
 
 
 def find_report(report_id: str) -> dict | None:

@@ -7,11 +7,17 @@ from zoneinfo import ZoneInfo
 
 from celery import Celery
 
+from services.ingestion import limits
 from services.ingestion.reports import repository
-from services.ingestion.reports.exceptions import PeriodNotPossible, ReportNotFound, ReportNotReady
+from services.ingestion.reports.exceptions import (
+    PeriodNotPossible,
+    ReportInFlight,
+    ReportNotFound,
+    ReportNotReady,
+)
 from shared import report_shares
 from shared.files import StoredFile
-from shared.reports import READY, request_report
+from shared.reports import READY, request_report, resend_if_lost
 from shared.settings import Settings
 
 DEFAULT_DAYS = 7
@@ -34,13 +40,21 @@ def period(user: dict, start: date | None, end: date | None, now: datetime | Non
 
 
 def ask(celery_app: Celery, user: dict, body: dict) -> dict:
-    """Store a report request and send it to the workers."""
+    """Store a report request and send it to the workers: one in flight per person (a second is refused,
+    naming the first, and is not counted), at most REPORTS_PER_PERSON an hour."""
     start, end = period(user, body.get("period_start"), body.get("period_end"))
     options = {"include_notes": body["include_notes"], "paper": body["paper"]}
-    report, _created = request_report(
-        celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
-    )
-    return report
+    in_flight = repository.find_in_flight(user["_id"])
+    if in_flight is None:
+        limits.limit_reports(user["_id"])
+        report, created = request_report(
+            celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
+        )
+        if created:
+            return report
+        in_flight = report  # another request of theirs got there first
+    resend_if_lost(celery_app, in_flight)
+    raise ReportInFlight(in_flight["_id"])
 
 
 def list_reports(user_id: str) -> list[dict]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
 from shared import scales
+from shared.web.openapi import Blueprint, operation
 from shared.web.service import settings_of
 
 blp = Blueprint("summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts")
@@ -33,6 +33,7 @@ class SummaryQuerySchema(Schema):
 
 class BaselineSchema(Schema):
     state = fields.String(
+        required=True,
         validate=validate.OneOf(["no_data", "building", "ready"]),
         metadata={
             "description": "no_data: no day with a check-in or symptom rating yet; building: fewer logged "
@@ -40,54 +41,64 @@ class BaselineSchema(Schema):
         },
     )
     logged_days = fields.Integer(
-        metadata={"description": "logged days (outside windows and waves) the current baseline counts"}
+        required=True,
+        metadata={"description": "logged days (outside windows and waves) the current baseline counts"},
     )
     needed_days = fields.Integer(
+        required=True,
         allow_none=True,
         metadata={"description": "logged days a baseline needs (null before any summary was computed)"},
     )
 
 
 class SymptomLegendSchema(Schema):
-    code = fields.String(allow_none=True, metadata={"description": "catalogue code; null for a custom one"})
-    label = fields.String(allow_none=True)
-    custom = fields.Boolean()
-    red_flag = fields.Boolean()
+    code = fields.String(
+        required=True, allow_none=True, metadata={"description": "catalogue code; null for a custom one"}
+    )
+    label = fields.String(required=True, allow_none=True)
+    custom = fields.Boolean(required=True)
+    red_flag = fields.Boolean(required=True)
 
 
 class MedicationLegendSchema(Schema):
-    medication = fields.String(allow_none=True, metadata={"description": "catalogue code; null if custom"})
-    label = fields.String(allow_none=True)
+    medication = fields.String(
+        required=True, allow_none=True, metadata={"description": "catalogue code; null if custom"}
+    )
+    label = fields.String(required=True, allow_none=True)
     diazepam_factor = fields.Float(
+        required=True,
         allow_none=True,
         metadata={"description": "approximate reference mg of diazepam per mg, for a clinician to confirm"},
     )
-    factor_source = fields.String(allow_none=True, metadata={"description": "a key of `sources`"})
+    factor_source = fields.String(
+        required=True, allow_none=True, metadata={"description": "a key of `sources`"}
+    )
 
 
 class SourceSchema(Schema):
-    title = fields.String()
-    url = fields.String()
+    title = fields.String(required=True)
+    url = fields.String(required=True)
 
 
 class ScaleSchema(Schema):
-    min = fields.Integer()
-    max = fields.Integer()
-    min_label = fields.String(metadata={"description": "what `min` means, e.g. none"})
-    max_label = fields.String(metadata={"description": "what `max` means, e.g. worst"})
-    higher_is = fields.String(validate=validate.OneOf(["worse", "better"]))
+    min = fields.Integer(required=True)
+    max = fields.Integer(required=True)
+    min_label = fields.String(required=True, metadata={"description": "what `min` means, e.g. none"})
+    max_label = fields.String(required=True, metadata={"description": "what `max` means, e.g. worst"})
+    higher_is = fields.String(required=True, validate=validate.OneOf(["worse", "better"]))
 
 
 class SummarySchema(Schema):
     class Meta:
         unknown = "include"
 
-    from_ = fields.String(data_key="from")
-    to = fields.String()
-    computed_at = fields.DateTime(allow_none=True)
-    pending_recompute = fields.Boolean()
+    from_ = fields.String(required=True, data_key="from", attribute="from", metadata={"format": "date"})
+    to = fields.String(required=True, metadata={"format": "date"})
+    computed_at = fields.DateTime(required=True, allow_none=True)
+    pending_recompute = fields.Boolean(required=True)
     baseline = fields.Nested(
         BaselineSchema,
+        required=True,
         allow_none=True,
         metadata={
             "description": "whether windows and waves can be found yet, and why not (null only for a "
@@ -95,22 +106,26 @@ class SummarySchema(Schema):
         },
     )
     symptoms = fields.Dict(
+        required=True,
         keys=fields.String(),
         values=fields.Nested(SymptomLegendSchema),
         metadata={"description": "each symptom key used in `days` (its label, once)"},
     )
     medications = fields.Dict(
+        required=True,
         keys=fields.String(),
         values=fields.Nested(MedicationLegendSchema),
         metadata={"description": "each medication key used in `days[].doses`"},
     )
     sources = fields.Dict(
+        required=True,
         keys=fields.String(),
         values=fields.Nested(SourceSchema),
         metadata={"description": "citations of the diazepam factors, by id"},
     )
     days = fields.List(
         fields.Dict(),
+        required=True,
         metadata={
             "description": "one per calendar day. `burden` and `check_in.overall`: "
             f"{scales.ends('burden')} (higher is worse); `check_in.mood`: {scales.ends('mood')} and "
@@ -122,16 +137,17 @@ class SummarySchema(Schema):
         },
     )
     episodes = fields.List(
-        fields.Dict(), metadata={"description": "windows and waves (no clinical definition)"}
+        fields.Dict(), required=True, metadata={"description": "windows and waves (no clinical definition)"}
     )
-    episodes_note = fields.String(allow_none=True)
-    dose_unit = fields.String(allow_none=True)
-    dose_timeline = fields.List(fields.Dict())
-    steps = fields.List(fields.Dict())
-    start_dose = fields.Float(allow_none=True)
-    current_dose = fields.Float(allow_none=True)
-    guideline = fields.Dict(allow_none=True)
+    episodes_note = fields.String(required=True, allow_none=True)
+    dose_unit = fields.String(required=True, allow_none=True)
+    dose_timeline = fields.List(fields.Dict(), required=True)
+    steps = fields.List(fields.Dict(), required=True)
+    start_dose = fields.Float(required=True, allow_none=True)
+    current_dose = fields.Float(required=True, allow_none=True)
+    guideline = fields.Dict(required=True, allow_none=True)
     scales = fields.Dict(
+        required=True,
         keys=fields.String(validate=validate.OneOf(sorted(scales.SCALES))),
         values=fields.Nested(ScaleSchema),
         metadata={
@@ -140,13 +156,14 @@ class SummarySchema(Schema):
         },
     )
     red_flags = fields.List(
-        fields.Dict(), metadata={"description": "red flags in the range, verbatim, by day"}
+        fields.Dict(), required=True, metadata={"description": "red flags in the range, verbatim, by day"}
     )
-    status = fields.Dict(allow_none=True)
+    status = fields.Dict(required=True, allow_none=True)
 
 
 @blp.route("", methods=["GET"])
 @login_required
+@operation("getSummaries")
 @blp.arguments(SummaryQuerySchema, location="query")
 @blp.response(200, SummarySchema)
 def get_summaries(query):

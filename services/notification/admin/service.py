@@ -90,7 +90,8 @@ def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
 
 
 def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
-    """Queue a failed, suppressed or sent email again; False when it is queued or sending already."""
+    """Queue a failed or suppressed waitlist email again; False otherwise (queued, sending, or sent: a
+    sent email's data is gone)."""
     done = email_service.resend(celery_of(current_app), outbox_id, by=admin["email"])
     if done:
         audit.record(admin, "resend", outbox_id, via=via)

@@ -207,7 +207,7 @@ def resend(outbox_id: str):
     if service.resend(outbox_id, g.admin, "web"):
         flash("The email is queued to be sent again.", "ok")
     else:
-        flash("That email is already queued or being sent.", "warn")
+        flash("That email can't be sent again: it is queued, being sent, or was delivered.", "warn")
     return redirect(url_for("admin.outbox"))
 
 

@@ -17,7 +17,8 @@ from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist.normalize import email_key as waitlist_email_key
 from services.notification.waitlist.repository import ACTIVE
 from shared import userdata
-from shared.email import address_key
+from shared.email import address_key, outbox_id
+from shared.settings import Settings
 
 
 def erase_entry(entry_id: str) -> bool:
@@ -32,14 +33,14 @@ def erase_entry(entry_id: str) -> bool:
     return _erase_entry(entry)
 
 
-def erase_account_address(celery_app: Celery, to: str, confirmation_id: str) -> None:
+def erase_account_address(celery_app: Celery, settings: Settings, to: str, confirmation_key: str) -> None:
     """An account was erased: forget its address and its waitlist entry, keep any suppression (a dead
     address is never mailed again), then confirm the erasure to the address once."""
-    userdata.erase_address(address_key(to), sparing=[confirmation_id])
+    userdata.erase_address(address_key(to), sparing=[outbox_id(settings, confirmation_key)])
     entry = waitlist_repository.find_by_email_key(waitlist_email_key(to))
     if entry is not None:
         _erase_entry(entry)
-    email_service.confirm_erasure(celery_app, to, confirmation_id)
+    email_service.confirm_erasure(celery_app, settings, to, confirmation_key)
 
 
 def _erase_entry(entry: dict[str, Any]) -> bool:

@@ -64,5 +64,5 @@ class JoinSchema(Schema):
 
 
 class JoinAcceptedSchema(Schema):
-    status = fields.String(metadata={"example": "received"})
-    message = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(["received"]))
+    message = fields.String(required=True)

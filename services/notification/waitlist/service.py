@@ -1,5 +1,10 @@
 """The waitlist's rules: joining without enumeration, double opt-in, place in line, referrals, leaving.
 
+A sign-up request only sends `notification.waitlist_join` with the sign-up, whatever the address: the
+notification worker stores the entry and emails the confirmation (`join_now`). Whether the address was
+new, pending or confirmed then changes neither the answer nor the work the request does, so timing does
+not tell who is on the list.
+
 Place in line is computed, never stored as a number: entries are ordered by `line_at`, which is the moment
 of confirmation moved earlier by REFERRAL_BOOST for each confirmed referral, at most MAX_REFERRAL_BOOSTS
 times (so a referral farm cannot jump the whole queue).
@@ -12,6 +17,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from celery import Celery
 from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
@@ -22,7 +28,10 @@ from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
 from shared import ratelimit, tokens
 from shared.email import request_email
-from shared.web.service import celery_of, settings_of
+from shared.queue import enqueue
+from shared.settings import Settings
+from shared.tasks import WAITLIST_JOIN
+from shared.web.service import settings_of
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
 CONFIRM_LINK_MAX_AGE = timedelta(hours=72)
@@ -50,6 +59,8 @@ JOINED_MESSAGE = (
 
 # Token purposes: each link carries only the entry id, signed for one purpose.
 CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE = "waitlist-confirm", "waitlist-leave", "waitlist-position"
+# The pages the emailed links open (waitlist/pages.py), built without a request: the worker sends them.
+LINK_PATHS = {CONFIRM_PURPOSE: "/waitlist/confirm/{token}", LEAVE_PURPOSE: "/waitlist/leave/{token}"}
 
 
 def _now() -> datetime:
@@ -66,17 +77,21 @@ def new_referral_code() -> str:
     return "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _ in range(REFERRAL_CODE_LENGTH))
 
 
-def join(data: dict[str, Any], ip: str, user_agent: str) -> None:
-    """Handle one sign-up. Returns nothing on purpose: every caller gives the same answer."""
+def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> None:
+    """Accept one sign-up for the worker. Returns nothing on purpose: every caller gives the same answer."""
     if data.get(abuse.HONEYPOT_FIELD):
         return  # a bot: nothing stored, nothing sent, and it is told the same as anyone
-    key = email_key(data["email"])
-    ratelimit.enforce(abuse.JOIN_PER_EMAIL, key)
+    ratelimit.enforce(abuse.JOIN_PER_EMAIL, email_key(data["email"]))
+    enqueue(celery_app, WAITLIST_JOIN, signup=data, ip=ip, user_agent=user_agent[:512])
+
+
+def join_now(celery_app: Celery, settings: Settings, data: dict[str, Any], ip: str, user_agent: str) -> None:
+    """Store a sign-up and email the confirmation link if the entry is pending (the worker's half)."""
     # Insert first: the unique email_key index says whether the address is new, so a new sign-up costs no
     # lookup (a lookup by a field is a full scan on FerretDB); a repeat is found after the refusal.
-    entry = _create_entry(data, key, ip, user_agent)
+    entry = _create_entry(data, email_key(data["email"]), ip, user_agent)
     if entry["status"] == PENDING:
-        send_confirmation(entry)
+        send_confirmation(celery_app, settings, entry)
 
 
 def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> dict[str, Any]:
@@ -121,7 +136,7 @@ def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> d
     raise RuntimeError("could not allocate a unique referral code")
 
 
-def send_confirmation(entry: dict[str, Any]) -> bool:
+def send_confirmation(celery_app: Celery, settings: Settings, entry: dict[str, Any]) -> bool:
     """Email a confirmation link to a pending entry, within CONFIRMATION_SENDS; False if none was sent."""
     if not ratelimit.hit_all(abuse.CONFIRMATION_SENDS, entry["email_key"]).allowed:
         return False
@@ -130,25 +145,26 @@ def send_confirmation(entry: dict[str, Any]) -> bool:
         return False
     data = {
         "name": entry.get("name") or "",
-        "confirm_url": link("waitlist_pages.confirm", CONFIRM_PURPOSE, entry["_id"]),
-        "leave_url": link("waitlist_pages.leave", LEAVE_PURPOSE, entry["_id"]),
+        "confirm_url": link(settings, CONFIRM_PURPOSE, entry["_id"]),
+        "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
         "expires_hours": int(CONFIRM_LINK_MAX_AGE.total_seconds() // 3600),
     }
     key = f"waitlist-confirm:{entry['_id']}:{sends}"
     return request_email(
-        celery_of(), template=CONFIRM_TEMPLATE, to=entry["email"], idempotency_key=key, data=data
+        celery_app, template=CONFIRM_TEMPLATE, to=entry["email"], idempotency_key=key, data=data
     )
 
 
-def token_for(purpose: str, entry_id: str) -> str:
+def token_for(purpose: str, entry_id: str, settings: Settings | None = None) -> str:
     """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
-    return tokens.sign(settings_of().secret_key, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
+    secret = (settings or settings_of()).secret_key
+    return tokens.sign(secret, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
 
 
-def link(endpoint: str, purpose: str, entry_id: str) -> str:
-    """An absolute link for emails and pages, carrying a token signed for `purpose`."""
-    path = url_for(endpoint, token=token_for(purpose, entry_id))
-    return settings_of().public_base_url.rstrip("/") + path
+def link(settings: Settings, purpose: str, entry_id: str) -> str:
+    """An absolute link for emails, carrying a token signed for `purpose`."""
+    path = LINK_PATHS[purpose].format(token=token_for(purpose, entry_id, settings))
+    return settings.public_base_url.rstrip("/") + path
 
 
 def referral_link(entry: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared import files, summaries
 from shared.mongo import mongo
-from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY
+from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 from shared.summaries import day_id, recent_days_between, with_open_days
 
 CLAIMS = "report_claims"
@@ -53,17 +53,17 @@ def release(report_id: str, reason: str, now: datetime) -> None:
 
 
 def mark_failed(report_id: str, reason: str, now: datetime) -> None:
+    """Failed for good; the person may ask for another report."""
     mongo.db[COLLECTION].update_one(
-        {"_id": report_id}, {"$set": {"status": FAILED, "reason": reason, "updated_at": now}}
+        {"_id": report_id},
+        {"$set": {"status": FAILED, "reason": reason, "updated_at": now, **released(report_id)}},
     )
 
 
 def mark_ready(report_id: str, stored: dict[str, str], now: datetime) -> dict | None:
-    """The ready report, or None if it was erased while it was being built."""
-    result = mongo.db[COLLECTION].update_one(
-        {"_id": report_id},
-        {"$set": {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}},
-    )
+    """The ready report, or None if it was erased while it was being built. The person may ask for another."""
+    ready = {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}
+    result = mongo.db[COLLECTION].update_one({"_id": report_id}, {"$set": ready | released(report_id)})
     return find_report(report_id) if result.matched_count else None
 
 

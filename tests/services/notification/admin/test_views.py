@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from services.notification.admin import auth
 from services.notification.admin.schemas import PAGE_SIZE
+from shared.email import new_outbox_record
 from shared.invitations import verify_invitation
 from shared.mongo import mongo
 from tests.factories import waitlist
@@ -63,13 +64,11 @@ class TestList:
 
 
 class TestEntry:
-    def test_detail_shows_consent_proof_and_email_history(self, client):
+    def test_detail_shows_consent_proof_and_email_history(self, client, settings):
         entry = waitlist.entry(1)
-        mongo.db.email_outbox.insert_one(
-            {"_id": "waitlist-confirm:x", "template": "waitlist_confirm", "to": entry["email"],
-             "to_key": entry["email"].lower(), "status": "sent", "created_at": entry["created_at"],
-             "sent_at": entry["created_at"], "data": {}}
-        )  # fmt: skip
+        request = {"template": "waitlist_confirm", "to": entry["email"], "data": {}, "idempotency_key": "x"}
+        record = new_outbox_record(settings, request, now=entry["created_at"])
+        mongo.db.email_outbox.insert_one(record | {"status": "sent", "sent_at": entry["created_at"]})
         html = client.get(f"/admin/entries/{entry['_id']}").get_data(as_text=True)
         for expected in ("2025-01", "203.0.113.7", "Firefox", "waitlist_confirm", "place 1 in line"):
             assert expected in html
@@ -155,17 +154,20 @@ class TestStatsOutboxAudit:
         assert "2 entries" in html and "50.0% confirmed" in html
         assert "reddit" in html and "Top Referrer" in html
 
-    def test_outbox_shows_failures_with_reason_and_resends(self, client, mailbox):
-        mongo.db.email_outbox.insert_one(
-            {"_id": "test:failed", "template": "invitation", "to": "someone@example.org",
-             "to_key": "someone@example.org", "user_id": None, "status": "failed",
-             "data": {"name": "", "accept_url": "http://x/invitations/SECRETTOKEN", "expires_on": "1 May"},
-             "attempts": 1, "last_error": "550 mailbox unavailable", "created_at": waitlist.BASE,
-             "updated_at": waitlist.BASE, "history": []}
-        )  # fmt: skip
+    def test_outbox_shows_failures_with_reason_and_resends(self, client, mailbox, settings):
+        data = {"name": "", "accept_url": "http://x/invitations/SECRETTOKEN", "expires_on": "1 May"}
+        request = {
+            "template": "invitation",
+            "to": "someone@example.org",
+            "data": data,
+            "idempotency_key": "f",
+        }
+        record = new_outbox_record(settings, request, now=waitlist.BASE)
+        failed = {"status": "failed", "attempts": 1, "last_error": "550 mailbox unavailable"}
+        mongo.db.email_outbox.insert_one(record | failed)
         html = client.get("/admin/outbox?status=failed").get_data(as_text=True)
         assert "550 mailbox unavailable" in html and "SECRETTOKEN" not in html
-        client.post("/admin/outbox/test:failed/resend", data={"csrf_token": client.csrf})
+        client.post(f"/admin/outbox/{record['_id']}/resend", data={"csrf_token": client.csrf})
         [message] = mailbox.wait_for(1)
         assert message["To"] == "someone@example.org"
         assert "resend" in client.get("/admin/audit").get_data(as_text=True)

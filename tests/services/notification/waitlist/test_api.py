@@ -6,9 +6,13 @@ import pytest
 
 from services.notification.app import create_app
 from services.notification.waitlist import abuse, service
-from tests.services.notification.waitlist.helpers import join_form, join_json
+from tests.factories import waitlist
+from tests.services.notification.waitlist.helpers import join_form, join_json, join_json_unsettled
+from tests.support.operations import recording
+from tests.support.queues import wait_until_idle
 
 PROBLEM = "application/problem+json"
+QUIET_BROKER_DB = 12  # nothing consumes it: the tasks a request sends just wait there
 
 
 def fields_named(response) -> set[str]:
@@ -31,6 +35,30 @@ class TestNoEnumeration:
         join_json(client, "kim+one@example.org")
         join_json(client, "kim+two@example.org")
         assert db.waitlist_entries.count_documents({}) == 2
+
+    def test_signing_up_costs_the_same_for_new_pending_and_confirmed_addresses(
+        self, settings, redis_server, db, redis
+    ):
+        waitlist.entry(1, status="pending")
+        waitlist.entry(2, status="confirmed")
+        quiet = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
+        client = create_app(quiet).test_client()
+
+        def sign_up(email):
+            with recording(settings.redis_url, {0, QUIET_BROKER_DB}) as work:
+                assert join_json_unsettled(client, email).status_code == 202
+            return work
+
+        sign_up("warm-up@example.org")  # the first request ensures indexes and loads the rate-limit script
+        new, pending, confirmed = (
+            sign_up("new@example.org"),
+            sign_up("person.1@example.org"),
+            sign_up("person.2@example.org"),
+        )
+        assert new.mongo == pending.mongo == confirmed.mongo == []
+        assert new.redis == pending.redis == confirmed.redis
+        assert "LPUSH" in new.redis  # the work is seen: one task for the worker, whatever the address
+        assert db.waitlist_entries.count_documents({}) == 2  # the new sign-up waits behind the queue
 
     def test_form_answers_the_same_for_new_and_listed(self, client):
         first, second = join_form(client, "form@example.org"), join_form(client, "FORM@example.org")
@@ -133,4 +161,5 @@ class TestProxy:
                 json={"email": "proxied@example.org", "consent": True},
                 headers={"X-Forwarded-For": "198.51.100.9"},
             )
+            wait_until_idle(settings)
             assert db.waitlist_entries.find_one()["consent"]["ip"] == expected
