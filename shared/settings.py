@@ -175,7 +175,14 @@ class Settings:
         "OUTBOX_STALE_SECONDS",
         parse_positive_int,
         600,
-        doc="an email queued or sending for longer than this is re-enqueued by the sweeper",
+        doc="an email put back in line after a failed attempt is re-enqueued by the sweeper after this",
+    )
+    outbox_lease_seconds: int = setting(
+        "OUTBOX_LEASE_SECONDS",
+        parse_positive_int,
+        15,
+        doc="how long one attempt holds a time-critical email (other mail: 8x); a dead worker's claim "
+        "is taken over after it",
     )
     encryption_keys: str = setting(
         "ENCRYPTION_KEYS",

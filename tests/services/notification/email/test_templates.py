@@ -4,6 +4,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from services.notification.email.templates import TEMPLATE_DIR, TEMPLATES, render
+from shared.email import TIME_CRITICAL_TEMPLATES, TRANSACTIONAL
 
 # Words that would reveal health information to anyone who sees a subject line or a notification preview.
 HEALTH_WORDS = re.compile(
@@ -52,3 +53,9 @@ def test_transactional_mail_has_no_unsubscribe_footer():
 def test_missing_data_fails_the_render_instead_of_sending_a_gap():
     with pytest.raises(UndefinedError):
         render("sign_in_code", {"minutes": 10})
+
+
+def test_time_critical_mail_is_exactly_the_transactional_category():
+    # The producer's record says how soon a lost attempt is retried; the category decides it here.
+    transactional = {name for name, spec in TEMPLATES.items() if spec.category == TRANSACTIONAL}
+    assert transactional == TIME_CRITICAL_TEMPLATES
