@@ -169,3 +169,21 @@ def data_of(keys: str, record: dict[str, Any]) -> dict[str, Any] | None:
     if stored is None or isinstance(stored, dict):
         return stored  # gone once sent; a dict is a record written before data was encrypted
     return json.loads(crypto.decrypt(keys, stored))
+
+
+def outbox_backlog() -> tuple[dict[str, int], float]:
+    """Emails not yet finished, by state (queued, sending), and the age in seconds of the oldest."""
+    pending = {QUEUED: 0, SENDING: 0}
+    for status in pending:
+        pending[status] = mongo.db[OUTBOX].count_documents({"status": status})
+    oldest = next(
+        iter(
+            mongo.db[OUTBOX]
+            .find({"status": {"$in": [QUEUED, SENDING]}}, {"created_at": 1})
+            .sort("created_at", 1)
+            .limit(1)
+        ),
+        None,
+    )
+    age = (datetime.now(UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
+    return pending, max(0.0, age)

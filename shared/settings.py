@@ -94,6 +94,9 @@ class Settings:
         "TYH_ENV", parse_environment, "development", doc="development, test or production"
     )
     service_name: str = setting("TYH_SERVICE", str, "tyh", doc="name carried in every log line")
+    metrics_port: int = setting(
+        "METRICS_PORT", int, 0, doc="port where a Celery worker or beat serves Prometheus metrics (0: none)"
+    )
     log_level: str = setting("LOG_LEVEL", str.upper, "INFO", doc="DEBUG, INFO, WARNING or ERROR")
     mongo_uri: str = setting(
         "MONGO_URI",

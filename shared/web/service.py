@@ -20,6 +20,7 @@ from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.web.health import health
+from shared.web.metrics import metrics_bp
 from shared.web.openapi import RulesPlugin, spec_options
 from shared.web.pages import pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
@@ -111,6 +112,7 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     app.extensions["celery"] = create_celery(f"{service}-producer", settings)
     init_request_context(app)
     app.register_blueprint(health)
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(pages_bp)
     register_error_handlers(app)
     return app

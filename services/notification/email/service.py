@@ -15,7 +15,7 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
-from shared import preferences
+from shared import metrics, preferences
 from shared.crypto import DecryptionError
 from shared.email import (
     ACCOUNT,
@@ -115,6 +115,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
             repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
+            metrics.EMAILS.labels(SUPPRESSED).inc()
             return SUPPRESSED
         token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
         unsubscribe_url = f"{settings.public_base_url}/u/{token}" if token else None
@@ -138,14 +139,17 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         failed_at = datetime.now(UTC)
         sweep_after = failed_at + timedelta(seconds=settings.outbox_stale_seconds)
         repository.release_for_retry(outbox_id, task_id, failed_at, str(exc), sweep_after)
+        metrics.EMAILS.labels("deferred").inc()
         raise
     except (PermanentSendError, UnknownTemplate, TemplateError, DecryptionError, ValueError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
         # The reason may quote the address (a server's refusal does): the log line names the kind only.
         log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": type(exc).__name__})
         repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
+        metrics.EMAILS.labels(FAILED).inc()
         return FAILED
     repository.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
+    metrics.EMAILS.labels(SENT).inc()
     return SENT
 
 
@@ -222,6 +226,7 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
     now = datetime.now(UTC)
     to_key = address_key(event["email"])
     kind, bounce_type = event["type"], event.get("bounce_type")
+    metrics.EMAILS.labels("bounced" if kind == "bounce" else "complained").inc()
     repository.record_event(
         {
             "address": to_key,
