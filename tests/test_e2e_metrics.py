@@ -6,6 +6,7 @@ queue names. Nothing that names a person, an address or a token."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from datetime import UTC, datetime
 
@@ -28,6 +29,7 @@ from tests.support.servers import (
     wait_for,
 )
 from tests.test_e2e_logs import VISITOR, invitation_flow, sign_in_flow, waitlist_flows
+from tests.test_operations import DASHBOARD, HISTOGRAM_PARTS, alert_series, series_in
 
 BROKER_DB = 13
 SECRET_PATH = "/v1/shares/the-secret-share-token-in-a-path"
@@ -150,12 +152,12 @@ def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings
     workers = scrapes["workers"]
     assert value(workers, "tyh_task_runs_total", task="summaries.recompute_person") >= 1
     assert value(workers, "tyh_summary_freshness_seconds_count") >= 1
-    beat = scrapes["beat"]
     wait_for(
         lambda: value(scrape(ports["beat"]), "tyh_beat_sends_total", task="notification.sweep_outbox") >= 1,
         20,
         "beat",
     )
+    scrapes["beat"] = beat = scrape(ports["beat"])
     assert {
         "tyh_queue_depth",
         "tyh_queue_oldest_age_seconds",
@@ -164,6 +166,17 @@ def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings
     } <= {s.name for s in beat}
     assert {s.labels["queue"] for s in beat if s.name == "tyh_queue_depth"} == set(ALL_QUEUES)
     assert value(beat, "tyh_state_read_errors") == 0
+
+    # Every alert rule's own series (deploy/prometheus/alerts.yml) and every dashboard panel's is exported.
+    exported = {HISTOGRAM_PARTS.sub("", s.name) for samples in scrapes.values() for s in samples}
+    dashboard_series = {
+        name
+        for panel in json.loads(DASHBOARD.read_text())["panels"]
+        for target in panel["targets"]
+        for name in series_in(target["expr"])
+    }
+    ours = {name for name in alert_series() | dashboard_series if name.startswith("tyh_")}
+    assert ours <= exported, f"used by alerts or the dashboard but exported by no process: {ours - exported}"
 
     allowed = allowed_labels(own)
     for process, samples in scrapes.items():
