@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from shared.email import FAILED, OUTBOX, QUEUED, SENDING, SENT, SUPPRESSED, WAITLIST
 from shared.mongo import mongo
 
-CLAIMS = "email_claims"
+CLAIMS = "email_claims"  # claims earlier versions wrote beside the record; erasure still removes them
 SUPPRESSIONS = "email_suppressions"
 PREFERENCES = "email_preferences"
 EVENTS = "email_events"
@@ -52,45 +51,24 @@ class Busy:
     until: datetime
 
 
-def _number(claim_doc: dict) -> int:
-    return claim_doc.get("n") or int(claim_doc["_id"].rsplit("#", 1)[1])
-
-
 def claim(outbox_id: str, task_id: str, now: datetime, lease: timedelta) -> dict | Busy | None:
     """Take the record for sending for `lease`, or say why not: None when it is finished (or unknown),
     Busy while another attempt's lease runs.
 
-    A claim is an insert of `{outbox_id}#{n}` into CLAIMS with its lease; the unique _id makes it atomic on
-    MongoDB and FerretDB alike (FerretDB 1.x does not isolate concurrent conditional updates: several
-    `find_one_and_update` calls on one document can all match). `n` follows the last claim in CLAIMS, not
-    the record, so a worker that died between the insert and the record's update (or mid-send) leaves a
-    claim that simply expires: the next attempt after its lease takes `n + 1`."""
-    record = mongo.db[OUTBOX].find_one({"_id": outbox_id})
-    if record is None or record["status"] not in (QUEUED, SENDING):
-        return None
-    last = max(mongo.db[CLAIMS].find({"outbox_id": outbox_id}), key=_number, default=None)
-    if last is not None:
-        # Claims written before leases existed run for one lease from when they were taken.
-        until = last.get("lease_until") or last["at"] + lease
-        if until > now:
-            return Busy(until)
-    attempt = max(_number(last) if last else 0, record["attempts"]) + 1
+    One conditional update, so exactly one of any number of concurrent attempts wins (MongoDB; FerretDB with
+    our patch 0003, docs/ferretdb.md). The claim and the record are one write, so a worker that dies at any
+    point leaves either a queued record or a lease that ends: the next attempt after it takes the record."""
     lease_until = now + lease
-    try:
-        mongo.db[CLAIMS].insert_one(
-            {
-                "_id": f"{outbox_id}#{attempt}",
-                "n": attempt,
-                "outbox_id": outbox_id,
-                "task_id": task_id,
-                "at": now,
-                "lease_until": lease_until,
-            }
-        )
-    except DuplicateKeyError:
-        return Busy(lease_until)  # another attempt took this number a moment ago
-    return mongo.db[OUTBOX].find_one_and_update(
-        {"_id": outbox_id, "status": {"$in": [QUEUED, SENDING]}},
+    record = mongo.db[OUTBOX].find_one_and_update(
+        {
+            "_id": outbox_id,
+            "$or": [
+                {"status": QUEUED},
+                {"status": SENDING, "lease_until": {"$lt": now}},
+                # Claimed before leases existed: it runs for one lease from when it was taken.
+                {"status": SENDING, "lease_until": {"$exists": False}, "claimed_at": {"$lt": now - lease}},
+            ],
+        },
         {
             "$set": {
                 "status": SENDING,
@@ -99,12 +77,18 @@ def claim(outbox_id: str, task_id: str, now: datetime, lease: timedelta) -> dict
                 "lease_until": lease_until,
                 "sweep_after": lease_until,
                 "updated_at": now,
-                "attempts": attempt,
             },
+            "$inc": {"attempts": 1},
             **_history(SENDING, now, task_id=task_id),
         },
         return_document=ReturnDocument.AFTER,
     )
+    if record is not None:
+        return record
+    current = mongo.db[OUTBOX].find_one({"_id": outbox_id}, {"status": 1, "lease_until": 1, "claimed_at": 1})
+    if current is None or current["status"] not in (QUEUED, SENDING):
+        return None
+    return Busy(current.get("lease_until") or current["claimed_at"] + lease)
 
 
 def _finish(
@@ -114,11 +98,6 @@ def _finish(
     if drop_data:
         update["$unset"] = {"data": ""}
     result = mongo.db[OUTBOX].update_one({"_id": outbox_id, "status": SENDING, "claimed_by": task_id}, update)
-    # The attempt is over: its lease ends now, so a retry or an admin's resend need not wait it out.
-    mongo.db[CLAIMS].update_many(
-        {"outbox_id": outbox_id, "task_id": task_id, "lease_until": {"$gt": now}},
-        {"$set": {"lease_until": now}},
-    )
     return result.modified_count == 1
 
 
@@ -142,10 +121,6 @@ def release_for_retry(
 ) -> bool:
     """Back to queued after a transient failure: the task's retry claims it again, and the sweeper steps in
     only after `sweep_after` (the retry was lost)."""
-    mongo.db[CLAIMS].update_many(
-        {"outbox_id": outbox_id, "task_id": task_id, "lease_until": {"$gt": now}},
-        {"$set": {"lease_until": now}},
-    )
     return _finish(outbox_id, task_id, QUEUED, now, last_error=reason, sweep_after=sweep_after)
 
 

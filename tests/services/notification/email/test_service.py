@@ -3,7 +3,9 @@
 import base64
 import dataclasses
 import subprocess
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import dkim
@@ -126,7 +128,6 @@ def test_a_claim_left_by_a_worker_that_died_before_marking_the_record_is_taken_o
     assert service.deliver(p, "next", settings) == service.SENT
     (message,) = mailbox.wait_for(1)
     assert message["To"] == "code@example.org"
-    assert db.email_outbox.find_one({"_id": p})["attempts"] == 2
     assert service.deliver(p, "again", settings) == service.SKIPPED
 
 
@@ -159,3 +160,23 @@ def test_a_finished_attempt_ends_its_lease_so_a_resend_goes_out_at_once(settings
     assert repository.requeue(p, datetime.now(UTC), reason="resend") is not None
     assert service.deliver(p, "resend", settings) == service.SENT
     assert mailbox.wait_for(1)[0]["To"] == "held@example.org"
+
+
+def test_of_many_attempts_claiming_one_email_at_once_exactly_one_wins(settings, db, payload):
+    # Each round: eight threads (eight connections) claim one record at the same instant; the claim is one
+    # conditional update, which MongoDB (and FerretDB with patch 0003) applies to one of them only.
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    for round_ in range(10):
+        p = payload(to=f"race{round_}@example.org")
+        start = threading.Barrier(8)
+
+        def attempt(i: int, p=p, start=start):
+            start.wait()
+            return repository.claim(p, f"task-{i}", datetime.now(UTC), lease)
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(attempt, range(8)))
+        winners = [r for r in results if isinstance(r, dict)]
+        assert len(winners) == 1, results
+        assert all(isinstance(r, repository.Busy) for r in results if not isinstance(r, dict))
+        assert db.email_outbox.find_one({"_id": p})["claimed_by"] == winners[0]["claimed_by"]
