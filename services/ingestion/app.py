@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.ingestion import reports
+from services.ingestion import reports, webapp
 from services.ingestion.accounts import browser
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(catalog_blp)
     reports.init_app(app, api)
     app.register_blueprint(account_pages_bp)
+    app.register_blueprint(webapp.bp)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
     app.cli.add_command(accounts_cli)
     return app
