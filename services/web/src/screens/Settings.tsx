@@ -29,7 +29,7 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
     <section class="card" aria-labelledby="tz-title">
       <h2 id="tz-title">{t("settings.time_zone")}</h2>
       <p>{me.time_zone}</p>
-      <label for="tz-search">{t("settings.time_zone")}</label>
+      <label for="tz-search">{t("settings.time_zone_search")}</label>
       <input id="tz-search" type="search" autocomplete="off" aria-describedby="tz-hint" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
       <p id="tz-hint" class="muted">
         {t("settings.time_zone_hint")}

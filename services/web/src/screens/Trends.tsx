@@ -61,6 +61,9 @@ export function Trends() {
             {t("trends.chart_label")}
           </h2>
           {data.status === "baseline" && <p>{t("trends.baseline", { count: data.daysLogged, total: BASELINE_MIN_DAYS })}</p>}
+          <p class="muted" aria-hidden="true">
+            {t("trends.axis", { low: t("today.overall_low"), high: t("today.overall_high") })}
+          </p>
           <TrendsChart data={data} />
           <ul class="legend">
             <li class="daily">{t("trends.daily")}</li>

@@ -21,7 +21,7 @@ def reminder_keys(db) -> set[str]:
     return {doc["_id"] for doc in db.email_outbox.find({"template": "checkin_reminder"}, {"_id": 1})}
 
 
-def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db):
+def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db, settings):
     user = someone("Asia/Kolkata", reminders=EVENINGS)
     scan(quiet_app, utc(2026, 11, 2))
     scan(quiet_app, utc(2026, 11, 2, 13, 29))
@@ -32,6 +32,7 @@ def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db):
     assert reminder_keys(db) == {f"reminder:{user['_id']}:2026-11-02"}
     record = db.email_outbox.find_one({})
     assert record["to"] == user["email"] and record["user_id"] == user["_id"]
+    assert record["data"]["app_url"] == f"{settings.app_base_url}/app/"  # the app's Today screen
     scan(quiet_app, utc(2026, 11, 3, 13, 30))
     assert f"reminder:{user['_id']}:2026-11-03" in reminder_keys(db)
 
