@@ -10,7 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from services.ingestion.accounts import service
-from tests.browser.app_stack import api, plant_wave
+from tests.browser.app_stack import PHONE, api, plant_wave
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
@@ -42,8 +43,14 @@ def assert_no_horizontal_scroll(page, where: str) -> None:
     assert widths[0] <= widths[1], f"{where}: content is {widths[0]} px wide in a {widths[1]} px viewport"
 
 
-def pending_text(page) -> str:
-    return page.get_by_role("status").filter(has_text=re.compile("sync", re.I)).first.inner_text()
+def wait_for_worker(page) -> None:
+    """The service worker must hold the app before the network goes (the CSP forbids the page-side eval
+    of wait_for_function, so this polls from here)."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    controlled = "navigator.serviceWorker.controller !== null"
+    if not page.evaluate(controlled):
+        page.reload()
+    wait_for(lambda: page.evaluate(controlled), 10, "the service worker to control the page")
 
 
 class TestSignIn:
@@ -134,10 +141,7 @@ class TestOffline:
         person("away@example.org")
         page = app_context.new_page()
         sign_in(page, mailbox, "away@example.org")
-        # The service worker must hold the app before the network goes.
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        wait_for_worker(page)
         app_context.set_offline(True)
         for value in (1, 2, 3, 4, 5):
             page.get_by_role("radio", name=str(value), exact=True).check()
@@ -154,6 +158,74 @@ class TestOffline:
         page.reload()
         page.get_by_test_id("synced").wait_for()
         assert db.events.count_documents({}) == 5
+
+    def test_closing_the_browser_offline_loses_nothing(self, browser, app_url, mailbox, tmp_path, db):
+        person("closed@example.org")
+        profile = tmp_path / "profile"
+
+        def open_browser():
+            context = browser.browser_type.launch_persistent_context(
+                str(profile),
+                executable_path=str(CHROMIUM),
+                args=CHROMIUM_ARGS,
+                base_url=app_url,
+                viewport=PHONE,
+                locale="en-US",
+            )
+            context.set_default_timeout(15_000)
+            return context, context.pages[0] if context.pages else context.new_page()
+
+        context, page = open_browser()
+        sign_in(page, mailbox, "closed@example.org")
+        wait_for_worker(page)
+        context.set_offline(True)
+        for value in (7, 8):
+            page.get_by_role("radio", name=str(value), exact=True).check()
+            page.get_by_role("button", name="Save check-in").click()
+            page.get_by_text("Check-in saved").wait_for()
+        page.get_by_text("Waiting to sync (2 entries)").wait_for()
+        context.close()  # the whole browser, while offline
+
+        context, page = open_browser()
+        try:
+            context.set_offline(True)
+            page.goto("/app/")
+            page.get_by_text("Waiting to sync (2 entries)").wait_for()
+            assert db.events.count_documents({}) == 0
+            context.set_offline(False)
+            page.get_by_test_id("synced").wait_for()
+            assert sorted(e["data"]["overall"] for e in db.events.find()) == [7, 8]
+        finally:
+            context.close()
+
+    def test_a_conflicting_entry_stays_on_the_device_and_says_why(self, app_context, app_url, mailbox, db):
+        _user, headers = person("edit@example.org")
+        stored = {"event_id": "same-id", "type": "check_in", "occurred_at": "2026-12-01T09:00:00+00:00"}
+        assert api(app_url, headers, "POST", "/v1/events", json=stored | {"overall": 3}).status_code == 202
+        page = app_context.new_page()
+        sign_in(page, mailbox, "edit@example.org")
+        # Another version of the same entry, as an edit made on this device would leave it in the queue.
+        page.evaluate(
+            """event => new Promise((resolve, reject) => {
+                const open = indexedDB.open("track-your-healing");
+                open.onsuccess = () => {
+                    const tx = open.result.transaction("outbox", "readwrite");
+                    tx.objectStore("outbox").put({event, logged_at: event.occurred_at, state: "pending"});
+                    tx.oncomplete = () => resolve(true);
+                    tx.onerror = () => reject(tx.error);
+                };
+            })""",
+            stored | {"overall": 9},
+        )
+        page.reload()
+        page.get_by_text("1 entry needs your attention").wait_for()
+        page.get_by_role("link", name="History").click()
+        refused = page.locator("li.rejected")
+        refused.wait_for()
+        assert "Not saved:" in refused.inner_text()
+        assert db.events.find_one({"event_id": "same-id"})["data"]["overall"] == 3
+        refused.get_by_role("button", name="Remove this entry").click()
+        page.get_by_test_id("synced").wait_for()
 
 
 def english_day(day: date) -> str:
@@ -190,6 +262,22 @@ class TestTrends:
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
+
+
+class TestLanguage:
+    def test_spanish_throughout_with_no_axe_violations(self, app_context, mailbox, db):
+        person("es@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("link", name="Hoy").click()
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        assert page.evaluate("document.documentElement.lang") == "es"
+        assert page.get_by_text("10 · lo peor").is_visible()
+        assert_no_axe_violations(page, "Hoy")
+        page.reload()  # the choice is kept
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
 
 
 class TestAccessibility:

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type Device, type Me } from "../api/client";
 import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
 import { clearAll } from "../store/db";
-import { database } from "../store/syncer";
+import { database, syncNow } from "../store/syncer";
 import { fold } from "./Today";
 
 const MAX_ZONES = 8;
@@ -87,6 +87,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
   const [locale, setLocaleState] = useState<Locale>(currentLocale());
 
   async function signOut() {
+    await syncNow(); // send what waits first: signing out forgets this device's copy
     await api.DELETE("/v1/auth/session");
     await clearAll(await database());
     onSignedOut();

@@ -37,6 +37,12 @@ export async function cacheGet<T>(db: Database, key: string): Promise<{ value: T
   return record ? { value: record.value as T, saved_at: record.saved_at } : undefined;
 }
 
+/** Forget the answers kept for offline use (a sign-in that lapsed); entries waiting to sync stay. */
+export async function clearCache(db: Database): Promise<void> {
+  await db.clear("cache");
+}
+
+/** Forget everything this device holds for the person (an explicit sign-out). */
 export async function clearAll(db: Database): Promise<void> {
   await db.clear("outbox");
   await db.clear("cache");

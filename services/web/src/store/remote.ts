@@ -1,6 +1,6 @@
 // Answers from the API, kept in IndexedDB as they arrive, so an offline start shows the last ones seen.
 import { api, type Me, type MedicationCatalog, type Summary, type SymptomCatalog } from "../api/client";
-import { cacheGet, cachePut, clearAll } from "./db";
+import { cacheGet, cachePut, clearCache } from "./db";
 import { database } from "./syncer";
 
 export interface Loaded<T> {
@@ -29,7 +29,8 @@ export async function loadMe(): Promise<Loaded<Me> | undefined> {
   return cached("me", async () => {
     const { data, response } = await api.GET("/v1/me");
     if (response.status === 401) {
-      await clearAll(await database());
+      // Signed out elsewhere (or the device was revoked): entries not yet synced stay for the next sign-in.
+      await clearCache(await database());
       throw new SignedOut();
     }
     return data;
