@@ -4,6 +4,7 @@ two taps, offline logging that syncs each entry exactly once, a planted wave on 
 from __future__ import annotations
 
 import re
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -262,6 +263,42 @@ class TestTrends:
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
+
+
+class TestSettings:
+    def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):
+        user, _ = person("settings@example.org", time_zone="Europe/London")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "settings@example.org")
+        page.get_by_role("link", name="Settings").click()
+
+        page.get_by_label("Find a time zone").fill("chicago")
+        page.get_by_role("button", name="America/Chicago").click()
+        page.get_by_text("Time zone saved: America/Chicago.").wait_for()
+        assert db.users.find_one({"_id": user["_id"]})["time_zone"] == "America/Chicago"
+
+        page.get_by_label("Email me a gentle reminder").check()
+        page.get_by_label("Reminder time").fill("08:30")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Reminder settings saved.").wait_for()
+        reminders = db.users.find_one({"_id": user["_id"]})["preferences"]["reminders"]
+        assert (reminders["enabled"], reminders["local_time"]) == (True, "08:30")
+        page.reload()
+        assert page.get_by_label("Reminder time").input_value() == "08:30"
+
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download my data").click()
+        path = tmp_path / "export.zip"
+        download.value.save_as(path)
+        with zipfile.ZipFile(path) as archive:
+            assert any(name.endswith(".json") for name in archive.namelist())
+
+        erase = page.get_by_role("button", name="Erase everything")
+        assert erase.is_disabled()
+        page.get_by_label("To confirm, type: erase my account").fill("erase my account")
+        erase.click()
+        page.get_by_role("heading", name="Sign in").wait_for()
+        assert db.users.find_one({"_id": user["_id"]}) is None
 
 
 class TestLanguage:

@@ -8,6 +8,78 @@ import { database, syncNow } from "../store/syncer";
 import { fold } from "./Today";
 
 const MAX_ZONES = 8;
+// The API's erasure phrase; typed as shown, in any language, so nobody erases by a stray tap.
+const ERASE_PHRASE = "erase my account";
+
+function Reminders({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
+  const current = me.preferences?.reminders ?? {};
+  const [enabled, setEnabled] = useState(Boolean(current.enabled));
+  const [time, setTime] = useState(current.local_time ?? "19:00");
+  const [saved, setSaved] = useState("");
+
+  async function save(event: Event) {
+    event.preventDefault();
+    // A preferences group is replaced whole: send it with the other fields as they are.
+    const reminders = { ...current, enabled, local_time: time };
+    const { data } = await api.PATCH("/v1/me", { body: { preferences: { reminders } } });
+    if (data) onChanged(data);
+    setSaved(t(data ? "settings.reminders_saved" : "common.error"));
+  }
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="reminders-title">
+      <h2 id="reminders-title">{t("settings.reminders")}</h2>
+      <label class="check">
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+        {t("settings.reminders_on")}
+      </label>
+      <label for="reminder-time">{t("settings.reminders_time")}</label>
+      <input id="reminder-time" type="time" class="short" required value={time} onInput={(e) => setTime(e.currentTarget.value)} />
+      <button type="submit">{t("common.save")}</button>
+      {saved && <p role="status">{saved}</p>}
+    </form>
+  );
+}
+
+function DataAndErasure({ onErased }: { onErased: () => void }) {
+  const [typed, setTyped] = useState("");
+  const [error, setError] = useState("");
+
+  async function erase(event: Event) {
+    event.preventDefault();
+    const { response } = await api.DELETE("/v1/me", { body: { confirm: typed } });
+    if (response.ok) {
+      await clearAll(await database());
+      onErased();
+    } else setError(t("common.error"));
+  }
+
+  return (
+    <>
+      <section class="card" aria-labelledby="export-title">
+        <h2 id="export-title">{t("settings.export")}</h2>
+        <p>{t("settings.export_intro")}</p>
+        <a class="button" href="/v1/me/export" download>
+          {t("settings.export_link")}
+        </a>
+      </section>
+      <form class="card danger" onSubmit={erase} aria-labelledby="erase-title">
+        <h2 id="erase-title">{t("settings.erase")}</h2>
+        <p>{t("settings.erase_intro")}</p>
+        <label for="erase-confirm">{t("settings.erase_confirm", { phrase: ERASE_PHRASE })}</label>
+        <input id="erase-confirm" autocomplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        <button type="submit" class="danger" disabled={typed.trim().toLowerCase() !== ERASE_PHRASE}>
+          {t("settings.erase_button")}
+        </button>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </>
+  );
+}
 
 function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
   const zones = useMemo(() => Intl.supportedValuesOf("timeZone"), []);
@@ -118,7 +190,9 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
         </select>
       </section>
       <TimeZonePicker me={me} onChanged={onChanged} />
+      <Reminders me={me} onChanged={onChanged} />
       <Devices onSignedOut={onSignedOut} />
+      <DataAndErasure onErased={onSignedOut} />
       <section class="card">
         <button type="button" onClick={() => void signOut()}>
           {t("settings.sign_out")}
