@@ -32,6 +32,10 @@ from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
 
+COOKIE_HEADER = {
+    "description": "the device cookie: HttpOnly, SameSite=Strict (Secure, __Host- prefix in production)",
+    "schema": {"type": "string"},
+}
 CODE_REQUESTED = {
     "status": "requested",
     "detail": "If an account uses this address, a sign-in code is on its way. It works for 10 minutes.",
@@ -104,7 +108,7 @@ def exchange_code(body):
 @blp.route("/auth/session", methods=["POST"])
 @require_json
 @blp.arguments(BrowserSessionRequestSchema)
-@blp.response(201, BrowserSessionSchema, headers={"Set-Cookie": {"description": "the device cookie"}})
+@blp.response(201, BrowserSessionSchema, headers={"Set-Cookie": COOKIE_HEADER})
 @problem_responses(400, 401, 403, 413, 415, 429, 503)
 @blp.doc(security=[])
 def create_browser_session(body):
