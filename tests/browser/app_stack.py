@@ -32,9 +32,10 @@ def app_settings(settings, redis_server):
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(app_settings, tmp_path_factory):
-    """Base URL of the ingestion service (API and app), with workers computing summaries and sending mail."""
+    """Base URL of the ingestion service (API and app), with workers computing summaries and sending mail;
+    stopped after the module, so no process of this stack outlives the tests that use it."""
     if not (WEB_DIST / "index.html").is_file():
         pytest.fail("services/web is not built: run `make setup`")
     logs = tmp_path_factory.mktemp("app-stack")
