@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup run test lint fmt bench admin clean dev-token screenshots
+.PHONY: help setup run test test-clock lint fmt bench admin clean dev-token screenshots
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,7 +15,10 @@ run: setup ## Run the whole platform locally (Ctrl-C stops every process)
 	@$(PY) -m devtools.stack
 
 test: setup ## Run the test suite against real Redis, FerretDB, SMTP and Celery; T=tests/path to narrow
-	@$(PY) -m pytest $(if $(T),$(T),tests)
+	@$(if $(T),,$(PY) -m tests.support.clock_check &&) $(PY) -m pytest $(if $(T),$(T),tests)
+
+test-clock: setup ## Run the time-sensitive tests with the clock at hard instants (DST, midnight, New Year)
+	@$(PY) -m tests.support.clock_check $(T)
 
 lint: setup ## Lint and check formatting (ruff)
 	@.venv/bin/ruff check .

@@ -29,7 +29,9 @@ reuse_port = True
 preload_app = False
 # Two services run side by side; gunicorn's runtime control socket would collide and is not needed.
 control_socket_disable = True
-accesslog = None  # the app logs one JSON line per request, with its request id
+# The app logs one JSON line per request, with its request id and its route pattern, never the path (paths
+# carry share, invitation, waitlist and unsubscribe tokens): shared/web/request_context.py.
+accesslog = None
 errorlog = "-"
 logconfig_dict = {
     "version": 1,

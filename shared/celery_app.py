@@ -15,7 +15,7 @@ from shared.logs import configure_logging, request_id_var
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
-from shared.tasks import CONTRACTS
+from shared.tasks import CONTRACTS, log_repr
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +131,14 @@ def _carry_request_id(headers=None, **_kwargs) -> None:
     request_id = request_id_var.get()
     if headers is not None and request_id:
         headers[REQUEST_ID_HEADER] = request_id
+
+
+@signals.before_task_publish.connect
+def _redact_arguments(sender=None, body=None, headers=None, **_kwargs) -> None:
+    """Celery logs a task's `argsrepr`/`kwargsrepr` when it is received, succeeds, fails or retries.
+    Every publish (enqueue, retry, sweeper, beat) passes here, so each is set from the task's contract."""
+    if headers is None or not isinstance(body, tuple | list) or len(body) < 2:
+        return
+    args, kwargs = body[0], body[1]
+    headers["argsrepr"] = repr(["<hidden>"] * len(args or ()))
+    headers["kwargsrepr"] = log_repr(sender, kwargs or {})

@@ -1,4 +1,4 @@
-"""Encryption at rest for free text (notes, custom labels): Fernet, with key rotation.
+"""Encryption at rest for free text (notes, custom labels) and stored files: Fernet, with key rotation.
 
 ENCRYPTION_KEYS holds one or more Fernet keys, newest first. New values are encrypted with the first;
 any listed key decrypts, so a key can be rotated in by putting it first and retired once
@@ -21,6 +21,11 @@ class DecryptionError(Exception):
 @cache
 def _fernet(keys: str) -> MultiFernet:
     return MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
+
+
+def key_ring(keys: str) -> MultiFernet:
+    """The ring itself, for values that are not text (shared/files.py seals files piece by piece)."""
+    return _fernet(keys)
 
 
 def parse_keys(raw: str) -> str:

@@ -1,8 +1,16 @@
 """The email contract: how any service asks the notification service to send one email.
 
 A producer calls `request_email`. It writes the outbox record first (so a message lost by the broker is
-found by the notification service's sweeper) and then sends `notification.send_email` by name. The
-idempotency key is held by a unique index: asking twice for the same logical message sends it once.
+found by the notification service's sweeper) and then sends `notification.send_email` with the record's
+id only: what the email says never travels through the broker or reaches a task log line. The record's id
+is a keyed hash of the idempotency key (opaque in logs, yet the same for the same logical message), so
+asking twice for the same message sends it once.
+
+What a record keeps readable decides who may see it. Waitlist mail (WAITLIST_TEMPLATES) is what admins
+manage: its template name is stored in the clear. Every other email is account mail: its template name is
+encrypted with ENCRYPTION_KEYS, so no admin view (nor anyone reading the collection) learns that a person
+got, say, a safety message. The template data (codes, links, names) is always encrypted, and removed
+once the email is sent: nothing needs it again.
 
 `data` may carry `attachments`: [{"bucket", "file_id", "filename", "content_type"}], files the producer
 stored in GridFS (shared.files) under a string id; the notification service attaches them when it
@@ -11,6 +19,9 @@ sends, and an attachment that is gone by then fails that email permanently.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,9 +29,12 @@ from celery import Celery
 from marshmallow import Schema, fields, validate
 from pymongo.errors import DuplicateKeyError
 
+from shared import crypto
+from shared.address import EmailAddress
 from shared.mongo import mongo
 from shared.queue import enqueue
-from shared.tasks import SEND_EMAIL, SendEmailPayload
+from shared.settings import Settings
+from shared.tasks import SEND_EMAIL
 
 OUTBOX = "email_outbox"
 
@@ -36,6 +50,10 @@ OPTIONAL_CATEGORIES = (REMINDERS, REPORTS, NEWS)
 # Outbox states: queued -> sending -> sent | failed | suppressed.
 QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed", "suppressed"
 
+# Who an email is for. Admins see waitlist mail only; account mail is the person's own business.
+WAITLIST, ACCOUNT = "waitlist", "account"
+WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "waitlist_confirmed", "invitation"})
+
 
 class AttachmentSchema(Schema):
     bucket = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"))
@@ -44,21 +62,48 @@ class AttachmentSchema(Schema):
     content_type = fields.String(required=True, validate=validate.Regexp(r"^[a-z]+/[a-z0-9.+-]+$"))
 
 
+class EmailRequest(Schema):
+    """One logical email as a producer asks for it: which template, to whom, with what data, under which
+    idempotency key. It is stored in the outbox record, never sent as a task."""
+
+    template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
+    to = EmailAddress(required=True)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
 def address_key(address: str) -> str:
     """How suppressions, opt-outs and history find an address: the exact mailbox, case-insensitively."""
     return address.strip().lower()
 
 
-def new_outbox_record(payload: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """The outbox document for a validated payload, before any attempt."""
+def outbox_id(settings: Settings, idempotency_key: str) -> str:
+    """The record id for an idempotency key: stable, and saying nothing of the key (which may name a
+    person and a day)."""
+    digest = hmac.new(settings.secret_key.encode(), f"outbox:{idempotency_key}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def audience_of(template: str) -> str:
+    return WAITLIST if template in WAITLIST_TEMPLATES else ACCOUNT
+
+
+def new_outbox_record(
+    settings: Settings, request: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """The outbox document for a validated request, before any attempt."""
     now = now or datetime.now(UTC)
+    template, audience = request["template"], audience_of(request["template"])
+    keys = settings.encryption_keys
     return {
-        "_id": payload["idempotency_key"],
-        "template": payload["template"],
-        "to": payload["to"],
-        "to_key": address_key(payload["to"]),
-        "data": payload["data"],
-        "user_id": payload.get("user_id"),
+        "_id": outbox_id(settings, request["idempotency_key"]),
+        "audience": audience,
+        "template": template if audience == WAITLIST else crypto.encrypt(keys, template),
+        "to": request["to"],
+        "to_key": address_key(request["to"]),
+        "data": crypto.encrypt(keys, json.dumps(request["data"])),
+        "user_id": request.get("user_id"),
         "status": QUEUED,
         "attempts": 0,
         "created_at": now,
@@ -79,7 +124,7 @@ def request_email(
     """Record and enqueue one email; False when this idempotency key was already requested."""
     if data and data.get("attachments"):
         data = data | {"attachments": AttachmentSchema(many=True).load(data["attachments"])}
-    payload = SendEmailPayload().load(
+    request = EmailRequest().load(
         {
             "template": template,
             "to": to,
@@ -88,9 +133,24 @@ def request_email(
             "user_id": user_id,
         }
     )
+    record = new_outbox_record(celery_app.tyh_settings, request)
     try:
-        mongo.db[OUTBOX].insert_one(new_outbox_record(payload))
+        mongo.db[OUTBOX].insert_one(record)
     except DuplicateKeyError:
         return False
-    enqueue(celery_app, SEND_EMAIL, **payload)
+    enqueue(celery_app, SEND_EMAIL, outbox_id=record["_id"])
     return True
+
+
+def template_of(keys: str, record: dict[str, Any]) -> str:
+    """A record's template name, decrypted for account mail (`keys`: ENCRYPTION_KEYS)."""
+    stored = record["template"]
+    return crypto.decrypt(keys, stored) if stored.startswith(crypto.PREFIX) else stored
+
+
+def data_of(keys: str, record: dict[str, Any]) -> dict[str, Any] | None:
+    """A record's template data; None once it was sent (the data is gone by then)."""
+    stored = record.get("data")
+    if stored is None or isinstance(stored, dict):
+        return stored  # gone once sent; a dict is a record written before data was encrypted
+    return json.loads(crypto.decrypt(keys, stored))

@@ -47,6 +47,11 @@ class JsonFormatter(logging.Formatter):
         return _encode(entry)
 
 
+# Libraries that print payloads when debugging: pymongo's command documents (addresses, names), Celery's
+# pool and kombu the raw task message. They stay at INFO whatever LOG_LEVEL says.
+PAYLOAD_LOGGERS = ("pymongo", "celery.pool", "celery.bootsteps", "kombu", "amqp")
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send every logger's records to stderr as JSON lines (idempotent)."""
     root = logging.getLogger()
@@ -54,3 +59,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter(service))
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))

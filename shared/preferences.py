@@ -1,12 +1,19 @@
-"""A person's email preferences with their defaults: one place both the API and the workers read.
+"""A person's email preferences with their defaults: the one place the API, workers and email service read.
 
 Stored preferences hold only what the person set (`users.preferences`); everything else comes from here.
-Weekly reports and reminders are off until the person turns them on: both are optional email.
+Weekly reports and reminders are off until the person turns them on: both are optional email. Their
+`enabled` is the one record of whether the person gets them: the unsubscribe link in a reminder or weekly
+report turns it off (`switch`), and the email service asks it (`own_mail_wanted`) before sending them, so
+settings and links can never disagree.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+from shared import email
+from shared.mongo import mongo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -33,6 +40,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# The email categories that are a person's own optional mail, and the preference group that turns each on.
+KIND_OF_CATEGORY = {email.REMINDERS: REMINDERS, email.REPORTS: WEEKLY_REPORT}
+USERS = "users"
+
+
 def effective(stored: dict[str, Any] | None, kind: str) -> dict[str, Any]:
     """One preference group as it applies: the defaults overlaid with what the person set."""
     return DEFAULTS[kind] | ((stored or {}).get(kind) or {})
@@ -40,3 +52,48 @@ def effective(stored: dict[str, Any] | None, kind: str) -> dict[str, Any]:
 
 def effective_all(stored: dict[str, Any] | None) -> dict[str, Any]:
     return {kind: effective(stored, kind) for kind in DEFAULTS}
+
+
+def _account(address_key: str) -> dict | None:
+    return mongo.db[USERS].find_one({"email_key": address_key}, {"preferences": 1, "created_at": 1})
+
+
+def own_mail_wanted(address_key: str, category: str, user_id: str | None) -> bool | None:
+    """Whether the person's settings let their own mail of this category go out; None when it is not a
+    person's own settings-controlled mail (another category, another person's mail, or no account here)."""
+    kind = KIND_OF_CATEGORY.get(category)
+    if kind is None or user_id is None:
+        return None
+    account = _account(address_key)
+    if account is None or account["_id"] != user_id:
+        return None
+    return bool(effective(account.get("preferences"), kind)["enabled"])
+
+
+def switch(address_key: str, category: str, enabled: bool, now: datetime) -> str | None:
+    """Turn the category's mail on or off in the settings of the account at this address (an unsubscribe
+    link, or its undo); the account's id, or None when no account has the address or the category is not
+    in settings. The rest of the group is kept, as PATCH /v1/me keeps it."""
+    kind = KIND_OF_CATEGORY.get(category)
+    account = _account(address_key) if kind else None
+    if account is None:
+        return None
+    group = ((account.get("preferences") or {}).get(kind) or {}) | {"enabled": enabled}
+    mongo.db[USERS].update_one(
+        {"_id": account["_id"]}, {"$set": {f"preferences.{kind}": group, "updated_at": now}}
+    )
+    return account["_id"]
+
+
+def adopt_opt_out(address_key: str, category: str, opted_out_at: datetime, now: datetime) -> bool:
+    """An opt-out stored for the address while an account held it (before settings held them) becomes the
+    account's setting; True if it did. One made before the account existed concerned other mail."""
+    account = _account(address_key) if KIND_OF_CATEGORY.get(category) else None
+    if account is None or _aware(account["created_at"]) > _aware(opted_out_at):
+        return False
+    return switch(address_key, category, False, now) is not None
+
+
+def _aware(moment: datetime) -> datetime:
+    """pymongo returns naive UTC datetimes unless told otherwise."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

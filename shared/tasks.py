@@ -1,7 +1,8 @@
 """Task contracts: the names, queues and payload schemas the services agree on.
 
 A producer sends a contract's name with `shared.queue.enqueue`; only the consumer imports the function
-that implements it. Queues are one per consumer so a slow report build never delays an email.
+that implements it. Queues are one per kind of work, and heavy builds have a worker process of their own,
+so a flood of report builds never delays an email, a summary or a scheduled scan.
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
 
+from shared.address import EmailAddress
+
 QUEUE_SUMMARIES = "summaries"
-QUEUE_REPORTS = "reports"
+QUEUE_PERIODIC = "periodic"  # beat's jobs: short scans that must run on time
+QUEUE_REPORTS = "reports"  # report and export builds: seconds each, asked for by people
 QUEUE_EMAIL = "email"
 
 # Which queues each worker process consumes; deploy files and tests check themselves against these.
-WORKER_QUEUES = (QUEUE_SUMMARIES, QUEUE_REPORTS)
-NOTIFICATION_QUEUES = (QUEUE_EMAIL,)
-ALL_QUEUES = WORKER_QUEUES + NOTIFICATION_QUEUES
+WORKER_QUEUES = (QUEUE_SUMMARIES, QUEUE_PERIODIC)  # process `workers`
+REPORT_QUEUES = (QUEUE_REPORTS,)  # process `reports`: builds never take a summaries or scan slot
+NOTIFICATION_QUEUES = (QUEUE_EMAIL,)  # process `notifier`
+ALL_QUEUES = WORKER_QUEUES + REPORT_QUEUES + NOTIFICATION_QUEUES
 
 
 class PipelineProbePayload(Schema):
@@ -29,22 +34,28 @@ class TaskContract:
     name: str
     queue: str
     schema: type[Schema]
+    # The payload fields a log line may show (ids); every other field is shown as hidden.
+    logged: tuple[str, ...] = ()
 
 
-WORKERS_PIPELINE_PROBE = TaskContract("workers.record_pipeline_probe", QUEUE_SUMMARIES, PipelineProbePayload)
+WORKERS_PIPELINE_PROBE = TaskContract(
+    "workers.record_pipeline_probe", QUEUE_SUMMARIES, PipelineProbePayload, ("probe_id",)
+)
 NOTIFICATION_PIPELINE_PROBE = TaskContract(
-    "notification.record_pipeline_probe", QUEUE_EMAIL, PipelineProbePayload
+    "notification.record_pipeline_probe", QUEUE_EMAIL, PipelineProbePayload, ("probe_id",)
 )
 
 
 class SendEmailPayload(Schema):
-    """One logical email: which template, to whom, with what data, under which idempotency key."""
+    """The outbox record to send: what it says stays in the record (shared.email)."""
 
-    template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
-    to = fields.Email(required=True)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-    idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    outbox_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
+class SignInCodeRequest(Schema):
+    """Someone asked for a sign-in code for this address; the worker finds out whether it has an account."""
+
+    email = EmailAddress(required=True)
 
 
 class NoPayload(Schema):
@@ -62,22 +73,24 @@ class BuildExportPayload(Schema):
 class EraseAddressPayload(Schema):
     """Forget an erased account's address, then confirm the erasure to it under the idempotency key."""
 
-    to = fields.Email(required=True)
+    to = EmailAddress(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload)
+SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload, ("outbox_id",))
+# On the email queue: a person waits for this one, and the email queue is never behind recomputes.
+SEND_SIGN_IN_CODE = TaskContract("accounts.send_sign_in_code", QUEUE_EMAIL, SignInCodeRequest)
 SWEEP_OUTBOX = TaskContract("notification.sweep_outbox", QUEUE_EMAIL, NoPayload)
-RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload)
-SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_SUMMARIES, NoPayload)
-CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_SUMMARIES, NoPayload)
+RECOMPUTE_PERSON = TaskContract("summaries.recompute_person", QUEUE_SUMMARIES, PersonPayload, ("user_id",))
+SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_PERIODIC, NoPayload)
+CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_PERIODIC, NoPayload)
 
 
 class ReportPayload(Schema):
     report_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
 
-BUILD_REPORT = TaskContract("reports.build_report", QUEUE_REPORTS, ReportPayload)
+BUILD_REPORT = TaskContract("reports.build_report", QUEUE_REPORTS, ReportPayload, ("report_id",))
 
 
 class InvitationAcceptedPayload(Schema):
@@ -85,16 +98,31 @@ class InvitationAcceptedPayload(Schema):
     waitlist_entry_id = fields.String(required=True)
 
 
-INVITATION_ACCEPTED = TaskContract("notification.invitation_accepted", QUEUE_EMAIL, InvitationAcceptedPayload)
-SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_REPORTS, NoPayload)
-BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload)
-PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_REPORTS, NoPayload)
+class WaitlistJoinPayload(Schema):
+    """A validated sign-up (the waitlist's JoinSchema), where it came from and with which browser."""
+
+    signup = fields.Dict(keys=fields.String(), required=True)
+    ip = fields.String(required=True, validate=validate.Length(max=64))
+    user_agent = fields.String(load_default="", validate=validate.Length(max=512))
+
+
+WAITLIST_JOIN = TaskContract("notification.waitlist_join", QUEUE_EMAIL, WaitlistJoinPayload)
+INVITATION_ACCEPTED = TaskContract(
+    "notification.invitation_accepted",
+    QUEUE_EMAIL,
+    InvitationAcceptedPayload,
+    ("invitation_id", "waitlist_entry_id"),
+)
+SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_PERIODIC, NoPayload)
+BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload, ("export_id",))
+PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_PERIODIC, NoPayload)
 ERASE_ADDRESS = TaskContract("notification.erase_address", QUEUE_EMAIL, EraseAddressPayload)
 
 CONTRACTS: tuple[TaskContract, ...] = (
     WORKERS_PIPELINE_PROBE,
     NOTIFICATION_PIPELINE_PROBE,
     SEND_EMAIL,
+    SEND_SIGN_IN_CODE,
     SWEEP_OUTBOX,
     RECOMPUTE_PERSON,
     SWEEP_RECOMPUTE,
@@ -105,7 +133,18 @@ CONTRACTS: tuple[TaskContract, ...] = (
     BUILD_REPORT,
     SCAN_SCHEDULES,
     INVITATION_ACCEPTED,
+    WAITLIST_JOIN,
 )
+
+
+def log_repr(name: str, kwargs: dict) -> str:
+    """How a task's arguments appear in log lines: the contract's logged fields, every other one hidden
+    (addresses, codes and links never reach a log line)."""
+    try:
+        logged = contract_for(name).logged
+    except KeyError:
+        logged = ()
+    return repr({key: kwargs[key] if key in logged else "<hidden>" for key in sorted(kwargs)})
 
 
 def contract_for(name: str) -> TaskContract:

@@ -1,4 +1,7 @@
-"""Signed tokens for links in emails: HMAC over the payload, one salt per purpose, optional expiry.
+"""Tokens for links in emails. Signed tokens (HMAC over the payload, one salt per purpose, optional
+expiry) carry ids only: their payload is readable by anyone holding the link. A payload that names a person
+(an address) is sealed instead: encrypted with the ENCRYPTION_KEYS ring (Fernet, authenticated), so the
+link says nothing and rotation works as for stored notes.
 
 Single use is not a property of the token: the state it acts on decides (an entry already confirmed,
 an invitation already accepted), so replaying a used token changes nothing.
@@ -6,10 +9,13 @@ an invitation already accepted), so replaying a used token changes nothing.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+
+from shared import crypto
 
 
 class TokenInvalid(Exception):
@@ -37,3 +43,21 @@ def unsign(secret: str, purpose: str, token: str, max_age: timedelta | None) -> 
         raise TokenExpired(purpose) from exc
     except BadSignature as exc:
         raise TokenInvalid(purpose) from exc
+
+
+def seal(keys: str, purpose: str, payload: Any) -> str:
+    """An encrypted, non-expiring token for `purpose` (URL-safe)."""
+    sealed = crypto.encrypt(keys, json.dumps({"p": purpose, "v": payload}, separators=(",", ":")))
+    return sealed.removeprefix(crypto.PREFIX).rstrip("=")
+
+
+def unseal(keys: str, purpose: str, token: str) -> Any:
+    """The payload of a token made by `seal` for `purpose`; TokenInvalid for anything else."""
+    try:
+        plain = crypto.decrypt(keys, crypto.PREFIX + token + "=" * (-len(token) % 4))
+        sealed = json.loads(plain)
+    except (crypto.DecryptionError, ValueError, UnicodeError):
+        raise TokenInvalid(purpose) from None
+    if not isinstance(sealed, dict) or sealed.get("p") != purpose:
+        raise TokenInvalid(purpose)
+    return sealed.get("v")

@@ -17,6 +17,7 @@ from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
+from tests.support import operations  # noqa: F401 - registers its MongoDB command listener first
 from tests.support.mailbox import Mailbox, SmtpServer
 from tests.support.servers import FerretDB, RedisServer
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from shared.settings import SPECS
-from shared.tasks import ALL_QUEUES, NOTIFICATION_QUEUES, WORKER_QUEUES
+from shared.tasks import ALL_QUEUES, NOTIFICATION_QUEUES, REPORT_QUEUES, WORKER_QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCFILE = ROOT / "deploy" / "Procfile"
@@ -29,7 +29,7 @@ DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 # In a container gunicorn must listen on every interface; everything else is the Procfile's default.
 CONTAINER_OVERRIDES = {"BIND_HOST": "0.0.0.0"}
-QUEUES_BY_PROCESS = {"workers": WORKER_QUEUES, "notifier": NOTIFICATION_QUEUES}
+QUEUES_BY_PROCESS = {"workers": WORKER_QUEUES, "reports": REPORT_QUEUES, "notifier": NOTIFICATION_QUEUES}
 HTTP_PROCESSES = ("ingestion", "notification")
 INFRASTRUCTURE = ("mongo", "redis")
 
@@ -291,7 +291,7 @@ def test_dockerfile_copies_what_the_processes_need_and_runs_unprivileged():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     packages = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
     copied = {src.rstrip("/") for line in re.findall(r"^COPY (.+)$", text, re.M) for src in line.split()[:-1]}
-    assert packages | {"deploy", "pyproject.toml", "constraints.txt"} <= copied
+    assert packages | {"deploy", "pyproject.toml", "constraints.txt", "LICENSE"} <= copied
     assert re.search(r"pip install -c constraints\.txt \.(\s|$)", text), "install the project, pinned"
     assert "[dev]" not in text, "no dev extras in the image"
     users = re.findall(r"^USER (\S+)", text, re.M)
@@ -395,6 +395,14 @@ def test_k8s_config_covers_every_setting_and_keeps_secrets_secret():
         secret_refs = {r["secretRef"]["name"] for r in refs if "secretRef" in r}
         assert config_refs == {config["metadata"]["name"]}
         assert secret_refs == {secret["metadata"]["name"]}
+
+
+def test_k8s_trusts_the_ingress_as_the_one_proxy():
+    # Behind the Ingress every request's socket address is the proxy's: with no trusted proxy, every
+    # per-IP limit would count all clients as one.
+    (config,) = k8s_kind("ConfigMap").values()
+    assert SPEC_BY_ENV["TRUSTED_PROXY_COUNT"].coerce(config["data"]["TRUSTED_PROXY_COUNT"]) == 1
+    assert "TRUSTED_PROXY_COUNT" in (K8S / "README.md").read_text()
 
 
 def test_k8s_kustomization_lists_existing_files_but_not_the_secret_template():

@@ -65,7 +65,7 @@ def test_http_request_reaches_a_separate_worker_and_the_database(stack, db):
     # The request id appears in both processes' JSON logs.
     web_lines = [json.loads(line) for line in processes["web"].output().splitlines() if line.startswith("{")]
     assert any(
-        e.get("request_id") == "e2e-request-0001" and e.get("path") == "/internal/pipeline-probe"
+        e.get("request_id") == "e2e-request-0001" and e.get("route") == "/internal/pipeline-probe"
         for e in web_lines
     )
     wait_for(lambda: "e2e-request-0001" in processes["worker"].output(), 10, "worker log line")

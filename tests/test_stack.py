@@ -93,6 +93,7 @@ def test_run_is_green_stops_cleanly_and_keeps_data(stack):
         "mailsink",
         "gunicorn",
         "services.workers.worker",
+        "-Q reports",
         "services.notification.worker",
         "services.workers.beat",
     ):

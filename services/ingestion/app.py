@@ -16,7 +16,7 @@ from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
 from services.ingestion.privacy.api import blp as privacy_blp
 from services.ingestion.summaries.api import blp as summaries_blp
-from shared import invitations, recompute
+from shared import invitations, recompute, sign_in
 from shared.export import store as export_store
 from shared.settings import Settings, load_or_exit
 from shared.tasks import WORKERS_PIPELINE_PROBE
@@ -24,20 +24,35 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "ingestion"
+API_DESCRIPTION = (
+    "What web and mobile apps call: sign-in, events, summaries, doctor reports, export and erasure. "
+    "Errors are RFC 9457 problem+json. How to generate a client, and which calls are safe to retry: "
+    "docs/api.md."
+)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_or_exit()
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
-    api = ProblemApi(app)
-    api.spec.components.security_scheme(SECURITY_SCHEME, {"type": "http", "scheme": "bearer"})
+    api = ProblemApi(app, server_url=settings.app_base_url, description=API_DESCRIPTION)
     api.spec.components.security_scheme(
-        COOKIE_SCHEME, {"type": "apiKey", "in": "cookie", "name": browser.cookie_name(settings)}
+        SECURITY_SCHEME,
+        {"type": "http", "scheme": "bearer", "description": "a device token from POST /v1/auth/token"},
+    )
+    api.spec.components.security_scheme(
+        COOKIE_SCHEME,
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": browser.cookie_name(settings),
+            "description": "the web app's device cookie from POST /v1/auth/session (writes: same origin)",
+        },
     )
     ensure_indexes(
         app,
         accounts_repository.ensure_indexes,
+        sign_in.ensure_indexes,
         events_repository.ensure_indexes,
         invitations.ensure_indexes,
         recompute.ensure_indexes,
@@ -50,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(catalog_blp)
     reports.init_app(app, api)
     app.register_blueprint(account_pages_bp)
-    app.register_blueprint(webapp.bp)
+    webapp.init_app(app)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
     app.cli.add_command(accounts_cli)
     return app

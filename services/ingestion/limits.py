@@ -19,6 +19,9 @@ CODE_ATTEMPTS_PER_ADDRESS = Limit("signin-exchange-address", limit=10, window_s=
 CODE_ATTEMPTS_PER_IP = Limit("signin-exchange-ip", limit=60, window_s=900)
 # Generous: an offline phone syncing in batches stays far below it; a runaway client does not.
 WRITES_PER_PERSON = Limit("event-writes", limit=600, window_s=60)
+# Each report costs seconds of a report worker; a person needs a handful a week. One is in flight at a time
+# anyway (shared/reports.py), so this bounds a client that asks again the moment each one is ready.
+REPORTS_PER_PERSON = Limit("report-requests", limit=10, window_s=3600)
 
 
 def client_ip() -> str:
@@ -34,6 +37,14 @@ def limit_code_requests(email: str) -> None:
 def limit_code_exchange(email: str) -> None:
     enforce([CODE_ATTEMPTS_PER_ADDRESS], address_key(email))
     enforce([CODE_ATTEMPTS_PER_IP], client_ip())
+
+
+def limit_reports(user_id: str) -> None:
+    """Fails open: with Redis down a report is still taken, one at a time per person."""
+    try:
+        enforce([REPORTS_PER_PERSON], user_id)
+    except redis.RedisError as exc:
+        log.warning("report rate limit skipped: Redis unavailable", extra={"reason": str(exc)[:200]})
 
 
 def writes_if(ready: Callable[[], bool]) -> Callable[[], list[Limit]]:

@@ -1,5 +1,5 @@
 """The web app (services/web, built to dist/) on the API's origin at /app/: the same shell for every screen,
-long-cached hashed assets, and the one Content-Security-Policy the app runs under.
+long-cached hashed assets, and what the app's Content-Security-Policy allows beyond every page's.
 
 Same origin means the device cookie can be SameSite=Strict and the API needs no CORS. Nothing is imported
 from services/web: this serves the files its build wrote."""
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
 
+from shared.web.headers import extend_policy, policy_for
 from shared.web.pages import message_page
 from shared.web.service import settings_of
 
@@ -24,29 +25,27 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # The shell, the service worker and the manifest must be checked on every start so an update reaches people.
 REVALIDATE = "no-cache"
 
-# No inline script or style, no other origin: everything the app loads is a file from this directory.
-POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
-)
+# What the app needs beyond shared.web.headers' page policy (which keeps default-src 'none', no inline style,
+# base-uri 'none', forms to this origin, frame-ancestors 'none'): its own scripts, API calls, service worker,
+# manifest, fonts and chart images (blob:). Nothing inline, nothing from another origin.
+APP_SOURCES = {
+    "script_src": ("'self'",),
+    "img_src": ("'self'", "blob:"),
+    "font_src": ("'self'",),
+    "connect_src": ("'self'",),
+    "manifest_src": ("'self'",),
+    "worker_src": ("'self'",),
+}
 HEADERS = {
-    "Content-Security-Policy": POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+
+def init_app(app: Flask) -> None:
+    """Serve the app at /app/ under its Content-Security-Policy (one mechanism for every page's policy)."""
+    extend_policy(app, PREFIX, **APP_SOURCES)
+    app.register_blueprint(bp)
 
 
 def _dist() -> Path:
@@ -71,6 +70,8 @@ def _serve(path: str) -> Response:
         response = send_from_directory(dist, SHELL, max_age=0)
     response.headers["Cache-Control"] = IMMUTABLE if path.startswith(f"{HASHED_DIR}/") else REVALIDATE
     response.headers.update(HEADERS)
+    # Every file, not only the HTML shell: the service worker runs under the policy sent with its script.
+    response.headers["Content-Security-Policy"] = policy_for(current_app, PREFIX)
     return response
 
 

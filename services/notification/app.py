@@ -6,6 +6,8 @@ from flask import Flask
 
 from services.notification import admin, waitlist
 from services.notification.email import repository as email_repository
+from services.notification.email import service as email_service
+from services.notification.email.api import PROVIDER_SCHEME
 from services.notification.email.api import blp as email_blp
 from services.notification.email.pages import bp as email_pages_bp
 from services.notification.waitlist import repository as waitlist_repository
@@ -15,14 +17,28 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "notification"
+API_DESCRIPTION = (
+    "The waitlist sign-up and the email provider's bounce and complaint hook. Errors are RFC 9457 "
+    "problem+json; see docs/api.md."
+)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_or_exit()
     app = create_base_app(__name__, SERVICE, settings)
     app.config["API_TITLE"] = "Track Your Healing notification API"
-    api = ProblemApi(app)
-    ensure_indexes(app, email_repository.ensure_indexes, waitlist_repository.ensure_indexes)
+    api = ProblemApi(app, server_url=settings.public_base_url, description=API_DESCRIPTION)
+    api.spec.components.security_scheme(
+        PROVIDER_SCHEME,
+        {"type": "http", "scheme": "bearer", "description": "the email provider's webhook secret"},
+    )
+    # Opt-outs stored before the settings held them move there once MongoDB is reachable, as indexes do.
+    ensure_indexes(
+        app,
+        email_repository.ensure_indexes,
+        waitlist_repository.ensure_indexes,
+        email_service.adopt_account_opt_outs,
+    )
     api.register_blueprint(email_blp)
     app.register_blueprint(email_pages_bp)
     waitlist.init_app(app, api)

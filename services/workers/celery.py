@@ -1,4 +1,5 @@
-"""The workers' Celery app: consumes the summaries and reports queues."""
+"""The workers' Celery app, for both worker processes: `workers` takes the summaries and periodic queues,
+`reports` the reports queue (deploy/Procfile names which)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from celery import Celery
 
 from shared.celery_app import create_celery
 from shared.settings import Settings
-from shared.tasks import WORKER_QUEUES
+from shared.tasks import REPORT_QUEUES, WORKER_QUEUES
 
 # A package's tasks.py registers its tasks; a module listed by name (the schedule scan) registers its own.
 TASK_PACKAGES = [
@@ -19,6 +20,6 @@ TASK_PACKAGES = [
 
 
 def create_worker_app(settings: Settings) -> Celery:
-    app = create_celery("workers", settings, WORKER_QUEUES)
+    app = create_celery("workers", settings, WORKER_QUEUES + REPORT_QUEUES)
     app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks", force=True)
     return app

@@ -1,4 +1,4 @@
-"""Celery entry point: `celery -A services.workers.worker worker -Q summaries,reports`."""
+"""Celery entry point of both worker processes: `celery -A services.workers.worker worker -Q <queues>`."""
 
 from services.workers.celery import create_worker_app
 from shared.settings import load_or_exit

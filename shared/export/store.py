@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from gridfs import GridOut
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from shared import files
@@ -72,13 +71,15 @@ def claim(export_id: str, task_id: str, now: datetime) -> dict | None:
     )
 
 
-def store_archive(export: dict, source: Any, filename: str) -> None:
+def store_archive(export: dict, source: Any, filename: str, keys: str) -> None:
+    """Store the zip, sealed with `keys` (it holds every note in the clear inside)."""
     files.put(
         BUCKET,
         export["_id"],
         source,
         filename,
         metadata={"user_id": export["user_id"], "export_id": export["_id"]},
+        keys=keys,
     )
 
 
@@ -106,8 +107,8 @@ def mark_failed(export_id: str, task_id: str, reason: str) -> None:
     )
 
 
-def open_archive(export_id: str) -> GridOut | None:
-    return files.open_file(BUCKET, export_id)
+def open_archive(export_id: str, keys: str) -> files.StoredFile | None:
+    return files.open_file(BUCKET, export_id, keys)
 
 
 def drop_archive(export_id: str) -> None:

@@ -14,12 +14,19 @@ def sends_json() -> bool:
     return mimetype == "application/json" or mimetype.endswith("+json")
 
 
+def sends_body() -> bool:
+    """The request carries a body (a length above zero, or chunks)."""
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    return bool(request.content_length) or chunked
+
+
 def require_json(view):
-    """Refuse bodies that are not application/json (or a +json type) with 415 problem+json."""
+    """Refuse bodies that are not application/json (or a +json type) with 415 problem+json, whatever their
+    type or none said. A request without a body has nothing to misread: its schema says what is missing."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not sends_json():
+        if sends_body() and not sends_json():
             raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
         return view(*args, **kwargs)
 

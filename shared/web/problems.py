@@ -15,6 +15,8 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
+from shared.web.request_context import route_of
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://trackyourhealing.org/problems/"
 RETRY_AFTER_S = 5
@@ -170,7 +172,7 @@ def register_error_handlers(app: Flask) -> None:
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return from_http_exception(error)
-    log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+    log.exception("unhandled error", extra={"route": route_of(request), "method": request.method})
     return problem(
         500, detail="Something went wrong on our side. It has been logged; please try again later."
     )

@@ -1,4 +1,8 @@
-"""Request ids and one JSON access-log line per request."""
+"""Request ids and one JSON access-log line per request.
+
+The line records the route pattern (`/waitlist/confirm/<token>`), never the path: paths carry share,
+invitation, waitlist and unsubscribe tokens. A path that matches no route is logged as UNMATCHED.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,13 @@ HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 access_log = logging.getLogger("access")
+UNMATCHED = "(no route)"
+QUIET_ROUTES = ("/healthz", "/readyz")
+
+
+def route_of(req) -> str:
+    """What a log line may say about where a request went: its route pattern."""
+    return req.url_rule.rule if req.url_rule is not None else UNMATCHED
 
 
 def init_request_context(app: Flask) -> None:
@@ -33,13 +44,13 @@ def init_request_context(app: Flask) -> None:
     @app.after_request
     def _finish(response):
         response.headers[HEADER] = g.get("request_id", "")
-        path = request.path
-        if path not in ("/healthz", "/readyz"):
+        route = route_of(request)
+        if route not in QUIET_ROUTES:
             access_log.info(
                 "request",
                 extra={
                     "method": request.method,
-                    "path": path,
+                    "route": route,
                     "status": response.status_code,
                     "duration_ms": round(
                         (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1

@@ -19,7 +19,10 @@ from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
+from shared.web import json_body
+from shared.web.headers import init_security_headers
 from shared.web.health import health
+from shared.web.openapi import RulesPlugin, spec_options
 from shared.web.pages import pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
 from shared.web.request_context import init_request_context
@@ -35,6 +38,10 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def loads(self, s, **kwargs):
+        """Request bodies (and session cookies) through the one strict parser (shared/web/json_body)."""
+        return json_body.loads(s)
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -54,12 +61,20 @@ class CookieSessions(SecureCookieSessionInterface):
 
 
 class ProblemApi(Api):
-    """flask-smorest, with its error bodies replaced by RFC 9457 problem+json."""
+    """flask-smorest, with its error bodies replaced by RFC 9457 problem+json, rules stated on schemas
+    (shared.web.openapi) and the document's licence, contact and server."""
 
     ERROR_SCHEMA = ProblemSchema
 
+    def __init__(self, app: Flask, *, server_url: str, description: str) -> None:
+        app.config["API_SPEC_OPTIONS"] = spec_options(server_url, description)
+        super().__init__(app, spec_kwargs={"marshmallow_plugin": RulesPlugin()})
+
     def handle_http_exception(self, error):
         return from_http_exception(error)
+
+    def _register_pagination_header(self):
+        """Not published: lists page by opaque cursor, never by flask-smorest's page numbers."""
 
     def _register_responses(self):
         """Name a response per status (`NOT_FOUND`, ...) for views to reference, errors as problem+json;
@@ -101,6 +116,7 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     redis_client.configure(settings)
     app.extensions["celery"] = create_celery(f"{service}-producer", settings)
     init_request_context(app)
+    init_security_headers(app, settings)
     app.register_blueprint(health)
     app.register_blueprint(pages_bp)
     register_error_handlers(app)

@@ -1,9 +1,14 @@
 """The Celery factory's defaults, and a request id travelling from HTTP into a task."""
 
+import dataclasses
+import json
 import time
 
+import redis as redis_lib
+
 from shared.celery_app import BaseTask, TransientError, create_celery
-from shared.tasks import ALL_QUEUES, CONTRACTS, WORKER_QUEUES
+from shared.queue import enqueue
+from shared.tasks import ALL_QUEUES, CONTRACTS, QUEUE_EMAIL, SEND_EMAIL, SEND_SIGN_IN_CODE, WORKER_QUEUES
 
 
 def test_defaults_are_json_late_ack_no_results(settings):
@@ -58,3 +63,28 @@ def test_request_id_travels_from_http_into_the_task(ingestion_app, db, workers_w
     )
     assert status.json["status"] == "processed"
     assert status.json["latency_ms"] >= 0
+
+
+QUIET_BROKER_DB = 11  # nothing consumes it: the published messages are read back raw
+
+
+def test_published_tasks_show_only_their_ids_to_logs(settings, redis_server):
+    """Celery logs argsrepr/kwargsrepr when a task is received, succeeds, retries or fails; every publish
+    sets them from the contract, a retry (the same task sent again) included."""
+    quiet = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
+    broker = redis_lib.Redis.from_url(quiet.broker_url)
+    broker.flushdb()
+    app = create_celery("t", quiet)
+    enqueue(app, SEND_SIGN_IN_CODE, email="someone@example.org")
+    enqueue(app, SEND_EMAIL, outbox_id="a" * 32)
+    app.send_task(SEND_SIGN_IN_CODE.name, kwargs={"email": "someone@example.org"}, retries=1)  # as a retry
+    app.send_task("not.a.contract", args=["someone@example.org"], kwargs={"to": "someone@example.org"})
+    published = [json.loads(raw)["headers"] for raw in reversed(broker.lrange(QUEUE_EMAIL, 0, -1))]
+    published += [json.loads(raw)["headers"] for raw in broker.lrange("celery", 0, -1)]
+    shown = [(h["argsrepr"], h["kwargsrepr"]) for h in published]
+    assert shown == [
+        ("[]", "{'email': '<hidden>'}"),
+        ("[]", "{'outbox_id': '" + "a" * 32 + "'}"),
+        ("[]", "{'email': '<hidden>'}"),
+        ("['<hidden>']", "{'to': '<hidden>'}"),
+    ]

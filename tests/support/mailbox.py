@@ -48,6 +48,19 @@ class Mailbox:
                 self._cond.wait(remaining)
             return list(self.messages)
 
+    def wait_for_one_to(self, address: str, timeout: float = 10) -> EmailMessage:
+        """The first message that arrived for `address`."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for message in self.messages:
+                    if str(message["To"]).lower() == address.lower():
+                        return message
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no message for {address}")
+                self._cond.wait(remaining)
+
 
 class SmtpServer:
     def __init__(self, port: int | None = None) -> None:

@@ -27,7 +27,7 @@ def _at(day: date, hour: int, tz: str) -> str:
 
 def generate_for_report(seed: int, *, days: int = 120, end: date | None = None, **kwargs) -> Patient:
     """A generated patient whose days also carry symptom ratings that follow their burden."""
-    patient = generate(seed, days=days, end=end or datetime.now(UTC).date(), **kwargs)
+    patient = generate(seed, days=days, end=end, **kwargs)
     rng = random.Random(seed + 1)
     tz = patient.time_zone
     burden = {

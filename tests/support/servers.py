@@ -18,6 +18,7 @@ import requests
 
 from devtools.ferretdb import FERRETDB
 from devtools.ferretdb import command as ferretdb_command
+from tests.support.clock_check import CLOCK_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -130,9 +131,12 @@ class RedisServer:
 
 
 class FerretDB:
-    def __init__(self, workdir: Path, port: int | None = None):
+    def __init__(
+        self, workdir: Path, port: int | None = None, binary: Path = FERRETDB, log_level: str = "warn"
+    ):
         self.dir = workdir
         self.port = port or free_port()
+        self.binary, self.log_level = binary, log_level
         self.process: Process | None = None
 
     @property
@@ -140,11 +144,13 @@ class FerretDB:
         return f"mongodb://127.0.0.1:{self.port}/"
 
     def start(self) -> FerretDB:
-        if not FERRETDB.exists():
-            raise RuntimeError(f"{FERRETDB} is missing; run `make setup`")
+        if not self.binary.exists():
+            raise RuntimeError(f"{self.binary} is missing; run `make setup`")
         data = self.dir / "data"
         data.mkdir(parents=True, exist_ok=True)
-        args = ferretdb_command(data, self.dir, self.port, free_port())
+        args = ferretdb_command(
+            data, self.dir, self.port, free_port(), binary=self.binary, log_level=self.log_level
+        )
         self.process = Process(args, self.dir / "ferretdb.log").start()
         client = pymongo.MongoClient(self.uri, serverSelectionTimeoutMS=500)
         wait_for(lambda: client.admin.command("ping")["ok"] == 1, 20, f"FerretDB on port {self.port}")
@@ -196,7 +202,9 @@ def celery_worker(
 
 
 def child_env(settings_env: dict[str, str]) -> dict[str, str]:
-    """Environment for one of our processes: the test settings and nothing from the developer's shell."""
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
+    """Environment for one of our processes: the test settings and nothing from the developer's shell but
+    the clock `make test-clock` sets for every process of a run (tests/support/clock_check.py)."""
+    kept = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", *CLOCK_ENV}
+    keep = {k: v for k, v in os.environ.items() if k in kept}
     keep["PATH"] = f"{VENV_BIN}:{keep.get('PATH', '')}"
     return keep | settings_env | {"PYTHONUNBUFFERED": "1"}

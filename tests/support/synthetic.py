@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -53,7 +53,7 @@ def generate(
     start_dose: float = 10.0,
 ) -> Patient:
     rng = random.Random(seed)
-    end = end or datetime.now(UTC).date()
+    end = end or datetime.now(ZoneInfo(time_zone)).date()  # the person's today, not UTC's
     first = end - timedelta(days=days - 1)
     patient = Patient(time_zone, first, days)
 

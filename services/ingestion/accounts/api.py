@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts import browser, service
 from services.ingestion.accounts.auth import current_device, current_user, login_required
@@ -26,7 +25,7 @@ from services.ingestion.accounts.schemas import (
 )
 from services.ingestion.limits import client_ip, limit_code_exchange, limit_code_requests
 from shared import invitations
-from shared.web.media import require_json
+from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
@@ -51,6 +50,8 @@ def _usable_invitation(token: str) -> dict:
 
 @blp.route("/invitations/<token>")
 class Invitation(MethodView):
+    @public
+    @operation("getInvitation")
     @blp.response(200, InvitationSchema)
     @problem_responses(410, 503)
     def get(self, token: str):
@@ -63,10 +64,11 @@ class Invitation(MethodView):
 
 
 @blp.route("/invitations/<token>/accept", methods=["POST"])
-@require_json
+@public
+@operation("acceptInvitation")
 @blp.arguments(AcceptInvitationSchema)
 @blp.response(201, AccountCreatedSchema)
-@problem_responses(400, 409, 410, 413, 415, 503)
+@problem_responses(409, 410, 503)
 def accept_invitation(body, token: str):
     """Create the account from an invitation, record the health-data consent, and sign this device in."""
     invitation = _usable_invitation(token)
@@ -80,22 +82,27 @@ def accept_invitation(body, token: str):
 
 
 @blp.route("/auth/code", methods=["POST"])
-@require_json
-@blp.arguments(CodeRequestSchema)
-@blp.response(202, CodeRequestedSchema)
-@problem_responses(400, 413, 415, 429, 503)
+@public
+@operation("requestSignInCode")
+@blp.arguments(CodeRequestSchema, example={"email": "sam@example.org"})
+@blp.response(202, CodeRequestedSchema, example=CODE_REQUESTED)
+@problem_responses(429, 503)
 def request_code(body):
     """Email a one-time sign-in code. The answer is the same whether or not the address has an account."""
     limit_code_requests(body["email"])
-    service.request_sign_in_code(celery_of(), settings_of(), body["email"])
+    service.request_sign_in_code(celery_of(), body["email"])
     return CODE_REQUESTED
 
 
 @blp.route("/auth/token", methods=["POST"])
-@require_json
-@blp.arguments(TokenRequestSchema)
+@public
+@operation("exchangeSignInCode")
+@blp.arguments(
+    TokenRequestSchema,
+    example={"email": "sam@example.org", "code": "123456", "device_name": "Sam's phone", "platform": "ios"},
+)
 @blp.response(201, DeviceTokenSchema)
-@problem_responses(400, 401, 413, 415, 429, 503)
+@problem_responses(401, 429, 503)
 def exchange_code(body):
     """Exchange a sign-in code for a device token (shown once; keep it in the device's secure storage)."""
     limit_code_exchange(body["email"])
@@ -106,11 +113,11 @@ def exchange_code(body):
 
 
 @blp.route("/auth/session", methods=["POST"])
-@require_json
+@public
+@operation("createBrowserSession")
 @blp.arguments(BrowserSessionRequestSchema)
 @blp.response(201, BrowserSessionSchema, headers={"Set-Cookie": COOKIE_HEADER})
-@problem_responses(400, 401, 403, 413, 415, 429, 503)
-@blp.doc(security=[])
+@problem_responses(401, 403, 429, 503)
 def create_browser_session(body):
     """Sign a browser in with an emailed code: the device token is set as an HttpOnly, SameSite=Strict
     cookie and never appears in the body, so page scripts cannot read it. Same-origin pages only."""
@@ -126,8 +133,8 @@ def create_browser_session(body):
 
 @blp.route("/auth/session", methods=["DELETE"])
 @login_required
+@operation("signOut")
 @blp.response(204)
-@problem_responses(503)
 def sign_out():
     """Sign this device out: its token stops working and a browser's cookie is cleared."""
     service.revoke_device(current_user()["_id"], current_device()["_id"])
@@ -139,17 +146,17 @@ def sign_out():
 @blp.route("/me")
 class Me(MethodView):
     @login_required
+    @operation("getMe")
     @blp.response(200, MeSchema)
-    @problem_responses(503)
     def get(self):
         """The signed-in person's profile and preferences."""
-        return current_user()
+        # Read afresh, not from the sign-in cache: an unsubscribe link changes preferences elsewhere.
+        return service.profile(current_user()["_id"])
 
     @login_required
-    @require_json
-    @blp.arguments(MePatchSchema)
+    @operation("updateMe")
+    @blp.arguments(MePatchSchema, example={"time_zone": "Europe/Berlin"})
     @blp.response(200, MeSchema)
-    @problem_responses(400, 413, 415, 503)
     def patch(self, changes):
         """Change name, time zone or preferences (only the fields sent)."""
         return service.update_profile(current_user()["_id"], changes)
@@ -158,8 +165,8 @@ class Me(MethodView):
 @blp.route("/me/devices")
 class Devices(MethodView):
     @login_required
+    @operation("listDevices")
     @blp.response(200, DeviceSchema(many=True))
-    @problem_responses(503)
     def get(self):
         """The devices signed in to this account; `current` marks the one asking."""
         this = current_device()["_id"]
@@ -169,8 +176,9 @@ class Devices(MethodView):
 @blp.route("/me/devices/<device_id>")
 class Device(MethodView):
     @login_required
+    @operation("signOutDevice")
     @blp.response(204)
-    @problem_responses(404, 503)
+    @problem_responses(404)
     def delete(self, device_id: str):
         """Sign a device out: its token stops working at once."""
         if not service.revoke_device(current_user()["_id"], device_id):

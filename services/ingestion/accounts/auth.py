@@ -33,9 +33,9 @@ def credential() -> str | None:
 
 
 def login_required(view=None, *, counting: Callable[[], Sequence[Limit]] | None = None):
-    """Authenticate the device token; the OpenAPI document says so, with its 401 and the cookie's 403.
-    `counting` (see limits.writes_if) lets a cached sign-in count the request's rate limits in its own Redis
-    call; their decision waits in g.counted."""
+    """Authenticate the device token; the OpenAPI document says so, with its 401, the cookie's 403 and 503
+    (the token is checked against Redis and MongoDB). `counting` (see limits.writes_if) lets a cached sign-in
+    count the request's rate limits in its own Redis call; their decision waits in g.counted."""
     if view is None:
         return partial(login_required, counting=counting)
 
@@ -44,7 +44,10 @@ def login_required(view=None, *, counting: Callable[[], Sequence[Limit]] | None 
         g.user, g.device, g.counted = service.authenticate(credential(), counting)
         return view(*args, **kwargs)
 
-    return Blueprint.doc(security=SECURITY, responses={"401": "UNAUTHORIZED", "403": "FORBIDDEN"})(wrapper)
+    return Blueprint.doc(
+        security=SECURITY,
+        responses={"401": "UNAUTHORIZED", "403": "FORBIDDEN", "503": "SERVICE_UNAVAILABLE"},
+    )(wrapper)
 
 
 def current_user() -> dict:

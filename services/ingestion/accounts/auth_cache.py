@@ -101,3 +101,13 @@ def account_changed(user_id: str) -> None:
     with _lock:
         for key in [k for k, v in _entries.items() if v[2]["_id"] == user_id]:
             _entries.pop(key, None)
+
+
+def account_erased(user_id: str) -> None:
+    """Invalidate every process's cached sign-ins after an erasure, leaving no key that names the person: the
+    person's stamp is deleted and a new epoch makes every cached entry stale at once (erasures are rare;
+    each process reads each token from the database once more)."""
+    redis_client.client.delete(_changed_key(user_id), EPOCH_KEY)
+    with _lock:
+        for key in [k for k, v in _entries.items() if v[2]["_id"] == user_id]:
+            _entries.pop(key, None)

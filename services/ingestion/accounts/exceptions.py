@@ -17,6 +17,17 @@ class NotAuthenticated(DomainError):
     headers = {"WWW-Authenticate": 'Bearer realm="track-your-healing"'}
 
 
+class AccountErased(DomainError):
+    status = 401
+    title = "Account erased"
+    type_slug = "account-erased"
+    detail = (
+        "This account no longer exists: it was erased, with everything in it, at its owner's request. "
+        "This device is signed out, and signing in again will not bring the account back."
+    )
+    headers = {"WWW-Authenticate": 'Bearer realm="track-your-healing", error="invalid_token"'}
+
+
 class NotFound(DomainError):
     status = 404
     title = "Not found"

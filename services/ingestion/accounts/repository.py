@@ -1,16 +1,18 @@
-"""MongoDB access for accounts: people, their devices (token hashes only) and sign-in codes."""
+"""MongoDB access for accounts: people and their devices (token hashes only).
+
+Sign-in codes have their own owner: shared/sign_in.py.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, ReturnDocument
 
 from shared.mongo import mongo
 
-USERS, DEVICES, CODES, CODE_USES = "users", "devices", "sign_in_codes", "sign_in_code_uses"
+USERS, DEVICES = "users", "devices"
 
 
 def ensure_indexes() -> None:
@@ -18,7 +20,6 @@ def ensure_indexes() -> None:
     db[USERS].create_index([("email_key", ASCENDING)], unique=True)
     db[DEVICES].create_index([("token_hash", ASCENDING)], unique=True)
     db[DEVICES].create_index([("user_id", ASCENDING)])
-    db[CODES].create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
 
 
 def insert_user(user: dict[str, Any]) -> None:
@@ -51,6 +52,11 @@ def touch_device(device_id: str, now: datetime) -> None:
     mongo.db[DEVICES].update_one({"_id": device_id}, {"$set": {"last_used_at": now}})
 
 
+def token_hashes(user_id: str) -> list[str]:
+    """The token hashes of every device the person ever signed in (revoked ones too)."""
+    return [d["token_hash"] for d in mongo.db[DEVICES].find({"user_id": user_id}, {"token_hash": 1})]
+
+
 def list_devices(user_id: str) -> list[dict]:
     return list(
         mongo.db[DEVICES].find({"user_id": user_id, "revoked_at": None}).sort("created_at", ASCENDING)
@@ -62,30 +68,3 @@ def revoke_device(user_id: str, device_id: str, now: datetime) -> bool:
         {"_id": device_id, "user_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": now}}
     )
     return result.modified_count == 1
-
-
-def insert_code(code: dict[str, Any]) -> None:
-    mongo.db[CODES].insert_one(code)
-
-
-def latest_code(user_id: str) -> dict | None:
-    return mongo.db[CODES].find_one({"user_id": user_id}, sort=[("created_at", DESCENDING)])
-
-
-def count_failed_attempt(code_id: str, max_attempts: int) -> bool:
-    """Spend one attempt; False once the code has none left."""
-    result = mongo.db[CODES].update_one(
-        {"_id": code_id, "used_at": None, "attempts": {"$lt": max_attempts}}, {"$inc": {"attempts": 1}}
-    )
-    return result.modified_count == 1
-
-
-def use_code(code_id: str, user_id: str, now: datetime) -> bool:
-    """Single use: inserting the use under the code's id is atomic (a unique _id), where a conditional
-    update is not on FerretDB 1.x; of two concurrent exchanges only one wins."""
-    try:
-        mongo.db[CODE_USES].insert_one({"_id": code_id, "user_id": user_id, "at": now})
-    except DuplicateKeyError:
-        return False
-    mongo.db[CODES].update_one({"_id": code_id}, {"$set": {"used_at": now}})
-    return True

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates
 
-from services.ingestion.accounts.service import time_zones
+from services.ingestion.accounts.zones import time_zones
 from shared import preferences
+from shared.address import EmailAddress
+from shared.single_line import SingleLine
 
 WEEKDAYS = list(preferences.WEEKDAYS)
 LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
@@ -36,7 +38,7 @@ class WeeklyReportPrefs(Schema):
     weekday = fields.String(validate=validate.OneOf(WEEKDAYS))
     local_time = fields.String(validate=LOCAL_TIME)
     to_self = fields.Boolean()
-    clinician_email = fields.Email(allow_none=True)
+    clinician_email = EmailAddress(allow_none=True)
     attach_pdf = fields.Boolean()
     include_notes = fields.Boolean()
 
@@ -71,67 +73,67 @@ class ConsentSchema(Schema):
 
 
 class MeSchema(Schema):
-    id = fields.String(attribute="_id")
-    email = fields.String()
-    display_name = fields.String()
-    time_zone = fields.String()
-    preferences = fields.Nested(Preferences)
+    id = fields.String(required=True, attribute="_id")
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    time_zone = fields.String(required=True)
+    preferences = fields.Nested(Preferences, required=True)
     health_data_consent = fields.Nested(ConsentSchema, attribute="consents.health_data")
-    created_at = fields.DateTime()
+    created_at = fields.DateTime(required=True)
 
 
 class MePatchSchema(Schema):
-    display_name = fields.String(validate=validate.Length(min=1, max=80))
+    display_name = SingleLine(validate=validate.Length(min=1, max=80))
     time_zone = TimeZoneField()
     preferences = fields.Nested(Preferences)
 
 
 class DeviceSchema(Schema):
-    id = fields.String(attribute="_id")
-    name = fields.String()
-    platform = fields.String()
-    created_at = fields.DateTime()
+    id = fields.String(required=True, attribute="_id")
+    name = fields.String(required=True)
+    platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
+    created_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime()
     current = fields.Boolean(metadata={"description": "this is the device asking (in the devices list)"})
 
 
 class CodeRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
 
 
 class CodeRequestedSchema(Schema):
-    status = fields.String()
-    detail = fields.String()
+    status = fields.String(required=True)
+    detail = fields.String(required=True)
 
 
 class TokenRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     code = fields.String(required=True, validate=SIGN_IN_CODE)
-    device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
+    device_name = SingleLine(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
 
 
 class BrowserSessionRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     code = fields.String(required=True, validate=SIGN_IN_CODE)
-    device_name = fields.String(load_default="Web browser", validate=validate.Length(min=1, max=80))
+    device_name = SingleLine(load_default="Web browser", validate=validate.Length(min=1, max=80))
 
 
 class BrowserSessionSchema(Schema):
-    device = fields.Nested(DeviceSchema)
+    device = fields.Nested(DeviceSchema, required=True)
 
 
 class DeviceTokenSchema(Schema):
-    token = fields.String()
-    device = fields.Nested(DeviceSchema)
+    token = fields.String(required=True)
+    device = fields.Nested(DeviceSchema, required=True)
 
 
 class AcceptInvitationSchema(Schema):
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    display_name = SingleLine(required=True, validate=validate.Length(min=1, max=80))
     time_zone = TimeZoneField(required=True)
     health_data_consent = fields.Boolean(required=True)
     consent_version = fields.String(required=True)
-    device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
+    device_name = SingleLine(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
 
     @validates("health_data_consent")
@@ -141,13 +143,13 @@ class AcceptInvitationSchema(Schema):
 
 
 class AccountCreatedSchema(Schema):
-    me = fields.Nested(MeSchema)
-    token = fields.String()
-    device = fields.Nested(DeviceSchema)
+    me = fields.Nested(MeSchema, required=True)
+    token = fields.String(required=True)
+    device = fields.Nested(DeviceSchema, required=True)
 
 
 class InvitationSchema(Schema):
-    email = fields.String()
+    email = fields.String(required=True)
     name = fields.String(allow_none=True)
-    consent_version = fields.String()
-    consent_text = fields.String()
+    consent_version = fields.String(required=True)
+    consent_text = fields.String(required=True)

@@ -8,30 +8,26 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from celery import Celery
 from pymongo.errors import DuplicateKeyError
 
-from services.ingestion.accounts import auth_cache, repository
+from services.ingestion.accounts import auth_cache, repository, tombstones
 from services.ingestion.accounts.exceptions import (
+    AccountErased,
     AlreadyRegistered,
     InvitationUnusable,
     NotAuthenticated,
     SignInFailed,
 )
-from shared import invitations
-from shared.email import address_key, request_email
+from shared import invitations, sign_in
+from shared.email import address_key
 from shared.queue import enqueue
 from shared.ratelimit import Decision, Limit
 from shared.settings import Settings
-from shared.tasks import INVITATION_ACCEPTED
+from shared.tasks import INVITATION_ACCEPTED, SEND_SIGN_IN_CODE
 
-CODE_TTL = timedelta(minutes=10)
-CODE_DIGITS = 6
-CODE_MAX_ATTEMPTS = 5
 TOKEN_PREFIX = "tyh_"  # noqa: S105 - a recognisable prefix, not a secret
 TOUCH_EVERY = timedelta(hours=1)  # last_used_at is informative; writing it per request would cost a write
 
@@ -44,17 +40,8 @@ HEALTH_CONSENT_TEXT = (
 )
 
 
-@cache
-def time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _hash_code(settings: Settings, user_id: str, code: str) -> str:
-    return hmac.new(settings.secret_key.encode(), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def create_account(
@@ -119,7 +106,7 @@ def authenticate(
     device = repository.find_active_device(token_hash)
     user = repository.find_user(device["user_id"]) if device else None
     if user is None:
-        raise NotAuthenticated()
+        raise AccountErased() if tombstones.buried(token_hash) else NotAuthenticated()
     now = datetime.now(UTC)
     if now - device["last_used_at"] > TOUCH_EVERY:
         repository.touch_device(device["_id"], now)
@@ -134,31 +121,10 @@ def revoke_device(user_id: str, device_id: str) -> bool:
     return revoked
 
 
-def request_sign_in_code(celery_app: Celery, settings: Settings, email: str) -> None:
-    """Email a short code if an account exists; callers answer the same either way (no enumeration)."""
-    user = repository.find_user_by_email(address_key(email))
-    if user is None:
-        return
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    now = datetime.now(UTC)
-    record = {
-        "_id": uuid.uuid4().hex,
-        "user_id": user["_id"],
-        "code_hash": _hash_code(settings, user["_id"], code),
-        "created_at": now,
-        "expires_at": now + CODE_TTL,
-        "attempts": 0,
-        "used_at": None,
-    }
-    repository.insert_code(record)
-    request_email(
-        celery_app,
-        template="sign_in_code",
-        to=user["email"],
-        idempotency_key=f"sign-in:{record['_id']}",
-        data={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
-        user_id=user["_id"],
-    )
+def request_sign_in_code(celery_app: Celery, email: str) -> None:
+    """Ask the notification worker to email a code if an account exists. The request does the same work
+    for every address (one task), so neither its answer nor its timing tells who has an account."""
+    enqueue(celery_app, SEND_SIGN_IN_CODE, email=email)
 
 
 def exchange_code(
@@ -166,20 +132,25 @@ def exchange_code(
 ) -> tuple[str, dict]:
     """A device token for a valid, unexpired, unused code; every failure looks the same."""
     user = repository.find_user_by_email(address_key(email))
-    record = repository.latest_code(user["_id"]) if user else None
+    record = sign_in.latest_code(user["_id"]) if user else None
     user_id = user["_id"] if user else "0" * 32
-    expected = record["code_hash"] if record else _hash_code(settings, user_id, "x" * CODE_DIGITS)
-    matches = hmac.compare_digest(expected, _hash_code(settings, user_id, code))  # constant time either way
+    unusable = sign_in.hash_code(settings, user_id, "x" * sign_in.CODE_DIGITS)
+    expected = record["code_hash"] if record else unusable
+    matches = hmac.compare_digest(expected, sign_in.hash_code(settings, user_id, code))  # constant time
     now = datetime.now(UTC)
     usable = record is not None and record["used_at"] is None and record["expires_at"] > now
-    if not (usable and record["attempts"] < CODE_MAX_ATTEMPTS):
+    if not (usable and record["attempts"] < sign_in.CODE_MAX_ATTEMPTS):
         raise SignInFailed()
     if not matches:
-        repository.count_failed_attempt(record["_id"], CODE_MAX_ATTEMPTS)
+        sign_in.count_failed_attempt(record["_id"])
         raise SignInFailed()
-    if not repository.use_code(record["_id"], user["_id"], now):
+    if not sign_in.use_code(record["_id"], user["_id"], now):
         raise SignInFailed()
     return issue_device_token(user["_id"], device_name, platform)
+
+
+def profile(user_id: str) -> dict:
+    return repository.find_user(user_id)
 
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict:

@@ -10,10 +10,10 @@ import json
 from functools import cache
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from services.ingestion.catalog.schemas import MedicationCatalogSchema, SymptomCatalogSchema
 from shared import catalog
+from shared.web.openapi import Blueprint, operation, public
 
 blp = Blueprint("catalog", __name__, url_prefix="/v1/catalog", description="Symptom and medication lists")
 
@@ -72,18 +72,20 @@ def _answer(body: bytes) -> Response:
 
 
 @blp.route("/symptoms", methods=["GET"])
+@public
+@operation("getSymptomCatalog")
 @blp.response(200, SymptomCatalogSchema)
 @blp.alt_response(304, description="Not modified: the copy named by If-None-Match is current")
-@blp.doc(security=[])
 def get_symptom_catalog():
     """The symptom catalogue (codes, labels, synonyms, red flags) with the 0-4 severity scale and sources."""
     return _answer(_symptoms_body())
 
 
 @blp.route("/medications", methods=["GET"])
+@public
+@operation("getMedicationCatalog")
 @blp.response(200, MedicationCatalogSchema)
 @blp.alt_response(304, description="Not modified: the copy named by If-None-Match is current")
-@blp.doc(security=[])
 def get_medication_catalog():
     """The medication catalogue (generic names with brand aliases, reference diazepam equivalents)."""
     return _answer(_medications_body())

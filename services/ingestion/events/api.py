@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, jsonify, request
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.accounts.exceptions import NotFound
 from services.ingestion.events import service
 from services.ingestion.events.schemas import (
+    BATCH_EXAMPLE,
     SINGLE_EVENT_DOC,
+    SINGLE_EVENT_EXAMPLES,
     BatchResultSchema,
     BatchSchema,
     EventPageSchema,
@@ -21,7 +22,8 @@ from services.ingestion.events.schemas import (
     load_single,
 )
 from services.ingestion.limits import limit_writes, writes_if
-from shared.web.media import require_json, sends_json
+from shared.web.media import sends_json
+from shared.web.openapi import Blueprint, json_body, operation
 from shared.web.problems import DomainError, problem, problem_responses
 from shared.web.service import celery_of, settings_of
 
@@ -76,11 +78,17 @@ def _well_formed() -> bool:
 
 @blp.route("", methods=["POST"])
 @login_required(counting=writes_if(_well_formed))
-@require_json
+@json_body
+@operation("createEvent")
 @blp.response(202, EventResultSchema)
 @blp.alt_response(200, schema=EventResultSchema, description="Already received (a resend): nothing changed")
-@problem_responses(400, 409, 413, 415, 422, 429, 503)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SINGLE_EVENT_DOC}}})
+@problem_responses(409, 429)
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": SINGLE_EVENT_DOC, "examples": SINGLE_EVENT_EXAMPLES}},
+    }
+)
 def post_event():
     """Log one event. Accepted means stored durably; resending the same event_id is a harmless duplicate."""
     raw, event, sent_at = _single_event()
@@ -113,10 +121,10 @@ def post_event():
 
 @blp.route("/batch", methods=["POST"])
 @login_required
-@require_json
-@blp.arguments(BATCH)
+@operation("createEventBatch")
+@blp.arguments(BATCH, example=BATCH_EXAMPLE)
 @blp.response(200, BatchResultSchema)
-@problem_responses(400, 413, 415, 429, 503)
+@problem_responses(413, 429)
 def post_batch(body):
     """Offline sync: many events, each answered accepted, duplicate or rejected (with problem details)."""
     if len(body["events"]) > service.MAX_BATCH_EVENTS:
@@ -140,9 +148,9 @@ def post_batch(body):
 
 @blp.route("", methods=["GET"])
 @login_required
+@operation("listEvents")
 @blp.arguments(EVENT_QUERY, location="query")
 @blp.response(200, EventPageSchema)
-@problem_responses(503)
 def list_events(query):
     """The signed-in person's events, newest first; pass next_cursor back as cursor for the next page."""
     events, cursor = service.list_events(settings_of(), current_user()["_id"], query)
@@ -151,8 +159,9 @@ def list_events(query):
 
 @blp.route("/<event_id>", methods=["DELETE"])
 @login_required
+@operation("deleteEvent")
 @blp.response(204)
-@problem_responses(404, 503)
+@problem_responses(404)
 def delete_event(event_id: str):
     """Delete one of your events; summaries are recomputed without it."""
     if not service.delete_event(celery_of(), current_user()["_id"], event_id):

@@ -6,7 +6,11 @@ from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.single_line import SingleLine
+from shared.web.openapi import offset_date_time, required_when, union_of
+
 TYPES = ("symptom", "check_in", "dose", "taper_step", "note")
+STATUSES = ("accepted", "duplicate", "rejected")  # an event's outcome, as the service names them
 CODE = validate.Regexp(
     r"^[a-z][a-z0-9_]{0,63}$", error="Use a catalogue code (lowercase letters, digits, _)."
 )
@@ -15,7 +19,7 @@ EVENT_ID = validate.Regexp(
     error="Use 1-100 letters, digits, '.', '_', ':' or '-' (a UUID is ideal).",
 )
 NOTE = fields.String(validate=validate.Length(max=2000))
-TAGS = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
+TAGS = fields.List(SingleLine(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
 MAX_MG = 2000
 
 
@@ -27,12 +31,12 @@ class EventSchema(Schema):
 
     event_id = fields.String(required=True, validate=EVENT_ID)
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
-    occurred_at = fields.AwareDateTime(required=True, format="iso")
+    occurred_at = offset_date_time(required=True)
 
 
 def _type_is(name: str) -> fields.String:
     """Each event type's own schema fixes `type`, so the document tells the types apart."""
-    return fields.String(required=True, validate=validate.Equal(name))
+    return fields.String(required=True, validate=validate.Equal(name), metadata={"enum": [name]})
 
 
 def _one_of(data: dict, first: str, second: str) -> None:
@@ -41,9 +45,12 @@ def _one_of(data: dict, first: str, second: str) -> None:
 
 
 class SymptomEvent(EventSchema):
+    class Meta(EventSchema.Meta):
+        either = ("code", "custom_label")
+
     type = _type_is("symptom")
     code = fields.String(validate=CODE)
-    custom_label = fields.String(validate=validate.Length(min=1, max=80))
+    custom_label = SingleLine(validate=validate.Length(min=1, max=80))
     severity = fields.Integer(
         required=True,
         validate=validate.Range(0, 4),
@@ -71,9 +78,13 @@ class CheckInEvent(EventSchema):
 
 
 class DoseEvent(EventSchema):
+    class Meta(EventSchema.Meta):
+        either = ("medication", "custom_medication")
+        openapi = required_when("form", "liquid", "concentration_mg_per_ml", "number")
+
     type = _type_is("dose")
     medication = fields.String(validate=CODE)
-    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    custom_medication = SingleLine(validate=validate.Length(min=1, max=80))
     amount_mg = fields.Float(required=True, validate=validate.Range(min=0, max=MAX_MG, min_inclusive=False))
     form = fields.String(
         load_default="tablet", validate=validate.OneOf(["tablet", "liquid", "compounded", "other"])
@@ -90,12 +101,16 @@ class DoseEvent(EventSchema):
 
 
 class TaperStepEvent(EventSchema):
+    class Meta(EventSchema.Meta):
+        either = ("medication", "custom_medication")
+        openapi = required_when("kind", "crossover", "to_medication", "string")
+
     type = _type_is("taper_step")
     kind = fields.String(
         required=True, validate=validate.OneOf(["cut", "hold", "pause", "up_dose", "crossover"])
     )
     medication = fields.String(validate=CODE)
-    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    custom_medication = SingleLine(validate=validate.Length(min=1, max=80))
     new_daily_dose_mg = fields.Float(required=True, validate=validate.Range(0, MAX_MG))
     to_medication = fields.String(validate=CODE)
     note = NOTE
@@ -130,16 +145,15 @@ def load_event(raw: object) -> dict:
     """Validate one event by its type; ValidationError messages name each bad field."""
     if not isinstance(raw, dict):
         raise ValidationError({"_schema": ["Each event must be a JSON object."]})
-    schema = _LOADERS.get(raw.get("type"))  # type: ignore[arg-type]
+    kind = raw.get("type")
+    schema = _LOADERS.get(kind) if isinstance(kind, str) else None  # an object or list is no type name
     if schema is None:
         raise ValidationError({"type": [f"Must be one of: {', '.join(TYPES)}."]})
     return schema.load(raw)
 
 
 class SentAtSchema(Schema):
-    sent_at = fields.AwareDateTime(
-        format="iso", metadata={"description": "device time when this request was sent"}
-    )
+    sent_at = offset_date_time(metadata={"description": "device time when this request was sent"})
 
 
 _SENT_AT = SentAtSchema().fields["sent_at"]
@@ -172,62 +186,122 @@ class SingleEventSchema(SentAtSchema):
     occurred_at = fields.String(required=True)
 
 
-# The document's request body for POST /v1/events: one shape per event type, each with `sent_at`.
-SINGLE_EVENT_DOC = {"oneOf": [type(f"Single{s.__name__}", (SentAtSchema, s), {}) for s in SCHEMAS.values()]}
+# The document's request body for POST /v1/events: one shape per event type, each with `sent_at`, told
+# apart by `type`.
+_SINGLES = {name: type(f"Single{s.__name__}", (SentAtSchema, s), {}) for name, s in SCHEMAS.items()}
+SINGLE_EVENT_DOC = {
+    "oneOf": list(_SINGLES.values()),
+    "discriminator": {
+        "propertyName": "type",
+        "mapping": {name: f"#/components/schemas/{s.__name__}" for name, s in _SINGLES.items()},
+    },
+}
+SINGLE_EVENT_EXAMPLES = {
+    "symptom": {
+        "summary": "A symptom from the catalogue",
+        "value": {
+            "event_id": "0b7f3c1e-5d2a-4c8e-9f61-2a4b6c8d0e12",
+            "type": "symptom",
+            "code": "insomnia",
+            "severity": 3,
+            "occurred_at": "2026-03-02T07:30:00+01:00",
+            "sent_at": "2026-03-02T07:31:05+01:00",
+        },
+    },
+    "check_in": {
+        "summary": "A daily check-in",
+        "value": {
+            "event_id": "5c1d9e4a-7b3f-4a2e-8d6c-1f0e9b8a7c65",
+            "type": "check_in",
+            "overall": 6,
+            "sleep_hours": 5.5,
+            "occurred_at": "2026-03-02T21:00:00-05:00",
+        },
+    },
+    "dose": {
+        "summary": "A dose taken",
+        "value": {
+            "event_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "type": "dose",
+            "medication": "diazepam",
+            "amount_mg": 2.5,
+            "occurred_at": "2026-03-02T08:00:00Z",
+        },
+    },
+}
 
 
 class BatchSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    sent_at = fields.AwareDateTime(
-        required=True, format="iso", metadata={"description": "device time when this request was sent"}
+    sent_at = offset_date_time(
+        required=True, metadata={"description": "device time when this request was sent"}
     )
-    # Items are checked one by one (a bad item is rejected alone), so here they are only "some JSON value".
+    # Documented as events, but checked one by one: a bad item is answered in its own result (rejected,
+    # with its problem) while the others are stored, rather than refusing the whole batch.
     events = fields.List(
-        fields.Raw(),
+        fields.Raw(metadata=union_of("type", SCHEMAS)),
         required=True,
         validate=validate.Length(min=1),
         metadata={"description": "events shaped as for POST /v1/events, without sent_at"},
     )
 
 
+BATCH_EXAMPLE = {
+    "sent_at": "2026-03-03T09:15:00+01:00",
+    "events": [
+        {k: v for k, v in example["value"].items() if k != "sent_at"}
+        for example in SINGLE_EVENT_EXAMPLES.values()
+    ],
+}
+
+
 class EventResultSchema(Schema):
-    index = fields.Integer()
+    index = fields.Integer(
+        required=True, metadata={"description": "the event's place in the batch (0 for a single event)"}
+    )
     event_id = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "accepted, duplicate or rejected"})
-    local_day = fields.String()
-    occurred_at = fields.String()
-    problem = fields.Dict()
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    local_day = fields.String(metadata={"format": "date", "description": "the local day it counts for"})
+    occurred_at = fields.String(metadata={"description": "the corrected instant, in UTC"})
+    problem = fields.Dict(
+        metadata={
+            "description": "why a rejected event was refused",
+            "allOf": [{"$ref": "#/components/schemas/Problem"}],
+        }
+    )
 
 
 class BatchResultSchema(Schema):
-    accepted = fields.Integer()
-    duplicate = fields.Integer()
-    rejected = fields.Integer()
-    results = fields.List(fields.Nested(EventResultSchema))
+    accepted = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    results = fields.List(fields.Nested(EventResultSchema), required=True)
 
 
 class EventOutSchema(Schema):
-    event_id = fields.String()
-    type = fields.String()
-    occurred_at = fields.DateTime(metadata={"description": "corrected time (UTC)"})
-    occurred_at_device = fields.String(metadata={"description": "as the device sent it, with its offset"})
-    local_day = fields.String()
-    received_at = fields.DateTime()
-    clock_corrected = fields.Boolean()
+    event_id = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    occurred_at = fields.DateTime(required=True, metadata={"description": "corrected time (UTC)"})
+    occurred_at_device = fields.String(
+        required=True, metadata={"description": "as the device sent it, with its offset"}
+    )
+    local_day = fields.String(required=True, metadata={"format": "date"})
+    received_at = fields.DateTime(required=True)
+    clock_corrected = fields.Boolean(required=True)
     red_flag = fields.Boolean()
-    data = fields.Dict()
+    data = fields.Dict(required=True)
 
 
 class EventPageSchema(Schema):
-    events = fields.List(fields.Nested(EventOutSchema))
-    next_cursor = fields.String(allow_none=True)
+    events = fields.List(fields.Nested(EventOutSchema), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
 
 
 class EventQuerySchema(Schema):
     type = fields.String(validate=validate.OneOf(TYPES))
-    from_ = fields.AwareDateTime(data_key="from", format="iso")
-    to = fields.AwareDateTime(format="iso")
+    from_ = offset_date_time(data_key="from")
+    to = offset_date_time()
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
     cursor = fields.String(validate=validate.Length(max=200))

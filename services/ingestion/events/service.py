@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
+from bson.errors import InvalidId
 from celery import Celery
 from marshmallow import ValidationError
 
@@ -201,7 +202,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, ObjectId]:
     try:
         at, oid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(at), ObjectId(oid)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, InvalidId) as exc:
         raise ValidationError({"cursor": ["This cursor is not one we gave out."]}) from exc
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.privacy import service
 from services.ingestion.privacy.schemas import ErasedSchema, EraseSchema, ExportSchema
 from shared.export import store
+from shared.web.openapi import Blueprint, file_answer, operation
 from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("privacy", __name__, url_prefix="/v1/me", description="Export or erase your data")
 
 ZIP = "application/zip"
+LOCATION = {"Location": {"description": "the export's status_url", "schema": {"type": "string"}}}
 PREPARING = (
     "Your account is large, so we are preparing your export in the background. "
     "Check status_url in a minute or two; the file is kept for 7 days."
@@ -54,9 +55,10 @@ def _accepted(export: dict) -> tuple[dict, int, dict]:
 
 @blp.route("/export", methods=["GET"])
 @login_required
+@operation("exportNow")
 @blp.response(200, content_type=ZIP, description="The export, as a zip file")
+@file_answer(ZIP, "The export, as a zip file")
 @blp.alt_response(202, schema=ExportSchema, description="Large account: being prepared; see status_url")
-@problem_responses(503)
 def export_now():
     """Everything we hold about you, zipped: JSON files, a CSV per kind of entry, and a README."""
     user_id = current_user()["_id"]
@@ -69,8 +71,8 @@ def export_now():
 
 @blp.route("/exports", methods=["POST"])
 @login_required
-@blp.response(202, ExportSchema)
-@problem_responses(503)
+@operation("requestExport")
+@blp.response(202, ExportSchema, headers=LOCATION)
 def request_export():
     """Ask for an export to be prepared in the background (any size of account)."""
     return _accepted(service.request_export(celery_of(), current_user()["_id"]))
@@ -78,10 +80,10 @@ def request_export():
 
 @blp.route("/exports/<export_id>")
 class Export(MethodView):
-    decorators = [login_required]
-
+    @login_required
+    @operation("getExport")
     @blp.response(200, ExportSchema)
-    @problem_responses(404, 410, 503)
+    @problem_responses(404, 410)
     def get(self, export_id: str):
         """An export's status; once ready, its download_url."""
         return _described(service.find_export(current_user()["_id"], export_id))
@@ -89,11 +91,13 @@ class Export(MethodView):
 
 @blp.route("/exports/<export_id>/download", methods=["GET"])
 @login_required
+@operation("downloadExport")
 @blp.response(200, content_type=ZIP, description="The export, as a zip file")
-@problem_responses(404, 409, 410, 503)
+@file_answer(ZIP, "The export, as a zip file")
+@problem_responses(404, 409, 410)
 def download_export(export_id: str):
     """Download a ready export."""
-    stream, filename = service.open_download(current_user()["_id"], export_id)
+    stream, filename = service.open_download(settings_of(), current_user()["_id"], export_id)
     response = _zip_response(stream, filename)
     response.content_length = stream.length
     return response
@@ -101,9 +105,9 @@ def download_export(export_id: str):
 
 @blp.route("", methods=["DELETE"])
 @login_required
-@blp.arguments(EraseSchema)
+@operation("eraseAccount")
+@blp.arguments(EraseSchema, example={"confirm": "erase my account"})
 @blp.response(202, ErasedSchema)
-@problem_responses(503)
 def erase_account(_body):
     """Erase your account and everything in it, for good; a confirmation is emailed to you."""
     service.erase_account(celery_of(), settings_of(), current_user())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.export import store
 
 ERASE_PHRASE = "erase my account"
 
@@ -23,17 +25,19 @@ class EraseSchema(Schema):
 
 
 class ErasedSchema(Schema):
-    status = fields.String(metadata={"description": "erased"})
-    detail = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(["erased"]))
+    detail = fields.String(required=True)
 
 
 class ExportSchema(Schema):
-    id = fields.String(attribute="_id")
-    status = fields.String(metadata={"description": "pending, building, ready or failed"})
-    requested_at = fields.DateTime()
+    id = fields.String(required=True, attribute="_id")
+    status = fields.String(
+        required=True, validate=validate.OneOf([store.PENDING, store.BUILDING, store.READY, store.FAILED])
+    )
+    requested_at = fields.DateTime(required=True)
     ready_at = fields.DateTime()
     expires_at = fields.DateTime(metadata={"description": "the file is deleted after this"})
     size_bytes = fields.Integer()
-    status_url = fields.String()
+    status_url = fields.String(required=True)
     download_url = fields.String(metadata={"description": "present once the export is ready"})
     detail = fields.String()

@@ -9,13 +9,13 @@ import io
 from datetime import UTC, datetime
 
 from celery import Celery
-from gridfs import GridOut
 
-from services.ingestion.accounts.auth_cache import account_changed
+from services.ingestion.accounts import auth_cache, repository, tombstones
 from services.ingestion.accounts.exceptions import NotFound
 from services.ingestion.privacy.exceptions import ExportExpired, ExportNotReady
 from shared import recompute, userdata
 from shared.export import archive, store
+from shared.files import StoredFile
 from shared.queue import enqueue
 from shared.settings import Settings
 from shared.tasks import BUILD_EXPORT, ERASE_ADDRESS
@@ -59,12 +59,12 @@ def find_export(user_id: str, export_id: str) -> dict:
     return export
 
 
-def open_download(user_id: str, export_id: str) -> tuple[GridOut, str]:
-    """The ready archive's stream and file name."""
+def open_download(settings: Settings, user_id: str, export_id: str) -> tuple[StoredFile, str]:
+    """The ready archive's stream (decrypted as it is read) and file name."""
     export = find_export(user_id, export_id)
     if export["status"] != store.READY:
         raise ExportNotReady()
-    stream = store.open_archive(export_id)
+    stream = store.open_archive(export_id, settings.encryption_keys)
     if stream is None:
         raise ExportExpired()
     return stream, export["filename"]
@@ -85,7 +85,8 @@ def erase_account(celery_app: Celery, settings: Settings, user: dict) -> None:
     userdata.erase(user_id, keep={"devices", userdata.ACCOUNT})
     recompute.forget(user_id)
     enqueue(celery_app, ERASE_ADDRESS, to=user["email"], idempotency_key=confirmation_key(settings, user_id))
+    # A device still signed in will be told its account was erased (not to sign in again).
+    tombstones.bury(repository.token_hashes(user_id))
     # Devices first (nothing new can arrive), then whatever arrived meanwhile, the account last.
-    account_changed(user_id)
     userdata.erase(user_id)
-    account_changed(user_id)
+    auth_cache.account_erased(user_id)

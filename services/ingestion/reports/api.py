@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.reports import service
@@ -17,11 +16,13 @@ from services.ingestion.reports.schemas import (
     ShareSchema,
 )
 from shared.reports import PDF_HREF, READY
+from shared.web.openapi import Blueprint, file_answer, operation
 from shared.web.problems import problem_responses
 from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description="Doctor reports and share links")
 
+LOCATION = {"Location": {"description": "the report's status_url", "schema": {"type": "string"}}}
 PREPARING = "Your report is being prepared. It usually takes a few seconds; check status_url."
 # Reports are health data: no cache keeps a copy, and no link from them tells another site where it was.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -62,19 +63,25 @@ def _private(response: Response) -> Response:
 
 @blp.route("")
 class Reports(MethodView):
-    decorators = [login_required]
-
+    @login_required
+    @operation("listReports")
     @blp.response(200, ReportListSchema)
     def get(self):
         """Your reports, newest first."""
         reports = service.list_reports(current_user()["_id"])
         return {"reports": [_described(r) for r in reports]}
 
-    @blp.arguments(ReportRequestSchema)
-    @blp.response(202, ReportSchema)
-    @problem_responses(422, 503)
+    @login_required
+    @operation("createReport")
+    @blp.arguments(
+        ReportRequestSchema, example={"period_start": "2026-02-23", "period_end": "2026-03-01", "paper": "A4"}
+    )
+    @blp.response(202, ReportSchema, headers=LOCATION)
+    @problem_responses(409, 429)
     def post(self, body):
-        """Ask for a report (by default the seven days ending yesterday); it is built in the background."""
+        """Ask for a report (by default the seven days ending yesterday); it is built in the background.
+        One at a time: while one is queued or building, a new request is refused (409) naming it in
+        `report_id`, `status_url` and `Location`; a few an hour at most (429 with Retry-After)."""
         report = service.ask(celery_of(), current_user(), body)
         described = _described(report, PREPARING)
         return described, 202, {"Location": described["status_url"]}
@@ -82,8 +89,8 @@ class Reports(MethodView):
 
 @blp.route("/<report_id>")
 class Report(MethodView):
-    decorators = [login_required]
-
+    @login_required
+    @operation("getReport")
     @blp.response(200, ReportSchema)
     @problem_responses(404)
     def get(self, report_id: str):
@@ -93,30 +100,34 @@ class Report(MethodView):
 
 @blp.route("/<report_id>/pdf", methods=["GET"])
 @login_required
+@operation("downloadReportPdf")
 @blp.response(200, content_type="application/pdf", description="The report as a PDF")
+@file_answer("application/pdf", "The report as a PDF")
 @problem_responses(404, 409)
 def report_pdf(report_id: str):
     """Download a ready report as a PDF."""
     report = service.own(current_user()["_id"], report_id)
-    stream = service.ready_file(report, "pdf")
+    stream = service.ready_file(settings_of(), report, "pdf")
     return file_response(stream, "application/pdf", stream.filename)
 
 
 @blp.route("/<report_id>/html", methods=["GET"])
 @login_required
+@operation("getReportHtml")
 @blp.response(200, content_type="text/html", description="The report as a web page")
+@file_answer("text/html", "The report as a web page", {"type": "string"})
 @problem_responses(404, 409)
 def report_html(report_id: str):
     """A ready report as a web page (the same layout as the PDF)."""
     report = service.own(current_user()["_id"], report_id)
-    stream = service.ready_file(report, "html")
+    stream = service.ready_file(settings_of(), report, "html")
     return file_response(stream, "text/html", pdf_url=url_for("reports.report_pdf", report_id=report_id))
 
 
 @blp.route("/<report_id>/shares")
 class Shares(MethodView):
-    decorators = [login_required]
-
+    @login_required
+    @operation("listShares")
     @blp.response(200, ShareListSchema)
     @problem_responses(404)
     def get(self, report_id: str):
@@ -125,9 +136,11 @@ class Shares(MethodView):
         service.own(user_id, report_id)
         return {"shares": service.described_shares(settings_of(), user_id, report_id)}
 
-    @blp.arguments(ShareRequestSchema)
+    @login_required
+    @operation("createShare")
+    @blp.arguments(ShareRequestSchema, example={"expires_in_days": 14, "recipient": "Dr Rivera"})
     @blp.response(201, ShareSchema)
-    @problem_responses(404, 409, 422)
+    @problem_responses(404, 409)
     def post(self, body, report_id: str):
         """Make a private link that opens this report without an account, for you to give to whoever
         you choose (we send it to no one). It expires after expires_in_days; you can revoke it any time."""
@@ -136,6 +149,7 @@ class Shares(MethodView):
 
 @blp.route("/<report_id>/shares/<share_id>", methods=["DELETE"])
 @login_required
+@operation("revokeShare")
 @blp.response(204)
 @problem_responses(404)
 def revoke_share(report_id: str, share_id: str):

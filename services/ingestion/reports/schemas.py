@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.reports import PAPERS
+from shared.reports import BUILDING, FAILED, PAPERS, QUEUED, READY
+from shared.single_line import SingleLine
+from shared.web.openapi import StrictBoolean
 
 MAX_PERIOD_DAYS = 93
 MAX_SHARE_DAYS = 90
+KINDS = ("on_demand", "weekly")
+SHARE_STATES = ("active", "expired", "revoked")
 
 
 class ReportRequestSchema(Schema):
     period_start = fields.Date(metadata={"description": "first local day (default: 7 days ending yesterday)"})
     period_end = fields.Date(metadata={"description": "last local day, inclusive (default: yesterday)"})
-    include_notes = fields.Boolean(
-        load_default=False, metadata={"description": 'add notes tagged "questions for my doctor"'}
+    include_notes = StrictBoolean(
+        load_default=False,
+        metadata={"description": 'add notes tagged "questions for my doctor"'},
     )
     paper = fields.String(load_default="A4", validate=validate.OneOf(PAPERS))
 
@@ -28,28 +33,28 @@ class ReportRequestSchema(Schema):
 
 
 class ReportSchema(Schema):
-    id = fields.String(attribute="_id")
-    kind = fields.String(metadata={"description": "on_demand or weekly"})
-    status = fields.String(metadata={"description": "queued, building, ready or failed"})
+    id = fields.String(required=True, attribute="_id")
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    status = fields.String(required=True, validate=validate.OneOf([QUEUED, BUILDING, READY, FAILED]))
     reason = fields.String(allow_none=True, metadata={"description": "why it could not be made"})
-    period_start = fields.String()
-    period_end = fields.String()
-    options = fields.Dict()
-    created_at = fields.DateTime()
+    period_start = fields.String(required=True, metadata={"format": "date"})
+    period_end = fields.String(required=True, metadata={"format": "date"})
+    options = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)
     ready_at = fields.DateTime(allow_none=True)
-    status_url = fields.String()
+    status_url = fields.String(required=True)
     pdf_url = fields.String(metadata={"description": "present once ready"})
     html_url = fields.String(metadata={"description": "present once ready"})
     detail = fields.String()
 
 
 class ReportListSchema(Schema):
-    reports = fields.List(fields.Nested(ReportSchema))
+    reports = fields.List(fields.Nested(ReportSchema), required=True)
 
 
 class ShareRequestSchema(Schema):
     expires_in_days = fields.Integer(load_default=14, validate=validate.Range(1, MAX_SHARE_DAYS))
-    recipient = fields.String(
+    recipient = SingleLine(
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=200),
@@ -58,20 +63,24 @@ class ShareRequestSchema(Schema):
 
 
 class OpenSchema(Schema):
-    opened_at = fields.DateTime()
-    what = fields.String(metadata={"description": "page or pdf"})
+    opened_at = fields.DateTime(required=True)
+    what = fields.String(required=True, validate=validate.OneOf(["page", "pdf"]))
 
 
 class ShareSchema(Schema):
-    id = fields.String(attribute="_id")
-    url = fields.String(metadata={"description": "the link; present while it works"})
-    recipient = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "active, expired or revoked"})
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime()
+    id = fields.String(required=True, attribute="_id")
+    url = fields.String(
+        required=True, allow_none=True, metadata={"description": "the link; null once it no longer works"}
+    )
+    recipient = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(SHARE_STATES))
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
     revoked_at = fields.DateTime(allow_none=True)
-    opens = fields.List(fields.Nested(OpenSchema), metadata={"description": "every time it was opened"})
+    opens = fields.List(
+        fields.Nested(OpenSchema), metadata={"description": "every time it was opened"}, required=True
+    )
 
 
 class ShareListSchema(Schema):
-    shares = fields.List(fields.Nested(ShareSchema))
+    shares = fields.List(fields.Nested(ShareSchema), required=True)

@@ -6,12 +6,18 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from celery import Celery
-from gridfs import GridOut
 
+from services.ingestion import limits
 from services.ingestion.reports import repository
-from services.ingestion.reports.exceptions import PeriodNotPossible, ReportNotFound, ReportNotReady
+from services.ingestion.reports.exceptions import (
+    PeriodNotPossible,
+    ReportInFlight,
+    ReportNotFound,
+    ReportNotReady,
+)
 from shared import report_shares
-from shared.reports import READY, request_report
+from shared.files import StoredFile
+from shared.reports import READY, request_report, resend_if_lost
 from shared.settings import Settings
 
 DEFAULT_DAYS = 7
@@ -34,13 +40,21 @@ def period(user: dict, start: date | None, end: date | None, now: datetime | Non
 
 
 def ask(celery_app: Celery, user: dict, body: dict) -> dict:
-    """Store a report request and send it to the workers."""
+    """Store a report request and send it to the workers: one in flight per person (a second is refused,
+    naming the first, and is not counted), at most REPORTS_PER_PERSON an hour."""
     start, end = period(user, body.get("period_start"), body.get("period_end"))
     options = {"include_notes": body["include_notes"], "paper": body["paper"]}
-    report, _created = request_report(
-        celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
-    )
-    return report
+    in_flight = repository.find_in_flight(user["_id"])
+    if in_flight is None:
+        limits.limit_reports(user["_id"])
+        report, created = request_report(
+            celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
+        )
+        if created:
+            return report
+        in_flight = report  # another request of theirs got there first
+    resend_if_lost(celery_app, in_flight)
+    raise ReportInFlight(in_flight["_id"])
 
 
 def list_reports(user_id: str) -> list[dict]:
@@ -55,10 +69,11 @@ def own(user_id: str, report_id: str) -> dict:
     return report
 
 
-def ready_file(report: dict, kind: str) -> GridOut:
+def ready_file(settings: Settings, report: dict, kind: str) -> StoredFile:
+    """The ready report's file, decrypted as it is read."""
     if report["status"] != READY:
         raise ReportNotReady()
-    stream = repository.open_file(report["files"][kind])
+    stream = repository.open_file(report["files"][kind], settings.encryption_keys)
     if stream is None:
         raise ReportNotReady()
     return stream
@@ -103,7 +118,7 @@ def revoke(user: dict, report_id: str, share_id: str) -> None:
     report_shares.revoke(user["_id"], share_id)
 
 
-def opened(settings: Settings, token: str, what: str) -> tuple[dict, GridOut] | None:
+def opened(settings: Settings, token: str, what: str) -> tuple[dict, StoredFile] | None:
     """The shared report's file, if the link works (its open is logged); None for any link that does
     not, whatever the reason, so a page cannot tell a forged link from an expired one."""
     found = report_shares.find_usable(settings, token)
@@ -112,7 +127,7 @@ def opened(settings: Settings, token: str, what: str) -> tuple[dict, GridOut] | 
     report = repository.find_report(found["report_id"])
     if report is None or report["status"] != READY:
         return None
-    stream = repository.open_file(report["files"][what])
+    stream = repository.open_file(report["files"][what], settings.encryption_keys)
     if stream is None:
         return None
     repository.log_open(found, "page" if what == "html" else "pdf", datetime.now(UTC))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
+from shared.web.openapi import Blueprint, operation
 from shared.web.service import settings_of
 
 blp = Blueprint("summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts")
@@ -34,27 +34,28 @@ class SummarySchema(Schema):
     class Meta:
         unknown = "include"
 
-    from_ = fields.String(data_key="from")
-    to = fields.String()
-    computed_at = fields.DateTime(allow_none=True)
-    pending_recompute = fields.Boolean()
-    days = fields.List(fields.Dict())
+    from_ = fields.String(required=True, data_key="from", attribute="from", metadata={"format": "date"})
+    to = fields.String(required=True, metadata={"format": "date"})
+    computed_at = fields.DateTime(required=True, allow_none=True)
+    pending_recompute = fields.Boolean(required=True)
+    days = fields.List(fields.Dict(), required=True)
     episodes = fields.List(
-        fields.Dict(), metadata={"description": "windows and waves (no clinical definition)"}
+        fields.Dict(), required=True, metadata={"description": "windows and waves (no clinical definition)"}
     )
-    episodes_note = fields.String(allow_none=True)
-    dose_unit = fields.String(allow_none=True)
-    dose_timeline = fields.List(fields.Dict())
-    steps = fields.List(fields.Dict())
-    start_dose = fields.Float(allow_none=True)
-    current_dose = fields.Float(allow_none=True)
-    guideline = fields.Dict(allow_none=True)
-    red_flags = fields.List(fields.Dict())
-    status = fields.Dict(allow_none=True)
+    episodes_note = fields.String(required=True, allow_none=True)
+    dose_unit = fields.String(required=True, allow_none=True)
+    dose_timeline = fields.List(fields.Dict(), required=True)
+    steps = fields.List(fields.Dict(), required=True)
+    start_dose = fields.Float(required=True, allow_none=True)
+    current_dose = fields.Float(required=True, allow_none=True)
+    guideline = fields.Dict(required=True, allow_none=True)
+    red_flags = fields.List(fields.Dict(), required=True)
+    status = fields.Dict(required=True, allow_none=True)
 
 
 @blp.route("", methods=["GET"])
 @login_required
+@operation("getSummaries")
 @blp.arguments(SummaryQuerySchema, location="query")
 @blp.response(200, SummarySchema)
 def get_summaries(query):

@@ -43,8 +43,8 @@ class Rebuilding(DomainError):
 
 class AlreadyQueued(DomainError):
     status = 409
-    title = "Already queued"
-    detail = "This email is already queued or being sent."
+    title = "Cannot be sent again"
+    detail = "This email can't be sent again: it is queued, being sent, or was delivered."
 
 
 @bp.before_request

@@ -17,7 +17,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 
 from services.notification.waitlist.repository import CONFIRMED, STATUSES
-from shared.email import OUTBOX
+from shared.email import OUTBOX, WAITLIST
 from shared.invitations import COLLECTION as INVITATIONS
 from shared.mongo import mongo
 
@@ -47,7 +47,7 @@ def entry_query(filters: dict[str, Any]) -> dict[str, Any]:
     if filters.get("status"):
         query["status"] = filters["status"]
     if filters.get("source"):
-        query["source"] = filters["source"]
+        query["source"] = {"$regex": f"^{re.escape(filters['source'])}$", "$options": "i"}
     created: dict[str, datetime] = {}
     if filters.get("created_from"):
         created["$gte"] = _start_of(filters["created_from"])
@@ -93,16 +93,24 @@ def referrer_of(entry: dict[str, Any]) -> dict[str, Any] | None:
     return mongo.db[ENTRIES].find_one({"_id": entry["referred_by"]}, {"email": 1, "name": 1})
 
 
+# Admins manage the waitlist: every outbox read here is of waitlist mail. Account mail (sign-in codes,
+# safety messages, reports) is the person's own and no admin view or API shows it (shared/email.py).
+WAITLIST_MAIL = {"audience": WAITLIST}
+# Template data can hold link tokens; no admin view needs it.
+NO_DATA = {"data": 0}
+
+
 def email_history(address_key: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Outbox records sent to one address, newest first."""
-    return list(mongo.db[OUTBOX].find({"to_key": address_key}).sort("created_at", DESCENDING).limit(limit))
+    """Waitlist emails sent to one address, newest first."""
+    query = {"to_key": address_key, **WAITLIST_MAIL}
+    return list(mongo.db[OUTBOX].find(query, NO_DATA).sort("created_at", DESCENDING).limit(limit))
 
 
 def list_outbox(status: str, page: int, page_size: int) -> tuple[list[dict[str, Any]], bool]:
-    query = {"status": status} if status else {}
+    query = {"status": status, **WAITLIST_MAIL} if status else WAITLIST_MAIL
     rows = list(
         mongo.db[OUTBOX]
-        .find(query, {"data": 0})  # template data can hold link tokens; the list needs none of it
+        .find(query, NO_DATA)
         .sort("updated_at", DESCENDING)
         .skip((page - 1) * page_size)
         .limit(page_size + 1)
@@ -111,18 +119,11 @@ def list_outbox(status: str, page: int, page_size: int) -> tuple[list[dict[str, 
 
 
 def find_outbox(outbox_id: str) -> dict[str, Any] | None:
-    return mongo.db[OUTBOX].find_one({"_id": outbox_id}, {"data": 0})
+    return mongo.db[OUTBOX].find_one({"_id": outbox_id, **WAITLIST_MAIL}, NO_DATA)
 
 
 def invitation(invitation_id: str) -> dict[str, Any] | None:
     return mongo.db[INVITATIONS].find_one({"_id": invitation_id})
-
-
-def delete_unaccepted_invitations(entry_id: str) -> int:
-    """Erasure takes the person's open invitations with it (they hold the email and name)."""
-    return (
-        mongo.db[INVITATIONS].delete_many({"waitlist_entry_id": entry_id, "accepted_at": None}).deleted_count
-    )
 
 
 def delete_invitation(invitation_id: str) -> None:

@@ -15,15 +15,16 @@ from flask import current_app
 
 from services.notification.admin import audit, repository
 from services.notification.email import service as email_service
+from services.notification.privacy import service as privacy
+from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import CONFIRMED, INVITED
+from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED
 from shared import invitations
 from shared.email import request_email
 from shared.redis_client import redis_client
 from shared.web.service import celery_of, settings_of
 
 INVITATION_TEMPLATE = "invitation"
-STATS_CACHE_KEY = "admin:stats"
 STATS_CACHE_S = 60
 
 
@@ -42,13 +43,24 @@ def _send_invitation(entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
     )
 
 
+# Why an entry was not invited, as the result of an invitation names it.
+SKIP_REASONS = {
+    "already invited": "already invited: the invitation sent earlier still stands",
+    "not confirmed": "has not confirmed their address yet",
+    "has an account": "already has an account",
+    "not found": "not on the waitlist (erased, or a wrong id)",
+}
+
+
 def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
-    """Invite one entry; the outcome is 'invited', 'already invited' or 'not confirmed'."""
+    """Invite one entry; the outcome is 'invited' or one of SKIP_REASONS."""
     if entry.get("status") == INVITED and entry.get("invitation_id"):
         existing = repository.invitation(entry["invitation_id"])
         if existing is not None and existing.get("accepted_at") is None:
             _send_invitation(entry, existing)  # a no-op unless an earlier attempt stopped before it
         return "already invited"
+    if entry.get("status") == ACTIVE:
+        return "has an account"
     if entry.get("status") != CONFIRMED:
         return "not confirmed"
     invitation, _url = invitations.create_invitation(
@@ -62,31 +74,40 @@ def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
         repository.delete_invitation(invitation["_id"])  # someone else moved it on first
         return "already invited"
     _send_invitation(entry, invitation)
-    audit.record(
-        admin, "invite", entry["_id"], via=via, email=entry["email"], invitation_id=invitation["_id"]
-    )
+    # The entry id only: the log outlives an erasure of the entry, and must not name its person.
+    audit.record(admin, "invite", entry["_id"], via=via)
     return "invited"
 
 
 def invite(
     admin: dict[str, Any], via: str, entry_ids: list[str] | None = None, next_n: int | None = None
-) -> dict:
-    """Invite the chosen entries, or the next N confirmed in line; counts of each outcome."""
-    entries = repository.find_entries(entry_ids or []) if entry_ids else repository.next_in_line(next_n or 0)
-    outcomes: dict[str, int] = {"invited": 0, "already invited": 0, "not confirmed": 0}
+) -> dict[str, Any]:
+    """Invite the chosen entries, or the next N confirmed in line. The result counts each outcome and
+    names each entry: `invited_entries`, and `skipped` with the reason (SKIP_REASONS) for each."""
+    wanted = list(dict.fromkeys(entry_ids or []))
+    entries = repository.find_entries(wanted) if wanted else repository.next_in_line(next_n or 0)
+    result: dict[str, Any] = {"invited": 0, **dict.fromkeys(SKIP_REASONS, 0)}
+    result |= {"invited_entries": [], "skipped": []}
     for entry in entries:
-        outcomes[invite_entry(entry, admin, via)] += 1
-    outcomes["not found"] = len(set(entry_ids or [])) - len(entries) if entry_ids else 0
-    return outcomes
+        outcome = invite_entry(entry, admin, via)
+        result[outcome] += 1
+        named = {"entry_id": entry["_id"], "email": entry["email"]}
+        if outcome == "invited":
+            result["invited_entries"].append(named)
+        else:
+            result["skipped"].append(named | {"reason": outcome, "why": SKIP_REASONS[outcome]})
+    found = {entry["_id"] for entry in entries}
+    for entry_id in (i for i in wanted if i not in found):
+        result["not found"] += 1
+        result["skipped"].append(
+            {"entry_id": entry_id, "email": None, "reason": "not found", "why": SKIP_REASONS["not found"]}
+        )
+    return result
 
 
 def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
-    """GDPR erasure of an entry and its open invitations; False when it was already gone."""
-    entry = repository.find_entry(entry_id)
-    if entry is None:
-        return False
-    repository.delete_unaccepted_invitations(entry_id)
-    erased = waitlist_service.erase_entry(entry_id)
+    """GDPR erasure of an entry, its open invitations and its mail; False when it was already gone."""
+    erased = privacy.erase_entry(entry_id)
     if erased:
         # The log names the entry id only: keeping the address would undo the erasure.
         audit.record(admin, "erase", entry_id, via=via)
@@ -94,7 +115,8 @@ def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
 
 
 def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
-    """Queue a failed, suppressed or sent email again; False when it is queued or sending already."""
+    """Queue a failed or suppressed waitlist email again; False otherwise (queued, sending, or sent: a
+    sent email's data is gone)."""
     done = email_service.resend(celery_of(current_app), outbox_id, by=admin["email"])
     if done:
         audit.record(admin, "resend", outbox_id, via=via)
@@ -102,7 +124,12 @@ def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
 
 
 def export_started(filters: dict[str, Any], admin: dict[str, Any], via: str) -> None:
-    audit.record(admin, "export", None, via=via, filters=_jsonable(filters))
+    # Whether a search narrowed it, not the search text: that can be a person's address or name, and the
+    # log outlives an erasure.
+    logged = {k: v for k, v in filters.items() if k != "q"} | (
+        {"q": "(a search)"} if filters.get("q") else {}
+    )
+    audit.record(admin, "export", None, via=via, filters=_jsonable(logged))
 
 
 def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
@@ -115,11 +142,11 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
 
 def stats() -> dict[str, Any]:
     """Waitlist stats, cached briefly in Redis: they read every entry, and admins reload pages."""
-    cached = redis_client.client.get(STATS_CACHE_KEY)
+    cached = redis_client.client.get(index.STATS)
     if cached:
         return _stats_from_json(json.loads(cached))
     result = repository.stats(datetime.now(UTC).date())
-    redis_client.client.set(STATS_CACHE_KEY, json.dumps(result, default=str), ex=STATS_CACHE_S)
+    redis_client.client.set(index.STATS, json.dumps(result, default=str), ex=STATS_CACHE_S)
     return result
 
 

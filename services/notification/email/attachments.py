@@ -22,10 +22,11 @@ class Attachment:
     content: bytes
 
 
-def load(specs: list[dict] | None) -> list[Attachment]:
+def load(specs: list[dict] | None, keys: str) -> list[Attachment]:
+    """The files to attach, opened with the key ring they were sealed with (shared/files.py)."""
     loaded, total = [], 0
     for spec in specs or ():
-        stream = files.open_file(spec["bucket"], spec["file_id"])
+        stream = files.open_file(spec["bucket"], spec["file_id"], keys)
         if stream is None:
             raise AttachmentUnavailable(f"attachment {spec['filename']} is no longer stored")
         content = stream.read()

@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from shared.email import FAILED, OUTBOX, QUEUED, SENDING, SENT, SUPPRESSED
+from shared.email import FAILED, OUTBOX, QUEUED, SENDING, SENT, SUPPRESSED, WAITLIST
 from shared.mongo import mongo
 
 CLAIMS = "email_claims"
@@ -78,24 +78,29 @@ def claim(outbox_id: str, task_id: str, now: datetime, stale_before: datetime) -
     )
 
 
-def _finish(outbox_id: str, task_id: str, status: str, now: datetime, **fields: Any) -> bool:
-    result = mongo.db[OUTBOX].update_one(
-        {"_id": outbox_id, "status": SENDING, "claimed_by": task_id},
-        {"$set": {"status": status, "updated_at": now, **fields}, **_history(status, now, **fields)},
-    )
+def _finish(
+    outbox_id: str, task_id: str, status: str, now: datetime, *, drop_data: bool = False, **fields: Any
+) -> bool:
+    update = {"$set": {"status": status, "updated_at": now, **fields}, **_history(status, now, **fields)}
+    if drop_data:
+        update["$unset"] = {"data": ""}
+    result = mongo.db[OUTBOX].update_one({"_id": outbox_id, "status": SENDING, "claimed_by": task_id}, update)
     return result.modified_count == 1
 
 
 def mark_sent(outbox_id: str, task_id: str, now: datetime, message_id: str) -> bool:
-    return _finish(outbox_id, task_id, SENT, now, sent_at=now, message_id=message_id, last_error=None)
+    """Sent: its data (codes, links, names) is dropped, nothing needs it again."""
+    fields = {"sent_at": now, "message_id": message_id, "last_error": None}
+    return _finish(outbox_id, task_id, SENT, now, drop_data=True, **fields)
 
 
-def mark_failed(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
-    return _finish(outbox_id, task_id, FAILED, now, last_error=reason)
+def mark_failed(outbox_id: str, task_id: str, now: datetime, reason: str, *, audience: str) -> bool:
+    """Failed for good. Waitlist mail keeps its data for an admin's resend; account mail has none."""
+    return _finish(outbox_id, task_id, FAILED, now, drop_data=audience != WAITLIST, last_error=reason)
 
 
-def mark_suppressed(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
-    return _finish(outbox_id, task_id, SUPPRESSED, now, last_error=reason)
+def mark_suppressed(outbox_id: str, task_id: str, now: datetime, reason: str, *, audience: str) -> bool:
+    return _finish(outbox_id, task_id, SUPPRESSED, now, drop_data=audience != WAITLIST, last_error=reason)
 
 
 def release_for_retry(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
@@ -104,9 +109,14 @@ def release_for_retry(outbox_id: str, task_id: str, now: datetime, reason: str) 
 
 
 def requeue(outbox_id: str, now: datetime, reason: str) -> dict | None:
-    """Put a failed or suppressed record back in line (an admin's resend)."""
+    """Put a failed or suppressed waitlist record back in line (an admin's resend)."""
     return mongo.db[OUTBOX].find_one_and_update(
-        {"_id": outbox_id, "status": {"$in": [FAILED, SUPPRESSED, SENT]}},
+        {
+            "_id": outbox_id,
+            "audience": WAITLIST,
+            "status": {"$in": [FAILED, SUPPRESSED]},
+            "data": {"$exists": True},
+        },
         {
             "$set": {"status": QUEUED, "updated_at": now, "last_error": None},
             **_history(QUEUED, now, reason=reason),
@@ -147,6 +157,11 @@ def suppress(address_key: str, scope: str, reason: str, now: datetime, detail: s
     )
 
 
+def opt_outs_of(categories: tuple[str, ...]) -> list[dict]:
+    """Every address's opt-out document naming any of these categories."""
+    return list(mongo.db[PREFERENCES].find({"unsubscribed": {"$in": list(categories)}}))
+
+
 def unsubscribed_categories(address_key: str) -> set[str]:
     doc = mongo.db[PREFERENCES].find_one({"_id": address_key}) or {}
     return set(doc.get("unsubscribed", []))
@@ -172,14 +187,3 @@ def record_event(event: dict[str, Any]) -> None:
 
 def count_events(address_key: str, kind: str, since: datetime) -> int:
     return mongo.db[EVENTS].count_documents({"address": address_key, "type": kind, "at": {"$gte": since}})
-
-
-def erase_address(address_key: str, keep_outbox_id: str | None = None) -> None:
-    """Forget an address everywhere email keeps it (erasure), except a suppression, which protects it,
-    and `keep_outbox_id` (the erasure's own confirmation, so a repeated erasure does not send it twice)."""
-    query = {"to_key": address_key, "_id": {"$ne": keep_outbox_id}}
-    ids = [r["_id"] for r in mongo.db[OUTBOX].find(query, {"_id": 1})]
-    mongo.db[CLAIMS].delete_many({"outbox_id": {"$in": ids}})
-    mongo.db[OUTBOX].delete_many(query)
-    mongo.db[PREFERENCES].delete_one({"_id": address_key})
-    mongo.db[EVENTS].delete_many({"address": address_key})

@@ -2,13 +2,16 @@
 
 from marshmallow import Schema, fields, validate
 
+from shared.address import EmailAddress
+from shared.web.openapi import offset_date_time
+
 
 class ProviderEventSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(["bounce", "complaint"]))
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     bounce_type = fields.String(load_default=None, validate=validate.OneOf(["hard", "soft"]))
     detail = fields.String(load_default="", validate=validate.Length(max=2000))
-    occurred_at = fields.AwareDateTime(load_default=None)
+    occurred_at = offset_date_time(load_default=None)
 
 
 class ProviderEventsSchema(Schema):
@@ -18,5 +21,5 @@ class ProviderEventsSchema(Schema):
 
 
 class ProviderEventsResultSchema(Schema):
-    recorded = fields.Integer()
-    suppressed = fields.Integer()
+    recorded = fields.Integer(required=True)
+    suppressed = fields.Integer(required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 
@@ -18,22 +19,26 @@ class PermanentSendError(Exception):
     """The server refused for good (5xx, bad address): do not retry."""
 
 
-def _classify(exc: Exception) -> Exception:
+def _classify(exc: Exception, recipient: str) -> Exception:
+    """The failure as ours, its text without the address: servers quote it, and the text reaches task
+    log lines (a retry's reason) and the outbox record."""
+
+    def clean(text: str) -> str:
+        return re.sub(re.escape(recipient), "<recipient>", text, flags=re.IGNORECASE)
+
     code = getattr(exc, "smtp_code", None)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [c for c, _ in exc.recipients.values()]
         code = min(codes) if codes else None
-        detail = "; ".join(
-            f"{addr}: {c} {m.decode(errors='replace')}" for addr, (c, m) in exc.recipients.items()
-        )
-        return (PermanentSendError if code and code >= 500 else TransientSendError)(detail)
+        detail = "; ".join(f"{c} {m.decode(errors='replace')}" for c, m in exc.recipients.values())
+        return (PermanentSendError if code and code >= 500 else TransientSendError)(clean(detail))
     if isinstance(code, int):
         message = getattr(exc, "smtp_error", b"")
         text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
         # 5xx is final for the message, except authentication trouble, which an operator can fix.
         final = code >= 500 and not isinstance(exc, smtplib.SMTPAuthenticationError)
-        return (PermanentSendError if final else TransientSendError)(f"{code} {text}")
-    return TransientSendError(f"{type(exc).__name__}: {exc}")
+        return (PermanentSendError if final else TransientSendError)(clean(f"{code} {text}"))
+    return TransientSendError(clean(f"{type(exc).__name__}: {exc}"))
 
 
 class SmtpSender:
@@ -58,4 +63,4 @@ class SmtpSender:
                     client.login(s.smtp_username, s.smtp_password)
                 client.sendmail(sender, [recipient], data)
         except (smtplib.SMTPException, OSError) as exc:
-            raise _classify(exc) from exc
+            raise _classify(exc, recipient) from None

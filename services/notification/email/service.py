@@ -15,15 +15,14 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
-from services.notification.waitlist import index as waitlist_index
-from services.notification.waitlist import repository as waitlist_repository
-from services.notification.waitlist.normalize import email_key as waitlist_email_key
-from shared.email import TRANSACTIONAL, address_key, new_outbox_record
+from shared import preferences
+from shared.crypto import DecryptionError
+from shared.email import ACCOUNT, TRANSACTIONAL, address_key, data_of, new_outbox_record, template_of
 from shared.queue import enqueue
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
-from shared.tokens import sign, unsign
+from shared.tokens import TokenInvalid, seal, unseal, unsign
 
 log = logging.getLogger(__name__)
 
@@ -37,56 +36,66 @@ SENT, SKIPPED, SUPPRESSED, FAILED = "sent", "skipped", "suppressed", "failed"
 
 
 def unsubscribe_token(settings: Settings, to: str, category: str) -> str:
-    """Opaque, signed, non-expiring: an old email's unsubscribe link must keep working."""
-    return sign(
-        settings.secret_key, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category}, expiring=False
-    )
+    """Encrypted (the address must not be readable in a link, a proxy's log or a forwarded email) and
+    non-expiring: an old email's unsubscribe link must keep working while its key is listed."""
+    return seal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category})
 
 
 def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
     """(address key, category); raises shared.tokens.TokenInvalid for anything forged."""
-    payload = unsign(settings.secret_key, UNSUBSCRIBE_PURPOSE, token, max_age=None)
+    try:
+        payload = unseal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, token)
+    except TokenInvalid:
+        # Links in emails sent before tokens were encrypted were only signed; they keep working.
+        payload = unsign(settings.secret_key, UNSUBSCRIBE_PURPOSE, token, max_age=None)
+    if not isinstance(payload, dict) or not isinstance(payload.get("a"), str) or "c" not in payload:
+        raise TokenInvalid(UNSUBSCRIBE_PURPOSE)
     return payload["a"], payload["c"]
 
 
-def suppression_reason(to_key: str, category: str) -> str | None:
+def suppression_reason(to_key: str, category: str, user_id: str | None = None) -> str | None:
     """Why this address must not get this category now, or None. Transactional mail ignores opt-outs and
-    complaint suppressions; only an address that cannot receive mail at all blocks it."""
+    complaint suppressions; only an address that cannot receive mail at all blocks it. A person's own
+    reminders and weekly reports follow their settings; any other mail, the address's opt-outs."""
     suppression = repository.find_suppression(to_key)
     if suppression and (suppression["scope"] == "all" or category != TRANSACTIONAL):
         return f"address suppressed ({suppression['reason']})"
-    if category != TRANSACTIONAL and category in repository.unsubscribed_categories(to_key):
-        return f"unsubscribed from {category}"
-    return None
+    if category == TRANSACTIONAL:
+        return None
+    wanted = preferences.own_mail_wanted(to_key, category, user_id)
+    if wanted is None:
+        wanted = category not in repository.unsubscribed_categories(to_key)
+    return None if wanted else f"unsubscribed from {category}"
 
 
-def deliver(
-    payload: dict[str, Any], task_id: str, settings: Settings, sender: SmtpSender | None = None
-) -> str:
+def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender | None = None) -> str:
     """Send one outbox record at most once; raise TransientSendError when it should be retried."""
     now = datetime.now(UTC)
-    outbox_id = payload["idempotency_key"]
-    repository.upsert_queued(new_outbox_record(payload, now))
     record = repository.claim(
         outbox_id, task_id, now, stale_before=now - timedelta(seconds=settings.outbox_stale_seconds)
     )
     if record is None:
         return SKIPPED  # sent already, or another worker holds a fresh claim
+    audience = record.get("audience", ACCOUNT)
     try:
-        category = template_for(record["template"]).category
-        reason = suppression_reason(record["to_key"], category)
+        keys = settings.encryption_keys
+        template, data = template_of(keys, record), data_of(keys, record)
+        if data is None:
+            raise ValueError("its data is gone: it was sent before")
+        category = template_for(template).category
+        reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
-            repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason)
+            repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
             return SUPPRESSED
         token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
         unsubscribe_url = f"{settings.public_base_url}/u/{token}" if token else None
         message = build(
             outbox_id,
             record["to"],
-            render(record["template"], record["data"], unsubscribe_url),
+            render(template, data, unsubscribe_url),
             settings,
             token,
-            attachments=attachments.load(record["data"].get("attachments")),
+            attachments=attachments.load(data.get("attachments"), keys),
         )
         (sender or SmtpSender(settings)).send(
             parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)
@@ -94,29 +103,23 @@ def deliver(
     except TransientSendError as exc:
         repository.release_for_retry(outbox_id, task_id, datetime.now(UTC), str(exc))
         raise
-    except (PermanentSendError, UnknownTemplate, TemplateError, ValueError) as exc:
+    except (PermanentSendError, UnknownTemplate, TemplateError, DecryptionError, ValueError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
-        log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": reason})
-        repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason)
+        # The reason may quote the address (a server's refusal does): the log line names the kind only.
+        log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": type(exc).__name__})
+        repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
         return FAILED
     repository.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
     return SENT
 
 
 def _enqueue_record(celery_app: Celery, record: dict) -> None:
-    enqueue(
-        celery_app,
-        SEND_EMAIL,
-        template=record["template"],
-        to=record["to"],
-        data=record["data"],
-        idempotency_key=record["_id"],
-        user_id=record.get("user_id"),
-    )
+    enqueue(celery_app, SEND_EMAIL, outbox_id=record["_id"])
 
 
 def resend(celery_app: Celery, outbox_id: str, by: str) -> bool:
-    """An admin's resend of a failed, suppressed or sent email; False when it is not in such a state."""
+    """An admin's resend of a waitlist email that failed or was suppressed; False otherwise (a sent
+    email's data is gone, and account mail is no admin's to see)."""
     record = repository.requeue(outbox_id, datetime.now(UTC), reason=f"resend by {by}")
     if record is None:
         return False
@@ -143,16 +146,37 @@ def sweep(celery_app: Celery, settings: Settings) -> int:
 
 
 def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
-    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category)."""
+    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category). Reminders
+    and weekly reports to an account's address are turned off in its settings (what the app shows);
+    anything else is an opt-out of the address."""
     to_key, category = read_unsubscribe_token(settings, token)
     if category != TRANSACTIONAL:
-        repository.unsubscribe(to_key, category, datetime.now(UTC))
+        now = datetime.now(UTC)
+        if preferences.switch(to_key, category, False, now) is None:
+            repository.unsubscribe(to_key, category, now)
     return to_key, category
 
 
+def adopt_account_opt_outs() -> int:
+    """At start: opt-outs of an account's own reminders or reports that were stored per address (before the
+    settings held them) move into its settings, so nothing outside the settings still decides; how many.
+    Safe to repeat: unsubscribing no longer stores such opt-outs, and each one moved is removed here."""
+    now, moved = datetime.now(UTC), 0
+    for row in repository.opt_outs_of(tuple(preferences.KIND_OF_CATEGORY)):
+        for category in set(row["unsubscribed"]) & set(preferences.KIND_OF_CATEGORY):
+            if preferences.adopt_opt_out(row["_id"], category, row.get("updated_at") or now, now):
+                repository.resubscribe(row["_id"], category, now)
+                moved += 1
+    return moved
+
+
 def resubscribe(settings: Settings, token: str) -> tuple[str, str]:
+    """Undo an unsubscribe: in the account's settings where it was made there, and at the address."""
     to_key, category = read_unsubscribe_token(settings, token)
-    repository.resubscribe(to_key, category, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if category != TRANSACTIONAL:
+        preferences.switch(to_key, category, True, now)
+    repository.resubscribe(to_key, category, now)
     return to_key, category
 
 
@@ -189,18 +213,11 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
 ACCOUNT_ERASED = "account_erased"
 
 
-def erase_address(celery_app: Celery, to: str, idempotency_key: str) -> None:
-    """An account was erased: forget its address (outbox, opt-outs, bounce events, waitlist entry), keep
-    any suppression so a dead address is never mailed again, then confirm the erasure to it once."""
-    to_key = address_key(to)
-    repository.erase_address(to_key, keep_outbox_id=idempotency_key)
-    waitlist_entry = waitlist_repository.find_by_email_key(waitlist_email_key(to))
-    if waitlist_entry is not None:
-        waitlist_repository.delete_entry(waitlist_entry["_id"])
-        waitlist_index.remove(waitlist_entry["_id"])  # the admin list's cache holds the address too
+def confirm_erasure(celery_app: Celery, settings: Settings, to: str, idempotency_key: str) -> None:
+    """Email an erased account's address that it is done, once per key (services/notification/privacy)."""
     # No user_id on the confirmation: the account it would point to no longer exists.
     record = new_outbox_record(
-        {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
+        settings, {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
     )
     repository.upsert_queued(record)  # durable before it is signalled; the sweeper covers a lost task
     _enqueue_record(celery_app, record)

@@ -1,5 +1,5 @@
-"""Celery tasks for email: send one outbox record, sweep for records nobody is handling, and forget an
-erased account's address."""
+"""Celery tasks for email: send one outbox record, sweep for records nobody is handling, issue a sign-in
+code, and forget an erased account's address (services/notification/privacy)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from marshmallow import ValidationError
 
 from services.notification.email import service
 from services.notification.email.sender import TransientSendError
+from services.notification.privacy import service as privacy
+from shared import sign_in
 from shared.celery_app import BaseTask
-from shared.tasks import ERASE_ADDRESS, SEND_EMAIL, SWEEP_OUTBOX, EraseAddressPayload, SendEmailPayload
+from shared.tasks import (
+    ERASE_ADDRESS,
+    SEND_EMAIL,
+    SEND_SIGN_IN_CODE,
+    SWEEP_OUTBOX,
+    EraseAddressPayload,
+    SendEmailPayload,
+    SignInCodeRequest,
+)
 
 MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of SMTP outage
 
@@ -22,8 +32,16 @@ MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of
     max_retries=MAX_SEND_RETRIES,
 )
 def send_email(self, **payload) -> str:
-    """Deliver one email exactly once for its idempotency key."""
-    return service.deliver(SendEmailPayload().load(payload), self.request.id, self.app.tyh_settings)
+    """Deliver one outbox record exactly once."""
+    outbox_id = SendEmailPayload().load(payload)["outbox_id"]
+    return service.deliver(outbox_id, self.request.id, self.app.tyh_settings)
+
+
+@shared_task(name=SEND_SIGN_IN_CODE.name, bind=True, dont_autoretry_for=(ValidationError,))
+def send_sign_in_code(self, **payload) -> None:
+    """Email a sign-in code if the address has an account (the request could not tell, by design)."""
+    email = SignInCodeRequest().load(payload)["email"]
+    sign_in.issue_code(self.app, self.app.tyh_settings, email)
 
 
 @shared_task(name=SWEEP_OUTBOX.name, bind=True)
@@ -36,4 +54,4 @@ def sweep_outbox(self) -> int:
 def erase_address(self, **payload) -> None:
     """Erase what email keeps about an erased account's address, then send the confirmation."""
     payload = EraseAddressPayload().load(payload)
-    service.erase_address(self.app, payload["to"], payload["idempotency_key"])
+    privacy.erase_account_address(self.app, self.app.tyh_settings, payload["to"], payload["idempotency_key"])

@@ -36,6 +36,7 @@ class EmailTemplate:
 TEMPLATES: dict[str, EmailTemplate] = {
     "product_news": EmailTemplate(NEWS, "News from Track Your Healing"),
     "waitlist_confirm": EmailTemplate(TRANSACTIONAL, "Please confirm your place on the waitlist"),
+    "waitlist_confirmed": EmailTemplate(TRANSACTIONAL, "Your place on the waitlist"),
     "sign_in_code": EmailTemplate(TRANSACTIONAL, "Your sign-in code"),
     # Safety messages are transactional: no opt-out may silence urgent-care guidance.
     "safety_message": EmailTemplate(TRANSACTIONAL, "Checking in on you"),

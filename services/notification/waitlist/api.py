@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from werkzeug.exceptions import UnsupportedMediaType
 
 from services.notification.waitlist import abuse, service
 from services.notification.waitlist.schemas import JoinAcceptedSchema, JoinSchema
 from shared import ratelimit
+from shared.web.openapi import Blueprint, operation, public
+from shared.web.problems import problem_responses
+from shared.web.service import celery_of
 
 blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
 
@@ -18,19 +19,18 @@ blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Jo
 def _guard():
     if request.method != "POST":
         return
-    # Counted before validation, so malformed floods are limited too.
+    # Counted before validation (and before a wrong content type's 415), so malformed floods are limited.
     ratelimit.enforce(abuse.JOIN_PER_IP, abuse.client_ip())
-    if not request.is_json:
-        raise UnsupportedMediaType("Please send the sign-up as JSON (Content-Type: application/json).")
 
 
 @blp.route("")
 class Waitlist(MethodView):
-    @blp.arguments(JoinSchema)
+    @public
+    @operation("joinWaitlist")
+    @blp.arguments(JoinSchema, example={"email": "sam@example.org", "name": "Sam", "consent": True})
     @blp.response(202, JoinAcceptedSchema)
-    @blp.alt_response(422, description="A field is not valid; `invalid_params` names it.")
-    @blp.alt_response(429, description="Too many attempts; wait `Retry-After` seconds.")
+    @problem_responses(429, 503)
     def post(self, data):
         """Join the waitlist (double opt-in: a confirmation email follows)."""
-        service.join(data, abuse.client_ip(), request.user_agent.string)
+        service.join(celery_of(), data, abuse.client_ip(), request.user_agent.string)
         return {"status": "received", "message": service.JOINED_MESSAGE}

@@ -17,6 +17,7 @@ from shared import ratelimit
 from shared.ratelimit import RateLimited
 from shared.web.pages import message_page
 from shared.web.problems import DomainError
+from shared.web.service import celery_of
 
 bp = Blueprint("waitlist_pages", __name__)
 
@@ -77,7 +78,7 @@ def join():
     try:
         ratelimit.enforce(abuse.JOIN_PER_IP, abuse.client_ip())
         data = JoinSchema().load(request.form)
-        service.join(data, abuse.client_ip(), request.user_agent.string)
+        service.join(celery_of(), data, abuse.client_ip(), request.user_agent.string)
     except ValidationError as err:
         return _join_form(request.form.to_dict(), err.messages, status=422)
     except RateLimited as err:
@@ -132,6 +133,7 @@ def position(token: str):
         entry=entry,
         position=service.position_of(entry),
         referral_link=service.referral_link(entry),
+        referrals=entry.get("referral_credits") or 0,
         boost_days=service.REFERRAL_BOOST.days,
         max_boosts=service.MAX_REFERRAL_BOOSTS,
         leave_url=url_for(".leave", token=service.token_for(LEAVE_PURPOSE, entry["_id"])),

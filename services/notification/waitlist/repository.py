@@ -118,5 +118,6 @@ def mark_active(entry_id: str, at: datetime) -> bool:
     return result.modified_count == 1
 
 
-def delete_entry(entry_id: str) -> bool:
-    return entries().delete_one({"_id": entry_id}).deleted_count == 1
+def forget_referrer(entry_id: str) -> None:
+    """Erasure: the entries this one referred no longer point at it."""
+    entries().update_many({"referred_by": entry_id}, {"$set": {"referred_by": None}})

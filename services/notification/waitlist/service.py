@@ -1,5 +1,10 @@
 """The waitlist's rules: joining without enumeration, double opt-in, place in line, referrals, leaving.
 
+A sign-up request only sends `notification.waitlist_join` with the sign-up, whatever the address: the
+notification worker stores the entry and emails the confirmation (`join_now`). Whether the address was
+new, pending or confirmed then changes neither the answer nor the work the request does, so timing does
+not tell who is on the list.
+
 Place in line is computed, never stored as a number: entries are ordered by `line_at`, which is the moment
 of confirmation moved earlier by REFERRAL_BOOST for each confirmed referral, at most MAX_REFERRAL_BOOSTS
 times (so a referral farm cannot jump the whole queue).
@@ -12,18 +17,24 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from celery import Celery
 from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
+from services.notification.privacy import service as privacy
 from services.notification.waitlist import abuse, index, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
 from shared import ratelimit, tokens
 from shared.email import request_email
+from shared.queue import enqueue
+from shared.settings import Settings
+from shared.tasks import WAITLIST_JOIN
 from shared.web.service import celery_of, settings_of
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
+PLACE_TEMPLATE = "waitlist_confirmed"  # the lasting place-in-line link, once confirmed
 CONFIRM_LINK_MAX_AGE = timedelta(hours=72)
 REFERRAL_BOOST = timedelta(days=1)
 MAX_REFERRAL_BOOSTS = 5
@@ -49,6 +60,12 @@ JOINED_MESSAGE = (
 
 # Token purposes: each link carries only the entry id, signed for one purpose.
 CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE = "waitlist-confirm", "waitlist-leave", "waitlist-position"
+# The pages the emailed links open (waitlist/pages.py), built without a request: the worker sends them.
+LINK_PATHS = {
+    CONFIRM_PURPOSE: "/waitlist/confirm/{token}",
+    LEAVE_PURPOSE: "/waitlist/leave/{token}",
+    POSITION_PURPOSE: "/waitlist/you/{token}",
+}
 
 
 def _now() -> datetime:
@@ -65,17 +82,21 @@ def new_referral_code() -> str:
     return "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _ in range(REFERRAL_CODE_LENGTH))
 
 
-def join(data: dict[str, Any], ip: str, user_agent: str) -> None:
-    """Handle one sign-up. Returns nothing on purpose: every caller gives the same answer."""
+def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> None:
+    """Accept one sign-up for the worker. Returns nothing on purpose: every caller gives the same answer."""
     if data.get(abuse.HONEYPOT_FIELD):
         return  # a bot: nothing stored, nothing sent, and it is told the same as anyone
-    key = email_key(data["email"])
-    ratelimit.enforce(abuse.JOIN_PER_EMAIL, key)
+    ratelimit.enforce(abuse.JOIN_PER_EMAIL, email_key(data["email"]))
+    enqueue(celery_app, WAITLIST_JOIN, signup=data, ip=ip, user_agent=user_agent[:512])
+
+
+def join_now(celery_app: Celery, settings: Settings, data: dict[str, Any], ip: str, user_agent: str) -> None:
+    """Store a sign-up and email the confirmation link if the entry is pending (the worker's half)."""
     # Insert first: the unique email_key index says whether the address is new, so a new sign-up costs no
     # lookup (a lookup by a field is a full scan on FerretDB); a repeat is found after the refusal.
-    entry = _create_entry(data, key, ip, user_agent)
+    entry = _create_entry(data, email_key(data["email"]), ip, user_agent)
     if entry["status"] == PENDING:
-        send_confirmation(entry)
+        send_confirmation(celery_app, settings, entry)
 
 
 def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> dict[str, Any]:
@@ -120,7 +141,7 @@ def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> d
     raise RuntimeError("could not allocate a unique referral code")
 
 
-def send_confirmation(entry: dict[str, Any]) -> bool:
+def send_confirmation(celery_app: Celery, settings: Settings, entry: dict[str, Any]) -> bool:
     """Email a confirmation link to a pending entry, within CONFIRMATION_SENDS; False if none was sent."""
     if not ratelimit.hit_all(abuse.CONFIRMATION_SENDS, entry["email_key"]).allowed:
         return False
@@ -129,25 +150,45 @@ def send_confirmation(entry: dict[str, Any]) -> bool:
         return False
     data = {
         "name": entry.get("name") or "",
-        "confirm_url": link("waitlist_pages.confirm", CONFIRM_PURPOSE, entry["_id"]),
-        "leave_url": link("waitlist_pages.leave", LEAVE_PURPOSE, entry["_id"]),
+        "confirm_url": link(settings, CONFIRM_PURPOSE, entry["_id"]),
+        "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
         "expires_hours": int(CONFIRM_LINK_MAX_AGE.total_seconds() // 3600),
     }
     key = f"waitlist-confirm:{entry['_id']}:{sends}"
     return request_email(
-        celery_of(), template=CONFIRM_TEMPLATE, to=entry["email"], idempotency_key=key, data=data
+        celery_app, template=CONFIRM_TEMPLATE, to=entry["email"], idempotency_key=key, data=data
     )
 
 
-def token_for(purpose: str, entry_id: str) -> str:
+def send_place_link(entry: dict[str, Any]) -> bool:
+    """Email a confirmed entry the link to its place-in-line page, once (the confirm link expires)."""
+    if entry.get("status") != CONFIRMED:
+        return False
+    settings = settings_of()
+    data = {
+        "name": entry.get("name") or "",
+        "position_url": link(settings, POSITION_PURPOSE, entry["_id"]),
+        "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
+    }
+    return request_email(
+        celery_of(),
+        template=PLACE_TEMPLATE,
+        to=entry["email"],
+        idempotency_key=f"waitlist-place:{entry['_id']}",
+        data=data,
+    )
+
+
+def token_for(purpose: str, entry_id: str, settings: Settings | None = None) -> str:
     """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
-    return tokens.sign(settings_of().secret_key, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
+    secret = (settings or settings_of()).secret_key
+    return tokens.sign(secret, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
 
 
-def link(endpoint: str, purpose: str, entry_id: str) -> str:
-    """An absolute link for emails and pages, carrying a token signed for `purpose`."""
-    path = url_for(endpoint, token=token_for(purpose, entry_id))
-    return settings_of().public_base_url.rstrip("/") + path
+def link(settings: Settings, purpose: str, entry_id: str) -> str:
+    """An absolute link for emails, carrying a token signed for `purpose`."""
+    path = LINK_PATHS[purpose].format(token=token_for(purpose, entry_id, settings))
+    return settings.public_base_url.rstrip("/") + path
 
 
 def referral_link(entry: dict[str, Any]) -> str:
@@ -175,6 +216,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     """Confirm the entry behind a link: (entry, True) the first time, (entry, False) on any replay."""
     entry = entry_for_token(CONFIRM_PURPOSE, token)
     if entry["status"] != PENDING:
+        send_place_link(entry)  # the same key: a no-op unless a crash came between confirming and asking
         return entry, False
     now = _now()
     confirmed = repository.confirm_pending(
@@ -185,6 +227,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
     index.sync(confirmed["_id"])
     credit_referrer(confirmed)
+    send_place_link(confirmed)
     return repository.find_by_id(confirmed["_id"]) or confirmed, True
 
 
@@ -214,12 +257,12 @@ def recompute_line_at(entry_id: str) -> None:
 
 
 def leave(token: str) -> bool:
-    """Erase the entry behind a leave link; False when it was already gone."""
+    """Erase the entry behind a leave link (services/notification/privacy); False when already gone."""
     try:
         entry = entry_for_token(LEAVE_PURPOSE, token)
     except NotOnList:
         return False
-    return erase_entry(entry["_id"])
+    return privacy.erase_entry(entry["_id"])
 
 
 # For the admin side: the same rules, by entry id.
@@ -230,13 +273,6 @@ def position_of(entry: dict[str, Any]) -> int | None:
     if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
         return None
     return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
-
-
-def erase_entry(entry_id: str) -> bool:
-    """GDPR erasure: the entry is deleted, not flagged (and leaves the admin index). False if already gone."""
-    erased = repository.delete_entry(entry_id)
-    index.remove(entry_id)
-    return erased
 
 
 def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:

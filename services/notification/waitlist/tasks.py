@@ -1,13 +1,21 @@
-"""Waitlist tasks: an accepted invitation makes its entry active."""
+"""Waitlist tasks: a sign-up is stored and confirmed by email; an accepted invitation activates an entry."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from celery import shared_task
+from marshmallow import ValidationError
 
-from services.notification.waitlist import index, repository
-from shared.tasks import INVITATION_ACCEPTED
+from services.notification.waitlist import index, repository, service
+from shared.tasks import INVITATION_ACCEPTED, WAITLIST_JOIN, WaitlistJoinPayload
+
+
+@shared_task(name=WAITLIST_JOIN.name, bind=True, dont_autoretry_for=(ValidationError,))
+def waitlist_join(self, **payload) -> None:
+    """Store one sign-up and email its confirmation link if it is pending (the request could not tell)."""
+    payload = WaitlistJoinPayload().load(payload)
+    service.join_now(self.app, self.app.tyh_settings, payload["signup"], payload["ip"], payload["user_agent"])
 
 
 @shared_task(name=INVITATION_ACCEPTED.name)

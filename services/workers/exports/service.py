@@ -34,7 +34,7 @@ def build(export_id: str, task_id: str, settings: Settings) -> str:
             return store.FAILED
         size = spool.seek(0, os.SEEK_END)
         spool.seek(0)
-        store.store_archive(export, spool, name)
+        store.store_archive(export, spool, name, settings.encryption_keys)
     if not store.mark_ready(export_id, task_id, datetime.now(UTC), name, size):
         store.drop_archive(export_id)  # the request was erased or purged while we built it
         return "skipped"

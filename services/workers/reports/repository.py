@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared import files, summaries
 from shared.mongo import mongo
-from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY
+from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 from shared.summaries import day_id, recent_days_between, with_open_days
 
 CLAIMS = "report_claims"
@@ -53,25 +53,25 @@ def release(report_id: str, reason: str, now: datetime) -> None:
 
 
 def mark_failed(report_id: str, reason: str, now: datetime) -> None:
+    """Failed for good; the person may ask for another report."""
     mongo.db[COLLECTION].update_one(
-        {"_id": report_id}, {"$set": {"status": FAILED, "reason": reason, "updated_at": now}}
+        {"_id": report_id},
+        {"$set": {"status": FAILED, "reason": reason, "updated_at": now, **released(report_id)}},
     )
 
 
 def mark_ready(report_id: str, stored: dict[str, str], now: datetime) -> dict | None:
-    """The ready report, or None if it was erased while it was being built."""
-    result = mongo.db[COLLECTION].update_one(
-        {"_id": report_id},
-        {"$set": {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}},
-    )
+    """The ready report, or None if it was erased while it was being built. The person may ask for another."""
+    ready = {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}
+    result = mongo.db[COLLECTION].update_one({"_id": report_id}, {"$set": ready | released(report_id)})
     return find_report(report_id) if result.matched_count else None
 
 
-def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: str) -> str:
-    """Store one file under an id naming the claimed attempt, which no one else can have used."""
+def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: str, *, keys: str) -> str:
+    """Store one file, sealed with `keys`, under an id naming the claimed attempt (no one else's)."""
     file_id = f"{report['_id']}#{attempt}.{kind}"
     metadata = {"user_id": report["user_id"], "report_id": report["_id"], "kind": kind}
-    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, fresh=True)
+    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, keys=keys, fresh=True)
     return file_id
 
 

@@ -83,11 +83,12 @@ def build(report_id: str, settings: Settings, now: datetime | None = None) -> di
         raise
     if attempt > 1:
         repository.drop_files(report_id)  # what an earlier attempt stored before it died
+    keys = settings.encryption_keys
     stored = {
         "html": repository.store_file(
-            report, attempt, "html", page.encode("utf-8"), _filename(report, "html")
+            report, attempt, "html", page.encode("utf-8"), _filename(report, "html"), keys=keys
         ),
-        "pdf": repository.store_file(report, attempt, "pdf", pdf, _filename(report, "pdf")),
+        "pdf": repository.store_file(report, attempt, "pdf", pdf, _filename(report, "pdf"), keys=keys),
     }
     ready = repository.mark_ready(report_id, stored, datetime.now(UTC))
     if ready is None:

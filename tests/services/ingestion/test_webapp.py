@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from services.ingestion import webapp
 from services.ingestion.app import create_app
+from shared.web.headers import policy_for
 
 SHELL = '<!doctype html><html><head><script type="module" src="/app/assets/app-1.js"></script></head></html>'
 
@@ -35,28 +35,52 @@ class Client:
 
 
 @pytest.fixture
-def web(settings, db, redis, dist):
-    return Client(create_app(dataclasses.replace(settings, web_dist_dir=str(dist))).test_client())
+def app(settings, db, redis, dist):
+    return create_app(dataclasses.replace(settings, web_dist_dir=str(dist)))
 
 
-def test_every_screen_path_gets_the_shell_revalidated_under_the_csp(web):
+@pytest.fixture
+def web(app):
+    return Client(app.test_client())
+
+
+def _directives(policy: str) -> dict[str, str]:
+    return dict(d.split(" ", 1) for d in policy.split("; "))
+
+
+def test_every_screen_path_gets_the_shell_revalidated_under_the_csp(web, app):
     for path in ("/app/", "/app/trends", "/app/settings/devices"):
         r = web.get(path)
         assert r.status_code == 200, path
         assert r.data.decode() == SHELL
         assert r.headers["Cache-Control"] == "no-cache"
-        assert r.headers["Content-Security-Policy"] == webapp.POLICY
+        assert r.headers["Content-Security-Policy"] == policy_for(app, "/app/")
         assert r.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_the_csp_allows_no_inline_code_and_no_other_origin():
-    directives = dict(d.split(" ", 1) for d in webapp.POLICY.split("; "))
+def test_the_csp_allows_the_apps_own_scripts_and_no_inline_code_or_other_origin(web):
+    policy = web.get("/app/").headers["Content-Security-Policy"]
+    directives = _directives(policy)
     assert directives["default-src"] == "'none'"
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
-    assert "unsafe" not in webapp.POLICY
-    assert "http" not in webapp.POLICY
+    assert directives["connect-src"] == "'self'"
+    assert directives["worker-src"] == "'self'"
+    assert "unsafe" not in policy
+    assert "http" not in policy
     assert directives["frame-ancestors"] == "'none'"
+
+
+def test_the_service_worker_runs_under_the_apps_policy(web):
+    """A worker is governed by the policy sent with its script, which is not an HTML page."""
+    for path in ("/app/sw.js", "/app/assets/app-1.js"):
+        assert _directives(web.get(path).headers["Content-Security-Policy"])["script-src"] == "'self'"
+
+
+def test_pages_outside_the_app_keep_the_policy_without_scripts(web):
+    policy = web.get("/invite/not-a-token").headers["Content-Security-Policy"]
+    assert "script-src" not in _directives(policy)
+    assert _directives(policy)["default-src"] == "'none'"
 
 
 def test_hashed_assets_are_cached_for_a_year_and_a_missing_one_is_404(web):

@@ -1,13 +1,17 @@
 """Invitation acceptance, emailed sign-in codes and device tokens, through the real app and mail."""
 
+import dataclasses
 import re
 import time
 
 import pytest
 
 from services.ingestion.accounts import service
-from shared import invitations
+from services.ingestion.app import create_app
+from shared import invitations, sign_in, single_line
+from shared.address import TOO_LONG
 from tests.factories.accounts import person
+from tests.support.operations import recording
 
 PROBLEM = "application/problem+json"
 
@@ -107,20 +111,20 @@ class TestSignInCode:
 
     def test_wrong_codes_run_out(self, client, settings, db):
         user, _ = person("try@example.org")
-        service.request_sign_in_code(client.application.extensions["celery"], settings, "try@example.org")
-        for _ in range(service.CODE_MAX_ATTEMPTS):
+        sign_in.issue_code(client.application.extensions["celery"], settings, "try@example.org")
+        for _ in range(sign_in.CODE_MAX_ATTEMPTS):
             assert (
                 client.post("/v1/auth/token", json={"email": "try@example.org", "code": "000000"}).status_code
                 == 401
             )
         record = db.sign_in_codes.find_one({"user_id": user["_id"]})
-        assert record["attempts"] == service.CODE_MAX_ATTEMPTS
+        assert record["attempts"] == sign_in.CODE_MAX_ATTEMPTS
 
     def test_expired_code_is_refused(self, client, settings, db):
         from datetime import UTC, datetime, timedelta
 
         user, _ = person("late@example.org")
-        service.request_sign_in_code(client.application.extensions["celery"], settings, "late@example.org")
+        sign_in.issue_code(client.application.extensions["celery"], settings, "late@example.org")
         db.sign_in_codes.update_one(
             {"user_id": user["_id"]}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
         )
@@ -129,11 +133,19 @@ class TestSignInCode:
         code = next(
             f"{n:06d}"
             for n in range(10**6)
-            if service._hash_code(settings, user["_id"], f"{n:06d}") == record["code_hash"]
+            if sign_in.hash_code(settings, user["_id"], f"{n:06d}") == record["code_hash"]
         )
         assert (
             client.post("/v1/auth/token", json={"email": "late@example.org", "code": code}).status_code == 401
         )
+
+    @pytest.mark.parametrize(
+        ("path", "extra"), [("/v1/auth/code", {}), ("/v1/auth/token", {"code": "123456"})]
+    )
+    def test_overlong_address_is_refused_alone(self, client, db, path, extra):
+        r = client.post(path, json={"email": "a@" + "a." * 60000 + "!"} | extra)
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
 
     def test_code_requests_are_rate_limited(self, client, db):
         person("busy@example.org")
@@ -166,6 +178,13 @@ class TestDevices:
 
 
 class TestProfile:
+    def test_display_name_is_one_line(self, client, db):
+        _user, headers = person()
+        r = client.patch("/v1/me", headers=headers, json={"display_name": "Sam\r\nBcc: x@example.org"})
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "display_name", "reason": single_line.MESSAGE}]
+        assert client.get("/v1/me", headers=headers).json["display_name"] == "Sam"
+
     def test_patch_changes_only_what_is_sent(self, client, db):
         _user, headers = person(time_zone="Europe/London")
         r = client.patch(
@@ -182,3 +201,28 @@ class TestProfile:
         )
         assert bad.status_code == 422
         assert bad.json["invalid_params"][0]["name"] == "preferences.reminders.local_time"
+
+
+QUIET_BROKER_DB = 12  # nothing consumes it: the tasks a request sends just wait there
+
+
+class TestSameWorkWhateverTheAddress:
+    def test_asking_for_a_code_costs_a_member_what_it_costs_a_stranger(
+        self, settings, redis_server, db, redis
+    ):
+        person("member@example.org")
+        quiet = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
+        client = create_app(quiet).test_client()
+
+        def ask(email):
+            with recording(settings.redis_url, {0, QUIET_BROKER_DB}) as work:
+                assert client.post("/v1/auth/code", json={"email": email}).status_code == 202
+            return work
+
+        ask("warm-up@example.org")  # the first request ensures indexes and loads the rate-limit script
+        # Each address asks for the first time: its rate-limit counters start alike.
+        member, stranger = ask("member@example.org"), ask("stranger@example.org")
+        assert member.mongo == stranger.mongo == []
+        assert member.redis == stranger.redis
+        assert "LPUSH" in member.redis  # the work is seen: one task for the worker, for either address
+        assert db.sign_in_codes.count_documents({}) == 0  # all of it waits behind the queue

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from bson import json_util
 
+from services.ingestion.accounts import service as accounts
 from services.ingestion.privacy import service
 from shared import userdata
-from shared.email import address_key
+from shared.email import address_key, template_of
 from shared.export import store
 from shared.web.service import celery_of
 from tests.factories.accounts import person
@@ -66,9 +67,9 @@ def wait_for_confirmation(mailbox, timeout: float = 15) -> list:
     return erased_messages(mailbox)
 
 
-def with_an_export_file(user_id: str) -> None:
+def with_an_export_file(user_id: str, keys: str) -> None:
     export = store.create(user_id, datetime.now(UTC))
-    store.store_archive(export, io.BytesIO(b"PK zip bytes"), "export.zip")
+    store.store_archive(export, io.BytesIO(b"PK zip bytes"), "export.zip", keys)
 
 
 class TestConfirmation:
@@ -89,18 +90,18 @@ class TestErasure:
     def test_every_collection_holding_the_person_is_registered(self, live, settings, db):
         who = full_person(live, settings)
         wait_for_summaries(who.user_id)
-        with_an_export_file(who.user_id)
+        with_an_export_file(who.user_id, settings.encryption_keys)
         written = set(collections_mentioning(db, who.user_id))
         assert {"users", "devices", "events", "sign_in_codes", "invitations", "email_outbox"} <= written
         assert written <= registered_collections(), written - registered_collections()
 
-    def test_erases_everything_and_confirms_by_email(self, live, settings, db, mailbox):
+    def test_erases_everything_and_confirms_by_email(self, live, settings, db, mailbox, redis):
         who = full_person(live, settings)
         mailbox.wait_for(1)  # the sign-in code, delivered before the erasure
         wait_for_summaries(who.user_id)
         assert db.day_summaries.count_documents({"user_id": who.user_id})
         entry(email=who.email, email_key=who.email.lower())
-        with_an_export_file(who.user_id)
+        with_an_export_file(who.user_id, settings.encryption_keys)
         other, other_headers = person()
 
         r = live.delete("/v1/me", json=CONFIRM, headers=who.headers)
@@ -118,11 +119,13 @@ class TestErasure:
         assert collections_mentioning(db, who.user_id) == {}
         # The address survives only in the confirmation's own outbox record (and a suppression, if any).
         assert collections_mentioning(db, address_key(who.email)) == {"email_outbox": 1}
-        assert db.email_outbox.find_one({"to_key": address_key(who.email)})["template"] == "account_erased"
+        confirmation = db.email_outbox.find_one({"to_key": address_key(who.email)})
+        assert template_of(settings.encryption_keys, confirmation) == "account_erased"
         assert db.waitlist_entries.count_documents({}) == 0
 
         assert live.get("/v1/me", headers=who.headers).status_code == 401
         assert live.delete("/v1/me", json=CONFIRM, headers=who.headers).status_code == 401
+        assert not [k for k in redis.scan_iter() if who.user_id in k]  # no cache stamp names the person
         assert live.get("/v1/me", headers=other_headers).status_code == 200  # nobody else is touched
         assert db.users.count_documents({"_id": other["_id"]}) == 1
 
@@ -149,3 +152,28 @@ class TestErasure:
         assert collections_mentioning(db, who.user_id) == {}
         assert db.email_suppressions.count_documents({"_id": address_key(who.email)}) == 1
         assert len(erased_messages(mailbox)) == 1
+
+
+class TestAfterErasure:
+    def test_a_device_still_signed_in_is_told_the_account_no_longer_exists(self, client, redis):
+        user, headers = person()
+        other_token, _device = accounts.issue_device_token(user["_id"], "laptop", "web")
+        assert client.get("/v1/me", headers=headers).status_code == 200  # now in this process's cache
+        assert client.delete("/v1/me", json=CONFIRM, headers=headers).status_code == 202
+
+        for device in (headers, {"Authorization": f"Bearer {other_token}"}):
+            for answer in (
+                client.get("/v1/me", headers=device),
+                client.get("/v1/me/devices", headers=device),
+            ):
+                assert answer.status_code == 401
+                assert answer.mimetype == "application/problem+json"
+                assert answer.json["type"].endswith("/account-erased")
+                assert "no longer exists" in answer.json["detail"]
+                assert "Sign in again" not in answer.json["detail"]
+                assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+    def test_any_other_unknown_token_is_asked_to_sign_in_again(self, client, redis):
+        answer = client.get("/v1/me", headers={"Authorization": "Bearer tyh_not-a-token"})
+        assert answer.status_code == 401
+        assert answer.json["detail"].startswith("Sign in again")

@@ -12,6 +12,7 @@ from services.notification.waitlist import index, service
 from services.notification.waitlist import tasks as waitlist_tasks
 from shared.mongo import mongo
 from shared.redis_client import redis_client
+from shared.web.service import celery_of, settings_of
 from tests.factories import waitlist
 
 SOURCES = ("forum", "reddit", "friend", None)
@@ -172,9 +173,9 @@ def _page_ids(**filters):
 
 def test_every_waitlist_write_updates_the_index(client, notification_app):
     with notification_app.test_request_context():
-        service.join(
-            {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "forum"}, "1.2.3.4", "ua"
-        )
+        celery, settings = celery_of(notification_app), settings_of(notification_app)
+        signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "forum"}
+        service.join_now(celery, settings, signup, "1.2.3.4", "ua")
         referrer = mongo.db.waitlist_entries.find_one({"email_key": "ref.errer@example.org"})
         assert _row(referrer["_id"])["status"] == "pending"
         assert _page_ids(status="pending") == [referrer["_id"]]
@@ -186,7 +187,7 @@ def test_every_waitlist_write_updates_the_index(client, notification_app):
         assert _page_ids(sort="line") == [referrer["_id"]] and _page_ids(status="pending") == []
 
         data = {"email": "friend@example.org", "name": "Fri End", "referral_code": referrer["referral_code"]}
-        service.join(data, "1.2.3.4", "ua")
+        service.join_now(celery, settings, data, "1.2.3.4", "ua")
         friend = mongo.db.waitlist_entries.find_one({"email_key": "friend@example.org"})
         service.confirm(service.token_for(service.CONFIRM_PURPOSE, friend["_id"]))
         credited = _row(referrer["_id"])

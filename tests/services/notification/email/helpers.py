@@ -6,7 +6,9 @@ import re
 import time
 from email.message import EmailMessage
 
+from shared.email import outbox_id
 from shared.mongo import mongo
+from shared.settings import Settings
 
 LINK = re.compile(r'href="([^"]+)"')
 
@@ -26,12 +28,17 @@ def unsubscribe_urls(message: EmailMessage) -> tuple[str, str]:
     return https, mailto
 
 
-def wait_status(outbox_id: str, statuses: set[str], timeout: float = 15) -> dict:
+def record_for(settings: Settings, key: str) -> dict | None:
+    """The outbox record requested under an idempotency key."""
+    return mongo.db.email_outbox.find_one({"_id": outbox_id(settings, key)})
+
+
+def wait_status(settings: Settings, key: str, statuses: set[str], timeout: float = 15) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        record = mongo.db.email_outbox.find_one({"_id": outbox_id})
+        record = record_for(settings, key)
         if record and record["status"] in statuses:
             return record
         if time.monotonic() > deadline:
-            raise AssertionError(f"{outbox_id} never reached {statuses}: {record}")
+            raise AssertionError(f"{key} never reached {statuses}: {record}")
         time.sleep(0.05)

@@ -5,7 +5,7 @@ import html
 import pytest
 
 from services.notification.email import service
-from shared.email import request_email
+from shared.email import outbox_id, request_email
 from shared.queue import enqueue
 from shared.tasks import SEND_EMAIL
 from shared.web.service import celery_of
@@ -25,7 +25,7 @@ def send(app, template, to, key, data):
 
 
 class TestDelivery:
-    def test_news_email_arrives_with_both_parts_and_rfc8058_headers(self, app, mailbox, db):
+    def test_news_email_arrives_with_both_parts_and_rfc8058_headers(self, app, mailbox, db, settings):
         assert send(app, "product_news", "Ana@Example.org", "news:1:ana", NEWS)
         (message,) = mailbox.wait_for(1)
         assert message["To"] == "Ana@Example.org"
@@ -38,7 +38,7 @@ class TestDelivery:
         assert "The check-in is faster now." in text
         assert "The check-in is faster now." in html
         assert https in html_links(message)
-        record = wait_status("news:1:ana", {"sent"})
+        record = wait_status(settings, "news:1:ana", {"sent"})
         assert record["attempts"] == 1
         assert record["message_id"] == message["Message-ID"]
         assert [h["status"] for h in record["history"]] == ["queued", "sending", "sent"]
@@ -49,21 +49,13 @@ class TestDelivery:
         assert message["List-Unsubscribe"] is None
         assert "123456" in parts(message)[0]
 
-    def test_same_idempotency_key_sends_once(self, app, mailbox):
+    def test_same_idempotency_key_sends_once(self, app, mailbox, settings):
         assert send(app, "product_news", "c@example.org", "news:2:c", NEWS) is True
         assert send(app, "product_news", "c@example.org", "news:2:c", NEWS) is False  # a double-click
         # A redelivered task (same payload, sent again by the broker) finds the record already sent.
-        wait_status("news:2:c", {"sent"})
+        wait_status(settings, "news:2:c", {"sent"})
         with app.app_context():
-            enqueue(
-                celery_of(app),
-                SEND_EMAIL,
-                template="product_news",
-                to="c@example.org",
-                data=NEWS,
-                idempotency_key="news:2:c",
-                user_id=None,
-            )
+            enqueue(celery_of(app), SEND_EMAIL, outbox_id=outbox_id(settings, "news:2:c"))
         send(app, "sign_in_code", "c@example.org", "marker:c", {"code": "1", "minutes": 1})
         messages = mailbox.wait_for(2)
         assert [m["Subject"] for m in messages] == ["News from Track Your Healing", "Your sign-in code"]
@@ -78,7 +70,7 @@ class TestUnsubscribe:
         assert "Unsubscribe from product news" in page.get_data(as_text=True)
         assert db.email_preferences.count_documents({}) == 0
 
-    def test_one_click_post_unsubscribes_that_category_only(self, app, mailbox, db):
+    def test_one_click_post_unsubscribes_that_category_only(self, app, mailbox, db, settings):
         send(app, "product_news", "e@example.org", "news:4:e", NEWS)
         https, _ = unsubscribe_urls(mailbox.wait_for(1)[0])
         client = app.test_client()
@@ -88,7 +80,7 @@ class TestUnsubscribe:
 
         mailbox.clear()
         send(app, "product_news", "E@example.org", "news:5:e", NEWS)
-        assert wait_status("news:5:e", {"suppressed"})["last_error"] == "unsubscribed from news"
+        assert wait_status(settings, "news:5:e", {"suppressed"})["last_error"] == "unsubscribed from news"
         send(app, "sign_in_code", "e@example.org", "code:e", {"code": "999000", "minutes": 10})
         (message,) = mailbox.wait_for(1)  # transactional mail is never blocked by an opt-out
         assert message["Subject"] == "Your sign-in code"
@@ -114,19 +106,20 @@ class TestProviderEvents:
     def post(self, app, body, headers=None, **kw):
         return app.test_client().post("/v1/email/events", json=body, headers=headers or self.HEADERS, **kw)
 
-    def test_hard_bounce_suppresses_everything(self, app, mailbox, db):
+    def test_hard_bounce_suppresses_everything(self, app, mailbox, db, settings):
         r = self.post(
             app, {"events": [{"type": "bounce", "bounce_type": "hard", "email": "Gone@example.org"}]}
         )
         assert r.status_code == 200
         assert r.json == {"recorded": 1, "suppressed": 1}
         send(app, "sign_in_code", "gone@example.org", "code:gone", {"code": "1", "minutes": 1})
-        assert wait_status("code:gone", {"suppressed"})["last_error"] == "address suppressed (hard bounce)"
+        record = wait_status(settings, "code:gone", {"suppressed"})
+        assert record["last_error"] == "address suppressed (hard bounce)"
 
-    def test_complaint_suppresses_all_but_transactional(self, app, mailbox, db):
+    def test_complaint_suppresses_all_but_transactional(self, app, mailbox, db, settings):
         self.post(app, {"events": [{"type": "complaint", "email": "g@example.org"}]})
         send(app, "product_news", "g@example.org", "news:g", NEWS)
-        assert wait_status("news:g", {"suppressed"})
+        assert wait_status(settings, "news:g", {"suppressed"})
         send(app, "sign_in_code", "g@example.org", "code:g", {"code": "1", "minutes": 1})
         assert mailbox.wait_for(1)[0]["To"] == "g@example.org"
 

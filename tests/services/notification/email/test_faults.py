@@ -9,11 +9,11 @@ import pytest
 
 from services.notification.email import service
 from shared.celery_app import create_celery
-from shared.email import request_email
+from shared.email import outbox_id, request_email
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.tasks import NOTIFICATION_QUEUES, SEND_EMAIL
-from tests.services.notification.email.helpers import wait_status
+from tests.services.notification.email.helpers import record_for, wait_status
 from tests.support.mailbox import Mailbox, SmtpServer
 from tests.support.servers import celery_worker, child_env, free_port, wait_for
 
@@ -76,7 +76,7 @@ def test_worker_killed_mid_send_then_redelivered_sends_exactly_once(isolated):
             producer, template="product_news", to="k@example.org", idempotency_key="news:kill", data=NEWS
         )
         assert box.stalled.wait(20), first.output()[-2000:]
-        assert wait_status("news:kill", {"sending"})["attempts"] == 1
+        assert wait_status(own, "news:kill", {"sending"})["attempts"] == 1
         first.kill()  # SIGKILL mid-send: the message is neither acked nor marked sent
         box.release.set()
         time.sleep(1.5)  # the claim is now older than outbox_stale_seconds
@@ -84,21 +84,13 @@ def test_worker_killed_mid_send_then_redelivered_sends_exactly_once(isolated):
 
         start_worker(own)
         assert service.sweep(producer, own) == 1
-        wait_status("news:kill", {"sent"}, timeout=20)
+        wait_status(own, "news:kill", {"sent"}, timeout=20)
         # The broker redelivering the original task, and a second sweep, both find the email sent.
-        enqueue(
-            producer,
-            SEND_EMAIL,
-            template="product_news",
-            to="k@example.org",
-            data=NEWS,
-            idempotency_key="news:kill",
-            user_id=None,
-        )
+        enqueue(producer, SEND_EMAIL, outbox_id=outbox_id(own, "news:kill"))
         assert service.sweep(producer, own) == 0
         time.sleep(1.5)
         assert len(box.messages) == 1
-        record = mongo.db.email_outbox.find_one({"_id": "news:kill"})
+        record = record_for(own, "news:kill")
         assert record["attempts"] == 2
     finally:
         box.release.set()
@@ -116,14 +108,14 @@ def test_smtp_down_for_a_while_then_every_email_goes_out_once(isolated):
             producer, template="product_news", to=f"user{i}@example.org", idempotency_key=key, data=NEWS
         )
     for key in keys:  # each tried, failed transiently, and waiting for its retry
-        wait_for(lambda k=key: (mongo.db.email_outbox.find_one({"_id": k}) or {}).get("last_error"), 20, key)
-        assert mongo.db.email_outbox.find_one({"_id": key})["status"] in {"queued", "sending"}
+        wait_for(lambda k=key: (record_for(own, k) or {}).get("last_error"), 20, key)
+        assert record_for(own, key)["status"] in {"queued", "sending"}
 
     smtp = SmtpServer(port=port).start()
     try:
         messages = smtp.mailbox.wait_for(3, timeout=60)
         for key in keys:
-            wait_status(key, {"sent"})
+            wait_status(own, key, {"sent"})
         time.sleep(2)
         assert sorted(m["To"] for m in messages) == [f"user{i}@example.org" for i in range(3)]
         assert len(smtp.mailbox.messages) == 3

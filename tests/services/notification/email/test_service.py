@@ -10,18 +10,28 @@ import pytest
 
 from services.notification.email import service
 from services.notification.email.sender import TransientSendError
-from shared.email import new_outbox_record
-from shared.tasks import SendEmailPayload
+from shared.celery_app import create_celery
+from shared.email import outbox_id, request_email
+from shared.mongo import mongo
 from tests.support.mailbox import SmtpServer
 from tests.support.servers import free_port
 
 NEWS = {"headline": "Hello", "paragraphs": ["News."]}
 
 
-def payload(to="a@example.org", key=None, template="product_news", data=None):
-    return SendEmailPayload().load(
-        {"template": template, "to": to, "data": data or NEWS, "idempotency_key": key or uuid.uuid4().hex}
-    )
+@pytest.fixture
+def payload(settings, redis_server, db):
+    """Request an email as a producer does, through a broker database no worker reads (as if the broker
+    lost the task): the tests run the task body themselves. Returns the record's id."""
+    producer = create_celery("unconsumed", dataclasses.replace(settings, broker_url=redis_server.url(7)))
+
+    def request(to="a@example.org", key=None, template="product_news", data=None) -> str:
+        key = key or uuid.uuid4().hex
+        request_email(producer, template=template, to=to, idempotency_key=key, data=data or NEWS)
+        return outbox_id(settings, key)
+
+    yield request
+    mongo.configure(settings)
 
 
 class RejectingHandler:
@@ -37,39 +47,41 @@ def rejecting_smtp():
     server.stop()
 
 
-def test_permanent_failure_fails_at_once_with_the_reason(settings, db, rejecting_smtp):
+def test_permanent_failure_fails_at_once_with_the_reason(settings, db, rejecting_smtp, payload):
     p = payload()
     result = service.deliver(p, "task-1", dataclasses.replace(settings, smtp_port=rejecting_smtp.port))
     assert result == service.FAILED
-    record = db.email_outbox.find_one({"_id": p["idempotency_key"]})
+    record = db.email_outbox.find_one({"_id": p})
     assert record["status"] == "failed"
     assert record["attempts"] == 1
     assert "550" in record["last_error"]
 
 
-def test_unreachable_server_is_transient_and_the_record_waits(settings, db):
+def test_unreachable_server_is_transient_and_the_record_waits(settings, db, payload):
     p = payload()
     with pytest.raises(TransientSendError):
         service.deliver(p, "task-1", dataclasses.replace(settings, smtp_port=free_port()))
-    record = db.email_outbox.find_one({"_id": p["idempotency_key"]})
+    record = db.email_outbox.find_one({"_id": p})
     assert record["status"] == "queued"
     assert "Connection refused" in record["last_error"]
 
 
-def test_a_second_delivery_of_a_sent_record_sends_nothing(settings, db, mailbox):
+def test_a_second_delivery_of_a_sent_record_sends_nothing(settings, db, mailbox, payload):
     p = payload()
     assert service.deliver(p, "task-1", settings) == service.SENT
     assert service.deliver(p, "task-1", settings) == service.SKIPPED
     assert len(mailbox.wait_for(1)) == 1
 
 
-def test_unknown_template_is_a_permanent_failure(settings, db):
+def test_unknown_template_is_a_permanent_failure(settings, db, payload):
     p = payload(template="no_such_email")
     assert service.deliver(p, "t", settings) == service.FAILED
-    assert "UnknownTemplate" in db.email_outbox.find_one({"_id": p["idempotency_key"]})["last_error"]
+    assert "UnknownTemplate" in db.email_outbox.find_one({"_id": p})["last_error"]
 
 
-def test_dkim_signature_covers_both_unsubscribe_headers_and_verifies(settings, db, mailbox, tmp_path):
+def test_dkim_signature_covers_both_unsubscribe_headers_and_verifies(
+    settings, db, mailbox, tmp_path, payload
+):
     key = tmp_path / "dkim.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
     public_der = subprocess.run(
@@ -88,12 +100,10 @@ def test_dkim_signature_covers_both_unsubscribe_headers_and_verifies(settings, d
     assert dkim.verify(mailbox.raw[0], dnsfunc=lambda name, timeout=5: record)
 
 
-def test_sweeper_re_enqueues_a_record_the_broker_lost(
-    settings, db, mailbox, notification_app, notification_worker
-):
-    # The producer wrote the record but its task never reached Redis.
-    p = payload(to="lost@example.org")
-    db.email_outbox.insert_one(new_outbox_record(p))
+@pytest.mark.usefixtures("db", "notification_worker")
+def test_sweeper_re_enqueues_a_record_the_broker_lost(settings, mailbox, notification_app, payload):
+    # The producer wrote the record but its task never reached the worker's broker.
+    payload(to="lost@example.org")
     swept = service.sweep(
         notification_app.extensions["celery"], dataclasses.replace(settings, outbox_stale_seconds=0)
     )

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import re
 
+from tests.support.queues import wait_until_idle
+
 LINK = re.compile(r"https?://\S+")
 
 
-def join_json(client, email, ip="203.0.113.7", **fields):
+def join_json_unsettled(client, email, ip="203.0.113.7", **fields):
+    """Sign up through the API; the worker stores the entry later."""
     body = {"email": email, "consent": True, **fields}
     return client.post("/v1/waitlist", json=body, environ_base={"REMOTE_ADDR": ip})
 
 
+def join_json(client, email, ip="203.0.113.7", **fields):
+    """Sign up through the API, then let the worker store the entry (and request its email)."""
+    response = join_json_unsettled(client, email, ip, **fields)
+    wait_until_idle(client.application.config["TYH_SETTINGS"])
+    return response
+
+
 def join_form(client, email, ip="203.0.113.7", **fields):
+    """Sign up through the form, then let the worker store the entry (and request its email)."""
     form = {"email": email, "consent": "yes", **fields}
-    return client.post("/waitlist", data=form, environ_base={"REMOTE_ADDR": ip})
+    response = client.post("/waitlist", data=form, environ_base={"REMOTE_ADDR": ip})
+    wait_until_idle(client.application.config["TYH_SETTINGS"])
+    return response
 
 
 def links_in(message, base_url) -> dict[str, str]:
@@ -24,6 +37,7 @@ def links_in(message, base_url) -> dict[str, str]:
     return {path.split("/")[2]: path for path in paths if path.startswith("/waitlist/")}
 
 
-def outbox_data(db, entry_id: str, n: int = 1) -> dict:
-    """The template data (confirm_url, leave_url, ...) of an entry's n-th confirmation email."""
-    return db.email_outbox.find_one({"_id": f"waitlist-confirm:{entry_id}:{n}"})["data"]
+def emailed_links(mailbox, email: str, base_url: str) -> dict[str, str]:
+    """The confirm and leave links (confirm_url, leave_url) of the confirmation email `email` received."""
+    links = links_in(mailbox.wait_for_one_to(email), base_url)
+    return {"confirm_url": base_url + links["confirm"], "leave_url": base_url + links["leave"]}

@@ -6,9 +6,16 @@ import pytest
 
 from services.notification.app import create_app
 from services.notification.waitlist import abuse, service
-from tests.services.notification.waitlist.helpers import join_form, join_json
+from shared import single_line
+from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG
+from shared.web import json_body
+from tests.factories import waitlist
+from tests.services.notification.waitlist.helpers import join_form, join_json, join_json_unsettled
+from tests.support.operations import recording
+from tests.support.queues import wait_until_idle
 
 PROBLEM = "application/problem+json"
+QUIET_BROKER_DB = 12  # nothing consumes it: the tasks a request sends just wait there
 
 
 def fields_named(response) -> set[str]:
@@ -31,6 +38,30 @@ class TestNoEnumeration:
         join_json(client, "kim+one@example.org")
         join_json(client, "kim+two@example.org")
         assert db.waitlist_entries.count_documents({}) == 2
+
+    def test_signing_up_costs_the_same_for_new_pending_and_confirmed_addresses(
+        self, settings, redis_server, db, redis
+    ):
+        waitlist.entry(1, status="pending")
+        waitlist.entry(2, status="confirmed")
+        quiet = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
+        client = create_app(quiet).test_client()
+
+        def sign_up(email):
+            with recording(settings.redis_url, {0, QUIET_BROKER_DB}) as work:
+                assert join_json_unsettled(client, email).status_code == 202
+            return work
+
+        sign_up("warm-up@example.org")  # the first request ensures indexes and loads the rate-limit script
+        new, pending, confirmed = (
+            sign_up("new@example.org"),
+            sign_up("person.1@example.org"),
+            sign_up("person.2@example.org"),
+        )
+        assert new.mongo == pending.mongo == confirmed.mongo == []
+        assert new.redis == pending.redis == confirmed.redis
+        assert "LPUSH" in new.redis  # the work is seen: one task for the worker, whatever the address
+        assert db.waitlist_entries.count_documents({}) == 2  # the new sign-up waits behind the queue
 
     def test_form_answers_the_same_for_new_and_listed(self, client):
         first, second = join_form(client, "form@example.org"), join_form(client, "FORM@example.org")
@@ -61,6 +92,37 @@ class TestValidation:
         (param,) = r.json["invalid_params"]
         assert param["name"] == "email"
         assert "temporary email address" in param["reason"]
+        assert db.waitlist_entries.count_documents({}) == 0
+
+    def test_overlong_address_is_refused_before_any_other_check(self, client, db):
+        # 120,000 characters of labels: the disposable check once took 35 s of CPU on this.
+        r = join_json(client, "a@" + "a." * 60000 + "!")
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
+        assert db.waitlist_entries.count_documents({}) == 0
+
+    def test_address_of_the_largest_accepted_size_is_answered(self, client, db):
+        address = "a@" + "b." * 125 + "cc"
+        assert len(address) == MAX_ADDRESS_LENGTH
+        assert join_json(client, address).status_code == 202
+        too_long = join_json(client, "a" + address)
+        assert too_long.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
+
+    @pytest.mark.parametrize("name", ["Sam\r\nBcc: x@example.org", "Sam\u0007", "Sam\tSmith"])
+    def test_name_with_line_breaks_or_control_characters_is_refused(self, client, db, name):
+        r = join_json(client, "a@example.org", name=name)
+        assert (r.status_code, r.mimetype) == (422, PROBLEM)
+        assert r.json["invalid_params"] == [{"name": "name", "reason": single_line.MESSAGE}]
+        form = join_form(client, "a@example.org", name=name, ip="203.0.113.8")
+        assert form.status_code == 422
+        assert "without line breaks" in form.get_data(as_text=True)
+        assert db.waitlist_entries.count_documents({}) == 0
+
+    def test_lone_surrogate_in_a_field_is_a_400_naming_it(self, client, db):
+        body = '{"email": "a@example.org", "consent": true, "name": "Sam \\ud800"}'
+        r = client.post("/v1/waitlist", data=body, content_type="application/json")
+        assert (r.status_code, r.mimetype) == (400, PROBLEM)
+        assert r.json["invalid_params"] == [{"name": "name", "reason": json_body.NOT_TEXT}]
         assert db.waitlist_entries.count_documents({}) == 0
 
     def test_disposable_domain_on_the_form_shows_the_message(self, client):
@@ -133,4 +195,5 @@ class TestProxy:
                 json={"email": "proxied@example.org", "consent": True},
                 headers={"X-Forwarded-For": "198.51.100.9"},
             )
+            wait_until_idle(settings)
             assert db.waitlist_entries.find_one()["consent"]["ip"] == expected

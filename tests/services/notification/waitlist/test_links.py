@@ -7,17 +7,18 @@ from datetime import timedelta
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from services.notification.waitlist import service
-from tests.services.notification.waitlist.helpers import join_form, outbox_data
+from tests.services.notification.waitlist.helpers import emailed_links, join_form
 
 
 def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
-def pending_entry(client, db, email="link@example.org"):
+def pending_entry(client, db, mailbox, email="link@example.org"):
     join_form(client, email)
-    entry = db.waitlist_entries.find_one({"email": email})
-    return entry, outbox_data(db, entry["_id"])
+    base_url = client.application.config["TYH_SETTINGS"].public_base_url.rstrip("/")
+    links = emailed_links(mailbox, email, base_url)
+    return db.waitlist_entries.find_one({"email": email}), links
 
 
 def confirm_path(token: str) -> str:
@@ -30,8 +31,8 @@ class OldSigner(TimestampSigner):
 
 
 class TestConfirmLinks:
-    def test_expired_link_shows_a_page_and_confirms_nothing(self, client, db, settings):
-        entry, _ = pending_entry(client, db)
+    def test_expired_link_shows_a_page_and_confirms_nothing(self, client, db, mailbox, settings):
+        entry, _ = pending_entry(client, db, mailbox)
         old = URLSafeTimedSerializer(
             settings.secret_key, salt=f"tyh.{service.CONFIRM_PURPOSE}", signer=OldSigner
         ).dumps(entry["_id"])
@@ -41,8 +42,8 @@ class TestConfirmLinks:
             assert "sign up again" in text_of(response)
         assert db.waitlist_entries.find_one()["status"] == "pending"
 
-    def test_forged_link_shows_a_page_and_confirms_nothing(self, client, db):
-        entry, _ = pending_entry(client, db)
+    def test_forged_link_shows_a_page_and_confirms_nothing(self, client, db, mailbox):
+        entry, _ = pending_entry(client, db, mailbox)
         forged = URLSafeTimedSerializer("not-our-secret-at-all", salt="tyh.waitlist-confirm").dumps(
             entry["_id"]
         )
@@ -52,14 +53,14 @@ class TestConfirmLinks:
             assert "This link doesn't work" in text_of(r)
         assert db.waitlist_entries.find_one()["status"] == "pending"
 
-    def test_leave_token_cannot_confirm(self, client, db):
-        _, data = pending_entry(client, db)
+    def test_leave_token_cannot_confirm(self, client, db, mailbox):
+        _, data = pending_entry(client, db, mailbox)
         leave_token = data["leave_url"].rsplit("/", 1)[1]
         assert client.post(confirm_path(leave_token)).status_code == 400
         assert db.waitlist_entries.find_one()["status"] == "pending"
 
-    def test_reused_link_says_so_and_changes_nothing(self, client, db, base_url):
-        _, data = pending_entry(client, db)
+    def test_reused_link_says_so_and_changes_nothing(self, client, db, mailbox, base_url):
+        _, data = pending_entry(client, db, mailbox)
         path = data["confirm_url"].removeprefix(base_url)
         assert client.post(path).status_code == 303
         confirmed_at = db.waitlist_entries.find_one()["confirmed_at"]
@@ -69,8 +70,8 @@ class TestConfirmLinks:
             assert "See my place in line" in text_of(response)
         assert db.waitlist_entries.find_one()["confirmed_at"] == confirmed_at
 
-    def test_pending_entry_position_page_asks_to_confirm(self, client, db):
-        entry, _ = pending_entry(client, db)
+    def test_pending_entry_position_page_asks_to_confirm(self, client, db, mailbox):
+        entry, _ = pending_entry(client, db, mailbox)
         with client.application.test_request_context():
             token = service.token_for(service.POSITION_PURPOSE, entry["_id"])
         r = client.get(f"/waitlist/you/{token}")

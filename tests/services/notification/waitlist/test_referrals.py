@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
+from services.notification.privacy import service as privacy
 from services.notification.waitlist import service
-from tests.services.notification.waitlist.helpers import join_json, outbox_data
+from tests.services.notification.waitlist.helpers import emailed_links, join_json
 
 
 def signup(client, db, email, **fields) -> dict:
@@ -11,8 +12,8 @@ def signup(client, db, email, **fields) -> dict:
     return db.waitlist_entries.find_one({"email": email})
 
 
-def confirm(client, db, entry, base_url):
-    path = outbox_data(db, entry["_id"])["confirm_url"].removeprefix(base_url)
+def confirm(client, mailbox, entry, base_url):
+    path = emailed_links(mailbox, entry["email"], base_url)["confirm_url"].removeprefix(base_url)
     return client.post(path)
 
 
@@ -21,11 +22,13 @@ def reload(db, entry) -> dict:
 
 
 class TestReferrals:
-    def test_credit_moves_the_referrer_up_only_after_the_referred_person_confirms(self, client, db, base_url):
+    def test_credit_moves_the_referrer_up_only_after_the_referred_person_confirms(
+        self, client, db, mailbox, base_url
+    ):
         early = signup(client, db, "early@example.org")
-        confirm(client, db, early, base_url)
+        confirm(client, mailbox, early, base_url)
         ana = signup(client, db, "ana@example.org")
-        confirm(client, db, ana, base_url)
+        confirm(client, mailbox, ana, base_url)
         assert service.position_of(reload(db, ana)) == 2
 
         ben = signup(client, db, "ben@example.org", referral_code=reload(db, ana)["referral_code"])
@@ -33,7 +36,7 @@ class TestReferrals:
         assert reload(db, ana)["referral_credits"] == 0  # joined, not yet confirmed: no credit
         assert service.position_of(reload(db, ana)) == 2
 
-        confirm(client, db, ben, base_url)
+        confirm(client, mailbox, ben, base_url)
         ana_now = reload(db, ana)
         assert ana_now["referral_credits"] == 1
         assert ana_now["line_at"] == ana_now["confirmed_at"] - service.REFERRAL_BOOST
@@ -41,7 +44,7 @@ class TestReferrals:
         assert reload(db, ben)["referral_credited"] is True
 
         # Replays of the confirmation and a direct second credit attempt change nothing.
-        confirm(client, db, ben, base_url)
+        confirm(client, mailbox, ben, base_url)
         service.credit_referrer(reload(db, ben))
         assert reload(db, ana)["referral_credits"] == 1
 
@@ -50,45 +53,45 @@ class TestReferrals:
         capped = at - service.REFERRAL_BOOST * service.MAX_REFERRAL_BOOSTS
         assert service.line_at_for(at, service.MAX_REFERRAL_BOOSTS + 10) == capped
 
-    def test_unknown_referral_code_is_ignored(self, client, db):
+    def test_unknown_referral_code_is_ignored(self, client, db, mailbox):
         entry = signup(client, db, "nocode@example.org", referral_code="zzzzzzzz")
         assert entry["referred_by"] is None
 
-    def test_credit_for_a_pending_referrer_counts_when_they_confirm(self, client, db, base_url):
+    def test_credit_for_a_pending_referrer_counts_when_they_confirm(self, client, db, mailbox, base_url):
         ana = signup(client, db, "ana2@example.org")
         ben = signup(client, db, "ben2@example.org", referral_code=ana["referral_code"])
-        confirm(client, db, ben, base_url)
+        confirm(client, mailbox, ben, base_url)
         assert reload(db, ana)["referral_credits"] == 1
         assert reload(db, ana)["line_at"] is None
-        confirm(client, db, ana, base_url)
+        confirm(client, mailbox, ana, base_url)
         ana_now = reload(db, ana)
         assert ana_now["line_at"] == ana_now["confirmed_at"] - service.REFERRAL_BOOST
         assert service.position_of(ana_now) == 1  # ahead of Ben, who confirmed first
 
 
 class TestAdminContract:
-    def test_position_is_none_unless_confirmed(self, client, db, base_url):
+    def test_position_is_none_unless_confirmed(self, client, db, mailbox, base_url):
         entry = signup(client, db, "p@example.org")
         assert service.position_of(entry) is None
-        confirm(client, db, entry, base_url)
+        confirm(client, mailbox, entry, base_url)
         assert service.position_of(reload(db, entry)) == 1
 
-    def test_mark_invited_only_from_confirmed(self, client, db, base_url):
+    def test_mark_invited_only_from_confirmed(self, client, db, mailbox, base_url):
         entry = signup(client, db, "inv@example.org")
         now = datetime.now(UTC)
         assert service.mark_invited(entry["_id"], "inv-1", now) is False
-        confirm(client, db, entry, base_url)
+        confirm(client, mailbox, entry, base_url)
         assert service.mark_invited(entry["_id"], "inv-1", now) is True
         assert service.mark_invited(entry["_id"], "inv-2", now) is False
         invited = reload(db, entry)
         assert (invited["status"], invited["invitation_id"]) == ("invited", "inv-1")
         assert service.position_of(invited) is None
 
-    def test_erase_deletes_the_document(self, client, db):
+    def test_erase_deletes_the_document(self, client, db, mailbox):
         entry = signup(client, db, "gone@example.org")
-        assert service.erase_entry(entry["_id"]) is True
+        assert privacy.erase_entry(entry["_id"]) is True
         assert db.waitlist_entries.count_documents({"_id": entry["_id"]}) == 0
-        assert service.erase_entry(entry["_id"]) is False
+        assert privacy.erase_entry(entry["_id"]) is False
 
     def test_indexes_are_unique_and_ensure_is_idempotent(self, app, db):
         from services.notification.waitlist import repository

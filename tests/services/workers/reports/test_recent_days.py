@@ -1,6 +1,7 @@
 """A report reads its days from the person's summary document when it holds them, and gets the same days."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from services.workers.reports import repository
 from services.workers.summaries import params, service
@@ -19,13 +20,13 @@ def strip(days):
 
 def test_recent_days_match_the_day_documents(settings, db):
     user, _headers = person()
-    patient = generate(21, days=120, end=datetime.now(UTC).date())
+    today = datetime.now(ZoneInfo(user["time_zone"])).date()
+    patient = generate(21, days=120, end=today)
     # Stored as the ingestion service stores events (the fields the summaries read).
     stored = [observation(e, user["time_zone"]) | {"user_id": user["_id"]} for e in patient.events]
     mongo.db.events.insert_many(stored)
     service.recompute(None, settings, params.current(), user["_id"], from_day=None)
     found = repository.find_person(user["_id"])
-    today = datetime.now(UTC).date()
     start, end = (today - timedelta(days=40)).isoformat(), (today - timedelta(days=1)).isoformat()
     from_person = repository.days_between(user["_id"], start, end, found)
     from_collection = repository.days_between(user["_id"], start, end)

@@ -50,15 +50,19 @@ def ask(app, user: dict, period: tuple[str, str]) -> str:
     return report["_id"]
 
 
-def test_a_built_report_has_its_html_and_pdf_in_gridfs(ingestion_app, workers_worker, seeded, db):
+def test_a_built_report_has_its_html_and_pdf_in_gridfs(ingestion_app, workers_worker, seeded, db, settings):
     user, period = seeded(1)
     report = wait_final(db, ask(ingestion_app, user, period))
     assert report["status"] == READY and report["attempts"] == 1 and report["ready_at"]
     for kind in ("html", "pdf"):
-        stored = files.open_file(FILES_BUCKET, report["files"][kind])
+        stored = files.open_file(FILES_BUCKET, report["files"][kind], settings.encryption_keys)
         assert stored.metadata["user_id"] == user["_id"]
         body = stored.read()
         assert body.startswith(b"%PDF") if kind == "pdf" else b"Taper report" in body
+        # Sealed at rest: the database holds neither the page nor the PDF in the clear.
+        chunks = db["reports.chunks"].find({"files_id": report["files"][kind]}).sort("n", 1)
+        raw = b"".join(bytes(chunk["data"]) for chunk in chunks)
+        assert stored.metadata["sealed"] and body[:64] not in raw and b"Taper report" not in raw
     assert db.report_claims.count_documents({"report_id": report["_id"]}) == 1
 
 

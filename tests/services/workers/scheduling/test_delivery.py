@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.ingestion.accounts import service as accounts
 from services.workers.reports import delivery, schedule
 from shared import files, report_shares
 from shared.queue import enqueue
 from shared.reports import FILES_BUCKET, READY, weekly_id
+from shared.settings import Settings
 from shared.tasks import BUILD_REPORT, SCAN_SCHEDULES
 from tests.factories.accounts import person
 from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
@@ -18,6 +20,7 @@ from tests.services.notification.email.test_templates import HEALTH_WORDS
 from tests.services.workers.scheduling.conftest import someone
 
 PDF = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
+KEYS = Settings.from_env({}).encryption_keys  # the key ring every test process has
 
 
 @pytest.fixture
@@ -28,7 +31,8 @@ def live(workers_celery, celery_worker_all, mailbox, db):
 
 def ready_report(db, user: dict, attach_pdf: bool, clinician: str | None = None) -> dict:
     report_id = weekly_id(user["_id"], "2026-W48")
-    files.put(FILES_BUCKET, f"{report_id}.pdf", io.BytesIO(PDF), "report.pdf", {"user_id": user["_id"]})
+    metadata = {"user_id": user["_id"]}
+    files.put(FILES_BUCKET, f"{report_id}.pdf", io.BytesIO(PDF), "report.pdf", metadata, keys=KEYS)
     report = {
         "_id": report_id,
         "user_id": user["_id"],
@@ -44,12 +48,19 @@ def ready_report(db, user: dict, attach_pdf: bool, clinician: str | None = None)
     return report
 
 
+def subscriber(**kwargs) -> dict:
+    """A person with weekly reports on, as everyone the scan asks a report for is (their settings are
+    checked again when each of their emails is sent)."""
+    user, _ = person(**kwargs)
+    return accounts.update_profile(user["_id"], {"preferences": {"weekly_report": {"enabled": True}}})
+
+
 def by_recipient(messages) -> dict:
     return {str(m["To"]): m for m in messages}
 
 
 def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, db, mailbox, settings):
-    user, _ = person(name="Robin Example")
+    user = subscriber(name="Robin Example")
     report = ready_report(db, user, attach_pdf=True, clinician="dr.lee@example.org")
     assert delivery.deliver(live, report) == 2
     assert delivery.deliver(live, report) == 0  # a repeat (crash, retry) sends nothing again
@@ -88,18 +99,18 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, 
 
 
 def test_link_only_when_the_person_did_not_ask_for_the_pdf(live, db, mailbox):
-    user, _ = person()
+    user = subscriber()
     assert delivery.deliver(live, ready_report(db, user, attach_pdf=False)) == 1
     (message,) = mailbox.wait_for(1)
     assert not list(message.iter_attachments())
 
 
 def test_a_pdf_gone_before_sending_fails_that_email_with_a_clear_reason(live, db, mailbox):
-    user, _ = person()
+    user = subscriber()
     report = ready_report(db, user, attach_pdf=True)
     files.delete(FILES_BUCKET, report["files"]["pdf"])
     delivery.deliver(live, report)
-    record = wait_status(f"report:{user['_id']}:2026-W48:self", {"failed"})
+    record = wait_status(live.tyh_settings, f"report:{user['_id']}:2026-W48:self", {"failed"})
     assert record["last_error"] == (
         "AttachmentUnavailable: attachment report-2026-11-16-to-2026-11-22.pdf is no longer stored"
     )
@@ -126,7 +137,7 @@ def test_the_beat_scan_task_sends_a_due_reminder(live, db, mailbox):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, _html = parts(message)
     assert "streak" not in text.lower()
-    wait_status(f"reminder:{user['_id']}:{today}", {"sent"})
+    wait_status(live.tyh_settings, f"reminder:{user['_id']}:{today}", {"sent"})
 
 
 def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_worker_all):

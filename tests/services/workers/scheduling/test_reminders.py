@@ -3,11 +3,13 @@ reminder on a day the person already logged."""
 
 import dataclasses
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.ingestion.app import create_app
 from services.workers.reminders import service as reminders
+from shared.email import outbox_id, template_of
+from shared.mongo import mongo
 from shared.summaries import pack_days
 from tests.factories.accounts import person
 from tests.services.workers.scheduling.conftest import QUIET_BROKER_DB, scan, someone, utc
@@ -17,24 +19,35 @@ LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def reminder_keys(db) -> set[str]:
-    return {doc["_id"] for doc in db.email_outbox.find({"template": "checkin_reminder"}, {"_id": 1})}
+def reminder_keys(celery_app) -> set[str]:
+    """The idempotency keys of the reminders requested. A record's id is a keyed hash of its key, so the
+    keys are found among every person's candidate days."""
+    settings = celery_app.tyh_settings
+    days = [date(2026, 10, 1) + timedelta(days=n) for n in range(92)]
+    candidates = {
+        outbox_id(settings, key): key
+        for user in mongo.db.users.find({}, {"_id": 1})
+        for key in (f"reminder:{user['_id']}:{day.isoformat()}" for day in days)
+    }
+    records = mongo.db.email_outbox.find({}, {"template": 1})
+    keys = {r["_id"]: template_of(settings.encryption_keys, r) for r in records}
+    return {candidates[i] for i, template in keys.items() if template == "checkin_reminder"}
 
 
 def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db, settings):
     user = someone("Asia/Kolkata", reminders=EVENINGS)
     scan(quiet_app, utc(2026, 11, 2))
     scan(quiet_app, utc(2026, 11, 2, 13, 29))
-    assert reminder_keys(db) == set()
+    assert reminder_keys(quiet_app) == set()
     scan(quiet_app, utc(2026, 11, 2, 13, 30))  # 19:00 in Kolkata
     scan(quiet_app, utc(2026, 11, 2, 13, 30))
     scan(quiet_app, utc(2026, 11, 2, 13, 31))
-    assert reminder_keys(db) == {f"reminder:{user['_id']}:2026-11-02"}
+    assert reminder_keys(quiet_app) == {f"reminder:{user['_id']}:2026-11-02"}
     record = db.email_outbox.find_one({})
     assert record["to"] == user["email"] and record["user_id"] == user["_id"]
     assert record["data"]["app_url"] == f"{settings.app_base_url}/app/"  # the app's Today screen
     scan(quiet_app, utc(2026, 11, 3, 13, 30))
-    assert f"reminder:{user['_id']}:2026-11-03" in reminder_keys(db)
+    assert f"reminder:{user['_id']}:2026-11-03" in reminder_keys(quiet_app)
 
 
 def test_no_reminder_after_a_check_in_that_local_day(quiet_app, db, settings, redis_server):
@@ -52,10 +65,10 @@ def test_no_reminder_after_a_check_in_that_local_day(quiet_app, db, settings, re
     )
     assert response.status_code in {201, 202}, response.json
     assert scan(quiet_app, at(day, 19)).get("already logged") == 1
-    assert reminder_keys(db) == set()
+    assert reminder_keys(quiet_app) == set()
     next_day = day + timedelta(days=1)
     scan(quiet_app, at(next_day, 19))  # nothing logged that day: a gentle reminder
-    assert reminder_keys(db) == {f"reminder:{user['_id']}:{next_day.isoformat()}"}
+    assert reminder_keys(quiet_app) == {f"reminder:{user['_id']}:{next_day.isoformat()}"}
 
 
 def test_a_deleted_entry_does_not_count_as_logged(db):
@@ -96,9 +109,9 @@ def test_quiet_hours_are_respected_by_the_scan(quiet_app, db):
     )
     scan(quiet_app, utc(2026, 11, 2, 12))
     scan(quiet_app, utc(2026, 11, 2, 22, 30))
-    assert reminder_keys(db) == set()
+    assert reminder_keys(quiet_app) == set()
     scan(quiet_app, utc(2026, 11, 3, 7))
-    assert reminder_keys(db) == {f"reminder:{user['_id']}:2026-11-03"}
+    assert reminder_keys(quiet_app) == {f"reminder:{user['_id']}:2026-11-03"}
 
 
 def test_only_on_the_chosen_days_and_never_while_paused(quiet_app, db):
@@ -107,21 +120,21 @@ def test_only_on_the_chosen_days_and_never_while_paused(quiet_app, db):
     scan(quiet_app, utc(2026, 11, 1, 12))  # Sunday
     for day in range(1, 10):
         scan(quiet_app, utc(2026, 11, day, 19))
-    sent = sorted(key.rsplit(":", 1)[1] for key in reminder_keys(db))
+    sent = sorted(key.rsplit(":", 1)[1] for key in reminder_keys(quiet_app))
     # Paused until Wednesday 4 November (they resume that day); no weekend reminders.
     assert sent == ["2026-11-04", "2026-11-05", "2026-11-06", "2026-11-09"]
-    assert all(key.startswith(f"reminder:{user['_id']}:") for key in reminder_keys(db))
+    assert all(key.startswith(f"reminder:{user['_id']}:") for key in reminder_keys(quiet_app))
 
 
 def test_no_days_chosen_means_no_reminder(quiet_app, db):
     someone("Europe/London", reminders=EVENINGS | {"days": []})
     scan(quiet_app, utc(2026, 11, 2, 12))
     scan(quiet_app, utc(2026, 11, 2, 19))
-    assert reminder_keys(db) == set()
+    assert reminder_keys(quiet_app) == set()
 
 
 def test_a_reminder_found_hours_late_is_skipped(quiet_app, db):
     someone("Europe/London", reminders=EVENINGS)
     scan(quiet_app, utc(2026, 11, 2, 12))
     assert scan(quiet_app, utc(2026, 11, 2, 23)).get("missed") == 1
-    assert reminder_keys(db) == set()
+    assert reminder_keys(quiet_app) == set()

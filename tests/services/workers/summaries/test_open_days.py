@@ -4,7 +4,8 @@ two recomputes, and every reader sees the days only the summary holds."""
 
 import dataclasses
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis as redis_lib
@@ -111,7 +112,8 @@ def test_readers_of_longer_ranges_see_the_days_only_the_summary_holds(own, db):
     p, now = Person(own), datetime.now(UTC)
     today = service.local_today(p.user["time_zone"])
     start = (date.fromisoformat(today) - timedelta(days=100)).isoformat()
-    p.log(9, now - timedelta(days=100))
+    # Noon on the local day, not `now - 100 days`: across a DST change that instant can fall on the next day.
+    p.log(9, datetime.combine(date.fromisoformat(start), time(12), ZoneInfo(p.user["time_zone"])))
     p.log(4, now)
     p.recompute(None)
     assert len(p.day_documents(db)) == 100  # more days than the summary document carries

@@ -7,6 +7,7 @@ import redis as redis_lib
 
 from services.workers.summaries import params, service
 from shared.celery_app import create_celery
+from shared.email import outbox_id
 from tests.factories.accounts import person
 
 QUIET_BROKER_DB = 13  # nothing consumes it
@@ -27,4 +28,6 @@ def test_one_email_for_several_recent_flagged_days_and_none_for_old_ones(db, set
     assert service.queue_safety_messages(app, user, later, "2026-11-26", current) == 0
     # Red flags only from days older than the limit are history, not an email.
     assert service.queue_safety_messages(app, user, {"2026-11-01": flagged}, "2026-11-26", current) == 0
-    assert [r["_id"] for r in db.email_outbox.find({})] == [f"safety:{user['_id']}:2026-11-26"]
+    assert [r["_id"] for r in db.email_outbox.find({})] == [
+        outbox_id(settings, f"safety:{user['_id']}:2026-11-26")
+    ]

@@ -1,0 +1,90 @@
+"""Emailed sign-in codes: the one owner of `sign_in_codes` and `sign_in_code_uses`.
+
+Asking for a code must cost the same whether or not the address has an account, or the answer's timing
+tells who is a member. So the ingestion service only sends `accounts.send_sign_in_code` with the address,
+for every address alike, and the notification worker runs `issue_code`: it finds the account, stores a
+keyed hash of a new code and requests the email. The ingestion service checks a code with the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from celery import Celery
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from shared.email import address_key, request_email
+from shared.mongo import mongo
+from shared.settings import Settings
+from shared.userdata import ACCOUNT
+
+CODES, CODE_USES = "sign_in_codes", "sign_in_code_uses"
+CODE_TTL = timedelta(minutes=10)
+CODE_DIGITS = 6
+CODE_MAX_ATTEMPTS = 5
+TEMPLATE = "sign_in_code"
+
+
+def ensure_indexes() -> None:
+    mongo.db[CODES].create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+
+
+def hash_code(settings: Settings, user_id: str, code: str) -> str:
+    return hmac.new(settings.secret_key.encode(), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_code(celery_app: Celery, settings: Settings, email: str) -> bool:
+    """Email a new code if an account has this address; False (and nothing stored) if none has."""
+    user = mongo.db[ACCOUNT].find_one({"email_key": address_key(email)}, {"email": 1})
+    if user is None:
+        return False
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    now = datetime.now(UTC)
+    record = {
+        "_id": uuid.uuid4().hex,
+        "user_id": user["_id"],
+        "code_hash": hash_code(settings, user["_id"], code),
+        "created_at": now,
+        "expires_at": now + CODE_TTL,
+        "attempts": 0,
+        "used_at": None,
+    }
+    mongo.db[CODES].insert_one(record)
+    request_email(
+        celery_app,
+        template=TEMPLATE,
+        to=user["email"],
+        idempotency_key=f"sign-in:{record['_id']}",
+        data={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+        user_id=user["_id"],
+    )
+    return True
+
+
+def latest_code(user_id: str) -> dict[str, Any] | None:
+    return mongo.db[CODES].find_one({"user_id": user_id}, sort=[("created_at", DESCENDING)])
+
+
+def count_failed_attempt(code_id: str) -> bool:
+    """Spend one attempt; False once the code has none left."""
+    result = mongo.db[CODES].update_one(
+        {"_id": code_id, "used_at": None, "attempts": {"$lt": CODE_MAX_ATTEMPTS}}, {"$inc": {"attempts": 1}}
+    )
+    return result.modified_count == 1
+
+
+def use_code(code_id: str, user_id: str, now: datetime) -> bool:
+    """Single use: inserting the use under the code's id is atomic (a unique _id), where a conditional
+    update is not on FerretDB 1.x; of two concurrent exchanges only one wins."""
+    try:
+        mongo.db[CODE_USES].insert_one({"_id": code_id, "user_id": user_id, "at": now})
+    except DuplicateKeyError:
+        return False
+    mongo.db[CODES].update_one({"_id": code_id}, {"$set": {"used_at": now}})
+    return True
