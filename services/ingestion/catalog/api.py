@@ -14,6 +14,7 @@ from flask import Response, request
 from services.ingestion.catalog.schemas import MedicationCatalogSchema, SymptomCatalogSchema
 from shared import catalog
 from shared.web.openapi import Blueprint, operation, public
+from shared.web.problems import DomainError, problem_responses
 
 blp = Blueprint("catalog", __name__, url_prefix="/v1/catalog", description="Symptom and medication lists")
 
@@ -64,7 +65,17 @@ def _cited(ids) -> dict[str, dict]:
     return {source_id: every[source_id] for source_id in sorted(wanted) if source_id in every}
 
 
+class NotAcceptable(DomainError):
+    status = 406
+    title = "Not acceptable"
+    type_slug = "not-acceptable"
+    detail = "The catalogue is only available as application/json; send Accept: application/json (or none)."
+
+
 def _answer(body: bytes) -> Response:
+    accept = request.accept_mimetypes
+    if accept and accept.best_match(["application/json"]) is None:
+        raise NotAcceptable()
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -76,6 +87,7 @@ def _answer(body: bytes) -> Response:
 @operation("getSymptomCatalog")
 @blp.response(200, SymptomCatalogSchema)
 @blp.alt_response(304, description="Not modified: the copy named by If-None-Match is current")
+@problem_responses(406)
 def get_symptom_catalog():
     """The symptom catalogue (codes, labels, synonyms, red flags) with the 0-4 severity scale and sources."""
     return _answer(_symptoms_body())
@@ -86,6 +98,7 @@ def get_symptom_catalog():
 @operation("getMedicationCatalog")
 @blp.response(200, MedicationCatalogSchema)
 @blp.alt_response(304, description="Not modified: the copy named by If-None-Match is current")
+@problem_responses(406)
 def get_medication_catalog():
     """The medication catalogue (generic names with brand aliases, reference diazepam equivalents)."""
     return _answer(_medications_body())

@@ -52,3 +52,10 @@ def test_both_are_in_the_openapi_document_as_public_operations(client):
         assert operation["security"] == []
         assert "200" in operation["responses"]
         assert "304" in operation["responses"]
+
+
+def test_a_client_that_takes_no_json_is_told_so(client):
+    for path in ("/v1/catalog/symptoms", "/v1/catalog/medications"):
+        assert client.get(path, headers={"Accept": "text/html"}).status_code == 406
+        assert client.get(path, headers={"Accept": "text/html, */*;q=0.1"}).status_code == 200
+        assert client.get(path).status_code == 200
