@@ -1,6 +1,7 @@
 """The whole stack behind the web app for the browser: the ingestion service under gunicorn (serving the
-built app at /app/), a workers process (summaries, reports) and a notification worker (email), on their own
-broker database; they share the test MongoDB, app Redis and SMTP sink with this process."""
+built app at /app/), the workers and reports processes (summaries; report and export builds) and a
+notification worker (sign-in codes and email), on their own broker database; they share the test MongoDB,
+app Redis and SMTP sink with this process."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.tasks import NOTIFICATION_QUEUES, WORKER_QUEUES
+from shared.tasks import NOTIFICATION_QUEUES, REPORT_QUEUES, WORKER_QUEUES
 from tests.support.servers import celery_worker, child_env, free_port, gunicorn, http_ready, wait_for
 
 WEB_DIST = Path(__file__).resolve().parents[2] / "services" / "web" / "dist"
@@ -44,6 +45,7 @@ def app_url(app_settings, tmp_path_factory):
     processes = [
         gunicorn("services.ingestion.wsgi:app", int(base_url.rsplit(":", 1)[1]), env, logs / "web.log"),
         celery_worker("services.workers.worker", WORKER_QUEUES, env, logs / "workers.log"),
+        celery_worker("services.workers.worker", REPORT_QUEUES, env, logs / "reports.log"),
         celery_worker("services.notification.worker", NOTIFICATION_QUEUES, env, logs / "notifier.log"),
     ]
     for process in processes:
