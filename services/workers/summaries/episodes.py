@@ -15,10 +15,24 @@ from statistics import fmean
 from typing import Any
 
 WAVE, WINDOW, NEUTRAL = "wave", "window", "neutral"
+NO_DATA, BUILDING, READY = "no_data", "building", "ready"
 DISCLAIMER = (
     "Windows and waves have no clinical definition. These are stretches well below or above your own recent "
     "baseline, found by a simple rule; they describe your logs and are not a diagnosis."
 )
+
+
+def baseline_progress(burdens: list[float | None], states: list[str | None], params: dict[str, Any]) -> dict:
+    """Whether the day after the last one has a baseline to be compared with, and how many of the days it
+    needs there are: "no data yet" (no day with a burden) and "building your baseline: 6 of 10 days" are
+    different answers, and a day's `state` alone (None in both) cannot tell them apart."""
+    needed = params["baseline_min_days"]
+    end = len(burdens) - params["baseline_skip_days"]
+    counted = range(max(0, end - params["baseline_days"]), max(0, end))
+    logged = sum(1 for j in counted if burdens[j] is not None and states[j] not in (WAVE, WINDOW))
+    if not any(b is not None for b in burdens):
+        return {"state": NO_DATA, "logged_days": 0, "needed_days": needed}
+    return {"state": READY if logged >= needed else BUILDING, "logged_days": logged, "needed_days": needed}
 
 
 def interquartile_mean(values: list[float]) -> float:

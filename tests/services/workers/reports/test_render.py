@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -131,6 +132,17 @@ class TestContent:
         assert "A private note that stays out of reports" not in page
         _content, without = build(patient, start, end)
         assert 'id="questions"' not in without and asked[0]["data"]["text"][:40] not in without
+
+    def test_scales_running_opposite_ways_are_labelled_at_both_ends(self, patient):
+        rated = copy.deepcopy(patient)
+        for event in rated.events:
+            if event["type"] == "check_in":
+                event["sleep_quality"] = 3
+        _content, page = build(rated, "2026-03-09", "2026-03-15")
+        text = text_of(page)
+        assert "Burden (0 none … 10 worst)" in text
+        assert "(0 very poor … 4 very good)" in text  # sleep quality: higher is better
+        assert "Severity 0 not at all … 4 very much so" in text
 
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
