@@ -12,7 +12,7 @@ class Entry(Schema):
         unknown = INCLUDE
 
 
-class SourceSchema(Entry):
+class CatalogSourceSchema(Entry):
     title = fields.String()
     url = fields.String()
     note = fields.String(allow_none=True)
@@ -46,7 +46,7 @@ class SymptomCatalogSchema(Entry):
     version = fields.String()
     severity_scale = fields.Nested(SeverityScaleSchema)
     symptoms = fields.List(fields.Nested(SymptomSchema))
-    sources = fields.Dict(keys=fields.String(), values=fields.Nested(SourceSchema))
+    sources = fields.Dict(keys=fields.String(), values=fields.Nested(CatalogSourceSchema))
 
 
 class EquivalentSchema(Entry):
@@ -68,4 +68,4 @@ class MedicationCatalogSchema(Entry):
     version = fields.String()
     reference_note = fields.String(metadata={"description": "to show beside any equivalence"})
     medications = fields.List(fields.Nested(MedicationSchema))
-    sources = fields.Dict(keys=fields.String(), values=fields.Nested(SourceSchema))
+    sources = fields.Dict(keys=fields.String(), values=fields.Nested(CatalogSourceSchema))

@@ -77,12 +77,12 @@ def test_the_service_worker_runs_under_the_apps_policy(web):
         assert _directives(web.get(path).headers["Content-Security-Policy"])["script-src"] == "'self'"
 
 
-def test_pages_outside_the_app_keep_the_policy_without_scripts(web):
+def test_pages_outside_the_app_keep_the_page_policy(web):
     page = web.get("/invitations/" + "a" * 43)  # an unusable invitation's page
     assert page.mimetype == "text/html"
-    policy = page.headers["Content-Security-Policy"]
-    assert "script-src" not in _directives(policy)
-    assert _directives(policy)["default-src"] == "'none'"
+    directives = _directives(page.headers["Content-Security-Policy"])
+    assert directives["default-src"] == "'none'"
+    assert "connect-src" not in directives and "worker-src" not in directives
 
 
 def test_hashed_assets_are_cached_for_a_year_and_a_missing_one_is_404(web):
