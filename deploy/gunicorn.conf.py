@@ -2,6 +2,7 @@
 
 import os
 
+from shared import metrics  # first: it settles where every worker's samples go
 from shared.logs import JsonFormatter
 from shared.settings import load_or_exit
 
@@ -48,5 +49,12 @@ logconfig_dict = {
 
 
 def on_starting(server):
-    """Refuse to start with a bad setting: one clear line, before any worker forks."""
+    """Refuse to start with a bad setting: one clear line, before any worker forks. Then start the metrics
+    directory afresh: samples an earlier run left there would be summed into this one's."""
     load_or_exit()
+    metrics.clear_directory()
+
+
+def child_exit(server, worker):
+    """A worker exited (recycled, killed, crashed): its live gauges stop; its counts stay in the sum."""
+    metrics.mark_process_dead(worker.pid)

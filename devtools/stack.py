@@ -61,6 +61,9 @@ def procfile(env: dict[str, str], var: Path) -> tuple[str, dict[str, str]]:
 
 def main() -> None:
     env = dict(os.environ)
+    # Each process makes its own metrics directory (shared/metrics.py); one inherited from the shell would
+    # mix both services' samples and be emptied by each gunicorn at its start.
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     var = Path(env.get("TYH_VAR_DIR", ROOT / "var")).resolve()
     var.mkdir(parents=True, exist_ok=True)
     text, settings = procfile(env, var)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import redis
@@ -11,6 +12,7 @@ from celery.exceptions import Retry
 from kombu import Exchange, Queue
 from pymongo.errors import ConnectionFailure
 
+from shared import metrics
 from shared.logs import configure_logging, request_id_var
 from shared.mongo import mongo
 from shared.redis_client import redis_client
@@ -20,6 +22,7 @@ from shared.tasks import CONTRACTS, log_repr
 log = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "request_id"
+SENT_AT_HEADER = "sent_at"
 # Redelivery after a lost worker happens once this passes; every retry countdown stays far below it.
 VISIBILITY_TIMEOUT_S = 3600
 RETRY_BACKOFF_MAX_S = 300
@@ -53,6 +56,7 @@ class BaseTask(Task):
             outcome = "retried"  # the task asked to run again later; nothing went wrong
             raise
         finally:
+            metrics.observe_task(self.name, outcome, time.perf_counter() - started)
             # One line per run, inside the request-id context, so HTTP and task logs join up.
             log.info(
                 "task %s",
@@ -124,6 +128,26 @@ _log_config = {"service": "celery", "level": "INFO", "json": True}
 def _json_logging(**_kwargs) -> None:
     if _log_config["json"]:
         configure_logging(_log_config["service"], _log_config["level"])
+
+
+@signals.worker_init.connect
+def _serve_metrics(sender=None, **_kwargs) -> None:
+    """A worker's exposition port, in its main process: it sums what every pool process recorded."""
+    settings = getattr(sender.app, "tyh_settings", None) if sender is not None else None
+    if settings is not None:
+        metrics.serve(settings.metrics_port)
+
+
+@signals.worker_process_shutdown.connect
+def _pool_process_gone(pid=None, **_kwargs) -> None:
+    metrics.mark_process_dead(pid or os.getpid())
+
+
+@signals.before_task_publish.connect
+def _stamp_sent_at(headers=None, **_kwargs) -> None:
+    """When the message was sent: the queue's oldest-message age reads it (shared/queue.py)."""
+    if headers is not None:
+        headers.setdefault(SENT_AT_HEADER, time.time())
 
 
 @signals.before_task_publish.connect

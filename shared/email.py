@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Celery
@@ -53,6 +53,27 @@ QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed
 # Who an email is for. Admins see waitlist mail only; account mail is the person's own business.
 WAITLIST, ACCOUNT = "waitlist", "account"
 WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "waitlist_confirmed", "invitation"})
+# Time-critical mail (the transactional category in services/notification/email/templates.py, which a test
+# holds to this list): someone is waiting for it, so a lost attempt is retried within seconds, not minutes.
+TIME_CRITICAL_TEMPLATES = frozenset(
+    {
+        "waitlist_confirm",
+        "waitlist_confirmed",
+        "sign_in_code",
+        "safety_message",
+        "invitation",
+        "account_erased",
+    }
+)
+
+
+def lease_seconds(settings: Settings, template: str) -> int:
+    """How long one attempt at sending this email may hold it; the sweeper takes it over after that."""
+    short = settings.outbox_lease_seconds
+    return short if template in TIME_CRITICAL_TEMPLATES else short * SLOW_LEASE_FACTOR
+
+
+SLOW_LEASE_FACTOR = 8  # other mail (reports with attachments) may take longer to hand over
 
 
 class AttachmentSchema(Schema):
@@ -108,6 +129,8 @@ def new_outbox_record(
         "attempts": 0,
         "created_at": now,
         "updated_at": now,
+        # The sweeper re-sends it if no attempt has taken it by then (its task was lost with Redis).
+        "sweep_after": now + timedelta(seconds=lease_seconds(settings, template)),
         "history": [{"at": now, "status": QUEUED}],
     }
 
@@ -154,3 +177,21 @@ def data_of(keys: str, record: dict[str, Any]) -> dict[str, Any] | None:
     if stored is None or isinstance(stored, dict):
         return stored  # gone once sent; a dict is a record written before data was encrypted
     return json.loads(crypto.decrypt(keys, stored))
+
+
+def outbox_backlog() -> tuple[dict[str, int], float]:
+    """Emails not yet finished, by state (queued, sending), and the age in seconds of the oldest."""
+    pending = {QUEUED: 0, SENDING: 0}
+    for status in pending:
+        pending[status] = mongo.db[OUTBOX].count_documents({"status": status})
+    oldest = next(
+        iter(
+            mongo.db[OUTBOX]
+            .find({"status": {"$in": [QUEUED, SENDING]}}, {"created_at": 1})
+            .sort("created_at", 1)
+            .limit(1)
+        ),
+        None,
+    )
+    age = (datetime.now(UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
+    return pending, max(0.0, age)

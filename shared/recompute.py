@@ -25,7 +25,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from pymongo import ASCENDING
 
-from shared import day_cache
+from shared import day_cache, metrics
 from shared.group_commit import GroupCommit
 from shared.mongo import mongo, one_or_in
 from shared.queue import enqueue
@@ -162,19 +162,23 @@ def take_requests(user_ids: list[str]) -> dict[str, dict]:
     write sets its flag before it stores its request, and the writes its flag covered have none of their
     own. So the flag's day counts as a request."""
     requests = mongo.db[COLLECTION].find(one_or_in("user_id", user_ids))
-    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full")) for r in requests]
+    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full"), r.get("at")) for r in requests]
     pipe = redis_client.client.pipeline(transaction=False)
     for user_id in user_ids:
         pipe.getdel(queued_flag(user_id))
     flags = dict(zip(user_ids, pipe.execute(), strict=True))
     taken: dict[str, dict] = {}
-    found += [(user_id, day, None, False) for user_id, day in flags.items() if day]
-    for user_id, day, request_id, full in found:
-        request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False})
+    found += [(user_id, day, None, False, None) for user_id, day in flags.items() if day]
+    for user_id, day, request_id, full, at in found:
+        request = taken.setdefault(
+            user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False, "since": None}
+        )
         request["from_day"] = min(request["from_day"], day)
         request["full"] = request["full"] or bool(full)
         if request_id is not None:
             request["ids"].append(request_id)
+        if at is not None and (request["since"] is None or at < request["since"]):
+            request["since"] = at  # the oldest write this task brings up to date
     return taken
 
 
@@ -191,9 +195,22 @@ def waiting_people(limit: int, exclude: str, since: str) -> list[str]:
 
 def finish_requests(requests: Iterable[dict]) -> None:
     """Delete the requests these tasks handled; newer ones stay pending for the next task."""
+    requests = list(requests)
     ids = [i for request in requests for i in request["ids"]]
     if ids:
         mongo.db[COLLECTION].delete_many(one_or_in("_id", ids))
+    now = datetime.now(UTC)
+    for request in requests:
+        if request.get("since"):
+            metrics.FRESHNESS.observe(max(0.0, (now - request["since"]).total_seconds()))
+
+
+def backlog() -> tuple[int, float]:
+    """Recompute requests waiting, and the age in seconds of the oldest (0 when none)."""
+    count = mongo.db[COLLECTION].count_documents({})
+    oldest = next(iter(mongo.db[COLLECTION].find({}, {"at": 1}).sort("at", ASCENDING).limit(1)), None)
+    age = (datetime.now(UTC) - oldest["at"]).total_seconds() if oldest and oldest.get("at") else 0.0
+    return count, max(0.0, age)
 
 
 def is_pending(user_id: str) -> bool:

@@ -35,8 +35,10 @@ def _entry(contract: TaskContract, schedule: float | crontab, expires: int) -> d
 # entry name -> {"task": contract name, "schedule": seconds or crontab, "options": {"queue", "expires"}}.
 # Features add their scans here; nothing long-running is ever scheduled as an ETA.
 BEAT_SCHEDULE: dict[str, dict] = {
-    # Emails queued or sending for longer than OUTBOX_STALE_SECONDS are sent again.
-    "sweep-email-outbox": _entry(SWEEP_OUTBOX, 60.0, expires=55),
+    # Emails nobody is sending (a lost task, a worker that died mid-send) are sent again once their lease
+    # ends: every few seconds, so a sign-in code lost with its worker still arrives within half a minute.
+    # One indexed query per run.
+    "sweep-email-outbox": _entry(SWEEP_OUTBOX, 5.0, expires=4),
     # Weekly reports and check-in reminders: each person's next due_at (services/workers/reports/schedule.py).
     "scan-schedules": _entry(SCAN_SCHEDULES, 60.0, expires=55),
     # Recompute requests older than a minute lost their signal (Redis was down, a send failed): resend.

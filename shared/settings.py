@@ -94,6 +94,9 @@ class Settings:
         "TYH_ENV", parse_environment, "development", doc="development, test or production"
     )
     service_name: str = setting("TYH_SERVICE", str, "tyh", doc="name carried in every log line")
+    metrics_port: int = setting(
+        "METRICS_PORT", int, 0, doc="port where a Celery worker or beat serves Prometheus metrics (0: none)"
+    )
     log_level: str = setting("LOG_LEVEL", str.upper, "INFO", doc="DEBUG, INFO, WARNING or ERROR")
     mongo_uri: str = setting(
         "MONGO_URI",
@@ -184,7 +187,14 @@ class Settings:
         "OUTBOX_STALE_SECONDS",
         parse_positive_int,
         600,
-        doc="an email queued or sending for longer than this is re-enqueued by the sweeper",
+        doc="an email put back in line after a failed attempt is re-enqueued by the sweeper after this",
+    )
+    outbox_lease_seconds: int = setting(
+        "OUTBOX_LEASE_SECONDS",
+        parse_positive_int,
+        15,
+        doc="how long one attempt holds a time-critical email (other mail: 8x); a dead worker's claim "
+        "is taken over after it",
     )
     encryption_keys: str = setting(
         "ENCRYPTION_KEYS",

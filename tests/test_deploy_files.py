@@ -100,8 +100,16 @@ def k8s_documents() -> tuple[dict, ...]:
     return tuple(docs)
 
 
+APP_IMAGE = "track-your-healing"
+
+
 def k8s_kind(kind: str) -> dict[str, dict]:
     return {doc["metadata"]["name"]: doc for doc in k8s_documents() if doc.get("kind") == kind}
+
+
+def app_deployments() -> dict[str, dict]:
+    """Deployments of our image (the Procfile's processes); Flower runs its own image beside them."""
+    return {name: d for name, d in k8s_kind("Deployment").items() if k8s_container(d)["image"] == APP_IMAGE}
 
 
 def k8s_container(deployment: dict) -> dict:
@@ -337,7 +345,7 @@ def test_env_example_shows_the_real_defaults():
 
 
 def test_k8s_deploys_every_procfile_process_with_its_command():
-    deployments = k8s_kind("Deployment")
+    deployments = app_deployments()
     assert set(deployments) == set(procfile())
     for name, deployment in deployments.items():
         command = tuple(as_argv(k8s_container(deployment)["command"]))
@@ -347,7 +355,7 @@ def test_k8s_deploys_every_procfile_process_with_its_command():
 def test_k8s_has_exactly_one_beat_recreated():
     beats = {
         name: d
-        for name, d in k8s_kind("Deployment").items()
+        for name, d in app_deployments().items()
         if celery_subcommand(k8s_container(d)["command"]) == "beat"
     }
     assert list(beats) == ["beat"]
@@ -389,7 +397,7 @@ def test_k8s_config_covers_every_setting_and_keeps_secrets_secret():
     for name in SECRET_ENVS:
         with pytest.raises(ValueError):  # a forgotten placeholder stops the process
             SPEC_BY_ENV[name].coerce(secret["stringData"][name])
-    for deployment in k8s_kind("Deployment").values():
+    for deployment in app_deployments().values():
         refs = k8s_container(deployment)["envFrom"]
         config_refs = {r["configMapRef"]["name"] for r in refs if "configMapRef" in r}
         secret_refs = {r["secretRef"]["name"] for r in refs if "secretRef" in r}

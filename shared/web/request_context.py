@@ -13,6 +13,7 @@ import time
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from shared import metrics
 from shared.logs import new_request_id, request_id_var
 
 HEADER = "X-Request-ID"
@@ -20,7 +21,7 @@ _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 access_log = logging.getLogger("access")
 UNMATCHED = "(no route)"
-QUIET_ROUTES = ("/healthz", "/readyz")
+QUIET_ROUTES = ("/healthz", "/readyz", "/metrics")
 
 
 def route_of(req) -> str:
@@ -45,6 +46,10 @@ def init_request_context(app: Flask) -> None:
     def _finish(response):
         response.headers[HEADER] = g.get("request_id", "")
         route = route_of(request)
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        metrics.observe_request(
+            app.config["TYH_SERVICE"], request.method, route, response.status_code, seconds
+        )
         if route not in QUIET_ROUTES:
             access_log.info(
                 "request",
@@ -52,9 +57,7 @@ def init_request_context(app: Flask) -> None:
                     "method": request.method,
                     "route": route,
                     "status": response.status_code,
-                    "duration_ms": round(
-                        (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
-                    ),
+                    "duration_ms": round(seconds * 1000, 1),
                 },
             )
         return response

@@ -23,6 +23,11 @@ SAMPLES = {
         "leave_url": f"{BASE}/waitlist/leave/{TOKEN}",
         "expires_hours": 48,
     },
+    "waitlist_confirmed": {
+        "name": "Sam",
+        "position_url": f"{BASE}/waitlist/you/{TOKEN}",
+        "leave_url": f"{BASE}/waitlist/leave/{TOKEN}",
+    },
     "sign_in_code": {"code": "482913", "minutes": 10},
     "safety_message": {},
     "invitation": {

@@ -182,7 +182,13 @@ def gunicorn(module: str, port: int, env: dict[str, str], log: Path, workers: in
 
 
 def celery_worker(
-    app_module: str, queues: tuple[str, ...], env: dict[str, str], log: Path, pool: str = "solo"
+    app_module: str,
+    queues: tuple[str, ...],
+    env: dict[str, str],
+    log: Path,
+    *,
+    pool: str = "solo",
+    concurrency: int = 1,
 ) -> Process:
     args = [
         str(VENV_BIN / "celery"),
@@ -193,6 +199,8 @@ def celery_worker(
         ",".join(queues),
         "--pool",
         pool,
+        "--concurrency",
+        str(concurrency),
         "-n",
         f"test-{os.getpid()}-{free_port()}@%h",
         "--without-mingle",

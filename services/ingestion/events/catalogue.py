@@ -76,10 +76,11 @@ def unknown_codes(event: dict) -> dict[str, dict]:
 def suggestions_for_refused(raw: object, messages: object) -> dict[str, list[dict]]:
     """For a coded field the schema refused as not code-shaped ("Valium", "muscle twitches"): the closest
     entries to what was typed, so the answer helps as much as one for a well-formed unknown code."""
-    if not isinstance(raw, dict) or not isinstance(messages, dict):
-        return {}
+    kind_of_event = raw.get("type") if isinstance(raw, dict) else None
+    if not isinstance(kind_of_event, str) or not isinstance(messages, dict):
+        return {}  # not an event of a known shape (a hostile `type` is refused as it is)
     found = {}
-    for field, kind, _custom in CODED.get(raw.get("type"), ()):  # type: ignore[arg-type]
+    for field, kind, _custom in CODED.get(kind_of_event, ()):
         value = raw.get(field)
         if field in messages and isinstance(value, str) and 0 < len(value) <= MAX_TYPED:
             found[field] = suggestions(kind, value)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from shared.email import FAILED, OUTBOX, QUEUED, SENDING, SENT, SUPPRESSED, WAITLIST
 from shared.mongo import mongo
 
-CLAIMS = "email_claims"
+CLAIMS = "email_claims"  # claims earlier versions wrote beside the record; erasure still removes them
 SUPPRESSIONS = "email_suppressions"
 PREFERENCES = "email_preferences"
 EVENTS = "email_events"
@@ -21,6 +21,8 @@ HISTORY_LIMIT = 20  # entries kept per outbox record; a bounded array keeps docu
 def ensure_indexes() -> None:
     db = mongo.db
     db[OUTBOX].create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
+    db[OUTBOX].create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
+    db[OUTBOX].create_index([("status", ASCENDING), ("sweep_after", ASCENDING)])
     db[OUTBOX].create_index([("to_key", ASCENDING), ("created_at", DESCENDING)])
     db[OUTBOX].create_index([("user_id", ASCENDING)])
     db[EVENTS].create_index([("address", ASCENDING), ("at", DESCENDING)])
@@ -42,40 +44,51 @@ def set_to_key(outbox_id: str, to_key: str) -> None:
     mongo.db[OUTBOX].update_one({"_id": outbox_id}, {"$set": {"to_key": to_key}})
 
 
-def claim(outbox_id: str, task_id: str, now: datetime, stale_before: datetime) -> dict | None:
-    """Take the record for sending, or None: it is sent already, or another worker holds a fresh claim.
+@dataclass(frozen=True)
+class Busy:
+    """Another attempt holds a live lease on the record until `until`: try again then."""
 
-    The claim is an insert of `{outbox_id}#{attempt}` into CLAIMS, which the unique _id makes atomic on
-    MongoDB and FerretDB alike (FerretDB 1.x does not isolate concurrent conditional updates). Only the
-    winner then writes the record. A claim older than `stale_before` (its worker died mid-send) can be
-    taken over by the next attempt."""
-    record = mongo.db[OUTBOX].find_one({"_id": outbox_id})
-    if record is None:
-        return None
-    stale = record["status"] == SENDING and record["claimed_at"] < stale_before
-    if record["status"] != QUEUED and not stale:
-        return None
-    attempt = record["attempts"] + 1
-    try:
-        mongo.db[CLAIMS].insert_one(
-            {"_id": f"{outbox_id}#{attempt}", "outbox_id": outbox_id, "task_id": task_id, "at": now}
-        )
-    except DuplicateKeyError:
-        return None
-    return mongo.db[OUTBOX].find_one_and_update(
-        {"_id": outbox_id},
+    until: datetime
+
+
+def claim(outbox_id: str, task_id: str, now: datetime, lease: timedelta) -> dict | Busy | None:
+    """Take the record for sending for `lease`, or say why not: None when it is finished (or unknown),
+    Busy while another attempt's lease runs.
+
+    One conditional update, so exactly one of any number of concurrent attempts wins (MongoDB; FerretDB with
+    our patch 0003, docs/ferretdb.md). The claim and the record are one write, so a worker that dies at any
+    point leaves either a queued record or a lease that ends: the next attempt after it takes the record."""
+    lease_until = now + lease
+    record = mongo.db[OUTBOX].find_one_and_update(
+        {
+            "_id": outbox_id,
+            "$or": [
+                {"status": QUEUED},
+                {"status": SENDING, "lease_until": {"$lt": now}},
+                # Claimed before leases existed: it runs for one lease from when it was taken.
+                {"status": SENDING, "lease_until": {"$exists": False}, "claimed_at": {"$lt": now - lease}},
+            ],
+        },
         {
             "$set": {
                 "status": SENDING,
                 "claimed_at": now,
                 "claimed_by": task_id,
+                "lease_until": lease_until,
+                "sweep_after": lease_until,
                 "updated_at": now,
-                "attempts": attempt,
             },
+            "$inc": {"attempts": 1},
             **_history(SENDING, now, task_id=task_id),
         },
         return_document=ReturnDocument.AFTER,
     )
+    if record is not None:
+        return record
+    current = mongo.db[OUTBOX].find_one({"_id": outbox_id}, {"status": 1, "lease_until": 1, "claimed_at": 1})
+    if current is None or current["status"] not in (QUEUED, SENDING):
+        return None
+    return Busy(current.get("lease_until") or current["claimed_at"] + lease)
 
 
 def _finish(
@@ -103,9 +116,12 @@ def mark_suppressed(outbox_id: str, task_id: str, now: datetime, reason: str, *,
     return _finish(outbox_id, task_id, SUPPRESSED, now, drop_data=audience != WAITLIST, last_error=reason)
 
 
-def release_for_retry(outbox_id: str, task_id: str, now: datetime, reason: str) -> bool:
-    """Back to queued after a transient failure; the retry (or the sweeper) claims it again."""
-    return _finish(outbox_id, task_id, QUEUED, now, last_error=reason)
+def release_for_retry(
+    outbox_id: str, task_id: str, now: datetime, reason: str, sweep_after: datetime
+) -> bool:
+    """Back to queued after a transient failure: the task's retry claims it again, and the sweeper steps in
+    only after `sweep_after` (the retry was lost)."""
+    return _finish(outbox_id, task_id, QUEUED, now, last_error=reason, sweep_after=sweep_after)
 
 
 def requeue(outbox_id: str, now: datetime, reason: str) -> dict | None:
@@ -129,12 +145,20 @@ def find(outbox_id: str) -> dict | None:
     return mongo.db[OUTBOX].find_one({"_id": outbox_id})
 
 
-def find_stuck(queued_before: datetime, sending_before: datetime, limit: int) -> list[dict]:
-    """Records nobody is working on: queued and untouched, or sending with a claim older than allowed."""
+def find_stuck(now: datetime, legacy_before: datetime, limit: int) -> list[dict]:
+    """Records nobody is working on: queued past their `sweep_after`, or sending past their claim's lease.
+    Records written before those fields existed count from `legacy_before`."""
     db = mongo.db[OUTBOX]
-    queued = db.find({"status": QUEUED, "updated_at": {"$lt": queued_before}}).limit(limit)
-    sending = db.find({"status": SENDING, "claimed_at": {"$lt": sending_before}}).limit(limit)
-    return [*queued, *sending][:limit]
+    queries = (
+        {"status": SENDING, "lease_until": {"$lt": now}},
+        {"status": QUEUED, "sweep_after": {"$lt": now}},
+        {"status": SENDING, "lease_until": {"$exists": False}, "claimed_at": {"$lt": legacy_before}},
+        {"status": QUEUED, "sweep_after": {"$exists": False}, "updated_at": {"$lt": legacy_before}},
+    )
+    found: list[dict] = []
+    for query in queries:
+        found += db.find(query).limit(limit - len(found)) if len(found) < limit else []
+    return found
 
 
 def history_for(address_key: str, limit: int = 50) -> list[dict]:

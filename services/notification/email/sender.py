@@ -47,15 +47,17 @@ class SmtpSender:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def send(self, sender: str, recipient: str, data: bytes) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, timeout: float = TIMEOUT_S) -> None:
+        """`timeout` bounds each blocking step (the socket's timeout), never above TIMEOUT_S."""
         s = self.settings
+        timeout = min(timeout, TIMEOUT_S)
         try:
             if s.smtp_ssl:
                 client = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=TIMEOUT_S, context=ssl.create_default_context()
+                    s.smtp_host, s.smtp_port, timeout=timeout, context=ssl.create_default_context()
                 )
             else:
-                client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT_S)
+                client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=timeout)
             with client:
                 if s.smtp_starttls:
                     client.starttls(context=ssl.create_default_context())

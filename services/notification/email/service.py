@@ -15,9 +15,17 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
-from shared import preferences
+from shared import metrics, preferences
 from shared.crypto import DecryptionError
-from shared.email import ACCOUNT, TRANSACTIONAL, address_key, data_of, new_outbox_record, template_of
+from shared.email import (
+    ACCOUNT,
+    TRANSACTIONAL,
+    address_key,
+    data_of,
+    lease_seconds,
+    new_outbox_record,
+    template_of,
+)
 from shared.queue import enqueue
 from shared.redis_client import redis_client
 from shared.settings import Settings
@@ -33,6 +41,9 @@ SOFT_BOUNCE_LIMIT = 3
 SOFT_BOUNCE_WINDOW = timedelta(days=14)
 
 SENT, SKIPPED, SUPPRESSED, FAILED = "sent", "skipped", "suppressed", "failed"
+# Blocking steps in one SMTP exchange (connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA and its
+# reply), each given an equal share of the lease.
+SEND_STEPS = 10
 
 
 def unsubscribe_token(settings: Settings, to: str, category: str) -> str:
@@ -68,14 +79,32 @@ def suppression_reason(to_key: str, category: str, user_id: str | None = None) -
     return None if wanted else f"unsubscribed from {category}"
 
 
+class Busy(Exception):
+    """Another attempt holds the email until `until`; if its worker died, the lease then lets this one in."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+def _lease(settings: Settings, record: dict | None) -> timedelta:
+    try:
+        template = template_of(settings.encryption_keys, record) if record else ""
+    except DecryptionError:
+        template = ""  # fails for good once claimed; the claim itself needs only a length
+    return timedelta(seconds=lease_seconds(settings, template))
+
+
 def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender | None = None) -> str:
-    """Send one outbox record at most once; raise TransientSendError when it should be retried."""
+    """Send one outbox record at most once; raise TransientSendError when it should be retried, Busy
+    while another attempt's lease runs."""
     now = datetime.now(UTC)
-    record = repository.claim(
-        outbox_id, task_id, now, stale_before=now - timedelta(seconds=settings.outbox_stale_seconds)
-    )
+    lease = _lease(settings, repository.find(outbox_id))
+    record = repository.claim(outbox_id, task_id, now, lease)
+    if isinstance(record, repository.Busy):
+        raise Busy(record.until)
     if record is None:
-        return SKIPPED  # sent already, or another worker holds a fresh claim
+        return SKIPPED  # sent already (or failed, suppressed, unknown)
     audience = record.get("audience", ACCOUNT)
     try:
         keys = settings.encryption_keys
@@ -86,6 +115,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
             repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
+            metrics.EMAILS.labels(SUPPRESSED).inc()
             return SUPPRESSED
         token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
         unsubscribe_url = f"{settings.public_base_url}/u/{token}" if token else None
@@ -97,19 +127,29 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
             token,
             attachments=attachments.load(data.get("attachments"), keys),
         )
+        # Each step of the send is bounded so the whole exchange ends within the lease: a live worker is
+        # never taken over mid-send, which is what keeps a takeover from sending twice.
         (sender or SmtpSender(settings)).send(
-            parseaddr(settings.mail_from)[1], record["to"], to_bytes(message, settings)
+            parseaddr(settings.mail_from)[1],
+            record["to"],
+            to_bytes(message, settings),
+            timeout=lease.total_seconds() / SEND_STEPS,
         )
     except TransientSendError as exc:
-        repository.release_for_retry(outbox_id, task_id, datetime.now(UTC), str(exc))
+        failed_at = datetime.now(UTC)
+        sweep_after = failed_at + timedelta(seconds=settings.outbox_stale_seconds)
+        repository.release_for_retry(outbox_id, task_id, failed_at, str(exc), sweep_after)
+        metrics.EMAILS.labels("deferred").inc()
         raise
     except (PermanentSendError, UnknownTemplate, TemplateError, DecryptionError, ValueError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
         # The reason may quote the address (a server's refusal does): the log line names the kind only.
         log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": type(exc).__name__})
         repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
+        metrics.EMAILS.labels(FAILED).inc()
         return FAILED
     repository.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
+    metrics.EMAILS.labels(SENT).inc()
     return SENT
 
 
@@ -127,17 +167,18 @@ def resend(celery_app: Celery, outbox_id: str, by: str) -> bool:
     return True
 
 
-def sweep(celery_app: Celery, settings: Settings) -> int:
-    """Re-enqueue records that no worker is handling (the broker lost them, or a worker died mid-send)."""
-    now = datetime.now(UTC)
-    stale = now - timedelta(seconds=settings.outbox_stale_seconds)
-    stuck = repository.find_stuck(queued_before=stale, sending_before=stale, limit=SWEEP_BATCH)
+def sweep(celery_app: Celery, settings: Settings, now: datetime | None = None) -> int:
+    """Re-enqueue records that no worker is handling: queued past their `sweep_after` (the broker lost the
+    task) or sending past their lease (the worker died mid-send)."""
+    now = now or datetime.now(UTC)
+    legacy = now - timedelta(seconds=settings.outbox_stale_seconds)
+    stuck = repository.find_stuck(now, legacy_before=legacy, limit=SWEEP_BATCH)
     sent = 0
     for record in stuck:
-        # Once per stale period per record (a Redis marker, not a write to the record: FerretDB 1.x could
-        # lose a concurrent claim's update to it), so a long outage does not pile up duplicate tasks.
+        # Once per lease per record (a Redis marker, not a write to the record: FerretDB 1.x could lose a
+        # concurrent claim's update to it), so a long outage does not pile up duplicate tasks.
         marker = f"outbox:swept:{record['_id']}"
-        if redis_client.client.set(marker, "1", nx=True, ex=settings.outbox_stale_seconds or 1):
+        if redis_client.client.set(marker, "1", nx=True, ex=int(_lease(settings, record).total_seconds())):
             _enqueue_record(celery_app, record)
             sent += 1
     if sent:
@@ -185,6 +226,7 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
     now = datetime.now(UTC)
     to_key = address_key(event["email"])
     kind, bounce_type = event["type"], event.get("bounce_type")
+    metrics.EMAILS.labels("bounced" if kind == "bounce" else "complained").inc()
     repository.record_event(
         {
             "address": to_key,

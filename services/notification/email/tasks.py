@@ -3,6 +3,9 @@ code, and forget an erased account's address (services/notification/privacy)."""
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 from celery import shared_task
 from marshmallow import ValidationError
 
@@ -34,7 +37,13 @@ MAX_SEND_RETRIES = 10  # with backoff capped at 5 minutes: about half an hour of
 def send_email(self, **payload) -> str:
     """Deliver one outbox record exactly once."""
     outbox_id = SendEmailPayload().load(payload)["outbox_id"]
-    return service.deliver(outbox_id, self.request.id, self.app.tyh_settings)
+    try:
+        return service.deliver(outbox_id, self.request.id, self.app.tyh_settings)
+    except service.Busy as busy:
+        # Another attempt holds it (this task redelivered after its worker died, or a duplicate): come
+        # back when that lease ends; a dead holder's claim is then taken over, a live one has finished.
+        wait = (busy.until - datetime.now(UTC)).total_seconds()
+        raise self.retry(countdown=max(1, math.ceil(wait) + 1)) from None
 
 
 @shared_task(name=SEND_SIGN_IN_CODE.name, bind=True, dont_autoretry_for=(ValidationError,))

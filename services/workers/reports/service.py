@@ -9,10 +9,11 @@ outage is retried by the task without using up the report's attempts.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from services.workers.reports import model, render, repository
-from shared import event_text
+from shared import event_text, metrics
 from shared.reports import BUILDING, FAILED, READY
 from shared.settings import Settings
 
@@ -68,8 +69,10 @@ def build(report_id: str, settings: Settings, now: datetime | None = None) -> di
     if not repository.claim(report, attempt, now):
         return None
     repository.mark_building(report_id, attempt, now)
+    started = time.perf_counter()
     try:
         page, pdf = produce(report, settings, now)
+        metrics.REPORT_BUILD.observe(time.perf_counter() - started)
     except AttemptFailed as exc:
         log.warning(
             "report attempt failed", extra={"report_id": report_id, "attempt": attempt, "error": str(exc)}

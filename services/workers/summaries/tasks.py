@@ -16,8 +16,8 @@ SWEEP_AFTER = timedelta(seconds=60)  # a request pending this long lost its sign
 # A person held elsewhere is tried again soon (a batch takes about a second), then less and less often:
 # 0.2, 0.4, 0.8 ... s, at most 5 s apart; 60 tries cover over four minutes, far past any batch.
 LOCK_RETRY_FIRST_S, LOCK_RETRY_MAX_S = 0.2, 5.0
-# At most this many people per task, and only those with recent days to redo: a batch must end well
-# within the lock's TTL.
+# At most this many people per task, and only those with recent days to redo: a batch holds everyone in
+# it (their locks are renewed while it runs) and must not keep them from their own tasks for long.
 BATCH_PEOPLE = 50
 BATCH_RECENT = timedelta(days=14)
 CLOSE_BATCH = 500

@@ -1,10 +1,13 @@
-"""Faults through separate real processes: a worker killed mid-send, an SMTP server down for a while."""
+"""Faults through separate real processes: a worker or its pool process killed mid-send, an SMTP server
+down for a while."""
 
 import asyncio
 import dataclasses
 import threading
 import time
+from datetime import UTC, datetime
 
+import psutil
 import pytest
 
 from services.notification.email import service
@@ -63,38 +66,82 @@ def isolated(settings, redis_server, db, tmp_path):
     mongo.configure(settings)
 
 
-def test_worker_killed_mid_send_then_redelivered_sends_exactly_once(isolated):
-    make, start_worker = isolated
+CODE = {"code": "246810", "minutes": 10}
+
+
+@pytest.fixture
+def stalling_smtp():
     box = StallingMailbox()
     smtp = SmtpServer()
     smtp.mailbox = box
     smtp.start()
-    try:
-        own, producer = make(5, smtp_port=smtp.port, outbox_stale_seconds=1)
-        first = start_worker(own)
-        request_email(
-            producer, template="product_news", to="k@example.org", idempotency_key="news:kill", data=NEWS
-        )
-        assert box.stalled.wait(20), first.output()[-2000:]
-        assert wait_status(own, "news:kill", {"sending"})["attempts"] == 1
-        first.kill()  # SIGKILL mid-send: the message is neither acked nor marked sent
-        box.release.set()
-        time.sleep(1.5)  # the claim is now older than outbox_stale_seconds
-        assert box.messages == []
+    yield smtp.port, box
+    box.release.set()
+    smtp.stop()
 
-        start_worker(own)
-        assert service.sweep(producer, own) == 1
-        wait_status(own, "news:kill", {"sent"}, timeout=20)
-        # The broker redelivering the original task, and a second sweep, both find the email sent.
-        enqueue(producer, SEND_EMAIL, outbox_id=outbox_id(own, "news:kill"))
-        assert service.sweep(producer, own) == 0
+
+def test_worker_killed_mid_send_is_taken_over_by_the_first_sweep_after_its_lease(isolated, stalling_smtp):
+    make, start_worker = isolated
+    port, box = stalling_smtp
+    own, producer = make(5, smtp_port=port, outbox_lease_seconds=10)
+    first = start_worker(own)
+    request_email(
+        producer, template="sign_in_code", to="k@example.org", idempotency_key="code:kill", data=CODE
+    )
+    assert box.stalled.wait(20), first.output()[-2000:]
+    first.kill()  # SIGKILL mid-send: the message is neither acked nor marked sent
+    box.release.set()
+    held = record_for(own, "code:kill")
+    assert (held["status"], held["attempts"]) == ("sending", 1)
+    assert box.messages == []
+
+    start_worker(own)
+    # While the dead worker's lease runs nobody takes the email over; the first sweep after it does.
+    assert service.sweep(producer, own) == 0
+    wait_for(lambda: datetime.now(UTC) > held["lease_until"], 30, "the dead worker's lease to end")
+    assert service.sweep(producer, own) == 1
+    sent = wait_status(own, "code:kill", {"sent"}, timeout=20)
+    assert sent["attempts"] == 2
+    # The broker redelivering the original task, and later sweeps, all find the email sent.
+    enqueue(producer, SEND_EMAIL, outbox_id=outbox_id(own, "code:kill"))
+    assert service.sweep(producer, own) == 0
+    time.sleep(1.5)
+    assert len(box.messages) == 1
+    assert record_for(own, "code:kill")["attempts"] == 2
+
+
+def test_pool_process_killed_mid_send_is_sent_on_the_first_retry_after_its_lease(
+    isolated, stalling_smtp, tmp_path
+):
+    make, _ = isolated
+    port, box = stalling_smtp
+    own, producer = make(4, smtp_port=port, outbox_lease_seconds=10)
+    worker = celery_worker(
+        "services.notification.worker",
+        NOTIFICATION_QUEUES,
+        child_env(own.as_env()),
+        tmp_path / "prefork.log",
+        pool="prefork",
+    ).start()
+    try:
+        request_email(
+            producer, template="sign_in_code", to="p@example.org", idempotency_key="code:pool", data=CODE
+        )
+        assert box.stalled.wait(20), worker.output()[-2000:]
+        # The pool process sending it dies; the worker requeues the task at once (acks_late +
+        # reject_on_worker_lost) and its next pool process finds the dead one's claim still leased.
+        for child in psutil.Process(worker.proc.pid).children():
+            child.kill()
+        box.release.set()
+        sent = wait_status(own, "code:pool", {"sent"}, timeout=60)
+        # One redelivery, one retry when the lease ended, one send: never two.
+        assert [h["status"] for h in sent["history"]] == ["queued", "sending", "sending", "sent"]
+        assert sent["attempts"] == 2
         time.sleep(1.5)
         assert len(box.messages) == 1
-        record = record_for(own, "news:kill")
-        assert record["attempts"] == 2
+        assert box.messages[0]["To"] == "p@example.org"
     finally:
-        box.release.set()
-        smtp.stop()
+        worker.kill()
 
 
 def test_smtp_down_for_a_while_then_every_email_goes_out_once(isolated):

@@ -3,15 +3,18 @@
 import base64
 import dataclasses
 import subprocess
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import dkim
 import pytest
 
-from services.notification.email import service
+from services.notification.email import repository, service
 from services.notification.email.sender import TransientSendError
 from shared.celery_app import create_celery
-from shared.email import outbox_id, request_email
+from shared.email import lease_seconds, outbox_id, request_email
 from shared.mongo import mongo
 from tests.support.mailbox import SmtpServer
 from tests.support.servers import free_port
@@ -104,9 +107,76 @@ def test_dkim_signature_covers_both_unsubscribe_headers_and_verifies(
 def test_sweeper_re_enqueues_a_record_the_broker_lost(settings, mailbox, notification_app, payload):
     # The producer wrote the record but its task never reached the worker's broker.
     payload(to="lost@example.org")
-    swept = service.sweep(
-        notification_app.extensions["celery"], dataclasses.replace(settings, outbox_stale_seconds=0)
-    )
+    # Once its sweep_after passes (a product email's lease from its creation) and no attempt took it.
+    later = datetime.now(UTC) + timedelta(seconds=lease_seconds(settings, "product_news") + 1)
+    swept = service.sweep(notification_app.extensions["celery"], settings, now=later)
     assert swept == 1
     (message,) = mailbox.wait_for(1)
     assert message["To"] == "lost@example.org"
+
+
+def test_a_claim_left_by_a_worker_that_died_before_marking_the_record_is_taken_over(
+    settings, db, mailbox, payload
+):
+    # The state a worker killed between its claim and the record's update leaves (as earlier versions
+    # wrote claims, with no lease): every later attempt used to compute the same claim id and skip for good.
+    p = payload(to="code@example.org", template="sign_in_code", data={"code": "123456", "minutes": 10})
+    claimed_at = datetime.now(UTC) - timedelta(seconds=settings.outbox_lease_seconds + 1)
+    db.email_claims.insert_one({"_id": f"{p}#1", "outbox_id": p, "task_id": "dead", "at": claimed_at})
+    assert db.email_outbox.find_one({"_id": p})["status"] == "queued"
+
+    assert service.deliver(p, "next", settings) == service.SENT
+    (message,) = mailbox.wait_for(1)
+    assert message["To"] == "code@example.org"
+    assert service.deliver(p, "again", settings) == service.SKIPPED
+
+
+def test_a_live_claim_is_busy_until_its_lease_ends_and_the_sweeper_leaves_it(
+    settings, db, mailbox, payload, notification_app
+):
+    p = payload(to="held@example.org", template="sign_in_code", data={"code": "654321", "minutes": 10})
+    now = datetime.now(UTC)
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    record = repository.claim(p, "holder", now, lease)
+    assert record["lease_until"] == record["sweep_after"]
+    assert repository.claim(p, "other", now + lease / 2, lease) == repository.Busy(record["lease_until"])
+    celery_app = notification_app.extensions["celery"]
+    assert service.sweep(celery_app, settings, now=now + lease / 2) == 0
+    # A time-critical email's holder is gone once its short lease ends: the next attempt takes it.
+    taken = repository.claim(p, "next", now + lease + timedelta(seconds=1), lease)
+    assert (taken["claimed_by"], taken["attempts"]) == ("next", 2)
+    assert repository.claim(p, "third", now + lease + timedelta(seconds=2), lease) == repository.Busy(
+        taken["lease_until"]
+    )
+    assert mailbox.messages == []
+
+
+def test_a_finished_attempt_ends_its_lease_so_a_resend_goes_out_at_once(settings, db, mailbox, payload):
+    data = {"name": "", "accept_url": "https://x/i/TOKEN", "expires_on": "1 May"}
+    p = payload(to="held@example.org", template="invitation", data=data)
+    db.email_suppressions.insert_one({"_id": "held@example.org", "scope": "all", "reason": "hard bounce"})
+    assert service.deliver(p, "first", settings) == service.SUPPRESSED
+    db.email_suppressions.delete_one({"_id": "held@example.org"})
+    assert repository.requeue(p, datetime.now(UTC), reason="resend") is not None
+    assert service.deliver(p, "resend", settings) == service.SENT
+    assert mailbox.wait_for(1)[0]["To"] == "held@example.org"
+
+
+def test_of_many_attempts_claiming_one_email_at_once_exactly_one_wins(settings, db, payload):
+    # Each round: eight threads (eight connections) claim one record at the same instant; the claim is one
+    # conditional update, which MongoDB (and FerretDB with patch 0003) applies to one of them only.
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    for round_ in range(10):
+        p = payload(to=f"race{round_}@example.org")
+        start = threading.Barrier(8)
+
+        def attempt(i: int, p=p, start=start):
+            start.wait()
+            return repository.claim(p, f"task-{i}", datetime.now(UTC), lease)
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(attempt, range(8)))
+        winners = [r for r in results if isinstance(r, dict)]
+        assert len(winners) == 1, results
+        assert all(isinstance(r, repository.Busy) for r in results if not isinstance(r, dict))
+        assert db.email_outbox.find_one({"_id": p})["claimed_by"] == winners[0]["claimed_by"]

@@ -4,6 +4,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from services.notification.email.templates import TEMPLATE_DIR, TEMPLATES, render
+from shared.email import TIME_CRITICAL_TEMPLATES, TRANSACTIONAL
 
 # Words that would reveal health information to anyone who sees a subject line or a notification preview.
 HEALTH_WORDS = re.compile(
@@ -63,3 +64,9 @@ def test_the_clinicians_email_names_who_shared_which_report_and_still_goes_out_w
     # Requested before these fields existed (waiting in the outbox across a deploy): less specific, sent.
     older = render("clinician_report_link", data)
     assert "Someone shared a report with you" in older.text and "If you weren't expecting" in older.text
+
+
+def test_time_critical_mail_is_exactly_the_transactional_category():
+    # The producer's record says how soon a lost attempt is retried; the category decides it here.
+    transactional = {name for name, spec in TEMPLATES.items() if spec.category == TRANSACTIONAL}
+    assert transactional == TIME_CRITICAL_TEMPLATES

@@ -10,14 +10,14 @@ import pytest
 import redis as redis_lib
 
 from services.ingestion.app import create_app
-from services.workers.summaries import repository
+from services.workers.summaries import lock, repository
 from shared import recompute
 from shared.celery_app import create_celery
 from shared.redis_client import redis_client
 from shared.tasks import WORKER_QUEUES
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import stored_days
-from tests.support.servers import celery_worker, child_env
+from tests.support.servers import celery_worker, child_env, wait_for
 from tests.support.synthetic import generate
 
 
@@ -167,11 +167,14 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
     worker = celery_worker("services.workers.worker", WORKER_QUEUES, env, tmp_path / "w1.log").start()
     try:
         recompute.sweep(producer, before=datetime.now(UTC) + timedelta(seconds=5))
-        time.sleep(0.3)  # mid-recompute
+        locks = redis_lib.Redis.from_url(own.redis_url)
+        lock_key = f"summaries:lock:{user['_id']}"
+        wait_for(lambda: locks.exists(lock_key), 30, "the worker to take the person")  # mid-recompute
         worker.kill()
+        # The dead worker's lock is short (its renewals stopped with it) and frees the person by itself:
+        # the next worker gets them without anyone deleting it.
+        assert 0 < locks.pttl(lock_key) <= lock.TTL_S * 1000
         worker = celery_worker("services.workers.worker", WORKER_QUEUES, env, tmp_path / "w2.log").start()
-        # The dead worker's lock would expire by itself after its TTL; the test does not wait for that.
-        redis_lib.Redis.from_url(own.redis_url).delete(f"summaries:lock:{user['_id']}")
         recompute.sweep(producer, before=datetime.now(UTC) + timedelta(seconds=5))
         deadline = time.monotonic() + 60
         while recompute.is_pending(user["_id"]):

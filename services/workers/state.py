@@ -1,0 +1,63 @@
+"""Beat's exposition port: the jobs it sent, and the platform's state read at each scrape (queue depths
+and ages, the email outbox, the recompute backlog). Beat runs exactly once per deployment, so each state
+gauge is exported once."""
+
+from __future__ import annotations
+
+import redis
+from celery import Celery, signals
+
+from shared import email, metrics, recompute
+from shared.queue import queue_depths
+from shared.settings import Settings
+from shared.tasks import ALL_QUEUES
+
+STATE_TIMEOUT_S = 2  # a scrape must answer even while a store is away
+
+
+def collector(settings: Settings) -> metrics.StateCollector:
+    broker = redis.Redis.from_url(
+        settings.broker_url, socket_timeout=STATE_TIMEOUT_S, socket_connect_timeout=STATE_TIMEOUT_S
+    )
+
+    def depth() -> dict[str, float]:
+        return {queue: n for queue, (n, _) in queue_depths(broker, ALL_QUEUES).items()}
+
+    def age() -> dict[str, float]:
+        return {queue: a for queue, (_, a) in queue_depths(broker, ALL_QUEUES).items()}
+
+    return metrics.StateCollector(
+        {
+            "tyh_queue_depth": ("Messages waiting in each queue", "queue", depth),
+            "tyh_queue_oldest_age_seconds": ("Age of the oldest message waiting in each queue", "queue", age),
+            "tyh_outbox_depth": (
+                "Emails not yet finished, by state",
+                "status",
+                lambda: email.outbox_backlog()[0],
+            ),
+            "tyh_outbox_oldest_age_seconds": (
+                "Age of the oldest unfinished email",
+                None,
+                lambda: email.outbox_backlog()[1],
+            ),
+            "tyh_recompute_backlog": ("Recompute requests waiting", None, lambda: recompute.backlog()[0]),
+            "tyh_recompute_oldest_age_seconds": (
+                "Age of the oldest waiting recompute request",
+                None,
+                lambda: recompute.backlog()[1],
+            ),
+        }
+    )
+
+
+def observe_beat(app: Celery) -> None:
+    """Serve beat's port when it starts, and count every job it sends."""
+
+    @signals.beat_init.connect(weak=False)
+    def _serve(**_kwargs) -> None:
+        metrics.serve(app.tyh_settings.metrics_port, collector(app.tyh_settings))
+
+    @signals.before_task_publish.connect(weak=False)
+    def _count(sender=None, **_kwargs) -> None:
+        if sender:
+            metrics.BEAT_SENDS.labels(sender).inc()
