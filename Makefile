@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup run test test-clock lint fmt bench admin clean dev-token
+.PHONY: help setup run test test-clock lint fmt bench admin clean dev-token screenshots
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,9 @@ fmt: setup ## Fix formatting and autofixable lint
 dev-token: setup ## Print a device token for EMAIL=... against the local stack (creates the account if needed)
 	@test -n "$(EMAIL)" || { echo "usage: make dev-token EMAIL=someone@example.org" >&2; exit 2; }
 	@.venv/bin/flask --app services.ingestion.wsgi accounts dev-token "$(EMAIL)"
+
+screenshots: setup ## Regenerate the app's phone screenshots in docs/ (look at them before committing)
+	@$(PY) -m pytest -q tests/browser/screenshots.py
 
 bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
 	@$(PY) -m benchmarks

@@ -45,6 +45,7 @@ def main() -> None:
     elapsed = time.monotonic() - started
     lines = [f"Track Your Healing is running (ready in {elapsed:.1f}s):"]
     lines += [f"  {name:<22} {url}   (readiness: {url}/readyz)" for name, url in services.items()]
+    lines += [f"  {'app (phone or desktop)':<22} {services['ingestion API']}/app/"]
     lines += ["  mail sink              var/mail/*.eml", "Press Ctrl-C to stop everything."]
     print("\n".join(lines), flush=True)
     while True:

@@ -141,7 +141,16 @@ class Settings:
         doc="where links in emails point (the notification service)",
     )
     app_base_url: str = setting(
-        "APP_BASE_URL", str, "http://127.0.0.1:8080", doc="the ingestion API's public URL"
+        "APP_BASE_URL",
+        str,
+        "http://127.0.0.1:8080",
+        doc="the ingestion service's public URL (the API, and the app at /app/)",
+    )
+    web_dist_dir: str = setting(
+        "WEB_DIST_DIR",
+        str,
+        "services/web/dist",
+        doc="the built web app that /app/ serves (relative paths: from where the process starts)",
     )
     secret_key: str = setting(
         "SECRET_KEY",

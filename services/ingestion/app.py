@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.ingestion import reports
+from services.ingestion import reports, webapp
+from services.ingestion.accounts import browser
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
-from services.ingestion.accounts.auth import SECURITY_SCHEME
+from services.ingestion.accounts.auth import COOKIE_SCHEME, SECURITY_SCHEME
 from services.ingestion.accounts.cli import accounts_cli
 from services.ingestion.accounts.pages import bp as account_pages_bp
+from services.ingestion.catalog.api import blp as catalog_blp
 from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
 from services.ingestion.privacy.api import blp as privacy_blp
@@ -38,6 +40,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECURITY_SCHEME,
         {"type": "http", "scheme": "bearer", "description": "a device token from POST /v1/auth/token"},
     )
+    api.spec.components.security_scheme(
+        COOKIE_SCHEME,
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": browser.cookie_name(settings),
+            "description": "the web app's device cookie from POST /v1/auth/session (writes: same origin)",
+        },
+    )
     ensure_indexes(
         app,
         accounts_repository.ensure_indexes,
@@ -51,8 +62,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(events_blp)
     api.register_blueprint(privacy_blp)
     api.register_blueprint(summaries_blp)
+    api.register_blueprint(catalog_blp)
     reports.init_app(app, api)
     app.register_blueprint(account_pages_bp)
+    webapp.init_app(app)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))
     app.cli.add_command(accounts_cli)
     return app

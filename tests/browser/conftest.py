@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.app_stack import app_context, app_settings, app_url  # noqa: F401 - the app's fixtures
 from tests.support.servers import celery_worker, child_env, free_port, gunicorn, http_ready, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 
-from services.ingestion.accounts import service
-from services.ingestion.accounts.auth import current_user, login_required
+from services.ingestion.accounts import browser, service
+from services.ingestion.accounts.auth import current_device, current_user, login_required
 from services.ingestion.accounts.exceptions import InvitationUnusable, NotFound
 from services.ingestion.accounts.repository import list_devices
 from services.ingestion.accounts.schemas import (
     AcceptInvitationSchema,
     AccountCreatedSchema,
+    BrowserSessionRequestSchema,
+    BrowserSessionSchema,
     CodeRequestedSchema,
     CodeRequestSchema,
     DeviceSchema,
@@ -29,6 +31,10 @@ from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
 
+COOKIE_HEADER = {
+    "description": "the device cookie: HttpOnly, SameSite=Strict (Secure, __Host- prefix in production)",
+    "schema": {"type": "string"},
+}
 CODE_REQUESTED = {
     "status": "requested",
     "detail": "If an account uses this address, a sign-in code is on its way. It works for 10 minutes.",
@@ -106,6 +112,37 @@ def exchange_code(body):
     return {"token": token, "device": device}
 
 
+@blp.route("/auth/session", methods=["POST"])
+@public
+@operation("createBrowserSession")
+@blp.arguments(BrowserSessionRequestSchema)
+@blp.response(201, BrowserSessionSchema, headers={"Set-Cookie": COOKIE_HEADER})
+@problem_responses(401, 403, 429, 503)
+def create_browser_session(body):
+    """Sign a browser in with an emailed code: the device token is set as an HttpOnly, SameSite=Strict
+    cookie and never appears in the body, so page scripts cannot read it. Same-origin pages only."""
+    settings = settings_of()
+    browser.require_same_origin(settings)
+    limit_code_exchange(body["email"])
+    token, device = service.exchange_code(settings, body["email"], body["code"], body["device_name"], "web")
+    response = jsonify(BrowserSessionSchema().dump({"device": device}))
+    response.status_code = 201
+    browser.set_device_cookie(response, settings, token)
+    return response
+
+
+@blp.route("/auth/session", methods=["DELETE"])
+@login_required
+@operation("signOut")
+@blp.response(204)
+def sign_out():
+    """Sign this device out: its token stops working and a browser's cookie is cleared."""
+    service.revoke_device(current_user()["_id"], current_device()["_id"])
+    response = Response(status=204)
+    browser.clear_device_cookie(response, settings_of())
+    return response
+
+
 @blp.route("/me")
 class Me(MethodView):
     @login_required
@@ -131,8 +168,9 @@ class Devices(MethodView):
     @operation("listDevices")
     @blp.response(200, DeviceSchema(many=True))
     def get(self):
-        """The devices signed in to this account."""
-        return list_devices(current_user()["_id"])
+        """The devices signed in to this account; `current` marks the one asking."""
+        this = current_device()["_id"]
+        return [device | {"current": device["_id"] == this} for device in list_devices(current_user()["_id"])]
 
 
 @blp.route("/me/devices/<device_id>")

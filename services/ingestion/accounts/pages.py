@@ -10,6 +10,7 @@ from services.ingestion.accounts.exceptions import AlreadyRegistered, Invitation
 from services.ingestion.accounts.schemas import AcceptInvitationSchema
 from services.ingestion.limits import client_ip
 from shared import invitations
+from shared.app_links import SIGN_IN, app_path
 from shared.web.pages import message_page
 from shared.web.service import celery_of, settings_of
 
@@ -29,6 +30,8 @@ def _unusable():
         "If you already have an account, sign in from the app with your email address. Otherwise, reply to "
         "the invitation email and we'll send you a new one.",
         status=404,
+        action_url=app_path(SIGN_IN),
+        action_label="Open Track Your Healing",
     )
 
 
@@ -90,5 +93,5 @@ def accept(token: str):
         )
     except (InvitationUnusable, AlreadyRegistered):
         return _unusable()
-    html = render_template("accounts/welcome.html", user=user)
+    html = render_template("accounts/welcome.html", user=user, sign_in=app_path(SIGN_IN, email=user["email"]))
     return html, 201, {"Cache-Control": "no-store"}

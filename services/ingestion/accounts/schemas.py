@@ -12,6 +12,7 @@ from shared.single_line import SingleLine
 WEEKDAYS = list(preferences.WEEKDAYS)
 LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
 PLATFORMS = ["ios", "android", "web", "other"]
+SIGN_IN_CODE = validate.Regexp(r"^\d{6}$", error="The code has 6 digits.")
 
 
 class TimeZoneField(fields.String):
@@ -93,6 +94,7 @@ class DeviceSchema(Schema):
     platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
     created_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime()
+    current = fields.Boolean(metadata={"description": "this is the device asking (in the devices list)"})
 
 
 class CodeRequestSchema(Schema):
@@ -106,9 +108,19 @@ class CodeRequestedSchema(Schema):
 
 class TokenRequestSchema(Schema):
     email = EmailAddress(required=True)
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
+    code = fields.String(required=True, validate=SIGN_IN_CODE)
     device_name = SingleLine(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
+
+
+class BrowserSessionRequestSchema(Schema):
+    email = EmailAddress(required=True)
+    code = fields.String(required=True, validate=SIGN_IN_CODE)
+    device_name = SingleLine(load_default="Web browser", validate=validate.Length(min=1, max=80))
+
+
+class BrowserSessionSchema(Schema):
+    device = fields.Nested(DeviceSchema, required=True)
 
 
 class DeviceTokenSchema(Schema):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from celery import Celery
 
 from services.workers.reminders import repository
+from shared.app_links import app_link
 from shared.email import request_email
 from shared.preferences import WEEKDAYS
 from shared.settings import Settings
@@ -83,7 +84,7 @@ def send(celery_app: Celery, settings: Settings, user: dict, prefs: dict[str, An
         template=TEMPLATE,
         to=user["email"],
         idempotency_key=f"reminder:{user['_id']}:{day}",
-        data={"app_url": settings.app_base_url},
+        data={"app_url": app_link(settings)},
         user_id=user["_id"],
     )
     return "sent" if requested else "sent before"

@@ -43,7 +43,9 @@ def test_post_with_consent_creates_the_account_and_marks_the_waitlist_entry_acti
     )
     page = client.post(link_path(url), data=accept_form(), headers={"User-Agent": "Firefox/130"})
     assert page.status_code == 201
-    assert "You're in, Robin" in html.unescape(page.get_data(as_text=True))
+    welcome = html.unescape(page.get_data(as_text=True))
+    assert "You're in, Robin" in welcome
+    assert f'href="/app/signin?email={entry["email"].replace("@", "%40")}"' in welcome  # into the app
     user = db.users.find_one({"email_key": entry["email_key"]})
     assert user["time_zone"] == "Europe/Dublin"
     assert user["consents"]["health_data"]["user_agent"] == "Firefox/130"

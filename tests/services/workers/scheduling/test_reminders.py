@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from services.ingestion.app import create_app
 from services.workers.reminders import service as reminders
-from shared.email import outbox_id, template_of
+from shared.email import data_of, outbox_id, template_of
 from shared.mongo import mongo
 from shared.summaries import pack_days
 from tests.factories.accounts import person
@@ -37,7 +37,7 @@ def reminder_keys(celery_app) -> set[str]:
     return {candidates[i] for i, template in keys.items() if template == "checkin_reminder"}
 
 
-def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db):
+def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db, settings):
     user = someone("Asia/Kolkata", reminders=EVENINGS)
     scan(quiet_app, utc(2026, 11, 2))
     scan(quiet_app, utc(2026, 11, 2, 13, 29))
@@ -48,6 +48,8 @@ def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db):
     assert reminder_keys(quiet_app) == {f"reminder:{user['_id']}:2026-11-02"}
     record = db.email_outbox.find_one({})
     assert record["to"] == user["email"] and record["user_id"] == user["_id"]
+    # The link opens the app's Today screen (the data is sealed until the email is sent).
+    assert data_of(settings.encryption_keys, record)["app_url"] == f"{settings.app_base_url}/app/"
     scan(quiet_app, utc(2026, 11, 3, 13, 30))
     assert f"reminder:{user['_id']}:2026-11-03" in reminder_keys(quiet_app)
 

@@ -1,0 +1,1 @@
+"""The public catalogues the apps pick symptoms and medications from."""

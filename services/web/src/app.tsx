@@ -1,0 +1,80 @@
+// The app shell: who is signed in (or the last copy, offline), the screen for the path, the navigation and
+// the sync status.
+import { useEffect, useState } from "preact/hooks";
+import type { Me } from "./api/client";
+import { currentLocale, t } from "./i18n/i18n";
+import { hrefOf, navigate, useScreen, type Screen } from "./router";
+import { History } from "./screens/History";
+import { Settings } from "./screens/Settings";
+import { SignIn } from "./screens/SignIn";
+import { Today } from "./screens/Today";
+import { Trends } from "./screens/Trends";
+import { loadMe } from "./store/remote";
+import { SyncStatus } from "./ui/SyncStatus";
+
+const NAV: { screen: Screen; label: "nav.today" | "nav.trends" | "nav.history" | "nav.settings" }[] = [
+  { screen: "today", label: "nav.today" },
+  { screen: "trends", label: "nav.trends" },
+  { screen: "history", label: "nav.history" },
+  { screen: "settings", label: "nav.settings" },
+];
+
+export function App() {
+  const screen = useScreen();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [failed, setFailed] = useState(false);
+
+  const refresh = () =>
+    loadMe()
+      .then((loaded) => setMe(loaded?.value ?? null))
+      .catch(() => setFailed(true));
+
+  useEffect(() => void refresh(), []);
+  useEffect(() => {
+    if (me === null && screen !== "signin") navigate("signin", true);
+    if (me && screen === "signin") navigate("today", true);
+  }, [me, screen]);
+  useEffect(() => {
+    document.documentElement.lang = currentLocale();
+    document.title = `${t(screen === "signin" ? "signin.title" : NAV.find((n) => n.screen === screen)?.label ?? "nav.today")} · ${t("app.name")}`;
+  });
+
+  const go = (target: Screen) => (event: MouseEvent) => {
+    event.preventDefault();
+    navigate(target);
+  };
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t("app.skip")}
+      </a>
+      <header>
+        <p class="brand">{t("app.name")}</p>
+        {me && <SyncStatus />}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {failed && <p class="error">{t("common.error")}</p>}
+        {me === undefined && !failed && <p>{t("common.loading")}</p>}
+        {me === null && <SignIn onSignedIn={() => void refresh()} />}
+        {me && screen === "today" && <Today />}
+        {me && screen === "trends" && <Trends />}
+        {me && screen === "history" && <History />}
+        {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={() => setMe(null)} />}
+      </main>
+      {me && (
+        <nav aria-label={t("nav.label")}>
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.screen}>
+                <a href={hrefOf(item.screen)} aria-current={screen === item.screen ? "page" : undefined} onClick={go(item.screen)}>
+                  {t(item.label)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+    </>
+  );
+}

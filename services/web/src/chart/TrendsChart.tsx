@@ -1,0 +1,64 @@
+// uPlot draws the daily burden points, the 7- and 28-day means, and windows and waves as shaded bands
+// (a canvas: a year of days draws at once on a phone). The screen gives the same data as a table.
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { currentLocale, t } from "../i18n/i18n";
+import type { Band, ChartData } from "./mapping";
+
+const HEIGHT = 260;
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+function drawBands(bands: Band[]) {
+  return (u: uPlot) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    for (const band of bands) {
+      const left = u.valToPos(band.x0, "x", true);
+      const right = u.valToPos(band.x1, "x", true);
+      ctx.fillStyle = cssVar(band.kind === "wave" ? "--wave-fill" : "--window-fill");
+      ctx.fillRect(Math.max(left, bbox.left), bbox.top, Math.min(right, bbox.left + bbox.width) - Math.max(left, bbox.left), bbox.height);
+    }
+    ctx.restore();
+  };
+}
+
+export function TrendsChart({ data }: { data: ChartData }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const dayFormat = new Intl.DateTimeFormat(currentLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
+    const text = cssVar("--text");
+    const grid = cssVar("--grid");
+    const opts: uPlot.Options = {
+      width: el.clientWidth,
+      height: HEIGHT,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: true }, y: { range: [0, 10] } },
+      axes: [
+        { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: (_u, splits) => splits.map((v) => dayFormat.format(new Date(v * 1000))) },
+        { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, splits: () => [0, 2, 4, 6, 8, 10], size: 36 },
+      ],
+      series: [
+        {},
+        { label: t("trends.daily"), stroke: cssVar("--daily"), width: 0, paths: () => null, points: { show: true, size: 6, fill: cssVar("--daily") } },
+        { label: t("trends.mean7"), stroke: cssVar("--mean7"), width: 2.5, spanGaps: true, points: { show: false } },
+        { label: t("trends.mean28"), stroke: cssVar("--mean28"), width: 2, dash: [6, 4], spanGaps: true, points: { show: false } },
+      ],
+      hooks: { drawClear: [drawBands(data.bands)] },
+    };
+    const plot = new uPlot(opts, [data.x, data.daily, data.mean7, data.mean28] as uPlot.AlignedData, el);
+    const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: HEIGHT }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [data]);
+  return <div ref={host} class="chart" role="img" aria-label={t("trends.chart_label")} data-testid="chart" />;
+}

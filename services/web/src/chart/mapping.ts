@@ -1,0 +1,110 @@
+// From the summaries answer to what the Trends chart and its data table draw: one x per calendar day,
+// the daily burden with its 7- and 28-day means, and windows and waves as bands. Pure, so it is unit-tested.
+
+export interface SummaryDay {
+  day: string;
+  has_data?: boolean;
+  burden?: number | null;
+  rolling?: { burden_7d?: number | null; burden_28d?: number | null } | null;
+  state?: string | null;
+  red_flags?: unknown[];
+}
+
+export interface Episode {
+  kind: string; // "window" | "wave"
+  start: string;
+  end?: string | null;
+  last_day?: string | null;
+  ongoing?: boolean;
+}
+
+export interface SummaryLike {
+  days?: Record<string, unknown>[];
+  episodes?: Record<string, unknown>[];
+}
+
+export interface Band {
+  kind: "window" | "wave";
+  start: string;
+  end: string | null; // null while ongoing
+  lastDay: string;
+  x0: number; // seconds, start of the first day
+  x1: number; // seconds, end of the last day
+}
+
+export interface Row {
+  day: string;
+  burden: number | null;
+  mean7: number | null;
+  mean28: number | null;
+  state: "window" | "wave" | null;
+  redFlag: boolean;
+}
+
+export interface ChartData {
+  x: number[];
+  daily: (number | null)[];
+  mean7: (number | null)[];
+  mean28: (number | null)[];
+  bands: Band[];
+  rows: Row[];
+  daysLogged: number;
+  status: "no_data" | "baseline" | "ready";
+}
+
+const DAY_S = 86400;
+// Days of logs before a personal baseline exists and windows and waves can be found (the summaries'
+// `episodes.baseline_min_days`, services/workers/summaries/parameters.yaml).
+export const BASELINE_MIN_DAYS = 10;
+
+/** Seconds since the epoch at the start of a calendar day, in UTC, so days never shift with time zones. */
+export function dayToX(day: string): number {
+  const [y, m, d] = day.split("-").map(Number);
+  return Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1) / 1000;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function episodeState(state: unknown): "window" | "wave" | null {
+  return state === "window" || state === "wave" ? state : null;
+}
+
+export function toChartData(summary: SummaryLike): ChartData {
+  const days = ((summary.days ?? []) as unknown as SummaryDay[]).filter((d) => typeof d.day === "string");
+  days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const rows: Row[] = days.map((d) => ({
+    day: d.day,
+    burden: num(d.burden),
+    mean7: num(d.rolling?.burden_7d),
+    mean28: num(d.rolling?.burden_28d),
+    state: episodeState(d.state),
+    redFlag: (d.red_flags?.length ?? 0) > 0,
+  }));
+  const first = rows[0]?.day;
+  const last = rows[rows.length - 1]?.day;
+  const bands: Band[] = [];
+  for (const raw of (summary.episodes ?? []) as unknown as Episode[]) {
+    const kind = episodeState(raw.kind);
+    if (!kind || typeof raw.start !== "string") continue;
+    const lastDay = raw.end ?? raw.last_day ?? raw.start;
+    // Clip to the range shown: an episode may begin before it or run past it.
+    const from = first && raw.start < first ? first : raw.start;
+    const to = last && lastDay > last ? last : lastDay;
+    if (to < from) continue;
+    bands.push({ kind, start: raw.start, end: raw.end ?? null, lastDay, x0: dayToX(from), x1: dayToX(to) + DAY_S });
+  }
+  const daysLogged = days.filter((d) => d.has_data ?? num(d.burden) !== null).length;
+  const status = daysLogged === 0 ? "no_data" : daysLogged < BASELINE_MIN_DAYS ? "baseline" : "ready";
+  return {
+    x: rows.map((r) => dayToX(r.day) + DAY_S / 2), // each point at midday, inside its day's band
+    daily: rows.map((r) => r.burden),
+    mean7: rows.map((r) => r.mean7),
+    mean28: rows.map((r) => r.mean28),
+    bands,
+    rows,
+    daysLogged,
+    status,
+  };
+}

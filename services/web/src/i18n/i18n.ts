@@ -1,0 +1,69 @@
+// Message lookup with plurals, and locale-aware dates and numbers (Intl), for the chosen language.
+import { en, type Message, type MessageKey } from "./en";
+import { es } from "./es";
+
+export const LOCALES = { en: "English", es: "Español" } as const;
+export type Locale = keyof typeof LOCALES;
+const CATALOGS: Record<Locale, Record<MessageKey, Message>> = { en, es };
+const STORAGE_KEY = "tyh.locale";
+
+export function detectLocale(): Locale {
+  const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+  if (saved && saved in LOCALES) return saved as Locale;
+  const preferred = (globalThis.navigator?.languages ?? ["en"]).map((l) => l.slice(0, 2));
+  return (preferred.find((l) => l in LOCALES) as Locale | undefined) ?? "en";
+}
+
+let locale: Locale = detectLocale();
+
+export function currentLocale(): Locale {
+  return locale;
+}
+
+export function setLocale(next: Locale): void {
+  locale = next;
+  globalThis.localStorage?.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+}
+
+export type Params = Record<string, string | number>;
+
+export function format(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === "number" ? formatNumber(value) : value;
+  });
+}
+
+export function translate(loc: Locale, key: MessageKey, params: Params = {}): string {
+  const message = CATALOGS[loc][key];
+  if (typeof message === "string") return format(message, params);
+  const count = Number(params.count ?? 0);
+  const form = new Intl.PluralRules(loc).select(count) === "one" ? message.one : message.other;
+  return format(form, params);
+}
+
+export function t(key: MessageKey, params: Params = {}): string {
+  return translate(locale, key, params);
+}
+
+export function formatNumber(value: number, digits = 1): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+}
+
+/** A local calendar day ("2026-12-06") as the reader's language writes it. */
+export function formatDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
+    new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1)),
+  );
+}
+
+export function formatTime(iso: string | Date): string {
+  return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
+}
+
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}

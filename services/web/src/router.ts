@@ -1,0 +1,32 @@
+// Screens are paths under /app/ (the server answers every one with the same shell), moved between with
+// the History API so the back button works.
+import { useEffect, useState } from "preact/hooks";
+
+export const BASE = "/app/";
+export type Screen = "today" | "trends" | "history" | "settings" | "signin";
+const SCREENS: Screen[] = ["today", "trends", "history", "settings", "signin"];
+
+export function screenOf(pathname: string): Screen {
+  const name = pathname.startsWith(BASE) ? pathname.slice(BASE.length).split("/")[0] : "";
+  return SCREENS.includes(name as Screen) ? (name as Screen) : "today";
+}
+
+export function hrefOf(screen: Screen): string {
+  return screen === "today" ? BASE : `${BASE}${screen}`;
+}
+
+export function navigate(screen: Screen, replace = false): void {
+  const href = hrefOf(screen);
+  if (location.pathname !== href) history[replace ? "replaceState" : "pushState"](null, "", href);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+
+export function useScreen(): Screen {
+  const [screen, setScreen] = useState(screenOf(location.pathname));
+  useEffect(() => {
+    const onPop = () => setScreen(screenOf(location.pathname));
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  return screen;
+}

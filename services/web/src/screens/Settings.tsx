@@ -1,0 +1,203 @@
+// Settings: language, time zone (a searchable list, never free text), devices with sign-out, and this
+// device's sign-out.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { api, type Device, type Me } from "../api/client";
+import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
+import { clearAll } from "../store/db";
+import { database, syncNow } from "../store/syncer";
+import { fold } from "./Today";
+
+const MAX_ZONES = 8;
+// The API's erasure phrase; typed as shown, in any language, so nobody erases by a stray tap.
+const ERASE_PHRASE = "erase my account";
+
+function Reminders({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
+  const current = me.preferences?.reminders ?? {};
+  const [enabled, setEnabled] = useState(Boolean(current.enabled));
+  const [time, setTime] = useState(current.local_time ?? "19:00");
+  const [saved, setSaved] = useState("");
+
+  async function save(event: Event) {
+    event.preventDefault();
+    // A preferences group is replaced whole: send it with the other fields as they are.
+    const reminders = { ...current, enabled, local_time: time };
+    const { data } = await api.PATCH("/v1/me", { body: { preferences: { reminders } } });
+    if (data) onChanged(data);
+    setSaved(t(data ? "settings.reminders_saved" : "common.error"));
+  }
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="reminders-title">
+      <h2 id="reminders-title">{t("settings.reminders")}</h2>
+      <label class="check">
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+        {t("settings.reminders_on")}
+      </label>
+      <label for="reminder-time">{t("settings.reminders_time")}</label>
+      <input id="reminder-time" type="time" class="short" required value={time} onInput={(e) => setTime(e.currentTarget.value)} />
+      <button type="submit">{t("common.save")}</button>
+      {saved && <p role="status">{saved}</p>}
+    </form>
+  );
+}
+
+function DataAndErasure({ onErased }: { onErased: () => void }) {
+  const [typed, setTyped] = useState("");
+  const [error, setError] = useState("");
+
+  async function erase(event: Event) {
+    event.preventDefault();
+    const { response } = await api.DELETE("/v1/me", { body: { confirm: typed } });
+    if (response.ok) {
+      await clearAll(await database());
+      onErased();
+    } else setError(t("common.error"));
+  }
+
+  return (
+    <>
+      <section class="card" aria-labelledby="export-title">
+        <h2 id="export-title">{t("settings.export")}</h2>
+        <p>{t("settings.export_intro")}</p>
+        <a class="button" href="/v1/me/export" download>
+          {t("settings.export_link")}
+        </a>
+      </section>
+      <form class="card danger" onSubmit={erase} aria-labelledby="erase-title">
+        <h2 id="erase-title">{t("settings.erase")}</h2>
+        <p>{t("settings.erase_intro")}</p>
+        <label for="erase-confirm">{t("settings.erase_confirm", { phrase: ERASE_PHRASE })}</label>
+        <input id="erase-confirm" autocomplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+        <button type="submit" class="danger" disabled={typed.trim().toLowerCase() !== ERASE_PHRASE}>
+          {t("settings.erase_button")}
+        </button>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </>
+  );
+}
+
+function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
+  const zones = useMemo(() => Intl.supportedValuesOf("timeZone"), []);
+  const [query, setQuery] = useState("");
+  const [saved, setSaved] = useState("");
+  const q = fold(query).replace(/\s+/g, "_");
+  const matches = q ? zones.filter((z) => fold(z).includes(q)).slice(0, MAX_ZONES) : [];
+
+  async function choose(zone: string) {
+    const { data } = await api.PATCH("/v1/me", { body: { time_zone: zone } });
+    if (data) {
+      onChanged(data);
+      setSaved(t("settings.time_zone_saved", { zone }));
+      setQuery("");
+    } else setSaved(t("common.error"));
+  }
+
+  return (
+    <section class="card" aria-labelledby="tz-title">
+      <h2 id="tz-title">{t("settings.time_zone")}</h2>
+      <p>{me.time_zone}</p>
+      <label for="tz-search">{t("settings.time_zone_search")}</label>
+      <input id="tz-search" type="search" autocomplete="off" aria-describedby="tz-hint" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      <p id="tz-hint" class="muted">
+        {t("settings.time_zone_hint")}
+      </p>
+      <ul class="picks">
+        {matches.map((zone) => (
+          <li key={zone}>
+            <button type="button" onClick={() => void choose(zone)}>
+              {zone.replace(/_/g, " ")}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {saved && <p role="status">{saved}</p>}
+    </section>
+  );
+}
+
+function Devices({ onSignedOut }: { onSignedOut: () => void }) {
+  const [devices, setDevices] = useState<Device[]>();
+  const load = async () => setDevices((await api.GET("/v1/me/devices")).data);
+  useEffect(() => void load(), []);
+
+  async function revoke(device: Device) {
+    await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } });
+    if (device.current) onSignedOut();
+    else await load();
+  }
+
+  return (
+    <section class="card" aria-labelledby="devices-title">
+      <h2 id="devices-title">{t("settings.devices")}</h2>
+      <ul class="devices">
+        {(devices ?? []).map((device) => (
+          <li key={device.id}>
+            <span>
+              <strong>{device.name}</strong>
+              {device.current ? ` (${t("settings.this_device")})` : ""}
+              <br />
+              <span class="muted">{device.last_used_at ? t("settings.last_used", { time: formatDateTime(device.last_used_at) }) : ""}</span>
+            </span>
+            {!device.current && (
+              <button type="button" onClick={() => void revoke(device)}>
+                {t("settings.revoke", { name: device.name ?? "" })}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (me: Me) => void; onSignedOut: () => void }) {
+  const [locale, setLocaleState] = useState<Locale>(currentLocale());
+
+  async function signOut() {
+    await syncNow(); // send what waits first: signing out forgets this device's copy
+    await api.DELETE("/v1/auth/session");
+    await clearAll(await database());
+    onSignedOut();
+  }
+
+  return (
+    <>
+      <h1>{t("settings.title")}</h1>
+      <section class="card" aria-labelledby="account-title">
+        <h2 id="account-title">{t("settings.account")}</h2>
+        <p>{t("settings.signed_in_as", { email: me.email ?? "" })}</p>
+        <label for="language">{t("settings.language")}</label>
+        <select
+          id="language"
+          value={locale}
+          onChange={(e) => {
+            const next = e.currentTarget.value as Locale;
+            setLocale(next);
+            setLocaleState(next);
+            onChanged({ ...me });
+          }}
+        >
+          {Object.entries(LOCALES).map(([code, name]) => (
+            <option key={code} value={code} lang={code}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </section>
+      <TimeZonePicker me={me} onChanged={onChanged} />
+      <Reminders me={me} onChanged={onChanged} />
+      <Devices onSignedOut={onSignedOut} />
+      <DataAndErasure onErased={onSignedOut} />
+      <section class="card">
+        <button type="button" onClick={() => void signOut()}>
+          {t("settings.sign_out")}
+        </button>
+      </section>
+    </>
+  );
+}

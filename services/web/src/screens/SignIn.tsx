@@ -1,0 +1,100 @@
+// Email, then the 6-digit code from the email; the server answers with the HttpOnly device cookie.
+import { useRef, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { t } from "../i18n/i18n";
+
+function deviceName(): string {
+  const ua = navigator.userAgent;
+  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+  const browser = /Firefox\//.test(ua) ? "Firefox" : /Edg\//.test(ua) ? "Edge" : /Chrom/.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  return os ? `${browser} · ${os}` : browser;
+}
+
+export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [email, setEmail] = useState(new URLSearchParams(location.search).get("email") ?? "");
+  const [step, setStep] = useState<"email" | "code">("email");
+  const [code, setCode] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const codeInput = useRef<HTMLInputElement>(null);
+
+  async function requestCode(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      const { response } = await api.POST("/v1/auth/code", { body: { email } });
+      if (response.status === 202) {
+        setStep("code");
+        setTimeout(() => codeInput.current?.focus(), 0);
+      } else setError(t(response.status === 429 ? "signin.too_many" : response.status === 422 ? "signin.invalid_email" : "common.error"));
+    } catch {
+      setError(t("common.offline"));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function exchange(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      const { response } = await api.POST("/v1/auth/session", { body: { email, code, device_name: deviceName() } });
+      if (response.status === 201) onSignedIn();
+      else setError(t(response.status === 429 ? "signin.too_many" : "signin.failed"));
+    } catch {
+      setError(t("common.offline"));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="signin-title" class="card narrow">
+      <h1 id="signin-title">{t("signin.title")}</h1>
+      {step === "email" ? (
+        <form onSubmit={requestCode}>
+          <p>{t("signin.intro")}</p>
+          <label for="email">{t("signin.email")}</label>
+          <input id="email" name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <button type="submit" class="primary" disabled={busy}>
+            {t("signin.send")}
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={exchange}>
+          <p>{t("signin.sent", { email })}</p>
+          <label for="code">{t("signin.code")}</label>
+          <input
+            id="code"
+            name="code"
+            ref={codeInput}
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            aria-describedby="code-hint"
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value.replace(/\D/g, ""))}
+          />
+          <p id="code-hint" class="muted">
+            {t("signin.code_hint")}
+          </p>
+          <button type="submit" class="primary" disabled={busy}>
+            {t("signin.submit")}
+          </button>
+          <button type="button" class="link" onClick={() => setStep("email")}>
+            {t("signin.other_email")}
+          </button>
+        </form>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

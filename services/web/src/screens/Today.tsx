@@ -1,0 +1,274 @@
+// The daily check-in (two taps: a number, then Save), symptoms, a dose and a note. Everything is stored on
+// the device first and synced from there.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { MedicationCatalog, SymptomCatalog } from "../api/client";
+import { formatTime, t } from "../i18n/i18n";
+import { localIso, newEventId } from "../store/outbox";
+import { loadMedications, loadSymptoms } from "../store/remote";
+import { logEvent } from "../store/syncer";
+import { Safety } from "../ui/Safety";
+import { Scale } from "../ui/Scale";
+
+type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
+type Medication = NonNullable<MedicationCatalog["medications"]>[number];
+
+const RECENT_KEY = "tyh.recent_symptoms";
+const DOCTOR_TAG = "question_for_doctor";
+const MAX_MATCHES = 8;
+
+/** Lower case without accents, so "mareo" finds "Mareo" and "insomnio" finds "insomnío". */
+export function fold(text: string): string {
+  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase().trim();
+}
+
+function recentCodes(): string[] {
+  try {
+    return JSON.parse(localStorage.getItem(RECENT_KEY) ?? "[]") as string[];
+  } catch {
+    return [];
+  }
+}
+
+function remember(code: string): void {
+  localStorage.setItem(RECENT_KEY, JSON.stringify([code, ...recentCodes().filter((c) => c !== code)].slice(0, 12)));
+}
+
+function Saved({ message }: { message: string }) {
+  return message ? (
+    <p class="saved" role="status">
+      {message}
+    </p>
+  ) : null;
+}
+
+function CheckIn() {
+  const [overall, setOverall] = useState<number | null>(null);
+  const [sleepHours, setSleepHours] = useState("");
+  const [sleepQuality, setSleepQuality] = useState<number | null>(null);
+  const [mood, setMood] = useState<number | null>(null);
+  const [saved, setSaved] = useState("");
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (overall === null) return;
+    const hours = sleepHours === "" ? undefined : Number(sleepHours.replace(",", "."));
+    await logEvent({
+      event_id: newEventId(),
+      type: "check_in",
+      occurred_at: localIso(),
+      overall,
+      ...(hours !== undefined && Number.isFinite(hours) ? { sleep_hours: hours } : {}),
+      ...(sleepQuality !== null ? { sleep_quality: sleepQuality } : {}),
+      ...(mood !== null ? { mood } : {}),
+    });
+    setSaved(t("today.saved", { time: formatTime(new Date()) }));
+    setOverall(null);
+    setSleepHours("");
+    setSleepQuality(null);
+    setMood(null);
+  }
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="checkin-title">
+      <h2 id="checkin-title">{t("today.greeting")}</h2>
+      <Scale name="overall" legend={t("today.overall")} min={0} max={10} value={overall} onChange={(v) => { setOverall(v); setSaved(""); }} low="today.overall_low" high="today.overall_high" />
+      <details>
+        <summary>{t("today.more")}</summary>
+        <label for="sleep-hours">{t("today.sleep_hours")}</label>
+        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} />
+        <Scale name="sleep_quality" legend={t("today.sleep_quality")} min={0} max={4} value={sleepQuality} onChange={setSleepQuality} low="today.scale_low" high="today.scale_high" />
+        <Scale name="mood" legend={t("today.mood")} min={0} max={4} value={mood} onChange={setMood} low="today.mood_low" high="today.mood_high" />
+      </details>
+      <button type="submit" class="primary" disabled={overall === null}>
+        {t("today.save")}
+      </button>
+      <Saved message={saved} />
+    </form>
+  );
+}
+
+function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag: (reason?: string) => void }) {
+  const [query, setQuery] = useState("");
+  const [chosen, setChosen] = useState<{ code?: string; label: string; symptom?: Symptom } | null>(null);
+  const [severity, setSeverity] = useState<number | null>(null);
+  const [saved, setSaved] = useState("");
+  const symptoms = catalog?.symptoms ?? [];
+
+  const matches = useMemo(() => {
+    const q = fold(query);
+    const recent = recentCodes();
+    const rank = (s: Symptom) => {
+      const i = recent.indexOf(s.code ?? "");
+      return i === -1 ? recent.length : i;
+    };
+    const found = q
+      ? symptoms.filter((s) => [s.label ?? "", ...(s.synonyms ?? [])].some((w) => fold(w).includes(q)))
+      : symptoms.filter((s) => recent.includes(s.code ?? ""));
+    return [...found].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_MATCHES);
+  }, [query, symptoms]);
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (!chosen || severity === null) return;
+    await logEvent({
+      event_id: newEventId(),
+      type: "symptom",
+      occurred_at: localIso(),
+      severity,
+      ...(chosen.code ? { code: chosen.code } : { custom_label: chosen.label }),
+    });
+    if (chosen.code) remember(chosen.code);
+    setSaved(t("today.symptom_saved", { label: chosen.label }));
+    if (chosen.symptom?.red_flag) onRedFlag(chosen.symptom.red_flag_reason ?? undefined);
+    setChosen(null);
+    setSeverity(null);
+    setQuery("");
+  }
+
+  return (
+    <section class="card" aria-labelledby="symptoms-title">
+      <h2 id="symptoms-title">{t("today.symptoms")}</h2>
+      {chosen ? (
+        <form onSubmit={save}>
+          <Scale name="severity" legend={t("today.severity", { label: chosen.label })} min={0} max={4} value={severity} onChange={setSeverity} low="today.severity_low" high="today.severity_high" />
+          <div class="row">
+            <button type="submit" class="primary" disabled={severity === null}>
+              {t("today.symptom_save")}
+            </button>
+            <button type="button" onClick={() => setChosen(null)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div>
+          <label for="symptom-search">{t("today.symptom_search")}</label>
+          <input id="symptom-search" type="search" autocomplete="off" aria-describedby="symptom-hint" value={query} onInput={(e) => { setQuery(e.currentTarget.value); setSaved(""); }} />
+          <p id="symptom-hint" class="muted">
+            {t("today.symptom_search_hint")}
+          </p>
+          <ul class="picks">
+            {matches.map((s) => (
+              <li key={s.code}>
+                <button type="button" onClick={() => setChosen({ code: s.code, label: s.label ?? s.code ?? "", symptom: s })}>
+                  {s.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+          {query.trim() && matches.length === 0 && (
+            <p>
+              {t("today.symptom_none")}{" "}
+              <button type="button" onClick={() => setChosen({ label: query.trim().slice(0, 80) })}>
+                {t("today.symptom_custom", { label: query.trim().slice(0, 80) })}
+              </button>
+            </p>
+          )}
+        </div>
+      )}
+      <Saved message={saved} />
+    </section>
+  );
+}
+
+function Dose({ catalog }: { catalog?: MedicationCatalog }) {
+  const [query, setQuery] = useState("");
+  const [medication, setMedication] = useState<Medication | null>(null);
+  const [amount, setAmount] = useState("");
+  const [skipped, setSkipped] = useState(false);
+  const [saved, setSaved] = useState("");
+  const medications = catalog?.medications ?? [];
+  const q = fold(query);
+  const matches = q && !medication ? medications.filter((m) => [m.name ?? "", ...(m.aliases ?? [])].some((w) => fold(w).includes(q))).slice(0, MAX_MATCHES) : [];
+  const mg = Number(amount.replace(",", "."));
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (!medication?.code || !(mg > 0)) return;
+    await logEvent({ event_id: newEventId(), type: "dose", occurred_at: localIso(), medication: medication.code, amount_mg: mg, status: skipped ? "skipped" : "taken" });
+    setSaved(t("today.dose_saved"));
+    setSkipped(false);
+  }
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="dose-title">
+      <h2 id="dose-title">{t("today.dose")}</h2>
+      <label for="medication">{t("today.medication")}</label>
+      <input id="medication" type="search" autocomplete="off" aria-describedby="medication-hint" value={medication ? `${medication.name}` : query} onInput={(e) => { setMedication(null); setQuery(e.currentTarget.value); setSaved(""); }} />
+      <p id="medication-hint" class="muted">
+        {t("today.medication_hint")}
+      </p>
+      <ul class="picks">
+        {matches.map((m) => (
+          <li key={m.code}>
+            <button type="button" onClick={() => setMedication(m)}>
+              {m.name}
+              {m.aliases?.length ? ` (${m.aliases.join(", ")})` : ""}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <label for="amount">{t("today.amount")}</label>
+      <input id="amount" inputMode="decimal" class="short" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+      <label class="check">
+        <input type="checkbox" checked={skipped} onChange={(e) => setSkipped(e.currentTarget.checked)} />
+        {t("today.skipped")}
+      </label>
+      <button type="submit" class="primary" disabled={!medication || !(mg > 0)}>
+        {t("today.dose_save")}
+      </button>
+      <Saved message={saved} />
+    </form>
+  );
+}
+
+function Note() {
+  const [text, setText] = useState("");
+  const [forDoctor, setForDoctor] = useState(false);
+  const [saved, setSaved] = useState("");
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (!text.trim()) return;
+    await logEvent({ event_id: newEventId(), type: "note", occurred_at: localIso(), text: text.trim(), ...(forDoctor ? { tags: [DOCTOR_TAG] } : {}) });
+    setSaved(t("today.note_saved"));
+    setText("");
+    setForDoctor(false);
+  }
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="note-title">
+      <h2 id="note-title">{t("today.note")}</h2>
+      <label for="note-text">{t("today.note_text")}</label>
+      <textarea id="note-text" rows={3} maxLength={5000} value={text} onInput={(e) => { setText(e.currentTarget.value); setSaved(""); }} />
+      <label class="check">
+        <input type="checkbox" checked={forDoctor} onChange={(e) => setForDoctor(e.currentTarget.checked)} />
+        {t("today.note_doctor")}
+      </label>
+      <button type="submit" class="primary" disabled={!text.trim()}>
+        {t("today.note_save")}
+      </button>
+      <Saved message={saved} />
+    </form>
+  );
+}
+
+export function Today() {
+  const [symptoms, setSymptoms] = useState<SymptomCatalog>();
+  const [medications, setMedications] = useState<MedicationCatalog>();
+  const [safety, setSafety] = useState<{ reason?: string } | null>(null);
+  useEffect(() => {
+    void loadSymptoms().then((loaded) => setSymptoms(loaded?.value));
+    void loadMedications().then((loaded) => setMedications(loaded?.value));
+  }, []);
+  return (
+    <>
+      <h1>{t("today.title")}</h1>
+      <CheckIn />
+      <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
+      <Dose catalog={medications} />
+      <Note />
+      {safety && <Safety reason={safety.reason} onClose={() => setSafety(null)} />}
+    </>
+  );
+}

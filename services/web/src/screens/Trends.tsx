@@ -1,0 +1,116 @@
+// Trends: the chart, windows and waves listed with their dates and the plain explanation, and a table of
+// the same numbers for screen readers.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Summary } from "../api/client";
+import { toChartData, BASELINE_MIN_DAYS, type Band } from "../chart/mapping";
+import { TrendsChart } from "../chart/TrendsChart";
+import { formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/en";
+import { loadSummaries } from "../store/remote";
+
+const RANGES: { days: number; label: MessageKey }[] = [
+  { days: 28, label: "trends.range_28" },
+  { days: 90, label: "trends.range_90" },
+  { days: 365, label: "trends.range_365" },
+];
+
+function firstDay(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() - (days - 1));
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+function bandText(band: Band): string {
+  return t("trends.episode", {
+    kind: t(band.kind === "wave" ? "trends.wave" : "trends.window"),
+    start: formatDay(band.start),
+    end: band.end ? formatDay(band.end) : t("trends.ongoing"),
+  });
+}
+
+const value = (v: number | null) => (v === null ? "–" : formatNumber(v));
+
+export function Trends() {
+  const [days, setDays] = useState(28);
+  const [summary, setSummary] = useState<{ value: Summary; savedAt?: string } | null | undefined>(undefined);
+  useEffect(() => {
+    setSummary(undefined);
+    void loadSummaries(days, firstDay(days)).then((loaded) => setSummary(loaded ?? null));
+  }, [days]);
+  const data = useMemo(() => (summary ? toChartData(summary.value) : undefined), [summary]);
+
+  return (
+    <>
+      <h1>{t("trends.title")}</h1>
+      <fieldset class="ranges">
+        <legend>{t("trends.range")}</legend>
+        {RANGES.map((r) => (
+          <label key={r.days} class={days === r.days ? "choice wide on" : "choice wide"}>
+            <input type="radio" name="range" checked={days === r.days} onChange={() => setDays(r.days)} />
+            <span>{t(r.label)}</span>
+          </label>
+        ))}
+      </fieldset>
+      {summary === undefined && <p>{t("common.loading")}</p>}
+      {summary === null && <p class="error">{t("common.error")}</p>}
+      {summary?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(summary.savedAt) })}</p>}
+      {data && data.status === "no_data" && <p class="card">{t("trends.no_data")}</p>}
+      {data && data.status !== "no_data" && (
+        <section class="card" aria-labelledby="chart-title">
+          <h2 id="chart-title" class="visually-hidden">
+            {t("trends.chart_label")}
+          </h2>
+          {data.status === "baseline" && <p>{t("trends.baseline", { count: data.daysLogged, total: BASELINE_MIN_DAYS })}</p>}
+          <p class="muted" aria-hidden="true">
+            {t("trends.axis", { low: t("today.overall_low"), high: t("today.overall_high") })}
+          </p>
+          <TrendsChart data={data} />
+          <ul class="legend">
+            <li class="daily">{t("trends.daily")}</li>
+            <li class="mean7">{t("trends.mean7")}</li>
+            <li class="mean28">{t("trends.mean28")}</li>
+            <li class="window">{t("trends.window")}</li>
+            <li class="wave">{t("trends.wave")}</li>
+          </ul>
+          {data.bands.length > 0 && (
+            <ul class="episodes" data-testid="episodes">
+              {data.bands.map((band) => (
+                <li key={`${band.kind}${band.start}`} class={band.kind}>
+                  {bandText(band)}
+                </li>
+              ))}
+            </ul>
+          )}
+          <p class="muted">{t("trends.disclaimer")}</p>
+          <details>
+            <summary>{t("trends.table")}</summary>
+            <div class="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("trends.col_day")}</th>
+                    <th scope="col">{t("trends.col_burden")}</th>
+                    <th scope="col">{t("trends.col_mean7")}</th>
+                    <th scope="col">{t("trends.col_mean28")}</th>
+                    <th scope="col">{t("trends.col_state")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...data.rows].reverse().map((row) => (
+                    <tr key={row.day}>
+                      <th scope="row">{formatDay(row.day)}</th>
+                      <td>{value(row.burden)}</td>
+                      <td>{value(row.mean7)}</td>
+                      <td>{value(row.mean28)}</td>
+                      <td>{row.state ? t(row.state === "wave" ? "trends.wave" : "trends.window") : ""}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+// Answers from the API, kept in IndexedDB as they arrive, so an offline start shows the last ones seen.
+import { api, type Me, type MedicationCatalog, type Summary, type SymptomCatalog } from "../api/client";
+import { cacheGet, cachePut, clearCache } from "./db";
+import { database } from "./syncer";
+
+export interface Loaded<T> {
+  value: T;
+  savedAt?: string; // set when the value came from this device's copy (offline or the server failed)
+}
+
+async function cached<T>(key: string, fetcher: () => Promise<T | undefined>): Promise<Loaded<T> | undefined> {
+  const db = await database();
+  try {
+    const value = await fetcher();
+    if (value !== undefined) {
+      await cachePut(db, key, value);
+      return { value };
+    }
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // fetch rejects with a TypeError when the network fails
+  }
+  const copy = await cacheGet<T>(db, key);
+  return copy ? { value: copy.value, savedAt: copy.saved_at } : undefined;
+}
+
+export class SignedOut extends Error {}
+
+export async function loadMe(): Promise<Loaded<Me> | undefined> {
+  return cached("me", async () => {
+    const { data, response } = await api.GET("/v1/me");
+    if (response.status === 401) {
+      // Signed out elsewhere (or the device was revoked): entries not yet synced stay for the next sign-in.
+      await clearCache(await database());
+      throw new SignedOut();
+    }
+    return data;
+  }).catch((error: unknown) => {
+    if (error instanceof SignedOut) return undefined;
+    throw error;
+  });
+}
+
+export function loadSymptoms(): Promise<Loaded<SymptomCatalog> | undefined> {
+  return cached("catalog:symptoms", async () => (await api.GET("/v1/catalog/symptoms")).data);
+}
+
+export function loadMedications(): Promise<Loaded<MedicationCatalog> | undefined> {
+  return cached("catalog:medications", async () => (await api.GET("/v1/catalog/medications")).data);
+}
+
+/** The last `days` local days up to today (the server knows the person's today). */
+export function loadSummaries(days: number, from: string): Promise<Loaded<Summary> | undefined> {
+  return cached(`summaries:${days}`, async () => {
+    const { data } = await api.GET("/v1/summaries", { params: { query: { from } } });
+    return data;
+  });
+}

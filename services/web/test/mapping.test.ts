@@ -1,0 +1,60 @@
+// The Trends chart's data mapping from the summaries answer.
+import { describe, expect, it } from "vitest";
+import { BASELINE_MIN_DAYS, dayToX, toChartData } from "../src/chart/mapping";
+
+function day(d: string, burden: number | null, extra: Record<string, unknown> = {}) {
+  return { day: d, has_data: burden !== null, burden, rolling: { burden_7d: burden, burden_28d: null }, ...extra };
+}
+
+describe("toChartData", () => {
+  it("says there is no data yet for an empty answer", () => {
+    const data = toChartData({ days: [], episodes: [] });
+    expect(data.status).toBe("no_data");
+    expect(data.x).toEqual([]);
+  });
+
+  it("counts logged days while the baseline is being built", () => {
+    const days = [day("2026-11-01", 4), day("2026-11-02", null), day("2026-11-03", 5)];
+    const data = toChartData({ days });
+    expect(data.status).toBe("baseline");
+    expect(data.daysLogged).toBe(2);
+    expect(data.daily).toEqual([4, null, 5]);
+  });
+
+  it("orders days, puts each point at midday of its day, and keeps gaps as null", () => {
+    const days = Array.from({ length: BASELINE_MIN_DAYS + 2 }, (_, i) =>
+      day(`2026-11-${String(12 - i).padStart(2, "0")}`, i === 3 ? null : i),
+    );
+    const data = toChartData({ days });
+    expect(data.status).toBe("ready");
+    expect(data.rows[0]?.day).toBe("2026-11-01");
+    expect(data.x[0]).toBe(dayToX("2026-11-01") + 43200);
+    expect(data.x[1]! - data.x[0]!).toBe(86400);
+    expect(data.daily.filter((v) => v === null)).toHaveLength(1);
+  });
+
+  it("draws windows and waves as bands covering whole days, clipped to the range", () => {
+    const days = ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"].map((d) => day(d, 3));
+    const data = toChartData({
+      days,
+      episodes: [
+        { kind: "wave", start: "2026-11-02", end: "2026-11-03", last_day: "2026-11-03", ongoing: false },
+        { kind: "window", start: "2026-10-20", end: null, last_day: "2026-11-09", ongoing: true },
+        { kind: "neutral", start: "2026-11-01", end: "2026-11-01" },
+      ],
+    });
+    expect(data.bands).toHaveLength(2);
+    const [wave, window] = data.bands;
+    expect(wave).toMatchObject({ kind: "wave", start: "2026-11-02", end: "2026-11-03" });
+    expect(wave!.x0).toBe(dayToX("2026-11-02"));
+    expect(wave!.x1).toBe(dayToX("2026-11-04"));
+    expect(window).toMatchObject({ kind: "window", start: "2026-10-20", end: null, lastDay: "2026-11-09" });
+    expect(window!.x0).toBe(dayToX("2026-11-01"));
+    expect(window!.x1).toBe(dayToX("2026-11-06"));
+  });
+
+  it("marks red-flag days and episode states in the table rows", () => {
+    const data = toChartData({ days: [day("2026-11-01", 8, { state: "wave", red_flags: [{ code: "seizure" }] })] });
+    expect(data.rows[0]).toMatchObject({ state: "wave", redFlag: true, mean7: 8 });
+  });
+});

@@ -1,0 +1,47 @@
+// Build of the web app: Preact, hashed assets under /app/, and a Workbox service worker scoped to /app/.
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+export default defineConfig({
+  base: "/app/",
+  plugins: [
+    preact(),
+    VitePWA({
+      // Registered from src/sw.ts: the plugin's registration would be an inline script, which our CSP refuses.
+      injectRegister: false,
+      registerType: "autoUpdate",
+      strategies: "generateSW",
+      scope: "/app/",
+      manifest: {
+        name: "Track Your Healing",
+        short_name: "Healing",
+        description: "Log how you feel while tapering, see your windows and waves, share a report.",
+        start_url: "/app/",
+        scope: "/app/",
+        display: "standalone",
+        background_color: "#f7f5f0",
+        theme_color: "#2f5d50",
+        icons: [
+          { src: "icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any" },
+          { src: "icon-192.png", sizes: "192x192", type: "image/png" },
+          { src: "icon-512.png", sizes: "512x512", type: "image/png" },
+        ],
+      },
+      workbox: {
+        globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        // Every screen is the same shell; the API is never cached by the worker (the app keeps its own copy).
+        navigateFallback: "/app/index.html",
+        navigateFallbackAllowlist: [/^\/app\//],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    modulePreload: { polyfill: false },
+    // Assets are files, never data: URLs or inline code, so the CSP can stay strict.
+    assetsInlineLimit: 0,
+  },
+});

@@ -1,0 +1,96 @@
+"""The whole stack behind the web app for the browser: the ingestion service under gunicorn (serving the
+built app at /app/), the workers and reports processes (summaries; report and export builds) and a
+notification worker (sign-in codes and email), on their own broker database; they share the test MongoDB,
+app Redis and SMTP sink with this process."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from shared.tasks import NOTIFICATION_QUEUES, REPORT_QUEUES, WORKER_QUEUES
+from tests.support.servers import celery_worker, child_env, free_port, gunicorn, http_ready, wait_for
+
+WEB_DIST = Path(__file__).resolve().parents[2] / "services" / "web" / "dist"
+PHONE = {"width": 390, "height": 844}
+BROKER_DB = 5
+
+
+@pytest.fixture(scope="session")
+def app_settings(settings, redis_server):
+    port = free_port()
+    return dataclasses.replace(
+        settings,
+        broker_url=redis_server.url(BROKER_DB),
+        app_base_url=f"http://127.0.0.1:{port}",
+        web_dist_dir=str(WEB_DIST),
+    )
+
+
+@pytest.fixture(scope="module")
+def app_url(app_settings, tmp_path_factory):
+    """Base URL of the ingestion service (API and app), with workers computing summaries and sending mail;
+    stopped after the module, so no process of this stack outlives the tests that use it."""
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail("services/web is not built: run `make setup`")
+    logs = tmp_path_factory.mktemp("app-stack")
+    env = child_env(app_settings.as_env() | {"TYH_SERVICE": "app-browser-test"})
+    base_url = app_settings.app_base_url
+    processes = [
+        gunicorn("services.ingestion.wsgi:app", int(base_url.rsplit(":", 1)[1]), env, logs / "web.log"),
+        celery_worker("services.workers.worker", WORKER_QUEUES, env, logs / "workers.log"),
+        celery_worker("services.workers.worker", REPORT_QUEUES, env, logs / "reports.log"),
+        celery_worker("services.notification.worker", NOTIFICATION_QUEUES, env, logs / "notifier.log"),
+    ]
+    for process in processes:
+        process.start()
+    try:
+        wait_for(lambda: http_ready(f"{base_url}/healthz"), 30, "ingestion gunicorn")
+        yield base_url
+    finally:
+        for process in processes:
+            process.stop()
+
+
+@pytest.fixture
+def app_context(browser, app_url, db, redis, mailbox):
+    """A phone-sized browser context on the app's origin."""
+    context = browser.new_context(base_url=app_url, viewport=PHONE, locale="en-US")
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+    time.sleep(0.2)  # let the worker finish an email so the next test's mailbox starts empty
+
+
+def api(app_url: str, headers: dict, method: str, path: str, **kwargs) -> requests.Response:
+    return requests.request(method, app_url + path, headers=headers, timeout=10, **kwargs)
+
+
+def plant_wave(app_url: str, headers: dict) -> tuple[date, date]:
+    """40 days of check-ins around 3, with a week at 8 in the middle: a wave there, and only there."""
+    today = date.today()
+    first = today - timedelta(days=39)
+    wave = (first + timedelta(days=26), first + timedelta(days=32))
+    events = []
+    for i in range(40):
+        day = first + timedelta(days=i)
+        overall = 8 if wave[0] <= day <= wave[1] else 3 + (i % 2)
+        events.append(
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "check_in",
+                "occurred_at": f"{day.isoformat()}T12:00:00+00:00",
+                "overall": overall,
+            }
+        )
+    r = api(
+        app_url, headers, "POST", "/v1/events/batch", json={"sent_at": f"{today}T23:00:00Z", "events": events}
+    )
+    assert r.status_code == 200 and r.json()["accepted"] == 40, r.text
+    return wave

@@ -1,0 +1,338 @@
+"""The web app in Debian's Chromium against the real stack: sign in with the emailed code, a check-in in
+two taps, offline logging that syncs each entry exactly once, a planted wave on Trends, axe on each screen."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from services.ingestion.accounts import service
+from tests.browser.app_stack import PHONE, api, plant_wave
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.factories.accounts import person
+from tests.support.servers import wait_for
+
+SCREENS = ("today", "trends", "history", "settings")
+
+
+def code_from(message) -> str:
+    return re.search(r"\b(\d{6})\b", message.get_body(preferencelist=("plain",)).get_content()).group(1)
+
+
+def sign_in(page, mailbox, email: str) -> None:
+    page.goto("/app/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_label("6-digit code").wait_for()
+    (message,) = mailbox.wait_for(1)
+    page.get_by_label("6-digit code").fill(code_from(message))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Today", level=1).wait_for()
+
+
+def assert_no_axe_violations(page, where: str) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{where}: {results.generate_report()}"
+
+
+def assert_no_horizontal_scroll(page, where: str) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"{where}: content is {widths[0]} px wide in a {widths[1]} px viewport"
+
+
+def wait_for_worker(page) -> None:
+    """The service worker must hold the app before the network goes (the CSP forbids the page-side eval
+    of wait_for_function, so this polls from here)."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    controlled = "navigator.serviceWorker.controller !== null"
+    if not page.evaluate(controlled):
+        page.reload()
+    wait_for(lambda: page.evaluate(controlled), 10, "the service worker to control the page")
+
+
+class TestSignIn:
+    def test_sign_in_with_the_emailed_code_keeps_the_token_from_page_scripts(self, app_context, mailbox, db):
+        person("robin@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "robin@example.org")
+        assert page.url.endswith("/app/")
+        assert page.evaluate("document.cookie") == ""  # HttpOnly: invisible to scripts
+        (cookie,) = app_context.cookies()
+        assert cookie["httpOnly"] is True
+        assert cookie["sameSite"] == "Strict"
+        assert cookie["value"].startswith(service.TOKEN_PREFIX)
+        device = db.devices.find_one({"platform": "web"})
+        assert device["name"].startswith("Chrome")
+
+    def test_a_wrong_code_says_so_and_stays(self, app_context, mailbox, db):
+        person("wrong@example.org")
+        page = app_context.new_page()
+        page.goto("/app/signin")
+        page.get_by_label("Email address").fill("wrong@example.org")
+        page.get_by_role("button", name="Email me a code").click()
+        mailbox.wait_for(1)
+        page.get_by_label("6-digit code").fill("000000")
+        page.get_by_role("button", name="Sign in").click()
+        assert "didn't work" in page.get_by_role("alert").inner_text()
+
+
+class TestToday:
+    def test_a_check_in_takes_two_taps_from_opening_the_app(self, app_context, mailbox, db):
+        person("quick@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "quick@example.org")
+        page.goto("/app/")  # opening the app
+        page.get_by_role("heading", name="Today", level=1).wait_for()
+        taps = 0
+        page.get_by_role("radio", name="6", exact=True).check()
+        taps += 1
+        page.get_by_role("button", name="Save check-in").click()
+        taps += 1
+        assert taps <= 3
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        (event,) = list(db.events.find({"type": "check_in"}))
+        assert event["data"]["overall"] == 6
+
+    def test_symptom_search_by_synonym_and_a_red_flag_opens_the_safety_panel(self, app_context, mailbox, db):
+        person("flag@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "flag@example.org")
+        page.get_by_label("Find a symptom").fill("convulsion")
+        page.get_by_role("button", name=re.compile("Seizure")).click()
+        page.get_by_role("group", name=re.compile("How much")).get_by_role(
+            "radio", name="3", exact=True
+        ).check()
+        page.get_by_role("button", name="Save symptom").click()
+        dialog = page.get_by_role("dialog")
+        dialog.wait_for()
+        assert "988" in dialog.inner_text()
+        assert_no_axe_violations(page, "safety panel")
+        dialog.get_by_role("button", name="I understand").click()
+        page.get_by_test_id("synced").wait_for()
+        (event,) = list(db.events.find({"type": "symptom"}))
+        assert (event["data"]["code"], event["data"]["severity"], event["red_flag"]) == ("seizure", 3, True)
+
+    def test_dose_by_brand_name_and_a_note_for_the_doctor(self, app_context, app_url, mailbox, db):
+        _user, headers = person("dose@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "dose@example.org")
+        page.get_by_label("Medication").fill("valium")
+        page.get_by_role("button", name="Diazepam (Valium)").click()
+        page.get_by_label("Amount (mg)").fill("7.5")
+        page.get_by_role("button", name="Save dose").click()
+        page.get_by_text("Dose saved.").wait_for()
+        page.get_by_label("What would you like to remember?").fill("Ask about the next step")
+        page.get_by_label("Question for my doctor").check()
+        page.get_by_role("button", name="Save note").click()
+        page.get_by_text("Note saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        dose = db.events.find_one({"type": "dose"})
+        assert (dose["data"]["medication"], dose["data"]["amount_mg"]) == ("diazepam", 7.5)
+        (note,) = api(app_url, headers, "GET", "/v1/events", params={"type": "note"}).json()["events"]
+        assert note["data"] == {"text": "Ask about the next step", "tags": ["question_for_doctor"]}
+
+
+class TestOffline:
+    def test_entries_logged_offline_survive_a_reload_and_sync_exactly_once(self, app_context, mailbox, db):
+        person("away@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "away@example.org")
+        wait_for_worker(page)
+        app_context.set_offline(True)
+        for value in (1, 2, 3, 4, 5):
+            page.get_by_role("radio", name=str(value), exact=True).check()
+            page.get_by_role("button", name="Save check-in").click()
+            page.get_by_text("Check-in saved").wait_for()
+        page.get_by_text("Waiting to sync (5 entries)").wait_for()
+        page.reload()  # offline: the worker serves the app, IndexedDB still holds the entries
+        page.get_by_text("Waiting to sync (5 entries)").wait_for()
+        assert db.events.count_documents({}) == 0
+        app_context.set_offline(False)
+        page.get_by_test_id("synced").wait_for()
+        stored = sorted(e["data"]["overall"] for e in db.events.find({"type": "check_in"}))
+        assert stored == [1, 2, 3, 4, 5]
+        page.reload()
+        page.get_by_test_id("synced").wait_for()
+        assert db.events.count_documents({}) == 5
+
+    def test_closing_the_browser_offline_loses_nothing(self, browser, app_url, mailbox, tmp_path, db):
+        person("closed@example.org")
+        profile = tmp_path / "profile"
+
+        def open_browser():
+            context = browser.browser_type.launch_persistent_context(
+                str(profile),
+                executable_path=str(CHROMIUM),
+                args=CHROMIUM_ARGS,
+                base_url=app_url,
+                viewport=PHONE,
+                locale="en-US",
+            )
+            context.set_default_timeout(15_000)
+            return context, context.pages[0] if context.pages else context.new_page()
+
+        context, page = open_browser()
+        sign_in(page, mailbox, "closed@example.org")
+        wait_for_worker(page)
+        context.set_offline(True)
+        for value in (7, 8):
+            page.get_by_role("radio", name=str(value), exact=True).check()
+            page.get_by_role("button", name="Save check-in").click()
+            page.get_by_text("Check-in saved").wait_for()
+        page.get_by_text("Waiting to sync (2 entries)").wait_for()
+        context.close()  # the whole browser, while offline
+
+        context, page = open_browser()
+        try:
+            context.set_offline(True)
+            page.goto("/app/")
+            page.get_by_text("Waiting to sync (2 entries)").wait_for()
+            assert db.events.count_documents({}) == 0
+            context.set_offline(False)
+            page.get_by_test_id("synced").wait_for()
+            assert sorted(e["data"]["overall"] for e in db.events.find()) == [7, 8]
+        finally:
+            context.close()
+
+    def test_a_conflicting_entry_stays_on_the_device_and_says_why(self, app_context, app_url, mailbox, db):
+        _user, headers = person("edit@example.org")
+        stored = {"event_id": "same-id", "type": "check_in", "occurred_at": "2026-12-01T09:00:00+00:00"}
+        assert api(app_url, headers, "POST", "/v1/events", json=stored | {"overall": 3}).status_code == 202
+        page = app_context.new_page()
+        sign_in(page, mailbox, "edit@example.org")
+        # Another version of the same entry, as an edit made on this device would leave it in the queue.
+        page.evaluate(
+            """event => new Promise((resolve, reject) => {
+                const open = indexedDB.open("track-your-healing");
+                open.onsuccess = () => {
+                    const tx = open.result.transaction("outbox", "readwrite");
+                    tx.objectStore("outbox").put({event, logged_at: event.occurred_at, state: "pending"});
+                    tx.oncomplete = () => resolve(true);
+                    tx.onerror = () => reject(tx.error);
+                };
+            })""",
+            stored | {"overall": 9},
+        )
+        page.reload()
+        page.get_by_text("1 entry needs your attention").wait_for()
+        page.get_by_role("link", name="History").click()
+        refused = page.locator("li.rejected")
+        refused.wait_for()
+        assert "Not saved:" in refused.inner_text()
+        assert db.events.find_one({"event_id": "same-id"})["data"]["overall"] == 3
+        refused.get_by_role("button", name="Remove this entry").click()
+        page.get_by_test_id("synced").wait_for()
+
+
+def english_day(day: date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+class TestTrends:
+    def test_a_planted_wave_shows_as_a_band_with_its_dates(self, app_context, app_url, mailbox, db):
+        _user, headers = person("waves@example.org", time_zone="UTC")
+        planted = plant_wave(app_url, headers)
+
+        def episodes():
+            body = api(
+                app_url,
+                headers,
+                "GET",
+                "/v1/summaries",
+                params={"from": str(planted[0] - timedelta(days=30))},
+            ).json()
+            return [] if body["pending_recompute"] else body["episodes"]
+
+        wait_for(lambda: any(e["kind"] == "wave" for e in episodes()), 60, "the wave to be found")
+        (wave,) = [e for e in episodes() if e["kind"] == "wave"]
+        start, end = date.fromisoformat(wave["start"]), date.fromisoformat(wave["end"])
+        assert abs((start - planted[0]).days) <= 1 and abs((end - planted[1]).days) <= 1
+
+        page = app_context.new_page()
+        sign_in(page, mailbox, "waves@example.org")
+        page.get_by_role("link", name="Trends").click()
+        bands = page.get_by_test_id("episodes")
+        bands.wait_for()
+        assert f"Wave: {english_day(start)} \u2013 {english_day(end)}" in bands.inner_text()
+        assert page.get_by_text("this describes your logs; it is not a diagnosis", exact=False).is_visible()
+        assert page.locator("[data-testid=chart] canvas").count() == 1
+        page.get_by_text("Data table").click()
+        assert page.get_by_role("row").count() == 28 + 1
+
+
+class TestSettings:
+    def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):
+        user, _ = person("settings@example.org", time_zone="Europe/London")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "settings@example.org")
+        page.get_by_role("link", name="Settings").click()
+
+        page.get_by_label("Find a time zone").fill("chicago")
+        page.get_by_role("button", name="America/Chicago").click()
+        page.get_by_text("Time zone saved: America/Chicago.").wait_for()
+        assert db.users.find_one({"_id": user["_id"]})["time_zone"] == "America/Chicago"
+
+        page.get_by_label("Email me a gentle reminder").check()
+        page.get_by_label("Reminder time").fill("08:30")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Reminder settings saved.").wait_for()
+        reminders = db.users.find_one({"_id": user["_id"]})["preferences"]["reminders"]
+        assert (reminders["enabled"], reminders["local_time"]) == (True, "08:30")
+        page.reload()
+        assert page.get_by_label("Reminder time").input_value() == "08:30"
+
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download my data").click()
+        path = tmp_path / "export.zip"
+        download.value.save_as(path)
+        with zipfile.ZipFile(path) as archive:
+            assert any(name.endswith(".json") for name in archive.namelist())
+
+        erase = page.get_by_role("button", name="Erase everything")
+        assert erase.is_disabled()
+        page.get_by_label("To confirm, type: erase my account").fill("erase my account")
+        erase.click()
+        page.get_by_role("heading", name="Sign in").wait_for()
+        assert db.users.find_one({"_id": user["_id"]}) is None
+
+
+class TestLanguage:
+    def test_spanish_throughout_with_no_axe_violations(self, app_context, mailbox, db):
+        person("es@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("link", name="Hoy").click()
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        assert page.evaluate("document.documentElement.lang") == "es"
+        assert page.get_by_text("10 · lo peor").is_visible()
+        assert_no_axe_violations(page, "Hoy")
+        page.reload()  # the choice is kept
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+
+
+class TestAccessibility:
+    @pytest.mark.parametrize("width", [390, 1280])
+    def test_every_screen_has_no_axe_violations_and_no_horizontal_scroll(
+        self, app_context, mailbox, db, width
+    ):
+        person("axe@example.org")
+        page = app_context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/app/signin")
+        page.get_by_label("Email address").wait_for()
+        assert_no_axe_violations(page, "sign in")
+        assert_no_horizontal_scroll(page, "sign in")
+        sign_in(page, mailbox, "axe@example.org")
+        for screen in SCREENS:
+            page.goto(f"/app/{'' if screen == 'today' else screen}")
+            page.get_by_role("heading", level=1).wait_for()
+            page.wait_for_load_state("networkidle")
+            assert_no_axe_violations(page, screen)
+            assert_no_horizontal_scroll(page, screen)
