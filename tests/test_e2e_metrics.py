@@ -108,7 +108,8 @@ def allowed_labels(settings) -> dict[str, set[str] | re.Pattern]:
     }
 
 
-def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings, mailbox, db):
+def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings, mailbox, db, redis):
+    # `redis`: rate limits start afresh, as the log test before signs the same people up.
     own, ports = stack
     app, notification = own.app_base_url, own.public_base_url
     http = requests.Session()

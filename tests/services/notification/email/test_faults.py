@@ -88,7 +88,7 @@ def test_worker_killed_mid_send_is_taken_over_by_the_first_sweep_after_its_lease
     request_email(
         producer, template="sign_in_code", to="k@example.org", idempotency_key="code:kill", data=CODE
     )
-    assert box.stalled.wait(20), first.output()[-2000:]
+    assert box.stalled.wait(60), first.output()[-2000:]
     first.kill()  # SIGKILL mid-send: the message is neither acked nor marked sent
     box.release.set()
     held = record_for(own, "code:kill")
@@ -127,7 +127,7 @@ def test_pool_process_killed_mid_send_is_sent_on_the_first_retry_after_its_lease
         request_email(
             producer, template="sign_in_code", to="p@example.org", idempotency_key="code:pool", data=CODE
         )
-        assert box.stalled.wait(20), worker.output()[-2000:]
+        assert box.stalled.wait(60), worker.output()[-2000:]
         # The pool process sending it dies; the worker requeues the task at once (acks_late +
         # reject_on_worker_lost) and its next pool process finds the dead one's claim still leased.
         for child in psutil.Process(worker.proc.pid).children():

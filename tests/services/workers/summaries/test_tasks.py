@@ -169,7 +169,7 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
         recompute.sweep(producer, before=datetime.now(UTC) + timedelta(seconds=5))
         locks = redis_lib.Redis.from_url(own.redis_url)
         lock_key = f"summaries:lock:{user['_id']}"
-        wait_for(lambda: locks.exists(lock_key), 30, "the worker to take the person")  # mid-recompute
+        wait_for(lambda: locks.exists(lock_key), 60, "the worker to take the person")  # mid-recompute
         worker.kill()
         # The dead worker's lock is short (its renewals stopped with it) and frees the person by itself:
         # the next worker gets them without anyone deleting it.
