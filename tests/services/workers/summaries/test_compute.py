@@ -9,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.workers.summaries import episodes
 from services.workers.summaries import params as summary_params
 from services.workers.summaries.days import summarize_day
 from tests.services.workers.summaries.helpers import observation, run
+from tests.support import episode_family as family
 from tests.support.synthetic import generate, match
 
 PARAMS = summary_params.load()
@@ -284,3 +286,31 @@ def test_a_day_far_in_the_past_changes_only_what_it_should(seed, overall):
     assert unchanged_before == unchanged_after
     assert after[0]["day"] == old_day.isoformat()
     assert after[0]["burden"] == float(overall)
+
+
+class TestBroaderFamily:
+    """A fixed subset of the evaluation family (tests/support/episode_family.py; the whole family, 200
+    people per condition, runs in `python -m benchmarks episodes`), on people the rule was not tuned on."""
+
+    SEEDS = range(1000, 1030)
+
+    def detect(self, days, burdens):
+        return episodes.detect(days, burdens, PARAMS["episodes"])[0]
+
+    def condition(self, name):
+        return next(c for c in family.CONDITIONS if c.name == name)
+
+    def test_noise_sd_1_and_a_fifth_of_days_missing(self):
+        score = family.evaluate(self.detect, self.condition("sd 1.0 · 20% missing"), self.SEEDS)
+        # What the rule reaches today (docs/windows-and-waves.md), short of the 0.9 goal.
+        assert score.precision >= 0.8
+        assert score.recall >= 0.85
+
+    def test_noise_sd_1_5_and_a_third_of_days_missing(self):
+        score = family.evaluate(self.detect, self.condition("sd 1.5 · 35% missing"), self.SEEDS)
+        assert score.precision >= 0.8
+        assert score.recall >= 0.7
+
+    def test_people_without_episodes_see_few_false_ones(self):
+        score = family.evaluate(self.detect, self.condition("no episodes · sd 1.0 · 20% missing"), self.SEEDS)
+        assert score.false_per_year <= 2.5  # the goal is 1: not reached yet
