@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -202,12 +202,11 @@ class _Steps:
 def queue_safety_messages(
     celery_app: Celery, user: dict, fresh: dict[str, dict], today: str, params: Params
 ) -> int:
-    """One safety email for the latest recent day with a red flag; its key holds that day to one email,
-    and a sync bringing flags from several recent days sends one, not one per day. Older days are
-    history (a red flag from weeks ago arriving late is shown in summaries and reports)."""
-    oldest = (
-        date.fromisoformat(today) - timedelta(days=params["red_flags"]["safety_message_max_age_days"])
-    ).isoformat()
+    """One safety email for the latest recent day with a red flag (recent as the status counts it,
+    compute.recent_red_flag_horizon); its key holds that day to one email, and a sync bringing flags from
+    several recent days sends one, not one per day. Older days are history: a red flag from weeks ago
+    arriving late is shown in the status (`last_red_flag`), its day and the reports, not emailed."""
+    oldest = compute.recent_red_flag_horizon(today, params)
     flagged = [day for day, doc in fresh.items() if doc["red_flags"] and day >= oldest]
     if not flagged:
         return 0

@@ -209,6 +209,17 @@ class TestRedFlags:
         assert person["status"]["has_recent_red_flag"] is True
         assert person["status"]["red_flags_recent"][0]["code"] == "seizure"
 
+    def test_an_old_red_flag_synced_late_is_never_silent(self):
+        """Too old for the safety email and the recent list, it still shows as the latest red flag."""
+        events = [check_in(D - timedelta(days=i), 4) for i in range(40)] + [
+            symptom(D - timedelta(days=30), "seizure", 4)
+        ]
+        _docs, person = run(events, TZ, D.isoformat(), PARAMS)
+        assert person["status"]["has_recent_red_flag"] is False
+        last = person["status"]["last_red_flag"]
+        assert last["day"] == (D - timedelta(days=30)).isoformat()
+        assert [f["code"] for f in last["red_flags"]] == ["seizure"]
+
 
 class TestTaper:
     def test_cut_and_hold_steps_with_percentages_and_hold_times(self):
