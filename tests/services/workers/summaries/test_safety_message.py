@@ -33,4 +33,3 @@ def test_one_email_for_several_recent_flagged_days_and_none_for_old_ones(db, set
     assert sorted(r["_id"] for r in db.email_outbox.find({})) == sorted(
         outbox_id(settings, f"safety:{user['_id']}:{day}") for day in ("2026-11-26", "2026-11-21")
     )
-
