@@ -77,6 +77,7 @@ def status(docs: list[dict], found: list[dict], params: dict[str, Any]) -> dict:
         "red_flags_recent": recent_flags,
         "has_recent_red_flag": bool(recent_flags),
         "last_red_flag": last_flag,
+        "baseline_needs_days": episodes.logged_days_needed([d["burden"] for d in docs], params["episodes"]),
     }
 
 

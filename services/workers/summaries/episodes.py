@@ -194,6 +194,13 @@ def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
     }
 
 
+def logged_days_needed(burdens: list[float | None], params: dict[str, Any]) -> int:
+    """How many more days the person must log before their baseline exists (0 when it does): the baseline
+    needs `baseline_min_days` logged days within its reach, each counted once `baseline_skip_days` old."""
+    reach = burdens[-(params["baseline_days"] + params["baseline_skip_days"]) :] if burdens else []
+    return max(0, params["baseline_min_days"] - sum(b is not None for b in reach))
+
+
 def detect(
     days: list[str], burdens: list[float | None], params: dict[str, Any]
 ) -> tuple[list[dict], list[str | None]]:
