@@ -37,7 +37,14 @@ class _Cusum(episodes._Scan):
             self._close()
         if state != episodes.NEUTRAL and self.run is None:
             start = max(self.rise[state], self.runs[-1]["end"] + 1 if self.runs else 0)
-            self.run = {"kind": state, "start": start, "end": i, "deviations": [], "baseline": self.base[i]}
+            self.run = {
+                "kind": state,
+                "start": start,
+                "end": i,
+                "deviations": [],
+                "baseline": self.base[i],
+                "noise": self.noise[i],
+            }
             for j in range(start, i):
                 if self.values[j] == self.values[j]:
                     self.run["deviations"].append(self.values[j] - self.base[i])
@@ -54,6 +61,7 @@ class _Cusum(episodes._Scan):
 
 
 def detect(days: list[str], burdens: list[float | None], params: dict[str, Any]) -> list[dict]:
+    params = params | {"min_mean": 0.0, "min_mean_noise": 0.0}  # the alarm itself decides, as CUSUM does
     scan = _Cusum(burdens, params).scan()
     return [
         episodes._episode(run, days, params)

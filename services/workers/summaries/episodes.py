@@ -16,7 +16,8 @@ hysteresis on a noise-scaled deviation (a Shewhart-style control chart with robu
 A wave starts when the deviation reaches max(`enter`, `enter_noise` x noise) and lasts while it stays above
 max(`exit`, `exit_noise` x noise) (hysteresis: one odd day neither starts nor ends one); a window mirrors it
 below. A new run also takes in the logged days just before it that were already beyond the exit level.
-Runs shorter than `min_days` are dropped; up to `max_gap_days` unlogged days inside a run do not end it.
+Runs shorter than `min_days`, or whose mean deviation stays under max(`min_mean`, `min_mean_noise` x noise),
+are dropped; up to `max_gap_days` unlogged days inside a run do not end it.
 Red flags are never part of this: they are reported separately and verbatim.
 """
 
@@ -129,7 +130,14 @@ class _Scan:
         if self.run is not None and state != self.run["kind"]:
             self._close()
         if state != NEUTRAL and self.run is None:
-            self.run = {"kind": state, "start": i, "end": i, "deviations": [], "baseline": self.base[i]}
+            self.run = {
+                "kind": state,
+                "start": i,
+                "end": i,
+                "deviations": [],
+                "baseline": self.base[i],
+                "noise": self.noise[i],
+            }
             self._widen_back(i, deviation, exit_)
         if self.run is not None:
             self.run["end"] = i
@@ -156,10 +164,19 @@ class _Scan:
     def _close(self) -> None:
         finished, self.run, self.gap = self.run, None, 0
         self.runs.append(finished)
-        if finished["end"] - finished["start"] + 1 < self.params["min_days"]:
-            # Too short to be an episode: its days count towards the baseline after all.
+        if not _is_episode(finished, self.params):
+            # Too short or too slight to be an episode: its days count towards the baseline after all.
             span = slice(finished["start"], finished["end"] + 1)
             self.usable[span] = ~np.isnan(self.values[span])
+
+
+def _is_episode(run: dict, params: dict[str, Any]) -> bool:
+    """Long enough, and standing out as a whole: its mean deviation reaches max(`min_mean`,
+    `min_mean_noise` x noise), so a noisy stretch that only grazed the entry level is not an episode."""
+    mean = abs(sum(run["deviations"]) / len(run["deviations"]))
+    return run["end"] - run["start"] + 1 >= params["min_days"] and mean >= max(
+        params["min_mean"], params["min_mean_noise"] * run["noise"]
+    )
 
 
 def _widen_forward(run: dict, scan: _Scan, limit: int, params: dict[str, Any]) -> None:
@@ -211,10 +228,10 @@ def detect(
     for n, run in enumerate(scan.runs):
         limit = scan.runs[n + 1]["start"] if n + 1 < len(scan.runs) else len(days)
         _widen_forward(run, scan, limit, params)
-        long_enough = run["end"] - run["start"] + 1 >= params["min_days"]
+        kept = _is_episode(run, params)
         for j in range(run["start"], run["end"] + 1):
             if states[j] is not None or not np.isnan(scan.values[j]):
-                states[j] = run["kind"] if long_enough else NEUTRAL
-        if long_enough:
+                states[j] = run["kind"] if kept else NEUTRAL
+        if kept:
             episodes.append(_episode(run, days, params))
     return episodes, states

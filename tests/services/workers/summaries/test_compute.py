@@ -286,10 +286,11 @@ def test_a_day_far_in_the_past_changes_only_what_it_should(seed, overall):
     before, _ = run(patient.events, patient.time_zone, today, PARAMS)
     old_day = patient.first_day - timedelta(days=random.Random(seed).randint(1, 20))
     after, _ = run([*patient.events, check_in(old_day, overall)], patient.time_zone, today, PARAMS)
-    # Its influence reaches at most the longest look-back (baseline or rolling window) plus smoothing.
+    # Its influence reaches at most the longest look-back (baseline, noise or rolling window) plus smoothing.
+    ep = PARAMS["episodes"]
     reach = (
-        max(PARAMS["episodes"]["baseline_days"], PARAMS["rolling"]["long_days"])
-        + PARAMS["episodes"]["smoothing_days"]
+        max(ep["baseline_days"] + ep["baseline_skip_days"], ep["noise_days"], PARAMS["rolling"]["long_days"])
+        + ep["smoothing_days"]
     )
     horizon = (old_day + timedelta(days=reach + 60)).isoformat()
     unchanged_before = {d["day"]: d for d in before if d["day"] > horizon}
