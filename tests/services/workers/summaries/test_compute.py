@@ -180,6 +180,7 @@ class TestWindowsAndWaves:
             assert episode["length_days"] >= PARAMS["episodes"]["min_days"]
             assert (episode["mean_deviation"] > 0) == (episode["kind"] == "wave")
         assert "no clinical definition" in person["episodes_note"]
+        assert "not a diagnosis" in person["episodes_note"]
 
     def test_one_odd_day_is_not_an_episode(self):
         start = date(2026, 1, 1)
