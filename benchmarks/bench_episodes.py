@@ -1,5 +1,5 @@
 """Windows and waves on a broader synthetic family: precision, recall and false episodes per condition, for
-the rule before issue 17, the current rule, a CUSUM and a three-state HMM, side by side on the same people.
+the rule before issue 17, robust baseline + hysteresis, a CUSUM and the current three-state HMM, side by side.
 
 No servers: each method reads the same burden series (tests/support/episode_family.py, fixed seeds,
 BENCH_EPISODE_PEOPLE per condition, 200 by default). Writes var/bench/bench_episodes.json.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from benchmarks import episode_cusum, episode_hmm, episodes_v1
+from benchmarks import episode_cusum, episode_hysteresis, episodes_v1
 from benchmarks.harness import Report
 from services.workers.summaries import episodes, params
 from tests.support import episode_family as family
@@ -32,9 +32,9 @@ def methods() -> dict:
     current = params.load()["episodes"]
     return {
         "old rule (+2/+1 points)": lambda d, b: episodes_v1.detect(d, b, OLD_PARAMS)[0],
-        "robust + noise-scaled hysteresis (current)": lambda d, b: episodes.detect(d, b, current)[0],
+        "robust baseline + noise-scaled hysteresis": lambda d, b: episode_hysteresis.detect(d, b, current),
         "CUSUM on the same baseline": lambda d, b: episode_cusum.detect(d, b, current),
-        "3-state HMM on the same baseline": lambda d, b: episode_hmm.detect(d, b, current),
+        "3-state HMM on the same baseline (current)": lambda d, b: episodes.detect(d, b, current)[0],
     }
 
 

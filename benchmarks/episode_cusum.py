@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.episode_hysteresis import LEVELS, HysteresisScan
 from services.workers.summaries import episodes
 
 K, H = 0.75, 4.0  # allowance (half a 1.5-noise shift) and decision interval, in noise units
 
 
-class _Cusum(episodes._Scan):
+class _Cusum(HysteresisScan):
     def __init__(self, burdens: list[float | None], params: dict[str, Any]) -> None:
         super().__init__(burdens, params)
-        self.signal = list(burdens)  # CUSUM accumulates raw days; it needs no smoothing
         self.up = self.down = 0.0
         self.rise = {episodes.WAVE: None, episodes.WINDOW: None}
 
@@ -48,13 +48,11 @@ class _Cusum(episodes._Scan):
             for j in range(start, i):
                 if self.values[j] == self.values[j]:
                     self.run["deviations"].append(self.values[j] - self.base[i])
-                    self.usable[j] = False
         if self.run is not None:
             sign = 1 if state == episodes.WAVE else -1
             if sign * deviation > 0:
                 self.run["end"] = i
             self.run["deviations"].append(deviation)
-            self.usable[i] = False
         if state == episodes.NEUTRAL:
             self.up, self.down = min(self.up, H), min(self.down, H)
         self.current, self.gap = state, 0
@@ -62,7 +60,7 @@ class _Cusum(episodes._Scan):
 
 def detect(days: list[str], burdens: list[float | None], params: dict[str, Any]) -> list[dict]:
     params = params | {"min_mean": 0.0, "min_mean_noise": 0.0}  # the alarm itself decides, as CUSUM does
-    scan = _Cusum(burdens, params).scan()
+    scan = _Cusum(burdens, params | LEVELS | {"smoothing_days": 1}).scan()  # raw days: no smoothing
     return [
         episodes._episode(run, days, params)
         for run in scan.runs

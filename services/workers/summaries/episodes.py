@@ -2,22 +2,22 @@
 day-to-day variability.
 
 There is no clinical definition (domain reference §4); this is a product heuristic, documented with its
-parameters and its evaluation in docs/windows-and-waves.md. The rule is a robust rolling baseline with
-hysteresis on a noise-scaled deviation (a Shewhart-style control chart with robust estimates; Montgomery,
-*Introduction to Statistical Quality Control*, ch. 6; Rousseeuw & Croux 1993 on robust scale). For each day:
+parameters and its evaluation in docs/windows-and-waves.md.
 
-* baseline = the interquartile mean of the logged days in the `baseline_days` before it, leaving out the
-  last `baseline_skip_days` (a wave's first, not yet flagged days must not raise its own bar) and every day
-  already in a window or wave;
-* noise = the person's day-to-day variability over the previous `noise_days` non-episode days, from the mean
-  absolute difference between consecutive logged ratings (differences cancel a drifting baseline);
-* deviation = a centred mean of the logged burdens over `smoothing_days`, minus the baseline.
+* Baseline for each day: the interquartile mean of the logged days in the `baseline_days` before it, leaving
+  out the last `baseline_skip_days` (a wave's first days must not raise its own bar). Noise: the person's
+  day-to-day variability over the previous `noise_days`, from the mean absolute difference between
+  consecutive logged ratings (differences cancel a drifting baseline). Robust estimates of centre and spread,
+  as in a Shewhart-style chart (Montgomery, *Introduction to Statistical Quality Control*, ch. 6).
+* Episodes: a three-state hidden Markov model (window, neutral, wave) decoded with the Viterbi algorithm
+  (Rabiner, Proc. IEEE 77, 1989) on each logged day's deviation from the baseline in noise units; an
+  unlogged day carries no evidence. Each state emits a unit normal around 0 or +/- max(`enter` / noise,
+  `enter_noise`); `stay_neutral` and `stay_episode` set how often episodes start and how long they last. A
+  decoded run is an episode when it spans at least `min_days` and its mean deviation reaches
+  max(`min_mean`, `min_mean_noise` x noise).
+* Two passes: the second leaves the first pass's episodes out of the baseline and noise. Every step reads
+  only the days within reach, so a late entry changes only the days near it.
 
-A wave starts when the deviation reaches max(`enter`, `enter_noise` x noise) and lasts while it stays above
-max(`exit`, `exit_noise` x noise) (hysteresis: one odd day neither starts nor ends one); a window mirrors it
-below. A new run also takes in the logged days just before it that were already beyond the exit level.
-Runs shorter than `min_days`, or whose mean deviation stays under max(`min_mean`, `min_mean_noise` x noise),
-are dropped; up to `max_gap_days` unlogged days inside a run do not end it.
 Red flags are never part of this: they are reported separately and verbatim.
 """
 
@@ -50,124 +50,37 @@ def interquartile_mean(values: np.ndarray) -> float:
     return float(ordered[cut : len(ordered) - cut].mean())
 
 
-def smoothed(burdens: list[float | None], width: int) -> list[float | None]:
-    half = width // 2
-    out: list[float | None] = []
-    for i, value in enumerate(burdens):
-        if value is None:
-            out.append(None)
-            continue
-        near = [v for v in burdens[max(0, i - half) : i + half + 1] if v is not None]
-        out.append(sum(near) / len(near))
-    return out
+class References:
+    """Each day's baseline and noise from the usable logged days before it (None while too few). A day's
+    values depend only on the days within reach, never on anything decided before, so a late entry changes
+    only the days near it."""
 
-
-class _Scan:
-    """One pass over the days with hysteresis; remembers runs, per-day states, baselines and noise."""
-
-    def __init__(self, burdens: list[float | None], params: dict[str, Any]) -> None:
+    def __init__(
+        self, burdens: list[float | None], params: dict[str, Any], excluded: np.ndarray | None = None
+    ) -> None:
         self.burdens, self.params = burdens, params
         self.values = np.array([np.nan if b is None else b for b in burdens], dtype=float)
-        self.signal = smoothed(burdens, params["smoothing_days"])
-        self.usable = ~np.isnan(self.values)  # logged and not (yet) in an episode
+        # Days left out of the baseline and noise: the first pass's episodes (detect).
+        self.usable = ~np.isnan(self.values) & (True if excluded is None else ~excluded)
         self.base: list[float | None] = []
-        self.bands: list[tuple[float, float] | None] = []
         self.noise: list[float | None] = []
-        self.states: list[str | None] = []
-        self.runs: list[dict] = []
-        self.current, self.run, self.gap = NEUTRAL, None, 0
-
-    def _reference(self, i: int) -> tuple[float, float] | None:
-        """(baseline, noise) for day i from the days before it, or None while too few are logged."""
-        p = self.params
-        end = max(0, i - p["baseline_skip_days"])
-        recent = np.flatnonzero(self.usable[max(0, end - p["baseline_days"]) : end])
-        if len(recent) < p["baseline_min_days"]:
-            return None
-        start = max(0, end - p["baseline_days"])
-        base = interquartile_mean(self.values[start + recent])
-        longer = self.values[max(0, end - p["noise_days"]) : end][
-            self.usable[max(0, end - p["noise_days"]) : end]
-        ]
-        return base, max(p["noise_min"], float(np.abs(np.diff(longer)).mean()) * _DIFF_TO_SD)
-
-    def scan(self) -> _Scan:
-        for i in range(len(self.burdens)):
-            base, noise = self._reference(i) or (None, None)
-            p = self.params
+        for i in range(len(burdens)):
+            base, noise = self._at(i) or (None, None)
             self.base.append(base)
             self.noise.append(noise)
-            self.bands.append(
-                None
-                if noise is None
-                else (max(p["enter"], p["enter_noise"] * noise), max(p["exit"], p["exit_noise"] * noise))
-            )
-            if self.signal[i] is None or base is None:
-                self._unseen()
-            else:
-                self._seen(i, self.signal[i] - base, self.bands[i])
-        if self.run is not None:
-            self._close()
-        return self
 
-    def _unseen(self) -> None:
-        self.states.append(None)
-        if self.run is None:
-            return
-        self.gap += 1
-        if self.gap > self.params["max_gap_days"]:
-            self._close()
-            self.current = NEUTRAL
-
-    def _seen(self, i: int, deviation: float, band: tuple[float, float]) -> None:
-        enter, exit_ = band
-        state = NEUTRAL
-        if (self.current == WAVE and deviation >= exit_) or deviation >= enter:
-            state = WAVE
-        elif (self.current == WINDOW and deviation <= -exit_) or deviation <= -enter:
-            state = WINDOW
-        self.states.append(state)
-        if self.run is not None and state != self.run["kind"]:
-            self._close()
-        if state != NEUTRAL and self.run is None:
-            self.run = {
-                "kind": state,
-                "start": i,
-                "end": i,
-                "deviations": [],
-                "baseline": self.base[i],
-                "noise": self.noise[i],
-            }
-            self._widen_back(i, deviation, exit_)
-        if self.run is not None:
-            self.run["end"] = i
-            self.run["deviations"].append(deviation)
-            self.usable[i] = False
-        self.current, self.gap = state, 0
-
-    def _widen_back(self, i: int, deviation: float, exit_: float) -> None:
-        """The raw logged days just before the start that were already beyond the exit level, across gaps
-        of up to `max_gap_days`, belong to the run (smoothing blurs an episode's first days)."""
-        sign, j, gap = (1 if deviation > 0 else -1), i - 1, 0
-        taken_until = self.runs[-1]["end"] if self.runs else -1
-        while j > taken_until and gap <= self.params["max_gap_days"]:
-            if np.isnan(self.values[j]):
-                gap += 1
-            elif sign * (self.values[j] - self.run["baseline"]) >= exit_:
-                self.run["start"], gap = j, 0
-                self.run["deviations"].insert(0, self.values[j] - self.run["baseline"])
-                self.usable[j] = False
-            else:
-                break
-            j -= 1
-
-    def _close(self) -> None:
-        finished, self.run, self.gap = self.run, None, 0
-        self.runs.append(finished)
-        if not _is_episode(finished, self.params):
-            # Too short or too slight to be an episode: its days count towards the baseline after all.
-            span = slice(finished["start"], finished["end"] + 1)
-            self.usable[span] = ~np.isnan(self.values[span])
+    def _at(self, i: int) -> tuple[float, float] | None:
+        p = self.params
+        end = max(0, i - p["baseline_skip_days"])
+        start = max(0, end - p["baseline_days"])
+        recent = self.values[start:end][self.usable[start:end]]
+        if len(recent) < p["baseline_min_days"]:
+            return None
+        lo = max(0, end - p["noise_days"])
+        longer = self.values[lo:end][self.usable[lo:end]]
+        return interquartile_mean(recent), max(
+            p["noise_min"], float(np.abs(np.diff(longer)).mean()) * _DIFF_TO_SD
+        )
 
 
 def _is_episode(run: dict, params: dict[str, Any]) -> bool:
@@ -177,22 +90,6 @@ def _is_episode(run: dict, params: dict[str, Any]) -> bool:
     return run["end"] - run["start"] + 1 >= params["min_days"] and mean >= max(
         params["min_mean"], params["min_mean_noise"] * run["noise"]
     )
-
-
-def _widen_forward(run: dict, scan: _Scan, limit: int, params: dict[str, Any]) -> None:
-    """The raw logged days just after the end still beyond the exit level belong to the run, across gaps."""
-    sign = 1 if run["kind"] == WAVE else -1
-    j, gap = run["end"] + 1, 0
-    while j < limit and gap <= params["max_gap_days"]:
-        value, band = scan.values[j], scan.bands[j]
-        if np.isnan(value) or band is None:
-            gap += 1
-        elif sign * (value - run["baseline"]) >= band[1]:
-            run["end"], gap = j, 0
-            run["deviations"].append(value - run["baseline"])
-        else:
-            break
-        j += 1
 
 
 def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
@@ -218,20 +115,97 @@ def logged_days_needed(burdens: list[float | None], params: dict[str, Any]) -> i
     return max(0, params["baseline_min_days"] - sum(b is not None for b in reach))
 
 
+def _log_transitions(params: dict[str, Any]) -> np.ndarray:
+    """Window, neutral, wave: an episode lasts 1 / (1 - stay_episode) days on average and starts on about
+    one day in 1 / (1 - stay_neutral); it nearly always ends in a neutral stretch, not the opposite kind."""
+    start, leave = (1 - params["stay_neutral"]) / 2, 1 - params["stay_episode"]
+    stay = params["stay_episode"]
+    return np.log(
+        np.array(
+            [
+                [stay, leave * 0.9, leave * 0.1],
+                [start, params["stay_neutral"], start],
+                [leave * 0.1, leave * 0.9, stay],
+            ]
+        )
+    )
+
+
+def viterbi(z: np.ndarray, height: np.ndarray, params: dict[str, Any]) -> list[int]:
+    """The most likely sequence of states (0 window, 1 neutral, 2 wave) for the days' standardised
+    deviations z (nan: no evidence that day), each state emitting a unit normal around -height, 0, +height."""
+    trans = _log_transitions(params)
+    means = np.stack([-height, np.zeros_like(height), height], axis=1)
+    emit = np.where(np.isnan(z)[:, None], 0.0, -0.5 * (np.nan_to_num(z)[:, None] - means) ** 2)
+    # Anchors: two logged days in a row both close to the baseline are neutral for certain. The best path
+    # then splits there into independent pieces, so a late entry changes the episodes only up to the next
+    # anchor, never the whole history (the decoding stays as local as the baseline).
+    near = np.abs(np.nan_to_num(z, nan=np.inf)) < params["anchor_noise"]
+    anchors = near & (np.concatenate([[False], near[:-1]]) | np.concatenate([near[1:], [False]]))
+    emit[anchors, 0] = emit[anchors, 2] = -np.inf
+    score = trans[1] + emit[0]  # as if the day before were neutral
+    back = np.zeros((len(z), 3), dtype=int)
+    for t in range(1, len(z)):
+        options = score[:, None] + trans
+        back[t] = options.argmax(axis=0)
+        score = options.max(axis=0) + emit[t]
+    path = [int(score.argmax())]
+    for t in range(len(z) - 1, 0, -1):
+        path.append(int(back[t][path[-1]]))
+    return path[::-1]
+
+
+KINDS = (WINDOW, NEUTRAL, WAVE)
+
+
+def _decode(
+    days: list[str], burdens: list[float | None], params: dict[str, Any], excluded: np.ndarray | None
+):
+    scan = References(burdens, params, excluded)
+    known = [b is not None and scan.base[i] is not None for i, b in enumerate(burdens)]
+    noise = np.array([n or 1.0 for n in scan.noise])
+    z = np.array([(b - scan.base[i]) / noise[i] if known[i] else np.nan for i, b in enumerate(burdens)])
+    height = np.maximum(params["enter"] / noise, params["enter_noise"])
+    path = viterbi(z, height, params)
+    runs, i = [], 0
+    while i < len(path):
+        j = i
+        while j + 1 < len(path) and path[j + 1] == path[i]:
+            j += 1
+        logged = [k for k in range(i, j + 1) if known[k]]
+        if KINDS[path[i]] != NEUTRAL and logged:
+            run = {
+                "kind": KINDS[path[i]],
+                "start": logged[0],
+                "end": logged[-1],
+                "logged": logged,
+                "baseline": scan.base[logged[0]],
+                "noise": float(noise[logged[0]]),
+                "deviations": [burdens[k] - scan.base[k] for k in logged],
+            }
+            if _is_episode(run, params):
+                runs.append(run)
+        i = j + 1
+    return runs, known
+
+
 def detect(
     days: list[str], burdens: list[float | None], params: dict[str, Any]
 ) -> tuple[list[dict], list[str | None]]:
-    """(episodes, per-day state). A day's state is None when it has no data or no baseline yet."""
-    scan = _Scan(burdens, params).scan()
-    states = scan.states
-    episodes = []
-    for n, run in enumerate(scan.runs):
-        limit = scan.runs[n + 1]["start"] if n + 1 < len(scan.runs) else len(days)
-        _widen_forward(run, scan, limit, params)
-        kept = _is_episode(run, params)
-        for j in range(run["start"], run["end"] + 1):
-            if states[j] is not None or not np.isnan(scan.values[j]):
-                states[j] = run["kind"] if kept else NEUTRAL
-        if kept:
-            episodes.append(_episode(run, days, params))
-    return episodes, states
+    """(episodes, per-day state). A day's state is None when it has no data or no baseline yet.
+
+    Two passes: the first finds episodes against a baseline of every logged day; the second leaves their
+    days out of the baseline and noise and decides again, so a long wave does not raise its own bar. Each
+    pass depends only on days within reach, so the whole does too."""
+    if not days:
+        return [], []
+    first, _ = _decode(days, burdens, params, None)
+    excluded = np.zeros(len(days), dtype=bool)
+    for run in first:
+        excluded[run["start"] : run["end"] + 1] = True
+    runs, known = _decode(days, burdens, params, excluded)
+    states: list[str | None] = [NEUTRAL if k else None for k in known]
+    for run in runs:
+        for k in run["logged"]:
+            states[k] = run["kind"]
+    return [_episode(run, days, params) for run in runs], states

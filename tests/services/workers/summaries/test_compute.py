@@ -287,11 +287,11 @@ def test_a_day_far_in_the_past_changes_only_what_it_should(seed, overall):
     before, _ = run(patient.events, patient.time_zone, today, PARAMS)
     old_day = patient.first_day - timedelta(days=random.Random(seed).randint(1, 20))
     after, _ = run([*patient.events, check_in(old_day, overall)], patient.time_zone, today, PARAMS)
-    # Its influence reaches at most the longest look-back (baseline, noise or rolling window) plus smoothing.
+    # Its influence reaches at most the longest look-back (baseline, noise or rolling window), and the
+    # episodes' second pass as far again: the margin below covers that.
     ep = PARAMS["episodes"]
-    reach = (
-        max(ep["baseline_days"] + ep["baseline_skip_days"], ep["noise_days"], PARAMS["rolling"]["long_days"])
-        + ep["smoothing_days"]
+    reach = max(
+        ep["baseline_days"] + ep["baseline_skip_days"], ep["noise_days"], PARAMS["rolling"]["long_days"]
     )
     horizon = (old_day + timedelta(days=reach + 60)).isoformat()
     unchanged_before = {d["day"]: d for d in before if d["day"] > horizon}
@@ -326,4 +326,4 @@ class TestBroaderFamily:
 
     def test_people_without_episodes_see_few_false_ones(self):
         score = family.evaluate(self.detect, self.condition("no episodes · sd 1.0 · 20% missing"), self.SEEDS)
-        assert score.false_per_year <= 2.5  # the goal is 1: not reached yet
+        assert score.false_per_year <= 1.5  # the goal is 1 (the full family: 1.34)
