@@ -61,7 +61,16 @@ SYNC_PEOPLE, SYNC_EVENTS, SYNC_BATCH, SYNC_DAYS = 5, 10_000, 500, 40
 TASKS_PER_EVENT_GOAL = 0.05
 DRAIN_AFTER_SYNC_S = 60
 INF = float("inf")
-SYMPTOMS = ("insomnia", "anxiety", "tremor", "muscle_tension", "tinnitus", "brain_fog", "fatigue", "nausea")
+SYMPTOMS = (
+    "insomnia",
+    "anxiety",
+    "tremor",
+    "pain_stiffness",
+    "tinnitus",
+    "poor_memory_concentration",
+    "fatigue",
+    "nausea_vomiting",
+)
 
 
 def main() -> None:

@@ -13,19 +13,29 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FERRETDB = ROOT / ".tools" / "bin" / "ferretdb"  # built by bin/setup
+FERRETDB = ROOT / ".tools" / "bin" / "ferretdb"  # built by bin/setup, with deploy/ferretdb/patches/
+FERRETDB_UPSTREAM = ROOT / ".tools" / "bin" / "ferretdb-upstream"  # FERRETDB_UPSTREAM=1 bin/setup: no patches
 WAL_AUTOCHECKPOINT_PAGES = 200
 
 
-def command(data: Path, state: Path, port: int | str, debug_port: int | str) -> list[str]:
-    """FerretDB serving 127.0.0.1:`port` from SQLite files in `data` (a directory that exists)."""
+def command(
+    data: Path,
+    state: Path,
+    port: int | str,
+    debug_port: int | str,
+    *,
+    binary: Path = FERRETDB,
+    log_level: str = "warn",
+) -> list[str]:
+    """FerretDB serving 127.0.0.1:`port` from SQLite files in `data` (a directory that exists).
+    At log level "debug" it logs every SQL statement it runs, with its arguments."""
     return [
-        str(FERRETDB),
+        str(binary),
         "--handler=sqlite",
         f"--sqlite-url=file:{data}/?_pragma=wal_autocheckpoint({WAL_AUTOCHECKPOINT_PAGES})",
         f"--state-dir={state}",
         f"--listen-addr=127.0.0.1:{port}",
         f"--debug-addr=127.0.0.1:{debug_port}",
         "--telemetry=disable",
-        "--log-level=warn",
+        f"--log-level={log_level}",
     ]

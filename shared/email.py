@@ -30,6 +30,7 @@ from marshmallow import Schema, fields, validate
 from pymongo.errors import DuplicateKeyError
 
 from shared import crypto
+from shared.address import EmailAddress
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.settings import Settings
@@ -51,7 +52,7 @@ QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed
 
 # Who an email is for. Admins see waitlist mail only; account mail is the person's own business.
 WAITLIST, ACCOUNT = "waitlist", "account"
-WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "invitation"})
+WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "waitlist_confirmed", "invitation"})
 
 
 class AttachmentSchema(Schema):
@@ -66,7 +67,7 @@ class EmailRequest(Schema):
     idempotency key. It is stored in the outbox record, never sent as a task."""
 
     template = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"))
-    to = fields.Email(required=True)
+    to = EmailAddress(required=True)
     data = fields.Dict(keys=fields.String(), load_default=dict)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))

@@ -26,7 +26,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "weekday": "monday",  # the report covers the seven days before this day
         "local_time": "09:00",
         "to_self": True,
-        "clinician_email": None,  # a clinician gets only a link, and only when the person names one
+        "clinician_email": None,  # a clinician gets a link (no health detail), only when named
         "attach_pdf": False,
         "include_notes": False,
     },

@@ -26,6 +26,7 @@ Document (collection `reports`):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from celery import Celery
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from shared import files
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.tasks import BUILD_REPORT
@@ -142,3 +144,14 @@ def request_report(
 # The stored report page links to its PDF through this placeholder: the page does not know which URL it
 # will be read at (the owner's API or a clinician's shared link), so whoever serves it fills it in.
 PDF_HREF = "tyh-report-pdf-link"
+
+
+def ready_pdfs(user_id: str, keys: str) -> Iterator[tuple[dict, files.StoredFile]]:
+    """(report, its PDF opened with `keys`) for each of the person's ready reports, oldest first (for
+    their export)."""
+    ready = mongo.db[COLLECTION].find({"user_id": user_id, "status": READY}).sort("created_at", ASCENDING)
+    for report in ready:
+        file_id = (report.get("files") or {}).get("pdf")
+        stream = files.open_file(FILES_BUCKET, file_id, keys) if file_id else None
+        if stream is not None:  # erased or rebuilt meanwhile: nothing to hand back for it
+            yield report, stream

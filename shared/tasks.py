@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
 
+from shared.address import EmailAddress
+
 QUEUE_SUMMARIES = "summaries"
 QUEUE_PERIODIC = "periodic"  # beat's jobs: short scans that must run on time
 QUEUE_REPORTS = "reports"  # report and export builds: seconds each, asked for by people
@@ -53,7 +55,7 @@ class SendEmailPayload(Schema):
 class SignInCodeRequest(Schema):
     """Someone asked for a sign-in code for this address; the worker finds out whether it has an account."""
 
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
 
 
 class NoPayload(Schema):
@@ -71,7 +73,7 @@ class BuildExportPayload(Schema):
 class EraseAddressPayload(Schema):
     """Forget an erased account's address, then confirm the erasure to it under the idempotency key."""
 
-    to = fields.Email(required=True)
+    to = EmailAddress(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 

@@ -397,6 +397,14 @@ def test_k8s_config_covers_every_setting_and_keeps_secrets_secret():
         assert secret_refs == {secret["metadata"]["name"]}
 
 
+def test_k8s_trusts_the_ingress_as_the_one_proxy():
+    # Behind the Ingress every request's socket address is the proxy's: with no trusted proxy, every
+    # per-IP limit would count all clients as one.
+    (config,) = k8s_kind("ConfigMap").values()
+    assert SPEC_BY_ENV["TRUSTED_PROXY_COUNT"].coerce(config["data"]["TRUSTED_PROXY_COUNT"]) == 1
+    assert "TRUSTED_PROXY_COUNT" in (K8S / "README.md").read_text()
+
+
 def test_k8s_kustomization_lists_existing_files_but_not_the_secret_template():
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
     resources = kustomization["resources"]

@@ -135,7 +135,7 @@ def share_flows(http, app: str, producer, db, mailbox, *, me: dict) -> set[str]:
     """A note; a report shared by link and opened; the report emailed to a clinician as a link."""
     note = {"event_id": "n1", "type": "note", "text": NOTE, "occurred_at": datetime.now(UTC).isoformat()}
     assert http.post(f"{app}/v1/events", json=note, headers=me).ok
-    report = ready_report(db, db.users.find_one({"email_key": VISITOR.lower()}))
+    report = ready_report(db, db.users.find_one({"email_key": VISITOR.lower()}), producer.tyh_settings)
     shared = http.post(f"{app}/v1/reports/{report['_id']}/shares", json={"recipient": "Dr Clin"}, headers=me)
     assert shared.ok, shared.text
     url = shared.json()["url"]
@@ -145,8 +145,10 @@ def share_flows(http, app: str, producer, db, mailbox, *, me: dict) -> set[str]:
     return {url, token_of(url), emailed, token_of(emailed)}
 
 
-def unsubscribe_flow(http, app: str, producer, db, mailbox) -> set[str]:
-    """A reminder's one-click unsubscribe link, then resubscribe."""
+def unsubscribe_flow(http, app: str, producer, db, mailbox, *, me: dict) -> set[str]:
+    """Reminders turned on in settings, a reminder's one-click unsubscribe link, then resubscribe."""
+    on = {"preferences": {"reminders": {"enabled": True, "local_time": "20:30"}}}
+    assert http.patch(f"{app}/v1/me", json=on, headers=me).status_code == 200
     user = db.users.find_one({"email_key": VISITOR.lower()})
     request_email(
         producer,
@@ -175,7 +177,7 @@ def test_no_flow_leaves_a_secret_in_any_log_line(stack, mailbox, db):
     signed_in, me = sign_in_flow(http, app, mailbox)
     secrets |= signed_in
     secrets |= share_flows(http, app, producer, db, mailbox, me=me)
-    secrets |= unsubscribe_flow(http, app, producer, db, mailbox)
+    secrets |= unsubscribe_flow(http, app, producer, db, mailbox, me=me)
 
     # Let the workers finish whatever the flows started, then read every line they all wrote.
     pending = {"status": {"$in": ["queued", "sending"]}}
@@ -194,13 +196,27 @@ def test_no_flow_leaves_a_secret_in_any_log_line(stack, mailbox, db):
     assert not re.search(r"[\w.+-]+@example\.org", written, re.IGNORECASE)
 
 
-def ready_report(db, user: dict) -> dict:
+def ready_report(db, user: dict, settings) -> dict:
     """A built weekly report with its PDF, to be shared and emailed to a clinician."""
     report_id = weekly_id(user["_id"], "2026-W48")
     pdf = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
     html = b"<!doctype html><title>Taper report</title>"
-    files.put(FILES_BUCKET, f"{report_id}.pdf", io.BytesIO(pdf), "report.pdf", {"user_id": user["_id"]})
-    files.put(FILES_BUCKET, f"{report_id}.html", io.BytesIO(html), "report.html", {"user_id": user["_id"]})
+    files.put(
+        FILES_BUCKET,
+        f"{report_id}.pdf",
+        io.BytesIO(pdf),
+        "report.pdf",
+        {"user_id": user["_id"]},
+        keys=settings.encryption_keys,
+    )
+    files.put(
+        FILES_BUCKET,
+        f"{report_id}.html",
+        io.BytesIO(html),
+        "report.html",
+        {"user_id": user["_id"]},
+        keys=settings.encryption_keys,
+    )
     report = {
         "_id": report_id,
         "user_id": user["_id"],

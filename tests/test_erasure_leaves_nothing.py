@@ -17,8 +17,12 @@ import pytest
 from services.ingestion.accounts import service as accounts
 from services.notification.admin import accounts as admins
 from services.notification.email import service as email_service
+from shared.email import template_of
 from shared.mongo import mongo
+from tests.services.notification.email.helpers import record_for
+from tests.services.notification.waitlist.helpers import LINK, emailed_links
 from tests.support.leftovers import naming
+from tests.support.queues import wait_until_idle
 
 FINAL = ("sent", "failed", "suppressed")
 ACCOUNT_ERASED = "account_erased"
@@ -32,6 +36,18 @@ def ingestion(ingestion_app, celery_worker_all, mailbox, redis):
 @pytest.fixture
 def notification(notification_app, celery_worker_all):
     return notification_app.test_client()
+
+
+@pytest.fixture
+def both(ingestion, notification, admin_headers):
+    """Both services' clients, and an admin's headers."""
+    return ingestion, notification, admin_headers
+
+
+@pytest.fixture
+def waitlisted(notification, admin_headers, mailbox, redis):
+    """Someone on the waitlist (on_the_waitlist), made through the notification service."""
+    return on_the_waitlist(notification, admin_headers, mailbox)
 
 
 @pytest.fixture
@@ -59,6 +75,19 @@ def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
+def emailed_link(mailbox, to: str, part: str) -> str:
+    """The first link containing `part` in an email that `to` received (email data is gone once sent)."""
+
+    def found():
+        for message in [m for m in mailbox.messages if str(m["To"]).lower() == to.lower()]:
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            if url := next((url for url in LINK.findall(text) if part in url), None):
+                return url
+        return None
+
+    return wait_until(found, f"a link with {part} to {to}")
+
+
 @dataclass
 class Someone:
     """What names one person, as the scan looks for it."""
@@ -78,27 +107,26 @@ class Someone:
         return self.stored() | set(self.tokens)
 
 
-def on_the_waitlist(notification, admin_headers) -> Someone:
+def on_the_waitlist(notification, admin_headers, mailbox) -> Someone:
     """Joined, confirmed, invited by an admin (an open invitation, its email sent), unsubscribed from news,
     and the admin's stats read (their cache names the referral leaders, this person among them)."""
     tag = uuid.uuid4().hex[:8]
     who = Someone(email=f"Quill.{tag}@Example.org", name=f"Quillon {tag}")
+    settings = notification.application.config["TYH_SETTINGS"]
     joined = notification.post("/v1/waitlist", json={"email": who.email, "name": who.name, "consent": True})
     assert joined.status_code == 202, joined.json
+    wait_until_idle(settings)  # the worker stores the entry
     entry = mongo.db.waitlist_entries.find_one({"email_key": who.email.lower()})
     who.entry_id = entry["_id"]
-    links = mongo.db.email_outbox.find_one({"_id": f"waitlist-confirm:{who.entry_id}:1"})["data"]
-    who.secrets += [path_of(links["confirm_url"]), path_of(links["leave_url"])]
+    links = emailed_links(mailbox, who.email, settings.public_base_url)
+    who.tokens += [path_of(links["confirm_url"]), path_of(links["leave_url"])]
     assert notification.post(path_of(links["confirm_url"])).status_code == 303
     # A referral of theirs, confirmed: they lead the stats' referral table.
     friend = f"friend.{tag}@example.org"
     notification.post(
         "/v1/waitlist", json={"email": friend, "consent": True, "referral_code": entry["referral_code"]}
     )
-    friend_entry = mongo.db.waitlist_entries.find_one({"email_key": friend})
-    friend_links = mongo.db.email_outbox.find_one({"_id": f"waitlist-confirm:{friend_entry['_id']}:1"})[
-        "data"
-    ]
+    friend_links = emailed_links(mailbox, friend, settings.public_base_url)
     assert notification.post(path_of(friend_links["confirm_url"])).status_code == 303
     stats = notification.get("/admin/api/stats", headers=admin_headers).json
     assert who.email in str(stats["leaders"])
@@ -108,12 +136,11 @@ def on_the_waitlist(notification, admin_headers) -> Someone:
     )
     assert invited.status_code == 200 and invited.json["invited"] == 1, invited.json
     invitation_id = mongo.db.waitlist_entries.find_one({"_id": who.entry_id})["invitation_id"]
-    accept_url = mongo.db.email_outbox.find_one({"_id": f"invitation:{invitation_id}"})["data"]["accept_url"]
+    accept_url = emailed_link(mailbox, who.email, "/invitations/")
     who.accept_token = accept_url.rsplit("/", 1)[1]
-    who.secrets += [invitation_id, who.accept_token]
-    unsubscribe = email_service.unsubscribe_token(
-        notification.application.config["TYH_SETTINGS"], who.email, "news"
-    )
+    who.secrets += [invitation_id]
+    who.tokens += [who.accept_token]
+    unsubscribe = email_service.unsubscribe_token(settings, who.email, "news")
     assert notification.post(f"/u/{unsubscribe}").status_code == 200
     all_mail_sent()
     return who
@@ -161,10 +188,8 @@ def with_health_data(ingestion, who: Someone, headers: dict) -> None:
     )
     assert batch.json["accepted"] == 2, batch.json
     who.secrets += notes
-    wait_until(
-        lambda: mongo.db.email_outbox.find_one({"template": "safety_message", "user_id": who.user_id}),
-        "the safety email",
-    )
+    settings = ingestion.application.config["TYH_SETTINGS"]
+    wait_until(lambda: record_for(settings, f"safety:{who.user_id}:{yesterday}"), "the safety email")
     wait_until(lambda: not mongo.db.recompute_requests.count_documents({"user_id": who.user_id}), "summaries")
 
     asked = ingestion.post("/v1/reports", json={"include_notes": True}, headers=headers)
@@ -212,8 +237,8 @@ def scan(db, settings):
 
 
 class TestAccountErasure:
-    def test_leaves_nothing_that_names_the_person(self, ingestion, notification, admin_headers, db, scan):
-        who = on_the_waitlist(notification, admin_headers)
+    def test_leaves_nothing_that_names_the_person(self, ingestion, waitlisted, db, scan, settings):
+        who = waitlisted
         accepted = accept(ingestion, who)
         assert accepted.status_code == 201, accepted.json
         token = accepted.json["token"]
@@ -228,8 +253,11 @@ class TestAccountErasure:
             ingestion.delete("/v1/me", json={"confirm": "erase my account"}, headers=headers).status_code
             == 202
         )
+        keys = settings.encryption_keys
         wait_until(
-            lambda: db.email_outbox.find_one({"template": ACCOUNT_ERASED, "status": "sent"}),
+            lambda: [
+                r for r in db.email_outbox.find({"status": "sent"}) if template_of(keys, r) == ACCOUNT_ERASED
+            ],
             "the confirmation",
         )
         all_mail_sent()
@@ -239,17 +267,18 @@ class TestAccountErasure:
         left = scan(who.needles(), {who.email: "email_outbox", who.entry_id: "admin_audit"})
         assert not left, pformat(left)
         [kept] = db.email_outbox.find({"to_key": who.email.lower()})
-        assert kept["template"] == ACCOUNT_ERASED and kept["data"] == {} and kept.get("user_id") is None
+        assert template_of(keys, kept) == ACCOUNT_ERASED
+        assert kept.get("data") is None and kept.get("user_id") is None
 
 
 class TestWaitlistErasure:
     @pytest.mark.parametrize("by", ["leave link", "admin"])
-    def test_leaves_nothing_that_names_the_person(self, by, ingestion, notification, admin_headers, scan):
-        who = on_the_waitlist(notification, admin_headers)
+    def test_leaves_nothing_that_names_the_person(self, by, both, waitlisted, scan):
+        (ingestion, notification, admin_headers), who = both, waitlisted
         assert set(scan(who.stored())) == who.stored()
 
         if by == "leave link":
-            leave = next(s for s in who.secrets if s.startswith("/waitlist/leave/"))
+            leave = next(s for s in who.tokens if s.startswith("/waitlist/leave/"))
             assert notification.post(leave).status_code == 200
         else:
             erased = notification.delete(f"/admin/api/entries/{who.entry_id}", headers=admin_headers)

@@ -1,4 +1,5 @@
-"""The export archive: one zip with a JSON file per registered place, a CSV per event type and a README.
+"""The export archive: one zip with a JSON file per registered place, a CSV per event type, the report
+PDFs and a README.
 
 Built from shared.userdata, so a place added to the registry reaches the export without a change here.
 Events are streamed (a JSON array written item by item, then one CSV per type), so a large account
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import textwrap
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -17,54 +20,101 @@ from typing import IO, Any
 
 from pymongo import ASCENDING
 
-from shared import event_text, userdata
+from shared import catalog, event_text, reports, userdata
 from shared.email import template_of
 
 EVENTS = "events"
 PROFILE = "profile"
 EMAIL_HISTORY = "email-history"
+REPORTS_FOLDER = "reports"
 # Spreadsheets run a cell starting with one of these as a formula; a leading quote makes it plain text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EVENT_COLUMNS = (
-    "event_id",
-    "occurred_at",
-    "occurred_at_device",
-    "device_utc_offset_min",
-    "local_day",
-    "clock_corrected",
-    "clock_skew_s",
-    "sent_at",
-    "received_at",
-    "red_flag",
-    "known_code",
-    "device_id",
-)
-NOT_IN_CSV = {"type", "data", "deleted_at", "schema_version"}
+# The CSVs are for reading: when it happened and what was logged. Bookkeeping (the device an entry came
+# from, clock corrections, whether a code was in the catalogue) stays in events.json, where README.txt
+# explains it.
+EVENT_COLUMNS = ("event_id", "local_day", "occurred_at", "occurred_at_device")
+TYPE_COLUMNS = {"symptom": ("red_flag",)}
+# A catalogue code gets its readable name in the next column.
+LABEL_COLUMNS = {
+    "code": ("symptom", lambda code: (catalog.symptom(code) or {}).get("label")),
+    "medication": ("medication_name", lambda code: (catalog.medication(code) or {}).get("name")),
+    "to_medication": ("to_medication_name", lambda code: (catalog.medication(code) or {}).get("name")),
+}
 
-README = """Your Track Your Healing export
+README_HEAD = """Your Track Your Healing export
 =============================
 
 This archive holds everything Track Your Healing stores about you, as of {generated_at} (UTC).
 Times are in UTC unless a file says otherwise. Your notes are decrypted here so you can read them:
 keep this file somewhere safe.
-
-profile.json        Your account: name, email address, time zone, preferences, and the consent you
-                    gave (with its version, time, and the network address and browser it came from).
-devices.json        The phones and browsers signed in to your account, including signed-out ones.
-events.json         Every entry you logged, with your notes. "occurred_at" is the corrected time we
-                    use; "occurred_at_device" is the time exactly as your device sent it; "local_day"
-                    is the day in your time zone. Entries you deleted appear only as their id and the
-                    time you deleted them.
-events-<type>.csv   The same entries, one spreadsheet per kind (symptom, check_in, dose, taper_step,
-                    note), without deleted ones. Cells that a spreadsheet could mistake for a formula
-                    start with a ' character.
-invitations.json    The invitation you joined with.
-email-history.json  The emails we sent you: which kind, when, and whether it was delivered. Their
-                    contents are not kept after sending.
-{extra}
+"""
+# (file, what it holds): one paragraph each in README.txt.
+README_FILES = (
+    (
+        "profile.json",
+        "Your account: name, email address, time zone, preferences, and the consent you "
+        "gave (with its version, time, and the network address and browser it came from).",
+    ),
+    ("devices.json", "The phones and browsers signed in to your account, including signed-out ones."),
+    (
+        "events.json",
+        'Every entry you logged, with your notes. "occurred_at" is the corrected time we use; '
+        '"occurred_at_device" is the time exactly as your device sent it; "local_day" is the day in your '
+        "time zone. Entries you deleted appear only as their id and the time you deleted them. It also keeps "
+        'our bookkeeping for each entry: "device_id" (which of your devices sent it, see devices.json), '
+        '"device_utc_offset_min" (your device\'s offset from UTC), "sent_at" and "received_at" (when '
+        'your device sent it and when we received it), "clock_skew_s" and "clock_corrected" (how far '
+        'your device\'s clock was off, and whether we corrected the time for it), "known_code" (whether the '
+        'symptom or medication code is one from our catalogue), "red_flag" (the symptom is one that calls '
+        'for urgent care) and "schema_version".',
+    ),
+    (
+        "events-<type>.csv",
+        "The same entries, one spreadsheet per kind (symptom, check_in, dose, "
+        "taper_step, note), without deleted ones and without the bookkeeping. Columns: event_id, local_day, "
+        "occurred_at (UTC), occurred_at_device, red_flag (symptoms only), then what you logged. "
+        "Catalogue codes have their name in the next column (code -> symptom, medication -> "
+        "medication_name, to_medication -> to_medication_name). "
+        "Scales: symptom severity 0 (not at all) to 4 (very much so); check-in overall 0 (none) to 10 "
+        "(worst); sleep_quality 0 (very poor) to 4 (very good); mood 0 (very low) to 4 (very good). Cells "
+        "that a spreadsheet could mistake for a formula start with a ' character.",
+    ),
+    ("invitations.json", "The invitation you joined with."),
+    (
+        "email-history.json",
+        "The emails we sent you: which kind, when, and whether it was delivered. "
+        "Their contents are not kept after sending.",
+    ),
+    (
+        "reports.json",
+        "The doctor reports you asked for or scheduled: the period each covers, its options "
+        "and whether it was built.",
+    ),
+    ("reports/", "The PDF of each report that was built, named by the period it covers."),
+    (
+        "report-shares.json",
+        "The links you made to share a report: who you named, when each link was "
+        "made, when it expires and whether you withdrew it.",
+    ),
+    (
+        "report-share-opens.json",
+        "Each time someone opened one of your share links: when, and whether "
+        "they opened the page or the PDF (nothing about who opened it is kept).",
+    ),
+)
+README_TAIL = """
 Not included, because they are not information about you: secret sign-in codes and device keys
 (we only ever kept scrambled forms of them) and internal bookkeeping.
 """
+
+
+def readme(generated_at: str, extra: Iterable[str] = ()) -> str:
+    """README.txt: each file's name on its own line, then what it holds, indented and wrapped."""
+    entries = [*README_FILES, *((name, "More of your records, as stored.") for name in extra)]
+    parts = [README_HEAD.format(generated_at=generated_at).rstrip("\n")]
+    for name, text in entries:
+        parts.append(name + "\n" + textwrap.fill(text, 100, initial_indent="    ", subsequent_indent="    "))
+    return "\n\n".join(parts) + "\n" + README_TAIL
 
 
 def filename(today: date) -> str:
@@ -131,24 +181,62 @@ def _write_events_json(zf: zipfile.ZipFile, user_id: str, keys: str) -> dict[str
     return {kind: list(columns) for kind, columns in fields.items()}
 
 
+def _csv_columns(kind: str, fields: list[str]) -> tuple[list[str], list[tuple[str, Any]]]:
+    """(header, how to fill each cell): the base columns, then each data field with its label beside it."""
+    base = [*EVENT_COLUMNS, *TYPE_COLUMNS.get(kind, ())]
+    header, cells = list(base), [(column, None) for column in base]
+    for field in fields:
+        header.append(f"data_{field}" if field in base else field)
+        cells.append((field, "data"))
+        if field in LABEL_COLUMNS:
+            label, name_of = LABEL_COLUMNS[field]
+            header.append(label if label not in fields else f"{label}_name")
+            cells.append((field, name_of))
+    return header, cells
+
+
 def _write_events_csv(zf: zipfile.ZipFile, user_id: str, keys: str, kind: str, fields: list[str]) -> None:
-    data_columns = [f"data_{f}" if f in EVENT_COLUMNS else f for f in fields]
+    header, cells = _csv_columns(kind, fields)
     with (
         zf.open(f"events-{kind}.csv", "w") as raw,
         io.TextIOWrapper(raw, encoding="utf-8", newline="") as out,
     ):
         writer = csv.writer(out)
-        writer.writerow([*EVENT_COLUMNS, *data_columns])
+        writer.writerow(header)
         for doc in _events(user_id, keys, {"type": kind, "deleted_at": None}):
             data = doc.get("data", {})
-            writer.writerow(
-                [safe_cell(doc.get(c)) for c in EVENT_COLUMNS] + [safe_cell(data.get(f)) for f in fields]
-            )
+            row = []
+            for field, source in cells:
+                if source is None:
+                    value = doc.get(field)
+                elif source == "data":
+                    value = data.get(field)
+                else:
+                    value = source(data[field]) if data.get(field) else None
+                row.append(safe_cell(value))
+            writer.writerow(row)
+
+
+def _write_report_pdfs(zf: zipfile.ZipFile, user_id: str, keys: str) -> None:
+    """Each ready report's PDF under reports/, copied piece by piece; a repeated period gets a number."""
+    used: set[str] = set()
+    for report, stream in reports.ready_pdfs(user_id, keys):
+        stem = f"taper-report-{report['period_start']}-to-{report['period_end']}"
+        name, n = f"{stem}.pdf", 1
+        while name in used:
+            n += 1
+            name = f"{stem}-{n}.pdf"
+        used.add(name)
+        try:
+            with zf.open(f"{REPORTS_FOLDER}/{name}", "w") as out:
+                shutil.copyfileobj(stream, out)
+        finally:
+            stream.close()
 
 
 def write_archive(target: IO[bytes], user_id: str, keys: str, now: datetime) -> None:
     """Write the person's whole export as a zip into `target` (a file or BytesIO)."""
-    known = {PROFILE, EVENTS, "devices", "invitations", EMAIL_HISTORY}
+    described = {name.removesuffix(".json") for name, _text in README_FILES}
     extra: list[str] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, stored in userdata.export_documents(user_id):
@@ -164,7 +252,7 @@ def write_archive(target: IO[bytes], user_id: str, keys: str, now: datetime) -> 
             else:
                 with zf.open(f"{name}.json", "w") as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
                     _write_array(out, docs)
-                if name not in known:
-                    extra.append(f"{name}.json".ljust(20) + "More of your records, as stored.")
-        generated_at = now.strftime("%Y-%m-%d %H:%M")
-        zf.writestr("README.txt", README.format(generated_at=generated_at, extra="\n".join(extra)))
+                if name not in described:
+                    extra.append(f"{name}.json")
+        _write_report_pdfs(zf, user_id, keys)
+        zf.writestr("README.txt", readme(now.strftime("%Y-%m-%d %H:%M"), extra))

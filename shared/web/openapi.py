@@ -14,6 +14,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.http import http_date
 
+from shared.web.json_body import ApiBlueprint
 from shared.web.media import require_json
 from shared.web.problems import problem_responses
 
@@ -114,8 +115,9 @@ def json_body(view):
     return problem_responses(400, 413, 415, 422)(require_json(view))
 
 
-class Blueprint(SmorestBlueprint):
-    """flask-smorest's Blueprint whose JSON `arguments` go through `json_body`."""
+class Blueprint(ApiBlueprint):
+    """flask-smorest's Blueprint whose JSON `arguments` go through `json_body` (and are parsed by
+    shared.web.json_body's one parser)."""
 
     def arguments(self, schema, *, location="json", **kwargs):
         parse = super().arguments(schema, location=location, **kwargs)

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from email.utils import parseaddr
 
-# The page layout and stylesheet both HTTP services use (templates/pages/, static/site.css at /assets/).
+from flask import Blueprint, current_app, render_template
+
+# The page layout, stylesheet and small scripts both HTTP services use (templates/pages/, static/ at
+# /assets/), and the about, privacy and contact pages every public page links to in its footer.
 pages_bp = Blueprint(
     "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
 )
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+@pages_bp.get("/about")
+def about():
+    # The waitlist form is on the notification service, whichever service shows this page.
+    waitlist_url = current_app.config["TYH_SETTINGS"].public_base_url.rstrip("/") + "/waitlist"
+    return render_template("pages/about.html", waitlist_url=waitlist_url), 200, HTML
+
+
+@pages_bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html"), 200, HTML
+
+
+@pages_bp.get("/contact")
+def contact():
+    # Replies to our emails reach the From address, so it is also the one to write to.
+    address = parseaddr(current_app.config["TYH_SETTINGS"].mail_from)[1]
+    return render_template("pages/contact.html", address=address), 200, HTML
 
 
 def message_page(

@@ -19,6 +19,8 @@ from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.settings import Settings
+from shared.web import json_body
+from shared.web.headers import init_security_headers
 from shared.web.health import health
 from shared.web.openapi import RulesPlugin, spec_options
 from shared.web.pages import pages_bp
@@ -36,6 +38,10 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def loads(self, s, **kwargs):
+        """Request bodies (and session cookies) through the one strict parser (shared/web/json_body)."""
+        return json_body.loads(s)
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -110,6 +116,7 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     redis_client.configure(settings)
     app.extensions["celery"] = create_celery(f"{service}-producer", settings)
     init_request_context(app)
+    init_security_headers(app, settings)
     app.register_blueprint(health)
     app.register_blueprint(pages_bp)
     register_error_handlers(app)

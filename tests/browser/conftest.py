@@ -48,6 +48,21 @@ def live_server(live_settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def ingestion_server(live_settings, tmp_path_factory):
+    """Base URL of the ingestion service under gunicorn (its pages: the invitation link)."""
+    port = free_port()
+    logs = tmp_path_factory.mktemp("ingestion")
+    env = child_env(live_settings.as_env() | {"TYH_SERVICE": "browser-test-ingestion"})
+    web = gunicorn("services.ingestion.wsgi:app", port, env, logs / "web.log")
+    web.start()
+    try:
+        wait_for(lambda: http_ready(f"http://127.0.0.1:{port}/healthz"), 30, "ingestion gunicorn")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        web.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (apt install chromium)")

@@ -31,6 +31,9 @@ def test_visitor_joins_and_confirms_from_the_email(page, mailbox, live_server):
     page.click("text=Confirm my place")
     page.wait_for_selector("text=You're on the list")
     assert mongo.db.waitlist_entries.find_one({"email": "visitor@example.org"})["status"] == "confirmed"
+    _confirm, placed = mailbox.wait_for(2, timeout=15)  # the lasting link to the place-in-line page
+    page.goto(_link(placed, re.escape(live_server) + r"/waitlist/you/\S+"))
+    page.wait_for_selector("text=Your place in line")
 
 
 def test_admin_finds_invites_exports_and_erases(page, mailbox, live_server, tmp_path):

@@ -45,6 +45,7 @@ TIME_SENSITIVE = [
     "tests/services/ingestion/events/test_events.py",
     "tests/services/ingestion/privacy",
     "tests/services/ingestion/reports",
+    "tests/services/ingestion/summaries",
 ]
 
 

@@ -131,9 +131,12 @@ class RedisServer:
 
 
 class FerretDB:
-    def __init__(self, workdir: Path, port: int | None = None):
+    def __init__(
+        self, workdir: Path, port: int | None = None, binary: Path = FERRETDB, log_level: str = "warn"
+    ):
         self.dir = workdir
         self.port = port or free_port()
+        self.binary, self.log_level = binary, log_level
         self.process: Process | None = None
 
     @property
@@ -141,11 +144,13 @@ class FerretDB:
         return f"mongodb://127.0.0.1:{self.port}/"
 
     def start(self) -> FerretDB:
-        if not FERRETDB.exists():
-            raise RuntimeError(f"{FERRETDB} is missing; run `make setup`")
+        if not self.binary.exists():
+            raise RuntimeError(f"{self.binary} is missing; run `make setup`")
         data = self.dir / "data"
         data.mkdir(parents=True, exist_ok=True)
-        args = ferretdb_command(data, self.dir, self.port, free_port())
+        args = ferretdb_command(
+            data, self.dir, self.port, free_port(), binary=self.binary, log_level=self.log_level
+        )
         self.process = Process(args, self.dir / "ferretdb.log").start()
         client = pymongo.MongoClient(self.uri, serverSelectionTimeoutMS=500)
         wait_for(lambda: client.admin.command("ping")["ok"] == 1, 20, f"FerretDB on port {self.port}")

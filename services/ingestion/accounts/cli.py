@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from services.ingestion.accounts import repository, service
+from services.ingestion.accounts import repository, service, zones
 from shared import invitations
 from shared.email import address_key
 from shared.web.service import settings_of
@@ -20,7 +20,7 @@ accounts_cli = AppGroup("accounts", help="Accounts for local development and scr
 @click.option("--time-zone", default="UTC", show_default=True)
 def dev_token(email: str, name: str, time_zone: str) -> None:
     """Create the account if needed and print only a new device token (for scripts and load tests)."""
-    if time_zone not in service.time_zones():
+    if time_zone not in zones.time_zones():
         raise click.BadParameter("use an IANA time zone name", param_hint="--time-zone")
     user = repository.find_user_by_email(address_key(email))
     if user is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from marshmallow import ValidationError
 
-from services.ingestion.accounts import service
+from services.ingestion.accounts import service, zones
 from services.ingestion.accounts.exceptions import AlreadyRegistered, InvitationUnusable
 from services.ingestion.accounts.schemas import AcceptInvitationSchema
 from services.ingestion.limits import client_ip
@@ -15,22 +15,11 @@ from shared.web.service import celery_of, settings_of
 
 bp = Blueprint("account_pages", __name__)
 
-COMMON_ZONES = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "Asia/Kolkata",
-    "Australia/Sydney",
-    "Australia/Melbourne",
-    "Pacific/Auckland",
-    "UTC",
+ZONE_UNKNOWN = (
+    "We couldn't find a time zone for \u201c{typed}\u201d. Start typing your city, or a large city near "
+    "you, and choose it from the list (for example London or New York)."
 )
+ZONE_MISSING = "Please choose your time zone: start typing your city and pick it from the list."
 
 
 def _unusable():
@@ -48,9 +37,9 @@ def _form(token: str, invitation: dict, errors=(), form=None, status=200):
         "accounts/accept.html",
         token=token,
         invitation=invitation,
-        errors=errors,
+        errors=dict(errors),
         form=form or {},
-        zones=COMMON_ZONES,
+        zones=zones.choices(),
         consent_text=service.HEALTH_CONSENT_TEXT,
         consent_version=service.HEALTH_CONSENT_VERSION,
     )
@@ -74,9 +63,10 @@ def accept(token: str):
         invitation = invitations.verify_invitation(settings_of(), token)
     except invitations.InvitationUnusable:
         return _unusable()
+    typed_zone = request.form.get("time_zone", "").strip()
     form = {
         "display_name": request.form.get("display_name", "").strip(),
-        "time_zone": request.form.get("time_zone", "").strip(),
+        "time_zone": zones.resolve(typed_zone) or typed_zone,  # "London" -> "Europe/London"
         "health_data_consent": request.form.get("health_data_consent") == "yes",
         "consent_version": request.form.get("consent_version", ""),
         "device_name": "web",
@@ -85,7 +75,9 @@ def accept(token: str):
     try:
         body = AcceptInvitationSchema().load(form)
     except ValidationError as exc:
-        errors = [(name, " ".join(reasons)) for name, reasons in exc.messages.items()]
+        errors = {name: " ".join(reasons) for name, reasons in exc.messages.items()}
+        if "time_zone" in errors:
+            errors["time_zone"] = ZONE_UNKNOWN.format(typed=typed_zone[:80]) if typed_zone else ZONE_MISSING
         return _form(token, invitation, errors, form, status=422)
     consent = {
         "version": body["consent_version"],

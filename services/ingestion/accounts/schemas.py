@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates
 
-from services.ingestion.accounts.service import time_zones
+from services.ingestion.accounts.zones import time_zones
 from shared import preferences
+from shared.address import EmailAddress
+from shared.single_line import SingleLine
 
 WEEKDAYS = list(preferences.WEEKDAYS)
 LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
@@ -35,7 +37,7 @@ class WeeklyReportPrefs(Schema):
     weekday = fields.String(validate=validate.OneOf(WEEKDAYS))
     local_time = fields.String(validate=LOCAL_TIME)
     to_self = fields.Boolean()
-    clinician_email = fields.Email(allow_none=True)
+    clinician_email = EmailAddress(allow_none=True)
     attach_pdf = fields.Boolean()
     include_notes = fields.Boolean()
 
@@ -80,7 +82,7 @@ class MeSchema(Schema):
 
 
 class MePatchSchema(Schema):
-    display_name = fields.String(validate=validate.Length(min=1, max=80))
+    display_name = SingleLine(validate=validate.Length(min=1, max=80))
     time_zone = TimeZoneField()
     preferences = fields.Nested(Preferences)
 
@@ -94,7 +96,7 @@ class DeviceSchema(Schema):
 
 
 class CodeRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
 
 
 class CodeRequestedSchema(Schema):
@@ -103,9 +105,9 @@ class CodeRequestedSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    email = fields.Email(required=True)
+    email = EmailAddress(required=True)
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="The code has 6 digits."))
-    device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
+    device_name = SingleLine(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
 
 
@@ -115,11 +117,11 @@ class DeviceTokenSchema(Schema):
 
 
 class AcceptInvitationSchema(Schema):
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    display_name = SingleLine(required=True, validate=validate.Length(min=1, max=80))
     time_zone = TimeZoneField(required=True)
     health_data_consent = fields.Boolean(required=True)
     consent_version = fields.String(required=True)
-    device_name = fields.String(load_default="My device", validate=validate.Length(min=1, max=80))
+    device_name = SingleLine(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
 
     @validates("health_data_consent")

@@ -8,9 +8,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from celery import Celery
 from pymongo.errors import DuplicateKeyError
@@ -40,11 +38,6 @@ HEALTH_CONSENT_TEXT = (
     "check-ins and notes) to show me summaries and build reports I choose to share. I can export or erase it "
     "at any time, and withdrawing consent erases it."
 )
-
-
-@cache
-def time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def _hash_token(token: str) -> str:

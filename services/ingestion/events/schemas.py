@@ -6,6 +6,7 @@ from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.single_line import SingleLine
 from shared.web.openapi import offset_date_time, required_when, union_of
 
 TYPES = ("symptom", "check_in", "dose", "taper_step", "note")
@@ -18,7 +19,7 @@ EVENT_ID = validate.Regexp(
     error="Use 1-100 letters, digits, '.', '_', ':' or '-' (a UUID is ideal).",
 )
 NOTE = fields.String(validate=validate.Length(max=2000))
-TAGS = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
+TAGS = fields.List(SingleLine(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
 MAX_MG = 2000
 
 
@@ -49,7 +50,7 @@ class SymptomEvent(EventSchema):
 
     type = _type_is("symptom")
     code = fields.String(validate=CODE)
-    custom_label = fields.String(validate=validate.Length(min=1, max=80))
+    custom_label = SingleLine(validate=validate.Length(min=1, max=80))
     severity = fields.Integer(
         required=True,
         validate=validate.Range(0, 4),
@@ -83,11 +84,8 @@ class DoseEvent(EventSchema):
 
     type = _type_is("dose")
     medication = fields.String(validate=CODE)
-    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
-    amount_mg = fields.Float(
-        required=True,
-        validate=validate.Range(min=0, max=MAX_MG, min_inclusive=False),
-    )
+    custom_medication = SingleLine(validate=validate.Length(min=1, max=80))
+    amount_mg = fields.Float(required=True, validate=validate.Range(min=0, max=MAX_MG, min_inclusive=False))
     form = fields.String(
         load_default="tablet", validate=validate.OneOf(["tablet", "liquid", "compounded", "other"])
     )
@@ -112,7 +110,7 @@ class TaperStepEvent(EventSchema):
         required=True, validate=validate.OneOf(["cut", "hold", "pause", "up_dose", "crossover"])
     )
     medication = fields.String(validate=CODE)
-    custom_medication = fields.String(validate=validate.Length(min=1, max=80))
+    custom_medication = SingleLine(validate=validate.Length(min=1, max=80))
     new_daily_dose_mg = fields.Float(required=True, validate=validate.Range(0, MAX_MG))
     to_medication = fields.String(validate=CODE)
     note = NOTE
@@ -147,7 +145,8 @@ def load_event(raw: object) -> dict:
     """Validate one event by its type; ValidationError messages name each bad field."""
     if not isinstance(raw, dict):
         raise ValidationError({"_schema": ["Each event must be a JSON object."]})
-    schema = _LOADERS.get(raw.get("type"))  # type: ignore[arg-type]
+    kind = raw.get("type")
+    schema = _LOADERS.get(kind) if isinstance(kind, str) else None  # an object or list is no type name
     if schema is None:
         raise ValidationError({"type": [f"Must be one of: {', '.join(TYPES)}."]})
     return schema.load(raw)

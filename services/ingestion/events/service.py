@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
+from bson.errors import InvalidId
 from celery import Celery
 from marshmallow import ValidationError
 
-from services.ingestion.events import repository
+from services.ingestion.events import catalogue, repository
 from services.ingestion.events.schemas import load_event
 from services.ingestion.events.timing import TimeRejected, place
 from shared import catalog, day_cache, event_text
@@ -32,13 +33,26 @@ def _problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> d
     return {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
 
 
-def validation_problem(messages: Any) -> dict:
+def validation_problem(messages: Any, suggestions: dict | None = None) -> dict:
+    extra = {"suggestions": suggestions} if suggestions else {}
     return _problem(
         422,
         "Invalid event",
         "Some fields are not valid; see invalid_params.",
         "invalid-event",
         invalid_params=invalid_params(messages),
+        **extra,
+    )
+
+
+def unknown_code_problem(unknown: dict[str, dict]) -> dict:
+    return _problem(
+        422,
+        "Not in the catalogue",
+        "A code is not in the catalogue; see invalid_params and the closest entries in suggestions.",
+        "unknown-catalogue-entry",
+        invalid_params=[{"name": name, "reason": u["reason"]} for name, u in unknown.items()],
+        suggestions={name: u["suggestions"] for name, u in unknown.items()},
     )
 
 
@@ -155,11 +169,15 @@ def ingest(
             continue
         try:
             event = events[index] if events is not None else load_event(raw)
+            if unknown := catalogue.unknown_codes(event):
+                problem = unknown_code_problem(unknown)
+                result.outcomes.append(Outcome(index, event_id, REJECTED, problem=problem))
+                continue
             doc = _document(event, raw, sent, arrival, settings)
         except ValidationError as exc:
-            result.outcomes.append(
-                Outcome(index, event_id, REJECTED, problem=validation_problem(exc.messages))
-            )
+            close = catalogue.suggestions_for_refused(raw, exc.messages)
+            problem = validation_problem(exc.messages, close)
+            result.outcomes.append(Outcome(index, event_id, REJECTED, problem=problem))
             continue
         except TimeRejected as exc:
             problem = validation_problem({"occurred_at": [str(exc)]})
@@ -201,7 +219,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, ObjectId]:
     try:
         at, oid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(at), ObjectId(oid)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, InvalidId) as exc:
         raise ValidationError({"cursor": ["This cursor is not one we gave out."]}) from exc
 
 

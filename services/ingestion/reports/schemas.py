@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.reports import BUILDING, FAILED, PAPERS, QUEUED, READY
+from shared.single_line import SingleLine
 from shared.web.openapi import StrictBoolean
 
 MAX_PERIOD_DAYS = 93
@@ -53,7 +54,7 @@ class ReportListSchema(Schema):
 
 class ShareRequestSchema(Schema):
     expires_in_days = fields.Integer(load_default=14, validate=validate.Range(1, MAX_SHARE_DAYS))
-    recipient = fields.String(
+    recipient = SingleLine(
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=200),

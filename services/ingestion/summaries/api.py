@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
+from shared import scales
 from shared.web.openapi import Blueprint, operation
 from shared.web.service import settings_of
 
@@ -30,6 +31,63 @@ class SummaryQuerySchema(Schema):
             raise ValidationError(f"Ask for at most {service.MAX_DAYS} days at a time.", "from")
 
 
+class BaselineSchema(Schema):
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(["no_data", "building", "ready"]),
+        metadata={
+            "description": "no_data: no day with a check-in or symptom rating yet; building: fewer logged "
+            "days than a personal baseline needs, so no window or wave can be found yet; ready: there is one"
+        },
+    )
+    logged_days = fields.Integer(
+        required=True,
+        metadata={"description": "logged days (outside windows and waves) the current baseline counts"},
+    )
+    needed_days = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "logged days a baseline needs (null before any summary was computed)"},
+    )
+
+
+class SymptomLegendSchema(Schema):
+    code = fields.String(
+        required=True, allow_none=True, metadata={"description": "catalogue code; null for a custom one"}
+    )
+    label = fields.String(required=True, allow_none=True)
+    custom = fields.Boolean(required=True)
+    red_flag = fields.Boolean(required=True)
+
+
+class MedicationLegendSchema(Schema):
+    medication = fields.String(
+        required=True, allow_none=True, metadata={"description": "catalogue code; null if custom"}
+    )
+    label = fields.String(required=True, allow_none=True)
+    diazepam_factor = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "approximate reference mg of diazepam per mg, for a clinician to confirm"},
+    )
+    factor_source = fields.String(
+        required=True, allow_none=True, metadata={"description": "a key of `sources`"}
+    )
+
+
+class SourceSchema(Schema):
+    title = fields.String(required=True)
+    url = fields.String(required=True)
+
+
+class ScaleSchema(Schema):
+    min = fields.Integer(required=True)
+    max = fields.Integer(required=True)
+    min_label = fields.String(required=True, metadata={"description": "what `min` means, e.g. none"})
+    max_label = fields.String(required=True, metadata={"description": "what `max` means, e.g. worst"})
+    higher_is = fields.String(required=True, validate=validate.OneOf(["worse", "better"]))
+
+
 class SummarySchema(Schema):
     class Meta:
         unknown = "include"
@@ -38,7 +96,46 @@ class SummarySchema(Schema):
     to = fields.String(required=True, metadata={"format": "date"})
     computed_at = fields.DateTime(required=True, allow_none=True)
     pending_recompute = fields.Boolean(required=True)
-    days = fields.List(fields.Dict(), required=True)
+    baseline = fields.Nested(
+        BaselineSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "whether windows and waves can be found yet, and why not (null only for a "
+            "summary computed before this field existed, until its next recompute)"
+        },
+    )
+    symptoms = fields.Dict(
+        required=True,
+        keys=fields.String(),
+        values=fields.Nested(SymptomLegendSchema),
+        metadata={"description": "each symptom key used in `days` (its label, once)"},
+    )
+    medications = fields.Dict(
+        required=True,
+        keys=fields.String(),
+        values=fields.Nested(MedicationLegendSchema),
+        metadata={"description": "each medication key used in `days[].doses`"},
+    )
+    sources = fields.Dict(
+        required=True,
+        keys=fields.String(),
+        values=fields.Nested(SourceSchema),
+        metadata={"description": "citations of the diazepam factors, by id"},
+    )
+    days = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "one per calendar day. `burden` and `check_in.overall`: "
+            f"{scales.ends('burden')} (higher is worse); `check_in.mood`: {scales.ends('mood')} and "
+            f"`check_in.sleep_quality`: {scales.ends('sleep_quality')} (higher is better, unlike overall); "
+            "`symptoms` (keys of the top-level `symptoms`): the day's max and mean severity, "
+            f"{scales.ends('severity')}, and count; `doses` (keys of `medications`): total_mg, taken, "
+            "skipped, diazepam_eq_mg; `rolling`: 7- and 28-day means; `state`: wave, window, neutral, or "
+            "null (no data that day, or no baseline yet: see `baseline`)"
+        },
+    )
     episodes = fields.List(
         fields.Dict(), required=True, metadata={"description": "windows and waves (no clinical definition)"}
     )
@@ -49,7 +146,18 @@ class SummarySchema(Schema):
     start_dose = fields.Float(required=True, allow_none=True)
     current_dose = fields.Float(required=True, allow_none=True)
     guideline = fields.Dict(required=True, allow_none=True)
-    red_flags = fields.List(fields.Dict(), required=True)
+    scales = fields.Dict(
+        required=True,
+        keys=fields.String(validate=validate.OneOf(sorted(scales.SCALES))),
+        values=fields.Nested(ScaleSchema),
+        metadata={
+            "description": "each rating scale with the words at both ends and whether higher is worse or "
+            "better: they run in opposite directions"
+        },
+    )
+    red_flags = fields.List(
+        fields.Dict(), required=True, metadata={"description": "red flags in the range, verbatim, by day"}
+    )
     status = fields.Dict(required=True, allow_none=True)
 
 

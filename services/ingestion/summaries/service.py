@@ -1,4 +1,9 @@
-"""Shaping stored summaries into chart-ready series; custom labels are decrypted for their owner only."""
+"""Shaping stored summaries into chart-ready series; custom labels are decrypted for their owner only.
+
+The answer is sized for a phone drawing a year of days: what is the same on every day (a symptom's label,
+a medication's name, factor and citation, the person's id) is said once at the top (`symptoms`,
+`medications`, `sources`), and each day carries only its own numbers under the same keys.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,21 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.ingestion.summaries import repository
-from shared import crypto
+from shared import catalog, crypto, scales
 from shared.settings import Settings
 from shared.summaries import recent_days_between, with_open_days
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 731
+LOOKBACK_DAYS = 28  # the longest rolling window: a symptom in a day's means was rated within it
+# A person without any summary yet: nothing logged (how many days a baseline needs is the workers' to say).
+NO_SUMMARY_BASELINE = {"state": "no_data", "logged_days": 0, "needed_days": None}
+SYMPTOM_LEGEND = ("code", "label", "custom", "red_flag")
+SYMPTOM_DAY = ("max", "mean", "count")
+DOSE_LEGEND = ("medication", "label", "diazepam_factor")
+DOSE_DAY = ("total_mg", "taken", "skipped", "diazepam_eq_mg")
+# Stored on each day, said once at the top level of the answer or not at all.
+NOT_PER_DAY = ("user_id", "red_flags")
 
 
 def _label(entry: dict, settings: Settings) -> str | None:
@@ -22,16 +36,63 @@ def _label(entry: dict, settings: Settings) -> str | None:
     return entry.get("code") or entry.get("medication")
 
 
-def _readable_day(doc: dict, settings: Settings) -> dict:
-    symptoms = {
-        key: {k: v for k, v in s.items() if k != "label_enc"} | {"label": _label(s, settings)}
-        for key, s in doc.get("symptoms", {}).items()
-    }
-    doses = {
-        key: {k: v for k, v in d.items() if k != "label_enc"} | {"label": _label(d, settings)}
-        for key, d in doc.get("doses", {}).items()
-    }
-    return doc | {"symptoms": symptoms, "doses": doses}
+class _Legend:
+    """What the days have in common, collected while their numbers are kept per day."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.symptoms: dict[str, dict] = {}
+        self.medications: dict[str, dict] = {}
+        self.sources: dict[str, dict] = {}
+
+    def day(self, doc: dict) -> dict:
+        symptoms = {}
+        for key, s in doc.get("symptoms", {}).items():
+            if key not in self.symptoms:
+                self.symptoms[key] = {k: s.get(k) for k in SYMPTOM_LEGEND} | {
+                    "label": _label(s, self.settings)
+                }
+            symptoms[key] = {k: s.get(k) for k in SYMPTOM_DAY}
+        doses = {}
+        for key, d in doc.get("doses", {}).items():
+            if key not in self.medications:
+                self.medications[key] = self._medication(d)
+            doses[key] = {k: d.get(k) for k in DOSE_DAY}
+        kept = {k: v for k, v in doc.items() if k not in NOT_PER_DAY}
+        return kept | {"symptoms": symptoms, "doses": doses}
+
+    def _medication(self, dose: dict) -> dict:
+        entry = {k: dose.get(k) for k in DOSE_LEGEND} | {"label": _label(dose, self.settings)}
+        cited = dose.get("factor_source")
+        entry["factor_source"] = cited["id"] if cited else None
+        if cited:
+            self.sources[cited["id"]] = {"title": cited.get("title"), "url": cited.get("url")}
+        return entry
+
+    def rolling_only(self, days: list[dict]) -> set[str]:
+        """Symptoms that appear only in a rolling mean (rated before the range), which need a legend too:
+        a catalogue one is labelled here; the custom ones are returned, for `earlier` to label."""
+        custom = set()
+        for day in days:
+            for key in (day.get("rolling") or {}).get("symptoms", {}):
+                if key not in self.symptoms:
+                    entry = catalog.symptom(key)
+                    self.symptoms[key] = {
+                        "code": key if entry else None,
+                        "label": entry["label"] if entry else None,
+                        "custom": entry is None,
+                        "red_flag": bool(entry and entry["red_flag"]),
+                    }
+                    if entry is None:
+                        custom.add(key)
+        return custom
+
+    def earlier(self, days: list[dict], keys: set[str]) -> None:
+        """Label custom symptoms from the days before the range, where they were rated."""
+        for day in reversed(days):
+            for key in keys & set(day.get("symptoms", {})):
+                if self.symptoms[key]["label"] is None:
+                    self.symptoms[key]["label"] = _label(day["symptoms"][key], self.settings)
 
 
 def _overlaps(episode: dict, start: str, end: str) -> bool:
@@ -45,7 +106,7 @@ def _days(person: dict, user_id: str, start: str, end: str) -> list[dict]:
     days = recent_days_between(person, start, end)
     if days is None:
         days = with_open_days(repository.days_between(user_id, start, end), person, start, end)
-    return [day | {"user_id": user_id} for day in days]
+    return days
 
 
 def summaries(
@@ -54,13 +115,28 @@ def summaries(
     end = end or today
     start = start or (date.fromisoformat(end) - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
     person = repository.person(user_id) or {}
-    days = [_readable_day(d, settings) for d in _days(person, user_id, start, end)]
+    stored = _days(person, user_id, start, end)
+    legend = _Legend(settings)
+    days = [legend.day(d) for d in stored]
+    if unlabelled := legend.rolling_only(days):
+        # Rare (a custom symptom rated only in the weeks before `from`): one more read, of those weeks.
+        before = date.fromisoformat(start) - timedelta(days=1)
+        legend.earlier(
+            _days(person, user_id, (before - timedelta(days=LOOKBACK_DAYS)).isoformat(), before.isoformat()),
+            unlabelled,
+        )
     taper = person.get("taper") or {}
     return {
         "from": start,
         "to": end,
         "computed_at": person.get("computed_at"),
         "pending_recompute": repository.pending(user_id),
+        # None: a summary stored before the workers computed this field, until its next recompute.
+        "baseline": person.get("baseline") if person else NO_SUMMARY_BASELINE,
+        "scales": scales.SCALES,
+        "symptoms": legend.symptoms,
+        "medications": legend.medications,
+        "sources": legend.sources,
         "days": days,
         "episodes": [e for e in person.get("episodes", []) if _overlaps(e, start, end)],
         "episodes_note": person.get("episodes_note"),
@@ -70,6 +146,6 @@ def summaries(
         "start_dose": taper.get("start_dose"),
         "current_dose": taper.get("current_dose"),
         "guideline": taper.get("guideline"),
-        "red_flags": [f | {"day": d["day"]} for d in days for f in d.get("red_flags", [])],
+        "red_flags": [f | {"day": d["day"]} for d in stored for f in d.get("red_flags", [])],
         "status": person.get("status"),
     }

@@ -88,6 +88,11 @@ def check_password(email: str, password: str) -> dict[str, Any] | None:
     return account
 
 
+def end_sessions(account_id: str) -> None:
+    """Invalidate every session cookie issued to the account so far (they carry the old version)."""
+    mongo.db[ACCOUNTS].update_one({"_id": account_id}, {"$inc": {"session_version": 1}})
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

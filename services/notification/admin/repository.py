@@ -47,7 +47,7 @@ def entry_query(filters: dict[str, Any]) -> dict[str, Any]:
     if filters.get("status"):
         query["status"] = filters["status"]
     if filters.get("source"):
-        query["source"] = filters["source"]
+        query["source"] = {"$regex": f"^{re.escape(filters['source'])}$", "$options": "i"}
     created: dict[str, datetime] = {}
     if filters.get("created_from"):
         created["$gte"] = _start_of(filters["created_from"])

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from services.notification.waitlist.repository import STATUSES
 
 SORTS = ("newest", "oldest", "line", "email")
+DATES_REVERSED = "'Joined until' is before 'Joined from', so no entry can match. Swap the two dates."
 PAGE_SIZE = 50
 MAX_PAGE = 2000  # deep offsets cost a scan; past this, narrow the filters instead
 MAX_INVITE_BATCH = 500
@@ -34,7 +44,12 @@ class EntryFilters(Schema):
     @validates_schema
     def _dates_in_order(self, data, **_kwargs):
         if data.get("created_from") and data.get("created_to") and data["created_from"] > data["created_to"]:
-            raise ValidationError("must be on or after 'created_from'", "created_to")
+            raise ValidationError(DATES_REVERSED, "created_to")
+
+    @post_load
+    def _source_any_case(self, data, **_kwargs):
+        data["source"] = data["source"].casefold()  # 'Reddit' and 'reddit' are one source
+        return data
 
 
 class InviteRequest(Schema):

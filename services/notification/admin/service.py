@@ -18,7 +18,7 @@ from services.notification.email import service as email_service
 from services.notification.privacy import service as privacy
 from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import CONFIRMED, INVITED
+from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED
 from shared import invitations
 from shared.email import request_email
 from shared.redis_client import redis_client
@@ -43,13 +43,24 @@ def _send_invitation(entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
     )
 
 
+# Why an entry was not invited, as the result of an invitation names it.
+SKIP_REASONS = {
+    "already invited": "already invited: the invitation sent earlier still stands",
+    "not confirmed": "has not confirmed their address yet",
+    "has an account": "already has an account",
+    "not found": "not on the waitlist (erased, or a wrong id)",
+}
+
+
 def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
-    """Invite one entry; the outcome is 'invited', 'already invited' or 'not confirmed'."""
+    """Invite one entry; the outcome is 'invited' or one of SKIP_REASONS."""
     if entry.get("status") == INVITED and entry.get("invitation_id"):
         existing = repository.invitation(entry["invitation_id"])
         if existing is not None and existing.get("accepted_at") is None:
             _send_invitation(entry, existing)  # a no-op unless an earlier attempt stopped before it
         return "already invited"
+    if entry.get("status") == ACTIVE:
+        return "has an account"
     if entry.get("status") != CONFIRMED:
         return "not confirmed"
     invitation, _url = invitations.create_invitation(
@@ -70,14 +81,28 @@ def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
 
 def invite(
     admin: dict[str, Any], via: str, entry_ids: list[str] | None = None, next_n: int | None = None
-) -> dict:
-    """Invite the chosen entries, or the next N confirmed in line; counts of each outcome."""
-    entries = repository.find_entries(entry_ids or []) if entry_ids else repository.next_in_line(next_n or 0)
-    outcomes: dict[str, int] = {"invited": 0, "already invited": 0, "not confirmed": 0}
+) -> dict[str, Any]:
+    """Invite the chosen entries, or the next N confirmed in line. The result counts each outcome and
+    names each entry: `invited_entries`, and `skipped` with the reason (SKIP_REASONS) for each."""
+    wanted = list(dict.fromkeys(entry_ids or []))
+    entries = repository.find_entries(wanted) if wanted else repository.next_in_line(next_n or 0)
+    result: dict[str, Any] = {"invited": 0, **dict.fromkeys(SKIP_REASONS, 0)}
+    result |= {"invited_entries": [], "skipped": []}
     for entry in entries:
-        outcomes[invite_entry(entry, admin, via)] += 1
-    outcomes["not found"] = len(set(entry_ids or [])) - len(entries) if entry_ids else 0
-    return outcomes
+        outcome = invite_entry(entry, admin, via)
+        result[outcome] += 1
+        named = {"entry_id": entry["_id"], "email": entry["email"]}
+        if outcome == "invited":
+            result["invited_entries"].append(named)
+        else:
+            result["skipped"].append(named | {"reason": outcome, "why": SKIP_REASONS[outcome]})
+    found = {entry["_id"] for entry in entries}
+    for entry_id in (i for i in wanted if i not in found):
+        result["not found"] += 1
+        result["skipped"].append(
+            {"entry_id": entry_id, "email": None, "reason": "not found", "why": SKIP_REASONS["not found"]}
+        )
+    return result
 
 
 def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:

@@ -22,16 +22,27 @@ from flask import (
 )
 from marshmallow import ValidationError
 
-from services.notification.admin import audit, auth, export, repository, service
-from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
+from services.notification.admin import audit, auth, display, export, repository, service
+from services.notification.admin.schemas import (
+    MAX_INVITE_BATCH,
+    PAGE_SIZE,
+    EntryFilters,
+    InviteRequest,
+    OutboxFilters,
+)
 from services.notification.waitlist import index
 from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import STATUSES
+from services.notification.waitlist.repository import CONFIRMED, STATUSES
 from shared.email import address_key
 from shared.web.pages import message_page
+from shared.web.problems import DomainError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 INDEX_WAIT_S = 3.0  # a small waitlist's index is rebuilt within this; a large one says "rebuilding"
+FILTER_LABELS = {"q": "Search", "status": "Status", "source": "Source", "created_from": "Joined from",
+                 "created_to": "Joined until", "sort": "Sort", "page": "Page"}  # fmt: skip
+bp.add_app_template_filter(display.when, "when")
+bp.add_app_template_filter(display.details, "details")
 
 
 @bp.before_request
@@ -65,9 +76,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("admin.entries")
 
 
+class UnsafeNext(DomainError):
+    status = 400
+    title = "Bad request"
+    detail = "The 'next' address contains control characters; sign in from the admin pages instead."
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     next_url = request.values.get("next", "")
+    if any(ord(c) < 32 or ord(c) == 127 for c in next_url):
+        raise UnsafeNext()  # CR/LF would end the Location header it is sent back in
     if request.method == "GET":
         if auth.session_admin() is not None:
             return redirect(_safe_next(next_url))
@@ -89,7 +108,7 @@ def login():
 @auth.login_required
 def logout():
     audit.record(g.admin, "sign out", None)
-    auth.logout()
+    auth.logout(g.admin)
     return redirect(url_for("admin.login"))
 
 
@@ -105,12 +124,18 @@ def _filters() -> tuple[dict, dict]:
 def entries():
     filters, errors = _filters()
     rebuilding = not index.ensure_ready(INDEX_WAIT_S)
-    rows, has_next = ([], False) if rebuilding else index.page(filters, PAGE_SIZE)
+    # Filters that cannot be read list nothing: the whole list under a filter the admin believes applied
+    # would be mistaken for its answer.
+    rows, has_next = ([], False) if rebuilding or errors else index.page(filters, PAGE_SIZE)
+    if errors:  # show what was typed, to be corrected
+        filters = {**filters, **{k: v for k, v in request.args.items() if k in filters and k != "page"}}
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template(
+    html = render_template(
         "admin/entries.html", rows=rows, has_next=has_next, filters=filters, errors=errors,
-        statuses=STATUSES, args=args, rebuilding=rebuilding,
+        labels=FILTER_LABELS, statuses=STATUSES, sources=[] if rebuilding else index.known_sources(),
+        args=args, rebuilding=rebuilding, invite_max=MAX_INVITE_BATCH,
     )  # fmt: skip
+    return html, 422 if errors else 200
 
 
 @bp.get("/entries/<entry_id>")
@@ -148,21 +173,34 @@ def erase(entry_id: str):
     return redirect(url_for("admin.entries"))
 
 
+@bp.get("/invitations/next")
+@auth.login_required
+def invite_next_form():
+    """Who 'Invite next N' would invite, named, with one button that invites exactly them."""
+    try:
+        wanted = InviteRequest().load({"next": request.args.get("next", "")})
+    except ValidationError:
+        flash(f"Choose how many people to invite: a number from 1 to {MAX_INVITE_BATCH}.", "warn")
+        return redirect(url_for("admin.entries"))
+    rebuilding = not index.ensure_ready(INDEX_WAIT_S)
+    filters = {"status": CONFIRMED, "sort": "line", "page": 1}
+    rows = [] if rebuilding else index.page(filters, wanted["next"])[0]
+    return render_template("admin/invite_next.html", rows=rows, asked=wanted["next"], rebuilding=rebuilding)
+
+
 @bp.post("/invitations")
 @auth.login_required
 def invite():
-    raw = {"entry_ids": request.form.getlist("entry_ids")}
     if request.form.get("next"):
-        raw = {"next": request.form.get("next")}
+        # Never straight from a number: the admin first sees who that is.
+        return redirect(url_for("admin.invite_next_form", next=request.form.get("next")), 303)
     try:
-        wanted = InviteRequest().load(raw)
+        wanted = InviteRequest().load({"entry_ids": request.form.getlist("entry_ids")})
     except ValidationError:
         flash("Choose some entries, or a number of people to invite.", "warn")
         return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.entries"))
-    outcome = service.invite(g.admin, "web", entry_ids=wanted["entry_ids"], next_n=wanted["next"])
-    parts = [f"{n} {label}" for label, n in outcome.items() if n]
-    flash("Invitations: " + (", ".join(parts) or "nobody to invite") + ".", "ok")
-    return redirect(url_for("admin.entries", status="invited"))
+    result = service.invite(g.admin, "web", entry_ids=wanted["entry_ids"])
+    return render_template("admin/invite_result.html", result=result)
 
 
 def _same_site(url: str | None) -> bool:

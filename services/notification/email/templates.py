@@ -36,13 +36,15 @@ class EmailTemplate:
 TEMPLATES: dict[str, EmailTemplate] = {
     "product_news": EmailTemplate(NEWS, "News from Track Your Healing"),
     "waitlist_confirm": EmailTemplate(TRANSACTIONAL, "Please confirm your place on the waitlist"),
+    "waitlist_confirmed": EmailTemplate(TRANSACTIONAL, "Your place on the waitlist"),
     "sign_in_code": EmailTemplate(TRANSACTIONAL, "Your sign-in code"),
     # Safety messages are transactional: no opt-out may silence urgent-care guidance.
     "safety_message": EmailTemplate(TRANSACTIONAL, "Checking in on you"),
     "invitation": EmailTemplate(TRANSACTIONAL, "Your invitation to Track Your Healing"),
     "account_erased": EmailTemplate(TRANSACTIONAL, "Your Track Your Healing account has been erased"),
     "weekly_report": EmailTemplate(REPORTS, "Your weekly report is ready"),
-    # Goes to a clinician the person named: the subject and body hold a link only, never health details.
+    # Goes to a clinician the person named: a fixed subject; the body holds the link, who shared it and the
+    # report's dates, never health details.
     "clinician_report_link": EmailTemplate(REPORTS, "A report has been shared with you"),
     "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder"),
 }

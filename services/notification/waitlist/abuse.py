@@ -39,12 +39,27 @@ def disposable_domains() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@cache
+def _most_labels() -> int:
+    return max((domain.count(".") + 1 for domain in disposable_domains()), default=0)
+
+
+def parent_domains(domain: str) -> list[str]:
+    """The domain and its parents that could be listed: only as many labels as the longest listed name has
+    (a.b.mailinator.com is looked up as b.mailinator.com and mailinator.com), so the work is linear in the
+    domain's length, never one lookup per label of an address made of thousands of them."""
+    most = _most_labels()
+    labels = domain.rsplit(".", most)
+    if len(labels) > most:
+        labels = labels[1:]  # the first part holds every label further left, none of which can matter
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
 def is_disposable(address: str) -> bool:
     """True when the address's domain, or any parent domain, is a known throw-away provider."""
     _, domain = split_address(address)
-    labels = domain.split(".")
     blocked = disposable_domains()
-    return any(".".join(labels[i:]) in blocked for i in range(len(labels) - 1))
+    return any(candidate in blocked for candidate in parent_domains(domain))
 
 
 def client_ip() -> str:

@@ -25,13 +25,17 @@ from services.notification.waitlist.repository import CONFIRMED
 from shared.redis_client import redis_client
 
 PREFIX = "waitlist:index:"
-READY = PREFIX + "ready"  # present once a rebuild finished: the index is complete
+# Present once a rebuild finished: the index is complete. The number names the layout; a new layout gets
+# a new number, and the missing marker makes the first list view rebuild the index in the new shape.
+READY = PREFIX + "ready:2"
 LOCK = PREFIX + "rebuilding"
 ERASED_DURING_REBUILD = PREFIX + "erased-during-rebuild"
 CREATED = PREFIX + "created"  # every id, by created_at
 LINE = PREFIX + "line"  # ids with a line_at (confirmed, invited, active), by line_at
 EMAIL = PREFIX + "email"  # "email_key\0id", all score 0: lexicographic
 SEARCH = PREFIX + "search"  # "lowercase email or name word\0id", all score 0: prefix search
+SOURCES = PREFIX + "sources"  # every lower-cased source ever indexed; listed only while its set has ids
+MAX_SOURCES = 100  # the filter's choices: sources come from landing links, so anyone can make new ones
 FIELDS = (
     "email", "name", "status", "source", "created_at", "confirmed_at", "line_at", "referral_credits",
     "invited_at",
@@ -54,7 +58,8 @@ def _status_key(status: str) -> str:
 
 
 def _source_key(source: str) -> str:
-    return f"{PREFIX}source:{source}"
+    """One set per source, whatever its case: 'Reddit' and 'reddit' are one source."""
+    return f"{PREFIX}source:{source.casefold()}"
 
 
 def _score(moment: datetime) -> float:
@@ -95,6 +100,7 @@ def _put(pipe: Pipeline, entry: dict[str, Any]) -> None:
     pipe.zadd(_status_key(row["status"]), {entry_id: _score(entry["created_at"])})
     if row["source"]:
         pipe.zadd(_source_key(row["source"]), {entry_id: _score(entry["created_at"])})
+        pipe.sadd(SOURCES, row["source"].casefold())
     pipe.zadd(EMAIL, {row["email_key"] + SEP + entry_id: 0})
     pipe.zadd(SEARCH, {term + SEP + entry_id: 0 for term in _search_terms(row["email"], row["name"])})
 
@@ -211,6 +217,20 @@ def _rebuild_in_background(app: Any) -> None:
 
 
 # Reading
+
+
+def known_sources(limit: int = MAX_SOURCES) -> list[tuple[str, int]]:
+    """(lower-cased source, entries) for the sources that have entries, most entries first."""
+    client = redis_client.client
+    names = sorted(client.smembers(SOURCES))
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.zcard(_source_key(name))
+    counted = list(zip(names, pipe.execute(), strict=True))
+    gone = [name for name, count in counted if not count]
+    if gone:
+        client.srem(SOURCES, *gone)  # their last entry left (or was erased)
+    return sorted(((n, c) for n, c in counted if c), key=lambda pair: (-pair[1], pair[0]))[:limit]
 
 
 def _start_of(day: date) -> float:

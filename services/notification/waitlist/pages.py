@@ -133,6 +133,7 @@ def position(token: str):
         entry=entry,
         position=service.position_of(entry),
         referral_link=service.referral_link(entry),
+        referrals=entry.get("referral_credits") or 0,
         boost_days=service.REFERRAL_BOOST.days,
         max_boosts=service.MAX_REFERRAL_BOOSTS,
         leave_url=url_for(".leave", token=service.token_for(LEAVE_PURPOSE, entry["_id"])),

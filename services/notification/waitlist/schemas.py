@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates
 
 from services.notification.waitlist import abuse
 from services.notification.waitlist.service import CONSENT_TEXTS
+from shared.address import EmailAddress
+from shared.single_line import SingleLine
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -18,30 +20,24 @@ DISPOSABLE = (
 )
 
 
-def _not_disposable(address: str) -> None:
-    if abuse.is_disposable(address):
-        raise ValidationError(DISPOSABLE)
-
-
 def _utm() -> fields.String:
-    return fields.String(load_default=None, validate=validate.Length(max=200))
+    return SingleLine(load_default=None, validate=validate.Length(max=200))
 
 
 class JoinSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # forms and landing pages add their own fields; only these are read
 
-    email = fields.Email(
+    email = EmailAddress(
         required=True,
-        validate=[validate.Length(max=254), _not_disposable],
         error_messages={
             "required": "Please enter your email address.",
             "invalid": "Please enter a full email address, like name@example.com.",
         },
     )
-    name = fields.String(load_default=None, validate=validate.Length(max=100))
-    referral_code = fields.String(load_default=None, validate=validate.Length(max=32))
-    source = fields.String(load_default=None, validate=validate.Length(max=64))
+    name = SingleLine(load_default=None, validate=validate.Length(max=100))
+    referral_code = SingleLine(load_default=None, validate=validate.Length(max=32))
+    source = SingleLine(load_default=None, validate=validate.Length(max=64))
     utm_source, utm_medium, utm_campaign, utm_term, utm_content = (_utm() for _ in UTM_FIELDS)
     consent = fields.Boolean(
         required=True,
@@ -53,6 +49,12 @@ class JoinSchema(Schema):
         validate=validate.OneOf(list(CONSENT_TEXTS), error="This consent text version is not known."),
     )
     website = fields.String(load_default=None, data_key=abuse.HONEYPOT_FIELD)  # the honeypot
+
+    @validates("email")
+    def _not_disposable(self, address: str, **_: Any) -> None:
+        # A field-level check runs only on an address that passed its field: never on a malformed one.
+        if abuse.is_disposable(address):
+            raise ValidationError(DISPOSABLE)
 
     @pre_load
     def _tidy(self, data: Any, **_: Any) -> Any:

@@ -31,9 +31,10 @@ from shared.email import request_email
 from shared.queue import enqueue
 from shared.settings import Settings
 from shared.tasks import WAITLIST_JOIN
-from shared.web.service import settings_of
+from shared.web.service import celery_of, settings_of
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
+PLACE_TEMPLATE = "waitlist_confirmed"  # the lasting place-in-line link, once confirmed
 CONFIRM_LINK_MAX_AGE = timedelta(hours=72)
 REFERRAL_BOOST = timedelta(days=1)
 MAX_REFERRAL_BOOSTS = 5
@@ -60,7 +61,11 @@ JOINED_MESSAGE = (
 # Token purposes: each link carries only the entry id, signed for one purpose.
 CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE = "waitlist-confirm", "waitlist-leave", "waitlist-position"
 # The pages the emailed links open (waitlist/pages.py), built without a request: the worker sends them.
-LINK_PATHS = {CONFIRM_PURPOSE: "/waitlist/confirm/{token}", LEAVE_PURPOSE: "/waitlist/leave/{token}"}
+LINK_PATHS = {
+    CONFIRM_PURPOSE: "/waitlist/confirm/{token}",
+    LEAVE_PURPOSE: "/waitlist/leave/{token}",
+    POSITION_PURPOSE: "/waitlist/you/{token}",
+}
 
 
 def _now() -> datetime:
@@ -155,6 +160,25 @@ def send_confirmation(celery_app: Celery, settings: Settings, entry: dict[str, A
     )
 
 
+def send_place_link(entry: dict[str, Any]) -> bool:
+    """Email a confirmed entry the link to its place-in-line page, once (the confirm link expires)."""
+    if entry.get("status") != CONFIRMED:
+        return False
+    settings = settings_of()
+    data = {
+        "name": entry.get("name") or "",
+        "position_url": link(settings, POSITION_PURPOSE, entry["_id"]),
+        "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
+    }
+    return request_email(
+        celery_of(),
+        template=PLACE_TEMPLATE,
+        to=entry["email"],
+        idempotency_key=f"waitlist-place:{entry['_id']}",
+        data=data,
+    )
+
+
 def token_for(purpose: str, entry_id: str, settings: Settings | None = None) -> str:
     """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
     secret = (settings or settings_of()).secret_key
@@ -192,6 +216,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     """Confirm the entry behind a link: (entry, True) the first time, (entry, False) on any replay."""
     entry = entry_for_token(CONFIRM_PURPOSE, token)
     if entry["status"] != PENDING:
+        send_place_link(entry)  # the same key: a no-op unless a crash came between confirming and asking
         return entry, False
     now = _now()
     confirmed = repository.confirm_pending(
@@ -202,6 +227,7 @@ def confirm(token: str) -> tuple[dict[str, Any], bool]:
     recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
     index.sync(confirmed["_id"])
     credit_referrer(confirmed)
+    send_place_link(confirmed)
     return repository.find_by_id(confirmed["_id"]) or confirmed, True
 
 

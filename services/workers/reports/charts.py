@@ -106,8 +106,9 @@ def _burden(ax, model: dict) -> None:
     else:
         ax.text(0.5, 0.5, "No entries in this period", transform=ax.transAxes, ha="center", color=MID)
     ax.set_ylim(-0.3, 10.3)
-    ax.set_yticks([0, 5, 10])
-    ax.set_ylabel("Burden, 0-10")
+    # Both ends named: the report's other scale (sleep quality) runs the other way.
+    ax.set_yticks([0, 5, 10], ["0 none", "5", "10 worst"])
+    ax.set_ylabel("Burden")
 
 
 def draw(model: dict) -> Figure:

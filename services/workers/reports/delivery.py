@@ -1,6 +1,6 @@
 """Emailing a finished report to whom the person chose: themselves (a link, and the PDF if they asked),
-and a clinician only if they named one, who gets only a share link: no health detail, not even the
-person's name, is in that email.
+and a clinician only if they named one, who gets a share link, who shared it (the name the person chose for
+their account) and the report's dates, so it does not read as phishing; no health detail is in that email.
 
 Called by the report builder once a report with `deliver` set is ready; safe to call again (after a
 crash or a retry): each email has an idempotency key and the clinician's share has a fixed id.
@@ -25,6 +25,10 @@ CLINICIAN_TEMPLATE = "clinician_report_link"
 def long_date(day: str) -> str:
     value = date.fromisoformat(day)
     return f"{value.day} {value:%B %Y}"
+
+
+def period(report: dict) -> str:
+    return f"{long_date(report['period_start'])} to {long_date(report['period_end'])}"
 
 
 def email_key(report: dict, recipient: str) -> str:
@@ -65,6 +69,8 @@ def deliver(app: Celery, report: dict) -> int:
             to=clinician,
             idempotency_key=email_key(report, "clinician"),
             data={
+                "shared_by": user.get("display_name") or "Someone",
+                "period": period(report),
                 "share_url": report_shares.share_url(settings, share["_id"]),
                 "expires_on": long_date(share["expires_at"].date().isoformat()),
             },
@@ -78,7 +84,7 @@ def deliver(app: Celery, report: dict) -> int:
         )
         data = {
             "report_url": report_shares.share_url(settings, own["_id"]),
-            "period": f"{long_date(report['period_start'])} to {long_date(report['period_end'])}",
+            "period": period(report),
             "clinician_sent": bool(clinician),
             "attachments": [],
         }

@@ -242,6 +242,13 @@ def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str)
     }
 
 
+def _days_needed(baseline: dict | None) -> int:
+    """More logged days the person's baseline needs (summaries' `baseline`: building, logged of needed)."""
+    if not baseline or baseline.get("state") != "building":
+        return 0
+    return max(0, baseline["needed_days"] - baseline["logged_days"])
+
+
 def _percent(start: float | None, now: float | None) -> float | None:
     return round((now - start) / start * 100, 1) if start and now is not None else None
 
@@ -332,7 +339,7 @@ def assemble(
         "episodes_note": person.get("episodes_note"),
         "states": state_counts(period, by_day),
         # While the baseline is still forming, say how many more logged days it needs (not "too little data").
-        "baseline_needs_days": (person.get("status") or {}).get("baseline_needs_days") or 0,
+        "baseline_needs_days": _days_needed(person.get("baseline")),
         "dose": dose(person, period_docs, start, end, keys),
         "top_symptoms": top_symptoms(period_docs, previous_docs, keys),
         "sleep": sleep(period_docs),

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import HTML
 
 from services.workers.reports import charts
+from shared import scales
 from shared.reports import PDF_HREF
 
 TEMPLATE = "report.html"
@@ -34,6 +35,9 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# The scales run in opposite directions (burden: higher is worse; sleep quality: higher is better), so the
+# report names both ends of each wherever it shows one.
+_env.globals["scale"] = scales.ends
 _env.filters |= {
     "weekday": lambda v: _day(v).strftime("%a"),
     "short_date": lambda v: _day(v).strftime("%-d %b"),

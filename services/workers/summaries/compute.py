@@ -32,6 +32,7 @@ def person_summary(
     if not days_with_data:
         return [], {
             "episodes": [],
+            "baseline": episodes.baseline_progress([], [], params["episodes"]),
             "taper": taper.progress([], {}, today, params["taper"]),
             "status": status([], [], params),
         }
@@ -50,6 +51,7 @@ def person_summary(
     progress = taper.progress([d for d in docs if d["has_data"]], burden_by_day, today, params["taper"])
     return docs, {
         "episodes": found,
+        "baseline": episodes.baseline_progress(burdens, states, params["episodes"]),
         "episodes_note": episodes.DISCLAIMER,
         "taper": progress,
         "status": status(docs, found, params),
@@ -77,7 +79,6 @@ def status(docs: list[dict], found: list[dict], params: dict[str, Any]) -> dict:
         "red_flags_recent": recent_flags,
         "has_recent_red_flag": bool(recent_flags),
         "last_red_flag": last_flag,
-        "baseline_needs_days": episodes.logged_days_needed([d["burden"] for d in docs], params["episodes"]),
     }
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 WAVE, WINDOW, NEUTRAL = "wave", "window", "neutral"
+NO_DATA, BUILDING, READY = "no_data", "building", "ready"
 DISCLAIMER = (
     "Windows and waves have no clinical definition. These are stretches well below or above your own recent "
     "baseline, measured against how much your days usually vary; they describe your logs and are not a "
@@ -40,6 +41,19 @@ DISCLAIMER = (
 CODE_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 # mean |x_t - x_(t-1)| = 2 sigma / sqrt(pi) for independent normal days.
 _DIFF_TO_SD = math.sqrt(math.pi) / 2
+
+
+def baseline_progress(burdens: list[float | None], states: list[str | None], params: dict[str, Any]) -> dict:
+    """Whether the day after the last one has a baseline to be compared with, and how many of the days it
+    needs there are: "no data yet" (no day with a burden) and "building your baseline: 6 of 10 days" are
+    different answers, and a day's `state` alone (None in both) cannot tell them apart."""
+    needed = params["baseline_min_days"]
+    end = len(burdens) - params["baseline_skip_days"]
+    counted = range(max(0, end - params["baseline_days"]), max(0, end))
+    logged = sum(1 for j in counted if burdens[j] is not None and states[j] not in (WAVE, WINDOW))
+    if not any(b is not None for b in burdens):
+        return {"state": NO_DATA, "logged_days": 0, "needed_days": needed}
+    return {"state": READY if logged >= needed else BUILDING, "logged_days": logged, "needed_days": needed}
 
 
 def interquartile_mean(values: np.ndarray) -> float:
@@ -106,13 +120,6 @@ def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
         "mean_deviation": round(sum(deviations) / len(deviations), 2),
         "peak_deviation": round(max(deviations, key=abs), 2),
     }
-
-
-def logged_days_needed(burdens: list[float | None], params: dict[str, Any]) -> int:
-    """How many more days the person must log before their baseline exists (0 when it does): the baseline
-    needs `baseline_min_days` logged days within its reach, each counted once `baseline_skip_days` old."""
-    reach = burdens[-(params["baseline_days"] + params["baseline_skip_days"]) :] if burdens else []
-    return max(0, params["baseline_min_days"] - sum(b is not None for b in reach))
 
 
 def _log_transitions(params: dict[str, Any]) -> np.ndarray:

@@ -3,6 +3,8 @@
 import html
 import time
 
+import pytest
+
 from shared import invitations
 from tests.factories.waitlist import entry_doc
 
@@ -61,7 +63,45 @@ def test_missing_consent_or_bad_time_zone_shows_the_form_again(client, settings,
     assert page.status_code == 422
     text = html.unescape(page.get_data(as_text=True))
     assert "explicit consent" in text
-    assert "IANA time zone" in text
+    assert "We couldn\u2019t find a time zone for \u201cMars/Base\u201d".replace("\u2019", "'") in text
+    assert db.users.count_documents({}) == 0
+
+
+def test_the_time_zone_is_a_searchable_list_with_city_names(client, settings, db):
+    _invitation, url = invitations.create_invitation(settings, email="kim@example.org", created_by="t")
+    text = client.get(link_path(url)).get_data(as_text=True)
+    assert '<input type="text" id="time_zone" name="time_zone" list="zones"' in text
+    assert '<option value="Europe/London">London (Europe)</option>' in text
+    assert '<option value="America/Argentina/Buenos_Aires">Buenos Aires (America/Argentina)</option>' in text
+    # The browser's own zone is filled in by a static script: no inline script for the CSP to allow.
+    assert '<script src="/assets/time-zone.js" defer></script>' in text
+    assert "<script>" not in text
+    with client.get("/assets/time-zone.js") as script:
+        assert script.status_code == 200
+        assert "resolvedOptions().timeZone" in script.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("London", "Europe/London"), ("new york", "America/New_York"), ("europe/berlin", "Europe/Berlin"),
+     ("São Paulo", "America/Sao_Paulo"), ("Asia/Tokyo", "Asia/Tokyo")],
+)  # fmt: skip
+def test_a_typed_city_or_zone_in_any_case_becomes_its_zone(client, settings, db, typed, stored):
+    _invitation, url = invitations.create_invitation(settings, email="lee@example.org", created_by="t")
+    page = client.post(link_path(url), data=accept_form(time_zone=typed))
+    assert page.status_code == 201, html.unescape(page.get_data(as_text=True))
+    assert db.users.find_one({"email_key": "lee@example.org"})["time_zone"] == stored
+
+
+@pytest.mark.parametrize("typed", ["Atlantis", "GMT+25", "x" * 500])
+def test_text_that_is_no_zone_gets_a_clear_error_tied_to_the_field(client, settings, db, typed):
+    _invitation, url = invitations.create_invitation(settings, email="ash@example.org", created_by="t")
+    page = client.post(link_path(url), data=accept_form(time_zone=typed))
+    assert page.status_code == 422
+    text = html.unescape(page.get_data(as_text=True))
+    assert f"We couldn't find a time zone for \u201c{typed[:80]}\u201d" in text
+    assert 'aria-describedby="time_zone-hint time_zone-error"' in text
+    assert 'aria-invalid="true"' in text
     assert db.users.count_documents({}) == 0
 
 
@@ -69,3 +109,11 @@ def test_a_forged_link_gives_a_calm_page(client, db):
     page = client.get("/invitations/not-a-real-token")
     assert page.status_code == 404
     assert "can't be used" in html.unescape(page.get_data(as_text=True))
+
+
+def test_the_page_links_to_about_privacy_and_contact_which_this_service_serves_too(client, settings, db):
+    _invitation, url = invitations.create_invitation(settings, email="ida@example.org", created_by="t")
+    body = client.get(link_path(url)).get_data(as_text=True)
+    for path in ("/about", "/privacy", "/contact"):
+        assert f'href="{path}"' in body
+        assert client.get(path).status_code == 200

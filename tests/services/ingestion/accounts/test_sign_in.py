@@ -8,7 +8,8 @@ import pytest
 
 from services.ingestion.accounts import service
 from services.ingestion.app import create_app
-from shared import invitations, sign_in
+from shared import invitations, sign_in, single_line
+from shared.address import TOO_LONG
 from tests.factories.accounts import person
 from tests.support.operations import recording
 
@@ -138,6 +139,14 @@ class TestSignInCode:
             client.post("/v1/auth/token", json={"email": "late@example.org", "code": code}).status_code == 401
         )
 
+    @pytest.mark.parametrize(
+        ("path", "extra"), [("/v1/auth/code", {}), ("/v1/auth/token", {"code": "123456"})]
+    )
+    def test_overlong_address_is_refused_alone(self, client, db, path, extra):
+        r = client.post(path, json={"email": "a@" + "a." * 60000 + "!"} | extra)
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "email", "reason": TOO_LONG}]
+
     def test_code_requests_are_rate_limited(self, client, db):
         person("busy@example.org")
         statuses = [
@@ -169,6 +178,13 @@ class TestDevices:
 
 
 class TestProfile:
+    def test_display_name_is_one_line(self, client, db):
+        _user, headers = person()
+        r = client.patch("/v1/me", headers=headers, json={"display_name": "Sam\r\nBcc: x@example.org"})
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "display_name", "reason": single_line.MESSAGE}]
+        assert client.get("/v1/me", headers=headers).json["display_name"] == "Sam"
+
     def test_patch_changes_only_what_is_sent(self, client, db):
         _user, headers = person(time_zone="Europe/London")
         r = client.patch(

@@ -82,13 +82,13 @@ class TestSingle:
         )
         assert r.json["invalid_params"][0]["name"] == "concentration_mg_per_ml"
 
-    def test_red_flags_marked_and_unknown_codes_kept(self, client, db):
+    def test_red_flags_marked(self, client, db):
         _user, headers = person()
         client.post("/v1/events", json=symptom(event_id="rf", code="seizure", severity=4), headers=headers)
-        client.post("/v1/events", json=symptom(event_id="new", code="brand_new_symptom"), headers=headers)
+        client.post("/v1/events", json=symptom(event_id="ok", code="tremor"), headers=headers)
         assert db.events.find_one({"event_id": "rf"})["red_flag"] is True
-        unknown = db.events.find_one({"event_id": "new"})
-        assert (unknown["red_flag"], unknown["known_code"]) == (False, False)
+        known = db.events.find_one({"event_id": "ok"})
+        assert (known["red_flag"], known["known_code"]) == (False, True)
 
     def test_free_text_is_encrypted_at_rest(self, client, db, settings):
         _user, headers = person()
@@ -102,6 +102,85 @@ class TestSingle:
         listed = client.get("/v1/events", headers=headers).json["events"][0]
         assert listed["data"]["note"] == "private words"
         assert listed["data"]["tags"] == ["mine"]
+
+
+class TestCatalogue:
+    def test_a_brand_name_is_refused_with_its_generic_suggested(self, client, db):
+        _user, headers = person()
+        dose = {"type": "dose", "medication": "valium", "amount_mg": 5}
+        r = client.post(
+            "/v1/events",
+            json=dose | {"event_id": "v1", "occurred_at": iso(datetime.now(UTC))},
+            headers=headers,
+        )
+        assert (r.status_code, r.mimetype) == (422, PROBLEM)
+        assert r.json["type"].endswith("/unknown-catalogue-entry")
+        assert r.json["suggestions"]["medication"][0] == {"code": "diazepam", "label": "Diazepam"}
+        (param,) = r.json["invalid_params"]
+        assert param["name"] == "medication" and "custom_medication" in param["reason"]
+        assert db.events.count_documents({}) == 0
+
+    def test_a_name_typed_as_written_gets_the_closest_entries_too(self, client, db):
+        _user, headers = person()
+        now = iso(datetime.now(UTC))
+        dose = {"event_id": "v2", "type": "dose", "medication": "Valium", "amount_mg": 5, "occurred_at": now}
+        r = client.post("/v1/events", json=dose, headers=headers)
+        assert r.status_code == 422 and r.json["invalid_params"][0]["name"] == "medication"
+        assert r.json["suggestions"]["medication"][0]["code"] == "diazepam"
+        typed = client.post("/v1/events", json=symptom(code="Muscle twitches"), headers=headers)
+        assert typed.json["suggestions"]["code"][0]["code"] == "muscle_twitches"
+        assert db.events.count_documents({}) == 0
+
+    def test_a_misspelt_symptom_is_refused_with_the_closest_entries(self, client, db):
+        _user, headers = person()
+        r = client.post("/v1/events", json=symptom(code="tremors"), headers=headers)
+        assert r.status_code == 422
+        assert r.json["suggestions"]["code"][0]["code"] == "tremor"
+        assert "custom_label" in r.json["invalid_params"][0]["reason"]
+        nothing_close = client.post("/v1/events", json=symptom(code="zzqx"), headers=headers)
+        assert nothing_close.status_code == 422 and nothing_close.json["suggestions"] == {"code": []}
+        assert db.events.count_documents({}) == 0
+
+    def test_a_crossover_to_an_unknown_medication_is_refused(self, client, db):
+        _user, headers = person()
+        step = {"type": "taper_step", "kind": "crossover", "medication": "lorazepam", "new_daily_dose_mg": 1}
+        now = iso(datetime.now(UTC))
+        r = client.post(
+            "/v1/events",
+            json=step | {"event_id": "c1", "occurred_at": now, "to_medication": "ativan_xr"},
+            headers=headers,
+        )
+        assert r.status_code == 422 and set(r.json["suggestions"]) == {"to_medication"}
+
+    def test_in_a_batch_each_unknown_entry_is_refused_alone(self, client, db):
+        _user, headers = person()
+        now = iso(datetime.now(UTC))
+        events = [
+            {"event_id": "d1", "type": "dose", "medication": "valium", "amount_mg": 5, "occurred_at": now},
+            {"event_id": "d2", "type": "dose", "medication": "diazepam", "amount_mg": 5, "occurred_at": now},
+            {
+                "event_id": "d3",
+                "type": "dose",
+                "custom_medication": "Valium (compounded)",
+                "amount_mg": 5,
+                "occurred_at": now,
+            },
+            symptom(event_id="s1", code="insomnya"),
+            {k: v for k, v in symptom(event_id="s2", custom_label="insomnya").items() if k != "code"},
+        ]
+        r = client.post("/v1/events/batch", json={"sent_at": now, "events": events}, headers=headers)
+        statuses = {o["event_id"]: o["status"] for o in r.json["results"]}
+        assert statuses == {
+            "d1": "rejected",
+            "d2": "accepted",
+            "d3": "accepted",
+            "s1": "rejected",
+            "s2": "accepted",
+        }
+        refused = {o["event_id"]: o["problem"] for o in r.json["results"] if o["status"] == "rejected"}
+        assert refused["d1"]["suggestions"]["medication"][0]["code"] == "diazepam"
+        assert refused["s1"]["suggestions"]["code"][0]["code"] == "insomnia"
+        assert sorted(d["event_id"] for d in db.events.find()) == ["d2", "d3", "s2"]
 
 
 class TestTime:

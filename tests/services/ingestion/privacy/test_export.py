@@ -7,6 +7,7 @@ import io
 import json
 import re
 import time
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -227,3 +228,66 @@ class TestExpiry:
         store.store_archive(export, io.BytesIO(b"zip"), "x.zip", settings.encryption_keys)
         store.remove(export["_id"])  # erasure ran while the build was writing
         assert not store.mark_ready(export["_id"], "task-1", datetime.now(UTC), "x.zip", 3)
+
+
+class TestReadableArchive:
+    def test_csvs_name_catalogue_codes_and_keep_bookkeeping_to_events_json(self, client):
+        _user, headers = person()
+        yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+        logged = [
+            {"event_id": "s1", "type": "symptom", "occurred_at": f"{yesterday}T08:00:00+00:00",
+             "code": "insomnia", "severity": 2},
+            {"event_id": "d1", "type": "dose", "occurred_at": f"{yesterday}T09:00:00+00:00",
+             "medication": "diazepam", "amount_mg": 5},
+            {"event_id": "t1", "type": "taper_step", "occurred_at": f"{yesterday}T10:00:00+00:00",
+             "kind": "crossover", "medication": "alprazolam", "to_medication": "diazepam",
+             "new_daily_dose_mg": 10},
+        ]  # fmt: skip
+        batch = {"sent_at": datetime.now(UTC).isoformat(), "events": logged}
+        assert client.post("/v1/events/batch", json=batch, headers=headers).json["accepted"] == 3
+        files = unzip(client.get("/v1/me/export", headers=headers).data)
+
+        (symptom,) = rows(files["events-symptom.csv"])
+        assert (symptom["code"], symptom["symptom"]) == ("insomnia", "Trouble falling or staying asleep")
+        header = next(csv.reader(io.StringIO(files["events-symptom.csv"])))
+        assert header.index("symptom") == header.index("code") + 1  # the name beside its code
+        (dose,) = rows(files["events-dose.csv"])
+        assert (dose["medication"], dose["medication_name"]) == ("diazepam", "Diazepam")
+        (step,) = rows(files["events-taper_step.csv"])
+        assert (step["medication_name"], step["to_medication_name"]) == ("Alprazolam", "Diazepam")
+
+        internal = {"clock_skew_s", "device_id", "known_code", "clock_corrected", "schema_version"}
+        for name, text in files.items():
+            if name.endswith(".csv"):
+                assert not internal & set(next(csv.reader(io.StringIO(text)))), name
+        stored = json.loads(files["events.json"])[0]
+        for column in internal & set(stored):
+            assert f'"{column}"' in files["README.txt"]  # kept in events.json, and explained
+
+    def test_readme_names_every_file_on_its_own_line(self, client, settings):
+        who = full_person(client, settings)
+        files = unzip(client.get("/v1/me/export", headers=who.headers).data)
+        lines = files["README.txt"].splitlines()
+        for name in {n for n in files if "/" not in n} - {"README.txt"}:
+            described = "events-<type>.csv" if name.startswith("events-") else name
+            assert described in lines, name
+        assert "reports/" in lines
+        assert "report-share-opens.jsonMore" not in files["README.txt"]
+
+
+class TestReportPdfs:
+    def test_the_export_holds_each_ready_report_pdf(self, client, settings, workers_worker):
+        who = full_person(client, settings)
+        asked = client.post("/v1/reports", json={}, headers=who.headers)
+        assert asked.status_code == 202, asked.json
+        deadline = time.monotonic() + 60
+        while (report := client.get(asked.json["status_url"], headers=who.headers).json)["status"] != "ready":
+            assert report["status"] in {"queued", "building"} and time.monotonic() < deadline, report
+            time.sleep(0.1)
+        pdf = client.get(report["pdf_url"], headers=who.headers).data
+
+        with zipfile.ZipFile(io.BytesIO(client.get("/v1/me/export", headers=who.headers).data)) as zf:
+            name = f"reports/taper-report-{report['period_start']}-to-{report['period_end']}.pdf"
+            assert [n for n in zf.namelist() if n.startswith("reports/")] == [name]
+            assert zf.read(name) == pdf
+        assert pdf.startswith(b"%PDF")

@@ -168,6 +168,7 @@ class TestSharing:
         for page in pages:
             assert page.status_code == 404 and page.mimetype == "text/html"
             assert "This link is not available" in page.text and report["id"] not in page.text
+            assert 'href="/privacy"' in page.text and 'href="/contact"' in page.text
             assert page.headers["Cache-Control"] == "no-store"
         assert len({p.text for p in pages}) == 1  # nothing tells the cases apart
         states = {

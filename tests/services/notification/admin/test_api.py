@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from shared.mongo import mongo
+from shared.web import json_body
 from tests.factories import waitlist
 
 
@@ -49,3 +52,20 @@ def test_stats_and_audit(client, api_headers, redis):
     stats = client.get("/admin/api/stats", headers=api_headers).get_json()
     assert stats["total"] == 1 and stats["confirmation_rate"] == 1.0
     assert client.get("/admin/api/audit", headers=api_headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, json_body.TOO_DEEP),
+        ('{"next": ' + "9" * 5000 + "}", json_body.BIG_NUMBER),
+        ('{"entry_ids": ["\\udfff"]}', json_body.NOT_TEXT),
+    ],
+)
+def test_hostile_json_is_a_400_problem(client, api_headers, body, reason):
+    # This API reads its body with Flask's request.get_json, through the same parser as the others.
+    response = client.post(
+        "/admin/api/invitations", data=body, headers=api_headers, content_type="application/json"
+    )
+    assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+    assert response.json["invalid_params"][0]["reason"] == reason

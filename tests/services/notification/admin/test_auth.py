@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
 from services.notification.admin import accounts, auth
 from shared.mongo import mongo
 from tests.services.notification.admin.conftest import PASSWORD, csrf_of
+from tests.support.servers import child_env, free_port, gunicorn, http_ready, wait_for
 
 
 def _login(client, password, email="admin@example.org"):
@@ -60,6 +67,23 @@ class TestLogin:
         )
         assert response.headers["Location"] == "/admin/"
 
+    def test_control_characters_in_next_are_a_400_problem(self, anon, client, admin):
+        # CR/LF would end the Location header: refused as a problem, signed in or not.
+        for who in (anon, client):
+            response = who.get("/admin/login", query_string={"next": "/admin/\r\nSet-Cookie: x=y"})
+            assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+        csrf = csrf_of(anon.get("/admin/login").get_data(as_text=True))
+        response = anon.post(
+            "/admin/login",
+            data={
+                "email": "admin@example.org",
+                "password": PASSWORD,
+                "csrf_token": csrf,
+                "next": "/admin/\n",
+            },
+        )
+        assert (response.status_code, response.mimetype) == (400, "application/problem+json")
+
     def test_session_cookie_is_httponly_and_samesite(self, anon, admin):
         response = _login(anon, PASSWORD)
         cookie = response.headers["Set-Cookie"]
@@ -89,6 +113,53 @@ class TestLogin:
         response = client.post("/admin/logout", data={"csrf_token": client.csrf})
         assert response.status_code == 302
         assert client.get("/admin/").status_code == 302
+
+    def test_logout_ends_a_copy_of_the_session_cookie(self, app, client):
+        copy = app.test_client()
+        copy.set_cookie("session", client.get_cookie("session").value)
+        assert copy.get("/admin/").status_code == 200
+        client.post("/admin/logout", data={"csrf_token": client.csrf})
+        response = copy.get("/admin/")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/admin/login")
+
+    def test_signing_in_again_after_logout_works(self, client):
+        client.post("/admin/logout", data={"csrf_token": client.csrf})
+        assert _login(client, PASSWORD).status_code == 302
+        assert client.get("/admin/").status_code == 200
+
+
+@pytest.fixture
+def served(settings, db, redis, tmp_path):
+    """The notification service under gunicorn (two processes of eight threads, as deployed)."""
+    port = free_port()
+    env = child_env(settings.as_env() | {"WEB_CONCURRENCY": "2", "WEB_THREADS": "8"})
+    web = gunicorn("services.notification.wsgi:app", port, env, tmp_path / "web.log").start()
+    try:
+        wait_for(lambda: http_ready(f"http://127.0.0.1:{port}/healthz"), 30, "notification gunicorn")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        web.stop()
+
+
+def test_parallel_wrong_passwords_are_each_counted_before_checking(served, admin):
+    """16 guesses sent at once: only the first ACCOUNT_THRESHOLD are checked, the rest wait out the lock."""
+    sessions = []
+    for _ in range(16):
+        browser = requests.Session()
+        page = browser.get(f"{served}/admin/login", timeout=10).text
+        sessions.append((browser, csrf_of(page)))
+    start = threading.Barrier(len(sessions))
+
+    def guess(browser_and_csrf):
+        browser, csrf = browser_and_csrf
+        start.wait()
+        form = {"email": "admin@example.org", "password": "wrong guess", "csrf_token": csrf}
+        return browser.post(f"{served}/admin/login", data=form, timeout=60, allow_redirects=False).status_code
+
+    with ThreadPoolExecutor(len(sessions)) as pool:
+        statuses = list(pool.map(guess, sessions))
+    assert sorted(statuses) == [401] * auth.ACCOUNT_THRESHOLD + [429] * (16 - auth.ACCOUNT_THRESHOLD)
 
 
 class TestCsrf:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
 
 from services.notification.admin import auth
-from services.notification.admin.schemas import PAGE_SIZE
+from services.notification.admin.schemas import DATES_REVERSED, PAGE_SIZE
 from shared.email import new_outbox_record
 from shared.invitations import verify_invitation
 from shared.mongo import mongo
 from tests.factories import waitlist
+
+
+def html_text(text: str) -> str:
+    return html.escape(text, quote=True).replace("&#x27;", "&#39;")
+
+
+def html_of(response) -> str:
+    return response.get_data(as_text=True)
 
 
 def _emails(html: str) -> list[str]:
@@ -54,13 +63,42 @@ class TestList:
         second = client.get("/admin/?page=2").get_data(as_text=True)
         assert len(_emails(second)) == 3 and "Next &rarr;" not in second
 
-    def test_bad_filters_are_named_and_ignored(self, client):
+    def test_bad_filters_are_named_and_nothing_is_listed(self, client):
         waitlist.entry(1)
         response = client.get("/admin/?status=nonsense&created_from=yesterday")
-        assert response.status_code == 200
+        assert response.status_code == 422
         html = response.get_data(as_text=True)
-        assert "status" in html and "created_from" in html
-        assert _emails(html) == ["Person.1@Example.org"]
+        assert "Nothing is listed until these filters are fixed" in html
+        assert "Status: " in html and "Joined from: " in html
+        assert _emails(html) == []
+
+    def test_an_impossible_date_range_is_an_error_not_the_whole_list(self, client, api_headers):
+        waitlist.entry(1)
+        response = client.get("/admin/?created_from=2025-03-05&created_to=2025-03-01")
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert html_text(DATES_REVERSED) in html
+        assert 'id="created_to" name="created_to" value="2025-03-01" aria-invalid="true"' in html
+        assert _emails(html) == []
+        assert "Export CSV" not in html
+        api = client.get(
+            "/admin/api/entries?created_from=2025-03-05&created_to=2025-03-01", headers=api_headers
+        )
+        assert api.status_code == 422
+        assert api.get_json()["invalid_params"] == [{"name": "created_to", "reason": DATES_REVERSED}]
+
+    def test_the_source_filter_is_a_case_insensitive_choice_among_known_sources(self, client):
+        waitlist.entry(1, source="Reddit")
+        waitlist.entry(2, source="reddit")
+        waitlist.entry(3, source="forum")
+        html = client.get("/admin/").get_data(as_text=True)
+        assert '<select id="source" name="source">' in html
+        assert '<option value="reddit" >reddit (2)</option>' in html
+        assert '<option value="forum" >forum (1)</option>' in html
+        both = ["Person.2@Example.org", "Person.1@Example.org"]
+        assert _emails(client.get("/admin/?source=REDDIT").get_data(as_text=True)) == both
+        exported = client.get("/admin/export.csv?source=reDDit").get_data(as_text=True)
+        assert sorted(r["email"] for r in csv.DictReader(io.StringIO(exported))) == sorted(both)
 
 
 class TestEntry:
@@ -72,6 +110,13 @@ class TestEntry:
         html = client.get(f"/admin/entries/{entry['_id']}").get_data(as_text=True)
         for expected in ("2025-01", "203.0.113.7", "Firefox", "waitlist_confirm", "place 1 in line"):
             assert expected in html
+
+    def test_times_are_written_for_people_not_as_stored(self, client):
+        entry = waitlist.entry(1)  # created 09:01 UTC, confirmed five minutes later, as BSON keeps them
+        page = html_of(client.get(f"/admin/entries/{entry['_id']}"))
+        assert "1 Mar 2025, 09:01 UTC" in page and "1 Mar 2025, 09:06 UTC" in page
+        assert "+00:00" not in page and "2025-03-01 09:01:00" not in page
+        assert "1 Mar 2025, 09:01 UTC" in html_of(client.get("/admin/"))
 
     def test_unknown_entry_is_404(self, client):
         assert client.get("/admin/entries/" + "0" * 32).status_code == 404
@@ -112,14 +157,49 @@ class TestInvite:
         assert mongo.db.waitlist_entries.find_one({"_id": pending["_id"]})["status"] == "pending"
         assert mongo.db.invitations.count_documents({}) == 1
 
-    def test_invite_next_n_takes_the_front_of_the_line(self, client, mailbox):
+    def test_invite_next_n_asks_first_naming_who_and_invites_exactly_them(self, client, mailbox):
         later = waitlist.entry(1)
         front = waitlist.entry(2, line_at=waitlist.BASE - timedelta(days=2))
-        client.post("/admin/invitations", data={"csrf_token": client.csrf, "next": "1"})
-        [message] = mailbox.wait_for(1)
-        assert message["To"] == front["email"]
-        assert mongo.db.waitlist_entries.find_one({"_id": later["_id"]})["status"] == "confirmed"
-        assert mongo.db.admin_audit.find_one({"action": "invite"})["target"] == front["_id"]
+        waitlist.entry(3, status="pending")
+        asked = client.post("/admin/invitations", data={"csrf_token": client.csrf, "next": "5"})
+        assert asked.status_code == 303  # a number alone invites nobody: it shows who first
+        page = client.get(asked.headers["Location"]).get_data(as_text=True)
+        assert "Only 2 people are confirmed and waiting" in page
+        assert page.index(front["email"]) < page.index(later["email"])
+        assert "Person.3@Example.org" not in page
+        assert mongo.db.invitations.count_documents({}) == 0
+        ids = re.findall(r'name="entry_ids" value="([0-9a-f]{32})"', page)
+        assert ids == [front["_id"], later["_id"]]
+
+        waitlist.entry(4, line_at=waitlist.BASE - timedelta(days=9))  # joins the front meanwhile
+        done = client.post("/admin/invitations", data={"csrf_token": client.csrf, "entry_ids": ids})
+        assert "2 invited" in done.get_data(as_text=True)
+        assert sorted(m["To"] for m in mailbox.wait_for(2)) == sorted([front["email"], later["email"]])
+        assert mongo.db.waitlist_entries.find_one({"email": "Person.4@Example.org"})["status"] == "confirmed"
+
+    def test_the_result_names_every_entry_skipped_and_why(self, client, mailbox, api_headers):
+        chosen = waitlist.entry(1)
+        pending = waitlist.entry(2, status="pending")
+        active = waitlist.entry(3, status="active")
+        missing = "f" * 32
+        data = {
+            "csrf_token": client.csrf,
+            "entry_ids": [chosen["_id"], pending["_id"], active["_id"], missing],
+        }
+        first = html_of(client.post("/admin/invitations", data=data))
+        assert "1 invited, 3 skipped." in first
+        assert f"{pending['email']}</a></td>\n    <td>has not confirmed their address yet" in first
+        assert f"{active['email']}</a></td>\n    <td>already has an account" in first
+        assert f"{missing}</small></td>\n    <td>not on the waitlist" in first
+        mailbox.wait_for(1)
+
+        again = client.post(
+            "/admin/api/invitations", json={"entry_ids": [chosen["_id"]]}, headers=api_headers
+        )
+        assert again.get_json()["skipped"] == [
+            {"entry_id": chosen["_id"], "email": chosen["email"], "reason": "already invited",
+             "why": "already invited: the invitation sent earlier still stands"}
+        ]  # fmt: skip
 
 
 class TestExport:
@@ -153,6 +233,14 @@ class TestStatsOutboxAudit:
         html = client.get("/admin/stats").get_data(as_text=True)
         assert "2 entries" in html and "50.0% confirmed" in html
         assert "reddit" in html and "Top Referrer" in html
+
+    def test_audit_details_are_readable_text(self, client):
+        waitlist.entry(1)
+        client.get("/admin/export.csv?status=confirmed&created_from=2025-03-01").get_data()
+        page = html_of(client.get("/admin/audit"))
+        assert "filters: status confirmed, joined from 1 Mar 2025, sort newest" in page
+        assert "{&#39;" not in page and "{'" not in page  # no Python dict text
+        assert "+00:00" not in page and re.search(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC", page)
 
     def test_outbox_shows_failures_with_reason_and_resends(self, client, mailbox, settings):
         data = {"name": "", "accept_url": "http://x/invitations/SECRETTOKEN", "expires_on": "1 May"}

@@ -52,3 +52,14 @@ def test_transactional_mail_has_no_unsubscribe_footer():
 def test_missing_data_fails_the_render_instead_of_sending_a_gap():
     with pytest.raises(UndefinedError):
         render("sign_in_code", {"minutes": 10})
+
+
+def test_the_clinicians_email_names_who_shared_which_report_and_still_goes_out_without():
+    data = {"share_url": "https://x.test/r/t", "expires_on": "5 January 2027"}
+    named = render("clinician_report_link", data | {"shared_by": "Robin", "period": "1 to 7 December 2026"})
+    assert "Robin shared a report with you" in named.text and "for 1 to 7 December 2026" in named.text
+    assert "If you don't know Robin" in named.text
+    assert "Robin" not in named.subject
+    # Requested before these fields existed (waiting in the outbox across a deploy): less specific, sent.
+    older = render("clinician_report_link", data)
+    assert "Someone shared a report with you" in older.text and "If you weren't expecting" in older.text

@@ -62,7 +62,7 @@ def follow(app, link: str, action: str = "") -> None:
     assert answer.status_code == 200
 
 
-def test_unsubscribe_links_turn_the_settings_off(services, mailbox, db):
+def test_unsubscribe_links_turn_the_settings_off(services, mailbox, db, settings):
     api, app = services
     user, headers = person()
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
@@ -83,10 +83,10 @@ def test_unsubscribe_links_turn_the_settings_off(services, mailbox, db):
     assert db.email_preferences.count_documents({}) == 0
     # And mail already on its way is held back by them.
     send(app, user, REMINDER, "reminder:2")
-    assert wait_status("reminder:2", {"suppressed"})["last_error"] == "unsubscribed from reminders"
+    assert wait_status(settings, "reminder:2", {"suppressed"})["last_error"] == "unsubscribed from reminders"
 
 
-def test_turning_them_on_again_in_settings_subscribes_again(services, mailbox):
+def test_turning_them_on_again_in_settings_subscribes_again(services, mailbox, settings):
     api, app = services
     user, headers = person()
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
@@ -103,7 +103,7 @@ def test_turning_them_on_again_in_settings_subscribes_again(services, mailbox):
         "A gentle check-in reminder",
         "Your weekly report is ready",
     }
-    assert wait_status("reminder:4", {"sent"}) and wait_status("report:4", {"sent"})
+    assert wait_status(settings, "reminder:4", {"sent"}) and wait_status(settings, "report:4", {"sent"})
 
 
 def test_the_pages_undo_button_turns_the_setting_back_on(services, mailbox):
@@ -120,7 +120,9 @@ def test_the_pages_undo_button_turns_the_setting_back_on(services, mailbox):
     assert shown["enabled"] is True and shown["local_time"] == "20:30"
 
 
-def test_a_link_for_an_address_without_an_account_stays_an_opt_out_of_that_address(services, mailbox, db):
+def test_a_link_for_an_address_without_an_account_stays_an_opt_out_of_that_address(
+    services, mailbox, db, settings
+):
     api, app = services
     user, headers = person()
     clinician = {"_id": user["_id"], "email": "dr.lee@example.org"}  # the person's clinician, no account
@@ -139,7 +141,7 @@ def test_a_link_for_an_address_without_an_account_stays_an_opt_out_of_that_addre
         ("clinician_report_link", {"share_url": "http://x.test/s", "expires_on": "1 May"}),
         "c:2",
     )
-    assert wait_status("c:2", {"suppressed"})["last_error"] == "unsubscribed from reports"
+    assert wait_status(settings, "c:2", {"suppressed"})["last_error"] == "unsubscribed from reports"
 
 
 def test_opt_outs_stored_per_address_before_settings_held_them_move_into_the_settings(services, db, settings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import re
@@ -149,12 +150,24 @@ class TestContent:
         )
         days, person = summaries(early, KEYS, end, PARAMS)
         content, page = build(patient, first, end, days=days, person=person)
-        needed = person["status"]["baseline_needs_days"]
-        assert needed == PARAMS["episodes"]["baseline_min_days"] - content["days_logged"]
+        baseline = person["baseline"]
+        needed = baseline["needed_days"] - baseline["logged_days"]
+        assert baseline["state"] == "building" and needed > 0
         assert f"needs {needed} more logged days" in text_of(page)
         # Nothing was logged before this week: no symptom is "new this period", there is nothing to compare.
         assert content["top_symptoms"]
         assert {t["change"] for t in content["top_symptoms"]} == {"no earlier entries"}
+
+    def test_scales_running_opposite_ways_are_labelled_at_both_ends(self, patient):
+        rated = copy.deepcopy(patient)
+        for event in rated.events:
+            if event["type"] == "check_in":
+                event["sleep_quality"] = 3
+        _content, page = build(rated, "2026-03-09", "2026-03-15")
+        text = text_of(page)
+        assert "Burden (0 none … 10 worst)" in text
+        assert "(0 very poor … 4 very good)" in text  # sleep quality: higher is better
+        assert "Severity 0 not at all … 4 very much so" in text
 
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")

@@ -59,7 +59,9 @@ def by_recipient(messages) -> dict:
     return {str(m["To"]): m for m in messages}
 
 
-def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, db, mailbox, settings):
+def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_a_link_saying_who_shared_it(
+    live, db, mailbox, settings
+):
     user = subscriber(name="Robin Example")
     report = ready_report(db, user, attach_pdf=True, clinician="dr.lee@example.org")
     assert delivery.deliver(live, report) == 2
@@ -87,9 +89,11 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_only_a_link(live, 
     token = share_link.rsplit("/", 1)[1]
     share = report_shares.find_usable(settings, token)
     assert share["report_id"] == report["_id"] and share["recipient"] == "dr.lee@example.org"
-    # Nothing about the person or their health: not the name, not the period, no health words.
-    whole = f"{clinician['Subject']}\n{text}\n{html}"
-    assert "Robin" not in whole and user["email"] not in whole and "November 2026 to" not in whole
+    # Who shared what, so it does not read as phishing (the name as the person chose it, the dates), in
+    # the body only; nothing about their health, and not their address.
+    assert "Robin Example shared a report with you" in text
+    assert "16 November 2026 to 22 November 2026" in text and "Robin Example" in html
+    assert "Robin" not in clinician["Subject"] and user["email"] not in f"{text}\n{html}"
     content = text.replace("\r\n", "\n").split("\n--\n")[
         0
     ]  # the footer every email shares says "not medical advice"

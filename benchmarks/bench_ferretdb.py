@@ -1,0 +1,122 @@
+"""FerretDB with our patches vs upstream v1.24.2, side by side: lookups and updates on 100,000 events.
+
+Both servers hold the same documents (1,000 people, an index on `user_id`) and answer the same operations
+one at a time from one client: find by `_id`, find a person's documents by `user_id`, `update_one` by `_id`
+with `$inc`, and 4 threads x 100 `$inc` on one document (what is left of the 400). Upstream is built by
+`FERRETDB_UPSTREAM=1 bin/setup` (this bench runs it when the binary is missing). Knobs: BENCH_FERRETDB_DOCS
+(100,000), BENCH_FERRETDB_OPS (operations timed per kind on the patched server; upstream gets a tenth).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+
+from pymongo import MongoClient
+
+from benchmarks.harness import Report, Stack
+from benchmarks.raw_mongo import event_document
+from devtools.ferretdb import FERRETDB, FERRETDB_UPSTREAM
+from tests.support.servers import ROOT, FerretDB
+
+DOCS = int(os.environ.get("BENCH_FERRETDB_DOCS", "100000"))
+USERS = 1_000
+OPS = int(os.environ.get("BENCH_FERRETDB_OPS", "200"))
+BATCH = 1_000
+THREADS, INCREMENTS = 4, 100
+
+
+def load(uri: str) -> None:
+    """The same documents on every server: person p's n-th event has _id "e-<n>" and user_id "user-<p>"."""
+    client = MongoClient(uri)
+    events = client.bench.events
+    for start in range(0, DOCS, BATCH):
+        numbers = range(start, start + BATCH)
+        events.insert_many([event_document(f"user-{n % USERS:04d}", n) | {"_id": f"e-{n}"} for n in numbers])
+    events.create_index("user_id")
+    client.close()
+
+
+def median_ms(op: Callable[[int], object], count: int) -> float:
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        op(i)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def lost_increments(uri: str) -> int:
+    """4 threads x 100 `$inc` of one document: how many of the 400 are missing afterwards."""
+    client = MongoClient(uri)
+    client.bench.counter.insert_one({"_id": "counter", "n": 0})
+
+    def work() -> None:
+        own = MongoClient(uri)
+        for _ in range(INCREMENTS):
+            own.bench.counter.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+        own.close()
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    n = client.bench.counter.find_one({"_id": "counter"})["n"]
+    client.close()
+    return THREADS * INCREMENTS - n
+
+
+def measure(report: Report, name: str, server: FerretDB, count: int) -> dict[str, float]:
+    client = MongoClient(server.uri)
+    events = client.bench.events
+    step = DOCS // count
+    results = {
+        "find_id": median_ms(lambda i: events.find_one({"_id": f"e-{i * step}"}), count),
+        "find_user": median_ms(lambda i: list(events.find({"user_id": f"user-{i * 7 % USERS:04d}"})), count),
+        "update_id": median_ms(
+            lambda i: events.update_one({"_id": f"e-{i * step + 1}"}, {"$inc": {"n": 1}}), count
+        ),
+    }
+    client.close()
+    labels = {
+        "find_id": "find({_id}) median",
+        "find_user": f"find({{user_id}}) median ({DOCS // USERS} docs)",
+        "update_id": "update_one({_id}, $inc) median",
+    }
+    for key, value in results.items():
+        report.measure(f"{name}_{key}", f"{name}: {labels[key]}", value, "ms", operations=count)
+    lost = lost_increments(server.uri)
+    report.measure(f"{name}_lost", f"{name}: $inc lost of {THREADS} x {INCREMENTS}", lost, "updates")
+    return results
+
+
+def main() -> None:
+    if not FERRETDB_UPSTREAM.exists():
+        subprocess.run(["bin/setup"], cwd=ROOT, env=os.environ | {"FERRETDB_UPSTREAM": "1"}, check=True)
+    report = Report("ferretdb")
+    with Stack("ferretdb") as stack:
+        servers = {}
+        for name, binary in (("patched", FERRETDB), ("upstream", FERRETDB_UPSTREAM)):
+            server = FerretDB(stack.dir / name, binary=binary)
+            stack.exit.callback(server.stop)
+            stack.logs.append(server.dir / "ferretdb.log")
+            servers[name] = server.start()
+            started = time.monotonic()
+            load(server.uri)
+            print(f"{name}: {DOCS:,} documents loaded in {time.monotonic() - started:.1f}s", flush=True)
+        patched = measure(report, "patched", servers["patched"], OPS)
+        upstream = measure(report, "upstream", servers["upstream"], max(OPS // 10, 5))
+        for key, ms in patched.items():
+            speedup = round(upstream[key] / ms, 1)
+            report.measure(f"speedup_{key}", f"upstream ÷ patched time, {key}", speedup, "x")
+    report.print()
+    report.write(docs=DOCS, users=USERS, operations=OPS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""What an email address from outside may be: at most 254 characters (RFC 5321), checked before any other
+work, so the cost of everything that reads an address afterwards (syntax, normalisation, the disposable
+check) is bounded by that size whatever a caller sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+# RFC 5321 §4.5.3.1.3: a path is at most 256 octets including its angle brackets.
+MAX_ADDRESS_LENGTH = 254
+TOO_LONG = f"An email address has at most {MAX_ADDRESS_LENGTH} characters."
+
+
+class EmailAddress(fields.Email):
+    """`fields.Email` that refuses an over-long value alone, before its validators run (marshmallow runs
+    every validator and collects their errors, so a length validator beside them would not spare them)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_ADDRESS_LENGTH:
+            raise ValidationError(TOO_LONG)
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -1,0 +1,67 @@
+"""Every email, rendered as sent, in Debian chromium at a phone's width: nothing scrolls sideways, however
+long its links (signed tokens make them long: a share link is ~200 characters)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.notification.email.templates import TEMPLATES, render
+
+PHONE_WIDTH = 390
+TOKEN = "eyJzIjoiNjc1MmE5ZjBjM2I0ZDVlNmY3YTgwOTFiOjIwMjYtVzQ5OmNsaW5pY2lhbiJ9." + "Qk8x" * 30
+BASE = "https://app.trackyourhealing.org"
+SAMPLES = {
+    "product_news": {
+        "headline": "Reports now print on Letter paper",
+        "paragraphs": ["A small change for clinics in North America."],
+        "link_url": f"{BASE}/news/2026/reports-on-letter-paper?utm_source=none&ref={TOKEN}",
+        "link_label": "Read more",
+    },
+    "waitlist_confirm": {
+        "name": "Sam",
+        "confirm_url": f"{BASE}/waitlist/confirm/{TOKEN}",
+        "leave_url": f"{BASE}/waitlist/leave/{TOKEN}",
+        "expires_hours": 48,
+    },
+    "sign_in_code": {"code": "482913", "minutes": 10},
+    "safety_message": {},
+    "invitation": {
+        "name": "Sam",
+        "accept_url": f"{BASE}/invitations/{TOKEN}",
+        "expires_on": "20 December 2026",
+    },
+    "account_erased": {},
+    "weekly_report": {
+        "report_url": f"{BASE}/r/{TOKEN}",
+        "period": "29 November 2026 to 5 December 2026",
+        "clinician_sent": True,
+        "attachments": [],
+    },
+    "clinician_report_link": {
+        "share_url": f"{BASE}/r/{TOKEN}",
+        "expires_on": "5 January 2027",
+        "shared_by": "Sam R.",
+        "period": "29 November 2026 to 5 December 2026",
+    },
+    "checkin_reminder": {"app_url": f"{BASE}/today?from=reminder&ref={TOKEN}"},
+}
+UNSUBSCRIBE = f"{BASE}/email/unsubscribe/{TOKEN}"
+
+
+def test_every_email_has_a_sample():
+    assert set(SAMPLES) == set(TEMPLATES)
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_no_email_scrolls_sideways_on_a_phone(phone, name):
+    html = render(name, SAMPLES[name], unsubscribe_url=UNSUBSCRIBE).html
+    phone.set_content(html)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"{name} is {width} px wide"

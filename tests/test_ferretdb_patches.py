@@ -1,0 +1,270 @@
+"""Our FerretDB patches (deploy/ferretdb/patches/, docs/ferretdb.md), through pymongo against the built
+server: lookups and write-backs by `_id` and equality on an indexed field search their index (SQLite's
+own plan), pushdown never changes what a filter matches, and concurrent updates of one document all count."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pymongo
+import pytest
+from bson import ObjectId
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support.servers import FerretDB
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_MONGO_URI")), reason="FerretDB's own SQLite plans; MongoDB needs no patches"
+)
+
+THREADS, INCREMENTS = 4, 100
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[FerretDB]:
+    """A FerretDB of its own: the test reads its SQLite files and its log of SQL statements (debug level)."""
+    ferretdb = FerretDB(tmp_path_factory.mktemp("ferretdb-patches"), log_level="debug").start()
+    yield ferretdb
+    ferretdb.stop()
+
+
+@pytest.fixture
+def client(server) -> Iterator[pymongo.MongoClient]:
+    mongo = pymongo.MongoClient(server.uri)
+    mongo.drop_database("patches")
+    yield mongo
+    mongo.close()
+
+
+def plan(client: pymongo.MongoClient, collection: str, filter_: dict) -> str:
+    """SQLite's query plan for a find, as FerretDB's explain reports it."""
+    explained = client.patches.command("explain", {"find": collection, "filter": filter_})
+    return "\n".join(explained["queryPlanner"]["Plan"])
+
+
+def statements_since(server: FerretDB, offset: int) -> list[tuple[str, list]]:
+    """The SQL statements (and their arguments) the server logged after `offset` bytes of its log."""
+    with (server.dir / "ferretdb.log").open(encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        lines = log.read().splitlines()
+    found = []
+    for line in lines:
+        fields = line.split("\t")
+        for i, field in enumerate(fields):
+            if field.startswith(">>> "):
+                args = json.loads(fields[i + 1]).get("args", []) if i + 1 < len(fields) else []
+                found.append((field[4:], args))
+    return found
+
+
+def sqlite_plan(server: FerretDB, sql: str, args: list) -> str:
+    """SQLite's plan for a statement on the server's database file, opened read-only."""
+    path = server.dir / "data" / "patches.sqlite"
+    # Closed at once: a connection left open would break the server's next drop and re-create of the file.
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        rows = db.execute("EXPLAIN QUERY PLAN " + sql, args)
+        return "\n".join(row[3] for row in rows)
+
+
+def log_size(server: FerretDB) -> int:
+    return Path(server.dir / "ferretdb.log").stat().st_size
+
+
+def test_a_lookup_by_id_searches_the_id_index(client):
+    docs = client.patches.docs
+    docs.insert_many([{"_id": f"doc-{n}", "n": n} for n in range(50)] + [{"_id": ObjectId(), "n": 50}])
+
+    for filter_ in (
+        {"_id": "doc-7"},
+        {"_id": ObjectId()},
+        {"_id": 12345},
+        {"_id": "doc-7", "n": {"$gte": 0}},
+    ):
+        found = plan(client, "docs", filter_)
+        assert "USING INDEX" in found and "__id_ " in found, filter_
+    assert docs.find_one({"_id": "doc-7", "n": {"$gte": 0}}) == {"_id": "doc-7", "n": 7}
+
+
+def test_updates_and_deletes_by_id_write_back_through_the_id_index(client, server):
+    docs = client.patches.docs
+    docs.insert_many([{"_id": f"doc-{n}", "n": n} for n in range(50)])
+    start = log_size(server)
+
+    docs.update_one({"_id": "doc-3"}, {"$inc": {"n": 1}})
+    docs.find_one_and_update({"_id": "doc-4"}, {"$set": {"n": 0}})
+    docs.delete_one({"_id": "doc-5"})
+
+    writes = [
+        (sql, args)
+        for sql, args in statements_since(server, start)
+        if sql.startswith(("UPDATE", "DELETE")) and "_ferretdb_collections" not in sql
+    ]
+    assert [sql.split()[0] for sql, _ in writes] == ["UPDATE", "UPDATE", "DELETE"]
+    for sql, args in writes:
+        found = sqlite_plan(server, sql, args)
+        assert "SEARCH" in found and "USING INDEX" in found, sql
+    assert docs.find_one({"_id": "doc-3"})["n"] == 4 and docs.find_one({"_id": "doc-5"}) is None
+
+
+def test_equality_on_an_indexed_field_searches_its_index(client):
+    docs = client.patches.docs
+    owner = ObjectId()
+    docs.insert_many(
+        [{"user_id": f"user-{n % 10}", "owner": owner, "n": n, "day": n % 7} for n in range(100)]
+    )
+    docs.create_index("user_id")
+    docs.create_index([("owner", 1), ("day", -1)])
+
+    for filter_ in (
+        {"user_id": "user-3"},
+        {"user_id": "user-3", "n": {"$gt": 5}},
+        {"user_id": {"$eq": "user-3"}},
+        {"user_id": {"$in": ["user-3", "user-4"]}},
+        {"owner": owner},
+    ):
+        found = plan(client, "docs", filter_)
+        assert "USING INDEX" in found and "SCAN" not in found, filter_
+    # Not pushed down: a field no index leads, and values whose stored JSON text varies (doubles, 0, null).
+    for filter_ in (
+        {"n": 3},
+        {"day": 3},
+        {"user_id": 2.5},
+        {"user_id": 0},
+        {"user_id": None},
+        {"user_id": {"$in": ["user-3", None]}},
+    ):
+        assert "SCAN" in plan(client, "docs", filter_), filter_
+    assert docs.count_documents({"user_id": "user-3", "n": {"$gt": 5}}) == 9
+    assert docs.count_documents({"user_id": {"$in": ["user-3", "user-4", "none"]}}) == 20
+
+
+def test_concurrent_increments_of_one_document_are_all_kept(client, server):
+    client.patches.counters.insert_one({"_id": "counter", "n": 0, "claims": 0})
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def increment() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            counters = mongo.patches.counters
+            for _ in range(INCREMENTS):
+                counters.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+                before = counters.find_one_and_update({"_id": "counter"}, {"$inc": {"claims": 1}})
+                seen.append(before["claims"])
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    threads = [threading.Thread(target=increment) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert client.patches.counters.find_one({"_id": "counter"}) == {
+        "_id": "counter",
+        "n": THREADS * INCREMENTS,
+        "claims": THREADS * INCREMENTS,
+    }
+    assert sorted(seen) == list(range(THREADS * INCREMENTS))  # each findAndModify saw its own value
+
+
+def test_concurrent_upserts_with_one_filter_make_one_document(client, server):
+    """Claims written as upserts (`$inc` or `$setOnInsert` on a filter that may match nothing yet)."""
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def upsert() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            counters = mongo.patches.counters
+            counters.find_one({"_id": "warm-up"})  # connected before the barrier: all start at once
+            barrier.wait()
+            for _ in range(INCREMENTS // 4):
+                counters.update_one({"name": "fresh"}, {"$inc": {"n": 1}}, upsert=True)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    threads = [threading.Thread(target=upsert) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert [doc["n"] for doc in client.patches.counters.find({"name": "fresh"})] == [
+        THREADS * INCREMENTS // 4
+    ]
+
+
+# Values whose JSON text in FerretDB's storage is the same for different types or different for equal
+# values: strings that look like ObjectIds or numbers, ints/longs/doubles that are equal, -0.0, 2^53 and
+# beyond, escapes, arrays (a top-level equality matches their elements), documents, null.
+OIDS = [ObjectId("5f0000000000000000000001"), ObjectId("5f0000000000000000000002")]
+scalars = st.one_of(
+    st.sampled_from(OIDS),
+    st.sampled_from([str(o) for o in OIDS] + ["5", "a", 'q"<&\\', "\u2028é", ""]),
+    st.text(alphabet='ab"\\<&\x01é', max_size=3),
+    st.sampled_from([0, 5, -5, 2**31, 2**53, 2**53 + 1, 2**60, -(2**53), 2**63 - 1]),
+    st.sampled_from([0.0, -0.0, 5.0, 5.5, -5.0, float(2**53), float(2**60), 1e21]),
+    st.integers(-10, 10),
+    st.booleans(),
+    st.none(),
+)
+values = st.one_of(
+    scalars, st.lists(scalars, max_size=3), st.dictionaries(st.sampled_from(["a", "b"]), scalars, max_size=2)
+)
+
+
+def id_key(value: object) -> object:
+    """_id values FerretDB's unique index treats as one (equal numbers; an ObjectId and its hex string)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+ids = st.one_of(
+    st.sampled_from(OIDS), st.text(alphabet="ab5", max_size=3), st.integers(-10, 10), st.just(5.0)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(st.tuples(ids, values), max_size=12, unique_by=lambda d: id_key(d[0])),
+    probes=st.lists(scalars, min_size=1, max_size=6),
+)
+def test_pushdown_never_changes_what_a_filter_matches(client, docs, probes):
+    """The same documents with and without an index on `k`: every equality on `k` or `_id` matches the same
+    documents, and an update with it changes the same ones."""
+    client.drop_database("patches")
+    indexed, plain = client.patches.indexed, client.patches.plain
+    indexed.create_index("k")
+    client.patches.create_collection("plain")
+    stored = [{"_id": _id, "k": k} for _id, k in docs]
+    if stored:
+        indexed.insert_many(stored)
+        plain.insert_many(stored)
+    probes += [k for _, k in docs if not isinstance(k, list | dict)] + [_id for _id, _ in docs]
+
+    conditions = probes + [{"$eq": probe} for probe in probes] + [{"$in": probes[:3]}, {"$in": probes[3:]}]
+    for probe in conditions:
+        for field in ("k", "_id"):
+            # {$and: [...]} is the same filter, never pushed down: no top-level field.
+            unpushed = {"$and": [{field: probe}]}
+            expected = sorted(map(repr, plain.find(unpushed)))
+            assert sorted(map(repr, indexed.find({field: probe}))) == expected, (field, probe)
+            assert sorted(map(repr, plain.find({field: probe}))) == expected, (field, probe)
+
+    for probe in conditions:
+        matched = indexed.update_many({"k": probe}, {"$inc": {"hits": 1}}).matched_count
+        assert matched == plain.update_many({"$and": [{"k": probe}]}, {"$inc": {"hits": 1}}).matched_count
+    assert sorted(map(repr, indexed.find())) == sorted(map(repr, plain.find()))
