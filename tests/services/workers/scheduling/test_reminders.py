@@ -23,7 +23,10 @@ def reminder_keys(celery_app) -> set[str]:
     """The idempotency keys of the reminders requested. A record's id is a keyed hash of its key, so the
     keys are found among every person's candidate days."""
     settings = celery_app.tyh_settings
+    # The fixed test dates, and the real days around now that some tests log on (whatever the clock says).
+    around_now = datetime.now(UTC).date()
     days = [date(2026, 10, 1) + timedelta(days=n) for n in range(92)]
+    days += [around_now + timedelta(days=n) for n in range(-7, 3)]
     candidates = {
         outbox_id(settings, key): key
         for user in mongo.db.users.find({}, {"_id": 1})
