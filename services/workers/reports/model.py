@@ -131,9 +131,10 @@ def _symptom_days(docs: list[dict], keys: str) -> dict[str, dict]:
     }
 
 
-def _change(now: dict, before: dict | None) -> str:
+def _change(now: dict, before: dict | None, earlier: bool) -> str:
+    """Against the previous period; "new" only when that period has entries to compare with."""
     if before is None:
-        return "new this period"
+        return "new this period" if earlier else "no earlier entries"
     diff = now["mean_peak"] - before["mean_peak"]
     if diff >= SYMPTOM_CHANGE_POINTS:
         return "higher"
@@ -152,7 +153,7 @@ def top_symptoms(period_docs: list[dict], previous_docs: list[dict], keys: str) 
         | {
             "previous_days": before[key]["days"] if key in before else 0,
             "previous_mean_peak": before[key]["mean_peak"] if key in before else None,
-            "change": _change(entry, before.get(key)),
+            "change": _change(entry, before.get(key), bool(previous_docs)),
         }
         for key, entry in ranked
     ]
@@ -227,6 +228,8 @@ def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str)
                 sources[source["id"]] = source
     return {
         "unit": taper.get("unit"),
+        # "9 mg diazepam-equivalent": what the mg are, when they are not plain mg.
+        "unit_note": (taper.get("unit") or "mg").removeprefix("mg").strip() or None,
         "start": taper.get("start_dose"),
         "start_day": timeline[0]["day"] if timeline else None,
         "current": timeline[-1]["amount"] if timeline else None,
@@ -237,6 +240,13 @@ def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str)
         "medications": medications,
         "sources": list(sources.values()),
     }
+
+
+def _days_needed(baseline: dict | None) -> int:
+    """More logged days the person's baseline needs (summaries' `baseline`: building, logged of needed)."""
+    if not baseline or baseline.get("state") != "building":
+        return 0
+    return max(0, baseline["needed_days"] - baseline["logged_days"])
 
 
 def _percent(start: float | None, now: float | None) -> float | None:
@@ -328,6 +338,8 @@ def assemble(
         "episodes": episodes_in(person, start, end),
         "episodes_note": person.get("episodes_note"),
         "states": state_counts(period, by_day),
+        # While the baseline is still forming, say how many more logged days it needs (not "too little data").
+        "baseline_needs_days": _days_needed(person.get("baseline")),
         "dose": dose(person, period_docs, start, end, keys),
         "top_symptoms": top_symptoms(period_docs, previous_docs, keys),
         "sleep": sleep(period_docs),

@@ -59,14 +59,15 @@ def person_summary(
 
 
 def status(docs: list[dict], found: list[dict], params: dict[str, Any]) -> dict:
-    """Where things stand today: latest logged day, current episode, recent red flags verbatim."""
+    """Where things stand today: latest logged day, current episode, recent red flags verbatim, and the
+    latest red flag ever logged however old, so a late one is never silent."""
     logged = [d for d in docs if d["has_data"]]
-    recent_flags = []
+    recent_flags, last_flag = [], None
     if docs:
-        horizon = (
-            date.fromisoformat(docs[-1]["day"]) - timedelta(days=params["red_flags"]["status_days"])
-        ).isoformat()
-        recent_flags = [f | {"day": d["day"]} for d in docs if d["day"] > horizon for f in d["red_flags"]]
+        horizon = recent_red_flag_horizon(docs[-1]["day"], params)
+        recent_flags = [f | {"day": d["day"]} for d in docs if d["day"] >= horizon for f in d["red_flags"]]
+        flagged = [d for d in docs if d["red_flags"]]
+        last_flag = {"day": flagged[-1]["day"], "red_flags": flagged[-1]["red_flags"]} if flagged else None
     ongoing = next((e for e in reversed(found) if e["ongoing"]), None)
     last = docs[-1] if docs else None
     return {
@@ -77,4 +78,10 @@ def status(docs: list[dict], found: list[dict], params: dict[str, Any]) -> dict:
         "trend_per_week": last["rolling"]["trend_per_week"] if last else None,
         "red_flags_recent": recent_flags,
         "has_recent_red_flag": bool(recent_flags),
+        "last_red_flag": last_flag,
     }
+
+
+def recent_red_flag_horizon(today: str, params: dict[str, Any]) -> str:
+    """The first day whose red flags are recent: shown in the status and sent a safety email."""
+    return (date.fromisoformat(today) - timedelta(days=params["red_flags"]["recent_days"])).isoformat()

@@ -1,25 +1,46 @@
-"""Windows and waves: stretches well below or above the person's own baseline.
+"""Windows and waves: stretches well below or above the person's own baseline, measured in the person's own
+day-to-day variability.
 
 There is no clinical definition (domain reference §4); this is a product heuristic, documented with its
-parameters in docs/windows-and-waves.md. For each day: baseline = median burden of the previous
-`baseline_days` logged days; signal = a centred mean of logged burdens over `smoothing_days`; deviation =
-signal - baseline. A wave starts when the deviation reaches +enter and lasts while it stays at or above
-+exit (hysteresis, so one odd day neither starts nor ends one); a window mirrors it below. Runs shorter
-than `min_days` are dropped; up to `max_gap_days` unlogged days inside a run do not end it. Red flags are
-never part of this: they are reported separately and verbatim.
+parameters and its evaluation in docs/windows-and-waves.md.
+
+* Baseline for each day: the interquartile mean of the logged days in the `baseline_days` before it, leaving
+  out the last `baseline_skip_days` (a wave's first days must not raise its own bar). Noise: the person's
+  day-to-day variability over the previous `noise_days`, from the mean absolute difference between
+  consecutive logged ratings (differences cancel a drifting baseline). Robust estimates of centre and spread,
+  as in a Shewhart-style chart (Montgomery, *Introduction to Statistical Quality Control*, ch. 6).
+* Episodes: a three-state hidden Markov model (window, neutral, wave) decoded with the Viterbi algorithm
+  (Rabiner, Proc. IEEE 77, 1989) on each logged day's deviation from the baseline in noise units; an
+  unlogged day carries no evidence. Each state emits a unit normal around 0 or +/- max(`enter` / noise,
+  `enter_noise`); `stay_neutral` and `stay_episode` set how often episodes start and how long they last. A
+  decoded run is an episode when it spans at least `min_days` and its mean deviation reaches
+  max(`min_mean`, `min_mean_noise` x noise).
+* Two passes: the second leaves the first pass's episodes out of the baseline and noise. Every step reads
+  only the days within reach, so a late entry changes only the days near it.
+
+Red flags are never part of this: they are reported separately and verbatim.
 """
 
 from __future__ import annotations
 
-from statistics import fmean
+import hashlib
+import math
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 WAVE, WINDOW, NEUTRAL = "wave", "window", "neutral"
 NO_DATA, BUILDING, READY = "no_data", "building", "ready"
 DISCLAIMER = (
     "Windows and waves have no clinical definition. These are stretches well below or above your own recent "
-    "baseline, found by a simple rule; they describe your logs and are not a diagnosis."
+    "baseline, measured against how much your days usually vary; they describe your logs and are not a "
+    "diagnosis."
 )
+# Part of the summaries' fingerprint (params.py): a change of this file's rule triggers a rebuild.
+CODE_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+# mean |x_t - x_(t-1)| = 2 sigma / sqrt(pi) for independent normal days.
+_DIFF_TO_SD = math.sqrt(math.pi) / 2
 
 
 def baseline_progress(burdens: list[float | None], states: list[str | None], params: dict[str, Any]) -> dict:
@@ -35,133 +56,59 @@ def baseline_progress(burdens: list[float | None], states: list[str | None], par
     return {"state": READY if logged >= needed else BUILDING, "logged_days": logged, "needed_days": needed}
 
 
-def interquartile_mean(values: list[float]) -> float:
+def interquartile_mean(values: np.ndarray) -> float:
     """Mean of the middle half: as robust as a median to a few odd days, but not stuck on whole numbers
     when ratings are whole numbers."""
-    ordered = sorted(values)
+    ordered = np.sort(values)
     cut = len(ordered) // 4
-    return fmean(ordered[cut : len(ordered) - cut])
+    return float(ordered[cut : len(ordered) - cut].mean())
 
 
-def baseline_at(
-    i: int, burdens: list[float | None], in_episode: list[bool], params: dict[str, Any]
-) -> float | None:
-    """The robust centre of the logged days before day i that were not part of a window or wave: an
-    episode must not drag the baseline that the days after it are compared with."""
-    end = i - params["baseline_skip_days"]
-    start = max(0, end - params["baseline_days"])
-    prior = [burdens[j] for j in range(start, max(0, end)) if burdens[j] is not None and not in_episode[j]]
-    return interquartile_mean(prior) if len(prior) >= params["baseline_min_days"] else None
+class References:
+    """Each day's baseline and noise from the usable logged days before it (None while too few). A day's
+    values depend only on the days within reach, never on anything decided before, so a late entry changes
+    only the days near it."""
 
+    def __init__(
+        self, burdens: list[float | None], params: dict[str, Any], excluded: np.ndarray | None = None
+    ) -> None:
+        self.burdens, self.params = burdens, params
+        self.values = np.array([np.nan if b is None else b for b in burdens], dtype=float)
+        # Days left out of the baseline and noise: the first pass's episodes (detect).
+        self.usable = ~np.isnan(self.values) & (True if excluded is None else ~excluded)
+        self.base: list[float | None] = []
+        self.noise: list[float | None] = []
+        for i in range(len(burdens)):
+            base, noise = self._at(i) or (None, None)
+            self.base.append(base)
+            self.noise.append(noise)
 
-def _extend(
-    run: dict,
-    burdens: list[float | None],
-    base: list[float | None],
-    taken: list[bool],
-    params: dict[str, Any],
-) -> None:
-    """Grow a run over neighbouring logged days that are themselves beyond `exit` the same way: smoothing
-    blurs an episode's first and last days, the raw values do not."""
-    sign = 1 if run["kind"] == WAVE else -1
-
-    def beyond(j: int) -> bool:
-        return (
-            burdens[j] is not None
-            and base[j] is not None
-            and not taken[j]
-            and sign * (burdens[j] - base[j]) >= params["exit"]
+    def _at(self, i: int) -> tuple[float, float] | None:
+        p = self.params
+        end = max(0, i - p["baseline_skip_days"])
+        start = max(0, end - p["baseline_days"])
+        recent = self.values[start:end][self.usable[start:end]]
+        if len(recent) < p["baseline_min_days"]:
+            return None
+        lo = max(0, end - p["noise_days"])
+        longer = self.values[lo:end][self.usable[lo:end]]
+        return interquartile_mean(recent), max(
+            p["noise_min"], float(np.abs(np.diff(longer)).mean()) * _DIFF_TO_SD
         )
 
-    while run["start"] > 0 and beyond(run["start"] - 1):
-        run["start"] -= 1
-        run["deviations"].insert(0, burdens[run["start"]] - base[run["start"]])
-    while run["end"] + 1 < len(burdens) and beyond(run["end"] + 1):
-        run["end"] += 1
-        run["deviations"].append(burdens[run["end"]] - base[run["end"]])
 
-
-def smoothed(burdens: list[float | None], width: int) -> list[float | None]:
-    half = width // 2
-    out: list[float | None] = []
-    for i, value in enumerate(burdens):
-        if value is None:
-            out.append(None)
-            continue
-        near = [v for v in burdens[max(0, i - half) : i + half + 1] if v is not None]
-        out.append(fmean(near))
-    return out
-
-
-def _state(deviation: float, current: str, params: dict[str, Any]) -> str:
-    enter, exit_ = params["enter"], params["exit"]
-    if current == WAVE and deviation >= exit_:
-        return WAVE
-    if current == WINDOW and deviation <= -exit_:
-        return WINDOW
-    if deviation >= enter:
-        return WAVE
-    if deviation <= -enter:
-        return WINDOW
-    return NEUTRAL
-
-
-class _Scan:
-    """One pass over the days with hysteresis; remembers runs, per-day states and baselines."""
-
-    def __init__(self, burdens: list[float | None], params: dict[str, Any]) -> None:
-        self.burdens, self.params = burdens, params
-        self.signal = smoothed(burdens, params["smoothing_days"])
-        self.in_episode = [False] * len(burdens)
-        self.base: list[float | None] = []
-        self.states: list[str | None] = []
-        self.runs: list[dict] = []
-        self.current, self.run, self.gap = NEUTRAL, None, 0
-
-    def scan(self) -> _Scan:
-        for i in range(len(self.burdens)):
-            self.base.append(baseline_at(i, self.burdens, self.in_episode, self.params))
-            if self.signal[i] is None or self.base[i] is None:
-                self._unseen()
-            else:
-                self._seen(i, self.signal[i] - self.base[i])
-        if self.run is not None:
-            self._close()
-        return self
-
-    def _unseen(self) -> None:
-        self.states.append(None)
-        if self.run is None:
-            return
-        self.gap += 1
-        if self.gap > self.params["max_gap_days"]:
-            self._close()
-            self.current = NEUTRAL
-
-    def _seen(self, i: int, deviation: float) -> None:
-        state = _state(deviation, self.current, self.params)
-        self.states.append(state)
-        self.in_episode[i] = state != NEUTRAL
-        if self.run is not None and state != self.run["kind"]:
-            self._close()
-        if state != NEUTRAL and self.run is None:
-            self.run = {"kind": state, "start": i, "end": i, "deviations": [], "baseline": self.base[i]}
-        if self.run is not None:
-            self.run["end"] = i
-            self.run["deviations"].append(deviation)
-        self.current, self.gap = state, 0
-
-    def _close(self) -> None:
-        finished, self.run, self.gap = self.run, None, 0
-        self.runs.append(finished)
-        if finished["end"] - finished["start"] + 1 < self.params["min_days"]:
-            # Too short to be an episode: its days count towards the baseline after all.
-            for j in range(finished["start"], finished["end"] + 1):
-                self.in_episode[j] = False
+def _is_episode(run: dict, params: dict[str, Any]) -> bool:
+    """Long enough, and standing out as a whole: its mean deviation reaches max(`min_mean`,
+    `min_mean_noise` x noise), so a noisy stretch that only grazed the entry level is not an episode."""
+    mean = abs(sum(run["deviations"]) / len(run["deviations"]))
+    return run["end"] - run["start"] + 1 >= params["min_days"] and mean >= max(
+        params["min_mean"], params["min_mean_noise"] * run["noise"]
+    )
 
 
 def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
     ongoing = len(days) - 1 - run["end"] <= params["max_gap_days"]
+    deviations = [float(d) for d in run["deviations"]]
     return {
         "kind": run["kind"],
         "start": days[run["start"]],
@@ -170,29 +117,102 @@ def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
         "ongoing": ongoing,
         "length_days": run["end"] - run["start"] + 1,
         "baseline": round(run["baseline"], 2),
-        "mean_deviation": round(fmean(run["deviations"]), 2),
-        "peak_deviation": round(max(run["deviations"], key=abs), 2),
+        "mean_deviation": round(sum(deviations) / len(deviations), 2),
+        "peak_deviation": round(max(deviations, key=abs), 2),
     }
+
+
+def _log_transitions(params: dict[str, Any]) -> np.ndarray:
+    """Window, neutral, wave: an episode lasts 1 / (1 - stay_episode) days on average and starts on about
+    one day in 1 / (1 - stay_neutral); it nearly always ends in a neutral stretch, not the opposite kind."""
+    start, leave = (1 - params["stay_neutral"]) / 2, 1 - params["stay_episode"]
+    stay = params["stay_episode"]
+    return np.log(
+        np.array(
+            [
+                [stay, leave * 0.9, leave * 0.1],
+                [start, params["stay_neutral"], start],
+                [leave * 0.1, leave * 0.9, stay],
+            ]
+        )
+    )
+
+
+def viterbi(z: np.ndarray, height: np.ndarray, params: dict[str, Any]) -> list[int]:
+    """The most likely sequence of states (0 window, 1 neutral, 2 wave) for the days' standardised
+    deviations z (nan: no evidence that day), each state emitting a unit normal around -height, 0, +height."""
+    trans = _log_transitions(params)
+    means = np.stack([-height, np.zeros_like(height), height], axis=1)
+    emit = np.where(np.isnan(z)[:, None], 0.0, -0.5 * (np.nan_to_num(z)[:, None] - means) ** 2)
+    # Anchors: two logged days in a row both close to the baseline are neutral for certain. The best path
+    # then splits there into independent pieces, so a late entry changes the episodes only up to the next
+    # anchor, never the whole history (the decoding stays as local as the baseline).
+    near = np.abs(np.nan_to_num(z, nan=np.inf)) < params["anchor_noise"]
+    anchors = near & (np.concatenate([[False], near[:-1]]) | np.concatenate([near[1:], [False]]))
+    emit[anchors, 0] = emit[anchors, 2] = -np.inf
+    score = trans[1] + emit[0]  # as if the day before were neutral
+    back = np.zeros((len(z), 3), dtype=int)
+    for t in range(1, len(z)):
+        options = score[:, None] + trans
+        back[t] = options.argmax(axis=0)
+        score = options.max(axis=0) + emit[t]
+    path = [int(score.argmax())]
+    for t in range(len(z) - 1, 0, -1):
+        path.append(int(back[t][path[-1]]))
+    return path[::-1]
+
+
+KINDS = (WINDOW, NEUTRAL, WAVE)
+
+
+def _decode(
+    days: list[str], burdens: list[float | None], params: dict[str, Any], excluded: np.ndarray | None
+):
+    scan = References(burdens, params, excluded)
+    known = [b is not None and scan.base[i] is not None for i, b in enumerate(burdens)]
+    noise = np.array([n or 1.0 for n in scan.noise])
+    z = np.array([(b - scan.base[i]) / noise[i] if known[i] else np.nan for i, b in enumerate(burdens)])
+    height = np.maximum(params["enter"] / noise, params["enter_noise"])
+    path = viterbi(z, height, params)
+    runs, i = [], 0
+    while i < len(path):
+        j = i
+        while j + 1 < len(path) and path[j + 1] == path[i]:
+            j += 1
+        logged = [k for k in range(i, j + 1) if known[k]]
+        if KINDS[path[i]] != NEUTRAL and logged:
+            run = {
+                "kind": KINDS[path[i]],
+                "start": logged[0],
+                "end": logged[-1],
+                "logged": logged,
+                "baseline": scan.base[logged[0]],
+                "noise": float(noise[logged[0]]),
+                "deviations": [burdens[k] - scan.base[k] for k in logged],
+            }
+            if _is_episode(run, params):
+                runs.append(run)
+        i = j + 1
+    return runs, known
 
 
 def detect(
     days: list[str], burdens: list[float | None], params: dict[str, Any]
 ) -> tuple[list[dict], list[str | None]]:
-    """(episodes, per-day state). A day's state is None when it has no data or no baseline yet."""
-    scan = _Scan(burdens, params).scan()
-    states = scan.states
-    taken = [False] * len(days)
-    for run in scan.runs:
-        for j in range(run["start"], run["end"] + 1):
-            taken[j] = True
-    episodes = []
-    for run in scan.runs:
-        _extend(run, burdens, scan.base, taken, params)
-        long_enough = run["end"] - run["start"] + 1 >= params["min_days"]
-        for j in range(run["start"], run["end"] + 1):
-            taken[j] = True
-            if states[j] is not None:
-                states[j] = run["kind"] if long_enough else NEUTRAL
-        if long_enough:
-            episodes.append(_episode(run, days, params))
-    return episodes, states
+    """(episodes, per-day state). A day's state is None when it has no data or no baseline yet.
+
+    Two passes: the first finds episodes against a baseline of every logged day; the second leaves their
+    days out of the baseline and noise and decides again, so a long wave does not raise its own bar. Each
+    pass depends only on days within reach, so the whole does too."""
+    if not days:
+        return [], []
+    first, _ = _decode(days, burdens, params, None)
+    excluded = np.zeros(len(days), dtype=bool)
+    for run in first:
+        excluded[run["start"] : run["end"] + 1] = True
+    runs, known = _decode(days, burdens, params, excluded)
+    states: list[str | None] = [NEUTRAL if k else None for k in known]
+    for run in runs:
+        for k in run["logged"]:
+            states[k] = run["kind"]
+    return [_episode(run, days, params) for run in runs], states

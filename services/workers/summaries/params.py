@@ -10,15 +10,20 @@ from typing import Any
 
 import yaml
 
+from services.workers.summaries import episodes
+
 DEFAULT_FILE = Path(__file__).with_name("parameters.yaml")
 
 
 class Params(dict):
-    """Nested parameters with attribute access (`params.episodes["enter"]`) and a fingerprint."""
+    """Nested parameters with a fingerprint."""
 
     @property
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self, sort_keys=True).encode()).hexdigest()[:12]
+        """A hash of the parameters and of the episode detector's code: each stored summary carries it, and a
+        summary carrying another is rebuilt from every day (service._since)."""
+        content = json.dumps({"params": self, "detector": episodes.CODE_FINGERPRINT}, sort_keys=True)
+        return hashlib.sha256(content.encode()).hexdigest()[:12]
 
     def section(self, name: str) -> dict[str, Any]:
         return self[name]

@@ -86,6 +86,7 @@ class Stored:
     days: dict[str, dict] = field(default_factory=dict)  # their day documents, by day
     open_from: str | None = None  # the first day only their summary document holds (its `today`)
     copy_at: datetime | None = None  # the packed copy's stamp, when it was the copy the days came from
+    params: str | None = None  # the fingerprint of the detector and parameters their summary was built with
 
 
 def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
@@ -94,10 +95,13 @@ def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
     themselves, in one query (see events_of). A copy the summary does not name may differ from the days:
     a crash between the two writes, or a worker of a version that kept no copies."""
     found = {u: Stored() for u in user_ids}
-    persons = mongo.db[PERSONS].find(one_or_in("_id", user_ids), {"computed_at": 1, "days_at": 1, "today": 1})
+    persons = mongo.db[PERSONS].find(
+        one_or_in("_id", user_ids), {"computed_at": 1, "days_at": 1, "today": 1, "params": 1}
+    )
     named = {}
     for person in persons:
         found[person["_id"]].open_from = person.get("today")
+        found[person["_id"]].params = person.get("params")
         # Summaries written before `days_at` existed were written with their copy every time.
         named[person["_id"]] = person.get("days_at", person.get("computed_at"))
     for copy in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids)) if named else ():

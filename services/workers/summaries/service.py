@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -87,12 +87,14 @@ def person_document(person: dict, docs: list[dict], today: str) -> dict:
     return person | {"today": today, "first_day": first_day, "recent_days": pack_days(recent)}
 
 
-def _since(from_day: str | None, open_from: str | None, today: str) -> str | None:
+def _since(from_day: str | None, stored: repository.Stored, today: str, params: Params) -> str | None:
     """The first day to recompute from events: the day asked for, or the first day no day document holds
-    (the last summary's `today`, or today), whichever is earlier. None (every day) stays None."""
-    if from_day is None:
+    (the last summary's `today`, or today), whichever is earlier. None (every day) stays None, and so is a
+    summary built by another detector or other parameters: its stored days are not reused, so a change of
+    either rebuilds each person at their next recompute."""
+    if from_day is None or (stored.params is not None and stored.params != params.fingerprint):
         return None
-    return min(from_day, open_from or today, today)
+    return min(from_day, stored.open_from or today, today)
 
 
 def recompute(
@@ -131,7 +133,7 @@ def recompute_many(
     people = list(users)
     stored = steps.timed("stored_days", repository.stored_days_of, people)
     todays = {u: local_today(user["time_zone"], now) for u, user in users.items()}
-    since = {u: _since(jobs[u], stored[u].open_from, todays[u]) for u in people}
+    since = {u: _since(jobs[u], stored[u], todays[u], params) for u in people}
     events = steps.timed("events", sources.events_for, todays, since, full)
     stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
     writes, after, persons, fresh = {}, {}, {}, {}
@@ -200,12 +202,11 @@ class _Steps:
 def queue_safety_messages(
     celery_app: Celery, user: dict, fresh: dict[str, dict], today: str, params: Params
 ) -> int:
-    """One safety email for the latest recent day with a red flag; its key holds that day to one email,
-    and a sync bringing flags from several recent days sends one, not one per day. Older days are
-    history (a red flag from weeks ago arriving late is shown in summaries and reports)."""
-    oldest = (
-        date.fromisoformat(today) - timedelta(days=params["red_flags"]["safety_message_max_age_days"])
-    ).isoformat()
+    """One safety email for the latest recent day with a red flag (recent as the status counts it,
+    compute.recent_red_flag_horizon); its key holds that day to one email, and a sync bringing flags from
+    several recent days sends one, not one per day. Older days are history: a red flag from weeks ago
+    arriving late is shown in the status (`last_red_flag`), its day and the reports, not emailed."""
+    oldest = compute.recent_red_flag_horizon(today, params)
     flagged = [day for day, doc in fresh.items() if doc["red_flags"] and day >= oldest]
     if not flagged:
         return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -103,7 +104,7 @@ class TestContent:
         table = page[page.index('id="symptoms"') : page.index('id="taper"')]
         for entry in top:
             assert entry["label"] in table
-            assert entry["change"] in {"higher", "lower", "similar", "new this period"}
+            assert entry["change"] in {"higher", "lower", "similar", "new this period"}  # earlier data exist
         assert "head pressure" in page or all(t["label"] != "head pressure" for t in top)  # custom, decrypted
 
     def test_red_flag_box_leads_the_page_with_urgent_care(self, patient):
@@ -132,6 +133,30 @@ class TestContent:
         assert "A private note that stays out of reports" not in page
         _content, without = build(patient, start, end)
         assert 'id="questions"' not in without and asked[0]["data"]["text"][:40] not in without
+
+    def test_the_dose_header_reads_as_one_phrase(self, patient):
+        _content, page = build(patient, "2026-03-09", "2026-03-15")
+        header = PdfReader(io.BytesIO(render.pdf(page))).pages[0].extract_text()
+        assert re.search(r"CURRENT DAILY DOSE\s+[\d.]+ mg diazepam-equivalent\s", header)
+        assert re.search(r"STARTING DOSE\s+10 mg diazepam-equivalent\s", header)
+        assert "MG DIAZEPAM" not in header  # the unit is not repeated in capitals under the number
+
+    def test_the_first_week_says_how_many_logged_days_the_baseline_needs(self, patient):
+        first = min(d["occurred_at"][:10] for d in patient.events)
+        end = (date.fromisoformat(first) + timedelta(days=6)).isoformat()
+        # The report as it would have been made at the end of the person's first week.
+        early = dataclasses.replace(
+            patient, events=[e for e in patient.events if e["occurred_at"][:10] <= end]
+        )
+        days, person = summaries(early, KEYS, end, PARAMS)
+        content, page = build(patient, first, end, days=days, person=person)
+        baseline = person["baseline"]
+        needed = baseline["needed_days"] - baseline["logged_days"]
+        assert baseline["state"] == "building" and needed > 0
+        assert f"needs {needed} more logged days" in text_of(page)
+        # Nothing was logged before this week: no symptom is "new this period", there is nothing to compare.
+        assert content["top_symptoms"]
+        assert {t["change"] for t in content["top_symptoms"]} == {"no earlier entries"}
 
     def test_scales_running_opposite_ways_are_labelled_at_both_ends(self, patient):
         rated = copy.deepcopy(patient)

@@ -6,12 +6,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from services.workers.summaries import episodes
 from services.workers.summaries import params as summary_params
 from services.workers.summaries.days import summarize_day
 from tests.services.workers.summaries.helpers import observation, run
+from tests.support import episode_family as family
 from tests.support.synthetic import generate, match
 
 PARAMS = summary_params.load()
@@ -178,6 +180,7 @@ class TestWindowsAndWaves:
             assert episode["length_days"] >= PARAMS["episodes"]["min_days"]
             assert (episode["mean_deviation"] > 0) == (episode["kind"] == "wave")
         assert "no clinical definition" in person["episodes_note"]
+        assert "not a diagnosis" in person["episodes_note"]
 
     def test_one_odd_day_is_not_an_episode(self):
         start = date(2026, 1, 1)
@@ -206,6 +209,17 @@ class TestRedFlags:
         _docs, person = run(events, TZ, D.isoformat(), PARAMS)
         assert person["status"]["has_recent_red_flag"] is True
         assert person["status"]["red_flags_recent"][0]["code"] == "seizure"
+
+    def test_an_old_red_flag_synced_late_is_never_silent(self):
+        """Too old for the safety email and the recent list, it still shows as the latest red flag."""
+        events = [check_in(D - timedelta(days=i), 4) for i in range(40)] + [
+            symptom(D - timedelta(days=30), "seizure", 4)
+        ]
+        _docs, person = run(events, TZ, D.isoformat(), PARAMS)
+        assert person["status"]["has_recent_red_flag"] is False
+        last = person["status"]["last_red_flag"]
+        assert last["day"] == (D - timedelta(days=30)).isoformat()
+        assert [f["code"] for f in last["red_flags"]] == ["seizure"]
 
 
 class TestTaper:
@@ -267,16 +281,18 @@ def test_arrival_order_never_changes_the_result(seed, shuffler):
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=1, max_value=10))
+@example(413, 1)  # a baseline leaving out the rule's own running decisions carried this one months ahead
 def test_a_day_far_in_the_past_changes_only_what_it_should(seed, overall):
     patient = generate(seed, days=200, episodes=4, missing=0.0)
     today = (patient.first_day + timedelta(days=patient.days - 1)).isoformat()
     before, _ = run(patient.events, patient.time_zone, today, PARAMS)
     old_day = patient.first_day - timedelta(days=random.Random(seed).randint(1, 20))
     after, _ = run([*patient.events, check_in(old_day, overall)], patient.time_zone, today, PARAMS)
-    # Its influence reaches at most the longest look-back (baseline or rolling window) plus smoothing.
-    reach = (
-        max(PARAMS["episodes"]["baseline_days"], PARAMS["rolling"]["long_days"])
-        + PARAMS["episodes"]["smoothing_days"]
+    # Its influence reaches at most the longest look-back (baseline, noise or rolling window), and the
+    # episodes' second pass as far again: the margin below covers that.
+    ep = PARAMS["episodes"]
+    reach = max(
+        ep["baseline_days"] + ep["baseline_skip_days"], ep["noise_days"], PARAMS["rolling"]["long_days"]
     )
     horizon = (old_day + timedelta(days=reach + 60)).isoformat()
     unchanged_before = {d["day"]: d for d in before if d["day"] > horizon}
@@ -284,3 +300,36 @@ def test_a_day_far_in_the_past_changes_only_what_it_should(seed, overall):
     assert unchanged_before == unchanged_after
     assert after[0]["day"] == old_day.isoformat()
     assert after[0]["burden"] == float(overall)
+
+
+class TestBroaderFamily:
+    """A fixed subset of the evaluation family (tests/support/episode_family.py; the whole family, 200
+    people per condition, runs in `python -m benchmarks episodes`), on people the rule was not tuned on."""
+
+    SEEDS = range(1000, 1030)
+
+    def detect(self, days, burdens):
+        return episodes.detect(days, burdens, PARAMS["episodes"])[0]
+
+    def condition(self, name):
+        return next(c for c in family.CONDITIONS if c.name == name)
+
+    def test_noise_sd_1_and_a_fifth_of_days_missing(self):
+        score = family.evaluate(self.detect, self.condition("sd 1.0 · 20% missing"), self.SEEDS)
+        # What the rule reaches today (docs/windows-and-waves.md), short of the 0.9 goal.
+        assert score.precision >= 0.8
+        assert score.recall >= 0.85
+
+    def test_noise_sd_1_5_and_a_third_of_days_missing(self):
+        score = family.evaluate(self.detect, self.condition("sd 1.5 · 35% missing"), self.SEEDS)
+        assert score.precision >= 0.8
+        assert score.recall >= 0.7
+
+    def test_a_noisy_rater_without_episodes_is_not_shown_false_waves(self):
+        """Thresholds in the person's own noise: the old fixed +2 points found about 5 a person-year here."""
+        score = family.evaluate(self.detect, self.condition("no episodes · sd 1.5 · 35% missing"), self.SEEDS)
+        assert score.false_per_year <= 2.0
+
+    def test_people_without_episodes_see_few_false_ones(self):
+        score = family.evaluate(self.detect, self.condition("no episodes · sd 1.0 · 20% missing"), self.SEEDS)
+        assert score.false_per_year <= 1.5  # the goal is 1 (the full family: 1.34)

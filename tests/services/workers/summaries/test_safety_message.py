@@ -1,5 +1,5 @@
 """The safety email's limits: one for a sync that brings red flags from several recent days, none for
-old days, never twice for the same day."""
+old days, never twice for the same day; recent means what the status counts as recent."""
 
 import dataclasses
 
@@ -28,6 +28,8 @@ def test_one_email_for_several_recent_flagged_days_and_none_for_old_ones(db, set
     assert service.queue_safety_messages(app, user, later, "2026-11-26", current) == 0
     # Red flags only from days older than the limit are history, not an email.
     assert service.queue_safety_messages(app, user, {"2026-11-01": flagged}, "2026-11-26", current) == 0
-    assert [r["_id"] for r in db.email_outbox.find({})] == [
-        outbox_id(settings, f"safety:{user['_id']}:2026-11-26")
-    ]
+    # A flag the status shows as recent (5 days old, synced late) gets its email: one rule for both.
+    assert service.queue_safety_messages(app, user, {"2026-11-21": flagged}, "2026-11-26", current) == 1
+    assert sorted(r["_id"] for r in db.email_outbox.find({})) == sorted(
+        outbox_id(settings, f"safety:{user['_id']}:{day}") for day in ("2026-11-26", "2026-11-21")
+    )
