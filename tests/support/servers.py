@@ -118,6 +118,10 @@ class RedisServer:
             "no",
             "--maxmemory-policy",
             "noeviction",
+            # Tests that start their own worker give it a broker database nobody else uses (from 16 up),
+            # so a worker that lives through the session never takes their tasks.
+            "--databases",
+            "32",
         ]
         self.process = Process(args, self.dir / "redis.log").start()
         client = redis.Redis(port=self.port, socket_timeout=0.5)

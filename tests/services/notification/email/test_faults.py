@@ -83,7 +83,7 @@ def stalling_smtp():
 def test_worker_killed_mid_send_is_taken_over_by_the_first_sweep_after_its_lease(isolated, stalling_smtp):
     make, start_worker = isolated
     port, box = stalling_smtp
-    own, producer = make(5, smtp_port=port, outbox_lease_seconds=10)
+    own, producer = make(16, smtp_port=port, outbox_lease_seconds=10)
     first = start_worker(own)
     request_email(
         producer, template="sign_in_code", to="k@example.org", idempotency_key="code:kill", data=CODE
@@ -115,7 +115,7 @@ def test_pool_process_killed_mid_send_is_sent_on_the_first_retry_after_its_lease
 ):
     make, _ = isolated
     port, box = stalling_smtp
-    own, producer = make(4, smtp_port=port, outbox_lease_seconds=10)
+    own, producer = make(17, smtp_port=port, outbox_lease_seconds=10)
     worker = celery_worker(
         "services.notification.worker",
         NOTIFICATION_QUEUES,
