@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import files
+from shared import files, users
 from shared.mongo import mongo
 
 
@@ -48,7 +48,7 @@ class Place:
     where: Mapping[str, Any] = field(default_factory=dict)  # only the documents also matching this
 
 
-ACCOUNT = "users"
+ACCOUNT = users.USERS
 EVENTS = "events"
 
 PLACES: tuple[Place, ...] = (

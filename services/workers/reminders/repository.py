@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared import summaries
+from shared import summaries, users
 from shared.mongo import mongo
 
 
@@ -21,4 +21,4 @@ def logged_on(user_id: str, day: str) -> bool:
 
 
 def find_user(user_id: str) -> dict | None:
-    return mongo.db.users.find_one({"_id": user_id}, {"display_name": 1, "time_zone": 1})
+    return users.find(user_id, {"display_name": 1, "time_zone": 1})

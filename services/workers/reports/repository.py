@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from shared import files, summaries
+from shared import files, summaries, users
 from shared.mongo import mongo
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 from shared.summaries import day_id, recent_days_between, with_open_days
@@ -80,7 +80,7 @@ def drop_files(report_id: str) -> None:
 
 
 def find_user(user_id: str) -> dict | None:
-    return mongo.db.users.find_one({"_id": user_id}, {"display_name": 1, "time_zone": 1})
+    return users.find(user_id, {"display_name": 1, "time_zone": 1})
 
 
 def find_person(user_id: str) -> dict | None:

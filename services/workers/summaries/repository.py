@@ -12,6 +12,7 @@ from typing import Any
 import redis
 from pymongo import ASCENDING
 
+from shared import users
 from shared.mongo import mongo, one_or_in
 from shared.redis_client import redis_client
 from shared.summaries import PERSONS, REWRITE_MARK_S, day_id, pack_days, rewriting_key, unpack_days
@@ -48,17 +49,12 @@ def ensure_indexes() -> None:
 USER_FIELDS = {"time_zone": 1, "email": 1, "display_name": 1}
 
 
-def find_user(user_id: str) -> dict | None:
-    return mongo.db.users.find_one({"_id": user_id}, USER_FIELDS)
-
-
 def find_users(user_ids: list[str]) -> dict[str, dict]:
-    return {u["_id"]: u for u in mongo.db.users.find(one_or_in("_id", user_ids), USER_FIELDS)}
+    return users.find_many(user_ids, USER_FIELDS)
 
 
 def user_ids(after: str | None, limit: int) -> list[str]:
-    query = {"_id": {"$gt": after}} if after else {}
-    return [u["_id"] for u in mongo.db.users.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit)]
+    return users.ids_after(after, limit)
 
 
 def events_of(jobs: dict[str, str | None]) -> dict[str, list[dict]]:
