@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from shared import files, summaries, users
-from shared.mongo import mongo
+from shared.mongo import mongo, one_or_in
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
-from shared.summaries import day_id, recent_days_between, with_open_days
 
 CLAIMS = "report_claims"
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
@@ -88,21 +87,13 @@ def find_person(user_id: str) -> dict | None:
 
 
 def days_between(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:
-    """The stored day summaries from `start` to `end`: from the person's `recent_days` when they cover
-    the range (one document already read), else by their ids (on FerretDB a range query reads the whole
-    collection, while a lookup by _id does not), with the days only the person's document holds."""
-    recent = recent_days_between(person, start, end)
-    if recent is not None:
-        return recent
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    days = ((first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1))
-    found = (mongo.db.day_summaries.find_one({"_id": day_id(user_id, day)}) for day in days)
-    return with_open_days([doc for doc in found if doc is not None], person, start, end)
+    return summaries.summary_days(user_id, start, end, person)
 
 
 def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[dict[str, Any]]:
     """The person's live note events in the period (free text still sealed). The period's day summaries
-    list their notes' ids, so each is read by _id; days summarised before they did are queried instead."""
+    list their notes' ids, so they are read by `_id` (one indexed query, not the person's every event);
+    days summarised before they did are queried instead."""
     period = [d for d in days if start <= d["day"] <= end]
     if any("notes" not in d and d.get("logged", {}).get("note") for d in period):
         query = {
@@ -112,7 +103,7 @@ def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[
             "deleted_at": None,
         }
         return list(mongo.db.events.find(query, NOTE_FIELDS))
-    ids = [note_id for d in period for note_id in d.get("notes", ())]
-    found = (mongo.db.events.find_one({"_id": ObjectId(note_id)}, NOTE_FIELDS) for note_id in ids)
-    # By _id alone (the lookup FerretDB pushes down); ownership and deletion are checked here.
-    return [n for n in found if n and n["user_id"] == user_id and n.get("deleted_at") is None]
+    ids = [ObjectId(note_id) for d in period for note_id in d.get("notes", ())]
+    found = mongo.db.events.find(one_or_in("_id", ids), NOTE_FIELDS) if ids else []
+    # Ownership and deletion are checked here, on the few documents read.
+    return [n for n in found if n["user_id"] == user_id and n.get("deleted_at") is None]
