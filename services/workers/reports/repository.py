@@ -7,13 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
 
 from shared import files, summaries, users
 from shared.mongo import mongo, one_or_in
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 
-CLAIMS = "report_claims"
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
 
 
@@ -21,27 +19,15 @@ def find_report(report_id: str) -> dict | None:
     return mongo.db[COLLECTION].find_one({"_id": report_id})
 
 
-def claim(report: dict, attempt: int, now: datetime) -> bool:
-    """Take attempt `attempt` of this report. FerretDB 1.x does not isolate concurrent updates of one
-    document, so the claim is an insert under a deterministic id: exactly one inserter wins."""
-    try:
-        mongo.db[CLAIMS].insert_one(
-            {
-                "_id": f"{report['_id']}#{attempt}",
-                "report_id": report["_id"],
-                "user_id": report["user_id"],
-                "claimed_at": now,
-            }
-        )
-    except DuplicateKeyError:
-        return False
-    return True
-
-
-def mark_building(report_id: str, attempt: int, now: datetime) -> None:
-    mongo.db[COLLECTION].update_one(
-        {"_id": report_id}, {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now}}
+def claim(report_id: str, attempt: int, now: datetime) -> bool:
+    """Take attempt `attempt` of this report and mark it building. The conditional update is the claim:
+    of the workers that read the report before it, exactly one moves its attempts on."""
+    previous = [attempt - 1, None] if attempt == 1 else [attempt - 1]  # None: a report never attempted
+    result = mongo.db[COLLECTION].update_one(
+        {"_id": report_id, "attempts": {"$in": previous}},
+        {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now}},
     )
+    return result.modified_count == 1
 
 
 def release(report_id: str, reason: str, now: datetime) -> None:
