@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import files, users
+from shared import events, files, users
 from shared.mongo import mongo
 
 
@@ -58,7 +58,7 @@ PLACES: tuple[Place, ...] = (
     Place("sign_in_code_uses"),
     # Schedules early: no reminder or weekly report starts while the rest is erased.
     Place("schedules"),
-    Place("events", export_as="events", drop=("_id", "user_id", "fingerprint")),
+    Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
     Place("recompute_requests", user_field="user_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
     # The workers' packed copy of the day summaries before them: never a copy left without its days.

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from shared import summaries, users
-from shared.mongo import mongo
+from shared import events, summaries, users
 
 
 def logged_on(user_id: str, day: str) -> bool:
@@ -11,8 +10,7 @@ def logged_on(user_id: str, day: str) -> bool:
     lag a fresh event by a few seconds, so the events are asked too)."""
     if any(d.get("has_data") for d in summaries.summary_days(user_id, day, day)):
         return True
-    events = mongo.db.events.find({"user_id": user_id, "local_day": day}, {"deleted_at": 1})
-    return any(event.get("deleted_at") is None for event in events)
+    return events.any_live_on(user_id, day)
 
 
 def find_user(user_id: str) -> dict | None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from shared import files, summaries, users
-from shared.mongo import mongo, one_or_in
+from shared import events, files, summaries, users
+from shared.mongo import mongo
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
@@ -78,18 +78,9 @@ def days_between(user_id: str, start: str, end: str, person: dict | None = None)
 
 def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[dict[str, Any]]:
     """The person's live note events in the period (free text still sealed). The period's day summaries
-    list their notes' ids, so they are read by `_id` (one indexed query, not the person's every event);
-    days summarised before they did are queried instead."""
+    list their notes' ids, so they are read by `_id`; days summarised before they did are queried instead."""
     period = [d for d in days if start <= d["day"] <= end]
     if any("notes" not in d and d.get("logged", {}).get("note") for d in period):
-        query = {
-            "user_id": user_id,
-            "type": "note",
-            "local_day": {"$gte": start, "$lte": end},
-            "deleted_at": None,
-        }
-        return list(mongo.db.events.find(query, NOTE_FIELDS))
+        return events.live_notes_between(user_id, start, end, NOTE_FIELDS)
     ids = [ObjectId(note_id) for d in period for note_id in d.get("notes", ())]
-    found = mongo.db.events.find(one_or_in("_id", ids), NOTE_FIELDS) if ids else []
-    # Ownership and deletion are checked here, on the few documents read.
-    return [n for n in found if n["user_id"] == user_id and n.get("deleted_at") is None]
+    return events.live_notes(user_id, ids, NOTE_FIELDS)
