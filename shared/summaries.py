@@ -103,11 +103,6 @@ def _recent_days_between(person: dict | None, start: str, end: str) -> list[dict
     return [day for day in recent if start <= day["day"] <= end]
 
 
-# A range this long or shorter is read as the list of its days' ids, which reads only those days (the
-# pushed-down `_id` index); a longer one by the person's days (every stored day of theirs).
-MAX_LOOKUP_DAYS = 800
-
-
 def summary_days(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:
     """The person's stored days from `start` to `end` (ISO dates, both included), oldest first, whichever
     way each is stored. `person`: their summary document when the caller has read it already."""
@@ -115,16 +110,28 @@ def summary_days(user_id: str, start: str, end: str, person: dict | None = None)
     recent = _recent_days_between(person, start, end)
     if recent is not None:
         return recent
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    if (last - first).days < MAX_LOOKUP_DAYS:
-        ids = [
-            day_id(user_id, (first + timedelta(days=i)).isoformat()) for i in range((last - first).days + 1)
-        ]
-        query = one_or_in("_id", ids) if ids else {"_id": None}
-    else:
+    stored = _copied_days(user_id, person)
+    if stored is None:
         query = {"user_id": user_id, "day": {"$gte": start, "$lte": end}}
-    stored = sorted(mongo.db[DAYS].find(query, {"_id": 0}), key=lambda d: d["day"])
-    return _with_open_days(stored, person, start, end)
+        stored = list(mongo.db[DAYS].find(query, {"_id": 0}))
+    in_range = [day for day in stored if start <= day["day"] <= end]
+    return _with_open_days(in_range, person, start, end)
+
+
+def _copied_days(user_id: str, person: dict | None) -> list[dict] | None:
+    """The person's day documents from their packed copy, or None when their summary does not name it."""
+    copy = mongo.db[DAY_COPIES].find_one({"_id": user_id}) if person else None
+    if not _names(person, copy):
+        return None
+    return [{k: v for k, v in day.items() if k != "_id"} for day in unpack_days(copy["days"])]
+
+
+def _names(person: dict | None, copy: dict | None) -> bool:
+    """Whether the summary goes with this copy of the days: a copy it does not name may differ from them
+    (a crash between the two writes, or a worker of a version that kept no copies). Summaries written
+    before `days_at` existed were written with their copy every time."""
+    named = (person or {}).get("days_at", (person or {}).get("computed_at"))
+    return bool(copy and copy.get("computed_at") and copy["computed_at"] == named)
 
 
 def ensure_indexes() -> None:
@@ -144,20 +151,18 @@ class Stored:
 def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
     """Each person's stored day documents: from their packed copy when their summary document names it
     (`days_at`, the stamp of the write that last changed their days), else from the day documents
-    themselves, in one query (see events_of). A copy the summary does not name may differ from the days:
-    a crash between the two writes, or a worker of a version that kept no copies."""
+    themselves, in one query."""
     found = {u: Stored() for u in user_ids}
     persons = mongo.db[PERSONS].find(
         one_or_in("_id", user_ids), {"computed_at": 1, "days_at": 1, "today": 1, "params": 1}
     )
-    named = {}
+    summary = {}
     for person in persons:
         found[person["_id"]].open_from = person.get("today")
         found[person["_id"]].params = person.get("params")
-        # Summaries written before `days_at` existed were written with their copy every time.
-        named[person["_id"]] = person.get("days_at", person.get("computed_at"))
-    for copy in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids)) if named else ():
-        if copy.get("computed_at") and copy["computed_at"] == named.get(copy["_id"]):
+        summary[person["_id"]] = person
+    for copy in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids)) if summary else ():
+        if _names(summary.get(copy["_id"]), copy):
             found[copy["_id"]].days = {doc["day"]: doc for doc in unpack_days(copy["days"])}
             found[copy["_id"]].copy_at = copy["computed_at"]
     if missing := [u for u, stored in found.items() if stored.copy_at is None]:

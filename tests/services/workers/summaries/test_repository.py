@@ -69,6 +69,17 @@ class TestPackedCopy:
         assert from_copy == from_days
         assert len(from_copy) == 40 and from_copy[days[0]["day"]]["_id"] == f"p:{days[0]['day']}"
 
+    def test_readers_get_the_same_days_from_the_copy_as_from_the_day_documents(self, db):
+        days = days_from(0, 100)
+        write("p", days, [], days)
+        first, last = days[0]["day"], days[-1]["day"]
+        from_copy = summaries.summary_days("p", first, last)
+        db.day_summaries_packed.delete_many({})  # as after a crash between the days and the copy
+        from_days = summaries.summary_days("p", first, last)
+        assert from_copy == from_days
+        assert [d["day"] for d in from_days] == [d["day"] for d in days]
+        assert summaries.summary_days("p", days[10]["day"], days[12]["day"]) == from_days[10:13]
+
     def test_people_without_a_copy_are_read_from_the_day_documents(self, db):
         """As after a crash between the days and the copy (the copy goes first, comes back last), or for
         days stored before copies existed."""
