@@ -4,10 +4,12 @@ day-to-day variability.
 There is no clinical definition (domain reference §4); this is a product heuristic, documented with its
 parameters and its evaluation in docs/windows-and-waves.md.
 
-* Baseline for each day: the interquartile mean of the logged days in the `baseline_days` before it, leaving
-  out the last `baseline_skip_days` (a wave's first days must not raise its own bar). Noise: the person's
-  day-to-day variability over the previous `noise_days`, from the mean absolute difference between
-  consecutive logged ratings (differences cancel a drifting baseline). Robust estimates of centre and spread,
+* Baseline for each day: the interquartile mean of the logged days within `baseline_days` on either side of
+  it, leaving out the `baseline_skip_days` nearest on each side (an episode must not raise its own bar). A
+  centred window follows a drifting baseline and a taper step without the weeks of lag a trailing one has;
+  for the newest days only the days before exist. Noise: the person's day-to-day variability within
+  `noise_days` on either side, from the mean absolute difference between consecutive logged ratings
+  (differences cancel a drifting baseline). Robust estimates of centre and spread,
   as in a Shewhart-style chart (Montgomery, *Introduction to Statistical Quality Control*, ch. 6).
 * Episodes: a three-state hidden Markov model (window, neutral, wave) decoded with the Viterbi algorithm
   (Rabiner, Proc. IEEE 77, 1989) on each logged day's deviation from the baseline in noise units; an
@@ -65,7 +67,7 @@ def interquartile_mean(values: np.ndarray) -> float:
 
 
 class References:
-    """Each day's baseline and noise from the usable logged days before it (None while too few). A day's
+    """Each day's baseline and noise from the usable logged days around it (None while too few). A day's
     values depend only on the days within reach, never on anything decided before, so a late entry changes
     only the days near it."""
 
@@ -84,14 +86,19 @@ class References:
             self.noise.append(noise)
 
     def _at(self, i: int) -> tuple[float, float] | None:
-        p = self.params
-        end = max(0, i - p["baseline_skip_days"])
-        start = max(0, end - p["baseline_days"])
-        recent = self.values[start:end][self.usable[start:end]]
+        p, n = self.params, len(self.values)
+        skip, reach = p["baseline_skip_days"], p["baseline_days"]
+        # Both sides of the day: a drifting baseline or a taper step is then met halfway from either side
+        # instead of trailing weeks behind; the days nearest to it (its own episode's) are left out.
+        sides = (
+            slice(max(0, i - skip - reach), max(0, i - skip)),
+            slice(min(n, i + skip + 1), i + skip + 1 + reach),
+        )
+        recent = np.concatenate([self.values[s][self.usable[s]] for s in sides])
         if len(recent) < p["baseline_min_days"]:
             return None
-        lo = max(0, end - p["noise_days"])
-        longer = self.values[lo:end][self.usable[lo:end]]
+        near = slice(max(0, i - p["noise_days"]), i + p["noise_days"])
+        longer = self.values[near][self.usable[near]]
         return interquartile_mean(recent), max(
             p["noise_min"], float(np.abs(np.diff(longer)).mean()) * _DIFF_TO_SD
         )
