@@ -84,6 +84,8 @@ class References:
             base, noise = self._at(i) or (None, None)
             self.base.append(base)
             self.noise.append(noise)
+        # A day says something about episodes when it was logged and has a baseline to be compared with.
+        self.known = [b is not None and self.base[i] is not None for i, b in enumerate(burdens)]
 
     def _at(self, i: int) -> tuple[float, float] | None:
         p, n = self.params, len(self.values)
@@ -111,6 +113,25 @@ def _is_episode(run: dict, params: dict[str, Any]) -> bool:
     return run["end"] - run["start"] + 1 >= params["min_days"] and mean >= max(
         params["min_mean"], params["min_mean_noise"] * run["noise"]
     )
+
+
+def close_run(kind: str, first: int, last: int, refs: References, params: dict[str, Any]) -> dict | None:
+    """A finished run of `kind` over days first..last, as every detector here keeps it: from its first to its
+    last known day, each known day's deviation from its own baseline, the baseline and noise where it
+    starts; None when it has no known day or is not an episode (`_is_episode`)."""
+    logged = [k for k in range(first, last + 1) if refs.known[k]]
+    if not logged:
+        return None
+    run = {
+        "kind": kind,
+        "start": logged[0],
+        "end": logged[-1],
+        "logged": logged,
+        "baseline": refs.base[logged[0]],
+        "noise": refs.noise[logged[0]],
+        "deviations": [refs.burdens[k] - refs.base[k] for k in logged],
+    }
+    return run if _is_episode(run, params) else None
 
 
 def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
@@ -176,9 +197,8 @@ def _decode(
     days: list[str], burdens: list[float | None], params: dict[str, Any], excluded: np.ndarray | None
 ):
     scan = References(burdens, params, excluded)
-    known = [b is not None and scan.base[i] is not None for i, b in enumerate(burdens)]
     noise = np.array([n or 1.0 for n in scan.noise])
-    z = np.array([(b - scan.base[i]) / noise[i] if known[i] else np.nan for i, b in enumerate(burdens)])
+    z = np.array([(b - scan.base[i]) / noise[i] if scan.known[i] else np.nan for i, b in enumerate(burdens)])
     height = np.maximum(params["enter"] / noise, params["enter_noise"])
     path = viterbi(z, height, params)
     runs, i = [], 0
@@ -186,21 +206,10 @@ def _decode(
         j = i
         while j + 1 < len(path) and path[j + 1] == path[i]:
             j += 1
-        logged = [k for k in range(i, j + 1) if known[k]]
-        if KINDS[path[i]] != NEUTRAL and logged:
-            run = {
-                "kind": KINDS[path[i]],
-                "start": logged[0],
-                "end": logged[-1],
-                "logged": logged,
-                "baseline": scan.base[logged[0]],
-                "noise": float(noise[logged[0]]),
-                "deviations": [burdens[k] - scan.base[k] for k in logged],
-            }
-            if _is_episode(run, params):
-                runs.append(run)
+        if KINDS[path[i]] != NEUTRAL and (run := close_run(KINDS[path[i]], i, j, scan, params)):
+            runs.append(run)
         i = j + 1
-    return runs, known
+    return runs, scan.known
 
 
 def detect(
