@@ -1,13 +1,16 @@
 """The web app in Debian's Chromium against the real stack: sign in with the emailed code, a check-in in
-two taps, offline logging that syncs each entry exactly once, a planted wave on Trends, axe on each screen."""
+two taps, offline logging that syncs each entry exactly once, a planted wave on Trends, a report downloaded,
+shared, opened as the clinician and revoked, axe on each screen."""
 
 from __future__ import annotations
 
 import re
+import uuid
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 
 from services.ingestion.accounts import service
@@ -16,7 +19,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
-SCREENS = ("today", "trends", "history", "settings")
+SCREENS = ("today", "trends", "history", "reports", "settings")
 
 
 def code_from(message) -> str:
@@ -342,3 +345,81 @@ class TestAccessibility:
             page.wait_for_load_state("networkidle")
             assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
+
+
+def check_ins(app_url: str, headers: dict, values: dict[date, int]) -> dict[date, str]:
+    """Stored check-ins on the given UTC days (at noon, or today just before now); their event ids by day."""
+    now = datetime.now(UTC)
+
+    def instant(day: date) -> str:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return min(midnight + timedelta(hours=12), max(midnight, now - timedelta(seconds=1))).isoformat()
+
+    ids = {day: uuid.uuid4().hex for day in values}
+    events = [
+        {"event_id": ids[day], "type": "check_in", "occurred_at": instant(day), "overall": overall}
+        for day, overall in values.items()
+    ]
+    r = api(app_url, headers, "POST", "/v1/events/batch", json={"sent_at": now.isoformat(), "events": events})
+    assert r.status_code == 200 and r.json()["accepted"] == len(events), r.text
+    return ids
+
+
+class TestReports:
+    def test_a_report_downloaded_shared_opened_by_the_clinician_and_revoked(
+        self, app_context, browser, app_url, mailbox, tmp_path
+    ):
+        _user, headers = person("report@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        check_ins(app_url, headers, {today - timedelta(days=d): 3 + d % 3 for d in range(1, 8)})
+        page = app_context.new_page()
+        sign_in(page, mailbox, "report@example.org")
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_text("No reports yet.").wait_for()
+        page.get_by_role("button", name="Make my report").click()
+        report = page.get_by_test_id("report")
+        report.get_by_text("Ready", exact=True).wait_for(timeout=60_000)
+        first, last = today - timedelta(days=7), today - timedelta(days=1)
+        period = f"{english_day(first)} \u2013 {english_day(last)}"
+        assert report.get_by_role("heading").inner_text() == period
+
+        with page.expect_download() as download:
+            report.get_by_role("link", name="Download PDF").click()
+        pdf = tmp_path / "report.pdf"
+        download.value.save_as(pdf)
+        assert pdf.read_bytes().startswith(b"%PDF")
+
+        report.get_by_text("Share with a clinician").click()
+        report.get_by_label("Who is it for?").fill("Dr Rivera")
+        report.get_by_role("button", name="Make a link").click()
+        url = report.get_by_label("Link for Dr Rivera").input_value()
+        assert report.get_by_text("Not opened yet").is_visible()
+        mail = report.get_by_role("link", name="Email it").get_attribute("href")
+        assert mail.startswith("mailto:?") and requests.utils.quote(url, safe="") in mail
+        assert_no_axe_violations(page, "reports with a share")
+
+        clinician = browser.new_context()  # no account, no cookie
+        try:
+            opened = clinician.new_page().goto(url)
+            assert opened.status == 200
+        finally:
+            clinician.close()
+        page.reload()
+        report.get_by_text("Share with a clinician").click()
+        report.get_by_text(re.compile("Opened once")).wait_for()
+
+        report.get_by_role("button", name="Revoke the link for Dr Rivera").click()
+        report.get_by_text("revoked").wait_for()
+        assert requests.get(url, timeout=10).status_code == 404
+
+    def test_a_range_that_cannot_be_made_is_explained_before_asking(self, app_context, mailbox, db):
+        person("range@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "range@example.org")
+        page.goto("/app/reports")
+        page.get_by_label("Days I choose").check()
+        page.get_by_label("From", exact=True).fill("2026-03-10")
+        page.get_by_label("To", exact=True).fill("2026-03-01")
+        page.get_by_role("button", name="Make my report").click()
+        assert "comes before the first" in page.get_by_role("alert").inner_text()
+        assert db.reports.count_documents({}) == 0
