@@ -1,6 +1,6 @@
 """The web app in Debian's Chromium against the real stack: sign in with the emailed code, a check-in in
 two taps, offline logging that syncs each entry exactly once, a planted wave on Trends, a report downloaded,
-shared, opened as the clinician and revoked, axe on each screen."""
+shared, opened as the clinician and revoked, the email settings, axe on each screen."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 
 from services.ingestion.accounts import service
+from shared import email, preferences
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories.accounts import person
@@ -288,7 +289,7 @@ class TestSettings:
 
         page.get_by_label("Email me a gentle reminder").check()
         page.get_by_label("Reminder time").fill("08:30")
-        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_role("button", name="Save reminder settings").click()
         page.get_by_text("Reminder settings saved.").wait_for()
         reminders = db.users.find_one({"_id": user["_id"]})["preferences"]["reminders"]
         assert (reminders["enabled"], reminders["local_time"]) == (True, "08:30")
@@ -423,3 +424,58 @@ class TestReports:
         page.get_by_role("button", name="Make my report").click()
         assert "comes before the first" in page.get_by_role("alert").inner_text()
         assert db.reports.count_documents({}) == 0
+
+
+class TestEmailSettings:
+    def test_weekly_report_quiet_hours_and_pause_round_trip_and_an_unsubscribe_shows(
+        self, app_context, mailbox, db
+    ):
+        user, _ = person("mail@example.org", time_zone="Europe/Madrid")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "mail@example.org")
+        page.get_by_role("link", name="Settings").click()
+
+        weekly = page.get_by_role("form", name="Weekly report")
+        weekly.get_by_label("Email me a report of my week").check()
+        weekly.get_by_label("Day").select_option("friday")
+        weekly.get_by_label("Time").fill("18:15")
+        weekly.get_by_label("Also send a link to a clinician").fill("dr.rivera@example.org")
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        page.get_by_text("Weekly report settings saved.").wait_for()
+
+        reminders = page.get_by_role("form", name="Check-in reminder")
+        reminders.get_by_label("Email me a gentle reminder").check()
+        reminders.get_by_label("Quiet hours").check()
+        reminders.get_by_label("Quiet from").fill("22:30")
+        reminders.get_by_label("Quiet until").fill("07:00")
+        reminders.get_by_label("Pause reminders until").fill("2026-12-24")
+        reminders.get_by_role("button", name="Save reminder settings").click()
+        page.get_by_text("Reminder settings saved.").wait_for()
+
+        stored = db.users.find_one({"_id": user["_id"]})["preferences"]
+        assert (
+            stored["weekly_report"]["enabled"],
+            stored["weekly_report"]["weekday"],
+            stored["weekly_report"]["local_time"],
+            stored["weekly_report"]["clinician_email"],
+        ) == (True, "friday", "18:15", "dr.rivera@example.org")
+        assert stored["reminders"]["quiet_hours"] == {"start": "22:30", "end": "07:00"}
+        assert stored["reminders"]["paused_until"] == "2026-12-24"
+
+        # The weekly email's unsubscribe link turns the same setting off: the app shows it.
+        preferences.switch(email.address_key("mail@example.org"), email.REPORTS, False, datetime.now(UTC))
+        page.reload()
+        weekly.get_by_label("Day").wait_for()
+        assert not weekly.get_by_label("Email me a report of my week").is_checked()
+        assert weekly.get_by_label("Day").input_value() == "friday"
+        assert reminders.get_by_label("Quiet from").input_value() == "22:30"
+        assert reminders.get_by_label("Pause reminders until").input_value() == "2026-12-24"
+
+        # Not an address: the browser stops the form (in its own language), and nothing is stored.
+        clinician = weekly.get_by_label("Also send a link to a clinician")
+        clinician.fill("not an address")
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        assert clinician.evaluate("input => input.validity.typeMismatch") is True
+        assert db.users.find_one({"_id": user["_id"]})["preferences"]["weekly_report"]["clinician_email"] == (
+            "dr.rivera@example.org"
+        )
