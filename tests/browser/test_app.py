@@ -1,6 +1,7 @@
 """The web app in Debian's Chromium against the real stack: sign in with the emailed code, a check-in in
-two taps, offline logging that syncs each entry exactly once, a planted wave on Trends, a report downloaded,
-shared, opened as the clinician and revoked, the email settings, axe on each screen."""
+two taps, offline logging that syncs each entry exactly once, History by day with edits (offline too), a
+planted wave on Trends, a report downloaded, shared, opened as the clinician and revoked, the email settings,
+axe on each screen."""
 
 from __future__ import annotations
 
@@ -364,6 +365,53 @@ def check_ins(app_url: str, headers: dict, values: dict[date, int]) -> dict[date
     r = api(app_url, headers, "POST", "/v1/events/batch", json={"sent_at": now.isoformat(), "events": events})
     assert r.status_code == 200 and r.json()["accepted"] == len(events), r.text
     return ids
+
+
+class TestHistory:
+    def test_entries_by_day_edited_online_and_offline_and_deleted(self, app_context, app_url, mailbox, db):
+        _user, headers = person("history@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        yesterday = today - timedelta(days=1)
+        ids = check_ins(app_url, headers, {yesterday: 4, today: 6})
+        page = app_context.new_page()
+        sign_in(page, mailbox, "history@example.org")
+        page.get_by_role("link", name="History").click()
+        days = page.get_by_test_id("day")
+        days.first.wait_for()
+        assert [h.inner_text() for h in days.get_by_role("heading").all()] == [
+            english_day(today),
+            english_day(yesterday),
+        ]
+        day_before = days.filter(has=page.get_by_role("heading", name=english_day(yesterday)))
+
+        day_before.get_by_role("button", name="Edit Check-in: overall 4 of 10").click()
+        day_before.get_by_role("radio", name="7", exact=True).check()
+        day_before.get_by_role("button", name="Save change").click()
+        day_before.get_by_text("Check-in: overall 7 of 10").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        (edited,) = db.events.find({"local_day": str(yesterday), "deleted_at": None})
+        assert edited["data"]["overall"] == 7 and edited["event_id"] != ids[yesterday]
+
+        # Offline: the edit waits on the device in place of the stored version, which stays until it is sent.
+        app_context.set_offline(True)
+        day_before.get_by_role("button", name="Edit Check-in: overall 7 of 10").click()
+        day_before.get_by_role("radio", name="2", exact=True).check()
+        day_before.get_by_role("button", name="Save change").click()
+        day_before.get_by_text("edit waiting to sync").wait_for()
+        page.get_by_text("Waiting to sync (1 entry)").wait_for()
+        assert db.events.find_one({"local_day": str(yesterday), "deleted_at": None})["data"]["overall"] == 7
+        app_context.set_offline(False)
+        page.get_by_test_id("synced").wait_for()
+        day_before.get_by_text("Check-in: overall 2 of 10").wait_for()
+        live = {"deleted_at": None}
+        assert [e["data"]["overall"] for e in db.events.find({"local_day": str(yesterday)} | live)] == [2]
+
+        today_list = days.filter(has_text=english_day(today))
+        today_list.get_by_role("button", name="Delete Check-in: overall 6 of 10").click()
+        page.get_by_test_id("day").filter(has_text=english_day(today)).wait_for(state="detached")
+        assert db.events.find_one({"event_id": ids[today]})["deleted_at"] is not None  # a tombstone
+        assert db.events.count_documents(live) == 1
+        assert_no_axe_violations(page, "history by day")
 
 
 class TestReports:
