@@ -327,6 +327,32 @@ class TestLanguage:
         page.reload()  # the choice is kept
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
 
+    def test_symptoms_and_medications_by_their_spanish_names(self, app_context, mailbox, db):
+        person("es-catalogo@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es-catalogo@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("link", name="Hoy").click()
+        page.get_by_label("Buscar un síntoma").fill("mareo")
+        page.get_by_role("button", name="Mareo, aturdimiento o falta de equilibrio").click()
+        how_much = page.get_by_role("group", name=re.compile("¿Cuánto?"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Guardar síntoma").click()
+        page.get_by_text("Mareo, aturdimiento o falta de equilibrio: guardado.").wait_for()
+        page.get_by_label("Medicamento").fill("orfidal")  # a Spanish brand of lorazepam
+        page.get_by_role("button", name=re.compile("^Lorazepam")).click()
+        page.get_by_label("Cantidad (mg)").fill("0.5")
+        page.get_by_role("button", name="Guardar dosis").click()
+        page.get_by_text("Dosis guardada.").wait_for()
+        page.get_by_role("link", name="Historial").click()
+        page.get_by_text("Mareo, aturdimiento o falta de equilibrio: 2 de 4").wait_for()
+        page.get_by_text("Lorazepam: 0,5 mg").wait_for()
+        assert {e["data"].get("code") or e["data"].get("medication") for e in db.events.find()} == {
+            "dizziness_balance",
+            "lorazepam",
+        }
+
 
 class TestAccessibility:
     @pytest.mark.parametrize("width", [390, 1280])

@@ -4,22 +4,27 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
-import { formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
+import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
+import { currentLocale, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
-import { loadEvents, type Loaded } from "../store/remote";
+import { loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
 import { Scale } from "../ui/Scale";
 
-function describe(type: string | undefined, data: Record<string, unknown>): string {
+type Names = ReturnType<typeof namesByCode>;
+
+function describe(type: string | undefined, data: Record<string, unknown>, names: Names): string {
+  const symptom = typeof data.code === "string" ? names.symptom(data.code) : String(data.custom_label ?? "");
+  const medication = typeof data.medication === "string" ? names.medication(data.medication) : String(data.custom_medication ?? "");
   switch (type) {
     case "check_in":
       return t("history.check_in", { value: Number(data.overall) });
     case "symptom":
-      return t("history.symptom", { label: String(data.label ?? data.code ?? data.custom_label ?? ""), value: Number(data.severity) });
+      return t("history.symptom", { label: symptom, value: Number(data.severity) });
     case "dose":
       return data.status === "skipped"
-        ? t("history.dose_skipped", { label: String(data.label ?? data.medication ?? data.custom_medication ?? "") })
-        : t("history.dose", { label: String(data.label ?? data.medication ?? data.custom_medication ?? ""), amount: formatNumber(Number(data.amount_mg), 3) });
+        ? t("history.dose_skipped", { label: medication })
+        : t("history.dose", { label: medication, amount: formatNumber(Number(data.amount_mg), 3) });
     case "taper_step":
       return t("history.taper_step");
     default:
@@ -27,7 +32,7 @@ function describe(type: string | undefined, data: Record<string, unknown>): stri
   }
 }
 
-function EditForm({ event, onDone }: { event: Stored; onDone: (changed: boolean) => void }) {
+function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (changed: boolean) => void }) {
   const start = editable(event);
   const [value, setValue] = useState<number | string | null>(start?.value ?? null);
   if (!start) return null;
@@ -43,7 +48,7 @@ function EditForm({ event, onDone }: { event: Stored; onDone: (changed: boolean)
 
   const valid = start.field === "amount_mg" ? Number(value) > 0 : start.field === "text" ? String(value).trim() !== "" : value !== null;
   return (
-    <form class="edit" onSubmit={save} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}) })}>
+    <form class="edit" onSubmit={save} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}, names) })}>
       {start.field === "overall" && (
         <Scale name={id} legend={t("today.overall")} min={0} max={10} value={value as number} onChange={setValue} low="today.overall_low" high="today.overall_high" />
       )}
@@ -72,11 +77,11 @@ function EditForm({ event, onDone }: { event: Stored; onDone: (changed: boolean)
   );
 }
 
-function WaitingItem({ entry, onRemove }: { entry: OutboxEntry; onRemove: () => void }) {
+function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Names; onRemove: () => void }) {
   return (
     <li class={entry.state}>
       <span>
-        {describe(entry.event.type, entry.event)}
+        {describe(entry.event.type, entry.event, names)}
         <br />
         <span class="muted">
           {formatTime(entry.event.occurred_at)} · {t(entry.replaces ? "history.pending_edit" : "history.pending")}
@@ -95,10 +100,10 @@ function WaitingItem({ entry, onRemove }: { entry: OutboxEntry; onRemove: () => 
   );
 }
 
-function StoredItem({ event, onChanged }: { event: Stored; onChanged: () => void }) {
+function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState("");
-  const what = describe(event.type, event.data ?? {});
+  const what = describe(event.type, event.data ?? {}, names);
 
   async function remove() {
     try {
@@ -137,6 +142,7 @@ function StoredItem({ event, onChanged }: { event: Stored; onChanged: () => void
       {editing && (
         <EditForm
           event={event}
+          names={names}
           onDone={(changed) => {
             setEditing(false);
             if (changed) onChanged();
@@ -157,6 +163,13 @@ export function History() {
   // Loaded at once (subscribe tells the count straight away) and again after every sync pass, so an entry
   // or an edit moves from waiting to stored as it happens.
   useEffect(() => subscribe(() => void load()), []);
+  // Until the catalogues are read (or when this device never had them), codes show as they are.
+  const [names, setNames] = useState<Names>(namesByCode());
+  useEffect(() => {
+    void Promise.all([loadSymptoms(), loadMedications()]).then(([symptoms, medications]) =>
+      setNames(namesByCode(symptoms && localSymptoms(symptoms.value, currentLocale()), medications && localMedications(medications.value, currentLocale()))),
+    );
+  }, []);
 
   async function discardEntry(eventId: string) {
     await discard(await database(), eventId);
@@ -174,10 +187,10 @@ export function History() {
           <h2 id={`day-${day.day}`}>{formatDay(day.day)}</h2>
           <ul class="history">
             {day.waiting.map((entry) => (
-              <WaitingItem key={entry.event.event_id} entry={entry} onRemove={() => void discardEntry(entry.event.event_id)} />
+              <WaitingItem key={entry.event.event_id} entry={entry} names={names} onRemove={() => void discardEntry(entry.event.event_id)} />
             ))}
             {day.stored.map((event) => (
-              <StoredItem key={event.event_id} event={event} onChanged={() => void load()} />
+              <StoredItem key={event.event_id} event={event} names={names} onChanged={() => void load()} />
             ))}
           </ul>
         </section>
