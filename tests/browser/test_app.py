@@ -500,6 +500,74 @@ class TestReports:
         assert db.reports.count_documents({}) == 0
 
 
+class TestTrendsDoseAndRedFlags:
+    def test_the_dose_line_taper_step_and_a_red_flag_show_with_their_days(
+        self, app_context, app_url, mailbox
+    ):
+        _user, headers = person("dose-trend@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        first = today - timedelta(days=12)
+        days = [first + timedelta(days=i) for i in range(12)]
+        step_day, flag_day = days[6], days[8]
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "dose",
+                "occurred_at": f"{day}T08:00:00+00:00",
+                "medication": "diazepam",
+                "amount_mg": 10 if day < step_day else 8,
+            }
+            for day in days
+        ]
+        events += [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "taper_step",
+                "occurred_at": f"{step_day}T07:00:00+00:00",
+                "kind": "cut",
+                "medication": "diazepam",
+                "new_daily_dose_mg": 8,
+            },
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "symptom",
+                "occurred_at": f"{flag_day}T20:00:00+00:00",
+                "code": "chest_pain",
+                "severity": 2,
+            },
+        ]
+        page = app_context.new_page()
+        sign_in(page, mailbox, "dose-trend@example.org")  # before the red flag's own email
+        check_ins(app_url, headers, dict.fromkeys(days, 4))
+        sent = {"sent_at": datetime.now(UTC).isoformat(), "events": events}
+        r = api(app_url, headers, "POST", "/v1/events/batch", json=sent)
+        assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+
+        def summary():
+            body = api(app_url, headers, "GET", "/v1/summaries", params={"from": str(first)}).json()
+            return None if body["pending_recompute"] else body
+
+        wait_for(lambda: (s := summary()) and s["red_flags"] and s["dose_timeline"], 60, "the summaries")
+        page.get_by_role("link", name="Trends").click()
+        flags = page.get_by_test_id("red-flags")
+        flags.wait_for()
+        assert f"{english_day(flag_day)}: Chest pain" in flags.inner_text()
+        assert "get urgent help" in flags.inner_text()
+        legend = page.locator("ul.legend").inner_text()
+        assert "Daily dose (mg, diazepam-equivalent, right-hand scale)" in legend
+        assert "Taper step" in legend and "Red flag logged" in legend
+
+        page.get_by_text("Data table").click()
+        rows = {
+            row.get_by_role("rowheader").inner_text(): row.get_by_role("cell").all_inner_texts()
+            for row in page.get_by_role("row").all()[1:]
+        }
+        assert rows[english_day(days[0])][-2:] == ["10", ""]
+        assert rows[english_day(step_day)][-2:] == ["8", ""]
+        assert rows[english_day(flag_day)][-1] == "Chest pain"
+        assert_no_axe_violations(page, "trends with a dose and a red flag")
+
+
 class TestEmailSettings:
     def test_weekly_report_quiet_hours_and_pause_round_trip_and_an_unsubscribe_shows(
         self, app_context, mailbox, db

@@ -42,3 +42,9 @@ export function namesByCode(symptoms?: SymptomCatalog, medications?: MedicationC
     medication: (code: string) => medication.get(code) ?? code,
   };
 }
+
+/** A symptom's name for the reader, from its code, or the catalogue's English words when there is none. */
+export function symptomLabel(code: string | null | undefined, english: string | null | undefined, locale: Locale): string {
+  const es = locale === "es" && code ? SYMPTOMS_ES[code] : undefined;
+  return es?.[0] ?? english ?? code ?? "";
+}
