@@ -184,6 +184,8 @@ function Shares({ report }: { report: Report }) {
 }
 
 function ReportItem({ report }: { report: Report }) {
+  // Shares are read when the person opens them, not for every report in the list at once.
+  const [sharing, setSharing] = useState(false);
   const period = t("reports.period_of", { start: formatDay(report.period_start), end: formatDay(report.period_end) });
   const kind = t(report.kind === "weekly" ? "reports.kind_weekly" : "reports.kind_on_demand");
   return (
@@ -205,9 +207,9 @@ function ReportItem({ report }: { report: Report }) {
               {t("reports.download")}
             </a>
           </div>
-          <details>
+          <details onToggle={(e) => setSharing(e.currentTarget.open)}>
             <summary>{t("reports.share")}</summary>
-            <Shares report={report} />
+            {sharing && <Shares report={report} />}
           </details>
         </>
       )}
