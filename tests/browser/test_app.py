@@ -5,6 +5,7 @@ axe on each screen."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 import zipfile
@@ -22,6 +23,12 @@ from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
 SCREENS = ("today", "trends", "history", "reports", "settings")
+# The width of an element's text as drawn (not of its box).
+TEXT_WIDTH = """e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return range.getBoundingClientRect().width;
+}"""
 
 
 def code_from(message) -> str:
@@ -324,6 +331,15 @@ class TestLanguage:
         assert page.evaluate("document.documentElement.lang") == "es"
         assert page.get_by_text("10 · lo peor").is_visible()
         assert_no_axe_violations(page, "Hoy")
+        # Five Spanish words side by side on a small phone: each fits its own place, none runs into the next.
+        page.set_viewport_size({"width": 320, "height": 640})
+        links = page.get_by_role("navigation").get_by_role("link").all()
+        boxes = [link.bounding_box() for link in links]
+        words = [link.evaluate(TEXT_WIDTH) for link in links]
+        assert all(word <= box["width"] for word, box in zip(words, boxes, strict=True)), (words, boxes)
+        assert all(a["x"] + a["width"] <= b["x"] + 0.5 for a, b in itertools.pairwise(boxes))
+        assert boxes[-1]["x"] + boxes[-1]["width"] <= 320, (words, boxes)
+        page.set_viewport_size(PHONE)
         page.reload()  # the choice is kept
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
 
