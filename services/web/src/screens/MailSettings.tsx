@@ -145,11 +145,12 @@ export function ReminderSettings({ me, onChanged }: { me: Me; onChanged: Changed
         {t("settings.pause_hint")}
       </p>
       {form.paused_until && (
-        <button type="button" class="link" onClick={() => set({ paused_until: "" })}>
-          {t("settings.pause_clear")}
-        </button>
+        <p>
+          <button type="button" class="link" onClick={() => set({ paused_until: "" })}>
+            {t("settings.pause_clear")}
+          </button>
+        </p>
       )}
-      <br />
       <button type="submit">{t("settings.reminders_save")}</button>
       <Saved ok={ok} problem={problem} />
     </form>
