@@ -2,15 +2,16 @@
 // or medication without one fails here), search finds by Spanish and English words, red flags keep urging
 // urgent care.
 import { describe, expect, it } from "vitest";
-import medicationFile from "../../../shared/catalog/medications.json";
-import symptomFile from "../../../shared/catalog/symptoms.json";
 import type { MedicationCatalog, SymptomCatalog } from "../src/api/client";
 import { localMedications, localSymptoms, namesByCode } from "../src/i18n/catalog";
 import { MEDICATIONS_ES, RED_FLAG_REASONS_ES, SYMPTOMS_ES } from "../src/i18n/catalog-es";
 import { fold } from "../src/screens/Today";
 
-const symptoms = symptomFile as unknown as SymptomCatalog;
-const medications = medicationFile as unknown as MedicationCatalog;
+// Read when the tests run (a glob, not an import the type check follows): the app's own build, in the
+// Docker image too, sees only services/web.
+const files = import.meta.glob<unknown>("../../../shared/catalog/*.json", { eager: true, import: "default" });
+const symptoms = files["../../../shared/catalog/symptoms.json"] as SymptomCatalog;
+const medications = files["../../../shared/catalog/medications.json"] as MedicationCatalog;
 
 describe("Spanish catalogue names", () => {
   it("cover every symptom and medication code, and every red flag's reason", () => {
