@@ -3,6 +3,7 @@
 // revocable). The server makes and stores the reports; this screen only asks and shows.
 import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
+import type { MessageKey } from "../i18n/en";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
 import { inProgress, localDay, mailtoLink, periodProblem, SHARE_DAYS, type PeriodProblem } from "../reports/period";
 
@@ -10,6 +11,11 @@ type Report = Schemas["Report"];
 type Share = Schemas["Share"];
 
 const POLL_MS = 2_000;
+const SHARE_STATES: Record<string, MessageKey> = {
+  active: "reports.share_active",
+  expired: "reports.share_expired",
+  revoked: "reports.share_revoked",
+};
 // North America prints on Letter; everywhere else on A4.
 const PAPER = /-(US|CA|MX)$/i.test(globalThis.navigator?.language ?? "") ? "Letter" : "A4";
 
@@ -92,7 +98,8 @@ function ShareItem({ share, onRevoke }: { share: Share; onRevoke: () => void }) 
   return (
     <li class={`share ${share.status}`} data-testid="share">
       <p>
-        <strong>{who}</strong> · {t(`reports.share_${share.status ?? "active"}` as "reports.share_active", { day: formatDateTime(share.expires_at) })}
+        <strong>{who}</strong>
+        {SHARE_STATES[share.status] && ` · ${t(SHARE_STATES[share.status]!, { day: formatDateTime(share.expires_at) })}`}
         <br />
         <span class="muted">
           {opens.length === 0
