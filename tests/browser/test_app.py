@@ -597,6 +597,7 @@ class TestEmailSettings:
         weekly.get_by_label("Email me a report of my week").check()
         weekly.get_by_label("Day").select_option("friday")
         weekly.get_by_label("Time").fill("18:15")
+        weekly.get_by_label("Send it to me").uncheck()  # only the clinician's link
         weekly.get_by_label("Also send a link to a clinician").fill("dr.rivera@example.org")
         weekly.get_by_role("button", name="Save weekly report settings").click()
         page.get_by_text("Weekly report settings saved.").wait_for()
@@ -615,8 +616,9 @@ class TestEmailSettings:
             stored["weekly_report"]["enabled"],
             stored["weekly_report"]["weekday"],
             stored["weekly_report"]["local_time"],
+            stored["weekly_report"]["to_self"],
             stored["weekly_report"]["clinician_email"],
-        ) == (True, "friday", "18:15", "dr.rivera@example.org")
+        ) == (True, "friday", "18:15", False, "dr.rivera@example.org")
         assert stored["reminders"]["quiet_hours"] == {"start": "22:30", "end": "07:00"}
         assert stored["reminders"]["paused_until"] == "2026-12-24"
 
@@ -626,6 +628,7 @@ class TestEmailSettings:
         weekly.get_by_label("Day").wait_for()
         assert not weekly.get_by_label("Email me a report of my week").is_checked()
         assert weekly.get_by_label("Day").input_value() == "friday"
+        assert not weekly.get_by_label("Send it to me").is_checked()
         assert reminders.get_by_label("Quiet from").input_value() == "22:30"
         assert reminders.get_by_label("Pause reminders until").input_value() == "2026-12-24"
 

@@ -28,6 +28,8 @@ describe("preference groups", () => {
     const weekly = { enabled: false, weekday: "monday" as const, local_time: "09:00", to_self: true, clinician_email: null, attach_pdf: false, include_notes: false };
     const form = { ...weeklyForm(weekly), enabled: true, weekday: "friday", clinician_email: "  " };
     expect(weeklyGroup(weekly, form)).toEqual({ ...weekly, enabled: true, weekday: "friday" });
+    const clinicianOnly = { ...weeklyForm(weekly), to_self: false, clinician_email: " dr@example.org " };
+    expect(weeklyGroup(weekly, clinicianOnly)).toMatchObject({ to_self: false, clinician_email: "dr@example.org" });
   });
 
   it("tell the server's reasons for a refusal", () => {

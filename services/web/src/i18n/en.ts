@@ -201,6 +201,7 @@ export const en = {
   "settings.weekly_day": "Day",
   "settings.weekly_time": "Time",
   "settings.weekly_hint": "It covers the seven days before that day.",
+  "settings.weekly_to_self": "Send it to me",
   "settings.weekly_clinician": "Also send a link to a clinician (optional)",
   "settings.weekly_clinician_hint": "Their email address. They get a private link to the report, with no health details in the email itself.",
   "settings.weekly_save": "Save weekly report settings",

@@ -202,6 +202,7 @@ export const es: Record<MessageKey, Message> = {
   "settings.weekly_day": "Día",
   "settings.weekly_time": "Hora",
   "settings.weekly_hint": "Abarca los siete días anteriores a ese día.",
+  "settings.weekly_to_self": "Enviármelo a mí",
   "settings.weekly_clinician": "Enviar también un enlace a un profesional de salud (opcional)",
   "settings.weekly_clinician_hint": "Su correo electrónico. Recibe un enlace privado al informe, sin datos de salud en el propio correo.",
   "settings.weekly_save": "Guardar el informe semanal",

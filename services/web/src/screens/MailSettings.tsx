@@ -71,6 +71,10 @@ export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Cha
         </span>
       </div>
       <p class="muted">{t("settings.weekly_hint")}</p>
+      <label class="check">
+        <input type="checkbox" checked={form.to_self} onChange={(e) => set({ to_self: e.currentTarget.checked })} />
+        {t("settings.weekly_to_self")}
+      </label>
       <label for="weekly-clinician">{t("settings.weekly_clinician")}</label>
       <input
         id="weekly-clinician"

@@ -41,6 +41,7 @@ export interface WeeklyForm {
   enabled: boolean;
   weekday: string;
   local_time: string;
+  to_self: boolean;
   clinician_email: string; // "" when none
   include_notes: boolean;
 }
@@ -50,6 +51,7 @@ export function weeklyForm(current: WeeklyReport): WeeklyForm {
     enabled: Boolean(current.enabled),
     weekday: current.weekday ?? "monday",
     local_time: current.local_time ?? "09:00",
+    to_self: current.to_self ?? true,
     clinician_email: current.clinician_email ?? "",
     include_notes: Boolean(current.include_notes),
   };
@@ -61,6 +63,7 @@ export function weeklyGroup(current: WeeklyReport, form: WeeklyForm): WeeklyRepo
     enabled: form.enabled,
     weekday: form.weekday as WeeklyReport["weekday"],
     local_time: form.local_time,
+    to_self: form.to_self,
     clinician_email: form.clinician_email.trim() || null,
     include_notes: form.include_notes,
   };
