@@ -134,8 +134,9 @@ def _runs(burdens: list[float | None], params: dict[str, Any], excluded: np.ndar
     for n, run in enumerate(scan.runs):
         limit = scan.runs[n + 1]["start"] if n + 1 < len(scan.runs) else len(burdens)
         _widen_forward(run, scan, limit, params)
-        if episodes._is_episode(run, params):
-            kept.append(run)
+        # Kept, and measured on the raw days, exactly as the rule keeps its own runs.
+        if closed := episodes.close_run(run["kind"], run["start"], run["end"], scan, params):
+            kept.append(closed)
     return kept
 
 

@@ -1,22 +1,34 @@
 """The web app in Debian's Chromium against the real stack: sign in with the emailed code, a check-in in
-two taps, offline logging that syncs each entry exactly once, a planted wave on Trends, axe on each screen."""
+two taps, offline logging that syncs each entry exactly once, History by day with edits (offline too), a
+planted wave on Trends, a report downloaded, shared, opened as the clinician and revoked, the email settings,
+axe on each screen."""
 
 from __future__ import annotations
 
+import itertools
 import re
+import uuid
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 
 from services.ingestion.accounts import service
+from shared import email, preferences
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
-SCREENS = ("today", "trends", "history", "settings")
+SCREENS = ("today", "trends", "history", "reports", "settings")
+# The width of an element's text as drawn (not of its box).
+TEXT_WIDTH = """e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return range.getBoundingClientRect().width;
+}"""
 
 
 def code_from(message) -> str:
@@ -285,7 +297,7 @@ class TestSettings:
 
         page.get_by_label("Email me a gentle reminder").check()
         page.get_by_label("Reminder time").fill("08:30")
-        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_role("button", name="Save reminder settings").click()
         page.get_by_text("Reminder settings saved.").wait_for()
         reminders = db.users.find_one({"_id": user["_id"]})["preferences"]["reminders"]
         assert (reminders["enabled"], reminders["local_time"]) == (True, "08:30")
@@ -319,8 +331,43 @@ class TestLanguage:
         assert page.evaluate("document.documentElement.lang") == "es"
         assert page.get_by_text("10 · lo peor").is_visible()
         assert_no_axe_violations(page, "Hoy")
+        # Five Spanish words side by side on a small phone: each fits its own place, none runs into the next.
+        page.set_viewport_size({"width": 320, "height": 640})
+        links = page.get_by_role("navigation").get_by_role("link").all()
+        boxes = [link.bounding_box() for link in links]
+        words = [link.evaluate(TEXT_WIDTH) for link in links]
+        assert all(word <= box["width"] for word, box in zip(words, boxes, strict=True)), (words, boxes)
+        assert all(a["x"] + a["width"] <= b["x"] + 0.5 for a, b in itertools.pairwise(boxes))
+        assert boxes[-1]["x"] + boxes[-1]["width"] <= 320, (words, boxes)
+        page.set_viewport_size(PHONE)
         page.reload()  # the choice is kept
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
+
+    def test_symptoms_and_medications_by_their_spanish_names(self, app_context, mailbox, db):
+        person("es-catalogo@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es-catalogo@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("link", name="Hoy").click()
+        page.get_by_label("Buscar un síntoma").fill("mareo")
+        page.get_by_role("button", name="Mareo, aturdimiento o falta de equilibrio").click()
+        how_much = page.get_by_role("group", name=re.compile("¿Cuánto?"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Guardar síntoma").click()
+        page.get_by_text("Mareo, aturdimiento o falta de equilibrio: guardado.").wait_for()
+        page.get_by_label("Medicamento").fill("orfidal")  # a Spanish brand of lorazepam
+        page.get_by_role("button", name=re.compile("^Lorazepam")).click()
+        page.get_by_label("Cantidad (mg)").fill("0.5")
+        page.get_by_role("button", name="Guardar dosis").click()
+        page.get_by_text("Dosis guardada.").wait_for()
+        page.get_by_role("link", name="Historial").click()
+        page.get_by_text("Mareo, aturdimiento o falta de equilibrio: 2 de 4").wait_for()
+        page.get_by_text("Lorazepam: 0,5 mg").wait_for()
+        assert {e["data"].get("code") or e["data"].get("medication") for e in db.events.find()} == {
+            "dizziness_balance",
+            "lorazepam",
+        }
 
 
 class TestAccessibility:
@@ -342,3 +389,254 @@ class TestAccessibility:
             page.wait_for_load_state("networkidle")
             assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
+
+
+def check_ins(app_url: str, headers: dict, values: dict[date, int]) -> dict[date, str]:
+    """Stored check-ins on the given UTC days (at noon, or today just before now); their event ids by day."""
+    now = datetime.now(UTC)
+
+    def instant(day: date) -> str:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return min(midnight + timedelta(hours=12), max(midnight, now - timedelta(seconds=1))).isoformat()
+
+    ids = {day: uuid.uuid4().hex for day in values}
+    events = [
+        {"event_id": ids[day], "type": "check_in", "occurred_at": instant(day), "overall": overall}
+        for day, overall in values.items()
+    ]
+    r = api(app_url, headers, "POST", "/v1/events/batch", json={"sent_at": now.isoformat(), "events": events})
+    assert r.status_code == 200 and r.json()["accepted"] == len(events), r.text
+    return ids
+
+
+class TestHistory:
+    def test_entries_by_day_edited_online_and_offline_and_deleted(self, app_context, app_url, mailbox, db):
+        _user, headers = person("history@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        yesterday = today - timedelta(days=1)
+        ids = check_ins(app_url, headers, {yesterday: 4, today: 6})
+        page = app_context.new_page()
+        sign_in(page, mailbox, "history@example.org")
+        page.get_by_role("link", name="History").click()
+        days = page.get_by_test_id("day")
+        days.first.wait_for()
+        assert [h.inner_text() for h in days.get_by_role("heading").all()] == [
+            english_day(today),
+            english_day(yesterday),
+        ]
+        day_before = days.filter(has=page.get_by_role("heading", name=english_day(yesterday)))
+
+        day_before.get_by_role("button", name="Edit Check-in: overall 4 of 10").click()
+        day_before.get_by_role("radio", name="7", exact=True).check()
+        day_before.get_by_role("button", name="Save change").click()
+        day_before.get_by_text("Check-in: overall 7 of 10").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        (edited,) = db.events.find({"local_day": str(yesterday), "deleted_at": None})
+        assert edited["data"]["overall"] == 7 and edited["event_id"] != ids[yesterday]
+
+        # Offline: the edit waits on the device in place of the stored version, which stays until it is sent.
+        app_context.set_offline(True)
+        day_before.get_by_role("button", name="Edit Check-in: overall 7 of 10").click()
+        day_before.get_by_role("radio", name="2", exact=True).check()
+        day_before.get_by_role("button", name="Save change").click()
+        day_before.get_by_text("edit waiting to sync").wait_for()
+        page.get_by_text("Waiting to sync (1 entry)").wait_for()
+        assert db.events.find_one({"local_day": str(yesterday), "deleted_at": None})["data"]["overall"] == 7
+        app_context.set_offline(False)
+        page.get_by_test_id("synced").wait_for()
+        day_before.get_by_text("Check-in: overall 2 of 10").wait_for()
+        live = {"deleted_at": None}
+        assert [e["data"]["overall"] for e in db.events.find({"local_day": str(yesterday)} | live)] == [2]
+
+        today_list = days.filter(has_text=english_day(today))
+        today_list.get_by_role("button", name="Delete Check-in: overall 6 of 10").click()
+        page.get_by_test_id("day").filter(has_text=english_day(today)).wait_for(state="detached")
+        assert db.events.find_one({"event_id": ids[today]})["deleted_at"] is not None  # a tombstone
+        assert db.events.count_documents(live) == 1
+        assert_no_axe_violations(page, "history by day")
+
+
+class TestReports:
+    def test_a_report_downloaded_shared_opened_by_the_clinician_and_revoked(
+        self, app_context, browser, app_url, mailbox, tmp_path
+    ):
+        _user, headers = person("report@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        check_ins(app_url, headers, {today - timedelta(days=d): 3 + d % 3 for d in range(1, 8)})
+        page = app_context.new_page()
+        sign_in(page, mailbox, "report@example.org")
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_text("No reports yet.").wait_for()
+        page.get_by_role("button", name="Make my report").click()
+        report = page.get_by_test_id("report")
+        report.get_by_text("Ready", exact=True).wait_for(timeout=60_000)
+        first, last = today - timedelta(days=7), today - timedelta(days=1)
+        period = f"{english_day(first)} \u2013 {english_day(last)}"
+        assert report.get_by_role("heading").inner_text() == period
+
+        with page.expect_download() as download:
+            report.get_by_role("link", name="Download PDF").click()
+        pdf = tmp_path / "report.pdf"
+        download.value.save_as(pdf)
+        assert pdf.read_bytes().startswith(b"%PDF")
+
+        report.get_by_text("Share with a clinician").click()
+        report.get_by_label("Who is it for?").fill("Dr Rivera")
+        report.get_by_role("button", name="Make a link").click()
+        url = report.get_by_label("Link for Dr Rivera").input_value()
+        assert report.get_by_text("Not opened yet").is_visible()
+        mail = report.get_by_role("link", name="Email it").get_attribute("href")
+        assert mail.startswith("mailto:?") and requests.utils.quote(url, safe="") in mail
+        assert_no_axe_violations(page, "reports with a share")
+
+        clinician = browser.new_context()  # no account, no cookie
+        try:
+            opened = clinician.new_page().goto(url)
+            assert opened.status == 200
+        finally:
+            clinician.close()
+        page.reload()
+        report.get_by_text("Share with a clinician").click()
+        report.get_by_text(re.compile("Opened once")).wait_for()
+
+        report.get_by_role("button", name="Revoke the link for Dr Rivera").click()
+        report.get_by_text("revoked").wait_for()
+        assert requests.get(url, timeout=10).status_code == 404
+
+    def test_a_range_that_cannot_be_made_is_explained_before_asking(self, app_context, mailbox, db):
+        person("range@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "range@example.org")
+        page.goto("/app/reports")
+        page.get_by_label("Days I choose").check()
+        page.get_by_label("From", exact=True).fill("2026-03-10")
+        page.get_by_label("To", exact=True).fill("2026-03-01")
+        page.get_by_role("button", name="Make my report").click()
+        assert "comes before the first" in page.get_by_role("alert").inner_text()
+        assert db.reports.count_documents({}) == 0
+
+
+class TestTrendsDoseAndRedFlags:
+    def test_the_dose_line_taper_step_and_a_red_flag_show_with_their_days(
+        self, app_context, app_url, mailbox
+    ):
+        _user, headers = person("dose-trend@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        first = today - timedelta(days=12)
+        days = [first + timedelta(days=i) for i in range(12)]
+        step_day, flag_day = days[6], days[8]
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "dose",
+                "occurred_at": f"{day}T08:00:00+00:00",
+                "medication": "diazepam",
+                "amount_mg": 10 if day < step_day else 8,
+            }
+            for day in days
+        ]
+        events += [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "taper_step",
+                "occurred_at": f"{step_day}T07:00:00+00:00",
+                "kind": "cut",
+                "medication": "diazepam",
+                "new_daily_dose_mg": 8,
+            },
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "symptom",
+                "occurred_at": f"{flag_day}T20:00:00+00:00",
+                "code": "chest_pain",
+                "severity": 2,
+            },
+        ]
+        page = app_context.new_page()
+        sign_in(page, mailbox, "dose-trend@example.org")  # before the red flag's own email
+        check_ins(app_url, headers, dict.fromkeys(days, 4))
+        sent = {"sent_at": datetime.now(UTC).isoformat(), "events": events}
+        r = api(app_url, headers, "POST", "/v1/events/batch", json=sent)
+        assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+
+        def summary():
+            body = api(app_url, headers, "GET", "/v1/summaries", params={"from": str(first)}).json()
+            return None if body["pending_recompute"] else body
+
+        wait_for(lambda: (s := summary()) and s["red_flags"] and s["dose_timeline"], 60, "the summaries")
+        page.get_by_role("link", name="Trends").click()
+        flags = page.get_by_test_id("red-flags")
+        flags.wait_for()
+        assert f"{english_day(flag_day)}: Chest pain" in flags.inner_text()
+        assert "get urgent help" in flags.inner_text()
+        legend = page.locator("ul.legend").inner_text()
+        assert "Daily dose (mg, diazepam-equivalent, right-hand scale)" in legend
+        assert "Taper step" in legend and "Red flag logged" in legend
+
+        page.get_by_text("Data table").click()
+        rows = {
+            row.get_by_role("rowheader").inner_text(): row.get_by_role("cell").all_inner_texts()
+            for row in page.get_by_role("row").all()[1:]
+        }
+        assert rows[english_day(days[0])][-2:] == ["10", ""]
+        assert rows[english_day(step_day)][-2:] == ["8", ""]
+        assert rows[english_day(flag_day)][-1] == "Chest pain"
+        assert_no_axe_violations(page, "trends with a dose and a red flag")
+
+
+class TestEmailSettings:
+    def test_weekly_report_quiet_hours_and_pause_round_trip_and_an_unsubscribe_shows(
+        self, app_context, mailbox, db
+    ):
+        user, _ = person("mail@example.org", time_zone="Europe/Madrid")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "mail@example.org")
+        page.get_by_role("link", name="Settings").click()
+
+        weekly = page.get_by_role("form", name="Weekly report")
+        weekly.get_by_label("Email me a report of my week").check()
+        weekly.get_by_label("Day").select_option("friday")
+        weekly.get_by_label("Time").fill("18:15")
+        weekly.get_by_label("Send it to me").uncheck()  # only the clinician's link
+        weekly.get_by_label("Also send a link to a clinician").fill("dr.rivera@example.org")
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        page.get_by_text("Weekly report settings saved.").wait_for()
+
+        reminders = page.get_by_role("form", name="Check-in reminder")
+        reminders.get_by_label("Email me a gentle reminder").check()
+        reminders.get_by_label("Quiet hours").check()
+        reminders.get_by_label("Quiet from").fill("22:30")
+        reminders.get_by_label("Quiet until").fill("07:00")
+        reminders.get_by_label("Pause reminders until").fill("2026-12-24")
+        reminders.get_by_role("button", name="Save reminder settings").click()
+        page.get_by_text("Reminder settings saved.").wait_for()
+
+        stored = db.users.find_one({"_id": user["_id"]})["preferences"]
+        assert (
+            stored["weekly_report"]["enabled"],
+            stored["weekly_report"]["weekday"],
+            stored["weekly_report"]["local_time"],
+            stored["weekly_report"]["to_self"],
+            stored["weekly_report"]["clinician_email"],
+        ) == (True, "friday", "18:15", False, "dr.rivera@example.org")
+        assert stored["reminders"]["quiet_hours"] == {"start": "22:30", "end": "07:00"}
+        assert stored["reminders"]["paused_until"] == "2026-12-24"
+
+        # The weekly email's unsubscribe link turns the same setting off: the app shows it.
+        preferences.switch(email.address_key("mail@example.org"), email.REPORTS, False, datetime.now(UTC))
+        page.reload()
+        weekly.get_by_label("Day").wait_for()
+        assert not weekly.get_by_label("Email me a report of my week").is_checked()
+        assert weekly.get_by_label("Day").input_value() == "friday"
+        assert not weekly.get_by_label("Send it to me").is_checked()
+        assert reminders.get_by_label("Quiet from").input_value() == "22:30"
+        assert reminders.get_by_label("Pause reminders until").input_value() == "2026-12-24"
+
+        # Not an address: the browser stops the form (in its own language), and nothing is stored.
+        clinician = weekly.get_by_label("Also send a link to a clinician")
+        clinician.fill("not an address")
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        assert clinician.evaluate("input => input.validity.typeMismatch") is True
+        assert db.users.find_one({"_id": user["_id"]})["preferences"]["weekly_report"]["clinician_email"] == (
+            "dr.rivera@example.org"
+        )

@@ -5,6 +5,7 @@ import type { Me } from "./api/client";
 import { currentLocale, t } from "./i18n/i18n";
 import { hrefOf, navigate, useScreen, type Screen } from "./router";
 import { History } from "./screens/History";
+import { Reports } from "./screens/Reports";
 import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
 import { Today } from "./screens/Today";
@@ -12,10 +13,11 @@ import { Trends } from "./screens/Trends";
 import { loadMe } from "./store/remote";
 import { SyncStatus } from "./ui/SyncStatus";
 
-const NAV: { screen: Screen; label: "nav.today" | "nav.trends" | "nav.history" | "nav.settings" }[] = [
+const NAV: { screen: Screen; label: "nav.today" | "nav.trends" | "nav.history" | "nav.reports" | "nav.settings" }[] = [
   { screen: "today", label: "nav.today" },
   { screen: "trends", label: "nav.trends" },
   { screen: "history", label: "nav.history" },
+  { screen: "reports", label: "nav.reports" },
   { screen: "settings", label: "nav.settings" },
 ];
 
@@ -60,6 +62,7 @@ export function App() {
         {me && screen === "today" && <Today />}
         {me && screen === "trends" && <Trends />}
         {me && screen === "history" && <History />}
+        {me && screen === "reports" && <Reports />}
         {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={() => setMe(null)} />}
       </main>
       {me && (

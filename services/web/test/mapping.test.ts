@@ -53,8 +53,43 @@ describe("toChartData", () => {
     expect(window!.x1).toBe(dayToX("2026-11-06"));
   });
 
-  it("marks red-flag days and episode states in the table rows", () => {
-    const data = toChartData({ days: [day("2026-11-01", 8, { state: "wave", red_flags: [{ code: "seizure" }] })] });
-    expect(data.rows[0]).toMatchObject({ state: "wave", redFlag: true, mean7: 8 });
+  it("marks red-flag days from the answer's top-level list, and episode states, in the rows", () => {
+    const data = toChartData({
+      days: [day("2026-11-01", 8, { state: "wave" }), day("2026-11-02", 5)],
+      red_flags: [
+        { day: "2026-11-01", code: "seizure", label: "Seizure", severity: 3 },
+        { day: "2026-11-01", code: "chest_pain", label: "Chest pain", severity: 2 },
+        { day: "2026-10-01", code: "seizure", label: "Seizure", severity: 1 }, // outside the days shown
+      ],
+    });
+    expect(data.rows[0]).toMatchObject({ state: "wave", mean7: 8 });
+    expect(data.rows[0]?.redFlags.map((f) => f.code)).toEqual(["seizure", "chest_pain"]);
+    expect(data.rows[1]?.redFlags).toEqual([]);
+    expect(data.redFlags).toEqual([{ day: "2026-11-01", x: dayToX("2026-11-01") + 43200, flags: data.rows[0]?.redFlags }]);
+  });
+
+  it("lines the daily dose up with the days, and marks taper steps within the range", () => {
+    const data = toChartData({
+      days: ["2026-11-01", "2026-11-02", "2026-11-03"].map((d) => day(d, 3)),
+      dose_unit: "mg diazepam-equivalent",
+      dose_timeline: [
+        { day: "2026-11-01", amount: 10, unit: "mg diazepam-equivalent" },
+        { day: "2026-11-03", amount: 9, unit: "mg diazepam-equivalent" },
+      ],
+      steps: [
+        { day: "2026-10-15", from_mg: 12, to_mg: 10 },
+        { day: "2026-11-03", from_mg: 10, to_mg: 9 },
+      ],
+    });
+    expect(data.dose).toEqual([10, null, 9]);
+    expect(data.doseUnit).toBe("mg diazepam-equivalent");
+    expect(data.rows.map((r) => r.dose)).toEqual([10, null, 9]);
+    expect(data.steps).toEqual([{ day: "2026-11-03", x: dayToX("2026-11-03") + 43200, from: 10, to: 9 }]);
+  });
+
+  it("has no dose unit when no dose was logged in the range", () => {
+    const data = toChartData({ days: [day("2026-11-01", 3)], dose_unit: "mg", dose_timeline: [], steps: [] });
+    expect(data.dose).toEqual([null]);
+    expect(data.doseUnit).toBeNull();
   });
 });

@@ -113,3 +113,49 @@ describe("outbox", () => {
     expect(outcome.error).toBeDefined();
   });
 });
+
+describe("an edit (a new event that replaces a stored one)", () => {
+  it("deletes the old version only after the new one is stored", async () => {
+    const { stored, send } = server();
+    const deleted: string[] = [];
+    const remove = async (id: string) => {
+      expect(stored.has("new")).toBe(true); // never before the edit is safe on the server
+      deleted.push(id);
+    };
+    await enqueue(db, checkIn("new", 7), new Date(), "old");
+    const outcome = await sync(db, send, undefined, remove);
+    expect(outcome).toEqual({ stored: 1, rejected: 0, remaining: 0 });
+    expect(deleted).toEqual(["old"]);
+    expect(await counts(db)).toEqual({ pending: 0, rejected: 0 });
+  });
+
+  it("keeps the edit when the deletion cannot be made, and finishes it on the next sync", async () => {
+    const { batches, send } = server();
+    const deleted: string[] = [];
+    let online = false;
+    const remove = async (id: string) => {
+      if (!online) throw new TypeError("Failed to fetch");
+      deleted.push(id);
+    };
+    await enqueue(db, checkIn("new", 7), new Date(), "old");
+    const failed = await sync(db, send, undefined, remove);
+    expect(failed.error).toBeInstanceOf(TypeError);
+    expect(await counts(db)).toEqual({ pending: 1, rejected: 0 });
+    online = true;
+    expect(await sync(db, send, undefined, remove)).toEqual({ stored: 1, rejected: 0, remaining: 0 });
+    expect(batches).toHaveLength(2); // sent again, answered "duplicate": stored once
+    expect(deleted).toEqual(["old"]);
+  });
+
+  it("leaves the old version alone when the edit is refused", async () => {
+    const { send } = server();
+    const deleted: string[] = [];
+    await enqueue(db, checkIn("new", 11), new Date(), "old");
+    const outcome = await sync(db, send, undefined, async (id) => void deleted.push(id));
+    expect(outcome).toMatchObject({ stored: 0, rejected: 1 });
+    expect(deleted).toEqual([]);
+    const [entry] = await entries(db);
+    expect(entry?.state).toBe("rejected");
+    expect(entry?.replaces).toBe("old");
+  });
+});

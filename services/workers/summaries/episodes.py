@@ -4,10 +4,12 @@ day-to-day variability.
 There is no clinical definition (domain reference §4); this is a product heuristic, documented with its
 parameters and its evaluation in docs/windows-and-waves.md.
 
-* Baseline for each day: the interquartile mean of the logged days in the `baseline_days` before it, leaving
-  out the last `baseline_skip_days` (a wave's first days must not raise its own bar). Noise: the person's
-  day-to-day variability over the previous `noise_days`, from the mean absolute difference between
-  consecutive logged ratings (differences cancel a drifting baseline). Robust estimates of centre and spread,
+* Baseline for each day: the interquartile mean of the logged days within `baseline_days` on either side of
+  it, leaving out the `baseline_skip_days` nearest on each side (an episode must not raise its own bar). A
+  centred window follows a drifting baseline and a taper step without the weeks of lag a trailing one has;
+  for the newest days only the days before exist. Noise: the person's day-to-day variability within
+  `noise_days` on either side, from the mean absolute difference between consecutive logged ratings
+  (differences cancel a drifting baseline). Robust estimates of centre and spread,
   as in a Shewhart-style chart (Montgomery, *Introduction to Statistical Quality Control*, ch. 6).
 * Episodes: a three-state hidden Markov model (window, neutral, wave) decoded with the Viterbi algorithm
   (Rabiner, Proc. IEEE 77, 1989) on each logged day's deviation from the baseline in noise units; an
@@ -65,7 +67,7 @@ def interquartile_mean(values: np.ndarray) -> float:
 
 
 class References:
-    """Each day's baseline and noise from the usable logged days before it (None while too few). A day's
+    """Each day's baseline and noise from the usable logged days around it (None while too few). A day's
     values depend only on the days within reach, never on anything decided before, so a late entry changes
     only the days near it."""
 
@@ -82,16 +84,23 @@ class References:
             base, noise = self._at(i) or (None, None)
             self.base.append(base)
             self.noise.append(noise)
+        # A day says something about episodes when it was logged and has a baseline to be compared with.
+        self.known = [b is not None and self.base[i] is not None for i, b in enumerate(burdens)]
 
     def _at(self, i: int) -> tuple[float, float] | None:
-        p = self.params
-        end = max(0, i - p["baseline_skip_days"])
-        start = max(0, end - p["baseline_days"])
-        recent = self.values[start:end][self.usable[start:end]]
+        p, n = self.params, len(self.values)
+        skip, reach = p["baseline_skip_days"], p["baseline_days"]
+        # Both sides of the day: a drifting baseline or a taper step is then met halfway from either side
+        # instead of trailing weeks behind; the days nearest to it (its own episode's) are left out.
+        sides = (
+            slice(max(0, i - skip - reach), max(0, i - skip)),
+            slice(min(n, i + skip + 1), i + skip + 1 + reach),
+        )
+        recent = np.concatenate([self.values[s][self.usable[s]] for s in sides])
         if len(recent) < p["baseline_min_days"]:
             return None
-        lo = max(0, end - p["noise_days"])
-        longer = self.values[lo:end][self.usable[lo:end]]
+        near = slice(max(0, i - p["noise_days"]), i + p["noise_days"])
+        longer = self.values[near][self.usable[near]]
         return interquartile_mean(recent), max(
             p["noise_min"], float(np.abs(np.diff(longer)).mean()) * _DIFF_TO_SD
         )
@@ -104,6 +113,25 @@ def _is_episode(run: dict, params: dict[str, Any]) -> bool:
     return run["end"] - run["start"] + 1 >= params["min_days"] and mean >= max(
         params["min_mean"], params["min_mean_noise"] * run["noise"]
     )
+
+
+def close_run(kind: str, first: int, last: int, refs: References, params: dict[str, Any]) -> dict | None:
+    """A finished run of `kind` over days first..last, as every detector here keeps it: from its first to its
+    last known day, each known day's deviation from its own baseline, the baseline and noise where it
+    starts; None when it has no known day or is not an episode (`_is_episode`)."""
+    logged = [k for k in range(first, last + 1) if refs.known[k]]
+    if not logged:
+        return None
+    run = {
+        "kind": kind,
+        "start": logged[0],
+        "end": logged[-1],
+        "logged": logged,
+        "baseline": refs.base[logged[0]],
+        "noise": refs.noise[logged[0]],
+        "deviations": [refs.burdens[k] - refs.base[k] for k in logged],
+    }
+    return run if _is_episode(run, params) else None
 
 
 def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
@@ -169,9 +197,8 @@ def _decode(
     days: list[str], burdens: list[float | None], params: dict[str, Any], excluded: np.ndarray | None
 ):
     scan = References(burdens, params, excluded)
-    known = [b is not None and scan.base[i] is not None for i, b in enumerate(burdens)]
     noise = np.array([n or 1.0 for n in scan.noise])
-    z = np.array([(b - scan.base[i]) / noise[i] if known[i] else np.nan for i, b in enumerate(burdens)])
+    z = np.array([(b - scan.base[i]) / noise[i] if scan.known[i] else np.nan for i, b in enumerate(burdens)])
     height = np.maximum(params["enter"] / noise, params["enter_noise"])
     path = viterbi(z, height, params)
     runs, i = [], 0
@@ -179,21 +206,10 @@ def _decode(
         j = i
         while j + 1 < len(path) and path[j + 1] == path[i]:
             j += 1
-        logged = [k for k in range(i, j + 1) if known[k]]
-        if KINDS[path[i]] != NEUTRAL and logged:
-            run = {
-                "kind": KINDS[path[i]],
-                "start": logged[0],
-                "end": logged[-1],
-                "logged": logged,
-                "baseline": scan.base[logged[0]],
-                "noise": float(noise[logged[0]]),
-                "deviations": [burdens[k] - scan.base[k] for k in logged],
-            }
-            if _is_episode(run, params):
-                runs.append(run)
+        if KINDS[path[i]] != NEUTRAL and (run := close_run(KINDS[path[i]], i, j, scan, params)):
+            runs.append(run)
         i = j + 1
-    return runs, known
+    return runs, scan.known
 
 
 def detect(

@@ -1,10 +1,12 @@
-// uPlot draws the daily burden points, the 7- and 28-day means, and windows and waves as shaded bands
-// (a canvas: a year of days draws at once on a phone). The screen gives the same data as a table.
+// uPlot draws the daily burden points, the 7- and 28-day means, windows and waves as shaded bands, the
+// daily dose as a stepped line on its own scale (right) with taper steps as dashed lines, and red flags as
+// marks along the top (a canvas: a year of days draws at once on a phone). The screen gives the same data
+// as a table.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { currentLocale, t } from "../i18n/i18n";
-import type { Band, ChartData } from "./mapping";
+import type { Band, ChartData, DayMark } from "./mapping";
 
 const HEIGHT = 260;
 
@@ -26,6 +28,38 @@ function drawBands(bands: Band[]) {
   };
 }
 
+function drawMarks(steps: DayMark[], redFlags: DayMark[]) {
+  return (u: uPlot) => {
+    const { ctx, bbox } = u;
+    const scale = devicePixelRatio || 1;
+    ctx.save();
+    ctx.strokeStyle = cssVar("--dose");
+    ctx.lineWidth = 1.5 * scale;
+    ctx.setLineDash([4 * scale, 4 * scale]);
+    for (const step of steps) {
+      const x = u.valToPos(step.x, "x", true);
+      ctx.beginPath();
+      ctx.moveTo(x, bbox.top);
+      ctx.lineTo(x, bbox.top + bbox.height);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ctx.fillStyle = cssVar("--error");
+    const size = 6 * scale;
+    for (const flag of redFlags) {
+      // A downward triangle at the top edge: visible over any band or line, whatever the burden that day.
+      const x = u.valToPos(flag.x, "x", true);
+      ctx.beginPath();
+      ctx.moveTo(x - size, bbox.top);
+      ctx.lineTo(x + size, bbox.top);
+      ctx.lineTo(x, bbox.top + size * 1.6);
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.restore();
+  };
+}
+
 export function TrendsChart({ data }: { data: ChartData }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -34,25 +68,32 @@ export function TrendsChart({ data }: { data: ChartData }) {
     const dayFormat = new Intl.DateTimeFormat(currentLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
     const text = cssVar("--text");
     const grid = cssVar("--grid");
+    const withDose = data.doseUnit !== null;
+    const maxDose = Math.max(0, ...data.dose.map((d) => d ?? 0));
     const opts: uPlot.Options = {
       width: el.clientWidth,
       height: HEIGHT,
       legend: { show: false },
       cursor: { show: false },
-      scales: { x: { time: true }, y: { range: [0, 10] } },
+      scales: { x: { time: true }, y: { range: [0, 10] }, dose: { range: [0, maxDose > 0 ? maxDose * 1.15 : 1] } },
       axes: [
         { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: (_u, splits) => splits.map((v) => dayFormat.format(new Date(v * 1000))) },
         { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, splits: () => [0, 2, 4, 6, 8, 10], size: 36 },
+        ...(withDose ? [{ scale: "dose", side: 1, stroke: cssVar("--dose"), grid: { show: false }, ticks: { stroke: grid }, size: 40 }] : []),
       ],
       series: [
         {},
         { label: t("trends.daily"), stroke: cssVar("--daily"), width: 0, paths: () => null, points: { show: true, size: 6, fill: cssVar("--daily") } },
         { label: t("trends.mean7"), stroke: cssVar("--mean7"), width: 2.5, spanGaps: true, points: { show: false } },
         { label: t("trends.mean28"), stroke: cssVar("--mean28"), width: 2, dash: [6, 4], spanGaps: true, points: { show: false } },
+        ...(withDose
+          ? [{ label: t("trends.dose"), scale: "dose", stroke: cssVar("--dose"), width: 2, spanGaps: true, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
+          : []),
       ],
-      hooks: { drawClear: [drawBands(data.bands)] },
+      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags)] },
     };
-    const plot = new uPlot(opts, [data.x, data.daily, data.mean7, data.mean28] as uPlot.AlignedData, el);
+    const series = [data.x, data.daily, data.mean7, data.mean28, ...(withDose ? [data.dose] : [])];
+    const plot = new uPlot(opts, series as uPlot.AlignedData, el);
     const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: HEIGHT }));
     resize.observe(el);
     return () => {

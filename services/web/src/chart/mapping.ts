@@ -1,5 +1,7 @@
 // From the summaries answer to what the Trends chart and its data table draw: one x per calendar day,
-// the daily burden with its 7- and 28-day means, and windows and waves as bands. Pure, so it is unit-tested.
+// the daily burden with its 7- and 28-day means, windows and waves as bands, the daily dose (diazepam-
+// equivalent mg when the catalogue knows every medication taken) with its taper steps, and red flags by day
+// (the answer lists them once, at the top level, each with its day). Pure, so it is unit-tested.
 
 export interface SummaryDay {
   day: string;
@@ -7,7 +9,24 @@ export interface SummaryDay {
   burden?: number | null;
   rolling?: { burden_7d?: number | null; burden_28d?: number | null } | null;
   state?: string | null;
-  red_flags?: unknown[];
+}
+
+export interface RedFlag {
+  day: string;
+  code?: string | null;
+  label?: string | null;
+  severity?: number;
+}
+
+export interface DosePoint {
+  day: string;
+  amount: number;
+}
+
+export interface Step {
+  day: string;
+  from_mg?: number | null;
+  to_mg?: number | null;
 }
 
 export interface Episode {
@@ -21,6 +40,15 @@ export interface Episode {
 export interface SummaryLike {
   days?: Record<string, unknown>[];
   episodes?: Record<string, unknown>[];
+  red_flags?: Record<string, unknown>[];
+  dose_timeline?: Record<string, unknown>[];
+  dose_unit?: string | null;
+  steps?: Record<string, unknown>[];
+}
+
+export interface DayMark {
+  day: string;
+  x: number; // seconds, midday of the day
 }
 
 export interface Band {
@@ -38,7 +66,8 @@ export interface Row {
   mean7: number | null;
   mean28: number | null;
   state: "window" | "wave" | null;
-  redFlag: boolean;
+  dose: number | null;
+  redFlags: RedFlag[];
 }
 
 export interface ChartData {
@@ -47,6 +76,10 @@ export interface ChartData {
   mean7: (number | null)[];
   mean28: (number | null)[];
   bands: Band[];
+  dose: (number | null)[]; // aligned with x; null on days without a dose taken
+  doseUnit: string | null;
+  steps: (DayMark & { from: number | null; to: number | null })[];
+  redFlags: (DayMark & { flags: RedFlag[] })[];
   rows: Row[];
   daysLogged: number;
   status: "no_data" | "baseline" | "ready";
@@ -74,13 +107,23 @@ function episodeState(state: unknown): "window" | "wave" | null {
 export function toChartData(summary: SummaryLike): ChartData {
   const days = ((summary.days ?? []) as unknown as SummaryDay[]).filter((d) => typeof d.day === "string");
   days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const flagsByDay = new Map<string, RedFlag[]>();
+  for (const flag of (summary.red_flags ?? []) as unknown as RedFlag[]) {
+    if (typeof flag.day === "string") flagsByDay.set(flag.day, [...(flagsByDay.get(flag.day) ?? []), flag]);
+  }
+  const doseByDay = new Map<string, number>();
+  for (const point of (summary.dose_timeline ?? []) as unknown as DosePoint[]) {
+    const amount = num(point.amount);
+    if (typeof point.day === "string" && amount !== null) doseByDay.set(point.day, amount);
+  }
   const rows: Row[] = days.map((d) => ({
     day: d.day,
     burden: num(d.burden),
     mean7: num(d.rolling?.burden_7d),
     mean28: num(d.rolling?.burden_28d),
     state: episodeState(d.state),
-    redFlag: (d.red_flags?.length ?? 0) > 0,
+    dose: doseByDay.get(d.day) ?? null,
+    redFlags: flagsByDay.get(d.day) ?? [],
   }));
   const first = rows[0]?.day;
   const last = rows[rows.length - 1]?.day;
@@ -95,14 +138,23 @@ export function toChartData(summary: SummaryLike): ChartData {
     if (to < from) continue;
     bands.push({ kind, start: raw.start, end: raw.end ?? null, lastDay, x0: dayToX(from), x1: dayToX(to) + DAY_S });
   }
+  const inRange = (day: string) => Boolean(first && last && first <= day && day <= last);
+  const midday = (day: string) => dayToX(day) + DAY_S / 2;
+  const steps = ((summary.steps ?? []) as unknown as Step[])
+    .filter((s) => typeof s.day === "string" && inRange(s.day))
+    .map((s) => ({ day: s.day, x: midday(s.day), from: num(s.from_mg), to: num(s.to_mg) }));
   const daysLogged = days.filter((d) => d.has_data ?? num(d.burden) !== null).length;
   const status = daysLogged === 0 ? "no_data" : daysLogged < BASELINE_MIN_DAYS ? "baseline" : "ready";
   return {
-    x: rows.map((r) => dayToX(r.day) + DAY_S / 2), // each point at midday, inside its day's band
+    x: rows.map((r) => midday(r.day)), // each point at midday, inside its day's band
     daily: rows.map((r) => r.burden),
     mean7: rows.map((r) => r.mean7),
     mean28: rows.map((r) => r.mean28),
     bands,
+    dose: rows.map((r) => r.dose),
+    doseUnit: doseByDay.size > 0 ? (summary.dose_unit ?? null) : null,
+    steps,
+    redFlags: rows.filter((r) => r.redFlags.length > 0).map((r) => ({ day: r.day, x: midday(r.day), flags: r.redFlags })),
     rows,
     daysLogged,
     status,

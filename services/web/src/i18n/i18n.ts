@@ -67,3 +67,9 @@ export function formatTime(iso: string | Date): string {
 export function formatDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
+
+/** A weekday's name, Monday = 0, as the reader's language writes it. */
+export function weekdayName(index: number): string {
+  // 2024-01-01 was a Monday.
+  return new Intl.DateTimeFormat(locale, { weekday: "long", timeZone: "UTC" }).format(new Date(Date.UTC(2024, 0, 1 + index)));
+}

@@ -1,86 +1,201 @@
-// History: what waits on this device (with the server's reason when it was refused), then what the server
-// holds, newest first, each deletable.
+// History: entries by day, newest first. What waits on this device is marked (with the server's reason when
+// it was refused); what the server holds can be edited or deleted. An edit is logged like any entry (so it
+// works offline) and replaces the stored version once it is stored; a deletion needs the server.
 import { useEffect, useState } from "preact/hooks";
-import { api, type Schemas } from "../api/client";
-import { formatDateTime, formatNumber, t } from "../i18n/i18n";
-import { discard, entries, type OutboxEntry } from "../store/outbox";
-import { database, refreshCounts } from "../store/syncer";
+import { api } from "../api/client";
+import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
+import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
+import { currentLocale, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
+import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
+import { loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
+import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
+import { Scale } from "../ui/Scale";
 
-type Stored = Schemas["EventOut"];
+type Names = ReturnType<typeof namesByCode>;
 
-function describe(type: string | undefined, data: Record<string, unknown>): string {
+function describe(type: string | undefined, data: Record<string, unknown>, names: Names): string {
+  const symptom = typeof data.code === "string" ? names.symptom(data.code) : String(data.custom_label ?? "");
+  const medication = typeof data.medication === "string" ? names.medication(data.medication) : String(data.custom_medication ?? "");
   switch (type) {
     case "check_in":
       return t("history.check_in", { value: Number(data.overall) });
     case "symptom":
-      return t("history.symptom", { label: String(data.label ?? data.code ?? data.custom_label ?? ""), value: Number(data.severity) });
+      return t("history.symptom", { label: symptom, value: Number(data.severity) });
     case "dose":
       return data.status === "skipped"
-        ? t("history.dose_skipped", { label: String(data.label ?? data.medication ?? data.custom_medication ?? "") })
-        : t("history.dose", { label: String(data.label ?? data.medication ?? data.custom_medication ?? ""), amount: formatNumber(Number(data.amount_mg), 3) });
+        ? t("history.dose_skipped", { label: medication })
+        : t("history.dose", { label: medication, amount: formatNumber(Number(data.amount_mg), 3) });
+    case "taper_step":
+      return t("history.taper_step");
     default:
-      return t("history.note");
+      return typeof data.text === "string" ? t("history.note_text", { text: data.text }) : t("history.note");
   }
+}
+
+function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (changed: boolean) => void }) {
+  const start = editable(event);
+  const [value, setValue] = useState<number | string | null>(start?.value ?? null);
+  if (!start) return null;
+  const id = `edit-${event.event_id}`;
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!start || value === null) return;
+    const change = { [start.field]: start.field === "amount_mg" ? Number(value) : value } as Change;
+    await logEvent(editedEvent(event, change, newEventId()), event.event_id);
+    onDone(true);
+  }
+
+  const valid = start.field === "amount_mg" ? Number(value) > 0 : start.field === "text" ? String(value).trim() !== "" : value !== null;
+  return (
+    <form class="edit" onSubmit={save} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}, names) })}>
+      {start.field === "overall" && (
+        <Scale name={id} legend={t("today.overall")} min={0} max={10} value={value as number} onChange={setValue} low="today.overall_low" high="today.overall_high" />
+      )}
+      {start.field === "severity" && (
+        <Scale name={id} legend={t("history.severity")} min={0} max={4} value={value as number} onChange={setValue} low="today.severity_low" high="today.severity_high" />
+      )}
+      {start.field === "amount_mg" && (
+        <>
+          <label for={id}>{t("today.amount")}</label>
+          <input id={id} inputMode="decimal" class="short" value={String(value)} onInput={(e) => setValue(e.currentTarget.value.replace(",", "."))} />
+        </>
+      )}
+      {start.field === "text" && (
+        <>
+          <label for={id}>{t("today.note_text")}</label>
+          <textarea id={id} rows={3} maxLength={2000} value={String(value)} onInput={(e) => setValue(e.currentTarget.value)} />
+        </>
+      )}
+      <button type="submit" class="primary" disabled={!valid}>
+        {t("history.save_edit")}
+      </button>
+      <button type="button" onClick={() => onDone(false)}>
+        {t("common.cancel")}
+      </button>
+    </form>
+  );
+}
+
+function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Names; onRemove: () => void }) {
+  return (
+    <li class={entry.state}>
+      <span>
+        {describe(entry.event.type, entry.event, names)}
+        <br />
+        <span class="muted">
+          {formatTime(entry.event.occurred_at)} · {t(entry.replaces ? "history.pending_edit" : "history.pending")}
+        </span>
+        {entry.problem && (
+          <span class="error" role="note">
+            <br />
+            {t("sync.problem", { detail: String(entry.problem.detail ?? entry.problem.title ?? "") })}
+          </span>
+        )}
+      </span>
+      <button type="button" onClick={onRemove}>
+        {t("sync.discard")}
+      </button>
+    </li>
+  );
+}
+
+function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState("");
+  const what = describe(event.type, event.data ?? {}, names);
+
+  async function remove() {
+    try {
+      const { response } = await api.DELETE("/v1/events/{event_id}", { params: { path: { event_id: event.event_id } } });
+      if (!response.ok && response.status !== 404) return setError(t("common.error"));
+    } catch {
+      return setError(t("history.delete_offline"));
+    }
+    onChanged();
+  }
+
+  return (
+    <li>
+      <span>
+        {what}
+        <br />
+        <span class="muted">{formatTime(event.occurred_at)}</span>
+      </span>
+      {!editing && (
+        <span>
+          {editable(event) && (
+            <button type="button" onClick={() => setEditing(true)} aria-label={t("history.edit_label", { what })}>
+              {t("history.edit")}
+            </button>
+          )}
+          <button type="button" onClick={() => void remove()} aria-label={t("history.delete_label", { what })}>
+            {t("history.delete")}
+          </button>
+        </span>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {editing && (
+        <EditForm
+          event={event}
+          names={names}
+          onDone={(changed) => {
+            setEditing(false);
+            if (changed) onChanged();
+          }}
+        />
+      )}
+    </li>
+  );
 }
 
 export function History() {
   const [waiting, setWaiting] = useState<OutboxEntry[]>([]);
-  const [stored, setStored] = useState<Stored[]>();
+  const [stored, setStored] = useState<Loaded<Stored[]>>();
   const load = async () => {
     setWaiting(await entries(await database()));
-    try {
-      setStored((await api.GET("/v1/events", { params: { query: { limit: 100 } } })).data?.events ?? []);
-    } catch {
-      setStored(undefined);
-    }
+    setStored(await loadEvents());
   };
-  useEffect(() => void load(), []);
+  // Loaded at once (subscribe tells the count straight away) and again after every sync pass, so an entry
+  // or an edit moves from waiting to stored as it happens.
+  useEffect(() => subscribe(() => void load()), []);
+  // Until the catalogues are read (or when this device never had them), codes show as they are.
+  const [names, setNames] = useState<Names>(namesByCode());
+  useEffect(() => {
+    void Promise.all([loadSymptoms(), loadMedications()]).then(([symptoms, medications]) =>
+      setNames(namesByCode(symptoms && localSymptoms(symptoms.value, currentLocale()), medications && localMedications(medications.value, currentLocale()))),
+    );
+  }, []);
 
-  async function remove(eventId: string, local: boolean) {
-    if (local) await discard(await database(), eventId);
-    else await api.DELETE("/v1/events/{event_id}", { params: { path: { event_id: eventId } } });
+  async function discardEntry(eventId: string) {
+    await discard(await database(), eventId);
     await refreshCounts();
     await load();
   }
 
+  const days = byDay(waiting, stored?.value ?? []);
   return (
     <>
       <h1>{t("history.title")}</h1>
-      <ul class="history">
-        {waiting.map((entry) => (
-          <li key={entry.event.event_id} class={entry.state}>
-            <span>
-              {describe(entry.event.type, entry.event)}
-              <br />
-              <span class="muted">
-                {formatDateTime(entry.event.occurred_at)} · {t("history.pending")}
-              </span>
-              {entry.problem && (
-                <span class="error" role="note">
-                  <br />
-                  {t("sync.problem", { detail: String(entry.problem.detail ?? entry.problem.title ?? "") })}
-                </span>
-              )}
-            </span>
-            <button type="button" onClick={() => void remove(entry.event.event_id, true)}>
-              {t("sync.discard")}
-            </button>
-          </li>
-        ))}
-        {(stored ?? []).map((event) => (
-          <li key={event.event_id}>
-            <span>
-              {describe(event.type, event.data ?? {})}
-              <br />
-              <span class="muted">{event.occurred_at ? formatDateTime(event.occurred_at) : ""}</span>
-            </span>
-            <button type="button" onClick={() => void remove(event.event_id ?? "", false)}>
-              {t("history.delete")}
-            </button>
-          </li>
-        ))}
-      </ul>
-      {waiting.length === 0 && stored?.length === 0 && <p>{t("history.empty")}</p>}
+      {stored?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(stored.savedAt) })}</p>}
+      {days.map((day) => (
+        <section key={day.day} aria-labelledby={`day-${day.day}`} data-testid="day">
+          <h2 id={`day-${day.day}`}>{formatDay(day.day)}</h2>
+          <ul class="history">
+            {day.waiting.map((entry) => (
+              <WaitingItem key={entry.event.event_id} entry={entry} names={names} onRemove={() => void discardEntry(entry.event.event_id)} />
+            ))}
+            {day.stored.map((event) => (
+              <StoredItem key={event.event_id} event={event} names={names} onChanged={() => void load()} />
+            ))}
+          </ul>
+        </section>
+      ))}
+      {days.length === 0 && stored && <p>{t("history.empty")}</p>}
     </>
   );
 }

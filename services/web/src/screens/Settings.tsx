@@ -1,45 +1,16 @@
-// Settings: language, time zone (a searchable list, never free text), devices with sign-out, and this
-// device's sign-out.
+// Settings: language, time zone (a searchable list, never free text), the weekly report and reminder emails,
+// devices with sign-out, the data download, erasure, and this device's sign-out.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type Device, type Me } from "../api/client";
 import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
 import { clearAll } from "../store/db";
 import { database, syncNow } from "../store/syncer";
+import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
 import { fold } from "./Today";
 
 const MAX_ZONES = 8;
 // The API's erasure phrase; typed as shown, in any language, so nobody erases by a stray tap.
 const ERASE_PHRASE = "erase my account";
-
-function Reminders({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
-  const current = me.preferences?.reminders ?? {};
-  const [enabled, setEnabled] = useState(Boolean(current.enabled));
-  const [time, setTime] = useState(current.local_time ?? "19:00");
-  const [saved, setSaved] = useState("");
-
-  async function save(event: Event) {
-    event.preventDefault();
-    // A preferences group is replaced whole: send it with the other fields as they are.
-    const reminders = { ...current, enabled, local_time: time };
-    const { data } = await api.PATCH("/v1/me", { body: { preferences: { reminders } } });
-    if (data) onChanged(data);
-    setSaved(t(data ? "settings.reminders_saved" : "common.error"));
-  }
-
-  return (
-    <form class="card" onSubmit={save} aria-labelledby="reminders-title">
-      <h2 id="reminders-title">{t("settings.reminders")}</h2>
-      <label class="check">
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
-        {t("settings.reminders_on")}
-      </label>
-      <label for="reminder-time">{t("settings.reminders_time")}</label>
-      <input id="reminder-time" type="time" class="short" required value={time} onInput={(e) => setTime(e.currentTarget.value)} />
-      <button type="submit">{t("common.save")}</button>
-      {saved && <p role="status">{saved}</p>}
-    </form>
-  );
-}
 
 function DataAndErasure({ onErased }: { onErased: () => void }) {
   const [typed, setTyped] = useState("");
@@ -190,7 +161,8 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
         </select>
       </section>
       <TimeZonePicker me={me} onChanged={onChanged} />
-      <Reminders me={me} onChanged={onChanged} />
+      <WeeklyReportSettings me={me} onChanged={onChanged} />
+      <ReminderSettings me={me} onChanged={onChanged} />
       <Devices onSignedOut={onSignedOut} />
       <DataAndErasure onErased={onSignedOut} />
       <section class="card">

@@ -2,7 +2,8 @@
 // the device first and synced from there.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
-import { formatTime, t } from "../i18n/i18n";
+import { localMedications, localSymptoms } from "../i18n/catalog";
+import { currentLocale, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { loadMedications, loadSymptoms } from "../store/remote";
 import { logEvent } from "../store/syncer";
@@ -258,8 +259,8 @@ export function Today() {
   const [medications, setMedications] = useState<MedicationCatalog>();
   const [safety, setSafety] = useState<{ reason?: string } | null>(null);
   useEffect(() => {
-    void loadSymptoms().then((loaded) => setSymptoms(loaded?.value));
-    void loadMedications().then((loaded) => setMedications(loaded?.value));
+    void loadSymptoms().then((loaded) => setSymptoms(loaded && localSymptoms(loaded.value, currentLocale())));
+    void loadMedications().then((loaded) => setMedications(loaded && localMedications(loaded.value, currentLocale())));
   }, []);
   return (
     <>

@@ -2,9 +2,10 @@
 // the same numbers for screen readers.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Summary } from "../api/client";
-import { toChartData, BASELINE_MIN_DAYS, type Band } from "../chart/mapping";
+import { toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
 import { TrendsChart } from "../chart/TrendsChart";
-import { formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
+import { symptomLabel } from "../i18n/catalog";
+import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/en";
 import { loadSummaries } from "../store/remote";
 
@@ -29,6 +30,14 @@ function bandText(band: Band): string {
 }
 
 const value = (v: number | null) => (v === null ? "–" : formatNumber(v));
+
+function doseUnit(unit: string | null): string {
+  return t(unit === "mg diazepam-equivalent" ? "trends.dose_unit_eq" : "trends.dose_unit_mg");
+}
+
+function flagNames(flags: RedFlag[]): string {
+  return flags.map((f) => symptomLabel(f.code, f.label, currentLocale())).join(", ");
+}
 
 export function Trends() {
   const [days, setDays] = useState(28);
@@ -71,6 +80,9 @@ export function Trends() {
             <li class="mean28">{t("trends.mean28")}</li>
             <li class="window">{t("trends.window")}</li>
             <li class="wave">{t("trends.wave")}</li>
+            {data.doseUnit && <li class="dose">{t("trends.dose_legend", { unit: doseUnit(data.doseUnit) })}</li>}
+            {data.steps.length > 0 && <li class="step">{t("trends.step_legend")}</li>}
+            {data.redFlags.length > 0 && <li class="flag">{t("trends.flag_legend")}</li>}
           </ul>
           {data.bands.length > 0 && (
             <ul class="episodes" data-testid="episodes">
@@ -82,6 +94,19 @@ export function Trends() {
             </ul>
           )}
           <p class="muted">{t("trends.disclaimer")}</p>
+          {data.redFlags.length > 0 && (
+            <div class="card flagged" data-testid="red-flags">
+              <p>{t("trends.flags_title")}</p>
+              <ul class="flags">
+                {[...data.redFlags].reverse().map((mark) => (
+                  <li key={mark.day}>
+                    {formatDay(mark.day)}: {flagNames(mark.flags)}
+                  </li>
+                ))}
+              </ul>
+              <p>{t("trends.flags_help")}</p>
+            </div>
+          )}
           <details>
             <summary>{t("trends.table")}</summary>
             <div class="table-scroll">
@@ -93,6 +118,8 @@ export function Trends() {
                     <th scope="col">{t("trends.col_mean7")}</th>
                     <th scope="col">{t("trends.col_mean28")}</th>
                     <th scope="col">{t("trends.col_state")}</th>
+                    {data.doseUnit && <th scope="col">{t("trends.col_dose", { unit: doseUnit(data.doseUnit) })}</th>}
+                    <th scope="col">{t("trends.col_flags")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -103,6 +130,8 @@ export function Trends() {
                       <td>{value(row.mean7)}</td>
                       <td>{value(row.mean28)}</td>
                       <td>{row.state ? t(row.state === "wave" ? "trends.wave" : "trends.window") : ""}</td>
+                      {data.doseUnit && <td>{row.dose === null ? "–" : formatNumber(row.dose, 3)}</td>}
+                      <td>{flagNames(row.redFlags)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -2,6 +2,8 @@
 // device only when the server's per-event status says it is stored ("accepted") or already was
 // ("duplicate"). A rejected entry (422, a 409 conflict) stays, with the server's problem, for the person to
 // see. Resending is always safe: the event_id makes the server store an event exactly once.
+// An edit is a new event that `replaces` a stored one (the API has no update): the old one is deleted only
+// after the new one is stored, so an edit made offline, or refused, never loses what was there.
 import type { Database } from "./db";
 
 export type EventBody = { event_id: string; type: string; occurred_at: string } & Record<string, unknown>;
@@ -18,6 +20,7 @@ export interface OutboxEntry {
   logged_at: string; // device clock when logged (ISO, with offset via occurred_at)
   state: "pending" | "rejected";
   problem?: Problem;
+  replaces?: string; // event_id of the stored event this entry is an edit of
 }
 
 export interface BatchAnswer {
@@ -26,6 +29,9 @@ export interface BatchAnswer {
 
 /** Sends one batch; throws on a network failure or a refused request (nothing was decided per event). */
 export type SendBatch = (body: { sent_at: string; events: EventBody[] }) => Promise<BatchAnswer>;
+
+/** Deletes one stored event; resolves when it is gone (also when it already was), throws when that is unknown. */
+export type RemoveEvent = (eventId: string) => Promise<void>;
 
 export const MAX_BATCH = 200; // well under the server's 500, so one slow request never holds everything
 const STORED = new Set(["accepted", "duplicate"]);
@@ -48,8 +54,8 @@ export function newEventId(): string {
 }
 
 /** Keep an event on the device until the server has it. */
-export async function enqueue(db: Database, event: EventBody, now: Date = new Date()): Promise<OutboxEntry> {
-  const entry: OutboxEntry = { event, logged_at: localIso(now), state: "pending" };
+export async function enqueue(db: Database, event: EventBody, now: Date = new Date(), replaces?: string): Promise<OutboxEntry> {
+  const entry: OutboxEntry = { event, logged_at: localIso(now), state: "pending", ...(replaces ? { replaces } : {}) };
   await db.put("outbox", entry);
   return entry;
 }
@@ -76,7 +82,12 @@ export interface SyncOutcome {
 }
 
 /** Send what is pending, batch by batch, oldest first, applying each event's status as it comes back. */
-export async function sync(db: Database, send: SendBatch, now: () => Date = () => new Date()): Promise<SyncOutcome> {
+export async function sync(
+  db: Database,
+  send: SendBatch,
+  now: () => Date = () => new Date(),
+  remove: RemoveEvent = () => Promise.reject(new Error("no way to delete")),
+): Promise<SyncOutcome> {
   let stored = 0;
   let rejected = 0;
   for (;;) {
@@ -89,12 +100,15 @@ export async function sync(db: Database, send: SendBatch, now: () => Date = () =
       return { stored, rejected, remaining: (await counts(db)).pending, error };
     }
     const tx = db.transaction("outbox", "readwrite");
+    const edits: OutboxEntry[] = [];
     let decided = 0;
     for (const result of answer.results ?? []) {
       const entry = result.index === undefined ? undefined : pending[result.index];
       if (!entry || entry.event.event_id !== result.event_id) continue; // answers only what was sent
       decided += 1;
-      if (STORED.has(result.status ?? "")) {
+      if (STORED.has(result.status ?? "") && entry.replaces) {
+        edits.push(entry); // stays until the old version is gone
+      } else if (STORED.has(result.status ?? "")) {
         await tx.store.delete(entry.event.event_id);
         stored += 1;
       } else if (result.status === "rejected") {
@@ -103,6 +117,16 @@ export async function sync(db: Database, send: SendBatch, now: () => Date = () =
       }
     }
     await tx.done;
+    for (const edit of edits) {
+      try {
+        await remove(edit.replaces ?? "");
+      } catch (error) {
+        // Sent again next time (answered "duplicate"), and the deletion tried again.
+        return { stored, rejected, remaining: (await counts(db)).pending, error };
+      }
+      await db.delete("outbox", edit.event.event_id);
+      stored += 1;
+    }
     if (decided === 0) {
       // An answer that settles nothing would loop forever; keep everything and try again later.
       return { stored, rejected, remaining: (await counts(db)).pending, error: new Error("empty answer") };

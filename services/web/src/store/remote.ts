@@ -1,5 +1,5 @@
 // Answers from the API, kept in IndexedDB as they arrive, so an offline start shows the last ones seen.
-import { api, type Me, type MedicationCatalog, type Summary, type SymptomCatalog } from "../api/client";
+import { api, type Me, type MedicationCatalog, type Schemas, type Summary, type SymptomCatalog } from "../api/client";
 import { cacheGet, cachePut, clearCache } from "./db";
 import { database } from "./syncer";
 
@@ -54,4 +54,9 @@ export function loadSummaries(days: number, from: string): Promise<Loaded<Summar
     const { data } = await api.GET("/v1/summaries", { params: { query: { from } } });
     return data;
   });
+}
+
+/** The newest stored events (History), or this device's last copy of them when offline. */
+export function loadEvents(limit = 100): Promise<Loaded<Schemas["EventOut"][]> | undefined> {
+  return cached("events", async () => (await api.GET("/v1/events", { params: { query: { limit } } })).data?.events);
 }

@@ -2,7 +2,7 @@
 // every half minute while something waits; and tells the screens how many entries wait.
 import { api, type Schemas } from "../api/client";
 import { openAppDB, type Database } from "./db";
-import { counts, enqueue, sync, type EventBody, type SendBatch } from "./outbox";
+import { counts, enqueue, sync, type EventBody, type RemoveEvent, type SendBatch } from "./outbox";
 
 export type Counts = { pending: number; rejected: number };
 type Listener = (counts: Counts) => void;
@@ -26,6 +26,12 @@ export const sendBatch: SendBatch = async (body) => {
   return data;
 };
 
+export const removeEvent: RemoveEvent = async (eventId) => {
+  const { response } = await api.DELETE("/v1/events/{event_id}", { params: { path: { event_id: eventId } } });
+  // 404: already gone (an earlier try was done but its answer lost). Anything else: try again later.
+  if (!response.ok && response.status !== 404) throw new Error(`delete refused: ${response.status}`);
+};
+
 export function subscribe(listener: Listener): () => void {
   listeners.add(listener);
   void publish();
@@ -38,8 +44,8 @@ async function publish(): Promise<void> {
 }
 
 /** Store an event on this device, then try to send it. Resolves once it is safe in IndexedDB. */
-export async function logEvent(event: EventBody): Promise<void> {
-  await enqueue(await database(), event);
+export async function logEvent(event: EventBody, replaces?: string): Promise<void> {
+  await enqueue(await database(), event, new Date(), replaces);
   await publish();
   void syncNow();
 }
@@ -53,7 +59,7 @@ export function syncNow(): Promise<void> {
     do {
       again = false;
       if (globalThis.navigator?.onLine === false) break;
-      await sync(await database(), sendBatch);
+      await sync(await database(), sendBatch, undefined, removeEvent);
       await publish();
     } while (again);
   })().finally(() => {

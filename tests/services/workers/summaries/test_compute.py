@@ -316,20 +316,22 @@ class TestBroaderFamily:
 
     def test_noise_sd_1_and_a_fifth_of_days_missing(self):
         score = family.evaluate(self.detect, self.condition("sd 1.0 · 20% missing"), self.SEEDS)
-        # What the rule reaches today (docs/windows-and-waves.md), short of the 0.9 goal.
-        assert score.precision >= 0.8
-        assert score.recall >= 0.85
+        # The goal is 0.9 on the whole family (docs/windows-and-waves.md: 0.93 / 0.94); on these 30 people
+        # 0.88 / 0.94, and the one-sided baseline before reached 0.85 / 0.89.
+        assert score.precision >= 0.85
+        assert score.recall >= 0.92
 
     def test_noise_sd_1_5_and_a_third_of_days_missing(self):
         score = family.evaluate(self.detect, self.condition("sd 1.5 · 35% missing"), self.SEEDS)
-        assert score.precision >= 0.8
-        assert score.recall >= 0.7
+        # The goal is 0.8 (whole family: 0.91 / 0.82); the one-sided baseline reached 0.81 / 0.75 here.
+        assert score.precision >= 0.85
+        assert score.recall >= 0.8
 
     def test_a_noisy_rater_without_episodes_is_not_shown_false_waves(self):
         """Thresholds in the person's own noise: the old fixed +2 points found about 5 a person-year here."""
         score = family.evaluate(self.detect, self.condition("no episodes · sd 1.5 · 35% missing"), self.SEEDS)
-        assert score.false_per_year <= 2.0
+        assert score.false_per_year <= 1.0  # the goal; the one-sided baseline found 1.47 here
 
     def test_people_without_episodes_see_few_false_ones(self):
         score = family.evaluate(self.detect, self.condition("no episodes · sd 1.0 · 20% missing"), self.SEEDS)
-        assert score.false_per_year <= 1.5  # the goal is 1 (the full family: 1.34)
+        assert score.false_per_year <= 1.0  # the goal; the one-sided baseline found 1.20 here

@@ -1,0 +1,59 @@
+// History's arrangement: entries by local day, newest day first, each day's entries waiting on this device
+// before the stored ones; an edit waiting to sync stands in for the stored version it replaces. And the
+// event an edit sends: the stored event's fields with the change, under a new event_id.
+import type { Schemas } from "../api/client";
+import type { EventBody, OutboxEntry } from "../store/outbox";
+
+export type Stored = Schemas["EventOut"];
+
+export interface Day {
+  day: string; // YYYY-MM-DD, the person's local day
+  waiting: OutboxEntry[];
+  stored: Stored[];
+}
+
+export function byDay(waiting: OutboxEntry[], stored: Stored[]): Day[] {
+  const replaced = new Set(waiting.map((w) => w.replaces).filter(Boolean));
+  const days = new Map<string, Day>();
+  const dayOf = (day: string) => {
+    let found = days.get(day);
+    if (!found) days.set(day, (found = { day, waiting: [], stored: [] }));
+    return found;
+  };
+  // occurred_at carries the device's own offset, so its first ten characters are the local day it was logged.
+  for (const entry of waiting) dayOf(entry.event.occurred_at.slice(0, 10)).waiting.push(entry);
+  for (const event of stored) if (!replaced.has(event.event_id)) dayOf(event.local_day).stored.push(event);
+  for (const day of days.values()) day.waiting.reverse(); // newest first, like the stored list
+  return [...days.values()].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+}
+
+/** What an edit changes, by event type. */
+export type Change = { overall: number } | { severity: number } | { amount_mg: number } | { text: string };
+
+/** The edited event: same type, time and other fields; a new event_id (the API keeps an id to one content). */
+export function editedEvent(stored: Stored, change: Change, eventId: string): EventBody {
+  return {
+    ...(stored.data ?? {}),
+    ...change,
+    event_id: eventId,
+    type: stored.type,
+    occurred_at: stored.occurred_at_device,
+  };
+}
+
+/** The number an edit form starts from, and its bounds, or null for events edited as text or not at all. */
+export function editable(stored: Stored): { field: "overall" | "severity" | "amount_mg" | "text"; value: number | string } | null {
+  const data = stored.data ?? {};
+  switch (stored.type) {
+    case "check_in":
+      return { field: "overall", value: Number(data.overall) };
+    case "symptom":
+      return { field: "severity", value: Number(data.severity) };
+    case "dose":
+      return data.status === "skipped" ? null : { field: "amount_mg", value: Number(data.amount_mg) };
+    case "note":
+      return typeof data.text === "string" ? { field: "text", value: data.text } : null;
+    default:
+      return null;
+  }
+}

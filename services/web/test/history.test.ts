@@ -1,0 +1,73 @@
+// History's arrangement by day and the event an edit sends.
+import { describe, expect, it } from "vitest";
+import { byDay, editable, editedEvent, type Stored } from "../src/history/days";
+import type { OutboxEntry } from "../src/store/outbox";
+
+function stored(id: string, day: string, type = "check_in", data: Record<string, unknown> = { overall: 4 }): Stored {
+  return {
+    event_id: id,
+    type: type as Stored["type"],
+    occurred_at: `${day}T12:00:00Z`,
+    occurred_at_device: `${day}T13:00:00+01:00`,
+    local_day: day,
+    received_at: `${day}T12:00:01Z`,
+    clock_corrected: false,
+    data,
+  };
+}
+
+function waiting(id: string, occurredAt: string, replaces?: string): OutboxEntry {
+  return {
+    event: { event_id: id, type: "check_in", occurred_at: occurredAt, overall: 5 },
+    logged_at: occurredAt,
+    state: "pending",
+    ...(replaces ? { replaces } : {}),
+  };
+}
+
+describe("history by day", () => {
+  it("groups by the local day, newest day first, waiting entries before stored ones", () => {
+    const days = byDay(
+      [waiting("w1", "2026-12-06T00:30:00.000+09:00")],
+      [stored("s1", "2026-12-06"), stored("s2", "2026-12-04"), stored("s3", "2026-12-05")],
+    );
+    expect(days.map((d) => d.day)).toEqual(["2026-12-06", "2026-12-05", "2026-12-04"]);
+    // 00:30 at +09:00 is still 5 December in UTC, but the person logged it on the 6th.
+    expect(days[0]?.waiting.map((w) => w.event.event_id)).toEqual(["w1"]);
+    expect(days[0]?.stored.map((s) => s.event_id)).toEqual(["s1"]);
+  });
+
+  it("shows a waiting edit in place of the stored version it replaces", () => {
+    const days = byDay([waiting("new", "2026-12-05T13:00:00.000+01:00", "old")], [stored("old", "2026-12-05"), stored("other", "2026-12-05")]);
+    expect(days).toHaveLength(1);
+    expect(days[0]?.stored.map((s) => s.event_id)).toEqual(["other"]);
+    expect(days[0]?.waiting[0]?.replaces).toBe("old");
+  });
+
+  it("is empty with nothing logged", () => {
+    expect(byDay([], [])).toEqual([]);
+  });
+});
+
+describe("an edit", () => {
+  it("keeps the type, the device time and the other fields, with a new event_id and the change", () => {
+    const old = stored("old", "2026-12-05", "dose", { medication: "diazepam", amount_mg: 5, form: "tablet", status: "taken" });
+    expect(editedEvent(old, { amount_mg: 4.5 }, "new")).toEqual({
+      event_id: "new",
+      type: "dose",
+      occurred_at: "2026-12-05T13:00:00+01:00",
+      medication: "diazepam",
+      amount_mg: 4.5,
+      form: "tablet",
+      status: "taken",
+    });
+  });
+
+  it("edits the main value of each kind of entry, and not a skipped dose", () => {
+    expect(editable(stored("a", "2026-12-05"))).toEqual({ field: "overall", value: 4 });
+    expect(editable(stored("b", "2026-12-05", "symptom", { code: "insomnia", severity: 2 }))).toEqual({ field: "severity", value: 2 });
+    expect(editable(stored("c", "2026-12-05", "note", { text: "hello" }))).toEqual({ field: "text", value: "hello" });
+    expect(editable(stored("d", "2026-12-05", "dose", { medication: "diazepam", amount_mg: 5, status: "skipped" }))).toBeNull();
+    expect(editable(stored("e", "2026-12-05", "taper_step", { new_daily_dose_mg: 5 }))).toBeNull();
+  });
+});
