@@ -37,7 +37,7 @@ from benchmarks.harness import CpuMeter, Report, Stack, bench_settings, env_for,
 from services.ingestion.accounts import service as accounts
 from services.workers.celery import create_worker_app
 from services.workers.summaries import compute, params, repository, service
-from shared import recompute
+from shared import recompute, summaries
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.tasks import QUEUE_SUMMARIES, RECOMPUTE_PERSON, WORKER_QUEUES
@@ -207,7 +207,7 @@ class Bench:
             database_ms_median=db_total,
             database_ms_by_call=db,
             events_stored=mongo.db.events.estimated_document_count(),
-            day_summaries_stored=mongo.db[repository.DAYS].estimated_document_count(),
+            day_summaries_stored=mongo.db[summaries.DAYS].estimated_document_count(),
             days_written=[r["result"].get("days_written") for r in runs],
         )
         self.report.measure(f"{key}_db", "  of which database calls", db_total, "ms")
@@ -463,10 +463,11 @@ def sync_events(seed: int, count: int) -> list[dict]:
 
 @contextmanager
 def repository_timers() -> Iterator[dict[str, float]]:
-    """Time each summaries repository call made inside the block (milliseconds per function)."""
+    """Time each summaries database call made inside the block (milliseconds per function)."""
     spent: dict[str, float] = {}
-    names = ("find_users", "stored_days_of", "events_of", "write_days_of", "write_persons", "ensure_indexes")
-    originals = {name: getattr(repository, name) for name in names}
+    calls = [(repository, name) for name in ("find_users", "events_of", "ensure_indexes")]
+    calls += [(summaries, name) for name in ("stored_days_of", "write_days_of", "write_persons")]
+    originals = {(module, name): getattr(module, name) for module, name in calls}
 
     def timer(name: str, fn):
         def timed(*args, **kwargs):
@@ -478,13 +479,13 @@ def repository_timers() -> Iterator[dict[str, float]]:
 
         return timed
 
-    for name, fn in originals.items():
-        setattr(repository, name, timer(name, fn))
+    for (module, name), fn in originals.items():
+        setattr(module, name, timer(name, fn))
     try:
         yield spent
     finally:
-        for name, fn in originals.items():
-            setattr(repository, name, fn)
+        for (module, name), fn in originals.items():
+            setattr(module, name, fn)
 
 
 def wait_drained(broker_url: str, timeout: float) -> bool:
@@ -509,12 +510,10 @@ def stale_detail(sample: dict, user_id: str) -> dict:
     day as readers see it: its day document, or the summary document's copy while the day is not over)."""
     query = {"user_id": user_id, "local_day": sample["day"], "type": "check_in", "deleted_at": None}
     from shared import day_cache
-    from shared.summaries import day_id, unpack_days, with_open_days
 
-    person = mongo.db.person_summaries.find_one({"_id": user_id}) or {}
-    stored = mongo.db[repository.DAYS].find_one({"_id": day_id(user_id, sample["day"])})
-    day = next(iter(with_open_days([stored] if stored else [], person, sample["day"], sample["day"])), {})
-    recent = {d["day"]: d for d in unpack_days(person.get("recent_days"))}
+    person = summaries.find_person(user_id) or {}
+    day = next(iter(summaries.summary_days(user_id, sample["day"], sample["day"], person)), {})
+    recent = {d["day"]: d for d in summaries.unpack_days(person.get("recent_days"))}
     cached = redis_client.binary.hgetall(day_cache.key(user_id, sample["day"]))
     return sample | {
         "user_id": user_id,

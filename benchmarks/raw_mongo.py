@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo import MongoClient
 
-from services.ingestion.events.repository import DURABLE
 from shared import crypto
+from shared.events import DURABLE
 from shared.settings import DEV_ENCRYPTION_KEY, parse_keys
 
 BATCH = 100

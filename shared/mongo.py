@@ -73,6 +73,6 @@ mongo = Mongo()
 
 
 def one_or_in(field: str, values: list) -> dict:
-    """An equality for one value, else $in. A lone equality on _id is the one filter FerretDB 1.x hands to
-    SQLite (and $in on _id is not); elsewhere it only keeps queries readable."""
+    """An equality for one value, else $in (on an indexed field, our FerretDB build searches the index
+    for either: deploy/ferretdb/patches/0002)."""
     return {field: values[0]} if len(values) == 1 else {field: {"$in": values}}

@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shared import email
-from shared.mongo import mongo
+from shared import email, users
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -42,7 +41,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 # The email categories that are a person's own optional mail, and the preference group that turns each on.
 KIND_OF_CATEGORY = {email.REMINDERS: REMINDERS, email.REPORTS: WEEKLY_REPORT}
-USERS = "users"
 
 
 def effective(stored: dict[str, Any] | None, kind: str) -> dict[str, Any]:
@@ -55,7 +53,7 @@ def effective_all(stored: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _account(address_key: str) -> dict | None:
-    return mongo.db[USERS].find_one({"email_key": address_key}, {"preferences": 1, "created_at": 1})
+    return users.find_by_email(address_key, {"preferences": 1, "created_at": 1})
 
 
 def own_mail_wanted(address_key: str, category: str, user_id: str | None) -> bool | None:
@@ -79,9 +77,7 @@ def switch(address_key: str, category: str, enabled: bool, now: datetime) -> str
     if account is None:
         return None
     group = ((account.get("preferences") or {}).get(kind) or {}) | {"enabled": enabled}
-    mongo.db[USERS].update_one(
-        {"_id": account["_id"]}, {"$set": {f"preferences.{kind}": group, "updated_at": now}}
-    )
+    users.update(account["_id"], {f"preferences.{kind}": group, "updated_at": now})
     return account["_id"]
 
 

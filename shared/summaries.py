@@ -1,38 +1,45 @@
-"""Reading the workers' summaries: the latest days packed into the person's document, and the rule for
-when they hold the days asked for.
+"""The workers' summaries as stored, and the only module that reads or writes them: `day_summaries`,
+`day_summaries_packed` and `person_summaries`. Readers ask `summary_days(person, start, end)` and
+`find_person`; the summaries workers write through `write_days_of` and `write_persons`. How the days are
+laid out below is this module's business alone: every rule of order it rests on is here.
 
-The summaries workers keep the latest days in `person_summaries.recent_days` (see
-services/workers/summaries/service.py RECENT_DAYS), so a report or a summaries page reads one document
-instead of a day document per day. They are stored packed: BSON, zlib-compressed, as one binary value.
-FerretDB 1.x finds even a document by _id by parsing every stored document's JSON, and an unpacked list
-of days made each person's document ~170 KB of it (1,000 people: 177 MB parsed per lookup); packed, it is
-a few KB.
+The layout is tuned for FerretDB on SQLite, where even an indexed read decodes each document's JSON in Go
+(~0.5 ms per day document) and each written statement is a commit of its own behind SQLite's one writer;
+docs/benchmarks.md ("Storage on the patched server") measures that each of these still pays there:
 
-A day gets its own document in `day_summaries` only once it is over (before the person's `today` when the
-worker wrote): the days from `today` on, which change with every event logged, are held by the person's
-document alone, so keeping a summary fresh rewrites one document, not a day document too (on FerretDB 1.x
-deleting the day document it replaces cost a decode of every stored day, most of a recompute).
-`with_open_days` completes day documents read for a range with them.
-
-The recent days cover a range when they start on or before it, or when they hold the whole history.
-
-A worker rewrites person documents as one delete and one insert per batch (a replacement costs FerretDB
-1.x a pass over every person's document under its one write lock), marking the people in Redis for that
-moment: `find_person` waits it out instead of answering "no summary".
+- The latest days (services/workers/summaries/service.py RECENT_DAYS) ride in the person's document,
+  packed (BSON, zlib: a few KB), so a summaries page or a report reads one document. They cover a range
+  when they start on or before it, or when they hold the whole history.
+- A day gets its own document in `day_summaries` only once it is over (before the person's `today` when
+  the worker wrote): the days from `today` on change with every event and are held by the person's
+  document alone, so a fresh event rewrites one document. `summary_days` adds them to the day documents.
+- A recompute starts from a packed copy of the person's day documents (`day_summaries_packed`, one
+  document), written after the days and removed before them, and trusted only when the person's document
+  names it (`days_at`).
+- Person documents are rewritten as one delete and one insert per batch (two commits, not one per
+  person), with the people marked in Redis meanwhile: `find_person` waits that moment out.
 """
 
 from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import bson
 import redis
+from pymongo import ASCENDING
 
-from shared.mongo import mongo
+from shared.mongo import mongo, one_or_in
 from shared.redis_client import redis_client
 
 PERSONS = "person_summaries"
+DAYS = "day_summaries"
+# The packed copy of each person's day documents (`_id` = the person), rewritten only when the days change.
+DAY_COPIES = "day_summaries_packed"
 WAIT_S, WAIT_STEP_S = 2.0, 0.02
 REWRITE_MARK_S = 10  # a mark whose worker died stops making readers wait after this
 
@@ -77,7 +84,7 @@ def day_id(user_id: str, day: str) -> str:
     return f"{user_id}:{day}"
 
 
-def with_open_days(stored: list[dict], person: dict | None, start: str, end: str) -> list[dict]:
+def _with_open_days(stored: list[dict], person: dict | None, start: str, end: str) -> list[dict]:
     """Day documents read for `start`..`end`, with the days from the person's `today` on, which only their
     summary document holds (they replace any day document an earlier worker version stored), by day."""
     merged = {doc["day"]: doc for doc in stored}
@@ -88,9 +95,171 @@ def with_open_days(stored: list[dict], person: dict | None, start: str, end: str
     return [merged[day] for day in sorted(merged)]
 
 
-def recent_days_between(person: dict | None, start: str, end: str) -> list[dict] | None:
+def _recent_days_between(person: dict | None, start: str, end: str) -> list[dict] | None:
     """The person's recent days from `start` to `end`, or None when the document does not cover them."""
     recent = unpack_days((person or {}).get("recent_days"))
     if not recent or (recent[0]["day"] > start and recent[0]["day"] != person.get("first_day")):
         return None
     return [day for day in recent if start <= day["day"] <= end]
+
+
+def summary_days(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:
+    """The person's stored days from `start` to `end` (ISO dates, both included), oldest first, whichever
+    way each is stored. `person`: their summary document when the caller has read it already."""
+    person = find_person(user_id) if person is None else person
+    recent = _recent_days_between(person, start, end)
+    if recent is not None:
+        return recent
+    stored = _copied_days(user_id, person)
+    if stored is None:
+        query = {"user_id": user_id, "day": {"$gte": start, "$lte": end}}
+        stored = list(mongo.db[DAYS].find(query, {"_id": 0}))
+    in_range = [day for day in stored if start <= day["day"] <= end]
+    return _with_open_days(in_range, person, start, end)
+
+
+def _copied_days(user_id: str, person: dict | None) -> list[dict] | None:
+    """The person's day documents from their packed copy, or None when their summary does not name it."""
+    copy = mongo.db[DAY_COPIES].find_one({"_id": user_id}) if person else None
+    if not _names(person, copy):
+        return None
+    return [{k: v for k, v in day.items() if k != "_id"} for day in unpack_days(copy["days"])]
+
+
+def _names(person: dict | None, copy: dict | None) -> bool:
+    """Whether the summary goes with this copy of the days: a copy it does not name may differ from them
+    (a crash between the two writes, or a worker of a version that kept no copies). Summaries written
+    before `days_at` existed were written with their copy every time."""
+    named = (person or {}).get("days_at", (person or {}).get("computed_at"))
+    return bool(copy and copy.get("computed_at") and copy["computed_at"] == named)
+
+
+def ensure_indexes() -> None:
+    mongo.db[DAYS].create_index([("user_id", ASCENDING), ("day", ASCENDING)], unique=True)
+
+
+@dataclass
+class Stored:
+    """What is stored of one person's summaries, as a recompute needs it."""
+
+    days: dict[str, dict] = field(default_factory=dict)  # their day documents, by day
+    open_from: str | None = None  # the first day only their summary document holds (its `today`)
+    copy_at: datetime | None = None  # the packed copy's stamp, when it was the copy the days came from
+    params: str | None = None  # the fingerprint of the detector and parameters their summary was built with
+
+
+def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
+    """Each person's stored day documents: from their packed copy when their summary document names it
+    (`days_at`, the stamp of the write that last changed their days), else from the day documents
+    themselves, in one query."""
+    found = {u: Stored() for u in user_ids}
+    persons = mongo.db[PERSONS].find(
+        one_or_in("_id", user_ids), {"computed_at": 1, "days_at": 1, "today": 1, "params": 1}
+    )
+    summary = {}
+    for person in persons:
+        found[person["_id"]].open_from = person.get("today")
+        found[person["_id"]].params = person.get("params")
+        summary[person["_id"]] = person
+    for copy in mongo.db[DAY_COPIES].find(one_or_in("_id", user_ids)) if summary else ():
+        if _names(summary.get(copy["_id"]), copy):
+            found[copy["_id"]].days = {doc["day"]: doc for doc in unpack_days(copy["days"])}
+            found[copy["_id"]].copy_at = copy["computed_at"]
+    if missing := [u for u, stored in found.items() if stored.copy_at is None]:
+        for doc in mongo.db[DAYS].find(one_or_in("user_id", missing)):
+            found[doc["user_id"]].days[doc["day"]] = doc
+    for stored in found.values():
+        if stored.open_from is None and stored.days:
+            # No summary document (a crash between its delete and its insert): every day has a document
+            # up to the last one stored, and the days after it only the lost summary held.
+            stored.open_from = (date.fromisoformat(max(stored.days)) + timedelta(days=1)).isoformat()
+    return found
+
+
+# FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements that match stored
+# documents, and stalls every other client meanwhile; smaller bulk writes are fine (so is MongoDB).
+WRITE_CHUNK = 50
+
+
+def write_days_of(
+    changes: dict[str, tuple[list[dict], list[str]]], after: dict[str, list[dict]], computed_at: datetime
+) -> None:
+    """Store day documents for one or more people: per person, (the new or changed documents, the stored days
+    they replace or that no longer exist), and in `after` all of each person's day documents once written,
+    for their packed copy, stamped `computed_at`; their summary documents, written next (write_persons),
+    name that stamp as their `days_at`.
+
+    As one delete and one insert per WRITE_CHUNK, not an upsert per day: FerretDB commits each upsert on
+    its own (a year's rebuild: 1.1 s of upserts against 0.17 s this way, docs/benchmarks.md). A
+    reader in between may miss those days for a moment; a crash in between leaves the person's recompute
+    request pending, so the next run restores them. The copies are removed first and written last, so a
+    crash in between leaves no copy behind that differs from the days: the next run reads the days."""
+    people = list(after)
+    for start in range(0, len(people), WRITE_CHUNK):
+        mongo.db[DAY_COPIES].delete_many(one_or_in("_id", people[start : start + WRITE_CHUNK]))
+    ids, docs = [], []
+    for user_id, (changed, stale) in changes.items():
+        ids += [day_id(user_id, day) for day in stale]
+        docs += [_day_document(user_id, d) for d in changed]
+    for start in range(0, len(ids), WRITE_CHUNK):
+        mongo.db[DAYS].delete_many(one_or_in("_id", ids[start : start + WRITE_CHUNK]))
+    for start in range(0, len(docs), WRITE_CHUNK):
+        mongo.db[DAYS].insert_many(docs[start : start + WRITE_CHUNK], ordered=False)
+    copies = [
+        # Level 1: a year of days packs in ~5 ms, to a tenth of its size.
+        {"_id": u, "computed_at": computed_at, "days": pack_days([_day_document(u, d) for d in after[u]], 1)}
+        for u in people
+    ]
+    for start in range(0, len(copies), WRITE_CHUNK):
+        mongo.db[DAY_COPIES].insert_many(copies[start : start + WRITE_CHUNK], ordered=False)
+
+
+def _day_document(user_id: str, day: dict) -> dict:
+    return {"_id": day_id(user_id, day["day"]), "user_id": user_id, **day}
+
+
+def write_persons(docs: dict[str, dict]) -> None:
+    """Store these people's summary documents (their latest days, `recent_days`, packed here) as one
+    delete and one insert per WRITE_CHUNK: a replacement per person is a commit each on FerretDB, behind
+    SQLite's one writer, where ingestion's inserts then wait. The people are marked meanwhile, so a reader
+    meeting the moment in between waits for the new document (find_person)."""
+    ids = list(docs)
+    for start in range(0, len(ids), WRITE_CHUNK):
+        chunk = ids[start : start + WRITE_CHUNK]
+        with _rewriting(chunk):
+            mongo.db[PERSONS].delete_many(one_or_in("_id", chunk))
+            mongo.db[PERSONS].insert_many([_person_document(u, docs[u]) for u in chunk], ordered=False)
+
+
+def _person_document(user_id: str, doc: dict) -> dict:
+    if isinstance(doc.get("recent_days"), list):
+        doc = doc | {"recent_days": pack_days(doc["recent_days"])}
+    return {"_id": user_id, **doc}
+
+
+@contextmanager
+def _rewriting(user_ids: list[str]) -> Iterator[None]:
+    keys = [rewriting_key(u) for u in user_ids]
+    try:
+        pipe = redis_client.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.set(key, "1", ex=REWRITE_MARK_S)
+        pipe.execute()
+    except redis.RedisError:
+        keys = []  # readers may meet the moment unmarked: they then see no summary, briefly
+    try:
+        yield
+    finally:
+        if keys:
+            with suppress(redis.RedisError):
+                redis_client.client.delete(*keys)
+
+
+def person_last_days() -> dict[str, str]:
+    return {p["_id"]: p.get("today") for p in mongo.db[PERSONS].find({}, {"today": 1})}
+
+
+def forget(user_id: str) -> None:
+    mongo.db[DAY_COPIES].delete_one({"_id": user_id})
+    mongo.db[DAYS].delete_many({"user_id": user_id})
+    mongo.db[PERSONS].delete_one({"_id": user_id})

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import files
+from shared import events, files, users
 from shared.mongo import mongo
 
 
@@ -48,7 +48,7 @@ class Place:
     where: Mapping[str, Any] = field(default_factory=dict)  # only the documents also matching this
 
 
-ACCOUNT = "users"
+ACCOUNT = users.USERS
 EVENTS = "events"
 
 PLACES: tuple[Place, ...] = (
@@ -58,7 +58,7 @@ PLACES: tuple[Place, ...] = (
     Place("sign_in_code_uses"),
     # Schedules early: no reminder or weekly report starts while the rest is erased.
     Place("schedules"),
-    Place("events", export_as="events", drop=("_id", "user_id", "fingerprint")),
+    Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
     Place("recompute_requests", user_field="user_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
     # The workers' packed copy of the day summaries before them: never a copy left without its days.
@@ -75,8 +75,7 @@ PLACES: tuple[Place, ...] = (
     # Share links (with the clinician address a person named), exported so the person sees who got one.
     Place("report_shares", user_field="owner_id", export_as="report-shares", drop=("_id",)),
     Place("report_share_opens", export_as="report-share-opens", drop=("_id", "user_id")),
-    # Reports before their files, as for exports; claims are build bookkeeping, erased only.
-    Place("report_claims"),
+    # Reports before their files, as for exports.
     Place("reports", export_as="reports", drop=("user_id", "files", "attempts", "in_flight_of")),
     Place("reports", gridfs=True),
     # The account last: while it exists the person can sign in again and repeat an interrupted erasure.

@@ -12,10 +12,10 @@ from services.ingestion.accounts.auth import COOKIE_SCHEME, SECURITY_SCHEME
 from services.ingestion.accounts.cli import accounts_cli
 from services.ingestion.accounts.pages import bp as account_pages_bp
 from services.ingestion.catalog.api import blp as catalog_blp
-from services.ingestion.events import repository as events_repository
 from services.ingestion.events.api import blp as events_blp
 from services.ingestion.privacy.api import blp as privacy_blp
 from services.ingestion.summaries.api import blp as summaries_blp
+from shared import events as events_repository
 from shared import invitations, recompute, sign_in
 from shared.export import store as export_store
 from shared.settings import Settings, load_or_exit

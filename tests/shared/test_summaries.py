@@ -3,7 +3,6 @@
 import threading
 import time
 
-from services.workers.summaries import repository
 from shared import summaries
 from shared.mongo import mongo
 from shared.redis_client import redis_client
@@ -12,7 +11,7 @@ from shared.redis_client import redis_client
 def test_a_document_missing_while_it_is_rewritten_is_waited_for(db):
     mongo.db.person_summaries.insert_one({"_id": "p-1", "status": {"days_logged": 1}})
     found: list = []
-    with repository._rewriting(["p-1"]):
+    with summaries._rewriting(["p-1"]):
         mongo.db.person_summaries.delete_one({"_id": "p-1"})
         reader = threading.Thread(target=lambda: found.append(summaries.find_person("p-1")))
         reader.start()
@@ -24,8 +23,8 @@ def test_a_document_missing_while_it_is_rewritten_is_waited_for(db):
 
 
 def test_rewritten_documents_are_whole_and_unmarked_afterwards(db):
-    repository.write_persons({"p-2": {"status": {"days_logged": 1}}, "p-3": {"status": None}})
-    repository.write_persons({"p-2": {"status": {"days_logged": 2}}})
+    summaries.write_persons({"p-2": {"status": {"days_logged": 1}}, "p-3": {"status": None}})
+    summaries.write_persons({"p-2": {"status": {"days_logged": 2}}})
     assert summaries.find_person("p-2") == {"_id": "p-2", "status": {"days_logged": 2}}
     assert summaries.find_person("p-3") == {"_id": "p-3", "status": None}
     assert not redis_client.client.exists(summaries.rewriting_key("p-2"))

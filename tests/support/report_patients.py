@@ -108,6 +108,7 @@ def store(database, user_id: str, patient: Patient, *, keys: str, today: str, pa
     """Write the patient's summaries and notes (free text sealed) as the services would."""
     from services.workers.summaries.service import person_document
     from shared import event_text
+    from shared.summaries import pack_days
 
     for event in patient.events:
         if event["type"] == "note":
@@ -117,8 +118,10 @@ def store(database, user_id: str, patient: Patient, *, keys: str, today: str, pa
         database.day_summaries.insert_many(
             [{"_id": f"{user_id}:{d['day']}", "user_id": user_id} | d for d in docs]
         )
-    # An insert: a new person has no summary yet (and FerretDB 1.x rewrites a replaced one slowly).
-    database.person_summaries.insert_one({"_id": user_id, **person_document(person, docs, today)})
+    stored = person_document(person, docs, today)
+    database.person_summaries.insert_one(
+        {"_id": user_id, **stored, "recent_days": pack_days(stored["recent_days"])}
+    )
     notes = []
     for event in patient.events:
         if event["type"] != "note":

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from services.ingestion.accounts import repository, service, zones
-from shared import invitations
+from services.ingestion.accounts import service, zones
+from shared import invitations, users
 from shared.email import address_key
 from shared.web.service import settings_of
 
@@ -22,7 +22,7 @@ def dev_token(email: str, name: str, time_zone: str) -> None:
     """Create the account if needed and print only a new device token (for scripts and load tests)."""
     if time_zone not in zones.time_zones():
         raise click.BadParameter("use an IANA time zone name", param_hint="--time-zone")
-    user = repository.find_user_by_email(address_key(email))
+    user = users.find_by_email(address_key(email))
     if user is None:
         consent = {"recorded_by": "operator (dev-token command)"}
         user = service.create_account(email, name, time_zone, consent)

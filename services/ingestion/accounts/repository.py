@@ -1,6 +1,6 @@
-"""MongoDB access for accounts: people and their devices (token hashes only).
+"""MongoDB access for accounts' devices (token hashes only).
 
-Sign-in codes have their own owner: shared/sign_in.py.
+The accounts themselves are shared/users.py's; sign-in codes are shared/sign_in.py's.
 """
 
 from __future__ import annotations
@@ -8,36 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 
+from shared import users
 from shared.mongo import mongo
 
-USERS, DEVICES = "users", "devices"
+DEVICES = "devices"
 
 
 def ensure_indexes() -> None:
     db = mongo.db
-    db[USERS].create_index([("email_key", ASCENDING)], unique=True)
+    users.ensure_indexes()
     db[DEVICES].create_index([("token_hash", ASCENDING)], unique=True)
     db[DEVICES].create_index([("user_id", ASCENDING)])
-
-
-def insert_user(user: dict[str, Any]) -> None:
-    mongo.db[USERS].insert_one(user)
-
-
-def find_user(user_id: str) -> dict | None:
-    return mongo.db[USERS].find_one({"_id": user_id})
-
-
-def find_user_by_email(email_key: str) -> dict | None:
-    return mongo.db[USERS].find_one({"email_key": email_key})
-
-
-def update_user(user_id: str, fields: dict[str, Any]) -> dict | None:
-    return mongo.db[USERS].find_one_and_update(
-        {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
-    )
 
 
 def insert_device(device: dict[str, Any]) -> None:

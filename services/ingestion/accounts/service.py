@@ -21,7 +21,7 @@ from services.ingestion.accounts.exceptions import (
     NotAuthenticated,
     SignInFailed,
 )
-from shared import invitations, sign_in
+from shared import invitations, sign_in, users
 from shared.email import address_key
 from shared.queue import enqueue
 from shared.ratelimit import Decision, Limit
@@ -67,7 +67,7 @@ def create_account(
         "created_at": now,
     }
     try:
-        repository.insert_user(user)
+        users.insert(user)
     except DuplicateKeyError:
         raise AlreadyRegistered() from None
     return user
@@ -104,7 +104,7 @@ def authenticate(
         return cached
     read = auth_cache.reading()
     device = repository.find_active_device(token_hash)
-    user = repository.find_user(device["user_id"]) if device else None
+    user = users.find(device["user_id"]) if device else None
     if user is None:
         raise AccountErased() if tombstones.buried(token_hash) else NotAuthenticated()
     now = datetime.now(UTC)
@@ -131,7 +131,7 @@ def exchange_code(
     settings: Settings, email: str, code: str, device_name: str, platform: str
 ) -> tuple[str, dict]:
     """A device token for a valid, unexpired, unused code; every failure looks the same."""
-    user = repository.find_user_by_email(address_key(email))
+    user = users.find_by_email(address_key(email))
     record = sign_in.latest_code(user["_id"]) if user else None
     user_id = user["_id"] if user else "0" * 32
     unusable = sign_in.hash_code(settings, user_id, "x" * sign_in.CODE_DIGITS)
@@ -150,7 +150,7 @@ def exchange_code(
 
 
 def profile(user_id: str) -> dict:
-    return repository.find_user(user_id)
+    return users.find(user_id)
 
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
@@ -161,9 +161,9 @@ def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
     for key, value in changes.get("preferences", {}).items():
         fields[f"preferences.{key}"] = value
     if not fields:
-        return repository.find_user(user_id)
+        return users.find(user_id)
     fields["updated_at"] = datetime.now(UTC)
-    user = repository.update_user(user_id, fields)
+    user = users.update(user_id, fields)
     auth_cache.account_changed(user_id)  # e.g. a new time zone must place the next event correctly
     return user
 

@@ -15,10 +15,11 @@ from bson.errors import InvalidId
 from celery import Celery
 from marshmallow import ValidationError
 
-from services.ingestion.events import catalogue, repository
+from services.ingestion.events import catalogue
 from services.ingestion.events.schemas import load_event
 from services.ingestion.events.timing import TimeRejected, place
 from shared import catalog, day_cache, event_text
+from shared import events as repository
 from shared.recompute import request_recompute
 from shared.settings import Settings
 from shared.web.problems import invalid_params

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from services.ingestion.summaries import repository
-from shared import catalog, crypto, scales
+from shared import catalog, crypto, recompute, scales
 from shared.settings import Settings
-from shared.summaries import recent_days_between, with_open_days
+from shared.summaries import find_person, summary_days
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 731
@@ -100,29 +99,22 @@ def _overlaps(episode: dict, start: str, end: str) -> bool:
     return episode["start"] <= end and last >= start
 
 
-def _days(person: dict, user_id: str, start: str, end: str) -> list[dict]:
-    """From the person's `recent_days` when they cover the range (the document is read anyway), else the
-    day documents themselves with the days only the person's document holds."""
-    days = recent_days_between(person, start, end)
-    if days is None:
-        days = with_open_days(repository.days_between(user_id, start, end), person, start, end)
-    return days
-
-
 def summaries(
     settings: Settings, user_id: str, today: str, start: str | None, end: str | None
 ) -> dict[str, Any]:
     end = end or today
     start = start or (date.fromisoformat(end) - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-    person = repository.person(user_id) or {}
-    stored = _days(person, user_id, start, end)
+    person = find_person(user_id, {"_id": 0}) or {}
+    stored = summary_days(user_id, start, end, person)
     legend = _Legend(settings)
     days = [legend.day(d) for d in stored]
     if unlabelled := legend.rolling_only(days):
         # Rare (a custom symptom rated only in the weeks before `from`): one more read, of those weeks.
         before = date.fromisoformat(start) - timedelta(days=1)
         legend.earlier(
-            _days(person, user_id, (before - timedelta(days=LOOKBACK_DAYS)).isoformat(), before.isoformat()),
+            summary_days(
+                user_id, (before - timedelta(days=LOOKBACK_DAYS)).isoformat(), before.isoformat(), person
+            ),
             unlabelled,
         )
     taper = person.get("taper") or {}
@@ -130,7 +122,7 @@ def summaries(
         "from": start,
         "to": end,
         "computed_at": person.get("computed_at"),
-        "pending_recompute": repository.pending(user_id),
+        "pending_recompute": recompute.is_pending(user_id),
         # None: a summary stored before the workers computed this field, until its next recompute.
         "baseline": person.get("baseline") if person else NO_SUMMARY_BASELINE,
         "scales": scales.SCALES,

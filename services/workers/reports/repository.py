@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
 
-from shared import files, summaries
+from shared import events, files, summaries, users
 from shared.mongo import mongo
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
-from shared.summaries import day_id, recent_days_between, with_open_days
 
-CLAIMS = "report_claims"
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
 
 
@@ -22,27 +19,15 @@ def find_report(report_id: str) -> dict | None:
     return mongo.db[COLLECTION].find_one({"_id": report_id})
 
 
-def claim(report: dict, attempt: int, now: datetime) -> bool:
-    """Take attempt `attempt` of this report. FerretDB 1.x does not isolate concurrent updates of one
-    document, so the claim is an insert under a deterministic id: exactly one inserter wins."""
-    try:
-        mongo.db[CLAIMS].insert_one(
-            {
-                "_id": f"{report['_id']}#{attempt}",
-                "report_id": report["_id"],
-                "user_id": report["user_id"],
-                "claimed_at": now,
-            }
-        )
-    except DuplicateKeyError:
-        return False
-    return True
-
-
-def mark_building(report_id: str, attempt: int, now: datetime) -> None:
-    mongo.db[COLLECTION].update_one(
-        {"_id": report_id}, {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now}}
+def claim(report_id: str, attempt: int, now: datetime) -> bool:
+    """Take attempt `attempt` of this report and mark it building. The conditional update is the claim:
+    of the workers that read the report before it, exactly one moves its attempts on."""
+    previous = [attempt - 1, None] if attempt == 1 else [attempt - 1]  # None: a report never attempted
+    result = mongo.db[COLLECTION].update_one(
+        {"_id": report_id, "attempts": {"$in": previous}},
+        {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now}},
     )
+    return result.modified_count == 1
 
 
 def release(report_id: str, reason: str, now: datetime) -> None:
@@ -80,7 +65,7 @@ def drop_files(report_id: str) -> None:
 
 
 def find_user(user_id: str) -> dict | None:
-    return mongo.db.users.find_one({"_id": user_id}, {"display_name": 1, "time_zone": 1})
+    return users.find(user_id, {"display_name": 1, "time_zone": 1})
 
 
 def find_person(user_id: str) -> dict | None:
@@ -88,31 +73,14 @@ def find_person(user_id: str) -> dict | None:
 
 
 def days_between(user_id: str, start: str, end: str, person: dict | None = None) -> list[dict]:
-    """The stored day summaries from `start` to `end`: from the person's `recent_days` when they cover
-    the range (one document already read), else by their ids (on FerretDB a range query reads the whole
-    collection, while a lookup by _id does not), with the days only the person's document holds."""
-    recent = recent_days_between(person, start, end)
-    if recent is not None:
-        return recent
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    days = ((first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1))
-    found = (mongo.db.day_summaries.find_one({"_id": day_id(user_id, day)}) for day in days)
-    return with_open_days([doc for doc in found if doc is not None], person, start, end)
+    return summaries.summary_days(user_id, start, end, person)
 
 
 def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[dict[str, Any]]:
     """The person's live note events in the period (free text still sealed). The period's day summaries
-    list their notes' ids, so each is read by _id; days summarised before they did are queried instead."""
+    list their notes' ids, so they are read by `_id`; days summarised before they did are queried instead."""
     period = [d for d in days if start <= d["day"] <= end]
     if any("notes" not in d and d.get("logged", {}).get("note") for d in period):
-        query = {
-            "user_id": user_id,
-            "type": "note",
-            "local_day": {"$gte": start, "$lte": end},
-            "deleted_at": None,
-        }
-        return list(mongo.db.events.find(query, NOTE_FIELDS))
-    ids = [note_id for d in period for note_id in d.get("notes", ())]
-    found = (mongo.db.events.find_one({"_id": ObjectId(note_id)}, NOTE_FIELDS) for note_id in ids)
-    # By _id alone (the lookup FerretDB pushes down); ownership and deletion are checked here.
-    return [n for n in found if n and n["user_id"] == user_id and n.get("deleted_at") is None]
+        return events.live_notes_between(user_id, start, end, NOTE_FIELDS)
+    ids = [ObjectId(note_id) for d in period for note_id in d.get("notes", ())]
+    return events.live_notes(user_id, ids, NOTE_FIELDS)

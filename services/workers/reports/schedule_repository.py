@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from shared import users as accounts
 from shared.mongo import mongo
 
 SCHEDULES = "schedules"
@@ -21,18 +22,11 @@ def schedule_id(kind: str, user_id: str) -> str:
 
 def users(batch: int) -> Iterator[dict]:
     """Every account, in _id order and pages of `batch` (no cursor stays open across a long scan)."""
-    after = None
-    while True:
-        query = {"_id": {"$gt": after}} if after else {}
-        page = list(mongo.db.users.find(query, USER_FIELDS).sort("_id", 1).limit(batch))
-        yield from page
-        if len(page) < batch:
-            return
-        after = page[-1]["_id"]
+    return accounts.every(USER_FIELDS, batch)
 
 
 def find_user(user_id: str) -> dict | None:
-    return mongo.db.users.find_one({"_id": user_id}, USER_FIELDS)
+    return accounts.find(user_id, USER_FIELDS)
 
 
 def all_schedules() -> dict[str, dict]:

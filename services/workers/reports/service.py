@@ -66,9 +66,8 @@ def build(report_id: str, settings: Settings, now: datetime | None = None) -> di
     if report["status"] == BUILDING and now - _aware(report["updated_at"]) < STALE_CLAIM:
         return None  # another worker is on it
     attempt = report.get("attempts", 0) + 1
-    if not repository.claim(report, attempt, now):
+    if not repository.claim(report_id, attempt, now):
         return None
-    repository.mark_building(report_id, attempt, now)
     started = time.perf_counter()
     try:
         page, pdf = produce(report, settings, now)

@@ -14,10 +14,9 @@ from celery import Celery
 
 from services.workers.summaries import compute, repository, sources
 from services.workers.summaries.params import Params
-from shared import catalog, crypto
+from shared import catalog, crypto, summaries
 from shared.email import request_email
 from shared.settings import Settings
-from shared.summaries import pack_days
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +79,13 @@ def _comparable(doc: dict) -> dict:
 
 
 def person_document(person: dict, docs: list[dict], today: str) -> dict:
-    """The person's stored summary. The latest days ride along in it, packed (shared/summaries.py): a
-    report then reads one document by _id instead of a lookup per day."""
+    """The person's stored summary, with the latest days riding along (shared/summaries.py)."""
     recent = [{k: v for k, v in doc.items() if k not in STORED_ONLY} for doc in docs[-RECENT_DAYS:]]
     first_day = docs[0]["day"] if docs else None
-    return person | {"today": today, "first_day": first_day, "recent_days": pack_days(recent)}
+    return person | {"today": today, "first_day": first_day, "recent_days": recent}
 
 
-def _since(from_day: str | None, stored: repository.Stored, today: str, params: Params) -> str | None:
+def _since(from_day: str | None, stored: summaries.Stored, today: str, params: Params) -> str | None:
     """The first day to recompute from events: the day asked for, or the first day no day document holds
     (the last summary's `today`, or today), whichever is earlier. None (every day) stays None, and so is a
     summary built by another detector or other parameters: its stored days are not reused, so a change of
@@ -131,7 +129,7 @@ def recompute_many(
     if not users:
         return results
     people = list(users)
-    stored = steps.timed("stored_days", repository.stored_days_of, people)
+    stored = steps.timed("stored_days", summaries.stored_days_of, people)
     todays = {u: local_today(user["time_zone"], now) for u, user in users.items()}
     since = {u: _since(jobs[u], stored[u], todays[u], params) for u in people}
     events = steps.timed("events", sources.events_for, todays, since, full)
@@ -165,13 +163,13 @@ def recompute_many(
             "events": len(observed),
         }
     steps.lap("compute")
-    steps.timed("write_days", repository.write_days_of, writes, after, stamp["computed_at"])
-    steps.timed("write_persons", repository.write_persons, persons)
+    steps.timed("write_days", summaries.write_days_of, writes, after, stamp["computed_at"])
+    steps.timed("write_persons", summaries.write_persons, persons)
     still = steps.timed("recheck_users", repository.find_users, people)
     for user_id, user in users.items():
         if user_id not in still:
             # Erased while we computed: what we just wrote must not outlive the account.
-            repository.forget(user_id)
+            summaries.forget(user_id)
             results[user_id] = {"skipped": "erased meanwhile"}
         elif celery_app is not None:
             queue_safety_messages(celery_app, user, fresh[user_id], persons[user_id]["today"], params)

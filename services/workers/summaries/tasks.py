@@ -9,7 +9,7 @@ from celery import shared_task
 
 from services.workers.summaries import params, repository, service
 from services.workers.summaries.lock import person_lock
-from shared import recompute
+from shared import recompute, summaries
 from shared.tasks import CLOSE_DAYS, RECOMPUTE_PERSON, SWEEP_RECOMPUTE
 
 SWEEP_AFTER = timedelta(seconds=60)  # a request pending this long lost its signal (or Redis was down)
@@ -68,11 +68,11 @@ def sweep_recompute_requests(self) -> int:
 @shared_task(name=CLOSE_DAYS.name, bind=True)
 def close_days(self) -> int:
     """Move each person's summaries to their new local day, so rolling windows advance without logs and the
-    day that ended gets its day document (until then only the summary document held it)."""
-    last_days, after, moved = repository.person_last_days(), None, 0
+    day that ended gets its day document (until then only the summary document held it). One query per
+    page of people, not a lookup each."""
+    last_days, after, moved = summaries.person_last_days(), None, 0
     while ids := repository.user_ids(after, CLOSE_BATCH):
-        for user_id in ids:
-            user = repository.find_user(user_id)
+        for user_id, user in repository.find_users(ids).items():
             today = service.local_today(user["time_zone"])
             if last_days.get(user_id) and last_days[user_id] < today:
                 recompute.request_recompute(self.app, user_id, [today])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from services.ingestion.accounts import auth_cache
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.limits import WRITES_PER_PERSON
+from shared import users
 from shared.ratelimit import subject_key
 from tests.factories.accounts import person
 
@@ -56,7 +57,7 @@ class TestWriteLimit:
         user, headers = person(time_zone="Europe/London")
         client.post("/v1/events", json=check_in(), headers=headers)  # signed in, now cached here
         # Another process changes the time zone (UTC+14) and stamps the change; this one's cache is stale.
-        accounts_repository.update_user(user["_id"], {"time_zone": "Pacific/Kiritimati"})
+        users.update(user["_id"], {"time_zone": "Pacific/Kiritimati"})
         redis.set(f"auth:changed:{user['_id']}", repr(time.time()), ex=60)
         at = datetime.now(UTC).replace(hour=11, minute=0, second=0, microsecond=0)
         if at > datetime.now(UTC):
@@ -84,7 +85,7 @@ class TestCachedSignIn:
         user, headers = person(time_zone="Europe/London")
         client.post("/v1/events", json=check_in(), headers=headers)  # signed in, now cached here
         # The time zone changes and its stamp is lost with every other key, as when Redis restarts empty.
-        accounts_repository.update_user(user["_id"], {"time_zone": "Pacific/Kiritimati"})
+        users.update(user["_id"], {"time_zone": "Pacific/Kiritimati"})
         redis.flushdb()
         at = datetime.now(UTC).replace(hour=11, minute=0, second=0, microsecond=0)
         if at > datetime.now(UTC):

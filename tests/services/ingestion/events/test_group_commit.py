@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
-from services.ingestion.events import repository
+from shared import events as repository
 from shared.group_commit import GroupCommit
 from tests.factories.accounts import person
 from tests.support.servers import wait_for

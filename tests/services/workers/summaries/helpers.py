@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from services.workers.summaries import compute
 from services.workers.summaries.service import STORED_ONLY
 from shared import catalog
-from shared.mongo import mongo
-from shared.summaries import PERSONS, with_open_days
+from shared.summaries import summary_days
 
 
 def observation(event: dict, time_zone: str) -> dict:
@@ -52,6 +51,5 @@ def run(events: list[dict], time_zone: str, today: str, params) -> tuple[list[di
 def stored_days(user_id: str) -> list[dict]:
     """Every day stored for the person, as the readers see them (day documents, and the days only the summary
     document holds), without what only a day document carries (its id, stamp and parameters)."""
-    docs = list(mongo.db.day_summaries.find({"user_id": user_id}))
-    days = with_open_days(docs, mongo.db[PERSONS].find_one({"_id": user_id}), "0000-01-01", "9999-12-31")
+    days = summary_days(user_id, "0001-01-01", "9999-12-31")
     return [{k: v for k, v in day.items() if k not in STORED_ONLY} for day in days]

@@ -12,7 +12,7 @@ import redis as redis_lib
 from services.ingestion.app import create_app
 from services.workers.celery import create_worker_app
 from services.workers.summaries import params, repository, service
-from shared import day_cache, recompute
+from shared import day_cache, recompute, summaries
 from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
@@ -81,7 +81,7 @@ class Person:
 
     def from_mongodb(self, own) -> list[dict]:
         """What a full rebuild from MongoDB stores."""
-        repository.forget(self.id)  # every stored summary of theirs, copies included
+        summaries.forget(self.id)  # every stored summary of theirs, copies included
         service.recompute(None, own, params.current(), self.id, from_day=None)
         return self.days()
 

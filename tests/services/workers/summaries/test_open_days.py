@@ -12,7 +12,8 @@ import redis as redis_lib
 
 from services.ingestion.app import create_app
 from services.workers.reports import repository as reports
-from services.workers.summaries import params, repository, service
+from services.workers.summaries import params, service
+from shared import summaries
 from shared.summaries import PERSONS
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import stored_days
@@ -50,7 +51,7 @@ class Person:
 
     def rebuilt(self) -> list[dict]:
         """What a full rebuild from nothing stores."""
-        repository.forget(self.id)
+        summaries.forget(self.id)
         self.recompute(None)
         return stored_days(self.id)
 
@@ -71,7 +72,7 @@ def test_a_fresh_event_rewrites_only_the_summary_document(own, db):
     after = db[PERSONS].find_one({"_id": p.id})
     assert after["computed_at"] > before["computed_at"]
     assert after["days_at"] == before["days_at"]  # still names the packed copy, which is still read
-    assert repository.stored_days_of([p.id])[p.id].copy_at == before["days_at"]
+    assert summaries.stored_days_of([p.id])[p.id].copy_at == before["days_at"]
     assert [(d["day"], d["burden"]) for d in stored_days(p.id)][-1] == (today, 7.0)
     assert stored_days(p.id) == p.rebuilt()
 
@@ -101,7 +102,7 @@ def test_a_day_document_an_earlier_version_stored_for_today_is_removed(own, db):
     assert p.day_documents(db) == {}
     # As a worker from before the packed copy stored today: a day document, and no copy.
     db.day_summaries.insert_one({"_id": f"{p.id}:{today}", "user_id": p.id} | stored_days(p.id)[-1])
-    db[repository.DAY_COPIES].delete_many({"_id": p.id})
+    db[summaries.DAY_COPIES].delete_many({"_id": p.id})
     p.log(2, now)
     p.recompute(today)
     assert p.day_documents(db) == {}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.workers.summaries import repository
+from shared import summaries
 
 pytestmark = pytest.mark.usefixtures("redis")  # summary documents are rewritten under a Redis mark
 
@@ -20,13 +20,13 @@ def days_from(start: int, count: int, **fields) -> list[dict]:
 def write(user_id: str, changed: list[dict], stale: list[str], after: list[dict]) -> datetime:
     """As a recompute writes: the days with their packed copy, then the summary document naming it."""
     at = datetime.now(UTC)
-    repository.write_days_of({user_id: (changed, stale)}, {user_id: after}, at)
-    repository.write_persons({user_id: {"computed_at": at, "days_at": at, "today": "2026-01-01"}})
+    summaries.write_days_of({user_id: (changed, stale)}, {user_id: after}, at)
+    summaries.write_persons({user_id: {"computed_at": at, "days_at": at, "today": "2026-01-01"}})
     return at
 
 
 def days_of(user_id: str) -> dict[str, dict]:
-    return repository.stored_days_of([user_id])[user_id].days
+    return summaries.stored_days_of([user_id])[user_id].days
 
 
 def test_rewriting_more_than_a_hundred_stored_days_completes(db):
@@ -69,13 +69,24 @@ class TestPackedCopy:
         assert from_copy == from_days
         assert len(from_copy) == 40 and from_copy[days[0]["day"]]["_id"] == f"p:{days[0]['day']}"
 
+    def test_readers_get_the_same_days_from_the_copy_as_from_the_day_documents(self, db):
+        days = days_from(0, 100)
+        write("p", days, [], days)
+        first, last = days[0]["day"], days[-1]["day"]
+        from_copy = summaries.summary_days("p", first, last)
+        db.day_summaries_packed.delete_many({})  # as after a crash between the days and the copy
+        from_days = summaries.summary_days("p", first, last)
+        assert from_copy == from_days
+        assert [d["day"] for d in from_days] == [d["day"] for d in days]
+        assert summaries.summary_days("p", days[10]["day"], days[12]["day"]) == from_days[10:13]
+
     def test_people_without_a_copy_are_read_from_the_day_documents(self, db):
         """As after a crash between the days and the copy (the copy goes first, comes back last), or for
         days stored before copies existed."""
         mine, theirs = days_from(0, 3), days_from(3, 2)
         write("with-copy", mine, [], mine)
         db.day_summaries.insert_many([{"_id": f"old:{d['day']}", "user_id": "old"} | d for d in theirs])
-        stored = repository.stored_days_of(["with-copy", "old", "nobody"])
+        stored = summaries.stored_days_of(["with-copy", "old", "nobody"])
         assert {u: sorted(s.days) for u, s in stored.items()} == {
             "with-copy": [d["day"] for d in mine],
             "old": [d["day"] for d in theirs],
@@ -89,20 +100,20 @@ class TestPackedCopy:
         db.day_summaries.update_one({"_id": f"p:{days[0]['day']}"}, {"$set": {"burden": 9.0}})
         assert days_of("p")[days[0]["day"]]["burden"] == 3.0  # the copy, trusted
         # A later summary that changed no day still names the copy.
-        repository.write_persons({"p": {"computed_at": datetime.now(UTC), "days_at": at}})
-        assert repository.stored_days_of(["p"])["p"].copy_at is not None
+        summaries.write_persons({"p": {"computed_at": datetime.now(UTC), "days_at": at}})
+        assert summaries.stored_days_of(["p"])["p"].copy_at is not None
         # The other writer's summary, which names another write (or, from before `days_at`, none).
         for other in ({"days_at": datetime.now(UTC)}, {}):
-            repository.write_persons({"p": {"computed_at": datetime.now(UTC)} | other})
+            summaries.write_persons({"p": {"computed_at": datetime.now(UTC)} | other})
             assert days_of("p")[days[0]["day"]]["burden"] == 9.0  # the days, read
-            assert repository.stored_days_of(["p"])["p"].copy_at is None
+            assert summaries.stored_days_of(["p"])["p"].copy_at is None
 
     def test_the_first_day_only_the_summary_holds_is_its_today(self, db):
         days = days_from(0, 2)
         write("p", days, [], days)
         write("lost", days, [], days)
         db.person_summaries.delete_one({"_id": "lost"})  # a crash between its delete and its insert
-        stored = repository.stored_days_of(["p", "lost", "nobody"])
+        stored = summaries.stored_days_of(["p", "lost", "nobody"])
         assert {u: s.open_from for u, s in stored.items()} == {
             "p": "2026-01-01",  # the summary document's today
             "lost": "2025-01-03",  # the day after the last day document
@@ -115,6 +126,6 @@ class TestPackedCopy:
         write("p", [], [days[0]["day"]], days[1:])
         assert sorted(days_of("p")) == [d["day"] for d in days[1:]]
         assert db.day_summaries_packed.count_documents({"_id": "p"}) == 1
-        repository.forget("p")
+        summaries.forget("p")
         assert db.day_summaries_packed.count_documents({}) == 0
         assert db.day_summaries.count_documents({}) == 0

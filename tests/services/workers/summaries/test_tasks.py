@@ -10,8 +10,8 @@ import pytest
 import redis as redis_lib
 
 from services.ingestion.app import create_app
-from services.workers.summaries import lock, repository
-from shared import recompute
+from services.workers.summaries import lock
+from shared import recompute, summaries
 from shared.celery_app import create_celery
 from shared.redis_client import redis_client
 from shared.tasks import WORKER_QUEUES
@@ -182,7 +182,7 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
             time.sleep(0.2)
         after_kill = stored_days(user["_id"])
         # A clean full rebuild gives exactly the same documents.
-        repository.forget(user["_id"])  # every stored summary of theirs, copies included
+        summaries.forget(user["_id"])  # every stored summary of theirs, copies included
         recompute.request_recompute(producer, user["_id"], ["0001-01-01"])
         while recompute.is_pending(user["_id"]):
             assert time.monotonic() < deadline + 60
@@ -235,7 +235,7 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
     assert db.person_summaries.find_one({"_id": ids[1]})["computed_at"] == stamp
 
     # Computed together, each person's summaries are exactly what computing them alone gives.
-    repository.forget(ids[2])
+    summaries.forget(ids[2])
     service.recompute(None, own, params.current(), ids[2], from_day=None)
     alone = stored_days(ids[2])
     assert alone == batched[ids[2]]

@@ -1,4 +1,6 @@
-"""MongoDB access for events: a regular collection with a permanent unique (user_id, event_id) index."""
+"""The `events` collection, read and written only through this module: ingestion stores and deletes
+events; the workers read them (a recompute's source events, a report's notes, the reminders' check).
+A regular collection with a permanent unique (user_id, event_id) index."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 from pymongo.write_concern import WriteConcern
 
 from shared.group_commit import GroupCommit
-from shared.mongo import mongo
+from shared.mongo import mongo, one_or_in
 
 EVENTS = "events"
 DUPLICATE_KEY = 11000
@@ -129,3 +131,39 @@ def tombstone(user_id: str, event_id: str, now: datetime) -> dict | None:
         {"_id": doc["_id"], "deleted_at": None}, {"$set": {"deleted_at": now}, "$unset": unset}
     )
     return doc
+
+
+def live_since(jobs: dict[str, str | None], fields: dict) -> dict[str, list[dict]]:
+    """Each person's live events on or after their day (all of them when None), in one query: one $in on
+    the person and the earliest day, each person's own day applied here."""
+    days = list(jobs.values())
+    query: dict[str, Any] = {"deleted_at": None} | one_or_in("user_id", list(jobs))
+    if all(days):
+        query["local_day"] = {"$gte": min(days)}
+    found: dict[str, list[dict]] = {u: [] for u in jobs}
+    for doc in mongo.db[EVENTS].find(query, fields | {"user_id": 1, "local_day": 1}):
+        since = jobs[doc["user_id"]]
+        if since is None or doc["local_day"] >= since:
+            found[doc["user_id"]].append(doc)
+    return found
+
+
+def any_live_on(user_id: str, day: str) -> bool:
+    """Whether the person has a live event on this local day."""
+    stored = mongo.db[EVENTS].find({"user_id": user_id, "local_day": day}, {"deleted_at": 1})
+    return any(event.get("deleted_at") is None for event in stored)
+
+
+def live_notes(user_id: str, ids: list[Any], fields: dict) -> list[dict]:
+    """The person's live notes among these event ids (one indexed query by `_id`)."""
+    found = (
+        mongo.db[EVENTS].find(one_or_in("_id", ids), fields | {"user_id": 1, "deleted_at": 1}) if ids else []
+    )
+    return [n for n in found if n["user_id"] == user_id and n.get("deleted_at") is None]
+
+
+def live_notes_between(user_id: str, start: str, end: str, fields: dict) -> list[dict]:
+    """The person's live notes on the local days from `start` to `end`."""
+    period = {"$gte": start, "$lte": end}
+    query = {"user_id": user_id, "type": "note", "local_day": period, "deleted_at": None}
+    return list(mongo.db[EVENTS].find(query, fields))

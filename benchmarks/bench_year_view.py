@@ -1,0 +1,95 @@
+"""A whole year in the app: GET /v1/summaries for 365 days, with PEOPLE people x 365 days stored.
+
+On real processes (Redis, FerretDB, gunicorn with the ingestion app): PEOPLE accounts, each with a year of
+summaries stored as the summaries worker stores them (one generated history, computed once and stored for
+everyone under their own ids), then SAMPLES GETs of a whole year for people picked at random, one at a
+time. Goal: p95 <= 100 ms. BENCH_YEAR_PEOPLE sets how many people are stored (1,000 take minutes to store).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from benchmarks.harness import Report, Stack, bench_settings, env_for
+from services.ingestion.accounts import service as accounts
+from services.workers.summaries import params, service
+from shared import summaries
+from shared.mongo import mongo
+from shared.redis_client import redis_client
+from tests.support.report_patients import generate_for_report
+from tests.support.report_patients import summaries as computed
+
+PEOPLE = int(os.environ.get("BENCH_YEAR_PEOPLE", "1000"))
+DAYS = 365
+SAMPLES = 200
+GOAL_MS = 100
+TIME_ZONE = "Europe/London"
+
+
+def seed(settings, count: int) -> list[tuple[str, str]]:
+    """(user id, device token) for `count` people, each with the same year of stored summaries."""
+    today = datetime.now(UTC).date()
+    patient = generate_for_report(0, days=DAYS, end=today - timedelta(days=1))
+    summary_params = params.current(settings.summary_parameters_file)
+    docs, person = computed(patient, settings.encryption_keys, today.isoformat(), summary_params)
+    stamp = {"params": summary_params.fingerprint, "computed_at": datetime.now(UTC)}
+    people = []
+    for i in range(count):
+        user = accounts.create_account(f"year-{i}@example.org", "Bench", TIME_ZONE, {"recorded_by": "bench"})
+        token, _device = accounts.issue_device_token(user["_id"], "bench", "other")
+        closed = [d | stamp for d in docs if d["day"] < today.isoformat()]
+        summaries.write_days_of({user["_id"]: (closed, [])}, {user["_id"]: closed}, stamp["computed_at"])
+        stored = service.person_document(person, docs, today.isoformat()) | stamp
+        summaries.write_persons({user["_id"]: stored | {"days_at": stamp["computed_at"]}})
+        people.append((user["_id"], token))
+    return people
+
+
+def main() -> None:
+    report = Report("year_view")
+    with Stack("year_view") as stack:
+        redis_server, database = stack.redis(), stack.ferretdb()
+        settings = bench_settings(redis_server, database)
+        web = stack.gunicorn("ingestion", "services.ingestion.wsgi:app", env_for(settings))
+        mongo.configure(settings)
+        redis_client.configure(settings)
+        started = time.perf_counter()
+        people = seed(settings, PEOPLE)
+        print(f"stored {PEOPLE} people x {DAYS} days in {time.perf_counter() - started:.0f} s")
+        today = datetime.now(UTC).date()
+        query = {"from": (today - timedelta(days=DAYS - 1)).isoformat(), "to": today.isoformat()}
+        pick = random.Random(14)
+        times, sizes = [], []
+        for _ in range(SAMPLES):
+            _user_id, token = pick.choice(people)
+            begun = time.perf_counter()
+            answer = requests.get(
+                f"{web.url}/v1/summaries",
+                params=query,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            times.append((time.perf_counter() - begun) * 1000)
+            answer.raise_for_status()
+            sizes.append(len(answer.json()["days"]))
+        times.sort()
+        p95 = times[int(0.95 * len(times)) - 1]
+        detail = {"samples": SAMPLES, "days_answered": statistics.median(sizes), "max": round(times[-1], 1)}
+        report.measure("year_p50", "GET /v1/summaries, a whole year (p50)", statistics.median(times), "ms")
+        report.measure("year_p95", "GET /v1/summaries, a whole year (p95)", p95, "ms", **detail)
+        report.goal(
+            "year_goal", f"a year's GET with {PEOPLE:,} people x {DAYS} days stored, p95", p95, "ms", GOAL_MS
+        )
+        mongo.close()
+    report.print()
+    report.write(people=PEOPLE, days=DAYS)
+
+
+if __name__ == "__main__":
+    main()
