@@ -75,6 +75,8 @@ PLACES: tuple[Place, ...] = (
     # Share links (with the clinician address a person named), exported so the person sees who got one.
     Place("report_shares", user_field="owner_id", export_as="report-shares", drop=("_id",)),
     Place("report_share_opens", export_as="report-share-opens", drop=("_id", "user_id")),
+    # Claims that builds before claims moved onto the report left behind: build bookkeeping, erased only.
+    Place("report_claims"),
     # Reports before their files, as for exports.
     Place("reports", export_as="reports", drop=("user_id", "files", "attempts", "in_flight_of")),
     Place("reports", gridfs=True),
