@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared import files, summaries
 from shared.mongo import mongo
+from shared.plans import store as plans_store
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 from shared.summaries import day_id, recent_days_between, with_open_days
 
@@ -81,6 +82,11 @@ def drop_files(report_id: str) -> None:
 
 def find_user(user_id: str) -> dict | None:
     return mongo.db.users.find_one({"_id": user_id}, {"display_name": 1, "time_zone": 1})
+
+
+def find_plan(user_id: str) -> dict | None:
+    """The newest version of the person's taper plan (the plans store owns the collection)."""
+    return plans_store.current(user_id)
 
 
 def find_person(user_id: str) -> dict | None:
