@@ -20,6 +20,7 @@ JCPG_REC6 = {
 INITIAL_PERCENT = 10  # "dose reductions of 5% to 10% when determining the initial pace"
 PACE_PERCENT = 25  # "should typically not exceed 25% every 2 weeks"
 PACE_DAYS = 14
+PACE_LOOKAHEAD_DAYS = 366  # the pace is checked over the coming year (bounded work on any plan)
 ADHERENCE_DAYS = 14  # "logged doses differ from the plan on N of the last 14 days"
 RECENT_HOLDS = 3  # a current hold is compared with the person's last few ended holds
 
@@ -87,11 +88,14 @@ def _first_cut(schedule: Schedule) -> dict | None:
 
 
 def _pace(schedule: Schedule, today: date) -> dict | None:
-    """The first 14-day stretch, ending on a cut from today on, over which the planned total falls more
-    than the guideline's reference pace (in diazepam equivalents for a crossover)."""
+    """The first 14-day stretch, ending on a cut in the coming year, over which the planned total falls
+    more than the guideline's reference pace (in diazepam equivalents for a crossover)."""
+    horizon = today + timedelta(days=PACE_LOOKAHEAD_DAYS)
     for step in _cuts(schedule):
         if step.day < today:
             continue
+        if step.day > horizon:
+            break
         before_day = step.day - timedelta(days=PACE_DAYS)
         before, after = schedule.total_mg(before_day), schedule.total_mg(step.day)
         if not before or after is None:

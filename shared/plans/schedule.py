@@ -179,23 +179,42 @@ class MedicationSchedule:
         return out
 
 
-def _next_wanted(med: dict, current: Fraction, target: Fraction) -> Fraction:
-    if med.get("last_step_from_mg") is not None and current <= exact(med["last_step_from_mg"]):
-        return target
-    if med["method"] == "percent":
-        wanted = current * (1 - exact(med["step_percent"]) / 100)
-    elif target >= current:
-        wanted = current + exact(med["step_mg"])
-    else:
-        wanted = current - exact(med["step_mg"])
-    return max(wanted, target) if target < current else min(wanted, target)
+@dataclass(frozen=True)
+class _Rule:
+    """One medication's step rule, read once (parsing decimals per step would dominate the work)."""
+
+    target: Fraction
+    keep: Fraction | None  # what is left of the dose after a percent step; None for a fixed step
+    step: Fraction
+    last_from: Fraction | None
+
+    @classmethod
+    def of(cls, med: dict) -> _Rule:
+        percent = med["method"] == "percent"
+        return cls(
+            target=exact(med.get("target_mg") or 0),
+            keep=1 - exact(med["step_percent"]) / 100 if percent else None,
+            step=Fraction(0) if percent else exact(med["step_mg"]),
+            last_from=None if med.get("last_step_from_mg") is None else exact(med["last_step_from_mg"]),
+        )
+
+    def wanted(self, current: Fraction) -> Fraction:
+        target = self.target
+        if self.last_from is not None and current <= self.last_from:
+            return target
+        if self.keep is not None:
+            wanted = current * self.keep
+        else:
+            wanted = current + self.step if target >= current else current - self.step
+        return max(wanted, target) if target < current else min(wanted, target)
 
 
 def medication_schedule(plan: dict, med: dict, holds: list[Hold]) -> MedicationSchedule:
     """The steps of one medication in a plan."""
     start = day_of(med.get("start_day") or plan["start_day"])
     out = MedicationSchedule(med, start, exact(med["start_mg"]), measure_mg(med))
-    target = exact(med.get("target_mg") or 0)
+    rule = _Rule.of(med)
+    target = rule.target
     current = out.start_mg
     first = start + timedelta(days=int(med["interval_days"]))
     # A hold counts for a medication from its start day: one over before then does not move its steps.
@@ -209,7 +228,7 @@ def medication_schedule(plan: dict, med: dict, holds: list[Hold]) -> MedicationS
         if len(out.steps) >= MAX_STEPS:
             out.end = HORIZON
             return out
-        wanted = _next_wanted(med, current, target)
+        wanted = rule.wanted(current)
         rounded = wanted if wanted == target else _toward(current, wanted, out.unit)
         if rounded == current:
             out.end = STALLED
