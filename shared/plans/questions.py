@@ -150,7 +150,7 @@ def _hold(schedule: Schedule, today: date) -> dict | None:
             f"{'last hold' if len(ended) == 1 else f'last {len(ended)} holds'} lasted {earlier} days."
         ),
         "hold_start": current.start.isoformat(),
-        "days": lasted,
+        "lasted_days": lasted,
         "earlier_days": [h.days for h in ended],
         "source": None,
     }

@@ -125,7 +125,7 @@ class TestHolds:
         ]
         found = questions.questions(built(holds=holds), TODAY, [], [])
         (fact,) = [q for q in found if q["kind"] == questions.HOLD_LONGER]
-        assert fact["days"] == 19 and fact["earlier_days"] == [7, 10]
+        assert fact["lasted_days"] == 19 and fact["earlier_days"] == [7, 10]
         assert "last 2 holds lasted 7, 10 days" in fact["text"]
         assert_facts_only(found)
 

@@ -271,13 +271,34 @@ class ScheduleSchema(Schema):
     )
 
 
-class QuestionSchema(Schema):
-    class Meta:
-        unknown = "include"
+def _day(description: str) -> fields.String:
+    return fields.String(metadata={"format": "date", "description": description})
 
-    kind = fields.String(required=True)
-    text = fields.String(required=True)
+
+class QuestionSchema(Schema):
+    """One fact; besides its text, the dates and figures it names (which ones depends on its kind)."""
+
+    kind = fields.String(
+        required=True,
+        metadata={
+            "description": "next_cut_in_wave, first_cut_above_guideline, pace_above_guideline, "
+            "logged_differs or hold_longer_than_recent (more may be added)"
+        },
+    )
+    text = fields.String(required=True, metadata={"description": "the fact in words, to show as it is"})
     source = fields.Dict(required=True, allow_none=True, metadata={"description": "title and url, if cited"})
+    step_day = _day("the planned step it is about")
+    from_day = _day("where the 14 days of a pace begin")
+    wave_start = _day("when the ongoing wave began")
+    wave_last_day = _day("the wave's last logged day")
+    hold_start = _day("when the current hold began")
+    percent = fields.Float(metadata={"description": "the cut, or the fall over 14 days, in percent"})
+    days = fields.List(
+        fields.String(metadata={"format": "date"}), metadata={"description": "days that differ"}
+    )
+    unlogged_days = fields.Integer(metadata={"description": "of the 14 days, those with no dose logged"})
+    lasted_days = fields.Integer(metadata={"description": "how long the current hold has lasted"})
+    earlier_days = fields.List(fields.Integer(), metadata={"description": "how long the recent holds lasted"})
 
 
 class QuestionListSchema(Schema):

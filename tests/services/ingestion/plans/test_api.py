@@ -2,9 +2,11 @@
 that store nothing, each person seeing only their own plan, the schedule with planned versus logged doses,
 and the questions for the prescriber."""
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.summaries import PERSONS
 from tests.factories.accounts import person
 
 ZONE = "Europe/Berlin"
@@ -75,6 +77,26 @@ class TestVersions:
         assert stale.headers["Content-Type"] == "application/problem+json"
         assert stale.json["current_version"] == 2
         assert db.taper_plans.count_documents({}) == 2
+
+    def test_of_changes_made_at_once_from_the_same_version_exactly_one_is_saved(self, ingestion_app, db):
+        _user, headers = person(time_zone=ZONE)
+        save(ingestion_app.test_client(), headers, a_plan())
+        barrier, statuses = threading.Barrier(6), []
+
+        def change():
+            client = ingestion_app.test_client()
+            barrier.wait()
+            statuses.append(
+                client.post("/v1/plan/versions", json=a_plan(based_on_version=1), headers=headers).status_code
+            )
+
+        threads = [threading.Thread(target=change) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses) == [201, 409, 409, 409, 409, 409]
+        assert sorted(d["version"] for d in db.taper_plans.find()) == [1, 2]
 
     def test_each_person_sees_only_their_own_plan(self, client, db):
         owner, headers = person(time_zone=ZONE)
@@ -195,6 +217,23 @@ class TestQuestions:
             "https://eguideline.guidelinecentral.com"
         )
         assert "not advice" in body["note"]
+
+    def test_a_cut_planned_inside_an_ongoing_wave_names_both_dates(self, client, db):
+        user, headers = person(time_zone=ZONE)
+        # Started 10 days ago: the next cut is in 4 days, while the wave the summaries found goes on.
+        save(client, headers, a_plan(start=today() - timedelta(days=10)))
+        wave = {
+            "kind": "wave",
+            "start": (today() - timedelta(days=5)).isoformat(),
+            "end": None,
+            "last_day": today().isoformat(),
+            "ongoing": True,
+        }
+        db[PERSONS].insert_one({"_id": user["_id"], "episodes": [wave]})
+        (fact,) = client.get("/v1/plan/questions", headers=headers).json["questions"]
+        assert fact["kind"] == "next_cut_in_wave"
+        assert fact["step_day"] == (today() + timedelta(days=4)).isoformat()
+        assert fact["wave_start"] == wave["start"] and fact["source"] is None
 
     def test_a_gentle_plan_with_no_logs_has_none(self, client, db):
         _user, headers = person(time_zone=ZONE)
