@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.ingestion.accounts.auth import current_user, login_required
+from services.ingestion.limits import limit_writes
 from services.ingestion.plans import service
 from services.ingestion.plans.schemas import (
     PlanRequestSchema,
@@ -61,12 +62,15 @@ class PlanVersions(MethodView):
     @operation("createPlanVersion")
     @blp.arguments(PlanRequestSchema, example=EXAMPLE)
     @blp.response(201, PlanSchema)
-    @problem_responses(409)
+    @problem_responses(409, 429)
     def post(self, body):
         """Save the plan you agreed with your prescriber as its next version. We compute the schedule that
         follows from it; we never propose a dose, a step or a date. Send `based_on_version` to be told
-        (409) when another change was saved since the version you started from."""
-        return service.save(current_user(), body)
+        (409) when another change was saved since the version you started from. Counted with your
+        other writes (429 with Retry-After past the limit)."""
+        user = current_user()
+        limit_writes(user["_id"])
+        return service.save(user, body)
 
 
 @blp.route("/schedule", methods=["GET"])
