@@ -167,3 +167,26 @@ def live_notes_between(user_id: str, start: str, end: str, fields: dict) -> list
     period = {"$gte": start, "$lte": end}
     query = {"user_id": user_id, "type": "note", "local_day": period, "deleted_at": None}
     return list(mongo.db[EVENTS].find(query, fields))
+
+
+# A day with more dose entries than this is not a real day's log; the adherence view reads no further.
+MAX_DOSE_ENTRIES = 20_000
+
+
+def taken_by_day(user_id: str, first_day: str, last_day: str) -> dict[str, dict[str, float]]:
+    """mg taken per local day and catalogue medication, from the dose entries (for planned versus logged)."""
+    query = {
+        "user_id": user_id,
+        "type": "dose",
+        "deleted_at": None,
+        "local_day": {"$gte": first_day, "$lte": last_day},
+        "data.status": "taken",
+        "data.medication": {"$ne": None},
+    }
+    cursor = mongo.db[EVENTS].find(query, {"local_day": 1, "data.medication": 1, "data.amount_mg": 1})
+    out: dict[str, dict[str, float]] = {}
+    for doc in cursor.limit(MAX_DOSE_ENTRIES):
+        day = out.setdefault(doc["local_day"], {})
+        code = doc["data"]["medication"]
+        day[code] = round(day.get(code, 0.0) + doc["data"]["amount_mg"], 4)
+    return out

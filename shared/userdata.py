@@ -59,6 +59,8 @@ PLACES: tuple[Place, ...] = (
     # Schedules early: no reminder or weekly report starts while the rest is erased.
     Place("schedules"),
     Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
+    # Every version of the taper plan, the record of what was agreed and when.
+    Place("taper_plans", export_as="taper-plans", drop=("_id", "user_id")),
     Place("recompute_requests", user_field="user_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
     # The workers' packed copy of the day summaries before them: never a copy left without its days.

@@ -162,8 +162,8 @@ def accept(ingestion, who: Someone) -> str:
 
 
 def with_health_data(ingestion, who: Someone, headers: dict) -> None:
-    """Events with notes and a red flag (a safety email), a report with notes and a share link opened
-    by its recipient, a background export, and a sign-in code emailed."""
+    """Events with notes and a red flag (a safety email), a taper plan, a report with notes and a share
+    link opened by its recipient, a background export, and a sign-in code emailed."""
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     notes = [f"Ears ringing after lunch {who.name}", f"Questions for Dr Ash about sleep {who.entry_id[:6]}"]
     events = [
@@ -188,6 +188,14 @@ def with_health_data(ingestion, who: Someone, headers: dict) -> None:
     )
     assert batch.json["accepted"] == 2, batch.json
     who.secrets += notes
+    plan = {
+        "start_day": yesterday,
+        "medications": [
+            {"medication": "diazepam", "form": "liquid", "concentration_mg_per_ml": 1, "start_mg": 5}
+            | {"method": "micro", "step_mg": 0.1, "interval_days": 1}
+        ],
+    }
+    assert ingestion.post("/v1/plan/versions", json=plan, headers=headers).status_code == 201
     settings = ingestion.application.config["TYH_SETTINGS"]
     wait_until(lambda: record_for(settings, f"safety:{who.user_id}:{yesterday}"), "the safety email")
     wait_until(lambda: not mongo.db.recompute_requests.count_documents({"user_id": who.user_id}), "summaries")

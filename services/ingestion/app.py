@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.ingestion import reports, webapp
+from services.ingestion import plans, reports, webapp
 from services.ingestion.accounts import browser
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
@@ -25,7 +25,8 @@ from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "ingestion"
 API_DESCRIPTION = (
-    "What web and mobile apps call: sign-in, events, summaries, doctor reports, export and erasure. "
+    "What web and mobile apps call: sign-in, events, summaries, taper plans, doctor reports, export and "
+    "erasure. "
     "Errors are RFC 9457 problem+json. How to generate a client, and which calls are safe to retry: "
     "docs/api.md."
 )
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.register_blueprint(summaries_blp)
     api.register_blueprint(catalog_blp)
     reports.init_app(app, api)
+    plans.init_app(app, api)
     app.register_blueprint(account_pages_bp)
     webapp.init_app(app)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))

@@ -79,6 +79,11 @@ README_FILES = (
         "(worst); sleep_quality 0 (very poor) to 4 (very good); mood 0 (very low) to 4 (very good). Cells "
         "that a spreadsheet could mistake for a formula start with a ' character.",
     ),
+    (
+        "taper-plans.json",
+        "Every version of your taper plan as you entered it (medications, start doses, steps, intervals, "
+        "holds, rounding and target), with when each version was saved.",
+    ),
     ("invitations.json", "The invitation you joined with."),
     (
         "email-history.json",

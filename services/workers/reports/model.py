@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from statistics import fmean, median, quantiles
 from typing import Any
 
+from services.workers.reports import plan
 from shared import catalog, crypto
 
 TOP_SYMPTOMS = 5
@@ -303,9 +304,11 @@ def assemble(
     notes: list[dict],
     keys: str,
     generated_at: datetime,
+    plan_doc: dict | None = None,
 ) -> dict[str, Any]:
     """The report's content. `days` are the stored day summaries from `lookback_start` to the period's
-    end; `notes` are opened (decrypted) note events of the period, used only if the person chose so."""
+    end; `notes` are opened (decrypted) note events of the period, used only if the person chose so;
+    `plan_doc` the newest version of the person's taper plan, if any."""
     start, end = report["period_start"], report["period_end"]
     person = person or {}
     period = days_between(start, end)
@@ -344,6 +347,8 @@ def assemble(
         "top_symptoms": top_symptoms(period_docs, previous_docs, keys),
         "sleep": sleep(period_docs),
         "taper": taper_steps(person, start, end),
+        # The taper plan as entered, against what was logged (None without one).
+        "plan": plan.section(plan_doc, days, person, start, end),
         "include_notes": include_notes,
         "questions": questions(notes) if include_notes else [],
         "disclaimer": DISCLAIMER,

@@ -14,7 +14,7 @@ from shared.reports import PDF_HREF
 
 TEMPLATE = "report.html"
 # What the first page holds at most, so it stays one page; the rest goes to the daily detail pages.
-LIMITS = {"flags": 3, "steps": 2, "questions": 2, "question_chars": 220}
+LIMITS = {"flags": 3, "steps": 2, "questions": 2, "question_chars": 220, "plan_questions": 2}
 # Periods longer than this get pages of daily detail after the summary page.
 DETAIL_AFTER_DAYS = 14
 
@@ -55,6 +55,7 @@ def overflow(model: dict) -> dict[str, bool]:
         "steps": len(model["taper"]["steps"]) > LIMITS["steps"],
         "questions": len(questions) > LIMITS["questions"]
         or any(len(q["text"]) > LIMITS["question_chars"] for q in questions),
+        "plan_questions": len((model.get("plan") or {}).get("questions", [])) > LIMITS["plan_questions"],
     }
 
 

@@ -10,6 +10,7 @@ from bson import ObjectId
 
 from shared import events, files, summaries, users
 from shared.mongo import mongo
+from shared.plans import store as plans_store
 from shared.reports import BUILDING, COLLECTION, FAILED, FILES_BUCKET, QUEUED, READY, released
 
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
@@ -66,6 +67,11 @@ def drop_files(report_id: str) -> None:
 
 def find_user(user_id: str) -> dict | None:
     return users.find(user_id, {"display_name": 1, "time_zone": 1})
+
+
+def find_plan(user_id: str) -> dict | None:
+    """The newest version of the person's taper plan (the plans store owns the collection)."""
+    return plans_store.current(user_id)
 
 
 def find_person(user_id: str) -> dict | None:

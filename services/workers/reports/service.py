@@ -43,11 +43,19 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
     days = repository.days_between(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
     sealed = repository.notes_between(user_id, start, end, days) if include_notes else []
+    plan_doc = repository.find_plan(user_id)
     keys = settings.encryption_keys
     try:
         notes = [event_text.opened(n, keys) for n in sealed]
         content = model.assemble(
-            report, user=user, days=days, person=person, notes=notes, keys=keys, generated_at=now
+            report,
+            user=user,
+            days=days,
+            person=person,
+            notes=notes,
+            keys=keys,
+            generated_at=now,
+            plan_doc=plan_doc,
         )
         page = render.html(content)
         return page, render.pdf(page)

@@ -23,6 +23,26 @@ NOTES = {
 INJECTION = '=HYPERLINK("http://evil.test","x")'
 
 
+def plan(holds: list | None = None) -> dict:
+    """A taper plan as a person enters it (saved twice by full_person: a change keeps the first)."""
+    return {
+        "start_day": (datetime.now(UTC) - timedelta(days=20)).date().isoformat(),
+        "medications": [
+            {
+                "medication": "clonazepam",
+                "form": "tablet",
+                "tablet_strength_mg": 0.5,
+                "tablet_pieces": 2,
+                "start_mg": 2,
+                "method": "fixed_mg",
+                "step_mg": 0.25,
+                "interval_days": 14,
+            }
+        ],
+        "holds": holds or [],
+    }
+
+
 def events() -> list[dict]:
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     at = yesterday + "T{hour}:00:00+01:00"
@@ -114,6 +134,8 @@ def full_person(client, settings) -> Person:
     )
     assert batch.json["accepted"] == len(events()), batch.json
     assert client.delete("/v1/events/e-deleted", headers=headers).status_code == 204
+    for version in (plan(), plan(holds=[{"start": "2026-01-01", "until": "2026-01-15"}])):
+        assert client.post("/v1/plan/versions", json=version, headers=headers).status_code == 201
     return Person(user_id, email, headers)
 
 

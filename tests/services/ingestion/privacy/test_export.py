@@ -29,6 +29,7 @@ FILES = {
     "events-dose.csv",
     "events-taper_step.csv",
     "events-note.csv",
+    "taper-plans.json",
     "invitations.json",
     "email-history.json",
     "reports.json",
@@ -69,6 +70,14 @@ def assert_complete_export(files: dict[str, str], who) -> None:
     assert symptom["occurred_at"].endswith("+00:00")
     assert events["e-deleted"]["deleted_at"]
     assert "A note I took back" not in json.dumps(files)
+
+    plans = json.loads(files["taper-plans.json"])
+    assert [(p["version"], p["holds"]) for p in sorted(plans, key=lambda p: p["version"])] == [
+        (1, []),
+        (2, [{"start": "2026-01-01", "until": "2026-01-15"}]),
+    ]
+    assert plans[0]["medications"][0]["medication"] == "clonazepam"
+    assert "user_id" not in plans[0] and "taper-plans.json" in files["README.txt"]
 
     assert json.loads(files["invitations.json"])[0]["email"] == who.email
     history = json.loads(files["email-history.json"])

@@ -34,7 +34,9 @@ def notes_of(patient, start: str, end: str) -> list[dict]:
     ]
 
 
-def build(patient, start: str, end: str, *, paper="A4", include_notes=False, days=None, person=None):
+def build(
+    patient, start: str, end: str, *, paper="A4", include_notes=False, days=None, person=None, plan_doc=None
+):
     if days is None:
         days, person = summaries(patient, KEYS, TODAY.isoformat(), PARAMS)
     report = {
@@ -52,9 +54,32 @@ def build(patient, start: str, end: str, *, paper="A4", include_notes=False, day
         notes=notes_of(patient, start, end),
         keys=KEYS,
         generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
+        plan_doc=plan_doc,
     )
     page = render.html(content)
     return content, page
+
+
+def a_plan(**med) -> dict:
+    """A diazepam plan started 1 March: 20% every week is above both of the guideline's reference values."""
+    return {
+        "version": 3,
+        "start_day": "2026-03-01",
+        "medications": [
+            {
+                "medication": "diazepam",
+                "form": "tablet",
+                "tablet_strength_mg": 2,
+                "tablet_pieces": 4,
+                "start_mg": 20,
+                "method": "percent",
+                "step_percent": 20,
+                "interval_days": 7,
+            }
+            | med
+        ],
+        "holds": [],
+    }
 
 
 def text_of(page: str) -> str:
@@ -228,3 +253,57 @@ class TestMissingData:
         for point in content["series"]:
             if point["day"] in missing:
                 assert point["burden"] is None
+
+
+class TestPlan:
+    def test_the_plan_is_restated_with_planned_versus_logged_and_its_facts_lead_the_questions(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15", include_notes=True, plan_doc=a_plan())
+        text = text_of(page)
+        # 20 mg from 1 Mar, cut 20% on 8 and 15 Mar (16, 13 mg); the next cut, on 22 Mar, is to 10.5 mg.
+        assert "Taper plan (version 3, as entered): next planned step Sun 22 Mar, 13 → 10.5 mg." in text
+        counts = content["plan"]["counts"]
+        assert sum(counts.values()) == 7
+        assert "days as planned" in text and f"{counts['not_logged']} not logged" in text
+        # The patient logs 4.3 mg a day, so three facts: two about the guideline and one about the logs.
+        kinds = [q["kind"] for q in content["plan"]["questions"]]
+        assert kinds == ["first_cut_above_guideline", "pace_above_guideline", "logged_differs"]
+        assert (
+            text.index("Questions for my doctor")
+            < text.index("From the taper plan:")
+            < text.index(content["questions"][0]["text"][:40])
+        )
+        assert "Facts from the taper plan quote Joint Clinical Practice Guideline" in text
+        first, detail = (
+            " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(render.pdf(page))).pages
+        )
+        # Two on the summary page, all three with their sources on the detail page that follows.
+        assert "5-10% as the usual initial reduction" in first and "differ from the plan" not in first
+        assert "All facts from the plan are on the following page." in first
+        assert "differ from the plan" in detail and "Recommendation 6" in detail
+
+    @pytest.mark.parametrize("paper", ["A4", "Letter"])
+    def test_a_week_with_a_plan_its_facts_and_notes_is_still_one_page(self, patient, paper):
+        plan_doc = a_plan(step_percent=10)
+        content, page = build(
+            patient, "2026-03-09", "2026-03-15", include_notes=True, paper=paper, plan_doc=plan_doc
+        )
+        assert len(content["plan"]["questions"]) == 1
+        assert "From the taper plan: On " in text_of(page)
+        assert pages(render.pdf(page)) == 1
+
+    def test_plan_facts_appear_without_the_notes_too(self, patient):
+        _content, page = build(patient, "2026-03-09", "2026-03-15", plan_doc=a_plan(step_percent=10))
+        text = text_of(page)
+        assert "Questions for my doctor" in text and "From the taper plan: On " in text
+        assert "No notes tagged" not in text
+
+    def test_without_a_plan_the_report_says_nothing_of_one(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15")
+        assert content["plan"] is None
+        assert "Taper plan" not in text_of(page) and "From the taper plan" not in page
+
+    def test_the_daily_detail_shows_the_planned_dose_beside_the_logged_one(self, patient):
+        content, page = build(patient, "2026-01-16", "2026-03-15", plan_doc=a_plan())
+        assert content["plan"]["planned_eq_by_day"]["2026-03-09"] == 16.0
+        assert content["plan"]["planned_eq_by_day"]["2026-02-20"] is None  # before the plan began
+        assert '<th class="n">Planned</th>' in page

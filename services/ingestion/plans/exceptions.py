@@ -1,0 +1,27 @@
+"""What the plan rules refuse, as problem+json."""
+
+from shared.web.problems import DomainError
+
+
+class NoPlan(DomainError):
+    status = 404
+    title = "Not found"
+    detail = (
+        "You have no taper plan yet. Enter the one you agreed with your prescriber with "
+        "POST /v1/plan/versions."
+    )
+
+
+class PlanChanged(DomainError):
+    """Optimistic concurrency: the change was made from a version that is no longer the newest."""
+
+    status = 409
+    title = "The plan changed meanwhile"
+    type_slug = "plan-changed"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            f"This change was made from an older version; the newest is version {current_version}. "
+            "Look at it (GET /v1/plan) and make the change again from there.",
+            current_version=current_version,
+        )

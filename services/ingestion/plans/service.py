@@ -1,0 +1,145 @@
+"""Plan rules for their owner: a change is a new version (the old ones stay), and the schedule, planned
+versus logged doses and the questions for the prescriber are computed from the newest version."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shared import events
+from services.ingestion.plans.exceptions import NoPlan, PlanChanged
+from services.ingestion.summaries import repository as summaries
+from shared.plans import questions as facts
+from shared.plans import schedule as arithmetic
+from shared.plans import store
+
+DEFAULT_DAYS = 28
+QUESTIONS_NOTE = (
+    "Facts from your plan and your own logs, to bring to your prescriber if you wish. They are not advice: "
+    "any change to your plan is a decision for you and your prescriber."
+)
+
+
+def today_of(user: dict) -> date:
+    """The person's local day."""
+    return datetime.now(UTC).astimezone(ZoneInfo(user["time_zone"])).date()
+
+
+def _stored(body: dict) -> dict[str, Any]:
+    """The plan as stored: days as YYYY-MM-DD text, nothing the request carried only for the check."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    plan = {k: v for k, v in body.items() if k != "based_on_version"}
+    plan["holds"] = sorted(plan["holds"], key=lambda h: h["start"])
+    return plain(plan)
+
+
+def _newest(user_id: str) -> dict:
+    plan = store.current(user_id)
+    if plan is None:
+        raise NoPlan()
+    return plan
+
+
+def save(user: dict, body: dict) -> dict:
+    """Store a new version of the person's plan. With `based_on_version`, only if that is still the newest
+    (409 otherwise); two changes at once can never both become the same version."""
+    current = store.current(user["_id"])
+    newest = current["version"] if current else 0
+    based_on = body.get("based_on_version")
+    if based_on is not None and based_on != newest:
+        raise PlanChanged(newest)
+    now = datetime.now(UTC)
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what MongoDB keeps, answered alike
+    try:
+        doc = store.add_version(user["_id"], newest + 1, _stored(body), now)
+    except store.VersionTaken:
+        raise PlanChanged(store.current(user["_id"])["version"]) from None
+    return described(user, doc)
+
+
+def _step(step: arithmetic.Step) -> dict:
+    return {
+        "day": step.day.isoformat(),
+        "medication": step.medication,
+        "from_mg": arithmetic.as_float(step.from_mg),
+        "to_mg": arithmetic.as_float(step.to_mg),
+        "percent": step.percent,
+    }
+
+
+def described(user: dict, doc: dict) -> dict:
+    """A stored version with where it stands today: next step, finish and today's planned doses."""
+    today = today_of(user)
+    schedule = arithmetic.build(doc)
+    step = schedule.next_step(today)
+    finish = schedule.finish
+    return {
+        **doc,
+        "progress": {
+            "today": today.isoformat(),
+            "next_step": _step(step) if step else None,
+            "finish": finish.isoformat() if finish else None,
+            "ends": schedule.ends(),
+            "today_planned": schedule.day(today),
+        },
+    }
+
+
+def newest(user: dict) -> dict:
+    return described(user, _newest(user["_id"]))
+
+
+def versions(user: dict) -> list[dict]:
+    return store.versions(user["_id"])
+
+
+def _adherence(user: dict, schedule: arithmetic.Schedule, first: date, last: date) -> list[dict]:
+    if first > last:
+        return []
+    logged = events.taken_by_day(user["_id"], first.isoformat(), last.isoformat())
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return arithmetic.adherence(schedule, logged, days)
+
+
+def schedule_between(user: dict, first: date | None, last: date | None) -> dict:
+    """Each day's planned doses in the range, its steps, and planned versus logged up to today."""
+    doc = _newest(user["_id"])
+    today = today_of(user)
+    first = first or today
+    last = last or first + timedelta(days=DEFAULT_DAYS - 1)
+    schedule = arithmetic.build(doc)
+    return {
+        "version": doc["version"],
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": schedule.days(first, last),
+        "steps": [_step(s) for s in schedule.steps if first <= s.day <= last],
+        "adherence": _adherence(user, schedule, first, min(last, today)),
+        "factors": arithmetic.factors([m.code for m in schedule.medications]),
+    }
+
+
+def questions(user: dict) -> dict:
+    """The facts for the prescriber that apply today."""
+    doc = _newest(user["_id"])
+    today = today_of(user)
+    schedule = arithmetic.build(doc)
+    first = today - timedelta(days=facts.ADHERENCE_DAYS)
+    recent = _adherence(user, schedule, first, today - timedelta(days=1))
+    episodes = (summaries.person(user["_id"]) or {}).get("episodes", [])
+    return {
+        "version": doc["version"],
+        "today": today.isoformat(),
+        "questions": facts.questions(schedule, today, episodes, recent),
+        "note": QUESTIONS_NOTE,
+    }

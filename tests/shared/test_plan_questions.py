@@ -1,0 +1,134 @@
+"""Questions for my doctor: each fact appears exactly when the plan and the logs say so, with its dates
+and (for the guideline) its citation, and no sentence tells the person what to do with a dose."""
+
+import re
+from datetime import date, timedelta
+
+from shared.plans import questions, schedule
+
+TODAY = date(2026, 3, 10)
+# Words that would turn a fact into advice about a dose.
+ADVICE = re.compile(r"\b(should|must|try|consider|reduce|increase|lower|raise|stop|skip|switch|slow)\b", re.I)
+
+
+def built(step_percent=10, interval=14, start="2026-01-05", holds=None, **med):
+    return schedule.build(
+        {
+            "start_day": start,
+            "medications": [
+                {
+                    "medication": "diazepam",
+                    "form": "tablet",
+                    "tablet_strength_mg": 2,
+                    "tablet_pieces": 4,
+                    "start_mg": 20,
+                    "method": "percent",
+                    "step_percent": step_percent,
+                    "interval_days": interval,
+                }
+                | med
+            ],
+            "holds": holds or [],
+        }
+    )
+
+
+def kinds(found):
+    return [q["kind"] for q in found]
+
+
+def assert_facts_only(found):
+    for q in found:
+        assert not ADVICE.search(q["text"]), q["text"]
+
+
+class TestNextCutInAWave:
+    WAVE = {"kind": "wave", "start": "2026-03-04", "last_day": "2026-03-09", "ongoing": True}
+
+    def test_a_cut_planned_while_a_wave_is_going_on_is_named_with_its_dates(self):
+        found = questions.questions(built(), TODAY, [self.WAVE], [])
+        (fact,) = [q for q in found if q["kind"] == questions.NEXT_CUT_IN_WAVE]
+        assert fact["step_day"] == "2026-03-16"
+        assert "Mon 16 Mar 2026" in fact["text"] and "Wed 4 Mar 2026" in fact["text"]
+        assert "Diazepam, 13.5 mg to 12.5 mg" in fact["text"]
+        assert_facts_only(found)
+
+    def test_an_ended_wave_or_a_window_says_nothing(self):
+        ended = self.WAVE | {"ongoing": False}
+        window = self.WAVE | {"kind": "window"}
+        assert kinds(questions.questions(built(), TODAY, [ended, window], [])) == []
+
+
+class TestGuidelinePace:
+    def test_a_first_cut_above_ten_percent_cites_recommendation_6(self):
+        found = questions.questions(built(step_percent=20), TODAY, [], [])
+        first = next(q for q in found if q["kind"] == questions.FIRST_CUT_ABOVE_GUIDELINE)
+        assert first["percent"] == 20.0
+        assert "5-10%" in first["text"]
+        assert first["source"] == questions.JCPG_REC6
+        assert_facts_only(found)
+
+    def test_more_than_a_quarter_in_two_weeks_is_named_with_the_stretch(self):
+        # 10% every 3 days: five cuts within 14 days take about 40% off.
+        found = questions.questions(built(interval=3, start="2026-03-01"), TODAY, [], [])
+        pace = next(q for q in found if q["kind"] == questions.PACE_ABOVE_GUIDELINE)
+        assert pace["percent"] > 25
+        assert pace["source"] == questions.JCPG_REC6
+        assert date.fromisoformat(pace["step_day"]) >= TODAY
+        assert "25% every 2 weeks" in pace["text"]
+        assert_facts_only(found)
+
+    def test_ten_percent_every_two_weeks_raises_no_question(self):
+        assert kinds(questions.questions(built(), TODAY, [], [])) == []
+
+
+class TestLoggedDoses:
+    def rows(self, plan, logged):
+        days = [TODAY - timedelta(days=d) for d in range(14, 0, -1)]
+        return schedule.adherence(plan, logged, days)
+
+    def test_days_that_differ_from_the_plan_are_counted_over_the_last_14(self):
+        plan = built()
+        level = {
+            (TODAY - timedelta(days=d)).isoformat(): float(plan.total_mg(TODAY - timedelta(days=d)))
+            for d in range(1, 15)
+        }
+        logged = {day: {"diazepam": mg} for day, mg in level.items()}
+        for d in (2, 5, 9):
+            logged[(TODAY - timedelta(days=d)).isoformat()] = {"diazepam": 20.0}
+        del logged[(TODAY - timedelta(days=1)).isoformat()]
+        found = questions.questions(plan, TODAY, [], self.rows(plan, logged))
+        (fact,) = found
+        assert fact["kind"] == questions.LOGGED_DIFFERS
+        assert len(fact["days"]) == 3
+        assert fact["unlogged_days"] == 1
+        assert fact["text"].startswith("On 3 of the last 14 days")
+        assert_facts_only(found)
+
+    def test_logs_that_match_raise_no_question(self):
+        plan = built()
+        logged = {
+            (TODAY - timedelta(days=d)).isoformat(): {
+                "diazepam": float(plan.total_mg(TODAY - timedelta(days=d)))
+            }
+            for d in range(1, 15)
+        }
+        assert questions.questions(plan, TODAY, [], self.rows(plan, logged)) == []
+
+
+class TestHolds:
+    def test_a_hold_longer_than_the_recent_ones_is_named(self):
+        holds = [
+            {"start": "2026-01-20", "until": "2026-01-27"},
+            {"start": "2026-02-01", "until": "2026-02-11"},
+            {"start": "2026-02-20", "until": None},
+        ]
+        found = questions.questions(built(holds=holds), TODAY, [], [])
+        (fact,) = [q for q in found if q["kind"] == questions.HOLD_LONGER]
+        assert fact["lasted_days"] == 19 and fact["earlier_days"] == [7, 10]
+        assert "last 2 holds lasted 7, 10 days" in fact["text"]
+        assert_facts_only(found)
+
+    def test_a_hold_no_longer_than_before_raises_no_question(self):
+        holds = [{"start": "2026-01-20", "until": "2026-02-20"}, {"start": "2026-03-05", "until": None}]
+        assert questions.HOLD_LONGER not in kinds(questions.questions(built(holds=holds), TODAY, [], []))
