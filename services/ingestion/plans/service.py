@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared import events
 from services.ingestion.plans.exceptions import NoPlan, PlanChanged
-from services.ingestion.summaries import repository as summaries
+from shared import events, summaries
 from shared.plans import questions as facts
 from shared.plans import schedule as arithmetic
 from shared.plans import store
@@ -136,7 +135,7 @@ def questions(user: dict) -> dict:
     schedule = arithmetic.build(doc)
     first = today - timedelta(days=facts.ADHERENCE_DAYS)
     recent = _adherence(user, schedule, first, today - timedelta(days=1))
-    episodes = (summaries.person(user["_id"]) or {}).get("episodes", [])
+    episodes = (summaries.find_person(user["_id"], {"episodes": 1}) or {}).get("episodes", [])
     return {
         "version": doc["version"],
         "today": today.isoformat(),
