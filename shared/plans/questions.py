@@ -10,16 +10,9 @@ from fractions import Fraction
 from typing import Any
 
 from shared import catalog
+from shared import taper_guideline as guideline
 from shared.plans.schedule import Schedule, Step, as_float
 
-# The 2025 guideline's reference values (Recommendation 6, verbatim in docs/taper-plans.md).
-JCPG_REC6 = {
-    "title": "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM, 2025), Recommendation 6",
-    "url": "https://eguideline.guidelinecentral.com/i/1532950-benzodiazepine-tapering/7",
-}
-INITIAL_PERCENT = 10  # "dose reductions of 5% to 10% when determining the initial pace"
-PACE_PERCENT = 25  # "should typically not exceed 25% every 2 weeks"
-PACE_DAYS = 14
 PACE_LOOKAHEAD_DAYS = 366  # the pace is checked over the coming year (bounded work on any plan)
 ADHERENCE_DAYS = 14  # "logged doses differ from the plan on N of the last 14 days"
 RECENT_HOLDS = 3  # a current hold is compared with the person's last few ended holds
@@ -72,7 +65,7 @@ def _first_cut(schedule: Schedule) -> dict | None:
     if len(schedule.medications) != 1:
         return None  # a crossover's first change is a switch, which the figure does not describe
     cuts = _cuts(schedule)
-    if not cuts or -cuts[0].percent <= INITIAL_PERCENT:
+    if not cuts or -cuts[0].percent <= guideline.INITIAL_PERCENT_MAX:
         return None
     first = cuts[0]
     return {
@@ -83,7 +76,7 @@ def _first_cut(schedule: Schedule) -> dict | None:
         ),
         "step_day": first.day.isoformat(),
         "percent": -first.percent,
-        "source": JCPG_REC6,
+        "source": guideline.SOURCE,
     }
 
 
@@ -96,24 +89,24 @@ def _pace(schedule: Schedule, today: date) -> dict | None:
             continue
         if step.day > horizon:
             break
-        before_day = step.day - timedelta(days=PACE_DAYS)
+        before_day = step.day - timedelta(days=guideline.WINDOW_DAYS)
         before, after = schedule.total_mg(before_day), schedule.total_mg(step.day)
         if not before or after is None:
             continue
         fall = (before - after) / before * 100
-        if fall > PACE_PERCENT:
+        if fall > guideline.WINDOW_PERCENT_MAX:
             unit = "" if len(schedule.medications) == 1 else " diazepam-equivalent"
             return {
                 "kind": PACE_ABOVE_GUIDELINE,
                 "text": (
                     f"Between {_long(before_day)} and {_long(step.day)} the planned daily dose falls "
                     f"{float(fall):.0f}% ({_mg(before)} to {_mg(after)}{unit}). The 2025 guideline notes "
-                    f"that the pace typically does not exceed {PACE_PERCENT}% every 2 weeks."
+                    f"that the pace typically does not exceed {guideline.WINDOW_PERCENT_MAX}% every 2 weeks."
                 ),
                 "from_day": before_day.isoformat(),
                 "step_day": step.day.isoformat(),
                 "percent": round(float(fall), 1),
-                "source": JCPG_REC6,
+                "source": guideline.SOURCE,
             }
     return None
 

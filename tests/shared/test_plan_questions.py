@@ -4,6 +4,7 @@ and (for the guideline) its citation, and no sentence tells the person what to d
 import re
 from datetime import date, timedelta
 
+from shared import taper_guideline
 from shared.plans import questions, schedule
 
 TODAY = date(2026, 3, 10)
@@ -65,7 +66,7 @@ class TestGuidelinePace:
         first = next(q for q in found if q["kind"] == questions.FIRST_CUT_ABOVE_GUIDELINE)
         assert first["percent"] == 20.0
         assert "5-10%" in first["text"]
-        assert first["source"] == questions.JCPG_REC6
+        assert first["source"] == taper_guideline.SOURCE
         assert_facts_only(found)
 
     def test_more_than_a_quarter_in_two_weeks_is_named_with_the_stretch(self):
@@ -73,7 +74,7 @@ class TestGuidelinePace:
         found = questions.questions(built(interval=3, start="2026-03-01"), TODAY, [], [])
         pace = next(q for q in found if q["kind"] == questions.PACE_ABOVE_GUIDELINE)
         assert pace["percent"] > 25
-        assert pace["source"] == questions.JCPG_REC6
+        assert pace["source"] == taper_guideline.SOURCE
         assert date.fromisoformat(pace["step_day"]) >= TODAY
         assert "25% every 2 weeks" in pace["text"]
         assert_facts_only(found)

@@ -13,10 +13,8 @@ from datetime import date, timedelta
 from statistics import fmean, median
 from typing import Any
 
-GUIDELINE = {
-    "title": "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM, 2025), Recommendation 6",
-    "url": "https://eguideline.guidelinecentral.com/i/1532950-benzodiazepine-tapering/7",
-}
+from shared import taper_guideline as guideline
+
 ASSOCIATION_LABEL = "association, not cause"
 
 
@@ -80,21 +78,21 @@ def _pace_note(step: dict, steps_before: list[dict], params: dict[str, Any]) -> 
         return None
     cut = -step["percent_change"]
     first_cut = not any(s["percent_change"] is not None and s["percent_change"] < 0 for s in steps_before)
-    window_start = _iso(step["day"]) - timedelta(days=params["guideline_window_days"])
+    window_start = _iso(step["day"]) - timedelta(days=guideline.WINDOW_DAYS)
     recent = [s for s in steps_before if _iso(s["day"]) > window_start and s["from_mg"]]
     start_level = recent[0]["from_mg"] if recent else step["from_mg"]
     window_cut = (start_level - step["to_mg"]) / start_level * 100 if start_level else 0
-    if first_cut and cut > params["guideline_initial_percent_max"]:
+    if first_cut and cut > guideline.INITIAL_PERCENT_MAX:
         return (
             f"This first reduction was {cut:.0f}%. The 2025 guideline notes that initial reductions are "
             f"generally 5-10%. Information to discuss with your prescriber, not advice."
         )
-    if window_cut > params["guideline_window_percent_max"]:
+    if window_cut > guideline.WINDOW_PERCENT_MAX:
         return (
-            f"The dose fell {window_cut:.0f}% within {params['guideline_window_days']} days. "
-            f"The 2025 guideline "
-            f"notes that the pace typically does not exceed 25% every 2 weeks. Information to discuss with "
-            f"your prescriber, not advice."
+            f"The dose fell {window_cut:.0f}% within {guideline.WINDOW_DAYS} days. "
+            f"The 2025 guideline notes that the pace typically does not exceed "
+            f"{guideline.WINDOW_PERCENT_MAX}% every 2 weeks. Information to discuss with your prescriber, "
+            f"not advice."
         )
     return None
 
@@ -186,5 +184,5 @@ def progress(
         "start_dose": start_amount,
         "current_dose": timeline[-1]["amount"] if timeline else None,
         "steps": steps,
-        "guideline": GUIDELINE,
+        "guideline": guideline.SOURCE,
     }
