@@ -120,7 +120,7 @@ def _differs(adherence: list[dict], today: date) -> dict | None:
     unlogged = len({r["day"] for r in window}) - len({r["day"] for r in window if r["state"] != "not_logged"})
     text = (
         f"On {len(days)} of the last {ADHERENCE_DAYS} days ({_long(first)} to "
-        f"{_long(today - timedelta(days=1))}), the doses you logged differ from the plan."
+        f"{_long(today - timedelta(days=1))}), the logged doses differ from the plan."
     )
     if unlogged:
         text += f" On {unlogged} of those days no dose was logged."
