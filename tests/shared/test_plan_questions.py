@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from shared import taper_guideline
 from shared.plans import questions, schedule
+from tests.factories import plans
 
 TODAY = date(2026, 3, 10)
 # Words that would turn a fact into advice about a dose.
@@ -13,25 +14,8 @@ ADVICE = re.compile(r"\b(should|must|try|consider|reduce|increase|lower|raise|st
 
 
 def built(step_percent=10, interval=14, start="2026-01-05", holds=None, **med):
-    return schedule.build(
-        {
-            "start_day": start,
-            "medications": [
-                {
-                    "medication": "diazepam",
-                    "form": "tablet",
-                    "tablet_strength_mg": 2,
-                    "tablet_pieces": 4,
-                    "start_mg": 20,
-                    "method": "percent",
-                    "step_percent": step_percent,
-                    "interval_days": interval,
-                }
-                | med
-            ],
-            "holds": holds or [],
-        }
-    )
+    medication = plans.diazepam_tablets(**({"step_percent": step_percent, "interval_days": interval} | med))
+    return schedule.build(plans.plan(medication, start_day=start, holds=holds))
 
 
 def kinds(found):

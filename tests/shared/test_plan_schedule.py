@@ -10,26 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.plans import schedule
+from tests.factories import plans as factory
 
 START = "2026-01-05"
 
 
 def plan(*meds: dict, holds: list | None = None) -> dict:
-    return {"start_day": START, "medications": list(meds), "holds": holds or []}
+    return factory.plan(*meds, start_day=START, holds=holds)
 
 
 def tablet(**kw) -> dict:
-    return {
-        "medication": "diazepam",
-        "form": "tablet",
-        "tablet_strength_mg": 2,
-        "tablet_pieces": 4,
-        "start_mg": 20,
-        "method": "percent",
-        "step_percent": 10,
-        "interval_days": 14,
-        "target_mg": 0,
-    } | kw
+    return factory.diazepam_tablets(**({"target_mg": 0} | kw))
 
 
 def doses(med: schedule.MedicationSchedule) -> list[tuple[str, float]]:

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.summaries import PERSONS
+from tests.factories import plans
 from tests.factories.accounts import person
+from tests.factories.plans import diazepam_tablets
 
 ZONE = "Europe/Berlin"
 
@@ -16,22 +18,9 @@ def today():
     return datetime.now(ZoneInfo(ZONE)).date()
 
 
-def diazepam(**kw) -> dict:
-    return {
-        "medication": "diazepam",
-        "form": "tablet",
-        "tablet_strength_mg": 2,
-        "tablet_pieces": 4,
-        "start_mg": 20,
-        "method": "percent",
-        "step_percent": 10,
-        "interval_days": 14,
-    } | kw
-
-
 def a_plan(start=None, **kw) -> dict:
     start = start or (today() - timedelta(days=20))
-    return {"start_day": start.isoformat(), "medications": [diazepam()], "holds": []} | kw
+    return plans.plan(diazepam_tablets(), start_day=start.isoformat(), **kw)
 
 
 def save(client, headers, plan, status=201):
@@ -125,16 +114,16 @@ class TestRefusals:
         return {p["name"]: p["reason"] for p in answer.json["invalid_params"]}
 
     def test_a_medication_outside_the_catalogue(self, client, db):
-        reasons = self.refused(client, db, a_plan(medications=[diazepam(medication="unknownazepam")]))
+        reasons = self.refused(client, db, a_plan(medications=[diazepam_tablets(medication="unknownazepam")]))
         assert any("catalogue" in r for name, r in reasons.items() if name.endswith("medication"))
 
     def test_a_start_dose_that_cannot_be_measured(self, client, db):
-        reasons = self.refused(client, db, a_plan(medications=[diazepam(start_mg=20.3)]))
+        reasons = self.refused(client, db, a_plan(medications=[diazepam_tablets(start_mg=20.3)]))
         (name,) = [n for n in reasons if n.endswith("start_mg")]
         assert "0.5 mg" in reasons[name]
 
     def test_a_percent_step_without_its_size_and_a_liquid_without_its_concentration(self, client, db):
-        med = diazepam(form="liquid", tablet_strength_mg=None)
+        med = diazepam_tablets(form="liquid", tablet_strength_mg=None)
         del med["step_percent"], med["tablet_strength_mg"]
         reasons = self.refused(client, db, a_plan(medications=[med]))
         assert {n.rsplit(".", 1)[-1] for n in reasons} >= {"step_percent", "concentration_mg_per_ml"}
@@ -209,7 +198,11 @@ class TestSchedule:
 class TestQuestions:
     def test_a_pace_above_the_guideline_is_a_cited_fact(self, client, db):
         _user, headers = person(time_zone=ZONE)
-        save(client, headers, a_plan(start=today(), medications=[diazepam(step_percent=20, interval_days=7)]))
+        save(
+            client,
+            headers,
+            a_plan(start=today(), medications=[diazepam_tablets(step_percent=20, interval_days=7)]),
+        )
         body = client.get("/v1/plan/questions", headers=headers).json
         kinds = {q["kind"]: q for q in body["questions"]}
         assert set(kinds) == {"first_cut_above_guideline", "pace_above_guideline"}

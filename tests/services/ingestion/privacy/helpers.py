@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from services.ingestion.accounts import service as accounts
 from shared import invitations, sign_in
 from shared.mongo import mongo
+from tests.factories import plans
 
 NOTES = {
     "symptom": "Ears ringing after lunch",
@@ -25,22 +26,8 @@ INJECTION = '=HYPERLINK("http://evil.test","x")'
 
 def plan(holds: list | None = None) -> dict:
     """A taper plan as a person enters it (saved twice by full_person: a change keeps the first)."""
-    return {
-        "start_day": (datetime.now(UTC) - timedelta(days=20)).date().isoformat(),
-        "medications": [
-            {
-                "medication": "clonazepam",
-                "form": "tablet",
-                "tablet_strength_mg": 0.5,
-                "tablet_pieces": 2,
-                "start_mg": 2,
-                "method": "fixed_mg",
-                "step_mg": 0.25,
-                "interval_days": 14,
-            }
-        ],
-        "holds": holds or [],
-    }
+    start_day = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
+    return plans.plan(plans.clonazepam_tablets(), start_day=start_day, holds=holds)
 
 
 def events() -> list[dict]:

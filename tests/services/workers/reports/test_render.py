@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from services.workers.reports import model, render
 from services.workers.summaries import params as summary_params
 from shared.settings import Settings
+from tests.factories import plans
 from tests.support.report_patients import QUESTION, generate_for_report, summaries
 
 KEYS = Settings.from_env({}).encryption_keys
@@ -62,24 +63,11 @@ def build(
 
 def a_plan(**med) -> dict:
     """A diazepam plan started 1 March: 20% every week is above both of the guideline's reference values."""
-    return {
-        "version": 3,
-        "start_day": "2026-03-01",
-        "medications": [
-            {
-                "medication": "diazepam",
-                "form": "tablet",
-                "tablet_strength_mg": 2,
-                "tablet_pieces": 4,
-                "start_mg": 20,
-                "method": "percent",
-                "step_percent": 20,
-                "interval_days": 7,
-            }
-            | med
-        ],
-        "holds": [],
-    }
+    return plans.plan(
+        plans.diazepam_tablets(**({"step_percent": 20, "interval_days": 7} | med)),
+        start_day="2026-03-01",
+        version=3,
+    )
 
 
 def text_of(page: str) -> str:
