@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup run test test-clock lint fmt bench admin clean dev-token screenshots
+.PHONY: help setup run test test-clock lint fmt bench soak admin clean dev-token screenshots
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,9 @@ screenshots: setup ## Regenerate the app's phone screenshots in docs/ (look at t
 
 bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
 	@$(PY) -m benchmarks
+
+soak: setup ## Soak the whole stack under traffic and faults, then check nothing was lost (SOAK_SECONDS=600)
+	@$(PY) -m benchmarks.soak
 
 admin: setup ## Create a waitlist admin (asks for the password twice): make admin EMAIL=you@example.org
 	@$(PY) -m flask --app services.notification.wsgi admin create $(or $(EMAIL),$(error set EMAIL=you@example.org))
