@@ -26,6 +26,7 @@ SENT_AT_HEADER = "sent_at"
 # Redelivery after a lost worker happens once this passes; every retry countdown stays far below it.
 VISIBILITY_TIMEOUT_S = 3600
 RETRY_BACKOFF_MAX_S = 300
+BROKER_TIMEOUT_S = 5
 
 
 class TransientError(Exception):
@@ -74,6 +75,9 @@ class BaseTask(Task):
 def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()) -> Celery:
     """A Celery app for `service` consuming `queues` (none for a producer or beat)."""
     app = Celery(service, task_cls=BaseTask)
+    # A producer (an HTTP request, beat) waits for the broker as long as for any Redis call; a worker's
+    # consumer keeps a longer timeout, as its connection carries the whole pool's acknowledgements.
+    broker_timeout_s = settings.redis_timeout_ms / 1000 if not queues else BROKER_TIMEOUT_S
     app.conf.update(
         broker_url=settings.broker_url,
         result_backend=None,
@@ -89,12 +93,12 @@ def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()
         broker_connection_retry_on_startup=True,
         broker_transport_options={
             "visibility_timeout": VISIBILITY_TIMEOUT_S,
-            "socket_connect_timeout": 2,
-            "socket_timeout": 5,
+            "socket_connect_timeout": min(2, broker_timeout_s),
+            "socket_timeout": broker_timeout_s,
         },
         # A producer (an HTTP request) must not hang on a dead broker: fail fast, callers have a fallback.
         task_publish_retry_policy={
-            "max_retries": 2,
+            "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.2,
             "interval_max": 0.5,

@@ -117,6 +117,13 @@ class Settings:
         "redis://127.0.0.1:6379/0",
         doc="Redis for rate limits and coordination",
     )
+    redis_timeout_ms: int = setting(
+        "REDIS_TIMEOUT_MS",
+        parse_positive_int,
+        500,
+        doc="longest wait for one Redis call (and a producer's publish); a timeout makes the process skip "
+        "Redis for a second, so a stalled Redis delays a request once",
+    )
     broker_url: str = setting(
         "CELERY_BROKER_URL",
         parse_url(("redis", "rediss")),
