@@ -139,7 +139,7 @@ def _serve_metrics(sender=None, **_kwargs) -> None:
     """A worker's exposition port, in its main process: it sums what every pool process recorded."""
     settings = getattr(sender.app, "tyh_settings", None) if sender is not None else None
     if settings is not None:
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics_port, settings.metrics_host)
 
 
 @signals.worker_process_shutdown.connect

@@ -95,7 +95,16 @@ class Settings:
     )
     service_name: str = setting("TYH_SERVICE", str, "tyh", doc="name carried in every log line")
     metrics_port: int = setting(
-        "METRICS_PORT", int, 0, doc="port where a Celery worker or beat serves Prometheus metrics (0: none)"
+        "METRICS_PORT",
+        int,
+        0,
+        doc="port where this process serves Prometheus metrics, apart from its public routes (0: none)",
+    )
+    metrics_host: str = setting(
+        "METRICS_HOST",
+        str,
+        "127.0.0.1",
+        doc="address the metrics port listens on: loopback unless a scraper must reach it (0.0.0.0 in a pod)",
     )
     log_level: str = setting("LOG_LEVEL", str.upper, "INFO", doc="DEBUG, INFO, WARNING or ERROR")
     mongo_uri: str = setting(

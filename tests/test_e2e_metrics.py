@@ -53,14 +53,26 @@ def stack(settings, redis_server, db, mailbox, tmp_path):
         public_base_url=f"http://127.0.0.1:{notification_port}",
         app_base_url=f"http://127.0.0.1:{ingestion_port}",
     )
-    ports = {"notifier": free_port(), "workers": free_port(), "beat": free_port()}
+    names = ("ingestion", "notification", "notifier", "workers", "beat")
+    ports = {name: free_port() for name in names}
 
     def env(name: str | None = None) -> dict[str, str]:
         return child_env(dataclasses.replace(own, metrics_port=ports.get(name, 0)).as_env())
 
     processes = [
-        gunicorn("services.ingestion.wsgi:app", ingestion_port, env(), tmp_path / "ingestion.log", workers=2),
-        gunicorn("services.notification.wsgi:app", notification_port, env(), tmp_path / "notification.log"),
+        gunicorn(
+            "services.ingestion.wsgi:app",
+            ingestion_port,
+            env("ingestion"),
+            tmp_path / "ingestion.log",
+            workers=2,
+        ),
+        gunicorn(
+            "services.notification.wsgi:app",
+            notification_port,
+            env("notification"),
+            tmp_path / "notification.log",
+        ),
         celery_worker(
             "services.notification.worker",
             NOTIFICATION_QUEUES,
@@ -130,16 +142,11 @@ def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings
     secrets |= {VISITOR, VISITOR.lower(), user["_id"], SECRET_PATH, "the-secret-share-token-in-a-path"}
     wait_for(lambda: not db.recompute_requests.count_documents({}), 60, "summaries to settle")
 
-    scrapes = {
-        "ingestion": scrape(f"{app}/metrics"),
-        "notification": scrape(f"{notification}/metrics"),
-        **{name: scrape(url) for name, url in ports.items()},
-    }
-    # Each gunicorn worker answers for both: the API's count of event posts is the whole 20 on every scrape.
+    scrapes = {name: scrape(url) for name, url in ports.items()}
+    # gunicorn's master answers for both workers: the API's count of event posts is the whole 20.
     api = scrapes["ingestion"]
     posts = value(api, "tyh_http_requests_total", route="/v1/events", method="POST")
     assert posts == 20
-    assert value(scrape(f"{app}/metrics"), "tyh_http_requests_total", route="/v1/events", method="POST") == 20
     assert value(api, "tyh_http_request_duration_seconds_count", route="/v1/events") == 20
     assert (
         value(api, "tyh_http_requests_total", route="(no route)")
@@ -147,6 +154,7 @@ def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings
         >= 1
     )
     assert value(scrapes["notification"], "tyh_http_requests_total", route="/waitlist", method="POST") == 2
+    assert value(scrapes["notification"], "tyh_http_requests_total", route="/metrics") == 0
     notifier = scrapes["notifier"]
     assert value(notifier, "tyh_task_runs_total", task="notification.send_email", outcome="done") >= 4
     assert value(notifier, "tyh_emails_total", outcome="sent") >= 4
@@ -188,3 +196,14 @@ def test_every_process_exports_metrics_and_no_label_names_anyone(stack, settings
                 ok = rule.match(label_value) if isinstance(rule, re.Pattern) else label_value in rule
                 assert ok, f"{process}: {sample.name}{{{label}={label_value!r}}} is not an allowed value"
                 assert not any(secret and secret in label_value for secret in secrets), (process, sample)
+
+
+def test_metrics_are_served_apart_from_the_public_routes_on_loopback_only(stack):
+    own, ports = stack
+    for base in (own.app_base_url, own.public_base_url):
+        assert requests.get(f"{base}/metrics", timeout=10).status_code == 404
+    for url in ports.values():
+        assert requests.get(url, timeout=10).status_code == 200
+        # Bound to 127.0.0.1 alone (METRICS_HOST's default): another address of this machine is refused.
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url.replace("127.0.0.1", "127.0.0.2"), timeout=10)
