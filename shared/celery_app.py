@@ -111,7 +111,11 @@ def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()
         timezone="UTC",
         enable_utc=True,
         worker_hijack_root_logger=False,
-        worker_send_task_events=False,
+        # Workers report each task's life (received, started, succeeded, failed, retried) so Flower can show
+        # it; those events carry the arguments as `_redact_arguments` left them. Producers send no
+        # `task-sent` event: Celery fills it with the arguments before any hook can redact them.
+        worker_send_task_events=True,
+        task_send_sent_event=False,
     )
     mongo.configure(settings)
     redis_client.configure(settings)
