@@ -443,7 +443,8 @@ class Soak:
             thread.start()
         faults = threading.Thread(target=self.inflict_faults, daemon=True)
         faults.start()
-        codes_every = self.seconds / max(2, min(MAX_CODES - 3 * len(self.faults), self.seconds // 20))
+        # One every 20 s or so, leaving three for the notifier's fault.
+        codes_every = self.seconds / max(2, min(MAX_CODES - 3, self.seconds // 20))
         while self.now() < self.seconds:
             if not self.smtp_down:
                 self.request_codes(1)
