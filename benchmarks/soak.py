@@ -74,6 +74,8 @@ REQUEST_TIMEOUT_S = 15
 # A process's memory late in the run may exceed its early level by this much at most (a restart or a
 # cache filling moves it; a leak keeps going).
 MEMORY_SLACK = (1.5, 48.0)  # ratio, and MB on top
+SETTLED_GOAL_S = 10
+RECOVERY_GOAL_S = 30
 
 
 @dataclass
@@ -518,6 +520,15 @@ class Soak:
             "http": http,
             "faults": self.ledger.faults,
             "memory_mb": memory,
+            "goals": {
+                # The speed goals, reported beside the invariants (they depend on the machine).
+                f"summaries settled within {SETTLED_GOAL_S} s of the traffic's end": (
+                    settled_s["summaries"] is not None and settled_s["summaries"] <= SETTLED_GOAL_S
+                ),
+                f"every fault recovered within {RECOVERY_GOAL_S} s": all(
+                    f["recovered_in_s"] <= RECOVERY_GOAL_S for f in self.ledger.faults
+                ),
+            },
             "violations": violations,
         }
 
@@ -627,6 +638,11 @@ class Soak:
         if bare_503 or other_5xx:
             violations.append(f"http: {len(bare_503)} 503 without Retry-After, {len(other_5xx)} other 5xx")
         latencies = sorted(a[3] for a in outside if a[2] < 500)
+        for fault in self.ledger.faults:
+            inside = [a for a in answers if fault["start_s"] - 0.5 <= a[0] <= fault["end_s"] + FAULT_GRACE_S]
+            fault["answers"] = len(inside)
+            fault["503"] = sum(1 for a in inside if a[2] == 503)
+            fault["slowest_ms"] = round(max((a[3] for a in inside), default=0) * 1000, 1)
         return {
             "answers": len(answers),
             "status_counts": dict(sorted(_count(str(a[2]) for a in answers).items())),
@@ -684,8 +700,13 @@ def print_result(result: dict[str, Any]) -> None:
         f"p50/p99 outside faults {http['p50_ms_outside_faults']}/{http['p99_ms_outside_faults']} ms",
         f"  settled {result['settled_after_traffic_s']} s after the traffic",
     ]
-    lines += [f"  fault: {f['fault']}: recovered in {f['recovered_in_s']} s" for f in result["faults"]]
+    lines += [
+        f"  fault: {f['fault']}: recovered in {f['recovered_in_s']} s; {f['answers']} answers meanwhile, "
+        f"{f['503']} of them 503, slowest {f['slowest_ms']} ms"
+        for f in result["faults"]
+    ]
     lines += [f"  memory {name}: {m}" for name, m in result["memory_mb"].items()]
+    lines += [f"  goal: {goal}: {'met' if met else 'NOT met'}" for goal, met in result["goals"].items()]
     lines.append("  violations: " + ("none" if not result["violations"] else "; ".join(result["violations"])))
     print("\n".join(lines), flush=True)
 
