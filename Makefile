@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: help setup run test test-clock lint fmt bench evaluate admin clean dev-token screenshots
+.PHONY: help setup run test test-clock lint fmt bench evaluate soak admin clean dev-token screenshots
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,9 @@ bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
 
 evaluate: setup ## Score the episode detectors on the whole synthetic family (docs/windows-and-waves.md); PEOPLE=200
 	@BENCH_EPISODE_PEOPLE=$(or $(PEOPLE),200) $(PY) -m benchmarks episodes
+
+soak: setup ## Soak the whole stack under traffic and faults, then check nothing was lost (SOAK_SECONDS=600)
+	@$(PY) -m benchmarks.soak
 
 admin: setup ## Create a waitlist admin (asks for the password twice): make admin EMAIL=you@example.org
 	@$(PY) -m flask --app services.notification.wsgi admin create $(or $(EMAIL),$(error set EMAIL=you@example.org))

@@ -55,6 +55,12 @@ def on_starting(server):
     metrics.clear_directory()
 
 
+def when_ready(server):
+    """The master serves every worker's samples on the metrics port, apart from the public routes."""
+    settings = load_or_exit()
+    metrics.serve(settings.metrics_port, settings.metrics_host)
+
+
 def child_exit(server, worker):
     """A worker exited (recycled, killed, crashed): its live gauges stop; its counts stay in the sum."""
     metrics.mark_process_dead(worker.pid)

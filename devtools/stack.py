@@ -3,7 +3,9 @@
 Infrastructure (Redis, FerretDB, the mail sink) is added in front of the application processes from
 deploy/Procfile. A server named by MONGO_URI, REDIS_URL or SMTP_HOST in the environment is used instead
 of starting one. Data lives under var/ (TYH_VAR_DIR) and survives restarts. Ports can be moved with
-REDIS_PORT, MONGO_PORT, SMTP_SINK_PORT, INGESTION_PORT and NOTIFICATION_PORT.
+REDIS_PORT, MONGO_PORT, SMTP_SINK_PORT, INGESTION_PORT and NOTIFICATION_PORT. Each application process
+serves its Prometheus metrics on its own port on 127.0.0.1, from METRICS_PORT_BASE (9100) on, in the
+Procfile's order (METRICS_PORT_BASE=0: none).
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ def infrastructure(env: dict[str, str], var: Path) -> tuple[list[str], dict[str,
     return lines, settings
 
 
+METRICS_PORT_BASE = "9100"
+
+
+def with_metrics_ports(lines: list[str], base: int) -> list[str]:
+    """Each process its own METRICS_PORT (one shared by all would be taken by the first to start)."""
+    if not base:
+        return lines
+    named = (line.split(":", 1) for line in lines)
+    return [f"{name}: METRICS_PORT={base + i}{command}" for i, (name, command) in enumerate(named)]
+
+
 def procfile(env: dict[str, str], var: Path) -> tuple[str, dict[str, str]]:
     infra, settings = infrastructure(env, var)
     apps = [
@@ -55,6 +68,7 @@ def procfile(env: dict[str, str], var: Path) -> tuple[str, dict[str, str]]:
         for line in (ROOT / "deploy" / "Procfile").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
+    apps = with_metrics_ports(apps, int(env.get("METRICS_PORT_BASE") or METRICS_PORT_BASE))
     ready = f"ready: exec {sys.executable} -m devtools.wait_ready"
     return "\n".join([*infra, *apps, ready]) + "\n", settings
 

@@ -26,6 +26,7 @@ SENT_AT_HEADER = "sent_at"
 # Redelivery after a lost worker happens once this passes; every retry countdown stays far below it.
 VISIBILITY_TIMEOUT_S = 3600
 RETRY_BACKOFF_MAX_S = 300
+BROKER_TIMEOUT_S = 5
 
 
 class TransientError(Exception):
@@ -74,6 +75,9 @@ class BaseTask(Task):
 def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()) -> Celery:
     """A Celery app for `service` consuming `queues` (none for a producer or beat)."""
     app = Celery(service, task_cls=BaseTask)
+    # A producer (an HTTP request, beat) waits for the broker as long as for any Redis call; a worker's
+    # consumer keeps a longer timeout, as its connection carries the whole pool's acknowledgements.
+    broker_timeout_s = settings.redis_timeout_ms / 1000 if not queues else BROKER_TIMEOUT_S
     app.conf.update(
         broker_url=settings.broker_url,
         result_backend=None,
@@ -89,12 +93,12 @@ def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()
         broker_connection_retry_on_startup=True,
         broker_transport_options={
             "visibility_timeout": VISIBILITY_TIMEOUT_S,
-            "socket_connect_timeout": 2,
-            "socket_timeout": 5,
+            "socket_connect_timeout": min(2, broker_timeout_s),
+            "socket_timeout": broker_timeout_s,
         },
         # A producer (an HTTP request) must not hang on a dead broker: fail fast, callers have a fallback.
         task_publish_retry_policy={
-            "max_retries": 2,
+            "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.2,
             "interval_max": 0.5,
@@ -107,7 +111,11 @@ def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()
         timezone="UTC",
         enable_utc=True,
         worker_hijack_root_logger=False,
-        worker_send_task_events=False,
+        # Workers report each task's life (received, started, succeeded, failed, retried) so Flower can show
+        # it; those events carry the arguments as `_redact_arguments` left them. Producers send no
+        # `task-sent` event: Celery fills it with the arguments before any hook can redact them.
+        worker_send_task_events=True,
+        task_send_sent_event=False,
     )
     mongo.configure(settings)
     redis_client.configure(settings)
@@ -135,7 +143,7 @@ def _serve_metrics(sender=None, **_kwargs) -> None:
     """A worker's exposition port, in its main process: it sums what every pool process recorded."""
     settings = getattr(sender.app, "tyh_settings", None) if sender is not None else None
     if settings is not None:
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics_port, settings.metrics_host)
 
 
 @signals.worker_process_shutdown.connect

@@ -5,13 +5,15 @@ Nothing that names a person, an address, a token or a client goes into a label: 
 or unsubscribe token, and an unbounded label value is also a way to exhaust the server's memory.
 
 Every process writes its samples to files in PROMETHEUS_MULTIPROC_DIR, shared with the processes it forks
-(gunicorn workers, Celery pool processes); `exposition_registry()` sums them, so any worker's /metrics
-answers for the whole group. Deployments give each process group a directory of its own (an emptyDir).
+(gunicorn workers, Celery pool processes); `exposition_registry()` sums them, and the group's exposition
+port (`serve`, on METRICS_HOST:METRICS_PORT, loopback unless set) answers for the whole group.
+Deployments give each process group a directory of its own (an emptyDir).
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -34,6 +36,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -105,10 +109,16 @@ def clear_directory() -> None:
             os.remove(os.path.join(directory, name))
 
 
-def serve(port: int, *collectors: Collector) -> None:
-    """A Celery worker's or beat's own exposition port (a thread in the process that calls it)."""
-    if port:
-        start_http_server(port, registry=exposition_registry(*collectors))
+def serve(port: int, host: str, *collectors: Collector) -> None:
+    """A process group's exposition port, apart from any public routes (a thread in the process that calls
+    it: gunicorn's master, a Celery worker's main process, beat). A port already taken costs the metrics,
+    never the process."""
+    if not port:
+        return
+    try:
+        start_http_server(port, addr=host, registry=exposition_registry(*collectors))
+    except OSError as exc:
+        log.warning("metrics not served", extra={"port": port, "reason": str(exc)[:200]})
 
 
 def mark_process_dead(pid: int) -> None:

@@ -95,7 +95,16 @@ class Settings:
     )
     service_name: str = setting("TYH_SERVICE", str, "tyh", doc="name carried in every log line")
     metrics_port: int = setting(
-        "METRICS_PORT", int, 0, doc="port where a Celery worker or beat serves Prometheus metrics (0: none)"
+        "METRICS_PORT",
+        int,
+        0,
+        doc="port where this process serves Prometheus metrics, apart from its public routes (0: none)",
+    )
+    metrics_host: str = setting(
+        "METRICS_HOST",
+        str,
+        "127.0.0.1",
+        doc="address the metrics port listens on: loopback unless a scraper must reach it (0.0.0.0 in a pod)",
     )
     log_level: str = setting("LOG_LEVEL", str.upper, "INFO", doc="DEBUG, INFO, WARNING or ERROR")
     mongo_uri: str = setting(
@@ -116,6 +125,13 @@ class Settings:
         parse_url(("redis", "rediss")),
         "redis://127.0.0.1:6379/0",
         doc="Redis for rate limits and coordination",
+    )
+    redis_timeout_ms: int = setting(
+        "REDIS_TIMEOUT_MS",
+        parse_positive_int,
+        500,
+        doc="longest wait for one Redis call (and a producer's publish); a timeout makes the process skip "
+        "Redis for a second, so a stalled Redis delays a request once",
     )
     broker_url: str = setting(
         "CELERY_BROKER_URL",

@@ -368,10 +368,17 @@ def test_k8s_http_deployments_probe_and_serve_the_procfile_port(name):
     deployment = k8s_kind("Deployment")[name]
     container = k8s_container(deployment)
     assert deployment["spec"]["replicas"] == 2
-    assert [p["containerPort"] for p in container["ports"]] == [procfile_port(name)]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    # Metrics on their own port, apart from the public routes: scraped from the pod, never routed.
+    metrics_port = int(k8s_kind("ConfigMap")["tyh-config"]["data"]["METRICS_PORT"])
+    assert ports == {"http": procfile_port(name), "metrics": metrics_port}
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics_port)
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     service = k8s_kind("Service")[name]
+    assert metrics_port not in {p.get("targetPort", p["port"]) for p in service["spec"]["ports"]}
+    assert "metrics" not in {p.get("targetPort") for p in service["spec"]["ports"]}
     assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
     assert service["spec"]["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
 

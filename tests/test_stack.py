@@ -10,9 +10,11 @@ import psutil
 import pytest
 import requests
 
+from devtools.stack import procfile
 from tests.support.servers import ROOT, free_port, wait_for
 
 OPS = {"Authorization": "Bearer dev-only-secret-not-for-production"}
+PROCESSES = ("ingestion", "notification", "workers", "reports", "notifier", "beat")
 
 
 class Stack:
@@ -28,6 +30,7 @@ class Stack:
             "SMTP_SINK_PORT": str(self.ports["smtp"]),
             "INGESTION_PORT": str(self.ports["ingestion"]),
             "NOTIFICATION_PORT": str(self.ports["notification"]),
+            "METRICS_PORT_BASE": str(self.ports["metrics"]),
             "WEB_CONCURRENCY": "1",
             "WORKER_CONCURRENCY": "1",
         }
@@ -63,7 +66,8 @@ class Stack:
 @pytest.fixture
 def stack(tmp_path):
     ports = {
-        name: free_port() for name in ("redis", "mongo", "ferret_debug", "smtp", "ingestion", "notification")
+        name: free_port()
+        for name in ("redis", "mongo", "ferret_debug", "smtp", "ingestion", "notification", "metrics")
     }
     s = Stack(tmp_path / "var", ports)
     yield s
@@ -84,6 +88,15 @@ def test_run_is_green_stops_cleanly_and_keeps_data(stack):
     probe = requests.post(f"{stack.ingestion}/internal/pipeline-probe", headers=OPS, timeout=5).json()
     url = f"{stack.ingestion}{probe['status_url']}"
     wait_for(lambda: requests.get(url, headers=OPS, timeout=5).json()["status"] == "processed", 30, "probe")
+
+    # Metrics without any setting by hand: each process on its own loopback port, in the Procfile's order.
+    metrics = {
+        name: f"http://127.0.0.1:{stack.ports['metrics'] + i}/metrics" for i, name in enumerate(PROCESSES)
+    }
+    assert "tyh_http_requests_total{" in requests.get(metrics["ingestion"], timeout=5).text
+    wait_for(
+        lambda: "tyh_queue_depth{" in requests.get(metrics["beat"], timeout=5).text, 30, "beat's metrics"
+    )
 
     children = stack.descendants()
     names = " ".join(" ".join(c.cmdline()) for c in children)
@@ -107,3 +120,13 @@ def test_run_is_green_stops_cleanly_and_keeps_data(stack):
     assert r.status_code == 200
     assert r.json()["status"] == "processed"  # the database kept it across the restart
     stack.interrupt()
+
+
+def test_run_gives_each_process_its_own_metrics_port_by_default(tmp_path):
+    text, _settings = procfile({}, tmp_path)
+    lines = dict(line.split(": ", 1) for line in text.splitlines())
+    assert [lines[name].split(" ", 1)[0] for name in PROCESSES] == [
+        f"METRICS_PORT={9100 + i}" for i in range(6)
+    ]
+    off, _settings = procfile({"METRICS_PORT_BASE": "0"}, tmp_path)
+    assert "METRICS_PORT" not in off

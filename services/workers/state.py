@@ -55,7 +55,8 @@ def observe_beat(app: Celery) -> None:
 
     @signals.beat_init.connect(weak=False)
     def _serve(**_kwargs) -> None:
-        metrics.serve(app.tyh_settings.metrics_port, collector(app.tyh_settings))
+        settings = app.tyh_settings
+        metrics.serve(settings.metrics_port, settings.metrics_host, collector(settings))
 
     @signals.before_task_publish.connect(weak=False)
     def _count(sender=None, **_kwargs) -> None:

@@ -21,7 +21,7 @@ _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 access_log = logging.getLogger("access")
 UNMATCHED = "(no route)"
-QUIET_ROUTES = ("/healthz", "/readyz", "/metrics")
+QUIET_ROUTES = ("/healthz", "/readyz")
 
 
 def route_of(req) -> str:

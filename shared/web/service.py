@@ -22,7 +22,6 @@ from shared.settings import Settings
 from shared.web import json_body
 from shared.web.headers import init_security_headers
 from shared.web.health import health
-from shared.web.metrics import metrics_bp
 from shared.web.openapi import RulesPlugin, spec_options
 from shared.web.pages import pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
@@ -119,7 +118,6 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     init_request_context(app)
     init_security_headers(app, settings)
     app.register_blueprint(health)
-    app.register_blueprint(metrics_bp)
     app.register_blueprint(pages_bp)
     register_error_handlers(app)
     return app
