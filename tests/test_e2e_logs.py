@@ -166,7 +166,8 @@ def unsubscribe_flow(http, app: str, producer, db, mailbox, *, me: dict) -> set[
     return {url, token_of(url)}
 
 
-def test_no_flow_leaves_a_secret_in_any_log_line(stack, mailbox, db):
+def test_no_flow_leaves_a_secret_in_any_log_line(stack, mailbox, db, redis):
+    # `redis`: rate limits start afresh, whichever test signed the same people up before.
     own, processes = stack
     app, notification = own.app_base_url, own.public_base_url
     producer = create_celery("logs-test-producer", dataclasses.replace(own, environment="test"))
