@@ -15,8 +15,10 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 
+from services.ingestion.accounts import browser as browser_cookie
 from services.ingestion.accounts import service
 from shared import email, preferences
+from tests.browser import scene
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories.accounts import person
@@ -389,6 +391,19 @@ class TestAccessibility:
             page.wait_for_load_state("networkidle")
             assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
+
+
+class TestScreenshots:
+    def test_today_trends_and_reports_look_as_committed(self, browser, app_url, app_settings, db, tmp_path):
+        """The scene's screens against docs/app-*.png, which `make screenshots` writes."""
+        shots = scene.take(browser, app_url, browser_cookie.cookie_name(app_settings))
+        changed = []
+        for (screen, width), png in shots.items():
+            share = scene.differing(scene.path(screen, width).read_bytes(), png)
+            if share is None or share > scene.MAX_DIFFERING:
+                (tmp_path / scene.path(screen, width).name).write_bytes(png)
+                changed.append(f"{screen} at {width} px: " + ("size" if share is None else f"{share:.2%}"))
+        assert not changed, f"screens changed ({', '.join(changed)}); new pictures in {tmp_path}"
 
 
 def check_ins(app_url: str, headers: dict, values: dict[date, int]) -> dict[date, str]:

@@ -15,9 +15,9 @@ const RANGES: { days: number; label: MessageKey }[] = [
   { days: 365, label: "trends.range_365" },
 ];
 
-function firstDay(days: number): string {
+function dayBefore(days: number): string {
   const d = new Date();
-  d.setDate(d.getDate() - (days - 1));
+  d.setDate(d.getDate() - days);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
@@ -44,7 +44,8 @@ export function Trends() {
   const [summary, setSummary] = useState<{ value: Summary; savedAt?: string } | null | undefined>(undefined);
   useEffect(() => {
     setSummary(undefined);
-    void loadSummaries(days, firstDay(days)).then((loaded) => setSummary(loaded ?? null));
+    // Both ends from this device's day, so the range shown is the one asked for, whatever the server's clock.
+    void loadSummaries(days, dayBefore(days - 1), dayBefore(0)).then((loaded) => setSummary(loaded ?? null));
   }, [days]);
   const data = useMemo(() => (summary ? toChartData(summary.value) : undefined), [summary]);
 
