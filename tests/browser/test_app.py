@@ -150,6 +150,41 @@ class TestToday:
         (note,) = api(app_url, headers, "GET", "/v1/events", params={"type": "note"}).json()["events"]
         assert note["data"] == {"text": "Ask about the next step", "tags": ["question_for_doctor"]}
 
+    def test_a_symptom_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
+        _user, headers = person("own@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "own@example.org")
+        page.get_by_label("Find a symptom").fill("Buzzing earlobes")
+        page.get_by_text("No symptom matches").wait_for()
+        page.get_by_role("button", name="Add “Buzzing earlobes” as my own symptom").click()
+        how_much = page.get_by_role("group", name=re.compile("How much"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        page.get_by_text("Buzzing earlobes saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        symptoms = api(app_url, headers, "GET", "/v1/events", params={"type": "symptom"}).json()["events"]
+        (symptom,) = symptoms
+        assert symptom["data"]["custom_label"] == "Buzzing earlobes"
+        assert symptom["data"]["severity"] == 2
+        assert "code" not in symptom["data"]
+
+    def test_a_taper_step_by_brand_name(self, app_context, app_url, mailbox, db):
+        _user, headers = person("step@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "step@example.org")
+        page.get_by_label("Which medicine changed?").fill("klonopin")
+        page.get_by_role("button", name=re.compile(r"^Clonazepam \(")).click()
+        page.get_by_label("What changed").select_option(label="A cut")
+        save = page.get_by_role("button", name="Save taper step")
+        assert save.is_disabled()  # no new dose yet
+        page.get_by_label("New daily dose (mg)").fill("0,75")
+        save.click()
+        page.get_by_text("Taper step saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        steps = api(app_url, headers, "GET", "/v1/events", params={"type": "taper_step"}).json()["events"]
+        (step,) = steps
+        assert step["data"] == {"kind": "cut", "medication": "clonazepam", "new_daily_dose_mg": 0.75}
+
 
 class TestOffline:
     def test_entries_logged_offline_survive_a_reload_and_sync_exactly_once(self, app_context, mailbox, db):
