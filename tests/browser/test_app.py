@@ -319,6 +319,49 @@ class TestTrends:
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
 
+    def test_each_logged_symptom_gets_its_own_small_multiple(self, app_context, app_url, mailbox, db):
+        _user, headers = person("multiples@example.org", time_zone="UTC")
+        now = datetime.now(UTC)
+        logged = [
+            ("restlessness", None, 1, 3),
+            ("restlessness", None, 2, 1),
+            (None, "Buzzing earlobes", 2, 4),
+        ]
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "symptom",
+                "occurred_at": (now - timedelta(days=days_ago)).isoformat(),
+                "severity": severity,
+            }
+            | ({"code": code} if code else {"custom_label": label})
+            for code, label, days_ago, severity in logged
+        ]
+        r = api(
+            app_url, headers, "POST", "/v1/events/batch", json={"sent_at": now.isoformat(), "events": events}
+        )
+        assert r.status_code == 200 and r.json()["accepted"] == 3, r.text
+        wait_for(
+            lambda: not api(app_url, headers, "GET", "/v1/summaries").json()["pending_recompute"],
+            30,
+            "summaries",
+        )
+        page = app_context.new_page()
+        sign_in(page, mailbox, "multiples@example.org")
+        page.get_by_role("link", name="Trends").click()
+        multiples = page.get_by_test_id("symptom-multiples").get_by_role("listitem")
+        multiples.first.wait_for()
+        assert multiples.all_inner_texts() == [
+            "Restlessness, feeling jumpy or on edge logged on 2 days, highest 3 of 4",
+            "Buzzing earlobes logged on 1 day, highest 4 of 4",
+        ]
+        # One bar per logged day, on the same days as the chart (those from the first logged one).
+        assert [m.locator("rect").count() for m in multiples.all()] == [2, 1]
+        chart = page.locator("[data-testid=chart][data-drawn-days]")
+        chart.wait_for()
+        drawn = chart.get_attribute("data-drawn-days")
+        assert multiples.first.locator("svg").get_attribute("viewBox") == f"0 0 {drawn} 40"
+
 
 class TestSettings:
     def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):

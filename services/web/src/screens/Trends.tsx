@@ -2,7 +2,8 @@
 // the same numbers for screen readers.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Summary } from "../api/client";
-import { toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
+import { symptomSeries, toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
+import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
 import { symptomLabel } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
@@ -48,6 +49,7 @@ export function Trends() {
     void loadSummaries(days, dayBefore(days - 1), dayBefore(0)).then((loaded) => setSummary(loaded ?? null));
   }, [days]);
   const data = useMemo(() => (summary ? toChartData(summary.value) : undefined), [summary]);
+  const symptoms = useMemo(() => (summary ? symptomSeries(summary.value) : []), [summary]);
 
   return (
     <>
@@ -95,6 +97,7 @@ export function Trends() {
             </ul>
           )}
           <p class="muted">{t("trends.disclaimer")}</p>
+          <SymptomMultiples series={symptoms} />
           {data.redFlags.length > 0 && (
             <div class="card flagged" data-testid="red-flags">
               <p>{t("trends.flags_title")}</p>
