@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -72,9 +72,10 @@ def api(app_url: str, headers: dict, method: str, path: str, **kwargs) -> reques
     return requests.request(method, app_url + path, headers=headers, timeout=10, **kwargs)
 
 
-def plant_wave(app_url: str, headers: dict) -> tuple[date, date]:
-    """40 days of check-ins around 3, with a week at 8 in the middle: a wave there, and only there."""
-    today = date.today()
+def plant_wave(app_url: str, headers: dict, today: date | None = None) -> tuple[date, date]:
+    """40 days of check-ins around 3 ending on `today`, with a week at 8 in the middle: a wave there, and
+    only there."""
+    today = today or date.today()
     first = today - timedelta(days=39)
     wave = (first + timedelta(days=26), first + timedelta(days=32))
     events = []
@@ -89,8 +90,11 @@ def plant_wave(app_url: str, headers: dict) -> tuple[date, date]:
                 "overall": overall,
             }
         )
+    # Sent now: an earlier sent_at reads as a device clock behind and moves every event forward. Today's
+    # noon check-in is sent as if at 23:00 (a skew the server tolerates) so it is not in the future.
+    sent_at = max(datetime.now(UTC), datetime(today.year, today.month, today.day, 23, tzinfo=UTC))
     r = api(
-        app_url, headers, "POST", "/v1/events/batch", json={"sent_at": f"{today}T23:00:00Z", "events": events}
+        app_url, headers, "POST", "/v1/events/batch", json={"sent_at": sent_at.isoformat(), "events": events}
     )
     assert r.status_code == 200 and r.json()["accepted"] == 40, r.text
     return wave

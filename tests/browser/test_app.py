@@ -15,8 +15,10 @@ import pytest
 import requests
 from axe_playwright_python.sync_playwright import Axe
 
+from services.ingestion.accounts import browser as browser_cookie
 from services.ingestion.accounts import service
 from shared import email, preferences
+from tests.browser import scene
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories.accounts import person
@@ -147,6 +149,41 @@ class TestToday:
         assert (dose["data"]["medication"], dose["data"]["amount_mg"]) == ("diazepam", 7.5)
         (note,) = api(app_url, headers, "GET", "/v1/events", params={"type": "note"}).json()["events"]
         assert note["data"] == {"text": "Ask about the next step", "tags": ["question_for_doctor"]}
+
+    def test_a_symptom_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
+        _user, headers = person("own@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "own@example.org")
+        page.get_by_label("Find a symptom").fill("Buzzing earlobes")
+        page.get_by_text("No symptom matches").wait_for()
+        page.get_by_role("button", name="Add “Buzzing earlobes” as my own symptom").click()
+        how_much = page.get_by_role("group", name=re.compile("How much"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        page.get_by_text("Buzzing earlobes saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        symptoms = api(app_url, headers, "GET", "/v1/events", params={"type": "symptom"}).json()["events"]
+        (symptom,) = symptoms
+        assert symptom["data"]["custom_label"] == "Buzzing earlobes"
+        assert symptom["data"]["severity"] == 2
+        assert "code" not in symptom["data"]
+
+    def test_a_taper_step_by_brand_name(self, app_context, app_url, mailbox, db):
+        _user, headers = person("step@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "step@example.org")
+        page.get_by_label("Which medicine changed?").fill("klonopin")
+        page.get_by_role("button", name=re.compile(r"^Clonazepam \(")).click()
+        page.get_by_label("What changed").select_option(label="A cut")
+        save = page.get_by_role("button", name="Save taper step")
+        assert save.is_disabled()  # no new dose yet
+        page.get_by_label("New daily dose (mg)").fill("0,75")
+        save.click()
+        page.get_by_text("Taper step saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        steps = api(app_url, headers, "GET", "/v1/events", params={"type": "taper_step"}).json()["events"]
+        (step,) = steps
+        assert step["data"] == {"kind": "cut", "medication": "clonazepam", "new_daily_dose_mg": 0.75}
 
 
 class TestOffline:
@@ -282,6 +319,49 @@ class TestTrends:
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
 
+    def test_each_logged_symptom_gets_its_own_small_multiple(self, app_context, app_url, mailbox, db):
+        _user, headers = person("multiples@example.org", time_zone="UTC")
+        now = datetime.now(UTC)
+        logged = [
+            ("restlessness", None, 1, 3),
+            ("restlessness", None, 2, 1),
+            (None, "Buzzing earlobes", 2, 4),
+        ]
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "symptom",
+                "occurred_at": (now - timedelta(days=days_ago)).isoformat(),
+                "severity": severity,
+            }
+            | ({"code": code} if code else {"custom_label": label})
+            for code, label, days_ago, severity in logged
+        ]
+        r = api(
+            app_url, headers, "POST", "/v1/events/batch", json={"sent_at": now.isoformat(), "events": events}
+        )
+        assert r.status_code == 200 and r.json()["accepted"] == 3, r.text
+        wait_for(
+            lambda: not api(app_url, headers, "GET", "/v1/summaries").json()["pending_recompute"],
+            30,
+            "summaries",
+        )
+        page = app_context.new_page()
+        sign_in(page, mailbox, "multiples@example.org")
+        page.get_by_role("link", name="Trends").click()
+        multiples = page.get_by_test_id("symptom-multiples").get_by_role("listitem")
+        multiples.first.wait_for()
+        assert multiples.all_inner_texts() == [
+            "Restlessness, feeling jumpy or on edge logged on 2 days, highest 3 of 4",
+            "Buzzing earlobes logged on 1 day, highest 4 of 4",
+        ]
+        # One bar per logged day, on the same days as the chart (those from the first logged one).
+        assert [m.locator("rect").count() for m in multiples.all()] == [2, 1]
+        chart = page.locator("[data-testid=chart][data-drawn-days]")
+        chart.wait_for()
+        drawn = chart.get_attribute("data-drawn-days")
+        assert multiples.first.locator("svg").get_attribute("viewBox") == f"0 0 {drawn} 40"
+
 
 class TestSettings:
     def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):
@@ -389,6 +469,19 @@ class TestAccessibility:
             page.wait_for_load_state("networkidle")
             assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
+
+
+class TestScreenshots:
+    def test_today_trends_and_reports_look_as_committed(self, browser, app_url, app_settings, db, tmp_path):
+        """The scene's screens against docs/app-*.png, which `make screenshots` writes."""
+        shots = scene.take(browser, app_url, browser_cookie.cookie_name(app_settings))
+        changed = []
+        for (screen, width), png in shots.items():
+            share = scene.differing(scene.path(screen, width).read_bytes(), png)
+            if share is None or share > scene.MAX_DIFFERING:
+                (tmp_path / scene.path(screen, width).name).write_bytes(png)
+                changed.append(f"{screen} at {width} px: " + ("size" if share is None else f"{share:.2%}"))
+        assert not changed, f"screens changed ({', '.join(changed)}); new pictures in {tmp_path}"
 
 
 def check_ins(app_url: str, headers: dict, values: dict[date, int]) -> dict[date, str]:

@@ -1,6 +1,6 @@
 // The Trends chart's data mapping from the summaries answer.
 import { describe, expect, it } from "vitest";
-import { BASELINE_MIN_DAYS, dayToX, toChartData } from "../src/chart/mapping";
+import { BASELINE_MIN_DAYS, dayToX, symptomSeries, toChartData } from "../src/chart/mapping";
 
 function day(d: string, burden: number | null, extra: Record<string, unknown> = {}) {
   return { day: d, has_data: burden !== null, burden, rolling: { burden_7d: burden, burden_28d: null }, ...extra };
@@ -91,5 +91,28 @@ describe("toChartData", () => {
     const data = toChartData({ days: [day("2026-11-01", 3)], dose_unit: "mg", dose_timeline: [], steps: [] });
     expect(data.dose).toEqual([null]);
     expect(data.doseUnit).toBeNull();
+  });
+});
+
+describe("symptomSeries", () => {
+  it("gives each symptom its worst severity per day on the chart's days, most logged first", () => {
+    const days = [
+      day("2026-11-03", 5, { symptoms: { tremor: { max: 3, mean: 2, count: 2 } } }),
+      day("2026-11-01", 4, { symptoms: { tremor: { max: 1, mean: 1, count: 1 }, "custom:abc": { max: 4, mean: 4, count: 1 } } }),
+      day("2026-11-02", null),
+    ];
+    const symptoms = {
+      tremor: { code: "tremor", label: "Tremor", custom: false, red_flag: false },
+      "custom:abc": { code: null, label: "Buzzing earlobes", custom: true, red_flag: false },
+    };
+    const series = symptomSeries({ days, symptoms });
+    expect(series.map((s) => s.label)).toEqual(["Tremor", "Buzzing earlobes"]);
+    expect(series[0]).toMatchObject({ code: "tremor", max: [1, null, 3], daysLogged: 2, highest: 3 });
+    expect(series[1]).toMatchObject({ code: null, max: [4, null, null], daysLogged: 1, highest: 4 });
+    expect(toChartData({ days }).rows.map((r) => r.day)).toEqual(["2026-11-01", "2026-11-02", "2026-11-03"]);
+  });
+
+  it("is empty when no symptom was logged", () => {
+    expect(symptomSeries({ days: [day("2026-11-01", 2)] })).toEqual([]);
   });
 });

@@ -90,7 +90,8 @@ export function TrendsChart({ data }: { data: ChartData }) {
           ? [{ label: t("trends.dose"), scale: "dose", stroke: cssVar("--dose"), width: 2, spanGaps: true, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
           : []),
       ],
-      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags)] },
+      // data-drawn-days says the chart has drawn (and how many days): tests and the bench wait for it.
+      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags), () => { el.dataset.drawnDays = String(data.x.length); }] },
     };
     const series = [data.x, data.daily, data.mean7, data.mean28, ...(withDose ? [data.dose] : [])];
     const plot = new uPlot(opts, series as uPlot.AlignedData, el);

@@ -160,3 +160,34 @@ export function toChartData(summary: SummaryLike): ChartData {
     status,
   };
 }
+
+/** One symptom's small multiple: its worst severity each day (0-4, null when not logged), aligned with the
+ * days of toChartData. */
+export interface SymptomSeries {
+  key: string;
+  code: string | null;
+  label: string;
+  max: (number | null)[];
+  daysLogged: number;
+  highest: number;
+}
+
+interface SymptomLegendLike {
+  code?: string | null;
+  label?: string | null;
+}
+
+/** Every symptom logged in the range, the most often logged first (then by label). */
+export function symptomSeries(summary: SummaryLike & { symptoms?: Record<string, unknown> }): SymptomSeries[] {
+  const days = ((summary.days ?? []) as unknown as (SummaryDay & { symptoms?: Record<string, { max?: unknown }> })[])
+    .filter((d) => typeof d.day === "string")
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const legend = (summary.symptoms ?? {}) as Record<string, SymptomLegendLike>;
+  const keys = new Set<string>(days.flatMap((d) => Object.keys(d.symptoms ?? {})));
+  const series = [...keys].map((key) => {
+    const max = days.map((d) => num(d.symptoms?.[key]?.max));
+    const logged = max.filter((v): v is number => v !== null);
+    return { key, code: legend[key]?.code ?? null, label: legend[key]?.label ?? key, max, daysLogged: logged.length, highest: Math.max(0, ...logged) };
+  });
+  return series.sort((a, b) => b.daysLogged - a.daysLogged || a.label.localeCompare(b.label));
+}

@@ -1,8 +1,9 @@
-// The daily check-in (two taps: a number, then Save), symptoms, a dose and a note. Everything is stored on
+// The daily check-in (two taps: a number, then Save), symptoms, a dose, a taper step and a note. Everything is stored on
 // the device first and synced from there.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
+import type { MessageKey } from "../i18n/en";
 import { currentLocale, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { loadMedications, loadSymptoms } from "../store/remote";
@@ -172,16 +173,41 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
   );
 }
 
-function Dose({ catalog }: { catalog?: MedicationCatalog }) {
+/** A medication from the catalogue, searched by generic and brand names. */
+function MedicationSearch({ id, label, catalog, value, onChange }: { id: string; label: string; catalog?: MedicationCatalog; value: Medication | null; onChange: (m: Medication | null) => void }) {
   const [query, setQuery] = useState("");
+  const medications = catalog?.medications ?? [];
+  const q = fold(query);
+  const matches = q && !value ? medications.filter((m) => [m.name ?? "", ...(m.aliases ?? [])].some((w) => fold(w).includes(q))).slice(0, MAX_MATCHES) : [];
+  return (
+    <>
+      <label for={id}>{label}</label>
+      <input id={id} type="search" autocomplete="off" aria-describedby={`${id}-hint`} value={value ? `${value.name}` : query} onInput={(e) => { onChange(null); setQuery(e.currentTarget.value); }} />
+      <p id={`${id}-hint`} class="muted">
+        {t("today.medication_hint")}
+      </p>
+      <ul class="picks">
+        {matches.map((m) => (
+          <li key={m.code}>
+            <button type="button" onClick={() => onChange(m)}>
+              {m.name}
+              {m.aliases?.length ? ` (${m.aliases.join(", ")})` : ""}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+const milligrams = (text: string) => Number(text.replace(",", "."));
+
+function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [medication, setMedication] = useState<Medication | null>(null);
   const [amount, setAmount] = useState("");
   const [skipped, setSkipped] = useState(false);
   const [saved, setSaved] = useState("");
-  const medications = catalog?.medications ?? [];
-  const q = fold(query);
-  const matches = q && !medication ? medications.filter((m) => [m.name ?? "", ...(m.aliases ?? [])].some((w) => fold(w).includes(q))).slice(0, MAX_MATCHES) : [];
-  const mg = Number(amount.replace(",", "."));
+  const mg = milligrams(amount);
 
   async function save(event: Event) {
     event.preventDefault();
@@ -194,21 +220,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   return (
     <form class="card" onSubmit={save} aria-labelledby="dose-title">
       <h2 id="dose-title">{t("today.dose")}</h2>
-      <label for="medication">{t("today.medication")}</label>
-      <input id="medication" type="search" autocomplete="off" aria-describedby="medication-hint" value={medication ? `${medication.name}` : query} onInput={(e) => { setMedication(null); setQuery(e.currentTarget.value); setSaved(""); }} />
-      <p id="medication-hint" class="muted">
-        {t("today.medication_hint")}
-      </p>
-      <ul class="picks">
-        {matches.map((m) => (
-          <li key={m.code}>
-            <button type="button" onClick={() => setMedication(m)}>
-              {m.name}
-              {m.aliases?.length ? ` (${m.aliases.join(", ")})` : ""}
-            </button>
-          </li>
-        ))}
-      </ul>
+      <MedicationSearch id="medication" label={t("today.medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
       <label for="amount">{t("today.amount")}</label>
       <input id="amount" inputMode="decimal" class="short" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
       <label class="check">
@@ -217,6 +229,49 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
       </label>
       <button type="submit" class="primary" disabled={!medication || !(mg > 0)}>
         {t("today.dose_save")}
+      </button>
+      <Saved message={saved} />
+    </form>
+  );
+}
+
+// A crossover (to another medication) is not offered here: it needs a second medication and is rare.
+const STEP_KINDS = ["cut", "hold", "pause", "up_dose"] as const;
+const STEP_LABELS: Record<(typeof STEP_KINDS)[number], MessageKey> = { cut: "today.step_cut", hold: "today.step_hold", pause: "today.step_pause", up_dose: "today.step_up_dose" };
+
+/** A taper step: the plan changed (a cut, a hold, a pause, a dose back up) to a new daily dose. */
+function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
+  const [medication, setMedication] = useState<Medication | null>(null);
+  const [kind, setKind] = useState<(typeof STEP_KINDS)[number]>("cut");
+  const [amount, setAmount] = useState("");
+  const [saved, setSaved] = useState("");
+  const mg = milligrams(amount);
+  const valid = amount.trim() !== "" && Number.isFinite(mg) && mg >= 0 && mg <= 2000;
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (!medication?.code || !valid) return;
+    await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: localIso(), kind, medication: medication.code, new_daily_dose_mg: mg });
+    setSaved(t("today.step_saved"));
+    setAmount("");
+  }
+
+  return (
+    <form class="card" onSubmit={save} aria-labelledby="step-title">
+      <h2 id="step-title">{t("today.step")}</h2>
+      <MedicationSearch id="step-medication" label={t("today.step_medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
+      <label for="step-kind">{t("today.step_kind")}</label>
+      <select id="step-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as (typeof STEP_KINDS)[number])}>
+        {STEP_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {t(STEP_LABELS[k])}
+          </option>
+        ))}
+      </select>
+      <label for="step-amount">{t("today.step_amount")}</label>
+      <input id="step-amount" inputMode="decimal" class="short" value={amount} onInput={(e) => { setAmount(e.currentTarget.value); setSaved(""); }} />
+      <button type="submit" class="primary" disabled={!medication || !valid}>
+        {t("today.step_save")}
       </button>
       <Saved message={saved} />
     </form>
@@ -268,6 +323,7 @@ export function Today() {
       <CheckIn />
       <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
       <Dose catalog={medications} />
+      <TaperStep catalog={medications} />
       <Note />
       {safety && <Safety reason={safety.reason} onClose={() => setSafety(null)} />}
     </>

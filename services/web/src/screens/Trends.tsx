@@ -2,7 +2,8 @@
 // the same numbers for screen readers.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Summary } from "../api/client";
-import { toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
+import { symptomSeries, toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
+import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
 import { symptomLabel } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
@@ -15,9 +16,9 @@ const RANGES: { days: number; label: MessageKey }[] = [
   { days: 365, label: "trends.range_365" },
 ];
 
-function firstDay(days: number): string {
+function dayBefore(days: number): string {
   const d = new Date();
-  d.setDate(d.getDate() - (days - 1));
+  d.setDate(d.getDate() - days);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
@@ -44,9 +45,11 @@ export function Trends() {
   const [summary, setSummary] = useState<{ value: Summary; savedAt?: string } | null | undefined>(undefined);
   useEffect(() => {
     setSummary(undefined);
-    void loadSummaries(days, firstDay(days)).then((loaded) => setSummary(loaded ?? null));
+    // Both ends from this device's day, so the range shown is the one asked for, whatever the server's clock.
+    void loadSummaries(days, dayBefore(days - 1), dayBefore(0)).then((loaded) => setSummary(loaded ?? null));
   }, [days]);
   const data = useMemo(() => (summary ? toChartData(summary.value) : undefined), [summary]);
+  const symptoms = useMemo(() => (summary ? symptomSeries(summary.value) : []), [summary]);
 
   return (
     <>
@@ -94,6 +97,7 @@ export function Trends() {
             </ul>
           )}
           <p class="muted">{t("trends.disclaimer")}</p>
+          <SymptomMultiples series={symptoms} />
           {data.redFlags.length > 0 && (
             <div class="card flagged" data-testid="red-flags">
               <p>{t("trends.flags_title")}</p>

@@ -49,9 +49,9 @@ export function loadMedications(): Promise<Loaded<MedicationCatalog> | undefined
 }
 
 /** The last `days` local days up to today (the server knows the person's today). */
-export function loadSummaries(days: number, from: string): Promise<Loaded<Summary> | undefined> {
+export function loadSummaries(days: number, from: string, to: string): Promise<Loaded<Summary> | undefined> {
   return cached(`summaries:${days}`, async () => {
-    const { data } = await api.GET("/v1/summaries", { params: { query: { from } } });
+    const { data } = await api.GET("/v1/summaries", { params: { query: { from, to } } });
     return data;
   });
 }
