@@ -47,6 +47,18 @@ describe("history by day", () => {
   it("is empty with nothing logged", () => {
     expect(byDay([], [])).toEqual([]);
   });
+
+  it("shows an entry the server already holds once, as stored, while the old version stays replaced", () => {
+    const days = byDay([waiting("new", "2026-12-05T13:00:00.000+01:00", "old")], [stored("old", "2026-12-05"), stored("new", "2026-12-05")]);
+    expect(days[0]?.waiting).toEqual([]);
+    expect(days[0]?.stored.map((s) => s.event_id)).toEqual(["new"]);
+  });
+
+  it("keeps a refused entry in view even when the server holds its id (a conflict)", () => {
+    const refused = { ...waiting("same", "2026-12-05T13:00:00.000+01:00"), state: "rejected" as const };
+    const days = byDay([refused], [stored("same", "2026-12-05")]);
+    expect(days[0]?.waiting.map((w) => w.event.event_id)).toEqual(["same"]);
+  });
 });
 
 describe("an edit", () => {

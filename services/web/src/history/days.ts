@@ -1,5 +1,7 @@
 // History's arrangement: entries by local day, newest day first, each day's entries waiting on this device
-// before the stored ones; an edit waiting to sync stands in for the stored version it replaces. And the
+// before the stored ones; an edit waiting to sync stands in for the stored version it replaces, and a pending
+// entry the server already holds shows once, as stored (the list can be read mid-sync; a refused entry with
+// the same id is a conflict and stays in view). And the
 // event an edit sends: the stored event's fields with the change, under a new event_id.
 import type { Schemas } from "../api/client";
 import type { EventBody, OutboxEntry } from "../store/outbox";
@@ -21,7 +23,8 @@ export function byDay(waiting: OutboxEntry[], stored: Stored[]): Day[] {
     return found;
   };
   // occurred_at carries the device's own offset, so its first ten characters are the local day it was logged.
-  for (const entry of waiting) dayOf(entry.event.occurred_at.slice(0, 10)).waiting.push(entry);
+  const held = new Set(stored.map((s) => s.event_id));
+  for (const entry of waiting) if (entry.state === "rejected" || !held.has(entry.event.event_id)) dayOf(entry.event.occurred_at.slice(0, 10)).waiting.push(entry);
   for (const event of stored) if (!replaced.has(event.event_id)) dayOf(event.local_day).stored.push(event);
   for (const day of days.values()) day.waiting.reverse(); // newest first, like the stored list
   return [...days.values()].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
