@@ -148,6 +148,14 @@ def live_since(jobs: dict[str, str | None], fields: dict) -> dict[str, list[dict
     return found
 
 
+def first_day(user_id: str) -> str | None:
+    """The person's first local day with a live entry (None before any), from the (user_id, local_day)
+    index."""
+    query = {"user_id": user_id, "deleted_at": None}
+    first = mongo.db[EVENTS].find_one(query, {"local_day": 1}, sort=[("local_day", ASCENDING)])
+    return first["local_day"] if first else None
+
+
 def any_live_on(user_id: str, day: str) -> bool:
     """Whether the person has a live event on this local day."""
     stored = mongo.db[EVENTS].find({"user_id": user_id, "local_day": day}, {"deleted_at": 1})

@@ -318,6 +318,14 @@ class TestTrends:
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
+        # "All" starts at the first check-in (40 days back, give or take the device clock's correction), not
+        # at two years of empty days.
+        first = date.fromisoformat(api(app_url, headers, "GET", "/v1/summaries").json()["first_day"])
+        assert abs((date.today() - timedelta(days=39) - first).days) <= 1
+        page.get_by_role("radio", name="All", exact=True).check()
+        page.get_by_text("Data table").click()
+        rows = (date.today() - first).days + 1 + 1  # and the header
+        wait_for(lambda: page.get_by_role("row").count() == rows, 15, "the table from the first day")
 
     def test_each_logged_symptom_gets_its_own_small_multiple(self, app_context, app_url, mailbox, db):
         _user, headers = person("multiples@example.org", time_zone="UTC")

@@ -94,6 +94,15 @@ class SummarySchema(Schema):
 
     from_ = fields.String(required=True, data_key="from", attribute="from", metadata={"format": "date"})
     to = fields.String(required=True, metadata={"format": "date"})
+    first_day = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "format": "date",
+            "description": "the person's first local day with an entry, whatever the range (null before "
+            "any): where an 'all' view starts",
+        },
+    )
     computed_at = fields.DateTime(required=True, allow_none=True)
     pending_recompute = fields.Boolean(required=True)
     baseline = fields.Nested(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from shared import catalog, crypto, recompute, scales
+from shared import catalog, crypto, events, recompute, scales
 from shared.settings import Settings
 from shared.summaries import find_person, summary_days
 
@@ -121,6 +121,7 @@ def summaries(
     return {
         "from": start,
         "to": end,
+        "first_day": events.first_day(user_id),
         "computed_at": person.get("computed_at"),
         "pending_recompute": recompute.is_pending(user_id),
         # None: a summary stored before the workers computed this field, until its next recompute.

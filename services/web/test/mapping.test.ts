@@ -1,6 +1,6 @@
 // The Trends chart's data mapping from the summaries answer.
 import { describe, expect, it } from "vitest";
-import { BASELINE_MIN_DAYS, dayToX, symptomSeries, toChartData } from "../src/chart/mapping";
+import { BASELINE_MIN_DAYS, dayToX, fromFirstDay, symptomSeries, toChartData } from "../src/chart/mapping";
 
 function day(d: string, burden: number | null, extra: Record<string, unknown> = {}) {
   return { day: d, has_data: burden !== null, burden, rolling: { burden_7d: burden, burden_28d: null }, ...extra };
@@ -114,5 +114,19 @@ describe("symptomSeries", () => {
 
   it("is empty when no symptom was logged", () => {
     expect(symptomSeries({ days: [day("2026-11-01", 2)] })).toEqual([]);
+  });
+});
+
+describe("fromFirstDay", () => {
+  it("starts the days at the person's first entry and leaves the rest of the summary alone", () => {
+    const days = ["2026-01-01", "2026-01-02", "2026-01-03"].map((day) => ({ day, burden: null }));
+    const trimmed = fromFirstDay({ first_day: "2026-01-02", days, episodes: [{ kind: "wave" }] });
+    expect(trimmed.days?.map((d) => d.day)).toEqual(["2026-01-02", "2026-01-03"]);
+    expect(trimmed.episodes).toHaveLength(1);
+  });
+
+  it("keeps every day when there is no entry yet", () => {
+    const days = [{ day: "2026-01-01" }];
+    expect(fromFirstDay({ first_day: null, days }).days).toEqual(days);
   });
 });

@@ -46,6 +46,13 @@ export interface SummaryLike {
   steps?: Record<string, unknown>[];
 }
 
+/** The summary from the person's first day with an entry on ("all"): the days before it are empty. */
+export function fromFirstDay<T extends SummaryLike & { first_day?: string | null }>(summary: T): T {
+  const first = summary.first_day;
+  if (!first) return summary;
+  return { ...summary, days: (summary.days ?? []).filter((d) => typeof d.day !== "string" || d.day >= first) };
+}
+
 export interface DayMark {
   day: string;
   x: number; // seconds, midday of the day

@@ -89,6 +89,8 @@ export const en = {
   "trends.range_28": "4 weeks",
   "trends.range_90": "3 months",
   "trends.range_365": "1 year",
+  "trends.range_all": "All",
+  "trends.all_clipped": "Showing the last two years, from {date}. Earlier entries are kept and are in your export.",
   "trends.chart_label": "Daily symptom burden from 0 (none) to 10 (worst), with 7- and 28-day means",
   "trends.axis": "Daily burden: {low} … {high}",
   "trends.daily": "Daily",

@@ -90,6 +90,8 @@ export const es: Record<MessageKey, Message> = {
   "trends.range_28": "4 semanas",
   "trends.range_90": "3 meses",
   "trends.range_365": "1 año",
+  "trends.range_all": "Todo",
+  "trends.all_clipped": "Se muestran los dos últimos años, desde el {date}. Las entradas anteriores se conservan y están en tu exportación.",
   "trends.chart_label": "Carga diaria de síntomas de 0 (nada) a 10 (lo peor), con medias de 7 y 28 días",
   "trends.axis": "Carga diaria: {low} … {high}",
   "trends.daily": "Diario",

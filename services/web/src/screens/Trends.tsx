@@ -2,7 +2,7 @@
 // the same numbers for screen readers.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Summary } from "../api/client";
-import { symptomSeries, toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
+import { fromFirstDay, symptomSeries, toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
 import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
 import { symptomLabel } from "../i18n/catalog";
@@ -10,10 +10,13 @@ import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i1
 import type { MessageKey } from "../i18n/en";
 import { loadSummaries } from "../store/remote";
 
+// "All" asks for the most days one answer holds and starts the chart at the person's first entry.
+const ALL_DAYS = 731;
 const RANGES: { days: number; label: MessageKey }[] = [
   { days: 28, label: "trends.range_28" },
   { days: 90, label: "trends.range_90" },
   { days: 365, label: "trends.range_365" },
+  { days: ALL_DAYS, label: "trends.range_all" },
 ];
 
 function dayBefore(days: number): string {
@@ -48,8 +51,14 @@ export function Trends() {
     // Both ends from this device's day, so the range shown is the one asked for, whatever the server's clock.
     void loadSummaries(days, dayBefore(days - 1), dayBefore(0)).then((loaded) => setSummary(loaded ?? null));
   }, [days]);
-  const data = useMemo(() => (summary ? toChartData(summary.value) : undefined), [summary]);
-  const symptoms = useMemo(() => (summary ? symptomSeries(summary.value) : []), [summary]);
+  const shown = useMemo(
+    () => (summary && days === ALL_DAYS ? fromFirstDay(summary.value) : summary?.value),
+    [summary, days],
+  );
+  const data = useMemo(() => (shown ? toChartData(shown) : undefined), [shown]);
+  const symptoms = useMemo(() => (shown ? symptomSeries(shown) : []), [shown]);
+  // More than one answer holds: say that "all" shows the latest part.
+  const clipped = days === ALL_DAYS && !!summary?.value.first_day && summary.value.first_day < summary.value.from;
 
   return (
     <>
@@ -66,6 +75,7 @@ export function Trends() {
       {summary === undefined && <p>{t("common.loading")}</p>}
       {summary === null && <p class="error">{t("common.error")}</p>}
       {summary?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(summary.savedAt) })}</p>}
+      {clipped && <p class="muted">{t("trends.all_clipped", { date: formatDay(summary!.value.from) })}</p>}
       {data && data.status === "no_data" && <p class="card">{t("trends.no_data")}</p>}
       {data && data.status !== "no_data" && (
         <section class="card" aria-labelledby="chart-title">

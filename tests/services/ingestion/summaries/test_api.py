@@ -138,3 +138,24 @@ def test_a_custom_symptom_rated_only_before_the_range_is_labelled_for_its_rollin
     (key,) = [k for k, s in body["symptoms"].items() if s["custom"]]
     assert key in body["days"][0]["rolling"]["symptoms"] and key not in body["days"][0]["symptoms"]
     assert body["symptoms"][key]["label"] == "head pressure"
+
+
+class TestFirstDay:
+    def test_is_the_first_live_entry_whatever_the_range_and_null_before_any(self, client, db):
+        _user, headers = person(time_zone="UTC")
+        assert summaries(client, headers).json["first_day"] is None
+        today = datetime.now(ZoneInfo("UTC")).date()
+        days = [today - timedelta(days=n) for n in (400, 90, 3)]
+        for n, day in enumerate(days):
+            event = {
+                "event_id": f"e{n}",
+                "type": "check_in",
+                "occurred_at": f"{day}T12:00:00+00:00",
+                "overall": 4,
+            }
+            assert client.post("/v1/events", json=event, headers=headers).status_code == 202
+        # A deleted entry is not where the person's history starts.
+        assert client.delete("/v1/events/e0", headers=headers).status_code == 204
+        body = summaries(client, headers, **{"from": str(today - timedelta(days=6))}).json
+        assert body["first_day"] == str(days[1])
+        assert body["from"] == str(today - timedelta(days=6))
