@@ -121,10 +121,12 @@ def celery_worker_all(settings):
     in-process workers would share Celery's process-wide worker state and can stall each other; the
     deployed services run one worker process each, which tests/test_e2e_queue.py and others exercise.)"""
     from services.notification.celery import TASK_PACKAGES as NOTIFICATION_TASKS
+    from services.notification.email.sender import SmtpSender
     from services.workers.celery import TASK_PACKAGES as WORKER_TASKS
 
     app = create_celery("tests", settings, ALL_QUEUES)
     app.autodiscover_tasks(WORKER_TASKS + NOTIFICATION_TASKS, related_name="tasks", force=True)
+    app.tyh_sender = SmtpSender(settings)  # as services/notification/celery.py hands it to the email tasks
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
 

@@ -141,6 +141,15 @@ def requeue(outbox_id: str, now: datetime, reason: str) -> dict | None:
     )
 
 
+def mark_swept(outbox_id: str, now: datetime, until: datetime) -> bool:
+    """Claim a stuck record for one re-enqueue until `until`; False while an earlier sweep's claim runs."""
+    result = mongo.db[OUTBOX].update_one(
+        {"_id": outbox_id, "$or": [{"swept_until": {"$exists": False}}, {"swept_until": {"$lt": now}}]},
+        {"$set": {"swept_until": until}},
+    )
+    return result.modified_count == 1
+
+
 def find(outbox_id: str) -> dict | None:
     return mongo.db[OUTBOX].find_one({"_id": outbox_id})
 
@@ -159,10 +168,6 @@ def find_stuck(now: datetime, legacy_before: datetime, limit: int) -> list[dict]
     for query in queries:
         found += db.find(query).limit(limit - len(found)) if len(found) < limit else []
     return found
-
-
-def history_for(address_key: str, limit: int = 50) -> list[dict]:
-    return list(mongo.db[OUTBOX].find({"to_key": address_key}).sort("created_at", DESCENDING).limit(limit))
 
 
 def find_suppression(address_key: str) -> dict | None:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import ssl
+import threading
+import time
 
 from shared.settings import Settings
 
 TIMEOUT_S = 30
+# A connection idle this long is closed rather than reused: servers drop idle sessions (RFC 5321 asks them
+# to wait at least 5 minutes).
+IDLE_S = 60.0
+# A connection idle this long is asked a NOOP before it carries a message, so that a session the server
+# dropped meanwhile is replaced instead of failing the send. Back-to-back sends skip the round trip.
+CHECK_AFTER_S = 1.0
 
 
 class TransientSendError(Exception):
@@ -42,27 +51,75 @@ def _classify(exc: Exception, recipient: str) -> Exception:
 
 
 class SmtpSender:
-    """One connection per message: simple, and each send is independent of the last one's failure."""
+    """One connection per worker process, reused from message to message: connecting, STARTTLS and AUTH
+    cost more round trips than the message itself. Any failure closes the connection (the next send opens
+    a new one), so a refusal or a broken session never carries over to another message."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._client: smtplib.SMTP | None = None
+        self._last_used = 0.0
+        self._lock = threading.Lock()  # one SMTP session carries one message at a time
 
     def send(self, sender: str, recipient: str, data: bytes, timeout: float = TIMEOUT_S) -> None:
         """`timeout` bounds each blocking step (the socket's timeout), never above TIMEOUT_S."""
-        s = self.settings
         timeout = min(timeout, TIMEOUT_S)
-        try:
-            if s.smtp_ssl:
-                client = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=timeout, context=ssl.create_default_context()
-                )
-            else:
-                client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=timeout)
-            with client:
-                if s.smtp_starttls:
-                    client.starttls(context=ssl.create_default_context())
-                if s.smtp_username:
-                    client.login(s.smtp_username, s.smtp_password)
+        with self._lock:
+            try:
+                client = self._connection(timeout)
                 client.sendmail(sender, [recipient], data)
-        except (smtplib.SMTPException, OSError) as exc:
-            raise _classify(exc, recipient) from None
+                self._last_used = time.monotonic()
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop()
+                raise _classify(exc, recipient) from None
+
+    def _connection(self, timeout: float) -> smtplib.SMTP:
+        idle = time.monotonic() - self._last_used
+        if self._client is not None and idle > IDLE_S:
+            self.close()
+        if self._client is not None:
+            self._client.sock.settimeout(timeout)
+            if idle > CHECK_AFTER_S and not self._alive(self._client):
+                self._drop()
+        if self._client is None:
+            self._client = self._connect(timeout)
+        return self._client
+
+    @staticmethod
+    def _alive(client: smtplib.SMTP) -> bool:
+        try:
+            return client.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
+
+    def _connect(self, timeout: float) -> smtplib.SMTP:
+        s = self.settings
+        if s.smtp_ssl:
+            context = ssl.create_default_context()
+            client = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=timeout)
+        try:
+            if s.smtp_starttls:
+                client.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                client.login(s.smtp_username, s.smtp_password)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def close(self) -> None:
+        """End the session politely (QUIT); a session that fails to answer is just dropped."""
+        client = self._client
+        if client is None:
+            return
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
+        self._drop()
+
+    def _drop(self) -> None:
+        # No QUIT after a failure: a stalled server would hold the worker for another timeout.
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()

@@ -27,7 +27,6 @@ from shared.email import (
     template_of,
 )
 from shared.queue import enqueue
-from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
 from shared.tokens import TokenInvalid, seal, unseal, unsign
@@ -97,7 +96,14 @@ def _lease(settings: Settings, record: dict | None) -> timedelta:
 
 def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender | None = None) -> str:
     """Send one outbox record at most once; raise TransientSendError when it should be retried, Busy
-    while another attempt's lease runs."""
+    while another attempt's lease runs. A worker hands in its process's sender (its connection is reused);
+    without one, a connection is opened for this email alone."""
+    if sender is None:
+        sender = SmtpSender(settings)
+        try:
+            return deliver(outbox_id, task_id, settings, sender)
+        finally:
+            sender.close()
     now = datetime.now(UTC)
     lease = _lease(settings, repository.find(outbox_id))
     record = repository.claim(outbox_id, task_id, now, lease)
@@ -129,7 +135,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         )
         # Each step of the send is bounded so the whole exchange ends within the lease: a live worker is
         # never taken over mid-send, which is what keeps a takeover from sending twice.
-        (sender or SmtpSender(settings)).send(
+        sender.send(
             parseaddr(settings.mail_from)[1],
             record["to"],
             to_bytes(message, settings),
@@ -175,10 +181,9 @@ def sweep(celery_app: Celery, settings: Settings, now: datetime | None = None) -
     stuck = repository.find_stuck(now, legacy_before=legacy, limit=SWEEP_BATCH)
     sent = 0
     for record in stuck:
-        # Once per lease per record (a Redis marker, not a write to the record: FerretDB 1.x could lose a
-        # concurrent claim's update to it), so a long outage does not pile up duplicate tasks.
-        marker = f"outbox:swept:{record['_id']}"
-        if redis_client.client.set(marker, "1", nx=True, ex=int(_lease(settings, record).total_seconds())):
+        # Once per lease per record (a conditional update is the claim), so a long outage does not pile up
+        # duplicate tasks, and two sweepers at once send one.
+        if repository.mark_swept(record["_id"], now, now + _lease(settings, record)):
             _enqueue_record(celery_app, record)
             sent += 1
     if sent:

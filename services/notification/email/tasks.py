@@ -38,7 +38,7 @@ def send_email(self, **payload) -> str:
     """Deliver one outbox record exactly once."""
     outbox_id = SendEmailPayload().load(payload)["outbox_id"]
     try:
-        return service.deliver(outbox_id, self.request.id, self.app.tyh_settings)
+        return service.deliver(outbox_id, self.request.id, self.app.tyh_settings, self.app.tyh_sender)
     except service.Busy as busy:
         # Another attempt holds it (this task redelivered after its worker died, or a duplicate): come
         # back when that lease ends; a dead holder's claim is then taken over, a live one has finished.
