@@ -5,7 +5,6 @@ DEBUG, and no code, token, link, address, name or note text appears in anything 
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
@@ -15,11 +14,10 @@ import requests
 
 from services.notification.admin import accounts as admin_accounts
 from services.workers.reports import delivery
-from shared import files
 from shared.celery_app import create_celery
 from shared.email import request_email
-from shared.reports import FILES_BUCKET, READY, weekly_id
 from shared.tasks import NOTIFICATION_QUEUES, WORKER_QUEUES
+from tests.support.report_patients import store_ready_report
 from tests.support.servers import celery_worker, child_env, free_port, gunicorn, http_ready, wait_for
 
 BROKER_DB = 14  # the children's own broker: the in-process test worker must not take their tasks
@@ -198,37 +196,12 @@ def test_no_flow_leaves_a_secret_in_any_log_line(stack, mailbox, db, redis):
 
 
 def ready_report(db, user: dict, settings) -> dict:
-    """A built weekly report with its PDF, to be shared and emailed to a clinician."""
-    report_id = weekly_id(user["_id"], "2026-W48")
-    pdf = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
-    html = b"<!doctype html><title>Taper report</title>"
-    files.put(
-        FILES_BUCKET,
-        f"{report_id}.pdf",
-        io.BytesIO(pdf),
-        "report.pdf",
-        {"user_id": user["_id"]},
+    """A built weekly report with its PDF and page, to be shared and emailed to a clinician."""
+    return store_ready_report(
+        db,
+        user,
         keys=settings.encryption_keys,
+        deliver={"to_self": False, "clinician_email": CLINICIAN, "attach_pdf": False},
+        include_notes=True,
+        html=b"<!doctype html><title>Taper report</title>",
     )
-    files.put(
-        FILES_BUCKET,
-        f"{report_id}.html",
-        io.BytesIO(html),
-        "report.html",
-        {"user_id": user["_id"]},
-        keys=settings.encryption_keys,
-    )
-    report = {
-        "_id": report_id,
-        "user_id": user["_id"],
-        "kind": "weekly",
-        "period_start": "2026-11-16",
-        "period_end": "2026-11-22",
-        "options": {"include_notes": True, "paper": "A4"},
-        "deliver": {"to_self": False, "clinician_email": CLINICIAN, "attach_pdf": False},
-        "status": READY,
-        "files": {"pdf": f"{report_id}.pdf", "html": f"{report_id}.html"},
-        "created_at": datetime.now(UTC),
-    }
-    db.reports.insert_one(report)
-    return report

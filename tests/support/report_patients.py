@@ -3,6 +3,7 @@ symptom and a few notes, some tagged "questions for my doctor". Events come out 
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 
+from shared import files
+from shared.reports import FILES_BUCKET, READY, weekly_id
 from tests.support.synthetic import Patient, generate
 
 SYMPTOMS = ("anxiety", "insomnia", "tremor", "muscle_twitches", "tinnitus", "dizziness_balance", "fatigue")
@@ -146,3 +149,37 @@ def store(database, user_id: str, patient: Patient, *, keys: str, today: str, pa
 def last_week(today: date) -> tuple[str, str]:
     """The seven local days ending yesterday."""
     return (today - timedelta(days=7)).isoformat(), (today - timedelta(days=1)).isoformat()
+
+
+STAND_IN_PDF = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
+
+
+def store_ready_report(
+    db, user: dict, *, keys: str, deliver: dict, include_notes: bool = False, html: bytes | None = None
+) -> dict:
+    """A weekly report (2026-W48) as the builder leaves it: ready, its PDF (and page, when given) stored."""
+    report_id = weekly_id(user["_id"], "2026-W48")
+    stored = {"pdf": (STAND_IN_PDF, "report.pdf")} | ({"html": (html, "report.html")} if html else {})
+    for kind, (content, name) in stored.items():
+        files.put(
+            FILES_BUCKET,
+            f"{report_id}.{kind}",
+            io.BytesIO(content),
+            name,
+            {"user_id": user["_id"]},
+            keys=keys,
+        )
+    report = {
+        "_id": report_id,
+        "user_id": user["_id"],
+        "kind": "weekly",
+        "period_start": "2026-11-16",
+        "period_end": "2026-11-22",
+        "options": {"include_notes": include_notes, "paper": "A4"},
+        "deliver": deliver,
+        "status": READY,
+        "files": {kind: f"{report_id}.{kind}" for kind in stored},
+        "created_at": datetime.now(UTC),
+    }
+    db.reports.insert_one(report)
+    return report

@@ -1,7 +1,6 @@
 """Scheduled email through the real workers and SMTP: the weekly report to the person (link, PDF when
 chosen), a link only to a clinician, a reminder sent by the beat's scan task."""
 
-import io
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -11,15 +10,15 @@ from services.ingestion.accounts import service as accounts
 from services.workers.reports import delivery, schedule
 from shared import files, report_shares
 from shared.queue import enqueue
-from shared.reports import FILES_BUCKET, READY, weekly_id
+from shared.reports import FILES_BUCKET
 from shared.settings import Settings
 from shared.tasks import BUILD_REPORT, SCAN_SCHEDULES
 from tests.factories.accounts import person
 from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
 from tests.services.notification.email.test_templates import HEALTH_WORDS
 from tests.services.workers.scheduling.conftest import someone
+from tests.support.report_patients import STAND_IN_PDF, store_ready_report
 
-PDF = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
 KEYS = Settings.from_env({}).encryption_keys  # the key ring every test process has
 
 
@@ -30,22 +29,8 @@ def live(workers_celery, celery_worker_all, mailbox, db):
 
 
 def ready_report(db, user: dict, attach_pdf: bool, clinician: str | None = None) -> dict:
-    report_id = weekly_id(user["_id"], "2026-W48")
-    metadata = {"user_id": user["_id"]}
-    files.put(FILES_BUCKET, f"{report_id}.pdf", io.BytesIO(PDF), "report.pdf", metadata, keys=KEYS)
-    report = {
-        "_id": report_id,
-        "user_id": user["_id"],
-        "kind": "weekly",
-        "period_start": "2026-11-16",
-        "period_end": "2026-11-22",
-        "options": {"include_notes": False, "paper": "A4"},
-        "deliver": {"to_self": True, "clinician_email": clinician, "attach_pdf": attach_pdf},
-        "status": READY,
-        "files": {"pdf": f"{report_id}.pdf"},
-    }
-    db.reports.insert_one(report)
-    return report
+    deliver = {"to_self": True, "clinician_email": clinician, "attach_pdf": attach_pdf}
+    return store_ready_report(db, user, keys=KEYS, deliver=deliver)
 
 
 def subscriber(**kwargs) -> dict:
@@ -77,7 +62,7 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_a_link_saying_who_
     attachment = next(own.iter_attachments())
     assert attachment.get_filename() == "report-2026-11-16-to-2026-11-22.pdf"
     assert attachment.get_content_type() == "application/pdf"
-    assert attachment.get_content() == PDF
+    assert attachment.get_content() == STAND_IN_PDF
     assert unsubscribe_urls(own)[0].startswith(settings.public_base_url)
 
     clinician = mail["dr.lee@example.org"]
