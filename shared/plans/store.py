@@ -13,6 +13,8 @@ Document (collection `taper_plans`), one per version:
                        (percent | fixed_mg | micro), step_percent or step_mg, interval_days, target_mg,
                        last_step_from_mg (see shared.plans.schedule)
     holds        list  {"start": day, "until": day | None}; None is open-ended
+    dose_times   list  optional {"time": "HH:MM" local, "share": part of the day's dose}: the person's own
+                       times and split (see shared.plans.doses)
 """
 
 from __future__ import annotations
