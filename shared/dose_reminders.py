@@ -19,6 +19,7 @@ Records are kept KEEP_DAYS, then purged by the scan; erasure removes a person's 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, ReturnDocument
@@ -67,10 +68,17 @@ def create(
     return rid
 
 
-def claim(rid: str, task_id: str, now: datetime, lease: timedelta) -> dict | None:
-    """Take the reminder for sending for `lease`; None when it is finished, unknown, or another attempt's
-    lease still runs. One conditional update: of any number of attempts at once, one wins."""
-    return mongo.db[COLLECTION].find_one_and_update(
+@dataclass(frozen=True)
+class Busy:
+    """Another attempt holds the reminder until `until`: try again then (its holder may have died)."""
+
+    until: datetime
+
+
+def claim(rid: str, task_id: str, now: datetime, lease: timedelta) -> dict | Busy | None:
+    """Take the reminder for sending for `lease`, or say why not: None when it is finished (or unknown),
+    Busy while another attempt's lease runs. One conditional update: of any number of attempts, one wins."""
+    record = mongo.db[COLLECTION].find_one_and_update(
         {"_id": rid, "$or": [{"status": QUEUED}, {"status": SENDING, "lease_until": {"$lt": now}}]},
         {
             "$set": {
@@ -84,6 +92,12 @@ def claim(rid: str, task_id: str, now: datetime, lease: timedelta) -> dict | Non
         },
         return_document=ReturnDocument.AFTER,
     )
+    if record is not None:
+        return record
+    current = mongo.db[COLLECTION].find_one({"_id": rid}, {"status": 1, "lease_until": 1})
+    if current is None or current["status"] not in (QUEUED, SENDING):
+        return None
+    return Busy(current.get("lease_until") or now)
 
 
 def mark_pushed(rid: str, task_id: str, subscription_id: str) -> None:

@@ -98,13 +98,23 @@ def _email(celery_app: Celery, settings: Settings, user: dict, record: dict, lin
     )
 
 
+class Busy(Exception):
+    """Another attempt holds the reminder until `until`; come back then."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__("held by another attempt")
+        self.until = until
+
+
 def deliver(
     celery_app: Celery, settings: Settings, pusher: WebPushSender, rid: str, task_id: str
 ) -> str | None:
-    """Send one dose reminder exactly once; its outcome, or None when it is not this attempt's to send
-    (finished, or another attempt's lease runs)."""
+    """Send one dose reminder exactly once; its outcome, None when it is finished already, Busy while
+    another attempt's lease runs."""
     now = datetime.now(UTC)
     record = dose_reminders.claim(rid, task_id, now, timedelta(seconds=settings.outbox_lease_seconds))
+    if isinstance(record, dose_reminders.Busy):
+        raise Busy(record.until)
     if record is None:
         return None
     outcome = _outcome(celery_app, settings, pusher, record, task_id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 from celery import shared_task
 from marshmallow import ValidationError
 
@@ -13,4 +16,10 @@ from shared.tasks import SEND_DOSE_REMINDER, DoseReminderPayload
 def send_dose_reminder(self, **payload) -> str | None:
     """Push (or email) one dose reminder exactly once."""
     rid = DoseReminderPayload().load(payload)["reminder_id"]
-    return service.deliver(self.app, self.app.tyh_settings, self.app.tyh_push, rid, self.request.id)
+    try:
+        return service.deliver(self.app, self.app.tyh_settings, self.app.tyh_push, rid, self.request.id)
+    except service.Busy as busy:
+        # Another attempt holds it (a duplicate, or a send whose worker died): come back when its lease
+        # ends; a dead holder's claim is then taken over, a live one has finished.
+        wait = (busy.until - datetime.now(UTC)).total_seconds()
+        raise self.retry(countdown=max(1, math.ceil(wait) + 1)) from None
