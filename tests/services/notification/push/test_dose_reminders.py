@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
+import logging
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -232,3 +234,26 @@ def test_a_worker_killed_mid_send_is_taken_over_once_its_lease_ends(
     finally:
         for worker in started:
             worker.kill() if worker.alive else None
+
+
+def test_a_failed_push_logs_its_status_and_nothing_about_the_person(
+    client, db, notification_celery, push_service, caplog
+):
+    settings = notification_celery.tyh_settings
+    user, headers, at = planned_person(client)
+    subscribe(client, headers, push_service, "flaky", status=500)
+    with caplog.at_level(logging.DEBUG, logger="services"):
+        assert deliver(notification_celery, settings, due(user, at, settings)) == "no_channel"
+    assert db.push_subscriptions.count_documents({}) == 1  # a 500 is not "gone": it stays
+    # Our own loggers (pymongo's command log stays at INFO in every process, see docs/privacy.md).
+    lines = [json.dumps(r.__dict__, default=str) for r in caplog.records if r.name.startswith("services.")]
+    assert any('"status": 500' in line for line in lines)
+    for secret in (
+        user["_id"],
+        user["email"],
+        push_service.url,
+        "flaky",
+        "clonazepam",
+        settings.vapid_private_key,
+    ):
+        assert not any(secret in line for line in lines), secret
