@@ -100,6 +100,16 @@ def claim(rid: str, task_id: str, now: datetime, lease: timedelta) -> dict | Bus
     return Busy(current.get("lease_until") or now)
 
 
+def extend(rid: str, task_id: str, until: datetime) -> bool:
+    """Renew the claim's lease before the next push (each push is bounded, the whole send is not); False
+    when the claim is no longer this attempt's."""
+    result = mongo.db[COLLECTION].update_one(
+        {"_id": rid, "status": SENDING, "claimed_by": task_id},
+        {"$set": {"lease_until": until, "sweep_after": until}},
+    )
+    return result.modified_count == 1
+
+
 def mark_pushed(rid: str, task_id: str, subscription_id: str) -> None:
     """One subscription accepted the push: a takeover skips it."""
     mongo.db[COLLECTION].update_one(

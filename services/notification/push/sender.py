@@ -20,7 +20,7 @@ from pywebpush import WebPusher
 from shared import push_keys
 from shared.settings import Settings
 
-TIMEOUT_S = 10
+TIMEOUT_S = 10  # below OUTBOX_LEASE_SECONDS (15), the lease a send renews before each push
 VAPID_TOKEN_S = 12 * 3600  # RFC 8292: at most 24 hours
 REFUSED = -1  # not sent: the endpoint is not on the allow-list
 UNREACHABLE = 0

@@ -60,12 +60,16 @@ def _topic(rid: str) -> str:
     return hashlib.sha256(rid.encode()).hexdigest()[:32]
 
 
-def _push(record: dict, task_id: str, payload: dict, pusher: WebPushSender) -> bool:
-    """Push to every subscription not yet reached; True when at least one browser has it."""
+def _push(record: dict, task_id: str, payload: dict, pusher: WebPushSender, lease: timedelta) -> bool:
+    """Push to every subscription not yet reached; True when at least one browser has it. The lease is
+    renewed before each push (one is bounded by the sender's timeout), so a person with several browsers
+    is never taken over mid-send; a claim lost meanwhile stops here."""
     delivered = bool(record.get("pushed"))
     for sub in push_subscriptions.of_person(record["user_id"]):
         if sub["_id"] in record.get("pushed", []):
             continue
+        if not dose_reminders.extend(record["_id"], task_id, datetime.now(UTC) + lease):
+            break
         status = pusher.send(sub, payload, ttl=PUSH_TTL_S, topic=_topic(record["_id"]))
         if status in DELIVERED:
             dose_reminders.mark_pushed(record["_id"], task_id, sub["_id"])
@@ -151,7 +155,8 @@ def _outcome(
             for d, t in zip(planned, tokens, strict=True)
         ],
     }
-    if pusher.configured and _push(record, task_id, payload, pusher):
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    if pusher.configured and _push(record, task_id, payload, pusher, lease):
         return "push"
     if prefs["enabled"]:
         _email(celery_app, settings, user, record, list(zip(planned, tokens, strict=True)))
