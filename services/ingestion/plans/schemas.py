@@ -160,6 +160,13 @@ class PlanBaseSchema(Schema):
         metadata={"description": "one, or two or three during a crossover"},
     )
     holds = fields.List(fields.Nested(HoldSchema), load_default=list, validate=validate.Length(max=MAX_HOLDS))
+    ended_on = Day(
+        validate=DAY,
+        allow_none=True,
+        metadata={
+            "description": "the plan's last day, when the person ended it: nothing is planned after it"
+        },
+    )
 
 
 class PlanRequestSchema(PlanBaseSchema):
@@ -183,10 +190,29 @@ class PlanRequestSchema(PlanBaseSchema):
         for med in meds:
             if med.get("start_day") and data.get("start_day") and med["start_day"] < data["start_day"]:
                 raise ValidationError("A medication starts on or after the plan's start_day.", "medications")
+        if data.get("ended_on") and data.get("start_day") and data["ended_on"] < data["start_day"]:
+            raise ValidationError("A plan ends on or after its start_day.", "ended_on")
         holds = sorted(data.get("holds") or [], key=lambda h: h["start"])
         for earlier, later in itertools.pairwise(holds):
             if earlier["until"] is None or earlier["until"] > later["start"]:
                 raise ValidationError("Holds do not overlap, and only the last may be open-ended.", "holds")
+
+
+class EndRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    day = Day(
+        required=True,
+        validate=DAY,
+        metadata={
+            "description": "the plan's last day (on or after its start_day): nothing is planned after it"
+        },
+    )
+    based_on_version = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "the version you are ending; 409 if another was saved since"},
+    )
 
 
 class StepSchema(Schema):
@@ -208,10 +234,11 @@ class ProgressSchema(Schema):
     ends = fields.Dict(
         required=True,
         keys=fields.String(),
-        values=fields.String(validate=validate.OneOf(["target", "stalled", "open_hold", "horizon"])),
+        values=fields.String(validate=validate.OneOf(["target", "stalled", "open_hold", "horizon", "ended"])),
         metadata={
             "description": "per medication, why its schedule ends: target reached; stalled (the next step "
-            "is smaller than what can be measured); open_hold; horizon (beyond ten years or 4000 steps)"
+            "is smaller than what can be measured); open_hold; horizon (beyond ten years or 4000 steps); "
+            "ended (the person ended the plan, see `ended_on`)"
         },
     )
     today_planned = fields.Dict(required=True, metadata={"description": "today's planned doses (see days)"})
