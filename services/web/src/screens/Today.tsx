@@ -4,8 +4,11 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
 import type { MessageKey } from "../i18n/en";
-import { currentLocale, formatTime, t } from "../i18n/i18n";
+import { currentLocale, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
+import { chosen, confirmDose, type Choice } from "../plan/doses";
+import { nextStepText } from "../plan/words";
+import { loadPlan, type Plan, type TodayDose } from "../store/plan";
 import { loadMedications, loadSymptoms } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
@@ -309,6 +312,58 @@ function Note() {
   );
 }
 
+function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => string }) {
+  const [status, setStatus] = useState<Choice | null>(dose.status ?? chosen(dose.event_id) ?? null);
+  const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) });
+  const answer = (choice: Choice) => {
+    if (status) return;
+    setStatus(choice); // at once, so a second tap finds nothing to press
+    void confirmDose(dose, choice);
+  };
+  return (
+    <li data-testid="planned-dose">
+      <span>{what}</span>
+      {status ? (
+        <span class="saved" role="status">
+          {t(status === "taken" ? "today.dose_taken" : "today.dose_skipped")}
+        </span>
+      ) : (
+        <span role="group" aria-label={what}>
+          <button type="button" class="primary" onClick={() => answer("taken")}>
+            {t("today.taken")}
+          </button>
+          <button type="button" onClick={() => answer("skipped")}>
+            {t("today.skip")}
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** The plan on Today: the next planned step and today's planned doses to answer (nothing without a plan). */
+function PlanToday({ catalog }: { catalog?: MedicationCatalog }) {
+  const [plan, setPlan] = useState<Plan | null>(null);
+  useEffect(() => void loadPlan().then((loaded) => setPlan(loaded?.value ?? null)), []);
+  if (!plan) return null;
+  const names = new Map((catalog?.medications ?? []).map((m) => [m.code ?? "", m.name ?? ""]));
+  const name = (code: string) => names.get(code) ?? code;
+  const doses = plan.progress.today_doses ?? [];
+  return (
+    <section class="card" aria-labelledby="plan-today-title" data-testid="plan-today">
+      <h2 id="plan-today-title">{t("today.plan")}</h2>
+      <p>{nextStepText(plan, name)}</p>
+      {doses.length > 0 && (
+        <ul class="history planned">
+          {doses.map((dose) => (
+            <PlannedDose key={dose.event_id} dose={dose} name={name} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function Today() {
   const [symptoms, setSymptoms] = useState<SymptomCatalog>();
   const [medications, setMedications] = useState<MedicationCatalog>();
@@ -321,6 +376,7 @@ export function Today() {
     <>
       <h1>{t("today.title")}</h1>
       <CheckIn />
+      <PlanToday catalog={medications} />
       <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
       <Dose catalog={medications} />
       <TaperStep catalog={medications} />
