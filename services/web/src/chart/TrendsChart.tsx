@@ -1,6 +1,6 @@
 // uPlot draws the daily burden points, the 7- and 28-day means, windows and waves as shaded bands, the
 // daily dose as a stepped line on its own scale (right) with taper steps as dashed lines, and red flags as
-// marks along the top (a canvas: a year of days draws at once on a phone). The screen gives the same data
+// marks along the top, and the plan's planned dose as a dotted stepped line beside the logged one (a canvas: a year of days draws at once on a phone). The screen gives the same data
 // as a table.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
@@ -60,7 +60,7 @@ function drawMarks(steps: DayMark[], redFlags: DayMark[]) {
   };
 }
 
-export function TrendsChart({ data }: { data: ChartData }) {
+export function TrendsChart({ data }: { data: ChartData & { planned?: (number | null)[]; plannedUnit?: string | null } }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -68,8 +68,9 @@ export function TrendsChart({ data }: { data: ChartData }) {
     const dayFormat = new Intl.DateTimeFormat(currentLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
     const text = cssVar("--text");
     const grid = cssVar("--grid");
-    const withDose = data.doseUnit !== null;
-    const maxDose = Math.max(0, ...data.dose.map((d) => d ?? 0));
+    const withPlanned = Boolean(data.plannedUnit && data.planned);
+    const withDose = data.doseUnit !== null || withPlanned;
+    const maxDose = Math.max(0, ...data.dose.map((d) => d ?? 0), ...(data.planned ?? []).map((d) => d ?? 0));
     const opts: uPlot.Options = {
       width: el.clientWidth,
       height: HEIGHT,
@@ -89,11 +90,14 @@ export function TrendsChart({ data }: { data: ChartData }) {
         ...(withDose
           ? [{ label: t("trends.dose"), scale: "dose", stroke: cssVar("--dose"), width: 2, spanGaps: true, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
           : []),
+        ...(withPlanned
+          ? [{ label: t("trends.planned"), scale: "dose", stroke: cssVar("--planned"), width: 2, dash: [2, 4], spanGaps: false, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
+          : []),
       ],
       // data-drawn-days says the chart has drawn (and how many days): tests and the bench wait for it.
       hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags), () => { el.dataset.drawnDays = String(data.x.length); }] },
     };
-    const series = [data.x, data.daily, data.mean7, data.mean28, ...(withDose ? [data.dose] : [])];
+    const series = [data.x, data.daily, data.mean7, data.mean28, ...(withDose ? [data.dose] : []), ...(withPlanned ? [data.planned] : [])];
     const plot = new uPlot(opts, series as uPlot.AlignedData, el);
     const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: HEIGHT }));
     resize.observe(el);
