@@ -198,3 +198,12 @@ def taken_by_day(user_id: str, first_day: str, last_day: str) -> dict[str, dict[
         code = doc["data"]["medication"]
         day[code] = round(day.get(code, 0.0) + doc["data"]["amount_mg"], 4)
     return out
+
+
+def dose_statuses(user_id: str, event_ids: list[str]) -> dict[str, str]:
+    """The status (taken or skipped) of those of these dose events that are recorded and live."""
+    if not event_ids:
+        return {}
+    query = {"user_id": user_id, "deleted_at": None} | one_or_in("event_id", event_ids)
+    found = mongo.db[EVENTS].find(query, {"event_id": 1, "data.status": 1})
+    return {doc["event_id"]: doc["data"].get("status", "taken") for doc in found}

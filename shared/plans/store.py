@@ -14,6 +14,8 @@ Document (collection `taper_plans`), one per version:
                        last_step_from_mg (see shared.plans.schedule)
     holds        list  {"start": day, "until": day | None}; None is open-ended
     ended_on     str   optional "YYYY-MM-DD": the plan's last day, when the person ended it
+    dose_times   list  optional {"time": "HH:MM" local, "share": part of the day's dose}: the person's own
+                       times and split (see shared.plans.doses)
 """
 
 from __future__ import annotations

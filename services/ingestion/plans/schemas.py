@@ -9,7 +9,7 @@ from datetime import date
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared import catalog
-from shared.plans import schedule
+from shared.plans import doses, schedule
 from shared.web.openapi import required_when
 
 CODE = validate.Regexp(
@@ -149,6 +149,22 @@ class HoldSchema(Schema):
             raise ValidationError("A hold ends after it starts.", "until")
 
 
+class DoseTimeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    time = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Use a local time as HH:MM."),
+        metadata={"description": "local time of day, HH:MM (24 h)"},
+    )
+    share = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=1, min_inclusive=False),
+        metadata={"description": "this time's part of the day's planned dose; the shares add up to 1"},
+    )
+
+
 class PlanBaseSchema(Schema):
     """What the person and their prescriber agreed; every version has these."""
 
@@ -165,6 +181,15 @@ class PlanBaseSchema(Schema):
         allow_none=True,
         metadata={
             "description": "the plan's last day, when the person ended it: nothing is planned after it"
+        },
+    )
+    dose_times = fields.List(
+        fields.Nested(DoseTimeSchema),
+        validate=validate.Length(max=doses.MAX_DOSE_TIMES),
+        metadata={
+            "description": "optional: the times of day you take your doses and how you split the day's "
+            "dose between them (your own, as agreed; we never propose them). Distinct times, shares "
+            "adding up to 1. Dose reminders and the taken/skipped buttons follow them."
         },
     )
 
@@ -197,6 +222,19 @@ class PlanRequestSchema(PlanBaseSchema):
             if earlier["until"] is None or earlier["until"] > later["start"]:
                 raise ValidationError("Holds do not overlap, and only the last may be open-ended.", "holds")
 
+    @validates_schema
+    def _dose_times(self, data, **_kwargs):
+        times = data.get("dose_times")
+        if not times:
+            return
+        if len({t["time"] for t in times}) != len(times):
+            raise ValidationError("Each time appears once.", "dose_times")
+        total = sum(t["share"] for t in times)
+        if abs(total - 1) > doses.SHARE_TOLERANCE:
+            raise ValidationError(
+                f"The shares add up to {total:g}; they must add up to 1 (the whole day's dose).", "dose_times"
+            )
+
 
 class EndRequestSchema(Schema):
     class Meta:
@@ -223,6 +261,36 @@ class StepSchema(Schema):
     percent = fields.Float(required=True, metadata={"description": "change from the dose before"})
 
 
+class DoseSchema(Schema):
+    """One planned dose at one of your times, as the schedule computes it from your plan."""
+
+    time = fields.String(required=True, metadata={"description": "local time, HH:MM"})
+    medication = fields.String(required=True)
+    mg = fields.Float(required=True)
+    amount = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": 'as you measure it ("½ tablet", "2.5 mL"); null when mg is the measure'},
+    )
+
+
+class TodayDoseSchema(DoseSchema):
+    event_id = fields.String(
+        required=True,
+        metadata={"description": "the id this dose is recorded under, whichever way it is confirmed"},
+    )
+    token = fields.String(
+        required=True,
+        metadata={"description": "for POST /v1/doses/confirm (no session needed); expires after 3 days"},
+    )
+    status = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(["taken", "skipped"]),
+        metadata={"description": "null until the dose is confirmed as taken or skipped"},
+    )
+
+
 class ProgressSchema(Schema):
     today = fields.String(required=True, metadata={"format": "date", "description": "in your time zone"})
     next_step = fields.Nested(StepSchema, required=True, allow_none=True)
@@ -242,6 +310,11 @@ class ProgressSchema(Schema):
         },
     )
     today_planned = fields.Dict(required=True, metadata={"description": "today's planned doses (see days)"})
+    today_doses = fields.List(
+        fields.Nested(TodayDoseSchema),
+        required=True,
+        metadata={"description": "today's doses at your dose_times, by time ([] without dose_times)"},
+    )
 
 
 class PlanVersionSchema(PlanBaseSchema):
@@ -280,7 +353,7 @@ class ScheduleSchema(Schema):
         metadata={
             "description": "one per day: `medications` (code -> mg, and tablets or ml), `step` (a step "
             "falls that day), `on_hold`, `diazepam_equivalent` (mg and range_mg, null when a drug has no "
-            "factor)"
+            "factor), and with dose_times `doses` (time, medication, mg, amount: as in today_doses)"
         },
     )
     steps = fields.List(fields.Nested(StepSchema), required=True, metadata={"description": "in the range"})

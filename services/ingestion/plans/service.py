@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from services.ingestion.plans.exceptions import EndBeforeStart, NoPlan, PlanChanged
 from shared import events, summaries
+from shared.plans import dose_tokens, doses, store
 from shared.plans import questions as facts
 from shared.plans import schedule as arithmetic
-from shared.plans import store
+from shared.web.service import settings_of
 
 DEFAULT_DAYS = 28
 QUESTIONS_NOTE = (
@@ -96,6 +97,20 @@ def _step(step: arithmetic.Step) -> dict:
     }
 
 
+def today_doses(user: dict, schedule: arithmetic.Schedule, today: date) -> list[dict]:
+    """Today's doses at the person's times, each with its event id, whether it is recorded, and the token
+    that records it (minted now: the app always holds one that is valid)."""
+    planned = doses.doses_on(schedule, today)
+    ids = [d.event_id(user["_id"]) for d in planned]
+    recorded = events.dose_statuses(user["_id"], ids)
+    keys, now = settings_of().encryption_keys, datetime.now(UTC)
+    return [
+        d.as_dict()
+        | {"event_id": i, "token": dose_tokens.mint(keys, user["_id"], d, now), "status": recorded.get(i)}
+        for d, i in zip(planned, ids, strict=True)
+    ]
+
+
 def described(user: dict, doc: dict) -> dict:
     """A stored version with where it stands today: next step, finish and today's planned doses."""
     today = today_of(user)
@@ -110,6 +125,7 @@ def described(user: dict, doc: dict) -> dict:
             "finish": finish.isoformat() if finish else None,
             "ends": schedule.ends(),
             "today_planned": schedule.day(today),
+            "today_doses": today_doses(user, schedule, today),
         },
     }
 
@@ -130,6 +146,16 @@ def _adherence(user: dict, schedule: arithmetic.Schedule, first: date, last: dat
     return arithmetic.adherence(schedule, logged, days)
 
 
+def _with_doses(schedule: arithmetic.Schedule, days: list[dict]) -> list[dict]:
+    """Each day with its doses at the person's times, when the plan has dose_times."""
+    if not schedule.plan.get("dose_times"):
+        return days
+    return [
+        d | {"doses": [x.as_dict() for x in doses.doses_on(schedule, date.fromisoformat(d["day"]))]}
+        for d in days
+    ]
+
+
 def schedule_between(user: dict, first: date | None, last: date | None) -> dict:
     """Each day's planned doses in the range, its steps, and planned versus logged up to today."""
     doc = _newest(user["_id"])
@@ -141,7 +167,7 @@ def schedule_between(user: dict, first: date | None, last: date | None) -> dict:
         "version": doc["version"],
         "from": first.isoformat(),
         "to": last.isoformat(),
-        "days": schedule.days(first, last),
+        "days": _with_doses(schedule, schedule.days(first, last)),
         "steps": [_step(s) for s in schedule.steps if first <= s.day <= last],
         "adherence": _adherence(user, schedule, first, min(last, today)),
         "factors": arithmetic.factors([m.code for m in schedule.medications]),

@@ -1,0 +1,176 @@
+"""Confirming a planned dose with its token, through the real app, FerretDB and Redis: recorded once as a
+normal dose event under its deterministic id (twice, with both statuses, at once), refused clearly for a
+token that is not ours, changed or too old, and the email link's page that records only on a button."""
+
+import html
+import threading
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared import tokens
+from shared.plans import dose_tokens, doses, schedule
+from tests.factories import plans
+from tests.factories.accounts import person
+from tests.factories.plans import clonazepam_tablets
+
+ZONE = "Europe/Berlin"
+TWICE = [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}]
+
+
+def today():
+    return datetime.now(ZoneInfo(ZONE)).date()
+
+
+@pytest.fixture
+def planned(client, db):
+    """(user, headers, today's doses) for someone with 2 mg clonazepam a day at 08:00 and 20:00."""
+    user, headers = person(time_zone=ZONE)
+    plan = plans.plan(
+        clonazepam_tablets(), start_day=(today() - timedelta(days=2)).isoformat(), dose_times=TWICE
+    )
+    answer = client.post("/v1/plan/versions", json=plan, headers=headers)
+    assert answer.status_code == 201, answer.json
+    return user, headers, answer.json["progress"]["today_doses"]
+
+
+def confirm(client, token, status):
+    return client.post("/v1/doses/confirm", json={"token": token, "status": status})
+
+
+class TestConfirm:
+    def test_a_confirmed_dose_is_a_normal_dose_event_under_its_id(self, client, db, planned):
+        user, headers, (morning, evening) = planned
+        answer = confirm(client, morning["token"], "taken")
+        assert answer.status_code == 201, answer.json
+        assert answer.json == {
+            "event_id": morning["event_id"],
+            "status": "taken",
+            "day": today().isoformat(),
+            "time": "08:00",
+            "medication": "clonazepam",
+            "mg": 1.0,
+        }
+        stored = db.events.find_one({"user_id": user["_id"], "event_id": morning["event_id"]})
+        assert stored["type"] == "dose" and stored["local_day"] == today().isoformat()
+        assert stored["data"]["status"] == "taken"
+        assert stored["data"]["amount_mg"] == 1.0 and stored["data"]["medication"] == "clonazepam"
+        # The app, the adherence view and the summaries read it like any other dose entry.
+        doses_now = client.get("/v1/plan", headers=headers).json["progress"]["today_doses"]
+        assert [d["status"] for d in doses_now] == ["taken", None]
+        adherence = client.get("/v1/plan/schedule", headers=headers).json["adherence"]
+        assert [a["logged_mg"] for a in adherence if a["day"] == today().isoformat()] == [1.0]
+        listed = client.get("/v1/events?type=dose", headers=headers).json["events"]
+        assert [e["event_id"] for e in listed] == [morning["event_id"]]
+        assert confirm(client, evening["token"], "skipped").status_code == 201
+
+    def test_a_second_tap_with_either_status_answers_what_was_recorded_first(self, client, db, planned):
+        _user, _headers, (morning, _evening) = planned
+        assert confirm(client, morning["token"], "skipped").status_code == 201
+        for status in ("skipped", "taken"):
+            again = confirm(client, morning["token"], status)
+            assert again.status_code == 200
+            assert again.json["status"] == "skipped" and again.json["event_id"] == morning["event_id"]
+        assert db.events.count_documents({"event_id": morning["event_id"]}) == 1
+        assert db.events.find_one({"event_id": morning["event_id"]})["data"]["status"] == "skipped"
+
+    def test_taps_at_once_record_the_dose_once(self, ingestion_app, db, planned):
+        _user, _headers, (morning, _evening) = planned
+        barrier, answers = threading.Barrier(6), []
+
+        def tap(status):
+            client = ingestion_app.test_client()
+            barrier.wait()
+            answers.append(confirm(client, morning["token"], status))
+
+        threads = [threading.Thread(target=tap, args=(s,)) for s in ["taken", "skipped"] * 3]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+        (first,) = [a.json["status"] for a in answers if a.status_code == 201]
+        assert {a.json["status"] for a in answers} == {first}
+        assert db.events.count_documents({"event_id": morning["event_id"]}) == 1
+
+    def test_the_same_dose_confirmed_from_a_token_minted_later_is_the_same_dose(
+        self, client, db, planned, settings
+    ):
+        user, _headers, (morning, _evening) = planned
+        assert confirm(client, morning["token"], "taken").status_code == 201
+        plan = schedule.build(db.taper_plans.find_one({"user_id": user["_id"]}))
+        (dose, _) = doses.doses_on(plan, today())
+        later = dose_tokens.mint(settings.encryption_keys, user["_id"], dose, datetime.now(UTC))
+        assert later != morning["token"]
+        assert confirm(client, later, "skipped").json == confirm(client, morning["token"], "taken").json
+
+
+class TestRefusals:
+    def refused(self, client, db, token, status_code, slug):
+        answer = confirm(client, token, "taken")
+        assert answer.status_code == status_code, answer.json
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.json["type"].endswith(slug)
+        assert db.events.count_documents({}) == 0
+
+    def test_a_token_that_is_not_ours(self, client, db, planned):
+        self.refused(client, db, "not-a-token", 400, "dose-token-invalid")
+
+    def test_a_changed_token(self, client, db, planned):
+        token = planned[2][0]["token"]
+        changed = token[:40] + ("A" if token[40] != "A" else "B") + token[41:]
+        self.refused(client, db, changed, 400, "dose-token-invalid")
+
+    def test_a_token_sealed_for_another_purpose(self, client, db, planned, settings):
+        other = tokens.seal(settings.encryption_keys, "export-link", {"u": planned[0]["_id"]})
+        self.refused(client, db, other, 400, "dose-token-invalid")
+
+    def test_an_expired_token(self, client, db, planned, settings):
+        user = planned[0]
+        plan = schedule.build(db.taper_plans.find_one({"user_id": user["_id"]}))
+        (dose, _) = doses.doses_on(plan, today())
+        old = datetime.now(UTC) - dose_tokens.VALID_FOR - timedelta(minutes=1)
+        self.refused(
+            client,
+            db,
+            dose_tokens.mint(settings.encryption_keys, user["_id"], dose, old),
+            410,
+            "dose-token-expired",
+        )
+
+    def test_a_token_of_an_erased_account(self, client, db, planned):
+        db.users.delete_one({"_id": planned[0]["_id"]})
+        self.refused(client, db, planned[2][0]["token"], 400, "dose-token-invalid")
+
+    @pytest.mark.parametrize("body", [{"token": "x"}, {"status": "taken"}, {"token": "x", "status": "maybe"}])
+    def test_a_body_without_a_token_or_a_status(self, client, db, body):
+        answer = client.post("/v1/doses/confirm", json=body)
+        assert answer.status_code == 422
+        assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+class TestEmailPage:
+    def test_opening_the_link_records_nothing_and_a_button_records_once(self, client, db, planned):
+        _user, _headers, (morning, _evening) = planned
+        path = f"/doses/{morning['token']}"
+        page = client.get(path)
+        assert page.status_code == 200
+        text = html.unescape(page.get_data(as_text=True))
+        assert "Your 08:00 dose" in text and "1 mg clonazepam" in text
+        assert 'value="taken"' in text and 'value="skipped"' in text
+        assert page.headers["Cache-Control"] == "no-store"
+        assert db.events.count_documents({}) == 0
+        pressed = client.post(path, data={"status": "taken"})
+        assert pressed.status_code == 201
+        assert "Recorded as taken" in pressed.get_data(as_text=True)
+        again = client.post(path, data={"status": "skipped"})
+        assert again.status_code == 200 and "Recorded as taken" in again.get_data(as_text=True)
+        assert db.events.count_documents({"event_id": morning["event_id"]}) == 1
+
+    def test_a_link_that_cannot_be_used_says_so_calmly(self, client, db, planned):
+        page = client.get("/doses/not-a-token")
+        assert page.status_code == 404
+        assert "Nothing has been recorded" in html.unescape(page.get_data(as_text=True))
+        assert client.post("/doses/not-a-token", data={"status": "taken"}).status_code == 404
+        assert db.events.count_documents({}) == 0
