@@ -75,7 +75,7 @@ function Summary({ plan, name }: { plan: PlanDoc; name: Names }) {
       )}
       {today.length > 0 && (
         <>
-          <h3>{t("plan.today_planned")}</h3>
+          <h2>{t("plan.today_planned")}</h2>
           <ul class="plain">
             {today.map((line) => (
               <li key={line}>{line}</li>

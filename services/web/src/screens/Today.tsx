@@ -314,7 +314,9 @@ function Note() {
 
 function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => string }) {
   const [status, setStatus] = useState<Choice | null>(dose.status ?? chosen(dose.event_id) ?? null);
-  const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) });
+  // The server's measure ("½ tablet") is English; other languages show the mg.
+  const measure = currentLocale() === "en" && typeof dose.amount === "string" ? ` (${dose.amount})` : "";
+  const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) }) + measure;
   const answer = (choice: Choice) => {
     if (status) return;
     setStatus(choice); // at once, so a second tap finds nothing to press
