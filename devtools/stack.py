@@ -5,7 +5,8 @@ deploy/Procfile. A server named by MONGO_URI, REDIS_URL or SMTP_HOST in the envi
 of starting one. Data lives under var/ (TYH_VAR_DIR) and survives restarts. Ports can be moved with
 REDIS_PORT, MONGO_PORT, SMTP_SINK_PORT, INGESTION_PORT and NOTIFICATION_PORT. Each application process
 serves its Prometheus metrics on its own port on 127.0.0.1, from METRICS_PORT_BASE (9100) on, in the
-Procfile's order (METRICS_PORT_BASE=0: none).
+Procfile's order (METRICS_PORT_BASE=0: none). Web Push uses a local VAPID key kept in var/ unless
+VAPID_PRIVATE_KEY is set.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from devtools import ferretdb
+from devtools import ferretdb, vapid
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,6 +86,8 @@ def main() -> None:
     path.write_text(text)
     venv_bin = str(Path(sys.executable).parent)
     env |= settings
+    if not env.get("VAPID_PRIVATE_KEY"):
+        env["VAPID_PRIVATE_KEY"] = vapid.local_key(var)
     env["PATH"] = f"{venv_bin}:{env.get('PATH', '')}"
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("BEAT_SCHEDULE_FILE", str(var / "celerybeat-schedule"))

@@ -13,6 +13,13 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from shared.crypto import parse_keys
+from shared.push_keys import (
+    DEFAULT_PUSH_SERVICE_HOSTS,
+    host_list,
+    parse_hosts,
+    parse_private_key,
+    parse_subject,
+)
 
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -219,6 +226,26 @@ class Settings:
         secret=True,
         doc="Fernet keys (comma-separated, newest first) encrypting notes and free text at rest",
     )
+    vapid_private_key: str = setting(
+        "VAPID_PRIVATE_KEY",
+        parse_private_key,
+        "",
+        doc="the Web Push (VAPID) P-256 private key, 32 base64url bytes; empty: no push, dose reminders "
+        "go by email (`make run` makes a local one in var/)",
+    )
+    vapid_subject: str = setting(
+        "VAPID_SUBJECT",
+        parse_subject,
+        "mailto:hello@localhost",
+        doc="how push services reach the operator (mailto: or https:), sent in every VAPID token",
+    )
+    push_service_hosts: str = setting(
+        "PUSH_SERVICE_HOSTS",
+        parse_hosts,
+        DEFAULT_PUSH_SERVICE_HOSTS,
+        doc="push services we send to (comma-separated; *.domain for its subdomains; http://host only "
+        "outside production, for a local test service)",
+    )
     summary_parameters_file: str = setting(
         "SUMMARY_PARAMETERS_FILE", str, "", doc="a YAML file overriding the windows-and-waves parameters"
     )
@@ -263,6 +290,8 @@ class Settings:
             if not getattr(self, name).startswith(("https://", "http://localhost", "http://127.0.0.1")):
                 # One-click unsubscribe (RFC 8058) and every link in our emails need HTTPS.
                 raise SettingsError(f"{SPECS[name].env} must be an https:// URL in production (or loopback)")
+        if any(host.startswith("http://") for host in host_list(self.push_service_hosts)):
+            raise SettingsError("PUSH_SERVICE_HOSTS may not allow plain http:// in production")
         if self.smtp_starttls and self.smtp_ssl:
             raise SettingsError("SMTP_STARTTLS and SMTP_SSL are exclusive: set one")
 

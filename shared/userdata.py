@@ -58,6 +58,10 @@ PLACES: tuple[Place, ...] = (
     Place("sign_in_code_uses"),
     # Schedules early: no reminder or weekly report starts while the rest is erased.
     Place("schedules"),
+    # Browsers getting dose reminders: early, so none is sent to them while the rest is erased.
+    Place(
+        "push_subscriptions", export_as="push-subscriptions", only=("endpoint", "created_at", "updated_at")
+    ),
     Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
     # Every version of the taper plan, the record of what was agreed and when.
     Place("taper_plans", export_as="taper-plans", drop=("_id", "user_id")),

@@ -12,6 +12,7 @@ import pytest
 import redis as redis_lib
 from celery.contrib.testing.worker import start_worker
 
+from shared import push_keys
 from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
@@ -58,6 +59,9 @@ def settings(mongo_uri, redis_server, smtp_server) -> Settings:
         smtp_host="127.0.0.1",
         smtp_port=smtp_server.port,
         log_level="WARNING",
+        # Web Push on, with the loopback push service of tests/support/push_service.py allowed.
+        vapid_private_key=push_keys.generate_private_key(),
+        push_service_hosts=push_keys.DEFAULT_PUSH_SERVICE_HOSTS + ",http://127.0.0.1",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.ingestion import doses, plans, reports, webapp
+from services.ingestion import doses, plans, push, reports, webapp
 from services.ingestion.accounts import browser
 from services.ingestion.accounts import repository as accounts_repository
 from services.ingestion.accounts.api import blp as accounts_blp
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     reports.init_app(app, api)
     plans.init_app(app, api)
     doses.init_app(app, api)
+    push.init_app(app, api)
     app.register_blueprint(account_pages_bp)
     webapp.init_app(app)
     app.register_blueprint(make_probe_blueprint(WORKERS_PIPELINE_PROBE))

@@ -82,7 +82,12 @@ README_FILES = (
     (
         "taper-plans.json",
         "Every version of your taper plan as you entered it (medications, start doses, steps, intervals, "
-        "holds, rounding and target), with when each version was saved.",
+        "holds, rounding, target and your dose times), with when each version was saved.",
+    ),
+    (
+        "push-subscriptions.json",
+        "The browsers you turned dose notifications on in: the push service address each "
+        "one gave us, and when. The keys that encrypt what we send them are left out.",
     ),
     ("invitations.json", "The invitation you joined with."),
     (

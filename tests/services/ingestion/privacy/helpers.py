@@ -13,6 +13,7 @@ from services.ingestion.accounts import service as accounts
 from shared import invitations, sign_in
 from shared.mongo import mongo
 from tests.factories import plans
+from tests.support.push_keys import BrowserKeys
 
 NOTES = {
     "symptom": "Ears ringing after lunch",
@@ -21,6 +22,7 @@ NOTES = {
     "taper_step": "Holding for two weeks",
     "note": "Questions for my doctor: sleep?",
 }
+PUSH_ENDPOINT = "http://127.0.0.1:9/push/robin-phone"
 INJECTION = '=HYPERLINK("http://evil.test","x")'
 
 
@@ -123,6 +125,9 @@ def full_person(client, settings) -> Person:
     assert client.delete("/v1/events/e-deleted", headers=headers).status_code == 204
     for version in (plan(), plan(holds=[{"start": "2026-01-01", "until": "2026-01-15"}])):
         assert client.post("/v1/plan/versions", json=version, headers=headers).status_code == 201
+    # A browser getting dose reminders (its endpoint on the tests' loopback push service).
+    subscription = BrowserKeys().subscription(PUSH_ENDPOINT)
+    assert client.put("/v1/push/subscriptions", json=subscription, headers=headers).status_code == 201
     return Person(user_id, email, headers)
 
 

@@ -17,7 +17,14 @@ from services.workers.exports import service as workers_exports
 from shared.export import store
 from shared.mongo import mongo
 from tests.factories.accounts import person
-from tests.services.ingestion.privacy.helpers import INJECTION, NOTES, full_person, secrets_of, unzip
+from tests.services.ingestion.privacy.helpers import (
+    INJECTION,
+    NOTES,
+    PUSH_ENDPOINT,
+    full_person,
+    secrets_of,
+    unzip,
+)
 
 FILES = {
     "README.txt",
@@ -30,6 +37,7 @@ FILES = {
     "events-taper_step.csv",
     "events-note.csv",
     "taper-plans.json",
+    "push-subscriptions.json",
     "invitations.json",
     "email-history.json",
     "reports.json",
@@ -78,6 +86,9 @@ def assert_complete_export(files: dict[str, str], who) -> None:
     ]
     assert plans[0]["medications"][0]["medication"] == "clonazepam"
     assert "user_id" not in plans[0] and "taper-plans.json" in files["README.txt"]
+
+    (subscription,) = json.loads(files["push-subscriptions.json"])
+    assert subscription["endpoint"] == PUSH_ENDPOINT and "keys" not in subscription
 
     assert json.loads(files["invitations.json"])[0]["email"] == who.email
     history = json.loads(files["email-history.json"])
