@@ -6,6 +6,7 @@ axe on each screen."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import uuid
 import zipfile
@@ -884,3 +885,80 @@ class TestPlan:
         next_day = today + timedelta(days=8)
         assert "Taper plan (version 1, as entered): next planned step" in text
         assert f"{next_day.day} {next_day:%b}, 18 → 16.5 mg" in text
+
+
+class TestDoseReminders:
+    def test_a_pushed_reminder_answered_offline_is_recorded_once_when_back(
+        self, app_context, app_url, mailbox, db
+    ):
+        """The worker's own push and notificationclick handling, in Chromium: the push arrives through the
+        DevTools protocol (a browser vendor's push service cannot be reached here) and the tap on "Taken"
+        is dispatched in the worker as the browser would."""
+        _user, headers = person("reminded@example.org", time_zone="UTC")
+        times = [{"time": "08:00", "share": 1}]
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        (dose,) = api(app_url, headers, "GET", "/v1/plan").json()["progress"]["today_doses"]
+        app_context.grant_permissions(["notifications"], origin=app_url)
+        page = app_context.new_page()
+        sign_in(page, mailbox, "reminded@example.org")
+        wait_for_worker(page)
+        (worker,) = app_context.service_workers
+        cdp = app_context.new_cdp_session(page)
+        registrations = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        # Protocol events arrive while Playwright waits, not while this thread sleeps.
+        wait_for(lambda: page.wait_for_timeout(50) or registrations, 10, "the worker's registration")
+        payload = {
+            "kind": "dose_reminder",
+            "title": "Planned dose at 08:00",
+            "body": "Diazepam 18 mg",
+            "day": start,
+            "time": "08:00",
+            "token": dose["token"],
+            "url": "/app/",
+        }
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": app_url,
+                "registrationId": registrations[0]["registrationId"],
+                "data": json.dumps(payload),
+            },
+        )
+        shown = """() => self.registration.getNotifications().then(list => list.map(n => (
+            {title: n.title, body: n.body, token: n.data.token, actions: n.actions.map(a => a.title)})))"""
+        wait_for(lambda: worker.evaluate(shown), 10, "the reminder to show")
+        assert worker.evaluate(shown) == [
+            {
+                "title": "Planned dose at 08:00",
+                "body": "Diazepam 18 mg",
+                "token": dose["token"],
+                "actions": ["Taken", "Skipped"],
+            }
+        ]
+        tap = """() => self.registration.getNotifications().then(([n]) => {
+            const click = {notification: n, action: "taken"};
+            self.dispatchEvent(new NotificationEvent("notificationclick", click));
+            return true;
+        })"""
+        app_context.set_offline(True)
+        worker.evaluate(tap)
+        waiting = """() => new Promise(resolve => {
+            const open = indexedDB.open("track-your-healing-confirmations", 1);
+            open.onsuccess = () => {
+                const all = open.result.transaction("pending").objectStore("pending").getAll();
+                all.onsuccess = () => resolve(all.result.map(e => e.status));
+            };
+        })"""
+        wait_for(lambda: worker.evaluate(waiting) == ["taken"], 10, "the answer to wait on the device")
+        assert db.events.count_documents({"type": "dose"}) == 0
+        app_context.set_offline(False)
+        page.reload()  # the app sends what the worker kept
+        wait_for(lambda: db.events.count_documents({"type": "dose"}) == 1, 10, "the dose to be recorded")
+        wait_for(lambda: worker.evaluate(waiting) == [], 10, "the device's copy to go")
+        (recorded,) = db.events.find({"type": "dose"})
+        assert (recorded["event_id"], recorded["data"]["status"]) == (dose["event_id"], "taken")
+        assert worker.evaluate(shown) == []  # answered: the reminder is gone
