@@ -1,7 +1,9 @@
-"""The screenshots' scene: one person with a planted history (a wave, a taper from 10 to 8 mg) and a shared
-report, seen on a fixed day with a fixed clock, so the same code draws the same pixels on any day. The
-Today, Trends and Reports screens at 390 and 1280 px: `make screenshots` writes them to docs/, and
-tests/browser/test_app.py compares a fresh set with those committed."""
+"""The screenshots' scene: one person with a planted history (a wave, a taper from 10 to 8 mg), the taper
+plan it follows (held at 8 mg from the scene's day until a fixed day, so what the server answers with its
+own clock, the next step and today's doses, is the same on any day until then) and a shared report, seen
+on a fixed day with a fixed clock, so the same code draws the same pixels on any day. The Today, Trends and
+Reports screens at 390 and 1280 px: `make screenshots` writes them to docs/, and tests/browser/test_app.py
+compares a fresh set with those committed."""
 
 from __future__ import annotations
 
@@ -61,11 +63,36 @@ def plant_taper(app_url: str, headers: dict, today: date) -> None:
     assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
 
 
+def plant_plan(app_url: str, headers: dict, today: date) -> None:
+    """The plan behind plant_taper: 10 mg from four weeks before `today`, 2 mg less every two weeks, held
+    from `today` until 1 June 2027 (then 8 to 6 mg); taken at 08:00 and 20:00, half each."""
+    plan = {
+        "start_day": str(today - timedelta(days=28)),
+        "medications": [
+            {
+                "medication": "diazepam",
+                "form": "tablet",
+                "tablet_strength_mg": 2,
+                "tablet_pieces": 2,
+                "start_mg": 10,
+                "method": "fixed_mg",
+                "step_mg": 2,
+                "interval_days": 14,
+            }
+        ],
+        "holds": [{"start": str(today), "until": "2027-06-01"}],
+        "dose_times": [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}],
+    }
+    r = requests.post(f"{app_url}/v1/plan/versions", json=plan, headers=headers, timeout=10)
+    assert r.status_code == 201, r.text
+
+
 def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes]:
     """PNG bytes of each screen at each width, by (screen, width)."""
     today = NOW.date()
     _user, headers = person(f"scene-{uuid.uuid4().hex[:8]}@example.org", time_zone="UTC", name="Sam")
     plant_taper(app_url, headers, today)
+    plant_plan(app_url, headers, today)
     plant_wave(app_url, headers, today)
 
     def summarised() -> bool:
