@@ -96,8 +96,9 @@ export function TrendsChart({ data }: { data: ChartData & { planned?: (number | 
           ? [{ label: t("trends.dose"), scale: "dose", stroke: cssVar("--dose"), width: 2, spanGaps: true, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
           : []),
       ],
-      // data-drawn-days says the chart has drawn (and how many days): tests and the bench wait for it.
-      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags), () => { el.dataset.drawnDays = String(data.x.length); }] },
+      // data-drawn-days says the chart has drawn (and how many days), data-planned whether with the plan's
+      // dose: tests and the bench wait for them.
+      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags), () => { el.dataset.drawnDays = String(data.x.length); el.dataset.planned = String(withPlanned); }] },
     };
     const series = [data.x, data.daily, data.mean7, data.mean28, ...(withPlanned ? [data.planned] : []), ...(withDose ? [data.dose] : [])];
     const plot = new uPlot(opts, series as uPlot.AlignedData, el);

@@ -311,6 +311,7 @@ export const en = {
   "plan.err_server": "{field}: {reason}",
   "plan.next_step": "Next planned step: {date}, {medication} {from} → {to} mg",
   "plan.no_next_step": "No further step in the plan.",
+  "plan.held": "On hold since {date}: no further step is planned.",
   "plan.finish": "The plan reaches its end point on {date}.",
   "plan.ends_stalled": "{medication}: as written, the plan stops at its last step, because the next one would be smaller than what can be measured. How to go on is for you and your prescriber.",
   "plan.ends_open_hold": "{medication}: an open-ended hold keeps the dose.",

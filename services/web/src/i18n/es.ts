@@ -312,6 +312,7 @@ export const es: Record<MessageKey, Message> = {
   "plan.err_server": "{field}: {reason}",
   "plan.next_step": "Próximo paso del plan: {date}, {medication} {from} → {to} mg",
   "plan.no_next_step": "El plan no tiene más pasos.",
+  "plan.held": "En pausa desde el {date}: no hay más pasos previstos.",
   "plan.finish": "El plan llega a su final el {date}.",
   "plan.ends_stalled": "{medication}: tal como está escrito, el plan se detiene en su último paso, porque el siguiente sería menor de lo que se puede medir. Cómo seguir es cosa tuya y de quien te receta.",
   "plan.ends_open_hold": "{medication}: una pausa sin fin mantiene la dosis.",

@@ -24,6 +24,8 @@ export function doseWords(day: ScheduleDay | Record<string, unknown> | undefined
 /** The next planned step in words, or that there is none. */
 export function nextStepText(plan: Plan, name: Names): string {
   const step = plan.progress.next_step;
+  const held = (plan.holds ?? []).find((h) => h.until === null && h.start <= plan.progress.today);
+  if (!step && held && !plan.ended_on) return t("plan.held", { date: formatDay(held.start) });
   if (!step) return t("plan.no_next_step");
   return t("plan.next_step", { date: formatDay(step.day), medication: name(step.medication), from: mg(step.from_mg), to: mg(step.to_mg) });
 }

@@ -331,7 +331,7 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
         </span>
       ) : (
         <span role="group" aria-label={what}>
-          <button type="button" class="primary" onClick={() => answer("taken")}>
+          <button type="button" onClick={() => answer("taken")}>
             {t("today.taken")}
           </button>
           <button type="button" onClick={() => answer("skipped")}>
