@@ -103,3 +103,22 @@ describe("plan calendar", () => {
     ]);
   });
 });
+
+describe("the plan's words", () => {
+  it("never tell the person what to do with a dose, in either language", async () => {
+    const { en } = await import("../src/i18n/en");
+    const { es } = await import("../src/i18n/es");
+    const { planEn } = await import("../src/i18n/plan-en");
+    const { planEs } = await import("../src/i18n/plan-es");
+    const ours = (messages: Record<string, unknown>) =>
+      Object.entries(messages)
+        .filter(([key]) => /^(plan\.|today\.(plan|dose_at|taken|skip|dose_taken|dose_skipped)|trends\.(planned|col_planned)|settings\.push)/.test(key))
+        .flatMap(([, m]) => (typeof m === "string" ? [m] : Object.values(m as Record<string, string>)));
+    const english = ours({ ...en, ...planEn });
+    const spanish = ours({ ...es, ...planEs });
+    expect(english.length).toBeGreaterThan(100);
+    expect(spanish.length).toBe(english.length);
+    const advice = /\b(you should|you must|try to|consider|slow down|speed up|reduce your|increase your|pause your|switch to|skip your|take your|deberías|debes|intenta|considera|reduce tu|aumenta tu)\b/i;
+    expect([...english, ...spanish].filter((text) => advice.test(text))).toEqual([]);
+  });
+});

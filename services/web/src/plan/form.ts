@@ -1,7 +1,7 @@
 // The Plan screen's form: what the person types (text, so a half-typed number stays as typed), checked here
 // with one specific message per field, and turned into the API's plan. The server checks everything again
 // (measurable doses among others) and its reasons are shown too. Pure, so it is unit-tested.
-import type { MessageKey } from "../i18n/en";
+import type { MessageKey } from "../i18n/i18n";
 
 export type Method = "percent" | "fixed_mg" | "micro";
 export type Form = "tablet" | "liquid" | "other";

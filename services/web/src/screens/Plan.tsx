@@ -4,8 +4,10 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog } from "../api/client";
 import { localMedications, namesByCode } from "../i18n/catalog";
-import type { MessageKey } from "../i18n/en";
-import { currentLocale, formatDateTime, formatDay, t } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/i18n";
+import { addMessages, currentLocale, formatDateTime, formatDay, t } from "../i18n/i18n";
+import { planEn } from "../i18n/plan-en";
+import { planEs } from "../i18n/plan-es";
 import { addDays, changes, dayState, monthOf, monthRange, monthWeeks, plannedMg, type AdherenceRow, type ScheduleDay } from "../plan/calendar";
 import {
   blankMedication,
@@ -25,6 +27,9 @@ import { doseWords, mg, nextStepText, type Names } from "../plan/words";
 import type { Loaded } from "../store/remote";
 import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
+
+// The screen's own messages come with it, not with the app's first load.
+addMessages({ en: planEn, es: planEs });
 
 
 function localToday(): string {

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
-import type { MessageKey } from "../i18n/en";
+import type { MessageKey } from "../i18n/i18n";
 import { currentLocale, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";

@@ -7,7 +7,7 @@ import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
 import { symptomLabel } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
-import type { MessageKey } from "../i18n/en";
+import type { MessageKey } from "../i18n/i18n";
 import { loadPlan, loadSchedule } from "../store/plan";
 import { loadSummaries } from "../store/remote";
 
