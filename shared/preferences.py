@@ -93,3 +93,9 @@ def adopt_opt_out(address_key: str, category: str, opted_out_at: datetime, now: 
 def _aware(moment: datetime) -> datetime:
     """pymongo returns naive UTC datetimes unless told otherwise."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def reminders_paused(prefs: dict[str, Any], day: str) -> bool:
+    """Reminders are paused on this local day ("YYYY-MM-DD"): `paused_until` is the day they resume."""
+    until = prefs.get("paused_until")
+    return bool(until) and day < until

@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from shared.tasks import (
     CLOSE_DAYS,
     PURGE_EXPORTS,
+    SCAN_DOSE_REMINDERS,
     SCAN_SCHEDULES,
     SWEEP_OUTBOX,
     SWEEP_RECOMPUTE,
@@ -41,6 +42,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "sweep-email-outbox": _entry(SWEEP_OUTBOX, 5.0, expires=4),
     # Weekly reports and check-in reminders: each person's next due_at (services/workers/reports/schedule.py).
     "scan-schedules": _entry(SCAN_SCHEDULES, 60.0, expires=55),
+    # Dose reminders at each plan's dose times: creates the due ones (exactly once each), re-sends those
+    # whose send was lost or whose worker died, purges old records (services/workers/dose_reminders).
+    "scan-dose-reminders": _entry(SCAN_DOSE_REMINDERS, 60.0, expires=55),
     # Recompute requests older than a minute lost their signal (Redis was down, a send failed): resend.
     "sweep-recompute-requests": _entry(SWEEP_RECOMPUTE, 60.0, expires=55),
     # Each person's day ends at their own midnight: their summaries move on and the ended day is stored.

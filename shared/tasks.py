@@ -86,6 +86,19 @@ SWEEP_RECOMPUTE = TaskContract("summaries.sweep_recompute_requests", QUEUE_PERIO
 CLOSE_DAYS = TaskContract("summaries.close_days", QUEUE_PERIODIC, NoPayload)
 
 
+class DoseReminderPayload(Schema):
+    """The dose reminder record to send (shared.dose_reminders): an opaque id, nothing about the dose."""
+
+    reminder_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+
+
+# The workers' scan creates each due dose reminder's record and asks the notifier to send it.
+SCAN_DOSE_REMINDERS = TaskContract("reminders.scan_dose_reminders", QUEUE_PERIODIC, NoPayload)
+SEND_DOSE_REMINDER = TaskContract(
+    "notification.send_dose_reminder", QUEUE_EMAIL, DoseReminderPayload, ("reminder_id",)
+)
+
+
 class ReportPayload(Schema):
     report_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
@@ -134,6 +147,8 @@ CONTRACTS: tuple[TaskContract, ...] = (
     SCAN_SCHEDULES,
     INVITATION_ACCEPTED,
     WAITLIST_JOIN,
+    SCAN_DOSE_REMINDERS,
+    SEND_DOSE_REMINDER,
 )
 
 

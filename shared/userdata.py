@@ -62,6 +62,8 @@ PLACES: tuple[Place, ...] = (
     Place(
         "push_subscriptions", export_as="push-subscriptions", only=("endpoint", "created_at", "updated_at")
     ),
+    # Which dose reminders went out, and how (kept 14 days).
+    Place("dose_reminders", export_as="dose-reminders", only=("day", "time", "status", "outcome", "due_at")),
     Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
     # Every version of the taper plan, the record of what was agreed and when.
     Place("taper_plans", export_as="taper-plans", drop=("_id", "user_id")),

@@ -11,6 +11,7 @@ from services.notification.email.api import PROVIDER_SCHEME
 from services.notification.email.api import blp as email_blp
 from services.notification.email.pages import bp as email_pages_bp
 from services.notification.waitlist import repository as waitlist_repository
+from shared import dose_reminders
 from shared.settings import Settings, load_or_exit
 from shared.tasks import NOTIFICATION_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         email_repository.ensure_indexes,
         waitlist_repository.ensure_indexes,
         email_service.adopt_account_opt_outs,
+        dose_reminders.ensure_indexes,
     )
     api.register_blueprint(email_blp)
     app.register_blueprint(email_pages_bp)

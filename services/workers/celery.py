@@ -16,6 +16,7 @@ TASK_PACKAGES = [
     "services.workers.summaries",
     "services.workers.reports",
     "services.workers.reports.schedule",
+    "services.workers.dose_reminders",
 ]
 
 

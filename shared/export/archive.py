@@ -89,6 +89,12 @@ README_FILES = (
         "The browsers you turned dose notifications on in: the push service address each "
         "one gave us, and when. The keys that encrypt what we send them are left out.",
     ),
+    (
+        "dose-reminders.json",
+        "The dose reminders of the last 14 days: the day and time of each, when it was due, and "
+        "how it went (pushed to a browser, emailed, or not sent because reminders were paused or there "
+        "was nowhere to send it).",
+    ),
     ("invitations.json", "The invitation you joined with."),
     (
         "email-history.json",

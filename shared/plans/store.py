@@ -1,6 +1,6 @@
 """The taper_plans collection, its one owner: every version of each person's plan. A change stores a new
 version and keeps the old ones, so the record of what was agreed, and when, is never rewritten. The
-ingestion API writes versions; the workers read the current one for the weekly report.
+ingestion API writes versions; the workers read the current one for the weekly report and dose reminders.
 
 Document (collection `taper_plans`), one per version:
     _id          str   "{user_id}:{version}" (so two writers of the same version collide on the _id)
@@ -68,3 +68,8 @@ def add_version(user_id: str, version: int, plan: dict[str, Any], now: datetime)
 def erase(user_id: str) -> int:
     """Every version of the person's plan, gone (they asked to delete it); how many there were."""
     return mongo.db[COLLECTION].delete_many({"user_id": user_id}).deleted_count
+
+
+def people_with_dose_times() -> list[str]:
+    """The people any of whose versions has dose times (the dose reminder scan reads each one's newest)."""
+    return sorted(mongo.db[COLLECTION].distinct("user_id", {"dose_times.0": {"$exists": True}}))

@@ -49,6 +49,17 @@ SAMPLES = {
         "period": "29 November 2026 to 5 December 2026",
     },
     "checkin_reminder": {"app_url": f"{BASE}/today?from=reminder&ref={TOKEN}"},
+    "dose_reminder": {
+        "time": "08:00",
+        "doses": [
+            {
+                "dose": "0.25 mg clonazepam (½ tablet)",
+                "taken_url": f"{BASE}/doses/{TOKEN * 4}?status=taken",
+                "skipped_url": f"{BASE}/doses/{TOKEN * 4}?status=skipped",
+            }
+        ],
+        "settings_url": f"{BASE}/app/settings",
+    },
 }
 UNSUBSCRIBE = f"{BASE}/email/unsubscribe/{TOKEN}"
 

@@ -32,10 +32,13 @@ def _unusable(error: Exception):
 
 
 def _page(token: str, ref, recorded: str | None = None, status: int = 200):
+    # The email's Taken or Skipped link says which button to offer first; both are always there.
+    chosen = "skipped" if request.args.get("status") == "skipped" else "taken"
     html = render_template(
         "doses/confirm.html",
         token=token,
         ref=ref,
+        order=[chosen, "skipped" if chosen == "taken" else "taken"],
         day=date.fromisoformat(ref.day).strftime("%A %-d %B"),
         recorded=recorded,
         app_url=app_path(),

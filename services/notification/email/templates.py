@@ -20,7 +20,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 CATEGORY_LABELS = {
     TRANSACTIONAL: "account and safety messages",
-    REMINDERS: "check-in reminders",
+    REMINDERS: "reminders",
     REPORTS: "weekly reports",
     NEWS: "product news",
 }
@@ -47,6 +47,8 @@ TEMPLATES: dict[str, EmailTemplate] = {
     # report's dates, never health details.
     "clinician_report_link": EmailTemplate(REPORTS, "A report has been shared with you"),
     "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder"),
+    # The dose and its Taken/Skipped links are in the body; the subject says nothing about them.
+    "dose_reminder": EmailTemplate(REMINDERS, "Your reminder"),
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.ingestion.accounts import service as accounts
-from shared import invitations, sign_in
+from shared import dose_reminders, invitations, sign_in
 from shared.mongo import mongo
 from tests.factories import plans
 from tests.support.push_keys import BrowserKeys
@@ -128,6 +128,9 @@ def full_person(client, settings) -> Person:
     # A browser getting dose reminders (its endpoint on the tests' loopback push service).
     subscription = BrowserKeys().subscription(PUSH_ENDPOINT)
     assert client.put("/v1/push/subscriptions", json=subscription, headers=headers).status_code == 201
+    # A dose reminder that went out (the scan creates these; its record is all that is kept).
+    now = datetime.now(UTC)
+    dose_reminders.create(user_id, "2026-01-05", "08:00", now, now=now, lease=timedelta(seconds=15))
     return Person(user_id, email, headers)
 
 

@@ -38,6 +38,7 @@ FILES = {
     "events-note.csv",
     "taper-plans.json",
     "push-subscriptions.json",
+    "dose-reminders.json",
     "invitations.json",
     "email-history.json",
     "reports.json",
@@ -89,6 +90,9 @@ def assert_complete_export(files: dict[str, str], who) -> None:
 
     (subscription,) = json.loads(files["push-subscriptions.json"])
     assert subscription["endpoint"] == PUSH_ENDPOINT and "keys" not in subscription
+    (reminder,) = json.loads(files["dose-reminders.json"])
+    assert (reminder["day"], reminder["time"], reminder["status"]) == ("2026-01-05", "08:00", "queued")
+    assert "user_id" not in reminder
 
     assert json.loads(files["invitations.json"])[0]["email"] == who.email
     history = json.loads(files["email-history.json"])

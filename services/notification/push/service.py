@@ -1,0 +1,149 @@
+"""Sending one dose reminder: claim its record (shared.dose_reminders), build what it says from the plan
+as it is now, push it to each of the person's browsers, remove the subscriptions their push service says
+are gone, and email it (through the outbox, with Taken/Skipped links) when no browser took it.
+
+Copy is calm and restates the plan, never instructs: "Your 08:00 dose in your plan: 0.25 mg clonazepam
+(½ tablet)". The email subject and the notification title say nothing about doses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+from celery import Celery
+
+from services.notification.push.sender import WebPushSender
+from shared import catalog, dose_reminders, preferences, push_subscriptions, users
+from shared.app_links import app_link, app_path
+from shared.email import request_email
+from shared.plans import dose_tokens, doses, store
+from shared.plans import schedule as arithmetic
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TITLE = "Your reminder"
+TEMPLATE = "dose_reminder"
+# A reminder the push service could not deliver within this is dropped there: it would come too late.
+PUSH_TTL_S = 2 * 3600
+DELIVERED = {200, 201, 202}
+GONE = {404, 410}
+
+
+def _name(code: str) -> str:
+    item = catalog.medication(code)
+    return item["name"].lower() if item else code
+
+
+def dose_text(dose: doses.Dose) -> str:
+    """ "0.25 mg clonazepam (½ tablet)": the plan's amount, as the person measures it."""
+    text = f"{float(dose.mg):g} mg {_name(dose.medication)}"
+    return f"{text} ({dose.amount})" if dose.amount else text
+
+
+def body_text(at: str, planned: list[doses.Dose]) -> str:
+    noun = "dose" if len(planned) == 1 else "doses"
+    return f"Your {at} {noun} in your plan: " + " and ".join(dose_text(d) for d in planned)
+
+
+def _planned(user_id: str, day: str, at: str) -> list[doses.Dose]:
+    plan = store.current(user_id)
+    if plan is None:
+        return []
+    return [d for d in doses.doses_on(arithmetic.build(plan), date.fromisoformat(day)) if d.time == at]
+
+
+def _topic(rid: str) -> str:
+    # RFC 8030 Topic: at most 32 base64url characters, and opaque.
+    return hashlib.sha256(rid.encode()).hexdigest()[:32]
+
+
+def _push(record: dict, task_id: str, payload: dict, pusher: WebPushSender) -> bool:
+    """Push to every subscription not yet reached; True when at least one browser has it."""
+    delivered = bool(record.get("pushed"))
+    for sub in push_subscriptions.of_person(record["user_id"]):
+        if sub["_id"] in record.get("pushed", []):
+            continue
+        status = pusher.send(sub, payload, ttl=PUSH_TTL_S, topic=_topic(record["_id"]))
+        if status in DELIVERED:
+            dose_reminders.mark_pushed(record["_id"], task_id, sub["_id"])
+            delivered = True
+        elif status in GONE:
+            push_subscriptions.remove_gone(sub["_id"], sub["endpoint"])
+        else:
+            log.warning("push not delivered", extra={"status": status})
+    return delivered
+
+
+def _email(celery_app: Celery, settings: Settings, user: dict, record: dict, links: list[tuple]) -> None:
+    """The reminder by email, once per record (its idempotency key): each dose with Taken/Skipped links."""
+    base = settings.app_base_url.rstrip("/")
+    doses_data = [
+        {
+            "dose": dose_text(dose),
+            "taken_url": f"{base}/doses/{token}?status=taken",
+            "skipped_url": f"{base}/doses/{token}?status=skipped",
+        }
+        for dose, token in links
+    ]
+    request_email(
+        celery_app,
+        template=TEMPLATE,
+        to=user["email"],
+        idempotency_key=f"dose:{record['_id']}",
+        data={"time": record["time"], "doses": doses_data, "settings_url": app_link(settings, "settings")},
+        user_id=user["_id"],
+    )
+
+
+def deliver(
+    celery_app: Celery, settings: Settings, pusher: WebPushSender, rid: str, task_id: str
+) -> str | None:
+    """Send one dose reminder exactly once; its outcome, or None when it is not this attempt's to send
+    (finished, or another attempt's lease runs)."""
+    now = datetime.now(UTC)
+    record = dose_reminders.claim(rid, task_id, now, timedelta(seconds=settings.outbox_lease_seconds))
+    if record is None:
+        return None
+    outcome = _outcome(celery_app, settings, pusher, record, task_id)
+    status = dose_reminders.SENT if outcome in ("push", "email") else dose_reminders.SKIPPED
+    dose_reminders.finish(rid, task_id, status, outcome, datetime.now(UTC))
+    return outcome
+
+
+def _outcome(
+    celery_app: Celery, settings: Settings, pusher: WebPushSender, record: dict, task_id: str
+) -> str:
+    user = users.find(record["user_id"], {"email": 1, "preferences": 1})
+    if user is None:
+        return "erased"
+    prefs = preferences.effective(user.get("preferences"), preferences.REMINDERS)
+    if preferences.reminders_paused(prefs, record["day"]):
+        return "paused"  # paused after the scan created it
+    planned = _planned(user["_id"], record["day"], record["time"])
+    if not planned:
+        return "nothing_planned"  # the plan changed since
+    now = datetime.now(UTC)
+    tokens = [dose_tokens.mint(settings.encryption_keys, user["_id"], d, now) for d in planned]
+    payload = {
+        "kind": "dose_reminder",
+        "title": TITLE,
+        "body": body_text(record["time"], planned),
+        "day": record["day"],
+        "time": record["time"],
+        "token": tokens[0],
+        "url": app_path(),
+        # Every dose at this time (two or three during a crossover), each with its own token.
+        "doses": [
+            {"medication": d.medication, "event_id": d.event_id(user["_id"]), "token": t}
+            for d, t in zip(planned, tokens, strict=True)
+        ],
+    }
+    if pusher.configured and _push(record, task_id, payload, pusher):
+        return "push"
+    if prefs["enabled"]:
+        _email(celery_app, settings, user, record, list(zip(planned, tokens, strict=True)))
+        return "email"
+    return "no_channel"
