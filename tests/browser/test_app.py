@@ -919,6 +919,7 @@ class TestDoseReminders:
             "time": "08:00",
             "token": dose["token"],
             "url": "/app/",
+            "doses": [{"medication": "diazepam", "event_id": dose["event_id"], "token": dose["token"]}],
         }
         cdp.send(
             "ServiceWorker.deliverPushMessage",
@@ -929,13 +930,13 @@ class TestDoseReminders:
             },
         )
         shown = """() => self.registration.getNotifications().then(list => list.map(n => (
-            {title: n.title, body: n.body, token: n.data.token, actions: n.actions.map(a => a.title)})))"""
+            {title: n.title, body: n.body, tokens: n.data.tokens, actions: n.actions.map(a => a.title)})))"""
         wait_for(lambda: worker.evaluate(shown), 10, "the reminder to show")
         assert worker.evaluate(shown) == [
             {
                 "title": "Planned dose at 08:00",
                 "body": "Diazepam 18 mg",
-                "token": dose["token"],
+                "tokens": [dose["token"]],
                 "actions": ["Taken", "Skipped"],
             }
         ]

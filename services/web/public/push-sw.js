@@ -84,7 +84,8 @@ self.addEventListener("push", (event) => {
     self.registration.showNotification(payload.title || "", {
       body: payload.body || "",
       tag: `dose-${payload.day}-${payload.time}`,
-      data: { token: payload.token, url: payload.url || "/app/" },
+      // Every dose at this time (two or three during a crossover), each recorded with its own token.
+      data: { tokens: (payload.doses || []).map((d) => d.token).filter(Boolean), token: payload.token, url: payload.url || "/app/" },
       actions: [
         { action: "taken", title: words.taken },
         { action: "skipped", title: words.skipped },
@@ -94,10 +95,11 @@ self.addEventListener("push", (event) => {
 });
 
 self.addEventListener("notificationclick", (event) => {
-  const { token, url } = event.notification.data || {};
+  const { tokens, token, url } = event.notification.data || {};
+  const all = tokens && tokens.length ? tokens : token ? [token] : [];
   event.notification.close();
-  if ((event.action === "taken" || event.action === "skipped") && token) {
-    event.waitUntil(confirm(token, event.action));
+  if ((event.action === "taken" || event.action === "skipped") && all.length) {
+    event.waitUntil(Promise.all(all.map((t) => confirm(t, event.action))));
     return;
   }
   event.waitUntil(
