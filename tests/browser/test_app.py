@@ -963,3 +963,18 @@ class TestDoseReminders:
         (recorded,) = db.events.find({"type": "dose"})
         assert (recorded["event_id"], recorded["data"]["status"]) == (dose["event_id"], "taken")
         assert worker.evaluate(shown) == []  # answered: the reminder is gone
+
+    def test_the_settings_switch_asks_for_permission_only_when_turned_on(self, app_context, mailbox):
+        person("switch@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "switch@example.org")
+        wait_for_worker(page)
+        page.get_by_role("link", name="Settings").click()
+        switch = page.get_by_label("Remind me on this device at my plan's dose times")
+        switch.wait_for()
+        assert not switch.is_checked()
+        assert page.evaluate("Notification.permission") == "default"  # not asked by opening Settings
+        switch.click()
+        # Headless Chromium answers the prompt with "denied": the screen says where that is changed.
+        page.get_by_text("Notifications are blocked for this app").wait_for()
+        assert page.evaluate("Notification.permission") == "denied"

@@ -260,5 +260,6 @@ export const es: Record<MessageKey, Message> = {
   "settings.push_denied": "Las notificaciones de esta app están bloqueadas en los ajustes del navegador.",
   "settings.push_saved_on": "Los recordatorios de dosis están activados en este dispositivo.",
   "settings.push_saved_off": "Los recordatorios de dosis están desactivados en este dispositivo.",
+  "settings.push_failed": "Este navegador no ha podido contactar ahora con su servicio de notificaciones. Inténtalo más tarde; los recordatorios siguen llegando por correo.",
   "settings.push_unavailable": "Este servidor no envía recordatorios a dispositivos; los recordatorios de dosis llegan por correo.",
 };

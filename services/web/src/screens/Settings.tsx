@@ -143,7 +143,7 @@ function DoseReminders() {
       setState(outcome);
       setMessage(t(outcome === "on" ? "settings.push_saved_on" : "settings.push_saved_off"));
     } else if (outcome === "unsupported" || outcome === "denied") setState(outcome);
-    else setMessage(t(outcome === "unavailable" ? "settings.push_unavailable" : "common.error"));
+    else setMessage(t(outcome === "unavailable" ? "settings.push_unavailable" : "settings.push_failed"));
   }
 
   return (
