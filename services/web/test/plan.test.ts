@@ -122,3 +122,18 @@ describe("the plan's words", () => {
     expect([...english, ...spanish].filter((text) => advice.test(text))).toEqual([]);
   });
 });
+
+describe("fields kept through an edit", () => {
+  it("a crossover's later start and an agreed last step survive the form", () => {
+    const fields = diazepam();
+    fields.medications[0]!.last_step_from_mg = "2";
+    fields.medications.push({ ...blankMedication(), medication: "clonazepam", tablet_strength_mg: "0.5", start_mg: "0", target_mg: "1", method: "fixed_mg", step_mg: "0.5", start_day: "2026-12-15" });
+    expect(check(fields)).toEqual([]);
+    const body = bodyOf(fields);
+    expect(body.medications.map((m) => [m.start_day, m.last_step_from_mg])).toEqual([[undefined, 2], ["2026-12-15", undefined]]);
+    expect(bodyOf(fieldsOf(body))).toEqual(body);
+    fields.medications[1]!.start_day = "2026-11-01";
+    fields.medications[1]!.last_step_from_mg = "0.5";
+    expect(check(fields).map((e) => e.message)).toEqual(["plan.err_med_start", "plan.err_last_step_rising"]);
+  });
+});

@@ -20,6 +20,8 @@ export interface MedicationFields {
   step_mg: string;
   interval_days: string;
   target_mg: string;
+  start_day: string; // optional: when this medication starts, if later than the plan (a crossover)
+  last_step_from_mg: string; // optional: from this dose or below, the next step goes to the end point
 }
 
 export interface HoldFields {
@@ -96,6 +98,8 @@ export function blankMedication(): MedicationFields {
     step_mg: "",
     interval_days: "14",
     target_mg: "0",
+    start_day: "",
+    last_step_from_mg: "",
   };
 }
 
@@ -124,6 +128,8 @@ export function fieldsOf(plan: PlanBody): PlanFields {
       step_mg: text(m.step_mg),
       interval_days: text(m.interval_days),
       target_mg: text(m.target_mg ?? 0),
+      start_day: m.start_day ?? "",
+      last_step_from_mg: text(m.last_step_from_mg),
     })),
     holds: (plan.holds ?? []).map((h) => ({ start: h.start, until: h.until ?? "" })),
     dose_times: (plan.dose_times ?? []).map((d) => ({ time: d.time, share: text(Math.round(d.share * 1000) / 10) })),
@@ -165,6 +171,12 @@ export function check(fields: PlanFields): FieldError[] {
     const target = decimal(m.target_mg || "0");
     if (!(target >= 0 && target <= MAX_MG)) refuse(id("target"), "plan.err_target");
     else if (m.method === "percent" && start >= 0 && target > start) refuse(id("target"), "plan.err_target_percent");
+    if (m.start_day && fields.start_day && m.start_day < fields.start_day) refuse(id("start-day"), "plan.err_med_start");
+    if (m.last_step_from_mg.trim()) {
+      const last = decimal(m.last_step_from_mg);
+      if (!(last >= 0 && last <= MAX_MG)) refuse(id("last-step"), "plan.err_last_step");
+      else if (target >= start) refuse(id("last-step"), "plan.err_last_step_rising");
+    }
   });
   fields.holds.forEach((h, i) => {
     if (!h.start) refuse(`hold${i}-start`, "plan.err_day");
@@ -218,6 +230,8 @@ export function bodyOf(fields: PlanFields): PlanBody {
     if (m.form === "other" && m.resolution_mg.trim()) out.resolution_mg = decimal(m.resolution_mg);
     if (m.method === "percent") out.step_percent = decimal(m.step_percent);
     else out.step_mg = decimal(m.step_mg);
+    if (m.start_day) out.start_day = m.start_day;
+    if (m.last_step_from_mg.trim()) out.last_step_from_mg = decimal(m.last_step_from_mg);
     return out;
   });
   const body: PlanBody = {
@@ -250,6 +264,8 @@ export function serverErrors(problem: unknown): { field: string; reason: string 
     step_mg: "step",
     interval_days: "interval",
     target_mg: "target",
+    start_day: "start-day",
+    last_step_from_mg: "last-step",
   };
   return params.map((p) => {
     const name = p.name ?? "";

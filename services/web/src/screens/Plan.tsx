@@ -182,6 +182,14 @@ function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }:
       <Field id={id("target")} label={t("plan.target")} errors={errors}>
         {input("target", "target_mg")}
       </Field>
+      <Field id={id("last-step")} label={t("plan.last_step")} errors={errors}>
+        {input("last-step", "last_step_from_mg")}
+      </Field>
+      {index > 0 && (
+        <Field id={id("start-day")} label={t("plan.med_start")} errors={errors}>
+          <input id={id("start-day")} type="date" class="short" value={value.start_day} onInput={set("start_day")} {...invalid("start-day")} />
+        </Field>
+      )}
       {onRemove && (
         <button type="button" onClick={onRemove}>
           {t("plan.remove_medication")}
