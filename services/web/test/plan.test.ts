@@ -137,3 +137,13 @@ describe("fields kept through an edit", () => {
     expect(check(fields).map((e) => e.message)).toEqual(["plan.err_med_start", "plan.err_last_step_rising"]);
   });
 });
+
+describe("an ended plan, edited", () => {
+  it("keeps its last day unless it is emptied, and refuses one before the start", () => {
+    const body = { ...bodyOf(diazepam()), ended_on: "2027-01-31" };
+    const fields = fieldsOf(body);
+    expect(bodyOf(fields).ended_on).toBe("2027-01-31");
+    expect(bodyOf({ ...fields, ended_on: "" }).ended_on).toBeUndefined();
+    expect(check({ ...fields, ended_on: "2026-11-30" }).map((e) => e.field)).toEqual(["plan-ended"]);
+  });
+});

@@ -39,6 +39,8 @@ export const planEn = {
   "plan.err_med_start": "A medication starts on or after the plan's start day.",
   "plan.err_last_step": "Enter a dose in mg (0 to 2000), or leave it empty.",
   "plan.err_last_step_rising": "This applies to a falling dose only: leave it empty for a rising one.",
+  "plan.ended_field": "Last day of the plan (empty it to take the plan up again)",
+  "plan.err_ended": "The plan's last day is on or after its start day.",
   "plan.holds": "Holds",
   "plan.hold_start": "Hold from",
   "plan.hold_until": "Until (leave empty for open-ended)",

@@ -41,6 +41,8 @@ export const planEs: Record<PlanMessageKey, Message> = {
   "plan.err_med_start": "Un medicamento empieza el día de inicio del plan o después.",
   "plan.err_last_step": "Escribe una dosis en mg (de 0 a 2000), o déjalo vacío.",
   "plan.err_last_step_rising": "Esto solo se aplica a una dosis que baja: déjalo vacío si sube.",
+  "plan.ended_field": "Último día del plan (vacíalo para retomar el plan)",
+  "plan.err_ended": "El último día del plan es el de inicio o posterior.",
   "plan.holds": "Pausas",
   "plan.hold_start": "Pausa desde",
   "plan.hold_until": "Hasta (vacío si no tiene fin)",

@@ -36,6 +36,7 @@ export interface TimeFields {
 
 export interface PlanFields {
   start_day: string;
+  ended_on: string; // kept through an edit; emptied to take the plan up again
   medications: MedicationFields[];
   holds: HoldFields[];
   dose_times: TimeFields[];
@@ -104,7 +105,7 @@ export function blankMedication(): MedicationFields {
 }
 
 export function blankPlan(today: string): PlanFields {
-  return { start_day: today, medications: [blankMedication()], holds: [], dose_times: [] };
+  return { start_day: today, ended_on: "", medications: [blankMedication()], holds: [], dose_times: [] };
 }
 
 const text = (value: number | undefined | null) => (value === undefined || value === null ? "" : String(value));
@@ -113,6 +114,7 @@ const text = (value: number | undefined | null) => (value === undefined || value
 export function fieldsOf(plan: PlanBody): PlanFields {
   return {
     start_day: plan.start_day,
+    ended_on: plan.ended_on ?? "",
     medications: plan.medications.map((m) => ({
       ...blankMedication(),
       medication: m.medication,
@@ -150,6 +152,7 @@ export function check(fields: PlanFields): FieldError[] {
   const refuse = (field: string, message: MessageKey, params?: Record<string, string | number>) =>
     errors.push({ field, message, ...(params ? { params } : {}) });
   if (!fields.start_day) refuse("plan-start", "plan.err_day");
+  else if (fields.ended_on && fields.ended_on < fields.start_day) refuse("plan-ended", "plan.err_ended");
   const seen = new Set<string>();
   fields.medications.forEach((m, i) => {
     const id = (name: string) => `med${i}-${name}`;
@@ -239,6 +242,7 @@ export function bodyOf(fields: PlanFields): PlanBody {
     medications,
     holds: fields.holds.map((h) => ({ start: h.start, until: h.until || null })),
   };
+  if (fields.ended_on) body.ended_on = fields.ended_on;
   if (fields.dose_times.length > 0) {
     const shares = fields.dose_times.map((d) => Math.round(decimal(d.share) * 10) / 1000);
     // The last share takes what rounding left over, so they add up to exactly 1.
@@ -270,7 +274,8 @@ export function serverErrors(problem: unknown): { field: string; reason: string 
   return params.map((p) => {
     const name = p.name ?? "";
     const med = /^medications\.(\d+)\.(\w+)$/.exec(name);
-    const field = med && ids[med[2]!] ? `med${med[1]}-${ids[med[2]!]}` : name === "start_day" ? "plan-start" : name;
+    const top: Record<string, string> = { start_day: "plan-start", ended_on: "plan-ended" };
+    const field = med && ids[med[2]!] ? `med${med[1]}-${ids[med[2]!]}` : (top[name] ?? name);
     return { field, reason: p.reason ?? "" };
   });
 }

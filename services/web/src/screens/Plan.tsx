@@ -250,6 +250,11 @@ function PlanEditor({ initial, basedOn, catalog, onSaved, onCancel }: { initial:
       <Field id="plan-start" label={t("plan.start_day")} errors={errors}>
         <input id="plan-start" type="date" class="short" value={fields.start_day} onInput={(e) => update({ start_day: e.currentTarget.value })} />
       </Field>
+      {initial.ended_on && (
+        <Field id="plan-ended" label={t("plan.ended_field")} errors={errors}>
+          <input id="plan-ended" type="date" class="short" value={fields.ended_on} onInput={(e) => update({ ended_on: e.currentTarget.value })} />
+        </Field>
+      )}
       {fields.medications.map((m, i) => (
         <MedicationEditor
           key={i}
