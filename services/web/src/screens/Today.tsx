@@ -9,7 +9,7 @@ import { localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText } from "../plan/words";
 import { loadPlan, type Plan, type TodayDose } from "../store/plan";
-import { loadMedications, loadSymptoms } from "../store/remote";
+import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
@@ -345,12 +345,15 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
 
 /** The plan on Today: the next planned step and today's planned doses to answer (nothing without a plan). */
 function PlanToday({ catalog }: { catalog?: MedicationCatalog }) {
-  const [plan, setPlan] = useState<Plan | null>(null);
-  useEffect(() => void loadPlan().then((loaded) => setPlan(loaded?.value ?? null)), []);
+  const [loaded, setLoaded] = useState<Loaded<Plan | null> | null>(null);
+  useEffect(() => void loadPlan().then((answer) => setLoaded(answer ?? null)), []);
+  const plan = loaded?.value;
   if (!plan) return null;
   const names = new Map((catalog?.medications ?? []).map((m) => [m.code ?? "", m.name ?? ""]));
   const name = (code: string) => names.get(code) ?? code;
-  const doses = plan.progress.today_doses ?? [];
+  // An offline copy from an earlier day lists that day's doses: answer only today's.
+  const stale = Boolean(loaded.savedAt) && plan.progress.today !== localIso().slice(0, 10);
+  const doses = stale ? [] : (plan.progress.today_doses ?? []);
   return (
     <section class="card" aria-labelledby="plan-today-title" data-testid="plan-today">
       <h2 id="plan-today-title">{t("today.plan")}</h2>
