@@ -34,6 +34,8 @@ export default defineConfig({
         navigateFallback: "/app/index.html",
         navigateFallbackAllowlist: [/^\/app\//],
         cleanupOutdatedCaches: true,
+        // Dose reminders: the worker shows them and records Taken / Skipped (public/push-sw.js).
+        importScripts: ["push-sw.js"],
       },
     }),
   ],

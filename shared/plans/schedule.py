@@ -17,6 +17,7 @@ Rules (docs/taper-plans.md says the same in words):
 - `last_step_from_mg`: from this dose or below, the next step goes to the target (as agreed).
 - A hold from `start` until `until` (the day the schedule resumes) keeps the dose and moves every later
   step by its length; an open hold (no `until`) keeps the dose from its start on.
+- An ended plan (`ended_on`, its last day) plans nothing after that day: no dose, no step, no finish.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ TARGET = "target"  # the target dose is reached
 STALLED = "stalled"  # rounding leaves the next step with nothing to change
 OPEN_HOLD = "open_hold"  # an open-ended hold keeps the dose
 HORIZON = "horizon"  # more steps than the schedule looks ahead
+ENDED = "ended"  # the person ended the plan before its target
 
 
 def exact(value: float | int | str) -> Fraction:
@@ -138,6 +140,7 @@ class MedicationSchedule:
     unit: Fraction
     steps: list[Step] = field(default_factory=list)
     end: str = TARGET
+    last_day: date | None = None  # the plan's last day, when the person ended it
     _step_days: list[date] = field(default_factory=list, repr=False)
 
     @property
@@ -164,7 +167,7 @@ class MedicationSchedule:
 
     def dose_on(self, day: date) -> Fraction | None:
         """The planned daily dose on `day` (None before this medication's start day)."""
-        if day < self.start:
+        if day < self.start or (self.last_day is not None and day > self.last_day):
             return None
         i = bisect.bisect_right(self.step_days, day)
         return self.steps[i - 1].to_mg if i else self.start_mg
@@ -212,18 +215,21 @@ class _Rule:
 def medication_schedule(plan: dict, med: dict, holds: list[Hold]) -> MedicationSchedule:
     """The steps of one medication in a plan."""
     start = day_of(med.get("start_day") or plan["start_day"])
-    out = MedicationSchedule(med, start, exact(med["start_mg"]), measure_mg(med))
+    last_day = day_of(plan["ended_on"]) if plan.get("ended_on") else None
+    out = MedicationSchedule(med, start, exact(med["start_mg"]), measure_mg(med), last_day=last_day)
     rule = _Rule.of(med)
     target = rule.target
     current = out.start_mg
     first = start + timedelta(days=int(med["interval_days"]))
     # A hold counts for a medication from its start day: one over before then does not move its steps.
     holds = [Hold(max(h.start, start), h.until) for h in holds if h.until is None or h.until > start]
-    days = step_days(first, int(med["interval_days"]), holds, start + timedelta(days=HORIZON_DAYS))
+    horizon = start + timedelta(days=HORIZON_DAYS)
+    days = step_days(first, int(med["interval_days"]), holds, min(horizon, last_day or horizon))
     while current != target:
         day = next(days, None)
         if day is None:
-            out.end = OPEN_HOLD if any(h.until is None for h in holds) else HORIZON
+            ended = last_day is not None and last_day < horizon
+            out.end = ENDED if ended else OPEN_HOLD if any(h.until is None for h in holds) else HORIZON
             return out
         if len(out.steps) >= MAX_STEPS:
             out.end = HORIZON
@@ -281,6 +287,8 @@ class Schedule:
         return next((s for s in self.steps if s.day > today), None)
 
     def hold_on(self, day: date) -> Hold | None:
+        if self.plan.get("ended_on") and day > day_of(self.plan["ended_on"]):
+            return None  # nothing is planned after an ended plan's last day, a hold neither
         return next((h for h in self.holds if h.start <= day and (h.until is None or day < h.until)), None)
 
     def total_mg(self, day: date) -> Fraction | None:

@@ -13,6 +13,7 @@ Document (collection `taper_plans`), one per version:
                        (percent | fixed_mg | micro), step_percent or step_mg, interval_days, target_mg,
                        last_step_from_mg (see shared.plans.schedule)
     holds        list  {"start": day, "until": day | None}; None is open-ended
+    ended_on     str   optional "YYYY-MM-DD": the plan's last day, when the person ended it
     dose_times   list  optional {"time": "HH:MM" local, "share": part of the day's dose}: the person's own
                        times and split (see shared.plans.doses)
 """
@@ -62,6 +63,11 @@ def add_version(user_id: str, version: int, plan: dict[str, Any], now: datetime)
     except DuplicateKeyError as exc:
         raise VersionTaken() from exc
     return doc
+
+
+def erase(user_id: str) -> int:
+    """Every version of the person's plan, gone (they asked to delete it); how many there were."""
+    return mongo.db[COLLECTION].delete_many({"user_id": user_id}).deleted_count
 
 
 def people_with_dose_times() -> list[str]:

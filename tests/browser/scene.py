@@ -1,7 +1,9 @@
-"""The screenshots' scene: one person with a planted history (a wave, a taper from 10 to 8 mg) and a shared
-report, seen on a fixed day with a fixed clock, so the same code draws the same pixels on any day. The
-Today, Trends and Reports screens at 390 and 1280 px: `make screenshots` writes them to docs/, and
-tests/browser/test_app.py compares a fresh set with those committed."""
+"""The screenshots' scene: one person with a planted history (a wave, a taper from 10 to 8 mg), the taper
+plan it follows (held at 8 mg from the scene's day on, so what the server answers with its own clock, the
+next step and today's doses, is the same on any day) and a shared report, seen
+on a fixed day with a fixed clock, so the same code draws the same pixels on any day. The Today, Trends and
+Reports screens at 390 and 1280 px: `make screenshots` writes them to docs/, and tests/browser/test_app.py
+compares a fresh set with those committed."""
 
 from __future__ import annotations
 
@@ -61,11 +63,36 @@ def plant_taper(app_url: str, headers: dict, today: date) -> None:
     assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
 
 
+def plant_plan(app_url: str, headers: dict, today: date) -> None:
+    """The plan behind plant_taper: 10 mg from four weeks before `today`, 2 mg less every two weeks, held
+    from `today` on (an open hold); taken at 08:00 and 20:00, half each."""
+    plan = {
+        "start_day": str(today - timedelta(days=28)),
+        "medications": [
+            {
+                "medication": "diazepam",
+                "form": "tablet",
+                "tablet_strength_mg": 2,
+                "tablet_pieces": 2,
+                "start_mg": 10,
+                "method": "fixed_mg",
+                "step_mg": 2,
+                "interval_days": 14,
+            }
+        ],
+        "holds": [{"start": str(today), "until": None}],
+        "dose_times": [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}],
+    }
+    r = requests.post(f"{app_url}/v1/plan/versions", json=plan, headers=headers, timeout=10)
+    assert r.status_code == 201, r.text
+
+
 def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes]:
     """PNG bytes of each screen at each width, by (screen, width)."""
     today = NOW.date()
     _user, headers = person(f"scene-{uuid.uuid4().hex[:8]}@example.org", time_zone="UTC", name="Sam")
     plant_taper(app_url, headers, today)
+    plant_plan(app_url, headers, today)
     plant_wave(app_url, headers, today)
 
     def summarised() -> bool:
@@ -95,11 +122,12 @@ def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 844 if width == 390 else 800})
             page.goto("/app/")
+            page.get_by_test_id("planned-dose").first.wait_for()
             page.get_by_role("radio", name="4", exact=True).check()
             shots["today", width] = page.screenshot(full_page=True, animations="disabled")
             page.goto("/app/trends")
             page.get_by_test_id("episodes").wait_for()
-            page.locator('[data-testid="chart"][data-drawn-days]').wait_for()
+            page.locator('[data-testid="chart"][data-planned="true"]').wait_for()
             shots["trends", width] = page.screenshot(full_page=True, animations="disabled")
             page.goto("/app/reports")
             page.get_by_text("Ready", exact=True).wait_for()

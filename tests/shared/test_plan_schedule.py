@@ -9,6 +9,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.plans import doses as timed_doses
 from shared.plans import schedule
 from tests.factories import plans as factory
 
@@ -196,3 +197,19 @@ def test_a_hold_moves_every_later_date_by_its_length(p, offset, length):
     for old, new in zip(before.steps, after.steps, strict=True):
         moved = timedelta(days=length) if old.day >= hold_start else timedelta(0)
         assert new.day == old.day + moved
+
+
+def test_an_ended_plan_plans_no_dose_step_or_reminder_after_its_last_day():
+    plan = factory.plan(
+        factory.diazepam_tablets(),
+        start_day="2026-03-02",
+        ended_on="2026-03-20",
+        dose_times=[{"time": "08:00", "share": 1}],
+    )
+    built = schedule.build(plan)
+    assert built.day(date(2026, 3, 20))["medications"]["diazepam"]["mg"] == 18.0
+    assert built.day(date(2026, 3, 21))["medications"] == {}
+    assert [s.day for s in built.steps] == [date(2026, 3, 16)]
+    assert built.ends() == {"diazepam": schedule.ENDED} and built.finish is None
+    assert len(timed_doses.doses_on(built, date(2026, 3, 20))) == 1
+    assert timed_doses.doses_on(built, date(2026, 3, 21)) == []  # so no reminder is sent for it

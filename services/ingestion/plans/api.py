@@ -9,6 +9,7 @@ from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.limits import limit_writes
 from services.ingestion.plans import service
 from services.ingestion.plans.schemas import (
+    EndRequestSchema,
     PlanRequestSchema,
     PlanSchema,
     PlanVersionListSchema,
@@ -39,14 +40,40 @@ EXAMPLE = {
 }
 
 
-@blp.route("", methods=["GET"])
+@blp.route("")
+class Plan(MethodView):
+    @login_required
+    @operation("getPlan")
+    @blp.response(200, PlanSchema)
+    @problem_responses(404)
+    def get(self):
+        """Your plan's newest version, with the next step, the projected finish and today's planned doses."""
+        return service.newest(current_user())
+
+    @login_required
+    @operation("deletePlan")
+    @blp.response(204)
+    @problem_responses(429)
+    def delete(self):
+        """Delete your plan: every version, at once and for good (to keep its history instead, end it with
+        POST /v1/plan/end). Your logged doses stay. A repeat answers 204 again."""
+        user = current_user()
+        limit_writes(user["_id"])
+        service.erase(user)
+
+
+@blp.route("/end", methods=["POST"])
 @login_required
-@operation("getPlan")
-@blp.response(200, PlanSchema)
-@problem_responses(404)
-def get_plan():
-    """Your plan's newest version, with the next step, the projected finish and today's planned doses."""
-    return service.newest(current_user())
+@operation("endPlan")
+@blp.arguments(EndRequestSchema, example={"day": "2026-12-06", "based_on_version": 3})
+@blp.response(201, PlanSchema)
+@problem_responses(404, 409, 429)
+def end_plan(body):
+    """End your plan on a day (its last day): saved as a new version with `ended_on`, so every earlier
+    version stays. Nothing is planned after that day. Saving a new version later starts it again."""
+    user = current_user()
+    limit_writes(user["_id"])
+    return service.end(user, body)
 
 
 @blp.route("/versions")

@@ -25,3 +25,15 @@ class PlanChanged(DomainError):
             "Look at it (GET /v1/plan) and make the change again from there.",
             current_version=current_version,
         )
+
+
+class EndBeforeStart(DomainError):
+    status = 422
+    title = "Unprocessable Entity"
+    type_slug = "plan-end"
+
+    def __init__(self, start_day: str) -> None:
+        super().__init__(
+            f"A plan ends on or after its start day ({start_day}). Choose that day or a later one.",
+            invalid_params=[{"name": "day", "reason": f"Use {start_day} or a later day."}],
+        )

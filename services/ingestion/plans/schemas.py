@@ -176,6 +176,13 @@ class PlanBaseSchema(Schema):
         metadata={"description": "one, or two or three during a crossover"},
     )
     holds = fields.List(fields.Nested(HoldSchema), load_default=list, validate=validate.Length(max=MAX_HOLDS))
+    ended_on = Day(
+        validate=DAY,
+        allow_none=True,
+        metadata={
+            "description": "the plan's last day, when the person ended it: nothing is planned after it"
+        },
+    )
     dose_times = fields.List(
         fields.Nested(DoseTimeSchema),
         validate=validate.Length(max=doses.MAX_DOSE_TIMES),
@@ -208,6 +215,8 @@ class PlanRequestSchema(PlanBaseSchema):
         for med in meds:
             if med.get("start_day") and data.get("start_day") and med["start_day"] < data["start_day"]:
                 raise ValidationError("A medication starts on or after the plan's start_day.", "medications")
+        if data.get("ended_on") and data.get("start_day") and data["ended_on"] < data["start_day"]:
+            raise ValidationError("A plan ends on or after its start_day.", "ended_on")
         holds = sorted(data.get("holds") or [], key=lambda h: h["start"])
         for earlier, later in itertools.pairwise(holds):
             if earlier["until"] is None or earlier["until"] > later["start"]:
@@ -225,6 +234,23 @@ class PlanRequestSchema(PlanBaseSchema):
             raise ValidationError(
                 f"The shares add up to {total:g}; they must add up to 1 (the whole day's dose).", "dose_times"
             )
+
+
+class EndRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    day = Day(
+        required=True,
+        validate=DAY,
+        metadata={
+            "description": "the plan's last day (on or after its start_day): nothing is planned after it"
+        },
+    )
+    based_on_version = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "the version you are ending; 409 if another was saved since"},
+    )
 
 
 class StepSchema(Schema):
@@ -276,10 +302,11 @@ class ProgressSchema(Schema):
     ends = fields.Dict(
         required=True,
         keys=fields.String(),
-        values=fields.String(validate=validate.OneOf(["target", "stalled", "open_hold", "horizon"])),
+        values=fields.String(validate=validate.OneOf(["target", "stalled", "open_hold", "horizon", "ended"])),
         metadata={
             "description": "per medication, why its schedule ends: target reached; stalled (the next step "
-            "is smaller than what can be measured); open_hold; horizon (beyond ten years or 4000 steps)"
+            "is smaller than what can be measured); open_hold; horizon (beyond ten years or 4000 steps); "
+            "ended (the person ended the plan, see `ended_on`)"
         },
     )
     today_planned = fields.Dict(required=True, metadata={"description": "today's planned doses (see days)"})

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.ingestion.plans.exceptions import NoPlan, PlanChanged
+from services.ingestion.plans.exceptions import EndBeforeStart, NoPlan, PlanChanged
 from shared import events, summaries
 from shared.plans import dose_tokens, doses, store
 from shared.plans import questions as facts
@@ -38,7 +38,7 @@ def _stored(body: dict) -> dict[str, Any]:
             return [plain(v) for v in value]
         return value
 
-    plan = {k: v for k, v in body.items() if k != "based_on_version"}
+    plan = {k: v for k, v in body.items() if k != "based_on_version" and not (k == "ended_on" and v is None)}
     plan["holds"] = sorted(plan["holds"], key=lambda h: h["start"])
     return plain(plan)
 
@@ -54,7 +54,10 @@ def save(user: dict, body: dict) -> dict:
     """Store a new version of the person's plan. With `based_on_version`, only if that is still the newest
     (409 otherwise); two changes at once can never both become the same version."""
     current = store.current(user["_id"])
-    newest = current["version"] if current else 0
+    return _add(user, current["version"] if current else 0, body)
+
+
+def _add(user: dict, newest: int, body: dict) -> dict:
     based_on = body.get("based_on_version")
     if based_on is not None and based_on != newest:
         raise PlanChanged(newest)
@@ -65,6 +68,23 @@ def save(user: dict, body: dict) -> dict:
     except store.VersionTaken:
         raise PlanChanged(store.current(user["_id"])["version"]) from None
     return described(user, doc)
+
+
+def end(user: dict, body: dict) -> dict:
+    """End the plan on a day: a new version, the newest with `ended_on`, so the history stays."""
+    current = _newest(user["_id"])
+    if body["day"] < date.fromisoformat(current["start_day"]):
+        raise EndBeforeStart(current["start_day"])
+    kept = {k: v for k, v in current.items() if k not in ("_id", "user_id", "version", "created_at")}
+    change = kept | {"ended_on": body["day"]}
+    if "based_on_version" in body:
+        change["based_on_version"] = body["based_on_version"]
+    return _add(user, current["version"], change)
+
+
+def erase(user: dict) -> None:
+    """Every version of the plan, gone: the person asked to delete it (done once, repeatable)."""
+    store.erase(user["_id"])
 
 
 def _step(step: arithmetic.Step) -> dict:

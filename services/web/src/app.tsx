@@ -1,5 +1,6 @@
 // The app shell: who is signed in (or the last copy, offline), the screen for the path, the navigation and
 // the sync status.
+import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { Me } from "./api/client";
 import { currentLocale, t } from "./i18n/i18n";
@@ -13,13 +14,25 @@ import { Trends } from "./screens/Trends";
 import { loadMe } from "./store/remote";
 import { SyncStatus } from "./ui/SyncStatus";
 
-const NAV: { screen: Screen; label: "nav.today" | "nav.trends" | "nav.history" | "nav.reports" | "nav.settings" }[] = [
+const NAV: { screen: Screen; label: "nav.today" | "nav.plan" | "nav.trends" | "nav.history" | "nav.reports" | "nav.settings" }[] = [
   { screen: "today", label: "nav.today" },
+  { screen: "plan", label: "nav.plan" },
   { screen: "trends", label: "nav.trends" },
   { screen: "history", label: "nav.history" },
   { screen: "reports", label: "nav.reports" },
   { screen: "settings", label: "nav.settings" },
 ];
+
+/** The Plan screen, fetched when first opened: nothing on it is needed to log (the worker keeps it offline). */
+function LazyPlan() {
+  const [Screen, setScreen] = useState<ComponentType | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./screens/Plan").then((m) => setScreen(() => m.Plan), () => setFailed(true));
+  }, []);
+  if (failed) return <p class="error">{t("common.error")}</p>;
+  return Screen ? <Screen /> : <p>{t("common.loading")}</p>;
+}
 
 export function App() {
   const screen = useScreen();
@@ -60,6 +73,7 @@ export function App() {
         {me === undefined && !failed && <p>{t("common.loading")}</p>}
         {me === null && <SignIn onSignedIn={() => void refresh()} />}
         {me && screen === "today" && <Today />}
+        {me && screen === "plan" && <LazyPlan />}
         {me && screen === "trends" && <Trends />}
         {me && screen === "history" && <History />}
         {me && screen === "reports" && <Reports />}

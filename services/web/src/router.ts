@@ -3,8 +3,8 @@
 import { useEffect, useState } from "preact/hooks";
 
 export const BASE = "/app/";
-export type Screen = "today" | "trends" | "history" | "reports" | "settings" | "signin";
-const SCREENS: Screen[] = ["today", "trends", "history", "reports", "settings", "signin"];
+export type Screen = "today" | "plan" | "trends" | "history" | "reports" | "settings" | "signin";
+const SCREENS: Screen[] = ["today", "plan", "trends", "history", "reports", "settings", "signin"];
 
 export function screenOf(pathname: string): Screen {
   const name = pathname.startsWith(BASE) ? pathname.slice(BASE.length).split("/")[0] : "";

@@ -1,6 +1,6 @@
 // The Trends chart's data mapping from the summaries answer.
 import { describe, expect, it } from "vitest";
-import { BASELINE_MIN_DAYS, dayToX, fromFirstDay, symptomSeries, toChartData } from "../src/chart/mapping";
+import { BASELINE_MIN_DAYS, dayToX, EQUIVALENT_UNIT, fromFirstDay, symptomSeries, toChartData, withPlanned } from "../src/chart/mapping";
 
 function day(d: string, burden: number | null, extra: Record<string, unknown> = {}) {
   return { day: d, has_data: burden !== null, burden, rolling: { burden_7d: burden, burden_28d: null }, ...extra };
@@ -128,5 +128,28 @@ describe("fromFirstDay", () => {
   it("keeps every day when there is no entry yet", () => {
     const days = [{ day: "2026-01-01" }];
     expect(fromFirstDay({ first_day: null, days }).days).toEqual(days);
+  });
+});
+
+describe("withPlanned", () => {
+  const logged = toChartData({
+    days: [day("2026-11-01", 3), day("2026-11-02", 3), day("2026-11-03", 3)],
+    dose_timeline: [{ day: "2026-11-01", amount: 10 }],
+    dose_unit: EQUIVALENT_UNIT,
+  });
+
+  it("puts the plan's diazepam-equivalent dose on the chart's days, null where the plan has none", () => {
+    const planned = withPlanned(logged, [
+      { day: "2026-11-02", medications: { clonazepam: { mg: 0.5 } }, diazepam_equivalent: { mg: 10 } },
+      { day: "2026-11-03", medications: {}, diazepam_equivalent: null },
+    ]);
+    expect(planned.planned).toEqual([null, 10, null]);
+    expect(planned.plannedUnit).toBe(EQUIVALENT_UNIT);
+  });
+
+  it("uses the one medication's mg when the logged line is in mg, and says so when nothing is planned", () => {
+    const inMg = { ...logged, doseUnit: "mg" };
+    expect(withPlanned(inMg, [{ day: "2026-11-01", medications: { x: { mg: 4 } }, diazepam_equivalent: null }]).planned).toEqual([4, null, null]);
+    expect(withPlanned(inMg, []).plannedUnit).toBeNull();
   });
 });

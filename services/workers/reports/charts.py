@@ -1,4 +1,5 @@
 """The report's chart: the daily dose above the daily burden, on one day axis, readable in black and white.
+With a taper plan, the planned dose (as the person entered it) is a dashed step line beside the logged one.
 
 Drawn with matplotlib's Agg backend through `Figure` objects (no pyplot: no global state shared between
 reports in one worker). Windows and waves are told apart by hatching, not colour, so a photocopy keeps
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from datetime import date
 
 import matplotlib
@@ -65,18 +67,38 @@ def _shade(axes, episodes: list[dict], index: dict[str, int]) -> None:
             )
 
 
+def planned_series(model: dict) -> list[float | None]:
+    """The plan's planned daily dose on each day of the chart, in the logged dose's unit (diazepam
+    equivalents when the logged dose is in them, else mg of the plan's one medication); [] without a plan."""
+    plan = model.get("plan")
+    if not plan:
+        return []
+    equivalent = "diazepam" in (model["dose"].get("unit_note") or "")
+    by_day = plan["planned_eq_by_day"] if equivalent else plan.get("planned_mg_by_day", {})
+    return [by_day.get(d["day"]) for d in model["series"]]
+
+
 def _dose(ax, model: dict, index: dict[str, int], last: int) -> None:
     dose = model["dose"]
     points = dose["timeline"]
+    planned = planned_series(model)
     ax.set_ylabel("Dose, mg")
-    if not points:
+    if not points and not any(p is not None for p in planned):
         ax.text(0.5, 0.5, "No doses logged", transform=ax.transAxes, ha="center", va="center", color=MID)
         ax.set_yticks([])
         return
-    xs = [index.get(p["day"], -0.5) for p in points] + [last + 0.5]
-    ys = [p["amount"] for p in points] + [points[-1]["amount"]]
-    ax.step(xs, ys, where="post", color=INK, linewidth=1.6)
-    top = max(ys)
+    top = 0.0
+    if points:
+        xs = [index.get(p["day"], -0.5) for p in points] + [last + 0.5]
+        ys = [p["amount"] for p in points] + [points[-1]["amount"]]
+        ax.step(xs, ys, where="post", color=INK, linewidth=1.6)
+        top = max(ys)
+    if any(p is not None for p in planned):
+        # Each day's planned dose across its whole day; NaN leaves a gap where the plan plans nothing.
+        xs = [i - 0.5 for i in range(len(planned))] + [len(planned) - 0.5]
+        ys = [math.nan if p is None else p for p in planned]
+        ax.step(xs, [*ys, ys[-1]], where="post", color=MID, linewidth=1.4, linestyle=(0, (4, 2)))
+        top = max(top, *(p for p in planned if p is not None))
     ax.set_ylim(0, top * 1.25 if top else 1)
     ax.yaxis.set_major_locator(MaxNLocator(3))
 
@@ -134,6 +156,12 @@ def draw(model: dict) -> Figure:
             Patch(facecolor="#bdbdbd"),
         ]
         labels = ["day's burden", "7-day median", "middle half (IQR)"]
+        if any(p is not None for p in planned_series(model)):
+            handles[:0] = [
+                Line2D([], [], color=INK, linewidth=1.6),
+                Line2D([], [], color=MID, linewidth=1.4, linestyle=(0, (4, 2))),
+            ]
+            labels[:0] = ["dose logged", "dose planned"]
         kinds = {e["kind"] for e in model["episodes"]}
         for kind in ("window", "wave"):
             if kind in kinds:

@@ -55,10 +55,17 @@ def section(doc: dict | None, days: list[dict], person: dict, start: str, end: s
     finish = built.finish
     # The daily table's unit: diazepam equivalents (None where a drug has no factor).
     planned = {d.isoformat(): (built.day(d)["diazepam_equivalent"] or {}).get("mg") for d in period}
+    # The chart's planned line in plain mg when the logged dose is in mg: one medication only.
+    single = built.medications[0] if len(built.medications) == 1 else None
+    planned_mg = {
+        d.isoformat(): schedule.as_float(mg) if single and (mg := single.dose_on(d)) is not None else None
+        for d in period
+    }
     return {
         "version": doc["version"],
         "counts": _day_counts(rows),
         "planned_eq_by_day": planned,
+        "planned_mg_by_day": planned_mg,
         "rows": rows,
         "next_step": step
         and {

@@ -1,6 +1,6 @@
 // uPlot draws the daily burden points, the 7- and 28-day means, windows and waves as shaded bands, the
 // daily dose as a stepped line on its own scale (right) with taper steps as dashed lines, and red flags as
-// marks along the top (a canvas: a year of days draws at once on a phone). The screen gives the same data
+// marks along the top, and the plan's planned dose as a broad light stepped band under the logged one (a canvas: a year of days draws at once on a phone). The screen gives the same data
 // as a table.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
@@ -60,7 +60,7 @@ function drawMarks(steps: DayMark[], redFlags: DayMark[]) {
   };
 }
 
-export function TrendsChart({ data }: { data: ChartData }) {
+export function TrendsChart({ data }: { data: ChartData & { planned?: (number | null)[]; plannedUnit?: string | null } }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -68,8 +68,9 @@ export function TrendsChart({ data }: { data: ChartData }) {
     const dayFormat = new Intl.DateTimeFormat(currentLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
     const text = cssVar("--text");
     const grid = cssVar("--grid");
-    const withDose = data.doseUnit !== null;
-    const maxDose = Math.max(0, ...data.dose.map((d) => d ?? 0));
+    const withPlanned = Boolean(data.plannedUnit && data.planned);
+    const withDose = data.doseUnit !== null || withPlanned;
+    const maxDose = Math.max(0, ...data.dose.map((d) => d ?? 0), ...(data.planned ?? []).map((d) => d ?? 0));
     const opts: uPlot.Options = {
       width: el.clientWidth,
       height: HEIGHT,
@@ -86,14 +87,20 @@ export function TrendsChart({ data }: { data: ChartData }) {
         { label: t("trends.daily"), stroke: cssVar("--daily"), width: 0, paths: () => null, points: { show: true, size: 6, fill: cssVar("--daily") } },
         { label: t("trends.mean7"), stroke: cssVar("--mean7"), width: 2.5, spanGaps: true, points: { show: false } },
         { label: t("trends.mean28"), stroke: cssVar("--mean28"), width: 2, dash: [6, 4], spanGaps: true, points: { show: false } },
+        // The plan as a broad light band drawn first, so the logged line lies on it where they agree and
+        // apart from it where they do not.
+        ...(withPlanned
+          ? [{ label: t("trends.planned"), scale: "dose", stroke: cssVar("--planned"), width: 9, spanGaps: false, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
+          : []),
         ...(withDose
           ? [{ label: t("trends.dose"), scale: "dose", stroke: cssVar("--dose"), width: 2, spanGaps: true, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } }]
           : []),
       ],
-      // data-drawn-days says the chart has drawn (and how many days): tests and the bench wait for it.
-      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags), () => { el.dataset.drawnDays = String(data.x.length); }] },
+      // data-drawn-days says the chart has drawn (and how many days), data-planned whether with the plan's
+      // dose: tests and the bench wait for them.
+      hooks: { drawClear: [drawBands(data.bands)], draw: [drawMarks(data.steps, data.redFlags), () => { el.dataset.drawnDays = String(data.x.length); el.dataset.planned = String(withPlanned); }] },
     };
-    const series = [data.x, data.daily, data.mean7, data.mean28, ...(withDose ? [data.dose] : [])];
+    const series = [data.x, data.daily, data.mean7, data.mean28, ...(withPlanned ? [data.planned] : []), ...(withDose ? [data.dose] : [])];
     const plot = new uPlot(opts, series as uPlot.AlignedData, el);
     const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: HEIGHT }));
     resize.observe(el);

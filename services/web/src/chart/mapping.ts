@@ -198,3 +198,29 @@ export function symptomSeries(summary: SummaryLike & { symptoms?: Record<string,
   });
   return series.sort((a, b) => b.daysLogged - a.daysLogged || a.label.localeCompare(b.label));
 }
+
+export const EQUIVALENT_UNIT = "mg diazepam-equivalent";
+
+interface PlannedDayLike {
+  day?: string;
+  medications?: Record<string, { mg?: number }>;
+  diazepam_equivalent?: { mg?: number } | null;
+}
+
+/** The plan's planned daily dose on the chart's days, in the logged dose's unit (diazepam-equivalent mg, or
+ * mg of the one medication), so both lines share the right-hand scale. Days the plan does not cover (before
+ * it starts, after it ends, or when no common unit exists) are null. */
+export function withPlanned(data: ChartData, days: PlannedDayLike[]): ChartData & { planned: (number | null)[]; plannedUnit: string | null } {
+  const single = days.every((d) => Object.keys(d.medications ?? {}).length <= 1);
+  const unit = data.doseUnit ?? (days.some((d) => num(d.diazepam_equivalent?.mg) !== null) ? EQUIVALENT_UNIT : "mg");
+  const byDay = new Map<string, number | null>();
+  for (const d of days) {
+    if (typeof d.day !== "string") continue;
+    const meds = Object.values(d.medications ?? {});
+    const value = unit === EQUIVALENT_UNIT ? num(d.diazepam_equivalent?.mg) : single ? num(meds[0]?.mg) : null;
+    byDay.set(d.day, meds.length === 0 ? null : value);
+  }
+  const planned = data.rows.map((r) => byDay.get(r.day) ?? null);
+  const any = planned.some((v) => v !== null);
+  return { ...data, planned, plannedUnit: any ? unit : null };
+}

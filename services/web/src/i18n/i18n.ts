@@ -1,10 +1,13 @@
 // Message lookup with plurals, and locale-aware dates and numbers (Intl), for the chosen language.
-import { en, type Message, type MessageKey } from "./en";
+import { en, type Message, type MessageKey as AppKey } from "./en";
 import { es } from "./es";
+import type { PlanMessageKey } from "./plan-en";
 
 export const LOCALES = { en: "English", es: "Español" } as const;
 export type Locale = keyof typeof LOCALES;
-const CATALOGS: Record<Locale, Record<MessageKey, Message>> = { en, es };
+/** Every key: the app's, and those a lazily loaded screen adds (addMessages) before it shows them. */
+export type MessageKey = AppKey | PlanMessageKey;
+const CATALOGS: Record<Locale, Partial<Record<MessageKey, Message>>> = { en: { ...en }, es: { ...es } };
 const STORAGE_KEY = "tyh.locale";
 
 export function detectLocale(): Locale {
@@ -36,8 +39,13 @@ export function format(template: string, params: Params = {}): string {
   });
 }
 
+/** A lazily loaded screen's messages, added when it loads. */
+export function addMessages(messages: Record<Locale, Partial<Record<MessageKey, Message>>>): void {
+  for (const loc of Object.keys(LOCALES) as Locale[]) Object.assign(CATALOGS[loc], messages[loc]);
+}
+
 export function translate(loc: Locale, key: MessageKey, params: Params = {}): string {
-  const message = CATALOGS[loc][key];
+  const message = CATALOGS[loc][key] ?? key; // a key shows as itself only if its screen forgot addMessages
   if (typeof message === "string") return format(message, params);
   const count = Number(params.count ?? 0);
   const form = new Intl.PluralRules(loc).select(count) === "one" ? message.one : message.other;

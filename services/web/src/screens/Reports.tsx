@@ -3,7 +3,7 @@
 // revocable). The server makes and stores the reports; this screen only asks and shows.
 import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
-import type { MessageKey } from "../i18n/en";
+import type { MessageKey } from "../i18n/i18n";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
 import { inProgress, localDay, mailtoLink, periodProblem, SHARE_DAYS, type PeriodProblem } from "../reports/period";
 

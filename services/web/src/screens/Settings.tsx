@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type Device, type Me } from "../api/client";
 import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
+import * as push from "../settings/push";
 import { clearAll } from "../store/db";
 import { database, syncNow } from "../store/syncer";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
@@ -126,6 +127,48 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   );
 }
 
+/** Dose reminders on this device: the browser asks for permission only when the switch is turned on. */
+function DoseReminders() {
+  const [state, setState] = useState<push.PushState | undefined>(undefined);
+  const [message, setMessage] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => void push.current().then(setState, () => setState("unsupported")), []);
+
+  async function toggle(on: boolean) {
+    setBusy(true);
+    setMessage("");
+    const outcome = await (on ? push.switchOn() : push.switchOff()).catch((): push.Outcome => "failed");
+    setBusy(false);
+    if (outcome === "on" || outcome === "off") {
+      setState(outcome);
+      setMessage(t(outcome === "on" ? "settings.push_saved_on" : "settings.push_saved_off"));
+    } else if (outcome === "unsupported" || outcome === "denied") setState(outcome);
+    else setMessage(t(outcome === "unavailable" ? "settings.push_unavailable" : "settings.push_failed"));
+  }
+
+  return (
+    <section class="card" aria-labelledby="push-title">
+      <h2 id="push-title">{t("settings.push")}</h2>
+      {state === "unsupported" && <p>{t("settings.push_unsupported")}</p>}
+      {state === "denied" && <p>{t("settings.push_denied")}</p>}
+      {(state === "on" || state === "off") && (
+        <>
+          <label class="check">
+            <input type="checkbox" checked={state === "on"} disabled={busy} onChange={(e) => void toggle(e.currentTarget.checked)} />
+            {t("settings.push_on")}
+          </label>
+          <p class="muted">{t("settings.push_hint")}</p>
+        </>
+      )}
+      {message && (
+        <p class="saved" role="status">
+          {message}
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (me: Me) => void; onSignedOut: () => void }) {
   const [locale, setLocaleState] = useState<Locale>(currentLocale());
 
@@ -163,6 +206,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
       <TimeZonePicker me={me} onChanged={onChanged} />
       <WeeklyReportSettings me={me} onChanged={onChanged} />
       <ReminderSettings me={me} onChanged={onChanged} />
+      <DoseReminders />
       <Devices onSignedOut={onSignedOut} />
       <DataAndErasure onErased={onSignedOut} />
       <section class="card">

@@ -3,10 +3,13 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
-import type { MessageKey } from "../i18n/en";
-import { currentLocale, formatTime, t } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/i18n";
+import { currentLocale, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
-import { loadMedications, loadSymptoms } from "../store/remote";
+import { chosen, confirmDose, type Choice } from "../plan/doses";
+import { nextStepText } from "../plan/words";
+import { loadPlan, type Plan, type TodayDose } from "../store/plan";
+import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
@@ -309,6 +312,63 @@ function Note() {
   );
 }
 
+function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => string }) {
+  const [status, setStatus] = useState<Choice | null>(dose.status ?? chosen(dose.event_id) ?? null);
+  // The server's measure ("½ tablet") is English; other languages show the mg.
+  const measure = currentLocale() === "en" && typeof dose.amount === "string" ? ` (${dose.amount})` : "";
+  const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) }) + measure;
+  const answer = (choice: Choice) => {
+    if (status) return;
+    setStatus(choice); // at once, so a second tap finds nothing to press
+    void confirmDose(dose, choice);
+  };
+  return (
+    <li data-testid="planned-dose">
+      <span>{what}</span>
+      {status ? (
+        <span class="saved" role="status">
+          {t(status === "taken" ? "today.dose_taken" : "today.dose_skipped")}
+        </span>
+      ) : (
+        <span role="group" aria-label={what}>
+          <button type="button" onClick={() => answer("taken")}>
+            {t("today.taken")}
+          </button>
+          <button type="button" onClick={() => answer("skipped")}>
+            {t("today.skip")}
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** The plan on Today: the next planned step and today's planned doses to answer (nothing without a plan). */
+function PlanToday({ catalog }: { catalog?: MedicationCatalog }) {
+  const [loaded, setLoaded] = useState<Loaded<Plan | null> | null>(null);
+  useEffect(() => void loadPlan().then((answer) => setLoaded(answer ?? null)), []);
+  const plan = loaded?.value;
+  if (!plan) return null;
+  const names = new Map((catalog?.medications ?? []).map((m) => [m.code ?? "", m.name ?? ""]));
+  const name = (code: string) => names.get(code) ?? code;
+  // An offline copy from an earlier day lists that day's doses: answer only today's.
+  const stale = Boolean(loaded.savedAt) && plan.progress.today !== localIso().slice(0, 10);
+  const doses = stale ? [] : (plan.progress.today_doses ?? []);
+  return (
+    <section class="card" aria-labelledby="plan-today-title" data-testid="plan-today">
+      <h2 id="plan-today-title">{t("today.plan")}</h2>
+      <p>{nextStepText(plan, name)}</p>
+      {doses.length > 0 && (
+        <ul class="history planned">
+          {doses.map((dose) => (
+            <PlannedDose key={dose.event_id} dose={dose} name={name} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function Today() {
   const [symptoms, setSymptoms] = useState<SymptomCatalog>();
   const [medications, setMedications] = useState<MedicationCatalog>();
@@ -321,6 +381,7 @@ export function Today() {
     <>
       <h1>{t("today.title")}</h1>
       <CheckIn />
+      <PlanToday catalog={medications} />
       <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
       <Dose catalog={medications} />
       <TaperStep catalog={medications} />

@@ -2,14 +2,17 @@
 // the same numbers for screen readers.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Summary } from "../api/client";
-import { fromFirstDay, symptomSeries, toChartData, BASELINE_MIN_DAYS, type Band, type RedFlag } from "../chart/mapping";
+import { fromFirstDay, symptomSeries, toChartData, withPlanned, BASELINE_MIN_DAYS, EQUIVALENT_UNIT, type Band, type RedFlag } from "../chart/mapping";
 import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
 import { symptomLabel } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
-import type { MessageKey } from "../i18n/en";
+import type { MessageKey } from "../i18n/i18n";
+import { loadPlan, loadSchedule } from "../store/plan";
 import { loadSummaries } from "../store/remote";
 
+// The plan's schedule is asked for at most this many days at once (the API's limit).
+const MAX_PLAN_DAYS = 366;
 // "All" asks for the most days one answer holds and starts the chart at the person's first entry.
 const ALL_DAYS = 731;
 const RANGES: { days: number; label: MessageKey }[] = [
@@ -36,7 +39,7 @@ function bandText(band: Band): string {
 const value = (v: number | null) => (v === null ? "–" : formatNumber(v));
 
 function doseUnit(unit: string | null): string {
-  return t(unit === "mg diazepam-equivalent" ? "trends.dose_unit_eq" : "trends.dose_unit_mg");
+  return t(unit === EQUIVALENT_UNIT ? "trends.dose_unit_eq" : "trends.dose_unit_mg");
 }
 
 function flagNames(flags: RedFlag[]): string {
@@ -55,7 +58,18 @@ export function Trends() {
     () => (summary && days === ALL_DAYS ? fromFirstDay(summary.value) : summary?.value),
     [summary, days],
   );
-  const data = useMemo(() => (shown ? toChartData(shown) : undefined), [shown]);
+  // The plan's planned dose over the same days, when there is a plan (the last copy seen, offline).
+  const [plannedDays, setPlannedDays] = useState<Record<string, unknown>[]>([]);
+  useEffect(() => {
+    setPlannedDays([]);
+    void (async () => {
+      if (!(await loadPlan())?.value) return;
+      const from = dayBefore(Math.min(days, MAX_PLAN_DAYS) - 1);
+      const schedule = await loadSchedule(from, dayBefore(0));
+      setPlannedDays((schedule?.value?.days as Record<string, unknown>[] | undefined) ?? []);
+    })().catch(() => setPlannedDays([]));
+  }, [days]);
+  const data = useMemo(() => (shown ? withPlanned(toChartData(shown), plannedDays) : undefined), [shown, plannedDays]);
   const symptoms = useMemo(() => (shown ? symptomSeries(shown) : []), [shown]);
   // More than one answer holds: say that "all" shows the latest part.
   const clipped = days === ALL_DAYS && !!summary?.value.first_day && summary.value.first_day < summary.value.from;
@@ -94,6 +108,7 @@ export function Trends() {
             <li class="window">{t("trends.window")}</li>
             <li class="wave">{t("trends.wave")}</li>
             {data.doseUnit && <li class="dose">{t("trends.dose_legend", { unit: doseUnit(data.doseUnit) })}</li>}
+            {data.plannedUnit && <li class="planned">{t("trends.planned_legend", { unit: doseUnit(data.plannedUnit) })}</li>}
             {data.steps.length > 0 && <li class="step">{t("trends.step_legend")}</li>}
             {data.redFlags.length > 0 && <li class="flag">{t("trends.flag_legend")}</li>}
           </ul>
@@ -133,11 +148,12 @@ export function Trends() {
                     <th scope="col">{t("trends.col_mean28")}</th>
                     <th scope="col">{t("trends.col_state")}</th>
                     {data.doseUnit && <th scope="col">{t("trends.col_dose", { unit: doseUnit(data.doseUnit) })}</th>}
+                    {data.plannedUnit && <th scope="col">{t("trends.col_planned", { unit: doseUnit(data.plannedUnit) })}</th>}
                     <th scope="col">{t("trends.col_flags")}</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {[...data.rows].reverse().map((row) => (
+                  {[...data.rows].map((row, i) => ({ row, planned: data.planned[i] ?? null })).reverse().map(({ row, planned }) => (
                     <tr key={row.day}>
                       <th scope="row">{formatDay(row.day)}</th>
                       <td>{value(row.burden)}</td>
@@ -145,6 +161,7 @@ export function Trends() {
                       <td>{value(row.mean28)}</td>
                       <td>{row.state ? t(row.state === "wave" ? "trends.wave" : "trends.window") : ""}</td>
                       {data.doseUnit && <td>{row.dose === null ? "–" : formatNumber(row.dose, 3)}</td>}
+                      {data.plannedUnit && <td>{planned === null ? "–" : formatNumber(planned, 3)}</td>}
                       <td>{flagNames(row.redFlags)}</td>
                     </tr>
                   ))}

@@ -1,6 +1,7 @@
 // Runs the sync queue for the app: after each new entry, when the browser comes back online, at start and
 // every half minute while something waits; and tells the screens how many entries wait.
 import { api, type Schemas } from "../api/client";
+import { flushConfirmations } from "./confirmations";
 import { openAppDB, type Database } from "./db";
 import { counts, enqueue, sync, type EventBody, type RemoveEvent, type SendBatch } from "./outbox";
 
@@ -61,6 +62,7 @@ export function syncNow(): Promise<void> {
       if (globalThis.navigator?.onLine === false) break;
       await sync(await database(), sendBatch, undefined, removeEvent);
       await publish();
+      await flushConfirmations().catch(() => undefined); // answers from a reminder; tried again next time
     } while (again);
   })().finally(() => {
     running = undefined;

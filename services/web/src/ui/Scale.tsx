@@ -1,5 +1,5 @@
 import { t } from "../i18n/i18n";
-import type { MessageKey } from "../i18n/en";
+import type { MessageKey } from "../i18n/i18n";
 
 interface Props {
   name: string;

@@ -104,6 +104,71 @@ class TestVersions:
         assert client.post("/v1/plan/versions", json=a_plan()).status_code == 401
 
 
+class TestEndAndDelete:
+    def test_ending_keeps_every_version_and_plans_nothing_after_the_last_day(self, client, db):
+        _user, headers = person(time_zone=ZONE)
+        save(client, headers, a_plan())
+        last = today() + timedelta(days=3)
+        ended = client.post(
+            "/v1/plan/end", json={"day": last.isoformat(), "based_on_version": 1}, headers=headers
+        )
+        assert ended.status_code == 201, ended.json
+        assert (ended.json["version"], ended.json["ended_on"]) == (2, last.isoformat())
+        # The next cut (day 28, eight days from now) falls after the end: no step, no finish.
+        assert ended.json["progress"]["next_step"] is None
+        assert ended.json["progress"]["ends"] == {"diazepam": "ended"}
+        assert (
+            ended.json["medications"]
+            == client.get("/v1/plan/versions", headers=headers).json["versions"][1]["medications"]
+        )
+        days = client.get(
+            "/v1/plan/schedule",
+            query_string={"from": last.isoformat(), "to": (last + timedelta(days=1)).isoformat()},
+            headers=headers,
+        ).json["days"]
+        assert days[0]["medications"]["diazepam"]["mg"] == 18.0 and days[1]["medications"] == {}
+        assert [v["version"] for v in client.get("/v1/plan/versions", headers=headers).json["versions"]] == [
+            2,
+            1,
+        ]
+        # Ending an older version than the newest is refused, like any change.
+        stale = client.post(
+            "/v1/plan/end", json={"day": last.isoformat(), "based_on_version": 1}, headers=headers
+        )
+        assert stale.status_code == 409 and db.taper_plans.count_documents({}) == 2
+
+    def test_an_end_before_the_start_is_refused_and_stores_nothing(self, client, db):
+        _user, headers = person(time_zone=ZONE)
+        plan = save(client, headers, a_plan())
+        early = (today() - timedelta(days=30)).isoformat()
+        answer = client.post("/v1/plan/end", json={"day": early}, headers=headers)
+        assert answer.status_code == 422
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert plan["start_day"] in answer.json["detail"]
+        assert [p["name"] for p in answer.json["invalid_params"]] == ["day"]
+        assert db.taper_plans.count_documents({}) == 1
+
+    def test_ending_without_a_plan_is_404(self, client, db):
+        _user, headers = person(time_zone=ZONE)
+        assert (
+            client.post("/v1/plan/end", json={"day": today().isoformat()}, headers=headers).status_code == 404
+        )
+
+    def test_deleting_erases_every_version_of_that_person_only(self, client, db):
+        owner, headers = person(time_zone=ZONE)
+        save(client, headers, a_plan())
+        save(client, headers, a_plan(based_on_version=1))
+        other, other_headers = person(time_zone=ZONE)
+        save(client, other_headers, a_plan())
+        assert client.delete("/v1/plan", headers=headers).status_code == 204
+        assert db.taper_plans.count_documents({"user_id": owner["_id"]}) == 0
+        assert db.taper_plans.count_documents({"user_id": other["_id"]}) == 1
+        assert client.get("/v1/plan", headers=headers).status_code == 404
+        assert client.delete("/v1/plan", headers=headers).status_code == 204  # a repeat: still gone
+        # A new plan starts again from version 1.
+        assert save(client, headers, a_plan(based_on_version=0))["version"] == 1
+
+
 class TestRefusals:
     def refused(self, client, db, plan) -> dict:
         _user, headers = person(time_zone=ZONE)

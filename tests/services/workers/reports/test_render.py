@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
 import io
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from services.workers.reports import model, render
+from services.workers.reports import charts, model, render
 from services.workers.summaries import params as summary_params
 from shared.settings import Settings
 from tests.factories import plans
@@ -74,6 +75,12 @@ def text_of(page: str) -> str:
     """The page's visible text, whitespace collapsed."""
     body = re.sub(r"<style.*?</style>|<[^>]+>", " ", page, flags=re.S)
     return re.sub(r"\s+", " ", body.replace("&#39;", "'").replace("&amp;", "&"))
+
+
+def chart_svg(page: str) -> str:
+    """The report's chart, as the SVG embedded in the page."""
+    encoded = re.search(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page).group(1)
+    return base64.b64decode(encoded).decode("utf-8")
 
 
 def pages(pdf: bytes) -> int:
@@ -289,6 +296,16 @@ class TestPlan:
         content, page = build(patient, "2026-03-09", "2026-03-15")
         assert content["plan"] is None
         assert "Taper plan" not in text_of(page) and "From the taper plan" not in page
+
+    def test_the_dose_panel_draws_the_planned_dose_beside_the_logged_one(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15", plan_doc=a_plan())
+        # The plan's 16 mg from 8 Mar and 13 mg from 15 Mar, day by day, in the logged dose's unit.
+        assert charts.planned_series(content) == [16.0] * 6 + [13.0]
+        svg = chart_svg(page)
+        assert "dose planned" in svg and "dose logged" in svg
+        assert "stroke-dasharray" in svg
+        _content, plain = build(patient, "2026-03-09", "2026-03-15")
+        assert "dose planned" not in chart_svg(plain)
 
     def test_the_daily_detail_shows_the_planned_dose_beside_the_logged_one(self, patient):
         content, page = build(patient, "2026-01-16", "2026-03-15", plan_doc=a_plan())

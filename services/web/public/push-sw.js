@@ -1,0 +1,115 @@
+// Dose reminders in the service worker (imported by the generated worker, see vite.config.ts): a push shows
+// the reminder with Taken / Skipped; a tap on one records it with POST /v1/doses/confirm and the dose's
+// token (no session needed). Offline, the answer waits in IndexedDB and is sent at the next sync or when
+// the app opens (src/store/confirmations.ts reads the same store); the server records a dose once, so a
+// resend is always safe.
+/* eslint-env serviceworker */
+const CONFIRM_URL = "/v1/doses/confirm";
+const DB_NAME = "track-your-healing-confirmations";
+const STORE = "pending";
+const SYNC_TAG = "dose-confirmations";
+const LABELS = {
+  en: { taken: "Taken", skipped: "Skipped" },
+  es: { taken: "Tomada", skipped: "Omitida" },
+};
+
+function labels() {
+  const language = (self.navigator.language || "en").slice(0, 2);
+  return LABELS[language] || LABELS.en;
+}
+
+function openQueue() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: "token" });
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+
+function withStore(mode, work) {
+  return openQueue().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const result = work(tx.objectStore(STORE));
+        tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+        tx.onerror = () => reject(tx.error);
+      }),
+  );
+}
+
+/** "sent" when the server has decided (recorded now or before, or the token can never work), "retry" otherwise. */
+async function send(token, status) {
+  let response;
+  try {
+    response = await fetch(CONFIRM_URL, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "TrackYourHealing" },
+      body: JSON.stringify({ token, status }),
+    });
+  } catch {
+    return "retry"; // no network
+  }
+  return response.ok || (response.status >= 400 && response.status < 500 && response.status !== 429) ? "sent" : "retry";
+}
+
+async function flush() {
+  const pending = (await withStore("readonly", (store) => store.getAll())) || [];
+  for (const entry of pending) {
+    if ((await send(entry.token, entry.status)) === "sent") await withStore("readwrite", (store) => store.delete(entry.token));
+  }
+}
+
+async function confirm(token, status) {
+  if ((await send(token, status)) === "sent") return;
+  await withStore("readwrite", (store) => store.put({ token, status, at: new Date().toISOString() }));
+  try {
+    await self.registration.sync?.register(SYNC_TAG);
+  } catch {
+    // Background sync is not everywhere: the app sends what waits when it next opens.
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let payload = {};
+  try {
+    payload = event.data ? event.data.json() : {};
+  } catch {
+    return;
+  }
+  if (payload.kind !== "dose_reminder") return;
+  const words = labels();
+  event.waitUntil(
+    self.registration.showNotification(payload.title || "", {
+      body: payload.body || "",
+      tag: `dose-${payload.day}-${payload.time}`,
+      // Every dose at this time (two or three during a crossover), each recorded with its own token.
+      data: { tokens: (payload.doses || []).map((d) => d.token).filter(Boolean), token: payload.token, url: payload.url || "/app/" },
+      actions: [
+        { action: "taken", title: words.taken },
+        { action: "skipped", title: words.skipped },
+      ],
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  const { tokens, token, url } = event.notification.data || {};
+  const all = tokens && tokens.length ? tokens : token ? [token] : [];
+  event.notification.close();
+  if ((event.action === "taken" || event.action === "skipped") && all.length) {
+    event.waitUntil(Promise.all(all.map((t) => confirm(t, event.action))));
+    return;
+  }
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).pathname.startsWith("/app/"));
+      return open ? open.focus() : self.clients.openWindow(url || "/app/");
+    }),
+  );
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === SYNC_TAG) event.waitUntil(flush());
+});
