@@ -84,20 +84,21 @@ def day_id(user_id: str, day: str) -> str:
     return f"{user_id}:{day}"
 
 
-def _with_open_days(stored: list[dict], person: dict | None, start: str, end: str) -> list[dict]:
+def _with_open_days(
+    stored: list[dict], person: dict | None, recent: list[dict], start: str, end: str
+) -> list[dict]:
     """Day documents read for `start`..`end`, with the days from the person's `today` on, which only their
     summary document holds (they replace any day document an earlier worker version stored), by day."""
     merged = {doc["day"]: doc for doc in stored}
     if opened := (person or {}).get("today"):
-        for day in unpack_days(person.get("recent_days")):
+        for day in recent:
             if day["day"] >= opened and start <= day["day"] <= end:
                 merged[day["day"]] = day
     return [merged[day] for day in sorted(merged)]
 
 
-def _recent_days_between(person: dict | None, start: str, end: str) -> list[dict] | None:
+def _recent_days_between(person: dict | None, recent: list[dict], start: str, end: str) -> list[dict] | None:
     """The person's recent days from `start` to `end`, or None when the document does not cover them."""
-    recent = unpack_days((person or {}).get("recent_days"))
     if not recent or (recent[0]["day"] > start and recent[0]["day"] != person.get("first_day")):
         return None
     return [day for day in recent if start <= day["day"] <= end]
@@ -107,15 +108,16 @@ def summary_days(user_id: str, start: str, end: str, person: dict | None = None)
     """The person's stored days from `start` to `end` (ISO dates, both included), oldest first, whichever
     way each is stored. `person`: their summary document when the caller has read it already."""
     person = find_person(user_id) if person is None else person
-    recent = _recent_days_between(person, start, end)
-    if recent is not None:
-        return recent
+    # Unpacked once: a year's answer needs them twice (the range check, then the open days).
+    recent = unpack_days((person or {}).get("recent_days"))
+    if (between := _recent_days_between(person, recent, start, end)) is not None:
+        return between
     stored = _copied_days(user_id, person)
     if stored is None:
         query = {"user_id": user_id, "day": {"$gte": start, "$lte": end}}
         stored = list(mongo.db[DAYS].find(query, {"_id": 0}))
     in_range = [day for day in stored if start <= day["day"] <= end]
-    return _with_open_days(in_range, person, start, end)
+    return _with_open_days(in_range, person, recent, start, end)
 
 
 def _copied_days(user_id: str, person: dict | None) -> list[dict] | None:

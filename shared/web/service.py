@@ -7,6 +7,7 @@ import time
 from datetime import date, datetime
 from http import HTTPStatus
 
+import orjson
 from celery import Celery
 from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
@@ -31,13 +32,24 @@ log = logging.getLogger(__name__)
 
 
 class IsoJSONProvider(DefaultJSONProvider):
-    """Dates and times as ISO 8601 everywhere (Flask's default is the HTTP date format)."""
+    """Dates and times as ISO 8601 everywhere (Flask's default is the HTTP date format). Response bodies are
+    encoded by orjson, compact with sorted keys as Flask writes them: a year of summaries (~390 KB) took
+    ~9 ms with the standard library's encoder, a fifth of that request's time (docs/benchmarks.md)."""
+
+    # Dates and times still go through `default`, so they read exactly as before.
+    ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
     @staticmethod
     def default(o):
         if isinstance(o, date | datetime):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def response(self, *args, **kwargs):
+        if self._app.debug:
+            return super().response(*args, **kwargs)  # indented, for reading
+        body = orjson.dumps(self._prepare_response_obj(args, kwargs), self.default, self.ORJSON_OPTIONS)
+        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
 
     def loads(self, s, **kwargs):
         """Request bodies (and session cookies) through the one strict parser (shared/web/json_body)."""
