@@ -91,6 +91,15 @@ def claim(outbox_id: str, task_id: str, now: datetime, lease: timedelta) -> dict
     return Busy(current.get("lease_until") or current["claimed_at"] + lease)
 
 
+def extend_lease(outbox_id: str, task_id: str, until: datetime) -> bool:
+    """Hold a claimed record until `until` (mail that may take longer to hand over); False if not ours."""
+    result = mongo.db[OUTBOX].update_one(
+        {"_id": outbox_id, "status": SENDING, "claimed_by": task_id},
+        {"$set": {"lease_until": until, "sweep_after": until}},
+    )
+    return result.modified_count == 1
+
+
 def _finish(
     outbox_id: str, task_id: str, status: str, now: datetime, *, drop_data: bool = False, **fields: Any
 ) -> bool:
