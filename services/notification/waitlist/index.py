@@ -45,8 +45,6 @@ LOCK_S = 120  # refreshed every batch; a crashed rebuild frees the lock this lon
 BATCH = 1000
 TEMP_S = 30  # temporary intersections are deleted at once; the expiry is for a crash in between
 SEP = "\0"
-# The admin stats' cache (admin/service.py): its referral leaders name entries, so erasure drops it too.
-STATS = "admin:stats"
 
 
 def _hash_key(entry_id: str) -> str:
@@ -89,10 +87,16 @@ def _remove_from(pipe: Pipeline, entry_id: str, stored: dict[str, str]) -> None:
         pipe.zrem(SEARCH, *(term + SEP + entry_id for term in terms))
 
 
-def _put(pipe: Pipeline, entry: dict[str, Any]) -> None:
-    entry_id = entry["_id"]
+def _stored(entry: dict[str, Any]) -> dict[str, str]:
+    """The entry's hash as the index stores it."""
     row = {field: _text(entry.get(field)) for field in FIELDS}
     row["email_key"] = entry.get("email_key") or row["email"].lower()
+    return row
+
+
+def _put(pipe: Pipeline, entry: dict[str, Any]) -> None:
+    entry_id = entry["_id"]
+    row = _stored(entry)
     pipe.hset(_hash_key(entry_id), mapping=row)
     pipe.zadd(CREATED, {entry_id: _score(entry["created_at"])})
     if entry.get("line_at"):
@@ -136,12 +140,11 @@ def sync(entry_id: str) -> None:
 
 
 def remove(entry_id: str) -> None:
-    """Erase the entry from the index: its hash, every set member naming it, and the cached stats."""
+    """Erase the entry from the index: its hash and every set member naming it."""
     client = redis_client.client
     stored = client.hgetall(_hash_key(entry_id))
     pipe = client.pipeline()
     _remove_from(pipe, entry_id, stored)
-    pipe.delete(STATS)
     if client.exists(LOCK):
         # A rebuild may have read the entry before it was erased; it removes these ids when it ends.
         pipe.sadd(ERASED_DURING_REBUILD, entry_id)
@@ -171,7 +174,7 @@ def rebuild(progress: Any = None) -> int:
             client.unlink(*keys[start : start + BATCH])
         count = 0
         pipe = client.pipeline(transaction=False)
-        for entry in repository.entries().find({}, {field: 1 for field in (*FIELDS, "email_key")}):
+        for entry in repository.iter_list_rows((*FIELDS, "email_key")):
             _put(pipe, entry)
             count += 1
             if count % BATCH == 0:
