@@ -8,6 +8,7 @@ erasure) once; both are idempotent. `rebuild` refills it from MongoDB. Erasure r
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 import uuid
@@ -45,6 +46,10 @@ LOCK_S = 120  # refreshed every batch; a crashed rebuild frees the lock this lon
 BATCH = 1000
 TEMP_S = 30  # temporary intersections are deleted at once; the expiry is for a crash in between
 SEP = "\0"
+# Erased ids, hashed, so that a sign-up indexing its new entry cannot put back one erased meanwhile. Outside
+# PREFIX: a rebuild keeps them.
+ERASED = "waitlist:erased:"
+ERASED_S = 86400
 
 
 def _hash_key(entry_id: str) -> str:
@@ -139,17 +144,49 @@ def sync(entry_id: str) -> None:
         remove(entry_id)
 
 
+def _erased_key(entry_id: str) -> str:
+    """Marks an erased entry for ERASED_S, under a hash of its id so that the mark names nobody."""
+    return ERASED + hashlib.sha256(entry_id.encode()).hexdigest()[:32]
+
+
+def add_new(entry: dict[str, Any]) -> None:
+    """Index an entry its caller has just inserted, as inserted: a new id has no row yet and no other writer
+    (its links are not sent yet), so nothing is read first. An erasure of its address can only follow the
+    insert, and its `remove` marks the id: a marked id is not indexed, and a mark landing meanwhile (WATCH)
+    stops this write."""
+    marker = _erased_key(entry["_id"])
+    with redis_client.client.pipeline() as pipe:
+        try:
+            pipe.watch(marker)
+            if pipe.exists(marker):
+                return
+            pipe.multi()
+            _put(pipe, entry)
+            pipe.execute()
+        except WatchError:
+            return  # erased meanwhile: its removal ran, nothing of this entry was written
+
+
 def remove(entry_id: str) -> None:
-    """Erase the entry from the index: its hash and every set member naming it."""
-    client = redis_client.client
-    stored = client.hgetall(_hash_key(entry_id))
-    pipe = client.pipeline()
-    _remove_from(pipe, entry_id, stored)
-    if client.exists(LOCK):
-        # A rebuild may have read the entry before it was erased; it removes these ids when it ends.
-        pipe.sadd(ERASED_DURING_REBUILD, entry_id)
-        pipe.expire(ERASED_DURING_REBUILD, LOCK_S * 10)
-    pipe.execute()
+    """Erase the entry from the index: its hash and every set member naming it; mark the id erased."""
+    with redis_client.client.pipeline() as pipe:
+        for _ in range(10):
+            try:
+                # WATCH: a write of the row between our read and our removal must not leave members behind.
+                pipe.watch(_hash_key(entry_id))
+                stored = pipe.hgetall(_hash_key(entry_id))
+                rebuilding = pipe.exists(LOCK)
+                pipe.multi()
+                _remove_from(pipe, entry_id, stored)
+                pipe.set(_erased_key(entry_id), 1, ex=ERASED_S)
+                if rebuilding:
+                    # A rebuild may have read the entry before it was erased; it removes these ids at its end.
+                    pipe.sadd(ERASED_DURING_REBUILD, entry_id)
+                    pipe.expire(ERASED_DURING_REBUILD, LOCK_S * 10)
+                pipe.execute()
+                return
+            except WatchError:
+                continue
 
 
 # Rebuilding

@@ -220,3 +220,18 @@ def test_erasure_removes_every_trace_from_redis(client, notification_app):
     with notification_app.test_request_context():  # and the person's own leave link
         assert service.leave(service.token_for(service.LEAVE_PURPOSE, kept["_id"]))
     assert _keys_mentioning(kept["_id"], kept["email"]) == []
+
+
+def test_an_entry_erased_before_it_is_indexed_stays_out(db):
+    # A new sign-up is indexed as inserted, with no read first; an erasure of its address landing between
+    # the insert and the indexing must still win.
+    doc = waitlist.entry_doc(7, "pending", name="Robin Ash", source="reddit")
+    index.remove(doc["_id"])  # the erasure (its entry already gone from MongoDB)
+    index.add_new(doc)
+    assert _keys_mentioning(doc["_id"], doc["email"], doc["email_key"], "robin") == []
+    kept = waitlist.entry_doc(8, "pending")
+    mongo.db.waitlist_entries.insert_one(kept)
+    index.add_new(kept)
+    assert _page_ids(status="pending") == [kept["_id"]]
+    index.remove(kept["_id"])  # and an erasure after indexing removes it all
+    assert _keys_mentioning(kept["_id"], kept["email"], kept["email_key"]) == []
