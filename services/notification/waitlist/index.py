@@ -150,21 +150,18 @@ def _erased_key(entry_id: str) -> str:
 
 
 def add_new(entry: dict[str, Any]) -> None:
-    """Index an entry its caller has just inserted, as inserted: a new id has no row yet and no other writer
-    (its links are not sent yet), so nothing is read first. An erasure of its address can only follow the
-    insert, and its `remove` marks the id: a marked id is not indexed, and a mark landing meanwhile (WATCH)
-    stops this write."""
-    marker = _erased_key(entry["_id"])
+    """Index an entry its caller has just inserted, as inserted, in one round trip: a new id has no row yet
+    and no other writer (its links are not sent yet), so nothing is read first. An erasure of its address
+    can only follow the insert; its `remove` marks the id in one transaction. If the mark is there when
+    this transaction runs, the row is taken out again; if it comes later, `remove` finds the row."""
     with redis_client.client.pipeline() as pipe:
-        try:
-            pipe.watch(marker)
-            if pipe.exists(marker):
-                return
-            pipe.multi()
-            _put(pipe, entry)
+        _put(pipe, entry)
+        pipe.exists(_erased_key(entry["_id"]))
+        erased = pipe.execute()[-1]
+    if erased:
+        with redis_client.client.pipeline() as pipe:
+            _remove_from(pipe, entry["_id"], _stored(entry))
             pipe.execute()
-        except WatchError:
-            return  # erased meanwhile: its removal ran, nothing of this entry was written
 
 
 def remove(entry_id: str) -> None:
