@@ -28,11 +28,12 @@ from shared.redis_client import redis_client
 PREFIX = "waitlist:index:"
 # Present once a rebuild finished: the index is complete. The number names the layout; a new layout gets
 # a new number, and the missing marker makes the first list view rebuild the index in the new shape.
-READY = PREFIX + "ready:2"
+READY = PREFIX + "ready:3"
 LOCK = PREFIX + "rebuilding"
 ERASED_DURING_REBUILD = PREFIX + "erased-during-rebuild"
 CREATED = PREFIX + "created"  # every id, by created_at
 LINE = PREFIX + "line"  # ids with a line_at (confirmed, invited, active), by line_at
+PLACES = PREFIX + "places"  # confirmed ids by line_at, ties by id: a place in line is a rank here
 EMAIL = PREFIX + "email"  # "email_key\0id", all score 0: lexicographic
 SEARCH = PREFIX + "search"  # "lowercase email or name word\0id", all score 0: prefix search
 SOURCES = PREFIX + "sources"  # every lower-cased source ever indexed; listed only while its set has ids
@@ -82,6 +83,7 @@ def _remove_from(pipe: Pipeline, entry_id: str, stored: dict[str, str]) -> None:
     pipe.delete(_hash_key(entry_id))
     pipe.zrem(CREATED, entry_id)
     pipe.zrem(LINE, entry_id)
+    pipe.zrem(PLACES, entry_id)
     if stored.get("status"):
         pipe.zrem(_status_key(stored["status"]), entry_id)
     if stored.get("source"):
@@ -106,6 +108,8 @@ def _put(pipe: Pipeline, entry: dict[str, Any]) -> None:
     pipe.zadd(CREATED, {entry_id: _score(entry["created_at"])})
     if entry.get("line_at"):
         pipe.zadd(LINE, {entry_id: _score(entry["line_at"])})
+        if row["status"] == CONFIRMED:
+            pipe.zadd(PLACES, {entry_id: _score(entry["line_at"])})
     pipe.zadd(_status_key(row["status"]), {entry_id: _score(entry["created_at"])})
     if row["source"]:
         pipe.zadd(_source_key(row["source"]), {entry_id: _score(entry["created_at"])})
@@ -254,6 +258,16 @@ def _rebuild_in_background(app: Any) -> None:
 
 
 # Reading
+
+
+def place_in_line(entry_id: str) -> int | None:
+    """The entry's 1-based place among confirmed entries (by line_at, ties by id, as the count in MongoDB
+    orders them), or None when the index is not complete or does not hold the entry as confirmed."""
+    with redis_client.client.pipeline(transaction=False) as pipe:
+        pipe.exists(READY)
+        pipe.zrank(PLACES, entry_id)
+        ready, rank = pipe.execute()
+    return rank + 1 if ready and rank is not None else None
 
 
 def known_sources(limit: int = MAX_SOURCES) -> list[tuple[str, int]]:

@@ -278,6 +278,11 @@ def position_of(entry: dict[str, Any]) -> int | None:
     """1-based place among confirmed entries by line_at; None unless confirmed."""
     if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
         return None
+    # A rank in the admin list's read model; counting in MongoDB reads every confirmed entry on FerretDB,
+    # so it is only the fallback while the read model is rebuilt (or has not caught up with a confirm).
+    place = index.place_in_line(entry["_id"])
+    if place is not None:
+        return place
     return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
 
 
