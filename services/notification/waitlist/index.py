@@ -1,9 +1,10 @@
 """The admin list's read model in Redis: a rebuildable cache of the list's fields, kept in step by writes.
 
-FerretDB (SQLite) pushes no filter but `_id` equality down, so sorting, filtering or searching the waitlist
-reads the whole collection. Here each entry is one hash of the list's fields, plus sorted sets of ids for each
-order and filter and a lexicographic set for prefix search. Every waitlist write calls `sync` (or `remove` on
-erasure) once; both are idempotent. `rebuild` refills it from MongoDB. Erasure removes every trace.
+Our FerretDB pushes equality down but neither sorts, ranges nor counts (docs/ferretdb.md), so sorting,
+filtering, searching or ranking the waitlist in MongoDB reads every entry. Here each entry is one hash of
+the list's fields, plus sorted sets of ids for each order and filter (a place in line is a rank) and a
+lexicographic set for prefix search. Every waitlist write calls `sync` once (a new sign-up `add_new`, erasure
+`remove`); all are idempotent. `rebuild` refills it from MongoDB. Erasure removes every trace.
 """
 
 from __future__ import annotations
