@@ -1,7 +1,9 @@
 """Admin waitlist pages at 100k entries: list (default, filtered, searched, deep page), detail, stats.
 
 Runs the notification app in-process (Flask test client, signed in) against a fresh FerretDB, or against
-BENCH_MONGO_URI when set (e.g. a MongoDB to compare with). BENCH_ADMIN_ENTRIES changes the size.
+BENCH_MONGO_URI when set (e.g. a MongoDB to compare with). BENCH_ADMIN_ENTRIES changes the size. The
+entries are stored (and counted) through the waitlist's store; the list pages read the Redis read model,
+rebuilt from MongoDB first; the stats read the counters.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from benchmarks.harness import Report, Stack, bench_settings
 
 ENTRIES = int(os.environ.get("BENCH_ADMIN_ENTRIES", "100000"))
 PAGE_GOAL_MS = 1000
+STATS_GOAL_MS = 1000
 SOURCES = ("direct", "reddit", "forum", "newsletter", "friend")
 STATUSES = ("pending", "confirmed", "confirmed", "invited", "active")
 VIEWS = (
@@ -66,8 +69,7 @@ def timed_get(client, path: str) -> float:
 def main() -> None:
     from services.notification.admin import accounts
     from services.notification.app import create_app
-    from services.notification.waitlist import index
-    from shared.mongo import mongo
+    from services.notification.waitlist import index, repository
 
     report = Report("admin_list")
     with Stack("admin") as stack:
@@ -77,14 +79,12 @@ def main() -> None:
         database = SimpleNamespace(uri=mongo_uri) if mongo_uri else stack.ferretdb()
         settings = bench_settings(redis, database, log_level="WARNING")
         app = create_app(settings)
-        mongo.db.waitlist_entries.delete_many({})
         base = datetime(2025, 1, 1, tzinfo=UTC)
         started = time.perf_counter()
         for start in range(0, ENTRIES, 5000):
-            mongo.db.waitlist_entries.insert_many(
-                [entry(n, base) for n in range(start, min(start + 5000, ENTRIES))], ordered=False
-            )
+            repository.insert_entries([entry(n, base) for n in range(start, min(start + 5000, ENTRIES))])
         report.measure("insert", f"insert {ENTRIES:,} entries", time.perf_counter() - started, "s")
+        print(f"  insert: {report.measurements['insert']['value']:,.1f} s", flush=True)
 
         with app.app_context():
             started = time.perf_counter()
@@ -104,14 +104,22 @@ def main() -> None:
         for key, label, path in VIEWS:
             report.measure(key, label, timed_get(client, path), "ms", path=path)
             print(f"  {label}: {report.measurements[key]['value']:,.0f} ms", flush=True)
-        some_id = mongo.db.waitlist_entries.find_one({}, {"_id": 1})["_id"]
+        # A confirmed entry: its page shows its place in line.
+        people = (repository.find_by_email_key(f"person{n}@example.org") for n in range(42, ENTRIES))
+        some_id = next(p["_id"] for p in people if p["status"] == "confirmed")
         report.measure(
-            "detail", "entry detail (by _id)", timed_get(client, f"/admin/entries/{some_id}"), "ms"
+            "detail",
+            "entry detail of a confirmed entry (by _id, place in line)",
+            timed_get(client, f"/admin/entries/{some_id}"),
+            "ms",
         )
-        report.measure("stats", "stats, one pass (uncached)", timed_get(client, "/admin/stats"), "ms")
-        report.measure("stats_cached", "stats, cached", timed_get(client, "/admin/stats"), "ms")
-        report.goal("goal_list", "list page 1 at 100k", report.measurements["list_default"]["value"], "ms",
-                    PAGE_GOAL_MS)  # fmt: skip
+        report.measure(
+            "stats", "stats (from the counters, uncached)", timed_get(client, "/admin/stats"), "ms"
+        )
+        report.measure("stats_again", "stats, again", timed_get(client, "/admin/stats"), "ms")
+        report.goal("goal_stats", "stats at 100k", report.measurements["stats"]["value"], "ms", STATS_GOAL_MS)
+        page_1 = report.measurements["list_default"]["value"]
+        report.goal("goal_list", "list page 1 at 100k", page_1, "ms", PAGE_GOAL_MS)
         report.print()
         report.write(entries=ENTRIES, backend=backend)
 

@@ -56,6 +56,15 @@ def create_invitation(
     return invitation, accept_url(settings, invitation["_id"])
 
 
+def find(invitation_id: str) -> dict | None:
+    return mongo.db[COLLECTION].find_one({"_id": invitation_id})
+
+
+def delete(invitation_id: str) -> None:
+    """Withdraw an invitation nobody was sent (its entry had moved on when it was made)."""
+    mongo.db[COLLECTION].delete_one({"_id": invitation_id})
+
+
 def accept_url(settings: Settings, invitation_id: str) -> str:
     return f"{settings.app_base_url}/invitations/{sign(settings.secret_key, PURPOSE, {'i': invitation_id})}"
 

@@ -33,11 +33,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         PROVIDER_SCHEME,
         {"type": "http", "scheme": "bearer", "description": "the email provider's webhook secret"},
     )
-    # Opt-outs stored before the settings held them move there once MongoDB is reachable, as indexes do.
+    # Opt-outs stored before the settings held them move there once MongoDB is reachable, as indexes do;
+    # so does the first count of a waitlist stored before its counters existed.
     ensure_indexes(
         app,
         email_repository.ensure_indexes,
         waitlist_repository.ensure_indexes,
+        waitlist_repository.ensure_counts,
         email_service.adopt_account_opt_outs,
         dose_reminders.ensure_indexes,
     )

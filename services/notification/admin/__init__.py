@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notification.admin import accounts, api, audit, repository, views
+from services.notification.admin import accounts, api, audit, views
 from services.notification.admin.cli import admin_cli
 from shared import invitations
 from shared.web.service import ensure_indexes
@@ -16,7 +16,6 @@ def init_app(app: Flask) -> None:
         app,
         accounts.ensure_indexes,
         audit.ensure_indexes,
-        repository.ensure_indexes,
         invitations.ensure_indexes,
     )
     app.register_blueprint(views.bp)

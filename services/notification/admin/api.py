@@ -10,9 +10,11 @@ from typing import Any
 from flask import Blueprint, g, request
 from marshmallow import Schema, ValidationError
 
-from services.notification.admin import audit, auth, repository, service
+from services.notification.admin import audit, auth, service
 from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
+from services.notification.email import repository as email_repository
 from services.notification.waitlist import index
+from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
 from shared.email import address_key
 from shared.web.media import require_json
@@ -71,10 +73,10 @@ def list_entries():
 
 @bp.get("/entries/<entry_id>")
 def get_entry(entry_id: str):
-    entry = repository.find_entry(entry_id)
+    entry = waitlist_repository.find_by_id(entry_id)
     if entry is None:
         raise NotFound()
-    history = repository.email_history(address_key(entry["email"]))
+    history = email_repository.waitlist_mail_to(address_key(entry["email"]))
     for record in history:
         record.pop("data", None)  # link tokens stay out of API answers
     return entry | {"position": waitlist_service.position_of(entry), "emails": history}
@@ -102,13 +104,13 @@ def stats():
 @bp.get("/outbox")
 def outbox():
     filters = _load(OutboxFilters(), request.args)
-    rows, has_next = repository.list_outbox(filters["status"], filters["page"], PAGE_SIZE)
+    rows, has_next = email_repository.waitlist_mail_page(filters["status"], filters["page"], PAGE_SIZE)
     return {"items": rows, "page": filters["page"], "has_next": has_next}
 
 
 @bp.post("/outbox/<path:outbox_id>/resend")
 def resend(outbox_id: str):
-    if repository.find_outbox(outbox_id) is None:
+    if email_repository.find_waitlist_mail(outbox_id) is None:
         raise NotFound()
     if not service.resend(outbox_id, g.admin, "api"):
         raise AlreadyQueued()

@@ -1,4 +1,5 @@
-"""`flask --app services.notification.wsgi admin ...`: admins, their API tokens, the list index."""
+"""`flask --app services.notification.wsgi admin ...`: admins, their API tokens, the list index, the
+stats' counters."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from services.notification.admin import accounts, audit
-from services.notification.waitlist import index
+from services.notification.waitlist import index, repository
 
 admin_cli = AppGroup("admin", help="Manage admin accounts and API tokens.")
 token_cli = AppGroup("token", help="Create and revoke admin API tokens.")
@@ -81,3 +82,9 @@ def reindex() -> None:
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Indexed {count:,} entries.")
+
+
+@admin_cli.command("recount")
+def recount() -> None:
+    """Count the waitlist's stats counters again from the entries (at a quiet moment: one pass)."""
+    click.echo(f"Counted {repository.recount():,} entries.")

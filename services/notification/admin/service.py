@@ -7,25 +7,25 @@ click or two admins inviting at once make one invitation. The email is requested
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 
-from services.notification.admin import audit, repository
+from services.notification.admin import audit
 from services.notification.email import service as email_service
 from services.notification.privacy import service as privacy
-from services.notification.waitlist import index
+from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED
+from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING
 from shared import invitations
 from shared.email import request_email
-from shared.redis_client import redis_client
 from shared.web.service import celery_of, settings_of
 
 INVITATION_TEMPLATE = "invitation"
-STATS_CACHE_S = 60
+STATS_DAYS = 30
+LEADERS = 10
+SOURCES = 100  # sources come from landing links, so anyone can make new ones
 
 
 def _send_invitation(entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
@@ -55,7 +55,7 @@ SKIP_REASONS = {
 def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
     """Invite one entry; the outcome is 'invited' or one of SKIP_REASONS."""
     if entry.get("status") == INVITED and entry.get("invitation_id"):
-        existing = repository.invitation(entry["invitation_id"])
+        existing = invitations.find(entry["invitation_id"])
         if existing is not None and existing.get("accepted_at") is None:
             _send_invitation(entry, existing)  # a no-op unless an earlier attempt stopped before it
         return "already invited"
@@ -71,7 +71,7 @@ def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
         created_by=admin["email"],
     )
     if not waitlist_service.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
-        repository.delete_invitation(invitation["_id"])  # someone else moved it on first
+        invitations.delete(invitation["_id"])  # someone else moved it on first
         return "already invited"
     _send_invitation(entry, invitation)
     # The entry id only: the log outlives an erasure of the entry, and must not name its person.
@@ -85,7 +85,9 @@ def invite(
     """Invite the chosen entries, or the next N confirmed in line. The result counts each outcome and
     names each entry: `invited_entries`, and `skipped` with the reason (SKIP_REASONS) for each."""
     wanted = list(dict.fromkeys(entry_ids or []))
-    entries = repository.find_entries(wanted) if wanted else repository.next_in_line(next_n or 0)
+    entries = (
+        waitlist_repository.find_by_ids(wanted) if wanted else waitlist_repository.next_in_line(next_n or 0)
+    )
     result: dict[str, Any] = {"invited": 0, **dict.fromkeys(SKIP_REASONS, 0)}
     result |= {"invited_entries": [], "skipped": []}
     for entry in entries:
@@ -141,16 +143,19 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def stats() -> dict[str, Any]:
-    """Waitlist stats, cached briefly in Redis: they read every entry, and admins reload pages."""
-    cached = redis_client.client.get(index.STATS)
-    if cached:
-        return _stats_from_json(json.loads(cached))
-    result = repository.stats(datetime.now(UTC).date())
-    redis_client.client.set(index.STATS, json.dumps(result, default=str), ex=STATS_CACHE_S)
-    return result
-
-
-def _stats_from_json(raw: dict[str, Any]) -> dict[str, Any]:
-    raw["per_day"] = [(date.fromisoformat(day), count) for day, count in raw["per_day"]]
-    raw["sources"] = [tuple(pair) for pair in raw["sources"]]
-    return raw
+    """Signups per day, statuses, confirmation rate, sources and referral leaders, from the waitlist's
+    counters (a few small reads, whatever the list's size)."""
+    today = datetime.now(UTC).date()
+    days = [today - timedelta(days=STATS_DAYS - 1 - i) for i in range(STATS_DAYS)]
+    per_day = waitlist_repository.signups_per_day(days)
+    totals = waitlist_repository.count_totals()
+    statuses = totals["statuses"]
+    total = sum(statuses.values())
+    return {
+        "total": total,
+        "statuses": statuses,
+        "confirmation_rate": (total - statuses[PENDING]) / total if total else None,
+        "per_day": [(day, per_day.get(day, 0)) for day in days],
+        "sources": totals["sources"][:SOURCES],
+        "leaders": waitlist_repository.referral_leaders(totals["credits"], LEADERS),
+    }

@@ -22,7 +22,7 @@ from flask import (
 )
 from marshmallow import ValidationError
 
-from services.notification.admin import audit, auth, display, export, repository, service
+from services.notification.admin import audit, auth, display, export, service
 from services.notification.admin.schemas import (
     MAX_INVITE_BATCH,
     PAGE_SIZE,
@@ -30,9 +30,12 @@ from services.notification.admin.schemas import (
     InviteRequest,
     OutboxFilters,
 )
+from services.notification.email import repository as email_repository
 from services.notification.waitlist import index
+from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import CONFIRMED, STATUSES
+from shared import invitations
 from shared.email import address_key
 from shared.web.pages import message_page
 from shared.web.problems import DomainError
@@ -141,22 +144,22 @@ def entries():
 @bp.get("/entries/<entry_id>")
 @auth.login_required
 def entry(entry_id: str):
-    found = repository.find_entry(entry_id) or abort(404)
-    invitation = repository.invitation(found["invitation_id"]) if found.get("invitation_id") else None
+    found = waitlist_repository.find_by_id(entry_id) or abort(404)
+    invitation = invitations.find(found["invitation_id"]) if found.get("invitation_id") else None
     return render_template(
         "admin/entry.html",
         entry=found,
         position=waitlist_service.position_of(found),
-        referrer=repository.referrer_of(found),
+        referrer=waitlist_repository.referrer_of(found),
         invitation=invitation,
-        emails=repository.email_history(address_key(found["email"])),
+        emails=email_repository.waitlist_mail_to(address_key(found["email"])),
     )
 
 
 @bp.get("/entries/<entry_id>/erase")
 @auth.login_required
 def erase_form(entry_id: str):
-    found = repository.find_entry(entry_id) or abort(404)
+    found = waitlist_repository.find_by_id(entry_id) or abort(404)
     return render_template("admin/erase.html", entry=found)
 
 
@@ -216,7 +219,7 @@ def export_csv():
     service.export_started(filters, g.admin, "web")
     filename = f"waitlist-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
     return Response(
-        stream_with_context(export.stream_csv(repository.iter_entries(filters))),
+        stream_with_context(export.stream_csv(waitlist_repository.iter_entries(filters))),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -235,7 +238,7 @@ def outbox():
         filters = OutboxFilters().load(request.args)
     except ValidationError:
         filters = OutboxFilters().load({})
-    rows, has_next = repository.list_outbox(filters["status"], filters["page"], PAGE_SIZE)
+    rows, has_next = email_repository.waitlist_mail_page(filters["status"], filters["page"], PAGE_SIZE)
     return render_template("admin/outbox.html", rows=rows, has_next=has_next, filters=filters)
 
 

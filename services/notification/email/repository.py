@@ -25,6 +25,7 @@ def ensure_indexes() -> None:
     db[OUTBOX].create_index([("status", ASCENDING), ("sweep_after", ASCENDING)])
     db[OUTBOX].create_index([("to_key", ASCENDING), ("created_at", DESCENDING)])
     db[OUTBOX].create_index([("user_id", ASCENDING)])
+    db[OUTBOX].create_index([("updated_at", DESCENDING)], name="admin_updated_at")
     db[EVENTS].create_index([("address", ASCENDING), ("at", DESCENDING)])
     db[CLAIMS].create_index([("outbox_id", ASCENDING)])
 
@@ -89,6 +90,15 @@ def claim(outbox_id: str, task_id: str, now: datetime, lease: timedelta) -> dict
     if current is None or current["status"] not in (QUEUED, SENDING):
         return None
     return Busy(current.get("lease_until") or current["claimed_at"] + lease)
+
+
+def extend_lease(outbox_id: str, task_id: str, until: datetime) -> bool:
+    """Hold a claimed record until `until` (mail that may take longer to hand over); False if not ours."""
+    result = mongo.db[OUTBOX].update_one(
+        {"_id": outbox_id, "status": SENDING, "claimed_by": task_id},
+        {"$set": {"lease_until": until, "sweep_after": until}},
+    )
+    return result.modified_count == 1
 
 
 def _finish(
@@ -168,6 +178,31 @@ def find_stuck(now: datetime, legacy_before: datetime, limit: int) -> list[dict]
     for query in queries:
         found += db.find(query).limit(limit - len(found)) if len(found) < limit else []
     return found
+
+
+# Admins manage the waitlist: every outbox read for them is of waitlist mail. Account mail (sign-in codes,
+# safety messages, reports) is the person's own and no admin view or API shows it (shared/email.py).
+WAITLIST_MAIL = {"audience": WAITLIST}
+# Template data can hold link tokens; no admin view needs it.
+NO_DATA = {"data": 0}
+
+
+def waitlist_mail_to(address_key: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Waitlist emails sent to one address, newest first, without their data."""
+    query = {"to_key": address_key, **WAITLIST_MAIL}
+    return list(mongo.db[OUTBOX].find(query, NO_DATA).sort("created_at", DESCENDING).limit(limit))
+
+
+def waitlist_mail_page(status: str, page: int, page_size: int) -> tuple[list[dict[str, Any]], bool]:
+    """One page of waitlist mail (of one status, or all), last changed first, and whether more follow."""
+    query = {"status": status, **WAITLIST_MAIL} if status else WAITLIST_MAIL
+    found = mongo.db[OUTBOX].find(query, NO_DATA).sort("updated_at", DESCENDING)
+    rows = list(found.skip((page - 1) * page_size).limit(page_size + 1))
+    return rows[:page_size], len(rows) > page_size
+
+
+def find_waitlist_mail(outbox_id: str) -> dict[str, Any] | None:
+    return mongo.db[OUTBOX].find_one({"_id": outbox_id, **WAITLIST_MAIL}, NO_DATA)
 
 
 def find_suppression(address_key: str) -> dict | None:

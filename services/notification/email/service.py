@@ -105,12 +105,17 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         finally:
             sender.close()
     now = datetime.now(UTC)
-    lease = _lease(settings, repository.find(outbox_id))
-    record = repository.claim(outbox_id, task_id, now, lease)
+    # Claimed for the short lease (most mail), with no read first: the template that decides the lease is
+    # known only once the record is in hand; slower mail then extends its own claim.
+    short = timedelta(seconds=settings.outbox_lease_seconds)
+    record = repository.claim(outbox_id, task_id, now, short)
     if isinstance(record, repository.Busy):
         raise Busy(record.until)
     if record is None:
         return SKIPPED  # sent already (or failed, suppressed, unknown)
+    lease = _lease(settings, record)
+    if lease > short and not repository.extend_lease(outbox_id, task_id, now + lease):
+        return SKIPPED  # taken over meanwhile: that attempt sends it
     audience = record.get("audience", ACCOUNT)
     try:
         keys = settings.encryption_keys

@@ -46,6 +46,8 @@ def erase_account_address(celery_app: Celery, settings: Settings, to: str, confi
 def _erase_entry(entry: dict[str, Any]) -> bool:
     # Entries this one referred keep their place, not a pointer to it (their credit was given already).
     waitlist_repository.forget_referrer(entry["_id"])
-    erased = userdata.erase_entry(entry["_id"])["waitlist_entries"] == 1
-    index.remove(entry["_id"])  # the admin list's read model and cached stats hold the address too
+    erased = userdata.erase_entry(entry["_id"])[waitlist_repository.COLLECTION] == 1
+    index.remove(entry["_id"])  # the admin list's read model holds the address too
+    if erased:
+        waitlist_repository.uncount(entry)
     return erased

@@ -1,13 +1,15 @@
 """The admin list's read model in Redis: a rebuildable cache of the list's fields, kept in step by writes.
 
-FerretDB (SQLite) pushes no filter but `_id` equality down, so sorting, filtering or searching the waitlist
-reads the whole collection. Here each entry is one hash of the list's fields, plus sorted sets of ids for each
-order and filter and a lexicographic set for prefix search. Every waitlist write calls `sync` (or `remove` on
-erasure) once; both are idempotent. `rebuild` refills it from MongoDB. Erasure removes every trace.
+Our FerretDB pushes equality down but neither sorts, ranges nor counts (docs/ferretdb.md), so sorting,
+filtering, searching or ranking the waitlist in MongoDB reads every entry. Here each entry is one hash of
+the list's fields, plus sorted sets of ids for each order and filter (a place in line is a rank) and a
+lexicographic set for prefix search. Every waitlist write calls `sync` once (a new sign-up `add_new`, erasure
+`remove`); all are idempotent. `rebuild` refills it from MongoDB. Erasure removes every trace.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 import uuid
@@ -27,11 +29,12 @@ from shared.redis_client import redis_client
 PREFIX = "waitlist:index:"
 # Present once a rebuild finished: the index is complete. The number names the layout; a new layout gets
 # a new number, and the missing marker makes the first list view rebuild the index in the new shape.
-READY = PREFIX + "ready:2"
+READY = PREFIX + "ready:3"
 LOCK = PREFIX + "rebuilding"
 ERASED_DURING_REBUILD = PREFIX + "erased-during-rebuild"
 CREATED = PREFIX + "created"  # every id, by created_at
 LINE = PREFIX + "line"  # ids with a line_at (confirmed, invited, active), by line_at
+PLACES = PREFIX + "places"  # confirmed ids by line_at, ties by id: a place in line is a rank here
 EMAIL = PREFIX + "email"  # "email_key\0id", all score 0: lexicographic
 SEARCH = PREFIX + "search"  # "lowercase email or name word\0id", all score 0: prefix search
 SOURCES = PREFIX + "sources"  # every lower-cased source ever indexed; listed only while its set has ids
@@ -45,8 +48,10 @@ LOCK_S = 120  # refreshed every batch; a crashed rebuild frees the lock this lon
 BATCH = 1000
 TEMP_S = 30  # temporary intersections are deleted at once; the expiry is for a crash in between
 SEP = "\0"
-# The admin stats' cache (admin/service.py): its referral leaders name entries, so erasure drops it too.
-STATS = "admin:stats"
+# Erased ids, hashed, so that a sign-up indexing its new entry cannot put back one erased meanwhile. Outside
+# PREFIX: a rebuild keeps them.
+ERASED = "waitlist:erased:"
+ERASED_S = 86400
 
 
 def _hash_key(entry_id: str) -> str:
@@ -79,6 +84,7 @@ def _remove_from(pipe: Pipeline, entry_id: str, stored: dict[str, str]) -> None:
     pipe.delete(_hash_key(entry_id))
     pipe.zrem(CREATED, entry_id)
     pipe.zrem(LINE, entry_id)
+    pipe.zrem(PLACES, entry_id)
     if stored.get("status"):
         pipe.zrem(_status_key(stored["status"]), entry_id)
     if stored.get("source"):
@@ -89,14 +95,22 @@ def _remove_from(pipe: Pipeline, entry_id: str, stored: dict[str, str]) -> None:
         pipe.zrem(SEARCH, *(term + SEP + entry_id for term in terms))
 
 
-def _put(pipe: Pipeline, entry: dict[str, Any]) -> None:
-    entry_id = entry["_id"]
+def _stored(entry: dict[str, Any]) -> dict[str, str]:
+    """The entry's hash as the index stores it."""
     row = {field: _text(entry.get(field)) for field in FIELDS}
     row["email_key"] = entry.get("email_key") or row["email"].lower()
+    return row
+
+
+def _put(pipe: Pipeline, entry: dict[str, Any]) -> None:
+    entry_id = entry["_id"]
+    row = _stored(entry)
     pipe.hset(_hash_key(entry_id), mapping=row)
     pipe.zadd(CREATED, {entry_id: _score(entry["created_at"])})
     if entry.get("line_at"):
         pipe.zadd(LINE, {entry_id: _score(entry["line_at"])})
+        if row["status"] == CONFIRMED:
+            pipe.zadd(PLACES, {entry_id: _score(entry["line_at"])})
     pipe.zadd(_status_key(row["status"]), {entry_id: _score(entry["created_at"])})
     if row["source"]:
         pipe.zadd(_source_key(row["source"]), {entry_id: _score(entry["created_at"])})
@@ -135,18 +149,46 @@ def sync(entry_id: str) -> None:
         remove(entry_id)
 
 
+def _erased_key(entry_id: str) -> str:
+    """Marks an erased entry for ERASED_S, under a hash of its id so that the mark names nobody."""
+    return ERASED + hashlib.sha256(entry_id.encode()).hexdigest()[:32]
+
+
+def add_new(entry: dict[str, Any]) -> None:
+    """Index an entry its caller has just inserted, as inserted, in one round trip: a new id has no row yet
+    and no other writer (its links are not sent yet), so nothing is read first. An erasure of its address
+    can only follow the insert; its `remove` marks the id in one transaction. If the mark is there when
+    this transaction runs, the row is taken out again; if it comes later, `remove` finds the row."""
+    with redis_client.client.pipeline() as pipe:
+        _put(pipe, entry)
+        pipe.exists(_erased_key(entry["_id"]))
+        erased = pipe.execute()[-1]
+    if erased:
+        with redis_client.client.pipeline() as pipe:
+            _remove_from(pipe, entry["_id"], _stored(entry))
+            pipe.execute()
+
+
 def remove(entry_id: str) -> None:
-    """Erase the entry from the index: its hash, every set member naming it, and the cached stats."""
-    client = redis_client.client
-    stored = client.hgetall(_hash_key(entry_id))
-    pipe = client.pipeline()
-    _remove_from(pipe, entry_id, stored)
-    pipe.delete(STATS)
-    if client.exists(LOCK):
-        # A rebuild may have read the entry before it was erased; it removes these ids when it ends.
-        pipe.sadd(ERASED_DURING_REBUILD, entry_id)
-        pipe.expire(ERASED_DURING_REBUILD, LOCK_S * 10)
-    pipe.execute()
+    """Erase the entry from the index: its hash and every set member naming it; mark the id erased."""
+    with redis_client.client.pipeline() as pipe:
+        for _ in range(10):
+            try:
+                # WATCH: a write of the row between our read and our removal must not leave members behind.
+                pipe.watch(_hash_key(entry_id))
+                stored = pipe.hgetall(_hash_key(entry_id))
+                rebuilding = pipe.exists(LOCK)
+                pipe.multi()
+                _remove_from(pipe, entry_id, stored)
+                pipe.set(_erased_key(entry_id), 1, ex=ERASED_S)
+                if rebuilding:
+                    # A rebuild may have read the entry before it was erased; it removes these ids at its end.
+                    pipe.sadd(ERASED_DURING_REBUILD, entry_id)
+                    pipe.expire(ERASED_DURING_REBUILD, LOCK_S * 10)
+                pipe.execute()
+                return
+            except WatchError:
+                continue
 
 
 # Rebuilding
@@ -171,7 +213,7 @@ def rebuild(progress: Any = None) -> int:
             client.unlink(*keys[start : start + BATCH])
         count = 0
         pipe = client.pipeline(transaction=False)
-        for entry in repository.entries().find({}, {field: 1 for field in (*FIELDS, "email_key")}):
+        for entry in repository.iter_list_rows((*FIELDS, "email_key")):
             _put(pipe, entry)
             count += 1
             if count % BATCH == 0:
@@ -217,6 +259,16 @@ def _rebuild_in_background(app: Any) -> None:
 
 
 # Reading
+
+
+def place_in_line(entry_id: str) -> int | None:
+    """The entry's 1-based place among confirmed entries (by line_at, ties by id, as the count in MongoDB
+    orders them), or None when the index is not complete or does not hold the entry as confirmed."""
+    with redis_client.client.pipeline(transaction=False) as pipe:
+        pipe.exists(READY)
+        pipe.zrank(PLACES, entry_id)
+        ready, rank = pipe.execute()
+    return rank + 1 if ready and rank is not None else None
 
 
 def known_sources(limit: int = MAX_SOURCES) -> list[tuple[str, int]]:

@@ -92,14 +92,25 @@ def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> 
 
 def join_now(celery_app: Celery, settings: Settings, data: dict[str, Any], ip: str, user_agent: str) -> None:
     """Store a sign-up and email the confirmation link if the entry is pending (the worker's half)."""
-    # Insert first: the unique email_key index says whether the address is new, so a new sign-up costs no
-    # lookup (a lookup by a field is a full scan on FerretDB); a repeat is found after the refusal.
-    entry = _create_entry(data, email_key(data["email"]), ip, user_agent)
-    if entry["status"] == PENDING:
-        send_confirmation(celery_app, settings, entry)
+    key = email_key(data["email"])
+    # The send limits are counted for every sign-up, whatever the address's state, so a new entry is
+    # stored with its first send already counted. Insert first: the unique email_key index says whether the
+    # address is new, so a new sign-up costs no lookup; a repeat is found after the refusal.
+    may_send = ratelimit.hit_all(abuse.CONFIRMATION_SENDS, key).allowed
+    entry, new = _create_entry(data, key, ip, user_agent, first_send=may_send)
+    if not new:
+        index.sync(entry["_id"])  # a repeat may follow a crash between the insert and its indexing
+    if entry["status"] != PENDING or not may_send:
+        return
+    sends = entry["confirmation_sends"] if new else repository.record_confirmation_send(entry["_id"], _now())
+    if sends:
+        _request_confirmation(celery_app, settings, entry, sends)
 
 
-def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> dict[str, Any]:
+def _create_entry(
+    data: dict[str, Any], key: str, ip: str, user_agent: str, *, first_send: bool
+) -> tuple[dict[str, Any], bool]:
+    """(the entry, whether it is new): stored now, or the one already listed for this address."""
     now = _now()
     code = data.get("referral_code")
     doc = {
@@ -124,30 +135,25 @@ def _create_entry(data: dict[str, Any], key: str, ip: str, user_agent: str) -> d
         "line_at": None,
         "invited_at": None,
         "invitation_id": None,
-        "confirmation_sends": 0,
-        "last_confirmation_sent_at": None,
+        "confirmation_sends": 1 if first_send else 0,
+        "last_confirmation_sent_at": now if first_send else None,
     }
     for _ in range(5):
         doc["referral_code"] = new_referral_code()
         try:
             repository.insert_entry(doc)
-            index.sync(doc["_id"])
-            return doc
         except DuplicateKeyError:
             existing = repository.find_by_email_key(key)
             if existing is not None:
-                return existing  # the same address signed up at the same moment
-            # Otherwise the referral code collided: draw another.
+                return existing, False  # listed before, or the same address at the same moment
+            continue  # otherwise the referral code collided: draw another
+        index.add_new(doc)
+        return doc, True
     raise RuntimeError("could not allocate a unique referral code")
 
 
-def send_confirmation(celery_app: Celery, settings: Settings, entry: dict[str, Any]) -> bool:
-    """Email a confirmation link to a pending entry, within CONFIRMATION_SENDS; False if none was sent."""
-    if not ratelimit.hit_all(abuse.CONFIRMATION_SENDS, entry["email_key"]).allowed:
-        return False
-    sends = repository.record_confirmation_send(entry["_id"], _now())
-    if sends is None:
-        return False
+def _request_confirmation(celery_app: Celery, settings: Settings, entry: dict[str, Any], sends: int) -> bool:
+    """Email the confirmation link, once per counted send (the count is in the idempotency key)."""
     data = {
         "name": entry.get("name") or "",
         "confirm_url": link(settings, CONFIRM_PURPOSE, entry["_id"]),
@@ -272,6 +278,11 @@ def position_of(entry: dict[str, Any]) -> int | None:
     """1-based place among confirmed entries by line_at; None unless confirmed."""
     if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
         return None
+    # A rank in the admin list's read model; counting in MongoDB reads every confirmed entry on FerretDB,
+    # so it is only the fallback while the read model is rebuilt (or has not caught up with a confirm).
+    place = index.place_in_line(entry["_id"])
+    if place is not None:
+        return place
     return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notification.admin.cli import admin_cli
-from services.notification.waitlist import index, service
+from services.notification.waitlist import index, repository, service
 from services.notification.waitlist import tasks as waitlist_tasks
 from shared.mongo import mongo
 from shared.redis_client import redis_client
@@ -220,3 +220,42 @@ def test_erasure_removes_every_trace_from_redis(client, notification_app):
     with notification_app.test_request_context():  # and the person's own leave link
         assert service.leave(service.token_for(service.LEAVE_PURPOSE, kept["_id"]))
     assert _keys_mentioning(kept["_id"], kept["email"]) == []
+
+
+def test_an_entry_erased_before_it_is_indexed_stays_out(db):
+    # A new sign-up is indexed as inserted, with no read first; an erasure of its address landing between
+    # the insert and the indexing must still win.
+    doc = waitlist.entry_doc(7, "pending", name="Robin Ash", source="reddit")
+    index.remove(doc["_id"])  # the erasure (its entry already gone from MongoDB)
+    index.add_new(doc)
+    assert _keys_mentioning(doc["_id"], doc["email"], doc["email_key"], "robin") == []
+    kept = waitlist.entry_doc(8, "pending")
+    mongo.db.waitlist_entries.insert_one(kept)
+    index.add_new(kept)
+    assert _page_ids(status="pending") == [kept["_id"]]
+    index.remove(kept["_id"])  # and an erasure after indexing removes it all
+    assert _keys_mentioning(kept["_id"], kept["email"], kept["email_key"]) == []
+
+
+def test_a_place_in_line_is_a_rank_in_the_index_and_matches_the_count(db, population):
+    confirmed = [d for d in population if d["status"] == "confirmed"]
+    # Two more confirmed at the same moment as the first: ties go by id, in the index as in the count.
+    tied = [
+        waitlist.entry(400 + n, line_at=confirmed[0]["line_at"], confirmed_at=confirmed[0]["confirmed_at"])
+        for n in range(2)
+    ]
+    # The count reads every confirmed entry on FerretDB: compare a sample, the ties among them.
+    for entry in [confirmed[0], *random.Random(5).sample(confirmed[1:], 8), *tied]:
+        counted = repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
+        assert index.place_in_line(entry["_id"]) == counted == service.position_of(entry)
+    others = [d for d in population if d["status"] != "confirmed"]
+    assert all(index.place_in_line(d["_id"]) is None for d in others)
+
+    assert service.mark_invited(tied[0]["_id"], "inv1", datetime.now(UTC))  # invited: out of the line
+    assert index.place_in_line(tied[0]["_id"]) is None
+    redis_client.client.delete(index.READY)  # a read model being rebuilt: the count answers
+    assert index.place_in_line(tied[1]["_id"]) is None
+    assert (
+        service.position_of(tied[1])
+        == repository.count_confirmed_ahead(tied[1]["line_at"], tied[1]["_id"]) + 1
+    )

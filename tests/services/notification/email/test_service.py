@@ -180,3 +180,17 @@ def test_of_many_attempts_claiming_one_email_at_once_exactly_one_wins(settings, 
         assert len(winners) == 1, results
         assert all(isinstance(r, repository.Busy) for r in results if not isinstance(r, dict))
         assert db.email_outbox.find_one({"_id": p})["claimed_by"] == winners[0]["claimed_by"]
+
+
+def test_each_email_is_held_for_its_own_lease(settings, mailbox, payload):
+    # One claim, no read before it: time-critical mail keeps the short lease, other mail extends its own.
+    quick, slow = (
+        payload(to="q@example.org", template="sign_in_code", data={"code": "1", "minutes": 10}),
+        payload(),
+    )
+    for p, template in ((quick, "sign_in_code"), (slow, "product_news")):
+        assert service.deliver(p, f"task-{template}", settings) == service.SENT
+        record = mongo.db.email_outbox.find_one({"_id": p})
+        held = record["lease_until"] - record["claimed_at"]
+        assert held == timedelta(seconds=lease_seconds(settings, template)), template
+    assert lease_seconds(settings, "product_news") > lease_seconds(settings, "sign_in_code")
