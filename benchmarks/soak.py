@@ -9,10 +9,10 @@ requests, on-demand report requests, waitlist sign-ups (each confirmed by follow
 the SMTP server received) and an admin made with the notification service's CLI browsing the admin pages
 and API. Requests not answered (a reset connection, a 503) are retried exactly as a device does: the same
 body, after Retry-After. Meanwhile faults come in turn: the summaries pool, a gunicorn worker, the
-notifier's pool (with sign-in codes in flight) and the reports worker (mid-build) SIGKILLed, a burst of
-SOAK_REPORT_BURST report requests at once filling the reports queue while someone else's check-ins are
-followed until their summary shows them, beat killed and restarted, Redis paused, SMTP away for
-SOAK_SMTP_AWAY_S (120), FerretDB restarted.
+notifier's pool (with sign-in codes in flight) and the reports worker (mid-build) SIGKILLed, SMTP away
+for SOAK_SMTP_AWAY_S (120), a burst of SOAK_REPORT_BURST report requests at once filling the reports queue
+while someone else's check-ins are followed until their summary shows them, beat killed and restarted,
+Redis paused, FerretDB restarted.
 
 Then the traffic stops and it checks, and prints (and writes var/soak/<time>.json):
 - every event the API acknowledged is stored, once; nothing was rejected;
@@ -351,12 +351,14 @@ PROCESS_FAULTS = (SUMMARIES_PROCESS, GUNICORN_WORKER, NOTIFIER_PROCESS, REPORTS_
 
 def all_faults(smtp_seconds: float = SMTP_AWAY_S, burst: int = REPORT_BURST) -> tuple[Fault, ...]:
     """`make soak`'s schedule: every process kind killed in turn, the servers taken away, a report burst."""
+    # SMTP's outage, the longest, in the middle: the faults after it (each waits for the one before) still
+    # come before the traffic ends.
     return (
         *PROCESS_FAULTS,
+        smtp_away(smtp_seconds),
         report_burst(burst),
         BEAT,
         REDIS_PAUSE,
-        smtp_away(smtp_seconds),
         MONGO_RESTART,
     )
 
