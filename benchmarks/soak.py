@@ -55,6 +55,7 @@ import psutil
 import redis
 import requests
 
+from shared.celery_app import RETRY_BACKOFF_MAX_S
 from shared.reports import BUILDING, FILES_BUCKET, QUEUED, READY
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES, NOTIFICATION_QUEUES, QUEUE_REPORTS, REPORT_QUEUES, WORKER_QUEUES
@@ -96,7 +97,9 @@ TIME_ZONE = "Europe/London"  # the soak's people live there
 # A sign-in code request costs one of the address's and of the client address's hourly allowance
 # (services/ingestion/limits.py: 5 and 30): the soak stays under both.
 MAX_CODES = 24
-SETTLE_LIMIT_S = 120
+# Emails held back by an SMTP outage are retried with backoff of up to RETRY_BACKOFF_MAX_S (shared/
+# celery_app.py): the wait for the outbox to drain covers one whole backoff after the last refusal.
+SETTLE_LIMIT_S = RETRY_BACKOFF_MAX_S + 60
 # A fault's window runs from its start until the platform answers again, plus this: a request already in
 # flight when it ended may still be answered by the fault.
 FAULT_GRACE_S = 3
@@ -121,6 +124,8 @@ class Ledger:
     answers: list[tuple[float, str, int, float, bool]] = field(default_factory=list)  # t, op, status, s, RA
     resets: list[tuple[float, str, str]] = field(default_factory=list)  # t, op, error kind
     codes: list[tuple[float, str]] = field(default_factory=list)  # requested at, address
+    # address -> each attempt of its code requests: (sent at, status, or the error of an unanswered one)
+    code_attempts: dict[str, list[tuple[float, int | str]]] = field(default_factory=dict)
     reports: dict[str, float] = field(default_factory=dict)  # report id -> when it was asked for
     report_refusals: dict[int, int] = field(default_factory=dict)  # status (409 one in flight, 429) -> count
     signups: dict[str, float] = field(default_factory=dict)  # waitlist address -> when it signed up
@@ -454,10 +459,12 @@ class Soak:
         *,
         base: str | None = None,
         final: tuple[int, ...] = (),
+        attempts: list[tuple[float, int | str]] | None = None,
         **kwargs,
     ) -> requests.Response | None:
         """One request, retried as a device retries (same body) until it is answered or the run's retry
-        time is over; every attempt is recorded. A status in `final` is an answer, not retried."""
+        time is over; every attempt is recorded (also in `attempts`, when given). A status in `final` is an
+        answer, not retried."""
         give_up = self.seconds + 60
         while self.now() < give_up:
             sent = self.now()
@@ -466,11 +473,15 @@ class Soak:
                 response = http.request(method, url, timeout=REQUEST_TIMEOUT_S, **kwargs)
             except requests.RequestException as exc:
                 self.ledger.resets.append((sent, op, type(exc).__name__))
+                if attempts is not None:
+                    attempts.append((round(sent, 2), type(exc).__name__))
                 time.sleep(0.5)
                 continue
             elapsed = self.now() - sent
             retry_after = response.headers.get("Retry-After")
             self.ledger.answers.append((sent, op, response.status_code, elapsed, retry_after is not None))
+            if attempts is not None:
+                attempts.append((round(sent, 2), response.status_code))
             if (response.status_code < 500 and response.status_code != 429) or response.status_code in final:
                 return response
             time.sleep(min(float(retry_after or 1), 5))
@@ -523,7 +534,10 @@ class Soak:
                 return
             address = next(self.code_addresses)
             self.ledger.codes.append((self.now(), address))
-            response = self.send(http, "code", "POST", "/v1/auth/code", json={"email": address})
+            attempts = self.ledger.code_attempts.setdefault(address.lower(), [])
+            response = self.send(
+                http, "code", "POST", "/v1/auth/code", json={"email": address}, attempts=attempts
+            )
             if response is None or response.status_code != 202:
                 self.ledger.rejected.append({"op": "code", "status": getattr(response, "status_code", None)})
 
@@ -994,10 +1008,14 @@ class Soak:
         smtp_windows = [
             (f["start_s"], f["end_s"]) for f in self.ledger.faults if f["fault"].startswith(SMTP_AWAY_PREFIX)
         ]
+        odd = []  # what happened to the requests of an address that got fewer or more codes than asked
         for address, requests_at in asked.items():
             got = sorted(arrived.get(address, []))
             lost += max(0, len(requests_at) - len(got))
             duplicated += max(0, len(got) - len(requests_at))
+            if len(got) != len(requests_at):
+                attempts = self.ledger.code_attempts.get(address, [])
+                odd.append({"requested_s": requests_at, "arrived_s": got, "attempts": attempts})
             for requested, delivered in zip(sorted(requests_at), got, strict=False):
                 wait = delivered - requested
                 waits.append(wait)
@@ -1035,6 +1053,7 @@ class Soak:
             "resent_same_message_after_kill": resent,
             "later_than_30s": late,
             "slowest_s": round(max(waits), 2) if waits else None,
+            "codes_not_once": odd,
             "waitlist": waitlist,
         }
 
