@@ -18,6 +18,7 @@ Document (collection `reports`):
     status         "queued" | "building" | "ready" | "failed"
     in_flight_of   str   the user id while an on-demand report is queued or building; else the report's id
     attempts       int
+    builder        str | None   the task id that claimed the current attempt (its redelivery takes over)
     reason         str | None   why it failed (for the person and operators; no health details)
     files          {"html": file_id, "pdf": file_id} in GridFS bucket FILES_BUCKET, once ready
     created_at, updated_at, ready_at

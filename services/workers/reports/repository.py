@@ -20,13 +20,13 @@ def find_report(report_id: str) -> dict | None:
     return mongo.db[COLLECTION].find_one({"_id": report_id})
 
 
-def claim(report_id: str, attempt: int, now: datetime) -> bool:
-    """Take attempt `attempt` of this report and mark it building. The conditional update is the claim:
-    of the workers that read the report before it, exactly one moves its attempts on."""
+def claim(report_id: str, attempt: int, now: datetime, builder: str | None = None) -> bool:
+    """Take attempt `attempt` of this report for the task `builder` and mark it building. The conditional
+    update is the claim: of the workers that read the report before it, exactly one moves its attempts on."""
     previous = [attempt - 1, None] if attempt == 1 else [attempt - 1]  # None: a report never attempted
     result = mongo.db[COLLECTION].update_one(
         {"_id": report_id, "attempts": {"$in": previous}},
-        {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now}},
+        {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now, "builder": builder}},
     )
     return result.modified_count == 1
 

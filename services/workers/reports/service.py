@@ -63,18 +63,25 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
         raise AttemptFailed(type(exc).__name__) from exc
 
 
-def build(report_id: str, settings: Settings, now: datetime | None = None) -> dict | None:
-    """Build the report once; returns it when it is ready (now or already), else None."""
+def build(
+    report_id: str, settings: Settings, now: datetime | None = None, task_id: str | None = None
+) -> dict | None:
+    """Build the report once for the task `task_id`; returns it when it is ready (now or already), else
+    None."""
     now = now or datetime.now(UTC)
     report = repository.find_report(report_id)
     if report is None or report["status"] == FAILED:
         return None
     if report["status"] == READY:
         return report
-    if report["status"] == BUILDING and now - _aware(report["updated_at"]) < STALE_CLAIM:
+    # A claim by this very task is from an earlier delivery of it, whose process died mid-build: Celery
+    # hands a task out again only then (task_reject_on_worker_lost; the broker's visibility timeout far
+    # exceeds the task time limit), so it is taken over at once instead of after STALE_CLAIM.
+    abandoned = task_id is not None and report.get("builder") == task_id
+    if report["status"] == BUILDING and now - _aware(report["updated_at"]) < STALE_CLAIM and not abandoned:
         return None  # another worker is on it
     attempt = report.get("attempts", 0) + 1
-    if not repository.claim(report_id, attempt, now):
+    if not repository.claim(report_id, attempt, now, task_id):
         return None
     started = time.perf_counter()
     try:

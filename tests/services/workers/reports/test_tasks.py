@@ -124,6 +124,32 @@ class TestClaims:
         assert ready["status"] == READY and ready["attempts"] == 2
         assert service.build("r-busy", settings, later)["files"] == ready["files"]  # done is done
 
+    def test_a_build_whose_process_died_is_taken_over_by_its_task_delivered_again(self, settings, seeded, db):
+        user, (start, end) = seeded(5)
+        now = datetime.now(UTC)
+        db.reports.insert_one(
+            {
+                "_id": "r-died",
+                "user_id": user["_id"],
+                "kind": "on_demand",
+                "period_start": start,
+                "period_end": end,
+                "options": {"include_notes": False, "paper": "A4"},
+                "status": "queued",
+                "attempts": 0,
+                "files": {},
+                "updated_at": now,
+            }
+        )
+        # The first delivery claims attempt 1 and its process is killed before it stores anything.
+        assert repository.claim("r-died", 1, now, builder="task-1")
+        # Another task (a resend) leaves the fresh claim alone; the same task, delivered again, takes over.
+        assert service.build("r-died", settings, now, task_id="task-2") is None
+        ready = service.build("r-died", settings, now, task_id="task-1")
+        assert ready["status"] == READY and ready["attempts"] == 2
+        stored = {f["_id"] for f in db[f"{FILES_BUCKET}.files"].find({"metadata.report_id": "r-died"})}
+        assert stored == set(ready["files"].values())
+
 
 class TestNotes:
     """A report opens the period's notes by the ids its day summaries list (four weeks: some have notes)."""
