@@ -39,15 +39,20 @@ def hash_code(settings: Settings, user_id: str, code: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue_code(celery_app: Celery, settings: Settings, email: str) -> bool:
-    """Email a new code if an account has this address; False (and nothing stored) if none has."""
+def issue_code(celery_app: Celery, settings: Settings, email: str, request_id: str) -> bool:
+    """Email a code if an account has this address; False (and nothing stored) if none has.
+
+    Once per `request_id` (the task's id, which a task run again after its worker died keeps): the code
+    follows from it and the server's secret, so a second run stores nothing new and requests the same
+    email, which the outbox sends once. A new code per run would send a person two codes."""
     user = mongo.db[ACCOUNT].find_one({"email_key": address_key(email)}, {"email": 1})
     if user is None:
         return False
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    digest = hmac.new(settings.secret_key.encode(), f"sign-in-code:{request_id}".encode(), hashlib.sha256)
+    code = f"{int.from_bytes(digest.digest()[:8]) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+    code_id = uuid.uuid5(uuid.NAMESPACE_URL, f"sign-in-code:{request_id}").hex
     now = datetime.now(UTC)
     record = {
-        "_id": uuid.uuid4().hex,
         "user_id": user["_id"],
         "code_hash": hash_code(settings, user["_id"], code),
         "created_at": now,
@@ -55,12 +60,12 @@ def issue_code(celery_app: Celery, settings: Settings, email: str) -> bool:
         "attempts": 0,
         "used_at": None,
     }
-    mongo.db[CODES].insert_one(record)
+    mongo.db[CODES].update_one({"_id": code_id}, {"$setOnInsert": record}, upsert=True)
     request_email(
         celery_app,
         template=TEMPLATE,
         to=user["email"],
-        idempotency_key=f"sign-in:{record['_id']}",
+        idempotency_key=f"sign-in:{code_id}",
         data={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
         user_id=user["_id"],
     )

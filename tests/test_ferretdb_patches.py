@@ -208,6 +208,14 @@ def test_concurrent_upserts_with_one_filter_make_one_document(client, server):
     ]
 
 
+def test_an_upsert_stores_set_on_insert_nulls_and_empty_arrays(client):
+    """As MongoDB does: a claim record written with `{"used_at": None}` must read back with it."""
+    client.patches.claims.update_one(
+        {"_id": "c"}, {"$setOnInsert": {"used_at": None, "tags": [], "n": 1}}, upsert=True
+    )
+    assert client.patches.claims.find_one({"_id": "c"}) == {"_id": "c", "used_at": None, "tags": [], "n": 1}
+
+
 # Values whose JSON text in FerretDB's storage is the same for different types or different for equal
 # values: strings that look like ObjectIds or numbers, ints/longs/doubles that are equal, -0.0, 2^53 and
 # beyond, escapes, arrays (a top-level equality matches their elements), documents, null.

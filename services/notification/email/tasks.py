@@ -50,7 +50,7 @@ def send_email(self, **payload) -> str:
 def send_sign_in_code(self, **payload) -> None:
     """Email a sign-in code if the address has an account (the request could not tell, by design)."""
     email = SignInCodeRequest().load(payload)["email"]
-    sign_in.issue_code(self.app, self.app.tyh_settings, email)
+    sign_in.issue_code(self.app, self.app.tyh_settings, email, self.request.id)
 
 
 @shared_task(name=SWEEP_OUTBOX.name, bind=True)

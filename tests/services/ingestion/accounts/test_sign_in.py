@@ -100,6 +100,24 @@ class TestSignInCode:
         again = live.post("/v1/auth/token", json={"email": "lee@example.org", "code": code})
         assert again.status_code == 401
 
+    def test_a_request_run_twice_sends_one_code_and_another_request_a_new_one(
+        self, live, settings, mailbox, db
+    ):
+        # A code task run again after its worker died keeps its Celery id: it must not send a second,
+        # different code (seen in the soak), and a separate request must not reuse the first one's code.
+        user, _ = person("twice@example.org")
+        celery = live.application.extensions["celery"]
+        for _ in range(2):
+            assert sign_in.issue_code(celery, settings, "twice@example.org", "task-1")
+        assert db.sign_in_codes.count_documents({"user_id": user["_id"]}) == 1
+        assert db.email_outbox.count_documents({"user_id": user["_id"]}) == 1
+        (first,) = mailbox.wait_for(1)
+        r = live.post("/v1/auth/token", json={"email": "twice@example.org", "code": code_from(first)})
+        assert r.status_code == 201
+        assert sign_in.issue_code(celery, settings, "twice@example.org", "task-2")
+        second = mailbox.wait_for(2)[1]
+        assert code_from(second) != code_from(first)
+
     def test_unknown_address_gets_the_same_answer_and_no_email(self, live, mailbox, db):
         person("known@example.org")
         known = live.post("/v1/auth/code", json={"email": "known@example.org"})
@@ -111,7 +129,7 @@ class TestSignInCode:
 
     def test_wrong_codes_run_out(self, client, settings, db):
         user, _ = person("try@example.org")
-        sign_in.issue_code(client.application.extensions["celery"], settings, "try@example.org")
+        sign_in.issue_code(client.application.extensions["celery"], settings, "try@example.org", "t-1")
         for _ in range(sign_in.CODE_MAX_ATTEMPTS):
             assert (
                 client.post("/v1/auth/token", json={"email": "try@example.org", "code": "000000"}).status_code
@@ -124,7 +142,7 @@ class TestSignInCode:
         from datetime import UTC, datetime, timedelta
 
         user, _ = person("late@example.org")
-        sign_in.issue_code(client.application.extensions["celery"], settings, "late@example.org")
+        sign_in.issue_code(client.application.extensions["celery"], settings, "late@example.org", "t-1")
         db.sign_in_codes.update_one(
             {"user_id": user["_id"]}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
         )

@@ -113,7 +113,7 @@ def full_person(client, settings) -> Person:
     headers = {"Authorization": f"Bearer {accepted.json['token']}"}
     user_id = mongo.db.users.find_one({"email_key": email.lower()})["_id"]
     # What the notification worker runs for `POST /v1/auth/code` (tested in accounts/test_sign_in.py).
-    assert sign_in.issue_code(client.application.extensions["celery"], settings, email)
+    assert sign_in.issue_code(client.application.extensions["celery"], settings, email, "code-request")
     accounts.issue_device_token(user_id, "Robin's laptop", "web")
     client.patch("/v1/me", json={"preferences": {"reminders": {"enabled": True}}}, headers=headers)
     batch = client.post(
