@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
