@@ -7,4 +7,7 @@ class PushNotConfigured(DomainError):
     status = 404
     title = "Push notifications are not available"
     type_slug = "push-not-configured"
-    detail = "This server does not send push notifications. Dose reminders come by email instead."
+    detail = (
+        "This server does not send push notifications. Dose reminders come by email instead while email "
+        "reminders are on (preferences.reminders.enabled)."
+    )

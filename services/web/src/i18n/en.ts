@@ -259,8 +259,8 @@ export const en = {
   "settings.push_denied": "Notifications are blocked for this app in the browser's settings.",
   "settings.push_saved_on": "Dose reminders are on for this device.",
   "settings.push_saved_off": "Dose reminders are off for this device.",
-  "settings.push_failed": "This browser could not reach its push service just now. Please try again later; reminders still come by email.",
-  "settings.push_unavailable": "This server does not send reminders to devices; dose reminders come by email.",
+  "settings.push_failed": "This browser could not reach its push service just now. Please try again later. While the check-in reminder is on, dose reminders come by email.",
+  "settings.push_unavailable": "This server does not send reminders to devices. While the check-in reminder is on, dose reminders come by email.",
 } as const;
 
 export type MessageKey = keyof typeof en;
