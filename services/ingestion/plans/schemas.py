@@ -187,8 +187,8 @@ class PlanBaseSchema(Schema):
         fields.Nested(DoseTimeSchema),
         validate=validate.Length(max=doses.MAX_DOSE_TIMES),
         metadata={
-            "description": "optional: the times of day you take your doses and how you split the day's "
-            "dose between them (your own, as agreed; we never propose them). Distinct times, shares "
+            "description": "optional: your dose times and how the day's dose is split between them (your "
+            "own, as agreed; we never propose them). Distinct times, shares "
             "adding up to 1. Dose reminders and the taken/skipped buttons follow them."
         },
     )
