@@ -31,5 +31,19 @@ def clonazepam_tablets(**changes) -> dict:
     } | changes
 
 
+def diazepam_liquid(**changes) -> dict:
+    """5 mg of a 1 mg/mL diazepam liquid measured to 0.1 mL, 0.1 mg less each day (liquid titration)."""
+    return {
+        "medication": "diazepam",
+        "form": "liquid",
+        "concentration_mg_per_ml": 1,
+        "measure_ml": 0.1,
+        "start_mg": 5,
+        "method": "micro",
+        "step_mg": 0.1,
+        "interval_days": 1,
+    } | changes
+
+
 def plan(*medications: dict, start_day: str, holds: list | None = None, **changes) -> dict:
     return {"start_day": start_day, "medications": list(medications), "holds": holds or []} | changes

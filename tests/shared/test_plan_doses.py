@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from shared.plans import doses, schedule
 from tests.factories import plans
-from tests.factories.plans import clonazepam_tablets
+from tests.factories.plans import clonazepam_tablets, diazepam_liquid
 
 
 def build(*meds, times, start="2026-03-02"):
@@ -50,16 +50,7 @@ class TestSplit:
         assert [(d.time, d.amount) for d in found] == [("20:00", "½ tablet")]
 
     def test_a_liquid_in_millilitres(self):
-        liquid = {
-            "medication": "diazepam",
-            "form": "liquid",
-            "concentration_mg_per_ml": 1,
-            "measure_ml": 0.1,
-            "start_mg": 5,
-            "method": "micro",
-            "step_mg": 0.1,
-            "interval_days": 1,
-        }
+        liquid = diazepam_liquid()
         plan = build(liquid, times=[{"time": "07:30", "share": 0.3}, {"time": "19:30", "share": 0.7}])
         assert [d.amount for d in doses.doses_on(plan, date(2026, 3, 2))] == ["1.5 mL", "3.5 mL"]
 

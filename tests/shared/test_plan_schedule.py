@@ -70,16 +70,7 @@ class TestHandWorked:
 
     def test_daily_micro_cuts_of_a_1_mg_per_ml_liquid(self):
         """5 mg of a 1 mg/mL liquid, 0.1 mg (0.1 mL) less each day: 50 days to zero."""
-        liquid = {
-            "medication": "diazepam",
-            "form": "liquid",
-            "concentration_mg_per_ml": 1,
-            "measure_ml": 0.1,
-            "start_mg": 5,
-            "method": "micro",
-            "step_mg": 0.1,
-            "interval_days": 1,
-        }
+        liquid = factory.diazepam_liquid()
         built = schedule.build(plan(liquid))
         (med,) = built.medications
         assert len(med.steps) == 50
