@@ -4,7 +4,9 @@ service creates and edits accounts; the workers and the notification side read t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pymongo import ASCENDING, ReturnDocument
 
@@ -19,6 +21,11 @@ def ensure_indexes() -> None:
 
 def insert(user: dict[str, Any]) -> None:
     mongo.db[USERS].insert_one(user)
+
+
+def local_today(user: dict, now: datetime | None = None) -> date:
+    """The person's own day now, in their time zone: what "today" means on every screen and report."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(user["time_zone"])).date()
 
 
 def find(user_id: str, fields: dict | None = None) -> dict | None:

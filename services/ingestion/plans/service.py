@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.ingestion.plans.exceptions import EndBeforeStart, NoPlan, PlanChanged
-from shared import events, summaries
+from shared import events, summaries, users
 from shared.plans import dose_tokens, doses, store
 from shared.plans import questions as facts
 from shared.plans import schedule as arithmetic
@@ -19,11 +18,6 @@ QUESTIONS_NOTE = (
     "Facts from your plan and your own logs, to bring to your prescriber if you wish. They are not advice: "
     "any change to your plan is a decision for you and your prescriber."
 )
-
-
-def today_of(user: dict) -> date:
-    """The person's local day."""
-    return datetime.now(UTC).astimezone(ZoneInfo(user["time_zone"])).date()
 
 
 def _stored(body: dict) -> dict[str, Any]:
@@ -113,7 +107,7 @@ def today_doses(user: dict, schedule: arithmetic.Schedule, today: date) -> list[
 
 def described(user: dict, doc: dict) -> dict:
     """A stored version with where it stands today: next step, finish and today's planned doses."""
-    today = today_of(user)
+    today = users.local_today(user)
     schedule = arithmetic.build(doc)
     step = schedule.next_step(today)
     finish = schedule.finish
@@ -159,7 +153,7 @@ def _with_doses(schedule: arithmetic.Schedule, days: list[dict]) -> list[dict]:
 def schedule_between(user: dict, first: date | None, last: date | None) -> dict:
     """Each day's planned doses in the range, its steps, and planned versus logged up to today."""
     doc = _newest(user["_id"])
-    today = today_of(user)
+    today = users.local_today(user)
     first = first or today
     last = last or first + timedelta(days=DEFAULT_DAYS - 1)
     schedule = arithmetic.build(doc)
@@ -177,7 +171,7 @@ def schedule_between(user: dict, first: date | None, last: date | None) -> dict:
 def questions(user: dict) -> dict:
     """The facts for the prescriber that apply today."""
     doc = _newest(user["_id"])
-    today = today_of(user)
+    today = users.local_today(user)
     schedule = arithmetic.build(doc)
     first = today - timedelta(days=facts.ADHERENCE_DAYS)
     recent = _adherence(user, schedule, first, today - timedelta(days=1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from celery import Celery
 
@@ -15,7 +14,7 @@ from services.ingestion.reports.exceptions import (
     ReportNotFound,
     ReportNotReady,
 )
-from shared import report_shares
+from shared import report_shares, users
 from shared.files import StoredFile
 from shared.reports import READY, request_report, resend_if_lost
 from shared.settings import Settings
@@ -24,13 +23,9 @@ DEFAULT_DAYS = 7
 ACTIVE, EXPIRED, REVOKED = "active", "expired", "revoked"
 
 
-def local_today(user: dict, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(user["time_zone"])).date()
-
-
 def period(user: dict, start: date | None, end: date | None, now: datetime | None = None) -> tuple[str, str]:
     """The asked-for period; by default the last seven local days ending yesterday."""
-    today = local_today(user, now)
+    today = users.local_today(user, now)
     if end is None:
         end = min(start + timedelta(days=DEFAULT_DAYS - 1), today) if start else today - timedelta(days=1)
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
-from shared import scales
+from shared import scales, users
 from shared.web.openapi import Blueprint, operation
 from shared.web.service import settings_of
 
@@ -178,7 +175,7 @@ class SummarySchema(Schema):
 def get_summaries(query):
     """Chart-ready series for a range of local days. Windows and waves have no clinical definition."""
     user = current_user()
-    today = datetime.now(UTC).astimezone(ZoneInfo(user["time_zone"])).date().isoformat()
+    today = users.local_today(user).isoformat()
     start, end = query.get("from_"), query.get("to")
     return service.summaries(
         settings_of(),
