@@ -1,4 +1,4 @@
-"""Emailed sign-in codes: the one owner of `sign_in_codes` and `sign_in_code_uses`.
+"""Emailed sign-in codes: the one owner of `sign_in_codes`.
 
 Asking for a code must cost the same whether or not the address has an account, or the answer's timing
 tells who is a member. So the ingestion service only sends `accounts.send_sign_in_code` with the address,
@@ -16,14 +16,13 @@ from typing import Any
 
 from celery import Celery
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
 
 from shared.email import address_key, request_email
 from shared.mongo import mongo
 from shared.settings import Settings
 from shared.userdata import ACCOUNT
 
-CODES, CODE_USES = "sign_in_codes", "sign_in_code_uses"
+CODES = "sign_in_codes"
 CODE_TTL = timedelta(minutes=10)
 CODE_DIGITS = 6
 CODE_MAX_ATTEMPTS = 5
@@ -84,11 +83,8 @@ def count_failed_attempt(code_id: str) -> bool:
 
 
 def use_code(code_id: str, user_id: str, now: datetime) -> bool:
-    """Single use: inserting the use under the code's id is atomic (a unique _id), where a conditional
-    update is not on FerretDB 1.x; of two concurrent exchanges only one wins."""
-    try:
-        mongo.db[CODE_USES].insert_one({"_id": code_id, "user_id": user_id, "at": now})
-    except DuplicateKeyError:
-        return False
-    mongo.db[CODES].update_one({"_id": code_id}, {"$set": {"used_at": now}})
-    return True
+    """Single use: one conditional update; of two concurrent exchanges only one finds it unused."""
+    result = mongo.db[CODES].update_one(
+        {"_id": code_id, "user_id": user_id, "used_at": None}, {"$set": {"used_at": now}}
+    )
+    return result.modified_count == 1

@@ -55,7 +55,7 @@ PLACES: tuple[Place, ...] = (
     # Devices first: deleting them signs every device out, so nothing new arrives while the rest goes.
     Place("devices", export_as="devices", drop=("user_id", "token_hash")),
     Place("sign_in_codes"),
-    Place("sign_in_code_uses"),
+    Place("sign_in_code_uses"),  # single uses of codes that earlier versions recorded: erased only
     # Schedules early: no reminder or weekly report starts while the rest is erased.
     Place("schedules"),
     # Browsers getting dose reminders: early, so none is sent to them while the rest is erased.

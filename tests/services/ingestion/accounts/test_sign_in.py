@@ -2,7 +2,10 @@
 
 import dataclasses
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -100,6 +103,21 @@ class TestSignInCode:
         again = live.post("/v1/auth/token", json={"email": "lee@example.org", "code": code})
         assert again.status_code == 401
 
+    def test_one_code_exchanged_at_once_from_several_devices_signs_in_one(self, client, settings, db):
+        user, _ = person("race@example.org")
+        sign_in.issue_code(client.application.extensions["celery"], settings, "race@example.org", "t-1")
+        record = db.sign_in_codes.find_one({"user_id": user["_id"]})
+        start = threading.Barrier(8)
+
+        def use() -> bool:
+            start.wait()
+            return sign_in.use_code(record["_id"], user["_id"], datetime.now(UTC))
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: use(), range(8)))
+        assert results.count(True) == 1
+        assert db.sign_in_codes.find_one({"_id": record["_id"]})["used_at"] is not None
+
     def test_a_request_run_twice_sends_one_code_and_another_request_a_new_one(
         self, live, settings, mailbox, db
     ):
@@ -139,8 +157,6 @@ class TestSignInCode:
         assert record["attempts"] == sign_in.CODE_MAX_ATTEMPTS
 
     def test_expired_code_is_refused(self, client, settings, db):
-        from datetime import UTC, datetime, timedelta
-
         user, _ = person("late@example.org")
         sign_in.issue_code(client.application.extensions["celery"], settings, "late@example.org", "t-1")
         db.sign_in_codes.update_one(
