@@ -162,14 +162,6 @@ def any_live_on(user_id: str, day: str) -> bool:
     return any(event.get("deleted_at") is None for event in stored)
 
 
-def live_notes(user_id: str, ids: list[Any], fields: dict) -> list[dict]:
-    """The person's live notes among these event ids (one indexed query by `_id`)."""
-    found = (
-        mongo.db[EVENTS].find(one_or_in("_id", ids), fields | {"user_id": 1, "deleted_at": 1}) if ids else []
-    )
-    return [n for n in found if n["user_id"] == user_id and n.get("deleted_at") is None]
-
-
 def live_notes_between(user_id: str, start: str, end: str, fields: dict) -> list[dict]:
     """The person's live notes on the local days from `start` to `end`."""
     period = {"$gte": start, "$lte": end}

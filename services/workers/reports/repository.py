@@ -6,8 +6,6 @@ import io
 from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
-
 from shared import events, files, summaries, users
 from shared.mongo import mongo
 from shared.plans import store as plans_store
@@ -82,11 +80,6 @@ def days_between(user_id: str, start: str, end: str, person: dict | None = None)
     return summaries.summary_days(user_id, start, end, person)
 
 
-def notes_between(user_id: str, start: str, end: str, days: list[dict]) -> list[dict[str, Any]]:
-    """The person's live note events in the period (free text still sealed). The period's day summaries
-    list their notes' ids, so they are read by `_id`; days summarised before they did are queried instead."""
-    period = [d for d in days if start <= d["day"] <= end]
-    if any("notes" not in d and d.get("logged", {}).get("note") for d in period):
-        return events.live_notes_between(user_id, start, end, NOTE_FIELDS)
-    ids = [ObjectId(note_id) for d in period for note_id in d.get("notes", ())]
-    return events.live_notes(user_id, ids, NOTE_FIELDS)
+def notes_between(user_id: str, start: str, end: str) -> list[dict[str, Any]]:
+    """The person's live note events in the period (free text still sealed)."""
+    return events.live_notes_between(user_id, start, end, NOTE_FIELDS)

@@ -42,7 +42,7 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
     person = repository.find_person(user_id)
     days = repository.days_between(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
-    sealed = repository.notes_between(user_id, start, end, days) if include_notes else []
+    sealed = repository.notes_between(user_id, start, end) if include_notes else []
     plan_doc = repository.find_plan(user_id)
     keys = settings.encryption_keys
     try:

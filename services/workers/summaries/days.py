@@ -147,9 +147,6 @@ def summarize_day(day: str, events: list[dict], params: dict[str, Any]) -> dict:
         "total_diazepam_eq_mg": round(sum(known_eq), 3) if known_eq else None,
         "red_flags": red_flags,
         "taper_steps": steps,
-        # Stored ids of the day's notes: a report opens them by _id, the one lookup FerretDB 1.x answers
-        # without decoding every event in Go.
-        "notes": [e["id"] for e in sorted(by_kind["note"], key=_order) if e.get("id")],
     }
 
 
