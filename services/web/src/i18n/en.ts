@@ -201,6 +201,7 @@ export const en = {
   "settings.time_zone_saved": "Time zone saved: {zone}.",
   "settings.reminders": "Check-in reminder",
   "settings.reminders_on": "Email me a gentle reminder if I haven't logged",
+  "settings.reminders_hint": "While this is on, your plan's dose reminders also come by email when none of your devices can receive them.",
   "settings.reminders_time": "Reminder time",
   "settings.reminders_saved": "Reminder settings saved.",
   "settings.reminders_save": "Save reminder settings",

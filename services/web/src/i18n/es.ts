@@ -202,6 +202,7 @@ export const es: Record<MessageKey, Message> = {
   "settings.time_zone_saved": "Zona horaria guardada: {zone}.",
   "settings.reminders": "Recordatorio de registro",
   "settings.reminders_on": "Enviarme un recordatorio amable si no he registrado nada",
+  "settings.reminders_hint": "Mientras esté activado, los recordatorios de dosis de tu plan también llegan por correo cuando ninguno de tus dispositivos puede recibirlos.",
   "settings.reminders_time": "Hora del recordatorio",
   "settings.reminders_saved": "Recordatorio guardado.",
   "settings.reminders_save": "Guardar el recordatorio",

@@ -118,6 +118,7 @@ export function ReminderSettings({ me, onChanged }: { me: Me; onChanged: Changed
         <input type="checkbox" checked={form.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} />
         {t("settings.reminders_on")}
       </label>
+      <p class="muted">{t("settings.reminders_hint")}</p>
       <label for="reminder-time">{t("settings.reminders_time")}</label>
       <input id="reminder-time" type="time" class="short" required value={form.local_time} onInput={(e) => set({ local_time: e.currentTarget.value })} />
       <label class="check">
