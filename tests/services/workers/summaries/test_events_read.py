@@ -12,7 +12,7 @@ import redis as redis_lib
 from services.ingestion.app import create_app
 from services.workers.celery import create_worker_app
 from services.workers.summaries import params, repository, service
-from shared import recompute, summaries
+from shared import events, recompute, summaries
 from shared.tasks import RECOMPUTE_PERSON
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import stored_days
@@ -101,3 +101,22 @@ def test_an_event_written_while_a_recompute_reads_is_in_the_summaries_after_the_
     p.recompute()
     assert not recompute.is_pending(p.id)
     assert stored_days(p.id)[-1]["check_in"]["count"] == 3
+
+
+def test_a_batch_reads_each_person_from_their_own_day_and_no_deleted_event(db):
+    people = [uuid.uuid4().hex for _ in range(3)]
+    days = ["2026-11-18", "2026-11-19", "2026-11-20"]
+    stored = [
+        {"user_id": u, "event_id": f"{u}:{d}", "type": "note", "local_day": d, "deleted_at": None}
+        for u in people
+        for d in days
+    ]
+    stored[-1]["deleted_at"] = datetime.now(UTC)
+    assert events.insert_many(stored) == set()
+    jobs = {people[0]: None, people[1]: "2026-11-19", people[2]: "2026-11-19"}
+    found = events.live_since(jobs, {"event_id": 1})
+    assert {u: sorted(e["event_id"] for e in found[u]) for u in people} == {
+        people[0]: [f"{people[0]}:{d}" for d in days],
+        people[1]: [f"{people[1]}:{d}" for d in days[1:]],
+        people[2]: [f"{people[2]}:2026-11-19"],
+    }
