@@ -509,9 +509,12 @@ def stale_detail(sample: dict, user_id: str) -> dict:
     """What the database holds for a sample never seen fresh: its check-ins, and the stored day's count (the
     day as readers see it: its day document, or the summary document's copy while the day is not over)."""
     query = {"user_id": user_id, "local_day": sample["day"], "type": "check_in", "deleted_at": None}
+    from shared import day_cache
+
     person = summaries.find_person(user_id) or {}
     day = next(iter(summaries.summary_days(user_id, sample["day"], sample["day"], person)), {})
     recent = {d["day"]: d for d in summaries.unpack_days(person.get("recent_days"))}
+    cached = redis_client.binary.hgetall(day_cache.key(user_id, sample["day"]))
     return sample | {
         "user_id": user_id,
         "check_ins_stored": mongo.db.events.count_documents(query),
@@ -521,6 +524,9 @@ def stale_detail(sample: dict, user_id: str) -> dict:
         "day_computed_at": str(day.get("computed_at")),
         "recent_logged": (recent.get(sample["day"]) or {}).get("logged"),
         "person_computed_at": str(person.get("computed_at")),
+        "cached_fields": len(cached),
+        "cached_mark": (cached.get(b"complete") or b"").decode(),
+        "run": day_cache.run_id(),
         "recompute_pending": recompute.is_pending(user_id),
     }
 

@@ -958,7 +958,9 @@ class Soak:
         different = []
         for person in self.tokens:
             before = db[PERSONS].find_one({"_id": person}) or {}
-            result = service.recompute_many(None, settings, summary_params, {person: None})[person]
+            result = service.recompute_many(None, settings, summary_params, {person: None}, full={person})[
+                person
+            ]
             after = db[PERSONS].find_one({"_id": person}) or {}
             same_person = {k: v for k, v in before.items() if k not in stamps} == {
                 k: v for k, v in after.items() if k not in stamps

@@ -134,18 +134,16 @@ def tombstone(user_id: str, event_id: str, now: datetime) -> dict | None:
 
 
 def live_since(jobs: dict[str, str | None], fields: dict) -> dict[str, list[dict]]:
-    """Each person's live events on or after their day (all of them when None), from the (user_id,
-    local_day) index: one query per first day asked for, so one person's rebuild does not widen the read
-    of everyone else in a batch."""
-    people_from: dict[str | None, list[str]] = {}
-    for user_id, since in jobs.items():
-        people_from.setdefault(since, []).append(user_id)
+    """Each person's live events on or after their day (all of them when None), in one query: one $in on
+    the person and the earliest day, each person's own day applied here."""
+    days = list(jobs.values())
+    query: dict[str, Any] = {"deleted_at": None} | one_or_in("user_id", list(jobs))
+    if all(days):
+        query["local_day"] = {"$gte": min(days)}
     found: dict[str, list[dict]] = {u: [] for u in jobs}
-    for since, people in people_from.items():
-        query: dict[str, Any] = one_or_in("user_id", people)
-        if since is not None:
-            query["local_day"] = {"$gte": since}
-        for doc in mongo.db[EVENTS].find(query | {"deleted_at": None}, fields | {"user_id": 1}):
+    for doc in mongo.db[EVENTS].find(query, fields | {"user_id": 1, "local_day": 1}):
+        since = jobs[doc["user_id"]]
+        if since is None or doc["local_day"] >= since:
             found[doc["user_id"]].append(doc)
     return found
 

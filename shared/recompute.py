@@ -25,7 +25,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 from pymongo import ASCENDING
 
-from shared import metrics
+from shared import day_cache, metrics
 from shared.group_commit import GroupCommit
 from shared.mongo import mongo, one_or_in
 from shared.queue import enqueue
@@ -66,24 +66,35 @@ def ensure_indexes() -> None:
     mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("at", ASCENDING)])
 
 
-# The flag holds the earliest day its waiting task will recompute from. KEYS[1] = flag; ARGV[1] = day,
-# ARGV[2] = the flag's TTL. COVERED when a waiting task already covers `day`, else sets the flag (1) or
-# lowers its day (2).
-_MARK = """
+# The flag holds the earliest day its waiting task will recompute from.
+# KEYS[1] = flag, KEYS[2..] = cached days (shared/day_cache.py); ARGV[1] = day, ARGV[2] = the cache's TTL,
+# ARGV[3] = the flag's TTL, then (index into KEYS, field, value) per event to cache. Caches the events, then
+# answers COVERED when a waiting task already covers `day`, else sets the flag (1) or lowers its day (2).
+_CACHE_AND_MARK = """
+for i = 4, #ARGV, 3 do
+  local k = KEYS[tonumber(ARGV[i])]
+  redis.call('HSET', k, ARGV[i + 1], ARGV[i + 2])
+  redis.call('EXPIRE', k, ARGV[2])
+end
 local d = redis.call('GET', KEYS[1])
 if d and d <= ARGV[1] then return 0 end
 if d then
   redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
   return 2
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 """
 COVERED = 0
 
 
-def _mark(user_id: str, day: str) -> int:
-    return int(redis_client.client.eval(_MARK, 1, queued_flag(user_id), day, QUEUED_FLAG_TTL_S))
+def _cache_and_mark(user_id: str, day: str, cached: list[tuple[str, str, bytes]]) -> int:
+    keys = [queued_flag(user_id), *sorted({day_cache.key(user_id, d) for d, _f, _v in cached})]
+    slot = {k: i + 1 for i, k in enumerate(keys)}
+    args: list = [day, day_cache.TTL_S, QUEUED_FLAG_TTL_S]
+    for d, field, value in cached:
+        args += [slot[day_cache.key(user_id, d)], field, value]
+    return int(redis_client.client.eval(_CACHE_AND_MARK, len(keys), *keys, *args))
 
 
 def _ensure_task(celery_app: Celery, user_id: str) -> bool:
@@ -107,9 +118,14 @@ def task_started(user_id: str) -> None:
     redis_client.client.delete(sent_key(user_id))
 
 
-def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | str]) -> bool:
-    """Mark `days` (and everything after them) out of date for `user_id`, once the written events are
-    durable in MongoDB; True when a task was sent.
+def request_recompute(
+    celery_app: Celery,
+    user_id: str,
+    days: Iterable[date | str],
+    cached: list[tuple[str, str, bytes]] | None = None,
+) -> bool:
+    """Mark `days` (and everything after them) out of date for `user_id`, after caching the written
+    events' `cached` entries (shared/day_cache.py); True when a task was sent.
 
     The flag is set before the request is stored, and a task reads the requests before it takes the
     flags: so a flag a task leaves behind always has a request stored after that read, which the next
@@ -119,17 +135,17 @@ def request_recompute(celery_app: Celery, user_id: str, days: Iterable[date | st
     if not days:
         return False
     day = min(days)
-    # A task that has not started yet will read every event, from its flag's day on, after it takes the
-    # flag: if that day is no later than ours, this write is covered and needs no request of its own.
+    # A task that has not started yet will read every event, from its flag's day on: if that day is no
+    # later than ours, this write is covered and needs no request of its own.
     try:
-        marked = _mark(user_id, day)
+        marked, full = _cache_and_mark(user_id, day, cached or []), False
     except redis.RedisError as exc:
-        marked = None
+        marked, full = None, bool(cached)  # the cache may lack these events: the task reads MongoDB
         log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
     if marked == COVERED:
         return False
     try:
-        request = {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day}
+        request = {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "full": full}
         _requests.insert(request | {"at": datetime.now(UTC)})
     finally:
         # Even when the request could not be stored: the flag set above needs a task to take it.
@@ -146,16 +162,19 @@ def take_requests(user_ids: list[str]) -> dict[str, dict]:
     write sets its flag before it stores its request, and the writes its flag covered have none of their
     own. So the flag's day counts as a request."""
     requests = mongo.db[COLLECTION].find(one_or_in("user_id", user_ids))
-    found = [(r["user_id"], r["from_day"], r["_id"], r.get("at")) for r in requests]
+    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full"), r.get("at")) for r in requests]
     pipe = redis_client.client.pipeline(transaction=False)
     for user_id in user_ids:
         pipe.getdel(queued_flag(user_id))
     flags = dict(zip(user_ids, pipe.execute(), strict=True))
     taken: dict[str, dict] = {}
-    found += [(user_id, day, None, None) for user_id, day in flags.items() if day]
-    for user_id, day, request_id, at in found:
-        request = taken.setdefault(user_id, {"user_id": user_id, "from_day": day, "ids": [], "since": None})
+    found += [(user_id, day, None, False, None) for user_id, day in flags.items() if day]
+    for user_id, day, request_id, full, at in found:
+        request = taken.setdefault(
+            user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False, "since": None}
+        )
         request["from_day"] = min(request["from_day"], day)
+        request["full"] = request["full"] or bool(full)
         if request_id is not None:
             request["ids"].append(request_id)
         if at is not None and (request["since"] is None or at < request["since"]):
@@ -206,7 +225,8 @@ def sweep(celery_app: Celery, before: datetime) -> int:
 
 
 def forget(user_id: str) -> None:
-    """Erasure: drop the person's requests and flags."""
+    """Erasure: drop the person's requests, flags and cached days."""
     mongo.db[COLLECTION].delete_many({"user_id": user_id})
     with contextlib.suppress(redis.RedisError):
         redis_client.client.delete(queued_flag(user_id), sent_key(user_id))
+        day_cache.forget(user_id)

@@ -64,30 +64,31 @@ class _SSLConnection(_Bounded, redis.SSLConnection):
 
 
 class RedisClient:
-    """A lazily built `redis.Redis` for rate limits, locks, signals and health checks (replies as text)."""
+    """Lazily built `redis.Redis` for rate limits, locks and health checks (replies as text), and one for
+    binary values (`binary`, replies as bytes)."""
 
     def __init__(self) -> None:
         self._url: str | None = None
         self._timeout_s = 0.5
-        self._client: redis.Redis | None = None
+        self._clients: dict[bool, redis.Redis] = {}
         self._pid: int | None = None
 
     def configure(self, settings: Settings) -> None:
         if (settings.redis_url, settings.redis_timeout_ms / 1000) != (self._url, self._timeout_s):
             self._url, self._timeout_s = settings.redis_url, settings.redis_timeout_ms / 1000
-            if self._pid == os.getpid() and self._client is not None:
-                self._client.close()  # its pool's sockets; a client from another process is not ours
-            self._client = None
+            if self._pid == os.getpid():
+                for client in self._clients.values():
+                    client.close()  # its pool's sockets; a client from another process is not ours
+            self._clients = {}
 
-    @property
-    def client(self) -> redis.Redis:
+    def _get(self, decode: bool) -> redis.Redis:
         if self._url is None:
             raise RuntimeError("Redis is not configured; call configure(settings) at process start")
         if self._pid != os.getpid():
-            self._client, self._pid = None, os.getpid()
-        if self._client is None:
+            self._clients, self._pid = {}, os.getpid()
+        if decode not in self._clients:
             tls = urlsplit(self._url).scheme == "rediss"
-            self._client = redis.Redis.from_url(
+            self._clients[decode] = redis.Redis.from_url(
                 self._url,
                 connection_class=_SSLConnection if tls else _Connection,
                 socket_timeout=self._timeout_s,
@@ -96,9 +97,17 @@ class RedisClient:
                 # redis-py's default (three, with backoff) multiplies the wait on a stalled Redis.
                 retry=Retry(NoBackoff(), 1),
                 health_check_interval=30,
-                decode_responses=True,
+                decode_responses=decode,
             )
-        return self._client
+        return self._clients[decode]
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._get(decode=True)
+
+    @property
+    def binary(self) -> redis.Redis:
+        return self._get(decode=False)
 
     def ping(self) -> None:
         self.client.ping()

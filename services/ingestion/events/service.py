@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from services.ingestion.events import catalogue
 from services.ingestion.events.schemas import load_event
 from services.ingestion.events.timing import TimeRejected, place
-from shared import catalog, event_text
+from shared import catalog, day_cache, event_text
 from shared import events as repository
 from shared.recompute import request_recompute
 from shared.settings import Settings
@@ -206,7 +206,8 @@ def ingest(
                 )
     stored = [doc for doc, o in zip(docs, positions, strict=True) if o.status == ACCEPTED]
     if stored:
-        request_recompute(celery_app, user["_id"], {d["local_day"] for d in stored})
+        cached = day_cache.entries(stored, arrival.received_at.date())
+        request_recompute(celery_app, user["_id"], {d["local_day"] for d in stored}, cached)
     return result
 
 
@@ -247,5 +248,5 @@ def delete_event(celery_app: Celery, user_id: str, event_id: str) -> bool:
     doc = repository.tombstone(user_id, event_id, datetime.now(UTC))
     if doc is None:
         return False
-    request_recompute(celery_app, user_id, [doc["local_day"]])
+    request_recompute(celery_app, user_id, [doc["local_day"]], [day_cache.tombstone(doc)])
     return True

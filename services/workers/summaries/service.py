@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from celery import Celery
 
-from services.workers.summaries import compute, repository
+from services.workers.summaries import compute, repository, sources
 from services.workers.summaries.params import Params
 from shared import catalog, crypto, summaries
 from shared.email import request_email
@@ -116,10 +116,12 @@ def recompute_many(
     jobs: dict[str, str | None],
     *,
     now: datetime | None = None,
+    full: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, dict[str, Any]]:
     """`recompute` for several people (person id -> from_day) with one read of their events and one of
-    their stored days: a busy worker takes everyone waiting at once, so each read is one query per batch,
-    not one per person."""
+    their stored days: a busy worker takes everyone waiting at once, so the reads that FerretDB 1.x
+    answers by decoding a whole collection are paid once per batch, not once per person. Recent days'
+    events come from the cache when it holds them (sources.py); people in `full` are read from MongoDB."""
     steps = _Steps()
     repository.ensure_indexes()
     users = steps.timed("users", repository.find_users, list(jobs))
@@ -130,7 +132,7 @@ def recompute_many(
     stored = steps.timed("stored_days", summaries.stored_days_of, people)
     todays = {u: local_today(user["time_zone"], now) for u, user in users.items()}
     since = {u: _since(jobs[u], stored[u], todays[u], params) for u in people}
-    events = steps.timed("events", repository.events_of, since)
+    events = steps.timed("events", sources.events_for, todays, since, full)
     stamp = {"params": params.fingerprint, "computed_at": datetime.now(UTC)}
     writes, after, persons, fresh = {}, {}, {}, {}
     for user_id in users:

@@ -47,6 +47,7 @@ def recompute_person(self, user_id: str) -> None:
                 settings,
                 params.current(settings.summary_parameters_file),
                 {person: request["from_day"] for person, request in requests.items()},
+                full={person for person, request in requests.items() if request["full"]},
             )
             recompute.finish_requests(requests.values())
         if not mine:
