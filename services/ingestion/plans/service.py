@@ -11,7 +11,7 @@ from shared import events, summaries, users
 from shared.plans import dose_tokens, doses, store
 from shared.plans import questions as facts
 from shared.plans import schedule as arithmetic
-from shared.web.service import settings_of
+from shared.runtime import runtime_of
 
 DEFAULT_DAYS = 28
 QUESTIONS_NOTE = (
@@ -97,7 +97,7 @@ def today_doses(user: dict, schedule: arithmetic.Schedule, today: date) -> list[
     planned = doses.doses_on(schedule, today)
     ids = [d.event_id(user["_id"]) for d in planned]
     recorded = events.dose_statuses(user["_id"], ids)
-    keys, now = settings_of().encryption_keys, datetime.now(UTC)
+    keys, now = runtime_of().settings.encryption_keys, datetime.now(UTC)
     return [
         d.as_dict()
         | {"event_id": i, "token": dose_tokens.mint(keys, user["_id"], d, now), "status": recorded.get(i)}

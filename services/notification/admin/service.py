@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
-
 from services.notification.admin import audit
 from services.notification.email import service as email_service
 from services.notification.privacy import service as privacy
@@ -20,7 +18,7 @@ from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING
 from shared import invitations
 from shared.email import request_email
-from shared.web.service import celery_of, settings_of
+from shared.runtime import runtime_of
 
 INVITATION_TEMPLATE = "invitation"
 STATS_DAYS = 30
@@ -29,9 +27,9 @@ SOURCES = 100  # sources come from landing links, so anyone can make new ones
 
 
 def _send_invitation(entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
-    settings = settings_of(current_app)
+    settings = runtime_of().settings
     return request_email(
-        celery_of(current_app),
+        runtime_of().celery,
         template=INVITATION_TEMPLATE,
         to=entry["email"],
         idempotency_key=f"invitation:{invitation['_id']}",
@@ -64,7 +62,7 @@ def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
     if entry.get("status") != CONFIRMED:
         return "not confirmed"
     invitation, _url = invitations.create_invitation(
-        settings_of(current_app),
+        runtime_of().settings,
         email=entry["email"],
         name=entry.get("name"),
         waitlist_entry_id=entry["_id"],
@@ -119,7 +117,7 @@ def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
 def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
     """Queue a failed or suppressed waitlist email again; False otherwise (queued, sending, or sent: a
     sent email's data is gone)."""
-    done = email_service.resend(celery_of(current_app), outbox_id, by=admin["email"])
+    done = email_service.resend(runtime_of().celery, outbox_id, by=admin["email"])
     if done:
         audit.record(admin, "resend", outbox_id, via=via)
     return done
