@@ -106,7 +106,7 @@ class TestSignInCode:
 
     def test_one_code_exchanged_at_once_from_several_devices_signs_in_one(self, client, settings, db):
         user, _ = person("race@example.org")
-        sign_in.issue_code(client.application.extensions["celery"], settings, "race@example.org", "t-1")
+        sign_in.issue_code(runtime_of(client.application).celery, settings, "race@example.org", "t-1")
         record = db.sign_in_codes.find_one({"user_id": user["_id"]})
         start = threading.Barrier(8)
 
