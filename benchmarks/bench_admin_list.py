@@ -68,8 +68,8 @@ def timed_get(client, path: str) -> float:
 
 def main() -> None:
     from services.notification.admin import accounts
-    from services.notification.app import create_app
     from services.notification.waitlist import index, repository
+    from tests.support.runtimes import notification_app
 
     report = Report("admin_list")
     with Stack("admin") as stack:
@@ -78,7 +78,7 @@ def main() -> None:
         backend = "MongoDB" if mongo_uri else "FerretDB 1.24 (SQLite)"
         database = SimpleNamespace(uri=mongo_uri) if mongo_uri else stack.ferretdb()
         settings = bench_settings(redis, database, log_level="WARNING")
-        app = create_app(settings)
+        app = notification_app(settings)
         base = datetime(2025, 1, 1, tzinfo=UTC)
         started = time.perf_counter()
         for start in range(0, ENTRIES, 5000):

@@ -121,9 +121,9 @@ def build_times(report: Report, settings, user_id: str, period: tuple[str, str])
 
 def fleet(report: Report, stack: Stack, settings, env, *, user_ids: list[str], period) -> None:
     """Every person's weekly report, asked for at once, built by real worker processes."""
-    from shared.celery_app import create_celery
+    from tests.support.runtimes import celery_for
 
-    producer = create_celery("bench-reports", settings)
+    producer = celery_for("bench-reports", settings)
     report_ids = []
     for user_id in user_ids:
         doc, _ = request_report(

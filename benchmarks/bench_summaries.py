@@ -35,12 +35,12 @@ import requests
 
 from benchmarks.harness import CpuMeter, Report, Stack, bench_settings, env_for, python_module, run_json
 from services.ingestion.accounts import service as accounts
-from services.workers.celery import create_worker_app
 from services.workers.summaries import compute, params, repository, service
 from shared import recompute, summaries
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.tasks import QUEUE_SUMMARIES, RECOMPUTE_PERSON, WORKER_QUEUES
+from tests.support.runtimes import workers_app
 from tests.support.synthetic import generate
 
 TIME_ZONE = "Europe/London"
@@ -89,7 +89,7 @@ def main() -> None:
         mongo.configure(settings)
         redis_client.configure(settings)
         # The worker's own app: safety emails a recompute may queue go where the task would send them.
-        app = create_worker_app(settings)
+        app = workers_app(settings)
         summary_params = params.current(settings.summary_parameters_file)
         bench = Bench(
             report=report,

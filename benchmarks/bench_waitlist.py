@@ -38,13 +38,13 @@ from services.notification.email.message import build, to_bytes
 from services.notification.email.templates import render
 from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
-from shared.celery_app import create_celery
 from shared.email import OUTBOX, SENT, data_of, request_email, template_of
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import NOTIFICATION_QUEUES, WAITLIST_JOIN
+from tests.support.runtimes import celery_for
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP_S = 3
@@ -156,7 +156,7 @@ def stored(stack: Stack, settings: Settings, report: Report) -> dict:
 def _stored_run(stack: Stack, settings: Settings) -> float:
     """Queue STORED sign-ups, then time one worker storing them (each also requests its confirmation email,
     queued behind the sign-ups, so the worker stores them all first)."""
-    producer = create_celery("bench-producer", settings)
+    producer = celery_for("bench-producer", settings)
     before = _pending()
     run = uuid.uuid4().hex[:8]
     for i in range(STORED):
@@ -216,7 +216,7 @@ def emails(stack: Stack, settings: Settings, report: Report) -> dict:
     )
     mongo.configure(settings)
     email_repository.ensure_indexes()
-    producer = create_celery("bench-producer", settings)
+    producer = celery_for("bench-producer", settings)
     run = uuid.uuid4().hex[:8]
     for i in range(EMAILS):
         entry = uuid.uuid4().hex

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from typing import TYPE_CHECKING
 
 import redis
 from celery import Celery, Task, signals
@@ -13,11 +14,12 @@ from kombu import Exchange, Queue
 from pymongo.errors import ConnectionFailure
 
 from shared import metrics
-from shared.logs import configure_logging, request_id_var
-from shared.mongo import mongo
-from shared.redis_client import redis_client
+from shared.logs import request_id_var
 from shared.settings import Settings
 from shared.tasks import CONTRACTS, log_repr
+
+if TYPE_CHECKING:
+    from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,11 @@ class BaseTask(Task):
     retry_backoff_max = RETRY_BACKOFF_MAX_S
     retry_jitter = True
     max_retries = 8
+
+    @property
+    def runtime(self) -> Runtime:
+        """What this process was started with (shared.runtime): its settings, this app, its senders."""
+        return self.app.runtime
 
     def __call__(self, *args, **kwargs):
         token = request_id_var.set(getattr(self.request, REQUEST_ID_HEADER, None) or self.request.id)
@@ -72,9 +79,16 @@ class BaseTask(Task):
             request_id_var.reset(token)
 
 
-def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()) -> Celery:
-    """A Celery app for `service` consuming `queues` (none for a producer or beat)."""
-    app = Celery(service, task_cls=BaseTask)
+class ServiceCelery(Celery):
+    """A Celery app that carries its process's runtime, set once by shared.runtime."""
+
+    runtime: Runtime | None = None
+
+
+def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()) -> ServiceCelery:
+    """A Celery app for `service` consuming `queues` (none for a producer or beat); shared.runtime makes
+    the process's one."""
+    app = ServiceCelery(service, task_cls=BaseTask)
     # A producer (an HTTP request, beat) waits for the broker as long as for any Redis call; a worker's
     # consumer keeps a longer timeout, as its connection carries the whole pool's acknowledgements.
     broker_timeout_s = settings.redis_timeout_ms / 1000 if not queues else BROKER_TIMEOUT_S
@@ -117,33 +131,21 @@ def create_celery(service: str, settings: Settings, queues: tuple[str, ...] = ()
         worker_send_task_events=True,
         task_send_sent_event=False,
     )
-    mongo.configure(settings)
-    redis_client.configure(settings)
-    # Under pytest the test runner owns logging; every deployed process logs JSON.
-    _log_config.update(
-        service=f"{settings.service_name}:{service}",
-        level=settings.log_level,
-        json=settings.environment != "test",
-    )
-    app.tyh_settings = settings
     return app
 
 
-_log_config = {"service": "celery", "level": "INFO", "json": True}
-
-
 @signals.setup_logging.connect
-def _json_logging(**_kwargs) -> None:
-    if _log_config["json"]:
-        configure_logging(_log_config["service"], _log_config["level"])
+def _logging_is_set_up(**_kwargs) -> None:
+    """Logging is set up by the process's start (shared.runtime.start), and under pytest by the test
+    runner: a receiver here is what keeps Celery from setting up its own."""
 
 
 @signals.worker_init.connect
 def _serve_metrics(sender=None, **_kwargs) -> None:
     """A worker's exposition port, in its main process: it sums what every pool process recorded."""
-    settings = getattr(sender.app, "tyh_settings", None) if sender is not None else None
-    if settings is not None:
-        metrics.serve(settings.metrics_port, settings.metrics_host)
+    runtime = getattr(sender.app, "runtime", None) if sender is not None else None
+    if runtime is not None:
+        metrics.serve(runtime.settings.metrics_port, runtime.settings.metrics_host)
 
 
 @signals.worker_process_shutdown.connect

@@ -156,7 +156,7 @@ def request_email(
             "user_id": user_id,
         }
     )
-    record = new_outbox_record(celery_app.tyh_settings, request)
+    record = new_outbox_record(celery_app.runtime.settings, request)
     try:
         mongo.db[OUTBOX].insert_one(record)
     except DuplicateKeyError:

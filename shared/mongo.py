@@ -1,7 +1,8 @@
 """The MongoDB client factory: one client per process, created after fork.
 
 PyMongo clients must not cross a fork (gunicorn workers, Celery prefork children), so the client is built
-lazily and rebuilt when the process id changes.
+lazily and rebuilt when the process id changes. Only the process's composition root (shared/runtime.py)
+configures it.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ class Mongo:
     def configure(self, settings: Settings, db_name: str | None = None) -> None:
         wanted = (settings.mongo_uri, db_name or settings.mongo_db, settings.mongo_timeout_ms)
         if wanted == (self._uri, self._db_name, self._timeout_ms):
-            return  # several apps in one process (tests, producers) share the client
+            return  # runtimes built again in one process (tests) share the client
         self.close()
         self._uri, self._db_name, self._timeout_ms = wanted
 
     @property
     def client(self) -> MongoClient:
         if self._uri is None:
-            raise RuntimeError("Mongo is not configured; call configure(settings) at process start")
+            raise RuntimeError("Mongo is not configured; build the process's runtime (shared.runtime) first")
         pid = os.getpid()
         if self._client is None or self._pid != pid:
             with self._lock:

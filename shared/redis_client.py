@@ -4,7 +4,8 @@ A stalled Redis (paused, swapping, a long fork) still accepts connections and th
 every call would wait out its whole timeout, and one request makes several calls (its sign-in cache, the
 rate limit, the recompute signal). Each call here waits at most REDIS_TIMEOUT_MS; after one timeout, every
 call of this process fails at once for SKIP_AFTER_TIMEOUT_S, so the callers' fallbacks (fail open, answer
-503, defer to a sweeper) run without waiting again.
+503, defer to a sweeper) run without waiting again. Only the process's composition root (shared/runtime.py)
+configures it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class RedisClient:
 
     def _get(self, decode: bool) -> redis.Redis:
         if self._url is None:
-            raise RuntimeError("Redis is not configured; call configure(settings) at process start")
+            raise RuntimeError("Redis is not configured; build the process's runtime (shared.runtime) first")
         if self._pid != os.getpid():
             self._clients, self._pid = {}, os.getpid()
         if decode not in self._clients:

@@ -13,9 +13,9 @@ import redis as redis_lib
 from celery.contrib.testing.worker import start_worker
 
 from shared import push_keys
-from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
+from shared.runtime import build
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
 from tests.support import operations  # noqa: F401 - registers its MongoDB command listener first
@@ -93,30 +93,30 @@ def mailbox(smtp_server) -> Mailbox:
 
 @pytest.fixture
 def ingestion_app(settings, db):
-    from services.ingestion.app import create_app
+    from tests.support.runtimes import ingestion_app
 
-    return create_app(settings)
+    return ingestion_app(settings)
 
 
 @pytest.fixture
 def notification_app(settings, db):
-    from services.notification.app import create_app
+    from tests.support.runtimes import notification_app
 
-    return create_app(settings)
+    return notification_app(settings)
 
 
 @pytest.fixture(scope="session")
 def workers_celery(settings):
-    from services.workers.celery import create_worker_app
+    from tests.support.runtimes import workers_app
 
-    return create_worker_app(settings)
+    return workers_app(settings)
 
 
 @pytest.fixture(scope="session")
 def notification_celery(settings):
-    from services.notification.celery import create_worker_app
+    from tests.support.runtimes import notifier_app
 
-    return create_worker_app(settings)
+    return notifier_app(settings)
 
 
 @pytest.fixture(scope="session")
@@ -125,12 +125,12 @@ def celery_worker_all(settings):
     in-process workers would share Celery's process-wide worker state and can stall each other; the
     deployed services run one worker process each, which tests/test_e2e_queue.py and others exercise.)"""
     from services.notification.celery import TASK_PACKAGES as NOTIFICATION_TASKS
-    from services.notification.email.sender import SmtpSender
+    from services.notification.celery import with_senders
     from services.workers.celery import TASK_PACKAGES as WORKER_TASKS
 
-    app = create_celery("tests", settings, ALL_QUEUES)
+    # The notifier's runtime (its senders), which the workers' tasks read as they read any runtime.
+    app = with_senders(build("tests", settings, ALL_QUEUES)).celery
     app.autodiscover_tasks(WORKER_TASKS + NOTIFICATION_TASKS, related_name="tasks", force=True)
-    app.tyh_sender = SmtpSender(settings)  # as services/notification/celery.py hands it to the email tasks
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
 

@@ -14,10 +14,10 @@ import requests
 
 from services.notification.admin import accounts as admin_accounts
 from services.workers.reports import delivery
-from shared.celery_app import create_celery
 from shared.email import request_email
 from shared.tasks import NOTIFICATION_QUEUES, WORKER_QUEUES
 from tests.support.report_patients import store_ready_report
+from tests.support.runtimes import celery_for
 from tests.support.servers import celery_worker, child_env, free_port, gunicorn, http_ready, wait_for
 
 BROKER_DB = 14  # the children's own broker: the in-process test worker must not take their tasks
@@ -133,7 +133,7 @@ def share_flows(http, app: str, producer, db, mailbox, *, me: dict) -> set[str]:
     """A note; a report shared by link and opened; the report emailed to a clinician as a link."""
     note = {"event_id": "n1", "type": "note", "text": NOTE, "occurred_at": datetime.now(UTC).isoformat()}
     assert http.post(f"{app}/v1/events", json=note, headers=me).ok
-    report = ready_report(db, db.users.find_one({"email_key": VISITOR.lower()}), producer.tyh_settings)
+    report = ready_report(db, db.users.find_one({"email_key": VISITOR.lower()}), producer.runtime.settings)
     shared = http.post(f"{app}/v1/reports/{report['_id']}/shares", json={"recipient": "Dr Clin"}, headers=me)
     assert shared.ok, shared.text
     url = shared.json()["url"]
@@ -168,7 +168,7 @@ def test_no_flow_leaves_a_secret_in_any_log_line(stack, mailbox, db, redis):
     # `redis`: rate limits start afresh, whichever test signed the same people up before.
     own, processes = stack
     app, notification = own.app_base_url, own.public_base_url
-    producer = create_celery("logs-test-producer", dataclasses.replace(own, environment="test"))
+    producer = celery_for("logs-test-producer", dataclasses.replace(own, environment="test"))
     http = requests.Session()
     secrets = {VISITOR, LEAVER, CLINICIAN, "Vera Visitor", "Lou Leaver", "Dr Clin", NOTE}
     secrets |= waitlist_flows(http, notification, mailbox)

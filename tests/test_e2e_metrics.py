@@ -14,10 +14,9 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.ingestion.app import create_app as create_ingestion
-from services.notification.app import create_app as create_notification
 from shared.metrics import HTTP_METHODS
 from shared.tasks import ALL_QUEUES, CONTRACTS, NOTIFICATION_QUEUES, WORKER_QUEUES
+from tests.support.runtimes import ingestion_app, notification_app
 from tests.support.servers import (
     VENV_BIN,
     Process,
@@ -105,7 +104,7 @@ def stack(settings, redis_server, db, mailbox, tmp_path):
 
 def allowed_labels(settings) -> dict[str, set[str] | re.Pattern]:
     routes = {"(no route)"}
-    for app in (create_ingestion(settings), create_notification(settings)):
+    for app in (ingestion_app(settings), notification_app(settings)):
         routes |= {rule.rule for rule in app.url_map.iter_rules()}
     outcomes = {"done", "retried", "failed", "sent", "deferred", "suppressed", "bounced", "complained"}
     return {

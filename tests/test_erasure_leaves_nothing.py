@@ -19,6 +19,7 @@ from services.notification.admin import accounts as admins
 from services.notification.email import service as email_service
 from shared.email import template_of
 from shared.mongo import mongo
+from shared.runtime import runtime_of
 from tests.services.notification.email.helpers import record_for
 from tests.services.notification.waitlist.helpers import LINK, emailed_links
 from tests.support.leftovers import naming
@@ -112,7 +113,7 @@ def on_the_waitlist(notification, admin_headers, mailbox) -> Someone:
     and the admin's stats read (their cache names the referral leaders, this person among them)."""
     tag = uuid.uuid4().hex[:8]
     who = Someone(email=f"Quill.{tag}@Example.org", name=f"Quillon {tag}")
-    settings = notification.application.config["TYH_SETTINGS"]
+    settings = runtime_of(notification.application).settings
     joined = notification.post("/v1/waitlist", json={"email": who.email, "name": who.name, "consent": True})
     assert joined.status_code == 202, joined.json
     wait_until_idle(settings)  # the worker stores the entry
@@ -196,7 +197,7 @@ def with_health_data(ingestion, who: Someone, headers: dict) -> None:
         ],
     }
     assert ingestion.post("/v1/plan/versions", json=plan, headers=headers).status_code == 201
-    settings = ingestion.application.config["TYH_SETTINGS"]
+    settings = runtime_of(ingestion.application).settings
     wait_until(lambda: record_for(settings, f"safety:{who.user_id}:{yesterday}"), "the safety email")
     wait_until(lambda: not mongo.db.recompute_requests.count_documents({"user_id": who.user_id}), "summaries")
 

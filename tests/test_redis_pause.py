@@ -17,10 +17,10 @@ import redis as redis_lib
 import requests
 
 from services.ingestion.accounts import service as accounts
-from shared.celery_app import create_celery
 from shared.recompute import sweep
 from shared.redis_client import redis_client
 from shared.tasks import QUEUE_SUMMARIES
+from tests.support.runtimes import celery_for
 from tests.support.servers import RedisServer, child_env, free_port, gunicorn, http_ready, wait_for
 
 TIMEOUT_MS = 250
@@ -129,6 +129,6 @@ def test_a_stalled_redis_answers_in_bounded_time_and_loses_nothing(paused_stack,
     broker = redis_lib.Redis.from_url(own.broker_url)
     broker.delete(QUEUE_SUMMARIES)
     redis_lib.Redis.from_url(own.redis_url).flushdb()  # as after the queued-task markers expire
-    producer = create_celery("pause-test-producer", own)
+    producer = celery_for("pause-test-producer", own)
     assert sweep(producer, before=datetime.now(UTC)) == 1
     assert broker.llen(QUEUE_SUMMARIES) == 1

@@ -17,9 +17,7 @@ import pytest
 import redis as redis_lib
 
 from services.ingestion.accounts import service as accounts
-from services.ingestion.app import create_app
 from services.workers.summaries import params as summary_params
-from shared.celery_app import create_celery
 from shared.queue import enqueue
 from shared.reports import BUILDING, READY, request_report
 from shared.tasks import (
@@ -31,6 +29,7 @@ from shared.tasks import (
 )
 from tests.factories.accounts import person
 from tests.support.report_patients import generate_for_report, store
+from tests.support.runtimes import celery_for, ingestion_app
 from tests.support.servers import celery_worker, child_env
 from tests.test_deploy_files import expected_commands, option
 
@@ -91,7 +90,7 @@ def workers(settings, redis_server, db, redis, tmp_path):
 
 def test_a_burst_of_reports_does_not_delay_a_summary_or_a_scheduled_scan(workers, settings, db):
     own, broker, processes = workers
-    producer = create_celery("flood", own)
+    producer = celery_for("flood", own)
 
     # Someone with 100 days of history, and FLOOD reports of 93 days asked for at once.
     flooder, _headers = person()
@@ -129,7 +128,7 @@ def test_a_burst_of_reports_does_not_delay_a_summary_or_a_scheduled_scan(workers
         "overall": 6,
         "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    assert create_app(own).test_client().post("/v1/events", json=event, headers=headers).status_code == 202
+    assert ingestion_app(own).test_client().post("/v1/events", json=event, headers=headers).status_code == 202
     enqueue(producer, SCAN_SCHEDULES)
 
     wait_until(lambda: db.person_summaries.find_one({"_id": other["_id"]}), "the other person's summary")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from shared.celery_app import create_celery
 from shared.queue import enqueue
 from shared.tasks import NOTIFICATION_QUEUES, SEND_SIGN_IN_CODE
+from tests.support.runtimes import celery_for
 from tests.support.servers import celery_worker, child_env, wait_for
 
 BROKER_DB = 21  # this test's own broker: no other worker takes its task
@@ -17,7 +17,7 @@ ADDRESS = "Events.Person@Example.org"
 
 def test_workers_send_task_events_flower_can_read_without_personal_data(settings, db, mailbox, tmp_path):
     own = dataclasses.replace(settings, broker_url=settings.broker_url.rsplit("/", 1)[0] + f"/{BROKER_DB}")
-    app = create_celery("events-test", own)
+    app = celery_for("events-test", own)
     events: list[dict] = []
     with app.connection_for_read() as connection:
         receiver = app.events.Receiver(connection, handlers={"*": events.append})

@@ -18,7 +18,7 @@ from services.ingestion.summaries.api import blp as summaries_blp
 from shared import events as events_repository
 from shared import invitations, recompute, sign_in
 from shared.export import store as export_store
-from shared.settings import Settings, load_or_exit
+from shared.runtime import Runtime
 from shared.tasks import WORKERS_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
@@ -32,9 +32,9 @@ API_DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or load_or_exit()
-    app = create_base_app(__name__, SERVICE, settings)
+def create_app(runtime: Runtime) -> Flask:
+    settings = runtime.settings
+    app = create_base_app(__name__, runtime)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
     api = ProblemApi(app, server_url=settings.app_base_url, description=API_DESCRIPTION)
     api.spec.components.security_scheme(

@@ -11,9 +11,9 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
 
+from shared.runtime import runtime_of
 from shared.web.headers import extend_policy, policy_for
 from shared.web.pages import message_page
-from shared.web.service import settings_of
 
 bp = Blueprint("webapp", __name__)
 
@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
 
 
 def _dist() -> Path:
-    return Path(settings_of().web_dist_dir)
+    return Path(runtime_of().settings.web_dist_dir)
 
 
 def _serve(path: str) -> Response:

@@ -12,7 +12,7 @@ from services.notification.email.api import blp as email_blp
 from services.notification.email.pages import bp as email_pages_bp
 from services.notification.waitlist import repository as waitlist_repository
 from shared import dose_reminders
-from shared.settings import Settings, load_or_exit
+from shared.runtime import Runtime
 from shared.tasks import NOTIFICATION_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
@@ -24,9 +24,9 @@ API_DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or load_or_exit()
-    app = create_base_app(__name__, SERVICE, settings)
+def create_app(runtime: Runtime) -> Flask:
+    settings = runtime.settings
+    app = create_base_app(__name__, runtime)
     app.config["API_TITLE"] = "Track Your Healing notification API"
     api = ProblemApi(app, server_url=settings.public_base_url, description=API_DESCRIPTION)
     api.spec.components.security_scheme(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from celery import Celery
 
 from services.notification.email.sender import SmtpSender
 from services.notification.push.sender import WebPushSender
-from shared.celery_app import create_celery
-from shared.settings import Settings
+from shared.runtime import Runtime
 from shared.tasks import NOTIFICATION_QUEUES
+
+SERVICE = "notification"
+QUEUES = NOTIFICATION_QUEUES
 
 TASK_PACKAGES = [
     "services.notification.probes",
@@ -18,10 +22,25 @@ TASK_PACKAGES = [
 ]
 
 
-def create_worker_app(settings: Settings) -> Celery:
-    app = create_celery("notification", settings, NOTIFICATION_QUEUES)
-    # Connects on its first send, so each pool process (forked after this) gets a connection of its own.
-    app.tyh_sender = SmtpSender(settings)
-    app.tyh_push = WebPushSender(settings)
+@dataclass(frozen=True)
+class NotifierRuntime(Runtime):
+    """The notifier's runtime: the process's, plus the senders its tasks read as `self.runtime`."""
+
+    email_sender: SmtpSender
+    push_sender: WebPushSender
+
+
+def with_senders(runtime: Runtime) -> NotifierRuntime:
+    """`runtime` with the notifier's senders. Each connects on its first send, so each pool process
+    (forked after this) gets a connection of its own."""
+    settings = runtime.settings
+    return NotifierRuntime(
+        runtime.service, runtime.settings, runtime.celery, SmtpSender(settings), WebPushSender(settings)
+    )
+
+
+def create_worker_app(runtime: Runtime) -> Celery:
+    """The runtime's Celery app, with the senders and the notifier's tasks."""
+    app = with_senders(runtime).celery
     app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks", force=True)
     return app

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from celery import Celery
 
-from shared.celery_app import create_celery
-from shared.settings import Settings
+from shared.runtime import Runtime
 from shared.tasks import REPORT_QUEUES, WORKER_QUEUES
+
+SERVICE = "workers"
+QUEUES = WORKER_QUEUES + REPORT_QUEUES
 
 # A package's tasks.py registers its tasks; a module listed by name (the schedule scan) registers its own.
 TASK_PACKAGES = [
@@ -20,7 +22,8 @@ TASK_PACKAGES = [
 ]
 
 
-def create_worker_app(settings: Settings) -> Celery:
-    app = create_celery("workers", settings, WORKER_QUEUES + REPORT_QUEUES)
+def create_worker_app(runtime: Runtime) -> Celery:
+    """The runtime's Celery app, with the workers' tasks registered."""
+    app = runtime.celery
     app.autodiscover_tasks(TASK_PACKAGES, related_name="tasks", force=True)
     return app

@@ -5,7 +5,7 @@ gauge is exported once."""
 from __future__ import annotations
 
 import redis
-from celery import Celery, signals
+from celery import signals
 
 from shared import email, metrics, recompute
 from shared.queue import queue_depths
@@ -50,12 +50,11 @@ def collector(settings: Settings) -> metrics.StateCollector:
     )
 
 
-def observe_beat(app: Celery) -> None:
+def observe_beat(settings: Settings) -> None:
     """Serve beat's port when it starts, and count every job it sends."""
 
     @signals.beat_init.connect(weak=False)
     def _serve(**_kwargs) -> None:
-        settings = app.tyh_settings
         metrics.serve(settings.metrics_port, settings.metrics_host, collector(settings))
 
     @signals.before_task_publish.connect(weak=False)

@@ -1,6 +1,6 @@
 """Celery entry point of both worker processes: `celery -A services.workers.worker worker -Q <queues>`."""
 
-from services.workers.celery import create_worker_app
-from shared.settings import load_or_exit
+from services.workers.celery import QUEUES, SERVICE, create_worker_app
+from shared.runtime import start
 
-app = create_worker_app(load_or_exit())
+app = create_worker_app(start(SERVICE, QUEUES))

@@ -8,9 +8,9 @@ from functools import wraps
 
 from flask import request
 
+from shared.runtime import runtime_of
 from shared.settings import Settings
 from shared.web.problems import DomainError
-from shared.web.service import settings_of
 
 
 class BearerAuthRequired(DomainError):
@@ -35,7 +35,7 @@ def secret_bearer_required(secret_of: Callable[[Settings], str], realm: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             token = bearer_token() or ""
-            if not hmac.compare_digest(token.encode(), secret_of(settings_of()).encode()):
+            if not hmac.compare_digest(token.encode(), secret_of(runtime_of().settings).encode()):
                 raise BearerAuthRequired(realm)
             return view(*args, **kwargs)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
+
+from shared.runtime import runtime_of
 
 # The page layout, stylesheet and small scripts both HTTP services use (templates/pages/, static/ at
 # /assets/), and the about, privacy and contact pages every public page links to in its footer.
@@ -17,7 +19,7 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 @pages_bp.get("/about")
 def about():
     # The waitlist form is on the notification service, whichever service shows this page.
-    waitlist_url = current_app.config["TYH_SETTINGS"].public_base_url.rstrip("/") + "/waitlist"
+    waitlist_url = runtime_of().settings.public_base_url.rstrip("/") + "/waitlist"
     return render_template("pages/about.html", waitlist_url=waitlist_url), 200, HTML
 
 
@@ -29,7 +31,7 @@ def privacy():
 @pages_bp.get("/contact")
 def contact():
     # Replies to our emails reach the From address, so it is also the one to write to.
-    address = parseaddr(current_app.config["TYH_SETTINGS"].mail_from)[1]
+    address = parseaddr(runtime_of().settings.mail_from)[1]
     return render_template("pages/contact.html", address=address), 200, HTML
 
 

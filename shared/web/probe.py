@@ -6,10 +6,10 @@ from flask import Blueprint, jsonify, url_for
 
 from shared import probes
 from shared.queue import enqueue
+from shared.runtime import runtime_of
 from shared.tasks import TaskContract
 from shared.web.auth import operator_required
 from shared.web.problems import DomainError
-from shared.web.service import celery_of
 
 
 class ProbeNotFound(DomainError):
@@ -36,7 +36,7 @@ def make_probe_blueprint(contract: TaskContract) -> Blueprint:
     @operator_required
     def start():
         doc = probes.create_probe(contract.name)  # durable before the task exists
-        enqueue(celery_of(), contract, probe_id=doc["_id"])
+        enqueue(runtime_of().celery, contract, probe_id=doc["_id"])
         location = url_for("pipeline_probe.status", probe_id=doc["_id"])
         response = jsonify(_public(doc) | {"status_url": location})
         return response, 202, {"Location": location}

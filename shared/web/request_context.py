@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from shared import metrics
 from shared.logs import new_request_id, request_id_var
+from shared.runtime import runtime_of
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -31,6 +32,7 @@ def route_of(req) -> str:
 
 def init_request_context(app: Flask) -> None:
     """Take the caller's request id when it is well formed, else mint one; echo it back."""
+    service = runtime_of(app).service
 
     @app.before_request
     def _start() -> None:
@@ -47,9 +49,7 @@ def init_request_context(app: Flask) -> None:
         response.headers[HEADER] = g.get("request_id", "")
         route = route_of(request)
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        metrics.observe_request(
-            app.config["TYH_SERVICE"], request.method, route, response.status_code, seconds
-        )
+        metrics.observe_request(service, request.method, route, response.status_code, seconds)
         if route not in QUIET_ROUTES:
             access_log.info(
                 "request",

@@ -8,18 +8,14 @@ from datetime import date, datetime
 from http import HTTPStatus
 
 import orjson
-from celery import Celery
-from flask import Flask, current_app
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from pymongo.errors import ConnectionFailure
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.celery_app import create_celery
-from shared.mongo import mongo
-from shared.redis_client import redis_client
-from shared.settings import Settings
+from shared.runtime import EXTENSION, Runtime
 from shared.web import json_body
 from shared.web.headers import init_security_headers
 from shared.web.health import health
@@ -103,16 +99,16 @@ class ProblemApi(Api):
         )
 
 
-def create_base_app(import_name: str, service: str, settings: Settings) -> Flask:
-    """A Flask app with settings, clients, request ids, health checks and problem+json errors."""
+def create_base_app(import_name: str, runtime: Runtime) -> Flask:
+    """A Flask app on the process's runtime (read back as `shared.runtime.runtime_of()`), with request ids,
+    health checks and problem+json errors."""
+    settings = runtime.settings
     app = Flask(import_name)
     app.json = IsoJSONProvider(app)
     app.session_interface = CookieSessions()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
-        TYH_SETTINGS=settings,
-        TYH_SERVICE=service,
         API_VERSION="1",
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
@@ -124,23 +120,13 @@ def create_base_app(import_name: str, service: str, settings: Settings) -> Flask
     if settings.trusted_proxy_count > 0:
         # Only then is X-Forwarded-For believed; otherwise any client could pick its own rate-limit key.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count, x_proto=1)
-    mongo.configure(settings)
-    redis_client.configure(settings)
-    app.extensions["celery"] = create_celery(f"{service}-producer", settings)
+    app.extensions[EXTENSION] = runtime
     init_request_context(app)
     init_security_headers(app, settings)
     app.register_blueprint(health)
     app.register_blueprint(pages_bp)
     register_error_handlers(app)
     return app
-
-
-def settings_of(app: Flask | None = None) -> Settings:
-    return (app or current_app).config["TYH_SETTINGS"]
-
-
-def celery_of(app: Flask | None = None) -> Celery:
-    return (app or current_app).extensions["celery"]
 
 
 INDEX_RETRY_S = 10

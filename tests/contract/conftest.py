@@ -27,10 +27,9 @@ def node_tool(name: str, *args: str | Path, cwd: Path = TOOLS) -> subprocess.Com
 
 @pytest.fixture(scope="session")
 def apps(settings):
-    from services.ingestion.app import create_app as ingestion
-    from services.notification.app import create_app as notification
+    from tests.support.runtimes import ingestion_app, notification_app
 
-    return {"ingestion": ingestion(settings), "notification": notification(settings)}
+    return {"ingestion": ingestion_app(settings), "notification": notification_app(settings)}
 
 
 @pytest.fixture(scope="session")

@@ -85,10 +85,10 @@ def test_static_files_keep_their_own_caching(notification):
 
 
 def test_hsts_only_in_production(settings, db, redis):
-    from services.notification.app import create_app
+    from tests.support.runtimes import notification_app
 
-    assert "Strict-Transport-Security" not in create_app(settings).test_client().get("/healthz").headers
-    production = create_app(dataclasses.replace(settings, environment="production"))
+    assert "Strict-Transport-Security" not in notification_app(settings).test_client().get("/healthz").headers
+    production = notification_app(dataclasses.replace(settings, environment="production"))
     assert production.test_client().get("/healthz").headers["Strict-Transport-Security"] == HSTS
 
 

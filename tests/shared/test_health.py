@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from services.ingestion.app import create_app
 from shared.mongo import mongo
+from tests.support.runtimes import ingestion_app
 from tests.support.servers import FerretDB, RedisServer
 
 PROBLEM = "application/problem+json"
@@ -36,7 +36,7 @@ def own_ferretdb(tmp_path):
 
 
 def test_redis_down_turns_readyz_red_then_green_without_restart(settings, db, own_redis):
-    app = create_app(dataclasses.replace(settings, redis_url=own_redis.url(0)))
+    app = ingestion_app(dataclasses.replace(settings, redis_url=own_redis.url(0)))
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
 
@@ -55,7 +55,7 @@ def test_redis_down_turns_readyz_red_then_green_without_restart(settings, db, ow
 
 
 def test_mongo_down_gives_503_with_retry_after_and_recovers(settings, own_ferretdb):
-    app = create_app(dataclasses.replace(settings, mongo_uri=own_ferretdb.uri, mongo_timeout_ms=800))
+    app = ingestion_app(dataclasses.replace(settings, mongo_uri=own_ferretdb.uri, mongo_timeout_ms=800))
     client = app.test_client()
     assert client.post("/internal/pipeline-probe", headers=OPS).status_code == 202
 

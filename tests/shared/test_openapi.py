@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from shared.runtime import build
 from shared.web.openapi import Blueprint, operation, public, sunset
 from shared.web.service import ProblemApi, create_base_app
 
@@ -14,7 +15,7 @@ RETIRED_ON = date(2027, 1, 31)
 
 @pytest.fixture
 def app(settings, db):
-    app = create_base_app(__name__, "test", settings)
+    app = create_base_app(__name__, build("test", settings))
     app.config["API_TITLE"] = "Test API"
     api = ProblemApi(app, server_url="https://api.example.org/", description="a test service")
     blp = Blueprint("old", __name__, url_prefix="/v1/old", description="Retiring")

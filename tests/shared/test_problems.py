@@ -8,10 +8,9 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(params=["ingestion", "notification"])
 def client(request, settings, db):
-    if request.param == "ingestion":
-        from services.ingestion.app import create_app
-    else:
-        from services.notification.app import create_app
+    from tests.support.runtimes import ingestion_app, notification_app
+
+    create_app = ingestion_app if request.param == "ingestion" else notification_app
     app: Flask = create_app(settings)
 
     @app.get("/boom")

@@ -93,9 +93,9 @@ class TestHitUnlessStamped:
 
 class TestRateLimitedProblem:
     def test_enforce_raises_429_problem_with_retry_after(self, settings, db, client):
-        from services.notification.app import create_app
+        from tests.support.runtimes import notification_app
 
-        app = create_app(settings)
+        app = notification_app(settings)
 
         @app.post("/limited")
         def limited():

@@ -13,8 +13,8 @@ import pytest
 import redis as redis_lib
 
 from shared import recompute
-from shared.celery_app import create_celery
 from shared.tasks import QUEUE_SUMMARIES
+from tests.support.runtimes import celery_for
 
 ROUNDS, WRITES = 40, 6
 
@@ -25,7 +25,7 @@ def producer(settings, redis_server, db, redis):
     own = dataclasses.replace(settings, broker_url=redis_server.url(5))
     broker = redis_lib.Redis.from_url(own.broker_url)
     broker.delete(QUEUE_SUMMARIES)
-    yield create_celery("test", own), broker
+    yield celery_for("test", own), broker
     broker.flushdb()
 
 

@@ -25,9 +25,9 @@ from services.ingestion.accounts.schemas import (
 )
 from services.ingestion.limits import client_ip, limit_code_exchange, limit_code_requests
 from shared import invitations
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
-from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("accounts", __name__, url_prefix="/v1", description="Sign-in, profile and devices")
 
@@ -43,7 +43,7 @@ CODE_REQUESTED = {
 
 def _usable_invitation(token: str) -> dict:
     try:
-        return invitations.verify_invitation(settings_of(), token)
+        return invitations.verify_invitation(runtime_of().settings, token)
     except invitations.InvitationUnusable:
         raise InvitationUnusable() from None
 
@@ -77,7 +77,7 @@ def accept_invitation(body, token: str):
         "ip": client_ip(),
         "user_agent": request.user_agent.string[:300],
     }
-    user, device_token, device = service.accept_invitation(celery_of(), invitation, body, consent)
+    user, device_token, device = service.accept_invitation(runtime_of().celery, invitation, body, consent)
     return {"me": user, "token": device_token, "device": device}
 
 
@@ -90,7 +90,7 @@ def accept_invitation(body, token: str):
 def request_code(body):
     """Email a one-time sign-in code. The answer is the same whether or not the address has an account."""
     limit_code_requests(body["email"])
-    service.request_sign_in_code(celery_of(), body["email"])
+    service.request_sign_in_code(runtime_of().celery, body["email"])
     return CODE_REQUESTED
 
 
@@ -107,7 +107,7 @@ def exchange_code(body):
     """Exchange a sign-in code for a device token (shown once; keep it in the device's secure storage)."""
     limit_code_exchange(body["email"])
     token, device = service.exchange_code(
-        settings_of(), body["email"], body["code"], body["device_name"], body["platform"]
+        runtime_of().settings, body["email"], body["code"], body["device_name"], body["platform"]
     )
     return {"token": token, "device": device}
 
@@ -121,7 +121,7 @@ def exchange_code(body):
 def create_browser_session(body):
     """Sign a browser in with an emailed code: the device token is set as an HttpOnly, SameSite=Strict
     cookie and never appears in the body, so page scripts cannot read it. Same-origin pages only."""
-    settings = settings_of()
+    settings = runtime_of().settings
     browser.require_same_origin(settings)
     limit_code_exchange(body["email"])
     token, device = service.exchange_code(settings, body["email"], body["code"], body["device_name"], "web")
@@ -139,7 +139,7 @@ def sign_out():
     """Sign this device out: its token stops working and a browser's cookie is cleared."""
     service.revoke_device(current_user()["_id"], current_device()["_id"])
     response = Response(status=204)
-    browser.clear_device_cookie(response, settings_of())
+    browser.clear_device_cookie(response, runtime_of().settings)
     return response
 
 

@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 
 from services.ingestion.accounts import browser, service
 from shared.ratelimit import Limit
+from shared.runtime import runtime_of
 from shared.web.auth import bearer_token
-from shared.web.service import settings_of
 
 SECURITY_SCHEME = "device_token"
 COOKIE_SCHEME = "device_cookie"
@@ -25,7 +25,7 @@ def credential() -> str | None:
     token = bearer_token()
     if token is not None:
         return token
-    settings = settings_of()
+    settings = runtime_of().settings
     token = browser.cookie_token(settings)
     if token is not None:
         browser.require_same_origin(settings)

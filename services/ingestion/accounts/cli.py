@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from services.ingestion.accounts import service, zones
 from shared import invitations, users
 from shared.email import address_key
-from shared.web.service import settings_of
+from shared.runtime import runtime_of
 
 accounts_cli = AppGroup("accounts", help="Accounts for local development and scripts.")
 
@@ -36,6 +35,6 @@ def dev_token(email: str, name: str, time_zone: str) -> None:
 def invite(email: str, name: str | None) -> None:
     """Create an invitation for development and print its link (no email is sent)."""
     _invitation, url = invitations.create_invitation(
-        settings_of(current_app), email=email, name=name, created_by="cli"
+        runtime_of().settings, email=email, name=name, created_by="cli"
     )
     click.echo(url)

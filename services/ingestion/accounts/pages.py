@@ -11,8 +11,8 @@ from services.ingestion.accounts.schemas import AcceptInvitationSchema
 from services.ingestion.limits import client_ip
 from shared import invitations
 from shared.app_links import SIGN_IN, app_path
+from shared.runtime import runtime_of
 from shared.web.pages import message_page
-from shared.web.service import celery_of, settings_of
 
 bp = Blueprint("account_pages", __name__)
 
@@ -53,7 +53,7 @@ def _form(token: str, invitation: dict, errors=(), form=None, status=200):
 def accept_page(token: str):
     """Show the invitation. Mail scanners open links, so GET never creates anything."""
     try:
-        invitation = invitations.verify_invitation(settings_of(), token)
+        invitation = invitations.verify_invitation(runtime_of().settings, token)
     except invitations.InvitationUnusable:
         return _unusable()
     return _form(token, invitation)
@@ -63,7 +63,7 @@ def accept_page(token: str):
 def accept(token: str):
     """Create the account with the separate, explicit consent to processing health data."""
     try:
-        invitation = invitations.verify_invitation(settings_of(), token)
+        invitation = invitations.verify_invitation(runtime_of().settings, token)
     except invitations.InvitationUnusable:
         return _unusable()
     typed_zone = request.form.get("time_zone", "").strip()
@@ -89,7 +89,7 @@ def accept(token: str):
     }
     try:
         user, _token, _device = service.accept_invitation(
-            celery_of(), invitation, body, consent, issue_token=False
+            runtime_of().celery, invitation, body, consent, issue_token=False
         )
     except (InvitationUnusable, AlreadyRegistered):
         return _unusable()

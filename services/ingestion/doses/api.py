@@ -6,9 +6,9 @@ from __future__ import annotations
 from services.ingestion.doses import service
 from services.ingestion.doses.schemas import ConfirmedSchema, ConfirmSchema
 from services.ingestion.limits import limit_writes
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
-from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("doses", __name__, url_prefix="/v1/doses", description="Confirming planned doses")
 
@@ -24,8 +24,8 @@ def confirm(body):
     """Record one of your planned doses as taken or skipped, with its token from GET /v1/plan, a
     notification or an email; no sign-in needed, the token is the proof. Recorded once: a repeat, or a
     tap with the other status, answers 200 with what was recorded first. Tokens expire after 3 days."""
-    settings = settings_of()
+    settings = runtime_of().settings
     ref, user = service.read(settings, body["token"])
     limit_writes(ref.user_id)
-    answer, created = service.confirm(celery_of(), settings, ref, user, body["status"])
+    answer, created = service.confirm(runtime_of().celery, settings, ref, user, body["status"])
     return answer, 201 if created else 200

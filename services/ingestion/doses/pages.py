@@ -12,8 +12,8 @@ from services.ingestion.doses.exceptions import DoseDeleted, DoseRefused, TokenE
 from services.ingestion.doses.schemas import STATUSES
 from services.ingestion.limits import limit_writes
 from shared.app_links import app_path
+from shared.runtime import runtime_of
 from shared.web.pages import message_page
-from shared.web.service import celery_of, settings_of
 
 bp = Blueprint("dose_pages", __name__)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -50,7 +50,7 @@ def _page(token: str, ref, recorded: str | None = None, status: int = 200):
 def confirm_page(token: str):
     """The dose and two buttons; nothing is recorded by opening the link."""
     try:
-        ref, _user = service.read(settings_of(), token)
+        ref, _user = service.read(runtime_of().settings, token)
     except (TokenUnusable, TokenExpired) as error:
         return _unusable(error)
     return _page(token, ref)
@@ -59,14 +59,14 @@ def confirm_page(token: str):
 @bp.post("/doses/<token>")
 def confirm(token: str):
     """Record the button pressed; a second press, or the other button, shows what was recorded first."""
-    settings = settings_of()
+    settings = runtime_of().settings
     status = request.form.get("status", "")
     try:
         ref, user = service.read(settings, token)
         if status not in STATUSES:
             return _page(token, ref, status=400)
         limit_writes(ref.user_id)
-        answer, created = service.confirm(celery_of(), settings, ref, user, status)
+        answer, created = service.confirm(runtime_of().celery, settings, ref, user, status)
     except (TokenUnusable, TokenExpired) as error:
         return _unusable(error)
     except (DoseDeleted, DoseRefused) as error:

@@ -22,10 +22,10 @@ from services.ingestion.events.schemas import (
     load_single,
 )
 from services.ingestion.limits import limit_writes, writes_if
+from shared.runtime import runtime_of
 from shared.web.media import sends_json
 from shared.web.openapi import Blueprint, json_body, operation
 from shared.web.problems import DomainError, problem, problem_responses
-from shared.web.service import celery_of, settings_of
 
 blp = Blueprint(
     "events", __name__, url_prefix="/v1/events", description="Symptom, check-in, dose, taper and note events"
@@ -95,8 +95,8 @@ def post_event():
     user = current_user()
     limit_writes(user["_id"])
     result = service.ingest(
-        celery_of(),
-        settings_of(),
+        runtime_of().celery,
+        runtime_of().settings,
         user,
         [raw],
         sent_at=sent_at,
@@ -131,8 +131,8 @@ def post_batch(body):
         raise TooManyEvents()
     limit_writes(current_user()["_id"])
     result = service.ingest(
-        celery_of(),
-        settings_of(),
+        runtime_of().celery,
+        runtime_of().settings,
         current_user(),
         body["events"],
         sent_at=body["sent_at"],
@@ -153,7 +153,7 @@ def post_batch(body):
 @blp.response(200, EventPageSchema)
 def list_events(query):
     """The signed-in person's events, newest first; pass next_cursor back as cursor for the next page."""
-    events, cursor = service.list_events(settings_of(), current_user()["_id"], query)
+    events, cursor = service.list_events(runtime_of().settings, current_user()["_id"], query)
     return {"events": events, "next_cursor": cursor}
 
 
@@ -164,5 +164,5 @@ def list_events(query):
 @problem_responses(404)
 def delete_event(event_id: str):
     """Delete one of your events; summaries are recomputed without it."""
-    if not service.delete_event(celery_of(), current_user()["_id"], event_id):
+    if not service.delete_event(runtime_of().celery, current_user()["_id"], event_id):
         raise NotFound()

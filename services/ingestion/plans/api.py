@@ -17,6 +17,7 @@ from services.ingestion.plans.schemas import (
     ScheduleQuerySchema,
     ScheduleSchema,
 )
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation
 from shared.web.problems import problem_responses
 
@@ -48,7 +49,7 @@ class Plan(MethodView):
     @problem_responses(404)
     def get(self):
         """Your plan's newest version, with the next step, the projected finish and today's planned doses."""
-        return service.newest(current_user())
+        return service.newest(runtime_of().settings, current_user())
 
     @login_required
     @operation("deletePlan")
@@ -73,7 +74,7 @@ def end_plan(body):
     version stays. Nothing is planned after that day. Saving a new version later starts it again."""
     user = current_user()
     limit_writes(user["_id"])
-    return service.end(user, body)
+    return service.end(runtime_of().settings, user, body)
 
 
 @blp.route("/versions")
@@ -97,7 +98,7 @@ class PlanVersions(MethodView):
         other writes (429 with Retry-After past the limit)."""
         user = current_user()
         limit_writes(user["_id"])
-        return service.save(user, body)
+        return service.save(runtime_of().settings, user, body)
 
 
 @blp.route("/schedule", methods=["GET"])

@@ -11,7 +11,7 @@ from shared import events, summaries, users
 from shared.plans import dose_tokens, doses, store
 from shared.plans import questions as facts
 from shared.plans import schedule as arithmetic
-from shared.web.service import settings_of
+from shared.settings import Settings
 
 DEFAULT_DAYS = 28
 QUESTIONS_NOTE = (
@@ -44,14 +44,14 @@ def _newest(user_id: str) -> dict:
     return plan
 
 
-def save(user: dict, body: dict) -> dict:
+def save(settings: Settings, user: dict, body: dict) -> dict:
     """Store a new version of the person's plan. With `based_on_version`, only if that is still the newest
     (409 otherwise); two changes at once can never both become the same version."""
     current = store.current(user["_id"])
-    return _add(user, current["version"] if current else 0, body)
+    return _add(settings, user, current["version"] if current else 0, body)
 
 
-def _add(user: dict, newest: int, body: dict) -> dict:
+def _add(settings: Settings, user: dict, newest: int, body: dict) -> dict:
     based_on = body.get("based_on_version")
     if based_on is not None and based_on != newest:
         raise PlanChanged(newest)
@@ -61,10 +61,10 @@ def _add(user: dict, newest: int, body: dict) -> dict:
         doc = store.add_version(user["_id"], newest + 1, _stored(body), now)
     except store.VersionTaken:
         raise PlanChanged(store.current(user["_id"])["version"]) from None
-    return described(user, doc)
+    return described(settings, user, doc)
 
 
-def end(user: dict, body: dict) -> dict:
+def end(settings: Settings, user: dict, body: dict) -> dict:
     """End the plan on a day: a new version, the newest with `ended_on`, so the history stays."""
     current = _newest(user["_id"])
     if body["day"] < date.fromisoformat(current["start_day"]):
@@ -73,7 +73,7 @@ def end(user: dict, body: dict) -> dict:
     change = kept | {"ended_on": body["day"]}
     if "based_on_version" in body:
         change["based_on_version"] = body["based_on_version"]
-    return _add(user, current["version"], change)
+    return _add(settings, user, current["version"], change)
 
 
 def erase(user: dict) -> None:
@@ -91,13 +91,13 @@ def _step(step: arithmetic.Step) -> dict:
     }
 
 
-def today_doses(user: dict, schedule: arithmetic.Schedule, today: date) -> list[dict]:
+def today_doses(settings: Settings, user: dict, schedule: arithmetic.Schedule, today: date) -> list[dict]:
     """Today's doses at the person's times, each with its event id, whether it is recorded, and the token
     that records it (minted now: the app always holds one that is valid)."""
     planned = doses.doses_on(schedule, today)
     ids = [d.event_id(user["_id"]) for d in planned]
     recorded = events.dose_statuses(user["_id"], ids)
-    keys, now = settings_of().encryption_keys, datetime.now(UTC)
+    keys, now = settings.encryption_keys, datetime.now(UTC)
     return [
         d.as_dict()
         | {"event_id": i, "token": dose_tokens.mint(keys, user["_id"], d, now), "status": recorded.get(i)}
@@ -105,7 +105,7 @@ def today_doses(user: dict, schedule: arithmetic.Schedule, today: date) -> list[
     ]
 
 
-def described(user: dict, doc: dict) -> dict:
+def described(settings: Settings, user: dict, doc: dict) -> dict:
     """A stored version with where it stands today: next step, finish and today's planned doses."""
     today = users.local_today(user)
     schedule = arithmetic.build(doc)
@@ -119,13 +119,13 @@ def described(user: dict, doc: dict) -> dict:
             "finish": finish.isoformat() if finish else None,
             "ends": schedule.ends(),
             "today_planned": schedule.day(today),
-            "today_doses": today_doses(user, schedule, today),
+            "today_doses": today_doses(settings, user, schedule, today),
         },
     }
 
 
-def newest(user: dict) -> dict:
-    return described(user, _newest(user["_id"]))
+def newest(settings: Settings, user: dict) -> dict:
+    return described(settings, user, _newest(user["_id"]))
 
 
 def versions(user: dict) -> list[dict]:

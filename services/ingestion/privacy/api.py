@@ -9,9 +9,9 @@ from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.privacy import service
 from services.ingestion.privacy.schemas import ErasedSchema, EraseSchema, ExportSchema
 from shared.export import store
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, file_answer, operation
 from shared.web.problems import problem_responses
-from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("privacy", __name__, url_prefix="/v1/me", description="Export or erase your data")
 
@@ -63,9 +63,9 @@ def export_now():
     """Everything we hold about you, zipped: JSON files, a CSV per kind of entry, and a README."""
     user_id = current_user()["_id"]
     if service.needs_background(user_id):
-        described, status, headers = _accepted(service.request_export(celery_of(), user_id))
+        described, status, headers = _accepted(service.request_export(runtime_of().celery, user_id))
         return ExportSchema().dump(described), status, headers
-    body, filename = service.build_now(settings_of(), user_id)
+    body, filename = service.build_now(runtime_of().settings, user_id)
     return _zip_response(body, filename)
 
 
@@ -75,7 +75,7 @@ def export_now():
 @blp.response(202, ExportSchema, headers=LOCATION)
 def request_export():
     """Ask for an export to be prepared in the background (any size of account)."""
-    return _accepted(service.request_export(celery_of(), current_user()["_id"]))
+    return _accepted(service.request_export(runtime_of().celery, current_user()["_id"]))
 
 
 @blp.route("/exports/<export_id>")
@@ -97,7 +97,7 @@ class Export(MethodView):
 @problem_responses(404, 409, 410)
 def download_export(export_id: str):
     """Download a ready export."""
-    stream, filename = service.open_download(settings_of(), current_user()["_id"], export_id)
+    stream, filename = service.open_download(runtime_of().settings, current_user()["_id"], export_id)
     response = _zip_response(stream, filename)
     response.content_length = stream.length
     return response
@@ -110,5 +110,5 @@ def download_export(export_id: str):
 @blp.response(202, ErasedSchema)
 def erase_account(_body):
     """Erase your account and everything in it, for good; a confirmation is emailed to you."""
-    service.erase_account(celery_of(), settings_of(), current_user())
+    service.erase_account(runtime_of().celery, runtime_of().settings, current_user())
     return ERASED

@@ -17,9 +17,9 @@ from services.ingestion.push.schemas import (
     SubscriptionSchema,
 )
 from shared import push_keys, push_subscriptions
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
-from shared.web.service import settings_of
 
 blp = Blueprint("push", __name__, url_prefix="/v1/push", description="Push notifications for dose reminders")
 
@@ -32,7 +32,7 @@ blp = Blueprint("push", __name__, url_prefix="/v1/push", description="Push notif
 def get_key():
     """The application-server (VAPID) public key to pass to pushManager.subscribe; 404 when this server
     sends no push notifications (dose reminders then come by email)."""
-    private = settings_of().vapid_private_key
+    private = runtime_of().settings.vapid_private_key
     if not private:
         raise PushNotConfigured()
     return {"public_key": push_keys.application_server_key(private)}
@@ -63,7 +63,7 @@ class Subscriptions(MethodView):
         """Store this browser's PushSubscription (its toJSON()) to get dose reminders here: 201 when new,
         200 when it replaced this browser's own. Only the browsers' push services are accepted. You keep
         your 10 most recently subscribed browsers."""
-        if not settings_of().vapid_private_key:
+        if not runtime_of().settings.vapid_private_key:
             raise PushNotConfigured()
         user = current_user()
         limit_writes(user["_id"])

@@ -8,7 +8,7 @@ import binascii
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates
 
 from shared import push_keys
-from shared.web.service import settings_of
+from shared.runtime import runtime_of
 
 P256DH_BYTES, AUTH_BYTES = 65, 16
 
@@ -61,7 +61,7 @@ class SubscriptionSchema(EndpointSchema):
 
     @validates("endpoint")
     def _endpoint(self, value, **_kwargs):
-        if not push_keys.endpoint_allowed(value, settings_of().push_service_hosts):
+        if not push_keys.endpoint_allowed(value, runtime_of().settings.push_service_hosts):
             raise ValidationError(
                 "Not a push service we send to: an https URL of a browser's push service is expected."
             )

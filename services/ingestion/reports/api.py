@@ -16,9 +16,9 @@ from services.ingestion.reports.schemas import (
     ShareSchema,
 )
 from shared.reports import PDF_HREF, READY
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, file_answer, operation
 from shared.web.problems import problem_responses
-from shared.web.service import celery_of, settings_of
 
 blp = Blueprint("reports", __name__, url_prefix="/v1/reports", description="Doctor reports and share links")
 
@@ -82,7 +82,7 @@ class Reports(MethodView):
         """Ask for a report (by default the seven days ending yesterday); it is built in the background.
         One at a time: while one is queued or building, a new request is refused (409) naming it in
         `report_id`, `status_url` and `Location`; a few an hour at most (429 with Retry-After)."""
-        report = service.ask(celery_of(), current_user(), body)
+        report = service.ask(runtime_of().celery, current_user(), body)
         described = _described(report, PREPARING)
         return described, 202, {"Location": described["status_url"]}
 
@@ -107,7 +107,7 @@ class Report(MethodView):
 def report_pdf(report_id: str):
     """Download a ready report as a PDF."""
     report = service.own(current_user()["_id"], report_id)
-    stream = service.ready_file(settings_of(), report, "pdf")
+    stream = service.ready_file(runtime_of().settings, report, "pdf")
     return file_response(stream, "application/pdf", stream.filename)
 
 
@@ -120,7 +120,7 @@ def report_pdf(report_id: str):
 def report_html(report_id: str):
     """A ready report as a web page (the same layout as the PDF)."""
     report = service.own(current_user()["_id"], report_id)
-    stream = service.ready_file(settings_of(), report, "html")
+    stream = service.ready_file(runtime_of().settings, report, "html")
     return file_response(stream, "text/html", pdf_url=url_for("reports.report_pdf", report_id=report_id))
 
 
@@ -134,7 +134,7 @@ class Shares(MethodView):
         """The report's share links, each with its state and every time it was opened."""
         user_id = current_user()["_id"]
         service.own(user_id, report_id)
-        return {"shares": service.described_shares(settings_of(), user_id, report_id)}
+        return {"shares": service.described_shares(runtime_of().settings, user_id, report_id)}
 
     @login_required
     @operation("createShare")
@@ -144,7 +144,7 @@ class Shares(MethodView):
     def post(self, body, report_id: str):
         """Make a private link that opens this report without an account, for you to give to whoever
         you choose (we send it to no one). It expires after expires_in_days; you can revoke it any time."""
-        return service.share(settings_of(), current_user(), report_id, body)
+        return service.share(runtime_of().settings, current_user(), report_id, body)
 
 
 @blp.route("/<report_id>/shares/<share_id>", methods=["DELETE"])

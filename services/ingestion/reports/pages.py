@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, url_for
 
 from services.ingestion.reports import service
 from services.ingestion.reports.api import PRIVATE, file_response
-from shared.web.service import settings_of
+from shared.runtime import runtime_of
 
 pages = Blueprint("report_pages", __name__, url_prefix="/shared/reports", template_folder="templates")
 
@@ -19,7 +19,7 @@ def _unavailable():
 
 @pages.get("/<token>")
 def shared_page(token: str):
-    found = service.opened(settings_of(), token, "html")
+    found = service.opened(runtime_of().settings, token, "html")
     if found is None:
         return _unavailable()
     _report, stream = found
@@ -28,7 +28,7 @@ def shared_page(token: str):
 
 @pages.get("/<token>/pdf")
 def shared_pdf(token: str):
-    found = service.opened(settings_of(), token, "pdf")
+    found = service.opened(runtime_of().settings, token, "pdf")
     if found is None:
         return _unavailable()
     _report, stream = found

@@ -7,8 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
 from shared import scales, users
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation
-from shared.web.service import settings_of
 
 blp = Blueprint("summaries", __name__, url_prefix="/v1/summaries", description="Rolling summaries for charts")
 
@@ -178,7 +178,7 @@ def get_summaries(query):
     today = users.local_today(user).isoformat()
     start, end = query.get("from_"), query.get("to")
     return service.summaries(
-        settings_of(),
+        runtime_of().settings,
         user["_id"],
         today,
         start.isoformat() if start else None,

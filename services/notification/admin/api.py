@@ -17,6 +17,7 @@ from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
 from shared.email import address_key
+from shared.runtime import runtime_of
 from shared.web.media import require_json
 from shared.web.problems import DomainError, invalid_params
 
@@ -93,7 +94,7 @@ def erase_entry(entry_id: str):
 @require_json
 def invite():
     wanted = _load(InviteRequest(), request.get_json())
-    return service.invite(g.admin, "api", entry_ids=wanted["entry_ids"], next_n=wanted["next"])
+    return service.invite(runtime_of(), g.admin, "api", entry_ids=wanted["entry_ids"], next_n=wanted["next"])
 
 
 @bp.get("/stats")
@@ -112,7 +113,7 @@ def outbox():
 def resend(outbox_id: str):
     if email_repository.find_waitlist_mail(outbox_id) is None:
         raise NotFound()
-    if not service.resend(outbox_id, g.admin, "api"):
+    if not service.resend(runtime_of().celery, outbox_id, g.admin, "api"):
         raise AlreadyQueued()
     return {"queued": True}, 202
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from celery import Celery
 
 from services.notification.admin import audit
 from services.notification.email import service as email_service
@@ -20,7 +20,7 @@ from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING
 from shared import invitations
 from shared.email import request_email
-from shared.web.service import celery_of, settings_of
+from shared.runtime import Runtime
 
 INVITATION_TEMPLATE = "invitation"
 STATS_DAYS = 30
@@ -28,16 +28,15 @@ LEADERS = 10
 SOURCES = 100  # sources come from landing links, so anyone can make new ones
 
 
-def _send_invitation(entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
-    settings = settings_of(current_app)
+def _send_invitation(runtime: Runtime, entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
     return request_email(
-        celery_of(current_app),
+        runtime.celery,
         template=INVITATION_TEMPLATE,
         to=entry["email"],
         idempotency_key=f"invitation:{invitation['_id']}",
         data={
             "name": entry.get("name") or "",
-            "accept_url": invitations.accept_url(settings, invitation["_id"]),
+            "accept_url": invitations.accept_url(runtime.settings, invitation["_id"]),
             "expires_on": invitation["expires_at"].strftime("%-d %B %Y"),
         },
     )
@@ -52,19 +51,19 @@ SKIP_REASONS = {
 }
 
 
-def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
+def invite_entry(runtime: Runtime, entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
     """Invite one entry; the outcome is 'invited' or one of SKIP_REASONS."""
     if entry.get("status") == INVITED and entry.get("invitation_id"):
         existing = invitations.find(entry["invitation_id"])
         if existing is not None and existing.get("accepted_at") is None:
-            _send_invitation(entry, existing)  # a no-op unless an earlier attempt stopped before it
+            _send_invitation(runtime, entry, existing)  # a no-op unless an earlier attempt stopped before it
         return "already invited"
     if entry.get("status") == ACTIVE:
         return "has an account"
     if entry.get("status") != CONFIRMED:
         return "not confirmed"
     invitation, _url = invitations.create_invitation(
-        settings_of(current_app),
+        runtime.settings,
         email=entry["email"],
         name=entry.get("name"),
         waitlist_entry_id=entry["_id"],
@@ -73,14 +72,18 @@ def invite_entry(entry: dict[str, Any], admin: dict[str, Any], via: str) -> str:
     if not waitlist_service.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
         invitations.delete(invitation["_id"])  # someone else moved it on first
         return "already invited"
-    _send_invitation(entry, invitation)
+    _send_invitation(runtime, entry, invitation)
     # The entry id only: the log outlives an erasure of the entry, and must not name its person.
     audit.record(admin, "invite", entry["_id"], via=via)
     return "invited"
 
 
 def invite(
-    admin: dict[str, Any], via: str, entry_ids: list[str] | None = None, next_n: int | None = None
+    runtime: Runtime,
+    admin: dict[str, Any],
+    via: str,
+    entry_ids: list[str] | None = None,
+    next_n: int | None = None,
 ) -> dict[str, Any]:
     """Invite the chosen entries, or the next N confirmed in line. The result counts each outcome and
     names each entry: `invited_entries`, and `skipped` with the reason (SKIP_REASONS) for each."""
@@ -91,7 +94,7 @@ def invite(
     result: dict[str, Any] = {"invited": 0, **dict.fromkeys(SKIP_REASONS, 0)}
     result |= {"invited_entries": [], "skipped": []}
     for entry in entries:
-        outcome = invite_entry(entry, admin, via)
+        outcome = invite_entry(runtime, entry, admin, via)
         result[outcome] += 1
         named = {"entry_id": entry["_id"], "email": entry["email"]}
         if outcome == "invited":
@@ -116,10 +119,10 @@ def erase(entry_id: str, admin: dict[str, Any], via: str) -> bool:
     return erased
 
 
-def resend(outbox_id: str, admin: dict[str, Any], via: str) -> bool:
+def resend(celery_app: Celery, outbox_id: str, admin: dict[str, Any], via: str) -> bool:
     """Queue a failed or suppressed waitlist email again; False otherwise (queued, sending, or sent: a
     sent email's data is gone)."""
-    done = email_service.resend(celery_of(current_app), outbox_id, by=admin["email"])
+    done = email_service.resend(celery_app, outbox_id, by=admin["email"])
     if done:
         audit.record(admin, "resend", outbox_id, via=via)
     return done

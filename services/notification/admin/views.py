@@ -37,6 +37,7 @@ from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import CONFIRMED, STATUSES
 from shared import invitations
 from shared.email import address_key
+from shared.runtime import runtime_of
 from shared.web.pages import message_page
 from shared.web.problems import DomainError
 
@@ -202,7 +203,7 @@ def invite():
     except ValidationError:
         flash("Choose some entries, or a number of people to invite.", "warn")
         return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.entries"))
-    result = service.invite(g.admin, "web", entry_ids=wanted["entry_ids"])
+    result = service.invite(runtime_of(), g.admin, "web", entry_ids=wanted["entry_ids"])
     return render_template("admin/invite_result.html", result=result)
 
 
@@ -245,7 +246,7 @@ def outbox():
 @bp.post("/outbox/<path:outbox_id>/resend")
 @auth.login_required
 def resend(outbox_id: str):
-    if service.resend(outbox_id, g.admin, "web"):
+    if service.resend(runtime_of().celery, outbox_id, g.admin, "web"):
         flash("The email is queued to be sent again.", "ok")
     else:
         flash("That email can't be sent again: it is queued, being sent, or was delivered.", "warn")

@@ -9,9 +9,9 @@ from flask import Blueprint, render_template
 
 from services.notification.email import service
 from services.notification.email.templates import CATEGORY_LABELS
+from shared.runtime import runtime_of
 from shared.tokens import TokenInvalid
 from shared.web.pages import message_page
-from shared.web.service import settings_of
 
 bp = Blueprint("email_pages", __name__)
 
@@ -36,7 +36,7 @@ def _page(template: str, token: str, category: str, status: int = 200):
 def unsubscribe_page(token: str):
     """Show what the link would do. Mail scanners open every link, so GET never unsubscribes."""
     try:
-        _address, category = service.read_unsubscribe_token(settings_of(), token)
+        _address, category = service.read_unsubscribe_token(runtime_of().settings, token)
     except TokenInvalid:
         return _broken_link()
     return _page("email/unsubscribe.html", token, category)
@@ -46,7 +46,7 @@ def unsubscribe_page(token: str):
 def unsubscribe(token: str):
     """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both unsubscribe."""
     try:
-        _address, category = service.unsubscribe(settings_of(), token)
+        _address, category = service.unsubscribe(runtime_of().settings, token)
     except TokenInvalid:
         return _broken_link()
     return _page("email/unsubscribed.html", token, category)
@@ -55,7 +55,7 @@ def unsubscribe(token: str):
 @bp.post("/u/<token>/resubscribe")
 def resubscribe(token: str):
     try:
-        _address, category = service.resubscribe(settings_of(), token)
+        _address, category = service.resubscribe(runtime_of().settings, token)
     except TokenInvalid:
         return _broken_link()
     return _page("email/resubscribed.html", token, category)

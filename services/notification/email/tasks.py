@@ -38,7 +38,7 @@ def send_email(self, **payload) -> str:
     """Deliver one outbox record exactly once."""
     outbox_id = SendEmailPayload().load(payload)["outbox_id"]
     try:
-        return service.deliver(outbox_id, self.request.id, self.app.tyh_settings, self.app.tyh_sender)
+        return service.deliver(outbox_id, self.request.id, self.runtime.settings, self.runtime.email_sender)
     except service.Busy as busy:
         # Another attempt holds it (this task redelivered after its worker died, or a duplicate): come
         # back when that lease ends; a dead holder's claim is then taken over, a live one has finished.
@@ -50,17 +50,17 @@ def send_email(self, **payload) -> str:
 def send_sign_in_code(self, **payload) -> None:
     """Email a sign-in code if the address has an account (the request could not tell, by design)."""
     email = SignInCodeRequest().load(payload)["email"]
-    sign_in.issue_code(self.app, self.app.tyh_settings, email, self.request.id)
+    sign_in.issue_code(self.app, self.runtime.settings, email, self.request.id)
 
 
 @shared_task(name=SWEEP_OUTBOX.name, bind=True)
 def sweep_outbox(self) -> int:
     """Re-enqueue emails stuck in queued or sending (lost by the broker, or their worker died)."""
-    return service.sweep(self.app, self.app.tyh_settings)
+    return service.sweep(self.app, self.runtime.settings)
 
 
 @shared_task(name=ERASE_ADDRESS.name, bind=True, dont_autoretry_for=(ValidationError,))
 def erase_address(self, **payload) -> None:
     """Erase what email keeps about an erased account's address, then send the confirmation."""
     payload = EraseAddressPayload().load(payload)
-    privacy.erase_account_address(self.app, self.app.tyh_settings, payload["to"], payload["idempotency_key"])
+    privacy.erase_account_address(self.app, self.runtime.settings, payload["to"], payload["idempotency_key"])

@@ -17,7 +17,9 @@ def send_dose_reminder(self, **payload) -> str | None:
     """Push (or email) one dose reminder exactly once."""
     rid = DoseReminderPayload().load(payload)["reminder_id"]
     try:
-        return service.deliver(self.app, self.app.tyh_settings, self.app.tyh_push, rid, self.request.id)
+        return service.deliver(
+            self.app, self.runtime.settings, self.runtime.push_sender, rid, self.request.id
+        )
     except service.Busy as busy:
         # Another attempt holds it (a duplicate, or a send whose worker died): come back when its lease
         # ends; a dead holder's claim is then taken over, a live one has finished.

@@ -8,9 +8,9 @@ from flask.views import MethodView
 from services.notification.waitlist import abuse, service
 from services.notification.waitlist.schemas import JoinAcceptedSchema, JoinSchema
 from shared import ratelimit
+from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
-from shared.web.service import celery_of
 
 blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
 
@@ -32,5 +32,5 @@ class Waitlist(MethodView):
     @problem_responses(429, 503)
     def post(self, data):
         """Join the waitlist (double opt-in: a confirmation email follows)."""
-        service.join(celery_of(), data, abuse.client_ip(), request.user_agent.string)
+        service.join(runtime_of().celery, data, abuse.client_ip(), request.user_agent.string)
         return {"status": "received", "message": service.JOINED_MESSAGE}

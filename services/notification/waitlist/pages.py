@@ -15,9 +15,9 @@ from services.notification.waitlist.schemas import UTM_FIELDS, JoinSchema
 from services.notification.waitlist.service import CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE
 from shared import ratelimit
 from shared.ratelimit import RateLimited
+from shared.runtime import runtime_of
 from shared.web.pages import message_page
 from shared.web.problems import DomainError
-from shared.web.service import celery_of
 
 bp = Blueprint("waitlist_pages", __name__)
 
@@ -78,7 +78,7 @@ def join():
     try:
         ratelimit.enforce(abuse.JOIN_PER_IP, abuse.client_ip())
         data = JoinSchema().load(request.form)
-        service.join(celery_of(), data, abuse.client_ip(), request.user_agent.string)
+        service.join(runtime_of().celery, data, abuse.client_ip(), request.user_agent.string)
     except ValidationError as err:
         return _join_form(request.form.to_dict(), err.messages, status=422)
     except RateLimited as err:

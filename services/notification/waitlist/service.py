@@ -29,9 +29,9 @@ from services.notification.waitlist.repository import CONFIRMED, PENDING
 from shared import ratelimit, tokens
 from shared.email import request_email
 from shared.queue import enqueue
+from shared.runtime import runtime_of
 from shared.settings import Settings
 from shared.tasks import WAITLIST_JOIN
-from shared.web.service import celery_of, settings_of
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
 PLACE_TEMPLATE = "waitlist_confirmed"  # the lasting place-in-line link, once confirmed
@@ -170,14 +170,14 @@ def send_place_link(entry: dict[str, Any]) -> bool:
     """Email a confirmed entry the link to its place-in-line page, once (the confirm link expires)."""
     if entry.get("status") != CONFIRMED:
         return False
-    settings = settings_of()
+    settings = runtime_of().settings
     data = {
         "name": entry.get("name") or "",
         "position_url": link(settings, POSITION_PURPOSE, entry["_id"]),
         "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
     }
     return request_email(
-        celery_of(),
+        runtime_of().celery,
         template=PLACE_TEMPLATE,
         to=entry["email"],
         idempotency_key=f"waitlist-place:{entry['_id']}",
@@ -187,7 +187,7 @@ def send_place_link(entry: dict[str, Any]) -> bool:
 
 def token_for(purpose: str, entry_id: str, settings: Settings | None = None) -> str:
     """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
-    secret = (settings or settings_of()).secret_key
+    secret = (settings or runtime_of().settings).secret_key
     return tokens.sign(secret, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
 
 
@@ -198,7 +198,7 @@ def link(settings: Settings, purpose: str, entry_id: str) -> str:
 
 
 def referral_link(entry: dict[str, Any]) -> str:
-    return settings_of().public_base_url.rstrip("/") + url_for(
+    return runtime_of().settings.public_base_url.rstrip("/") + url_for(
         "waitlist_pages.join_form", ref=entry["referral_code"]
     )
 
@@ -207,7 +207,7 @@ def entry_for_token(purpose: str, token: str) -> dict[str, Any]:
     """The entry a link points at; raises LinkExpired, LinkInvalid or NotOnList. Changes nothing."""
     max_age = CONFIRM_LINK_MAX_AGE if purpose == CONFIRM_PURPOSE else None
     try:
-        entry_id = tokens.unsign(settings_of().secret_key, purpose, token, max_age)
+        entry_id = tokens.unsign(runtime_of().settings.secret_key, purpose, token, max_age)
     except tokens.TokenExpired:
         raise LinkExpired() from None
     except tokens.TokenInvalid:

@@ -15,7 +15,7 @@ from shared.tasks import INVITATION_ACCEPTED, WAITLIST_JOIN, WaitlistJoinPayload
 def waitlist_join(self, **payload) -> None:
     """Store one sign-up and email its confirmation link if it is pending (the request could not tell)."""
     payload = WaitlistJoinPayload().load(payload)
-    service.join_now(self.app, self.app.tyh_settings, payload["signup"], payload["ip"], payload["user_agent"])
+    service.join_now(self.app, self.runtime.settings, payload["signup"], payload["ip"], payload["user_agent"])
 
 
 @shared_task(name=INVITATION_ACCEPTED.name)

@@ -11,7 +11,7 @@ from shared.tasks import BUILD_EXPORT, PURGE_EXPORTS
 @shared_task(name=BUILD_EXPORT.name, bind=True)
 def build_export(self, export_id: str) -> str:
     """Build the person's export zip into GridFS and mark it ready for download."""
-    return service.build(export_id, self.request.id, self.app.tyh_settings)
+    return service.build(export_id, self.request.id, self.runtime.settings)
 
 
 @shared_task(name=PURGE_EXPORTS.name, bind=True)

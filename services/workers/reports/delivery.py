@@ -53,7 +53,7 @@ def deliver(app: Celery, report: dict) -> int:
     user = schedule_repository.find_user(report["user_id"])
     if not wanted or report["status"] != READY or user is None:
         return 0
-    settings: Settings = app.tyh_settings
+    settings: Settings = app.runtime.settings
     clinician = wanted.get("clinician_email")
     sent = 0
     if clinician:

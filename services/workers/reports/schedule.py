@@ -165,4 +165,4 @@ def scan(celery_app: Celery, settings: Settings, now: datetime | None = None) ->
 @shared_task(name=SCAN_SCHEDULES.name, bind=True)
 def scan_schedules(self) -> dict[str, int]:
     """Beat sends this every minute: request due weekly reports and send due reminders."""
-    return scan(self.app, self.app.tyh_settings)
+    return scan(self.app, self.runtime.settings)

@@ -19,7 +19,7 @@ from shared.tasks import BUILD_REPORT
 )
 def build_report(self, report_id: str) -> str:
     """Build the report's HTML and PDF into GridFS; once ready, request the emails it asks for."""
-    report = service.build(report_id, self.app.tyh_settings, task_id=self.request.id)
+    report = service.build(report_id, self.runtime.settings, task_id=self.request.id)
     if report is None:
         return "not ready"
     if report.get("deliver"):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from services.workers.celery import create_worker_app
+from services.workers.celery import QUEUES, SERVICE, create_worker_app
 from services.workers.summaries import params, repository, service
 from shared import recompute
-from shared.settings import load_or_exit
+from shared.runtime import start
 
 EVERY_DAY = "0001-01-01"  # earlier than any event: the whole history is recomputed
 
@@ -23,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     who.add_argument("--all", action="store_true", help="everyone")
     parser.add_argument("--inline", action="store_true", help="compute in this process instead of queueing")
     args = parser.parse_args(argv)
-    settings = load_or_exit()
-    app = create_worker_app(settings)
+    runtime = start(SERVICE, QUEUES)
+    app, settings = create_worker_app(runtime), runtime.settings
     users = [args.user] if args.user else _everyone()
     for user_id in users:
         if args.inline:

@@ -41,7 +41,7 @@ def recompute_person(self, user_id: str) -> None:
         people = ([user_id] if mine else []) + others
         requests = recompute.take_requests(people) if people else {}
         if requests:
-            settings = self.app.tyh_settings
+            settings = self.runtime.settings
             service.recompute_many(
                 self.app,
                 settings,

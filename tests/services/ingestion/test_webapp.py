@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from services.ingestion.app import create_app
 from shared.web.headers import policy_for
+from tests.support.runtimes import ingestion_app
 
 SHELL = '<!doctype html><html><head><script type="module" src="/app/assets/app-1.js"></script></head></html>'
 
@@ -36,7 +36,7 @@ class Client:
 
 @pytest.fixture
 def app(settings, db, redis, dist):
-    return create_app(dataclasses.replace(settings, web_dist_dir=str(dist)))
+    return ingestion_app(dataclasses.replace(settings, web_dist_dir=str(dist)))
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_paths_outside_the_app_are_untouched(web):
 
 
 def test_an_unbuilt_app_says_how_to_build_it(settings, db, redis, tmp_path):
-    client = create_app(dataclasses.replace(settings, web_dist_dir=str(tmp_path / "none"))).test_client()
+    client = ingestion_app(dataclasses.replace(settings, web_dist_dir=str(tmp_path / "none"))).test_client()
     r = client.get("/app/")
     assert r.status_code == 503
     assert b"make setup" in r.data

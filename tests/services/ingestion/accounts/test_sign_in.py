@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.ingestion.accounts import service
-from services.ingestion.app import create_app
 from shared import invitations, sign_in, single_line
 from shared.address import TOO_LONG
+from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.support.operations import recording
+from tests.support.runtimes import ingestion_app
 
 PROBLEM = "application/problem+json"
 
@@ -105,7 +106,7 @@ class TestSignInCode:
 
     def test_one_code_exchanged_at_once_from_several_devices_signs_in_one(self, client, settings, db):
         user, _ = person("race@example.org")
-        sign_in.issue_code(client.application.extensions["celery"], settings, "race@example.org", "t-1")
+        sign_in.issue_code(runtime_of(client.application).celery, settings, "race@example.org", "t-1")
         record = db.sign_in_codes.find_one({"user_id": user["_id"]})
         start = threading.Barrier(8)
 
@@ -124,7 +125,7 @@ class TestSignInCode:
         # A code task run again after its worker died keeps its Celery id: it must not send a second,
         # different code (seen in the soak), and a separate request must not reuse the first one's code.
         user, _ = person("twice@example.org")
-        celery = live.application.extensions["celery"]
+        celery = runtime_of(live.application).celery
         for _ in range(2):
             assert sign_in.issue_code(celery, settings, "twice@example.org", "task-1")
         assert db.sign_in_codes.count_documents({"user_id": user["_id"]}) == 1
@@ -147,7 +148,7 @@ class TestSignInCode:
 
     def test_wrong_codes_run_out(self, client, settings, db):
         user, _ = person("try@example.org")
-        sign_in.issue_code(client.application.extensions["celery"], settings, "try@example.org", "t-1")
+        sign_in.issue_code(runtime_of(client.application).celery, settings, "try@example.org", "t-1")
         for _ in range(sign_in.CODE_MAX_ATTEMPTS):
             assert (
                 client.post("/v1/auth/token", json={"email": "try@example.org", "code": "000000"}).status_code
@@ -158,7 +159,7 @@ class TestSignInCode:
 
     def test_expired_code_is_refused(self, client, settings, db):
         user, _ = person("late@example.org")
-        sign_in.issue_code(client.application.extensions["celery"], settings, "late@example.org", "t-1")
+        sign_in.issue_code(runtime_of(client.application).celery, settings, "late@example.org", "t-1")
         db.sign_in_codes.update_one(
             {"user_id": user["_id"]}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
         )
@@ -246,7 +247,7 @@ class TestSameWorkWhateverTheAddress:
     ):
         person("member@example.org")
         quiet = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
-        client = create_app(quiet).test_client()
+        client = ingestion_app(quiet).test_client()
 
         def ask(email):
             with recording(settings.redis_url, {0, QUIET_BROKER_DB}) as work:

@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_lib
 
-from services.ingestion.app import create_app
 from shared import recompute
-from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from tests.factories.accounts import person
+from tests.support.runtimes import celery_for, ingestion_app
 from tests.support.servers import FerretDB, RedisServer
 
 
@@ -39,7 +38,7 @@ def own_redis(tmp_path):
 
 def test_redis_down_during_ingestion_loses_no_recompute_signal(settings, db, own_redis):
     own = dataclasses.replace(settings, redis_url=own_redis.url(0), broker_url=own_redis.url(1))
-    app = create_app(own)
+    app = ingestion_app(own)
     client = app.test_client()
     user, headers = person()
 
@@ -54,7 +53,7 @@ def test_redis_down_during_ingestion_loses_no_recompute_signal(settings, db, own
     own_redis.start()
     broker = redis_lib.Redis.from_url(own.broker_url)
     assert broker.llen("summaries") == 0
-    sent = recompute.sweep(create_celery("sweeper", own), before=datetime.now(UTC) + timedelta(seconds=1))
+    sent = recompute.sweep(celery_for("sweeper", own), before=datetime.now(UTC) + timedelta(seconds=1))
     assert sent == 1
     assert broker.llen("summaries") == 1  # the recompute task is now queued for the workers
     redis_client.configure(settings)
@@ -62,7 +61,7 @@ def test_redis_down_during_ingestion_loses_no_recompute_signal(settings, db, own
 
 def test_signals_are_coalesced_while_a_task_waits(db, settings, redis_server, redis):
     own = dataclasses.replace(settings, broker_url=redis_server.url(8))  # no worker consumes this broker
-    client = create_app(own).test_client()
+    client = ingestion_app(own).test_client()
     user, headers = person()
     broker = redis_lib.Redis.from_url(own.broker_url)
     before = broker.llen("summaries")
@@ -88,7 +87,7 @@ def test_mongo_down_gives_503_then_the_retry_lands_exactly_once(settings, tmp_pa
     server = FerretDB(tmp_path / "ferret").start()
     try:
         own = dataclasses.replace(settings, mongo_uri=server.uri, mongo_timeout_ms=800)
-        app = create_app(own)
+        app = ingestion_app(own)
         client = app.test_client()
         _user, headers = person()
         body = batch(10)
@@ -111,7 +110,7 @@ def test_mongo_down_gives_a_single_event_503_then_its_retry_lands_exactly_once(s
     server = FerretDB(tmp_path / "ferret").start()
     try:
         own = dataclasses.replace(settings, mongo_uri=server.uri, mongo_timeout_ms=800)
-        client = create_app(own).test_client()
+        client = ingestion_app(own).test_client()
         _user, headers = person()
         event = batch(1)["events"][0]
         server.stop()

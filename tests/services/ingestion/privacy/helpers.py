@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from services.ingestion.accounts import service as accounts
 from shared import dose_reminders, invitations, sign_in
 from shared.mongo import mongo
+from shared.runtime import runtime_of
 from tests.factories import plans
 from tests.support.push_keys import BrowserKeys
 
@@ -113,7 +114,7 @@ def full_person(client, settings) -> Person:
     headers = {"Authorization": f"Bearer {accepted.json['token']}"}
     user_id = mongo.db.users.find_one({"email_key": email.lower()})["_id"]
     # What the notification worker runs for `POST /v1/auth/code` (tested in accounts/test_sign_in.py).
-    assert sign_in.issue_code(client.application.extensions["celery"], settings, email, "code-request")
+    assert sign_in.issue_code(runtime_of(client.application).celery, settings, email, "code-request")
     accounts.issue_device_token(user_id, "Robin's laptop", "web")
     client.patch("/v1/me", json={"preferences": {"reminders": {"enabled": True}}}, headers=headers)
     batch = client.post(

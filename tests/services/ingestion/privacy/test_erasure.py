@@ -13,7 +13,7 @@ from services.ingestion.privacy import service
 from shared import userdata
 from shared.email import address_key, template_of
 from shared.export import store
-from shared.web.service import celery_of
+from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.factories.waitlist import entry
 from tests.services.ingestion.privacy.helpers import full_person, wait_for_summaries
@@ -145,7 +145,7 @@ class TestErasure:
         # Repeating the whole erasure (a redelivered request, a second click) changes nothing and mails once.
         user = {"_id": who.user_id, "email": who.email}
         with live.application.app_context():
-            service.erase_account(celery_of(live.application), settings, user)
+            service.erase_account(runtime_of(live.application).celery, settings, user)
         with pytest.raises(TimeoutError):
             mailbox.wait_for(len(mailbox.messages) + 1, timeout=2)
         assert remaining(db, who.user_id) == {}

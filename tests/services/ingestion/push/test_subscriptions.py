@@ -5,11 +5,11 @@ import dataclasses
 
 import pytest
 
-from services.ingestion.app import create_app
 from shared import push_keys, push_subscriptions
 from shared.settings import Settings, SettingsError
 from tests.factories.accounts import person
 from tests.support.push_keys import BrowserKeys
+from tests.support.runtimes import ingestion_app
 
 FCM = "https://fcm.googleapis.com/fcm/send/"
 
@@ -28,7 +28,7 @@ def test_the_key_is_the_public_half_of_the_configured_private_key(client, settin
 
 
 def test_without_a_key_push_is_not_offered(settings, db, redis):
-    client = create_app(dataclasses.replace(settings, vapid_private_key="")).test_client()
+    client = ingestion_app(dataclasses.replace(settings, vapid_private_key="")).test_client()
     answer = client.get("/v1/push/key")
     assert answer.status_code == 404 and answer.headers["Content-Type"] == "application/problem+json"
     _user, headers = person()

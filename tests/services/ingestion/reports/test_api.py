@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from shared import report_shares
+from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.support.report_patients import generate_for_report, last_week
 
@@ -131,7 +132,7 @@ class TestSharing:
         assert share["status"] == "active" and share["opens"] == []
         expires = datetime.fromisoformat(share["expires_at"]) - datetime.fromisoformat(share["created_at"])
         assert expires == timedelta(days=14)
-        path = share["url"].removeprefix(live.application.config["TYH_SETTINGS"].app_base_url)
+        path = share["url"].removeprefix(runtime_of(live.application).settings.app_base_url)
         page = live.get(path)  # no Authorization header
         assert page.status_code == 200 and "Taper report" in page.text
         assert (
@@ -147,7 +148,7 @@ class TestSharing:
     def test_revoked_expired_and_forged_links_show_one_calm_page(self, live, logged, db):
         _user, headers, _patient, _today = logged
         report = ready_report(live, headers)
-        base = live.application.config["TYH_SETTINGS"].app_base_url
+        base = runtime_of(live.application).settings.app_base_url
         revoked = live.post(f"/v1/reports/{report['id']}/shares", json={}, headers=headers).json
         short = live.post(
             f"/v1/reports/{report['id']}/shares", json={"expires_in_days": 1}, headers=headers
@@ -186,4 +187,4 @@ class TestSharing:
         assert live.post(url, json={"expires_in_days": 91}, headers=headers).status_code == 422
         assert live.post(url, json={}, headers=headers).status_code == 409
         assert live.delete(f"{url}/nope", headers=headers).status_code == 404
-        assert report_shares.find_usable(live.application.config["TYH_SETTINGS"], "nonsense") is None
+        assert report_shares.find_usable(runtime_of(live.application).settings, "nonsense") is None

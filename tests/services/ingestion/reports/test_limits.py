@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_lib
 
-from services.ingestion.app import create_app
 from services.ingestion.limits import REPORTS_PER_PERSON
 from services.workers.reports import repository as worker_reports
 from services.workers.reports import service as builder
 from shared.reports import RESEND_AFTER
 from shared.tasks import QUEUE_REPORTS
 from tests.factories.accounts import person
+from tests.support.runtimes import ingestion_app
 
 QUIET_BROKER_DB = 13  # nothing consumes it: build tasks just wait there
 
@@ -32,7 +32,7 @@ def quiet(settings, redis_server, db, redis):
     own = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
     broker = redis_lib.Redis.from_url(own.broker_url)
     broker.flushdb()
-    yield create_app(own).test_client(), own, broker
+    yield ingestion_app(own).test_client(), own, broker
     broker.flushdb()
 
 

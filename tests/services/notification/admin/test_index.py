@@ -12,7 +12,7 @@ from services.notification.waitlist import index, repository, service
 from services.notification.waitlist import tasks as waitlist_tasks
 from shared.mongo import mongo
 from shared.redis_client import redis_client
-from shared.web.service import celery_of, settings_of
+from shared.runtime import runtime_of
 from tests.factories import waitlist
 
 SOURCES = ("forum", "reddit", "friend", None)
@@ -173,7 +173,7 @@ def _page_ids(**filters):
 
 def test_every_waitlist_write_updates_the_index(client, notification_app):
     with notification_app.test_request_context():
-        celery, settings = celery_of(notification_app), settings_of(notification_app)
+        celery, settings = runtime_of(notification_app).celery, runtime_of(notification_app).settings
         signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "forum"}
         service.join_now(celery, settings, signup, "1.2.3.4", "ua")
         referrer = mongo.db.waitlist_entries.find_one({"email_key": "ref.errer@example.org"})

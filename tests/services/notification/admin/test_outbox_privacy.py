@@ -11,7 +11,7 @@ import pytest
 from services.notification.email import service as email_service
 from shared.email import outbox_id, request_email
 from shared.mongo import mongo
-from shared.web.service import celery_of
+from shared.runtime import runtime_of
 from tests.factories import waitlist
 from tests.services.notification.email.helpers import wait_status
 
@@ -22,7 +22,7 @@ SAFETY: dict = {}  # the message is fixed text
 def mail_to_one_person(app, settings, mailbox):
     """A waitlisted person who later got an account: one waitlist email and two account emails, sent."""
     entry = waitlist.entry(1, status="pending")
-    celery = celery_of(app)
+    celery = runtime_of(app).celery
     data = {"name": "Sam", "confirm_url": "https://x/c/CONFIRMTOKEN", "leave_url": "https://x/l/LEAVETOKEN"}
     request_email(
         celery,
@@ -93,7 +93,7 @@ def test_records_keep_no_readable_account_template_and_no_data_once_sent(setting
 def test_a_failed_waitlist_email_keeps_its_data_for_a_resend_and_account_mail_does_not(
     app, settings, mailbox
 ):
-    celery = celery_of(app)
+    celery = runtime_of(app).celery
     mongo.db.email_suppressions.insert_one(
         {"_id": "gone@example.org", "scope": "all", "reason": "hard bounce"}
     )

@@ -11,7 +11,7 @@ from services.notification.admin.cli import admin_cli
 from services.notification.waitlist import index, repository, service
 from services.notification.waitlist import tasks as waitlist_tasks
 from shared.mongo import mongo
-from shared.web.service import celery_of, settings_of
+from shared.runtime import runtime_of
 from tests.factories import waitlist
 
 
@@ -23,7 +23,7 @@ def _recounted(stats):
 
 def test_the_counters_follow_every_waitlist_write_and_erasure(client, notification_app):
     with notification_app.test_request_context():
-        celery, settings = celery_of(notification_app), settings_of(notification_app)
+        celery, settings = runtime_of(notification_app).celery, runtime_of(notification_app).settings
         signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "Forum"}
         service.join_now(celery, settings, signup, "1.2.3.4", "ua")
         service.join_now(celery, settings, signup, "1.2.3.4", "ua")  # a repeat counts nothing
@@ -91,7 +91,7 @@ def test_stats_count_days_statuses_sources_and_leaders(db):
 
 def test_concurrent_sign_ups_of_one_address_make_one_counted_entry(client, notification_app):
     with notification_app.test_request_context():
-        celery, settings = celery_of(notification_app), settings_of(notification_app)
+        celery, settings = runtime_of(notification_app).celery, runtime_of(notification_app).settings
 
         def sign_up(n):
             signup = {"email": f"Same.Person+{n}@gmail.com", "name": "Same", "source": "forum"}

@@ -3,8 +3,8 @@
 import pytest
 from marshmallow import ValidationError
 
-from shared.celery_app import create_celery
 from shared.email import request_email
+from tests.support.runtimes import celery_for
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from shared.email import request_email
 def test_a_malformed_attachment_is_refused_before_anything_is_stored(db, settings, attachment):
     with pytest.raises(ValidationError):
         request_email(
-            create_celery("producer", settings),
+            celery_for("producer", settings),
             template="weekly_report",
             to="someone@example.org",
             idempotency_key="attachments-test",

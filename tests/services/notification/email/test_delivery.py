@@ -7,8 +7,8 @@ import pytest
 from services.notification.email import service
 from shared.email import outbox_id, request_email
 from shared.queue import enqueue
+from shared.runtime import runtime_of
 from shared.tasks import SEND_EMAIL
-from shared.web.service import celery_of
 from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
 
 NEWS = {"headline": "What we built this month", "paragraphs": ["The check-in is faster now."]}
@@ -21,7 +21,7 @@ def app(notification_app, notification_worker, mailbox, redis):
 
 def send(app, template, to, key, data):
     with app.app_context():
-        return request_email(celery_of(app), template=template, to=to, idempotency_key=key, data=data)
+        return request_email(runtime_of(app).celery, template=template, to=to, idempotency_key=key, data=data)
 
 
 class TestDelivery:
@@ -55,7 +55,7 @@ class TestDelivery:
         # A redelivered task (same payload, sent again by the broker) finds the record already sent.
         wait_status(settings, "news:2:c", {"sent"})
         with app.app_context():
-            enqueue(celery_of(app), SEND_EMAIL, outbox_id=outbox_id(settings, "news:2:c"))
+            enqueue(runtime_of(app).celery, SEND_EMAIL, outbox_id=outbox_id(settings, "news:2:c"))
         send(app, "sign_in_code", "c@example.org", "marker:c", {"code": "1", "minutes": 1})
         messages = mailbox.wait_for(2)
         assert [m["Subject"] for m in messages] == ["News from Track Your Healing", "Your sign-in code"]

@@ -11,13 +11,13 @@ import psutil
 import pytest
 
 from services.notification.email import service
-from shared.celery_app import create_celery
 from shared.email import outbox_id, request_email
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.tasks import NOTIFICATION_QUEUES, SEND_EMAIL
 from tests.services.notification.email.helpers import record_for, wait_status
 from tests.support.mailbox import Mailbox, SmtpServer
+from tests.support.runtimes import celery_for
 from tests.support.servers import celery_worker, child_env, free_port, wait_for
 
 NEWS = {"headline": "Hello", "paragraphs": ["News."]}
@@ -45,7 +45,7 @@ def isolated(settings, redis_server, db, tmp_path):
 
     def make(broker_db: int, **changes):
         own = dataclasses.replace(settings, broker_url=redis_server.url(broker_db), **changes)
-        producer = create_celery("test-producer", own)
+        producer = celery_for("test-producer", own)
         return own, producer
 
     workers = []

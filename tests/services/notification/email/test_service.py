@@ -13,10 +13,11 @@ import pytest
 
 from services.notification.email import repository, service
 from services.notification.email.sender import TransientSendError
-from shared.celery_app import create_celery
 from shared.email import lease_seconds, outbox_id, request_email
 from shared.mongo import mongo
+from shared.runtime import runtime_of
 from tests.support.mailbox import SmtpServer
+from tests.support.runtimes import celery_for
 from tests.support.servers import free_port
 
 NEWS = {"headline": "Hello", "paragraphs": ["News."]}
@@ -26,7 +27,7 @@ NEWS = {"headline": "Hello", "paragraphs": ["News."]}
 def payload(settings, redis_server, db):
     """Request an email as a producer does, through a broker database no worker reads (as if the broker
     lost the task): the tests run the task body themselves. Returns the record's id."""
-    producer = create_celery("unconsumed", dataclasses.replace(settings, broker_url=redis_server.url(7)))
+    producer = celery_for("unconsumed", dataclasses.replace(settings, broker_url=redis_server.url(7)))
 
     def request(to="a@example.org", key=None, template="product_news", data=None) -> str:
         key = key or uuid.uuid4().hex
@@ -109,7 +110,7 @@ def test_sweeper_re_enqueues_a_record_the_broker_lost(settings, mailbox, notific
     payload(to="lost@example.org")
     # Once its sweep_after passes (a product email's lease from its creation) and no attempt took it.
     later = datetime.now(UTC) + timedelta(seconds=lease_seconds(settings, "product_news") + 1)
-    swept = service.sweep(notification_app.extensions["celery"], settings, now=later)
+    swept = service.sweep(runtime_of(notification_app).celery, settings, now=later)
     assert swept == 1
     (message,) = mailbox.wait_for(1)
     assert message["To"] == "lost@example.org"
@@ -140,7 +141,7 @@ def test_a_live_claim_is_busy_until_its_lease_ends_and_the_sweeper_leaves_it(
     record = repository.claim(p, "holder", now, lease)
     assert record["lease_until"] == record["sweep_after"]
     assert repository.claim(p, "other", now + lease / 2, lease) == repository.Busy(record["lease_until"])
-    celery_app = notification_app.extensions["celery"]
+    celery_app = runtime_of(notification_app).celery
     assert service.sweep(celery_app, settings, now=now + lease / 2) == 0
     # A time-critical email's holder is gone once its short lease ends: the next attempt takes it.
     taken = repository.claim(p, "next", now + lease + timedelta(seconds=1), lease)

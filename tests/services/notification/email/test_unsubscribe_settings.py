@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from services.notification.app import create_app as create_notification_app
 from shared.email import request_email
-from shared.web.service import celery_of
+from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.services.notification.email.helpers import unsubscribe_urls, wait_status
+from tests.support.runtimes import notification_app
 
 REMINDER = ("checkin_reminder", {"app_url": "http://127.0.0.1:8080"})
 WEEKLY = (
@@ -42,7 +42,7 @@ def send(app, user: dict, mail: tuple[str, dict], key: str) -> None:
     template, data = mail
     with app.app_context():
         assert request_email(
-            celery_of(app),
+            runtime_of(app).celery,
             template=template,
             to=user["email"],
             idempotency_key=key,
@@ -159,7 +159,7 @@ def test_opt_outs_stored_per_address_before_settings_held_them_move_into_the_set
         ]
     )
 
-    create_notification_app(settings)  # the service starting
+    notification_app(settings)  # the service starting
 
     shown = settings_of(api, headers)
     assert shown["reminders"]["enabled"] is False and shown["weekly_report"]["enabled"] is False
@@ -169,5 +169,5 @@ def test_opt_outs_stored_per_address_before_settings_held_them_move_into_the_set
     assert db.users.find_one({"_id": clinician["_id"]})["preferences"] == {}
     # Starting again changes nothing more.
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
-    create_notification_app(settings)
+    notification_app(settings)
     assert settings_of(api, headers)["reminders"]["enabled"] is True

@@ -21,7 +21,6 @@ from services.notification.push import service
 from services.notification.push.sender import WebPushSender
 from services.workers.dose_reminders import service as scan_service
 from shared import dose_reminders, push_keys, users
-from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.tasks import NOTIFICATION_QUEUES, SEND_DOSE_REMINDER
@@ -29,6 +28,7 @@ from tests.factories import plans
 from tests.factories.accounts import person
 from tests.factories.plans import clonazepam_tablets
 from tests.support.push_service import PushService
+from tests.support.runtimes import celery_for
 from tests.support.servers import celery_worker, child_env, wait_for
 
 ZONE = "Europe/Berlin"
@@ -128,7 +128,7 @@ def test_a_subscription_its_push_service_says_is_gone_is_removed(
 def test_without_a_working_subscription_it_comes_by_email_with_links_that_record_the_dose(
     client, db, notification_celery, push_service, mailbox
 ):
-    settings = notification_celery.tyh_settings
+    settings = notification_celery.runtime.settings
     user, headers, at = planned_person(client, reminders=True)
     subscribe(client, headers, push_service, "gone", status=404)
     rid = due(user, at, settings)
@@ -193,7 +193,7 @@ def test_a_worker_killed_mid_send_is_taken_over_once_its_lease_ends(
     client, own_broker, db, push_service, tmp_path
 ):
     own = own_broker
-    producer = create_celery("test-producer", own)
+    producer = celery_for("test-producer", own)
     user, headers, at = planned_person(client)
     subscribe(client, headers, push_service, "phone")
     env = child_env(own.as_env())
@@ -239,7 +239,7 @@ def test_a_worker_killed_mid_send_is_taken_over_once_its_lease_ends(
 def test_a_failed_push_logs_its_status_and_nothing_about_the_person(
     client, db, notification_celery, push_service, caplog
 ):
-    settings = notification_celery.tyh_settings
+    settings = notification_celery.runtime.settings
     user, headers, at = planned_person(client)
     subscribe(client, headers, push_service, "flaky", status=500)
     with caplog.at_level(logging.DEBUG, logger="services"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from shared.runtime import runtime_of
 from tests.support.queues import wait_until_idle
 
 LINK = re.compile(r"https?://\S+")
@@ -18,7 +19,7 @@ def join_json_unsettled(client, email, ip="203.0.113.7", **fields):
 def join_json(client, email, ip="203.0.113.7", **fields):
     """Sign up through the API, then let the worker store the entry (and request its email)."""
     response = join_json_unsettled(client, email, ip, **fields)
-    wait_until_idle(client.application.config["TYH_SETTINGS"])
+    wait_until_idle(runtime_of(client.application).settings)
     return response
 
 
@@ -26,7 +27,7 @@ def join_form(client, email, ip="203.0.113.7", **fields):
     """Sign up through the form, then let the worker store the entry (and request its email)."""
     form = {"email": email, "consent": "yes", **fields}
     response = client.post("/waitlist", data=form, environ_base={"REMOTE_ADDR": ip})
-    wait_until_idle(client.application.config["TYH_SETTINGS"])
+    wait_until_idle(runtime_of(client.application).settings)
     return response
 
 

@@ -4,7 +4,6 @@ import dataclasses
 
 import pytest
 
-from services.notification.app import create_app
 from services.notification.waitlist import abuse, service
 from shared import single_line
 from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG
@@ -13,6 +12,7 @@ from tests.factories import waitlist
 from tests.services.notification.waitlist.helpers import join_form, join_json, join_json_unsettled
 from tests.support.operations import recording
 from tests.support.queues import wait_until_idle
+from tests.support.runtimes import notification_app
 
 PROBLEM = "application/problem+json"
 QUIET_BROKER_DB = 12  # nothing consumes it: the tasks a request sends just wait there
@@ -45,7 +45,7 @@ class TestNoEnumeration:
         waitlist.entry(1, status="pending")
         waitlist.entry(2, status="confirmed")
         quiet = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
-        client = create_app(quiet).test_client()
+        client = notification_app(quiet).test_client()
 
         def sign_up(email):
             with recording(settings.redis_url, {0, QUIET_BROKER_DB}) as work:
@@ -189,7 +189,7 @@ class TestProxy:
         for trusted, expected in ((0, "127.0.0.1"), (1, "198.51.100.9")):
             db.waitlist_entries.delete_many({})
             redis.flushdb()
-            app = create_app(dataclasses.replace(settings, trusted_proxy_count=trusted))
+            app = notification_app(dataclasses.replace(settings, trusted_proxy_count=trusted))
             app.test_client().post(
                 "/v1/waitlist",
                 json={"email": "proxied@example.org", "consent": True},

@@ -7,6 +7,7 @@ from datetime import timedelta
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from services.notification.waitlist import service
+from shared.runtime import runtime_of
 from tests.services.notification.waitlist.helpers import emailed_links, join_form
 
 
@@ -16,7 +17,7 @@ def text_of(response) -> str:
 
 def pending_entry(client, db, mailbox, email="link@example.org"):
     join_form(client, email)
-    base_url = client.application.config["TYH_SETTINGS"].public_base_url.rstrip("/")
+    base_url = runtime_of(client.application).settings.public_base_url.rstrip("/")
     links = emailed_links(mailbox, email, base_url)
     return db.waitlist_entries.find_one({"email": email}), links
 

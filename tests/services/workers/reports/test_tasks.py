@@ -12,6 +12,7 @@ from services.workers.reports import repository, service
 from services.workers.summaries import params as summary_params
 from shared import files
 from shared.reports import BUILDING, FAILED, FILES_BUCKET, READY, request_report
+from shared.runtime import runtime_of
 from shared.summaries import pack_days, unpack_days
 from tests.factories.accounts import person
 from tests.support.report_patients import generate_for_report, last_week, store
@@ -45,7 +46,7 @@ def seeded(settings, db):
 
 def ask(app, user: dict, period: tuple[str, str]) -> str:
     report, created = request_report(
-        app.extensions["celery"], user_id=user["_id"], period_start=period[0], period_end=period[1]
+        runtime_of(app).celery, user_id=user["_id"], period_start=period[0], period_end=period[1]
     )
     assert created
     return report["_id"]

@@ -10,8 +10,8 @@ import redis as redis_lib
 
 from services.ingestion.accounts import service as accounts
 from services.workers.reports import schedule
-from shared.celery_app import create_celery
 from tests.factories.accounts import person
+from tests.support.runtimes import celery_for
 
 QUIET_BROKER_DB = 13  # nothing consumes it: tasks the scan sends just wait there
 
@@ -21,7 +21,7 @@ def quiet_app(settings, redis_server, db):
     """Celery app for scans whose tasks must not run (only what they store is checked)."""
     own = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
     redis_lib.Redis.from_url(own.broker_url).flushdb()
-    return create_celery("scan-tests", own)
+    return celery_for("scan-tests", own)
 
 
 def utc(*args) -> datetime:
@@ -35,4 +35,4 @@ def someone(time_zone: str, **preferences) -> dict:
 
 
 def scan(app, now: datetime) -> dict:
-    return schedule.scan(app, app.tyh_settings, now=now)
+    return schedule.scan(app, app.runtime.settings, now=now)

@@ -99,7 +99,7 @@ def test_a_pdf_gone_before_sending_fails_that_email_with_a_clear_reason(live, db
     report = ready_report(db, user, attach_pdf=True)
     files.delete(FILES_BUCKET, report["files"]["pdf"])
     delivery.deliver(live, report)
-    record = wait_status(live.tyh_settings, f"report:{user['_id']}:2026-W48:self", {"failed"})
+    record = wait_status(live.runtime.settings, f"report:{user['_id']}:2026-W48:self", {"failed"})
     assert record["last_error"] == (
         "AttachmentUnavailable: attachment report-2026-11-16-to-2026-11-22.pdf is no longer stored"
     )
@@ -126,7 +126,7 @@ def test_the_beat_scan_task_sends_a_due_reminder(live, db, mailbox):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, _html = parts(message)
     assert "streak" not in text.lower()
-    wait_status(live.tyh_settings, f"reminder:{user['_id']}:{today}", {"sent"})
+    wait_status(live.runtime.settings, f"reminder:{user['_id']}:{today}", {"sent"})
 
 
 def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_worker_all):
@@ -137,14 +137,14 @@ def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_work
         weekly_report={"enabled": True, "weekday": "monday", "local_time": "09:00", "attach_pdf": True},
     )
     now = datetime.now(UTC)
-    schedule.scan(live, live.tyh_settings, now=now - timedelta(days=8))
+    schedule.scan(live, live.runtime.settings, now=now - timedelta(days=8))
     due = db.schedules.find_one({"_id": f"weekly_report:{user['_id']}"})["due_at"]
-    assert schedule.scan(live, live.tyh_settings, now=due).get("report requested") == 1
+    assert schedule.scan(live, live.runtime.settings, now=due).get("report requested") == 1
     (message,) = mailbox.wait_for(1, timeout=60)
     assert message["Subject"] == "Your weekly report is ready"
     attachment = next(message.iter_attachments())
     assert attachment.get_content().startswith(b"%PDF")
     report = db.reports.find_one({"user_id": user["_id"]})
-    assert report_shares.share_url(live.tyh_settings, f"{report['_id']}:self") in html_links(message)
+    assert report_shares.share_url(live.runtime.settings, f"{report['_id']}:self") in html_links(message)
     time.sleep(1)
     assert len(mailbox.messages) == 1

@@ -38,11 +38,11 @@ def reminders(db) -> list[tuple[str, str, datetime]]:
 
 
 def scan(app, now: datetime) -> dict:
-    return service.scan(app, app.tyh_settings, now=now)
+    return service.scan(app, app.runtime.settings, now=now)
 
 
 def sent_tasks(app) -> int:
-    return redis_lib.Redis.from_url(app.tyh_settings.broker_url).llen("email")
+    return redis_lib.Redis.from_url(app.runtime.settings.broker_url).llen("email")
 
 
 class TestDueTimes:
@@ -168,7 +168,7 @@ class TestScan:
         with_plan(someone("America/New_York", reminders={"enabled": True}), date(2026, 6, 1), "08:00")
         now = utc(2026, 6, 1, 12, 0)
         scan(quiet_app, now)
-        lease = timedelta(seconds=quiet_app.tyh_settings.outbox_lease_seconds)
+        lease = timedelta(seconds=quiet_app.runtime.settings.outbox_lease_seconds)
         assert scan(quiet_app, now + lease / 2).get("re-sent", 0) == 0
         assert scan(quiet_app, now + lease * 2)["re-sent"] == 1
         assert sent_tasks(quiet_app) == 2

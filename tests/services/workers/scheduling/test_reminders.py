@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.ingestion.app import create_app
 from services.workers.reminders import service as reminders
 from shared.email import data_of, outbox_id, template_of
 from shared.mongo import mongo
 from shared.summaries import pack_days
 from tests.factories.accounts import person
 from tests.services.workers.scheduling.conftest import QUIET_BROKER_DB, scan, someone, utc
+from tests.support.runtimes import ingestion_app
 
 EVENINGS = {"enabled": True, "local_time": "19:00"}
 LONDON = ZoneInfo("Europe/London")
@@ -22,7 +22,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 def reminder_keys(celery_app) -> set[str]:
     """The idempotency keys of the reminders requested. A record's id is a keyed hash of its key, so the
     keys are found among every person's candidate days."""
-    settings = celery_app.tyh_settings
+    settings = celery_app.runtime.settings
     # The fixed days the scans below use, and the days around today (tests that log real days).
     today = datetime.now(UTC).date()
     days = [date(2026, 10, 1) + timedelta(days=n) for n in range(92)]
@@ -57,7 +57,7 @@ def test_a_reminder_is_sent_at_local_time_once_per_day(quiet_app, db, settings):
 def test_no_reminder_after_a_check_in_that_local_day(quiet_app, db, settings, redis_server):
     user, headers = person(time_zone="America/New_York")
     own = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
-    client = create_app(own).test_client()
+    client = ingestion_app(own).test_client()
     client.patch("/v1/me", json={"preferences": {"reminders": EVENINGS}}, headers=headers)
     # Real days (the API refuses entries from the future); the scan's clock is set around them.
     day = datetime.now(NEW_YORK).date() - timedelta(days=2)

@@ -6,12 +6,12 @@ import dataclasses
 import pytest
 import redis as redis_lib
 
-from services.workers.celery import create_worker_app
 from services.workers.summaries import service, tasks
 from shared import recompute
 from shared.summaries import PERSONS
 from shared.tasks import CLOSE_DAYS
 from tests.factories.accounts import person
+from tests.support.runtimes import workers_app
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_people_whose_day_moved_on_are_recomputed_and_the_others_are_not(own, db
         ]
     )
     monkeypatch.setattr(tasks, "CLOSE_BATCH", 2)  # more people than one page
-    assert create_worker_app(own).tasks[CLOSE_DAYS.name].apply().get() == 1
+    assert workers_app(own).tasks[CLOSE_DAYS.name].apply().get() == 1
     assert recompute.is_pending(moved["_id"])
     assert not recompute.is_pending(current["_id"])
     assert not recompute.is_pending(never["_id"])

@@ -9,16 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_lib
 
-from services.ingestion.app import create_app
-from services.workers.celery import create_worker_app
 from services.workers.summaries import params, repository, service
 from shared import day_cache, recompute, summaries
-from shared.celery_app import create_celery
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.tasks import RECOMPUTE_PERSON
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import stored_days
+from tests.support.runtimes import celery_for, ingestion_app, workers_app
 
 
 def iso(dt):
@@ -49,9 +47,9 @@ def reads(monkeypatch):
 
 class Person:
     def __init__(self, own):
-        self.app = create_app(own)
+        self.app = ingestion_app(own)
         self.web = self.app.test_client()
-        self.task = create_worker_app(own).tasks[RECOMPUTE_PERSON.name]
+        self.task = workers_app(own).tasks[RECOMPUTE_PERSON.name]
         self.user, self.headers = person()
         self.id = self.user["_id"]
 
@@ -150,7 +148,7 @@ def test_a_tombstone_written_during_a_read_wins_over_what_the_read_saw(own):
     user_id, day = uuid.uuid4().hex, "2026-11-20"
     alive = {"_id": "e1", "user_id": user_id, "local_day": day, "type": "note", "data": {}}
     # Ingestion deleted the event after the worker's read saw it, but before the worker filled the cache.
-    recompute.request_recompute(create_celery("test", own), user_id, [day], [day_cache.tombstone(alive)])
+    recompute.request_recompute(celery_for("test", own), user_id, [day], [day_cache.tombstone(alive)])
     day_cache.fill(user_id, [day], [alive], run)
     assert day_cache.read({user_id: [day]}, run) == {user_id: []}
 

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis as redis_lib
 
-from services.ingestion.app import create_app
 from services.workers.reports import repository as reports
 from services.workers.summaries import params, service
 from shared import summaries
 from shared.summaries import PERSONS
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import stored_days
+from tests.support.runtimes import ingestion_app
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def own(settings, redis_server, db):
 class Person:
     def __init__(self, own):
         self.own = own
-        self.web = create_app(own).test_client()
+        self.web = ingestion_app(own).test_client()
         self.user, self.headers = person()
         self.id = self.user["_id"]
 

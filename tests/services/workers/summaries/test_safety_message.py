@@ -6,9 +6,9 @@ import dataclasses
 import redis as redis_lib
 
 from services.workers.summaries import params, service
-from shared.celery_app import create_celery
 from shared.email import outbox_id
 from tests.factories.accounts import person
+from tests.support.runtimes import celery_for
 
 QUIET_BROKER_DB = 13  # nothing consumes it
 
@@ -16,7 +16,7 @@ QUIET_BROKER_DB = 13  # nothing consumes it
 def test_one_email_for_several_recent_flagged_days_and_none_for_old_ones(db, settings, redis_server):
     own = dataclasses.replace(settings, broker_url=redis_server.url(QUIET_BROKER_DB))
     redis_lib.Redis.from_url(own.broker_url).flushdb()
-    app = create_celery("safety-tests", own)
+    app = celery_for("safety-tests", own)
     user, _ = person()
     current = params.current(settings.summary_parameters_file)
     flagged = {"red_flags": [{"code": "seizure"}]}

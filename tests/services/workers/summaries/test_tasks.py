@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis as redis_lib
 
-from services.ingestion.app import create_app
 from services.workers.summaries import lock
 from shared import recompute, summaries
-from shared.celery_app import create_celery
 from shared.redis_client import redis_client
 from shared.tasks import WORKER_QUEUES
 from tests.factories.accounts import person
 from tests.services.workers.summaries.helpers import stored_days
+from tests.support.runtimes import celery_for, ingestion_app
 from tests.support.servers import celery_worker, child_env, wait_for
 from tests.support.synthetic import generate
 
@@ -151,10 +150,10 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
     # take part, never the in-process test worker.
     own = dataclasses.replace(settings, redis_url=redis_server.url(6), broker_url=redis_server.url(7))
     redis_lib.Redis.from_url(own.redis_url).flushdb()
-    client = create_app(own).test_client()
+    client = ingestion_app(own).test_client()
     user, headers = person()
     patient = generate(5, days=120)
-    producer = create_celery("test", own)
+    producer = celery_for("test", own)
     now = datetime.now(UTC)
     for i in range(0, len(patient.events), 200):
         client.post(
@@ -208,14 +207,14 @@ def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_ser
 def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_left(
     settings, redis_server, db
 ):
-    from services.workers.celery import create_worker_app
     from services.workers.summaries import params, service
     from shared.tasks import RECOMPUTE_PERSON
+    from tests.support.runtimes import workers_app
 
     # Redis databases of its own, so the session's in-process worker never takes these tasks.
     own = dataclasses.replace(settings, redis_url=redis_server.url(8), broker_url=redis_server.url(9))
     redis_lib.Redis.from_url(own.redis_url).flushdb()
-    client = create_app(own).test_client()
+    client = ingestion_app(own).test_client()
     now = datetime.now(UTC)
     people = [person() for _ in range(3)]
     for n, (_user, headers) in enumerate(people):
@@ -227,9 +226,9 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
     assert all(recompute.is_pending(user_id) for user_id in ids)
     # A rebuild (every day) waits for its own task: a batch takes only recent work.
     rebuilding, _headers = person()
-    recompute.request_recompute(create_celery("test", own), rebuilding["_id"], ["0001-01-01"])
+    recompute.request_recompute(celery_for("test", own), rebuilding["_id"], ["0001-01-01"])
 
-    task = create_worker_app(own).tasks[RECOMPUTE_PERSON.name]
+    task = workers_app(own).tasks[RECOMPUTE_PERSON.name]
     task.apply(args=[ids[0]]).get()
     assert not any(recompute.is_pending(user_id) for user_id in ids)
     assert recompute.is_pending(rebuilding["_id"])
@@ -252,14 +251,14 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
 
 
 def test_writes_covered_by_a_flag_set_after_a_task_took_the_flags_are_recomputed(settings, redis_server, db):
-    from services.workers.celery import create_worker_app
     from services.workers.summaries import service
     from shared.tasks import RECOMPUTE_PERSON
+    from tests.support.runtimes import workers_app
 
     own = dataclasses.replace(settings, redis_url=redis_server.url(12), broker_url=redis_server.url(13))
     redis_lib.Redis.from_url(own.redis_url).flushdb()
-    client = create_app(own).test_client()
-    task = create_worker_app(own).tasks[RECOMPUTE_PERSON.name]
+    client = ingestion_app(own).test_client()
+    task = workers_app(own).tasks[RECOMPUTE_PERSON.name]
     user, headers = person()
     now = datetime.now(UTC)
 
