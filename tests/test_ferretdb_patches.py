@@ -1,6 +1,7 @@
 """Our FerretDB patches (deploy/ferretdb/patches/, docs/ferretdb.md), through pymongo against the built
-server: lookups and write-backs by `_id` and equality on an indexed field search their index (SQLite's
-own plan), pushdown never changes what a filter matches, and concurrent updates of one document all count."""
+server: lookups and write-backs by `_id`, equality and string ranges on an indexed field search their index
+(SQLite's own plan), pushdown never changes what a filter matches, and concurrent updates of one document
+all count."""
 
 from __future__ import annotations
 
@@ -276,3 +277,87 @@ def test_pushdown_never_changes_what_a_filter_matches(client, docs, probes):
         matched = indexed.update_many({"k": probe}, {"$inc": {"hits": 1}}).matched_count
         assert matched == plain.update_many({"$and": [{"k": probe}]}, {"$inc": {"hits": 1}}).matched_count
     assert sorted(map(repr, indexed.find())) == sorted(map(repr, plain.find()))
+
+
+def test_a_string_range_after_an_equality_searches_the_compound_index(client):
+    """The events' query for the days from one on: the person's equality and the day's range both narrow
+    the search of the (user_id, local_day) index; so does a range on a field that leads an index."""
+    events = client.patches.events
+    events.create_index([("user_id", 1), ("local_day", 1)])
+    events.create_index("day")
+    events.insert_many(
+        [
+            {
+                "user_id": f"user-{n % 10}",
+                "local_day": f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}",
+                "deleted_at": None,
+            }
+            for n in range(200)
+        ]
+        + [{"user_id": "user-3", "local_day": "2026-12-01", "deleted_at": "gone", "day": "2026-12-01"}]
+    )
+
+    for filter_ in (
+        {"user_id": "user-3", "local_day": {"$gte": "2026-11-01"}, "deleted_at": None},
+        {"user_id": "user-3", "local_day": {"$gt": "2026-11-01"}},
+        {"user_id": "user-3", "local_day": {"$lt": "2026-02-01"}},
+        {"user_id": "user-3", "local_day": {"$gte": "2026-01-01", "$lte": "2026-01-31"}},
+    ):
+        found = plan(client, "events", filter_)
+        assert "(<expr>=? AND <expr>>? AND <expr><?)" in found and "SCAN" not in found, filter_
+    found = plan(client, "events", {"day": {"$gte": "2026-11-01"}})
+    assert "_day_1 (<expr>>? AND <expr><?)" in found and "SCAN" not in found
+    # Only string bounds are pushed down.
+    assert "SEARCH" in plan(client, "events", {"user_id": "user-3", "local_day": {"$gte": 5}})
+    assert "SCAN" in plan(client, "events", {"day": {"$gte": 5}})
+
+    expected = sorted(f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}" for n in range(3, 200, 10) if n % 12 + 1 >= 11)
+    found_days = events.find({"user_id": "user-3", "local_day": {"$gte": "2026-11-01"}, "deleted_at": None})
+    assert sorted(doc["local_day"] for doc in found_days) == expected
+
+
+# Strings whose JSON text does not sort like them: a shorter string's closing quote (0x22) against ' ' or
+# '!', escapes (quote, backslash, control characters, Go's HTML escapes, U+2028), and their prefixes.
+range_strings = st.text(alphabet=' !"#\\<&\x01-09[]azé\u2028\U0001f600', max_size=4)
+range_values = st.one_of(scalars, range_strings, st.lists(st.one_of(scalars, range_strings), max_size=3))
+RANGE_OPS = {"$gt": str.__gt__, "$gte": str.__ge__, "$lt": str.__lt__, "$lte": str.__le__}
+
+
+def range_matches(value: object, condition: dict[str, str]) -> bool:
+    """A string range as MongoDB has it: strings only (by their UTF-8 bytes, as Python orders code points),
+    or an array with an element that meets each operator."""
+    candidates = value if isinstance(value, list) else [value]
+    return all(
+        any(isinstance(v, str) and RANGE_OPS[op](v, bound) for v in candidates)
+        for op, bound in condition.items()
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(st.tuples(st.sampled_from(["x", "y", ["x"]]), range_values), max_size=14),
+    bounds=st.lists(range_strings, min_size=1, max_size=4),
+)
+def test_a_pushed_down_string_range_matches_what_the_handler_does(client, docs, bounds):
+    """Every string range on `k` matches the same documents through an index that `k` leads, through the
+    (g, k) index after an equality on g, without an index, and as computed here."""
+    client.drop_database("patches")
+    leading, compound, plain = client.patches.leading, client.patches.compound, client.patches.plain
+    leading.create_index("k")
+    compound.create_index([("g", 1), ("k", 1)])
+    client.patches.create_collection("plain")
+    stored = [{"_id": n, "g": g, "k": k} for n, (g, k) in enumerate(docs)]
+    if stored:
+        for collection in (leading, compound, plain):
+            collection.insert_many(stored)
+    strings = [k for _, k in docs if isinstance(k, str)][:4]
+    bounds += strings + [k[: len(k) // 2] for k in strings]
+
+    conditions = [{op: bound} for bound in bounds for op in RANGE_OPS]
+    conditions += [{"$gte": low, "$lt": high} for low in bounds[:3] for high in bounds[:3]]
+    for condition in conditions:
+        expected = [doc["_id"] for doc in stored if range_matches(doc["k"], condition)]
+        assert [doc["_id"] for doc in plain.find({"k": condition})] == expected, condition
+        assert sorted(doc["_id"] for doc in leading.find({"k": condition})) == expected, condition
+        on_x = [n for n in expected if stored[n]["g"] in ("x", ["x"])]
+        assert sorted(doc["_id"] for doc in compound.find({"g": "x", "k": condition})) == on_x, condition
