@@ -424,6 +424,7 @@ def test_a_sort_after_an_equality_reads_the_compound_index_in_order(client, serv
         {"user_id": "user-1", "local_day": "2026-01-01 late"},  # a space: sorts before its prefix as text
         {"user_id": "user-1", "local_day": '2026-0"'},  # an escape: sorts after every digit as text
         {"user_id": "user-1", "local_day": ["2026-01-01"]},
+        {"user_id": "user-1", "local_day": ObjectId("000000000000000000000001")},  # stored as a JSON string
         {"user_id": ["user-1", "user-2"], "local_day": "2026-01-01"},  # an array for the pinned key
     ],
 )
