@@ -2,9 +2,12 @@
 
 Both servers hold the same documents (1,000 people, an index on `user_id`) and answer the same operations
 one at a time from one client: find by `_id`, find a person's documents by `user_id`, `update_one` by `_id`
-with `$inc`, and 4 threads x 100 `$inc` on one document (what is left of the 400). Upstream is built by
-`FERRETDB_UPSTREAM=1 bin/setup` (this bench runs it when the binary is missing). Knobs: BENCH_FERRETDB_DOCS
-(100,000), BENCH_FERRETDB_OPS (operations timed per kind on the patched server; upstream gets a tenth).
+with `$inc`, and 4 threads x 100 `$inc` on one document (what is left of the 400). One more person has a
+year of events (YEAR_EVENTS, indexes on (user_id, local_day) as in shared/events.py): their first day (a
+find_one sorted on local_day, as shared.events.first_day) and their last 30 days (a range on local_day).
+Upstream is built by `FERRETDB_UPSTREAM=1 bin/setup` (this bench runs it when the binary is missing). Knobs:
+BENCH_FERRETDB_DOCS (100,000), BENCH_FERRETDB_OPS (operations timed per kind on the patched server; upstream
+gets a tenth).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from pymongo import MongoClient
 
@@ -28,6 +32,7 @@ USERS = 1_000
 OPS = int(os.environ.get("BENCH_FERRETDB_OPS", "200"))
 BATCH = 1_000
 THREADS, INCREMENTS = 4, 100
+YEAR_EVENTS = 1_800
 
 
 def load(uri: str) -> None:
@@ -38,6 +43,13 @@ def load(uri: str) -> None:
         numbers = range(start, start + BATCH)
         events.insert_many([event_document(f"user-{n % USERS:04d}", n) | {"_id": f"e-{n}"} for n in numbers])
     events.create_index("user_id")
+    events.create_index([("user_id", 1), ("local_day", 1)])
+    year = [
+        event_document("year-person", n) | {"_id": f"y-{n}", "deleted_at": None} for n in range(YEAR_EVENTS)
+    ]
+    for n, doc in enumerate(year):
+        doc["local_day"] = (date(2026, 1, 1) + timedelta(days=n * 365 // YEAR_EVENTS)).isoformat()
+    events.insert_many(year)
     client.close()
 
 
@@ -81,12 +93,24 @@ def measure(report: Report, name: str, server: FerretDB, count: int) -> dict[str
         "update_id": median_ms(
             lambda i: events.update_one({"_id": f"e-{i * step + 1}"}, {"$inc": {"n": 1}}), count
         ),
+        "first_day": median_ms(
+            lambda i: events.find_one(
+                {"user_id": "year-person", "deleted_at": None}, sort=[("local_day", 1)]
+            ),
+            count,
+        ),
+        "last_30_days": median_ms(
+            lambda i: list(events.find({"user_id": "year-person", "local_day": {"$gte": "2026-12-02"}})),
+            count,
+        ),
     }
     client.close()
     labels = {
         "find_id": "find({_id}) median",
         "find_user": f"find({{user_id}}) median ({DOCS // USERS} docs)",
         "update_id": "update_one({_id}, $inc) median",
+        "first_day": f"find_one sorted on local_day median ({YEAR_EVENTS:,} events)",
+        "last_30_days": f"find(local_day >= day 335) median ({YEAR_EVENTS:,} events)",
     }
     for key, value in results.items():
         report.measure(f"{name}_{key}", f"{name}: {labels[key]}", value, "ms", operations=count)

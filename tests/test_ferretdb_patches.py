@@ -1,6 +1,7 @@
 """Our FerretDB patches (deploy/ferretdb/patches/, docs/ferretdb.md), through pymongo against the built
-server: lookups and write-backs by `_id` and equality on an indexed field search their index (SQLite's
-own plan), pushdown never changes what a filter matches, and concurrent updates of one document all count."""
+server: lookups and write-backs by `_id`, equality and string ranges on an indexed field search their index
+(SQLite's own plan), pushdown never changes what a filter matches, and concurrent updates of one document
+all count."""
 
 from __future__ import annotations
 
@@ -276,3 +277,211 @@ def test_pushdown_never_changes_what_a_filter_matches(client, docs, probes):
         matched = indexed.update_many({"k": probe}, {"$inc": {"hits": 1}}).matched_count
         assert matched == plain.update_many({"$and": [{"k": probe}]}, {"$inc": {"hits": 1}}).matched_count
     assert sorted(map(repr, indexed.find())) == sorted(map(repr, plain.find()))
+
+
+def test_a_string_range_after_an_equality_searches_the_compound_index(client):
+    """The events' query for the days from one on: the person's equality and the day's range both narrow
+    the search of the (user_id, local_day) index; so does a range on a field that leads an index."""
+    events = client.patches.events
+    events.create_index([("user_id", 1), ("local_day", 1)])
+    events.create_index("day")
+    events.insert_many(
+        [
+            {
+                "user_id": f"user-{n % 10}",
+                "local_day": f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}",
+                "deleted_at": None,
+            }
+            for n in range(200)
+        ]
+        + [{"user_id": "user-3", "local_day": "2026-12-01", "deleted_at": "gone", "day": "2026-12-01"}]
+    )
+
+    for filter_ in (
+        {"user_id": "user-3", "local_day": {"$gte": "2026-11-01"}, "deleted_at": None},
+        {"user_id": "user-3", "local_day": {"$gt": "2026-11-01"}},
+        {"user_id": "user-3", "local_day": {"$lt": "2026-02-01"}},
+        {"user_id": "user-3", "local_day": {"$gte": "2026-01-01", "$lte": "2026-01-31"}},
+    ):
+        found = plan(client, "events", filter_)
+        assert "(<expr>=? AND <expr>>? AND <expr><?)" in found and "SCAN" not in found, filter_
+    found = plan(client, "events", {"day": {"$gte": "2026-11-01"}})
+    assert "_day_1 (<expr>>? AND <expr><?)" in found and "SCAN" not in found
+    # Only string bounds are pushed down.
+    assert "SEARCH" in plan(client, "events", {"user_id": "user-3", "local_day": {"$gte": 5}})
+    assert "SCAN" in plan(client, "events", {"day": {"$gte": 5}})
+
+    expected = sorted(f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}" for n in range(3, 200, 10) if n % 12 + 1 >= 11)
+    found_days = events.find({"user_id": "user-3", "local_day": {"$gte": "2026-11-01"}, "deleted_at": None})
+    assert sorted(doc["local_day"] for doc in found_days) == expected
+
+
+# Strings whose JSON text does not sort like them: a shorter string's closing quote (0x22) against ' ' or
+# '!', escapes (quote, backslash, control characters, Go's HTML escapes, U+2028), and their prefixes.
+range_strings = st.text(alphabet=' !"#\\<&\x01-09[]azé\u2028\U0001f600', max_size=4)
+range_values = st.one_of(scalars, range_strings, st.lists(st.one_of(scalars, range_strings), max_size=3))
+RANGE_OPS = {"$gt": str.__gt__, "$gte": str.__ge__, "$lt": str.__lt__, "$lte": str.__le__}
+
+
+def range_matches(value: object, condition: dict[str, str]) -> bool:
+    """A string range as MongoDB has it: strings only (by their UTF-8 bytes, as Python orders code points),
+    or an array with an element that meets each operator."""
+    candidates = value if isinstance(value, list) else [value]
+    return all(
+        any(isinstance(v, str) and RANGE_OPS[op](v, bound) for v in candidates)
+        for op, bound in condition.items()
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(st.tuples(st.sampled_from(["x", "y", ["x"]]), range_values), max_size=14),
+    bounds=st.lists(range_strings, min_size=1, max_size=4),
+)
+def test_a_pushed_down_string_range_matches_what_the_handler_does(client, docs, bounds):
+    """Every string range on `k` matches the same documents through an index that `k` leads, through the
+    (g, k) index after an equality on g, without an index, and as computed here."""
+    client.drop_database("patches")
+    leading, compound, plain = client.patches.leading, client.patches.compound, client.patches.plain
+    leading.create_index("k")
+    compound.create_index([("g", 1), ("k", 1)])
+    client.patches.create_collection("plain")
+    stored = [{"_id": n, "g": g, "k": k} for n, (g, k) in enumerate(docs)]
+    if stored:
+        for collection in (leading, compound, plain):
+            collection.insert_many(stored)
+    strings = [k for _, k in docs if isinstance(k, str)][:4]
+    bounds += strings + [k[: len(k) // 2] for k in strings]
+
+    conditions = [{op: bound} for bound in bounds for op in RANGE_OPS]
+    conditions += [{"$gte": low, "$lt": high} for low in bounds[:3] for high in bounds[:3]]
+    for condition in conditions:
+        expected = [doc["_id"] for doc in stored if range_matches(doc["k"], condition)]
+        assert [doc["_id"] for doc in plain.find({"k": condition})] == expected, condition
+        assert sorted(doc["_id"] for doc in leading.find({"k": condition})) == expected, condition
+        on_x = [n for n in expected if stored[n]["g"] in ("x", ["x"])]
+        assert sorted(doc["_id"] for doc in compound.find({"g": "x", "k": condition})) == on_x, condition
+
+
+def sorted_reads(server: FerretDB, offset: int) -> list[tuple[str, list]]:
+    """The statements read in an index's order (ORDER BY a field) that the server logged after `offset`."""
+    return [
+        (sql, args) for sql, args in statements_since(server, offset) if "ORDER BY _ferretdb_sjson" in sql
+    ]
+
+
+def test_a_sort_after_an_equality_reads_the_compound_index_in_order(client, server):
+    """The events' first and last day of a person: read in the (user_id, local_day) index's order, so the
+    limit stops the read; also a sort on a field that leads an index."""
+    events = client.patches.events
+    events.create_index([("user_id", 1), ("local_day", 1)])
+    events.create_index("day")
+    days = [f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}" for n in range(300)]
+    events.insert_many(
+        [
+            {"user_id": f"user-{n % 3}", "local_day": day, "day": day, "deleted_at": None}
+            for n, day in enumerate(days)
+        ]
+    )
+    mine = [day for n, day in enumerate(days) if n % 3 == 1]
+
+    for direction, expected in ((1, min(mine)), (-1, max(mine))):
+        start = log_size(server)
+        found = events.find_one({"user_id": "user-1", "deleted_at": None}, sort=[("local_day", direction)])
+        assert found["local_day"] == expected
+        [(sql, args)] = sorted_reads(server, start)
+        found_plan = sqlite_plan(server, sql, args)
+        assert "USING INDEX events_" in found_plan and "(<expr>=? AND <expr>>? AND <expr><?)" in found_plan
+        assert "TEMP B-TREE" not in found_plan, found_plan
+
+    start = log_size(server)
+    cursor = events.find({"user_id": "user-1", "local_day": {"$gte": "2026-11-01"}}).sort("local_day", 1)
+    assert [doc["local_day"] for doc in cursor.limit(5)] == sorted(
+        day for day in mine if day >= "2026-11-01"
+    )[:5]
+    [(sql, args)] = sorted_reads(server, start)
+    assert "TEMP B-TREE" not in sqlite_plan(server, sql, args)
+
+    start = log_size(server)
+    assert [doc["day"] for doc in events.find().sort("day", -1).limit(3)] == sorted(days, reverse=True)[:3]
+    [(sql, args)] = sorted_reads(server, start)
+    found_plan = sqlite_plan(server, sql, args)
+    assert "USING INDEX events_" in found_plan and "TEMP B-TREE" not in found_plan, found_plan
+
+    # Another field's pushed-down equality narrows more: its search is kept, and the handler sorts.
+    start = log_size(server)
+    same_day = list(events.find({"user_id": "user-1", "day": mine[0]}).sort("local_day"))
+    assert [doc["day"] for doc in same_day] == [day for day in mine if day == mine[0]]
+    assert not sorted_reads(server, start)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"user_id": "user-1"},  # local_day missing
+        {"user_id": "user-1", "local_day": None},
+        {"user_id": "user-1", "local_day": 20260101},
+        {"user_id": "user-1", "local_day": "2026-01-01 late"},  # a space: sorts before its prefix as text
+        {"user_id": "user-1", "local_day": '2026-0"'},  # an escape: sorts after every digit as text
+        {"user_id": "user-1", "local_day": ["2026-01-01"]},
+        {"user_id": "user-1", "local_day": ObjectId("000000000000000000000001")},  # stored as a JSON string
+        {"user_id": ["user-1", "user-2"], "local_day": "2026-01-01"},  # an array for the pinned key
+    ],
+)
+def test_a_sort_falls_back_to_the_handler_when_a_value_does_not_sort_as_text(client, server, odd):
+    events = client.patches.events
+    events.create_index([("user_id", 1), ("local_day", 1)])
+    stored = [{"_id": n, "user_id": "user-1", "local_day": f"2026-0{n + 1}-01"} for n in range(5)]
+    events.insert_many([*stored, {"_id": 99, **odd}, {"_id": 100, "user_id": "user-2", "local_day": "2000"}])
+    plain = client.patches.plain
+    plain.insert_many([*stored, {"_id": 99, **odd}, {"_id": 100, "user_id": "user-2", "local_day": "2000"}])
+
+    for direction in (1, -1):
+        start = log_size(server)
+        found = [doc["_id"] for doc in events.find({"user_id": "user-1"}).sort("local_day", direction)]
+        assert not sorted_reads(server, start)
+        assert found == [doc["_id"] for doc in plain.find({"user_id": "user-1"}).sort("local_day", direction)]
+        assert events.find_one({"user_id": "user-1"}, sort=[("local_day", direction)])["_id"] == found[0]
+
+
+# Strings, half of them sorting as text (so that the index is often read in order), and a few other values.
+# No two values the handler sorts as equal look different (5 and 5.0, null and missing, arrays of one value),
+# so that the order of ties does not matter.
+sortable_strings = st.text(alphabet="ab-0é", max_size=3)
+MISSING = object()
+odd_values = st.sampled_from([MISSING, None, 5, 2.5, True, OIDS[0], {"a": 1}, ["b"]])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    strings=st.lists(
+        st.tuples(st.sampled_from(["x", "y"]), st.one_of(sortable_strings, range_strings)), max_size=8
+    ),
+    odd=st.lists(st.tuples(st.sampled_from(["x", "y", ["x"]]), odd_values), max_size=2),
+    bound=sortable_strings,
+)
+def test_a_sort_read_in_index_order_matches_the_handlers_sort(client, strings, odd, bound):
+    """Sorts on `k`, through an index that `k` leads, through the (g, k) index after an equality on g, and
+    without an index (the handler's sort), give the same values in the same order."""
+    docs = strings + odd
+    client.drop_database("patches")
+    leading, compound, plain = client.patches.leading, client.patches.compound, client.patches.plain
+    leading.create_index("k")
+    compound.create_index([("g", 1), ("k", 1)])
+    client.patches.create_collection("plain")
+    stored = [{"_id": n, "g": g} | ({} if k is MISSING else {"k": k}) for n, (g, k) in enumerate(docs)]
+    if stored:
+        for collection in (leading, compound, plain):
+            collection.insert_many(stored)
+
+    def keys(cursor) -> list[str]:
+        return [repr(doc.get("k")) for doc in cursor]
+
+    for filter_ in ({"g": "x"}, {"g": "x", "k": {"$gte": bound}}, {"g": "x", "k": {"$lt": bound}}):
+        for direction in (1, -1):
+            for limit in (0, 1, 3):
+                expected = keys(plain.find(filter_).sort("k", direction).limit(limit))
+                assert keys(compound.find(filter_).sort("k", direction).limit(limit)) == expected, filter_
+                unpinned = {key: value for key, value in filter_.items() if key != "g"}
+                expected = keys(plain.find(unpinned).sort("k", direction).limit(limit))
+                assert keys(leading.find(unpinned).sort("k", direction).limit(limit)) == expected, unpinned
