@@ -107,8 +107,13 @@ def stored(stack: Stack, settings: Settings, report: Report) -> dict:
         "smtp-signups", python_module("benchmarks.smtp_sink", str(port), str(received)), child_env({})
     )
     wait_for(lambda: smtplib.SMTP("127.0.0.1", port, timeout=1).quit(), 20, "SMTP sink")
+    # Its own broker and application Redis databases: the HTTP run's sign-ups wait in the other inbox.
     settings = dataclasses.replace(
-        settings, smtp_port=port, mongo_db="tyh_bench_stored", broker_url=settings.redis_url[:-1] + "3"
+        settings,
+        smtp_port=port,
+        mongo_db="tyh_bench_stored",
+        broker_url=settings.redis_url[:-1] + "3",
+        redis_url=settings.redis_url[:-1] + "4",
     )
     mongo.configure(settings)
     waitlist_repository.ensure_indexes()
