@@ -27,7 +27,7 @@ from typing import Any
 
 from celery import Celery
 from marshmallow import Schema, fields, validate
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from shared import crypto
 from shared.address import EmailAddress
@@ -37,6 +37,7 @@ from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
 
 OUTBOX = "email_outbox"
+DUPLICATE_KEY = 11000
 
 # Categories decide which unsubscribe applies: transactional mail (sign-in codes, confirmations,
 # invitations, security and safety messages) is never blocked by an opt-out from the others.
@@ -145,24 +146,49 @@ def request_email(
     user_id: str | None = None,
 ) -> bool:
     """Record and enqueue one email; False when this idempotency key was already requested."""
+    request = {
+        "template": template,
+        "to": to,
+        "data": data,
+        "idempotency_key": idempotency_key,
+        "user_id": user_id,
+    }
+    return request_emails(celery_app, [request])[0]
+
+
+def request_emails(celery_app: Celery, requests: list[dict[str, Any]]) -> list[bool]:
+    """`request_email` for several emails, recorded in one write (a batch of sign-ups); for each, False when
+    its idempotency key was already requested."""
+    records = [new_outbox_record(celery_app.runtime.settings, _load(request)) for request in requests]
+    if not records:
+        return []
+    refused: set[int] = set()
+    try:
+        mongo.db[OUTBOX].insert_many(records, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise  # not only repeats: the outbox sweeper sends any record stored meanwhile
+        refused = {error["index"] for error in errors}
+    for position, record in enumerate(records):
+        if position not in refused:
+            enqueue(celery_app, SEND_EMAIL, outbox_id=record["_id"])
+    return [position not in refused for position in range(len(records))]
+
+
+def _load(request: dict[str, Any]) -> dict[str, Any]:
+    data = request.get("data")
     if data and data.get("attachments"):
         data = data | {"attachments": AttachmentSchema(many=True).load(data["attachments"])}
-    request = EmailRequest().load(
+    return EmailRequest().load(
         {
-            "template": template,
-            "to": to,
+            "template": request["template"],
+            "to": request["to"],
             "data": data or {},
-            "idempotency_key": idempotency_key,
-            "user_id": user_id,
+            "idempotency_key": request["idempotency_key"],
+            "user_id": request.get("user_id"),
         }
     )
-    record = new_outbox_record(celery_app.runtime.settings, request)
-    try:
-        mongo.db[OUTBOX].insert_one(record)
-    except DuplicateKeyError:
-        return False
-    enqueue(celery_app, SEND_EMAIL, outbox_id=record["_id"])
-    return True
 
 
 def template_of(keys: str, record: dict[str, Any]) -> str:

@@ -99,6 +99,18 @@ def hit_all(limits: Iterable[Limit], subject: str, client: redis.Redis | None = 
     return _decide(limits, counts)
 
 
+def hit_all_each(
+    limits: Iterable[Limit], subjects: list[str], client: redis.Redis | None = None
+) -> list[Decision]:
+    """`hit_all` for each of several subjects, in one round trip (a batch of sign-ups)."""
+    limits = list(limits)
+    pipe = (client or redis_client.client).pipeline(transaction=False)
+    for subject in subjects:
+        keys, windows = _counters(limits, subject)
+        pipe.eval(_HIT, len(keys), *keys, *windows)
+    return [_decide(limits, counts) for counts in pipe.execute()] if subjects else []
+
+
 def hit_all_unless_stamped(
     limits: Iterable[Limit],
     subject: str,

@@ -16,6 +16,7 @@ from shared.tasks import (
     SCAN_SCHEDULES,
     SWEEP_OUTBOX,
     SWEEP_RECOMPUTE,
+    WAITLIST_STORE,
     TaskContract,
 )
 
@@ -40,6 +41,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # ends: every few seconds, so a sign-in code lost with its worker still arrives within half a minute.
     # One indexed query per run.
     "sweep-email-outbox": _entry(SWEEP_OUTBOX, 5.0, expires=4),
+    # Sign-ups send the task that stores them; this one stores any whose task was lost (a Redis restart).
+    "store-waitlist-signups": _entry(WAITLIST_STORE, 60.0, expires=55),
     # Weekly reports and check-in reminders: each person's next due_at (services/workers/reports/schedule.py).
     "scan-schedules": _entry(SCAN_SCHEDULES, 60.0, expires=55),
     # Dose reminders at each plan's dose times: creates the due ones (exactly once each), re-sends those

@@ -112,7 +112,9 @@ class InvitationAcceptedPayload(Schema):
 
 
 class WaitlistJoinPayload(Schema):
-    """A validated sign-up (the waitlist's JoinSchema), where it came from and with which browser."""
+    """A validated sign-up (the waitlist's JoinSchema), where it came from and with which browser: an item
+    of the waitlist's sign-up inbox (and the payload of `notification.waitlist_join`, which requests sent
+    before the inbox existed may still have queued)."""
 
     signup = fields.Dict(keys=fields.String(), required=True)
     ip = fields.String(required=True, validate=validate.Length(max=64))
@@ -120,6 +122,8 @@ class WaitlistJoinPayload(Schema):
 
 
 WAITLIST_JOIN = TaskContract("notification.waitlist_join", QUEUE_EMAIL, WaitlistJoinPayload)
+# Store the sign-ups waiting in the waitlist's inbox (services/notification/waitlist/inbox.py), in batches.
+WAITLIST_STORE = TaskContract("notification.store_waitlist_signups", QUEUE_EMAIL, NoPayload)
 INVITATION_ACCEPTED = TaskContract(
     "notification.invitation_accepted",
     QUEUE_EMAIL,
@@ -147,6 +151,7 @@ CONTRACTS: tuple[TaskContract, ...] = (
     SCAN_SCHEDULES,
     INVITATION_ACCEPTED,
     WAITLIST_JOIN,
+    WAITLIST_STORE,
     SCAN_DOSE_REMINDERS,
     SEND_DOSE_REMINDER,
 )

@@ -154,18 +154,24 @@ def _erased_key(entry_id: str) -> str:
     return ERASED + hashlib.sha256(entry_id.encode()).hexdigest()[:32]
 
 
-def add_new(entry: dict[str, Any]) -> None:
-    """Index an entry its caller has just inserted, as inserted, in one round trip: a new id has no row yet
+def add_new(entries: list[dict[str, Any]]) -> None:
+    """Index entries their caller has just inserted, as inserted, in one round trip: a new id has no row yet
     and no other writer (its links are not sent yet), so nothing is read first. An erasure of its address
     can only follow the insert; its `remove` marks the id in one transaction. If the mark is there when
     this transaction runs, the row is taken out again; if it comes later, `remove` finds the row."""
+    if not entries:
+        return
     with redis_client.client.pipeline() as pipe:
-        _put(pipe, entry)
-        pipe.exists(_erased_key(entry["_id"]))
-        erased = pipe.execute()[-1]
-    if erased:
+        for entry in entries:
+            _put(pipe, entry)
+        for entry in entries:
+            pipe.exists(_erased_key(entry["_id"]))
+        erased = pipe.execute()[-len(entries) :]
+    if any(erased):
         with redis_client.client.pipeline() as pipe:
-            _remove_from(pipe, entry["_id"], _stored(entry))
+            for entry, mark in zip(entries, erased, strict=True):
+                if mark:
+                    _remove_from(pipe, entry["_id"], _stored(entry))
             pipe.execute()
 
 

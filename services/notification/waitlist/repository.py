@@ -27,6 +27,7 @@ COUNTS = "waitlist_counts"
 PENDING, CONFIRMED, INVITED, ACTIVE = "pending", "confirmed", "invited", "active"
 STATUSES = (PENDING, CONFIRMED, INVITED, ACTIVE)
 NO_SOURCE = "(none)"
+DUPLICATE_KEY = 11000
 COUNTED = "meta:counted"  # present once the counters hold the whole list
 # The export's orders (the admin list's pages read the Redis read model, waitlist/index.py).
 SORT_KEYS = {
@@ -113,6 +114,24 @@ def insert_entry(doc: dict[str, Any]) -> None:
     taken (then nothing is counted)."""
     _entries().insert_one(doc)
     _count(doc["created_at"].date(), _counter_fields(doc))
+
+
+def insert_new_entries(docs: list[dict[str, Any]]) -> set[int]:
+    """Insert new entries in one write and count those stored; the positions refused because their
+    email_key or referral_code is taken (anything else raises, with the stored ones counted)."""
+    if not docs:
+        return set()
+    refused: set[int] = set()
+    try:
+        _entries().insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        refused = {error["index"] for error in errors}
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            _count_all(doc for position, doc in enumerate(docs) if position not in refused)
+            raise
+    _count_all(doc for position, doc in enumerate(docs) if position not in refused)
+    return refused
 
 
 def insert_entries(docs: list[dict[str, Any]]) -> None:

@@ -1,9 +1,9 @@
 """The waitlist's rules: joining without enumeration, double opt-in, place in line, referrals, leaving.
 
-A sign-up request only sends `notification.waitlist_join` with the sign-up, whatever the address: the
-notification worker stores the entry and emails the confirmation (`join_now`). Whether the address was
-new, pending or confirmed then changes neither the answer nor the work the request does, so timing does
-not tell who is on the list.
+A sign-up request only appends the sign-up to the waitlist's inbox (inbox.py), whatever the address: the
+notification worker stores the entries and emails the confirmations in batches (`store_signups`). Whether
+the address was new, pending or confirmed then changes neither the answer nor the work the request does,
+so timing does not tell who is on the list.
 
 Place in line is computed, never stored as a number: entries are ordered by `line_at`, which is the moment
 of confirmation moved earlier by REFERRAL_BOOST for each confirmed referral, at most MAX_REFERRAL_BOOSTS
@@ -22,16 +22,14 @@ from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
 from services.notification.privacy import service as privacy
-from services.notification.waitlist import abuse, index, repository
+from services.notification.waitlist import abuse, inbox, index, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
 from shared import ratelimit, tokens
-from shared.email import request_email
-from shared.queue import enqueue
+from shared.email import request_email, request_emails
 from shared.runtime import runtime_of
 from shared.settings import Settings
-from shared.tasks import WAITLIST_JOIN
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
 PLACE_TEMPLATE = "waitlist_confirmed"  # the lasting place-in-line link, once confirmed
@@ -87,33 +85,59 @@ def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> 
     if data.get(abuse.HONEYPOT_FIELD):
         return  # a bot: nothing stored, nothing sent, and it is told the same as anyone
     ratelimit.enforce(abuse.JOIN_PER_EMAIL, email_key(data["email"]))
-    enqueue(celery_app, WAITLIST_JOIN, signup=data, ip=ip, user_agent=user_agent[:512])
+    inbox.put(celery_app, {"signup": data, "ip": ip, "user_agent": user_agent[:512]})
 
 
 def join_now(celery_app: Celery, settings: Settings, data: dict[str, Any], ip: str, user_agent: str) -> None:
-    """Store a sign-up and email the confirmation link if the entry is pending (the worker's half)."""
-    key = email_key(data["email"])
-    # The send limits are counted for every sign-up, whatever the address's state, so a new entry is
-    # stored with its first send already counted. Insert first: the unique email_key index says whether the
-    # address is new, so a new sign-up costs no lookup; a repeat is found after the refusal.
-    may_send = ratelimit.hit_all(abuse.CONFIRMATION_SENDS, key).allowed
-    entry, new = _create_entry(data, key, ip, user_agent, first_send=may_send)
-    if not new:
+    """Store one sign-up now (see store_signups)."""
+    store_signups(celery_app, settings, [{"signup": data, "ip": ip, "user_agent": user_agent}])
+
+
+def store_signups(celery_app: Celery, settings: Settings, signups: list[dict[str, Any]]) -> None:
+    """Store sign-ups (`WaitlistJoinPayload`s) and email each pending entry its confirmation link, with one
+    write for the new entries, one per sign-up day for their counters and one for the emails (the worker's
+    half; inbox.py). Storing the same sign-ups again changes nothing and sends nothing twice.
+
+    The send limits are counted for every sign-up, whatever the address's state, so a new entry is stored
+    with its first send already counted. Insert first: the unique email_key index says which addresses are
+    new, so a new sign-up costs no lookup; a repeat (also of an address earlier in the batch) is found after
+    the refusal."""
+    keys = [email_key(signup["signup"]["email"]) for signup in signups]
+    decisions = ratelimit.hit_all_each(abuse.CONFIRMATION_SENDS, keys)
+    docs = [
+        _new_entry(signup, key, first_send=decision.allowed)
+        for signup, key, decision in zip(signups, keys, decisions, strict=True)
+    ]
+    refused = repository.insert_new_entries(docs)
+    created, repeats = [doc for i, doc in enumerate(docs) if i not in refused], []
+    for position in sorted(refused):
+        entry, new = _insert_again(docs[position])
+        if new:
+            created.append(entry)
+        else:
+            repeats.append((entry, decisions[position].allowed))
+    index.add_new(created)
+    emails = [_confirmation(settings, e, e["confirmation_sends"]) for e in created if e["confirmation_sends"]]
+    for entry, may_send in repeats:
         index.sync(entry["_id"])  # a repeat may follow a crash between the insert and its indexing
-    if entry["status"] != PENDING or not may_send:
-        return
-    sends = entry["confirmation_sends"] if new else repository.record_confirmation_send(entry["_id"], _now())
-    if sends:
-        _request_confirmation(celery_app, settings, entry, sends)
+        if entry["status"] != PENDING:
+            continue
+        if entry.get("confirmation_sends"):
+            # The email counted last, again: a no-op (the same key) unless a crash came between counting
+            # it and recording it, so it is sent exactly once.
+            emails.append(_confirmation(settings, entry, entry["confirmation_sends"]))
+        sends = repository.record_confirmation_send(entry["_id"], _now()) if may_send else None
+        if sends:
+            emails.append(_confirmation(settings, entry, sends))
+    request_emails(celery_app, emails)
 
 
-def _create_entry(
-    data: dict[str, Any], key: str, ip: str, user_agent: str, *, first_send: bool
-) -> tuple[dict[str, Any], bool]:
-    """(the entry, whether it is new): stored now, or the one already listed for this address."""
+def _new_entry(signup: dict[str, Any], key: str, *, first_send: bool) -> dict[str, Any]:
+    """A new entry for a sign-up, as stored."""
     now = _now()
+    data = signup["signup"]
     code = data.get("referral_code")
-    doc = {
+    return {
         "_id": uuid.uuid4().hex,
         "email": data["email"],
         "email_key": key,
@@ -122,13 +146,14 @@ def _create_entry(
         "source": data.get("source"),
         "utm": {k: v for k, v in data.items() if k.startswith("utm_") and v},
         "referred_by": repository.find_id_by_referral_code(code) if code else None,
+        "referral_code": new_referral_code(),
         "referral_credited": False,
         "referral_credits": 0,
         "consent": {
             "text_version": data.get("consent_version") or CONSENT_VERSION,
             "given_at": now,
-            "ip": ip,
-            "user_agent": user_agent[:512],
+            "ip": signup["ip"],
+            "user_agent": signup.get("user_agent", "")[:512],
         },
         "created_at": now,
         "confirmed_at": None,
@@ -138,32 +163,38 @@ def _create_entry(
         "confirmation_sends": 1 if first_send else 0,
         "last_confirmation_sent_at": now if first_send else None,
     }
+
+
+def _insert_again(doc: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """(the entry, whether it is new) for a refused insert: the one already listed for this address, or
+    this one stored under a fresh referral code (the refused one had been drawn before)."""
     for _ in range(5):
+        existing = repository.find_by_email_key(doc["email_key"])
+        if existing is not None:
+            return existing, False  # listed before, earlier in the batch, or at the same moment
         doc["referral_code"] = new_referral_code()
         try:
             repository.insert_entry(doc)
         except DuplicateKeyError:
-            existing = repository.find_by_email_key(key)
-            if existing is not None:
-                return existing, False  # listed before, or the same address at the same moment
-            continue  # otherwise the referral code collided: draw another
-        index.add_new(doc)
+            continue
         return doc, True
     raise RuntimeError("could not allocate a unique referral code")
 
 
-def _request_confirmation(celery_app: Celery, settings: Settings, entry: dict[str, Any], sends: int) -> bool:
-    """Email the confirmation link, once per counted send (the count is in the idempotency key)."""
+def _confirmation(settings: Settings, entry: dict[str, Any], sends: int) -> dict[str, Any]:
+    """The confirmation email for one counted send (the count is in the idempotency key)."""
     data = {
         "name": entry.get("name") or "",
         "confirm_url": link(settings, CONFIRM_PURPOSE, entry["_id"]),
         "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
         "expires_hours": int(CONFIRM_LINK_MAX_AGE.total_seconds() // 3600),
     }
-    key = f"waitlist-confirm:{entry['_id']}:{sends}"
-    return request_email(
-        celery_app, template=CONFIRM_TEMPLATE, to=entry["email"], idempotency_key=key, data=data
-    )
+    return {
+        "template": CONFIRM_TEMPLATE,
+        "to": entry["email"],
+        "idempotency_key": f"waitlist-confirm:{entry['_id']}:{sends}",
+        "data": data,
+    }
 
 
 def send_place_link(entry: dict[str, Any]) -> bool:

@@ -1,21 +1,53 @@
-"""Waitlist tasks: a sign-up is stored and confirmed by email; an accepted invitation activates an entry."""
+"""Waitlist tasks: sign-ups are stored and confirmed by email; an accepted invitation activates an entry."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from celery import shared_task
 from marshmallow import ValidationError
 
-from services.notification.waitlist import index, repository, service
-from shared.tasks import INVITATION_ACCEPTED, WAITLIST_JOIN, WaitlistJoinPayload
+from services.notification.waitlist import inbox, index, repository, service
+from shared.tasks import INVITATION_ACCEPTED, WAITLIST_JOIN, WAITLIST_STORE, WaitlistJoinPayload
+
+log = logging.getLogger(__name__)
+
+BATCH = 100  # sign-ups stored with one write each for entries, counters and emails
+BATCHES_PER_TASK = 10  # then the rest wait behind the emails queued meanwhile (same queue)
+
+
+@shared_task(name=WAITLIST_STORE.name, bind=True)
+def store_waitlist_signups(self) -> int:
+    """Store the sign-ups waiting in the inbox, a batch at a time, and email their confirmation links; the
+    number taken."""
+    inbox.started()
+    taken = 0
+    for _ in range(BATCHES_PER_TASK):
+        batch = inbox.take(self.request.id, BATCH)
+        if not batch:
+            return taken
+        service.store_signups(self.app, self.runtime.settings, _valid(batch))
+        inbox.done(self.request.id)
+        taken += len(batch)
+    inbox.schedule(self.app)
+    return taken
+
+
+def _valid(batch: list[dict]) -> list[dict]:
+    valid = []
+    for item in batch:
+        try:
+            valid.append(WaitlistJoinPayload().load(item))
+        except ValidationError as exc:  # only field names: the values may hold an address
+            log.error("dropped an invalid waitlist sign-up", extra={"fields": sorted(exc.messages)})
+    return valid
 
 
 @shared_task(name=WAITLIST_JOIN.name, bind=True, dont_autoretry_for=(ValidationError,))
 def waitlist_join(self, **payload) -> None:
-    """Store one sign-up and email its confirmation link if it is pending (the request could not tell)."""
-    payload = WaitlistJoinPayload().load(payload)
-    service.join_now(self.app, self.runtime.settings, payload["signup"], payload["ip"], payload["user_agent"])
+    """Store one sign-up queued as a task of its own (before the inbox existed)."""
+    service.store_signups(self.app, self.runtime.settings, [WaitlistJoinPayload().load(payload)])
 
 
 @shared_task(name=INVITATION_ACCEPTED.name)

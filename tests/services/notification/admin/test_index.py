@@ -227,11 +227,11 @@ def test_an_entry_erased_before_it_is_indexed_stays_out(db):
     # the insert and the indexing must still win.
     doc = waitlist.entry_doc(7, "pending", name="Robin Ash", source="reddit")
     index.remove(doc["_id"])  # the erasure (its entry already gone from MongoDB)
-    index.add_new(doc)
+    index.add_new([doc])
     assert _keys_mentioning(doc["_id"], doc["email"], doc["email_key"], "robin") == []
     kept = waitlist.entry_doc(8, "pending")
     mongo.db.waitlist_entries.insert_one(kept)
-    index.add_new(kept)
+    index.add_new([kept])
     assert _page_ids(status="pending") == [kept["_id"]]
     index.remove(kept["_id"])  # and an erasure after indexing removes it all
     assert _keys_mentioning(kept["_id"], kept["email"], kept["email_key"]) == []

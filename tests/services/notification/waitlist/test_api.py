@@ -60,8 +60,8 @@ class TestNoEnumeration:
         )
         assert new.mongo == pending.mongo == confirmed.mongo == []
         assert new.redis == pending.redis == confirmed.redis
-        assert "LPUSH" in new.redis  # the work is seen: one task for the worker, whatever the address
-        assert db.waitlist_entries.count_documents({}) == 2  # the new sign-up waits behind the queue
+        assert "RPUSH" in new.redis  # the work is seen: appended to the worker's inbox, whatever the address
+        assert db.waitlist_entries.count_documents({}) == 2  # the new sign-up waits in the inbox
 
     def test_form_answers_the_same_for_new_and_listed(self, client):
         first, second = join_form(client, "form@example.org"), join_form(client, "FORM@example.org")
