@@ -532,8 +532,13 @@ def test_a_bulk_write_of_upserts_is_one_commit_with_mongodbs_answer(client, serv
         upserts = wal_commits(server) - before
         removed = docs.bulk_write([DeleteOne({"_id": n}) for n in range(0, STATEMENTS, 4)]).deleted_count
         deletes = wal_commits(server) - before - upserts
+        # Statements that may read what the ones before them wrote: their reads are in the transaction too.
+        by_field = docs.bulk_write([UpdateOne({"n": n}, {"$inc": {"v": 1}}) for n in range(STATEMENTS)])
+        docs.update_many({}, {"$inc": {"v": -1}})
+        updates = wal_commits(server) - before - upserts - deletes
 
-    assert (upserts, deletes) == (1, 1)
+    assert (upserts, deletes, updates) == (1, 1, 2)
+    assert by_field.modified_count == STATEMENTS - STATEMENTS // 4
     assert (result.matched_count, result.modified_count) == (STATEMENTS // 2, STATEMENTS // 2)
     assert result.upserted_ids == {n: n for n in range(1, STATEMENTS, 2)}
     assert removed == STATEMENTS // 4
@@ -577,8 +582,12 @@ def test_concurrent_bulk_upserts_all_count_beside_other_writers(client, server):
             counters.find_one({"_id": "warm-up"})
             barrier.wait()
             for _ in range(10):
+                # By _id: all read before the transaction; by another field: each read in it.
                 counters.bulk_write(
                     [UpdateOne({"_id": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
+                )
+                mongo.patches.tallies.bulk_write(
+                    [UpdateOne({"k": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
                 )
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
@@ -604,4 +613,7 @@ def test_concurrent_bulk_upserts_all_count_beside_other_writers(client, server):
 
     assert not errors
     assert [doc["n"] for doc in client.patches.counters.find().sort("_id", 1)] == [THREADS * 10] * 20
+    assert sorted((doc["k"], doc["n"]) for doc in client.patches.tallies.find()) == [
+        (n, THREADS * 10) for n in range(20)
+    ]
     assert client.patches.events.count_documents({}) == 400
