@@ -160,7 +160,7 @@ def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
 
 
 # Statements per bulk write: each is one transaction on FerretDB, holding SQLite's one writer while it runs,
-# so ingestion's inserts wait for one chunk at most (50 day upserts: ~50 ms here).
+# so ingestion's inserts wait for one chunk at most (50 day upserts: 12-25 ms here, docs/benchmarks.md).
 WRITE_CHUNK = 50
 
 
