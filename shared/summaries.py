@@ -4,8 +4,8 @@
 laid out below is this module's business alone: every rule of order it rests on is here.
 
 The layout is tuned for FerretDB on SQLite, where even an indexed read decodes each document's JSON in Go
-(~0.5 ms per day document) and each written statement is a commit of its own behind SQLite's one writer;
-docs/benchmarks.md ("Storage on the patched server") measures that each of these still pays there:
+(~0.5 ms per day document); docs/benchmarks.md ("Storage on the patched server") measures that each of
+these still pays there:
 
 - The latest days (services/workers/summaries/service.py RECENT_DAYS) ride in the person's document,
   packed (BSON, zlib: a few KB), so a summaries page or a report reads one document. They cover a range
@@ -16,52 +16,33 @@ docs/benchmarks.md ("Storage on the patched server") measures that each of these
 - A recompute starts from a packed copy of the person's day documents (`day_summaries_packed`, one
   document), written after the days and removed before them, and trusted only when the person's document
   names it (`days_at`).
-- Person documents are rewritten as one delete and one insert per batch (two commits, not one per
-  person), with the people marked in Redis meanwhile: `find_person` waits that moment out.
+
+The writes are plain bulk writes of replacements (ReplaceOne, upsert): FerretDB runs each update command in
+one SQLite transaction (deploy/ferretdb/patches/0012), so a chunk of them costs one commit, not one per
+document (docs/benchmarks.md, "One commit per update command"), and a reader never meets a document
+missing while it is rewritten, as it could between the delete and the insert this replaced.
 """
 
 from __future__ import annotations
 
-import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import bson
-import redis
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DeleteOne, ReplaceOne
 
 from shared.mongo import mongo, one_or_in
-from shared.redis_client import redis_client
 
 PERSONS = "person_summaries"
 DAYS = "day_summaries"
 # The packed copy of each person's day documents (`_id` = the person), rewritten only when the days change.
 DAY_COPIES = "day_summaries_packed"
-WAIT_S, WAIT_STEP_S = 2.0, 0.02
-REWRITE_MARK_S = 10  # a mark whose worker died stops making readers wait after this
-
-
-def rewriting_key(user_id: str) -> str:
-    """Set by a worker for the moment between deleting the person's document and inserting its new one."""
-    return f"summaries:rewriting:{user_id}"
 
 
 def find_person(user_id: str, projection: dict | None = None) -> dict | None:
-    """The person's summary document; one missing while it is being rewritten is waited for."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        doc = mongo.db[PERSONS].find_one({"_id": user_id}, projection)
-        if doc is not None or time.monotonic() > deadline:
-            return doc
-        try:
-            if not redis_client.client.exists(rewriting_key(user_id)):
-                return None
-        except redis.RedisError:
-            return None
-        time.sleep(WAIT_STEP_S)
+    """The person's summary document."""
+    return mongo.db[PERSONS].find_one({"_id": user_id}, projection)
 
 
 def pack_days(days: list[dict], level: int = 6) -> bytes:
@@ -172,14 +153,14 @@ def stored_days_of(user_ids: list[str]) -> dict[str, Stored]:
             found[doc["user_id"]].days[doc["day"]] = doc
     for stored in found.values():
         if stored.open_from is None and stored.days:
-            # No summary document (a crash between its delete and its insert): every day has a document
-            # up to the last one stored, and the days after it only the lost summary held.
+            # No summary document (a crash between the person's first days and their first summary):
+            # every day has a document up to the last one stored, and the days after it are still open.
             stored.open_from = (date.fromisoformat(max(stored.days)) + timedelta(days=1)).isoformat()
     return found
 
 
-# FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements that match stored
-# documents, and stalls every other client meanwhile; smaller bulk writes are fine (so is MongoDB).
+# Statements per bulk write: each is one transaction on FerretDB, holding SQLite's one writer while it runs,
+# so ingestion's inserts wait for one chunk at most (50 day upserts: 12-25 ms here, docs/benchmarks.md).
 WRITE_CHUNK = 50
 
 
@@ -187,26 +168,21 @@ def write_days_of(
     changes: dict[str, tuple[list[dict], list[str]]], after: dict[str, list[dict]], computed_at: datetime
 ) -> None:
     """Store day documents for one or more people: per person, (the new or changed documents, the stored days
-    they replace or that no longer exist), and in `after` all of each person's day documents once written,
-    for their packed copy, stamped `computed_at`; their summary documents, written next (write_persons),
-    name that stamp as their `days_at`.
+    that no longer exist), and in `after` all of each person's day documents once written, for their packed
+    copy, stamped `computed_at`; their summary documents, written next (write_persons), name that stamp as
+    their `days_at`.
 
-    As one delete and one insert per WRITE_CHUNK, not an upsert per day: FerretDB commits each upsert on
-    its own (a year's rebuild: 1.1 s of upserts against 0.17 s this way, docs/benchmarks.md). A
-    reader in between may miss those days for a moment; a crash in between leaves the person's recompute
-    request pending, so the next run restores them. The copies are removed first and written last, so a
-    crash in between leaves no copy behind that differs from the days: the next run reads the days."""
+    The copies are removed first and written last, so a crash in between leaves no copy behind that differs
+    from the days (the next run reads the days; the person's recompute request is still pending)."""
     people = list(after)
     for start in range(0, len(people), WRITE_CHUNK):
         mongo.db[DAY_COPIES].delete_many(one_or_in("_id", people[start : start + WRITE_CHUNK]))
-    ids, docs = [], []
-    for user_id, (changed, stale) in changes.items():
-        ids += [day_id(user_id, day) for day in stale]
-        docs += [_day_document(user_id, d) for d in changed]
-    for start in range(0, len(ids), WRITE_CHUNK):
-        mongo.db[DAYS].delete_many(one_or_in("_id", ids[start : start + WRITE_CHUNK]))
-    for start in range(0, len(docs), WRITE_CHUNK):
-        mongo.db[DAYS].insert_many(docs[start : start + WRITE_CHUNK], ordered=False)
+    statements: list[DeleteOne | ReplaceOne] = []
+    for user_id, (changed, gone) in changes.items():
+        replaced = {d["day"] for d in changed}
+        statements += [DeleteOne({"_id": day_id(user_id, day)}) for day in gone if day not in replaced]
+        statements += [_replace(_day_document(user_id, d)) for d in changed]
+    _bulk_write(DAYS, statements)
     copies = [
         # Level 1: a year of days packs in ~5 ms, to a tenth of its size.
         {"_id": u, "computed_at": computed_at, "days": pack_days([_day_document(u, d) for d in after[u]], 1)}
@@ -221,16 +197,9 @@ def _day_document(user_id: str, day: dict) -> dict:
 
 
 def write_persons(docs: dict[str, dict]) -> None:
-    """Store these people's summary documents (their latest days, `recent_days`, packed here) as one
-    delete and one insert per WRITE_CHUNK: a replacement per person is a commit each on FerretDB, behind
-    SQLite's one writer, where ingestion's inserts then wait. The people are marked meanwhile, so a reader
-    meeting the moment in between waits for the new document (find_person)."""
-    ids = list(docs)
-    for start in range(0, len(ids), WRITE_CHUNK):
-        chunk = ids[start : start + WRITE_CHUNK]
-        with _rewriting(chunk):
-            mongo.db[PERSONS].delete_many(one_or_in("_id", chunk))
-            mongo.db[PERSONS].insert_many([_person_document(u, docs[u]) for u in chunk], ordered=False)
+    """Store these people's summary documents (their latest days, `recent_days`, packed here), each
+    replaced whole."""
+    _bulk_write(PERSONS, [_replace(_person_document(u, doc)) for u, doc in docs.items()])
 
 
 def _person_document(user_id: str, doc: dict) -> dict:
@@ -239,22 +208,14 @@ def _person_document(user_id: str, doc: dict) -> dict:
     return {"_id": user_id, **doc}
 
 
-@contextmanager
-def _rewriting(user_ids: list[str]) -> Iterator[None]:
-    keys = [rewriting_key(u) for u in user_ids]
-    try:
-        pipe = redis_client.client.pipeline(transaction=False)
-        for key in keys:
-            pipe.set(key, "1", ex=REWRITE_MARK_S)
-        pipe.execute()
-    except redis.RedisError:
-        keys = []  # readers may meet the moment unmarked: they then see no summary, briefly
-    try:
-        yield
-    finally:
-        if keys:
-            with suppress(redis.RedisError):
-                redis_client.client.delete(*keys)
+def _replace(doc: dict) -> ReplaceOne:
+    return ReplaceOne({"_id": doc["_id"]}, doc, upsert=True)
+
+
+def _bulk_write(collection: str, statements: list[DeleteOne | ReplaceOne]) -> None:
+    """The statements in order, WRITE_CHUNK per bulk write."""
+    for start in range(0, len(statements), WRITE_CHUNK):
+        mongo.db[collection].bulk_write(statements[start : start + WRITE_CHUNK])
 
 
 def person_last_days() -> dict[str, str]:

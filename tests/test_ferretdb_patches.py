@@ -1,16 +1,17 @@
 """Our FerretDB patches (deploy/ferretdb/patches/, docs/ferretdb.md), through pymongo against the built
 server: lookups and write-backs by `_id`, equality and string ranges on an indexed field search their index
-(SQLite's own plan), pushdown never changes what a filter matches, and concurrent updates of one document
-all count."""
+(SQLite's own plan), pushdown never changes what a filter matches, concurrent updates of one document all
+count, and an update or delete command is one SQLite commit with MongoDB's answers."""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
+import struct
 import threading
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pymongo
@@ -18,6 +19,8 @@ import pytest
 from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
+from pymongo.errors import BulkWriteError
 
 from tests.support.servers import FerretDB
 
@@ -76,6 +79,31 @@ def sqlite_plan(server: FerretDB, sql: str, args: list) -> str:
 
 def log_size(server: FerretDB) -> int:
     return Path(server.dir / "ferretdb.log").stat().st_size
+
+
+def wal_commits(server: FerretDB) -> int:
+    """Commits in the server's write-ahead log of the `patches` database since it last restarted: frames of
+    the log's current generation (its salts) that end a transaction (a nonzero database size)."""
+    wal = (server.dir / "data" / "patches.sqlite-wal").read_bytes()
+    page_size, salts = struct.unpack(">I", wal[8:12])[0], wal[16:24]
+    commits = 0
+    for offset in range(32, len(wal) - 24 - page_size + 1, 24 + page_size):
+        if wal[offset + 8 : offset + 16] != salts:
+            break
+        commits += struct.unpack(">I", wal[offset + 4 : offset + 8])[0] != 0
+    return commits
+
+
+@contextmanager
+def wal_kept(server: FerretDB) -> Iterator[None]:
+    """A read transaction held on the database meanwhile: SQLite copies the log into the database file but
+    never starts it over while a reader may need it, so every commit made meanwhile stays in it."""
+    path = server.dir / "data" / "patches.sqlite"
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)) as db:
+        db.execute("BEGIN")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield
+        db.execute("COMMIT")
 
 
 def test_a_lookup_by_id_searches_the_id_index(client):
@@ -485,3 +513,107 @@ def test_a_sort_read_in_index_order_matches_the_handlers_sort(client, strings, o
                 unpinned = {key: value for key, value in filter_.items() if key != "g"}
                 expected = keys(plain.find(unpinned).sort("k", direction).limit(limit))
                 assert keys(leading.find(unpinned).sort("k", direction).limit(limit)) == expected, unpinned
+
+
+STATEMENTS = 200
+
+
+def test_a_bulk_write_of_upserts_is_one_commit_with_mongodbs_answer(client, server):
+    """Half the statements replace stored documents, half insert (upserted ids at their statement's index,
+    as MongoDB reports them); all of it is one SQLite commit. A delete command of as many statements too."""
+    docs = client.patches.docs
+    docs.insert_many([{"_id": n, "v": 0} for n in range(0, STATEMENTS, 2)])
+
+    with wal_kept(server):
+        before = wal_commits(server)
+        result = docs.bulk_write(
+            [ReplaceOne({"_id": n}, {"v": 1, "n": n}, upsert=True) for n in range(STATEMENTS)]
+        )
+        upserts = wal_commits(server) - before
+        removed = docs.bulk_write([DeleteOne({"_id": n}) for n in range(0, STATEMENTS, 4)]).deleted_count
+        deletes = wal_commits(server) - before - upserts
+        # Statements that may read what the ones before them wrote: their reads are in the transaction too.
+        by_field = docs.bulk_write([UpdateOne({"n": n}, {"$inc": {"v": 1}}) for n in range(STATEMENTS)])
+        docs.update_many({}, {"$inc": {"v": -1}})
+        updates = wal_commits(server) - before - upserts - deletes
+
+    assert (upserts, deletes, updates) == (1, 1, 2)
+    assert by_field.modified_count == STATEMENTS - STATEMENTS // 4
+    assert (result.matched_count, result.modified_count) == (STATEMENTS // 2, STATEMENTS // 2)
+    assert result.upserted_ids == {n: n for n in range(1, STATEMENTS, 2)}
+    assert removed == STATEMENTS // 4
+    assert list(docs.find().sort("_id", 1)) == [
+        {"_id": n, "v": 1, "n": n} for n in range(STATEMENTS) if n % 4
+    ]
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_a_failing_statement_is_a_write_error_at_its_index(client, ordered):
+    """As on MongoDB: the statements before it stay applied; the ones after it run only when unordered."""
+    docs = client.patches.docs
+    docs.insert_many([{"_id": n, "v": 0} for n in range(4)])
+    statements = [
+        UpdateOne({"_id": 0}, {"$set": {"v": 1}}),
+        UpdateOne({"_id": 9}, {"$set": {"v": 1}}, upsert=True),
+        ReplaceOne({"_id": 2}, {"_id": 99, "v": 1}),  # _id is immutable
+        UpdateOne({"_id": 3}, {"$set": {"v": 1}}),
+    ]
+
+    with pytest.raises(BulkWriteError) as failed:
+        docs.bulk_write(statements, ordered=ordered)
+
+    details = failed.value.details
+    assert [(e["index"], e["code"]) for e in details["writeErrors"]] == [(2, 66)]
+    assert details["upserted"] == [{"index": 1, "_id": 9}]
+    assert (details["nMatched"], details["nModified"]) == ((1, 1) if ordered else (2, 2))
+    assert {d["_id"]: d["v"] for d in docs.find()} == {0: 1, 1: 0, 2: 0, 3: 0 if ordered else 1, 9: 1}
+
+
+def test_concurrent_bulk_upserts_all_count_beside_other_writers(client, server):
+    """Bulk writes that read then write each document, while inserts commit into another collection of the
+    same database in between: every increment is kept and none fails on SQLite's lock."""
+    barrier = threading.Barrier(THREADS + 1)
+    errors: list[BaseException] = []
+
+    def upsert() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            counters = mongo.patches.counters
+            counters.find_one({"_id": "warm-up"})
+            barrier.wait()
+            for _ in range(10):
+                # By _id: all read before the transaction; by another field: each read in it.
+                counters.bulk_write(
+                    [UpdateOne({"_id": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
+                )
+                mongo.patches.tallies.bulk_write(
+                    [UpdateOne({"k": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
+                )
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    def insert() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            barrier.wait()
+            for start in range(0, 400, 4):
+                mongo.patches.events.insert_many([{"n": n} for n in range(start, start + 4)])
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    threads = [threading.Thread(target=upsert) for _ in range(THREADS)] + [threading.Thread(target=insert)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert [doc["n"] for doc in client.patches.counters.find().sort("_id", 1)] == [THREADS * 10] * 20
+    assert sorted((doc["k"], doc["n"]) for doc in client.patches.tallies.find()) == [
+        (n, THREADS * 10) for n in range(20)
+    ]
+    assert client.patches.events.count_documents({}) == 400

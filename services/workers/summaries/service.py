@@ -152,7 +152,7 @@ def recompute_many(
         removed = [day for day in known if day not in keep]
         days_at = stored[user_id].copy_at
         if changed or removed or days_at is None:
-            writes[user_id] = (changed, [d["day"] for d in changed if d["day"] in known] + removed)
+            writes[user_id] = (changed, removed)
             updated = {d["day"]: d for d in changed}
             after[user_id] = [updated.get(d["day"], known.get(d["day"])) for d in closed]
             days_at = stamp["computed_at"]
