@@ -8,6 +8,7 @@ import pytest
 
 from services.notification.waitlist import service as waitlist_service
 from shared import invitations
+from shared.runtime import runtime_of
 from shared.web.headers import HSTS, extend_policy, policy_for
 from tests.factories import waitlist
 from tests.factories.accounts import person
@@ -43,9 +44,10 @@ def ingestion(ingestion_app, redis):
 
 def test_every_notification_page_has_a_strict_policy_and_cannot_be_framed(notification_app, notification):
     entry = waitlist.entry(1, status="pending")
+    settings = runtime_of(notification_app).settings
     with notification_app.test_request_context():
-        confirm = waitlist_service.token_for(waitlist_service.CONFIRM_PURPOSE, entry["_id"])
-        leave = waitlist_service.token_for(waitlist_service.LEAVE_PURPOSE, entry["_id"])
+        confirm = waitlist_service.token_for(settings, waitlist_service.CONFIRM_PURPOSE, entry["_id"])
+        leave = waitlist_service.token_for(settings, waitlist_service.LEAVE_PURPOSE, entry["_id"])
     pages = ["/waitlist", f"/waitlist/confirm/{confirm}", f"/waitlist/leave/{leave}", "/u/not-a-token",
              "/admin/login", "/waitlist/confirm/forged"]  # fmt: skip
     for path in pages:

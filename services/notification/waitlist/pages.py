@@ -94,7 +94,7 @@ def joined():
 @bp.get("/waitlist/confirm/<token>")
 def confirm(token: str):
     try:
-        entry = service.entry_for_token(CONFIRM_PURPOSE, token)
+        entry = service.entry_for_token(runtime_of().settings, CONFIRM_PURPOSE, token)
     except DomainError as err:
         return _error_page(err)
     if entry["status"] != PENDING:
@@ -105,19 +105,23 @@ def confirm(token: str):
 @bp.post("/waitlist/confirm/<token>")
 def confirm_post(token: str):
     try:
-        entry, first_time = service.confirm(token)
+        entry, first_time = service.confirm(runtime_of(), token)
     except DomainError as err:
         return _error_page(err)
     if not first_time:
         return _already_confirmed(entry)
-    return redirect(url_for(".position", token=service.token_for(POSITION_PURPOSE, entry["_id"])), 303)
+    return redirect(url_for(".position", token=_token(POSITION_PURPOSE, entry)), 303)
+
+
+def _token(purpose: str, entry: dict) -> str:
+    return service.token_for(runtime_of().settings, purpose, entry["_id"])
 
 
 def _already_confirmed(entry: dict):
     return message_page(
         "Your place is already confirmed",
         "This link has been used already, so nothing has changed. You are on the waitlist.",
-        action_url=url_for(".position", token=service.token_for(POSITION_PURPOSE, entry["_id"])),
+        action_url=url_for(".position", token=_token(POSITION_PURPOSE, entry)),
         action_label="See my place in line",
     )
 
@@ -125,25 +129,25 @@ def _already_confirmed(entry: dict):
 @bp.get("/waitlist/you/<token>")
 def position(token: str):
     try:
-        entry = service.entry_for_token(POSITION_PURPOSE, token)
+        entry = service.entry_for_token(runtime_of().settings, POSITION_PURPOSE, token)
     except DomainError as err:
         return _error_page(err)
     return _page(
         "waitlist/position.html",
         entry=entry,
         position=service.position_of(entry),
-        referral_link=service.referral_link(entry),
+        referral_link=service.referral_link(runtime_of().settings, entry),
         referrals=entry.get("referral_credits") or 0,
         boost_days=service.REFERRAL_BOOST.days,
         max_boosts=service.MAX_REFERRAL_BOOSTS,
-        leave_url=url_for(".leave", token=service.token_for(LEAVE_PURPOSE, entry["_id"])),
+        leave_url=url_for(".leave", token=_token(LEAVE_PURPOSE, entry)),
     )
 
 
 @bp.get("/waitlist/leave/<token>")
 def leave(token: str):
     try:
-        service.entry_for_token(LEAVE_PURPOSE, token)
+        service.entry_for_token(runtime_of().settings, LEAVE_PURPOSE, token)
     except DomainError as err:
         return _error_page(err)
     return _page("waitlist/leave.html")
@@ -152,7 +156,7 @@ def leave(token: str):
 @bp.post("/waitlist/leave/<token>")
 def leave_post(token: str):
     try:
-        service.leave(token)
+        service.leave(runtime_of().settings, token)
     except DomainError as err:
         return _error_page(err)
     return message_page(

@@ -28,7 +28,7 @@ from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
 from shared import ratelimit, tokens
 from shared.email import request_email, request_emails
-from shared.runtime import runtime_of
+from shared.runtime import Runtime
 from shared.settings import Settings
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
@@ -197,18 +197,18 @@ def _confirmation(settings: Settings, entry: dict[str, Any], sends: int) -> dict
     }
 
 
-def send_place_link(entry: dict[str, Any]) -> bool:
+def send_place_link(runtime: Runtime, entry: dict[str, Any]) -> bool:
     """Email a confirmed entry the link to its place-in-line page, once (the confirm link expires)."""
     if entry.get("status") != CONFIRMED:
         return False
-    settings = runtime_of().settings
+    settings = runtime.settings
     data = {
         "name": entry.get("name") or "",
         "position_url": link(settings, POSITION_PURPOSE, entry["_id"]),
         "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
     }
     return request_email(
-        runtime_of().celery,
+        runtime.celery,
         template=PLACE_TEMPLATE,
         to=entry["email"],
         idempotency_key=f"waitlist-place:{entry['_id']}",
@@ -216,29 +216,28 @@ def send_place_link(entry: dict[str, Any]) -> bool:
     )
 
 
-def token_for(purpose: str, entry_id: str, settings: Settings | None = None) -> str:
+def token_for(settings: Settings, purpose: str, entry_id: str) -> str:
     """A link token for one entry; only confirmation tokens expire (leave and position links last)."""
-    secret = (settings or runtime_of().settings).secret_key
-    return tokens.sign(secret, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
+    return tokens.sign(settings.secret_key, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
 
 
 def link(settings: Settings, purpose: str, entry_id: str) -> str:
     """An absolute link for emails, carrying a token signed for `purpose`."""
-    path = LINK_PATHS[purpose].format(token=token_for(purpose, entry_id, settings))
+    path = LINK_PATHS[purpose].format(token=token_for(settings, purpose, entry_id))
     return settings.public_base_url.rstrip("/") + path
 
 
-def referral_link(entry: dict[str, Any]) -> str:
-    return runtime_of().settings.public_base_url.rstrip("/") + url_for(
+def referral_link(settings: Settings, entry: dict[str, Any]) -> str:
+    return settings.public_base_url.rstrip("/") + url_for(
         "waitlist_pages.join_form", ref=entry["referral_code"]
     )
 
 
-def entry_for_token(purpose: str, token: str) -> dict[str, Any]:
+def entry_for_token(settings: Settings, purpose: str, token: str) -> dict[str, Any]:
     """The entry a link points at; raises LinkExpired, LinkInvalid or NotOnList. Changes nothing."""
     max_age = CONFIRM_LINK_MAX_AGE if purpose == CONFIRM_PURPOSE else None
     try:
-        entry_id = tokens.unsign(runtime_of().settings.secret_key, purpose, token, max_age)
+        entry_id = tokens.unsign(settings.secret_key, purpose, token, max_age)
     except tokens.TokenExpired:
         raise LinkExpired() from None
     except tokens.TokenInvalid:
@@ -249,22 +248,23 @@ def entry_for_token(purpose: str, token: str) -> dict[str, Any]:
     return entry
 
 
-def confirm(token: str) -> tuple[dict[str, Any], bool]:
+def confirm(runtime: Runtime, token: str) -> tuple[dict[str, Any], bool]:
     """Confirm the entry behind a link: (entry, True) the first time, (entry, False) on any replay."""
-    entry = entry_for_token(CONFIRM_PURPOSE, token)
+    entry = entry_for_token(runtime.settings, CONFIRM_PURPOSE, token)
     if entry["status"] != PENDING:
-        send_place_link(entry)  # the same key: a no-op unless a crash came between confirming and asking
+        # The same key: a no-op unless a crash came between confirming and asking.
+        send_place_link(runtime, entry)
         return entry, False
     now = _now()
     confirmed = repository.confirm_pending(
         entry["_id"], now, line_at_for(now, entry.get("referral_credits", 0))
     )
     if confirmed is None:  # a concurrent click won; report the state it left
-        return entry_for_token(CONFIRM_PURPOSE, token), False
+        return entry_for_token(runtime.settings, CONFIRM_PURPOSE, token), False
     recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
     index.sync(confirmed["_id"])
     credit_referrer(confirmed)
-    send_place_link(confirmed)
+    send_place_link(runtime, confirmed)
     return repository.find_by_id(confirmed["_id"]) or confirmed, True
 
 
@@ -293,10 +293,10 @@ def recompute_line_at(entry_id: str) -> None:
             return
 
 
-def leave(token: str) -> bool:
+def leave(settings: Settings, token: str) -> bool:
     """Erase the entry behind a leave link (services/notification/privacy); False when already gone."""
     try:
-        entry = entry_for_token(LEAVE_PURPOSE, token)
+        entry = entry_for_token(settings, LEAVE_PURPOSE, token)
     except NotOnList:
         return False
     return privacy.erase_entry(entry["_id"])

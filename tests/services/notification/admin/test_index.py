@@ -173,7 +173,8 @@ def _page_ids(**filters):
 
 def test_every_waitlist_write_updates_the_index(client, notification_app):
     with notification_app.test_request_context():
-        celery, settings = runtime_of(notification_app).celery, runtime_of(notification_app).settings
+        runtime = runtime_of(notification_app)
+        celery, settings = runtime.celery, runtime.settings
         signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "forum"}
         service.join_now(celery, settings, signup, "1.2.3.4", "ua")
         referrer = mongo.db.waitlist_entries.find_one({"email_key": "ref.errer@example.org"})
@@ -181,7 +182,10 @@ def test_every_waitlist_write_updates_the_index(client, notification_app):
         assert _page_ids(status="pending") == [referrer["_id"]]
         assert _page_ids(q="ref errer") == [referrer["_id"]]
 
-        service.confirm(service.token_for(service.CONFIRM_PURPOSE, referrer["_id"]))
+        service.confirm(
+            runtime_of(notification_app),
+            service.token_for(settings, service.CONFIRM_PURPOSE, referrer["_id"]),
+        )
         row = _row(referrer["_id"])
         assert row["status"] == "confirmed" and row["line_at"] is not None
         assert _page_ids(sort="line") == [referrer["_id"]] and _page_ids(status="pending") == []
@@ -189,7 +193,9 @@ def test_every_waitlist_write_updates_the_index(client, notification_app):
         data = {"email": "friend@example.org", "name": "Fri End", "referral_code": referrer["referral_code"]}
         service.join_now(celery, settings, data, "1.2.3.4", "ua")
         friend = mongo.db.waitlist_entries.find_one({"email_key": "friend@example.org"})
-        service.confirm(service.token_for(service.CONFIRM_PURPOSE, friend["_id"]))
+        service.confirm(
+            runtime_of(notification_app), service.token_for(settings, service.CONFIRM_PURPOSE, friend["_id"])
+        )
         credited = _row(referrer["_id"])
         assert credited["referral_credits"] == 1
         assert credited["line_at"] == row["line_at"] - service.REFERRAL_BOOST
@@ -217,8 +223,9 @@ def test_erasure_removes_every_trace_from_redis(client, notification_app):
     assert _keys_mentioning(gone["_id"], gone["email"], gone["email_key"], "robin") == []
     assert _keys_mentioning(kept["_id"])  # the others stay
 
+    settings = runtime_of(notification_app).settings
     with notification_app.test_request_context():  # and the person's own leave link
-        assert service.leave(service.token_for(service.LEAVE_PURPOSE, kept["_id"]))
+        assert service.leave(settings, service.token_for(settings, service.LEAVE_PURPOSE, kept["_id"]))
     assert _keys_mentioning(kept["_id"], kept["email"]) == []
 
 

@@ -23,7 +23,8 @@ def _recounted(stats):
 
 def test_the_counters_follow_every_waitlist_write_and_erasure(client, notification_app):
     with notification_app.test_request_context():
-        celery, settings = runtime_of(notification_app).celery, runtime_of(notification_app).settings
+        runtime = runtime_of(notification_app)
+        celery, settings = runtime.celery, runtime.settings
         signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "Forum"}
         service.join_now(celery, settings, signup, "1.2.3.4", "ua")
         service.join_now(celery, settings, signup, "1.2.3.4", "ua")  # a repeat counts nothing
@@ -32,11 +33,16 @@ def test_the_counters_follow_every_waitlist_write_and_erasure(client, notificati
         assert stats["statuses"]["pending"] == 1 and stats["sources"] == [("forum", 1)]
         assert stats["total"] == 1 and stats["confirmation_rate"] == 0.0
 
-        service.confirm(service.token_for(service.CONFIRM_PURPOSE, referrer["_id"]))
+        service.confirm(
+            runtime_of(notification_app),
+            service.token_for(settings, service.CONFIRM_PURPOSE, referrer["_id"]),
+        )
         data = {"email": "friend@example.org", "name": "Fri End", "referral_code": referrer["referral_code"]}
         service.join_now(celery, settings, data, "1.2.3.4", "ua")
         friend = repository.find_by_email_key("friend@example.org")
-        service.confirm(service.token_for(service.CONFIRM_PURPOSE, friend["_id"]))
+        service.confirm(
+            runtime_of(notification_app), service.token_for(settings, service.CONFIRM_PURPOSE, friend["_id"])
+        )
         stats = admin_service.stats()
         assert [(leader["entry_id"], leader["credits"]) for leader in stats["leaders"]] == [
             (referrer["_id"], 1)
@@ -54,8 +60,10 @@ def test_the_counters_follow_every_waitlist_write_and_erasure(client, notificati
         assert sorted(stats["sources"]) == [("(none)", 1), ("forum", 1)]
         assert _recounted(stats)
 
-        assert service.leave(service.token_for(service.LEAVE_PURPOSE, referrer["_id"]))
-        assert not service.leave(service.token_for(service.LEAVE_PURPOSE, referrer["_id"]))
+        assert service.leave(settings, service.token_for(settings, service.LEAVE_PURPOSE, referrer["_id"]))
+        assert not service.leave(
+            settings, service.token_for(settings, service.LEAVE_PURPOSE, referrer["_id"])
+        )
     stats = admin_service.stats()
     assert stats["total"] == 1 and stats["leaders"] == [] and stats["sources"] == [("(none)", 1)]
     assert stats["statuses"]["active"] == 1 and stats["statuses"]["confirmed"] == 0
@@ -91,7 +99,8 @@ def test_stats_count_days_statuses_sources_and_leaders(db):
 
 def test_concurrent_sign_ups_of_one_address_make_one_counted_entry(client, notification_app):
     with notification_app.test_request_context():
-        celery, settings = runtime_of(notification_app).celery, runtime_of(notification_app).settings
+        runtime = runtime_of(notification_app)
+        celery, settings = runtime.celery, runtime.settings
 
         def sign_up(n):
             signup = {"email": f"Same.Person+{n}@gmail.com", "name": "Same", "source": "forum"}

@@ -74,6 +74,8 @@ class TestConfirmLinks:
     def test_pending_entry_position_page_asks_to_confirm(self, client, db, mailbox):
         entry, _ = pending_entry(client, db, mailbox)
         with client.application.test_request_context():
-            token = service.token_for(service.POSITION_PURPOSE, entry["_id"])
+            token = service.token_for(
+                runtime_of(client.application).settings, service.POSITION_PURPOSE, entry["_id"]
+            )
         r = client.get(f"/waitlist/you/{token}")
         assert "isn't confirmed yet" in text_of(r)

@@ -9,6 +9,7 @@ import pytest
 
 from services.notification.waitlist import service
 from services.notification.waitlist.service import CONFIRM_PURPOSE, POSITION_PURPOSE
+from shared.runtime import runtime_of
 from tests.services.notification.waitlist.helpers import join_form, join_json, links_in
 
 FOOTER_LINKS = ('href="/about"', 'href="/privacy"', 'href="/contact"')
@@ -20,13 +21,13 @@ def text_of(response) -> str:
 
 def position_path(client, entry_id: str) -> str:
     with client.application.app_context():
-        return f"/waitlist/you/{service.token_for(POSITION_PURPOSE, entry_id)}"
+        return f"/waitlist/you/{service.token_for(runtime_of().settings, POSITION_PURPOSE, entry_id)}"
 
 
 def confirm_path(client, entry_id: str) -> str:
     """The path the confirmation email links to (its data is sealed in the outbox and gone once sent)."""
     with client.application.app_context():
-        return f"/waitlist/confirm/{service.token_for(CONFIRM_PURPOSE, entry_id)}"
+        return f"/waitlist/confirm/{service.token_for(runtime_of().settings, CONFIRM_PURPOSE, entry_id)}"
 
 
 def confirm(client, db, email: str, base_url: str, **fields) -> dict:
