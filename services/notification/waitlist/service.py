@@ -88,11 +88,6 @@ def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> 
     inbox.put(celery_app, {"signup": data, "ip": ip, "user_agent": user_agent[:512]})
 
 
-def join_now(celery_app: Celery, settings: Settings, data: dict[str, Any], ip: str, user_agent: str) -> None:
-    """Store one sign-up now (see store_signups)."""
-    store_signups(celery_app, settings, [{"signup": data, "ip": ip, "user_agent": user_agent}])
-
-
 def store_signups(celery_app: Celery, settings: Settings, signups: list[dict[str, Any]]) -> None:
     """Store sign-ups (`WaitlistJoinPayload`s) and email each pending entry its confirmation link, with one
     write for the new entries, one per sign-up day for their counters and one for the emails (the worker's

@@ -176,7 +176,7 @@ def test_every_waitlist_write_updates_the_index(client, notification_app):
         runtime = runtime_of(notification_app)
         celery, settings = runtime.celery, runtime.settings
         signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "forum"}
-        service.join_now(celery, settings, signup, "1.2.3.4", "ua")
+        service.store_signups(celery, settings, [{"signup": signup, "ip": "1.2.3.4", "user_agent": "ua"}])
         referrer = mongo.db.waitlist_entries.find_one({"email_key": "ref.errer@example.org"})
         assert _row(referrer["_id"])["status"] == "pending"
         assert _page_ids(status="pending") == [referrer["_id"]]
@@ -191,7 +191,7 @@ def test_every_waitlist_write_updates_the_index(client, notification_app):
         assert _page_ids(sort="line") == [referrer["_id"]] and _page_ids(status="pending") == []
 
         data = {"email": "friend@example.org", "name": "Fri End", "referral_code": referrer["referral_code"]}
-        service.join_now(celery, settings, data, "1.2.3.4", "ua")
+        service.store_signups(celery, settings, [{"signup": data, "ip": "1.2.3.4", "user_agent": "ua"}])
         friend = mongo.db.waitlist_entries.find_one({"email_key": "friend@example.org"})
         service.confirm(
             runtime_of(notification_app), service.token_for(settings, service.CONFIRM_PURPOSE, friend["_id"])

@@ -26,8 +26,10 @@ def test_the_counters_follow_every_waitlist_write_and_erasure(client, notificati
         runtime = runtime_of(notification_app)
         celery, settings = runtime.celery, runtime.settings
         signup = {"email": "Ref.Errer@example.org", "name": "Ref Errer", "source": "Forum"}
-        service.join_now(celery, settings, signup, "1.2.3.4", "ua")
-        service.join_now(celery, settings, signup, "1.2.3.4", "ua")  # a repeat counts nothing
+        service.store_signups(celery, settings, [{"signup": signup, "ip": "1.2.3.4", "user_agent": "ua"}])
+        service.store_signups(
+            celery, settings, [{"signup": signup, "ip": "1.2.3.4", "user_agent": "ua"}]
+        )  # a repeat counts nothing
         referrer = repository.find_by_email_key("ref.errer@example.org")
         stats = admin_service.stats()
         assert stats["statuses"]["pending"] == 1 and stats["sources"] == [("forum", 1)]
@@ -38,7 +40,7 @@ def test_the_counters_follow_every_waitlist_write_and_erasure(client, notificati
             service.token_for(settings, service.CONFIRM_PURPOSE, referrer["_id"]),
         )
         data = {"email": "friend@example.org", "name": "Fri End", "referral_code": referrer["referral_code"]}
-        service.join_now(celery, settings, data, "1.2.3.4", "ua")
+        service.store_signups(celery, settings, [{"signup": data, "ip": "1.2.3.4", "user_agent": "ua"}])
         friend = repository.find_by_email_key("friend@example.org")
         service.confirm(
             runtime_of(notification_app), service.token_for(settings, service.CONFIRM_PURPOSE, friend["_id"])
@@ -105,7 +107,9 @@ def test_concurrent_sign_ups_of_one_address_make_one_counted_entry(client, notif
         def sign_up(n):
             signup = {"email": f"Same.Person+{n}@gmail.com", "name": "Same", "source": "forum"}
             with notification_app.test_request_context():
-                service.join_now(celery, settings, signup, "1.2.3.4", "ua")
+                service.store_signups(
+                    celery, settings, [{"signup": signup, "ip": "1.2.3.4", "user_agent": "ua"}]
+                )
 
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(sign_up, range(8)))

@@ -30,7 +30,12 @@ def _recounted() -> bool:
 def test_a_batch_stores_each_address_once_counts_it_once_and_emails_it_once(live_app, db, mailbox):
     with live_app.test_request_context():
         celery, settings = runtime_of(live_app).celery, runtime_of(live_app).settings
-        service.join_now(celery, settings, {"email": "listed@example.org", "consent": True}, "1.2.3.4", "ua")
+        listed = {
+            "signup": {"email": "listed@example.org", "consent": True},
+            "ip": "1.2.3.4",
+            "user_agent": "ua",
+        }
+        service.store_signups(celery, settings, [listed])
         batch = [
             _signup("new.one@example.org"),
             _signup("New.One@Example.org"),  # the same person twice in one batch
