@@ -54,13 +54,10 @@ def put(
     metadata: dict[str, Any],
     *,
     keys: str,
-    fresh: bool = False,
 ) -> None:
     """Store `source`, sealed with `keys`, under a fixed id; a file left by an earlier, interrupted attempt
-    is replaced. `fresh=True` when the caller knows the id was never used (it names a claimed attempt):
-    replacing costs a query on the chunks, which FerretDB answers by reading every chunk in the bucket."""
-    if not fresh:
-        delete(bucket, file_id)
+    is replaced."""
+    delete(bucket, file_id)
     fernet = key_ring(keys)
     upload = _bucket(bucket).open_upload_stream_with_id(
         file_id, filename, metadata={**metadata, "sealed": SEALED}

@@ -55,7 +55,7 @@ def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: 
     """Store one file, sealed with `keys`, under an id naming the claimed attempt (no one else's)."""
     file_id = f"{report['_id']}#{attempt}.{kind}"
     metadata = {"user_id": report["user_id"], "report_id": report["_id"], "kind": kind}
-    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, keys=keys, fresh=True)
+    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, keys=keys)
     return file_id
 
 
