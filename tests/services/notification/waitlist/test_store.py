@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from services.notification.admin import service as admin_service
-from services.notification.waitlist import abuse, inbox, repository, service
+from services.notification.waitlist import abuse, repository, service
 from services.notification.waitlist.normalize import email_key
-from shared import ratelimit
+from shared import ratelimit, waitlist_inbox
 from shared.email import outbox_id
 from shared.runtime import runtime_of
 from shared.tasks import WAITLIST_STORE
@@ -60,17 +60,17 @@ def test_a_batch_stored_again_by_its_redelivered_task_changes_nothing(live_app, 
     with live_app.test_request_context():
         celery, settings = runtime_of(live_app).celery, runtime_of(live_app).settings
         items = [_signup(f"batch.{n}@example.org") for n in range(3)]
-        redis.rpush(inbox.INBOX, *(json.dumps(item) for item in items))  # as three requests appended them
+        redis.rpush(waitlist_inbox.INBOX, *(json.dumps(item) for item in items))  # as requests append them
         # A worker took the batch and stored it, then died before forgetting it.
-        batch = inbox.take("task-that-died", 100)
+        batch = waitlist_inbox.take("task-that-died", 100)
         assert batch == items
         service.store_signups(celery, settings, batch)
-        assert inbox.take("task-that-died", 100) == items  # its task, redelivered, finds the same batch
+        assert waitlist_inbox.take("task-that-died", 100) == items  # its task, redelivered, finds it again
         # The redelivered task (the same id) runs on the real worker.
         celery.send_task(WAITLIST_STORE.name, task_id="task-that-died", queue=WAITLIST_STORE.queue)
         wait_until_idle(settings)
 
-    assert not redis.exists(inbox.TAKEN + "task-that-died") and inbox.waiting() == 0
+    assert not redis.exists(waitlist_inbox.TAKEN + "task-that-died") and waitlist_inbox.waiting() == 0
     assert db.waitlist_entries.count_documents({}) == 3
     assert admin_service.stats()["statuses"]["pending"] == 3
     assert _recounted()

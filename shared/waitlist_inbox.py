@@ -3,9 +3,10 @@
 The request's answer waits for the append, so a sign-up is as durable before its 202 as a queued task is
 (the same Redis, append-only file on). Storing one at a time cost the worker three MongoDB writes per
 sign-up (the entry, its day's counter, its email's outbox record); a batch costs three writes in all
-(service.store_signups). A request sends `notification.store_waitlist_signups` unless one is queued and
-has not started yet (the SCHEDULED key, which the task clears as it starts), so a burst of sign-ups is one
-task; beat sends it every minute too, in case a message was lost.
+(the notification service's waitlist `service.store_signups`). A request sends
+`notification.store_waitlist_signups` unless one is queued and has not started yet (the SCHEDULED key,
+which the task clears as it starts), so a burst of sign-ups is one task; beat sends it every minute too, in
+case a message was lost. It lives in `shared/` because beat's gauges read it too.
 
 A task moves its batch to a list named after its own task id before storing it and deletes that list once
 the batch is stored: if its worker dies, the redelivered task (the same id) stores the same batch again,
