@@ -11,6 +11,15 @@ case a message was lost. It lives in `shared/` because beat's gauges read it too
 A task moves its batch to a list named after its own task id before storing it and deletes that list once
 the batch is stored: if its worker dies, the redelivered task (the same id) stores the same batch again,
 and every step of storing is idempotent (docs/waitlist.md).
+
+A task's message can also be lost for good (the broker's record of unacknowledged messages lost while the
+list survived; a run killed by its time limit or failed for good, which Celery acknowledges), and its batch
+would then never be stored. So taking a batch also takes a lease on it (LEASES: task id -> when the lease
+ends), renewed by each take of that task: a take whose task has no batch of its own first adopts one whose
+lease has ended, renaming it to its own id in the same script, so a batch has one holder at a time and is
+not stored twice at once. LEASE_S outlasts a run's time limit, so a running attempt keeps its batch; a
+lost one's is stored by the next run after its lease ends (beat sends one every minute).
+TAKEN_AT keeps when a batch was first taken, across adoptions, for the age gauge.
 """
 
 from __future__ import annotations
@@ -28,19 +37,44 @@ INBOX = "waitlist:inbox"
 SCHEDULED = "waitlist:inbox:scheduled"
 SCHEDULED_S = 60  # a task message lost with Redis stops holding back new ones after this
 TAKEN = "waitlist:inbox:taken:"
+LEASES = "waitlist:inbox:leases"
+TAKEN_AT = "waitlist:inbox:taken-at"
+# Over a run's hard time limit (360 s, shared/celery_app.py): a running attempt never loses its batch.
+LEASE_S = 600
+ADOPT_SCAN = 10  # ended leases looked at per take; one with an empty list (never expected) is dropped
 
-# KEYS[1] = the inbox, KEYS[2] = this task's batch; ARGV[1] = the batch size. The batch left by an earlier
-# attempt of this task if there is one, else the next sign-ups moved from the inbox into it.
+# KEYS: the inbox, LEASES, TAKEN_AT, this task's batch. ARGV: this task's id, the batch size,
+# the lease in seconds, the TAKEN prefix, ADOPT_SCAN. This task's batch if it has one (an earlier attempt's),
+# else a batch whose lease has ended, renamed to this task's, else the next sign-ups moved from the inbox
+# into it; its lease runs from now, by Redis's clock (the workers' clocks need not agree).
 _TAKE = """
-local taken = redis.call('LRANGE', KEYS[2], 0, -1)
-if #taken > 0 then
-  return taken
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local items = redis.call('LRANGE', KEYS[4], 0, -1)
+local since = now
+if #items == 0 then
+  for _, holder in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))) do
+    local first = redis.call('ZSCORE', KEYS[3], holder)
+    redis.call('ZREM', KEYS[2], holder)
+    redis.call('ZREM', KEYS[3], holder)
+    items = redis.call('LRANGE', ARGV[4] .. holder, 0, -1)
+    if #items > 0 then
+      redis.call('RENAME', ARGV[4] .. holder, KEYS[4])
+      since = tonumber(first) or now
+      break
+    end
+  end
 end
-local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #items > 0 then
+if #items == 0 then
+  items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+  if #items == 0 then
+    return items
+  end
   redis.call('LTRIM', KEYS[1], #items, -1)
-  redis.call('RPUSH', KEYS[2], unpack(items))
+  redis.call('RPUSH', KEYS[4], unpack(items))
 end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('ZADD', KEYS[3], 'NX', since, ARGV[1])
 return items
 """
 
@@ -74,15 +108,21 @@ def started() -> None:
     redis_client.client.delete(SCHEDULED)
 
 
-def take(task_id: str, limit: int) -> list[dict[str, Any]]:
-    """This task's batch: the one it took before it was interrupted, or up to `limit` new sign-ups."""
-    items = redis_client.client.eval(_TAKE, 2, INBOX, TAKEN + task_id, limit)
+def take(task_id: str, limit: int, lease_s: float = LEASE_S) -> list[dict[str, Any]]:
+    """This task's batch, held for `lease_s`: the one it took before it was interrupted, or one whose
+    holder's lease has ended, or up to `limit` new sign-ups."""
+    keys = (INBOX, LEASES, TAKEN_AT, TAKEN + task_id)
+    items = redis_client.client.eval(_TAKE, len(keys), *keys, task_id, limit, lease_s, TAKEN, ADOPT_SCAN)
     return [json.loads(item) for item in items]
 
 
 def done(task_id: str) -> None:
-    """The batch is stored: forget it."""
-    redis_client.client.delete(TAKEN + task_id)
+    """The batch is stored: forget it and its lease."""
+    with redis_client.client.pipeline() as pipe:
+        pipe.delete(TAKEN + task_id)
+        pipe.zrem(LEASES, task_id)
+        pipe.zrem(TAKEN_AT, task_id)
+        pipe.execute()
 
 
 def waiting() -> int:
