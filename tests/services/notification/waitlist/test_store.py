@@ -127,7 +127,7 @@ def test_a_batch_whose_task_was_lost_for_good_is_stored_by_a_later_run_once_its_
         addresses = sorted(item["signup"]["email"] for item in [*items, later])
         assert sorted(doc["email"] for doc in db.waitlist_entries.find()) == addresses
         assert not redis.exists(waitlist_inbox.TAKEN + "task-lost")
-        assert not redis.zcard(waitlist_inbox.LEASES) and waitlist_inbox.waiting() == 0
+        assert waitlist_inbox.backlog() == ({"waiting": 0, "taken": 0}, {"waiting": 0.0, "taken": 0.0})
         # Were "task-lost" redelivered after all, it would find its batch gone and store nothing twice.
         celery.send_task(WAITLIST_STORE.name, task_id="task-lost", queue=WAITLIST_STORE.queue)
         wait_until_idle(settings)
@@ -147,12 +147,13 @@ def test_a_batch_whose_task_still_holds_it_is_left_to_that_task(live_app, db, ma
         _store_run(celery, settings)  # the next periodic run
         assert waitlist_inbox.take("task-storing", 100) == items  # still its own, untouched
         assert db.waitlist_entries.count_documents({}) == 0
+        assert waitlist_inbox.backlog()[0] == {"waiting": 0, "taken": 2}
         # The run that holds it finishes.
         service.store_signups(celery, settings, batch)
         waitlist_inbox.done("task-storing")
         wait_until_idle(settings)
 
-    assert not redis.exists(waitlist_inbox.TAKEN + "task-storing") and not redis.zcard(waitlist_inbox.LEASES)
+    assert waitlist_inbox.backlog() == ({"waiting": 0, "taken": 0}, {"waiting": 0.0, "taken": 0.0})
     addresses = sorted(item["signup"]["email"] for item in items)
     assert sorted(message["To"] for message in mailbox.wait_for(2)) == addresses
     assert db.email_outbox.count_documents({}) == 2
