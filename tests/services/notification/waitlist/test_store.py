@@ -138,7 +138,7 @@ def test_a_batch_whose_task_was_lost_for_good_is_stored_by_a_later_run_once_its_
     assert _recounted()
 
 
-def test_a_batch_whose_task_still_holds_it_is_left_to_that_task(live_app, db, mailbox, redis):
+def test_a_batch_whose_lease_runs_on_is_left_to_the_task_still_storing_it(live_app, db, mailbox, redis):
     with live_app.test_request_context():
         celery, settings = runtime_of(live_app).celery, runtime_of(live_app).settings
         items = [_signup(f"held.{n}@example.org") for n in range(2)]
