@@ -51,6 +51,12 @@ def client(ingestion_app):
     return ingestion_app.test_client()
 
 
+def visible_text(page: str) -> str:
+    """An HTML email's text as a mail app reads it for a preview: no head, no tags."""
+    body = re.sub(r"<head>.*?</head>|<[^>]+>", " ", page, flags=re.S)
+    return html.unescape(body)
+
+
 def local_now():
     return datetime.now(ZoneInfo(ZONE))
 
@@ -150,7 +156,12 @@ def test_without_a_working_subscription_it_comes_by_email_with_links_that_record
     message = mailbox.wait_for_one_to(user["email"], timeout=20)
     assert message["Subject"] == "Your reminder"
     text = message.get_body(("plain",)).get_content()
-    assert f"Your {at} dose" in text and "In your plan: 1 mg clonazepam (2 tablets)." in text
+    shown = visible_text(message.get_body(("html",)).get_content())
+    # What a mail app previews (on a locked screen too) says the time, and no medication or amount.
+    for part in (text, shown):
+        opening = " ".join(part.split())[:PREVIEW_CHARS]
+        assert f"Your {at} reminder" in opening and not DOSE_WORDS.search(opening), opening
+        assert "In your plan: 1 mg clonazepam (2 tablets)." in " ".join(part.split())
     taken = re.search(r"(https?://\S+/doses/\S+\?status=taken)", text)[1]
     path = "/" + taken.split("/", 3)[3]
     page = client.get(path)
