@@ -80,7 +80,8 @@ def _reminder(planned: list[doses.Dose]) -> list[str]:
         "settings_url": "https://x.test/settings",
     }
     email = templates.render(reminders.TEMPLATE, data, unsubscribe_url="https://x.test/u")
-    return [reminders.TITLE, reminders.body_text("08:00", planned), email.subject, email.text, email.html]
+    pushed = reminders.push_message("u", "2026-03-10", "08:00", planned, ["t"] * len(planned))
+    return [pushed["title"], pushed["body"], email.subject, email.text, email.html]
 
 
 def _pages(client) -> list[str]:

@@ -34,8 +34,9 @@ export default defineConfig({
         navigateFallback: "/app/index.html",
         navigateFallbackAllowlist: [/^\/app\//],
         cleanupOutdatedCaches: true,
-        // Dose reminders: the worker shows them and records Taken / Skipped (public/push-sw.js).
-        importScripts: ["push-sw.js"],
+        // Dose reminders: the worker shows them (words from public/reminder-text.js) and records Taken /
+        // Skipped (public/push-sw.js).
+        importScripts: ["reminder-text.js", "push-sw.js"],
       },
     }),
   ],

@@ -71,13 +71,23 @@ def tablets_text(count: Fraction) -> str:
     return f"{text} tablet" + ("s" if count > 1 else "")
 
 
+def measure(med: dict, mg: Fraction) -> tuple[str, Fraction] | None:
+    """The dose in the unit the person measures it by: ("tablets", 1/2) or ("ml", 5/2); None for another
+    form (mg is the measure)."""
+    if med.get("form") == "tablet" and med.get("tablet_strength_mg"):
+        return "tablets", mg / exact(med["tablet_strength_mg"])
+    if med.get("form") == "liquid" and med.get("concentration_mg_per_ml"):
+        return "ml", mg / exact(med["concentration_mg_per_ml"])
+    return None
+
+
 def amount_text(med: dict, mg: Fraction) -> str | None:
     """The dose as the person measures it, in words."""
-    if med.get("form") == "tablet" and med.get("tablet_strength_mg"):
-        return tablets_text(mg / exact(med["tablet_strength_mg"]))
-    if med.get("form") == "liquid" and med.get("concentration_mg_per_ml"):
-        return f"{as_float(mg / exact(med['concentration_mg_per_ml'])):g} mL"
-    return None
+    found = measure(med, mg)
+    if found is None:
+        return None
+    unit, count = found
+    return tablets_text(count) if unit == "tablets" else f"{as_float(count):g} mL"
 
 
 def split(daily: Fraction, shares: list[Fraction], unit: Fraction) -> list[Fraction]:

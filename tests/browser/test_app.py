@@ -18,7 +18,10 @@ from axe_playwright_python.sync_playwright import Axe
 
 from services.ingestion.accounts import browser as browser_cookie
 from services.ingestion.accounts import service
+from services.notification.push import service as reminders
 from shared import email, preferences
+from shared.plans import schedule, store
+from shared.plans.doses import doses_on
 from tests.browser import scene
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -890,6 +893,54 @@ class TestPlan:
         assert f"{next_day.day} {next_day:%b}, 18 → 16.5 mg" in text
 
 
+# The notifications the app's worker shows, as a lock screen would show them.
+SHOWN = """() => self.registration.getNotifications().then(list => list.map(n => (
+    {title: n.title, body: n.body, tokens: n.data.tokens, actions: n.actions.map(a => a.title)})))"""
+CLOSE_ALL = "() => self.registration.getNotifications().then(list => list.forEach(n => n.close()))"
+
+
+def reminder_push(app_url: str, headers: dict, user_id: str, at: str) -> dict:
+    """The push the notification service sends for today's doses at `at` (a person in UTC), with the
+    tokens the API gives those doses."""
+    tokens = {
+        d["event_id"]: d["token"]
+        for d in api(app_url, headers, "GET", "/v1/plan").json()["progress"]["today_doses"]
+    }
+    day = datetime.now(UTC).date()
+    planned = [d for d in doses_on(schedule.build(store.current(user_id)), day) if d.time == at]
+    return reminders.push_message(
+        user_id, day.isoformat(), at, planned, [tokens[d.event_id(user_id)] for d in planned]
+    )
+
+
+def worker_push(app_context, page, app_url):
+    """(the app's worker, show(payload) -> the notifications shown after it): a push arrives through the
+    DevTools protocol, as the browser's push service would deliver it (one cannot be reached here)."""
+    (worker,) = app_context.service_workers
+    cdp = app_context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    # Protocol events arrive while Playwright waits, not while this thread sleeps.
+    live = lambda: next((r for r in registrations if not r.get("isDeleted")), None)  # noqa: E731
+    wait_for(lambda: page.wait_for_timeout(50) or live(), 10, "the worker's registration")
+
+    def show(payload: dict) -> list[dict]:
+        worker.evaluate(CLOSE_ALL)
+        push = {"origin": app_url, "registrationId": live()["registrationId"], "data": json.dumps(payload)}
+
+        def delivered_and_shown() -> bool:
+            # On a loaded machine a push the protocol accepted can still go unseen; a push service
+            # delivers again too, and the reminder's tag keeps it one notification.
+            cdp.send("ServiceWorker.deliverPushMessage", push)
+            return any(page.wait_for_timeout(250) or worker.evaluate(SHOWN) for _ in range(20))
+
+        wait_for(delivered_and_shown, 30, "the reminder to show")
+        return worker.evaluate(SHOWN)
+
+    return worker, show
+
+
 class TestDoseReminders:
     def test_a_pushed_reminder_answered_offline_is_recorded_once_when_back(
         self, app_context, app_url, mailbox, db
@@ -897,7 +948,7 @@ class TestDoseReminders:
         """The worker's own push and notificationclick handling, in Chromium: the push arrives through the
         DevTools protocol (a browser vendor's push service cannot be reached here) and the tap on "Taken"
         is dispatched in the worker as the browser would."""
-        _user, headers = person("reminded@example.org", time_zone="UTC")
+        user, headers = person("reminded@example.org", time_zone="UTC")
         times = [{"time": "08:00", "share": 1}]
         start = str(datetime.now(UTC).date() - timedelta(days=20))
         plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
@@ -907,40 +958,13 @@ class TestDoseReminders:
         page = app_context.new_page()
         sign_in(page, mailbox, "reminded@example.org")
         wait_for_worker(page)
-        (worker,) = app_context.service_workers
-        cdp = app_context.new_cdp_session(page)
-        registrations = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-        cdp.send("ServiceWorker.enable")
-        # Protocol events arrive while Playwright waits, not while this thread sleeps.
-        live = lambda: next((r for r in registrations if not r.get("isDeleted")), None)  # noqa: E731
-        wait_for(lambda: page.wait_for_timeout(50) or live(), 10, "the worker's registration")
-        payload = {
-            "kind": "dose_reminder",
-            "title": "Planned dose at 08:00",
-            "body": "Diazepam 18 mg",
-            "day": start,
-            "time": "08:00",
-            "token": dose["token"],
-            "url": "/app/",
-            "doses": [{"medication": "diazepam", "event_id": dose["event_id"], "token": dose["token"]}],
-        }
-        shown = """() => self.registration.getNotifications().then(list => list.map(n => (
-            {title: n.title, body: n.body, tokens: n.data.tokens, actions: n.actions.map(a => a.title)})))"""
-        push = {"origin": app_url, "registrationId": live()["registrationId"], "data": json.dumps(payload)}
-
-        def delivered_and_shown() -> bool:
-            # On a loaded machine a push the protocol accepted can still go unseen; a push service
-            # delivers again too, and the reminder's tag keeps it one notification.
-            cdp.send("ServiceWorker.deliverPushMessage", push)
-            return any(page.wait_for_timeout(250) or worker.evaluate(shown) for _ in range(20))
-
-        wait_for(delivered_and_shown, 30, "the reminder to show")
-        assert worker.evaluate(shown) == [
+        worker, show = worker_push(app_context, page, app_url)
+        payload = reminder_push(app_url, headers, user["_id"], "08:00")
+        assert show(payload) == [
             {
-                "title": "Planned dose at 08:00",
-                "body": "Diazepam 18 mg",
-                "tokens": [dose["token"]],
+                "title": "Your 08:00 reminder",
+                "body": "From your plan. Tap to open, or answer here.",
+                "tokens": [payload["doses"][0]["token"]],
                 "actions": ["Taken", "Skipped"],
             }
         ]
@@ -966,7 +990,51 @@ class TestDoseReminders:
         wait_for(lambda: worker.evaluate(waiting) == [], 10, "the device's copy to go")
         (recorded,) = db.events.find({"type": "dose"})
         assert (recorded["event_id"], recorded["data"]["status"]) == (dose["event_id"], "taken")
-        assert worker.evaluate(shown) == []  # answered: the reminder is gone
+        assert worker.evaluate(SHOWN) == []  # answered: the reminder is gone
+
+    def test_a_reminder_names_the_dose_only_where_switched_on_in_the_apps_language(
+        self, app_context, app_url, mailbox, db
+    ):
+        """What a locked screen shows: the time only, until the person turns on naming the dose for this
+        device (kept across a reload); then the dose as the plan measures it, in the app's language."""
+        user, headers = person("private@example.org", time_zone="UTC")
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(
+            plans.diazepam_tablets(), start_day=start, dose_times=[{"time": "08:00", "share": 1}]
+        )
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        app_context.grant_permissions(["notifications"], origin=app_url)
+        page = app_context.new_page()
+        sign_in(page, mailbox, "private@example.org")
+        wait_for_worker(page)
+        _worker, show = worker_push(app_context, page, app_url)
+        payload = reminder_push(app_url, headers, user["_id"], "08:00")
+        neutral = {"title": "Your 08:00 reminder", "body": "From your plan. Tap to open, or answer here."}
+        assert [{k: n[k] for k in neutral} for n in show(payload)] == [neutral]
+
+        page.get_by_role("link", name="Settings").click()
+        switch = page.get_by_label("Show the dose in notifications on this device")
+        switch.wait_for()
+        assert not switch.is_checked()
+        switch.check()
+        page.get_by_text("Reminders on this device now name the dose.").wait_for()
+        page.reload()
+        switch.wait_for()
+        wait_for(switch.is_checked, 10, "the switch to read what the device kept")
+        (named,) = show(payload)
+        assert (named["title"], named["body"]) == (
+            "Your 08:00 reminder",
+            "In your plan: 18 mg diazepam (9 tablets)",
+        )
+
+        page.get_by_label("Language").select_option("es")
+        page.get_by_label("Mostrar la dosis en las notificaciones de este dispositivo").wait_for()
+        (spanish,) = show(payload)
+        assert {k: spanish[k] for k in ("title", "body", "actions")} == {
+            "title": "Tu recordatorio de las 08:00",
+            "body": "En tu plan: 18 mg de diazepam (9 comprimidos)",
+            "actions": ["Tomada", "Omitida"],
+        }
 
     def test_the_settings_switch_asks_for_permission_only_when_turned_on(self, app_context, mailbox):
         person("switch@example.org")

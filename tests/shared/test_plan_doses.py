@@ -52,7 +52,11 @@ class TestSplit:
     def test_a_liquid_in_millilitres(self):
         liquid = diazepam_liquid()
         plan = build(liquid, times=[{"time": "07:30", "share": 0.3}, {"time": "19:30", "share": 0.7}])
-        assert [d.amount for d in doses.doses_on(plan, date(2026, 3, 2))] == ["1.5 mL", "3.5 mL"]
+        found = doses.doses_on(plan, date(2026, 3, 2))
+        assert [d.amount for d in found] == ["1.5 mL", "3.5 mL"]
+        # The same measure as a number, for the app to write in the person's language.
+        assert [doses.measure(d.med, d.mg) for d in found] == [("ml", Fraction(3, 2)), ("ml", Fraction(7, 2))]
+        assert doses.measure({"form": "other"}, Fraction(5)) is None
 
     def test_without_dose_times_there_are_no_doses(self):
         plan = schedule.build(plans.plan(clonazepam_tablets(), start_day="2026-03-02"))

@@ -2,8 +2,12 @@
 as it is now, push it to each of the person's browsers, remove the subscriptions their push service says
 are gone, and email it (through the outbox, with Taken/Skipped links) when no browser took it.
 
-Copy is calm and restates the plan, never instructs: "Your 08:00 dose in your plan: 0.25 mg clonazepam
-(½ tablet)". The email subject and the notification title say nothing about doses.
+What shows outside the app names no medication and no amount, since a locked screen shows it to anyone
+nearby: the app's service worker writes the notification in the app's language from the payload's
+structured `doses`, naming them only on a device where the person turned that on (services/web/public/
+reminder-text.js). The payload's own English `title` and `body` are as neutral, for a worker that predates
+that. The email's opening (its preview line) says only the time; the doses follow, restating the plan,
+never instructing: "In your plan: 0.25 mg clonazepam (½ tablet)." The email subject says nothing about doses.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from shared.app_links import app_link, app_path
 from shared.email import request_email
 from shared.plans import dose_tokens, doses, store
 from shared.plans import schedule as arithmetic
+from shared.plans.schedule import as_float
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-TITLE = "Your reminder"
 TEMPLATE = "dose_reminder"
+# For a worker that composes nothing itself (one installed before the app did): the time, never the dose.
+BODY = "From your plan. Tap to open, or answer here."
 # A reminder the push service could not deliver within this is dropped there: it would come too late.
 PUSH_TTL_S = 2 * 3600
 DELIVERED = {200, 201, 202}
@@ -43,9 +49,35 @@ def dose_text(dose: doses.Dose) -> str:
     return f"{text} ({dose.amount})" if dose.amount else text
 
 
-def body_text(at: str, planned: list[doses.Dose]) -> str:
-    noun = "dose" if len(planned) == 1 else "doses"
-    return f"Your {at} {noun} in your plan: " + " and ".join(dose_text(d) for d in planned)
+def title(at: str) -> str:
+    return f"Your {at} reminder"
+
+
+def push_message(user_id: str, day: str, at: str, planned: list[doses.Dose], tokens: list[str]) -> dict:
+    """The push message: every dose at this time (two or three during a crossover), each with its own
+    token and its details for the worker to name when the person asked for that on the device."""
+
+    def details(dose: doses.Dose, token: str) -> dict:
+        found = doses.measure(dose.med, dose.mg)
+        return {
+            "medication": dose.medication,
+            "name": _name(dose.medication),
+            "mg": as_float(dose.mg),
+            "amount": {found[0]: as_float(found[1])} if found else None,
+            "event_id": dose.event_id(user_id),
+            "token": token,
+        }
+
+    return {
+        "kind": "dose_reminder",
+        "title": title(at),
+        "body": BODY,
+        "day": day,
+        "time": at,
+        "token": tokens[0],
+        "url": app_path(),
+        "doses": [details(d, t) for d, t in zip(planned, tokens, strict=True)],
+    }
 
 
 def _planned(user_id: str, day: str, at: str) -> list[doses.Dose]:
@@ -141,22 +173,9 @@ def _outcome(
         return "nothing_planned"  # the plan changed since
     now = datetime.now(UTC)
     tokens = [dose_tokens.mint(settings.encryption_keys, user["_id"], d, now) for d in planned]
-    payload = {
-        "kind": "dose_reminder",
-        "title": TITLE,
-        "body": body_text(record["time"], planned),
-        "day": record["day"],
-        "time": record["time"],
-        "token": tokens[0],
-        "url": app_path(),
-        # Every dose at this time (two or three during a crossover), each with its own token.
-        "doses": [
-            {"medication": d.medication, "event_id": d.event_id(user["_id"]), "token": t}
-            for d, t in zip(planned, tokens, strict=True)
-        ],
-    }
+    message = push_message(user["_id"], record["day"], record["time"], planned, tokens)
     lease = timedelta(seconds=settings.outbox_lease_seconds)
-    if pusher.configured and _push(record, task_id, payload, pusher, lease):
+    if pusher.configured and _push(record, task_id, message, pusher, lease):
         return "push"
     if prefs["enabled"]:
         _email(celery_app, settings, user, record, list(zip(planned, tokens, strict=True)))

@@ -2,20 +2,32 @@
 // the reminder with Taken / Skipped; a tap on one records it with POST /v1/doses/confirm and the dose's
 // token (no session needed). Offline, the answer waits in IndexedDB and is sent at the next sync or when
 // the app opens (src/store/confirmations.ts reads the same store); the server records a dose once, so a
-// resend is always safe.
+// resend is always safe. What the notification says comes from reminder-text.js, imported before this.
 /* eslint-env serviceworker */
+/* global reminderText */
 const CONFIRM_URL = "/v1/doses/confirm";
 const DB_NAME = "track-your-healing-confirmations";
 const STORE = "pending";
 const SYNC_TAG = "dose-confirmations";
-const LABELS = {
-  en: { taken: "Taken", skipped: "Skipped" },
-  es: { taken: "Tomada", skipped: "Omitida" },
-};
+// What the app recorded for this device: its language and whether to name doses (src/settings/notifications.ts).
+const DEVICE_DB = "track-your-healing-reminders";
+const DEVICE_STORE = "device";
+const DEVICE_KEY = "display";
 
-function labels() {
-  const language = (self.navigator.language || "en").slice(0, 2);
-  return LABELS[language] || LABELS.en;
+/** The app's record for the worker, or undefined (never opened since, or no IndexedDB): then the defaults. */
+function deviceDisplay() {
+  return new Promise((resolve) => {
+    const open = indexedDB.open(DEVICE_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(DEVICE_STORE);
+    open.onsuccess = () => {
+      const db = open.result;
+      const read = db.transaction(DEVICE_STORE).objectStore(DEVICE_STORE).get(DEVICE_KEY);
+      read.onsuccess = () => resolve(read.result);
+      read.onerror = () => resolve(undefined);
+      read.transaction.oncomplete = () => db.close();
+    };
+    open.onerror = () => resolve(undefined);
+  }).catch(() => undefined);
 }
 
 function openQueue() {
@@ -79,17 +91,19 @@ self.addEventListener("push", (event) => {
     return;
   }
   if (payload.kind !== "dose_reminder") return;
-  const words = labels();
   event.waitUntil(
-    self.registration.showNotification(payload.title || "", {
-      body: payload.body || "",
-      tag: `dose-${payload.day}-${payload.time}`,
-      // Every dose at this time (two or three during a crossover), each recorded with its own token.
-      data: { tokens: (payload.doses || []).map((d) => d.token).filter(Boolean), token: payload.token, url: payload.url || "/app/" },
-      actions: [
-        { action: "taken", title: words.taken },
-        { action: "skipped", title: words.skipped },
-      ],
+    deviceDisplay().then((device) => {
+      const text = reminderText.compose(payload, device, self.navigator.language);
+      return self.registration.showNotification(text.title, {
+        body: text.body,
+        tag: `dose-${payload.day}-${payload.time}`,
+        // Every dose at this time (two or three during a crossover), each recorded with its own token.
+        data: { tokens: (payload.doses || []).map((d) => d.token).filter(Boolean), token: payload.token, url: payload.url || "/app/" },
+        actions: [
+          { action: "taken", title: text.taken },
+          { action: "skipped", title: text.skipped },
+        ],
+      });
     }),
   );
 });

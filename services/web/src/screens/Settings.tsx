@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type Device, type Me } from "../api/client";
 import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
+import * as notifications from "../settings/notifications";
 import * as push from "../settings/push";
 import { clearAll } from "../store/db";
 import { database, syncNow } from "../store/syncer";
@@ -22,6 +23,7 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
     const { response } = await api.DELETE("/v1/me", { body: { confirm: typed } });
     if (response.ok) {
       await clearAll(await database());
+      await notifications.setShowDoses(false).catch(() => undefined);
       onErased();
     } else setError(t("common.error"));
   }
@@ -127,6 +129,38 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   );
 }
 
+/** Whether this device's reminders name the doses; off until the person turns it on (a locked screen shows them). */
+function DoseDetails() {
+  const [on, setOn] = useState<boolean | undefined>(undefined);
+  const [message, setMessage] = useState("");
+  useEffect(() => void notifications.showsDoses().then(setOn, () => setOn(false)), []);
+
+  async function toggle(next: boolean) {
+    try {
+      await notifications.setShowDoses(next);
+      setOn(next);
+      setMessage(t(next ? "settings.push_details_saved_on" : "settings.push_details_saved_off"));
+    } catch {
+      setMessage(t("common.error"));
+    }
+  }
+
+  return (
+    <>
+      <label class="check">
+        <input type="checkbox" checked={on === true} disabled={on === undefined} onChange={(e) => void toggle(e.currentTarget.checked)} />
+        {t("settings.push_details")}
+      </label>
+      <p class="muted">{t("settings.push_details_hint")}</p>
+      {message && (
+        <p class="saved" role="status">
+          {message}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** Dose reminders on this device: the browser asks for permission only when the switch is turned on. */
 function DoseReminders() {
   const [state, setState] = useState<push.PushState | undefined>(undefined);
@@ -158,6 +192,7 @@ function DoseReminders() {
             {t("settings.push_on")}
           </label>
           <p class="muted">{t("settings.push_hint")}</p>
+          <DoseDetails />
         </>
       )}
       {message && (
@@ -176,6 +211,8 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
     await syncNow(); // send what waits first: signing out forgets this device's copy
     await api.DELETE("/v1/auth/session");
     await clearAll(await database());
+    // Whoever signs in next on this device starts with reminders that name no dose.
+    await notifications.setShowDoses(false).catch(() => undefined);
     onSignedOut();
   }
 
@@ -193,6 +230,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
             const next = e.currentTarget.value as Locale;
             setLocale(next);
             setLocaleState(next);
+            void notifications.recordLanguage(next).catch(() => undefined);
             onChanged({ ...me });
           }}
         >

@@ -33,6 +33,10 @@ from tests.support.servers import celery_worker, child_env, wait_for
 
 ZONE = "Europe/Berlin"
 KILL_BROKER_DB = 27  # the killed-worker test's own broker: only the workers it starts read it
+# What names a dose: the medication, or an amount in any unit.
+DOSE_WORDS = re.compile(r"clonazepam|\d\s*mg\b|tablet|\bml\b", re.I)
+# More than a mail app shows of a message in its list (about 100 to 140 characters, layout included).
+PREVIEW_CHARS = 200
 
 
 @pytest.fixture
@@ -45,6 +49,12 @@ def push_service(settings):
 @pytest.fixture
 def client(ingestion_app):
     return ingestion_app.test_client()
+
+
+def visible_text(page: str) -> str:
+    """An HTML email's text as a mail app reads it for a preview: no head, no tags."""
+    body = re.sub(r"<head>.*?</head>|<[^>]+>", " ", page, flags=re.S)
+    return html.unescape(body)
 
 
 def local_now():
@@ -97,11 +107,20 @@ def test_a_reminder_is_pushed_signed_and_encrypted_and_its_token_records_the_dos
     day = local_now().date().isoformat()
     assert {k: v for k, v in payload.items() if k not in ("token", "doses")} == {
         "kind": "dose_reminder",
-        "title": "Your reminder",
-        "body": f"Your {at} dose in your plan: 1 mg clonazepam (2 tablets)",
+        "title": f"Your {at} reminder",
+        "body": "From your plan. Tap to open, or answer here.",
         "day": day,
         "time": at,
         "url": "/app/",
+    }
+    # A locked screen shows the title and body: the details are there only for the app's worker.
+    assert not DOSE_WORDS.search(payload["title"] + " " + payload["body"])
+    (details,) = payload["doses"]
+    assert {k: v for k, v in details.items() if k not in ("event_id", "token")} == {
+        "medication": "clonazepam",
+        "name": "clonazepam",
+        "mg": 1.0,
+        "amount": {"tablets": 2.0},
     }
     assert message.headers["urgency"] == "high" and int(message.headers["ttl"]) == service.PUSH_TTL_S
     assert user["_id"] not in message.headers["topic"]
@@ -137,7 +156,12 @@ def test_without_a_working_subscription_it_comes_by_email_with_links_that_record
     message = mailbox.wait_for_one_to(user["email"], timeout=20)
     assert message["Subject"] == "Your reminder"
     text = message.get_body(("plain",)).get_content()
-    assert f"Your {at} dose" in text and "In your plan: 1 mg clonazepam (2 tablets)." in text
+    shown = visible_text(message.get_body(("html",)).get_content())
+    # What a mail app previews (on a locked screen too) says the time, and no medication or amount.
+    for part in (text, shown):
+        opening = " ".join(part.split())[:PREVIEW_CHARS]
+        assert f"Your {at} reminder" in opening and not DOSE_WORDS.search(opening), opening
+        assert "In your plan: 1 mg clonazepam (2 tablets)." in " ".join(part.split())
     taken = re.search(r"(https?://\S+/doses/\S+\?status=taken)", text)[1]
     path = "/" + taken.split("/", 3)[3]
     page = client.get(path)
