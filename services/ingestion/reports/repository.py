@@ -1,4 +1,4 @@
-"""Share links and their opens (collection `report_share_opens`), as the ingestion service reads them."""
+"""Opens of report share links (collection `report_share_opens`), and the indexes of the reports API."""
 
 from __future__ import annotations
 
@@ -15,18 +15,8 @@ OPENS = "report_share_opens"
 
 def ensure_indexes() -> None:
     reports.ensure_indexes()
-    mongo.db[report_shares.COLLECTION].create_index([("report_id", ASCENDING)])
+    report_shares.ensure_indexes()
     mongo.db[OPENS].create_index([("share_id", ASCENDING)])
-
-
-def shares_of(owner_id: str, report_id: str) -> list[dict]:
-    query = {"report_id": report_id, "owner_id": owner_id}
-    return list(mongo.db[report_shares.COLLECTION].find(query).sort("created_at", ASCENDING))
-
-
-def find_share(owner_id: str, report_id: str, share_id: str) -> dict | None:
-    query = {"_id": share_id, "report_id": report_id, "owner_id": owner_id}
-    return mongo.db[report_shares.COLLECTION].find_one(query)
 
 
 def opens_of(share_ids: list[str]) -> dict[str, list[dict]]:

@@ -85,7 +85,7 @@ def _status(share: dict, now: datetime) -> str:
 def described_shares(settings: Settings, owner_id: str, report_id: str) -> list[dict]:
     """Every share of the report with its state and every open, for the person to see."""
     now = datetime.now(UTC)
-    shares = repository.shares_of(owner_id, report_id)
+    shares = report_shares.of_report(owner_id, report_id)
     opens = repository.opens_of([s["_id"] for s in shares])
     out = []
     for share in shares:
@@ -108,7 +108,7 @@ def share(settings: Settings, user: dict, report_id: str, body: dict) -> dict:
 
 def revoke(user: dict, report_id: str, share_id: str) -> None:
     own(user["_id"], report_id)
-    if repository.find_share(user["_id"], report_id, share_id) is None:
+    if report_shares.find_own(user["_id"], report_id, share_id) is None:
         raise ReportNotFound()
     report_shares.revoke(user["_id"], share_id)
 
