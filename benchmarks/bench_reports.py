@@ -21,8 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 import psutil
 
 from benchmarks.harness import Report, Stack, bench_settings, env_for
-from services.workers.reports import charts, model, render, repository, service
+from services.workers.reports import charts, model, render, service
 from services.workers.summaries import params
+from shared import summaries
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.reports import FAILED, IN_FLIGHT, READY, request_report
@@ -92,8 +93,8 @@ def build_times(report: Report, settings, user_id: str, period: tuple[str, str])
     report.goal("build_goal", "median build", round(median, 3), "s", BUILD_GOAL_S)
 
     start, end = period
-    days = repository.days_between(user_id, model.lookback_start(start, end), end)
-    person = repository.find_person(user_id)
+    days = summaries.summary_days(user_id, model.lookback_start(start, end), end)
+    person = summaries.find_person(user_id)
     steps = {"model": [], "chart": [], "html": [], "pdf": []}
     for _ in range(5):
         t0 = time.perf_counter()

@@ -39,9 +39,10 @@ from services.notification.email.message import build, to_bytes
 from services.notification.email.templates import render
 from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
-from shared import waitlist_inbox
-from shared.email import OUTBOX, SENT, data_of, request_email, template_of
+from shared import outbox, waitlist_inbox
+from shared.email import data_of, request_email, template_of
 from shared.mongo import mongo
+from shared.outbox import OUTBOX, SENT
 from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import NOTIFICATION_QUEUES
@@ -221,6 +222,7 @@ def emails(stack: Stack, settings: Settings, report: Report) -> dict:
         settings, smtp_port=port, mongo_db="tyh_bench_email", broker_url=settings.redis_url[:-1] + "2"
     )
     mongo.configure(settings)
+    outbox.ensure_indexes()
     email_repository.ensure_indexes()
     producer = celery_for("bench-producer", settings)
     run = uuid.uuid4().hex[:8]

@@ -1,10 +1,10 @@
 """The email contract: how any service asks the notification service to send one email.
 
-A producer calls `request_email`. It writes the outbox record first (so a message lost by the broker is
-found by the notification service's sweeper) and then sends `notification.send_email` with the record's
-id only: what the email says never travels through the broker or reaches a task log line. The record's id
-is a keyed hash of the idempotency key (opaque in logs, yet the same for the same logical message), so
-asking twice for the same message sends it once.
+A producer calls `request_email`. It writes the outbox record first (shared/outbox.py; so a message lost
+by the broker is found by the notification service's sweeper) and then sends `notification.send_email`
+with the record's id only: what the email says never travels through the broker or reaches a task log
+line. The record's id is a keyed hash of the idempotency key (opaque in logs, yet the same for the same
+logical message), so asking twice for the same message sends it once.
 
 What a record keeps readable decides who may see it. Waitlist mail (WAITLIST_TEMPLATES) is what admins
 manage: its template name is stored in the clear. Every other email is account mail: its template name is
@@ -27,17 +27,12 @@ from typing import Any
 
 from celery import Celery
 from marshmallow import Schema, fields, validate
-from pymongo.errors import BulkWriteError
 
-from shared import crypto
+from shared import crypto, outbox
 from shared.address import EmailAddress
-from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
-
-OUTBOX = "email_outbox"
-DUPLICATE_KEY = 11000
 
 # Categories decide which unsubscribe applies: transactional mail (sign-in codes, confirmations,
 # invitations, security and safety messages) is never blocked by an opt-out from the others.
@@ -48,11 +43,6 @@ NEWS = "news"
 CATEGORIES = (TRANSACTIONAL, REMINDERS, REPORTS, NEWS)
 OPTIONAL_CATEGORIES = (REMINDERS, REPORTS, NEWS)
 
-# Outbox states: queued -> sending -> sent | failed | suppressed.
-QUEUED, SENDING, SENT, FAILED, SUPPRESSED = "queued", "sending", "sent", "failed", "suppressed"
-
-# Who an email is for. Admins see waitlist mail only; account mail is the person's own business.
-WAITLIST, ACCOUNT = "waitlist", "account"
 WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "waitlist_confirmed", "invitation"})
 # Time-critical mail (the transactional category in services/notification/email/templates.py, which a test
 # holds to this list): someone is waiting for it, so a lost attempt is retried within seconds, not minutes.
@@ -108,7 +98,7 @@ def outbox_id(settings: Settings, idempotency_key: str) -> str:
 
 
 def audience_of(template: str) -> str:
-    return WAITLIST if template in WAITLIST_TEMPLATES else ACCOUNT
+    return outbox.WAITLIST if template in WAITLIST_TEMPLATES else outbox.ACCOUNT
 
 
 def new_outbox_record(
@@ -121,18 +111,18 @@ def new_outbox_record(
     return {
         "_id": outbox_id(settings, request["idempotency_key"]),
         "audience": audience,
-        "template": template if audience == WAITLIST else crypto.encrypt(keys, template),
+        "template": template if audience == outbox.WAITLIST else crypto.encrypt(keys, template),
         "to": request["to"],
         "to_key": address_key(request["to"]),
         "data": crypto.encrypt(keys, json.dumps(request["data"])),
         "user_id": request.get("user_id"),
-        "status": QUEUED,
+        "status": outbox.QUEUED,
         "attempts": 0,
         "created_at": now,
         "updated_at": now,
         # The sweeper re-sends it if no attempt has taken it by then (its task was lost with Redis).
         "sweep_after": now + timedelta(seconds=lease_seconds(settings, template)),
-        "history": [{"at": now, "status": QUEUED}],
+        "history": [{"at": now, "status": outbox.QUEUED}],
     }
 
 
@@ -162,14 +152,7 @@ def request_emails(celery_app: Celery, requests: list[dict[str, Any]]) -> list[b
     records = [new_outbox_record(celery_app.runtime.settings, _load(request)) for request in requests]
     if not records:
         return []
-    refused: set[int] = set()
-    try:
-        mongo.db[OUTBOX].insert_many(records, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != DUPLICATE_KEY for error in errors):
-            raise  # not only repeats: the outbox sweeper sends any record stored meanwhile
-        refused = {error["index"] for error in errors}
+    refused = outbox.insert_new(records)
     for position, record in enumerate(records):
         if position not in refused:
             enqueue(celery_app, SEND_EMAIL, outbox_id=record["_id"])
@@ -203,21 +186,3 @@ def data_of(keys: str, record: dict[str, Any]) -> dict[str, Any] | None:
     if stored is None or isinstance(stored, dict):
         return stored  # gone once sent; a dict is a record written before data was encrypted
     return json.loads(crypto.decrypt(keys, stored))
-
-
-def outbox_backlog() -> tuple[dict[str, int], float]:
-    """Emails not yet finished, by state (queued, sending), and the age in seconds of the oldest."""
-    pending = {QUEUED: 0, SENDING: 0}
-    for status in pending:
-        pending[status] = mongo.db[OUTBOX].count_documents({"status": status})
-    oldest = next(
-        iter(
-            mongo.db[OUTBOX]
-            .find({"status": {"$in": [QUEUED, SENDING]}}, {"created_at": 1})
-            .sort("created_at", 1)
-            .limit(1)
-        ),
-        None,
-    )
-    age = (datetime.now(UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
-    return pending, max(0.0, age)

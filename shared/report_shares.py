@@ -1,4 +1,5 @@
-"""Share links for reports: a signed, unlisted link that opens one report without an account.
+"""Share links for reports: a signed, unlisted link that opens one report without an account. The one
+owner of the `report_shares` collection.
 
 The token only names the share (HMAC-signed, so ids cannot be guessed or forged); whether it still
 works is the share document's business: it expires (default 14 days) and the person can revoke it at
@@ -18,6 +19,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared.mongo import mongo
@@ -28,6 +30,10 @@ COLLECTION = "report_shares"
 PURPOSE = "report_share"
 DEFAULT_DAYS = 14
 SHARE_PATH = "/shared/reports/"
+
+
+def ensure_indexes() -> None:
+    mongo.db[COLLECTION].create_index([("report_id", ASCENDING)])
 
 
 def share_url(settings: Settings, share_id: str) -> str:
@@ -60,6 +66,17 @@ def create_share(
     except DuplicateKeyError:
         return mongo.db[COLLECTION].find_one({"_id": doc["_id"]})
     return doc
+
+
+def of_report(owner_id: str, report_id: str) -> list[dict]:
+    """Every share the person made of their report, oldest first."""
+    query = {"report_id": report_id, "owner_id": owner_id}
+    return list(mongo.db[COLLECTION].find(query).sort("created_at", ASCENDING))
+
+
+def find_own(owner_id: str, report_id: str, share_id: str) -> dict | None:
+    """The share if it is one the person made of this report."""
+    return mongo.db[COLLECTION].find_one({"_id": share_id, "report_id": report_id, "owner_id": owner_id})
 
 
 def find_usable(settings: Settings, token: str, now: datetime | None = None) -> dict | None:

@@ -1,4 +1,7 @@
-"""The report contract: asking for a doctor report, and the shape of its document.
+"""Doctor reports: the one owner of the `reports` collection and of its GridFS bucket (FILES_BUCKET).
+
+Asking for a report, reading it, moving it through its states and storing its files all happen here;
+the ingestion service and the workers call these functions and never open the collection themselves.
 
 A report request is written first (so nothing is lost if the broker drops the task), then
 `reports.build_report` is sent by name. The ingestion API asks for on-demand reports; the workers'
@@ -26,13 +29,14 @@ Document (collection `reports`):
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import Celery
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from shared import files
@@ -51,6 +55,7 @@ ON_DEMAND, WEEKLY = "on_demand", "weekly"
 # limit). Asking again puts it back in line once more; a duplicate task finds the attempt claimed.
 RESEND_AFTER = timedelta(minutes=10)
 _INSERT_TRIES = 3
+LIST_LIMIT = 100  # a person's reports listed, newest first
 
 
 def ensure_indexes() -> None:
@@ -62,6 +67,22 @@ def ensure_indexes() -> None:
             {"_id": doc["_id"], IN_FLIGHT: {"$exists": False}}, {"$set": {IN_FLIGHT: doc["_id"]}}
         )
     reports.create_index([(IN_FLIGHT, ASCENDING)], unique=True, name="one_in_flight_per_person")
+    reports.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+
+
+def find(report_id: str) -> dict | None:
+    return mongo.db[COLLECTION].find_one({"_id": report_id})
+
+
+def find_own(user_id: str, report_id: str) -> dict | None:
+    """The report if it is this person's: someone else's is as unknown as one that never existed."""
+    return mongo.db[COLLECTION].find_one({"_id": report_id, "user_id": user_id})
+
+
+def list_own(user_id: str) -> list[dict]:
+    """The person's newest LIST_LIMIT reports, newest first."""
+    cursor = mongo.db[COLLECTION].find({"user_id": user_id}).sort("created_at", DESCENDING)
+    return list(cursor.limit(LIST_LIMIT))
 
 
 def released(report_id: str) -> dict:
@@ -133,7 +154,7 @@ def request_report(
         try:
             mongo.db[COLLECTION].insert_one(doc)
         except DuplicateKeyError:
-            existing = mongo.db[COLLECTION].find_one({"_id": report_id}) or find_in_flight(user_id)
+            existing = find(report_id) or find_in_flight(user_id)
             if existing is not None:
                 return existing, False
             continue  # the one in flight finished between our insert and our look: try again
@@ -153,6 +174,59 @@ def ready_pdfs(user_id: str, keys: str) -> Iterator[tuple[dict, files.StoredFile
     ready = mongo.db[COLLECTION].find({"user_id": user_id, "status": READY}).sort("created_at", ASCENDING)
     for report in ready:
         file_id = (report.get("files") or {}).get("pdf")
-        stream = files.open_file(FILES_BUCKET, file_id, keys) if file_id else None
+        stream = open_file(file_id, keys) if file_id else None
         if stream is not None:  # erased or rebuilt meanwhile: nothing to hand back for it
             yield report, stream
+
+
+def open_file(file_id: str, keys: str) -> files.StoredFile | None:
+    """One of a report's files, opened with `keys`; None once it is gone."""
+    return files.open_file(FILES_BUCKET, file_id, keys)
+
+
+# Building a report (the workers): claim an attempt, store its files, then mark it ready or failed.
+
+
+def claim(report_id: str, attempt: int, now: datetime, builder: str | None = None) -> bool:
+    """Take attempt `attempt` of this report for the task `builder` and mark it building. The conditional
+    update is the claim: of the workers that read the report before it, exactly one moves its attempts on."""
+    previous = [attempt - 1, None] if attempt == 1 else [attempt - 1]  # None: a report never attempted
+    result = mongo.db[COLLECTION].update_one(
+        {"_id": report_id, "attempts": {"$in": previous}},
+        {"$set": {"status": BUILDING, "attempts": attempt, "updated_at": now, "builder": builder}},
+    )
+    return result.modified_count == 1
+
+
+def release(report_id: str, reason: str, now: datetime) -> None:
+    """Back to queued after a failed attempt, for the retry to claim the next one."""
+    mongo.db[COLLECTION].update_one(
+        {"_id": report_id}, {"$set": {"status": QUEUED, "reason": reason, "updated_at": now}}
+    )
+
+
+def mark_failed(report_id: str, reason: str, now: datetime) -> None:
+    """Failed for good; the person may ask for another report."""
+    mongo.db[COLLECTION].update_one(
+        {"_id": report_id},
+        {"$set": {"status": FAILED, "reason": reason, "updated_at": now, **released(report_id)}},
+    )
+
+
+def mark_ready(report_id: str, stored: dict[str, str], now: datetime) -> dict | None:
+    """The ready report, or None if it was erased while it was being built. The person may ask for another."""
+    ready = {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}
+    result = mongo.db[COLLECTION].update_one({"_id": report_id}, {"$set": ready | released(report_id)})
+    return find(report_id) if result.matched_count else None
+
+
+def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: str, *, keys: str) -> str:
+    """Store one file, sealed with `keys`, under an id naming the claimed attempt (no one else's)."""
+    file_id = f"{report['_id']}#{attempt}.{kind}"
+    metadata = {"user_id": report["user_id"], "report_id": report["_id"], "kind": kind}
+    files.put(FILES_BUCKET, file_id, io.BytesIO(content), filename, metadata, keys=keys)
+    return file_id
+
+
+def drop_files(report_id: str) -> None:
+    files.delete_where(FILES_BUCKET, {"metadata.report_id": report_id})

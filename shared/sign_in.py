@@ -17,10 +17,10 @@ from typing import Any
 from celery import Celery
 from pymongo import ASCENDING, DESCENDING
 
+from shared import users
 from shared.email import address_key, request_email
 from shared.mongo import mongo
 from shared.settings import Settings
-from shared.userdata import ACCOUNT
 
 CODES = "sign_in_codes"
 CODE_TTL = timedelta(minutes=10)
@@ -43,7 +43,7 @@ def issue_code(celery_app: Celery, settings: Settings, email: str, request_id: s
     Once per `request_id` (the task's id, which a task run again after its worker died keeps): the code
     follows from it and the server's secret, so a second run stores nothing new and requests the same
     email, which the outbox sends once. A new code per run would send a person two codes."""
-    user = mongo.db[ACCOUNT].find_one({"email_key": address_key(email)}, {"email": 1})
+    user = users.find_by_email(address_key(email), {"email": 1})
     if user is None:
         return False
     digest = hmac.new(settings.secret_key.encode(), f"sign-in-code:{request_id}".encode(), hashlib.sha256)

@@ -15,6 +15,8 @@ the user id is missing here (tests/services/ingestion/privacy/test_erasure.py sc
 when anything naming the person is left after any way of erasing (tests/test_erasure_leaves_nothing.py).
 Erasure walks the rows in order: devices first (every device is signed out, so nothing new arrives) and
 the account last (while it exists the person can sign in again and repeat an interrupted erasure).
+A row names a store owned in shared/ by its owner's constant (the owner alone opens it otherwise); a
+service's own stores are named here as strings, since shared/ imports no service.
 
 A row with `via` holds bookkeeping that points at another row's documents (a claim names the outbox record
 it sends): it is found through them, so it is listed, and erased, before the rows it points to.
@@ -30,8 +32,23 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared import events, files, users
+from shared import (
+    dose_reminders,
+    events,
+    files,
+    invitations,
+    outbox,
+    push_subscriptions,
+    recompute,
+    report_shares,
+    reports,
+    sign_in,
+    summaries,
+    users,
+)
+from shared.export import store as exports
 from shared.mongo import mongo
+from shared.plans import store as plans
 
 
 @dataclass(frozen=True)
@@ -54,55 +71,61 @@ EVENTS = "events"
 PLACES: tuple[Place, ...] = (
     # Devices first: deleting them signs every device out, so nothing new arrives while the rest goes.
     Place("devices", export_as="devices", drop=("user_id", "token_hash")),
-    Place("sign_in_codes"),
+    Place(sign_in.CODES),
     Place("sign_in_code_uses"),  # single uses of codes that earlier versions recorded: erased only
     # Schedules early: no reminder or weekly report starts while the rest is erased.
     Place("schedules"),
     # Browsers getting dose reminders: early, so none is sent to them while the rest is erased.
     Place(
-        "push_subscriptions", export_as="push-subscriptions", only=("endpoint", "created_at", "updated_at")
+        push_subscriptions.COLLECTION,
+        export_as="push-subscriptions",
+        only=("endpoint", "created_at", "updated_at"),
     ),
     # Which dose reminders went out, and how (kept 14 days).
-    Place("dose_reminders", export_as="dose-reminders", only=("day", "time", "status", "outcome", "due_at")),
+    Place(
+        dose_reminders.COLLECTION,
+        export_as="dose-reminders",
+        only=("day", "time", "status", "outcome", "due_at"),
+    ),
     Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
     # Every version of the taper plan, the record of what was agreed and when.
-    Place("taper_plans", export_as="taper-plans", drop=("_id", "user_id")),
-    Place("recompute_requests", user_field="user_id"),
+    Place(plans.COLLECTION, export_as="taper-plans", drop=("_id", "user_id")),
+    Place(recompute.COLLECTION, user_field="user_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
     # The workers' packed copy of the day summaries before them: never a copy left without its days.
-    Place("day_summaries_packed", user_field="_id"),
-    Place("day_summaries"),
-    Place("person_summaries", user_field="_id"),
-    Place("invitations", export_as="invitations", drop=("user_id", "email_key")),
+    Place(summaries.DAY_COPIES, user_field="_id"),
+    Place(summaries.DAYS),
+    Place(summaries.PERSONS, user_field="_id"),
+    Place(invitations.COLLECTION, export_as="invitations", drop=("user_id", "email_key")),
     # Claims before the records they point to: their ids name the record (`safety:<user>:<day>#1`).
-    Place("email_claims", user_field="outbox_id", via="email_outbox"),
-    Place("email_outbox", export_as="email-history", only=("template", "status", "created_at", "sent_at")),
+    Place("email_claims", user_field="outbox_id", via=outbox.OUTBOX),
+    Place(outbox.OUTBOX, export_as="email-history", only=("template", "status", "created_at", "sent_at")),
     # Requests before their files: a build finishing meanwhile finds its request gone and drops its file.
-    Place("exports"),
-    Place("exports", gridfs=True),
+    Place(exports.COLLECTION),
+    Place(exports.BUCKET, gridfs=True),
     # Share links (with the clinician address a person named), exported so the person sees who got one.
-    Place("report_shares", user_field="owner_id", export_as="report-shares", drop=("_id",)),
+    Place(report_shares.COLLECTION, user_field="owner_id", export_as="report-shares", drop=("_id",)),
     Place("report_share_opens", export_as="report-share-opens", drop=("_id", "user_id")),
     # Claims that builds before claims moved onto the report left behind: build bookkeeping, erased only.
     Place("report_claims"),
     # Reports before their files, as for exports.
-    Place("reports", export_as="reports", drop=("user_id", "files", "attempts", "in_flight_of")),
-    Place("reports", gridfs=True),
+    Place(reports.COLLECTION, export_as="reports", drop=("user_id", "files", "attempts", "in_flight_of")),
+    Place(reports.FILES_BUCKET, gridfs=True),
     # The account last: while it exists the person can sign in again and repeat an interrupted erasure.
     Place(ACCOUNT, user_field="_id", export_as="profile", drop=("email_key",)),
 )
 
 # Found by the address key (shared.email.address_key): what the notification service keeps per address.
 BY_ADDRESS: tuple[Place, ...] = (
-    Place("email_claims", user_field="outbox_id", via="email_outbox"),
-    Place("email_outbox", user_field="to_key"),  # every email to the address, with what it was rendered with
+    Place("email_claims", user_field="outbox_id", via=outbox.OUTBOX),
+    Place(outbox.OUTBOX, user_field="to_key"),  # every email to the address, with what it was rendered with
     Place("email_preferences", user_field="_id"),  # unsubscribes
     Place("email_events", user_field="address"),  # bounces and complaints the provider reported
 )
 
 # Found by the waitlist entry id: the entry and its open invitations (an accepted one is the account's).
 BY_ENTRY: tuple[Place, ...] = (
-    Place("invitations", user_field="waitlist_entry_id", where={"accepted_at": None}),
+    Place(invitations.COLLECTION, user_field="waitlist_entry_id", where={"accepted_at": None}),
     # Last: while it exists, the person's leave link repeats an interrupted erasure.
     Place("waitlist_entries", user_field="_id"),
 )
@@ -110,7 +133,7 @@ BY_ENTRY: tuple[Place, ...] = (
 # What erasure keeps, by design: (store, what is kept and why). docs/privacy.md says the same.
 KEPT: tuple[tuple[str, str], ...] = (
     ("email_suppressions", "an address that bounced or complained, by address, so it is never mailed again"),
-    ("email_outbox", "the account erasure's confirmation (address and template), so it is sent once"),
+    (outbox.OUTBOX, "the account erasure's confirmation (address and template), so it is sent once"),
     ("admin_audit", "the waitlist entry id an admin invited or erased, and when: never the address or name"),
     ("redis auth:erased:*", "90 days: a hash of each erased account's device token, to tell the device why"),
     ("redis rl:*", "until they expire (a day at most): rate-limit counters keyed by a hash of the address"),

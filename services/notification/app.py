@@ -11,7 +11,7 @@ from services.notification.email.api import PROVIDER_SCHEME
 from services.notification.email.api import blp as email_blp
 from services.notification.email.pages import bp as email_pages_bp
 from services.notification.waitlist import repository as waitlist_repository
-from shared import dose_reminders
+from shared import dose_reminders, outbox
 from shared.runtime import Runtime
 from shared.tasks import NOTIFICATION_PIPELINE_PROBE
 from shared.web.probe import make_probe_blueprint
@@ -37,6 +37,7 @@ def create_app(runtime: Runtime) -> Flask:
     # so does the first count of a waitlist stored before its counters existed.
     ensure_indexes(
         app,
+        outbox.ensure_indexes,
         email_repository.ensure_indexes,
         waitlist_repository.ensure_indexes,
         waitlist_repository.ensure_counts,

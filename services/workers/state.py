@@ -7,7 +7,7 @@ from __future__ import annotations
 import redis
 from celery import signals
 
-from shared import email, metrics, recompute, waitlist_inbox
+from shared import metrics, outbox, recompute, waitlist_inbox
 from shared.queue import queue_depths
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
@@ -33,12 +33,12 @@ def collector(settings: Settings) -> metrics.StateCollector:
             "tyh_outbox_depth": (
                 "Emails not yet finished, by state",
                 "status",
-                lambda: email.outbox_backlog()[0],
+                lambda: outbox.backlog()[0],
             ),
             "tyh_outbox_oldest_age_seconds": (
                 "Age of the oldest unfinished email",
                 None,
-                lambda: email.outbox_backlog()[1],
+                lambda: outbox.backlog()[1],
             ),
             "tyh_recompute_backlog": ("Recompute requests waiting", None, lambda: recompute.backlog()[0]),
             "tyh_recompute_oldest_age_seconds": (

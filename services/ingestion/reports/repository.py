@@ -1,56 +1,22 @@
-"""Reports, their files, share links and their opens, as the ingestion service reads them."""
+"""Opens of report share links (collection `report_share_opens`), and the indexes of the reports API."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 
-from shared import files, report_shares, reports
+from shared import report_shares, reports
 from shared.mongo import mongo
-from shared.reports import COLLECTION, FILES_BUCKET
 
 OPENS = "report_share_opens"
-LIST_LIMIT = 100
 
 
 def ensure_indexes() -> None:
-    mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
     reports.ensure_indexes()
-    mongo.db[report_shares.COLLECTION].create_index([("report_id", ASCENDING)])
+    report_shares.ensure_indexes()
     mongo.db[OPENS].create_index([("share_id", ASCENDING)])
-
-
-def find_own(user_id: str, report_id: str) -> dict | None:
-    return mongo.db[COLLECTION].find_one({"_id": report_id, "user_id": user_id})
-
-
-def find_in_flight(user_id: str) -> dict | None:
-    return reports.find_in_flight(user_id)
-
-
-def find_report(report_id: str) -> dict | None:
-    return mongo.db[COLLECTION].find_one({"_id": report_id})
-
-
-def list_own(user_id: str) -> list[dict]:
-    cursor = mongo.db[COLLECTION].find({"user_id": user_id}).sort("created_at", DESCENDING)
-    return list(cursor.limit(LIST_LIMIT))
-
-
-def open_file(file_id: str, keys: str) -> files.StoredFile | None:
-    return files.open_file(FILES_BUCKET, file_id, keys)
-
-
-def shares_of(owner_id: str, report_id: str) -> list[dict]:
-    query = {"report_id": report_id, "owner_id": owner_id}
-    return list(mongo.db[report_shares.COLLECTION].find(query).sort("created_at", ASCENDING))
-
-
-def find_share(owner_id: str, report_id: str, share_id: str) -> dict | None:
-    query = {"_id": share_id, "report_id": report_id, "owner_id": owner_id}
-    return mongo.db[report_shares.COLLECTION].find_one(query)
 
 
 def opens_of(share_ids: list[str]) -> dict[str, list[dict]]:

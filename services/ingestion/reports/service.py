@@ -14,9 +14,9 @@ from services.ingestion.reports.exceptions import (
     ReportNotFound,
     ReportNotReady,
 )
-from shared import report_shares, users
+from shared import report_shares, reports, users
 from shared.files import StoredFile
-from shared.reports import READY, request_report, resend_if_lost
+from shared.reports import READY
 from shared.settings import Settings
 
 DEFAULT_DAYS = 7
@@ -39,26 +39,26 @@ def ask(celery_app: Celery, user: dict, body: dict) -> dict:
     naming the first, and is not counted), at most REPORTS_PER_PERSON an hour."""
     start, end = period(user, body.get("period_start"), body.get("period_end"))
     options = {"include_notes": body["include_notes"], "paper": body["paper"]}
-    in_flight = repository.find_in_flight(user["_id"])
+    in_flight = reports.find_in_flight(user["_id"])
     if in_flight is None:
         limits.limit_reports(user["_id"])
-        report, created = request_report(
+        report, created = reports.request_report(
             celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
         )
         if created:
             return report
         in_flight = report  # another request of theirs got there first
-    resend_if_lost(celery_app, in_flight)
+    reports.resend_if_lost(celery_app, in_flight)
     raise ReportInFlight(in_flight["_id"])
 
 
 def list_reports(user_id: str) -> list[dict]:
-    return repository.list_own(user_id)
+    return reports.list_own(user_id)
 
 
 def own(user_id: str, report_id: str) -> dict:
     """The person's report; someone else's is as unknown as one that never existed."""
-    report = repository.find_own(user_id, report_id)
+    report = reports.find_own(user_id, report_id)
     if report is None:
         raise ReportNotFound()
     return report
@@ -68,7 +68,7 @@ def ready_file(settings: Settings, report: dict, kind: str) -> StoredFile:
     """The ready report's file, decrypted as it is read."""
     if report["status"] != READY:
         raise ReportNotReady()
-    stream = repository.open_file(report["files"][kind], settings.encryption_keys)
+    stream = reports.open_file(report["files"][kind], settings.encryption_keys)
     if stream is None:
         raise ReportNotReady()
     return stream
@@ -85,7 +85,7 @@ def _status(share: dict, now: datetime) -> str:
 def described_shares(settings: Settings, owner_id: str, report_id: str) -> list[dict]:
     """Every share of the report with its state and every open, for the person to see."""
     now = datetime.now(UTC)
-    shares = repository.shares_of(owner_id, report_id)
+    shares = report_shares.of_report(owner_id, report_id)
     opens = repository.opens_of([s["_id"] for s in shares])
     out = []
     for share in shares:
@@ -108,7 +108,7 @@ def share(settings: Settings, user: dict, report_id: str, body: dict) -> dict:
 
 def revoke(user: dict, report_id: str, share_id: str) -> None:
     own(user["_id"], report_id)
-    if repository.find_share(user["_id"], report_id, share_id) is None:
+    if report_shares.find_own(user["_id"], report_id, share_id) is None:
         raise ReportNotFound()
     report_shares.revoke(user["_id"], share_id)
 
@@ -119,10 +119,10 @@ def opened(settings: Settings, token: str, what: str) -> tuple[dict, StoredFile]
     found = report_shares.find_usable(settings, token)
     if found is None:
         return None
-    report = repository.find_report(found["report_id"])
+    report = reports.find(found["report_id"])
     if report is None or report["status"] != READY:
         return None
-    stream = repository.open_file(report["files"][what], settings.encryption_keys)
+    stream = reports.open_file(report["files"][what], settings.encryption_keys)
     if stream is None:
         return None
     repository.log_open(found, "page" if what == "html" else "pdf", datetime.now(UTC))

@@ -12,10 +12,10 @@ from marshmallow import Schema, ValidationError
 
 from services.notification.admin import audit, auth, service
 from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
-from services.notification.email import repository as email_repository
 from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
+from shared import outbox as email_outbox  # the view below is called outbox
 from shared.email import address_key
 from shared.runtime import runtime_of
 from shared.web.media import require_json
@@ -77,7 +77,7 @@ def get_entry(entry_id: str):
     entry = waitlist_repository.find_by_id(entry_id)
     if entry is None:
         raise NotFound()
-    history = email_repository.waitlist_mail_to(address_key(entry["email"]))
+    history = email_outbox.waitlist_mail_to(address_key(entry["email"]))
     for record in history:
         record.pop("data", None)  # link tokens stay out of API answers
     return entry | {"position": waitlist_service.position_of(entry), "emails": history}
@@ -105,13 +105,13 @@ def stats():
 @bp.get("/outbox")
 def outbox():
     filters = _load(OutboxFilters(), request.args)
-    rows, has_next = email_repository.waitlist_mail_page(filters["status"], filters["page"], PAGE_SIZE)
+    rows, has_next = email_outbox.waitlist_mail_page(filters["status"], filters["page"], PAGE_SIZE)
     return {"items": rows, "page": filters["page"], "has_next": has_next}
 
 
 @bp.post("/outbox/<path:outbox_id>/resend")
 def resend(outbox_id: str):
-    if email_repository.find_waitlist_mail(outbox_id) is None:
+    if email_outbox.find_waitlist_mail(outbox_id) is None:
         raise NotFound()
     if not service.resend(runtime_of().celery, outbox_id, g.admin, "api"):
         raise AlreadyQueued()

@@ -30,12 +30,12 @@ from services.notification.admin.schemas import (
     InviteRequest,
     OutboxFilters,
 )
-from services.notification.email import repository as email_repository
 from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import CONFIRMED, STATUSES
 from shared import invitations
+from shared import outbox as email_outbox  # the view below is called outbox
 from shared.email import address_key
 from shared.runtime import runtime_of
 from shared.web.pages import message_page
@@ -153,7 +153,7 @@ def entry(entry_id: str):
         position=waitlist_service.position_of(found),
         referrer=waitlist_repository.referrer_of(found),
         invitation=invitation,
-        emails=email_repository.waitlist_mail_to(address_key(found["email"])),
+        emails=email_outbox.waitlist_mail_to(address_key(found["email"])),
     )
 
 
@@ -239,7 +239,7 @@ def outbox():
         filters = OutboxFilters().load(request.args)
     except ValidationError:
         filters = OutboxFilters().load({})
-    rows, has_next = email_repository.waitlist_mail_page(filters["status"], filters["page"], PAGE_SIZE)
+    rows, has_next = email_outbox.waitlist_mail_page(filters["status"], filters["page"], PAGE_SIZE)
     return render_template("admin/outbox.html", rows=rows, has_next=has_next, filters=filters)
 
 

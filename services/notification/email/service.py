@@ -15,10 +15,9 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
-from shared import metrics, preferences
+from shared import metrics, outbox, preferences
 from shared.crypto import DecryptionError
 from shared.email import (
-    ACCOUNT,
     TRANSACTIONAL,
     address_key,
     data_of,
@@ -108,15 +107,15 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
     # Claimed for the short lease (most mail), with no read first: the template that decides the lease is
     # known only once the record is in hand; slower mail then extends its own claim.
     short = timedelta(seconds=settings.outbox_lease_seconds)
-    record = repository.claim(outbox_id, task_id, now, short)
-    if isinstance(record, repository.Busy):
+    record = outbox.claim(outbox_id, task_id, now, short)
+    if isinstance(record, outbox.Busy):
         raise Busy(record.until)
     if record is None:
         return SKIPPED  # sent already (or failed, suppressed, unknown)
     lease = _lease(settings, record)
-    if lease > short and not repository.extend_lease(outbox_id, task_id, now + lease):
+    if lease > short and not outbox.extend_lease(outbox_id, task_id, now + lease):
         return SKIPPED  # taken over meanwhile: that attempt sends it
-    audience = record.get("audience", ACCOUNT)
+    audience = record.get("audience", outbox.ACCOUNT)
     try:
         keys = settings.encryption_keys
         template, data = template_of(keys, record), data_of(keys, record)
@@ -125,7 +124,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         category = template_for(template).category
         reason = suppression_reason(record["to_key"], category, record.get("user_id"))
         if reason:
-            repository.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
+            outbox.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
             metrics.EMAILS.labels(SUPPRESSED).inc()
             return SUPPRESSED
         token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
@@ -149,17 +148,17 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
     except TransientSendError as exc:
         failed_at = datetime.now(UTC)
         sweep_after = failed_at + timedelta(seconds=settings.outbox_stale_seconds)
-        repository.release_for_retry(outbox_id, task_id, failed_at, str(exc), sweep_after)
+        outbox.release_for_retry(outbox_id, task_id, failed_at, str(exc), sweep_after)
         metrics.EMAILS.labels("deferred").inc()
         raise
     except (PermanentSendError, UnknownTemplate, TemplateError, DecryptionError, ValueError) as exc:
         reason = f"{type(exc).__name__}: {exc}"
         # The reason may quote the address (a server's refusal does): the log line names the kind only.
         log.warning("email failed permanently", extra={"outbox_id": outbox_id, "reason": type(exc).__name__})
-        repository.mark_failed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
+        outbox.mark_failed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
         metrics.EMAILS.labels(FAILED).inc()
         return FAILED
-    repository.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
+    outbox.mark_sent(outbox_id, task_id, datetime.now(UTC), message_id(outbox_id, settings))
     metrics.EMAILS.labels(SENT).inc()
     return SENT
 
@@ -171,7 +170,7 @@ def _enqueue_record(celery_app: Celery, record: dict) -> None:
 def resend(celery_app: Celery, outbox_id: str, by: str) -> bool:
     """An admin's resend of a waitlist email that failed or was suppressed; False otherwise (a sent
     email's data is gone, and account mail is no admin's to see)."""
-    record = repository.requeue(outbox_id, datetime.now(UTC), reason=f"resend by {by}")
+    record = outbox.requeue(outbox_id, datetime.now(UTC), reason=f"resend by {by}")
     if record is None:
         return False
     _enqueue_record(celery_app, record)
@@ -183,12 +182,12 @@ def sweep(celery_app: Celery, settings: Settings, now: datetime | None = None) -
     task) or sending past their lease (the worker died mid-send)."""
     now = now or datetime.now(UTC)
     legacy = now - timedelta(seconds=settings.outbox_stale_seconds)
-    stuck = repository.find_stuck(now, legacy_before=legacy, limit=SWEEP_BATCH)
+    stuck = outbox.find_stuck(now, legacy_before=legacy, limit=SWEEP_BATCH)
     sent = 0
     for record in stuck:
         # Once per lease per record (a conditional update is the claim), so a long outage does not pile up
         # duplicate tasks, and two sweepers at once send one.
-        if repository.mark_swept(record["_id"], now, now + _lease(settings, record)):
+        if outbox.mark_swept(record["_id"], now, now + _lease(settings, record)):
             _enqueue_record(celery_app, record)
             sent += 1
     if sent:
@@ -271,5 +270,5 @@ def confirm_erasure(celery_app: Celery, settings: Settings, to: str, idempotency
     record = new_outbox_record(
         settings, {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
     )
-    repository.upsert_queued(record)  # durable before it is signalled; the sweeper covers a lost task
+    outbox.upsert_queued(record)  # durable before it is signalled; the sweeper covers a lost task
     _enqueue_record(celery_app, record)

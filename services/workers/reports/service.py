@@ -12,14 +12,17 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-from services.workers.reports import model, render, repository
-from shared import event_text, metrics
+from services.workers.reports import model, render
+from shared import event_text, events, metrics, reports, summaries, users
+from shared.plans import store as plans_store
 from shared.reports import BUILDING, FAILED, READY
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+USER_FIELDS = {"display_name": 1, "time_zone": 1}
+NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
 # A claim older than this is taken to belong to a worker that died mid-build (builds take seconds).
 STALE_CLAIM = timedelta(minutes=10)
 FAILED_REASON = (
@@ -38,12 +41,13 @@ def _filename(report: dict, ext: str) -> str:
 def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes]:
     """The report's HTML page and PDF, from what is stored for its period."""
     user_id, start, end = report["user_id"], report["period_start"], report["period_end"]
-    user = repository.find_user(user_id) or {}
-    person = repository.find_person(user_id)
-    days = repository.days_between(user_id, model.lookback_start(start, end), end, person)
+    user = users.find(user_id, USER_FIELDS) or {}
+    person = summaries.find_person(user_id)
+    days = summaries.summary_days(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
-    sealed = repository.notes_between(user_id, start, end) if include_notes else []
-    plan_doc = repository.find_plan(user_id)
+    # The person's live note events in the period (free text still sealed).
+    sealed = events.live_notes_between(user_id, start, end, NOTE_FIELDS) if include_notes else []
+    plan_doc = plans_store.current(user_id)  # the newest version of the taper plan
     keys = settings.encryption_keys
     try:
         notes = [event_text.opened(n, keys) for n in sealed]
@@ -69,7 +73,7 @@ def build(
     """Build the report once for the task `task_id`; returns it when it is ready (now or already), else
     None."""
     now = now or datetime.now(UTC)
-    report = repository.find_report(report_id)
+    report = reports.find(report_id)
     if report is None or report["status"] == FAILED:
         return None
     if report["status"] == READY:
@@ -81,7 +85,7 @@ def build(
     if report["status"] == BUILDING and now - _aware(report["updated_at"]) < STALE_CLAIM and not abandoned:
         return None  # another worker is on it
     attempt = report.get("attempts", 0) + 1
-    if not repository.claim(report_id, attempt, now, task_id):
+    if not reports.claim(report_id, attempt, now, task_id):
         return None
     started = time.perf_counter()
     try:
@@ -93,23 +97,23 @@ def build(
         )
         reason = FAILED_REASON.format(error=str(exc))
         if attempt >= MAX_ATTEMPTS:
-            repository.mark_failed(report_id, reason, datetime.now(UTC))
+            reports.mark_failed(report_id, reason, datetime.now(UTC))
             log.error("report failed", extra={"report_id": report_id, "attempts": attempt})
             return None
-        repository.release(report_id, reason, datetime.now(UTC))
+        reports.release(report_id, reason, datetime.now(UTC))
         raise
     if attempt > 1:
-        repository.drop_files(report_id)  # what an earlier attempt stored before it died
+        reports.drop_files(report_id)  # what an earlier attempt stored before it died
     keys = settings.encryption_keys
     stored = {
-        "html": repository.store_file(
+        "html": reports.store_file(
             report, attempt, "html", page.encode("utf-8"), _filename(report, "html"), keys=keys
         ),
-        "pdf": repository.store_file(report, attempt, "pdf", pdf, _filename(report, "pdf"), keys=keys),
+        "pdf": reports.store_file(report, attempt, "pdf", pdf, _filename(report, "pdf"), keys=keys),
     }
-    ready = repository.mark_ready(report_id, stored, datetime.now(UTC))
+    ready = reports.mark_ready(report_id, stored, datetime.now(UTC))
     if ready is None:
-        repository.drop_files(report_id)  # erased while we built it: nothing may outlive the request
+        reports.drop_files(report_id)  # erased while we built it: nothing may outlive the request
     return ready
 
 

@@ -14,8 +14,8 @@ import pytest
 import redis as redis_lib
 
 from services.ingestion.limits import REPORTS_PER_PERSON
-from services.workers.reports import repository as worker_reports
 from services.workers.reports import service as builder
+from shared import reports
 from shared.reports import RESEND_AFTER
 from shared.tasks import QUEUE_REPORTS
 from tests.factories.accounts import person
@@ -66,7 +66,7 @@ class TestOneInFlight:
         client, _own, _broker = quiet
         _user, headers = person()
         first = client.post("/v1/reports", json=week(0), headers=headers).json
-        worker_reports.mark_failed(first["id"], "could not be drawn", datetime.now(UTC))
+        reports.mark_failed(first["id"], "could not be drawn", datetime.now(UTC))
         assert client.post("/v1/reports", json=week(0), headers=headers).status_code == 202
 
     def test_concurrent_requests_get_exactly_one_report(self, quiet, db):
@@ -117,7 +117,7 @@ class TestRateLimit:
             assert answer.status_code == 202, (n, answer.json)
             # Asking again while it is being prepared is refused without using up the allowance.
             assert client.post("/v1/reports", json=week(0), headers=headers).status_code == 409
-            worker_reports.mark_ready(answer.json["id"], {}, datetime.now(UTC))
+            reports.mark_ready(answer.json["id"], {}, datetime.now(UTC))
 
         refused = client.post("/v1/reports", json=week(0), headers=headers)
         assert refused.status_code == 429

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 import dkim
 import pytest
 
-from services.notification.email import repository, service
+from services.notification.email import service
 from services.notification.email.sender import TransientSendError
+from shared import outbox
 from shared.email import lease_seconds, outbox_id, request_email
 from shared.mongo import mongo
 from shared.runtime import runtime_of
@@ -138,15 +139,15 @@ def test_a_live_claim_is_busy_until_its_lease_ends_and_the_sweeper_leaves_it(
     p = payload(to="held@example.org", template="sign_in_code", data={"code": "654321", "minutes": 10})
     now = datetime.now(UTC)
     lease = timedelta(seconds=settings.outbox_lease_seconds)
-    record = repository.claim(p, "holder", now, lease)
+    record = outbox.claim(p, "holder", now, lease)
     assert record["lease_until"] == record["sweep_after"]
-    assert repository.claim(p, "other", now + lease / 2, lease) == repository.Busy(record["lease_until"])
+    assert outbox.claim(p, "other", now + lease / 2, lease) == outbox.Busy(record["lease_until"])
     celery_app = runtime_of(notification_app).celery
     assert service.sweep(celery_app, settings, now=now + lease / 2) == 0
     # A time-critical email's holder is gone once its short lease ends: the next attempt takes it.
-    taken = repository.claim(p, "next", now + lease + timedelta(seconds=1), lease)
+    taken = outbox.claim(p, "next", now + lease + timedelta(seconds=1), lease)
     assert (taken["claimed_by"], taken["attempts"]) == ("next", 2)
-    assert repository.claim(p, "third", now + lease + timedelta(seconds=2), lease) == repository.Busy(
+    assert outbox.claim(p, "third", now + lease + timedelta(seconds=2), lease) == outbox.Busy(
         taken["lease_until"]
     )
     assert mailbox.messages == []
@@ -158,7 +159,7 @@ def test_a_finished_attempt_ends_its_lease_so_a_resend_goes_out_at_once(settings
     db.email_suppressions.insert_one({"_id": "held@example.org", "scope": "all", "reason": "hard bounce"})
     assert service.deliver(p, "first", settings) == service.SUPPRESSED
     db.email_suppressions.delete_one({"_id": "held@example.org"})
-    assert repository.requeue(p, datetime.now(UTC), reason="resend") is not None
+    assert outbox.requeue(p, datetime.now(UTC), reason="resend") is not None
     assert service.deliver(p, "resend", settings) == service.SENT
     assert mailbox.wait_for(1)[0]["To"] == "held@example.org"
 
@@ -173,13 +174,13 @@ def test_of_many_attempts_claiming_one_email_at_once_exactly_one_wins(settings, 
 
         def attempt(i: int, p=p, start=start):
             start.wait()
-            return repository.claim(p, f"task-{i}", datetime.now(UTC), lease)
+            return outbox.claim(p, f"task-{i}", datetime.now(UTC), lease)
 
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(attempt, range(8)))
         winners = [r for r in results if isinstance(r, dict)]
         assert len(winners) == 1, results
-        assert all(isinstance(r, repository.Busy) for r in results if not isinstance(r, dict))
+        assert all(isinstance(r, outbox.Busy) for r in results if not isinstance(r, dict))
         assert db.email_outbox.find_one({"_id": p})["claimed_by"] == winners[0]["claimed_by"]
 
 

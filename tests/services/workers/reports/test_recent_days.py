@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.workers.reports import repository
 from services.workers.summaries import params, service
+from shared import summaries
 from shared.mongo import mongo
 from shared.summaries import unpack_days
 from tests.factories.accounts import person
@@ -26,16 +26,16 @@ def test_recent_days_match_the_day_documents(settings, db):
     stored = [observation(e, user["time_zone"]) | {"user_id": user["_id"]} for e in patient.events]
     mongo.db.events.insert_many(stored)
     service.recompute(None, settings, params.current(), user["_id"], from_day=None)
-    found = repository.find_person(user["_id"])
+    found = summaries.find_person(user["_id"])
     start, end = (today - timedelta(days=40)).isoformat(), (today - timedelta(days=1)).isoformat()
-    from_person = repository.days_between(user["_id"], start, end, found)
-    from_collection = repository.days_between(user["_id"], start, end)
+    from_person = summaries.summary_days(user["_id"], start, end, found)
+    from_collection = summaries.summary_days(user["_id"], start, end)
     assert len(from_person) == 40
     assert strip(from_person) == strip(from_collection)
     # A range older than the recent days falls back to the day documents.
     old_start = (today - timedelta(days=110)).isoformat()
     old_end = (today - timedelta(days=100)).isoformat()
-    assert strip(repository.days_between(user["_id"], old_start, old_end, found)) == strip(
-        repository.days_between(user["_id"], old_start, old_end)
+    assert strip(summaries.summary_days(user["_id"], old_start, old_end, found)) == strip(
+        summaries.summary_days(user["_id"], old_start, old_end)
     )
     assert len(unpack_days(found["recent_days"])) == service.RECENT_DAYS

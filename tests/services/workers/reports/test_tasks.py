@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.workers.reports import repository, service
+from services.workers.reports import service
 from services.workers.summaries import params as summary_params
-from shared import files
+from shared import events, files, reports
 from shared.reports import BUILDING, FAILED, FILES_BUCKET, READY, request_report
 from shared.runtime import runtime_of
 from shared.summaries import pack_days, unpack_days
@@ -96,11 +96,11 @@ class TestClaims:
         now = datetime.now(UTC)
         for attempt in (1, 2):
             with ThreadPoolExecutor(8) as pool:
-                won = list(pool.map(repository.claim, ["r-claim"] * 8, [attempt] * 8, [now] * 8))
+                won = list(pool.map(reports.claim, ["r-claim"] * 8, [attempt] * 8, [now] * 8))
             assert won.count(True) == 1
             assert db.reports.find_one({"_id": "r-claim"})["attempts"] == attempt
-        assert repository.claim("r-claim", 1, now) is False
-        assert repository.claim("gone", 1, now) is False
+        assert reports.claim("r-claim", 1, now) is False
+        assert reports.claim("gone", 1, now) is False
 
     def test_a_fresh_build_elsewhere_is_left_alone_and_a_stale_one_is_taken_over(self, settings, seeded, db):
         user, (start, end) = seeded(5)
@@ -143,7 +143,7 @@ class TestClaims:
             }
         )
         # The first delivery claims attempt 1 and its process is killed before it stores anything.
-        assert repository.claim("r-died", 1, now, builder="task-1")
+        assert reports.claim("r-died", 1, now, builder="task-1")
         # Another task (a resend) leaves the fresh claim alone; the same task, delivered again, takes over.
         assert service.build("r-died", settings, now, task_id="task-2") is None
         ready = service.build("r-died", settings, now, task_id="task-1")
@@ -172,4 +172,6 @@ class TestNotes:
         assert kept, "the generated weeks have notes"
         assert self.stored_notes(db, other, period)
         db.events.update_one({"_id": gone}, {"$set": {"deleted_at": datetime.now(UTC)}})
-        assert {n["_id"] for n in repository.notes_between(user["_id"], *period)} == set(kept)
+        assert {
+            n["_id"] for n in events.live_notes_between(user["_id"], *period, service.NOTE_FIELDS)
+        } == set(kept)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis as redis_lib
 
-from services.workers.reports import repository as reports
 from services.workers.summaries import params, service
 from shared import summaries
 from shared.summaries import PERSONS
@@ -124,7 +123,7 @@ def test_readers_of_longer_ranges_see_the_days_only_the_summary_holds(own, db):
     first, last = body["days"][0], body["days"][-1]
     assert (first["burden"], last["day"], last["burden"]) == (9.0, today, 4.0)
 
-    found = reports.find_person(p.id)
-    days = reports.days_between(p.id, start, today, found)
+    found = summaries.find_person(p.id)
+    days = summaries.summary_days(p.id, start, today, found)
     assert [d["day"] for d in days] == [d["day"] for d in body["days"]]
     assert days[-1]["burden"] == 4.0
