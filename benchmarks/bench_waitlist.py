@@ -37,8 +37,9 @@ from benchmarks.harness import (
 from services.notification.email import repository as email_repository
 from services.notification.email.message import build, to_bytes
 from services.notification.email.templates import render
-from services.notification.waitlist import inbox, index
+from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
+from shared import waitlist_inbox
 from shared.email import OUTBOX, SENT, data_of, request_email, template_of
 from shared.mongo import mongo
 from shared.redis_client import redis_client
@@ -171,7 +172,7 @@ def _stored_run(stack: Stack, settings: Settings) -> float:
             "consent": True,
             "source": "bench",
         }
-        inbox.put(producer, {"signup": signup, "ip": "10.0.0.1", "user_agent": "bench"})
+        waitlist_inbox.put(producer, {"signup": signup, "ip": "10.0.0.1", "user_agent": "bench"})
     worker = stack.celery_worker(
         "signup-worker", "services.notification.worker", NOTIFICATION_QUEUES, env_for(settings)
     )

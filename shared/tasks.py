@@ -122,7 +122,7 @@ class WaitlistJoinPayload(Schema):
 
 
 WAITLIST_JOIN = TaskContract("notification.waitlist_join", QUEUE_EMAIL, WaitlistJoinPayload)
-# Store the sign-ups waiting in the waitlist's inbox (services/notification/waitlist/inbox.py), in batches.
+# Store the sign-ups waiting in the waitlist's inbox (shared/waitlist_inbox.py), in batches.
 WAITLIST_STORE = TaskContract("notification.store_waitlist_signups", QUEUE_EMAIL, NoPayload)
 INVITATION_ACCEPTED = TaskContract(
     "notification.invitation_accepted",

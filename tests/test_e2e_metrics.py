@@ -115,6 +115,7 @@ def allowed_labels(settings) -> dict[str, set[str] | re.Pattern]:
         "task": {c.name for c in CONTRACTS} | {"celery.backend_cleanup"},
         "outcome": outcomes,
         "queue": set(ALL_QUEUES),
+        "state": {"waiting", "taken"},
         "le": re.compile(r"^[0-9.e+]+$|^\+Inf$"),
     }
 
@@ -180,6 +181,8 @@ def test_every_process_exports_metrics_apart_from_public_routes_and_no_label_nam
         "tyh_queue_oldest_age_seconds",
         "tyh_outbox_depth",
         "tyh_recompute_backlog",
+        "tyh_waitlist_inbox_depth",
+        "tyh_waitlist_inbox_oldest_age_seconds",
     } <= {s.name for s in beat}
     assert {s.labels["queue"] for s in beat if s.name == "tyh_queue_depth"} == set(ALL_QUEUES)
     assert value(beat, "tyh_state_read_errors") == 0

@@ -1,8 +1,8 @@
 """Our FerretDB patches (deploy/ferretdb/patches/, docs/ferretdb.md), through pymongo against the built
 server: lookups and write-backs by `_id`, equality and string ranges on an indexed field search their index
 (SQLite's own plan), pushdown never changes what a filter matches, concurrent updates of one document all
-count, an update or delete command is one SQLite commit with MongoDB's answers, and stored documents of
-every type read back as written (malformed ones as an error)."""
+count (a conditional delete beside them too), an update or delete command is one SQLite commit with
+MongoDB's answers, and stored documents of every type read back as written (malformed ones as an error)."""
 
 from __future__ import annotations
 
@@ -619,6 +619,47 @@ def test_concurrent_bulk_upserts_all_count_beside_other_writers(client, server):
         (n, THREADS * 10) for n in range(20)
     ]
     assert client.patches.events.count_documents({}) == 400
+
+
+def test_a_conditional_delete_never_removes_an_update_made_after_its_read(client, server):
+    """A task removes a request only if it is unchanged since it read it (`{_id, n: read}`), while writers
+    keep counting into it with upserts: every increment ends up either in a removed document, as read, or
+    in the one left."""
+    removed: list[int] = []
+    errors: list[BaseException] = []
+
+    def count() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            for _ in range(INCREMENTS):
+                mongo.patches.requests.update_one({"_id": "req"}, {"$inc": {"n": 1}}, upsert=True)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    def take() -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            for _ in range(INCREMENTS):
+                read = mongo.patches.requests.find_one({"_id": "req"})
+                if read and mongo.patches.requests.delete_one({"_id": "req", "n": read["n"]}).deleted_count:
+                    removed.append(read["n"])
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    threads = [threading.Thread(target=work) for work in (count, count, take, take)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    left = client.patches.requests.find_one({"_id": "req"})
+    assert removed  # the takers did take some
+    assert sum(removed) + (left["n"] if left else 0) == 2 * INCREMENTS
 
 
 # Every type FerretDB stores, with the JSON text that is hardest to read back: escapes, \u sequences (control

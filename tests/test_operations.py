@@ -69,6 +69,7 @@ def test_alerts_cover_what_an_operator_must_hear_about():
         "tyh_queue_oldest_age_seconds",  # queue backlog
         "tyh_summary_freshness_seconds",  # freshness lag
         "tyh_outbox_oldest_age_seconds",  # outbox stuck
+        "tyh_waitlist_inbox_oldest_age_seconds",  # waitlist sign-ups not stored
         "tyh_http_requests_total",  # 5xx rate
         "tyh_task_runs_total",  # task failure rate
         "tyh_beat_sends_total",  # beat not running

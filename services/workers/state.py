@@ -1,13 +1,13 @@
 """Beat's exposition port: the jobs it sent, and the platform's state read at each scrape (queue depths
-and ages, the email outbox, the recompute backlog). Beat runs exactly once per deployment, so each state
-gauge is exported once."""
+and ages, the email outbox, the recompute backlog, the waitlist's sign-up inbox). Beat runs exactly once
+per deployment, so each state gauge is exported once."""
 
 from __future__ import annotations
 
 import redis
 from celery import signals
 
-from shared import email, metrics, recompute
+from shared import email, metrics, recompute, waitlist_inbox
 from shared.queue import queue_depths
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
@@ -45,6 +45,16 @@ def collector(settings: Settings) -> metrics.StateCollector:
                 "Age of the oldest waiting recompute request",
                 None,
                 lambda: recompute.backlog()[1],
+            ),
+            "tyh_waitlist_inbox_depth": (
+                "Waitlist sign-ups accepted and not stored yet, by state (waiting, taken by a storing run)",
+                "state",
+                lambda: waitlist_inbox.backlog()[0],
+            ),
+            "tyh_waitlist_inbox_oldest_age_seconds": (
+                "Age of the oldest waitlist sign-up not stored yet, at most, by state",
+                "state",
+                lambda: waitlist_inbox.backlog()[1],
             ),
         }
     )

@@ -1,9 +1,9 @@
 """The waitlist's rules: joining without enumeration, double opt-in, place in line, referrals, leaving.
 
-A sign-up request only appends the sign-up to the waitlist's inbox (inbox.py), whatever the address: the
-notification worker stores the entries and emails the confirmations in batches (`store_signups`). Whether
-the address was new, pending or confirmed then changes neither the answer nor the work the request does,
-so timing does not tell who is on the list.
+A sign-up request only appends the sign-up to the waitlist's inbox (shared/waitlist_inbox.py), whatever
+the address: the notification worker stores the entries and emails the confirmations in batches
+(`store_signups`). Whether the address was new, pending or confirmed then changes neither the answer nor
+the work the request does, so timing does not tell who is on the list.
 
 Place in line is computed, never stored as a number: entries are ordered by `line_at`, which is the moment
 of confirmation moved earlier by REFERRAL_BOOST for each confirmed referral, at most MAX_REFERRAL_BOOSTS
@@ -22,11 +22,11 @@ from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
 from services.notification.privacy import service as privacy
-from services.notification.waitlist import abuse, inbox, index, repository
+from services.notification.waitlist import abuse, index, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
-from shared import ratelimit, tokens
+from shared import ratelimit, tokens, waitlist_inbox
 from shared.email import request_email, request_emails
 from shared.runtime import Runtime
 from shared.settings import Settings
@@ -85,13 +85,14 @@ def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> 
     if data.get(abuse.HONEYPOT_FIELD):
         return  # a bot: nothing stored, nothing sent, and it is told the same as anyone
     ratelimit.enforce(abuse.JOIN_PER_EMAIL, email_key(data["email"]))
-    inbox.put(celery_app, {"signup": data, "ip": ip, "user_agent": user_agent[:512]})
+    waitlist_inbox.put(celery_app, {"signup": data, "ip": ip, "user_agent": user_agent[:512]})
 
 
 def store_signups(celery_app: Celery, settings: Settings, signups: list[dict[str, Any]]) -> None:
     """Store sign-ups (`WaitlistJoinPayload`s) and email each pending entry its confirmation link, with one
     write for the new entries, one per sign-up day for their counters and one for the emails (the worker's
-    half; inbox.py). Storing the same sign-ups again changes nothing and sends nothing twice.
+    half of shared/waitlist_inbox.py). Storing the same sign-ups again changes nothing and sends nothing
+    twice.
 
     The send limits are counted for every sign-up, whatever the address's state, so a new entry is stored
     with its first send already counted. Insert first: the unique email_key index says which addresses are

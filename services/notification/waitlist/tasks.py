@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from celery import shared_task
 from marshmallow import ValidationError
 
-from services.notification.waitlist import inbox, index, repository, service
+from services.notification.waitlist import index, repository, service
+from shared import waitlist_inbox
 from shared.tasks import INVITATION_ACCEPTED, WAITLIST_JOIN, WAITLIST_STORE, WaitlistJoinPayload
 
 log = logging.getLogger(__name__)
@@ -21,16 +22,16 @@ BATCHES_PER_TASK = 10  # then the rest wait behind the emails queued meanwhile (
 def store_waitlist_signups(self) -> int:
     """Store the sign-ups waiting in the inbox, a batch at a time, and email their confirmation links; the
     number taken."""
-    inbox.started()
+    waitlist_inbox.started()
     taken = 0
     for _ in range(BATCHES_PER_TASK):
-        batch = inbox.take(self.request.id, BATCH)
+        batch = waitlist_inbox.take(self.request.id, BATCH)
         if not batch:
             return taken
         service.store_signups(self.app, self.runtime.settings, _valid(batch))
-        inbox.done(self.request.id)
+        waitlist_inbox.done(self.request.id)
         taken += len(batch)
-    inbox.schedule(self.app)
+    waitlist_inbox.schedule(self.app)
     return taken
 
 

@@ -118,10 +118,10 @@ def recompute_many(
     now: datetime | None = None,
     full: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, dict[str, Any]]:
-    """`recompute` for several people (person id -> from_day) with one read of their events and one of
-    their stored days: a busy worker takes everyone waiting at once, so the reads that FerretDB 1.x
-    answers by decoding a whole collection are paid once per batch, not once per person. Recent days'
-    events come from the cache when it holds them (sources.py); people in `full` are read from MongoDB."""
+    """`recompute` for several people (person id -> from_day) with one query or bulk write per step for
+    all of them: a busy worker takes everyone waiting at once and pays each step's round trip and commit
+    once per batch, not once per person (tasks.py). Recent days' events come from the cache when it holds
+    them (sources.py); people in `full` are read from MongoDB."""
     steps = _Steps()
     repository.ensure_indexes()
     users = steps.timed("users", repository.find_users, list(jobs))

@@ -28,8 +28,10 @@ def recompute_person(self, user_id: str) -> None:
     """Recompute a person's summaries from source events; waits its turn if another worker has them.
 
     Others waiting for a recompute ride along (those no other worker holds), also while this person is
-    held elsewhere: their events and stored days come from the same two queries, which on FerretDB 1.x
-    cost what they cost for one person. Their own tasks then find nothing left to do."""
+    held elsewhere: a task's fixed cost (its Celery round trip, lock and requests, and one query or commit
+    per step whatever the number of people) is most of a person's recompute, so under load a batch keeps
+    summaries fresh where a task per person falls behind (docs/benchmarks.md, "Ride-along batches").
+    Their own tasks then find nothing left to do."""
     recompute.task_started(user_id)  # first: every request stored before this is read below
     with ExitStack() as held:
         mine = held.enter_context(person_lock(user_id))
