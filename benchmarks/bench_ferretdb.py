@@ -4,21 +4,26 @@ Both servers hold the same documents (1,000 people, an index on `user_id`) and a
 one at a time from one client: find by `_id`, find a person's documents by `user_id`, `update_one` by `_id`
 with `$inc`, and 4 threads x 100 `$inc` on one document (what is left of the 400). One more person has a
 year of events (YEAR_EVENTS, indexes on (user_id, local_day) as in shared/events.py): their first day (a
-find_one sorted on local_day, as shared.events.first_day) and their last 30 days (a range on local_day).
+find_one sorted on local_day, as shared.events.first_day), their last 30 days (a range on local_day) and all
+their events; they also have a year of day summaries (YEAR_DAYS documents shaped like shared/summaries.py's
+day documents, ~1 KB of BSON each, index (user_id, day)), read as summary_days reads them from day documents.
 Upstream is built by `FERRETDB_UPSTREAM=1 bin/setup` (this bench runs it when the binary is missing). Knobs:
 BENCH_FERRETDB_DOCS (100,000), BENCH_FERRETDB_OPS (operations timed per kind on the patched server; upstream
-gets a tenth).
+gets a tenth), BENCH_FERRETDB_BASELINE (the path of another build, e.g. main's before a patch, measured like
+the patched one, and compared with it).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 from pymongo import MongoClient
 
@@ -33,6 +38,39 @@ OPS = int(os.environ.get("BENCH_FERRETDB_OPS", "200"))
 BATCH = 1_000
 THREADS, INCREMENTS = 4, 100
 YEAR_EVENTS = 1_800
+YEAR_DAYS = 365
+BASELINE = os.environ.get("BENCH_FERRETDB_BASELINE")
+
+
+def day_document(user_id: str, day: date, rng: random.Random) -> dict:
+    """Shaped and sized like a stored day summary (shared/summaries.py): nested documents of per-symptom
+    numbers and labels, rolling windows, a dose list."""
+    symptoms = [f"symptom-{j}" for j in range(8)]
+    return {
+        "_id": f"{user_id}:{day.isoformat()}",
+        "user_id": user_id,
+        "day": day.isoformat(),
+        "has_data": True,
+        "symptoms": {
+            s: {"max": rng.randint(0, 10), "mean": rng.random() * 10, "count": 3, "label": "Anxiety"}
+            for s in symptoms
+        },
+        "rolling": {
+            window: {
+                "mean": rng.random(),
+                "p75": rng.random(),
+                "n": 7,
+                "symptoms": {s: rng.random() for s in symptoms},
+            }
+            for window in ("7d", "28d")
+        },
+        "state": "window",
+        "doses": [{"medication": "diazepam", "mg": 5.0, "at": "08:00"}],
+        "red_flags": [],
+        "notes": 1,
+        "computed_at": None,
+        "params": "abc123",
+    }
 
 
 def load(uri: str) -> None:
@@ -50,6 +88,13 @@ def load(uri: str) -> None:
     for n, doc in enumerate(year):
         doc["local_day"] = (date(2026, 1, 1) + timedelta(days=n * 365 // YEAR_EVENTS)).isoformat()
     events.insert_many(year)
+    rng = random.Random(14)
+    days = client.bench.days
+    days.create_index([("user_id", 1), ("day", 1)], unique=True)
+    for person in ("year-person", "other-person"):
+        days.insert_many(
+            [day_document(person, date(2026, 1, 1) + timedelta(days=n), rng) for n in range(YEAR_DAYS)]
+        )
     client.close()
 
 
@@ -103,6 +148,16 @@ def measure(report: Report, name: str, server: FerretDB, count: int) -> dict[str
             lambda i: list(events.find({"user_id": "year-person", "local_day": {"$gte": "2026-12-02"}})),
             count,
         ),
+        "person_events": median_ms(lambda i: list(events.find({"user_id": "year-person"})), count),
+        "year_days": median_ms(
+            lambda i: list(
+                client.bench.days.find(
+                    {"user_id": "year-person", "day": {"$gte": "2026-01-01", "$lte": "2026-12-31"}},
+                    {"_id": 0},
+                )
+            ),
+            count,
+        ),
     }
     client.close()
     labels = {
@@ -111,6 +166,8 @@ def measure(report: Report, name: str, server: FerretDB, count: int) -> dict[str
         "update_id": "update_one({_id}, $inc) median",
         "first_day": f"find_one sorted on local_day median ({YEAR_EVENTS:,} events)",
         "last_30_days": f"find(local_day >= day 335) median ({YEAR_EVENTS:,} events)",
+        "person_events": f"find({{user_id}}) of the year's person median ({YEAR_EVENTS:,} events)",
+        "year_days": f"find(user_id, day in a year) median ({YEAR_DAYS} day documents)",
     }
     for key, value in results.items():
         report.measure(f"{name}_{key}", f"{name}: {labels[key]}", value, "ms", operations=count)
@@ -125,7 +182,10 @@ def main() -> None:
     report = Report("ferretdb")
     with Stack("ferretdb") as stack:
         servers = {}
-        for name, binary in (("patched", FERRETDB), ("upstream", FERRETDB_UPSTREAM)):
+        builds = [("patched", FERRETDB), ("upstream", FERRETDB_UPSTREAM)]
+        if BASELINE:
+            builds.insert(1, ("baseline", Path(BASELINE)))
+        for name, binary in builds:
             server = FerretDB(stack.dir / name, binary=binary)
             stack.exit.callback(server.stop)
             stack.logs.append(server.dir / "ferretdb.log")
@@ -134,12 +194,17 @@ def main() -> None:
             load(server.uri)
             print(f"{name}: {DOCS:,} documents loaded in {time.monotonic() - started:.1f}s", flush=True)
         patched = measure(report, "patched", servers["patched"], OPS)
+        if BASELINE:
+            baseline = measure(report, "baseline", servers["baseline"], OPS)
+            for key, ms in patched.items():
+                speedup = round(baseline[key] / ms, 1)
+                report.measure(f"baseline_speedup_{key}", f"baseline ÷ patched time, {key}", speedup, "x")
         upstream = measure(report, "upstream", servers["upstream"], max(OPS // 10, 5))
         for key, ms in patched.items():
             speedup = round(upstream[key] / ms, 1)
             report.measure(f"speedup_{key}", f"upstream ÷ patched time, {key}", speedup, "x")
     report.print()
-    report.write(docs=DOCS, users=USERS, operations=OPS)
+    report.write(docs=DOCS, users=USERS, operations=OPS, baseline=bool(BASELINE))
 
 
 if __name__ == "__main__":

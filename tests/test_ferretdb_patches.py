@@ -1,11 +1,12 @@
 """Our FerretDB patches (deploy/ferretdb/patches/, docs/ferretdb.md), through pymongo against the built
 server: lookups and write-backs by `_id`, equality and string ranges on an indexed field search their index
 (SQLite's own plan), pushdown never changes what a filter matches, concurrent updates of one document all
-count (a conditional delete beside them too), and an update or delete command is one SQLite commit with
-MongoDB's answers."""
+count (a conditional delete beside them too), an update or delete command is one SQLite commit with
+MongoDB's answers, and stored documents of every type read back as written (malformed ones as an error)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sqlite3
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import pymongo
 import pytest
-from bson import ObjectId
+from bson import Binary, Int64, ObjectId, Regex, Timestamp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import DeleteOne, ReplaceOne, UpdateOne
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from tests.support.servers import FerretDB
 
@@ -659,3 +660,110 @@ def test_a_conditional_delete_never_removes_an_update_made_after_its_read(client
     left = client.patches.requests.find_one({"_id": "req"})
     assert removed  # the takers did take some
     assert sum(removed) + (left["n"] if left else 0) == 2 * INCREMENTS
+
+
+# Every type FerretDB stores, with the JSON text that is hardest to read back: escapes, \u sequences (control
+# characters, <, >, &, U+2028), characters beyond the BMP (a surrogate pair in UTF-16), non-ASCII keys.
+TRICKY = 'a"\\/<>&\x00\x1f\n\u2028é日😀'
+keys = st.text(alphabet="ab_" + TRICKY.replace("\x00", ""), max_size=4)
+leaves = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([-0.0, 0.1, 1e308, 5e-324, -(2.0**53)]),
+    st.text(alphabet=TRICKY, max_size=6),
+    st.text(max_size=4),
+    st.binary(min_size=12, max_size=12).map(ObjectId),
+    st.booleans(),
+    st.integers(-(2**42), 2**42).map(
+        lambda ms: datetime.datetime(1970, 1, 1) + datetime.timedelta(milliseconds=ms)
+    ),
+    st.none(),
+    st.builds(
+        Regex,
+        st.text(alphabet=TRICKY[1:].replace("\x00", ""), max_size=4),
+        st.sampled_from(["", "i", "imsx"]),
+    ),
+    st.integers(-(2**31), 2**31 - 1),
+    st.builds(Timestamp, st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)),
+    st.integers(-(2**63), 2**63 - 1).map(Int64),
+    st.builds(Binary, st.binary(max_size=9), st.sampled_from([0, 1, 4, 5, 128, 255])),
+)
+# FerretDB refuses arrays directly in arrays, so an array holds leaves and documents.
+stored_values = st.recursive(
+    leaves,
+    lambda inner: st.one_of(
+        st.dictionaries(keys, inner, max_size=4),
+        st.lists(st.one_of(leaves, st.dictionaries(keys, inner, max_size=3)), max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+def typed(value: object) -> object:
+    """A value with its BSON type and its documents' field order: pymongo's dicts compare without order,
+    and an int equals an Int64 or a float."""
+    if isinstance(value, dict):
+        return ("document", [(key, typed(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return ("array", [typed(item) for item in value])
+    if isinstance(value, bytes):  # pymongo reads binary of subtype 0 as bytes
+        return ("binary", getattr(value, "subtype", 0), bytes(value))
+    return (type(value).__name__, value)
+
+
+# Top-level keys are written into the JSON text unescaped (upstream's sjson.Marshal), so one with a quote,
+# a backslash or a control character cannot be stored by any build.
+top_keys = st.text(alphabet="ab_/<>&é日😀", max_size=4).filter(lambda k: k != "_id")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(st.dictionaries(top_keys, stored_values, max_size=6), max_size=4))
+def test_stored_documents_of_every_type_read_back_as_written(client, docs):
+    """What the stored JSON decodes to (0013): every BSON type FerretDB stores, nested, field order kept.
+    (-0.0 is stored as 0 by every build, so only its value is compared, as Python's == does.)"""
+    client.drop_database("patches")
+    written = [{"_id": n, **doc} for n, doc in enumerate(docs)]
+    if written:
+        client.patches.values.insert_many(written)
+    read = list(client.patches.values.find().sort("_id", 1))
+    assert [typed(doc) for doc in read] == [typed(doc) for doc in written]
+
+
+# Valid JSON (SQLite refuses to store any other: its indexes read the JSON) that breaks its schema.
+HEAD = '{"$s":{"p":{"_id":{"t":"int"},"v":%s},"$k":["_id","v"]},"_id":2,"v":'
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        HEAD % '{"t":"double"}' + '"1"}',
+        HEAD % '{"t":"int"}' + "1.5}",
+        HEAD % '{"t":"long"}' + "9223372036854775808}",
+        HEAD % '{"t":"objectId"}' + '"abc"}',
+        HEAD % '{"t":"array","i":[]}' + "[1]}",
+        HEAD % '{"t":"bool"}' + "1}",
+        '{"$s":{"p":{"_id":{"t":"int"}},"$k":["_id","v"]},"_id":2,"v":1}',  # no schema for v
+        '{"$s":{"p":{"_id":{"t":"int"}},"$k":["_id"],"x":1},"_id":2}',  # an unknown field in the schema
+        '{"$s":{"p":{"_id":{"t":"int"}},"$k":["_id"]},"_id":2,"_id":3,"w":4}',  # a repeated key
+    ],
+    ids=[
+        "string-as-double",
+        "fraction-as-int",
+        "long-overflow",
+        "short-objectid",
+        "array-beyond-schema",
+        "number-as-bool",
+        "no-schema-for-a-field",
+        "unknown-schema-field",
+        "repeated-key",
+    ],
+)
+def test_a_malformed_stored_document_is_an_error_not_a_crash(client, server, stored):
+    """Stored JSON that FerretDB did not write is refused with an error; the server goes on answering."""
+    client.patches.values.insert_one({"_id": 1, "v": 1.0})
+    path = server.dir / "data" / "patches.sqlite"
+    with closing(sqlite3.connect(path)) as db, db:
+        (name,) = db.execute("SELECT table_name FROM _ferretdb_collections WHERE name = 'values'").fetchone()
+        db.execute(f'INSERT INTO "{name}" (_ferretdb_sjson) VALUES (?)', (stored,))  # noqa: S608 - our table's name
+    with pytest.raises(OperationFailure):
+        list(client.patches.values.find())
+    assert client.patches.values.find_one({"_id": 1}) == {"_id": 1, "v": 1.0}
