@@ -10,8 +10,7 @@ A person's requests are one document (`_id` = the person), written by one atomic
 earliest day, whether a full read is needed, the oldest write's time and a count of the requests. A task
 deletes it only if the count is still what it read: a request stored while it worked keeps the person
 pending for the next task (which may redo a day already done: recomputes are idempotent).
-Requests of the earlier shape (a random `_id` and a `user_id`) are folded into their person's document by
-the sweeper.
+Requests of the earlier shape (a random `_id`, the person in `user_id`) are folded in by the sweeper.
 """
 
 from __future__ import annotations
