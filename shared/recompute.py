@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.errors import BulkWriteError, OperationFailure, WriteError
 
 from shared import day_cache, metrics
@@ -218,24 +218,20 @@ def waiting_people(limit: int, exclude: str, since: str) -> list[str]:
 
 def finish_requests(requests: Iterable[dict]) -> None:
     """Delete the requests these tasks handled, each only if none arrived since it was read: those keep
-    the person pending for the next task.
-
-    One findAndModify each, not one delete command for all: our FerretDB build serializes a document's
-    findAndModify with its updates (0003), but not a delete, which could land between an upsert's read and
-    its write-back and lose that request."""
+    the person pending for the next task. One delete command (one commit on our FerretDB build, 0012),
+    each statement atomic against the upserts (0014)."""
     requests = [r for r in requests if r.get("requests")]
     collection = mongo.db[COLLECTION]
-    left = [
-        r
-        for r in requests
-        if collection.find_one_and_delete({"_id": r["user_id"], "requests": r["requests"]}) is None
-    ]
-    if left:
-        # The writes still pending all came after the read, so none is older than it: freshness and the
-        # backlog's age count from there, not from the writes this task brought up to date.
-        collection.bulk_write(
-            [UpdateOne({"_id": r["user_id"]}, {"$max": {"at": r["read_at"]}}) for r in left]
+    if requests:
+        done = collection.bulk_write(
+            [DeleteOne({"_id": r["user_id"], "requests": r["requests"]}) for r in requests]
         )
+        if done.deleted_count < len(requests):
+            # The writes still pending all came after the read, so none is older than it: freshness and
+            # the backlog's age count from there, not from the writes this task brought up to date.
+            collection.bulk_write(
+                [UpdateOne({"_id": r["user_id"]}, {"$max": {"at": r["read_at"]}}) for r in requests]
+            )
     now = datetime.now(UTC)
     for request in requests:
         metrics.FRESHNESS.observe(max(0.0, (now - request["since"]).total_seconds()))
