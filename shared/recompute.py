@@ -212,6 +212,7 @@ def waiting_people(limit: int, exclude: str, since: str) -> list[str]:
     """Up to `limit` other people with requests pending (their task is queued, or their signal was lost)
     from `since` on: a task recomputes them along with its own person. People with older days pending
     (a late sync, a rebuild) wait for their own task, so a batch stays short."""
+    # A request of the earlier shape has no person for `_id`: it waits for the sweeper to fold it in.
     query = {"_id": {"$ne": exclude}, "from_day": {"$gte": since}, "user_id": {"$exists": False}}
     return [r["_id"] for r in mongo.db[COLLECTION].find(query, {"_id": 1}).limit(limit)]
 
