@@ -540,7 +540,7 @@ def discard_backlog(broker_url: str, user_ids: list[str]) -> dict:
         broker.delete(QUEUE_SUMMARIES)
     finally:
         broker.close()
-    requests_left = mongo.db[recompute.COLLECTION].delete_many({"user_id": {"$in": user_ids}}).deleted_count
+    requests_left = mongo.db[recompute.COLLECTION].delete_many({"_id": {"$in": user_ids}}).deleted_count
     redis_client.client.delete(
         *[k for u in user_ids for k in (recompute.queued_flag(u), recompute.sent_key(u))]
     )

@@ -5,7 +5,7 @@ SQLite write lock on FerretDB), not the document. A thread that finds a write in
 and waits; when that write returns, the first one waiting writes everything queued meanwhile in one call,
 and each thread learns its own document's outcome before it goes on. An idle process writes at once (no
 timer, no added latency); under load the batches grow by themselves, up to the number of request threads.
-Used for stored events (shared/events.py) and recompute requests (shared/recompute.py).
+Used for stored events (shared/events.py) and recompute requests (shared/recompute.py: an upsert each).
 """
 
 from __future__ import annotations

@@ -1,29 +1,30 @@
 """The recompute signal from ingestion to the summaries workers: durable first, coalesced, never lost.
 
-Ingestion appends a request document (who, from which day) for every accepted write that no waiting
-task covers yet (a Redis flag holding the earliest day to recompute, which the task that recomputes the
-person takes), and sends a task for the person unless one of theirs is queued and not started yet (a
-second key, which that task clears as it starts): however fast people write, at most one task per person
-waits in the queue. If Redis is down the request is still in MongoDB, and the workers' sweeper sends the
-task later.
+Ingestion records a request (who, from which day) for every accepted write that no waiting task covers yet
+(a Redis flag holding the earliest day to recompute, which the task that recomputes the person takes), and
+sends a task for the person unless one of theirs is queued and not started yet (a second key, which that
+task clears as it starts): however fast people write, at most one task per person waits in the queue. If
+Redis is down the request is still in MongoDB, and the workers' sweeper sends the task later.
 
-Requests are only ever inserted and deleted, never updated: FerretDB 1.x applies an update as
-read-modify-write without isolation, so two concurrent updates of one document can lose one. A task
-deletes exactly the requests it read; any that arrived while it worked stay for the next task.
+A person's requests are one document (`_id` = the person), written by one atomic upsert per request: the
+earliest day, whether a full read is needed, the oldest write's time and a count of the requests. A task
+deletes it only if the count is still what it read: a request stored while it worked keeps the person
+pending for the next task (which may redo a day already done: recomputes are idempotent).
+Requests of the earlier shape (a random `_id`, the person in `user_id`) are folded in by the sweeper.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DeleteOne, UpdateOne
+from pymongo.errors import BulkWriteError, OperationFailure, WriteError
 
 from shared import day_cache, metrics
 from shared.group_commit import GroupCommit
@@ -40,17 +41,38 @@ COLLECTION = "recompute_requests"
 QUEUED_FLAG_TTL_S = SENT_TTL_S = 120
 
 
-def _insert_requests(docs: list[dict]) -> dict[int, BaseException]:
-    """Requests have fresh ids: a write either stores them all or fails (raised, for each waiting thread)."""
-    if len(docs) == 1:
-        mongo.db[COLLECTION].insert_one(docs[0])
-    else:
-        mongo.db[COLLECTION].insert_many(docs)
+def _upsert(request: dict) -> UpdateOne:
+    """One request into its person's document (`_id` = the person)."""
+    return UpdateOne(
+        {"_id": request["_id"]},
+        {
+            "$min": {"from_day": request["from_day"], "at": request["at"]},
+            "$max": {"full": request["full"]},
+            "$inc": {"requests": 1},
+        },
+        upsert=True,
+    )
+
+
+def _store_requests(requests: list[dict]) -> dict[int, BaseException]:
+    """One bulk write, in order (a person twice gets both); on our FerretDB build one commit (0012), and
+    each upsert atomic (0003). A statement that fails, and every one after it, fail their own threads."""
+    try:
+        mongo.db[COLLECTION].bulk_write([_upsert(r) for r in requests], ordered=True)
+    except BulkWriteError as exc:
+        if exc.details.get("writeConcernErrors") or not exc.details.get("writeErrors"):
+            raise
+        error = exc.details["writeErrors"][0]
+        failed = WriteError(error.get("errmsg", "write error"), error.get("code"), error)
+        first = error["index"]
+        return {i: failed if i == first else _NOT_APPLIED for i in range(first, len(requests))}
     return {}
 
 
-# One per process: the request threads of a gunicorn worker share their request inserts (see group_commit).
-_requests = GroupCommit(_insert_requests)
+_NOT_APPLIED = RuntimeError("not stored: an earlier request of the same write failed")
+
+# One per process: the request threads of a gunicorn worker share their request writes (see group_commit).
+_requests = GroupCommit(_store_requests)
 
 
 def queued_flag(user_id: str) -> str:
@@ -63,7 +85,11 @@ def sent_key(user_id: str) -> str:
 
 
 def ensure_indexes() -> None:
-    mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("at", ASCENDING)])
+    """Lookups are by `_id`; `at` serves the sweeper and the backlog's oldest request."""
+    requests = mongo.db[COLLECTION]
+    requests.create_index([("at", ASCENDING)])
+    with contextlib.suppress(OperationFailure):  # the earlier shape's index, where one is left
+        requests.drop_index([("user_id", ASCENDING), ("at", ASCENDING)])
 
 
 # The flag holds the earliest day its waiting task will recompute from.
@@ -145,8 +171,7 @@ def request_recompute(
     if marked == COVERED:
         return False
     try:
-        request = {"_id": uuid.uuid4().hex, "user_id": user_id, "from_day": day, "full": full}
-        _requests.insert(request | {"at": datetime.now(UTC)})
+        _requests.insert({"_id": user_id, "from_day": day, "full": full, "at": datetime.now(UTC)})
     finally:
         # Even when the request could not be stored: the flag set above needs a task to take it.
         sent = marked is not None and _ensure_task(celery_app, user_id)
@@ -154,31 +179,32 @@ def request_recompute(
 
 
 def take_requests(user_ids: list[str]) -> dict[str, dict]:
-    """For a task as it starts: gather these people's requests into one each (the earliest day, and the
-    ids to delete when done), then take their flags (later writes then set them again).
+    """For a task as it starts: read these people's requests (the earliest day, and the count to delete
+    them by when done), then take their flags (later writes then set them again).
 
     In that order: a flag set after the read belongs to a write whose request is stored after it too
     (request_recompute), so it stays pending. A flag taken is work taken even with no request read: a
     write sets its flag before it stores its request, and the writes its flag covered have none of their
     own. So the flag's day counts as a request."""
-    requests = mongo.db[COLLECTION].find(one_or_in("user_id", user_ids))
-    found = [(r["user_id"], r["from_day"], r["_id"], r.get("full"), r.get("at")) for r in requests]
+    read_at = datetime.now(UTC)
+    stored = {r["_id"]: r for r in mongo.db[COLLECTION].find(one_or_in("_id", user_ids))}
     pipe = redis_client.client.pipeline(transaction=False)
     for user_id in user_ids:
         pipe.getdel(queued_flag(user_id))
     flags = dict(zip(user_ids, pipe.execute(), strict=True))
     taken: dict[str, dict] = {}
-    found += [(user_id, day, None, False, None) for user_id, day in flags.items() if day]
-    for user_id, day, request_id, full, at in found:
-        request = taken.setdefault(
-            user_id, {"user_id": user_id, "from_day": day, "ids": [], "full": False, "since": None}
-        )
-        request["from_day"] = min(request["from_day"], day)
-        request["full"] = request["full"] or bool(full)
-        if request_id is not None:
-            request["ids"].append(request_id)
-        if at is not None and (request["since"] is None or at < request["since"]):
-            request["since"] = at  # the oldest write this task brings up to date
+    for user_id in user_ids:
+        request, flag = stored.get(user_id), flags[user_id]
+        if request is None and not flag:
+            continue
+        taken[user_id] = {
+            "user_id": user_id,
+            "from_day": min(d for d in (request and request["from_day"], flag) if d),
+            "full": bool(request and request.get("full")),
+            "since": request and request.get("at"),  # the oldest write this task brings up to date
+            "requests": request and request["requests"],
+            "read_at": read_at,
+        }
     return taken
 
 
@@ -186,27 +212,34 @@ def waiting_people(limit: int, exclude: str, since: str) -> list[str]:
     """Up to `limit` other people with requests pending (their task is queued, or their signal was lost)
     from `since` on: a task recomputes them along with its own person. People with older days pending
     (a late sync, a rebuild) wait for their own task, so a batch stays short."""
-    earliest: dict[str, str] = {}
-    for r in mongo.db[COLLECTION].find({}, {"user_id": 1, "from_day": 1}).limit(limit * 4):
-        if r["user_id"] != exclude:
-            earliest[r["user_id"]] = min(r["from_day"], earliest.get(r["user_id"], r["from_day"]))
-    return [user_id for user_id, day in earliest.items() if day >= since][:limit]
+    # A request of the earlier shape has no person for `_id`: it waits for the sweeper to fold it in.
+    query = {"_id": {"$ne": exclude}, "from_day": {"$gte": since}, "user_id": {"$exists": False}}
+    return [r["_id"] for r in mongo.db[COLLECTION].find(query, {"_id": 1}).limit(limit)]
 
 
 def finish_requests(requests: Iterable[dict]) -> None:
-    """Delete the requests these tasks handled; newer ones stay pending for the next task."""
-    requests = list(requests)
-    ids = [i for request in requests for i in request["ids"]]
-    if ids:
-        mongo.db[COLLECTION].delete_many(one_or_in("_id", ids))
+    """Delete the requests these tasks handled, each only if none arrived since it was read: those keep
+    the person pending for the next task. One delete command (one commit on our FerretDB build, 0012),
+    each statement atomic against the upserts (0014)."""
+    requests = [r for r in requests if r.get("requests")]
+    collection = mongo.db[COLLECTION]
+    if requests:
+        done = collection.bulk_write(
+            [DeleteOne({"_id": r["user_id"], "requests": r["requests"]}) for r in requests]
+        )
+        if done.deleted_count < len(requests):
+            # The writes still pending all came after the read, so none is older than it: freshness and
+            # the backlog's age count from there, not from the writes this task brought up to date.
+            collection.bulk_write(
+                [UpdateOne({"_id": r["user_id"]}, {"$max": {"at": r["read_at"]}}) for r in requests]
+            )
     now = datetime.now(UTC)
     for request in requests:
-        if request.get("since"):
-            metrics.FRESHNESS.observe(max(0.0, (now - request["since"]).total_seconds()))
+        metrics.FRESHNESS.observe(max(0.0, (now - request["since"]).total_seconds()))
 
 
 def backlog() -> tuple[int, float]:
-    """Recompute requests waiting, and the age in seconds of the oldest (0 when none)."""
+    """People with recompute requests waiting, and the age in seconds of the oldest (0 when none)."""
     count = mongo.db[COLLECTION].count_documents({})
     oldest = next(iter(mongo.db[COLLECTION].find({}, {"at": 1}).sort("at", ASCENDING).limit(1)), None)
     age = (datetime.now(UTC) - oldest["at"]).total_seconds() if oldest and oldest.get("at") else 0.0
@@ -214,19 +247,27 @@ def backlog() -> tuple[int, float]:
 
 
 def is_pending(user_id: str) -> bool:
-    return mongo.db[COLLECTION].count_documents({"user_id": user_id}) > 0
+    return mongo.db[COLLECTION].find_one({"_id": user_id}, {"_id": 1}) is not None
 
 
 def sweep(celery_app: Celery, before: datetime) -> int:
     """Send a task for every person with a request left since `before` (its signal was lost or deferred),
-    unless one of theirs is still waiting to start."""
-    people = {r["user_id"] for r in mongo.db[COLLECTION].find({"at": {"$lt": before}}, {"user_id": 1})}
+    unless one of theirs is still waiting to start. Requests of the earlier shape become their person's
+    document first (stored before the old ones go, so a failure leaves them for the next sweep)."""
+    left = list(mongo.db[COLLECTION].find({"at": {"$lt": before}}))
+    if earlier := [r for r in left if "user_id" in r]:
+        mongo.db[COLLECTION].bulk_write(
+            [_upsert(r | {"_id": r["user_id"], "full": bool(r.get("full"))}) for r in earlier]
+        )
+        mongo.db[COLLECTION].delete_many(one_or_in("_id", [r["_id"] for r in earlier]))
+    people = {r.get("user_id", r["_id"]) for r in left}
     return sum(1 for user_id in sorted(people) if _ensure_task(celery_app, user_id))
 
 
 def forget(user_id: str) -> None:
     """Erasure: drop the person's requests, flags and cached days."""
-    mongo.db[COLLECTION].delete_many({"user_id": user_id})
+    mongo.db[COLLECTION].delete_one({"_id": user_id})
+    mongo.db[COLLECTION].delete_many({"user_id": user_id})  # a request of the earlier shape
     with contextlib.suppress(redis.RedisError):
         redis_client.client.delete(queued_flag(user_id), sent_key(user_id))
         day_cache.forget(user_id)

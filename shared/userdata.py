@@ -90,7 +90,7 @@ PLACES: tuple[Place, ...] = (
     Place(events.EVENTS, export_as="events", drop=("_id", "user_id", "fingerprint")),
     # Every version of the taper plan, the record of what was agreed and when.
     Place(plans.COLLECTION, export_as="taper-plans", drop=("_id", "user_id")),
-    Place(recompute.COLLECTION, user_field="user_id"),
+    Place(recompute.COLLECTION, user_field="_id"),
     # Summaries are computed from the events (which are exported) and hold no more than they do.
     # The workers' packed copy of the day summaries before them: never a copy left without its days.
     Place(summaries.DAY_COPIES, user_field="_id"),

@@ -199,7 +199,7 @@ def with_health_data(ingestion, who: Someone, headers: dict) -> None:
     assert ingestion.post("/v1/plan/versions", json=plan, headers=headers).status_code == 201
     settings = runtime_of(ingestion.application).settings
     wait_until(lambda: record_for(settings, f"safety:{who.user_id}:{yesterday}"), "the safety email")
-    wait_until(lambda: not mongo.db.recompute_requests.count_documents({"user_id": who.user_id}), "summaries")
+    wait_until(lambda: not mongo.db.recompute_requests.count_documents({"_id": who.user_id}), "summaries")
 
     asked = ingestion.post("/v1/reports", json={"include_notes": True}, headers=headers)
     assert asked.status_code == 202, asked.json

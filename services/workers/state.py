@@ -40,7 +40,7 @@ def collector(settings: Settings) -> metrics.StateCollector:
                 None,
                 lambda: outbox.backlog()[1],
             ),
-            "tyh_recompute_backlog": ("Recompute requests waiting", None, lambda: recompute.backlog()[0]),
+            "tyh_recompute_backlog": ("People waiting for a recompute", None, lambda: recompute.backlog()[0]),
             "tyh_recompute_oldest_age_seconds": (
                 "Age of the oldest waiting recompute request",
                 None,

@@ -153,7 +153,7 @@ def secrets_of(user_id: str) -> list[str]:
 def wait_for_summaries(user_id: str, timeout: float = 20) -> None:
     """Let the workers finish recomputing the person's summaries (needs the `workers_worker` fixture)."""
     deadline = time.monotonic() + timeout
-    while mongo.db.recompute_requests.count_documents({"user_id": user_id}):
+    while mongo.db.recompute_requests.count_documents({"_id": user_id}):
         if time.monotonic() > deadline:
             raise TimeoutError("summaries were not recomputed")
         time.sleep(0.05)

@@ -135,7 +135,7 @@ def test_a_write_that_could_not_cache_its_event_sends_the_recompute_to_mongodb(o
         }
     )
     mongo.db[recompute.COLLECTION].insert_one(
-        {"_id": "r1", "user_id": p.id, "from_day": today, "at": datetime.now(UTC), "full": True}
+        {"_id": p.id, "from_day": today, "at": datetime.now(UTC), "full": True, "requests": 1}
     )
     p.recompute()
     assert reads and p.id in reads[0]
