@@ -108,6 +108,32 @@ def wal_kept(server: FerretDB) -> Iterator[None]:
         db.execute("COMMIT")
 
 
+def concurrently(server: FerretDB, *works) -> None:
+    """Run each `work(mongo)` in a thread of its own, with a client of its own, connected before any starts;
+    raise the first error any of them met."""
+    barrier = threading.Barrier(len(works))
+    errors: list[BaseException] = []
+
+    def run(work) -> None:
+        mongo = pymongo.MongoClient(server.uri)
+        try:
+            mongo.patches.command("ping")
+            barrier.wait()
+            work(mongo)
+        except BaseException as exc:  # noqa: BLE001 - raised by the main thread
+            errors.append(exc)
+        finally:
+            mongo.close()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def test_a_lookup_by_id_searches_the_id_index(client):
     docs = client.patches.docs
     docs.insert_many([{"_id": f"doc-{n}", "n": n} for n in range(50)] + [{"_id": ObjectId(), "n": 50}])
@@ -179,28 +205,16 @@ def test_equality_on_an_indexed_field_searches_its_index(client):
 def test_concurrent_increments_of_one_document_are_all_kept(client, server):
     client.patches.counters.insert_one({"_id": "counter", "n": 0, "claims": 0})
     seen: list[int] = []
-    errors: list[BaseException] = []
 
-    def increment() -> None:
-        mongo = pymongo.MongoClient(server.uri)
-        try:
-            counters = mongo.patches.counters
-            for _ in range(INCREMENTS):
-                counters.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
-                before = counters.find_one_and_update({"_id": "counter"}, {"$inc": {"claims": 1}})
-                seen.append(before["claims"])
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            mongo.close()
+    def increment(mongo: pymongo.MongoClient) -> None:
+        counters = mongo.patches.counters
+        for _ in range(INCREMENTS):
+            counters.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+            before = counters.find_one_and_update({"_id": "counter"}, {"$inc": {"claims": 1}})
+            seen.append(before["claims"])
 
-    threads = [threading.Thread(target=increment) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(server, *[increment] * THREADS)
 
-    assert not errors
     assert client.patches.counters.find_one({"_id": "counter"}) == {
         "_id": "counter",
         "n": THREADS * INCREMENTS,
@@ -211,29 +225,13 @@ def test_concurrent_increments_of_one_document_are_all_kept(client, server):
 
 def test_concurrent_upserts_with_one_filter_make_one_document(client, server):
     """Claims written as upserts (`$inc` or `$setOnInsert` on a filter that may match nothing yet)."""
-    barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
 
-    def upsert() -> None:
-        mongo = pymongo.MongoClient(server.uri)
-        try:
-            counters = mongo.patches.counters
-            counters.find_one({"_id": "warm-up"})  # connected before the barrier: all start at once
-            barrier.wait()
-            for _ in range(INCREMENTS // 4):
-                counters.update_one({"name": "fresh"}, {"$inc": {"n": 1}}, upsert=True)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            mongo.close()
+    def upsert(mongo: pymongo.MongoClient) -> None:
+        for _ in range(INCREMENTS // 4):
+            mongo.patches.counters.update_one({"name": "fresh"}, {"$inc": {"n": 1}}, upsert=True)
 
-    threads = [threading.Thread(target=upsert) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(server, *[upsert] * THREADS)
 
-    assert not errors
     assert [doc["n"] for doc in client.patches.counters.find({"name": "fresh"})] == [
         THREADS * INCREMENTS // 4
     ]
@@ -574,46 +572,23 @@ def test_a_failing_statement_is_a_write_error_at_its_index(client, ordered):
 def test_concurrent_bulk_upserts_all_count_beside_other_writers(client, server):
     """Bulk writes that read then write each document, while inserts commit into another collection of the
     same database in between: every increment is kept and none fails on SQLite's lock."""
-    barrier = threading.Barrier(THREADS + 1)
-    errors: list[BaseException] = []
 
-    def upsert() -> None:
-        mongo = pymongo.MongoClient(server.uri)
-        try:
-            counters = mongo.patches.counters
-            counters.find_one({"_id": "warm-up"})
-            barrier.wait()
-            for _ in range(10):
-                # By _id: all read before the transaction; by another field: each read in it.
-                counters.bulk_write(
-                    [UpdateOne({"_id": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
-                )
-                mongo.patches.tallies.bulk_write(
-                    [UpdateOne({"k": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
-                )
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            mongo.close()
+    def upsert(mongo: pymongo.MongoClient) -> None:
+        for _ in range(10):
+            # By _id: all read before the transaction; by another field: each read in it.
+            mongo.patches.counters.bulk_write(
+                [UpdateOne({"_id": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
+            )
+            mongo.patches.tallies.bulk_write(
+                [UpdateOne({"k": n}, {"$inc": {"n": 1}}, upsert=True) for n in range(20)]
+            )
 
-    def insert() -> None:
-        mongo = pymongo.MongoClient(server.uri)
-        try:
-            barrier.wait()
-            for start in range(0, 400, 4):
-                mongo.patches.events.insert_many([{"n": n} for n in range(start, start + 4)])
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            mongo.close()
+    def insert(mongo: pymongo.MongoClient) -> None:
+        for start in range(0, 400, 4):
+            mongo.patches.events.insert_many([{"n": n} for n in range(start, start + 4)])
 
-    threads = [threading.Thread(target=upsert) for _ in range(THREADS)] + [threading.Thread(target=insert)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(server, *[upsert] * THREADS, insert)
 
-    assert not errors
     assert [doc["n"] for doc in client.patches.counters.find().sort("_id", 1)] == [THREADS * 10] * 20
     assert sorted((doc["k"], doc["n"]) for doc in client.patches.tallies.find()) == [
         (n, THREADS * 10) for n in range(20)
@@ -626,37 +601,19 @@ def test_a_conditional_delete_never_removes_an_update_made_after_its_read(client
     keep counting into it with upserts: every increment ends up either in a removed document, as read, or
     in the one left."""
     removed: list[int] = []
-    errors: list[BaseException] = []
 
-    def count() -> None:
-        mongo = pymongo.MongoClient(server.uri)
-        try:
-            for _ in range(INCREMENTS):
-                mongo.patches.requests.update_one({"_id": "req"}, {"$inc": {"n": 1}}, upsert=True)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            mongo.close()
+    def count(mongo: pymongo.MongoClient) -> None:
+        for _ in range(INCREMENTS):
+            mongo.patches.requests.update_one({"_id": "req"}, {"$inc": {"n": 1}}, upsert=True)
 
-    def take() -> None:
-        mongo = pymongo.MongoClient(server.uri)
-        try:
-            for _ in range(INCREMENTS):
-                read = mongo.patches.requests.find_one({"_id": "req"})
-                if read and mongo.patches.requests.delete_one({"_id": "req", "n": read["n"]}).deleted_count:
-                    removed.append(read["n"])
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            mongo.close()
+    def take(mongo: pymongo.MongoClient) -> None:
+        for _ in range(INCREMENTS):
+            read = mongo.patches.requests.find_one({"_id": "req"})
+            if read and mongo.patches.requests.delete_one({"_id": "req", "n": read["n"]}).deleted_count:
+                removed.append(read["n"])
 
-    threads = [threading.Thread(target=work) for work in (count, count, take, take)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    concurrently(server, count, count, take, take)
 
-    assert not errors
     left = client.patches.requests.find_one({"_id": "req"})
     assert removed  # the takers did take some
     assert sum(removed) + (left["n"] if left else 0) == 2 * INCREMENTS
