@@ -941,6 +941,21 @@ def worker_push(app_context, page, app_url):
     return worker, show
 
 
+def reminded(app_context, app_url, mailbox, email: str):
+    """A person whose plan has a dose at 08:00, signed in on a page whose worker a reminder can be pushed
+    to: (their headers, the page, the worker, its `show`, that reminder's payload)."""
+    user, headers = person(email, time_zone="UTC")
+    start = str(datetime.now(UTC).date() - timedelta(days=20))
+    plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=[{"time": "08:00", "share": 1}])
+    assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+    app_context.grant_permissions(["notifications"], origin=app_url)
+    page = app_context.new_page()
+    sign_in(page, mailbox, email)
+    wait_for_worker(page)
+    worker, show = worker_push(app_context, page, app_url)
+    return headers, page, worker, show, reminder_push(app_url, headers, user["_id"], "08:00")
+
+
 class TestDoseReminders:
     def test_a_pushed_reminder_answered_offline_is_recorded_once_when_back(
         self, app_context, app_url, mailbox, db
@@ -948,18 +963,8 @@ class TestDoseReminders:
         """The worker's own push and notificationclick handling, in Chromium: the push arrives through the
         DevTools protocol (a browser vendor's push service cannot be reached here) and the tap on "Taken"
         is dispatched in the worker as the browser would."""
-        user, headers = person("reminded@example.org", time_zone="UTC")
-        times = [{"time": "08:00", "share": 1}]
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        headers, page, worker, show, payload = reminded(app_context, app_url, mailbox, "reminded@example.org")
         (dose,) = api(app_url, headers, "GET", "/v1/plan").json()["progress"]["today_doses"]
-        app_context.grant_permissions(["notifications"], origin=app_url)
-        page = app_context.new_page()
-        sign_in(page, mailbox, "reminded@example.org")
-        wait_for_worker(page)
-        worker, show = worker_push(app_context, page, app_url)
-        payload = reminder_push(app_url, headers, user["_id"], "08:00")
         assert show(payload) == [
             {
                 "title": "Your 08:00 reminder",
@@ -997,18 +1002,9 @@ class TestDoseReminders:
     ):
         """What a locked screen shows: the time only, until the person turns on naming the dose for this
         device (kept across a reload); then the dose as the plan measures it, in the app's language."""
-        user, headers = person("private@example.org", time_zone="UTC")
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(
-            plans.diazepam_tablets(), start_day=start, dose_times=[{"time": "08:00", "share": 1}]
+        _headers, page, _worker, show, payload = reminded(
+            app_context, app_url, mailbox, "private@example.org"
         )
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
-        app_context.grant_permissions(["notifications"], origin=app_url)
-        page = app_context.new_page()
-        sign_in(page, mailbox, "private@example.org")
-        wait_for_worker(page)
-        _worker, show = worker_push(app_context, page, app_url)
-        payload = reminder_push(app_url, headers, user["_id"], "08:00")
         neutral = {"title": "Your 08:00 reminder", "body": "From your plan. Tap to open, or answer here."}
         assert [{k: n[k] for k in neutral} for n in show(payload)] == [neutral]
 
