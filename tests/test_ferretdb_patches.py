@@ -541,6 +541,21 @@ def test_a_sort_after_an_equality_reads_the_compound_index_in_order(client, serv
     assert [doc["day"] for doc in same_day] == [day for day in mine if day == mine[0]]
 
 
+def test_a_sort_reads_another_index_when_its_conditions_meet_few_documents(client, server):
+    """Sorted on `k` with a condition on `g` (each leads an index): a rare `g` is searched in its index and
+    sorted by the handler, a common one is filtered while the `k` index is read in order."""
+    docs = client.patches.docs
+    docs.create_index("k")
+    docs.create_index("g")
+    docs.insert_many([{"_id": n, "g": "rare" if n % 500 == 0 else "common", "k": n} for n in range(3000)])
+
+    for g, in_index_order in (("rare", False), ("common", True)):
+        start = log_size(server)
+        found = [doc["k"] for doc in docs.find({"g": g}).sort("k", -1).limit(3)]
+        assert found == sorted((n for n in range(3000) if (n % 500 == 0) == (g == "rare")), reverse=True)[:3]
+        assert bool(sorted_reads(server, start)) == in_index_order, g
+
+
 @pytest.mark.parametrize(
     ("odd", "in_index_order"),
     [
