@@ -2,8 +2,9 @@
 the only module that talks to pymongo about either.
 
 The admin list is plain queries here, each written to be served by an index on MongoDB (and on our
-patched FerretDB): equality on `status` and `source_key`, ranges on `created_at` and `email_key`, and
-sorts that follow an index's keys after the keys pinned by equality, ending in `_id` so ties page stably.
+FerretDB once it reads through typed index keys): equality on `status` and `source_key`, ranges on
+`created_at` and `email_key`, and sorts that follow an index's keys after the keys pinned by equality,
+ending in `_id` so ties page stably.
 
 Every state change is one conditional update on one document, so a replayed request, a double click or a
 concurrent admin action finds the state already moved on and changes nothing (FerretDB has no transactions).
@@ -77,9 +78,9 @@ def ensure_indexes() -> None:
     for name in RETIRED_INDEXES:
         try:
             col.drop_index(name)
-        except OperationFailure as exc:
+        except OperationFailure as exc:  # absent is fine: dropped before, by another process, or never made
             if exc.code != INDEX_NOT_FOUND:
-                raise  # gone already (dropped by another process, or never made): fine
+                raise
 
 
 def ensure_source_keys() -> None:
