@@ -3,6 +3,8 @@ rules computed here in Python; ties page stably; a place in line is the entry's 
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 from datetime import UTC, datetime, timedelta
@@ -109,6 +111,7 @@ def test_filters_search_sort_and_pages_match_the_rules(client, api_headers, popu
 
 
 def test_pages_through_ties_list_every_entry_once_in_the_documented_order(client, api_headers, db):
+    """And the export and "Invite next" follow the same order."""
     # Entries joined (and confirmed) at three moments only, so every page boundary falls inside a tie.
     moments = [waitlist.BASE + timedelta(hours=h) for h in range(3)]
     docs = [
@@ -121,6 +124,12 @@ def test_pages_through_ties_list_every_entry_once_in_the_documented_order(client
         listed = _all_pages(client, api_headers, source="reddit", **params)
         assert len(listed) > 2 * 50 and len(set(listed)) == len(listed)
         assert listed == _expected(docs, source="reddit", **params)
+        exported = client.get("/admin/export.csv", query_string={"source": "reddit", **params})
+        assert [row["id"] for row in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))] == listed
+    # "Invite next" names the first in line in the same order.
+    page = client.get("/admin/invitations/next?next=120").get_data(as_text=True)
+    named = re.findall(r'name="entry_ids" value="([0-9a-f]{32})"', page)
+    assert named == _expected(docs, sort="line")[:120]
 
 
 def test_a_search_for_an_address_finds_it_as_its_duplicate_key_is_kept(client, api_headers, db):
