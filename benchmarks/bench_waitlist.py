@@ -37,13 +37,11 @@ from benchmarks.harness import (
 from services.notification.email import repository as email_repository
 from services.notification.email.message import build, to_bytes
 from services.notification.email.templates import render
-from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from shared import outbox, waitlist_inbox
 from shared.email import data_of, request_email, template_of
 from shared.mongo import mongo
 from shared.outbox import OUTBOX, SENT
-from shared.redis_client import redis_client
 from shared.settings import Settings
 from shared.tasks import NOTIFICATION_QUEUES
 from tests.support.runtimes import celery_for
@@ -124,10 +122,6 @@ def stored(stack: Stack, settings: Settings, report: Report) -> dict:
     started = time.monotonic()
     prefill(PREFILLED)
     runs["prefill_s"] = round(time.monotonic() - started, 1)
-    started = time.monotonic()
-    redis_client.configure(settings)
-    runs["indexed"] = index.rebuild()  # the admin list's read model holds the list too, as it would
-    runs["reindex_s"] = round(time.monotonic() - started, 1)
     runs["prefilled"] = _stored_run(stack, settings)
     report.measure(
         "stored_prefilled",

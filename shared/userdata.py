@@ -137,7 +137,6 @@ KEPT: tuple[tuple[str, str], ...] = (
     ("admin_audit", "the waitlist entry id an admin invited or erased, and when: never the address or name"),
     ("redis auth:erased:*", "90 days: a hash of each erased account's device token, to tell the device why"),
     ("redis rl:*", "until they expire (a day at most): rate-limit counters keyed by a hash of the address"),
-    ("redis waitlist:erased:*", "a day: a hash of an erased entry's id, so a sign-up cannot re-index it"),
 )
 
 

@@ -69,7 +69,7 @@ def settings(mongo_uri, redis_server, smtp_server) -> Settings:
 def db(settings):
     """The test database with every collection emptied (indexes kept, as the services create them once)."""
     mongo.configure(settings)
-    redis_client.configure(settings)  # test factories keep Redis read models in step, as the services do
+    redis_client.configure(settings)  # services' code called straight from tests reaches Redis too
     database = mongo.db
     for name in database.list_collection_names():
         database[name].delete_many({})

@@ -110,7 +110,8 @@ class Someone:
 
 def on_the_waitlist(notification, admin_headers, mailbox) -> Someone:
     """Joined, confirmed, invited by an admin (an open invitation, its email sent), unsubscribed from news,
-    and the admin's stats read (their cache names the referral leaders, this person among them)."""
+    found by the admin's list search and the admin's stats read (they name the referral leaders, this
+    person among them): anything either kept aside would be scanned too."""
     tag = uuid.uuid4().hex[:8]
     who = Someone(email=f"Quill.{tag}@Example.org", name=f"Quillon {tag}")
     settings = runtime_of(notification.application).settings
@@ -131,6 +132,8 @@ def on_the_waitlist(notification, admin_headers, mailbox) -> Someone:
     assert notification.post(path_of(friend_links["confirm_url"])).status_code == 303
     stats = notification.get("/admin/api/stats", headers=admin_headers).json
     assert who.email in str(stats["leaders"])
+    listed = notification.get("/admin/api/entries", query_string={"q": who.email}, headers=admin_headers)
+    assert [item["_id"] for item in listed.json["items"]] == [who.entry_id], listed.json
 
     invited = notification.post(
         "/admin/api/invitations", json={"entry_ids": [who.entry_id]}, headers=admin_headers

@@ -34,13 +34,15 @@ def create_app(runtime: Runtime) -> Flask:
         {"type": "http", "scheme": "bearer", "description": "the email provider's webhook secret"},
     )
     # Opt-outs stored before the settings held them move there once MongoDB is reachable, as indexes do;
-    # so does the first count of a waitlist stored before its counters existed.
+    # so do the first count of a waitlist stored before its counters existed and the source keys its
+    # entries lacked.
     ensure_indexes(
         app,
         outbox.ensure_indexes,
         email_repository.ensure_indexes,
         waitlist_repository.ensure_indexes,
         waitlist_repository.ensure_counts,
+        waitlist_repository.ensure_source_keys,
         email_service.adopt_account_opt_outs,
         dose_reminders.ensure_indexes,
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.notification.waitlist import index, repository
+from services.notification.waitlist import repository
 
 BASE = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -48,13 +48,10 @@ def entry_doc(n: int = 0, status: str = "confirmed", **overrides: Any) -> dict[s
 def entry(n: int = 0, status: str = "confirmed", **overrides: Any) -> dict[str, Any]:
     doc = entry_doc(n, status, **overrides)
     repository.insert_entry(doc)  # counted, as the waitlist service's sign-ups are
-    index.sync(doc["_id"])  # as the waitlist service does after each write
     return doc
 
 
 def entries(count: int, **overrides: Any) -> list[dict[str, Any]]:
     docs = [entry_doc(n, **overrides) for n in range(count)]
     repository.insert_entries(docs)
-    for doc in docs:
-        index.sync(doc["_id"])
     return docs

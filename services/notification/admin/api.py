@@ -12,7 +12,6 @@ from marshmallow import Schema, ValidationError
 
 from services.notification.admin import audit, auth, service
 from services.notification.admin.schemas import PAGE_SIZE, EntryFilters, InviteRequest, OutboxFilters
-from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
 from shared import outbox as email_outbox  # the view below is called outbox
@@ -22,7 +21,6 @@ from shared.web.media import require_json
 from shared.web.problems import DomainError, invalid_params
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
-INDEX_WAIT_S = 3.0
 
 
 class InvalidInput(DomainError):
@@ -35,13 +33,6 @@ class NotFound(DomainError):
     status = 404
     title = "Not Found"
     detail = "There is nothing here."
-
-
-class Rebuilding(DomainError):
-    status = 503
-    title = "List index rebuilding"
-    detail = "The waitlist list is being rebuilt from the database. Please try again in a minute."
-    headers = {"Retry-After": "30"}
 
 
 class AlreadyQueued(DomainError):
@@ -66,9 +57,7 @@ def _load(schema: Schema, data: Any) -> dict[str, Any]:
 @bp.get("/entries")
 def list_entries():
     filters = _load(EntryFilters(), request.args)
-    if not index.ensure_ready(INDEX_WAIT_S):
-        raise Rebuilding()
-    rows, has_next = index.page(filters, PAGE_SIZE)
+    rows, has_next = waitlist_repository.list_page(filters, PAGE_SIZE)
     return {"items": rows, "page": filters["page"], "has_next": has_next}
 
 

@@ -1,5 +1,4 @@
-"""`flask --app services.notification.wsgi admin ...`: admins, their API tokens, the list index, the
-stats' counters."""
+"""`flask --app services.notification.wsgi admin ...`: admins, their API tokens, the stats' counters."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from services.notification.admin import accounts, audit
-from services.notification.waitlist import index, repository
+from services.notification.waitlist import repository
 
 admin_cli = AppGroup("admin", help="Manage admin accounts and API tokens.")
 token_cli = AppGroup("token", help="Create and revoke admin API tokens.")
@@ -71,17 +70,6 @@ def token_list(email: str) -> None:
             f"{record['prefix']}  {record['name']}  "
             f"created {record['created_at']:%Y-%m-%d}  used {used}  {state}"
         )
-
-
-@admin_cli.command("reindex")
-def reindex() -> None:
-    """Rebuild the admin list's Redis index from MongoDB (a cache: safe to run at any time)."""
-    click.echo("Rebuilding the waitlist index...")
-    try:
-        count = index.rebuild(progress=lambda n: click.echo(f"  {n:,} entries"))
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Indexed {count:,} entries.")
 
 
 @admin_cli.command("recount")

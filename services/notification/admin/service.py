@@ -17,7 +17,7 @@ from services.notification.email import service as email_service
 from services.notification.privacy import service as privacy
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING
+from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, NO_SOURCE, PENDING
 from shared import invitations
 from shared.email import request_email
 from shared.runtime import Runtime
@@ -143,6 +143,12 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
         for k, v in filters.items()
         if v not in ("", None)
     }
+
+
+def known_sources() -> list[tuple[str, int]]:
+    """The list's source filter's choices: (source in lower case, entries), most entries first, from the
+    counters (entries without a source are not a choice)."""
+    return [(s, n) for s, n in waitlist_repository.count_totals()["sources"] if s != NO_SOURCE][:SOURCES]
 
 
 def stats() -> dict[str, Any]:

@@ -30,10 +30,9 @@ from services.notification.admin.schemas import (
     InviteRequest,
     OutboxFilters,
 )
-from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import CONFIRMED, STATUSES
+from services.notification.waitlist.repository import STATUSES
 from shared import invitations
 from shared import outbox as email_outbox  # the view below is called outbox
 from shared.email import address_key
@@ -42,7 +41,6 @@ from shared.web.pages import message_page
 from shared.web.problems import DomainError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-INDEX_WAIT_S = 3.0  # a small waitlist's index is rebuilt within this; a large one says "rebuilding"
 FILTER_LABELS = {"q": "Search", "status": "Status", "source": "Source", "created_from": "Joined from",
                  "created_to": "Joined until", "sort": "Sort", "page": "Page"}  # fmt: skip
 bp.add_app_template_filter(display.when, "when")
@@ -127,17 +125,16 @@ def _filters() -> tuple[dict, dict]:
 @auth.login_required
 def entries():
     filters, errors = _filters()
-    rebuilding = not index.ensure_ready(INDEX_WAIT_S)
     # Filters that cannot be read list nothing: the whole list under a filter the admin believes applied
     # would be mistaken for its answer.
-    rows, has_next = ([], False) if rebuilding or errors else index.page(filters, PAGE_SIZE)
+    rows, has_next = ([], False) if errors else waitlist_repository.list_page(filters, PAGE_SIZE)
     if errors:  # show what was typed, to be corrected
         filters = {**filters, **{k: v for k, v in request.args.items() if k in filters and k != "page"}}
     args = {k: v for k, v in request.args.items() if k != "page"}
     html = render_template(
         "admin/entries.html", rows=rows, has_next=has_next, filters=filters, errors=errors,
-        labels=FILTER_LABELS, statuses=STATUSES, sources=[] if rebuilding else index.known_sources(),
-        args=args, rebuilding=rebuilding, invite_max=MAX_INVITE_BATCH,
+        labels=FILTER_LABELS, statuses=STATUSES, sources=service.known_sources(), args=args,
+        invite_max=MAX_INVITE_BATCH,
     )  # fmt: skip
     return html, 422 if errors else 200
 
@@ -186,10 +183,8 @@ def invite_next_form():
     except ValidationError:
         flash(f"Choose how many people to invite: a number from 1 to {MAX_INVITE_BATCH}.", "warn")
         return redirect(url_for("admin.entries"))
-    rebuilding = not index.ensure_ready(INDEX_WAIT_S)
-    filters = {"status": CONFIRMED, "sort": "line", "page": 1}
-    rows = [] if rebuilding else index.page(filters, wanted["next"])[0]
-    return render_template("admin/invite_next.html", rows=rows, asked=wanted["next"], rebuilding=rebuilding)
+    rows = waitlist_repository.next_in_line(wanted["next"])
+    return render_template("admin/invite_next.html", rows=rows, asked=wanted["next"])
 
 
 @bp.post("/invitations")

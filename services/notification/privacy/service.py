@@ -12,7 +12,6 @@ from typing import Any
 from celery import Celery
 
 from services.notification.email import service as email_service
-from services.notification.waitlist import index
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist.normalize import email_key as waitlist_email_key
 from services.notification.waitlist.repository import ACTIVE
@@ -47,7 +46,6 @@ def _erase_entry(entry: dict[str, Any]) -> bool:
     # Entries this one referred keep their place, not a pointer to it (their credit was given already).
     waitlist_repository.forget_referrer(entry["_id"])
     erased = userdata.erase_entry(entry["_id"])[waitlist_repository.COLLECTION] == 1
-    index.remove(entry["_id"])  # the admin list's read model holds the address too
     if erased:
         waitlist_repository.uncount(entry)
     return erased

@@ -1,6 +1,11 @@
 """The waitlist's store: `waitlist_entries` and the counters behind the admin stats (`waitlist_counts`);
 the only module that talks to pymongo about either.
 
+The admin list is plain queries here, each written to be served by an index on MongoDB (and on our
+FerretDB once it reads through typed index keys): equality on `status` and `source_key`, ranges on
+`created_at` and `email_key`, and sorts that follow an index's keys after the keys pinned by equality,
+ending in `_id` so ties page stably.
+
 Every state change is one conditional update on one document, so a replayed request, a double click or a
 concurrent admin action finds the state already moved on and changes nothing (FerretDB has no transactions).
 FerretDB 1.x also refuses a projection on findAndModify, so those return whole documents. Each change that
@@ -16,10 +21,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
+from services.notification.waitlist.normalize import email_key
 from shared.mongo import mongo
 
 COLLECTION = "waitlist_entries"
@@ -28,14 +34,24 @@ PENDING, CONFIRMED, INVITED, ACTIVE = "pending", "confirmed", "invited", "active
 STATUSES = (PENDING, CONFIRMED, INVITED, ACTIVE)
 NO_SOURCE = "(none)"
 DUPLICATE_KEY = 11000
+INDEX_NOT_FOUND = 27
 COUNTED = "meta:counted"  # present once the counters hold the whole list
-# The export's orders (the admin list's pages read the Redis read model, waitlist/index.py).
+SOURCE_KEYED = "meta:source-keyed"  # present once every entry has its source_key
+BATCH = 1000
+# The admin list's orders (its pages, the export, "invite the next N"). Each follows an index's keys after
+# the keys the query pins by equality ("line" pins status), and ends in `_id` (email_key is unique), so
+# entries tied on the first key keep one order from page to page.
 SORT_KEYS = {
-    "newest": [("created_at", DESCENDING)],
-    "oldest": [("created_at", ASCENDING)],
-    "line": [("status", ASCENDING), ("line_at", ASCENDING)],
+    "newest": [("created_at", DESCENDING), ("_id", DESCENDING)],
+    "oldest": [("created_at", ASCENDING), ("_id", ASCENDING)],
+    "line": [("line_at", ASCENDING), ("_id", ASCENDING)],
     "email": [("email_key", ASCENDING)],
 }
+LIST_FIELDS = (
+    "email", "name", "status", "source", "created_at", "confirmed_at", "line_at", "referral_credits",
+    "invited_at",
+)  # fmt: skip
+RETIRED_INDEXES = ("created_at", "status_line_at")  # replaced by the same keys ending in _id
 
 
 def _entries() -> Collection:
@@ -51,11 +67,38 @@ def ensure_indexes() -> None:
     col = _entries()
     col.create_index([("email_key", ASCENDING)], unique=True, name="email_key_unique")
     col.create_index([("referral_code", ASCENDING)], unique=True, name="referral_code_unique")
-    col.create_index([("status", ASCENDING), ("line_at", ASCENDING)], name="status_line_at")
-    col.create_index([("created_at", ASCENDING)], name="created_at")
+    # The admin list's sorts (SORT_KEYS): newest and oldest, and the place in line within a status.
+    col.create_index([("created_at", ASCENDING), ("_id", ASCENDING)], name="created_at_id")
+    col.create_index(
+        [("status", ASCENDING), ("line_at", ASCENDING), ("_id", ASCENDING)], name="status_line_at_id"
+    )
     # Erasure's forget_referrer and the stats' referral leaders: equalities the patched server pushes down.
     col.create_index([("referred_by", ASCENDING)], name="referred_by")
     col.create_index([("referral_credits", ASCENDING)], name="referral_credits")
+    for name in RETIRED_INDEXES:
+        try:
+            col.drop_index(name)
+        except OperationFailure as exc:  # absent is fine: dropped before, by another process, or never made
+            if exc.code != INDEX_NOT_FOUND:
+                raise
+
+
+def ensure_source_keys() -> None:
+    """At start: give entries stored before `source_key` existed theirs, once (streamed, BATCH updates per
+    write). The marker is written after the pass, so a pass cut short is repeated; repeating one changes
+    nothing."""
+    if _counts().find_one({"_id": SOURCE_KEYED}, {"_id": 1}) is not None:
+        return
+    updates: list[UpdateOne] = []
+    for doc in _entries().find({"source_key": {"$exists": False}}, {"source": 1}):
+        keyed = {"$set": {"source_key": source_key(doc.get("source"))}}
+        updates.append(UpdateOne({"_id": doc["_id"]}, keyed))
+        if len(updates) == BATCH:
+            _entries().bulk_write(updates, ordered=False)
+            updates = []
+    if updates:
+        _entries().bulk_write(updates, ordered=False)
+    _counts().update_one({"_id": SOURCE_KEYED}, {"$setOnInsert": {"kind": "meta"}}, upsert=True)
 
 
 # Counters: one document per day of sign-up (`_id` "day:YYYY-MM-DD"), counting that day's entries in all
@@ -109,10 +152,16 @@ def _moved(old: str, new: str) -> Counter[str]:
     return Counter({f"status.{old}": -1, f"status.{new}": 1})
 
 
+def _keyed(doc: dict[str, Any]) -> dict[str, Any]:
+    """The entry with its `source_key`, the source the list filters on whatever its case."""
+    doc["source_key"] = source_key(doc.get("source"))
+    return doc
+
+
 def insert_entry(doc: dict[str, Any]) -> None:
     """Insert a new entry and count it; raises DuplicateKeyError when its email_key or referral_code is
     taken (then nothing is counted)."""
-    _entries().insert_one(doc)
+    _entries().insert_one(_keyed(doc))
     _count(doc["created_at"].date(), _counter_fields(doc))
 
 
@@ -123,7 +172,7 @@ def insert_new_entries(docs: list[dict[str, Any]]) -> set[int]:
         return set()
     refused: set[int] = set()
     try:
-        _entries().insert_many(docs, ordered=False)
+        _entries().insert_many([_keyed(doc) for doc in docs], ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         refused = {error["index"] for error in errors}
@@ -137,7 +186,7 @@ def insert_new_entries(docs: list[dict[str, Any]]) -> set[int]:
 def insert_entries(docs: list[dict[str, Any]]) -> None:
     """Insert new entries in order and count them (imports, tests and benchmarks store many at once)."""
     try:
-        _entries().insert_many(docs, ordered=True)
+        _entries().insert_many([_keyed(doc) for doc in docs], ordered=True)
     except BulkWriteError as exc:  # in order: those before the refused one are stored, so counted
         _count_all(docs[: exc.details["nInserted"]])
         raise
@@ -241,7 +290,8 @@ def set_line_at(entry_id: str, credits: int, line_at: datetime) -> bool:
 
 
 def count_confirmed_ahead(line_at: datetime, entry_id: str) -> int:
-    """Confirmed entries before this place in line (ties broken by id, so positions never collide)."""
+    """Confirmed entries before this place in line (ties broken by id, so positions never collide, in the
+    order of the list's "line" sort): two counts within the status_line_at_id index."""
     col = _entries()
     before = col.count_documents({"status": CONFIRMED, "line_at": {"$lt": line_at}})
     tied = col.count_documents({"status": CONFIRMED, "line_at": line_at, "_id": {"$lt": entry_id}})
@@ -274,21 +324,18 @@ def forget_referrer(entry_id: str) -> None:
     _entries().update_many({"referred_by": entry_id}, {"$set": {"referred_by": None}})
 
 
-# The admin side: the list's read model refills from here; the export and "invite the next N" read here.
-
-
-def iter_list_rows(fields: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Every entry with these fields, unsorted (the admin list's read model is rebuilt from this)."""
-    yield from _entries().find({}, dict.fromkeys(fields, 1))
+# The admin side: the list's pages, its export and "invite the next N", all in SORT_KEYS order.
 
 
 def entry_query(filters: dict[str, Any]) -> dict[str, Any]:
-    """The MongoDB filter for the admin list's search and filters (equality first: pushed down)."""
+    """The MongoDB filter for the admin list's search and filters ("line" lists one status: confirmed
+    unless another is chosen)."""
     query: dict[str, Any] = {}
-    if filters.get("status"):
-        query["status"] = filters["status"]
+    status = filters.get("status") or (CONFIRMED if filters.get("sort") == "line" else None)
+    if status:
+        query["status"] = status
     if filters.get("source"):
-        query["source"] = {"$regex": f"^{re.escape(filters['source'])}$", "$options": "i"}
+        query["source_key"] = source_key(filters["source"])
     created: dict[str, datetime] = {}
     if filters.get("created_from"):
         created["$gte"] = _start_of(filters["created_from"])
@@ -296,16 +343,42 @@ def entry_query(filters: dict[str, Any]) -> dict[str, Any]:
         created["$lt"] = _start_of(filters["created_to"] + timedelta(days=1))
     if created:
         query["created_at"] = created
-    if filters.get("q"):
-        needle = {"$regex": re.escape(filters["q"].strip()), "$options": "i"}
-        query["$or"] = [{"email": needle}, {"name": needle}]
-    if filters.get("sort") == "line":
-        query.setdefault("status", CONFIRMED)
-    return query
+    return query | _search(filters.get("q") or "")
+
+
+def _search(text: str) -> dict[str, Any]:
+    """A search with an "@" is an address or its start: a range on email_key, through its index (typed as
+    the duplicate key is kept, so `John.Smith@Gmail.com` finds `johnsmith@gmail.com`). Without one it may
+    also be a name: any part of it, in any case, which is a scan."""
+    needle = text.strip()
+    if not needle:
+        return {}
+    if "@" in needle:
+        return {"email_key": _prefix(email_key(needle))}
+    name = {"$regex": re.escape(needle), "$options": "i"}
+    return {"$or": [{"email_key": _prefix(needle.lower())}, {"name": name}]}
+
+
+def _prefix(start: str) -> dict[str, str]:
+    """The strings that begin with `start` (U+10FFFF, the last code point, follows any other)."""
+    return {"$gte": start, "$lt": start + "\U0010ffff"}
 
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def list_page(filters: dict[str, Any], page_size: int) -> tuple[list[dict[str, Any]], bool]:
+    """One page of the admin list (its LIST_FIELDS) for these filters, and whether another follows."""
+    found = list(
+        _entries()
+        .find(entry_query(filters), dict.fromkeys(LIST_FIELDS, 1))
+        .sort(SORT_KEYS[filters.get("sort") or "newest"])
+        .skip((filters.get("page", 1) - 1) * page_size)
+        .limit(page_size + 1)
+    )
+    rows = [{"_id": doc["_id"]} | {field: doc.get(field) for field in LIST_FIELDS} for doc in found]
+    return rows[:page_size], len(rows) > page_size
 
 
 def iter_entries(filters: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -22,7 +22,7 @@ from flask import url_for
 from pymongo.errors import DuplicateKeyError
 
 from services.notification.privacy import service as privacy
-from services.notification.waitlist import abuse, index, repository
+from services.notification.waitlist import abuse, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
@@ -112,10 +112,8 @@ def store_signups(celery_app: Celery, settings: Settings, signups: list[dict[str
             created.append(entry)
         else:
             repeats.append((entry, decisions[position].allowed))
-    index.add_new(created)
     emails = [_confirmation(settings, e, e["confirmation_sends"]) for e in created if e["confirmation_sends"]]
     for entry, may_send in repeats:
-        index.sync(entry["_id"])  # a repeat may follow a crash between the insert and its indexing
         if entry["status"] != PENDING:
             continue
         if entry.get("confirmation_sends"):
@@ -258,7 +256,6 @@ def confirm(runtime: Runtime, token: str) -> tuple[dict[str, Any], bool]:
     if confirmed is None:  # a concurrent click won; report the state it left
         return entry_for_token(runtime.settings, CONFIRM_PURPOSE, token), False
     recompute_line_at(confirmed["_id"])  # credits may have arrived between the read and the write
-    index.sync(confirmed["_id"])
     credit_referrer(confirmed)
     send_place_link(runtime, confirmed)
     return repository.find_by_id(confirmed["_id"]) or confirmed, True
@@ -275,7 +272,6 @@ def credit_referrer(entry: dict[str, Any]) -> None:
     referrer = repository.add_referral_credit(claimed["referred_by"])
     if referrer is not None:
         recompute_line_at(referrer["_id"])
-        index.sync(referrer["_id"])
 
 
 def recompute_line_at(entry_id: str) -> None:
@@ -302,20 +298,12 @@ def leave(settings: Settings, token: str) -> bool:
 
 
 def position_of(entry: dict[str, Any]) -> int | None:
-    """1-based place among confirmed entries by line_at; None unless confirmed."""
+    """1-based place among confirmed entries by line_at (ties by id); None unless confirmed."""
     if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
         return None
-    # A rank in the admin list's read model; counting in MongoDB reads every confirmed entry on FerretDB,
-    # so it is only the fallback while the read model is rebuilt (or has not caught up with a confirm).
-    place = index.place_in_line(entry["_id"])
-    if place is not None:
-        return place
     return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
 
 
 def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:
     """Confirmed -> invited, recording the invitation; False from any other state."""
-    invited = repository.mark_invited(entry_id, invitation_id, at)
-    if invited:
-        index.sync(entry_id)
-    return invited
+    return repository.mark_invited(entry_id, invitation_id, at)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from celery import shared_task
 from marshmallow import ValidationError
 
-from services.notification.waitlist import index, repository, service
+from services.notification.waitlist import repository, service
 from shared import waitlist_inbox
 from shared.tasks import INVITATION_ACCEPTED, WAITLIST_JOIN, WAITLIST_STORE, WaitlistJoinPayload
 
@@ -54,7 +54,4 @@ def waitlist_join(self, **payload) -> None:
 @shared_task(name=INVITATION_ACCEPTED.name)
 def invitation_accepted(invitation_id: str, waitlist_entry_id: str) -> bool:
     """Mark the waitlist entry active (its person now has an account); repeating it changes nothing."""
-    active = repository.mark_active(waitlist_entry_id, datetime.now(UTC))
-    if active:
-        index.sync(waitlist_entry_id)
-    return active
+    return repository.mark_active(waitlist_entry_id, datetime.now(UTC))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.notification.admin import service as admin_service
 from services.notification.admin.cli import admin_cli
-from services.notification.waitlist import index, repository, service
+from services.notification.waitlist import repository, service
 from services.notification.waitlist import tasks as waitlist_tasks
 from shared.mongo import mongo
 from shared.runtime import runtime_of
@@ -116,7 +116,7 @@ def test_concurrent_sign_ups_of_one_address_make_one_counted_entry(client, notif
     assert mongo.db.waitlist_entries.count_documents({}) == 1
     entry = mongo.db.waitlist_entries.find_one()
     assert admin_service.stats()["statuses"]["pending"] == 1
-    assert [row["_id"] for row in index.page({"page": 1}, 50)[0]] == [entry["_id"]]
+    assert [row["_id"] for row in repository.list_page({"page": 1}, 50)[0]] == [entry["_id"]]
 
 
 def test_a_list_stored_before_the_counters_is_counted_once_at_start(db):

@@ -96,7 +96,14 @@ class TestAdminContract:
     def test_indexes_are_unique_and_ensure_is_idempotent(self, app, db):
         from services.notification.waitlist import repository
 
+        # The indexes the admin list's sorts replaced, as an earlier version made them: dropped at start.
+        db.waitlist_entries.create_index([("created_at", 1)], name="created_at")
+        db.waitlist_entries.create_index([("status", 1), ("line_at", 1)], name="status_line_at")
         repository.ensure_indexes()
+        repository.ensure_indexes()  # a second start: nothing left to drop
         indexes = db.waitlist_entries.index_information()
         assert indexes["email_key_unique"]["unique"] is True
         assert indexes["referral_code_unique"]["unique"] is True
+        assert indexes["created_at_id"]["key"] == [("created_at", 1), ("_id", 1)]
+        assert indexes["status_line_at_id"]["key"] == [("status", 1), ("line_at", 1), ("_id", 1)]
+        assert "created_at" not in indexes and "status_line_at" not in indexes
