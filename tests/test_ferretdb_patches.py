@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import sqlite3
 import struct
 import threading
@@ -377,6 +378,15 @@ def test_a_count_and_a_sorted_page_of_dates_search_the_index(client, server):
     [(sql, args)] = sorted_reads(server, start)
     assert "TEMP B-TREE" not in sqlite_plan(server, sql, args)
 
+    # A deep page: the skip is SQL's offset when the read is exactly the filter's documents (0015).
+    since = {"created_at": {"$gte": start_day + datetime.timedelta(minutes=10)}}
+    for filter_, skip, expected in (({}, 150, ["e049", "e048"]), (since, 160, ["e039", "e038"])):
+        start = log_size(server)
+        cursor = entries.find(filter_).sort([("created_at", -1), ("_id", -1)]).skip(skip).limit(2)
+        assert [doc["_id"] for doc in cursor] == expected, filter_
+        [(sql, _)] = sorted_reads(server, start)
+        assert "OFFSET" in sql, sql
+
 
 def test_an_index_made_by_an_earlier_build_is_rebuilt_typed_when_the_database_opens(tmp_path):
     """A database whose index keys are stored JSON texts, as builds before typed keys made them, gets typed
@@ -406,6 +416,37 @@ def test_an_index_made_by_an_earlier_build_is_rebuilt_typed_when_the_database_op
         assert "WHEN 'date' THEN 9" in sql
     finally:
         ferretdb.stop()
+
+
+NAMES = ["Kate Smith", "KATE", "\u212aate", "Ma\u017fon", "mason", "Zoë", "ZOË", "a.b", "a+b", "x\\y", ""]
+name_values = st.one_of(
+    st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=2), st.none(), st.just(5)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(st.tuples(name_values, st.sampled_from(["a@x.org", "kate@y.org"])), max_size=10),
+    needle=st.sampled_from(["kate", "KAT", "son", "MASON", "zoë", "Ë", "a.b", "+", "\\", "@x", "te s"]),
+    options=st.sampled_from(["i", ""]),
+)
+def test_a_literal_search_in_sql_matches_what_the_handler_matches(client, server, docs, needle, options):
+    """A regex that is a literal text (escaped as re.escape does), alone or in a `$or` with a range, with and
+    without `i`, finds what the handler finds when it is not pushed down (inside `$and`), Kelvin sign and
+    long s included, and is tested by SQLite when it is one."""
+    client.drop_database("patches")
+    people = client.patches.people
+    people.create_index("email")
+    stored = [{"_id": n, "name": name, "email": email} for n, (name, email) in enumerate(docs)]
+    if stored:
+        people.insert_many(stored)
+    regex = {"$regex": re.escape(needle), "$options": options}
+    for filter_ in ({"name": regex}, {"$or": [{"email": {"$gte": "k", "$lt": "l"}}, {"name": regex}]}):
+        start = log_size(server)
+        found = sorted(doc["_id"] for doc in people.find(filter_))
+        searched = ("instr(" in sql or " LIKE " in sql for sql, _ in statements_since(server, start))
+        assert any(searched) == (options == "" or needle.isascii()), filter_
+        assert found == sorted(doc["_id"] for doc in people.find({"$and": [filter_]})), filter_
 
 
 def test_a_string_range_after_an_equality_searches_the_compound_index(client):

@@ -348,15 +348,15 @@ def entry_query(filters: dict[str, Any]) -> dict[str, Any]:
 
 def _search(text: str) -> dict[str, Any]:
     """A search with an "@" is an address or its start: a range on email_key, through its index (typed as
-    the duplicate key is kept, so `John.Smith@Gmail.com` finds `johnsmith@gmail.com`). Without one it may
-    also be a name: any part of it, in any case, which is a scan."""
+    the duplicate key is kept, so `John.Smith@Gmail.com` finds `johnsmith@gmail.com`). Without one it is any
+    part of an address or a name, in any case: a scan."""
     needle = text.strip()
     if not needle:
         return {}
     if "@" in needle:
         return {"email_key": _prefix(email_key(needle))}
-    name = {"$regex": re.escape(needle), "$options": "i"}
-    return {"$or": [{"email_key": _prefix(needle.lower())}, {"name": name}]}
+    anywhere = {"$regex": re.escape(needle), "$options": "i"}
+    return {"$or": [{"email_key": anywhere}, {"name": anywhere}]}
 
 
 def _prefix(start: str) -> dict[str, str]:
