@@ -177,3 +177,19 @@ def test_the_source_filter_finds_entries_stored_before_source_keys_in_any_case(c
     html = client.get("/admin/?source=rEDDIT").get_data(as_text=True)
     assert _emails(html) == [newer["email"], older[0]["email"]]
     assert db.waitlist_entries.count_documents({"source_key": {"$exists": False}}) == 0
+
+
+def test_the_former_redis_copy_of_the_list_is_deleted_at_start(settings, db, redis):
+    """A former version kept every entry's address and name in Redis (`waitlist:index:`), and erasure no
+    longer looks there: the app deletes that copy when it starts, and nothing else."""
+    from tests.support.runtimes import notification_app
+
+    redis.hset("waitlist:index:e:abc", mapping={"email": "robin@example.org", "name": "Robin"})
+    redis.zadd("waitlist:index:created", {"abc": 1.0})
+    redis.set("waitlist:index:ready:3", "2026-12-01")
+    redis.set("rl:kept", 1)
+
+    notification_app(settings)
+
+    assert list(redis.scan_iter(match="waitlist:index:*")) == []
+    assert redis.get("rl:kept") == "1"
