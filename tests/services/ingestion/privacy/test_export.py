@@ -187,11 +187,13 @@ class TestLargeAccount:
         assert raw and not raw.startswith(b"PK") and download.data[:64] not in raw
 
     def test_asking_again_while_it_is_being_prepared_reuses_the_request(self, client, large):
-        _user, headers = person()
+        # Made in the store, not queued: a running worker could otherwise finish it before the asking again.
+        user, headers = person()
+        pending = store.create(user["_id"], datetime.now(UTC))
         first = client.post("/v1/me/exports", headers=headers)
         second = client.get("/v1/me/export", headers=headers)
         assert first.status_code == second.status_code == 202
-        assert first.json["id"] == second.json["id"]
+        assert first.json["id"] == second.json["id"] == pending["_id"]
 
     def test_someone_elses_export_is_not_found(self, client):
         _user, mine = person()
@@ -202,9 +204,10 @@ class TestLargeAccount:
         assert client.get("/v1/me/exports/nonexistent", headers=mine).status_code == 404
 
     def test_download_before_it_is_ready_is_a_calm_409(self, client):
-        _user, headers = person()
-        export_id = client.post("/v1/me/exports", headers=headers).json["id"]
-        r = client.get(f"/v1/me/exports/{export_id}/download", headers=headers)
+        # Made in the store, not queued: a running worker could otherwise finish it before the download.
+        user, headers = person()
+        export = store.create(user["_id"], datetime.now(UTC))
+        r = client.get(f"/v1/me/exports/{export['_id']}/download", headers=headers)
         assert r.status_code == 409
         assert r.mimetype == "application/problem+json"
         assert "still being prepared" in r.json["detail"]
