@@ -884,3 +884,60 @@ def test_a_malformed_stored_document_is_an_error_not_a_crash(client, server, sto
     with pytest.raises(OperationFailure):
         list(client.patches.values.find())
     assert client.patches.values.find_one({"_id": 1}) == {"_id": 1, "v": 1.0}
+
+
+def projected(doc: dict, fields: dict[str, bool], inclusion: bool) -> list[tuple[str, object]]:
+    """MongoDB's answer to a projection of top-level fields: `_id` first (unless excluded), then the other
+    fields included, or not excluded, in the document's order."""
+    keep_id = fields.get("_id", True)
+    rest = [(k, v) for k, v in doc.items() if k != "_id" and (k in fields) == inclusion]
+    return ([("_id", doc["_id"])] if keep_id else []) + rest
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(st.dictionaries(top_keys, stored_values, max_size=5), min_size=1, max_size=3),
+    names=st.lists(top_keys.filter(bool), max_size=3),
+    inclusion=st.booleans(),
+    keep_id=st.sampled_from([None, True, False]),
+)
+def test_a_projection_of_top_level_fields_answers_as_the_general_projection(
+    client, docs, names, inclusion, keep_id
+):
+    """0017 answers a projection that only includes or excludes top-level fields from the document's own
+    values: the same as MongoDB, and as the general code, which a dotted path to no field sends it to."""
+    client.drop_database("patches")
+    client.patches.values.insert_many([{"_id": n, **doc} for n, doc in enumerate(docs)])
+    stored = list(client.patches.values.find().sort("_id", 1))
+    fields = dict.fromkeys(names or ["a"], inclusion) | ({} if keep_id is None else {"_id": keep_id})
+    for named in (fields, fields | {"nowhere.at_all": inclusion}):
+        read = list(client.patches.values.find({}, named).sort("_id", 1))
+        assert [typed(dict(doc)) for doc in read] == [
+            typed(dict(projected(doc, fields, inclusion))) for doc in stored
+        ]
+
+
+def test_a_schema_listing_its_fields_out_of_order_reads_back_the_same_each_time(client, server):
+    """A schema whose properties are out of its keys' order (FerretDB never writes one, so it is stored
+    straight into SQLite) is read by the keys' order, a repeated property keeping its last type, also once
+    0017 has cached its text."""
+    client.patches.values.insert_one({"_id": 1})
+    path = server.dir / "data" / "patches.sqlite"
+    schema = '{"p":{"v":{"t":"string"},"_id":{"t":"int"},"v":{"t":"int"}},"$k":["_id","v"]}'
+    with closing(sqlite3.connect(path)) as db, db:
+        (name,) = db.execute("SELECT table_name FROM _ferretdb_collections WHERE name = 'values'").fetchone()
+        for n in (2, 3):
+            row = f'{{"$s":{schema},"_id":{n},"v":{n * 10}}}'
+            db.execute(f'INSERT INTO "{name}" (_ferretdb_sjson) VALUES (?)', (row,))  # noqa: S608 - our table
+    for _ in range(2):
+        read = list(client.patches.values.find({"_id": {"$gt": 1}}).sort("_id", 1))
+        assert [typed(doc) for doc in read] == [typed({"_id": 2, "v": 20}), typed({"_id": 3, "v": 30})]
+
+
+def test_a_request_with_nan_is_refused_and_the_server_goes_on(client):
+    """NaN is refused in a request (the connection is closed, as upstream's check did) now that replies are
+    no longer decoded again to look for it (0017)."""
+    with pytest.raises(pymongo.errors.AutoReconnect):
+        client.patches.values.insert_one({"_id": 1, "x": float("nan")})
+    client.patches.values.insert_one({"_id": 2, "x": 1.5})
+    assert list(client.patches.values.find({}, {"_id": 0})) == [{"x": 1.5}]
