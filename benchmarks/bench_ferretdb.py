@@ -10,7 +10,9 @@ day documents, ~1 KB of BSON each, index (user_id, day)), read as summary_days r
 Upstream is built by `FERRETDB_UPSTREAM=1 bin/setup` (this bench runs it when the binary is missing). Knobs:
 BENCH_FERRETDB_DOCS (100,000), BENCH_FERRETDB_OPS (operations timed per kind on the patched server; upstream
 gets a tenth), BENCH_FERRETDB_BASELINE (the path of another build, e.g. main's before a patch, measured like
-the patched one, and compared with it).
+the patched one, and compared with it). The patched build and the baseline take turns, CHUNK operations at a
+time, so that other work on the machine weighs on both alike (timed one after the other, minutes apart, the
+same build measured up to 1.5 x slower or faster).
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ BATCH = 1_000
 THREADS, INCREMENTS = 4, 100
 YEAR_EVENTS = 1_800
 YEAR_DAYS = 365
+CHUNK = 10
+LABELS = {
+    "find_id": "find({_id}) median",
+    "find_user": f"find({{user_id}}) median ({DOCS // USERS} docs)",
+    "update_id": "update_one({_id}, $inc) median",
+    "first_day": f"find_one sorted on local_day median ({YEAR_EVENTS:,} events)",
+    "last_30_days": f"find(local_day >= day 335) median ({YEAR_EVENTS:,} events)",
+    "person_events": f"find({{user_id}}) of the year's person median ({YEAR_EVENTS:,} events)",
+    "year_days": f"find(user_id, day in a year) median ({YEAR_DAYS} day documents)",
+}
 BASELINE = os.environ.get("BENCH_FERRETDB_BASELINE")
 
 
@@ -98,13 +110,27 @@ def load(uri: str) -> None:
     client.close()
 
 
-def median_ms(op: Callable[[int], object], count: int) -> float:
-    times = []
-    for i in range(count):
-        started = time.perf_counter()
-        op(i)
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 2)
+def operations(client: MongoClient, count: int) -> dict[str, Callable[[int], object]]:
+    """The operations timed, each called with its index i < count."""
+    events = client.bench.events
+    step = DOCS // count
+    return {
+        "find_id": lambda i: events.find_one({"_id": f"e-{i * step}"}),
+        "find_user": lambda i: list(events.find({"user_id": f"user-{i * 7 % USERS:04d}"})),
+        "update_id": lambda i: events.update_one({"_id": f"e-{i * step + 1}"}, {"$inc": {"n": 1}}),
+        "first_day": lambda i: events.find_one(
+            {"user_id": "year-person", "deleted_at": None}, sort=[("local_day", 1)]
+        ),
+        "last_30_days": lambda i: list(
+            events.find({"user_id": "year-person", "local_day": {"$gte": "2026-12-02"}})
+        ),
+        "person_events": lambda i: list(events.find({"user_id": "year-person"})),
+        "year_days": lambda i: list(
+            client.bench.days.find(
+                {"user_id": "year-person", "day": {"$gte": "2026-01-01", "$lte": "2026-12-31"}}, {"_id": 0}
+            )
+        ),
+    }
 
 
 def lost_increments(uri: str) -> int:
@@ -128,51 +154,26 @@ def lost_increments(uri: str) -> int:
     return THREADS * INCREMENTS - n
 
 
-def measure(report: Report, name: str, server: FerretDB, count: int) -> dict[str, float]:
-    client = MongoClient(server.uri)
-    events = client.bench.events
-    step = DOCS // count
-    results = {
-        "find_id": median_ms(lambda i: events.find_one({"_id": f"e-{i * step}"}), count),
-        "find_user": median_ms(lambda i: list(events.find({"user_id": f"user-{i * 7 % USERS:04d}"})), count),
-        "update_id": median_ms(
-            lambda i: events.update_one({"_id": f"e-{i * step + 1}"}, {"$inc": {"n": 1}}), count
-        ),
-        "first_day": median_ms(
-            lambda i: events.find_one(
-                {"user_id": "year-person", "deleted_at": None}, sort=[("local_day", 1)]
-            ),
-            count,
-        ),
-        "last_30_days": median_ms(
-            lambda i: list(events.find({"user_id": "year-person", "local_day": {"$gte": "2026-12-02"}})),
-            count,
-        ),
-        "person_events": median_ms(lambda i: list(events.find({"user_id": "year-person"})), count),
-        "year_days": median_ms(
-            lambda i: list(
-                client.bench.days.find(
-                    {"user_id": "year-person", "day": {"$gte": "2026-01-01", "$lte": "2026-12-31"}},
-                    {"_id": 0},
-                )
-            ),
-            count,
-        ),
-    }
-    client.close()
-    labels = {
-        "find_id": "find({_id}) median",
-        "find_user": f"find({{user_id}}) median ({DOCS // USERS} docs)",
-        "update_id": "update_one({_id}, $inc) median",
-        "first_day": f"find_one sorted on local_day median ({YEAR_EVENTS:,} events)",
-        "last_30_days": f"find(local_day >= day 335) median ({YEAR_EVENTS:,} events)",
-        "person_events": f"find({{user_id}}) of the year's person median ({YEAR_EVENTS:,} events)",
-        "year_days": f"find(user_id, day in a year) median ({YEAR_DAYS} day documents)",
-    }
-    for key, value in results.items():
-        report.measure(f"{name}_{key}", f"{name}: {labels[key]}", value, "ms", operations=count)
-    lost = lost_increments(server.uri)
-    report.measure(f"{name}_lost", f"{name}: $inc lost of {THREADS} x {INCREMENTS}", lost, "updates")
+def measure(report: Report, servers: dict[str, FerretDB], count: int) -> dict[str, dict[str, float]]:
+    """Each kind of operation on the servers in turn, CHUNK at a time; the median of each per server."""
+    clients = {name: MongoClient(server.uri) for name, server in servers.items()}
+    ops = {name: operations(client, count) for name, client in clients.items()}
+    times: dict[str, dict[str, list[float]]] = {name: {kind: [] for kind in LABELS} for name in servers}
+    for kind in LABELS:
+        for start in range(0, count, CHUNK):
+            for name in servers:
+                for i in range(start, min(start + CHUNK, count)):
+                    started = time.perf_counter()
+                    ops[name][kind](i)
+                    times[name][kind].append((time.perf_counter() - started) * 1000)
+    results = {}
+    for name, server in servers.items():
+        clients[name].close()
+        results[name] = {kind: round(statistics.median(ms), 2) for kind, ms in times[name].items()}
+        for kind, value in results[name].items():
+            report.measure(f"{name}_{kind}", f"{name}: {LABELS[kind]}", value, "ms", operations=count)
+        lost = lost_increments(server.uri)
+        report.measure(f"{name}_lost", f"{name}: $inc lost of {THREADS} x {INCREMENTS}", lost, "updates")
     return results
 
 
@@ -193,13 +194,14 @@ def main() -> None:
             started = time.monotonic()
             load(server.uri)
             print(f"{name}: {DOCS:,} documents loaded in {time.monotonic() - started:.1f}s", flush=True)
-        patched = measure(report, "patched", servers["patched"], OPS)
+        upstream_server = servers.pop("upstream")
+        results = measure(report, servers, OPS)
+        patched = results["patched"]
         if BASELINE:
-            baseline = measure(report, "baseline", servers["baseline"], OPS)
             for key, ms in patched.items():
-                speedup = round(baseline[key] / ms, 1)
+                speedup = round(results["baseline"][key] / ms, 1)
                 report.measure(f"baseline_speedup_{key}", f"baseline ÷ patched time, {key}", speedup, "x")
-        upstream = measure(report, "upstream", servers["upstream"], max(OPS // 10, 5))
+        upstream = measure(report, {"upstream": upstream_server}, max(OPS // 10, 5))["upstream"]
         for key, ms in patched.items():
             speedup = round(upstream[key] / ms, 1)
             report.measure(f"speedup_{key}", f"upstream ÷ patched time, {key}", speedup, "x")
