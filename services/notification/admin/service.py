@@ -16,7 +16,6 @@ from services.notification.admin import audit
 from services.notification.email import service as email_service
 from services.notification.privacy import service as privacy
 from services.notification.waitlist import repository as waitlist_repository
-from services.notification.waitlist import service as waitlist_service
 from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, NO_SOURCE, PENDING
 from shared import invitations
 from shared.email import request_email
@@ -69,7 +68,7 @@ def invite_entry(runtime: Runtime, entry: dict[str, Any], admin: dict[str, Any],
         waitlist_entry_id=entry["_id"],
         created_by=admin["email"],
     )
-    if not waitlist_service.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
+    if not waitlist_repository.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
         invitations.delete(invitation["_id"])  # someone else moved it on first
         return "already invited"
     _send_invitation(runtime, entry, invitation)

@@ -52,8 +52,9 @@ def test_the_counters_follow_every_waitlist_write_and_erasure(client, notificati
         assert stats["statuses"] == {"pending": 0, "confirmed": 2, "invited": 0, "active": 0}
         assert _recounted(stats)
 
-        assert service.mark_invited(friend["_id"], "inv1", datetime.now(UTC))
-        assert not service.mark_invited(friend["_id"], "inv2", datetime.now(UTC))  # a repeat counts nothing
+        assert repository.mark_invited(friend["_id"], "inv1", datetime.now(UTC))
+        # A repeat counts nothing.
+        assert not repository.mark_invited(friend["_id"], "inv2", datetime.now(UTC))
         assert waitlist_tasks.invitation_accepted("inv1", friend["_id"])
         assert not waitlist_tasks.invitation_accepted("inv1", friend["_id"])
         stats = admin_service.stats()
