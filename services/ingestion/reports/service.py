@@ -77,9 +77,7 @@ def ready_file(settings: Settings, report: dict, kind: str) -> StoredFile:
 def _status(share: dict, now: datetime) -> str:
     if share["revoked_at"] is not None:
         return REVOKED
-    expires = share["expires_at"]
-    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
-    return EXPIRED if expires <= now else ACTIVE
+    return EXPIRED if share["expires_at"] <= now else ACTIVE
 
 
 def described_shares(settings: Settings, owner_id: str, report_id: str) -> list[dict]:
