@@ -143,10 +143,6 @@ def exchange_code(
     return issue_device_token(user["_id"], device_name, platform)
 
 
-def profile(user_id: str) -> dict:
-    return users.find(user_id)
-
-
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
     fields: dict[str, Any] = {}
     for key in ("display_name", "time_zone"):

@@ -52,10 +52,6 @@ def ask(celery_app: Celery, user: dict, body: dict) -> dict:
     raise ReportInFlight(in_flight["_id"])
 
 
-def list_reports(user_id: str) -> list[dict]:
-    return reports.list_own(user_id)
-
-
 def own(user_id: str, report_id: str) -> dict:
     """The person's report; someone else's is as unknown as one that never existed."""
     report = reports.find_own(user_id, report_id)
