@@ -37,6 +37,7 @@ from benchmarks.harness import (
 from services.notification.email import repository as email_repository
 from services.notification.email.message import build, to_bytes
 from services.notification.email.templates import render
+from services.notification.waitlist import counts as waitlist_counts
 from services.notification.waitlist import repository as waitlist_repository
 from shared import outbox, waitlist_inbox
 from shared.email import data_of, request_email, template_of
@@ -183,7 +184,7 @@ def _stored_run(stack: Stack, settings: Settings) -> float:
 
 
 def _pending() -> int:
-    return waitlist_repository.count_totals()["statuses"]["pending"]
+    return waitlist_counts.totals()["statuses"]["pending"]
 
 
 def prefill(count: int) -> None:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from shared.settings import Settings
 
 APP_PATH = "/app/"
-TODAY, SIGN_IN, SETTINGS = "", "signin", "settings"
+TODAY, SIGN_IN = "", "signin"
 
 
 def app_path(screen: str = TODAY, **query: str) -> str:

@@ -126,10 +126,6 @@ def finish(rid: str, task_id: str, status: str, outcome: str, now: datetime) -> 
     return result.modified_count == 1
 
 
-def find(rid: str) -> dict | None:
-    return mongo.db[COLLECTION].find_one({"_id": rid})
-
-
 def take_stuck(now: datetime, lease: timedelta, limit: int = 500) -> list[str]:
     """Ids of reminders nobody is working on (the task was lost, or its worker died: past `sweep_after`),
     each moved on by one lease so the next scan does not send it again meanwhile."""

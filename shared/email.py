@@ -40,8 +40,6 @@ TRANSACTIONAL = "transactional"
 REMINDERS = "reminders"
 REPORTS = "reports"
 NEWS = "news"
-CATEGORIES = (TRANSACTIONAL, REMINDERS, REPORTS, NEWS)
-OPTIONAL_CATEGORIES = (REMINDERS, REPORTS, NEWS)
 
 WAITLIST_TEMPLATES = frozenset({"waitlist_confirm", "waitlist_confirmed", "invitation"})
 # Time-critical mail (the transactional category in services/notification/email/templates.py, which a test

@@ -17,7 +17,6 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 
 # Before prometheus_client is imported (it picks its storage then): a process its launcher gave no
@@ -154,7 +153,3 @@ class StateCollector(Collector):
             yield family
         errors.add_metric([], failed)
         yield errors
-
-
-def age_seconds(timestamp: float | None) -> float:
-    return max(0.0, time.time() - timestamp) if timestamp else 0.0

@@ -50,7 +50,7 @@ class Mongo:
                         connectTimeoutMS=self._timeout_ms,
                         socketTimeoutMS=max(self._timeout_ms * 10, 30_000),
                         appname="track-your-healing",
-                        tz_aware=True,
+                        tz_aware=True,  # every datetime read back is UTC-aware: callers rely on it
                     )
                     self._pid = pid
         return self._client

@@ -193,10 +193,6 @@ def mark_swept(outbox_id: str, now: datetime, until: datetime) -> bool:
     return result.modified_count == 1
 
 
-def find(outbox_id: str) -> dict | None:
-    return mongo.db[OUTBOX].find_one({"_id": outbox_id})
-
-
 def find_stuck(now: datetime, legacy_before: datetime, limit: int) -> list[dict]:
     """Records nobody is working on: queued past their `sweep_after`, or sending past their claim's lease.
     Records written before those fields existed count from `legacy_before`."""

@@ -9,7 +9,7 @@ settings and links can never disagree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from shared import email, users
@@ -85,14 +85,9 @@ def adopt_opt_out(address_key: str, category: str, opted_out_at: datetime, now: 
     """An opt-out stored for the address while an account held it (before settings held them) becomes the
     account's setting; True if it did. One made before the account existed concerned other mail."""
     account = _account(address_key) if KIND_OF_CATEGORY.get(category) else None
-    if account is None or _aware(account["created_at"]) > _aware(opted_out_at):
+    if account is None or account["created_at"] > opted_out_at:
         return False
     return switch(address_key, category, False, now) is not None
-
-
-def _aware(moment: datetime) -> datetime:
-    """pymongo returns naive UTC datetimes unless told otherwise."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def reminders_paused(prefs: dict[str, Any], day: str) -> bool:

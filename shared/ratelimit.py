@@ -153,8 +153,3 @@ def check(decision: Decision) -> None:
 def enforce(limits: Iterable[Limit], subject: str, client: redis.Redis | None = None) -> None:
     """Count one attempt; raise `RateLimited` (429 with Retry-After) when any limit is exceeded."""
     check(hit_all(limits, subject, client))
-
-
-def reset(limit: Limit, subject: str, client: redis.Redis | None = None) -> None:
-    """Forget the count for one subject (e.g. after a successful sign-in)."""
-    (client or redis_client.client).delete(subject_key(limit, subject))

@@ -99,10 +99,7 @@ def resend_if_lost(celery_app: Celery, report: dict, now: datetime | None = None
     """Put a report untouched for RESEND_AFTER back in line and send its build task again; True if sent.
     (Back to queued, as the builder releases a failed attempt: its next attempt is claimed afresh.)"""
     now = now or datetime.now(UTC)
-    updated = (
-        report["updated_at"] if report["updated_at"].tzinfo else report["updated_at"].replace(tzinfo=UTC)
-    )
-    if report["status"] not in (QUEUED, BUILDING) or now - updated < RESEND_AFTER:
+    if report["status"] not in (QUEUED, BUILDING) or now - report["updated_at"] < RESEND_AFTER:
         return False
     touched = mongo.db[COLLECTION].update_one(
         {"_id": report["_id"], "status": report["status"], "updated_at": report["updated_at"]},

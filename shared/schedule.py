@@ -59,7 +59,3 @@ BEAT_SCHEDULE: dict[str, dict] = {
 # Contracts without a payload that nothing schedules, each with the reason. Empty today: every such job runs
 # on a timer.
 ON_DEMAND: dict[str, str] = {}
-
-
-def beat_schedule() -> dict[str, dict]:
-    return dict(BEAT_SCHEDULE)

@@ -1,7 +1,7 @@
-"""Tokens for links in emails. Signed tokens (HMAC over the payload, one salt per purpose, optional
-expiry) carry ids only: their payload is readable by anyone holding the link. A payload that names a person
-(an address) is sealed instead: encrypted with the ENCRYPTION_KEYS ring (Fernet, authenticated), so the
-link says nothing and rotation works as for stored notes.
+"""Tokens for links in emails, and bearer tokens. Signed tokens (HMAC over the payload, one salt per
+purpose, optional expiry) carry ids only: their payload is readable by anyone holding the link. A payload
+that names a person (an address) is sealed instead: encrypted with the ENCRYPTION_KEYS ring (Fernet,
+authenticated), so the link says nothing and rotation works as for stored notes.
 
 Single use is not a property of the token: the state it acts on decides (an entry already confirmed,
 an invitation already accepted), so replaying a used token changes nothing.
@@ -9,7 +9,9 @@ an invitation already accepted), so replaying a used token changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +45,16 @@ def unsign(secret: str, purpose: str, token: str, max_age: timedelta | None) -> 
         raise TokenExpired(purpose) from exc
     except BadSignature as exc:
         raise TokenInvalid(purpose) from exc
+
+
+def new_bearer(prefix: str) -> tuple[str, str]:
+    """A new bearer token (shown once) and the SHA-256 to store in its place, so a leak replays nothing."""
+    token = prefix + secrets.token_urlsafe(32)
+    return token, bearer_digest(token)
+
+
+def bearer_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def seal(keys: str, purpose: str, payload: Any) -> str:

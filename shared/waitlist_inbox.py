@@ -153,11 +153,6 @@ def done(task_id: str) -> None:
         pipe.execute()
 
 
-def waiting() -> int:
-    """Sign-ups not taken by any task yet."""
-    return redis_client.client.llen(INBOX)
-
-
 def backlog() -> tuple[dict[str, int], dict[str, float]]:
     """Sign-ups not stored yet by state, and by state the age in seconds of the oldest at most: waiting ones
     since the inbox was last empty, taken ones since their batch was first taken (across adoptions)."""

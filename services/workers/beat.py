@@ -2,9 +2,9 @@
 
 from services.workers.state import observe_beat
 from shared.runtime import start
-from shared.schedule import beat_schedule
+from shared.schedule import BEAT_SCHEDULE
 
 runtime = start("beat")
 app = runtime.celery
-app.conf.beat_schedule = beat_schedule()
+app.conf.beat_schedule = BEAT_SCHEDULE
 observe_beat(runtime.settings)

@@ -51,10 +51,6 @@ def versions(user_id: str) -> list[dict]:
     return list(cursor.limit(MAX_VERSIONS_LISTED))
 
 
-def find_version(user_id: str, version: int) -> dict | None:
-    return mongo.db[COLLECTION].find_one({"user_id": user_id, "version": version})
-
-
 def add_version(user_id: str, version: int, plan: dict[str, Any], now: datetime) -> dict:
     """Store `plan` as the person's `version`; VersionTaken when that version exists already."""
     doc = {"_id": f"{user_id}:{version}", "user_id": user_id, "version": version, "created_at": now, **plan}

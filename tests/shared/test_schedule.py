@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 
-from shared.schedule import BEAT_SCHEDULE, ON_DEMAND, beat_schedule
+from shared.schedule import BEAT_SCHEDULE, ON_DEMAND
 from shared.tasks import CLOSE_DAYS, CONTRACTS, SWEEP_RECOMPUTE, NoPayload, contract_for
 
 
 def test_every_contract_without_a_payload_is_scheduled_or_on_demand_with_a_reason():
-    scheduled = {entry["task"] for entry in beat_schedule().values()}
+    scheduled = {entry["task"] for entry in BEAT_SCHEDULE.values()}
     jobs = {c.name for c in CONTRACTS if c.schema is NoPayload}
     forgotten = jobs - scheduled - set(ON_DEMAND)
     assert not forgotten, f"defined but never started: {sorted(forgotten)}"
@@ -19,7 +19,7 @@ def test_every_contract_without_a_payload_is_scheduled_or_on_demand_with_a_reaso
 
 
 def test_recompute_sweep_and_close_days_are_scheduled():
-    scheduled = {entry["task"] for entry in beat_schedule().values()}
+    scheduled = {entry["task"] for entry in BEAT_SCHEDULE.values()}
     assert {SWEEP_RECOMPUTE.name, CLOSE_DAYS.name} <= scheduled
 
 

@@ -24,7 +24,7 @@ from services.ingestion.accounts.schemas import (
     TokenRequestSchema,
 )
 from services.ingestion.limits import client_ip, limit_code_exchange, limit_code_requests
-from shared import invitations
+from shared import invitations, users
 from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
@@ -151,7 +151,7 @@ class Me(MethodView):
     def get(self):
         """The signed-in person's profile and preferences."""
         # Read afresh, not from the sign-in cache: an unsubscribe link changes preferences elsewhere.
-        return service.profile(current_user()["_id"])
+        return users.find(current_user()["_id"])
 
     @login_required
     @operation("updateMe")

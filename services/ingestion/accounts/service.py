@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -21,7 +19,7 @@ from services.ingestion.accounts.exceptions import (
     NotAuthenticated,
     SignInFailed,
 )
-from shared import invitations, sign_in, users
+from shared import invitations, sign_in, tokens, users
 from shared.email import address_key
 from shared.queue import enqueue
 from shared.ratelimit import Decision, Limit
@@ -38,10 +36,6 @@ HEALTH_CONSENT_TEXT = (
     "check-ins and notes) to show me summaries and build reports I choose to share. I can export or erase it "
     "at any time, and withdrawing consent erases it."
 )
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_account(
@@ -75,14 +69,14 @@ def create_account(
 
 def issue_device_token(user_id: str, name: str, platform: str) -> tuple[str, dict]:
     """A new opaque token for one device; only its hash is kept, so it is shown exactly once."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token, digest = tokens.new_bearer(TOKEN_PREFIX)
     now = datetime.now(UTC)
     device = {
         "_id": uuid.uuid4().hex,
         "user_id": user_id,
         "name": name,
         "platform": platform,
-        "token_hash": _hash_token(token),
+        "token_hash": digest,
         "created_at": now,
         "last_used_at": now,
         "revoked_at": None,
@@ -98,7 +92,7 @@ def authenticate(
     limits `counting` names when they were counted with the sign-in check (auth_cache.get), else None."""
     if not token or not token.startswith(TOKEN_PREFIX):
         raise NotAuthenticated()
-    token_hash = _hash_token(token)
+    token_hash = tokens.bearer_digest(token)
     cached = auth_cache.get(token_hash, counting)
     if cached is not None:
         return cached
@@ -147,10 +141,6 @@ def exchange_code(
     if not sign_in.use_code(record["_id"], user["_id"], now):
         raise SignInFailed()
     return issue_device_token(user["_id"], device_name, platform)
-
-
-def profile(user_id: str) -> dict:
-    return users.find(user_id)
 
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict:

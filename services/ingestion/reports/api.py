@@ -15,7 +15,7 @@ from services.ingestion.reports.schemas import (
     ShareRequestSchema,
     ShareSchema,
 )
-from shared.reports import PDF_HREF, READY
+from shared import reports
 from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, file_answer, operation
 from shared.web.problems import problem_responses
@@ -33,7 +33,7 @@ PAGE_POLICY = (
 
 def _described(report: dict, detail: str | None = None) -> dict:
     urls = {"status_url": url_for("reports.Report", report_id=report["_id"])}
-    if report["status"] == READY:
+    if report["status"] == reports.READY:
         urls["pdf_url"] = url_for("reports.report_pdf", report_id=report["_id"])
         urls["html_url"] = url_for("reports.report_html", report_id=report["_id"])
     return {**report, **urls, **({"detail": detail} if detail else {})}
@@ -46,7 +46,7 @@ def file_response(stream, mimetype: str, filename: str | None = None, pdf_url: s
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
     if pdf_url is not None:
         # The stored page names its PDF by a placeholder: only now is its address known.
-        body = stream.read().decode("utf-8").replace(PDF_HREF, pdf_url)
+        body = stream.read().decode("utf-8").replace(reports.PDF_HREF, pdf_url)
         headers["Content-Security-Policy"] = PAGE_POLICY
         return Response(body, mimetype=mimetype, headers=headers)
     response = Response(stream, mimetype=mimetype, headers=headers)
@@ -68,8 +68,7 @@ class Reports(MethodView):
     @blp.response(200, ReportListSchema)
     def get(self):
         """Your reports, newest first."""
-        reports = service.list_reports(current_user()["_id"])
-        return {"reports": [_described(r) for r in reports]}
+        return {"reports": [_described(r) for r in reports.list_own(current_user()["_id"])]}
 
     @login_required
     @operation("createReport")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.reports import BUILDING, FAILED, PAPERS, QUEUED, READY
+from shared.reports import BUILDING, FAILED, ON_DEMAND, PAPERS, QUEUED, READY, WEEKLY
 from shared.single_line import SingleLine
 from shared.web.openapi import StrictBoolean
 
 MAX_PERIOD_DAYS = 93
 MAX_SHARE_DAYS = 90
-KINDS = ("on_demand", "weekly")
+KINDS = (ON_DEMAND, WEEKLY)
 SHARE_STATES = ("active", "expired", "revoked")
 
 

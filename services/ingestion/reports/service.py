@@ -52,10 +52,6 @@ def ask(celery_app: Celery, user: dict, body: dict) -> dict:
     raise ReportInFlight(in_flight["_id"])
 
 
-def list_reports(user_id: str) -> list[dict]:
-    return reports.list_own(user_id)
-
-
 def own(user_id: str, report_id: str) -> dict:
     """The person's report; someone else's is as unknown as one that never existed."""
     report = reports.find_own(user_id, report_id)
@@ -77,9 +73,7 @@ def ready_file(settings: Settings, report: dict, kind: str) -> StoredFile:
 def _status(share: dict, now: datetime) -> str:
     if share["revoked_at"] is not None:
         return REVOKED
-    expires = share["expires_at"]
-    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
-    return EXPIRED if expires <= now else ACTIVE
+    return EXPIRED if share["expires_at"] <= now else ACTIVE
 
 
 def described_shares(settings: Settings, owner_id: str, report_id: str) -> list[dict]:

@@ -1,12 +1,11 @@
 """Admin accounts and their API tokens: the admin_accounts and admin_api_tokens collections.
 
-Passwords are hashed with argon2id (memory-hard). API tokens are opaque random secrets; only their SHA-256
-is stored, so a leaked database cannot be replayed against the API. A token is shown once, when created.
+Passwords are hashed with argon2id (memory-hard). API tokens are bearer tokens (shared/tokens.py): only
+their digest is stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from shared import tokens
 from shared.mongo import mongo
 
 ACCOUNTS = "admin_accounts"
@@ -93,15 +93,11 @@ def end_sessions(account_id: str) -> None:
     mongo.db[ACCOUNTS].update_one({"_id": account_id}, {"$inc": {"session_version": 1}})
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(account_id: str, name: str) -> tuple[str, dict[str, Any]]:
     """A new API token: the secret (shown once) and its stored record."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token, digest = tokens.new_bearer(TOKEN_PREFIX)
     record = {
-        "_id": _token_hash(token),
+        "_id": digest,
         "prefix": token[: len(TOKEN_PREFIX) + 6],
         "account_id": account_id,
         "name": name,
@@ -117,7 +113,7 @@ def account_for_token(token: str) -> dict[str, Any] | None:
     """The active account behind a live API token, or None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    record = mongo.db[TOKENS].find_one({"_id": _token_hash(token), "revoked_at": None})
+    record = mongo.db[TOKENS].find_one({"_id": tokens.bearer_digest(token), "revoked_at": None})
     if record is None:
         return None
     mongo.db[TOKENS].update_one({"_id": record["_id"]}, {"$set": {"last_used_at": datetime.now(UTC)}})

@@ -179,7 +179,7 @@ def login_required(view):
         if admin is None:
             session.pop("admin_id", None)
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-        g.admin, g.admin_via = admin, "web"
+        g.admin = admin
         return view(*args, **kwargs)
 
     return wrapper
@@ -194,7 +194,7 @@ def token_required(view):
         admin = accounts.account_for_token(token.strip()) if scheme.lower() == "bearer" else None
         if admin is None:
             raise ApiAuthRequired()
-        g.admin, g.admin_via = admin, "api"
+        g.admin = admin
         return view(*args, **kwargs)
 
     return wrapper

@@ -15,9 +15,10 @@ from celery import Celery
 from services.notification.admin import audit
 from services.notification.email import service as email_service
 from services.notification.privacy import service as privacy
+from services.notification.waitlist import counts
 from services.notification.waitlist import repository as waitlist_repository
-from services.notification.waitlist import service as waitlist_service
-from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, NO_SOURCE, PENDING
+from services.notification.waitlist.counts import NO_SOURCE
+from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING, STATUSES
 from shared import invitations
 from shared.email import request_email
 from shared.runtime import Runtime
@@ -69,7 +70,7 @@ def invite_entry(runtime: Runtime, entry: dict[str, Any], admin: dict[str, Any],
         waitlist_entry_id=entry["_id"],
         created_by=admin["email"],
     )
-    if not waitlist_service.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
+    if not waitlist_repository.mark_invited(entry["_id"], invitation["_id"], invitation["created_at"]):
         invitations.delete(invitation["_id"])  # someone else moved it on first
         return "already invited"
     _send_invitation(runtime, entry, invitation)
@@ -148,7 +149,7 @@ def _jsonable(filters: dict[str, Any]) -> dict[str, Any]:
 def known_sources() -> list[tuple[str, int]]:
     """The list's source filter's choices: (source in lower case, entries), most entries first, from the
     counters (entries without a source are not a choice)."""
-    return [(s, n) for s, n in waitlist_repository.count_totals()["sources"] if s != NO_SOURCE][:SOURCES]
+    return [(s, n) for s, n in counts.totals()["sources"] if s != NO_SOURCE][:SOURCES]
 
 
 def stats() -> dict[str, Any]:
@@ -156,9 +157,9 @@ def stats() -> dict[str, Any]:
     counters (a few small reads, whatever the list's size)."""
     today = datetime.now(UTC).date()
     days = [today - timedelta(days=STATS_DAYS - 1 - i) for i in range(STATS_DAYS)]
-    per_day = waitlist_repository.signups_per_day(days)
-    totals = waitlist_repository.count_totals()
-    statuses = totals["statuses"]
+    per_day = counts.signups_per_day(days)
+    totals = counts.totals()
+    statuses = {status: totals["statuses"][status] for status in STATUSES}
     total = sum(statuses.values())
     return {
         "total": total,

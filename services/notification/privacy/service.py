@@ -12,6 +12,7 @@ from typing import Any
 from celery import Celery
 
 from services.notification.email import service as email_service
+from services.notification.waitlist import counts as waitlist_counts
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist.normalize import email_key as waitlist_email_key
 from services.notification.waitlist.repository import ACTIVE
@@ -47,5 +48,5 @@ def _erase_entry(entry: dict[str, Any]) -> bool:
     waitlist_repository.forget_referrer(entry["_id"])
     erased = userdata.erase_entry(entry["_id"])[waitlist_repository.COLLECTION] == 1
     if erased:
-        waitlist_repository.uncount(entry)
+        waitlist_counts.uncount(entry)
     return erased

@@ -1,4 +1,5 @@
-"""The duplicate-detection key of an email address; the address as typed is kept for sending.
+"""The waitlist's keys: an email address's duplicate-detection key (the address as typed is kept for
+sending), and a source's.
 
 Rules are provider-specific on purpose: Gmail ignores dots and `+tags` and treats googlemail.com as
 gmail.com. A `+tag` is dropped only at providers known to deliver `name+tag` to `name`; elsewhere `+` may be
@@ -44,3 +45,8 @@ def email_key(address: str) -> str:
     if domain in PLUS_ADDRESSING_DOMAINS:
         local = local.split("+", 1)[0]
     return f"{local}@{domain}"
+
+
+def source_key(source: str | None) -> str | None:
+    """One source whatever its case: 'Reddit' and 'reddit' are one source."""
+    return source.casefold() if source else None

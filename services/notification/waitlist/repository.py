@@ -1,5 +1,4 @@
-"""The waitlist's store: `waitlist_entries` and the counters behind the admin stats (`waitlist_counts`);
-the only module that talks to pymongo about either.
+"""The waitlist's store: `waitlist_entries`, and the only module that talks to pymongo about it.
 
 The admin list is plain queries here, each written to be served by an index on MongoDB (and on our
 FerretDB once it reads through typed index keys): equality on `status` and `source_key`, ranges on
@@ -9,33 +8,29 @@ ending in `_id` so ties page stably.
 Every state change is one conditional update on one document, so a replayed request, a double click or a
 concurrent admin action finds the state already moved on and changes nothing (FerretDB has no transactions).
 FerretDB 1.x also refuses a projection on findAndModify, so those return whole documents. Each change that
-moves a counted field (status, referral credits) moves its counters with one `$inc` in the same call, so
-the stats never read the list.
+moves a counted field (status, referral credits) moves its day's counters (counts.py) in the same call.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, OperationFailure
 
-from services.notification.waitlist.normalize import email_key
+from services.notification.waitlist import counts
+from services.notification.waitlist.normalize import email_key, source_key
 from shared.mongo import mongo
 
 COLLECTION = "waitlist_entries"
-COUNTS = "waitlist_counts"
 PENDING, CONFIRMED, INVITED, ACTIVE = "pending", "confirmed", "invited", "active"
 STATUSES = (PENDING, CONFIRMED, INVITED, ACTIVE)
-NO_SOURCE = "(none)"
 DUPLICATE_KEY = 11000
 INDEX_NOT_FOUND = 27
-COUNTED = "meta:counted"  # present once the counters hold the whole list
 SOURCE_KEYED = "meta:source-keyed"  # present once every entry has its source_key
 BATCH = 1000
 # The admin list's orders (its pages, the export, "invite the next N"). Each follows an index's keys after
@@ -56,10 +51,6 @@ RETIRED_INDEXES = ("created_at", "status_line_at")  # replaced by the same keys 
 
 def _entries() -> Collection:
     return mongo.db[COLLECTION]
-
-
-def _counts() -> Collection:
-    return mongo.db[COUNTS]
 
 
 def ensure_indexes() -> None:
@@ -87,7 +78,7 @@ def ensure_source_keys() -> None:
     """At start: give entries stored before `source_key` existed theirs, once (streamed, BATCH updates per
     write). The marker is written after the pass, so a pass cut short is repeated; repeating one changes
     nothing."""
-    if _counts().find_one({"_id": SOURCE_KEYED}, {"_id": 1}) is not None:
+    if counts.marked(SOURCE_KEYED):
         return
     updates: list[UpdateOne] = []
     for doc in _entries().find({"source_key": {"$exists": False}}, {"source": 1}):
@@ -98,58 +89,7 @@ def ensure_source_keys() -> None:
             updates = []
     if updates:
         _entries().bulk_write(updates, ordered=False)
-    _counts().update_one({"_id": SOURCE_KEYED}, {"$setOnInsert": {"kind": "meta"}}, upsert=True)
-
-
-# Counters: one document per day of sign-up (`_id` "day:YYYY-MM-DD"), counting that day's entries in all
-# (`n`), by status, by source and by number of referral credits. A change to an entry moves its day's
-# counters with one `$inc`; totals sum the day documents (one per day since launch).
-
-
-def _counter_fields(entry: dict[str, Any], sign: int = 1) -> Counter[str]:
-    fields = Counter({"n": sign, f"status.{entry['status']}": sign})
-    fields[f"source.{_field_name(source_key(entry.get('source')) or NO_SOURCE)}"] += sign
-    if entry.get("referral_credits"):
-        fields[f"credits.{entry['referral_credits']}"] += sign
-    return fields
-
-
-def _field_name(text: str) -> str:
-    """A source as a field name: no dots, no leading `$` (sources are free text from landing links)."""
-    return text.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
-
-
-def _from_field_name(name: str) -> str:
-    return name.replace("%24", "$").replace("%2E", ".").replace("%25", "%")
-
-
-def source_key(source: str | None) -> str | None:
-    """One source whatever its case: 'Reddit' and 'reddit' are one source."""
-    return source.casefold() if source else None
-
-
-def _count(day: date, fields: Counter[str]) -> None:
-    """Move the counters of one day of sign-up."""
-    changes = {field: n for field, n in fields.items() if n}
-    if changes:
-        _counts().update_one(
-            {"_id": f"day:{day.isoformat()}"},
-            {"$inc": changes, "$setOnInsert": {"kind": "day", "day": day.isoformat()}},
-            upsert=True,
-        )
-
-
-def _count_all(docs: Iterable[dict[str, Any]]) -> None:
-    """Count many entries: one update per day they signed up on."""
-    by_day: dict[date, Counter[str]] = {}
-    for doc in docs:
-        by_day.setdefault(doc["created_at"].date(), Counter()).update(_counter_fields(doc))
-    for day, fields in by_day.items():
-        _count(day, fields)
-
-
-def _moved(old: str, new: str) -> Counter[str]:
-    return Counter({f"status.{old}": -1, f"status.{new}": 1})
+    counts.mark(SOURCE_KEYED)
 
 
 def _keyed(doc: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +102,7 @@ def insert_entry(doc: dict[str, Any]) -> None:
     """Insert a new entry and count it; raises DuplicateKeyError when its email_key or referral_code is
     taken (then nothing is counted)."""
     _entries().insert_one(_keyed(doc))
-    _count(doc["created_at"].date(), _counter_fields(doc))
+    counts.count(doc["created_at"].date(), counts.fields_of(doc))
 
 
 def insert_new_entries(docs: list[dict[str, Any]]) -> set[int]:
@@ -177,9 +117,9 @@ def insert_new_entries(docs: list[dict[str, Any]]) -> set[int]:
         errors = exc.details.get("writeErrors", [])
         refused = {error["index"] for error in errors}
         if any(error.get("code") != DUPLICATE_KEY for error in errors):
-            _count_all(doc for position, doc in enumerate(docs) if position not in refused)
+            counts.count_all(doc for position, doc in enumerate(docs) if position not in refused)
             raise
-    _count_all(doc for position, doc in enumerate(docs) if position not in refused)
+    counts.count_all(doc for position, doc in enumerate(docs) if position not in refused)
     return refused
 
 
@@ -188,18 +128,15 @@ def insert_entries(docs: list[dict[str, Any]]) -> None:
     try:
         _entries().insert_many([_keyed(doc) for doc in docs], ordered=True)
     except BulkWriteError as exc:  # in order: those before the refused one are stored, so counted
-        _count_all(docs[: exc.details["nInserted"]])
+        counts.count_all(docs[: exc.details["nInserted"]])
         raise
-    _count_all(docs)
+    counts.count_all(docs)
 
 
 def ensure_counts() -> None:
     """At start: count a list stored before the counters existed, once (the first process to claim it)."""
-    try:
-        _counts().insert_one({"_id": COUNTED, "kind": "meta"})
-    except DuplicateKeyError:
-        return
-    recount()
+    if counts.first_count():
+        recount()
 
 
 def recount() -> int:
@@ -207,14 +144,8 @@ def recount() -> int:
     change made during the pass may be missed); the entries counted."""
     fields = {"status": 1, "created_at": 1, "source": 1, "referral_credits": 1}
     entries = list(_entries().find({}, fields))
-    _counts().delete_many({"kind": "day"})
-    _count_all(entries)
+    counts.recount(entries)
     return len(entries)
-
-
-def uncount(entry: dict[str, Any]) -> None:
-    """Erasure removed this entry (shared/userdata.py deletes it): take it out of the counters."""
-    _count(entry["created_at"].date(), _counter_fields(entry, -1))
 
 
 def find_by_id(entry_id: str) -> dict[str, Any] | None:
@@ -255,7 +186,7 @@ def confirm_pending(entry_id: str, at: datetime, line_at: datetime) -> dict[str,
         return_document=ReturnDocument.AFTER,
     )
     if doc is not None:
-        _count(doc["created_at"].date(), _moved(PENDING, CONFIRMED))
+        counts.count(doc["created_at"].date(), counts.moved(PENDING, CONFIRMED))
     return doc
 
 
@@ -273,11 +204,7 @@ def add_referral_credit(referrer_id: str) -> dict[str, Any] | None:
         {"_id": referrer_id}, {"$inc": {"referral_credits": 1}}, return_document=ReturnDocument.AFTER
     )
     if doc is not None:
-        credits = doc["referral_credits"]
-        moved = Counter({f"credits.{credits}": 1})
-        if credits > 1:
-            moved[f"credits.{credits - 1}"] = -1
-        _count(doc["created_at"].date(), moved)
+        counts.count(doc["created_at"].date(), counts.credited(doc["referral_credits"]))
     return doc
 
 
@@ -305,7 +232,7 @@ def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:
         {"$set": {"status": INVITED, "invited_at": at, "invitation_id": invitation_id}},
     )
     if before is not None:
-        _count(before["created_at"].date(), _moved(CONFIRMED, INVITED))
+        counts.count(before["created_at"].date(), counts.moved(CONFIRMED, INVITED))
     return before is not None
 
 
@@ -315,7 +242,7 @@ def mark_active(entry_id: str, at: datetime) -> bool:
         {"_id": entry_id, "status": INVITED}, {"$set": {"status": ACTIVE, "active_at": at}}
     )
     if before is not None:
-        _count(before["created_at"].date(), _moved(INVITED, ACTIVE))
+        counts.count(before["created_at"].date(), counts.moved(INVITED, ACTIVE))
     return before is not None
 
 
@@ -397,29 +324,7 @@ def referrer_of(entry: dict[str, Any]) -> dict[str, Any] | None:
     return _entries().find_one({"_id": entry["referred_by"]}, {"email": 1, "name": 1})
 
 
-# The admin stats, from the counters.
-
-
-def count_totals() -> dict[str, Any]:
-    """Entries by status, by source (most first) and the referral-credit values held (most first), summed
-    over the day documents."""
-    statuses: Counter[str] = Counter()
-    sources: Counter[str] = Counter()
-    credits: Counter[int] = Counter()
-    for day in _counts().find({"kind": "day"}):
-        statuses.update(day.get("status", {}))
-        sources.update({_from_field_name(k): n for k, n in day.get("source", {}).items()})
-        credits.update({int(k): n for k, n in day.get("credits", {}).items()})
-    return {
-        "statuses": {status: statuses.get(status, 0) for status in STATUSES},
-        "sources": sorted(((k, n) for k, n in sources.items() if n > 0), key=lambda kn: (-kn[1], kn[0])),
-        "credits": sorted((c for c, n in credits.items() if n > 0), reverse=True),
-    }
-
-
-def signups_per_day(days: list[date]) -> dict[date, int]:
-    ids = [f"day:{day.isoformat()}" for day in days]
-    return {date.fromisoformat(doc["day"]): doc["n"] for doc in _counts().find({"_id": {"$in": ids}})}
+# The admin stats' referral leaders (the rest come from counts.py).
 
 
 def referral_leaders(credit_values: list[int], limit: int) -> list[dict[str, Any]]:

@@ -294,16 +294,8 @@ def leave(settings: Settings, token: str) -> bool:
     return privacy.erase_entry(entry["_id"])
 
 
-# For the admin side: the same rules, by entry id.
-
-
 def position_of(entry: dict[str, Any]) -> int | None:
     """1-based place among confirmed entries by line_at (ties by id); None unless confirmed."""
     if entry.get("status") != CONFIRMED or entry.get("line_at") is None:
         return None
     return repository.count_confirmed_ahead(entry["line_at"], entry["_id"]) + 1
-
-
-def mark_invited(entry_id: str, invitation_id: str, at: datetime) -> bool:
-    """Confirmed -> invited, recording the invitation; False from any other state."""
-    return repository.mark_invited(entry_id, invitation_id, at)

@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=30)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def person(celery_app: Celery, user_id: str, now: datetime, lease: timedelta) -> Counter[str]:
     """Create (and send) the person's reminders that are due now; what happened, counted."""
     outcomes: Counter[str] = Counter()
@@ -48,7 +44,7 @@ def person(celery_app: Celery, user_id: str, now: datetime, lease: timedelta) ->
         return outcomes
     tz = zone(user.get("time_zone"))
     schedule = arithmetic.build(plan)
-    entered = _aware(plan["created_at"])
+    entered = plan["created_at"]
     today = now.astimezone(tz).date()
     for day in (today - timedelta(days=1), today):
         for at in sorted({d.time for d in doses.doses_on(schedule, day)}):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared import events, summaries, users
+from shared import events, summaries
 
 
 def logged_on(user_id: str, day: str) -> bool:
@@ -11,7 +11,3 @@ def logged_on(user_id: str, day: str) -> bool:
     if any(d.get("has_data") for d in summaries.summary_days(user_id, day, day)):
         return True
     return events.any_live_on(user_id, day)
-
-
-def find_user(user_id: str) -> dict | None:
-    return users.find(user_id, {"display_name": 1, "time_zone": 1})

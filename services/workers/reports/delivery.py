@@ -15,7 +15,7 @@ from celery import Celery
 from services.workers.reports import schedule_repository
 from shared import report_shares
 from shared.email import request_email
-from shared.reports import FILES_BUCKET, READY
+from shared.reports import FILES_BUCKET, READY, WEEKLY
 from shared.settings import Settings
 
 SELF_TEMPLATE = "weekly_report"
@@ -33,7 +33,7 @@ def period(report: dict) -> str:
 
 def email_key(report: dict, recipient: str) -> str:
     """`report:{user_id}:{iso_week}:{recipient}` for a weekly report: one email per person per week."""
-    if report["kind"] == "weekly":
+    if report["kind"] == WEEKLY:
         return f"report:{report['user_id']}:{report['_id'].rsplit(':', 1)[1]}:{recipient}"
     return f"report:{report['_id']}:{recipient}"
 

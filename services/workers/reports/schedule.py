@@ -21,7 +21,7 @@ from celery import Celery, shared_task
 
 from services.workers.reminders import service as reminders
 from services.workers.reports import schedule_repository as repository
-from shared import preferences
+from shared import preferences, reports
 from shared.reports import request_report, weekly_id
 from shared.settings import Settings
 from shared.tasks import SCAN_SCHEDULES
@@ -80,7 +80,7 @@ def request_weekly_report(celery_app: Celery, user: dict, prefs: dict[str, Any],
         period_start=start,
         period_end=end,
         options={"include_notes": bool(prefs["include_notes"])},
-        kind="weekly",
+        kind=reports.WEEKLY,
         report_id=weekly_id(user["_id"], iso_week(day)),
         deliver={
             "to_self": bool(prefs["to_self"]),

@@ -82,7 +82,7 @@ def build(
     # hands a task out again only then (task_reject_on_worker_lost; the broker's visibility timeout far
     # exceeds the task time limit), so it is taken over at once instead of after STALE_CLAIM.
     abandoned = task_id is not None and report.get("builder") == task_id
-    if report["status"] == BUILDING and now - _aware(report["updated_at"]) < STALE_CLAIM and not abandoned:
+    if report["status"] == BUILDING and now - report["updated_at"] < STALE_CLAIM and not abandoned:
         return None  # another worker is on it
     attempt = report.get("attempts", 0) + 1
     if not reports.claim(report_id, attempt, now, task_id):
@@ -115,8 +115,3 @@ def build(
     if ready is None:
         reports.drop_files(report_id)  # erased while we built it: nothing may outlive the request
     return ready
-
-
-def _aware(moment: datetime) -> datetime:
-    """pymongo returns naive UTC datetimes unless told otherwise."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -148,7 +148,3 @@ def summarize_day(day: str, events: list[dict], params: dict[str, Any]) -> dict:
         "red_flags": red_flags,
         "taper_steps": steps,
     }
-
-
-def empty_day(day: str) -> dict:
-    return summarize_day(day, [], {"burden": {"top_symptoms": 3, "severity_to_burden": 2.5}})

@@ -34,11 +34,6 @@ def _iso(day: str) -> date:
     return date.fromisoformat(day)
 
 
-def _levels(timeline: list[dict], window: int) -> list[float]:
-    amounts = [t["amount"] for t in timeline]
-    return [median(amounts[max(0, i - window + 1) : i + 1]) for i in range(len(amounts))]
-
-
 def _detected_changes(timeline: list[dict], params: dict[str, Any]) -> list[dict]:
     """Days where the logged daily dose settles at a new level."""
     window, threshold = params["level_days"], params["min_step_percent"]

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from services.notification.privacy import service as privacy
-from services.notification.waitlist import service
+from services.notification.waitlist import repository, service
 from tests.services.notification.waitlist.helpers import emailed_links, join_json
 
 
@@ -79,10 +79,10 @@ class TestAdminContract:
     def test_mark_invited_only_from_confirmed(self, client, db, mailbox, base_url):
         entry = signup(client, db, "inv@example.org")
         now = datetime.now(UTC)
-        assert service.mark_invited(entry["_id"], "inv-1", now) is False
+        assert repository.mark_invited(entry["_id"], "inv-1", now) is False
         confirm(client, mailbox, entry, base_url)
-        assert service.mark_invited(entry["_id"], "inv-1", now) is True
-        assert service.mark_invited(entry["_id"], "inv-2", now) is False
+        assert repository.mark_invited(entry["_id"], "inv-1", now) is True
+        assert repository.mark_invited(entry["_id"], "inv-2", now) is False
         invited = reload(db, entry)
         assert (invited["status"], invited["invitation_id"]) == ("invited", "inv-1")
         assert service.position_of(invited) is None
