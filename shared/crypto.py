@@ -1,8 +1,8 @@
 """Encryption at rest for free text (notes, custom labels) and stored files: Fernet, with key rotation.
 
 ENCRYPTION_KEYS holds one or more Fernet keys, newest first. New values are encrypted with the first;
-any listed key decrypts, so a key can be rotated in by putting it first and retired once
-`rotate_value` has re-encrypted the stored values.
+any listed key decrypts, so a key can be rotated in by putting it first. No job re-encrypts stored values
+yet, so an older key stays listed while anything it sealed is kept.
 """
 
 from __future__ import annotations
@@ -58,10 +58,3 @@ def decrypt(keys: str, stored: str | None) -> str | None:
         return _fernet(keys).decrypt(stored[len(PREFIX) :].encode()).decode()
     except InvalidToken:
         raise DecryptionError("no configured key decrypts this value") from None
-
-
-def rotate_value(keys: str, stored: str | None) -> str | None:
-    """Re-encrypt under the newest key (for a rotation job)."""
-    if stored is None:
-        return None
-    return PREFIX + _fernet(keys).rotate(stored[len(PREFIX) :].encode()).decode()
