@@ -201,6 +201,22 @@ def test_equality_on_an_indexed_field_searches_its_index(client):
     assert docs.count_documents({"user_id": {"$in": ["user-3", "user-4", "none"]}}) == 20
 
 
+def test_an_in_of_one_type_is_one_search_of_the_index(client):
+    """A `$in` on an index's first key is one IN list per type, which SQLite's search of the index consumes
+    with the range on the next key, not a search per value whose rows get the whole filter tested again."""
+    docs = client.patches.docs
+    docs.insert_many([{"user_id": f"user-{n % 10}", "day": n % 7, "n": n} for n in range(100)])
+    docs.create_index([("user_id", 1), ("day", 1)])
+    people = ["user-3", "user-4", "user-7", "nobody"]
+
+    for filter_ in ({"user_id": {"$in": people}}, {"user_id": {"$in": people}, "day": {"$gte": 3}}):
+        found = plan(client, "docs", filter_)
+        assert found.count("SEARCH") == 1 and "USING INDEX" in found, found
+        assert "MULTI-INDEX OR" not in found, found
+    got = sorted(doc["n"] for doc in docs.find({"user_id": {"$in": people}, "day": {"$gte": 3}}))
+    assert got == [n for n in range(100) if n % 10 in (3, 4, 7) and n % 7 >= 3]
+
+
 def test_concurrent_increments_of_one_document_are_all_kept(client, server):
     client.patches.counters.insert_one({"_id": "counter", "n": 0, "claims": 0})
     seen: list[int] = []
