@@ -15,7 +15,7 @@ run: setup ## Run the whole platform locally (Ctrl-C stops every process)
 	@$(PY) -m devtools.stack
 
 test: setup ## Run the test suite against real Redis, FerretDB, SMTP and Celery; T=tests/path to narrow
-	@$(if $(T),,$(PY) -m tests.support.clock_check &&) $(PY) -m pytest $(if $(T),$(T),tests)
+	@$(if $(T),$(PY) -m pytest $(T),$(PY) -m tests.support.suite)
 
 test-clock: setup ## Run the time-sensitive tests with the clock at hard instants (DST, midnight, New Year)
 	@$(PY) -m tests.support.clock_check $(T)

@@ -9,6 +9,7 @@ from services.workers.summaries.lock import person_lock
 from shared.redis_client import redis_client
 
 
+@pytest.mark.any_hour
 @pytest.mark.usefixtures("redis")
 def test_a_live_holder_keeps_its_lock_past_the_ttl_and_frees_it_when_done(settings):
     redis_client.configure(settings)

@@ -146,6 +146,7 @@ def test_an_offline_sync_of_two_months_lands_in_the_summaries(live, db):
     )
 
 
+@pytest.mark.any_hour  # crash recovery, and the slowest test here (a dead holder's lock runs out)
 def test_a_worker_killed_mid_recompute_gives_the_same_result(settings, redis_server, db, tmp_path):
     # Redis databases of its own (flags, locks and broker), so only the worker processes started here
     # take part, never the in-process test worker.
