@@ -1,10 +1,11 @@
 """The push_subscriptions collection, its one owner: each browser (device) a person turned dose
-notifications on in. The ingestion API adds and removes them; the notifier reads them to send and removes
-one its push service says is gone (404 or 410).
+notifications on in. The ingestion API adds and removes them, and signing a device out removes the ones it
+made; the notifier reads them to send and removes one its push service says is gone (404 or 410).
 
 Document (collection `push_subscriptions`), one per endpoint:
     _id          str   sha256 of the endpoint (a browser subscribing again replaces its own)
     user_id      str
+    device_id    str   the signed-in device that stored it: signing that device out (a lost phone) removes it
     endpoint     str   the push service URL (checked against PUSH_SERVICE_HOSTS before it is stored)
     keys         dict  {"p256dh", "auth"}: the browser's keys, to encrypt what we send it
     created_at, updated_at   datetime (UTC)
@@ -32,13 +33,19 @@ def ensure_indexes() -> None:
     mongo.db[COLLECTION].create_index([("user_id", ASCENDING), ("updated_at", DESCENDING)])
 
 
-def put(user_id: str, endpoint: str, keys: dict[str, str], now: datetime) -> bool:
+def put(user_id: str, device_id: str, endpoint: str, keys: dict[str, str], now: datetime) -> bool:
     """Store the browser's subscription for the person (it moves to them if another account had it);
     True when it is new. Then keep only the person's newest MAX_PER_PERSON."""
     result = mongo.db[COLLECTION].update_one(
         {"_id": subscription_id(endpoint)},
         {
-            "$set": {"user_id": user_id, "endpoint": endpoint, "keys": keys, "updated_at": now},
+            "$set": {
+                "user_id": user_id,
+                "device_id": device_id,
+                "endpoint": endpoint,
+                "keys": keys,
+                "updated_at": now,
+            },
             "$setOnInsert": {"created_at": now},
         },
         upsert=True,
@@ -54,6 +61,11 @@ def remove(user_id: str, endpoint: str) -> bool:
     """The person's subscription for this endpoint, gone; True if there was one."""
     query = {"_id": subscription_id(endpoint), "user_id": user_id}
     return mongo.db[COLLECTION].delete_one(query).deleted_count == 1
+
+
+def remove_of_device(user_id: str, device_id: str) -> int:
+    """Every subscription this device stored: once it is signed out, reminders no longer reach it."""
+    return mongo.db[COLLECTION].delete_many({"user_id": user_id, "device_id": device_id}).deleted_count
 
 
 def of_person(user_id: str) -> list[dict]:

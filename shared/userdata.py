@@ -79,7 +79,7 @@ PLACES: tuple[Place, ...] = (
     Place(
         push_subscriptions.COLLECTION,
         export_as="push-subscriptions",
-        only=("endpoint", "created_at", "updated_at"),
+        only=("endpoint", "device_id", "created_at", "updated_at"),
     ),
     # Which dose reminders went out, and how (kept 14 days).
     Place(

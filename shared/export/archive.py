@@ -87,7 +87,8 @@ README_FILES = (
     (
         "push-subscriptions.json",
         "The browsers you turned dose notifications on in: the push service address each "
-        "one gave us, and when. The keys that encrypt what we send them are left out.",
+        "one gave us, which of your devices turned it on (see devices.json), and when. The keys that "
+        "encrypt what we send them are left out.",
     ),
     (
         "dose-reminders.json",

@@ -180,6 +180,7 @@ class Device(MethodView):
     @blp.response(204)
     @problem_responses(404)
     def delete(self, device_id: str):
-        """Sign a device out: its token stops working at once."""
+        """Sign a device out (a lost phone, say): its token stops working at once, and so do its dose
+        reminders."""
         if not service.revoke_device(current_user()["_id"], device_id):
             raise NotFound()

@@ -19,7 +19,7 @@ from services.ingestion.accounts.exceptions import (
     NotAuthenticated,
     SignInFailed,
 )
-from shared import invitations, sign_in, tokens, users
+from shared import invitations, push_subscriptions, sign_in, tokens, users
 from shared.email import address_key
 from shared.queue import enqueue
 from shared.ratelimit import Decision, Limit
@@ -109,9 +109,11 @@ def authenticate(
 
 
 def revoke_device(user_id: str, device_id: str) -> bool:
-    """Sign one device out; its token stops working at once in every process."""
+    """Sign one device out; its token stops working at once in every process, and no dose reminder
+    reaches it any more (a lost phone's lock screen)."""
     revoked = repository.revoke_device(user_id, device_id, datetime.now(UTC))
     auth_cache.account_changed(user_id)
+    push_subscriptions.remove_of_device(user_id, device_id)
     return revoked
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask.views import MethodView
 
-from services.ingestion.accounts.auth import current_user, login_required
+from services.ingestion.accounts.auth import current_device, current_user, login_required
 from services.ingestion.limits import limit_writes
 from services.ingestion.push.exceptions import PushNotConfigured
 from services.ingestion.push.schemas import (
@@ -69,7 +69,9 @@ class Subscriptions(MethodView):
         limit_writes(user["_id"])
         now = datetime.now(UTC)
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        created = push_subscriptions.put(user["_id"], body["endpoint"], body["keys"], now)
+        created = push_subscriptions.put(
+            user["_id"], current_device()["_id"], body["endpoint"], body["keys"], now
+        )
         stored = {"endpoint": body["endpoint"], "created_at": now, "updated_at": now}
         return stored, 201 if created else 200
 

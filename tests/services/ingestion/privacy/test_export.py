@@ -90,6 +90,8 @@ def assert_complete_export(files: dict[str, str], who) -> None:
 
     (subscription,) = json.loads(files["push-subscriptions.json"])
     assert subscription["endpoint"] == PUSH_ENDPOINT and "keys" not in subscription
+    phone = next(d for d in json.loads(files["devices.json"]) if d["name"] == "Robin's phone")
+    assert subscription["device_id"] == phone["id"]
     (reminder,) = json.loads(files["dose-reminders.json"])
     assert (reminder["day"], reminder["time"], reminder["status"]) == ("2026-01-05", "08:00", "queued")
     assert "user_id" not in reminder

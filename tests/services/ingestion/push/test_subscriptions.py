@@ -5,6 +5,7 @@ import dataclasses
 
 import pytest
 
+from services.ingestion.accounts import service
 from shared import push_keys, push_subscriptions
 from shared.settings import Settings, SettingsError
 from tests.factories.accounts import person
@@ -68,6 +69,21 @@ def test_delete_removes_only_your_own_and_repeats_as_204(client, db):
             == 204
         )
     assert db.push_subscriptions.count_documents({}) == 0
+
+
+def test_signing_a_device_out_stops_its_reminders_and_no_other_devices(client, db):
+    # A lost phone signed out from the laptop: its lock screen must not keep showing dose reminders.
+    user, laptop = person()
+    token, _device = service.issue_device_token(user["_id"], "phone", "ios")
+    phone = {"Authorization": f"Bearer {token}"}
+    put(client, phone, BrowserKeys().subscription(FCM + "phone"))
+    put(client, laptop, BrowserKeys().subscription(FCM + "laptop"))
+    phone_id = next(d["id"] for d in client.get("/v1/me/devices", headers=phone).json if d["current"])
+    assert client.delete(f"/v1/me/devices/{phone_id}", headers=laptop).status_code == 204
+    assert [d["endpoint"] for d in db.push_subscriptions.find({"user_id": user["_id"]})] == [FCM + "laptop"]
+    # Signing oneself out does the same, whatever the app did before it.
+    assert client.delete("/v1/auth/session", headers=laptop).status_code == 204
+    assert db.push_subscriptions.count_documents({"user_id": user["_id"]}) == 0
 
 
 def test_needs_a_session(client, db):
