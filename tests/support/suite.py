@@ -19,6 +19,7 @@ NICE = "19"  # a lower priority (5) still slowed the suite by a third
 
 
 def main(argv: list[str]) -> int:
+    print("clock check: running beside the suite; its results follow the suite's", flush=True)
     with tempfile.TemporaryFile("w+") as log:
         clock = subprocess.Popen(
             ["nice", "-n", NICE, sys.executable, "-m", "tests.support.clock_check"],
