@@ -1,10 +1,10 @@
-"""`make test`: the whole suite, with the clock check (clock_check.py) running beside it.
+"""`make test`: the whole suite in two processes, with the clock check (clock_check.py) running beside it.
 
-The suite's tests mostly wait on their servers and leave about one of two cores idle; the clock check's
-runs are the other way round (the same tests seven times over, three runs at once). Side by side they take
-the time of the longer one instead of the sum. The clock check runs at the lowest CPU priority (and so do
-the servers it starts): it takes only what the suite leaves idle, and the suite's own timing stays as it is
-when run alone (docs/benchmarks.md, "The test suite's time"). Its output follows the suite's, as one block.
+The suite's tests mostly wait on their servers (leases, restarts, polling), so two pytest processes
+(pytest-xdist), each with its own servers, share two cores well; each test file stays in one process, in
+its order. The clock check's runs are CPU-bound the other way round, so they run at the lowest CPU priority
+(and so do the servers they start), so the suite gets the CPU first and the clock check what it leaves idle
+(docs/benchmarks.md, "The test suite's time"). Its output follows the suite's, as one block.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sys
 import tempfile
 
 NICE = "19"  # a lower priority (5) still slowed the suite by a third
+SUITE = ["-n", "2", "--dist", "loadfile", "tests"]
 
 
 def main(argv: list[str]) -> int:
@@ -28,7 +29,7 @@ def main(argv: list[str]) -> int:
             start_new_session=True,  # its own process group, so an interrupted suite takes it down with it
         )
         try:
-            suite = subprocess.run([sys.executable, "-m", "pytest", *(argv or ["tests"])], check=False)
+            suite = subprocess.run([sys.executable, "-m", "pytest", *(argv or SUITE)], check=False)
             clock.wait()
         finally:
             if clock.poll() is None:
