@@ -2,8 +2,8 @@
 
 The suite's tests mostly wait on their servers (leases, restarts, polling), so two pytest processes
 (pytest-xdist), each with its own servers, share two cores well; each test file stays in one process, in
-its order. The clock check's runs are CPU-bound the other way round, so they run at the lowest CPU priority
-(and so do the servers they start), so the suite gets the CPU first and the clock check what it leaves idle
+its order. The clock check's runs are CPU-bound the other way round. They run at the lowest CPU priority
+(and so do the servers they start): the suite gets the CPU first and the clock check what it leaves idle
 (docs/benchmarks.md, "The test suite's time"). Its output follows the suite's, as one block.
 """
 
@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 NICE = "19"  # a lower priority (5) still slowed the suite by a third
-SUITE = ["-n", "2", "--dist", "loadfile", "tests"]
+SUITE = ["-n", "2", "--dist", "loadfile", "tests"]  # two processes: the two cores this project is run on
 
 
 def main(argv: list[str]) -> int:
