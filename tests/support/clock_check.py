@@ -68,13 +68,19 @@ def main(argv: list[str]) -> int:
     with ThreadPoolExecutor(jobs) as pool:
         runs = {name: pool.submit(run_at, instant, paths) for name, instant in INSTANTS.items()}
         failed = []
-        for name, run in runs.items():
-            result = run.result()
-            summary = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
-            print(f"clock at {INSTANTS[name]} ({name}): {summary[0]}", flush=True)
-            if result.returncode != 0:
-                failed.append(name)
-                print(result.stdout[-20000:], result.stderr[-5000:], sep="\n", flush=True)
+        try:
+            for name, run in runs.items():
+                result = run.result()
+                summary = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
+                print(f"clock at {INSTANTS[name]} ({name}): {summary[0]}", flush=True)
+                if result.returncode != 0:
+                    failed.append(name)
+                    print(result.stdout[-20000:], result.stderr[-5000:], sep="\n", flush=True)
+        except KeyboardInterrupt:
+            # The runs under way stop on the same Ctrl-C (and stop their servers); the others never start.
+            pool.shutdown(cancel_futures=True)
+            print("clock check: interrupted", file=sys.stderr)
+            return 130
     if failed:
         print(f"clock check: failed at {len(failed)} of {len(INSTANTS)} instants", file=sys.stderr)
         return 1

@@ -9,8 +9,7 @@ its order. The clock check's runs are CPU-bound the other way round. They run at
 
 from __future__ import annotations
 
-import os
-import signal
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -22,18 +21,18 @@ SUITE = ["-n", "2", "--dist", "loadfile", "tests"]  # two processes: the two cor
 def main(argv: list[str]) -> int:
     print("clock check: running beside the suite; its results follow the suite's", flush=True)
     with tempfile.TemporaryFile("w+") as log:
+        # In the terminal's process group, like the suite: Ctrl-C reaches both, and each stops its servers.
         clock = subprocess.Popen(
             ["nice", "-n", NICE, sys.executable, "-m", "tests.support.clock_check"],
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so an interrupted suite takes it down with it
         )
-        try:
-            suite = subprocess.run([sys.executable, "-m", "pytest", *(argv or SUITE)], check=False)
-            clock.wait()
-        finally:
-            if clock.poll() is None:
-                os.killpg(clock.pid, signal.SIGTERM)
+        suite = subprocess.Popen([sys.executable, "-m", "pytest", *(argv or SUITE)])
+        for process in (suite, clock):
+            while process.returncode is None:
+                # On Ctrl-C it had the same signal and is stopping its servers: wait for it.
+                with contextlib.suppress(KeyboardInterrupt):
+                    process.wait()
         log.seek(0)
         print(log.read(), end="", flush=True)
     return suite.returncode or clock.returncode
