@@ -6,6 +6,7 @@ Document (collection `push_subscriptions`), one per endpoint:
     _id          str   sha256 of the endpoint (a browser subscribing again replaces its own)
     user_id      str
     device_id    str   the signed-in device that stored it: signing that device out (a lost phone) removes it
+                       (absent on those stored before it was recorded)
     endpoint     str   the push service URL (checked against PUSH_SERVICE_HOSTS before it is stored)
     keys         dict  {"p256dh", "auth"}: the browser's keys, to encrypt what we send it
     created_at, updated_at   datetime (UTC)
@@ -64,8 +65,11 @@ def remove(user_id: str, endpoint: str) -> bool:
 
 
 def remove_of_device(user_id: str, device_id: str) -> int:
-    """Every subscription this device stored: once it is signed out, reminders no longer reach it."""
-    return mongo.db[COLLECTION].delete_many({"user_id": user_id, "device_id": device_id}).deleted_count
+    """Every subscription this device stored: once it is signed out, reminders no longer reach it. Those
+    stored before subscriptions named their device go too, as any of them may be this one's: the app stores
+    its own again, with its device, each time it is opened signed in."""
+    query = {"user_id": user_id, "device_id": {"$in": [device_id, None]}}
+    return mongo.db[COLLECTION].delete_many(query).deleted_count
 
 
 def of_person(user_id: str) -> list[dict]:

@@ -27,6 +27,7 @@ from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import plans
 from tests.factories.accounts import person
+from tests.support.push_keys import BrowserKeys
 from tests.support.servers import wait_for
 
 SCREENS = ("today", "plan", "trends", "history", "reports", "settings")
@@ -899,6 +900,26 @@ SHOWN = """() => self.registration.getNotifications().then(list => list.map(n =>
 CLOSE_ALL = "() => self.registration.getNotifications().then(list => list.forEach(n => n.close()))"
 
 
+# Headless Chromium reaches no browser vendor's push service, so that part is faked: a subscription the page
+# keeps in its storage, to a loopback endpoint nothing listens on. The app and the server are real.
+FAKE_PUSH_SERVICE = """(() => {
+    const KEY = "fake-push-subscription", KEYS = %s;
+    const wrap = json => json && {
+        endpoint: json.endpoint,
+        toJSON: () => json,
+        unsubscribe: async () => (localStorage.removeItem(KEY), true),
+    };
+    PushManager.prototype.getSubscription = async () => wrap(JSON.parse(localStorage.getItem(KEY)));
+    PushManager.prototype.subscribe = async () => {
+        const endpoint = "http://127.0.0.1:9/push/" + crypto.randomUUID();
+        const json = {endpoint, expirationTime: null, keys: KEYS};
+        localStorage.setItem(KEY, JSON.stringify(json));
+        return wrap(json);
+    };
+})()"""
+BROWSER_HOLDS_SUBSCRIPTION = "localStorage.getItem('fake-push-subscription') !== null"
+
+
 def reminder_push(app_url: str, headers: dict, user_id: str, at: str) -> dict:
     """The push the notification service sends for today's doses at `at` (a person in UTC), with the
     tokens the API gives those doses."""
@@ -1046,3 +1067,52 @@ class TestDoseReminders:
         # Headless Chromium answers the prompt with "denied": the screen says where that is changed.
         page.get_by_text("Notifications are blocked for this app").wait_for()
         assert page.evaluate("Notification.permission") == "denied"
+
+    def test_reminders_stop_with_the_devices_sign_out_and_its_switch_shows_it(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Signed out from another device (a lost phone), the device forgets its subscription as soon as it
+        learns it; signed out on the device, the same, so whoever signs in next finds the switch off. Opened
+        signed in, the app stores its subscription again, naming the device (one stored before that)."""
+        user, elsewhere = person("lost-phone@example.org")
+        keys = BrowserKeys().subscription("")["keys"]
+        app_context.add_init_script(FAKE_PUSH_SERVICE % json.dumps(keys))
+        app_context.grant_permissions(["notifications"], origin=app_url)
+        page = app_context.new_page()
+        subscriptions = db.push_subscriptions
+
+        def switch_on() -> str:
+            sign_in(page, mailbox, "lost-phone@example.org")
+            wait_for_worker(page)
+            page.get_by_role("link", name="Settings").click()
+            switch = page.get_by_label("Remind me on this device at my plan's dose times")
+            switch.wait_for()
+            assert not switch.is_checked()
+            switch.click()  # checked once the subscription is stored
+            page.get_by_text("Dose reminders are on for this device.").wait_for()
+            phone = db.devices.find_one({"user_id": user["_id"], "platform": "web", "revoked_at": None})
+            (stored,) = subscriptions.find({"user_id": user["_id"]})
+            assert stored["device_id"] == phone["_id"]
+            return phone["_id"]
+
+        phone = switch_on()
+        subscriptions.update_one({"user_id": user["_id"]}, {"$unset": {"device_id": ""}})  # an older one
+        page.reload()
+        wait_for(
+            lambda: subscriptions.find_one({"user_id": user["_id"]}).get("device_id") == phone,
+            10,
+            "the app to store its subscription again with its device",
+        )
+
+        assert api(app_url, elsewhere, "DELETE", f"/v1/me/devices/{phone}").status_code == 204
+        assert subscriptions.count_documents({"user_id": user["_id"]}) == 0
+        page.reload()
+        page.get_by_label("Email address").wait_for()
+        wait_for(lambda: not page.evaluate(BROWSER_HOLDS_SUBSCRIPTION), 10, "the device to forget it")
+        mailbox.clear()
+
+        switch_on()  # off after signing in again, as nothing reaches the device
+        page.get_by_role("button", name="Sign out on this device").click()
+        page.get_by_label("Email address").wait_for()
+        wait_for(lambda: not page.evaluate(BROWSER_HOLDS_SUBSCRIPTION), 10, "the device to forget it")
+        assert subscriptions.count_documents({"user_id": user["_id"]}) == 0

@@ -11,6 +11,7 @@ import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
 import { Today } from "./screens/Today";
 import { Trends } from "./screens/Trends";
+import * as push from "./settings/push";
 import { loadMe } from "./store/remote";
 import { SyncStatus } from "./ui/SyncStatus";
 
@@ -41,8 +42,15 @@ export function App() {
 
   const refresh = () =>
     loadMe()
-      .then((loaded) => setMe(loaded?.value ?? null))
+      .then((loaded) => {
+        setMe(loaded?.value ?? null);
+        if (loaded && !loaded.savedAt) void push.resync().catch(() => undefined);
+      })
       .catch(() => setFailed(true));
+  const signedOut = () => {
+    void push.forget().catch(() => undefined);
+    setMe(null);
+  };
 
   useEffect(() => void refresh(), []);
   useEffect(() => {
@@ -77,7 +85,7 @@ export function App() {
         {me && screen === "trends" && <Trends />}
         {me && screen === "history" && <History />}
         {me && screen === "reports" && <Reports />}
-        {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={() => setMe(null)} />}
+        {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={signedOut} />}
       </main>
       {me && (
         <nav aria-label={t("nav.label")}>

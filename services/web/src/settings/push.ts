@@ -1,5 +1,7 @@
 // Dose reminders on this device: a Web Push subscription, made only when the person switches them on (the
 // browser's permission is asked then, never before), stored with the server, and removed when switched off.
+// The server forgets it when this device is signed out, from here or elsewhere; the device then forgets it
+// too, so the switch never shows on while no reminder can come, and whoever signs in next starts without.
 import { api } from "../api/client";
 
 export type PushState = "unsupported" | "denied" | "off" | "on";
@@ -57,4 +59,23 @@ export async function switchOff(): Promise<Outcome> {
   if (!response.ok && response.status !== 404) return "failed";
   await subscription.unsubscribe();
   return "off";
+}
+
+/** Signed in: this device's subscription stored again, so the server knows it as this device's (one stored
+ * before devices were recorded, or one the browser renewed). */
+export async function resync(): Promise<void> {
+  if (!supported() || Notification.permission !== "granted") return;
+  const subscription = await existing();
+  if (subscription) await api.PUT("/v1/push/subscriptions", { body: subscription.toJSON() as never });
+}
+
+/** Signed out, here or elsewhere: no reminder reaches this device any more (the server has forgotten it). */
+export async function forget(): Promise<void> {
+  await (await existing())?.unsubscribe();
+}
+
+/** This device's subscription, without waiting for a worker (`ready` never settles if none registers). */
+async function existing(): Promise<PushSubscription | null | undefined> {
+  if (!supported()) return undefined;
+  return (await navigator.serviceWorker.getRegistration())?.pushManager.getSubscription();
 }

@@ -86,6 +86,21 @@ def test_signing_a_device_out_stops_its_reminders_and_no_other_devices(client, d
     assert db.push_subscriptions.count_documents({"user_id": user["_id"]}) == 0
 
 
+def test_a_subscription_stored_before_devices_were_recorded_goes_with_any_device_signed_out(client, db):
+    # Which device stored it is not known: the lost phone's lock screen comes first. The app stores its own
+    # again, with its device, when next opened (tests/browser/test_app.py).
+    user, laptop = person()
+    token, _device = service.issue_device_token(user["_id"], "tablet", "android")
+    put(client, laptop, BrowserKeys().subscription(FCM + "laptop"))
+    put(client, laptop, BrowserKeys().subscription(FCM + "old"))
+    db.push_subscriptions.update_one({"endpoint": FCM + "old"}, {"$unset": {"device_id": ""}})
+    _other, elsewhere = person()
+    put(client, elsewhere, BrowserKeys().subscription(FCM + "other"))
+    db.push_subscriptions.update_one({"endpoint": FCM + "other"}, {"$unset": {"device_id": ""}})
+    assert client.delete("/v1/auth/session", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+    assert {d["endpoint"] for d in db.push_subscriptions.find()} == {FCM + "laptop", FCM + "other"}
+
+
 def test_needs_a_session(client, db):
     assert put(client, {}, BrowserKeys().subscription(FCM + "x")).status_code == 401
 
