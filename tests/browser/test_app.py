@@ -1116,3 +1116,31 @@ class TestDoseReminders:
         page.get_by_label("Email address").wait_for()
         wait_for(lambda: not page.evaluate(BROWSER_HOLDS_SUBSCRIPTION), 10, "the device to forget it")
         assert subscriptions.count_documents({"user_id": user["_id"]}) == 0
+
+    def test_a_subscription_the_browser_renews_is_stored_at_once(self, app_context, app_url, mailbox, db):
+        """Firefox renews a subscription when its push service rotates it (`pushsubscriptionchange`), with
+        or without handing the new one over. Chromium never does, so the event is dispatched in the worker
+        as the browser would, and the vendor's subscribe is faked there."""
+        user, _headers = person("renewed@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "renewed@example.org")
+        wait_for_worker(page)
+        (worker,) = app_context.service_workers
+        renew = """([endpoint, keys, handedOver]) => {
+            const json = {endpoint, expirationTime: null, keys};
+            const subscription = {toJSON: () => json, unsubscribe: async () => true};
+            PushManager.prototype.subscribe = async () => subscription;
+            const event = new ExtendableEvent("pushsubscriptionchange");
+            Object.defineProperty(event, "newSubscription", {value: handedOver ? subscription : null});
+            self.dispatchEvent(event);
+            return true;
+        }"""
+        phone = db.devices.find_one({"user_id": user["_id"], "platform": "web"})["_id"]
+        for name, handed_over in (("handed-over", True), ("subscribed-again", False)):
+            endpoint = f"http://127.0.0.1:9/push/{name}"
+            worker.evaluate(renew, [endpoint, BrowserKeys().subscription(endpoint)["keys"], handed_over])
+            wait_for(
+                lambda e=endpoint: db.push_subscriptions.find_one({"endpoint": e}), 10, "the renewal stored"
+            )
+            stored = db.push_subscriptions.find_one({"endpoint": endpoint})
+            assert (stored["user_id"], stored["device_id"]) == (user["_id"], phone)

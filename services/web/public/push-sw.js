@@ -127,3 +127,22 @@ self.addEventListener("notificationclick", (event) => {
 self.addEventListener("sync", (event) => {
   if (event.tag === SYNC_TAG) event.waitUntil(flush());
 });
+
+// The browser renewed this device's subscription (Firefox does, when a push service rotates it): store the
+// new one at once, or reminders would stop reaching the device until the app is next opened. Signed out
+// meanwhile (401), the device keeps none.
+async function renew(event) {
+  let subscription = event.newSubscription;
+  if (!subscription) {
+    const key = event.oldSubscription?.options?.applicationServerKey ?? (await (await fetch("/v1/push/key")).json()).public_key;
+    subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  const response = await fetch("/v1/push/subscriptions", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", "X-Requested-With": "TrackYourHealing" },
+    body: JSON.stringify(subscription.toJSON()),
+  });
+  if (response.status === 401) await subscription.unsubscribe();
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(renew(event)));
