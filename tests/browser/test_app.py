@@ -835,6 +835,38 @@ class TestPlan:
         assert [(d["time"], d["status"]) for d in today_doses] == [("08:00", "taken"), ("20:00", None)]
         assert dose["event_id"] == today_doses[0]["event_id"]
 
+    def test_a_dose_answered_by_its_reminder_first_keeps_that_answer_and_asks_nothing_more(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Answered on the lock screen (the reminder's token), then in the app before it knew (offline):
+        the first answer stays, as a second tap on the reminder would leave it, and the device does not
+        ask the person to sort out an entry that is not wrong."""
+        user, headers = person("answered-twice@example.org", time_zone="UTC")
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(
+            plans.diazepam_tablets(), start_day=start, dose_times=[{"time": "08:00", "share": 1}]
+        )
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = app_context.new_page()
+        sign_in(page, mailbox, "answered-twice@example.org")
+        wait_for_worker(page)
+        dose = page.get_by_test_id("plan-today").get_by_test_id("planned-dose")
+        dose.wait_for()
+        app_context.set_offline(True)
+        dose.get_by_role("button", name="Skipped").click()
+        page.get_by_text("Waiting to sync (1 entry)").wait_for()
+        (reminded,) = reminder_push(app_url, headers, user["_id"], "08:00")["doses"]
+        confirm = {"token": reminded["token"], "status": "taken"}
+        assert requests.post(f"{app_url}/v1/doses/confirm", json=confirm, timeout=10).status_code == 201
+
+        app_context.set_offline(False)
+        page.get_by_test_id("synced").wait_for()
+        assert page.get_by_text("needs your attention").count() == 0
+        (recorded,) = db.events.find({"type": "dose"})
+        assert recorded["data"]["status"] == "taken"
+        page.reload()
+        dose.get_by_text("Taken: saved.").wait_for()
+
     def test_a_change_saved_elsewhere_meanwhile_says_so_then_the_plan_ends_and_is_deleted(
         self, app_context, app_url, mailbox, db
     ):

@@ -57,6 +57,19 @@ describe("outbox", () => {
     expect(await counts(db)).toEqual({ pending: 0, rejected: 0 });
   });
 
+  it("lets a planned dose's answer go when the dose was answered first elsewhere, and only then", async () => {
+    const conflict = { status: 409, type: "https://trackyourhealing.org/problems/event-id-conflict" };
+    const send: SendBatch = async ({ events }) => ({
+      results: events.map((e, index) => ({ index, event_id: e.event_id, status: "rejected", problem: conflict })),
+    });
+    const dose = (id: string): EventBody => ({ event_id: id, type: "dose", occurred_at: localIso(), medication: "diazepam", amount_mg: 5, status: "taken" });
+    await enqueue(db, dose("planned"), new Date(), { planned: true });
+    await enqueue(db, dose("mine"));
+    expect(await sync(db, send)).toEqual({ stored: 1, rejected: 1, remaining: 0 });
+    const [kept] = await entries(db);
+    expect([kept?.event.event_id, kept?.state]).toEqual(["mine", "rejected"]);
+  });
+
   it("keeps a rejected entry with the server's problem, and does not send it again", async () => {
     const { send, batches } = server();
     await enqueue(db, checkIn("bad", 11));
@@ -122,7 +135,7 @@ describe("an edit (a new event that replaces a stored one)", () => {
       expect(stored.has("new")).toBe(true); // never before the edit is safe on the server
       deleted.push(id);
     };
-    await enqueue(db, checkIn("new", 7), new Date(), "old");
+    await enqueue(db, checkIn("new", 7), new Date(), { replaces: "old" });
     const outcome = await sync(db, send, undefined, remove);
     expect(outcome).toEqual({ stored: 1, rejected: 0, remaining: 0 });
     expect(deleted).toEqual(["old"]);
@@ -137,7 +150,7 @@ describe("an edit (a new event that replaces a stored one)", () => {
       if (!online) throw new TypeError("Failed to fetch");
       deleted.push(id);
     };
-    await enqueue(db, checkIn("new", 7), new Date(), "old");
+    await enqueue(db, checkIn("new", 7), new Date(), { replaces: "old" });
     const failed = await sync(db, send, undefined, remove);
     expect(failed.error).toBeInstanceOf(TypeError);
     expect(await counts(db)).toEqual({ pending: 1, rejected: 0 });
@@ -150,7 +163,7 @@ describe("an edit (a new event that replaces a stored one)", () => {
   it("leaves the old version alone when the edit is refused", async () => {
     const { send } = server();
     const deleted: string[] = [];
-    await enqueue(db, checkIn("new", 11), new Date(), "old");
+    await enqueue(db, checkIn("new", 11), new Date(), { replaces: "old" });
     const outcome = await sync(db, send, undefined, async (id) => void deleted.push(id));
     expect(outcome).toMatchObject({ stored: 0, rejected: 1 });
     expect(deleted).toEqual([]);

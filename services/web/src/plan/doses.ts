@@ -1,7 +1,7 @@
 // Taken / Skipped for today's planned doses. Each is an ordinary dose event under the event_id the server
 // gave that dose, sent through the outbox: offline it waits on the device, and the server stores an
 // event_id once. The choice is remembered here at the first tap, so a second tap sends nothing that could
-// differ from the first.
+// differ from the first; a dose answered first elsewhere (its reminder, another device) keeps that answer.
 import { localIso } from "../store/outbox";
 import type { TodayDose } from "../store/plan";
 import { logEvent } from "../store/syncer";
@@ -28,13 +28,9 @@ export function chosen(eventId: string): Choice | undefined {
 export async function confirmDose(dose: TodayDose, status: Choice): Promise<boolean> {
   if (dose.status || chosen(dose.event_id)) return false;
   localStorage.setItem(KEY, JSON.stringify([[dose.event_id, status], ...choices()].slice(0, KEEP)));
-  await logEvent({
-    event_id: dose.event_id,
-    type: "dose",
-    occurred_at: localIso(),
-    medication: dose.medication,
-    amount_mg: dose.mg,
-    status,
-  });
+  await logEvent(
+    { event_id: dose.event_id, type: "dose", occurred_at: localIso(), medication: dose.medication, amount_mg: dose.mg, status },
+    { planned: true },
+  );
   return true;
 }

@@ -42,7 +42,7 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
     e.preventDefault();
     if (!start || value === null) return;
     const change = { [start.field]: start.field === "amount_mg" ? Number(value) : value } as Change;
-    await logEvent(editedEvent(event, change, newEventId()), event.event_id);
+    await logEvent(editedEvent(event, change, newEventId()), { replaces: event.event_id });
     onDone(true);
   }
 

@@ -1,7 +1,9 @@
 // The sync queue. Every entry is stored here first, with its event_id and the device clock, and leaves the
 // device only when the server's per-event status says it is stored ("accepted") or already was
 // ("duplicate"). A rejected entry (422, a 409 conflict) stays, with the server's problem, for the person to
-// see. Resending is always safe: the event_id makes the server store an event exactly once.
+// see, except a planned dose's answer in conflict: the dose was answered first elsewhere (its reminder,
+// another device), and the first answer is the one kept, as for a reminder's own.
+// Resending is always safe: the event_id makes the server store an event exactly once.
 // An edit is a new event that `replaces` a stored one (the API has no update): the old one is deleted only
 // after the new one is stored, so an edit made offline, or refused, never loses what was there.
 import type { Database } from "./db";
@@ -21,7 +23,10 @@ export interface OutboxEntry {
   state: "pending" | "rejected";
   problem?: Problem;
   replaces?: string; // event_id of the stored event this entry is an edit of
+  planned?: true; // the answer to a planned dose, under the id the server gave that dose
 }
+
+export type EntryKind = Pick<OutboxEntry, "replaces" | "planned">;
 
 export interface BatchAnswer {
   results?: { index?: number; event_id?: string | null; status?: string; problem?: Record<string, unknown> }[];
@@ -35,6 +40,7 @@ export type RemoveEvent = (eventId: string) => Promise<void>;
 
 export const MAX_BATCH = 200; // well under the server's 500, so one slow request never holds everything
 const STORED = new Set(["accepted", "duplicate"]);
+const CONFLICT = "https://trackyourhealing.org/problems/event-id-conflict";
 
 /** The device's time with its UTC offset, as the API wants `occurred_at` and `sent_at`. */
 export function localIso(date: Date = new Date()): string {
@@ -54,8 +60,8 @@ export function newEventId(): string {
 }
 
 /** Keep an event on the device until the server has it. */
-export async function enqueue(db: Database, event: EventBody, now: Date = new Date(), replaces?: string): Promise<OutboxEntry> {
-  const entry: OutboxEntry = { event, logged_at: localIso(now), state: "pending", ...(replaces ? { replaces } : {}) };
+export async function enqueue(db: Database, event: EventBody, now: Date = new Date(), kind: EntryKind = {}): Promise<OutboxEntry> {
+  const entry: OutboxEntry = { event, logged_at: localIso(now), state: "pending", ...kind };
   await db.put("outbox", entry);
   return entry;
 }
@@ -108,7 +114,7 @@ export async function sync(
       decided += 1;
       if (STORED.has(result.status ?? "") && entry.replaces) {
         edits.push(entry); // stays until the old version is gone
-      } else if (STORED.has(result.status ?? "")) {
+      } else if (STORED.has(result.status ?? "") || (entry.planned && result.problem?.type === CONFLICT)) {
         await tx.store.delete(entry.event.event_id);
         stored += 1;
       } else if (result.status === "rejected") {

@@ -3,7 +3,7 @@
 import { api, type Schemas } from "../api/client";
 import { flushConfirmations } from "./confirmations";
 import { openAppDB, type Database } from "./db";
-import { counts, enqueue, sync, type EventBody, type RemoveEvent, type SendBatch } from "./outbox";
+import { counts, enqueue, sync, type EntryKind, type EventBody, type RemoveEvent, type SendBatch } from "./outbox";
 
 export type Counts = { pending: number; rejected: number };
 type Listener = (counts: Counts) => void;
@@ -45,8 +45,8 @@ async function publish(): Promise<void> {
 }
 
 /** Store an event on this device, then try to send it. Resolves once it is safe in IndexedDB. */
-export async function logEvent(event: EventBody, replaces?: string): Promise<void> {
-  await enqueue(await database(), event, new Date(), replaces);
+export async function logEvent(event: EventBody, kind: EntryKind = {}): Promise<void> {
+  await enqueue(await database(), event, new Date(), kind);
   await publish();
   void syncNow();
 }
