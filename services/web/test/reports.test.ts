@@ -1,7 +1,7 @@
 // What the Reports screen decides on the device: a chosen range, whether to keep checking, and the email a
 // person sends a link in.
 import { describe, expect, it } from "vitest";
-import { inProgress, localDay, mailtoLink, periodProblem } from "../src/reports/period";
+import { inProgress, localDay, mailtoLink, periodProblem, pollDelay } from "../src/reports/period";
 
 describe("a custom report period", () => {
   it("is accepted within 93 days ending today or before", () => {
@@ -22,6 +22,11 @@ describe("a custom report period", () => {
 });
 
 describe("reports in the list", () => {
+  it("are looked at again soon, then less and less often, at most every 30 s", () => {
+    expect([0, 1, 2, 3, 5, 6, 9, 12, 100].map(pollDelay)).toEqual([2_000, 2_000, 2_000, 4_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+  });
+
+
   it("are checked again only while one is queued or building", () => {
     expect(inProgress([{ status: "ready" }, { status: "building" }])).toBe(true);
     expect(inProgress([{ status: "queued" }])).toBe(true);

@@ -28,6 +28,13 @@ export function localDay(date: Date = new Date(), offset = 0): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
+/** How long the list waits before its `attempt`-th look at a report still being made (from 0): soon at first,
+ * as one takes about a second, then less and less often, so a report held up (workers down) is not asked for
+ * every 2 s for as long as the screen stays open. */
+export function pollDelay(attempt: number): number {
+  return Math.min(2_000 * 2 ** Math.floor(attempt / 3), 30_000);
+}
+
 /** Reports the server is still making: while any is, the list looks again. */
 export function inProgress(reports: { status?: string }[]): boolean {
   return reports.some((r) => r.status === "queued" || r.status === "building");

@@ -5,12 +5,11 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
 import type { MessageKey } from "../i18n/i18n";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
-import { inProgress, localDay, mailtoLink, periodProblem, SHARE_DAYS, type PeriodProblem } from "../reports/period";
+import { inProgress, localDay, mailtoLink, periodProblem, pollDelay, SHARE_DAYS, type PeriodProblem } from "../reports/period";
 
 type Report = Schemas["Report"];
 type Share = Schemas["Share"];
 
-const POLL_MS = 2_000;
 const SHARE_STATES: Record<string, MessageKey> = {
   active: "reports.share_active",
   expired: "reports.share_expired",
@@ -226,6 +225,7 @@ function ReportItem({ report }: { report: Report }) {
 
 export function Reports() {
   const [reports, setReports] = useState<Report[] | null>();
+  const [looks, setLooks] = useState(0); // while a report is being made
   const load = async () => {
     try {
       setReports((await api.GET("/v1/reports")).data?.reports ?? null);
@@ -233,10 +233,17 @@ export function Reports() {
       setReports(null); // offline: reports live on the server
     }
   };
+  const asked = () => {
+    setLooks(0);
+    void load();
+  };
   useEffect(() => void load(), []);
   useEffect(() => {
     if (!reports || !inProgress(reports)) return;
-    const timer = setTimeout(() => void load(), POLL_MS);
+    const timer = setTimeout(() => {
+      setLooks((n) => n + 1);
+      void load();
+    }, pollDelay(looks));
     return () => clearTimeout(timer);
   }, [reports]);
 
@@ -244,7 +251,7 @@ export function Reports() {
     <>
       <h1>{t("reports.title")}</h1>
       <p>{t("reports.intro")}</p>
-      <AskForm onAsked={() => void load()} />
+      <AskForm onAsked={asked} />
       {reports === undefined && <p>{t("common.loading")}</p>}
       {reports === null && <p class="warn">{t("reports.offline")}</p>}
       {reports?.length === 0 && <p>{t("reports.none")}</p>}
