@@ -17,12 +17,15 @@ class ContractError(ValueError):
     """A producer tried to send a payload its contract does not allow."""
 
 
-def enqueue(celery_app: Celery, contract: TaskContract, **payload: Any) -> str:
-    """Validate `payload` and send it to the contract's queue; return the task id."""
+def enqueue(
+    celery_app: Celery, contract: TaskContract, *, countdown: float | None = None, **payload: Any
+) -> str:
+    """Validate `payload` and send it to the contract's queue (to run `countdown` seconds from now, if
+    given); return the task id."""
     errors = contract.schema().validate(payload)
     if errors:
         raise ContractError(f"{contract.name}: {errors}")
-    result = celery_app.send_task(contract.name, kwargs=payload, queue=contract.queue)
+    result = celery_app.send_task(contract.name, kwargs=payload, queue=contract.queue, countdown=countdown)
     return result.id
 
 

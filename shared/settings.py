@@ -219,6 +219,13 @@ class Settings:
         doc="how long one attempt holds a time-critical email (other mail: 8x); a dead worker's claim "
         "is taken over after it",
     )
+    erasure_sweep_after_seconds: int = setting(
+        "ERASURE_SWEEP_AFTER_SECONDS",
+        parse_positive_int,
+        120,
+        doc="an erased account's places are emptied once more after this, for what a request or task "
+        "already under way wrote meanwhile; longer than any of them runs (gunicorn's timeout is 30 s)",
+    )
     encryption_keys: str = setting(
         "ENCRYPTION_KEYS",
         parse_keys,

@@ -134,6 +134,8 @@ SCAN_SCHEDULES = TaskContract("reports.scan_schedules", QUEUE_PERIODIC, NoPayloa
 BUILD_EXPORT = TaskContract("exports.build_export", QUEUE_REPORTS, BuildExportPayload, ("export_id",))
 PURGE_EXPORTS = TaskContract("exports.purge_expired", QUEUE_PERIODIC, NoPayload)
 ERASE_ADDRESS = TaskContract("notification.erase_address", QUEUE_EMAIL, EraseAddressPayload)
+# Sent with a delay by an erasure: what requests and tasks already under way wrote after it, erased too.
+ERASE_LEFTOVERS = TaskContract("privacy.erase_leftovers", QUEUE_PERIODIC, PersonPayload, ("user_id",))
 
 CONTRACTS: tuple[TaskContract, ...] = (
     WORKERS_PIPELINE_PROBE,
@@ -146,6 +148,7 @@ CONTRACTS: tuple[TaskContract, ...] = (
     BUILD_EXPORT,
     PURGE_EXPORTS,
     ERASE_ADDRESS,
+    ERASE_LEFTOVERS,
     CLOSE_DAYS,
     BUILD_REPORT,
     SCAN_SCHEDULES,

@@ -62,6 +62,8 @@ def settings(mongo_uri, redis_server, smtp_server) -> Settings:
         # Web Push on, with the loopback push service of tests/support/push_service.py allowed.
         vapid_private_key=push_keys.generate_private_key(),
         push_service_hosts=push_keys.DEFAULT_PUSH_SERVICE_HOSTS + ",http://127.0.0.1",
+        # An erasure's second sweep runs while the test that erased still waits for its worker to be idle.
+        erasure_sweep_after_seconds=1,
     )
 
 

@@ -19,6 +19,7 @@ TASK_PACKAGES = [
     "services.workers.reports",
     "services.workers.reports.schedule",
     "services.workers.dose_reminders",
+    "services.workers.erasure",
 ]
 
 

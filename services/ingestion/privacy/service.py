@@ -18,7 +18,7 @@ from shared.export import archive, store
 from shared.files import StoredFile
 from shared.queue import enqueue
 from shared.settings import Settings
-from shared.tasks import BUILD_EXPORT, ERASE_ADDRESS
+from shared.tasks import BUILD_EXPORT, ERASE_ADDRESS, ERASE_LEFTOVERS
 
 # Up to this many events the zip is built inside the request (a second or two); above, by the workers.
 SYNC_EXPORT_MAX_EVENTS = 5000
@@ -90,3 +90,6 @@ def erase_account(celery_app: Celery, settings: Settings, user: dict) -> None:
     # Devices first (nothing new can arrive), then whatever arrived meanwhile, the account last.
     userdata.erase(user_id)
     auth_cache.account_erased(user_id)
+    # A request signed in before the devices went, or a task that had read the person, may still write:
+    # their places are emptied once more when all of those are over.
+    enqueue(celery_app, ERASE_LEFTOVERS, countdown=settings.erasure_sweep_after_seconds, user_id=user_id)

@@ -9,14 +9,17 @@ import pytest
 from bson import json_util
 
 from services.ingestion.accounts import service as accounts
+from services.ingestion.events import service as events_service
 from services.ingestion.privacy import service
-from shared import userdata
+from shared import userdata, users
 from shared.email import address_key, template_of
 from shared.export import store
 from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.factories.waitlist import entry
 from tests.services.ingestion.privacy.helpers import full_person, wait_for_summaries
+from tests.support.runtimes import celery_for, ingestion_app
+from tests.support.servers import wait_for
 
 CONFIRM = {"confirm": "erase my account"}
 ERASED_SUBJECT = "Your Track Your Healing account has been erased"
@@ -87,6 +90,32 @@ class TestConfirmation:
 
 
 class TestErasure:
+    def test_what_a_request_under_way_stores_after_the_erasure_is_erased_soon_after(
+        self, settings, db, redis, workers_worker
+    ):
+        """A request that signed in before the devices went stores its event once the erasure is done (the
+        event, its cached day and its recompute request); the sweep the erasure sends later erases them."""
+        app = ingestion_app(settings)  # its sweep comes 1 s after, not 2 min (tests/conftest.py)
+        user, headers = person()
+        signed_in = users.find(user["_id"])  # what the request under way read as it signed in
+        assert app.test_client().delete("/v1/me", json=CONFIRM, headers=headers).status_code == 202
+        assert remaining(db, user["_id"]) == {}
+
+        late = {
+            "event_id": "late",
+            "type": "check_in",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "overall": 4,
+        }
+        stored = events_service.ingest(
+            celery_for("ingestion", settings), settings, signed_in, [late], sent_at=None
+        )
+        assert stored.outcomes[0].status == events_service.ACCEPTED, stored.outcomes[0].problem
+        assert remaining(db, user["_id"])["events"] == 1
+        wait_for(lambda: remaining(db, user["_id"]) == {}, 15, "the leftovers to be erased")
+        wait_for(lambda: not [k for k in redis.scan_iter() if user["_id"] in k], 5, "nothing in Redis")
+        assert collections_mentioning(db, user["_id"]) == {}
+
     def test_every_collection_holding_the_person_is_registered(self, live, settings, db):
         who = full_person(live, settings)
         wait_for_summaries(who.user_id)
