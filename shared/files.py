@@ -188,7 +188,9 @@ def _reseal_file(chunks: Any, file_id: Any, keys: str, tally: rekey.Tally) -> No
             now, written = written[: len(was)], written[len(was) :]
             if now == was:
                 continue
-            if not rekey.write_if_unchanged(chunks, chunk_id, {"data": was}, {"data": now}, tally):
+            if not rekey.write_unchanged(
+                chunks, [rekey.Rewrite(chunk_id, {"data": was}, {"data": now}, 0)], tally
+            ):
                 return
     if pieces:
         tally.resealed += 1

@@ -150,17 +150,19 @@ def test_after_the_job_everything_opens_with_the_new_key_alone(own, db, capsys):
 
 def test_a_document_changed_between_read_and_write_keeps_its_change(own, db):
     stored_under_a(own)
-    note = db[events.EVENTS].find_one({"type": "note"})
+    read = list(db[events.EVENTS].find())  # the job's page, read before the edit
+    tally = rekey.Tally()
+    rewrites = [rekey.rewrite(f"{B},{A}", doc, tally) for doc in read]
+    note = next(doc for doc in read if doc["type"] == "note")
     edited = crypto.encrypt(B, "an edit made while the job ran")
     db[events.EVENTS].update_one({"_id": note["_id"]}, {"$set": {"data.text": edited}})
 
-    tally = rekey.Tally()
-    rekey.reseal_document(db[events.EVENTS], f"{B},{A}", note, tally)  # the job, with what it read before
+    assert rekey.write_unchanged(db[events.EVENTS], rewrites, tally) == 2  # the symptom and the dose
 
-    assert (tally.resealed, tally.moved) == (0, 1)
+    assert (tally.resealed, tally.moved) == (2, 1)
     assert db[events.EVENTS].find_one({"_id": note["_id"]})["data"]["text"] == edited
-    # A rerun takes the document as it is now: the edit is under B already, the rest is re-sealed.
-    assert events.reseal(f"{B},{A}")[events.EVENTS].resealed == 3
+    # A rerun takes the note as it is now: its edit is under B already, its tags are re-sealed.
+    assert events.reseal(f"{B},{A}")[events.EVENTS] == rekey.Tally(resealed=1)
     assert db[events.EVENTS].find_one({"_id": note["_id"]})["data"]["text"] == edited
 
 
@@ -177,6 +179,20 @@ def test_values_no_listed_key_opens_are_counted_and_left_and_nothing_is_printed(
     shown = json.dumps(printed)
     secrets = (NOTE, LABEL, MEDICATION, crypto.PREFIX, stored["user"]["_id"])
     assert not any(secret in shown for secret in secrets)
+
+
+def test_a_run_stopped_midway_is_finished_by_the_next(own, db, capsys):
+    stored_under_a(own)
+    first = next(rekey.pages(db[events.EVENTS], {}, None, batch=2))  # the job stopped after one page
+    rewrites = [rekey.rewrite(f"{B},{A}", doc, rekey.Tally()) for doc in first]
+    rekey.write_unchanged(db[events.EVENTS], rewrites, rekey.Tally())
+
+    status, printed = run(own, f"{B},{A}", capsys)
+
+    assert status == 0
+    assert printed["events"] == "1 re-sealed, 0 unreadable, 0 changed meanwhile"  # the third event's
+    for value in every_sealed_value(db):
+        crypto.decrypt(B, value)
 
 
 class TestRotate:
