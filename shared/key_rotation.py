@@ -12,18 +12,18 @@ Not stored by us, so nothing can re-seal them, and they stop opening once their 
   valid for `dose_tokens.VALID_FOR` (3 days) from when they were made;
 - unsubscribe links in emails (`services/notification/email/service.py::unsubscribe_token`): sealed and
   never expiring; once their key is gone, an old email's link shows the broken-link page, and newer
-  emails (sealed with the new key) and the app's settings still unsubscribe;
-- the Redis day cache (`shared/day_cache.py`): a copy of recent events, sealed fields and all, kept
-  `day_cache.TTL_S` (4 days) after the last write to a day, and days are written for
-  `day_cache.WRITE_FROM_DAYS` (3) days: about a week after the new key was deployed, no copy sealed with
-  the old one is left.
+  emails (sealed with the new key) and the app's settings still unsubscribe.
+
+The Redis day cache (`shared/day_cache.py`) holds copies of recent events, sealed fields and all, and cannot
+be re-sealed in place safely while ingestion writes to it: `distrust_cached_copies` makes the workers read
+each cached day from MongoDB again (after the events there were re-sealed) before they trust it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from shared import events, outbox, reports, summaries
+from shared import day_cache, events, outbox, reports, summaries
 from shared.export import store as exports
 from shared.rekey import BATCH, Tally
 
@@ -40,3 +40,8 @@ def reseal_all(keys: str, batch: int = BATCH) -> Iterator[tuple[str, Tally]]:
     """(store, what was done) for every store holding sealed values, each re-sealed under the first key."""
     for reseal in OWNERS:
         yield from reseal(keys, batch).items()
+
+
+def distrust_cached_copies() -> int:
+    """After `reseal_all`: how many cached days the workers will read from MongoDB again before using."""
+    return day_cache.distrust_all()

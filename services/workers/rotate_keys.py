@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None, runtime: Runtime | None = None) -> int:
         counts = f"{tally.resealed} re-sealed, {tally.unreadable} unreadable, {tally.moved} changed meanwhile"
         print(f"{store}: {counts}")  # noqa: T201
         left += tally.unreadable + tally.moved
+    days = key_rotation.distrust_cached_copies()
+    print(f"redis day cache: {days} cached days to be read again from MongoDB")  # noqa: T201
     return 1 if left else 0
 
 
