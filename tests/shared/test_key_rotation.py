@@ -1,6 +1,7 @@
 """Retiring an encryption key: data stored under key A, the ring turned to "B,A", the job run; then
-everything opens with B alone, the API reads it back, a second run writes nothing, and a document changed
-while the job ran keeps its change."""
+everything opens with B alone, the workers and the API read it back with B alone, a second run writes
+nothing, a run stopped midway is finished by the next, and a document changed while the job ran keeps its
+change."""
 
 from __future__ import annotations
 
