@@ -109,3 +109,17 @@ def forget(user_id: str) -> None:
     keys = list(redis_client.client.scan_iter(match=key(user_id, "*"), count=500))
     if keys:
         redis_client.client.delete(*keys)
+
+
+def distrust_all(batch: int = 500) -> int:
+    """Key rotation: take the complete mark off every cached day (as a Redis restart does), so each is read
+    from MongoDB, where its events were re-sealed, and refilled before it is trusted again; what it held,
+    perhaps sealed with the key being retired, is never read. Events written meanwhile stay in their hash.
+    How many days were marked."""
+    marked = 0
+    pipe = redis_client.client.pipeline(transaction=False)
+    for name in redis_client.client.scan_iter(match=key("*", "*"), count=batch):
+        pipe.hdel(name, COMPLETE)
+        if len(pipe) >= batch:
+            marked += sum(pipe.execute())
+    return marked + sum(pipe.execute())

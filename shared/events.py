@@ -12,6 +12,7 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 from pymongo.write_concern import WriteConcern
 
+from shared import event_text, rekey
 from shared.group_commit import GroupCommit
 from shared.mongo import mongo, one_or_in
 
@@ -199,3 +200,9 @@ def dose_statuses(user_id: str, event_ids: list[str]) -> dict[str, str]:
     query = {"user_id": user_id, "deleted_at": None} | one_or_in("event_id", event_ids)
     found = mongo.db[EVENTS].find(query, {"event_id": 1, "data.status": 1})
     return {doc["event_id"]: doc["data"].get("status", "taken") for doc in found}
+
+
+def reseal(keys: str, batch: int = rekey.BATCH) -> dict[str, rekey.Tally]:
+    """Re-seal the events' free text under the first key (the key-rotation job; shared/rekey.py)."""
+    fields = {f"data.{name}": 1 for name in event_text.PRIVATE_FIELDS}
+    return {EVENTS: rekey.reseal_documents(_events(), keys, fields, batch)}

@@ -7,14 +7,15 @@ pieces, each sealed as one Fernet token (kept as raw bytes, without Fernet's bas
 length. A piece's plaintext starts with its index and a last-piece flag, so pieces cannot be reordered,
 dropped or cut short without the read failing. Reading opens one piece at a time: a large export is
 served without being held in memory. Any key of the ring opens a file, so after a key is rotated in the
-older files still open (retire the old key only once they are gone: exports after 7 days). A file stored
-before files were sealed (no `metadata.sealed`) is read as it is.
+older files still open, and `reseal` re-seals them under the new key in place, so the old one can go. A
+file stored before files were sealed (no `metadata.sealed`) is read as it is.
 """
 
 from __future__ import annotations
 
 import base64
 import struct
+from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -22,6 +23,7 @@ from cryptography.fernet import InvalidToken
 from gridfs import GridFSBucket, GridOut
 from gridfs.errors import NoFile
 
+from shared import crypto, rekey
 from shared.crypto import DecryptionError, key_ring
 from shared.mongo import mongo
 
@@ -146,3 +148,49 @@ def delete_where(bucket: str, query: dict[str, Any]) -> int:
     """Delete every file whose document matches `query` (e.g. {"metadata.user_id": ...})."""
     ids = [doc["_id"] for doc in mongo.db[f"{bucket}.files"].find(query, {"_id": 1})]
     return sum(delete(bucket, file_id) for file_id in ids)
+
+
+def reseal(bucket: str, keys: str, batch: int = rekey.BATCH) -> rekey.Tally:
+    """Re-seal every sealed file of `bucket` under the first key, in place, a chunk at a time: a piece
+    re-sealed is as long as before (a Fernet token's length depends on the plaintext alone), so each chunk
+    keeps its size. A chunk is replaced only if it still holds what was read (a file stored again meanwhile
+    has new chunks, and is left to a rerun). Any key of the ring opens any piece, so a file left part
+    re-sealed reads as before; counts files."""
+    tally = rekey.Tally()
+    stored = mongo.db[f"{bucket}.files"]
+    for page in rekey.pages(stored, {"metadata.sealed": SEALED}, {"_id": 1}, batch):
+        for doc in page:
+            _reseal_file(mongo.db[f"{bucket}.chunks"], doc["_id"], keys, tally)
+    return tally
+
+
+def _reseal_file(chunks: Any, file_id: Any, keys: str, tally: rekey.Tally) -> None:
+    read, written = b"", b""  # the file's bytes read and not yet parsed; re-sealed and not yet stored
+    waiting: deque[tuple[Any, bytes]] = deque()  # chunks read and not yet stored again, in order
+    pieces = 0
+    for chunk in chunks.find({"files_id": file_id}, {"data": 1}).sort("n", 1):
+        waiting.append((chunk["_id"], bytes(chunk["data"])))
+        read += waiting[-1][1]
+        while len(read) >= _LENGTH.size and len(read) >= _LENGTH.size + _LENGTH.unpack_from(read)[0]:
+            end = _LENGTH.size + _LENGTH.unpack_from(read)[0]
+            token = read[_LENGTH.size : end]
+            try:
+                again = crypto.rotate_token(keys, base64.urlsafe_b64encode(token))
+            except DecryptionError:
+                tally.unreadable += 1
+                return
+            if again is not None:
+                token, pieces = base64.urlsafe_b64decode(again), pieces + 1
+            written += read[: _LENGTH.size] + token
+            read = read[end:]
+        while waiting and len(written) >= len(waiting[0][1]):
+            chunk_id, was = waiting.popleft()
+            now, written = written[: len(was)], written[len(was) :]
+            if now == was:
+                continue
+            if not rekey.write_unchanged(
+                chunks, [rekey.Rewrite(chunk_id, {"data": was}, {"data": now}, 0)], tally
+            ):
+                return
+    if pieces:
+        tally.resealed += 1

@@ -14,6 +14,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import BulkWriteError
 
+from shared import rekey
 from shared.mongo import mongo
 
 OUTBOX = "email_outbox"
@@ -232,3 +233,9 @@ def waitlist_mail_page(status: str, page: int, page_size: int) -> tuple[list[dic
 
 def find_waitlist_mail(outbox_id: str) -> dict[str, Any] | None:
     return mongo.db[OUTBOX].find_one({"_id": outbox_id, **WAITLIST_MAIL}, NO_DATA)
+
+
+def reseal(keys: str, batch: int = rekey.BATCH) -> dict[str, rekey.Tally]:
+    """Re-seal account mail's template names and unsent data under the first key (the key-rotation job;
+    shared/rekey.py). An email sent meanwhile loses its data, so its record is left as it is."""
+    return {OUTBOX: rekey.reseal_documents(mongo.db[OUTBOX], keys, {"template": 1, "data": 1}, batch)}

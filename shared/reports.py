@@ -39,7 +39,7 @@ from celery import Celery
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from shared import files
+from shared import files, rekey
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.tasks import BUILD_REPORT
@@ -227,3 +227,9 @@ def store_file(report: dict, attempt: int, kind: str, content: bytes, filename: 
 
 def drop_files(report_id: str) -> None:
     files.delete_where(FILES_BUCKET, {"metadata.report_id": report_id})
+
+
+def reseal(keys: str, batch: int = rekey.BATCH) -> dict[str, rekey.Tally]:
+    """Re-seal the report files under the first key (the key-rotation job); the documents hold no sealed
+    value."""
+    return {f"{FILES_BUCKET}.files": files.reseal(FILES_BUCKET, keys, batch)}

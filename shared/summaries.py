@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 import bson
 from pymongo import ASCENDING, DeleteOne, ReplaceOne
 
+from shared import rekey
 from shared.mongo import mongo, one_or_in
 
 PERSONS = "person_summaries"
@@ -184,12 +185,15 @@ def write_days_of(
         statements += [_replace(_day_document(user_id, d)) for d in changed]
     _bulk_write(DAYS, statements)
     copies = [
-        # Level 1: a year of days packs in ~5 ms, to a tenth of its size.
-        {"_id": u, "computed_at": computed_at, "days": pack_days([_day_document(u, d) for d in after[u]], 1)}
+        {"_id": u, "computed_at": computed_at, "days": _pack_copy([_day_document(u, d) for d in after[u]])}
         for u in people
     ]
     for start in range(0, len(copies), WRITE_CHUNK):
         mongo.db[DAY_COPIES].insert_many(copies[start : start + WRITE_CHUNK], ordered=False)
+
+
+def _pack_copy(days: list[dict]) -> bytes:
+    return pack_days(days, 1)  # level 1: a year of days packs in ~5 ms, to a tenth of its size
 
 
 def _day_document(user_id: str, day: dict) -> dict:
@@ -226,3 +230,21 @@ def forget(user_id: str) -> None:
     mongo.db[DAY_COPIES].delete_one({"_id": user_id})
     mongo.db[DAYS].delete_many({"user_id": user_id})
     mongo.db[PERSONS].delete_one({"_id": user_id})
+
+
+def reseal(keys: str, batch: int = rekey.BATCH) -> dict[str, rekey.Tally]:
+    """Re-seal the custom symptom and medication names the summaries copy from the events (`label_enc`),
+    under the first key: in the day documents, their packed copies and the days packed in the person's
+    document (the key-rotation job; shared/rekey.py). The events' own copies are re-sealed apart, so the
+    next recompute finds the two differ and rewrites those days once, with the events' value."""
+    persons = rekey.reseal_documents(mongo.db[PERSONS], keys, {"recent_days": 0}, batch)
+    persons += rekey.reseal_packed(
+        mongo.db[PERSONS], "recent_days", keys, unpack=unpack_days, pack=pack_days, batch=batch
+    )
+    return {
+        DAYS: rekey.reseal_documents(mongo.db[DAYS], keys, None, batch),
+        DAY_COPIES: rekey.reseal_packed(
+            mongo.db[DAY_COPIES], "days", keys, unpack=unpack_days, pack=_pack_copy, batch=batch
+        ),
+        PERSONS: persons,
+    }

@@ -56,7 +56,7 @@ GENERIC = {
     "shared.summaries": "one bulk-write helper for the module's own collections, handed one of them",
 }
 FILES = "shared.files"
-FILE_CALLS = {"put", "open_file", "delete", "delete_where"}  # shared/files.py: the bucket comes first
+FILE_CALLS = {"put", "open_file", "delete", "delete_where", "reseal"}  # shared/files.py: the bucket first
 IMPORTED_FILE_CALLS = {(FILES, name) for name in FILE_CALLS}
 GRIDFS = {"GridFSBucket", "GridFS"}
 

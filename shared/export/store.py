@@ -12,7 +12,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
-from shared import files
+from shared import files, rekey
 from shared.mongo import mongo
 
 COLLECTION = "exports"
@@ -123,3 +123,9 @@ def purge_expired(now: datetime) -> int:
         purged += mongo.db[COLLECTION].delete_one({"_id": export["_id"]}).deleted_count
     purged += files.delete_where(BUCKET, {"uploadDate": {"$lt": now - KEEP_FOR}})
     return purged
+
+
+def reseal(keys: str, batch: int = rekey.BATCH) -> dict[str, rekey.Tally]:
+    """Re-seal the export archives under the first key (the key-rotation job); the requests hold no sealed
+    value."""
+    return {f"{BUCKET}.files": files.reseal(BUCKET, keys, batch)}
