@@ -950,6 +950,13 @@ FAKE_PUSH_SERVICE = """(() => {
     };
 })()"""
 BROWSER_HOLDS_SUBSCRIPTION = "localStorage.getItem('fake-push-subscription') !== null"
+NAMES_DOSES = """() => new Promise(resolve => {
+    const open = indexedDB.open("track-your-healing-reminders", 1);
+    open.onsuccess = () => {
+        const get = open.result.transaction("device").objectStore("device").get("display");
+        get.onsuccess = () => resolve(Boolean(get.result && get.result.showDoses));
+    };
+})"""
 
 
 def reminder_push(app_url: str, headers: dict, user_id: str, at: str) -> dict:
@@ -1103,9 +1110,10 @@ class TestDoseReminders:
     def test_reminders_stop_with_the_devices_sign_out_and_its_switch_shows_it(
         self, app_context, app_url, mailbox, db
     ):
-        """Signed out from another device (a lost phone), the device forgets its subscription as soon as it
-        learns it; signed out on the device, the same, so whoever signs in next finds the switch off. Opened
-        signed in, the app stores its subscription again, naming the device (one stored before that)."""
+        """Signed out from another device (a lost phone), the device forgets its subscription and turns off
+        naming doses as soon as it learns it; signed out on the device, the same, so whoever signs in next
+        finds both switches off. Opened signed in, the app stores its subscription again, naming the device
+        (one stored before that)."""
         user, elsewhere = person("lost-phone@example.org")
         keys = BrowserKeys().subscription("")["keys"]
         app_context.add_init_script(FAKE_PUSH_SERVICE % json.dumps(keys))
@@ -1122,6 +1130,12 @@ class TestDoseReminders:
             assert not switch.is_checked()
             switch.click()  # checked once the subscription is stored
             page.get_by_text("Dose reminders are on for this device.").wait_for()
+            details = page.get_by_label("Show the dose in notifications on this device")
+            details.wait_for()
+            wait_for(details.is_enabled, 10, "the device's choice to be read")
+            assert not details.is_checked()
+            details.click()
+            page.get_by_text("Reminders on this device now name the dose.").wait_for()
             phone = db.devices.find_one({"user_id": user["_id"], "platform": "web", "revoked_at": None})
             (stored,) = subscriptions.find({"user_id": user["_id"]})
             assert stored["device_id"] == phone["_id"]
@@ -1140,13 +1154,14 @@ class TestDoseReminders:
         assert subscriptions.count_documents({"user_id": user["_id"]}) == 0
         page.reload()
         page.get_by_label("Email address").wait_for()
-        wait_for(lambda: not page.evaluate(BROWSER_HOLDS_SUBSCRIPTION), 10, "the device to forget it")
+        forgotten = lambda: not page.evaluate(BROWSER_HOLDS_SUBSCRIPTION) and not page.evaluate(NAMES_DOSES)  # noqa: E731
+        wait_for(forgotten, 10, "the device to forget its reminders")
         mailbox.clear()
 
         switch_on()  # off after signing in again, as nothing reaches the device
         page.get_by_role("button", name="Sign out on this device").click()
         page.get_by_label("Email address").wait_for()
-        wait_for(lambda: not page.evaluate(BROWSER_HOLDS_SUBSCRIPTION), 10, "the device to forget it")
+        wait_for(forgotten, 10, "the device to forget its reminders")
         assert subscriptions.count_documents({"user_id": user["_id"]}) == 0
 
     def test_a_subscription_the_browser_renews_is_stored_at_once(self, app_context, app_url, mailbox, db):

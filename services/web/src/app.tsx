@@ -11,6 +11,7 @@ import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
 import { Today } from "./screens/Today";
 import { Trends } from "./screens/Trends";
+import { forgetReminders } from "./settings/device";
 import * as push from "./settings/push";
 import { loadMe } from "./store/remote";
 import { SyncStatus } from "./ui/SyncStatus";
@@ -48,7 +49,7 @@ export function App() {
       })
       .catch(() => setFailed(true));
   const signedOut = () => {
-    void push.forget().catch(() => undefined);
+    void forgetReminders();
     setMe(null);
   };
 

@@ -23,7 +23,6 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
     const { response } = await api.DELETE("/v1/me", { body: { confirm: typed } });
     if (response.ok) {
       await clearAll(await database());
-      await notifications.setShowDoses(false).catch(() => undefined);
       onErased();
     } else setError(t("common.error"));
   }
@@ -211,9 +210,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
     await syncNow(); // send what waits first: signing out forgets this device's copy
     await api.DELETE("/v1/auth/session");
     await clearAll(await database());
-    // Whoever signs in next on this device starts with reminders that name no dose.
-    await notifications.setShowDoses(false).catch(() => undefined);
-    onSignedOut();
+    onSignedOut(); // this device's reminders go too (settings/device.ts)
   }
 
   return (

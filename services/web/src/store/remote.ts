@@ -1,6 +1,6 @@
 // Answers from the API, kept in IndexedDB as they arrive, so an offline start shows the last ones seen.
 import { api, type Me, type MedicationCatalog, type Schemas, type Summary, type SymptomCatalog } from "../api/client";
-import { forget as forgetPush } from "../settings/push";
+import { forgetReminders } from "../settings/device";
 import { cacheGet, cachePut, clearCache } from "./db";
 import { database } from "./syncer";
 
@@ -32,7 +32,7 @@ export async function loadMe(): Promise<Loaded<Me> | undefined> {
     if (response.status === 401) {
       // Signed out elsewhere (or the device was revoked): entries not yet synced stay for the next sign-in.
       await clearCache(await database());
-      await forgetPush().catch(() => undefined);
+      await forgetReminders();
       throw new SignedOut();
     }
     return data;
