@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
 
+from shared import languages
 from shared.address import EmailAddress
 
 QUEUE_SUMMARIES = "summaries"
@@ -53,9 +54,11 @@ class SendEmailPayload(Schema):
 
 
 class SignInCodeRequest(Schema):
-    """Someone asked for a sign-in code for this address; the worker finds out whether it has an account."""
+    """Someone asked for a sign-in code for this address; the worker finds out whether it has an account.
+    `language`: the one the app showed when asked (None: the account's)."""
 
     email = EmailAddress(required=True)
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(languages.LANGUAGES))
 
 
 class NoPayload(Schema):

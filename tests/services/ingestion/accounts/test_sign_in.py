@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.ingestion.accounts import service
-from shared import invitations, sign_in, single_line
+from shared import invitations, languages, sign_in, single_line
 from shared.address import TOO_LONG
 from shared.runtime import runtime_of
 from tests.factories.accounts import person
@@ -236,6 +236,22 @@ class TestProfile:
         )
         assert bad.status_code == 422
         assert bad.json["invalid_params"][0]["name"] == "preferences.reminders.local_time"
+
+    def test_the_language_of_the_emails_is_the_apps_and_only_the_apps(self, client, db):
+        _user, headers = person()
+        assert client.get("/v1/me", headers=headers).json["language"] == "en"  # until chosen
+        r = client.patch("/v1/me", headers=headers, json={"language": "es"})
+        assert r.status_code == 200
+        assert r.json["language"] == "es"
+        bad = client.patch("/v1/me", headers=headers, json={"language": "fr", "display_name": "Ana"})
+        assert bad.status_code == 422
+        assert bad.mimetype == PROBLEM
+        assert bad.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
+        me = client.get("/v1/me", headers=headers).json
+        assert (me["language"], me["display_name"]) == ("es", "Sam")  # nothing of the bad request stored
+        code = client.post("/v1/auth/code", json={"email": "x@example.org", "language": "fr"})
+        assert code.status_code == 422
+        assert code.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
 
 
 QUIET_BROKER_DB = 12  # nothing consumes it: the tasks a request sends just wait there
