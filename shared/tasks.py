@@ -78,6 +78,8 @@ class EraseAddressPayload(Schema):
 
     to = EmailAddress(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # The account's, for the confirmation: the account is gone by the time it is written.
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(languages.LANGUAGES))
 
 
 SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload, ("outbox_id",))
