@@ -12,6 +12,9 @@ encrypted with ENCRYPTION_KEYS, so no admin view (nor anyone reading the collect
 got, say, a safety message. The template data (codes, links, names) is always encrypted, and removed
 once the email is sent: nothing needs it again.
 
+`language` is the person's (shared.languages) where the email goes to a person with an account: the
+record keeps it and the notification service renders in it, where that email has been translated.
+
 `data` may carry `attachments`: [{"bucket", "file_id", "filename", "content_type"}], files the producer
 stored in GridFS (shared.files) under a string id; the notification service attaches them when it
 sends, and an attachment that is gone by then fails that email permanently.
@@ -28,7 +31,7 @@ from typing import Any
 from celery import Celery
 from marshmallow import Schema, fields, validate
 
-from shared import crypto, outbox
+from shared import crypto, languages, outbox
 from shared.address import EmailAddress
 from shared.queue import enqueue
 from shared.settings import Settings
@@ -81,6 +84,7 @@ class EmailRequest(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
     user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    language = fields.String(load_default=languages.DEFAULT, validate=validate.OneOf(languages.LANGUAGES))
 
 
 def address_key(address: str) -> str:
@@ -114,6 +118,7 @@ def new_outbox_record(
         "to_key": address_key(request["to"]),
         "data": crypto.encrypt(keys, json.dumps(request["data"])),
         "user_id": request.get("user_id"),
+        "language": request.get("language", languages.DEFAULT),
         "status": outbox.QUEUED,
         "attempts": 0,
         "created_at": now,
@@ -132,6 +137,7 @@ def request_email(
     idempotency_key: str,
     data: dict[str, Any] | None = None,
     user_id: str | None = None,
+    language: str | None = None,
 ) -> bool:
     """Record and enqueue one email; False when this idempotency key was already requested."""
     request = {
@@ -140,6 +146,7 @@ def request_email(
         "data": data,
         "idempotency_key": idempotency_key,
         "user_id": user_id,
+        "language": language,
     }
     return request_emails(celery_app, [request])[0]
 
@@ -168,6 +175,7 @@ def _load(request: dict[str, Any]) -> dict[str, Any]:
             "data": data or {},
             "idempotency_key": request["idempotency_key"],
             "user_id": request.get("user_id"),
+            "language": request.get("language") or languages.DEFAULT,
         }
     )
 
@@ -176,6 +184,11 @@ def template_of(keys: str, record: dict[str, Any]) -> str:
     """A record's template name, decrypted for account mail (`keys`: ENCRYPTION_KEYS)."""
     stored = record["template"]
     return crypto.decrypt(keys, stored) if stored.startswith(crypto.PREFIX) else stored
+
+
+def language_of(record: dict[str, Any]) -> str:
+    """The language a record was asked for in (one written before records kept it: the default)."""
+    return record.get("language") or languages.DEFAULT
 
 
 def data_of(keys: str, record: dict[str, Any]) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from typing import Any
 from celery import Celery
 from pymongo import ASCENDING, DESCENDING
 
-from shared import users
+from shared import languages, users
 from shared.email import address_key, request_email
 from shared.mongo import mongo
 from shared.settings import Settings
@@ -37,13 +37,16 @@ def hash_code(settings: Settings, user_id: str, code: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue_code(celery_app: Celery, settings: Settings, email: str, request_id: str) -> bool:
-    """Email a code if an account has this address; False (and nothing stored) if none has.
+def issue_code(
+    celery_app: Celery, settings: Settings, email: str, request_id: str, language: str | None = None
+) -> bool:
+    """Email a code if an account has this address, in `language` (the app's when the code was asked for)
+    or else the account's; False (and nothing stored) if none has.
 
     Once per `request_id` (the task's id, which a task run again after its worker died keeps): the code
     follows from it and the server's secret, so a second run stores nothing new and requests the same
     email, which the outbox sends once. A new code per run would send a person two codes."""
-    user = users.find_by_email(address_key(email), {"email": 1})
+    user = users.find_by_email(address_key(email), {"email": 1, "language": 1})
     if user is None:
         return False
     digest = hmac.new(settings.secret_key.encode(), f"sign-in-code:{request_id}".encode(), hashlib.sha256)
@@ -66,6 +69,7 @@ def issue_code(celery_app: Celery, settings: Settings, email: str, request_id: s
         idempotency_key=f"sign-in:{code_id}",
         data={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
         user_id=user["_id"],
+        language=language or languages.of(user),
     )
     return True
 

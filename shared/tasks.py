@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
 
+from shared import languages
 from shared.address import EmailAddress
 
 QUEUE_SUMMARIES = "summaries"
@@ -53,9 +54,11 @@ class SendEmailPayload(Schema):
 
 
 class SignInCodeRequest(Schema):
-    """Someone asked for a sign-in code for this address; the worker finds out whether it has an account."""
+    """Someone asked for a sign-in code for this address; the worker finds out whether it has an account.
+    `language`: the one the app showed when asked (None: the account's)."""
 
     email = EmailAddress(required=True)
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(languages.LANGUAGES))
 
 
 class NoPayload(Schema):
@@ -75,6 +78,8 @@ class EraseAddressPayload(Schema):
 
     to = EmailAddress(required=True)
     idempotency_key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # The account's, for the confirmation: the account is gone by the time it is written.
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(languages.LANGUAGES))
 
 
 SEND_EMAIL = TaskContract("notification.send_email", QUEUE_EMAIL, SendEmailPayload, ("outbox_id",))

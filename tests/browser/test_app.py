@@ -470,6 +470,23 @@ class TestLanguage:
             "lorazepam",
         }
 
+    def test_the_language_chosen_in_settings_is_the_one_emails_come_in(self, app_context, mailbox, db):
+        user, _ = person("es-correo@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es-correo@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        account = {"_id": user["_id"]}
+        wait_for(lambda: db.users.find_one(account).get("language") == "es", 5, "the account's language")
+        # Another device chose English since; signed out, this one still speaks Spanish and asks in it.
+        db.users.update_one(account, {"$set": {"language": "en"}})
+        mailbox.clear()
+        page.get_by_role("button", name="Cerrar sesión en este dispositivo").click()
+        page.get_by_label("Correo electrónico").fill("es-correo@example.org")
+        page.get_by_role("button", name="Enviarme un código").click()
+        (message,) = mailbox.wait_for(1)
+        assert message["Subject"] == "Tu código para iniciar sesión"
+
 
 class TestAccessibility:
     @pytest.mark.parametrize("width", [390, 1280])

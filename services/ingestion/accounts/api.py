@@ -84,13 +84,13 @@ def accept_invitation(body, token: str):
 @blp.route("/auth/code", methods=["POST"])
 @public
 @operation("requestSignInCode")
-@blp.arguments(CodeRequestSchema, example={"email": "sam@example.org"})
+@blp.arguments(CodeRequestSchema, example={"email": "sam@example.org", "language": "en"})
 @blp.response(202, CodeRequestedSchema, example=CODE_REQUESTED)
 @problem_responses(429, 503)
 def request_code(body):
     """Email a one-time sign-in code. The answer is the same whether or not the address has an account."""
     limit_code_requests(body["email"])
-    service.request_sign_in_code(runtime_of().celery, body["email"])
+    service.request_sign_in_code(runtime_of().celery, body["email"], body.get("language"))
     return CODE_REQUESTED
 
 
@@ -158,7 +158,7 @@ class Me(MethodView):
     @blp.arguments(MePatchSchema, example={"time_zone": "Europe/Berlin"})
     @blp.response(200, MeSchema)
     def patch(self, changes):
-        """Change name, time zone or preferences (only the fields sent)."""
+        """Change name, time zone, language or preferences (only the fields sent)."""
         return service.update_profile(current_user()["_id"], changes)
 
 

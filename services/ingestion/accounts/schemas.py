@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates
 
 from services.ingestion.accounts.zones import time_zones
-from shared import preferences
+from shared import languages, preferences
 from shared.address import EmailAddress
 from shared.single_line import SingleLine
 
@@ -13,6 +13,7 @@ WEEKDAYS = list(preferences.WEEKDAYS)
 LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
 PLATFORMS = ["ios", "android", "web", "other"]
 SIGN_IN_CODE = validate.Regexp(r"^\d{6}$", error="The code has 6 digits.")
+LANGUAGE = validate.OneOf(languages.LANGUAGES, error=languages.UNKNOWN)
 
 
 class TimeZoneField(fields.String):
@@ -77,6 +78,12 @@ class MeSchema(Schema):
     email = fields.String(required=True)
     display_name = fields.String(required=True)
     time_zone = fields.String(required=True)
+    language = fields.String(
+        required=True,
+        dump_default=languages.DEFAULT,
+        validate=LANGUAGE,
+        metadata={"description": "the language of the person's emails"},
+    )
     preferences = fields.Nested(Preferences, required=True)
     health_data_consent = fields.Nested(ConsentSchema, attribute="consents.health_data")
     created_at = fields.DateTime(required=True)
@@ -85,6 +92,7 @@ class MeSchema(Schema):
 class MePatchSchema(Schema):
     display_name = SingleLine(validate=validate.Length(min=1, max=80))
     time_zone = TimeZoneField()
+    language = fields.String(validate=LANGUAGE)
     preferences = fields.Nested(Preferences)
 
 
@@ -99,6 +107,10 @@ class DeviceSchema(Schema):
 
 class CodeRequestSchema(Schema):
     email = EmailAddress(required=True)
+    language = fields.String(
+        validate=LANGUAGE,
+        metadata={"description": "the language of this one email (the app's); else the account's"},
+    )
 
 
 class CodeRequestedSchema(Schema):

@@ -117,10 +117,10 @@ def revoke_device(user_id: str, device_id: str) -> bool:
     return revoked
 
 
-def request_sign_in_code(celery_app: Celery, email: str) -> None:
+def request_sign_in_code(celery_app: Celery, email: str, language: str | None = None) -> None:
     """Ask the notification worker to email a code if an account exists. The request does the same work
     for every address (one task), so neither its answer nor its timing tells who has an account."""
-    enqueue(celery_app, SEND_SIGN_IN_CODE, email=email)
+    enqueue(celery_app, SEND_SIGN_IN_CODE, email=email, language=language)
 
 
 def exchange_code(
@@ -147,7 +147,7 @@ def exchange_code(
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict:
     fields: dict[str, Any] = {}
-    for key in ("display_name", "time_zone"):
+    for key in ("display_name", "time_zone", "language"):
         if key in changes:
             fields[key] = changes[key]
     for key, value in changes.get("preferences", {}).items():

@@ -13,7 +13,7 @@ from celery import Celery
 from services.ingestion.accounts import auth_cache, repository, tombstones
 from services.ingestion.accounts.exceptions import NotFound
 from services.ingestion.privacy.exceptions import ExportExpired, ExportNotReady
-from shared import recompute, userdata
+from shared import languages, recompute, userdata
 from shared.export import archive, store
 from shared.files import StoredFile
 from shared.queue import enqueue
@@ -84,7 +84,13 @@ def erase_account(celery_app: Celery, settings: Settings, user: dict) -> None:
     # the person to repeat the request (every step below is idempotent).
     userdata.erase(user_id, keep={"devices", userdata.ACCOUNT})
     recompute.forget(user_id)
-    enqueue(celery_app, ERASE_ADDRESS, to=user["email"], idempotency_key=confirmation_key(settings, user_id))
+    enqueue(
+        celery_app,
+        ERASE_ADDRESS,
+        to=user["email"],
+        idempotency_key=confirmation_key(settings, user_id),
+        language=languages.of(user),
+    )
     # A device still signed in will be told its account was erased (not to sign in again).
     tombstones.bury(repository.token_hashes(user_id))
     # Devices first (nothing new can arrive), then whatever arrived meanwhile, the account last.

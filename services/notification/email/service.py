@@ -15,12 +15,13 @@ from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import UnknownTemplate, render, template_for
-from shared import metrics, outbox, preferences
+from shared import languages, metrics, outbox, preferences
 from shared.crypto import DecryptionError
 from shared.email import (
     TRANSACTIONAL,
     address_key,
     data_of,
+    language_of,
     lease_seconds,
     new_outbox_record,
     template_of,
@@ -132,7 +133,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         message = build(
             outbox_id,
             record["to"],
-            render(template, data, unsubscribe_url),
+            render(template, data, unsubscribe_url, language_of(record)),
             settings,
             token,
             attachments=attachments.load(data.get("attachments"), keys),
@@ -264,11 +265,13 @@ def record_provider_event(event: dict[str, Any]) -> str | None:
 ACCOUNT_ERASED = "account_erased"
 
 
-def confirm_erasure(celery_app: Celery, settings: Settings, to: str, idempotency_key: str) -> None:
-    """Email an erased account's address that it is done, once per key (services/notification/privacy)."""
+def confirm_erasure(
+    celery_app: Celery, settings: Settings, to: str, idempotency_key: str, language: str | None = None
+) -> None:
+    """Email an erased account's address that it is done, once per key (services/notification/privacy),
+    in the language the account had."""
     # No user_id on the confirmation: the account it would point to no longer exists.
-    record = new_outbox_record(
-        settings, {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
-    )
+    request = {"template": ACCOUNT_ERASED, "to": to, "data": {}, "idempotency_key": idempotency_key}
+    record = new_outbox_record(settings, request | {"language": language or languages.DEFAULT})
     outbox.upsert_queued(record)  # durable before it is signalled; the sweeper covers a lost task
     _enqueue_record(celery_app, record)

@@ -49,8 +49,10 @@ def send_email(self, **payload) -> str:
 @shared_task(name=SEND_SIGN_IN_CODE.name, bind=True, dont_autoretry_for=(ValidationError,))
 def send_sign_in_code(self, **payload) -> None:
     """Email a sign-in code if the address has an account (the request could not tell, by design)."""
-    email = SignInCodeRequest().load(payload)["email"]
-    sign_in.issue_code(self.app, self.runtime.settings, email, self.request.id)
+    request = SignInCodeRequest().load(payload)
+    sign_in.issue_code(
+        self.app, self.runtime.settings, request["email"], self.request.id, request["language"]
+    )
 
 
 @shared_task(name=SWEEP_OUTBOX.name, bind=True)
@@ -63,4 +65,6 @@ def sweep_outbox(self) -> int:
 def erase_address(self, **payload) -> None:
     """Erase what email keeps about an erased account's address, then send the confirmation."""
     payload = EraseAddressPayload().load(payload)
-    privacy.erase_account_address(self.app, self.runtime.settings, payload["to"], payload["idempotency_key"])
+    privacy.erase_account_address(
+        self.app, self.runtime.settings, payload["to"], payload["idempotency_key"], payload["language"]
+    )

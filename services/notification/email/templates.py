@@ -3,20 +3,32 @@
 Each email's file in templates/emails/ uses the `ui` macros; it is rendered twice, with the HTML macros
 (autoescaped, CSS inlined for email clients) and with the plain-text macros. Subjects are fixed strings
 so no health detail can reach them.
+
+The emails a person with an account receives are written once, in English, with Jinja's i18n extension
+(`_("...")`), and translated by the Babel catalogs in translations/<language>/LC_MESSAGES/messages.po,
+read at start; subjects and category labels are looked up in the same catalogs. `language_for` decides
+the language of an email: the one its request carries (the person's), for the emails marked translated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import css_inline
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from shared import languages
 from shared.email import NEWS, REMINDERS, REPORTS, TRANSACTIONAL
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+FORMATS = ("html", "text")
 
 CATEGORY_LABELS = {
     TRANSACTIONAL: "account and safety messages",
@@ -30,6 +42,9 @@ CATEGORY_LABELS = {
 class EmailTemplate:
     category: str
     subject: str
+    # Written with `_()` and translated: it goes out in the person's language. The others (the waitlist's,
+    # invitations, a clinician's, product news) are English only.
+    translated: bool = False
 
 
 # Every email the platform can send. Features add their own entries here.
@@ -37,18 +52,20 @@ TEMPLATES: dict[str, EmailTemplate] = {
     "product_news": EmailTemplate(NEWS, "News from Track Your Healing"),
     "waitlist_confirm": EmailTemplate(TRANSACTIONAL, "Please confirm your place on the waitlist"),
     "waitlist_confirmed": EmailTemplate(TRANSACTIONAL, "Your place on the waitlist"),
-    "sign_in_code": EmailTemplate(TRANSACTIONAL, "Your sign-in code"),
+    "sign_in_code": EmailTemplate(TRANSACTIONAL, "Your sign-in code", translated=True),
     # Safety messages are transactional: no opt-out may silence urgent-care guidance.
-    "safety_message": EmailTemplate(TRANSACTIONAL, "Checking in on you"),
+    "safety_message": EmailTemplate(TRANSACTIONAL, "Checking in on you", translated=True),
     "invitation": EmailTemplate(TRANSACTIONAL, "Your invitation to Track Your Healing"),
-    "account_erased": EmailTemplate(TRANSACTIONAL, "Your Track Your Healing account has been erased"),
-    "weekly_report": EmailTemplate(REPORTS, "Your weekly report is ready"),
+    "account_erased": EmailTemplate(
+        TRANSACTIONAL, "Your Track Your Healing account has been erased", translated=True
+    ),
+    "weekly_report": EmailTemplate(REPORTS, "Your weekly report is ready", translated=True),
     # Goes to a clinician the person named: a fixed subject; the body holds the link, who shared it and the
     # report's dates, never health details.
     "clinician_report_link": EmailTemplate(REPORTS, "A report has been shared with you"),
-    "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder"),
+    "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder", translated=True),
     # The dose and its Taken/Skipped links are in the body; the subject says nothing about them.
-    "dose_reminder": EmailTemplate(REMINDERS, "Your reminder"),
+    "dose_reminder": EmailTemplate(REMINDERS, "Your reminder", translated=True),
 }
 
 
@@ -64,18 +81,40 @@ class Rendered:
     category: str
 
 
-def _environment(autoescape: bool) -> Environment:
-    return Environment(
+def _catalog(language: str) -> NullTranslations:
+    """A language's messages, compiled in memory from its .po file (no binary kept, no build step);
+    English, the language the emails are written in, needs none."""
+    if language == languages.DEFAULT:
+        return NullTranslations()
+    with (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out: they fall back to English
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def _environment(autoescape: bool, translations: NullTranslations) -> Environment:
+    env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=autoescape,  # noqa: S701 - off only for the plain-text part, which no browser renders
         undefined=StrictUndefined,  # a missing variable fails the render instead of sending a gap
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # New-style: `_("... %(name)s ...", name=value)`, the value escaped in HTML like any other.
+    env.install_gettext_translations(translations, newstyle=True)
+    return env
 
 
-_ENVS = {"html": _environment(True), "text": _environment(False)}
+CATALOGS = {language: _catalog(language) for language in languages.LANGUAGES}
+_ENVS = {
+    (language, fmt): _environment(fmt == "html", catalog)
+    for language, catalog in CATALOGS.items()
+    for fmt in FORMATS
+}
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
@@ -86,24 +125,40 @@ def template_for(name: str) -> EmailTemplate:
         raise UnknownTemplate(name) from None
 
 
-def render(name: str, data: dict[str, Any], unsubscribe_url: str | None = None) -> Rendered:
-    """Render `name` with `data` into subject, HTML (CSS inlined) and plain text."""
+def language_for(name: str, requested: str | None) -> str:
+    """The language an email goes out in: the one asked for (the person's) if this email is translated to
+    it, else English. The one place that decides it."""
+    if template_for(name).translated and requested in CATALOGS:
+        return requested
+    return languages.DEFAULT
+
+
+def render(
+    name: str, data: dict[str, Any], unsubscribe_url: str | None = None, language: str | None = None
+) -> Rendered:
+    """Render `name` with `data` into subject, HTML (CSS inlined) and plain text, in `language` where
+    this email has it."""
     spec = template_for(name)
+    language = language_for(name, language)
+    gettext = CATALOGS[language].gettext
+    subject = gettext(spec.subject)
     parts = {}
-    for fmt, env in _ENVS.items():
+    for fmt in FORMATS:
+        env = _ENVS[language, fmt]
         ui = env.get_template(f"emails/_ui.{fmt}.jinja").module
         context = {
             **data,
             "fmt": fmt,
             "ui": ui,
-            "subject": spec.subject,
+            "language": language,
+            "subject": subject,
             "category": spec.category,
-            "category_label": CATEGORY_LABELS[spec.category],
+            "category_label": gettext(CATEGORY_LABELS[spec.category]),
             "unsubscribe_url": unsubscribe_url,
         }
         parts[fmt] = env.get_template(f"emails/{name}.jinja").render(context)
     text = "\n".join(line.rstrip() for line in parts["text"].splitlines()).strip() + "\n"
-    return Rendered(spec.subject, _INLINER.inline(parts["html"]), _collapse_blank_lines(text), spec.category)
+    return Rendered(subject, _INLINER.inline(parts["html"]), _collapse_blank_lines(text), spec.category)
 
 
 def _collapse_blank_lines(text: str) -> str:

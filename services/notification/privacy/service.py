@@ -33,14 +33,17 @@ def erase_entry(entry_id: str) -> bool:
     return _erase_entry(entry)
 
 
-def erase_account_address(celery_app: Celery, settings: Settings, to: str, confirmation_key: str) -> None:
+def erase_account_address(
+    celery_app: Celery, settings: Settings, to: str, confirmation_key: str, language: str | None = None
+) -> None:
     """An account was erased: forget its address and its waitlist entry, keep any suppression (a dead
-    address is never mailed again), then confirm the erasure to the address once."""
+    address is never mailed again), then confirm the erasure to the address once, in the account's
+    language."""
     userdata.erase_address(address_key(to), sparing=[outbox_id(settings, confirmation_key)])
     entry = waitlist_repository.find_by_email_key(waitlist_email_key(to))
     if entry is not None:
         _erase_entry(entry)
-    email_service.confirm_erasure(celery_app, settings, to, confirmation_key)
+    email_service.confirm_erasure(celery_app, settings, to, confirmation_key, language)
 
 
 def _erase_entry(entry: dict[str, Any]) -> bool:

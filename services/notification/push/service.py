@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from celery import Celery
 
 from services.notification.push.sender import WebPushSender
-from shared import catalog, dose_reminders, preferences, push_subscriptions, users
+from shared import catalog, dose_reminders, languages, preferences, push_subscriptions, users
 from shared.app_links import app_link, app_path
 from shared.email import request_email
 from shared.plans import dose_tokens, doses, store
@@ -131,6 +131,7 @@ def _email(celery_app: Celery, settings: Settings, user: dict, record: dict, lin
         idempotency_key=f"dose:{record['_id']}",
         data={"time": record["time"], "doses": doses_data, "settings_url": app_link(settings, "settings")},
         user_id=user["_id"],
+        language=languages.of(user),
     )
 
 
@@ -162,7 +163,7 @@ def deliver(
 def _outcome(
     celery_app: Celery, settings: Settings, pusher: WebPushSender, record: dict, task_id: str
 ) -> str:
-    user = users.find(record["user_id"], {"email": 1, "preferences": 1})
+    user = users.find(record["user_id"], {"email": 1, "preferences": 1, "language": 1})
     if user is None:
         return "erased"
     prefs = preferences.effective(user.get("preferences"), preferences.REMINDERS)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from celery import Celery
 
 from services.workers.reminders import repository
+from shared import languages
 from shared.app_links import app_link
 from shared.email import request_email
 from shared.preferences import WEEKDAYS
@@ -86,5 +87,6 @@ def send(celery_app: Celery, settings: Settings, user: dict, prefs: dict[str, An
         idempotency_key=f"reminder:{user['_id']}:{day}",
         data={"app_url": app_link(settings)},
         user_id=user["_id"],
+        language=languages.of(user),
     )
     return "sent" if requested else "sent before"

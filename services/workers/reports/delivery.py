@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_interval
 from celery import Celery
 
 from services.workers.reports import schedule_repository
-from shared import report_shares
+from shared import languages, report_shares
 from shared.email import request_email
 from shared.reports import FILES_BUCKET, READY, WEEKLY
 from shared.settings import Settings
@@ -27,8 +28,12 @@ def long_date(day: str) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def period(report: dict) -> str:
-    return f"{long_date(report['period_start'])} to {long_date(report['period_end'])}"
+def period(report: dict, language: str = languages.DEFAULT) -> str:
+    """The report's dates as `language` writes them, for its email ("1 to 7 December 2026")."""
+    if language == languages.DEFAULT:
+        return f"{long_date(report['period_start'])} to {long_date(report['period_end'])}"
+    start, end = date.fromisoformat(report["period_start"]), date.fromisoformat(report["period_end"])
+    return format_interval(start, end, "yMMMMd", locale=language)  # "1-7 de diciembre de 2026" (an en dash)
 
 
 def email_key(report: dict, recipient: str) -> str:
@@ -82,9 +87,10 @@ def deliver(app: Celery, report: dict) -> int:
         own = report_shares.create_share(
             report_id=report["_id"], owner_id=user["_id"], recipient="you", share_id=f"{report['_id']}:self"
         )
+        language = languages.of(user)
         data = {
             "report_url": report_shares.share_url(settings, own["_id"]),
-            "period": period(report),
+            "period": period(report, language),
             "clinician_sent": bool(clinician),
             "attachments": [],
         }
@@ -97,5 +103,6 @@ def deliver(app: Celery, report: dict) -> int:
             idempotency_key=email_key(report, "self"),
             data=data,
             user_id=user["_id"],
+            language=language,
         )
     return sent

@@ -13,7 +13,7 @@ from shared import users as accounts
 from shared.mongo import mongo
 
 SCHEDULES = "schedules"
-USER_FIELDS = {"email": 1, "display_name": 1, "time_zone": 1, "preferences": 1}
+USER_FIELDS = {"email": 1, "display_name": 1, "time_zone": 1, "preferences": 1, "language": 1}
 
 
 def schedule_id(kind: str, user_id: str) -> str:

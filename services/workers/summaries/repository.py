@@ -29,7 +29,7 @@ def ensure_indexes() -> None:
     _indexed_pids.add(os.getpid())
 
 
-USER_FIELDS = {"time_zone": 1, "email": 1, "display_name": 1}
+USER_FIELDS = {"time_zone": 1, "email": 1, "display_name": 1, "language": 1}
 
 
 def find_users(user_ids: list[str]) -> dict[str, dict]:

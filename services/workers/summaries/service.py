@@ -14,7 +14,7 @@ from celery import Celery
 
 from services.workers.summaries import compute, repository, sources
 from services.workers.summaries.params import Params
-from shared import catalog, crypto, summaries
+from shared import catalog, crypto, languages, summaries
 from shared.email import request_email
 from shared.settings import Settings
 
@@ -216,5 +216,6 @@ def queue_safety_messages(
             idempotency_key=f"safety:{user['_id']}:{max(flagged)}",
             data={},
             user_id=user["_id"],
+            language=languages.of(user),
         )
     )

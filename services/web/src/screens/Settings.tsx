@@ -229,6 +229,11 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
             setLocaleState(next);
             void notifications.recordLanguage(next).catch(() => undefined);
             onChanged({ ...me });
+            // The account keeps it too, so the emails follow (this device shows its choice either way).
+            void api
+              .PATCH("/v1/me", { body: { language: next } })
+              .then(({ data }) => data && onChanged(data))
+              .catch(() => undefined);
           }}
         >
           {Object.entries(LOCALES).map(([code, name]) => (

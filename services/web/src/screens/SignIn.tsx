@@ -1,7 +1,7 @@
 // Email, then the 6-digit code from the email; the server answers with the HttpOnly device cookie.
 import { useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
-import { t } from "../i18n/i18n";
+import { currentLocale, t } from "../i18n/i18n";
 
 function deviceName(): string {
   const ua = navigator.userAgent;
@@ -23,7 +23,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setError("");
     try {
-      const { response } = await api.POST("/v1/auth/code", { body: { email } });
+      const { response } = await api.POST("/v1/auth/code", { body: { email, language: currentLocale() } });
       if (response.status === 202) {
         setStep("code");
         setTimeout(() => codeInput.current?.focus(), 0);

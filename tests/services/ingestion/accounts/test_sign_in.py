@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.ingestion.accounts import service
-from shared import invitations, sign_in, single_line
+from shared import invitations, languages, sign_in, single_line
 from shared.address import TOO_LONG
 from shared.runtime import runtime_of
 from tests.factories.accounts import person
+from tests.services.notification.email.helpers import parts
 from tests.support.operations import recording
 from tests.support.runtimes import ingestion_app
 
@@ -103,6 +104,34 @@ class TestSignInCode:
         # Single use.
         again = live.post("/v1/auth/token", json={"email": "lee@example.org", "code": code})
         assert again.status_code == 401
+
+    def test_the_code_comes_in_the_apps_language_else_the_accounts(self, live, mailbox, db):
+        _ana, headers = person("ana@example.org")
+        assert live.patch("/v1/me", headers=headers, json={"language": "es"}).json["language"] == "es"
+        person("lee@example.org")  # never chose: English
+        for body in (
+            {"email": "ana@example.org"},  # the account's language
+            {"email": "lee@example.org"},
+            {"email": "lee@example.org", "language": "es"},  # the app showed Spanish when Lee asked
+        ):
+            assert live.post("/v1/auth/code", json=body).status_code == 202
+        mail = mailbox.wait_for(3)
+        ana, lee_spanish, lee_english = sorted(mail, key=lambda m: (str(m["To"]), m["Subject"]))
+        assert [str(m["To"]) for m in (ana, lee_spanish, lee_english)] == [
+            "ana@example.org",
+            "lee@example.org",
+            "lee@example.org",
+        ]
+        for message in (ana, lee_spanish):
+            text, html = parts(message)
+            assert message["Subject"] == "Tu código para iniciar sesión"
+            assert "Escribe este código en la app para iniciar sesión" in text
+            assert "durante los próximos 10 minutos" in html and 'lang="es"' in html
+            assert code_from(message) in text and "Enter this code" not in text + html
+        text, html = parts(lee_english)
+        assert lee_english["Subject"] == "Your sign-in code"
+        assert "Enter this code in the app to sign in" in text and 'lang="en"' in html
+        assert "Escribe" not in text + html
 
     def test_one_code_exchanged_at_once_from_several_devices_signs_in_one(self, client, settings, db):
         user, _ = person("race@example.org")
@@ -236,6 +265,22 @@ class TestProfile:
         )
         assert bad.status_code == 422
         assert bad.json["invalid_params"][0]["name"] == "preferences.reminders.local_time"
+
+    def test_the_language_of_the_emails_is_the_apps_and_only_the_apps(self, client, db):
+        _user, headers = person()
+        assert client.get("/v1/me", headers=headers).json["language"] == "en"  # until chosen
+        r = client.patch("/v1/me", headers=headers, json={"language": "es"})
+        assert r.status_code == 200
+        assert r.json["language"] == "es"
+        bad = client.patch("/v1/me", headers=headers, json={"language": "fr", "display_name": "Ana"})
+        assert bad.status_code == 422
+        assert bad.mimetype == PROBLEM
+        assert bad.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
+        me = client.get("/v1/me", headers=headers).json
+        assert (me["language"], me["display_name"]) == ("es", "Sam")  # nothing of the bad request stored
+        code = client.post("/v1/auth/code", json={"email": "x@example.org", "language": "fr"})
+        assert code.status_code == 422
+        assert code.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
 
 
 QUIET_BROKER_DB = 12  # nothing consumes it: the tasks a request sends just wait there

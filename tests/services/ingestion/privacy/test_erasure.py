@@ -124,6 +124,15 @@ class TestErasure:
         assert {"users", "devices", "events", "sign_in_codes", "invitations", "email_outbox"} <= written
         assert written <= registered_collections(), written - registered_collections()
 
+    def test_the_confirmation_comes_in_the_erased_accounts_language(self, live, mailbox, db):
+        _user, headers = person("borrar@example.org")
+        assert live.patch("/v1/me", json={"language": "es"}, headers=headers).status_code == 200
+        assert live.delete("/v1/me", json=CONFIRM, headers=headers).status_code == 202
+        (message,) = mailbox.wait_for(1)
+        assert message["Subject"] == "Tu cuenta de Track Your Healing se ha borrado"
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert "Como pediste, hemos borrado tu cuenta de Track Your Healing" in text
+
     def test_erases_everything_and_confirms_by_email(self, live, settings, db, mailbox, redis):
         who = full_person(live, settings)
         mailbox.wait_for(1)  # the sign-in code, delivered before the erasure

@@ -143,9 +143,11 @@ class TestSmallAccount:
 
     def test_an_empty_account_exports_its_profile(self, client):
         _user, headers = person()
+        client.patch("/v1/me", json={"language": "es"}, headers=headers)
         files = unzip(client.get("/v1/me/export", headers=headers).data)
         assert {"README.txt", "profile.json", "events.json", "devices.json"} <= set(files)
         assert json.loads(files["events.json"]) == []
+        assert json.loads(files["profile.json"])["language"] == "es"
 
     def test_needs_a_token(self, client):
         assert client.get("/v1/me/export").status_code == 401

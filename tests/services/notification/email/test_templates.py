@@ -1,25 +1,40 @@
 import re
 
 import pytest
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
 from jinja2 import UndefinedError
+from jinja2.ext import babel_extract
 
-from services.notification.email.templates import TEMPLATE_DIR, TEMPLATES, render
+from services.notification.email.templates import (
+    CATALOGS,
+    CATEGORY_LABELS,
+    TEMPLATE_DIR,
+    TEMPLATES,
+    TRANSLATIONS_DIR,
+    render,
+)
+from shared import languages
 from shared.email import TIME_CRITICAL_TEMPLATES, TRANSACTIONAL
 
 # Words that would reveal health information to anyone who sees a subject line or a notification preview.
 HEALTH_WORDS = re.compile(
     r"benzo|diazepam|clonazepam|lorazepam|alprazolam|taper|withdraw|symptom|seizure|dose|mg\b|medic|"
-    r"psychos|suicid|panic|anxiety|insomnia|diagnos|red flag|wave|window",
+    r"psychos|suicid|panic|anxiety|insomnia|diagnos|red flag|wave|window|"
+    # and in Spanish
+    r"benzodiacep|abstinencia|reducci[oó]n|s[ií]ntoma|convulsi|dosis|m[eé]dic|p[aá]nico|ansiedad|insomnio|"
+    r"bandera roja|\bolas?\b|ventana",
     re.IGNORECASE,
 )
 
 
+@pytest.mark.parametrize("language", languages.LANGUAGES)
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_every_email_has_one_source_and_a_plain_subject(name):
+def test_every_email_has_one_source_and_a_plain_subject(name, language):
     assert (TEMPLATE_DIR / "emails" / f"{name}.jinja").exists()
-    subject = TEMPLATES[name].subject
+    subject = CATALOGS[language].gettext(TEMPLATES[name].subject)
     assert not HEALTH_WORDS.search(subject), subject
-    assert "{" not in subject  # fixed strings: no data can leak into a subject
+    assert "{" not in subject and "%" not in subject  # fixed strings: no data can leak into a subject
 
 
 def test_one_source_renders_both_parts_with_css_inlined():
@@ -70,3 +85,33 @@ def test_time_critical_mail_is_exactly_the_transactional_category():
     # The producer's record says how soon a lost attempt is retried; the category decides it here.
     transactional = {name for name, spec in TEMPLATES.items() if spec.category == TRANSACTIONAL}
     assert transactional == TIME_CRITICAL_TEMPLATES
+
+
+def marked_messages() -> set[str | tuple[str, ...]]:
+    """Every message the email templates mark with _() or ngettext(), as Babel's extraction finds them;
+    with the subjects and category labels the renderer looks up."""
+    options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+    found: set[str | tuple[str, ...]] = set()
+    for path in sorted((TEMPLATE_DIR / "emails").glob("*.jinja")):
+        with path.open("rb") as source:
+            found |= {message for _, message, _, _ in extract(babel_extract, source, options=options)}
+    found |= {spec.subject for spec in TEMPLATES.values() if spec.translated}
+    return found | set(CATEGORY_LABELS.values())
+
+
+@pytest.mark.parametrize("language", [lang for lang in languages.LANGUAGES if lang != languages.DEFAULT])
+def test_every_marked_message_has_a_translation(language):
+    # A new English sentence in an email cannot ship untranslated: it fails here until the catalog has it.
+    with (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    messages = marked_messages()
+    assert len(messages) > 40  # the extraction found the templates' text
+    missing = []
+    for message in messages:
+        entry = catalog.get(message[0] if isinstance(message, tuple) else message)
+        forms = entry.string if entry else None
+        forms = forms if isinstance(forms, tuple) else (forms,)
+        if entry is None or entry.fuzzy or not all(forms):
+            missing.append(message)
+    assert missing == []
+    assert [(entry.id, errors) for entry, errors in catalog.check()] == []  # placeholders match

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.ingestion.accounts import service as accounts
+from services.workers.reminders import service as reminders
 from services.workers.reports import delivery, schedule
 from shared import files, report_shares
 from shared.queue import enqueue
@@ -148,3 +149,33 @@ def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_work
     assert report_shares.share_url(live.runtime.settings, f"{report['_id']}:self") in html_links(message)
     time.sleep(1)
     assert len(mailbox.messages) == 1
+
+
+def test_a_spanish_speaker_gets_the_report_and_reminder_in_spanish_and_their_clinician_english(
+    live, db, mailbox
+):
+    user = subscriber(name="Ana")
+    user = accounts.update_profile(
+        user["_id"], {"language": "es", "preferences": {"reminders": {"enabled": True}}}
+    )
+    report = ready_report(db, user, attach_pdf=False, clinician="dr.lee@example.org")
+    assert delivery.deliver(live, report) == 2
+    prefs = schedule.preferences.effective(user["preferences"], "reminders")
+    assert reminders.send(live, live.runtime.settings, user, prefs, "2026-11-23") == "sent"
+    mail = mailbox.wait_for(3)
+    clinician = next(m for m in mail if str(m["To"]) == "dr.lee@example.org")
+    own, reminder = sorted((m for m in mail if m is not clinician), key=lambda m: m["Subject"])
+
+    text, html = parts(own)
+    assert own["Subject"] == "Tu informe semanal está listo"
+    assert "Tu informe del periodo 16\u201322 de noviembre de 2026 está listo" in text  # an en dash
+    assert "Abrir tu informe" in html and 'lang="es"' in html
+    assert "Dejar de recibir informes semanales" in text
+    text, html = parts(reminder)
+    assert reminder["Subject"] == "Un recordatorio amable para tu registro"
+    assert "Si tienes un momento, podrías anotar cómo va el día de hoy" in text
+    assert "Dejar de recibir recordatorios" in html and "Unsubscribe" not in text + html
+    # The clinician's email stays English (only the person's own emails follow their language).
+    text, _html = parts(clinician)
+    assert clinician["Subject"] == "A report has been shared with you"
+    assert "Ana shared a report with you" in text and "16 November 2026 to 22 November 2026" in text

@@ -127,6 +127,22 @@ def test_a_red_flag_reaches_the_summary_and_queues_one_safety_email(live, db, ma
     assert len(mailbox.messages) == 1  # at most once per day
 
 
+def test_a_spanish_speaker_gets_the_safety_email_in_spanish_urgent_care_first(live, db, mailbox):
+    _user, headers = person("ana@example.org")
+    live.patch("/v1/me", json={"language": "es"}, headers=headers)
+    red_flag = {"event_id": "rf", "type": "symptom", "code": "seizure", "severity": 3}
+    live.post("/v1/events", json=red_flag | {"occurred_at": iso(datetime.now(UTC))}, headers=headers)
+    (message,) = mailbox.wait_for(1, timeout=20)
+    assert message["Subject"] == "Queremos saber cómo estás"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    urgent = "busca ayuda urgente ahora, por favor: llama a tu número local de emergencias"
+    assert text.index("Hace poco registraste algo que puede ser grave") < text.index("988")
+    assert urgent in " ".join(text.split()) and urgent in html
+    assert "findahelpline.com" in text and "Canadá: llama o escribe al 988" in html
+    assert "urgent help" not in text + html
+
+
 def test_an_offline_sync_of_two_months_lands_in_the_summaries(live, db):
     _user, headers = person()
     patient = generate(11, days=60, red_flags=0)
