@@ -71,7 +71,7 @@ def _reminder(planned: list[doses.Dose]) -> list[str]:
         "time": "08:00",
         "doses": [
             {
-                "dose": reminders.dose_text(d),
+                **reminders.email_dose(d),
                 "taken_url": "https://x.test/t",
                 "skipped_url": "https://x.test/s",
             }

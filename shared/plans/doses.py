@@ -62,12 +62,19 @@ class Dose:
         }
 
 
-def tablets_text(count: Fraction) -> str:
+def tablet_count(count: Fraction) -> str | None:
+    """ "½", "2¼", "3": a count of tablets as a piece of one is written; None for a piece with no glyph."""
     whole, part = divmod(count, 1)
     glyph = _PIECES.get(part)
     if glyph is None and part:
+        return None
+    return (str(whole) if whole else "") + (glyph or "")
+
+
+def tablets_text(count: Fraction) -> str:
+    text = tablet_count(count)
+    if text is None:
         return f"{float(count):g} tablets"
-    text = (str(whole) if whole else "") + (glyph or "")
     return f"{text} tablet" + ("s" if count > 1 else "")
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import css_inline
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -94,7 +95,7 @@ def _catalog(language: str) -> NullTranslations:
     return Translations(compiled)
 
 
-def _environment(autoescape: bool, translations: NullTranslations) -> Environment:
+def _environment(autoescape: bool, translations: NullTranslations, language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=autoescape,  # noqa: S701 - off only for the plain-text part, which no browser renders
@@ -106,12 +107,14 @@ def _environment(autoescape: bool, translations: NullTranslations) -> Environmen
     )
     # New-style: `_("... %(name)s ...", name=value)`, the value escaped in HTML like any other.
     env.install_gettext_translations(translations, newstyle=True)
+    # An amount as the language writes it ("0.25", "0,25"), in full: never rounded, never grouped.
+    env.filters["decimal"] = lambda value: format_decimal(value, format="0.######", locale=language)
     return env
 
 
 CATALOGS = {language: _catalog(language) for language in languages.LANGUAGES}
 _ENVS = {
-    (language, fmt): _environment(fmt == "html", catalog)
+    (language, fmt): _environment(fmt == "html", catalog, language)
     for language, catalog in CATALOGS.items()
     for fmt in FORMATS
 }

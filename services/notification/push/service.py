@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 
 from celery import Celery
 
@@ -43,10 +44,19 @@ def _name(code: str) -> str:
     return item["name"].lower() if item else code
 
 
-def dose_text(dose: doses.Dose) -> str:
-    """ "0.25 mg clonazepam (½ tablet)": the plan's amount, as the person measures it."""
-    text = f"{float(dose.mg):g} mg {_name(dose.medication)}"
-    return f"{text} ({dose.amount})" if dose.amount else text
+def email_dose(dose: doses.Dose) -> dict:
+    """The plan's amount as the person measures it, in parts the email writes in the person's language
+    ("0.25 mg clonazepam (½ tablet)", "0,25 mg de clonazepam (½ comprimido)")."""
+    unit, count = doses.measure(dose.med, dose.mg) or (None, Fraction(0))
+    glyphs = doses.tablet_count(count) if unit == "tablets" else None
+    return {
+        "mg": as_float(dose.mg),
+        "name": _name(dose.medication),
+        "tablets": as_float(count) if unit == "tablets" else None,
+        "tablets_glyphs": glyphs,  # "½", "2¼"; None: written as a number
+        "tablets_many": unit == "tablets" and (count > 1 or glyphs is None),
+        "ml": as_float(count) if unit == "ml" else None,
+    }
 
 
 def title(at: str) -> str:
@@ -118,7 +128,7 @@ def _email(celery_app: Celery, settings: Settings, user: dict, record: dict, lin
     base = settings.app_base_url.rstrip("/")
     doses_data = [
         {
-            "dose": dose_text(dose),
+            **email_dose(dose),
             "taken_url": f"{base}/doses/{token}?status=taken",
             "skipped_url": f"{base}/doses/{token}?status=skipped",
         }

@@ -13,15 +13,18 @@ import logging
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.notification.email import templates
 from services.notification.push import service
 from services.notification.push.sender import WebPushSender
 from services.workers.dose_reminders import service as scan_service
 from shared import dose_reminders, push_keys, users
 from shared.mongo import mongo
+from shared.plans import doses
 from shared.queue import enqueue
 from shared.tasks import NOTIFICATION_QUEUES, SEND_DOSE_REMINDER
 from tests.factories import plans
@@ -173,6 +176,26 @@ def test_without_a_working_subscription_it_comes_by_email_with_links_that_record
     assert (event["data"]["status"], event["data"]["amount_mg"]) == ("taken", 1.0)
     # A repeat of the same reminder (another attempt, a redelivered task) sends no second email.
     assert deliver(notification_celery, settings, rid, "attempt-2") is None
+
+
+@pytest.mark.usefixtures("notification_worker")
+def test_a_spanish_speakers_email_writes_the_dose_in_spanish(client, db, notification_celery, mailbox):
+    """The amount as Spanish writes it (a decimal comma, "comprimidos"), as the push's worker does
+    (services/web/public/reminder-text.js), not English words in a Spanish email."""
+    settings = notification_celery.runtime.settings
+    user, headers, at = planned_person(client, reminders=True)
+    assert client.patch("/v1/me", json={"language": "es"}, headers=headers).status_code == 200
+    assert deliver(notification_celery, settings, due(user, at, settings)) == "email"
+    message = mailbox.wait_for_one_to(user["email"], timeout=20)
+    for part in (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
+        assert "En tu plan: 1 mg de clonazepam (2 comprimidos)." in " ".join(visible_text(part).split())
+    half = {"form": "tablet", "tablet_strength_mg": 0.5}
+    quarter = doses.Dose(local_now().date(), at, "clonazepam", Fraction(1, 4), None, half)
+    links = {"taken_url": "https://x.test/t", "skipped_url": "https://x.test/s"}
+    data = {"time": at, "doses": [service.email_dose(quarter) | links], "settings_url": "https://x.test/s"}
+    spanish, english = (templates.render(service.TEMPLATE, data, language=lang).text for lang in ("es", "en"))
+    assert "En tu plan: 0,25 mg de clonazepam (½ comprimido)." in spanish
+    assert "In your plan: 0.25 mg clonazepam (½ tablet)." in english
 
 
 def test_nobody_to_reach_gets_nothing(client, settings, db, notification_celery, push_service):
