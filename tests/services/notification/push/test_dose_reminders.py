@@ -196,6 +196,12 @@ def test_a_spanish_speakers_email_writes_the_dose_in_spanish(client, db, notific
     spanish, english = (templates.render(service.TEMPLATE, data, language=lang).text for lang in ("es", "en"))
     assert "En tu plan: 0,25 mg de clonazepam (½ comprimido)." in spanish
     assert "In your plan: 0.25 mg clonazepam (½ tablet)." in english
+    # One asked for by the version before (a deploy under way) still goes out, its dose as it was written.
+    earlier = data | {"doses": [{"dose": "0.25 mg clonazepam (½ tablet)"} | links]}
+    assert (
+        "En tu plan: 0.25 mg clonazepam (½ tablet)."
+        in templates.render(service.TEMPLATE, earlier, language="es").text
+    )
 
 
 def test_nobody_to_reach_gets_nothing(client, settings, db, notification_celery, push_service):
