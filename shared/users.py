@@ -41,6 +41,13 @@ def find_by_email(email_key: str, fields: dict | None = None) -> dict | None:
     return mongo.db[USERS].find_one({"email_key": email_key}, fields)
 
 
+def adopt_language(user_id: str, language: str) -> bool:
+    """The language the person's emails follow, where they have not chosen one yet (at sign-in, the app's);
+    True when it was taken."""
+    chosen = {"_id": user_id, "language": {"$exists": False}}
+    return mongo.db[USERS].update_one(chosen, {"$set": {"language": language}}).modified_count == 1
+
+
 def update(user_id: str, fields: dict[str, Any]) -> dict | None:
     """Set these fields; the account as it is afterwards, or None when there is none."""
     return mongo.db[USERS].find_one_and_update(

@@ -478,14 +478,19 @@ class TestLanguage:
         page.get_by_label("Language").select_option("es")
         account = {"_id": user["_id"]}
         wait_for(lambda: db.users.find_one(account).get("language") == "es", 5, "the account's language")
-        # Another device chose English since; signed out, this one still speaks Spanish and asks in it.
-        db.users.update_one(account, {"$set": {"language": "en"}})
+        # As an account that never chose (its emails in English): signed out, this device still speaks
+        # Spanish and asks in it, and signing in gives the account the app's language.
+        db.users.update_one(account, {"$unset": {"language": ""}})
         mailbox.clear()
         page.get_by_role("button", name="Cerrar sesión en este dispositivo").click()
         page.get_by_label("Correo electrónico").fill("es-correo@example.org")
         page.get_by_role("button", name="Enviarme un código").click()
         (message,) = mailbox.wait_for(1)
         assert message["Subject"] == "Tu código para iniciar sesión"
+        page.get_by_label("Código de 6 cifras").fill(code_from(message))
+        page.get_by_role("button", name="Entrar").click()
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        assert db.users.find_one(account)["language"] == "es"
 
 
 class TestAccessibility:

@@ -107,7 +107,12 @@ def exchange_code(body):
     """Exchange a sign-in code for a device token (shown once; keep it in the device's secure storage)."""
     limit_code_exchange(body["email"])
     token, device = service.exchange_code(
-        runtime_of().settings, body["email"], body["code"], body["device_name"], body["platform"]
+        runtime_of().settings,
+        body["email"],
+        body["code"],
+        body["device_name"],
+        body["platform"],
+        language=body.get("language"),
     )
     return {"token": token, "device": device}
 
@@ -124,7 +129,9 @@ def create_browser_session(body):
     settings = runtime_of().settings
     browser.require_same_origin(settings)
     limit_code_exchange(body["email"])
-    token, device = service.exchange_code(settings, body["email"], body["code"], body["device_name"], "web")
+    token, device = service.exchange_code(
+        settings, body["email"], body["code"], body["device_name"], "web", language=body.get("language")
+    )
     response = jsonify(BrowserSessionSchema().dump({"device": device}))
     response.status_code = 201
     browser.set_device_cookie(response, settings, token)

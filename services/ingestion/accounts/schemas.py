@@ -118,17 +118,22 @@ class CodeRequestedSchema(Schema):
     detail = fields.String(required=True)
 
 
+APP_LANGUAGE = {"description": "the app's language: the account's from now on, if it has none yet"}
+
+
 class TokenRequestSchema(Schema):
     email = EmailAddress(required=True)
     code = fields.String(required=True, validate=SIGN_IN_CODE)
     device_name = SingleLine(load_default="My device", validate=validate.Length(min=1, max=80))
     platform = fields.String(load_default="other", validate=validate.OneOf(PLATFORMS))
+    language = fields.String(validate=LANGUAGE, metadata=APP_LANGUAGE)
 
 
 class BrowserSessionRequestSchema(Schema):
     email = EmailAddress(required=True)
     code = fields.String(required=True, validate=SIGN_IN_CODE)
     device_name = SingleLine(load_default="Web browser", validate=validate.Length(min=1, max=80))
+    language = fields.String(validate=LANGUAGE, metadata=APP_LANGUAGE)
 
 
 class BrowserSessionSchema(Schema):

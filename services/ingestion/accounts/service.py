@@ -124,9 +124,17 @@ def request_sign_in_code(celery_app: Celery, email: str, language: str | None = 
 
 
 def exchange_code(
-    settings: Settings, email: str, code: str, device_name: str, platform: str
+    settings: Settings,
+    email: str,
+    code: str,
+    device_name: str,
+    platform: str,
+    *,
+    language: str | None = None,
 ) -> tuple[str, dict]:
-    """A device token for a valid, unexpired, unused code; every failure looks the same."""
+    """A device token for a valid, unexpired, unused code; every failure looks the same. The app's
+    `language` becomes the account's if it has none yet, so a person who never opens Settings still gets
+    their emails (a safety message among them) in the language they use the app in."""
     user = users.find_by_email(address_key(email))
     record = sign_in.latest_code(user["_id"]) if user else None
     user_id = user["_id"] if user else "0" * 32
@@ -142,6 +150,8 @@ def exchange_code(
         raise SignInFailed()
     if not sign_in.use_code(record["_id"], user["_id"], now):
         raise SignInFailed()
+    if language and users.adopt_language(user["_id"], language):
+        auth_cache.account_changed(user["_id"])
     return issue_device_token(user["_id"], device_name, platform)
 
 

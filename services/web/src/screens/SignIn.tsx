@@ -40,7 +40,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setError("");
     try {
-      const { response } = await api.POST("/v1/auth/session", { body: { email, code, device_name: deviceName() } });
+      const { response } = await api.POST("/v1/auth/session", { body: { email, code, device_name: deviceName(), language: currentLocale() } });
       if (response.status === 201) onSignedIn();
       else setError(t(response.status === 429 ? "signin.too_many" : "signin.failed"));
     } catch {

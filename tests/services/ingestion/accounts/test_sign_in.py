@@ -86,6 +86,25 @@ class TestInvitation:
 
 
 class TestSignInCode:
+    def test_signing_in_gives_the_app_language_to_an_account_that_has_chosen_none(self, live, mailbox, db):
+        """A person who never opens Settings still gets their emails (a safety message among them) in the
+        language they use the app in; a language chosen once is not changed by signing in elsewhere."""
+        new, _ = person("nueva@example.org")
+        chose, headers = person("chose@example.org")
+        assert live.patch("/v1/me", json={"language": "en"}, headers=headers).status_code == 200
+        for email in ("nueva@example.org", "chose@example.org"):
+            mailbox.clear()
+            assert live.post("/v1/auth/code", json={"email": email, "language": "es"}).status_code == 202
+            (message,) = mailbox.wait_for(1)
+            body = {"email": email, "code": code_from(message), "language": "es"}
+            assert live.post("/v1/auth/token", json=body).status_code == 201
+        assert [db.users.find_one({"_id": u["_id"]})["language"] for u in (new, chose)] == ["es", "en"]
+        wrong = live.post(
+            "/v1/auth/token", json={"email": "x@example.org", "code": "123456", "language": "fr"}
+        )
+        assert wrong.status_code == 422
+        assert wrong.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
+
     def test_code_by_email_exchanged_for_a_device_token(self, live, mailbox, db):
         _user, _ = person("lee@example.org")
         r = live.post("/v1/auth/code", json={"email": "LEE@example.org"})
