@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from services.ingestion import doses, plans, push, reports, webapp
@@ -24,6 +26,8 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "ingestion"
+# The pages a person reaches from an email (a dose link) in their language: shared/web/pages.py.
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 API_DESCRIPTION = (
     "What web and mobile apps call: sign-in, events, summaries, taper plans, doctor reports, export and "
     "erasure. "
@@ -34,7 +38,7 @@ API_DESCRIPTION = (
 
 def create_app(runtime: Runtime) -> Flask:
     settings = runtime.settings
-    app = create_base_app(__name__, runtime)
+    app = create_base_app(__name__, runtime, TRANSLATIONS)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
     api = ProblemApi(app, server_url=settings.app_base_url, description=API_DESCRIPTION)
     api.spec.components.security_scheme(

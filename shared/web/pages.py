@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from email.utils import parseaddr
+from pathlib import Path
 
-from flask import Blueprint, render_template
+from babel.support import NullTranslations
+from flask import Blueprint, Flask, current_app, g, render_template
 
+from shared import languages, translations
 from shared.runtime import runtime_of
 
 # The page layout, stylesheet and small scripts both HTTP services use (templates/pages/, static/ at
@@ -14,6 +17,40 @@ pages_bp = Blueprint(
     "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
 )
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+CATALOGS = "page_catalogs"
+
+
+def init_page_languages(app: Flask, directory: Path | None = None) -> None:
+    """Pages are written in English with Jinja's `_()`. A view may show its page in the person's language
+    (`speak`) where the service keeps a catalog for it in `directory` (shared/translations.py)."""
+    found = {lang: translations.load(directory, lang) for lang in languages.LANGUAGES} if directory else {}
+    app.extensions[CATALOGS] = {languages.DEFAULT: NullTranslations()} | found
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(
+        lambda message: _catalog().gettext(message),
+        lambda singular, plural, n: _catalog().ngettext(singular, plural, n),
+        newstyle=True,  # _("... %(name)s ...", name=value), the value escaped like any other
+    )
+    app.context_processor(lambda: {"page_language": page_language()})
+
+
+def speak(language: str | None) -> str:
+    """This request's pages in `language` where the service has it, else English; the one used."""
+    g.page_language = language if language in current_app.extensions[CATALOGS] else languages.DEFAULT
+    return g.page_language
+
+
+def page_language() -> str:
+    return g.get("page_language", languages.DEFAULT)
+
+
+def gettext(message: str) -> str:
+    """Text a view hands to a page (a message page's title and paragraphs), in this request's language."""
+    return _catalog().gettext(message)
+
+
+def _catalog() -> NullTranslations:
+    return current_app.extensions[CATALOGS][page_language()]
 
 
 @pages_bp.get("/about")

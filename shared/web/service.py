@@ -6,6 +6,7 @@ import logging
 import time
 from datetime import date, datetime
 from http import HTTPStatus
+from pathlib import Path
 
 import orjson
 from flask import Flask
@@ -20,7 +21,7 @@ from shared.web import json_body
 from shared.web.headers import init_security_headers
 from shared.web.health import health
 from shared.web.openapi import RulesPlugin, spec_options
-from shared.web.pages import pages_bp
+from shared.web.pages import init_page_languages, pages_bp
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
 from shared.web.request_context import init_request_context
 
@@ -99,9 +100,10 @@ class ProblemApi(Api):
         )
 
 
-def create_base_app(import_name: str, runtime: Runtime) -> Flask:
+def create_base_app(import_name: str, runtime: Runtime, translations: Path | None = None) -> Flask:
     """A Flask app on the process's runtime (read back as `shared.runtime.runtime_of()`), with request ids,
-    health checks and problem+json errors."""
+    health checks, problem+json errors, and pages in English or, where a view asks, in a language the
+    service's `translations` directory has a catalog for."""
     settings = runtime.settings
     app = Flask(import_name)
     app.json = IsoJSONProvider(app)
@@ -125,6 +127,7 @@ def create_base_app(import_name: str, runtime: Runtime) -> Flask:
     init_security_headers(app, settings)
     app.register_blueprint(health)
     app.register_blueprint(pages_bp)
+    init_page_languages(app, translations)
     register_error_handlers(app)
     return app
 

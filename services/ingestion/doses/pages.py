@@ -1,37 +1,51 @@
 """The page a dose reminder email links to: GET shows the dose with Taken and Skipped buttons and records
-nothing (mail scanners open links), the button's POST records it."""
+nothing (mail scanners open links), the button's POST records it. In the person's language, as their email
+was; a link that names nobody any more, in the browser's."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import Blueprint, render_template, request
 
 from services.ingestion.doses import service
 from services.ingestion.doses.exceptions import DoseDeleted, DoseRefused, TokenExpired, TokenUnusable
 from services.ingestion.doses.schemas import STATUSES
 from services.ingestion.limits import limit_writes
+from shared import languages
 from shared.app_links import app_path
 from shared.runtime import runtime_of
-from shared.web.pages import message_page
+from shared.web.pages import gettext as _
+from shared.web.pages import message_page, speak
 
 bp = Blueprint("dose_pages", __name__)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
 def _unusable(error: Exception):
+    speak(request.accept_languages.best_match(languages.LANGUAGES))
     expired = isinstance(error, TokenExpired)
     return message_page(
-        "This link has expired" if expired else "This link can't be used",
-        "Nothing has been recorded.",
-        "You can log this dose in the app, where today's doses are listed.",
+        _("This link has expired") if expired else _("This link can't be used"),
+        _("Nothing has been recorded."),
+        _("You can log this dose in the app, where today's doses are listed."),
         status=410 if expired else 404,
         action_url=app_path(),
-        action_label="Open Track Your Healing",
+        action_label=_("Open Track Your Healing"),
     )
 
 
-def _page(token: str, ref, recorded: str | None = None, status: int = 200):
+def _day(day: str, language: str) -> str:
+    value = date.fromisoformat(day)
+    if language == languages.DEFAULT:
+        return value.strftime("%A %-d %B")
+    return format_date(value, "EEEE d 'de' MMMM", locale=language)  # "lunes 7 de diciembre"
+
+
+def _page(token: str, ref, user: dict, recorded: str | None = None, status: int = 200):
+    language = speak(languages.of(user))
     # The email's Taken or Skipped link says which button to offer first; both are always there.
     chosen = "skipped" if request.args.get("status") == "skipped" else "taken"
     html = render_template(
@@ -39,7 +53,8 @@ def _page(token: str, ref, recorded: str | None = None, status: int = 200):
         token=token,
         ref=ref,
         order=[chosen, "skipped" if chosen == "taken" else "taken"],
-        day=date.fromisoformat(ref.day).strftime("%A %-d %B"),
+        day=_day(ref.day, language),
+        mg=format_decimal(ref.mg, format="0.######", locale=language),  # "0.25", "0,25"
         recorded=recorded,
         app_url=app_path(),
     )
@@ -50,10 +65,10 @@ def _page(token: str, ref, recorded: str | None = None, status: int = 200):
 def confirm_page(token: str):
     """The dose and two buttons; nothing is recorded by opening the link."""
     try:
-        ref, _user = service.read(runtime_of().settings, token)
+        ref, user = service.read(runtime_of().settings, token)
     except (TokenUnusable, TokenExpired) as error:
         return _unusable(error)
-    return _page(token, ref)
+    return _page(token, ref, user)
 
 
 @bp.post("/doses/<token>")
@@ -64,7 +79,7 @@ def confirm(token: str):
     try:
         ref, user = service.read(settings, token)
         if status not in STATUSES:
-            return _page(token, ref, status=400)
+            return _page(token, ref, user, status=400)
         limit_writes(ref.user_id)
         answer, created = service.confirm(runtime_of().celery, settings, ref, user, status)
     except (TokenUnusable, TokenExpired) as error:
@@ -77,4 +92,4 @@ def confirm(token: str):
             action_url=app_path(),
             action_label="Open Track Your Healing",
         )
-    return _page(token, ref, recorded=answer["status"], status=201 if created else 200)
+    return _page(token, ref, user, recorded=answer["status"], status=201 if created else 200)

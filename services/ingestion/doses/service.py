@@ -27,7 +27,7 @@ def read(settings: Settings, token: str) -> tuple[dose_tokens.DoseRef, dict]:
         raise TokenExpired() from None
     except tokens.TokenInvalid:
         raise TokenUnusable() from None
-    user = users.find(ref.user_id, {"time_zone": 1})
+    user = users.find(ref.user_id, {"time_zone": 1, "language": 1})
     if user is None:
         raise TokenUnusable()
     return ref, user

@@ -13,18 +13,15 @@ the language of an email: the one its request carries (the person's), for the em
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import css_inline
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from shared import languages
+from shared import languages, translations
 from shared.email import NEWS, REMINDERS, REPORTS, TRANSACTIONAL
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -82,19 +79,6 @@ class Rendered:
     category: str
 
 
-def _catalog(language: str) -> NullTranslations:
-    """A language's messages, compiled in memory from its .po file (no binary kept, no build step);
-    English, the language the emails are written in, needs none."""
-    if language == languages.DEFAULT:
-        return NullTranslations()
-    with (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)  # fuzzy entries are left out: they fall back to English
-    compiled.seek(0)
-    return Translations(compiled)
-
-
 def _environment(autoescape: bool, translations: NullTranslations, language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -112,7 +96,7 @@ def _environment(autoescape: bool, translations: NullTranslations, language: str
     return env
 
 
-CATALOGS = {language: _catalog(language) for language in languages.LANGUAGES}
+CATALOGS = {language: translations.load(TRANSLATIONS_DIR, language) for language in languages.LANGUAGES}
 _ENVS = {
     (language, fmt): _environment(fmt == "html", catalog, language)
     for language, catalog in CATALOGS.items()

@@ -5,9 +5,13 @@ token that is not ours, changed or too old, and the email link's page that recor
 import html
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
+from babel.messages.extract import extract
+from babel.messages.pofile import read_po
 
 from shared import tokens
 from shared.plans import dose_tokens, doses, schedule
@@ -174,3 +178,53 @@ class TestEmailPage:
         assert "Nothing has been recorded" in html.unescape(page.get_data(as_text=True))
         assert client.post("/doses/not-a-token", data={"status": "taken"}).status_code == 404
         assert db.events.count_documents({}) == 0
+
+    def test_the_page_speaks_the_persons_language_as_their_email_did(self, client, db, planned):
+        """A Spanish speaker's Tomada link opens a Spanish page (its date, words and buttons); a link that
+        names nobody follows the browser; an English person's page is as it always was."""
+        _user, headers, (morning, _evening) = planned
+        assert client.patch("/v1/me", json={"language": "es"}, headers=headers).status_code == 200
+        path = f"/doses/{morning['token']}"
+        page = html.unescape(client.get(path).get_data(as_text=True))
+        day = format_date(today(), "EEEE d 'de' MMMM", locale="es")
+        assert '<html lang="es">' in page and "Tu dosis de las 08:00" in page
+        assert f"En tu plan para el {day}: 1 mg de clonazepam." in page
+        assert ">Tomada</button>" in page and ">Omitida</button>" in page and "Either" not in page
+        pressed = html.unescape(client.post(path, data={"status": "skipped"}).get_data(as_text=True))
+        assert "Registrada como omitida. Gracias." in pressed and "Estrictamente privado" in pressed
+        lost = client.get("/doses/not-a-token", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
+        assert "No se ha registrado nada." in html.unescape(lost.get_data(as_text=True))
+        english = html.unescape(client.get("/doses/not-a-token").get_data(as_text=True))
+        assert '<html lang="en">' in english and "Nothing has been recorded." in english
+
+
+def test_every_message_of_the_pages_has_a_spanish_translation():
+    """A new English sentence on these pages cannot ship untranslated: it fails here until the catalog has
+    it (Babel's own extraction, as for the emails)."""
+    root = Path(__file__).resolve().parents[4]
+    sources = [
+        ("python", root / "services/ingestion/doses/pages.py", {}),
+        (
+            "jinja2",
+            root / "services/ingestion/templates/doses/confirm.html",
+            {"extensions": "jinja2.ext.i18n"},
+        ),
+        ("jinja2", root / "shared/web/templates/pages/base.html", {"extensions": "jinja2.ext.i18n"}),
+    ]
+    marked = set()
+    for method, path, options in sources:
+        with path.open("rb") as source:
+            found = extract(method, source, keywords={"_": None, "ngettext": (1, 2)}, options=options)
+            marked |= {message[0] if isinstance(message, tuple) else message for _, message, _, _ in found}
+    with (root / "services/ingestion/translations/es/LC_MESSAGES/messages.po").open("rb") as po:
+        catalog = read_po(po, locale="es")
+    assert len(marked) > 15  # the extraction found the pages' text
+    missing = [
+        m
+        for m in marked
+        if not (entry := catalog.get(m))
+        or entry.fuzzy
+        or not all(entry.string if isinstance(entry.string, tuple) else (entry.string,))
+    ]
+    assert missing == []
+    assert [(entry.id, errors) for entry, errors in catalog.check()] == []  # placeholders match

@@ -1,0 +1,25 @@
+"""Message catalogs: a Babel .po file per language beside the code whose text it translates
+(`<directory>/<language>/LC_MESSAGES/messages.po`), compiled in memory when a process starts, so no binary
+is kept and nothing is built. English, the language the text is written in, needs none."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from shared import languages
+
+
+def load(directory: Path, language: str) -> NullTranslations:
+    if language == languages.DEFAULT:
+        return NullTranslations()
+    with (directory / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out: they fall back to English
+    compiled.seek(0)
+    return Translations(compiled)
