@@ -22,6 +22,8 @@ from shared.web.pages import message_page, speak
 
 bp = Blueprint("dose_pages", __name__)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+# How the page names the dose's day in each language: "Monday 7 December", "lunes 7 de diciembre".
+DAY_FORMATS = {"en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
 
 
 def _unusable(error: Exception):
@@ -38,10 +40,8 @@ def _unusable(error: Exception):
 
 
 def _day(day: str, language: str) -> str:
-    value = date.fromisoformat(day)
-    if language == languages.DEFAULT:
-        return value.strftime("%A %-d %B")
-    return format_date(value, "EEEE d 'de' MMMM", locale=language)  # "lunes 7 de diciembre"
+    pattern = DAY_FORMATS.get(language, DAY_FORMATS[languages.DEFAULT])
+    return format_date(date.fromisoformat(day), pattern, locale=language)
 
 
 def _page(token: str, ref, user: dict, recorded: str | None = None, status: int = 200):
