@@ -94,8 +94,9 @@ def test_run_is_green_stops_cleanly_and_keeps_data(stack):
         name: f"http://127.0.0.1:{stack.ports['metrics'] + i}/metrics" for i, name in enumerate(PROCESSES)
     }
     assert "tyh_http_requests_total{" in requests.get(metrics["ingestion"], timeout=5).text
+    # Beat serves them from `beat_init`, once Celery has loaded it: that can take a while on a loaded machine.
     wait_for(
-        lambda: "tyh_queue_depth{" in requests.get(metrics["beat"], timeout=5).text, 30, "beat's metrics"
+        lambda: "tyh_queue_depth{" in requests.get(metrics["beat"], timeout=5).text, 90, "beat's metrics"
     )
 
     children = stack.descendants()
