@@ -26,7 +26,8 @@ REWRITE_WARNING = "ignore:Module already imported:pytest.PytestAssertRewriteWarn
 # either side of midnight UTC, the hours around the spring and autumn changes in Europe/London and
 # America/New_York, and New Year's Eve late in the evening (100 days back is still summer in London).
 INSTANTS = {
-    "00:30 UTC on a Monday, Sunday evening in New York": "2026-12-07T00:30:00+00:00",
+    # Minutes after midnight: "a few minutes ago" is yesterday, so a test that means today must say so.
+    "00:03 UTC on a Monday, Sunday evening in New York": "2026-12-07T00:03:00+00:00",
     "23:30 UTC at the end of June, already July in London": "2027-06-30T23:30:00+00:00",
     "London springs forward": "2027-03-28T00:45:00+00:00",
     "London falls back": "2026-10-25T01:30:00+00:00",

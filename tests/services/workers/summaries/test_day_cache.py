@@ -5,6 +5,7 @@ incomplete sends the recompute back to MongoDB."""
 import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis as redis_lib
@@ -55,8 +56,12 @@ class Person:
 
     def log(self, overall: int, days_ago: int = 0, minutes_ago: int = 0) -> str:
         event_id = uuid.uuid4().hex
-        at = iso(datetime.now(UTC) - timedelta(days=days_ago, minutes=minutes_ago))
-        event = {"event_id": event_id, "type": "check_in", "overall": overall, "occurred_at": at}
+        now = datetime.now(UTC)
+        at = now - timedelta(days=days_ago, minutes=minutes_ago)
+        if not days_ago:  # minutes ago, yet today: in the minutes after midnight, at midnight
+            local = now.astimezone(ZoneInfo(self.user["time_zone"]))
+            at = max(at, local.replace(hour=0, minute=0, second=0, microsecond=0))
+        event = {"event_id": event_id, "type": "check_in", "overall": overall, "occurred_at": iso(at)}
         assert self.web.post("/v1/events", json=event, headers=self.headers).status_code == 202
         return event_id
 

@@ -5,6 +5,7 @@ import dataclasses
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis as redis_lib
@@ -269,7 +270,6 @@ def test_one_task_recomputes_everyone_waiting_and_their_own_tasks_find_nothing_l
 
 
 def test_writes_covered_by_a_flag_set_after_a_task_took_the_flags_are_recomputed(settings, redis_server, db):
-    from services.workers.summaries import service
     from shared.tasks import RECOMPUTE_PERSON
     from tests.support.runtimes import workers_app
 
@@ -279,19 +279,22 @@ def test_writes_covered_by_a_flag_set_after_a_task_took_the_flags_are_recomputed
     task = workers_app(own).tasks[RECOMPUTE_PERSON.name]
     user, headers = person()
     now = datetime.now(UTC)
+    local = now.astimezone(ZoneInfo(user["time_zone"]))
+    today = local.date().isoformat()
+    # Both today, also in the minutes after midnight (then at midnight and a second later).
+    first = max(now - timedelta(minutes=10), local.replace(hour=0, minute=0, second=0, microsecond=0))
+    second = max(now - timedelta(minutes=1), first + timedelta(seconds=1))
 
-    def check_in(overall: int, minutes_ago: int) -> None:
-        at = iso(now - timedelta(minutes=minutes_ago))
-        event = {"event_id": uuid.uuid4().hex, "type": "check_in", "overall": overall, "occurred_at": at}
+    def check_in(overall: int, at: datetime) -> None:
+        event = {"event_id": uuid.uuid4().hex, "type": "check_in", "overall": overall, "occurred_at": iso(at)}
         assert client.post("/v1/events", json=event, headers=headers).status_code == 202
 
-    check_in(3, minutes_ago=10)
+    check_in(3, first)
     task.apply(args=[user["_id"]]).get()
     # The race: a write stored its request, a task read it, and only then did the write set its flag
     # (after that task took the flags). The next write is covered by that flag and stores no request.
-    today = service.local_today(user["time_zone"])
     redis_client.client.set(recompute.queued_flag(user["_id"]), today)
-    check_in(6, minutes_ago=1)
+    check_in(6, second)
     assert not recompute.is_pending(user["_id"])  # only the flag says this write needs a recompute
     task.apply(args=[user["_id"]]).get()
     day = next(d for d in stored_days(user["_id"]) if d["day"] == today)
