@@ -131,6 +131,16 @@ class TestToday:
         dialog = page.get_by_role("dialog")
         dialog.wait_for()
         assert "988" in dialog.inner_text()
+        # Each crisis line is one tap to call, Spain's and Mexico's among them.
+        calls = dialog.get_by_role("link", name=re.compile(r"\d"))
+        assert calls.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+            "tel:988",
+            "tel:116123",
+            "tel:131114",
+            "tel:024",
+            "tel:8009112000",
+        ]
+        assert dialog.get_by_role("link", name="Spain: 024").is_visible()
         assert_no_axe_violations(page, "safety panel")
         dialog.get_by_role("button", name="I understand").click()
         page.get_by_test_id("synced").wait_for()

@@ -236,6 +236,8 @@ export const en = {
   "safety.line_us": "US and Canada: call or text 988",
   "safety.line_uk": "UK and Ireland: Samaritans, 116 123",
   "safety.line_au": "Australia: Lifeline, 13 11 14",
+  "safety.line_es": "Spain: 024",
+  "safety.line_mx": "Mexico: Línea de la Vida, 800 911 2000",
   "safety.line_other": "Anywhere else: findahelpline.com",
   "safety.clinician": "Please also tell the clinician who helps with your taper.",
   "safety.ok": "I understand",

@@ -237,6 +237,8 @@ export const es: Record<MessageKey, Message> = {
   "safety.line_us": "EE. UU. y Canadá: llama o escribe al 988",
   "safety.line_uk": "Reino Unido e Irlanda: Samaritans, 116 123",
   "safety.line_au": "Australia: Lifeline, 13 11 14",
+  "safety.line_es": "España: 024",
+  "safety.line_mx": "México: Línea de la Vida, 800 911 2000",
   "safety.line_other": "En cualquier otro lugar: findahelpline.com",
   "safety.clinician": "Cuéntaselo también al profesional que te acompaña en la reducción.",
   "safety.ok": "Entendido",

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
-import { t } from "../i18n/i18n";
+import { currentLocale, t } from "../i18n/i18n";
+import { crisisLines } from "./crisis-lines";
 
 /** Shown at once when a red-flag symptom is logged (the safety email still goes). */
 export function Safety({ reason, onClose }: { reason?: string; onClose: () => void }) {
@@ -14,10 +15,16 @@ export function Safety({ reason, onClose }: { reason?: string; onClose: () => vo
       <p>{t("safety.body")}</p>
       <p>{t("safety.lines")}</p>
       <ul>
-        <li>{t("safety.line_us")}</li>
-        <li>{t("safety.line_uk")}</li>
-        <li>{t("safety.line_au")}</li>
-        <li>{t("safety.line_other")}</li>
+        {crisisLines(currentLocale()).map(({ key, tel }) => (
+          <li key={key}>
+            <a href={`tel:${tel}`}>{t(key)}</a>
+          </li>
+        ))}
+        <li>
+          <a href="https://findahelpline.com" target="_blank" rel="noopener noreferrer">
+            {t("safety.line_other")}
+          </a>
+        </li>
       </ul>
       <p>{t("safety.clinician")}</p>
       <form method="dialog">

@@ -123,6 +123,7 @@ def test_a_red_flag_reaches_the_summary_and_queues_one_safety_email(live, db, ma
     assert message["Subject"] == "Checking in on you"
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "988" in text and "116 123" in text and "13 11 14" in text and "findahelpline.com" in text
+    assert "Spain: 024" in text and "Mexico: Línea de la Vida, 800 911 2000" in text
     assert "suicid" not in message["Subject"].lower()
     time.sleep(1)
     assert len(mailbox.messages) == 1  # at most once per day
@@ -141,6 +142,7 @@ def test_a_spanish_speaker_gets_the_safety_email_in_spanish_urgent_care_first(li
     assert text.index("Hace poco registraste algo que puede ser grave") < text.index("988")
     assert urgent in " ".join(text.split()) and urgent in html
     assert "findahelpline.com" in text and "Canadá: llama o escribe al 988" in html
+    assert "España: 024" in text and "México: Línea de la Vida, 800 911 2000" in html
     assert "urgent help" not in text + html
 
 
