@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,9 @@ from tests.support.clock_check import CLOCK_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+# util-linux's setpriv (always on Debian) starts a server that the kernel stops when the test process that
+# started it dies: after a Ctrl-C, pytest-xdist may end a worker before its fixtures stop their servers.
+SETPRIV = shutil.which("setpriv")
 
 
 def free_port() -> int:
@@ -51,9 +55,13 @@ class Process:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Process:
+        args = self.args
+        # The signal follows the thread that started the process, so only the main thread's are tied to it.
+        if SETPRIV and threading.current_thread() is threading.main_thread():
+            args = [SETPRIV, "--pdeathsig", "TERM", "--", *args]
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            self.args,
+            args,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=self.env,
