@@ -454,6 +454,21 @@ class TestLanguage:
         page.reload()  # the choice is kept
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
 
+    def test_erasure_is_confirmed_in_the_persons_own_words(self, app_context, mailbox, db):
+        user, _ = person("es-borrar@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es-borrar@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        erase = page.get_by_role("button", name="Borrarlo todo")
+        typed = page.get_by_label("Para confirmar, escribe: borrar mi cuenta")
+        typed.fill("erase my account")  # words this reader may not understand are not what they were asked
+        assert erase.is_disabled()
+        typed.fill("Borrar mi cuenta ")
+        erase.click()
+        page.get_by_role("heading", name="Iniciar sesión").wait_for()
+        assert db.users.find_one({"_id": user["_id"]}) is None
+
     def test_symptoms_and_medications_by_their_spanish_names(self, app_context, mailbox, db):
         person("es-catalogo@example.org")
         page = app_context.new_page()

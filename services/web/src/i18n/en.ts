@@ -228,6 +228,7 @@ export const en = {
   "settings.erase": "Erase my account",
   "settings.erase_intro": "This deletes your account and everything in it, for good. It cannot be undone.",
   "settings.erase_confirm": "To confirm, type: {phrase}",
+  "settings.erase_phrase": "erase my account",
   "settings.erase_button": "Erase everything",
   "settings.erased": "Your account has been erased.",
   "safety.title": "Please look after yourself now",

@@ -229,6 +229,7 @@ export const es: Record<MessageKey, Message> = {
   "settings.erase": "Borrar mi cuenta",
   "settings.erase_intro": "Esto borra tu cuenta y todo lo que contiene, para siempre. No se puede deshacer.",
   "settings.erase_confirm": "Para confirmar, escribe: {phrase}",
+  "settings.erase_phrase": "borrar mi cuenta",
   "settings.erase_button": "Borrarlo todo",
   "settings.erased": "Tu cuenta se ha borrado.",
   "safety.title": "Cuídate ahora, por favor",

@@ -11,16 +11,21 @@ import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
 import { fold } from "./Today";
 
 const MAX_ZONES = 8;
-// The API's erasure phrase; typed as shown, in any language, so nobody erases by a stray tap.
+// The API's erasure phrase. The person types its wording in their own language (settings.erase_phrase), so
+// that nobody erases by a stray tap and everyone understands what they type; the app then sends the API's.
 const ERASE_PHRASE = "erase my account";
 
 function DataAndErasure({ onErased }: { onErased: () => void }) {
   const [typed, setTyped] = useState("");
   const [error, setError] = useState("");
 
+  const phrase = t("settings.erase_phrase");
+  const confirmed = typed.trim().toLocaleLowerCase() === phrase.toLocaleLowerCase();
+
   async function erase(event: Event) {
     event.preventDefault();
-    const { response } = await api.DELETE("/v1/me", { body: { confirm: typed } });
+    if (!confirmed) return;
+    const { response } = await api.DELETE("/v1/me", { body: { confirm: ERASE_PHRASE } });
     if (response.ok) {
       await clearAll(await database());
       onErased();
@@ -39,9 +44,9 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
       <form class="card danger" onSubmit={erase} aria-labelledby="erase-title">
         <h2 id="erase-title">{t("settings.erase")}</h2>
         <p>{t("settings.erase_intro")}</p>
-        <label for="erase-confirm">{t("settings.erase_confirm", { phrase: ERASE_PHRASE })}</label>
+        <label for="erase-confirm">{t("settings.erase_confirm", { phrase })}</label>
         <input id="erase-confirm" autocomplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
-        <button type="submit" class="danger" disabled={typed.trim().toLowerCase() !== ERASE_PHRASE}>
+        <button type="submit" class="danger" disabled={!confirmed}>
           {t("settings.erase_button")}
         </button>
         {error && (
