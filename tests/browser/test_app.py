@@ -99,6 +99,18 @@ class TestSignIn:
         page.get_by_role("button", name="Sign in").click()
         assert "didn't work" in page.get_by_role("alert").inner_text()
 
+    def test_someone_new_finds_what_it_is_and_its_privacy_page_before_signing_in(self, app_context):
+        page = app_context.new_page()
+        page.goto("/app/signin")
+        page.get_by_role("heading", name="Sign in").wait_for()
+        assert_no_axe_violations(page, "sign-in")
+        page.get_by_role("link", name="What it is, and how to join").click()
+        page.get_by_role("heading", name="About Track Your Healing").wait_for()
+        assert page.get_by_role("link", name="waitlist").is_visible()
+        page.go_back()
+        page.get_by_role("link", name="Privacy").click()
+        page.get_by_role("heading", name="Your privacy", level=1).wait_for()
+
 
 class TestToday:
     def test_a_check_in_takes_two_taps_from_opening_the_app(self, app_context, mailbox, db):

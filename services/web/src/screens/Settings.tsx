@@ -7,6 +7,7 @@ import * as notifications from "../settings/notifications";
 import * as push from "../settings/push";
 import { clearAll } from "../store/db";
 import { database, syncNow } from "../store/syncer";
+import { PageLinks } from "../ui/PageLinks";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
 import { fold } from "./Today";
 
@@ -259,6 +260,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
           {t("settings.sign_out")}
         </button>
       </section>
+      <PageLinks />
     </>
   );
 }

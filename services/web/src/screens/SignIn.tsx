@@ -2,6 +2,7 @@
 import { useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { currentLocale, t } from "../i18n/i18n";
+import { PageLinks } from "../ui/PageLinks";
 
 function deviceName(): string {
   const ua = navigator.userAgent;
@@ -51,50 +52,58 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   }
 
   return (
-    <section aria-labelledby="signin-title" class="card narrow">
-      <h1 id="signin-title">{t("signin.title")}</h1>
-      {step === "email" ? (
-        <form onSubmit={requestCode}>
-          <p>{t("signin.intro")}</p>
-          <label for="email">{t("signin.email")}</label>
-          <input id="email" name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-          <button type="submit" class="primary" disabled={busy}>
-            {t("signin.send")}
-          </button>
-        </form>
-      ) : (
-        <form onSubmit={exchange}>
-          <p>{t("signin.sent", { email })}</p>
-          <label for="code">{t("signin.code")}</label>
-          <input
-            id="code"
-            name="code"
-            ref={codeInput}
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxLength={6}
-            required
-            aria-describedby="code-hint"
-            value={code}
-            onInput={(e) => setCode(e.currentTarget.value.replace(/\D/g, ""))}
-          />
-          <p id="code-hint" class="muted">
-            {t("signin.code_hint")}
+    <>
+      <section aria-labelledby="signin-title" class="card narrow">
+        <h1 id="signin-title">{t("signin.title")}</h1>
+        {step === "email" ? (
+          <form onSubmit={requestCode}>
+            <p>{t("signin.intro")}</p>
+            <label for="email">{t("signin.email")}</label>
+            <input id="email" name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            <button type="submit" class="primary" disabled={busy}>
+              {t("signin.send")}
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={exchange}>
+            <p>{t("signin.sent", { email })}</p>
+            <label for="code">{t("signin.code")}</label>
+            <input
+              id="code"
+              name="code"
+              ref={codeInput}
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              aria-describedby="code-hint"
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value.replace(/\D/g, ""))}
+            />
+            <p id="code-hint" class="muted">
+              {t("signin.code_hint")}
+            </p>
+            <button type="submit" class="primary" disabled={busy}>
+              {t("signin.submit")}
+            </button>
+            <button type="button" class="link" onClick={() => setStep("email")}>
+              {t("signin.other_email")}
+            </button>
+          </form>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
           </p>
-          <button type="submit" class="primary" disabled={busy}>
-            {t("signin.submit")}
-          </button>
-          <button type="button" class="link" onClick={() => setStep("email")}>
-            {t("signin.other_email")}
-          </button>
-        </form>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
+        )}
+      </section>
+      <div class="narrow">
+        <p>
+          {t("signin.new_here")} <a href={`/about?lang=${currentLocale()}`}>{t("signin.about")}</a>
         </p>
-      )}
-    </section>
+        <PageLinks />
+      </div>
+    </>
   );
 }
