@@ -54,6 +54,16 @@ def sign_in(page, mailbox, email: str) -> None:
     page.get_by_role("heading", name="Today", level=1).wait_for()
 
 
+def signed_in_in_spanish(app_context, mailbox, email: str):
+    """A page signed in as `email` (an account made here), its language switched to Spanish in Settings."""
+    user, _ = person(email)
+    page = app_context.new_page()
+    sign_in(page, mailbox, email)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Language").select_option("es")
+    return user, page
+
+
 def assert_no_axe_violations(page, where: str) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{where}: {results.generate_report()}"
@@ -437,11 +447,7 @@ class TestSettings:
 
 class TestLanguage:
     def test_spanish_throughout_with_no_axe_violations(self, app_context, mailbox, db):
-        person("es@example.org")
-        page = app_context.new_page()
-        sign_in(page, mailbox, "es@example.org")
-        page.get_by_role("link", name="Settings").click()
-        page.get_by_label("Language").select_option("es")
+        _user, page = signed_in_in_spanish(app_context, mailbox, "es@example.org")
         page.get_by_role("link", name="Hoy").click()
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
         assert page.evaluate("document.documentElement.lang") == "es"
@@ -467,11 +473,7 @@ class TestLanguage:
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
 
     def test_erasure_is_confirmed_in_the_persons_own_words(self, app_context, mailbox, db):
-        user, _ = person("es-borrar@example.org")
-        page = app_context.new_page()
-        sign_in(page, mailbox, "es-borrar@example.org")
-        page.get_by_role("link", name="Settings").click()
-        page.get_by_label("Language").select_option("es")
+        user, page = signed_in_in_spanish(app_context, mailbox, "es-borrar@example.org")
         erase = page.get_by_role("button", name="Borrarlo todo")
         typed = page.get_by_label("Para confirmar, escribe: borrar mi cuenta")
         typed.fill("erase my account")  # words this reader may not understand are not what they were asked
@@ -482,11 +484,7 @@ class TestLanguage:
         assert db.users.find_one({"_id": user["_id"]}) is None
 
     def test_symptoms_and_medications_by_their_spanish_names(self, app_context, mailbox, db):
-        person("es-catalogo@example.org")
-        page = app_context.new_page()
-        sign_in(page, mailbox, "es-catalogo@example.org")
-        page.get_by_role("link", name="Settings").click()
-        page.get_by_label("Language").select_option("es")
+        _user, page = signed_in_in_spanish(app_context, mailbox, "es-catalogo@example.org")
         page.get_by_role("link", name="Hoy").click()
         page.get_by_label("Buscar un síntoma").fill("mareo")
         page.get_by_role("button", name="Mareo, aturdimiento o falta de equilibrio").click()
@@ -508,11 +506,7 @@ class TestLanguage:
         }
 
     def test_the_language_chosen_in_settings_is_the_one_emails_come_in(self, app_context, mailbox, db):
-        user, _ = person("es-correo@example.org")
-        page = app_context.new_page()
-        sign_in(page, mailbox, "es-correo@example.org")
-        page.get_by_role("link", name="Settings").click()
-        page.get_by_label("Language").select_option("es")
+        user, page = signed_in_in_spanish(app_context, mailbox, "es-correo@example.org")
         account = {"_id": user["_id"]}
         wait_for(lambda: db.users.find_one(account).get("language") == "es", 5, "the account's language")
         # As an account that never chose (its emails in English): signed out, this device still speaks
