@@ -143,6 +143,7 @@ def test_a_spanish_speaker_gets_the_safety_email_in_spanish_urgent_care_first(li
     assert urgent in " ".join(text.split()) and urgent in html
     assert "findahelpline.com" in text and "Canadá: llama o escribe al 988" in html
     assert "España: 024" in text and "México: Línea de la Vida, 800 911 2000" in html
+    assert text.index("España: 024") < text.index("México") < text.index("EE. UU.")  # the nearest first
     assert "urgent help" not in text + html
 
 
