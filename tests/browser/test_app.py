@@ -622,6 +622,34 @@ class TestHistory:
         assert db.events.count_documents(live) == 1
         assert_no_axe_violations(page, "history by day")
 
+    def test_earlier_entries_page_by_page_and_an_old_one_deleted_keeps_them_shown(
+        self, app_context, app_url, mailbox, db
+    ):
+        _user, headers = person("history-long@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        check_ins(app_url, headers, {today - timedelta(days=d): d % 11 for d in range(1, 131)})  # 100 a page
+        page = app_context.new_page()
+        sign_in(page, mailbox, "history-long@example.org")
+        page.get_by_role("link", name="History").click()
+        days = page.get_by_test_id("day")
+        days.first.wait_for()
+        assert days.count() == 100
+        oldest, next_oldest = today - timedelta(days=130), today - timedelta(days=129)
+
+        app_context.set_offline(True)
+        page.get_by_role("button", name="Show earlier entries").click()
+        assert "need a connection" in page.get_by_role("alert").inner_text()
+        app_context.set_offline(False)
+        page.get_by_role("button", name="Show earlier entries").click()
+        page.get_by_role("heading", name=english_day(oldest)).wait_for()
+        assert days.count() == 130
+        assert page.get_by_role("button", name="Show earlier entries").count() == 0  # that is everything
+
+        days.filter(has_text=english_day(oldest)).get_by_role("button", name=re.compile("^Delete")).click()
+        page.get_by_role("heading", name=english_day(oldest)).wait_for(state="detached")
+        assert page.get_by_role("heading", name=english_day(next_oldest)).is_visible()
+        assert days.count() == 129
+
 
 class TestReports:
     def test_a_report_downloaded_shared_opened_by_the_clinician_and_revoked(

@@ -190,6 +190,8 @@ export const en = {
   "history.delete_label": "Delete {what}",
   "history.save_edit": "Save change",
   "history.severity": "How much?",
+  "history.earlier": "Show earlier entries",
+  "history.earlier_offline": "Earlier entries need a connection. Please try again when you are back online.",
   "history.delete_offline": "Deleting needs a connection. Please try again when you are back online.",
   "settings.title": "Settings",
   "settings.account": "Account",

@@ -191,6 +191,8 @@ export const es: Record<MessageKey, Message> = {
   "history.delete_label": "Borrar {what}",
   "history.save_edit": "Guardar el cambio",
   "history.severity": "¿Cuánto?",
+  "history.earlier": "Ver registros anteriores",
+  "history.earlier_offline": "Para ver registros anteriores hace falta conexión. Vuelve a intentarlo cuando estés en línea, por favor.",
   "history.delete_offline": "Para borrar hace falta conexión. Vuelve a intentarlo cuando estés en línea, por favor.",
   "settings.title": "Ajustes",
   "settings.account": "Cuenta",

@@ -1,13 +1,13 @@
 // History: entries by day, newest first. What waits on this device is marked (with the server's reason when
 // it was refused); what the server holds can be edited or deleted. An edit is logged like any entry (so it
 // works offline) and replaces the stored version once it is stored; a deletion needs the server.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
 import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
-import { loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
+import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
 import { Scale } from "../ui/Scale";
 
@@ -156,10 +156,36 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
 export function History() {
   const [waiting, setWaiting] = useState<OutboxEntry[]>([]);
   const [stored, setStored] = useState<Loaded<Stored[]>>();
+  const [next, setNext] = useState<string | null>(null); // the cursor of the entries before those shown
+  const [earlier, setEarlier] = useState<"idle" | "loading" | "offline">("idle");
+  // Pages of stored entries shown: every load reads them all again, so an older entry edited or deleted
+  // shows as it now is, and the list does not shrink back to its first page.
+  const pages = useRef(1);
   const load = async () => {
     setWaiting(await entries(await database()));
-    setStored(await loadEvents());
+    const first = await loadEvents();
+    let events = first?.value ?? [];
+    let cursor = first?.next ?? null;
+    for (let page = 1; page < pages.current && cursor; page++) {
+      const older = await loadEarlierEvents(cursor);
+      if (!older) break;
+      events = [...events, ...older.events];
+      cursor = older.next_cursor;
+    }
+    setStored(first && { ...first, value: events });
+    setNext(cursor);
   };
+
+  async function showEarlier() {
+    if (!next) return;
+    setEarlier("loading");
+    const older = await loadEarlierEvents(next);
+    if (!older) return setEarlier("offline");
+    pages.current += 1;
+    setStored((shown) => shown && { ...shown, value: [...shown.value, ...older.events] });
+    setNext(older.next_cursor);
+    setEarlier("idle");
+  }
   // Loaded at once (subscribe tells the count straight away) and again after every sync pass, so an entry
   // or an edit moves from waiting to stored as it happens.
   useEffect(() => subscribe(() => void load()), []);
@@ -196,6 +222,16 @@ export function History() {
         </section>
       ))}
       {days.length === 0 && stored && <p>{t("history.empty")}</p>}
+      {next && (
+        <button type="button" onClick={() => void showEarlier()} disabled={earlier === "loading"}>
+          {t("history.earlier")}
+        </button>
+      )}
+      {earlier === "offline" && (
+        <p class="error" role="alert">
+          {t("history.earlier_offline")}
+        </p>
+      )}
     </>
   );
 }

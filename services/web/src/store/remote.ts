@@ -58,7 +58,24 @@ export function loadSummaries(days: number, from: string, to: string): Promise<L
   });
 }
 
-/** The newest stored events (History), or this device's last copy of them when offline. */
-export function loadEvents(limit = 100): Promise<Loaded<Schemas["EventOut"][]> | undefined> {
-  return cached("events", async () => (await api.GET("/v1/events", { params: { query: { limit } } })).data?.events);
+/** The newest stored events (History), or this device's last copy of them when offline; `next`: the cursor
+ * of the page before them, when the server has earlier ones. */
+export async function loadEvents(limit = 100): Promise<(Loaded<Schemas["EventOut"][]> & { next: string | null }) | undefined> {
+  let next: string | null = null;
+  const loaded = await cached("events", async () => {
+    const { data } = await api.GET("/v1/events", { params: { query: { limit } } });
+    next = data?.next_cursor ?? null;
+    return data?.events;
+  });
+  return loaded && { ...loaded, next: loaded.savedAt ? null : next };
+}
+
+/** The page of stored events before `cursor` (never kept on the device); undefined when offline. */
+export async function loadEarlierEvents(cursor: string, limit = 100): Promise<Schemas["EventPage"] | undefined> {
+  try {
+    return (await api.GET("/v1/events", { params: { query: { limit, cursor } } })).data;
+  } catch (error) {
+    if (error instanceof TypeError) return undefined; // the network failed
+    throw error;
+  }
 }
