@@ -4,6 +4,7 @@ is kept and nothing is built. English, the language the text is written in, need
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 
@@ -23,3 +24,16 @@ def load(directory: Path, language: str) -> NullTranslations:
     write_mo(compiled, catalog)  # fuzzy entries are left out: they fall back to English
     compiled.seek(0)
     return Translations(compiled)
+
+
+def load_merged(directories: Iterable[Path], language: str) -> NullTranslations:
+    """One catalog from several, a later one winning where two translate the same text: a service's pages
+    over the layout and pages every service shares."""
+    merged: NullTranslations | None = None
+    for directory in directories:
+        catalog = load(directory, language)
+        if merged is None:
+            merged = catalog
+        elif isinstance(merged, Translations) and isinstance(catalog, Translations):
+            merged.merge(catalog)
+    return merged or NullTranslations()

@@ -6,7 +6,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from babel.support import NullTranslations
-from flask import Blueprint, Flask, current_app, g, render_template
+from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
 
 from shared import languages, translations
 from shared.runtime import runtime_of
@@ -18,19 +18,27 @@ pages_bp = Blueprint(
 )
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 CATALOGS = "page_catalogs"
+# The Spanish (and any other language's) text of those pages, the layout and the generic messages; a
+# service's own catalog is merged over it, so its pages need translate only their own text.
+SHARED_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# A link's (or a form's hidden field's) choice of language: ?lang=es. Links between pages keep it.
+LANGUAGE_PARAMETER = "lang"
 
 
 def init_page_languages(app: Flask, directory: Path | None = None) -> None:
-    """Pages are written in English with Jinja's `_()`. A view may show its page in the person's language
-    (`speak`) where the service keeps a catalog for it in `directory` (shared/translations.py)."""
-    found = {lang: translations.load(directory, lang) for lang in languages.LANGUAGES} if directory else {}
-    app.extensions[CATALOGS] = {languages.DEFAULT: NullTranslations()} | found
+    """Pages are written in English with Jinja's `_()`. A view shows its page in a language (`speak`) from
+    the shared catalog, with the service's own in `directory` merged over it (shared/translations.py)."""
+    directories = [SHARED_TRANSLATIONS, *([directory] if directory else [])]
+    app.extensions[CATALOGS] = {
+        lang: translations.load_merged(directories, lang) for lang in languages.LANGUAGES
+    }
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(
         lambda message: _catalog().gettext(message),
         lambda singular, plural, n: _catalog().ngettext(singular, plural, n),
         newstyle=True,  # _("... %(name)s ...", name=value), the value escaped like any other
     )
+    app.jinja_env.globals["page_url"] = page_url
     app.context_processor(lambda: {"page_language": page_language()})
 
 
@@ -40,8 +48,33 @@ def speak(language: str | None) -> str:
     return g.page_language
 
 
+def requested_language() -> str | None:
+    """The language this request asks for: a `lang` parameter naming one we speak (the link's, or the
+    form's hidden field), else the browser's first Accept-Language we speak; None when neither does."""
+    asked = request.args.get(LANGUAGE_PARAMETER) or request.form.get(LANGUAGE_PARAMETER)
+    if asked and (language := languages.from_tag(asked)):
+        return language
+    # Best first; werkzeug's own best_match would prefer an exact "en;q=0.5" to "es-MX" at full weight.
+    for tag, quality in sorted(request.accept_languages, key=lambda accepted: -accepted[1]):
+        if quality > 0 and (language := languages.from_tag(tag)):
+            return language
+    return None
+
+
+def speak_requested() -> str:
+    """This request's pages in the language it asks for (`requested_language`), else English."""
+    return speak(requested_language())
+
+
 def page_language() -> str:
     return g.get("page_language", languages.DEFAULT)
+
+
+def page_url(endpoint: str, **values) -> str:
+    """url_for, keeping this page's language on a link to another page (English needs no parameter)."""
+    if page_language() != languages.DEFAULT:
+        values.setdefault(LANGUAGE_PARAMETER, page_language())
+    return url_for(endpoint, **values)
 
 
 def gettext(message: str) -> str:
@@ -55,18 +88,23 @@ def _catalog() -> NullTranslations:
 
 @pages_bp.get("/about")
 def about():
+    speak_requested()
     # The waitlist form is on the notification service, whichever service shows this page.
     waitlist_url = runtime_of().settings.public_base_url.rstrip("/") + "/waitlist"
+    if page_language() != languages.DEFAULT:
+        waitlist_url += f"?{LANGUAGE_PARAMETER}={page_language()}"
     return render_template("pages/about.html", waitlist_url=waitlist_url), 200, HTML
 
 
 @pages_bp.get("/privacy")
 def privacy():
+    speak_requested()
     return render_template("pages/privacy.html"), 200, HTML
 
 
 @pages_bp.get("/contact")
 def contact():
+    speak_requested()
     # Replies to our emails reach the From address, so it is also the one to write to.
     address = parseaddr(runtime_of().settings.mail_from)[1]
     return render_template("pages/contact.html", address=address), 200, HTML
@@ -79,12 +117,21 @@ def message_page(
     action_url: str | None = None,
     action_label: str | None = None,
 ):
-    """A calm page with one message, e.g. 'This link has expired' (template: pages/message.html)."""
+    """A calm page with one message, e.g. 'This link has expired' (template: pages/message.html).
+
+    Its text is looked up in the page catalogs, so a caller may hand the English of a catalog's message.
+    Where the view chose no language (`speak`), the page takes the one the request asks for, but only if
+    every text has a translation there: a page is never half in one language and half in another."""
+    texts = [title, *paragraphs, *([action_label] if action_label else [])]
+    if "page_language" not in g:
+        wanted = requested_language()
+        catalog = current_app.extensions[CATALOGS].get(wanted)
+        speak(wanted if catalog and all(catalog.gettext(text) != text for text in texts) else None)
     html = render_template(
         "pages/message.html",
-        title=title,
-        paragraphs=paragraphs,
+        title=gettext(title),
+        paragraphs=[gettext(paragraph) for paragraph in paragraphs],
         action_url=action_url,
-        action_label=action_label,
+        action_label=gettext(action_label) if action_label else None,
     )
     return html, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}

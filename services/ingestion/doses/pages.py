@@ -27,7 +27,7 @@ DAY_FORMATS = {"en": "EEEE d MMMM", "es": "EEEE d 'de' MMMM"}
 
 
 def _unusable(error: Exception):
-    speak(request.accept_languages.best_match(languages.LANGUAGES))
+    # A link that names nobody: the page takes the browser's language (message_page).
     expired = isinstance(error, TokenExpired)
     return message_page(
         _("This link has expired") if expired else _("This link can't be used"),
