@@ -1,4 +1,7 @@
-"""The invitation link from the email: a page to accept it (GET shows a form; POST creates the account)."""
+"""The invitation link from the email: a page to accept it (GET shows a form; POST creates the account).
+
+In the language the link names (`?lang=`, the waitlist entry's), else the browser's, else English; the form
+carries it to the POST in a hidden field, and the account keeps it, so its emails and the app start in it."""
 
 from __future__ import annotations
 
@@ -12,38 +15,64 @@ from services.ingestion.limits import client_ip
 from shared import invitations
 from shared.app_links import SIGN_IN, app_path
 from shared.runtime import runtime_of
-from shared.web.pages import message_page
+from shared.web.pages import gettext as _
+from shared.web.pages import message_page, requested_language, speak
 
 bp = Blueprint("account_pages", __name__)
-
-ZONE_UNKNOWN = (
-    "We couldn't find a time zone for \u201c{typed}\u201d. Start typing your city, or a large city near "
-    "you, and choose it from the list (for example London or New York)."
-)
-ZONE_MISSING = "Please choose your time zone: start typing your city and pick it from the list."
 
 
 def _unusable():
     return message_page(
-        "This invitation can't be used",
-        "It may have expired, or it was already used to create an account. Nothing has been changed.",
-        "If you already have an account, sign in from the app with your email address. Otherwise, reply to "
-        "the invitation email and we'll send you a new one.",
+        _("This invitation can't be used"),
+        _("It may have expired, or it was already used to create an account. Nothing has been changed."),
+        _(
+            "If you already have an account, sign in from the app with your email address. Otherwise, reply "
+            "to the invitation email and we'll send you a new one."
+        ),
         status=404,
         action_url=app_path(SIGN_IN),
-        action_label="Open Track Your Healing",
+        action_label=_("Open Track Your Healing"),
     )
 
 
-def _form(token: str, invitation: dict, errors=(), form=None, status=200):
+def _field_errors(messages: dict, form: dict, typed_zone: str) -> dict[str, str]:
+    """The schema's refusals as a person reads them, in the page's language, one per field."""
+    errors = {}
+    if "display_name" in messages:
+        errors["display_name"] = (
+            _("Please use one line of up to 80 characters.")
+            if form["display_name"]
+            else _("Please tell us what to call you.")
+        )
+    if "time_zone" in messages:
+        errors["time_zone"] = (
+            _(
+                "We couldn't find a time zone for \u201c%(typed)s\u201d. Start typing your city, or a large "
+                "city near you, and choose it from the list (for example London or New York)."
+            )
+            % {"typed": typed_zone[:80]}
+            if typed_zone
+            else _("Please choose your time zone: start typing your city and pick it from the list.")
+        )
+    if "health_data_consent" in messages:
+        errors["health_data_consent"] = _("We can only keep health information with your explicit consent.")
+    if "consent_version" in messages:
+        errors["consent_version"] = _(
+            "This form is out of date: please reload the page and fill it in again."
+        )
+    return errors
+
+
+def _form(token: str, invitation: dict, language: str | None, *, errors=(), form=None, status=200):
     html = render_template(
         "accounts/accept.html",
         token=token,
         invitation=invitation,
+        language=language,
         errors=dict(errors),
         form=form or {},
         zones=zones.choices(),
-        consent_text=service.HEALTH_CONSENT_TEXT,
+        consent_text=_(service.HEALTH_CONSENT_TEXT),
         consent_version=service.HEALTH_CONSENT_VERSION,
     )
     return html, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -52,16 +81,20 @@ def _form(token: str, invitation: dict, errors=(), form=None, status=200):
 @bp.get("/invitations/<token>")
 def accept_page(token: str):
     """Show the invitation. Mail scanners open links, so GET never creates anything."""
+    language = requested_language()
+    speak(language)
     try:
         invitation = invitations.verify_invitation(runtime_of().settings, token)
     except invitations.InvitationUnusable:
         return _unusable()
-    return _form(token, invitation)
+    return _form(token, invitation, language)
 
 
 @bp.post("/invitations/<token>")
 def accept(token: str):
     """Create the account with the separate, explicit consent to processing health data."""
+    language = requested_language()
+    shown = speak(language)
     try:
         invitation = invitations.verify_invitation(runtime_of().settings, token)
     except invitations.InvitationUnusable:
@@ -78,18 +111,17 @@ def accept(token: str):
     try:
         body = AcceptInvitationSchema().load(form)
     except ValidationError as exc:
-        errors = {name: " ".join(reasons) for name, reasons in exc.messages.items()}
-        if "time_zone" in errors:
-            errors["time_zone"] = ZONE_UNKNOWN.format(typed=typed_zone[:80]) if typed_zone else ZONE_MISSING
-        return _form(token, invitation, errors, form, status=422)
+        errors = _field_errors(exc.messages, form, typed_zone)
+        return _form(token, invitation, language, errors=errors, form=form, status=422)
     consent = {
         "version": body["consent_version"],
+        "language": shown,  # the consent's wording was shown in this language
         "ip": client_ip(),
         "user_agent": request.user_agent.string[:300],
     }
     try:
         user, _token, _device = service.accept_invitation(
-            runtime_of().celery, invitation, body, consent, issue_token=False
+            runtime_of().celery, invitation, body, consent, issue_token=False, language=language
         )
     except (InvitationUnusable, AlreadyRegistered):
         return _unusable()

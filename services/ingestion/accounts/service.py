@@ -46,8 +46,10 @@ def create_account(
     *,
     invitation_id: str | None = None,
     user_id: str | None = None,
+    language: str | None = None,
 ) -> dict:
-    """A new person; the health-data consent is recorded separately, with its text version."""
+    """A new person; the health-data consent is recorded separately, with its text version. Without a
+    `language`, the account takes the app's at its first sign-in (exchange_code)."""
     now = datetime.now(UTC)
     user = {
         "_id": user_id or uuid.uuid4().hex,
@@ -60,6 +62,8 @@ def create_account(
         "invitation_id": invitation_id,
         "created_at": now,
     }
+    if language:
+        user["language"] = language
     try:
         users.insert(user)
     except DuplicateKeyError:
@@ -177,9 +181,11 @@ def accept_invitation(
     consent: dict[str, Any],
     *,
     issue_token: bool = True,
+    language: str | None = None,
 ) -> tuple[dict, str | None, dict | None]:
     """Claim the invitation (single use) and create the account; with `issue_token`, sign this device in
-    (the app's path; the web page only creates the account)."""
+    (the app's path; the web page only creates the account, in the `language` its link or browser asked
+    for)."""
     user_id = uuid.uuid4().hex
     if not invitations.mark_accepted(invitation["_id"], user_id):
         raise InvitationUnusable()
@@ -191,6 +197,7 @@ def accept_invitation(
             consent,
             invitation_id=invitation["_id"],
             user_id=user_id,
+            language=language,
         )
     except AlreadyRegistered:
         invitations.release(invitation["_id"])

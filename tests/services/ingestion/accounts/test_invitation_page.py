@@ -1,10 +1,13 @@
 """The invitation link from the email, opened in a browser: GET shows a form, POST creates the account."""
 
 import html
+import re
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.ingestion.accounts import service
 from shared import invitations
 from tests.factories.waitlist import entry_doc
 
@@ -119,3 +122,106 @@ def test_the_page_links_to_about_privacy_and_contact_which_this_service_serves_t
     for path in ("/about", "/privacy", "/contact"):
         assert f'href="{path}"' in body
         assert client.get(path).status_code == 200
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The form's hidden inputs, as a browser sends them back."""
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+
+
+def me(client, user_id: str) -> dict:
+    token, _device = service.issue_device_token(user_id, "test phone", "ios")
+    answer = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    return answer.json
+
+
+class TestInSpanish:
+    """The invitation email's link names the waitlist entry's language (?lang=es); a browser that prefers
+    Spanish gets it too. The form keeps it through its errors, and the account keeps it for its emails and
+    the app."""
+
+    def test_a_spanish_link_gives_a_spanish_form_errors_and_account(self, client, settings, db):
+        _invitation, url = invitations.create_invitation(
+            settings, email="lucia@example.org", name="Lucía", created_by="t"
+        )
+        page = html.unescape(client.get(link_path(url) + "?lang=es").get_data(as_text=True))
+        assert '<html lang="es">' in page and "Te damos la bienvenida, Lucía" in page
+        assert "Doy mi consentimiento explícito para que Track Your Healing trate" in page
+        assert ">Crear mi cuenta</button>" in page and "explicitly consent" not in page
+        assert 'href="/privacy?lang=es"' in page  # the footer's links stay in Spanish
+        hidden = hidden_fields(page)
+        assert hidden["lang"] == "es"
+        # The POST carries the language only in the form, as the browser sends it: its errors are Spanish.
+        refused = client.post(
+            link_path(url),
+            data=accept_form(health_data_consent=None, time_zone="Marte", display_name="") | hidden,
+        )
+        assert refused.status_code == 422
+        errors = html.unescape(refused.get_data(as_text=True))
+        assert '<html lang="es">' in errors and "Revisa los campos marcados, por favor:" in errors
+        assert "Solo podemos guardar información de salud con tu consentimiento explícito." in errors
+        assert "No hemos encontrado una zona horaria para «Marte»." in errors
+        assert "Dinos cómo quieres que te llamemos, por favor." in errors
+        assert hidden_fields(errors)["lang"] == "es"  # and the next try keeps it
+        assert db.users.count_documents({}) == 0
+        created = client.post(link_path(url), data=accept_form(time_zone="Madrid") | hidden)
+        assert created.status_code == 201
+        welcome = html.unescape(created.get_data(as_text=True))
+        assert '<html lang="es">' in welcome and "Ya estás dentro, Robin" in welcome
+        assert ">Abrir Track Your Healing</a>" in welcome
+        user = db.users.find_one({"email_key": "lucia@example.org"})
+        assert user["language"] == "es" and user["time_zone"] == "Europe/Madrid"
+        assert user["consents"]["health_data"]["language"] == "es"  # the wording it was given in
+        assert me(client, user["_id"])["language"] == "es"  # so the app and the emails start in Spanish
+        # The link once used: the calm refusal, in Spanish too.
+        again = client.post(link_path(url), data=accept_form() | hidden)
+        assert again.status_code == 404
+        used = html.unescape(again.get_data(as_text=True))
+        assert "Esta invitación no se puede usar" in used and "No se ha cambiado nada." in used
+
+    def test_a_browser_that_prefers_spanish_gets_spanish_through_to_the_account(self, client, settings, db):
+        _invitation, url = invitations.create_invitation(settings, email="mateo@example.org", created_by="t")
+        browser = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
+        page = html.unescape(client.get(link_path(url), headers=browser).get_data(as_text=True))
+        assert '<html lang="es">' in page and "¿Cómo quieres que te llamemos?" in page
+        created = client.post(link_path(url), data=accept_form() | hidden_fields(page))
+        assert created.status_code == 201 and "Ya estás dentro" in html.unescape(
+            created.get_data(as_text=True)
+        )
+        assert db.users.find_one({"email_key": "mateo@example.org"})["language"] == "es"
+
+    def test_an_expired_or_forged_link_says_so_in_spanish(self, client, settings, db):
+        invitation, url = invitations.create_invitation(settings, email="ana@example.org", created_by="t")
+        db[invitations.COLLECTION].update_one(
+            {"_id": invitation["_id"]}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(minutes=1)}}
+        )
+        for answer in (
+            client.get(link_path(url) + "?lang=es"),
+            client.post(link_path(url), data=accept_form(lang="es")),
+            client.get("/invitations/not-a-real-token", headers={"Accept-Language": "es"}),
+        ):
+            assert answer.status_code == 404
+            page = html.unescape(answer.get_data(as_text=True))
+            assert '<html lang="es">' in page and "Esta invitación no se puede usar" in page
+            assert (
+                "Si ya tienes una cuenta, inicia sesión desde la app" in page and "can't be used" not in page
+            )
+
+    def test_an_unknown_language_falls_back_to_the_browser_then_to_english(self, client, settings, db):
+        _invitation, url = invitations.create_invitation(settings, email="noor@example.org", created_by="t")
+        spanish = client.get(link_path(url) + "?lang=fr", headers={"Accept-Language": "es"})
+        assert '<html lang="es">' in spanish.get_data(as_text=True)
+        for asked in ("", "?lang=fr", "?lang=" + "x" * 300):
+            answer = client.get(link_path(url) + asked, headers={"Accept-Language": "de"})
+            assert answer.status_code == 200
+            page = html.unescape(answer.get_data(as_text=True))
+            assert '<html lang="en">' in page and "explicitly consent" in page
+            assert "lang" not in hidden_fields(page)
+        created = client.post(link_path(url), data=accept_form(lang="fr"))
+        assert created.status_code == 201 and "You're in, Robin" in html.unescape(
+            created.get_data(as_text=True)
+        )
+        # Nothing chose a language: the account takes the app's at its first sign-in, as before.
+        user = db.users.find_one({"email_key": "noor@example.org"})
+        assert "language" not in user and me(client, user["_id"])["language"] == "en"
