@@ -78,18 +78,32 @@ def confirm(token: str):
     status = request.form.get("status", "")
     try:
         ref, user = service.read(settings, token)
+        speak(languages.of(user))  # what follows is for this person, even a refusal
         if status not in STATUSES:
             return _page(token, ref, user, status=400)
         limit_writes(ref.user_id)
         answer, created = service.confirm(runtime_of().celery, settings, ref, user, status)
     except (TokenUnusable, TokenExpired) as error:
         return _unusable(error)
-    except (DoseDeleted, DoseRefused) as error:
+    except DoseDeleted as error:
         return message_page(
-            error.title,
-            error.detail,
+            _("This dose was recorded and then deleted"),
+            _(
+                "Its entry was deleted, so the link records nothing now. You can log the dose again in the "
+                "app."
+            ),
             status=error.status,
             action_url=app_path(),
-            action_label="Open Track Your Healing",
+            action_label=_("Open Track Your Healing"),
+        )
+    except DoseRefused as error:
+        # The refusal's detail is the event rules' English for an app; a person reads what to do next.
+        return message_page(
+            _("This dose could not be recorded"),
+            _("Nothing has been recorded."),
+            _("You can log this dose in the app, where today's doses are listed."),
+            status=error.status,
+            action_url=app_path(),
+            action_label=_("Open Track Your Healing"),
         )
     return _page(token, ref, user, recorded=answer["status"], status=201 if created else 200)

@@ -193,3 +193,39 @@ class TestEmailPage:
         assert "No se ha registrado nada." in html.unescape(lost.get_data(as_text=True))
         english = html.unescape(client.get("/doses/not-a-token").get_data(as_text=True))
         assert '<html lang="en">' in english and "Nothing has been recorded." in english
+
+    def test_a_deleted_or_refused_dose_is_explained_in_the_persons_language(
+        self, client, db, planned, settings
+    ):
+        """Pressing a button for a dose whose entry was deleted since, or that the rules refuse (here a
+        medication the catalogue no longer has), answers a Spanish speaker in Spanish."""
+        user, headers, (morning, _evening) = planned
+        assert client.patch("/v1/me", json={"language": "es"}, headers=headers).status_code == 200
+        path = f"/doses/{morning['token']}"
+        assert client.post(path, data={"status": "taken"}).status_code == 201
+        assert client.delete(f"/v1/events/{morning['event_id']}", headers=headers).status_code == 204
+        deleted = client.post(path, data={"status": "taken"})
+        assert deleted.status_code == 409
+        page = html.unescape(deleted.get_data(as_text=True))
+        assert '<html lang="es">' in page and "Esta dosis se registró y después se borró" in page
+        assert "Puedes volver a registrar la dosis en la app." in page and "deleted" not in page
+        assert ">Abrir Track Your Healing</a>" in page
+        payload = {
+            "u": user["_id"],
+            "d": today().isoformat(),
+            "t": "20:00",
+            "m": "no-such-medicine",
+            "mg": 1.0,
+        }
+        token = tokens.seal(
+            settings.encryption_keys,
+            dose_tokens.PURPOSE,
+            payload
+            | {"f": "tablet", "c": None, "x": int((datetime.now(UTC) + timedelta(days=1)).timestamp())},
+        )
+        refused = client.post(f"/doses/{token}", data={"status": "taken"})
+        assert refused.status_code == 422
+        page = html.unescape(refused.get_data(as_text=True))
+        assert '<html lang="es">' in page and "No se ha podido registrar esta dosis" in page
+        assert "No se ha registrado nada." in page and "catalogue" not in page
+        assert db.events.count_documents({"event_id": {"$ne": morning["event_id"]}}) == 0
