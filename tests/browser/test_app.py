@@ -19,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from services.ingestion.accounts import browser as browser_cookie
 from services.ingestion.accounts import service
 from services.notification.push import service as reminders
-from shared import email, preferences
+from shared import email, invitations, preferences
 from shared.plans import schedule, store
 from shared.plans.doses import doses_on
 from tests.browser import scene
@@ -522,6 +522,34 @@ class TestLanguage:
         page.get_by_role("button", name="Entrar").click()
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
         assert db.users.find_one(account)["language"] == "es"
+
+    def test_a_spanish_invitation_opens_the_app_and_its_emails_in_spanish(
+        self, app_context, app_settings, mailbox, db
+    ):
+        """The waitlist entry's language rides on the invitation's link (?lang=es): on a browser that speaks
+        English, the page, the welcome, the app it leads to and the sign-in email are Spanish, and the
+        device keeps the language."""
+        _invitation, url = invitations.create_invitation(
+            app_settings, email="es-invitada@example.org", created_by="t"
+        )
+        page = app_context.new_page()
+        page.goto("/invitations/" + url.rsplit("/", 1)[1] + "?lang=es")
+        page.get_by_label("¿Cómo quieres que te llamemos?").fill("Lucía")
+        page.get_by_label("Tu zona horaria").fill("Madrid")
+        page.get_by_label(re.compile("Doy mi consentimiento explícito")).check()
+        page.get_by_role("button", name="Crear mi cuenta").click()
+        page.get_by_role("heading", name="Ya estás dentro, Lucía").wait_for()
+        page.get_by_role("link", name="Abrir Track Your Healing").click()
+        assert page.get_by_label("Correo electrónico").input_value() == "es-invitada@example.org"
+        page.get_by_role("button", name="Enviarme un código").click()
+        (message,) = mailbox.wait_for(1)
+        assert message["Subject"] == "Tu código para iniciar sesión"
+        page.get_by_label("Código de 6 cifras").fill(code_from(message))
+        page.get_by_role("button", name="Entrar").click()
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        page.goto("/app/")  # no parameter now: the device remembers
+        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        assert db.users.find_one({"email_key": "es-invitada@example.org"})["language"] == "es"
 
 
 class TestAccessibility:

@@ -15,8 +15,8 @@ from services.ingestion.limits import client_ip
 from shared import invitations
 from shared.app_links import SIGN_IN, app_path
 from shared.runtime import runtime_of
+from shared.web.pages import LANGUAGE_PARAMETER, message_page, requested_language, speak
 from shared.web.pages import gettext as _
-from shared.web.pages import message_page, requested_language, speak
 
 bp = Blueprint("account_pages", __name__)
 
@@ -125,5 +125,8 @@ def accept(token: str):
         )
     except (InvitationUnusable, AlreadyRegistered):
         return _unusable()
-    html = render_template("accounts/welcome.html", user=user, sign_in=app_path(SIGN_IN, email=user["email"]))
+    # The app opens in the account's language, where the invitation gave it one.
+    chosen = {LANGUAGE_PARAMETER: user["language"]} if "language" in user else {}
+    sign_in = app_path(SIGN_IN, email=user["email"], **chosen)
+    html = render_template("accounts/welcome.html", user=user, sign_in=sign_in)
     return html, 201, {"Cache-Control": "no-store"}

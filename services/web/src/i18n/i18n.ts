@@ -13,6 +13,13 @@ const STORAGE_KEY = "tyh.locale";
 export function detectLocale(): Locale {
   const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
   if (saved && saved in LOCALES) return saved as Locale;
+  // A link from one of our pages names the language it was in (the invitation's "Open Track Your Healing":
+  // ?lang=es): a device that has no choice yet keeps it, as if chosen in Settings.
+  const linked = new URLSearchParams(globalThis.location?.search ?? "").get("lang");
+  if (linked && Object.hasOwn(LOCALES, linked)) {
+    globalThis.localStorage?.setItem(STORAGE_KEY, linked);
+    return linked as Locale;
+  }
   const preferred = (globalThis.navigator?.languages ?? ["en"]).map((l) => l.slice(0, 2));
   return (preferred.find((l) => l in LOCALES) as Locale | undefined) ?? "en";
 }
