@@ -169,7 +169,7 @@ class TestInSpanish:
         assert created.status_code == 201
         welcome = html.unescape(created.get_data(as_text=True))
         assert '<html lang="es">' in welcome and "Ya estás dentro, Robin" in welcome
-        assert ">Abrir Track Your Healing</a>" in welcome
+        assert 'href="/app/signin?email=lucia%40example.org&lang=es">Abrir Track Your Healing</a>' in welcome
         user = db.users.find_one({"email_key": "lucia@example.org"})
         assert user["language"] == "es" and user["time_zone"] == "Europe/Madrid"
         assert user["consents"]["health_data"]["language"] == "es"  # the wording it was given in
