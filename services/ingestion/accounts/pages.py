@@ -15,7 +15,7 @@ from services.ingestion.limits import client_ip
 from shared import invitations
 from shared.app_links import SIGN_IN, app_path
 from shared.runtime import runtime_of
-from shared.web.pages import LANGUAGE_PARAMETER, message_page, requested_language, speak
+from shared.web.pages import LANGUAGE_PARAMETER, message_page, page_language, requested_language, speak
 from shared.web.pages import gettext as _
 
 bp = Blueprint("account_pages", __name__)
@@ -71,7 +71,7 @@ def _form(token: str, invitation: dict, language: str | None, *, errors=(), form
         language=language,
         errors=dict(errors),
         form=form or {},
-        zones=zones.choices(),
+        zones=zones.choices(page_language()),
         consent_text=_(service.HEALTH_CONSENT_TEXT),
         consent_version=service.HEALTH_CONSENT_VERSION,
     )
@@ -102,7 +102,7 @@ def accept(token: str):
     typed_zone = request.form.get("time_zone", "").strip()
     form = {
         "display_name": request.form.get("display_name", "").strip(),
-        "time_zone": zones.resolve(typed_zone) or typed_zone,  # "London" -> "Europe/London"
+        "time_zone": zones.resolve(typed_zone) or typed_zone,  # "London", "Londres" -> "Europe/London"
         "health_data_consent": request.form.get("health_data_consent") == "yes",
         "consent_version": request.form.get("consent_version", ""),
         "device_name": "web",

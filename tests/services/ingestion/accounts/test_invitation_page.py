@@ -89,7 +89,8 @@ def test_the_time_zone_is_a_searchable_list_with_city_names(client, settings, db
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [("London", "Europe/London"), ("new york", "America/New_York"), ("europe/berlin", "Europe/Berlin"),
-     ("São Paulo", "America/Sao_Paulo"), ("Asia/Tokyo", "Asia/Tokyo")],
+     ("São Paulo", "America/Sao_Paulo"), ("Asia/Tokyo", "Asia/Tokyo"), ("Nueva York", "America/New_York"),
+     ("Londres", "Europe/London")],
 )  # fmt: skip
 def test_a_typed_city_or_zone_in_any_case_becomes_its_zone(client, settings, db, typed, stored):
     _invitation, url = invitations.create_invitation(settings, email="lee@example.org", created_by="t")
@@ -164,14 +165,17 @@ class TestInSpanish:
         assert "No hemos encontrado una zona horaria para «Marte»." in errors
         assert "Dinos cómo quieres que te llamemos, por favor." in errors
         assert hidden_fields(errors)["lang"] == "es"  # and the next try keeps it
+        # The time-zone list names cities and regions in Spanish, and a city typed in Spanish is understood.
+        assert '<option value="Europe/London">Londres (Europa)</option>' in errors
+        assert '<option value="America/Mexico_City">Ciudad de México (América)</option>' in errors
         assert db.users.count_documents({}) == 0
-        created = client.post(link_path(url), data=accept_form(time_zone="Madrid") | hidden)
+        created = client.post(link_path(url), data=accept_form(time_zone="ciudad de mexico") | hidden)
         assert created.status_code == 201
         welcome = html.unescape(created.get_data(as_text=True))
         assert '<html lang="es">' in welcome and "Ya estás dentro, Robin" in welcome
         assert 'href="/app/signin?email=lucia%40example.org&lang=es">Abrir Track Your Healing</a>' in welcome
         user = db.users.find_one({"email_key": "lucia@example.org"})
-        assert user["language"] == "es" and user["time_zone"] == "Europe/Madrid"
+        assert user["language"] == "es" and user["time_zone"] == "America/Mexico_City"
         assert user["consents"]["health_data"]["language"] == "es"  # the wording it was given in
         assert me(client, user["_id"])["language"] == "es"  # so the app and the emails start in Spanish
         # The link once used: the calm refusal, in Spanish too.
