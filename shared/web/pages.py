@@ -40,6 +40,7 @@ def init_page_languages(app: Flask, directory: Path | None = None) -> None:
     )
     app.jinja_env.globals["page_url"] = page_url
     app.context_processor(lambda: {"page_language": page_language()})
+    app.after_request(_vary_by_browser_language)
 
 
 def speak(language: str | None) -> str:
@@ -54,11 +55,18 @@ def requested_language() -> str | None:
     asked = request.args.get(LANGUAGE_PARAMETER) or request.form.get(LANGUAGE_PARAMETER)
     if asked and (language := languages.from_tag(asked)):
         return language
+    g.page_varies = True  # the answer depends on the header: a cache must keep one per language
     # Best first; werkzeug's own best_match would prefer an exact "en;q=0.5" to "es-MX" at full weight.
     for tag, quality in sorted(request.accept_languages, key=lambda accepted: -accepted[1]):
         if quality > 0 and (language := languages.from_tag(tag)):
             return language
     return None
+
+
+def _vary_by_browser_language(response):
+    if g.get("page_varies"):
+        response.vary.add("Accept-Language")
+    return response
 
 
 def speak_requested() -> str:

@@ -64,7 +64,11 @@ def test_the_language_is_the_links_else_the_browsers_else_english(client):
     for path in SPANISH:
         for lang, accept, language in CHOICES:
             asked = {"query_string": {"lang": lang}} if lang else {}
-            page = text_of(client.get(path, headers={"Accept-Language": accept} if accept else {}, **asked))
+            answer = client.get(path, headers={"Accept-Language": accept} if accept else {}, **asked)
+            page = text_of(answer)
+            # Where the browser's header decided, a cache must not hand this answer to another language.
+            by_link = lang is not None and languages.from_tag(lang) is not None
+            assert ("Accept-Language" in answer.headers.get("Vary", "")) is not by_link
             assert f'<html lang="{language}">' in page, (path, lang, accept)
             assert (SPANISH if language == "es" else ENGLISH)[path] in page
             # English links need no parameter: they are as they always were.
