@@ -18,8 +18,8 @@ pages_bp = Blueprint(
 )
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 CATALOGS = "page_catalogs"
-# The Spanish (and any other language's) text of those pages, the layout and the generic messages; a
-# service's own catalog is merged over it, so its pages need translate only their own text.
+# The Spanish (and any other language's) text of the layout and those pages; a service's own catalog is
+# merged over it, so its pages need translate only their own text.
 SHARED_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # A link's (or a form's hidden field's) choice of language: ?lang=es. Links between pages keep it.
 LANGUAGE_PARAMETER = "lang"
@@ -44,7 +44,7 @@ def init_page_languages(app: Flask, directory: Path | None = None) -> None:
 
 
 def speak(language: str | None) -> str:
-    """This request's pages in `language` where the service has it, else English; the one used."""
+    """This request's pages in `language` where we speak it, else English; the one used."""
     g.page_language = language if language in current_app.extensions[CATALOGS] else languages.DEFAULT
     return g.page_language
 
