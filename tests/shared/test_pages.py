@@ -14,7 +14,7 @@ from shared.web.pages import SHARED_TRANSLATIONS
 from tests.support import catalogs, runtimes
 
 SPANISH = {
-    "/about": "un espacio gratuito y privado para personas que están reduciendo las benzodiacepinas",
+    "/about": "un espacio gratuito y privado para personas que están dejando las benzodiacepinas",
     "/privacy": "Tus notas están cifradas en nuestra base de datos.",
     "/contact": "contacta ahora con tu médico o con los servicios de emergencia",
 }
