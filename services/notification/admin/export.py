@@ -8,10 +8,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from shared.languages import DEFAULT
+
 COLUMNS = (
     "id", "email", "name", "status", "source", "created_at", "confirmed_at", "invited_at",
     "referral_code", "referred_by", "referral_credits", "utm_source", "utm_medium", "utm_campaign",
-    "consent_version", "consent_given_at",
+    "consent_version", "consent_given_at", "language", "consent_language",
 )  # fmt: skip
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,6 +36,7 @@ def row_of(entry: dict[str, Any]) -> list[str]:
         entry.get("referral_code"), entry.get("referred_by"), entry.get("referral_credits"),
         utm.get("utm_source"), utm.get("utm_medium"), utm.get("utm_campaign"),
         consent.get("text_version"), consent.get("given_at"),
+        entry.get("language") or DEFAULT, consent.get("language") or DEFAULT,
     )  # fmt: skip
     return [safe_cell(v) for v in values]
 

@@ -150,6 +150,7 @@ def entry(entry_id: str):
         position=waitlist_service.position_of(found),
         referrer=waitlist_repository.referrer_of(found),
         invitation=invitation,
+        consent_text=waitlist_service.consent_text(found.get("consent") or {}),
         emails=email_outbox.waitlist_mail_to(address_key(found["email"])),
     )
 

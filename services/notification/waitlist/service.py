@@ -16,6 +16,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from celery import Celery
 from flask import url_for
@@ -26,7 +27,7 @@ from services.notification.waitlist import abuse, repository
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
-from shared import ratelimit, tokens, waitlist_inbox
+from shared import languages, ratelimit, tokens, waitlist_inbox
 from shared.email import request_email, request_emails
 from shared.runtime import Runtime
 from shared.settings import Settings
@@ -39,13 +40,21 @@ MAX_REFERRAL_BOOSTS = 5
 REFERRAL_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes get read aloud
 REFERRAL_CODE_LENGTH = 8
 
-# The consent sentence shown next to the checkbox, by version. Add a version when the text changes; the
-# version a person agreed to is stored with their entry as proof.
+# The consent sentence shown next to the checkbox, by version and language. The version and language a
+# person saw are stored with their entry as proof, so a text once shown never changes: add a version when
+# the wording changes (in any language). It lives here, not in the page catalog, so that editing a
+# translation cannot rewrite what someone agreed to. Entries stored before languages were kept saw English.
 CONSENT_TEXTS = {
-    "2025-01": (
-        "I want to join the Track Your Healing waitlist. I agree to receive emails about my place on it. "
-        "I can leave at any time, and my details are then erased."
-    ),
+    "2025-01": {
+        "en": (
+            "I want to join the Track Your Healing waitlist. I agree to receive emails about my place on "
+            "it. I can leave at any time, and my details are then erased."
+        ),
+        "es": (
+            "Quiero unirme a la lista de espera de Track Your Healing. Acepto recibir correos sobre mi "
+            "lugar en ella. Puedo salir cuando quiera, y entonces se borran mis datos."
+        ),
+    },
 }
 CONSENT_VERSION = "2025-01"
 
@@ -56,6 +65,9 @@ JOINED_MESSAGE = (
     "your place. The link lasts 72 hours. Nothing else will be sent until you confirm."
 )
 
+# The query parameter naming the language a page is shown in: on the join form's links (`?lang=es`) and
+# on every link the waitlist emails.
+LANGUAGE_PARAM = "lang"
 # Token purposes: each link carries only the entry id, signed for one purpose.
 CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE = "waitlist-confirm", "waitlist-leave", "waitlist-position"
 # The pages the emailed links open (waitlist/pages.py), built without a request: the worker sends them.
@@ -64,6 +76,12 @@ LINK_PATHS = {
     LEAVE_PURPOSE: "/waitlist/leave/{token}",
     POSITION_PURPOSE: "/waitlist/you/{token}",
 }
+
+
+def consent_text(consent: dict[str, Any]) -> str | None:
+    """The exact sentence a stored consent agreed to; None for a version or language we never showed."""
+    texts = CONSENT_TEXTS.get(consent.get("text_version"), {})
+    return texts.get(consent.get("language") or languages.DEFAULT)
 
 
 def _now() -> datetime:
@@ -131,6 +149,8 @@ def _new_entry(signup: dict[str, Any], key: str, *, first_send: bool) -> dict[st
     now = _now()
     data = signup["signup"]
     code = data.get("referral_code")
+    # A sign-up queued before the form carried a language was made in English.
+    language = data.get("language") if data.get("language") in languages.LANGUAGES else languages.DEFAULT
     return {
         "_id": uuid.uuid4().hex,
         "email": data["email"],
@@ -143,8 +163,10 @@ def _new_entry(signup: dict[str, Any], key: str, *, first_send: bool) -> dict[st
         "referral_code": new_referral_code(),
         "referral_credited": False,
         "referral_credits": 0,
+        "language": language,  # what the pages and emails speak to this person
         "consent": {
             "text_version": data.get("consent_version") or CONSENT_VERSION,
+            "language": language,  # with the version: the exact text shown (CONSENT_TEXTS)
             "given_at": now,
             "ip": signup["ip"],
             "user_agent": signup.get("user_agent", "")[:512],
@@ -179,8 +201,8 @@ def _confirmation(settings: Settings, entry: dict[str, Any], sends: int) -> dict
     """The confirmation email for one counted send (the count is in the idempotency key)."""
     data = {
         "name": entry.get("name") or "",
-        "confirm_url": link(settings, CONFIRM_PURPOSE, entry["_id"]),
-        "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
+        "confirm_url": link(settings, CONFIRM_PURPOSE, entry),
+        "leave_url": link(settings, LEAVE_PURPOSE, entry),
         "expires_hours": int(CONFIRM_LINK_MAX_AGE.total_seconds() // 3600),
     }
     return {
@@ -188,6 +210,7 @@ def _confirmation(settings: Settings, entry: dict[str, Any], sends: int) -> dict
         "to": entry["email"],
         "idempotency_key": f"waitlist-confirm:{entry['_id']}:{sends}",
         "data": data,
+        "language": languages.of(entry),
     }
 
 
@@ -198,8 +221,8 @@ def send_place_link(runtime: Runtime, entry: dict[str, Any]) -> bool:
     settings = runtime.settings
     data = {
         "name": entry.get("name") or "",
-        "position_url": link(settings, POSITION_PURPOSE, entry["_id"]),
-        "leave_url": link(settings, LEAVE_PURPOSE, entry["_id"]),
+        "position_url": link(settings, POSITION_PURPOSE, entry),
+        "leave_url": link(settings, LEAVE_PURPOSE, entry),
     }
     return request_email(
         runtime.celery,
@@ -207,6 +230,7 @@ def send_place_link(runtime: Runtime, entry: dict[str, Any]) -> bool:
         to=entry["email"],
         idempotency_key=f"waitlist-place:{entry['_id']}",
         data=data,
+        language=languages.of(entry),
     )
 
 
@@ -215,10 +239,13 @@ def token_for(settings: Settings, purpose: str, entry_id: str) -> str:
     return tokens.sign(settings.secret_key, purpose, entry_id, expiring=purpose == CONFIRM_PURPOSE)
 
 
-def link(settings: Settings, purpose: str, entry_id: str) -> str:
-    """An absolute link for emails, carrying a token signed for `purpose`."""
-    path = LINK_PATHS[purpose].format(token=token_for(settings, purpose, entry_id))
-    return settings.public_base_url.rstrip("/") + path
+def link(settings: Settings, purpose: str, entry: dict[str, Any]) -> str:
+    """An absolute link for emails, carrying a token signed for `purpose` and the entry's language (the
+    page finds the entry by its token; the language is for a link that no longer finds it: expired, or
+    its entry erased)."""
+    path = LINK_PATHS[purpose].format(token=token_for(settings, purpose, entry["_id"]))
+    query = urlencode({LANGUAGE_PARAM: languages.of(entry)})
+    return f"{settings.public_base_url.rstrip('/')}{path}?{query}"
 
 
 def referral_link(settings: Settings, entry: dict[str, Any]) -> str:
