@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from services.notification import admin, waitlist
@@ -18,6 +20,8 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "notification"
+# The waitlist's pages in the entry's language, from the catalog the emails are translated with.
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 API_DESCRIPTION = (
     "The waitlist sign-up and the email provider's bounce and complaint hook. Errors are RFC 9457 "
     "problem+json; see docs/api.md."
@@ -26,7 +30,7 @@ API_DESCRIPTION = (
 
 def create_app(runtime: Runtime) -> Flask:
     settings = runtime.settings
-    app = create_base_app(__name__, runtime)
+    app = create_base_app(__name__, runtime, TRANSLATIONS)
     app.config["API_TITLE"] = "Track Your Healing notification API"
     api = ProblemApi(app, server_url=settings.public_base_url, description=API_DESCRIPTION)
     api.spec.components.security_scheme(

@@ -1,65 +1,113 @@
 """The waitlist's pages: join form, confirm, place in line, leave. GET only shows; POST changes.
 
 Mail scanners open every link in an email, so a GET never confirms or erases anything.
+
+Every page speaks the person's language (shared.web.pages.speak, from the service's catalog in
+translations/): a page reached by a link speaks its entry's, or the link's `lang` when the link finds no
+entry; the join form speaks `lang`, else the browser's choice, and carries it through the sign-up.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from services.notification.waitlist import abuse, service
-from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid
+from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.repository import PENDING
 from services.notification.waitlist.schemas import UTM_FIELDS, JoinSchema
-from services.notification.waitlist.service import CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE
-from shared import ratelimit
+from services.notification.waitlist.service import (
+    CONFIRM_PURPOSE,
+    LANGUAGE_PARAM,
+    LEAVE_PURPOSE,
+    POSITION_PURPOSE,
+)
+from shared import languages, ratelimit
 from shared.ratelimit import RateLimited
 from shared.runtime import runtime_of
-from shared.web.pages import message_page
+from shared.web.pages import gettext as _
+from shared.web.pages import message_page, page_language, speak
 from shared.web.problems import DomainError
 
 bp = Blueprint("waitlist_pages", __name__)
 
 NO_STORE = {"Cache-Control": "no-store", "Content-Type": "text/html; charset=utf-8"}
 CARRIED_FIELDS = ("referral_code", "source", *UTM_FIELDS)  # from the landing link into the form
+FORM_FIELDS = ("email", "name", "consent")  # what a person can correct; the rest came with the link
+# Each language named in itself, for the join form's link that switches to it.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+def _supported(language: str | None) -> str | None:
+    return language if language in languages.LANGUAGES else None
+
+
+def _speak_requested(chosen: str | None = None) -> str:
+    """Speak the language asked for (`chosen`, else the link's `lang`), else the browser's best match,
+    else English. An unknown code is not an error: it is only not chosen."""
+    return speak(
+        _supported(chosen)
+        or _supported(request.args.get(LANGUAGE_PARAM))
+        or request.accept_languages.best_match(languages.LANGUAGES)
+        or languages.DEFAULT
+    )
 
 
 def _page(template: str, status: int = 200, **context):
     return render_template(template, **context), status, NO_STORE
 
 
+def _entry_for_token(purpose: str, token: str) -> dict[str, Any]:
+    """The link's entry, this request now speaking its language; raises what entry_for_token raises."""
+    entry = service.entry_for_token(runtime_of().settings, purpose, token)
+    speak(languages.of(entry))
+    return entry
+
+
 def _error_page(error: DomainError):
+    _speak_requested()  # no entry to ask: the link's language, else the browser's
     retry = isinstance(error, LinkExpired | LinkInvalid)  # a fresh sign-up sends a fresh link
     return message_page(
-        error.title,
-        error.detail,
+        _(error.title),
+        _(error.detail),
         status=error.status,
-        action_url=url_for(".join_form") if retry else None,
-        action_label="Go to the sign-up form" if retry else None,
+        action_url=url_for(".join_form", **_lang()) if retry else None,
+        action_label=_("Go to the sign-up form") if retry else None,
     )
 
 
 def _rate_limited_page(error: RateLimited):
     minutes = max(1, -(-error.retry_after // 60))
-    html, status, headers = message_page(
-        "Let's take a short pause",
-        "We've had several sign-up attempts from here in a short time, so we are pausing new ones for a "
-        f"little while. Please try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
-        "Nothing is lost, and you don't need to do anything else.",
-        status=429,
-    )
-    return html, status, headers | {"Retry-After": str(error.retry_after)}
+    html = render_template("waitlist/paused.html", minutes=minutes)
+    return html, 429, NO_STORE | {"Retry-After": str(error.retry_after)}
 
 
 def _join_form(values: dict, errors: dict | None = None, status: int = 200):
+    language = page_language()
+    carried = {k: values.get(k) for k in CARRIED_FIELDS if values.get(k)}
+    # The switch keeps what the landing link carried (as the link's names: `ref` for the code).
+    link_params = {("ref" if k == "referral_code" else k): v for k, v in carried.items()}
+    errors = errors or {}
     return _page(
         "waitlist/join.html",
         status,
         values=values,
-        errors=errors or {},
-        carried={k: values.get(k) for k in CARRIED_FIELDS if values.get(k)},
-        consent_text=service.CONSENT_TEXTS[service.CONSENT_VERSION],
+        errors={k: [_(m) for m in v] for k, v in errors.items() if k in FORM_FIELDS},
+        link_unusable=any(k not in FORM_FIELDS for k in errors),
+        carried=carried,
+        language=language,
+        other_languages=[
+            (
+                code,
+                LANGUAGE_NAMES.get(code, code),
+                url_for(".join_form", **link_params, **{LANGUAGE_PARAM: code}),
+            )
+            for code in languages.LANGUAGES
+            if code != language
+        ],
+        consent_text=service.CONSENT_TEXTS[service.CONSENT_VERSION][language],
         consent_version=service.CONSENT_VERSION,
         honeypot=abuse.HONEYPOT_FIELD,
     )
@@ -68,6 +116,7 @@ def _join_form(values: dict, errors: dict | None = None, status: int = 200):
 @bp.get("/")
 @bp.get("/waitlist")
 def join_form():
+    _speak_requested()
     values = {k: request.args.get(k, "")[:200] for k in CARRIED_FIELDS}
     values["referral_code"] = request.args.get("ref", values["referral_code"])[:32]
     return _join_form(values)
@@ -75,26 +124,30 @@ def join_form():
 
 @bp.post("/waitlist")
 def join():
+    # The form's hidden field says which language it was shown in; a forged one is only not chosen.
+    form = request.form.to_dict() | {"language": _speak_requested(request.form.get("language"))}
     try:
         ratelimit.enforce(abuse.JOIN_PER_IP, abuse.client_ip())
-        data = JoinSchema().load(request.form)
+        data = JoinSchema().load(form)
         service.join(runtime_of().celery, data, abuse.client_ip(), request.user_agent.string)
     except ValidationError as err:
-        return _join_form(request.form.to_dict(), err.messages, status=422)
+        return _join_form(form, err.messages, status=422)
     except RateLimited as err:
         return _rate_limited_page(err)
-    return redirect(url_for(".joined"), 303)  # a refresh must not post the form again
+    # A refresh must not post the form again.
+    return redirect(url_for(".joined", **_lang()), 303)
 
 
 @bp.get("/waitlist/thanks")
 def joined():
-    return message_page(service.JOINED_TITLE, service.JOINED_MESSAGE)
+    _speak_requested()
+    return message_page(_(service.JOINED_TITLE), _(service.JOINED_MESSAGE))
 
 
 @bp.get("/waitlist/confirm/<token>")
 def confirm(token: str):
     try:
-        entry = service.entry_for_token(runtime_of().settings, CONFIRM_PURPOSE, token)
+        entry = _entry_for_token(CONFIRM_PURPOSE, token)
     except DomainError as err:
         return _error_page(err)
     if entry["status"] != PENDING:
@@ -108,9 +161,15 @@ def confirm_post(token: str):
         entry, first_time = service.confirm(runtime_of(), token)
     except DomainError as err:
         return _error_page(err)
+    speak(languages.of(entry))
     if not first_time:
         return _already_confirmed(entry)
-    return redirect(url_for(".position", token=_token(POSITION_PURPOSE, entry)), 303)
+    return redirect(url_for(".position", token=_token(POSITION_PURPOSE, entry), **_lang()), 303)
+
+
+def _lang() -> dict[str, str]:
+    """The query that keeps this page's language on a link it shows (for when the link finds no entry)."""
+    return {LANGUAGE_PARAM: page_language()}
 
 
 def _token(purpose: str, entry: dict) -> str:
@@ -119,35 +178,36 @@ def _token(purpose: str, entry: dict) -> str:
 
 def _already_confirmed(entry: dict):
     return message_page(
-        "Your place is already confirmed",
-        "This link has been used already, so nothing has changed. You are on the waitlist.",
-        action_url=url_for(".position", token=_token(POSITION_PURPOSE, entry)),
-        action_label="See my place in line",
+        _("Your place is already confirmed"),
+        _("This link has been used already, so nothing has changed. You are on the waitlist."),
+        action_url=url_for(".position", token=_token(POSITION_PURPOSE, entry), **_lang()),
+        action_label=_("See my place in line"),
     )
 
 
 @bp.get("/waitlist/you/<token>")
 def position(token: str):
     try:
-        entry = service.entry_for_token(runtime_of().settings, POSITION_PURPOSE, token)
+        entry = _entry_for_token(POSITION_PURPOSE, token)
     except DomainError as err:
         return _error_page(err)
     return _page(
         "waitlist/position.html",
         entry=entry,
         position=service.position_of(entry),
+        # Not in the sharer's language: whoever opens it is shown the form in their browser's.
         referral_link=service.referral_link(runtime_of().settings, entry),
         referrals=entry.get("referral_credits") or 0,
         boost_days=service.REFERRAL_BOOST.days,
         max_boosts=service.MAX_REFERRAL_BOOSTS,
-        leave_url=url_for(".leave", token=_token(LEAVE_PURPOSE, entry)),
+        leave_url=url_for(".leave", token=_token(LEAVE_PURPOSE, entry), **_lang()),
     )
 
 
 @bp.get("/waitlist/leave/<token>")
 def leave(token: str):
     try:
-        service.entry_for_token(runtime_of().settings, LEAVE_PURPOSE, token)
+        _entry_for_token(LEAVE_PURPOSE, token)
     except DomainError as err:
         return _error_page(err)
     return _page("waitlist/leave.html")
@@ -156,12 +216,20 @@ def leave(token: str):
 @bp.post("/waitlist/leave/<token>")
 def leave_post(token: str):
     try:
+        _entry_for_token(LEAVE_PURPOSE, token)  # the goodbye is in the language of the entry it erases
+    except NotOnList:
+        _speak_requested()  # already erased (a second press): the link's language
+    except DomainError as err:
+        return _error_page(err)
+    try:
         service.leave(runtime_of().settings, token)
     except DomainError as err:
         return _error_page(err)
     return message_page(
-        "You have left the waitlist",
-        "Your email address and everything you told us with it have been erased. We won't write to you "
-        "about the waitlist again.",
-        "If you change your mind, you are always welcome to sign up again.",
+        _("You have left the waitlist"),
+        _(
+            "Your email address and everything you told us with it have been erased. We won't write to "
+            "you about the waitlist again."
+        ),
+        _("If you change your mind, you are always welcome to sign up again."),
     )

@@ -1,6 +1,7 @@
 // "Copy" buttons: <button data-copy="ID" hidden> copies the value of the field with that id, and a
 // <p data-copy-status="ID" role="status"> says it worked. Buttons stay hidden where this script does not
-// run, so nobody sees a button that does nothing. A static file, so pages keep a strict CSP.
+// run, so nobody sees a button that does nothing. A static file, so pages keep a strict CSP. The status
+// element's data-copied and data-copy-failed give the page's own words (its language); else English.
 (function () {
   "use strict";
   function fallbackCopy(field) {
@@ -17,8 +18,9 @@
     }
     function done(ok) {
       if (status) {
-        status.textContent = ok ? "Copied. You can paste it into a message."
-                                : "Select the link and copy it from there.";
+        status.textContent = ok
+          ? status.getAttribute("data-copied") || "Copied. You can paste it into a message."
+          : status.getAttribute("data-copy-failed") || "Select the link and copy it from there.";
       }
     }
     button.hidden = false;
