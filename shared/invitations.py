@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from pymongo import ASCENDING, ReturnDocument
 
@@ -65,8 +66,10 @@ def delete(invitation_id: str) -> None:
     mongo.db[COLLECTION].delete_one({"_id": invitation_id})
 
 
-def accept_url(settings: Settings, invitation_id: str) -> str:
-    return f"{settings.app_base_url}/invitations/{sign(settings.secret_key, PURPOSE, {'i': invitation_id})}"
+def accept_url(settings: Settings, invitation_id: str, language: str | None = None) -> str:
+    """The invitation's link; with `language`, its page opens in it (`?lang=`, as the waitlist's links)."""
+    url = f"{settings.app_base_url}/invitations/{sign(settings.secret_key, PURPOSE, {'i': invitation_id})}"
+    return f"{url}?{urlencode({'lang': language})}" if language else url
 
 
 def verify_invitation(settings: Settings, token: str) -> dict:

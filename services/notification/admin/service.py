@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from babel.dates import format_date
 from celery import Celery
 
 from services.notification.admin import audit
@@ -19,17 +20,22 @@ from services.notification.waitlist import counts
 from services.notification.waitlist import repository as waitlist_repository
 from services.notification.waitlist.counts import NO_SOURCE
 from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING, STATUSES
-from shared import invitations
+from shared import invitations, languages
 from shared.email import request_email
 from shared.runtime import Runtime
 
 INVITATION_TEMPLATE = "invitation"
+# How the invitation writes its last day in each language: "21 December 2026", "21 de diciembre de 2026".
+DATE_FORMATS = {"en": "d MMMM y", "es": "d 'de' MMMM 'de' y"}
 STATS_DAYS = 30
 LEADERS = 10
 SOURCES = 100  # sources come from landing links, so anyone can make new ones
 
 
 def _send_invitation(runtime: Runtime, entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
+    """The invitation email, in the entry's language, its link opening the invitation page in it too."""
+    language = languages.of(entry)
+    expires_on = invitation["expires_at"].date()
     return request_email(
         runtime.celery,
         template=INVITATION_TEMPLATE,
@@ -37,9 +43,10 @@ def _send_invitation(runtime: Runtime, entry: dict[str, Any], invitation: dict[s
         idempotency_key=f"invitation:{invitation['_id']}",
         data={
             "name": entry.get("name") or "",
-            "accept_url": invitations.accept_url(runtime.settings, invitation["_id"]),
-            "expires_on": invitation["expires_at"].strftime("%-d %B %Y"),
+            "accept_url": invitations.accept_url(runtime.settings, invitation["_id"], language),
+            "expires_on": format_date(expires_on, DATE_FORMATS.get(language, "d MMMM y"), locale=language),
         },
+        language=language,
     )
 
 

@@ -4,10 +4,11 @@ Each email's file in templates/emails/ uses the `ui` macros; it is rendered twic
 (autoescaped, CSS inlined for email clients) and with the plain-text macros. Subjects are fixed strings
 so no health detail can reach them.
 
-The emails a person with an account receives are written once, in English, with Jinja's i18n extension
-(`_("...")`), and translated by the Babel catalogs in translations/<language>/LC_MESSAGES/messages.po,
-read at start; subjects and category labels are looked up in the same catalogs. `language_for` decides
-the language of an email: the one its request carries (the person's), for the emails marked translated.
+The emails a person receives (with an account, or on the waitlist) are written once, in English, with
+Jinja's i18n extension (`_("...")`), and translated by the Babel catalogs in
+translations/<language>/LC_MESSAGES/messages.po (which the service's pages share), read at start;
+subjects and category labels are looked up in the same catalogs. `language_for` decides the language of
+an email: the one its request carries (the person's), for the emails marked translated.
 """
 
 from __future__ import annotations
@@ -40,20 +41,22 @@ CATEGORY_LABELS = {
 class EmailTemplate:
     category: str
     subject: str
-    # Written with `_()` and translated: it goes out in the person's language. The others (the waitlist's,
-    # invitations, a clinician's, product news) are English only.
+    # Written with `_()` and translated: it goes out in the person's language (a waitlist entry's, for the
+    # waitlist's emails and the invitation). The others (a clinician's, product news) are English only.
     translated: bool = False
 
 
 # Every email the platform can send. Features add their own entries here.
 TEMPLATES: dict[str, EmailTemplate] = {
     "product_news": EmailTemplate(NEWS, "News from Track Your Healing"),
-    "waitlist_confirm": EmailTemplate(TRANSACTIONAL, "Please confirm your place on the waitlist"),
-    "waitlist_confirmed": EmailTemplate(TRANSACTIONAL, "Your place on the waitlist"),
+    "waitlist_confirm": EmailTemplate(
+        TRANSACTIONAL, "Please confirm your place on the waitlist", translated=True
+    ),
+    "waitlist_confirmed": EmailTemplate(TRANSACTIONAL, "Your place on the waitlist", translated=True),
     "sign_in_code": EmailTemplate(TRANSACTIONAL, "Your sign-in code", translated=True),
     # Safety messages are transactional: no opt-out may silence urgent-care guidance.
     "safety_message": EmailTemplate(TRANSACTIONAL, "Checking in on you", translated=True),
-    "invitation": EmailTemplate(TRANSACTIONAL, "Your invitation to Track Your Healing"),
+    "invitation": EmailTemplate(TRANSACTIONAL, "Your invitation to Track Your Healing", translated=True),
     "account_erased": EmailTemplate(
         TRANSACTIONAL, "Your Track Your Healing account has been erased", translated=True
     ),
