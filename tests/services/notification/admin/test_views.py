@@ -8,8 +8,11 @@ import io
 import re
 from datetime import timedelta
 
+from babel.dates import format_date
+
 from services.notification.admin import auth
 from services.notification.admin.schemas import DATES_REVERSED, PAGE_SIZE
+from services.notification.waitlist.service import CONSENT_TEXTS
 from shared.email import new_outbox_record
 from shared.invitations import verify_invitation
 from shared.mongo import mongo
@@ -111,6 +114,23 @@ class TestEntry:
         for expected in ("2025-01", "203.0.113.7", "Firefox", "waitlist_confirm", "place 1 in line"):
             assert expected in html
 
+    def test_detail_shows_the_language_and_the_exact_consent_text_shown(self, client):
+        consent = {
+            "text_version": "2025-01",
+            "language": "es",
+            "given_at": waitlist.BASE,
+            "ip": "",
+            "user_agent": "",
+        }
+        spanish = waitlist.entry(1, language="es", consent=consent)
+        page = html.unescape(html_of(client.get(f"/admin/entries/{spanish['_id']}")))
+        assert '<th scope="row">Language</th><td>es</td>' in page
+        assert "2025-01 · es" in page
+        assert CONSENT_TEXTS["2025-01"]["es"] in page
+        # One stored before languages: English, as it was shown.
+        older = html.unescape(html_of(client.get(f"/admin/entries/{waitlist.entry(2)['_id']}")))
+        assert "2025-01 · en" in older and CONSENT_TEXTS["2025-01"]["en"] in older
+
     def test_times_are_written_for_people_not_as_stored(self, client):
         entry = waitlist.entry(1)  # created 09:01 UTC, confirmed five minutes later, as BSON keeps them
         page = html_of(client.get(f"/admin/entries/{entry['_id']}"))
@@ -156,6 +176,19 @@ class TestInvite:
         assert stored["status"] == "invited" and stored["invitation_id"] == invitation["_id"]
         assert mongo.db.waitlist_entries.find_one({"_id": pending["_id"]})["status"] == "pending"
         assert mongo.db.invitations.count_documents({}) == 1
+
+    def test_a_spanish_entry_is_invited_in_spanish_to_a_spanish_page(self, client, mailbox, settings):
+        chosen = waitlist.entry(1, language="es", name="Lucía")
+        client.post("/admin/invitations", data={"csrf_token": client.csrf, "entry_ids": [chosen["_id"]]})
+        [message] = mailbox.wait_for(1)
+        assert message["Subject"] == "Tu invitación a Track Your Healing"
+        text = message.get_body(("plain",)).get_content()
+        assert "Hola, Lucía:" in text and "Aceptar mi invitación" in text
+        expires = mongo.db.invitations.find_one()["expires_at"]
+        day = format_date(expires.date(), "d 'de' MMMM 'de' y", locale="es")  # "21 de diciembre de 2026"
+        assert f"válido hasta el {day}" in " ".join(text.split())  # wrapped at 72 columns
+        url = re.search(r"https?://\S+/invitations/([\w.-]+)\?lang=es\s", text)
+        assert verify_invitation(settings, url.group(1))["waitlist_entry_id"] == chosen["_id"]
 
     def test_invite_next_n_asks_first_naming_who_and_invites_exactly_them(self, client, mailbox):
         later = waitlist.entry(1)
@@ -214,6 +247,7 @@ class TestExport:
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
         assert [r["email"] for r in rows] == ["Person.1@Example.org"]
         assert rows[0]["name"].startswith("'=")
+        assert (rows[0]["language"], rows[0]["consent_language"]) == ("en", "en")  # stored before languages
         assert (
             mongo.db.admin_audit.find_one({"action": "export"})["details"]["filters"]["status"] == "confirmed"
         )
