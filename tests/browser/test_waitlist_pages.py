@@ -76,3 +76,14 @@ def test_the_referral_link_copies_and_the_page_says_what_it_brought(page, live_s
     assert copied == page.input_value("#referral-link")
     assert copied.endswith(f"/waitlist?ref={ana['referral_code']}")
     assert page.locator("script:not([src])").count() == 0
+
+
+def test_a_spanish_place_page_copies_and_says_so_in_spanish(page, live_settings):
+    lucia = waitlist.entry(2, name="Lucía", language="es", referral_credits=1)
+    token = tokens.sign(live_settings.secret_key, POSITION_PURPOSE, lucia["_id"], expiring=False)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"/waitlist/you/{token}")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert "Hasta ahora, 1 persona se ha unido con tu enlace" in page.inner_text("#referrals")
+    page.click("button:has-text('Copiar enlace')")
+    page.wait_for_selector("text=Copiado. Puedes pegarlo en un mensaje.")  # copy.js speaks the page's words
