@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pprint import pformat
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -73,7 +74,8 @@ def all_mail_sent() -> None:
 
 
 def path_of(url: str) -> str:
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+    """The link's path, its token in it; not its query (the waitlist's and invitation's `?lang=`)."""
+    return urlsplit(url).path
 
 
 def emailed_link(mailbox, to: str, part: str) -> str:
@@ -141,7 +143,7 @@ def on_the_waitlist(notification, admin_headers, mailbox) -> Someone:
     assert invited.status_code == 200 and invited.json["invited"] == 1, invited.json
     invitation_id = mongo.db.waitlist_entries.find_one({"_id": who.entry_id})["invitation_id"]
     accept_url = emailed_link(mailbox, who.email, "/invitations/")
-    who.accept_token = accept_url.rsplit("/", 1)[1]
+    who.accept_token = path_of(accept_url).rsplit("/", 1)[1]
     who.secrets += [invitation_id]
     who.tokens += [who.accept_token]
     unsubscribe = email_service.unsubscribe_token(settings, who.email, "news")
