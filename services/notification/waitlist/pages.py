@@ -2,9 +2,10 @@
 
 Mail scanners open every link in an email, so a GET never confirms or erases anything.
 
-Every page speaks the person's language (shared.web.pages.speak, from the service's catalog in
-translations/): a page reached by a link speaks its entry's, or the link's `lang` when the link finds no
-entry; the join form speaks `lang`, else the browser's choice, and carries it through the sign-up.
+Every page speaks the person's language (shared.web.pages, from the service's catalog in translations/
+merged over the shared one): a page reached by a link speaks its entry's, or what the request asks for
+(the link's `lang`, else the browser's) when the link finds no entry; the join form speaks what the
+request asks for and carries it through the sign-up in a hidden `lang` field.
 """
 
 from __future__ import annotations
@@ -18,17 +19,12 @@ from services.notification.waitlist import abuse, service
 from services.notification.waitlist.exceptions import LinkExpired, LinkInvalid, NotOnList
 from services.notification.waitlist.repository import PENDING
 from services.notification.waitlist.schemas import UTM_FIELDS, JoinSchema
-from services.notification.waitlist.service import (
-    CONFIRM_PURPOSE,
-    LANGUAGE_PARAM,
-    LEAVE_PURPOSE,
-    POSITION_PURPOSE,
-)
+from services.notification.waitlist.service import CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE
 from shared import languages, ratelimit
 from shared.ratelimit import RateLimited
 from shared.runtime import runtime_of
+from shared.web.pages import LANGUAGE_PARAMETER, message_page, page_language, speak, speak_requested
 from shared.web.pages import gettext as _
-from shared.web.pages import message_page, page_language, speak
 from shared.web.problems import DomainError
 
 bp = Blueprint("waitlist_pages", __name__)
@@ -38,21 +34,6 @@ CARRIED_FIELDS = ("referral_code", "source", *UTM_FIELDS)  # from the landing li
 FORM_FIELDS = ("email", "name", "consent")  # what a person can correct; the rest came with the link
 # Each language named in itself, for the join form's link that switches to it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-
-
-def _supported(language: str | None) -> str | None:
-    return language if language in languages.LANGUAGES else None
-
-
-def _speak_requested(chosen: str | None = None) -> str:
-    """Speak the language asked for (`chosen`, else the link's `lang`), else the browser's best match,
-    else English. An unknown code is not an error: it is only not chosen."""
-    return speak(
-        _supported(chosen)
-        or _supported(request.args.get(LANGUAGE_PARAM))
-        or request.accept_languages.best_match(languages.LANGUAGES)
-        or languages.DEFAULT
-    )
 
 
 def _page(template: str, status: int = 200, **context):
@@ -67,7 +48,7 @@ def _entry_for_token(purpose: str, token: str) -> dict[str, Any]:
 
 
 def _error_page(error: DomainError):
-    _speak_requested()  # no entry to ask: the link's language, else the browser's
+    speak_requested()  # no entry to ask: the link's language, else the browser's
     retry = isinstance(error, LinkExpired | LinkInvalid)  # a fresh sign-up sends a fresh link
     return message_page(
         _(error.title),
@@ -102,7 +83,7 @@ def _join_form(values: dict, errors: dict | None = None, status: int = 200):
             (
                 code,
                 LANGUAGE_NAMES.get(code, code),
-                url_for(".join_form", **link_params, **{LANGUAGE_PARAM: code}),
+                url_for(".join_form", **link_params, **{LANGUAGE_PARAMETER: code}),
             )
             for code in languages.LANGUAGES
             if code != language
@@ -116,7 +97,7 @@ def _join_form(values: dict, errors: dict | None = None, status: int = 200):
 @bp.get("/")
 @bp.get("/waitlist")
 def join_form():
-    _speak_requested()
+    speak_requested()  # an unknown `lang` is no error: it is only not chosen
     values = {k: request.args.get(k, "")[:200] for k in CARRIED_FIELDS}
     values["referral_code"] = request.args.get("ref", values["referral_code"])[:32]
     return _join_form(values)
@@ -124,8 +105,8 @@ def join_form():
 
 @bp.post("/waitlist")
 def join():
-    # The form's hidden field says which language it was shown in; a forged one is only not chosen.
-    form = request.form.to_dict() | {"language": _speak_requested(request.form.get("language"))}
+    # The form's hidden `lang` says which language it was shown in; a forged one is only not chosen.
+    form = request.form.to_dict() | {"language": speak_requested()}
     try:
         ratelimit.enforce(abuse.JOIN_PER_IP, abuse.client_ip())
         data = JoinSchema().load(form)
@@ -140,7 +121,7 @@ def join():
 
 @bp.get("/waitlist/thanks")
 def joined():
-    _speak_requested()
+    speak_requested()
     return message_page(_(service.JOINED_TITLE), _(service.JOINED_MESSAGE))
 
 
@@ -169,7 +150,7 @@ def confirm_post(token: str):
 
 def _lang() -> dict[str, str]:
     """The query that keeps this page's language on a link it shows (for when the link finds no entry)."""
-    return {LANGUAGE_PARAM: page_language()}
+    return {LANGUAGE_PARAMETER: page_language()}
 
 
 def _token(purpose: str, entry: dict) -> str:
@@ -218,7 +199,7 @@ def leave_post(token: str):
     try:
         _entry_for_token(LEAVE_PURPOSE, token)  # the goodbye is in the language of the entry it erases
     except NotOnList:
-        _speak_requested()  # already erased (a second press): the link's language
+        speak_requested()  # already erased (a second press): the link's language
     except DomainError as err:
         return _error_page(err)
     try:

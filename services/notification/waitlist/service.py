@@ -31,6 +31,7 @@ from shared import languages, ratelimit, tokens, waitlist_inbox
 from shared.email import request_email, request_emails
 from shared.runtime import Runtime
 from shared.settings import Settings
+from shared.web.pages import LANGUAGE_PARAMETER
 
 CONFIRM_TEMPLATE = "waitlist_confirm"
 PLACE_TEMPLATE = "waitlist_confirmed"  # the lasting place-in-line link, once confirmed
@@ -65,9 +66,6 @@ JOINED_MESSAGE = (
     "your place. The link lasts 72 hours. Nothing else will be sent until you confirm."
 )
 
-# The query parameter naming the language a page is shown in: on the join form's links (`?lang=es`) and
-# on every link the waitlist emails.
-LANGUAGE_PARAM = "lang"
 # Token purposes: each link carries only the entry id, signed for one purpose.
 CONFIRM_PURPOSE, LEAVE_PURPOSE, POSITION_PURPOSE = "waitlist-confirm", "waitlist-leave", "waitlist-position"
 # The pages the emailed links open (waitlist/pages.py), built without a request: the worker sends them.
@@ -244,7 +242,7 @@ def link(settings: Settings, purpose: str, entry: dict[str, Any]) -> str:
     page finds the entry by its token; the language is for a link that no longer finds it: expired, or
     its entry erased)."""
     path = LINK_PATHS[purpose].format(token=token_for(settings, purpose, entry["_id"]))
-    query = urlencode({LANGUAGE_PARAM: languages.of(entry)})
+    query = urlencode({LANGUAGE_PARAMETER: languages.of(entry)})
     return f"{settings.public_base_url.rstrip('/')}{path}?{query}"
 
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
-
-from babel.messages.extract import extract
-from babel.messages.pofile import read_po
 
 from services.notification.waitlist import abuse, exceptions, schemas, service
 from services.notification.waitlist.service import CONFIRM_PURPOSE, CONSENT_TEXTS
@@ -16,8 +12,9 @@ from shared import languages
 from shared.runtime import runtime_of
 from tests.factories import waitlist
 from tests.services.notification.waitlist.helpers import join_form, join_json, links_in
+from tests.support import catalogs
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = catalogs.ROOT
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
 # The English consent sentence every entry stored before languages agreed to: it must never change.
 ENGLISH_2025_01 = (
@@ -35,7 +32,7 @@ def html_lang(response) -> str:
 
 
 def hidden_language(response) -> str:
-    return re.search(r'name="language" value="([^"]*)"', response.get_data(as_text=True)).group(1)
+    return re.search(r'name="lang" value="([^"]*)"', response.get_data(as_text=True)).group(1)
 
 
 def body_of(message) -> str:
@@ -55,7 +52,7 @@ class TestJoinInSpanish:
         switch = re.search(r'<a href="([^"]+)" lang="en" hreflang="en">English</a>', page).group(1)
         assert "lang=en" in switch and "ref=abcdefgh" in switch and "source=foro" in switch
 
-        joined = join_form(client, "lucia@example.org", name="Lucía", language="es")
+        joined = join_form(client, "lucia@example.org", name="Lucía", lang="es")
         assert joined.status_code == 303
         thanks = client.get(joined.headers["Location"])
         assert html_lang(thanks) == "es" and "Mira tu bandeja de entrada" in text_of(thanks)
@@ -83,25 +80,26 @@ class TestJoinInSpanish:
         body = text_of(position)
         assert html_lang(position) == "es"
         assert "Ya estás en la lista, Lucía" in body
-        assert "Tu lugar en la fila: <strong>1</strong>" in body
-        assert "te adelanta 1 día en la fila (hasta 5 días)" in body
+        assert "Tu lugar en la lista: <strong>1</strong>" in body
+        assert "te adelanta 1 día en la lista (hasta 5 días)" in body
         assert "Todavía nadie se ha unido con tu enlace." in body
         assert 'data-copied="Copiado. Puedes pegarlo en un mensaje."' in body
         assert "Puedes <a href=" in body and "salir de la lista de espera</a> cuando quieras." in body
 
         placed = mailbox.wait_for(2)[1]
         assert placed["Subject"] == "Tu lugar en la lista de espera"
-        assert "Ver mi lugar en la fila" in body_of(placed)
+        assert "Ver mi lugar en la lista" in body_of(placed)
         assert links_in(placed, base_url)["you"].endswith("?lang=es")
 
     def test_the_browsers_language_chooses_spanish_when_the_link_does_not(self, client, db, mailbox):
         form = client.get("/", headers=SPANISH)
         assert html_lang(form) == "es" and hidden_language(form) == "es"
+        assert "Accept-Language" in form.headers["Vary"]  # no cache hands it to an English reader
         assert "Correo electrónico" in text_of(form)
         assert '<a href="/waitlist?lang=en" lang="en" hreflang="en">English</a>' in text_of(form)
 
         # The form posts the language it was shown in, whatever the browser says by then.
-        joined = join_form(client, "mateo@example.org", language=hidden_language(form))
+        joined = join_form(client, "mateo@example.org", lang=hidden_language(form))
         assert joined.headers["Location"].endswith("?lang=es")
         assert db.waitlist_entries.find_one({"email": "mateo@example.org"})["language"] == "es"
         assert mailbox.wait_for(1)[0]["Subject"] == "Confirma tu lugar en la lista de espera"
@@ -112,7 +110,7 @@ class TestJoinInSpanish:
 
     def test_field_errors_are_shown_in_spanish_and_the_form_stays_spanish(self, client, db):
         answer = client.post(
-            "/waitlist", data={"email": "not-an-address", "name": "Ana\nLópez", "language": "es"}
+            "/waitlist", data={"email": "not-an-address", "name": "Ana\nLópez", "lang": "es"}
         )
         assert answer.status_code == 422
         page = text_of(answer)
@@ -125,9 +123,7 @@ class TestJoinInSpanish:
         assert "Please" not in page  # no English message left among them
         assert 'value="not-an-address"' in answer.get_data(as_text=True)  # what was typed stays
 
-        disposable = client.post(
-            "/waitlist", data={"email": "x@yopmail.com", "consent": "yes", "language": "es"}
-        )
+        disposable = client.post("/waitlist", data={"email": "x@yopmail.com", "consent": "yes", "lang": "es"})
         assert "Parece una dirección de correo temporal." in text_of(disposable)
         assert "Revisa el campo marcado abajo." in text_of(disposable)
         assert db.waitlist_entries.count_documents({}) == 0
@@ -135,9 +131,9 @@ class TestJoinInSpanish:
     def test_a_pause_after_too_many_sign_ups_is_spanish(self, client):
         ip = {"REMOTE_ADDR": "192.0.2.80"}
         for _ in range(abuse.JOIN_PER_IP[0].limit):  # refused forms count too: no worker needed
-            assert client.post("/waitlist", data={"language": "es"}, environ_base=ip).status_code == 422
+            assert client.post("/waitlist", data={"lang": "es"}, environ_base=ip).status_code == 422
         paused = client.post(
-            "/waitlist", data={"email": "a@example.org", "consent": "yes", "language": "es"}, environ_base=ip
+            "/waitlist", data={"email": "a@example.org", "consent": "yes", "lang": "es"}, environ_base=ip
         )
         assert paused.status_code == 429 and int(paused.headers["Retry-After"]) > 0
         assert html_lang(paused) == "es"
@@ -145,7 +141,7 @@ class TestJoinInSpanish:
         assert "Vuelve a intentarlo en" in text_of(paused)
 
     def test_leaving_and_the_links_after_it_are_spanish(self, client, db, mailbox, base_url):
-        join_form(client, "sofia@example.org", language="es")
+        join_form(client, "sofia@example.org", lang="es")
         leave = links_in(mailbox.wait_for(1)[0], base_url)["leave"]
         shown = client.get(leave)
         assert html_lang(shown) == "es" and "Salir y borrar mis datos" in text_of(shown)
@@ -186,7 +182,7 @@ class TestEnglishStaysTheDefault:
         assert html_lang(client.get("/waitlist?lang=<b>", headers=SPANISH)) == "es"  # then the browser
 
         # A forged language in the form is only not chosen.
-        joined = join_form(client, "emma@example.org", language="xx")
+        joined = join_form(client, "emma@example.org", lang="xx")
         assert joined.status_code == 303 and joined.headers["Location"].endswith("?lang=en")
         entry = db.waitlist_entries.find_one()
         assert entry["language"] == "en" and entry["consent"]["language"] == "en"
@@ -224,36 +220,25 @@ def token_path(client, purpose: str, entry: dict) -> str:
 
 def page_messages() -> set[str]:
     """Every message the waitlist's pages translate: the templates' and the views' `_()` and ngettext
-    (singular msgids), the shared layout's, and the texts views hand over from schemas, errors and rules."""
-    jinja = {"extensions": "jinja2.ext.i18n"}
-    sources = [
-        ("jinja2", path, jinja) for path in (ROOT / "services/notification/templates/waitlist").glob("*.html")
-    ]
+    (singular msgids), and the texts views hand over from schemas, errors and rules."""
+    sources = [*(ROOT / "services/notification/templates/waitlist").glob("*.html")]
     sources += [
-        ("jinja2", ROOT / "shared/web/templates/pages/base.html", jinja),
-        ("python", ROOT / "services/notification/waitlist/pages.py", {}),
+        ROOT / "shared/web/templates/pages/base.html",
+        ROOT / "services/notification/waitlist/pages.py",
     ]
-    marked: set[str] = set()
-    for method, path, options in sources:
-        with path.open("rb") as source:
-            found = extract(method, source, keywords={"_": None, "ngettext": (1, 2)}, options=options)
-            marked |= {message[0] if isinstance(message, tuple) else message for _, message, _, _ in found}
     errors = [exceptions.LinkInvalid, exceptions.LinkExpired, exceptions.NotOnList]
     handed = {*schemas.FORM_MESSAGES, service.JOINED_TITLE, service.JOINED_MESSAGE}
-    return marked | handed | {text for error in errors for text in (error.title, error.detail)}
+    return (
+        catalogs.marked(sources) | handed | {text for error in errors for text in (error.title, error.detail)}
+    )
 
 
 def test_every_message_of_the_waitlist_pages_has_a_spanish_translation():
-    # A new English sentence on a waitlist page cannot ship untranslated: it fails here until it has one.
-    with (ROOT / "services/notification/translations/es/LC_MESSAGES/messages.po").open("rb") as po:
-        catalog = read_po(po, locale="es")
+    # A new English sentence on a waitlist page cannot ship untranslated: it fails here until the service's
+    # catalog (or, for the layout, the shared one it is merged over) has it.
+    own = catalogs.read(ROOT / "services/notification/translations/es/LC_MESSAGES/messages.po", "es")
+    shared = catalogs.read(ROOT / "shared/web/translations/es/LC_MESSAGES/messages.po", "es")
     messages = page_messages()
     assert len(messages) > 60  # the extraction found the pages' text
-    missing = [
-        m
-        for m in messages
-        if not (entry := catalog.get(m))
-        or entry.fuzzy
-        or not all(entry.string if isinstance(entry.string, tuple) else (entry.string,))
-    ]
-    assert missing == []
+    assert catalogs.untranslated(messages, [own, shared]) == []
+    assert catalogs.placeholder_errors(own) == []
