@@ -177,7 +177,9 @@ class TestInvite:
         assert mongo.db.waitlist_entries.find_one({"_id": pending["_id"]})["status"] == "pending"
         assert mongo.db.invitations.count_documents({}) == 1
 
-    def test_a_spanish_entry_is_invited_in_spanish_to_a_spanish_page(self, client, mailbox, settings):
+    def test_a_spanish_entry_is_invited_in_spanish_to_a_spanish_page(
+        self, client, mailbox, settings, ingestion_app
+    ):
         chosen = waitlist.entry(1, language="es", name="Lucía")
         client.post("/admin/invitations", data={"csrf_token": client.csrf, "entry_ids": [chosen["_id"]]})
         [message] = mailbox.wait_for(1)
@@ -187,8 +189,11 @@ class TestInvite:
         expires = mongo.db.invitations.find_one()["expires_at"]
         day = format_date(expires.date(), "d 'de' MMMM 'de' y", locale="es")  # "21 de diciembre de 2026"
         assert f"válido hasta el {day}" in " ".join(text.split())  # wrapped at 72 columns
-        url = re.search(r"https?://\S+/invitations/([\w.-]+)\?lang=es\s", text)
-        assert verify_invitation(settings, url.group(1))["waitlist_entry_id"] == chosen["_id"]
+        url = re.search(r"https?://\S+(/invitations/([\w.-]+)\?lang=es)\s", text)
+        assert verify_invitation(settings, url.group(2))["waitlist_entry_id"] == chosen["_id"]
+        # The ingestion service's invitation page opens in Spanish from it, whatever the browser says.
+        page = ingestion_app.test_client().get(url.group(1), headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and '<html lang="es">' in page.get_data(as_text=True)
 
     def test_invite_next_n_asks_first_naming_who_and_invites_exactly_them(self, client, mailbox):
         later = waitlist.entry(1)
