@@ -1,6 +1,7 @@
 """Unsubscribe pages for people following links in emails: GET shows, POST changes (RFC 8058 one-click).
 
-HTML pages, not part of the JSON API, so they live on a plain Flask blueprint.
+HTML pages, not part of the JSON API, so they live on a plain Flask blueprint. They speak the language the
+link names (an email's link carries its own, `?lang=`), else the browser's: the token names no language.
 """
 
 from __future__ import annotations
@@ -11,30 +12,32 @@ from services.notification.email import service
 from services.notification.email.templates import CATEGORY_LABELS
 from shared.runtime import runtime_of
 from shared.tokens import TokenInvalid
-from shared.web.pages import message_page
+from shared.web.pages import gettext, message_page, speak_requested
 
 bp = Blueprint("email_pages", __name__)
 
 
+BROKEN_LINK = (
+    "This link doesn't work",
+    "It may have been shortened or changed by your email program. Nothing has been changed.",
+    "You can use the unsubscribe link in any other email from us, or simply reply to this one.",
+)
+
+
 def _broken_link():
-    return message_page(
-        "This link doesn't work",
-        "It may have been shortened or changed by your email program. Nothing has been changed.",
-        "You can use the unsubscribe link in any other email from us, or simply reply to this one.",
-        status=404,
-    )
+    return message_page(*BROKEN_LINK, status=404)
 
 
 def _page(template: str, token: str, category: str, status: int = 200):
-    html = render_template(
-        template, token=token, category=category, label=CATEGORY_LABELS.get(category, category)
-    )
+    label = gettext(CATEGORY_LABELS.get(category, category))
+    html = render_template(template, token=token, category=category, label=label)
     return html, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/u/<token>")
 def unsubscribe_page(token: str):
     """Show what the link would do. Mail scanners open every link, so GET never unsubscribes."""
+    speak_requested()
     try:
         _address, category = service.read_unsubscribe_token(runtime_of().settings, token)
     except TokenInvalid:
@@ -45,6 +48,7 @@ def unsubscribe_page(token: str):
 @bp.post("/u/<token>")
 def unsubscribe(token: str):
     """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both unsubscribe."""
+    speak_requested()
     try:
         _address, category = service.unsubscribe(runtime_of().settings, token)
     except TokenInvalid:
@@ -54,6 +58,7 @@ def unsubscribe(token: str):
 
 @bp.post("/u/<token>/resubscribe")
 def resubscribe(token: str):
+    speak_requested()
     try:
         _address, category = service.resubscribe(runtime_of().settings, token)
     except TokenInvalid:

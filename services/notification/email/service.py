@@ -14,7 +14,7 @@ from jinja2 import TemplateError
 from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
-from services.notification.email.templates import UnknownTemplate, render, template_for
+from services.notification.email.templates import UnknownTemplate, language_for, render, template_for
 from shared import languages, metrics, outbox, preferences
 from shared.crypto import DecryptionError
 from shared.email import (
@@ -49,6 +49,12 @@ def unsubscribe_token(settings: Settings, to: str, category: str) -> str:
     """Encrypted (the address must not be readable in a link, a proxy's log or a forwarded email) and
     non-expiring: an old email's unsubscribe link must keep working while its key is listed."""
     return seal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category})
+
+
+def _unsubscribe_url(settings: Settings, token: str, language: str) -> str:
+    """The footer's link; its page speaks the email's language (the token names none)."""
+    url = f"{settings.public_base_url}/u/{token}"
+    return url if language == languages.DEFAULT else f"{url}?lang={language}"
 
 
 def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
@@ -129,11 +135,12 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
             metrics.EMAILS.labels(SUPPRESSED).inc()
             return SUPPRESSED
         token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
-        unsubscribe_url = f"{settings.public_base_url}/u/{token}" if token else None
+        language = language_for(template, language_of(record))
+        unsubscribe_url = _unsubscribe_url(settings, token, language) if token else None
         message = build(
             outbox_id,
             record["to"],
-            render(template, data, unsubscribe_url, language_of(record)),
+            render(template, data, unsubscribe_url, language),
             settings,
             token,
             attachments=attachments.load(data.get("attachments"), keys),

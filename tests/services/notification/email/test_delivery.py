@@ -93,6 +93,33 @@ class TestUnsubscribe:
         send(app, "product_news", "f@example.org", "news:6:f", NEWS)
         assert mailbox.wait_for(1)[0]["To"] == "f@example.org"
 
+    def test_a_spanish_email_opens_its_unsubscribe_pages_in_spanish(self, app, mailbox, db):
+        reminder = {"app_url": "http://127.0.0.1:8080"}
+        with app.app_context():
+            request_email(
+                runtime_of(app).celery,
+                template="checkin_reminder",
+                to="g@example.org",
+                idempotency_key="reminder:g",
+                data=reminder,
+                language="es",
+            )
+        (message,) = mailbox.wait_for(1)
+        assert message["Subject"] != "Your reminder"  # the email itself is Spanish
+        link = next(url for url in html_links(message) if "/u/" in url).removeprefix("http://127.0.0.1:8081")
+        assert link.endswith("?lang=es")
+        client = app.test_client()
+        page = html.unescape(client.get(link).get_data(as_text=True))
+        assert '<html lang="es">' in page and "¿Dejar de recibir recordatorios?" in page
+        assert "Unsubscribe" not in page.replace("List-Unsubscribe", "")
+        done = html.unescape(client.post(link).get_data(as_text=True))
+        assert "Te has dado de baja" in done and "Enviarme recordatorios de nuevo" in done
+        again = html.unescape(client.post(link.replace("?", "/resubscribe?")).get_data(as_text=True))
+        assert "Te has suscrito de nuevo" in again
+        # The same page in English for a link without a language and an English browser.
+        english = client.get(link.removesuffix("?lang=es"), headers={"Accept-Language": "en-GB"})
+        assert "Stop reminders?" in html.unescape(english.get_data(as_text=True))
+
     def test_forged_token_gives_a_clear_page_and_changes_nothing(self, app, db):
         r = app.test_client().post("/u/not-a-real-token")
         assert r.status_code == 404

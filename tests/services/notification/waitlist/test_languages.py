@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 
+from services.notification.email import pages as email_pages
 from services.notification.waitlist import abuse, exceptions, schemas, service
 from services.notification.waitlist.service import CONFIRM_PURPOSE, CONSENT_TEXTS
 from shared import languages
@@ -219,23 +220,25 @@ def token_path(client, purpose: str, entry: dict) -> str:
 
 
 def page_messages() -> set[str]:
-    """Every message the waitlist's pages translate: the templates' and the views' `_()` and ngettext
-    (singular msgids), and the texts views hand over from schemas, errors and rules."""
+    """Every message the service's pages translate (the waitlist's and the unsubscribe pages): the
+    templates' and the views' `_()` and ngettext (singular msgids), and the texts views hand over from
+    schemas, errors and rules."""
     sources = [*(ROOT / "services/notification/templates/waitlist").glob("*.html")]
+    sources += [*(ROOT / "services/notification/templates/email").glob("*.html")]
     sources += [
         ROOT / "shared/web/templates/pages/base.html",
         ROOT / "services/notification/waitlist/pages.py",
     ]
     errors = [exceptions.LinkInvalid, exceptions.LinkExpired, exceptions.NotOnList]
-    handed = {*schemas.FORM_MESSAGES, service.JOINED_TITLE, service.JOINED_MESSAGE}
+    handed = {*schemas.FORM_MESSAGES, service.JOINED_TITLE, service.JOINED_MESSAGE, *email_pages.BROKEN_LINK}
     return (
         catalogs.marked(sources) | handed | {text for error in errors for text in (error.title, error.detail)}
     )
 
 
-def test_every_message_of_the_waitlist_pages_has_a_spanish_translation():
-    # A new English sentence on a waitlist page cannot ship untranslated: it fails here until the service's
-    # catalog (or, for the layout, the shared one it is merged over) has it.
+def test_every_message_of_the_services_pages_has_a_spanish_translation():
+    # A new English sentence on a waitlist or unsubscribe page cannot ship untranslated: it fails here until
+    # the service's catalog (or, for the layout, the shared one it is merged over) has it.
     own = catalogs.read(ROOT / "services/notification/translations/es/LC_MESSAGES/messages.po", "es")
     shared = catalogs.read(ROOT / "shared/web/translations/es/LC_MESSAGES/messages.po", "es")
     messages = page_messages()
