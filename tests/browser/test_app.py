@@ -64,6 +64,16 @@ def signed_in_in_spanish(app_context, mailbox, email: str):
     return user, page
 
 
+def sign_in_from_spanish_email_step(page, mailbox) -> None:
+    """On the Spanish sign-in screen, its email filled: ask for the code (it comes in Spanish), enter."""
+    page.get_by_role("button", name="Enviarme un código").click()
+    (message,) = mailbox.wait_for(1)
+    assert message["Subject"] == "Tu código para iniciar sesión"
+    page.get_by_label("Código de 6 cifras").fill(code_from(message))
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("heading", name="Hoy", level=1).wait_for()
+
+
 def assert_no_axe_violations(page, where: str) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{where}: {results.generate_report()}"
@@ -515,12 +525,7 @@ class TestLanguage:
         mailbox.clear()
         page.get_by_role("button", name="Cerrar sesión en este dispositivo").click()
         page.get_by_label("Correo electrónico").fill("es-correo@example.org")
-        page.get_by_role("button", name="Enviarme un código").click()
-        (message,) = mailbox.wait_for(1)
-        assert message["Subject"] == "Tu código para iniciar sesión"
-        page.get_by_label("Código de 6 cifras").fill(code_from(message))
-        page.get_by_role("button", name="Entrar").click()
-        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        sign_in_from_spanish_email_step(page, mailbox)
         assert db.users.find_one(account)["language"] == "es"
 
     def test_a_spanish_invitation_opens_the_app_and_its_emails_in_spanish(
@@ -541,12 +546,7 @@ class TestLanguage:
         page.get_by_role("heading", name="Ya estás dentro, Lucía").wait_for()
         page.get_by_role("link", name="Abrir Track Your Healing").click()
         assert page.get_by_label("Correo electrónico").input_value() == "es-invitada@example.org"
-        page.get_by_role("button", name="Enviarme un código").click()
-        (message,) = mailbox.wait_for(1)
-        assert message["Subject"] == "Tu código para iniciar sesión"
-        page.get_by_label("Código de 6 cifras").fill(code_from(message))
-        page.get_by_role("button", name="Entrar").click()
-        page.get_by_role("heading", name="Hoy", level=1).wait_for()
+        sign_in_from_spanish_email_step(page, mailbox)
         page.goto("/app/")  # no parameter now: the device remembers
         page.get_by_role("heading", name="Hoy", level=1).wait_for()
         assert db.users.find_one({"email_key": "es-invitada@example.org"})["language"] == "es"
