@@ -54,6 +54,7 @@ def requested_language() -> str | None:
     form's hidden field), else the browser's first Accept-Language we speak; None when neither does."""
     asked = request.args.get(LANGUAGE_PARAMETER) or request.form.get(LANGUAGE_PARAMETER)
     if asked and (language := languages.from_tag(asked)):
+        g.language_by_link = True  # a choice, English too: the page's links keep it (page_url)
         return language
     g.page_varies = True  # the answer depends on the header: a cache must keep one per language
     # Best first; werkzeug's own best_match would prefer an exact "en;q=0.5" to "es-MX" at full weight.
@@ -79,8 +80,9 @@ def page_language() -> str:
 
 
 def page_url(endpoint: str, **values) -> str:
-    """url_for, keeping this page's language on a link to another page (English needs no parameter)."""
-    if page_language() != languages.DEFAULT:
+    """url_for, keeping this page's language on a link to another page: English needs no parameter, unless
+    the link chose it (on a browser that prefers Spanish, the next page would be Spanish without it)."""
+    if page_language() != languages.DEFAULT or g.get("language_by_link"):
         values.setdefault(LANGUAGE_PARAMETER, page_language())
     return url_for(endpoint, **values)
 

@@ -71,8 +71,9 @@ def test_the_language_is_the_links_else_the_browsers_else_english(client):
             assert ("Accept-Language" in answer.headers.get("Vary", "")) is not by_link
             assert f'<html lang="{language}">' in page, (path, lang, accept)
             assert (SPANISH if language == "es" else ENGLISH)[path] in page
-            # English links need no parameter: they are as they always were.
-            assert ('href="/about?lang=es"' if language == "es" else 'href="/about"') in page
+            # A language the link chose stays on the page's links; English by default needs no parameter.
+            kept = f'href="/about?lang={language}"'
+            assert (kept if language == "es" or by_link else 'href="/about"') in page, (path, lang, accept)
 
 
 def test_the_spanish_about_page_sends_a_reader_to_the_spanish_waitlist(client, settings):
