@@ -171,6 +171,19 @@ class TestJoinInSpanish:
         assert refused.status_code == 422
         assert refused.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
 
+    def test_a_consent_version_never_shown_in_the_language_is_refused_and_nothing_stored(
+        self, client, db, monkeypatch
+    ):
+        # A later version may be worded in English first: a Spanish sign-up cannot claim to have read it.
+        monkeypatch.delitem(CONSENT_TEXTS[service.CONSENT_VERSION], "es")
+        body = {"consent_version": service.CONSENT_VERSION, "language": "es"}
+        refused = join_json(client, "nueva@example.org", **body)
+        assert refused.status_code == 422
+        assert refused.json["invalid_params"] == [
+            {"name": "consent_version", "reason": schemas.CONSENT_NOT_SHOWN}
+        ]
+        assert db.waitlist_entries.count_documents({}) == 0
+
 
 class TestEnglishStaysTheDefault:
     def test_no_choice_is_english_and_an_unknown_lang_is_no_error(self, client, db, mailbox, base_url):
