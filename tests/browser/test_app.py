@@ -84,6 +84,17 @@ def assert_no_horizontal_scroll(page, where: str) -> None:
     assert widths[0] <= widths[1], f"{where}: content is {widths[0]} px wide in a {widths[1]} px viewport"
 
 
+def dose_reminder_switch(page, mailbox, email: str):
+    """Signed in as `email`, its service worker in charge, on Settings: the dose reminder switch (off)."""
+    sign_in(page, mailbox, email)
+    wait_for_worker(page)
+    page.get_by_role("link", name="Settings").click()
+    switch = page.get_by_label("Remind me on this device at my plan's dose times")
+    switch.wait_for()
+    assert not switch.is_checked()
+    return switch
+
+
 def wait_for_worker(page) -> None:
     """The service worker must hold the app before the network goes (the CSP forbids the page-side eval
     of wait_for_function, so this polls from here)."""
@@ -1204,12 +1215,7 @@ class TestDoseReminders:
     def test_the_settings_switch_asks_for_permission_only_when_turned_on(self, app_context, mailbox):
         person("switch@example.org")
         page = app_context.new_page()
-        sign_in(page, mailbox, "switch@example.org")
-        wait_for_worker(page)
-        page.get_by_role("link", name="Settings").click()
-        switch = page.get_by_label("Remind me on this device at my plan's dose times")
-        switch.wait_for()
-        assert not switch.is_checked()
+        switch = dose_reminder_switch(page, mailbox, "switch@example.org")
         assert page.evaluate("Notification.permission") == "default"  # not asked by opening Settings
         switch.click()
         # Headless Chromium answers the prompt with "denied": the screen says where that is changed.
@@ -1231,12 +1237,7 @@ class TestDoseReminders:
         subscriptions = db.push_subscriptions
 
         def switch_on() -> str:
-            sign_in(page, mailbox, "lost-phone@example.org")
-            wait_for_worker(page)
-            page.get_by_role("link", name="Settings").click()
-            switch = page.get_by_label("Remind me on this device at my plan's dose times")
-            switch.wait_for()
-            assert not switch.is_checked()
+            switch = dose_reminder_switch(page, mailbox, "lost-phone@example.org")
             switch.click()  # checked once the subscription is stored
             page.get_by_text("Dose reminders are on for this device.").wait_for()
             details = page.get_by_label("Show the dose in notifications on this device")
