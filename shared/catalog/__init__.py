@@ -3,6 +3,9 @@
 Every value carries a source id that resolves through `sources()` to a title and URL. Diazepam equivalents are
 approximate reference values for a clinician to confirm, never dosing advice. Everything returned is shared,
 cached data: treat it as read-only and copy before changing it.
+
+The catalogues are written in English; `<language>.json` here holds another language's names, search words
+and red-flag reasons by code, and a code it lacks keeps its English words.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import json
 from functools import cache
 from importlib.resources import files
 from typing import Any
+
+from shared import languages
 
 SYMPTOMS_FILE = "symptoms.json"
 MEDICATIONS_FILE = "medications.json"
@@ -63,6 +68,32 @@ def medication(code: str) -> dict | None:
     return _medications_by_code().get(code)
 
 
+@cache
+def translations(language: str) -> dict[str, dict[str, dict]]:
+    """`{"symptoms": {code: {label, synonyms, red_flag_reason}}, "medications": {code: {name, aliases}}}` in
+    `language`; empty for English, the language the catalogues are written in."""
+    if language == languages.DEFAULT:
+        return {"symptoms": {}, "medications": {}}
+    document = _document(f"{language}.json")
+    return {"symptoms": document["symptoms"], "medications": document["medications"]}
+
+
+def symptom_label(code: str, language: str = languages.DEFAULT) -> str | None:
+    """A catalogue symptom's label in `language` (its English label where there is no translation)."""
+    item = symptom(code)
+    if item is None:
+        return None
+    return translations(language)["symptoms"].get(code, {}).get("label", item["label"])
+
+
+def medication_name(code: str, language: str = languages.DEFAULT) -> str | None:
+    """A catalogue medication's generic name in `language` (its English name where there is none)."""
+    item = medication(code)
+    if item is None:
+        return None
+    return translations(language)["medications"].get(code, {}).get("name", item["name"])
+
+
 def reference_note() -> str:
     """The disclaimer that must accompany any equivalence shown to anyone."""
     return _document(MEDICATIONS_FILE)["reference_note"]
@@ -76,10 +107,12 @@ def sources() -> dict[str, dict]:
 
 @cache
 def catalog_version() -> str:
-    """The catalogue version; both files carry the same one and any change bumps both."""
-    versions = {_document(SYMPTOMS_FILE)["version"], _document(MEDICATIONS_FILE)["version"]}
+    """The catalogue version: both files and their translations carry it, and any change bumps it in all."""
+    translated = (f"{language}.json" for language in languages.LANGUAGES if language != languages.DEFAULT)
+    names = (SYMPTOMS_FILE, MEDICATIONS_FILE, *translated)
+    versions = {_document(name)["version"] for name in names}
     if len(versions) != 1:
-        raise ValueError(f"symptom and medication catalogues disagree on version: {sorted(versions)}")
+        raise ValueError(f"the catalogues and their translations disagree on version: {sorted(versions)}")
     return versions.pop()
 
 

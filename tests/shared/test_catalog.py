@@ -187,6 +187,35 @@ class TestFiles:
             assert any(fnmatch.fnmatch(path.name, rule) for rule in rules), path.name
 
 
+class TestTranslations:
+    def test_every_translation_names_a_catalogue_code_and_every_code_is_translated(self):
+        spanish = catalog.translations("es")
+        assert set(spanish["symptoms"]) == {item["code"] for item in catalog.symptoms()}
+        assert set(spanish["medications"]) == {item["code"] for item in catalog.medications()}
+
+    def test_every_red_flag_and_only_a_red_flag_has_a_spanish_reason_pointing_to_urgent_care(self):
+        spanish = catalog.translations("es")["symptoms"]
+        for code, entry in spanish.items():
+            if code in catalog.red_flag_codes():
+                assert re.search(r"urgencias|emergencias", entry["red_flag_reason"]), code
+            else:
+                assert "red_flag_reason" not in entry, code
+
+    def test_names_in_a_language_fall_back_to_english_and_unknown_codes_give_none(self):
+        assert catalog.symptom_label("insomnia", "es") == "Dificultad para dormirse o para seguir dormido"
+        assert catalog.symptom_label("insomnia") == catalog.symptom("insomnia")["label"]
+        assert catalog.medication_name("zopiclone", "es") == "Zopiclona"
+        assert catalog.medication_name("zopiclone", "en") == "Zopiclone"
+        assert catalog.symptom_label("not_a_symptom", "es") is None
+        assert catalog.medication_name("not_a_drug", "es") is None
+        assert catalog.translations("en") == {"symptoms": {}, "medications": {}}
+
+    def test_translations_share_the_catalogue_version(self):
+        for language in ("es",):
+            document = json.loads((CATALOG_DIR / f"{language}.json").read_text(encoding="utf-8"))
+            assert document["version"] == catalog.catalog_version()
+
+
 class TestSources:
     def test_every_source_has_title_and_url(self):
         for source_id, source in catalog.sources().items():
