@@ -39,19 +39,19 @@ DELIVERED = {200, 201, 202}
 GONE = {404, 410}
 
 
-def _name(code: str) -> str:
-    item = catalog.medication(code)
-    return item["name"].lower() if item else code
+def _name(code: str, language: str = languages.DEFAULT) -> str:
+    name = catalog.medication_name(code, language)
+    return name.lower() if name else code
 
 
-def email_dose(dose: doses.Dose) -> dict:
+def email_dose(dose: doses.Dose, language: str = languages.DEFAULT) -> dict:
     """The plan's amount as the person measures it, in parts the email writes in the person's language
     ("0.25 mg clonazepam (½ tablet)", "0,25 mg de clonazepam (½ comprimido)")."""
     unit, count = doses.measure(dose.med, dose.mg) or (None, Fraction(0))
     glyphs = doses.tablet_count(count) if unit == "tablets" else None
     return {
         "mg": as_float(dose.mg),
-        "name": _name(dose.medication),
+        "name": _name(dose.medication, language),
         "tablets": as_float(count) if unit == "tablets" else None,
         "tablets_glyphs": glyphs,  # "½", "2¼"; None: written as a number
         "tablets_many": unit == "tablets" and (count > 1 or glyphs is None),
@@ -126,9 +126,10 @@ def _push(record: dict, task_id: str, payload: dict, pusher: WebPushSender, leas
 def _email(celery_app: Celery, settings: Settings, user: dict, record: dict, links: list[tuple]) -> None:
     """The reminder by email, once per record (its idempotency key): each dose with Taken/Skipped links."""
     base = settings.app_base_url.rstrip("/")
+    language = languages.of(user)
     doses_data = [
         {
-            **email_dose(dose),
+            **email_dose(dose, language),
             "taken_url": f"{base}/doses/{token}?status=taken",
             "skipped_url": f"{base}/doses/{token}?status=skipped",
         }
@@ -141,7 +142,7 @@ def _email(celery_app: Celery, settings: Settings, user: dict, record: dict, lin
         idempotency_key=f"dose:{record['_id']}",
         data={"time": record["time"], "doses": doses_data, "settings_url": app_link(settings, "settings")},
         user_id=user["_id"],
-        language=languages.of(user),
+        language=language,
     )
 
 

@@ -64,15 +64,17 @@ def local_now():
     return datetime.now(ZoneInfo(ZONE))
 
 
-def planned_person(client, *, reminders: bool = False) -> tuple[dict, dict, str]:
-    """(user, headers, dose time): 2 mg clonazepam a day in two halves, the first six hours from now (so no
-    scan finds it due), and reminders by email on or off."""
+def planned_person(
+    client, *, reminders: bool = False, medication: dict | None = None
+) -> tuple[dict, dict, str]:
+    """(user, headers, dose time): 2 mg clonazepam (or `medication`) a day in two halves, the first six hours
+    from now (so no scan finds it due), and reminders by email on or off."""
     user, headers = person(time_zone=ZONE)
     at = (local_now() + timedelta(hours=6)).strftime("%H:%M")
     other = (local_now() + timedelta(hours=12)).strftime("%H:%M")
     times = [{"time": at, "share": 0.5}, {"time": other, "share": 0.5}]
     start = (local_now().date() - timedelta(days=1)).isoformat()
-    plan = plans.plan(clonazepam_tablets(), start_day=start, dose_times=times)
+    plan = plans.plan(medication or clonazepam_tablets(), start_day=start, dose_times=times)
     assert client.post("/v1/plan/versions", json=plan, headers=headers).status_code == 201
     if reminders:
         users.update(user["_id"], {"preferences": {"reminders": {"enabled": True}}})
@@ -181,14 +183,18 @@ def test_without_a_working_subscription_it_comes_by_email_with_links_that_record
 @pytest.mark.usefixtures("notification_worker")
 def test_a_spanish_speakers_email_writes_the_dose_in_spanish(client, db, notification_celery, mailbox):
     """The amount as Spanish writes it (a decimal comma, "comprimidos"), as the push's worker does
-    (services/web/public/reminder-text.js), not English words in a Spanish email."""
+    (services/web/public/reminder-text.js), and the drug by its Spanish name, not English words in a Spanish
+    email."""
     settings = notification_celery.runtime.settings
-    user, headers, at = planned_person(client, reminders=True)
+    zopiclone = clonazepam_tablets(
+        medication="zopiclone", tablet_strength_mg=3.75, start_mg=7.5, step_mg=1.875
+    )
+    user, headers, at = planned_person(client, reminders=True, medication=zopiclone)
     assert client.patch("/v1/me", json={"language": "es"}, headers=headers).status_code == 200
     assert deliver(notification_celery, settings, due(user, at, settings)) == "email"
     message = mailbox.wait_for_one_to(user["email"], timeout=20)
     for part in (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
-        assert "En tu plan: 1 mg de clonazepam (2 comprimidos)." in " ".join(visible_text(part).split())
+        assert "En tu plan: 3,75 mg de zopiclona (1 comprimido)." in " ".join(visible_text(part).split())
     half = {"form": "tablet", "tablet_strength_mg": 0.5}
     quarter = doses.Dose(local_now().date(), at, "clonazepam", Fraction(1, 4), None, half)
     links = {"taken_url": "https://x.test/t", "skipped_url": "https://x.test/s"}
