@@ -8,9 +8,11 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from shared.languages import english as _
+
 # RFC 5321 §4.5.3.1.3: a path is at most 256 octets including its angle brackets.
 MAX_ADDRESS_LENGTH = 254
-TOO_LONG = f"An email address has at most {MAX_ADDRESS_LENGTH} characters."
+TOO_LONG = _("An email address has at most {count} characters.").format(count=MAX_ADDRESS_LENGTH)
 
 
 class EmailAddress(fields.Email):

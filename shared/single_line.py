@@ -9,10 +9,12 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from shared.languages import english as _
+
 # Unicode's control characters (C0, DEL, C1; CR, LF, tab and NEL among them) and its line and paragraph
 # separators.
 NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-MESSAGE = "Use one line of text, without line breaks, tabs or control characters."
+MESSAGE = _("Use one line of text, without line breaks, tabs or control characters.")
 
 
 class SingleLine(fields.String):

@@ -37,3 +37,15 @@ def load_merged(directories: Iterable[Path], language: str) -> NullTranslations:
         elif isinstance(merged, Translations) and isinstance(catalog, Translations):
             merged.merge(catalog)
     return merged or NullTranslations()
+
+
+def entries(directory: Path, language: str, domain: str) -> dict[str, str]:
+    """A catalog's translated entries, English -> translation (none for English, or where the directory has no
+    `<domain>.po`); fuzzy ones are left out, as `load` leaves them."""
+    path = directory / language / "LC_MESSAGES" / f"{domain}.po"
+    if language == languages.DEFAULT or not path.exists():
+        return {}
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    # Plural entries (a tuple each) are left out too: an answer's words are single messages.
+    return {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}

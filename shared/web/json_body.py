@@ -19,6 +19,7 @@ from flask_smorest import Blueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from shared.languages import english as _
 from shared.web.problems import DomainError
 
 MAX_DEPTH = 32  # our deepest document is four levels; room for what clients wrap around it
@@ -35,14 +36,14 @@ class MalformedJson(DomainError):
 
     def __init__(self, reason: str, where: str = "body") -> None:
         super().__init__(
-            f"The request body cannot be accepted: {reason}",
+            _("The request body cannot be accepted: {reason}").format(reason=reason),
             invalid_params=[{"name": where[:200], "reason": reason}],
         )
 
 
-TOO_DEEP = f"JSON nested more than {MAX_DEPTH} levels deep."
-NOT_TEXT = "Text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not valid Unicode."
-BIG_NUMBER = "A number too large to store: whole numbers must lie within ±2^63 and others be finite."
+TOO_DEEP = _("JSON nested more than {levels} levels deep.").format(levels=MAX_DEPTH)
+NOT_TEXT = _("Text with a lone surrogate (an unpaired \\ud800-\\udfff escape) is not valid Unicode.")
+BIG_NUMBER = _("A number too large to store: whole numbers must lie within ±2^63 and others be finite.")
 
 
 def loads(text: str | bytes) -> Any:
@@ -62,7 +63,7 @@ def loads(text: str | bytes) -> Any:
 
 
 def _no_constant(name: str) -> Any:
-    raise MalformedJson(f"{name} is not a JSON value.")
+    raise MalformedJson(_("{name} is not a JSON value.").format(name=name))
 
 
 def check(value: Any, *, check_text: bool = True) -> None:

@@ -7,6 +7,8 @@ from functools import wraps
 from flask import request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from shared.languages import english as _
+
 
 def sends_json() -> bool:
     """The request says its body is application/json (or a +json type)."""
@@ -27,7 +29,7 @@ def require_json(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if sends_body() and not sends_json():
-            raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
+            raise UnsupportedMediaType(_("Send the body as JSON with 'Content-Type: application/json'."))
         return view(*args, **kwargs)
 
     return wrapper

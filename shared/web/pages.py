@@ -57,11 +57,7 @@ def requested_language() -> str | None:
         g.language_by_link = True  # a choice, English too: the page's links keep it (page_url)
         return language
     g.page_varies = True  # the answer depends on the header: a cache must keep one per language
-    # Best first; werkzeug's own best_match would prefer an exact "en;q=0.5" to "es-MX" at full weight.
-    for tag, quality in sorted(request.accept_languages, key=lambda accepted: -accepted[1]):
-        if quality > 0 and (language := languages.from_tag(tag)):
-            return language
-    return None
+    return languages.from_accept(request.accept_languages)
 
 
 def _vary_by_browser_language(response):

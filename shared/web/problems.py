@@ -15,11 +15,14 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
+from shared.languages import english as _
+from shared.web.problem_language import localized
 from shared.web.request_context import route_of
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://trackyourhealing.org/problems/"
 RETRY_AFTER_S = 5
+SOME_FIELDS = _("Some fields are not valid; see invalid_params.")
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ class DomainError(Exception):
         self.extensions = extensions
 
 
+UNREACHABLE = _("{dependency} cannot be reached right now. Nothing was changed; please try again shortly.")
+
+
 class DependencyUnavailable(DomainError):
     status = 503
     title = "Service temporarily unavailable"
@@ -47,7 +53,7 @@ class DependencyUnavailable(DomainError):
 
     def __init__(self, dependency: str) -> None:
         super().__init__(
-            f"{dependency} cannot be reached right now. Nothing was changed; please try again shortly.",
+            UNREACHABLE.format(dependency=dependency),
             dependency=dependency,
         )
         self.headers = {"Retry-After": str(RETRY_AFTER_S)}
@@ -61,7 +67,8 @@ def problem(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> Response:
-    """Build a problem+json response; `type` is about:blank unless the problem has its own page."""
+    """Build a problem+json response; `type` is about:blank unless the problem has its own page. Its words
+    are in the client's language (shared/web/problem_language.py)."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + type_slug if type_slug else "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -71,7 +78,7 @@ def problem(
         body["detail"] = detail
     body["instance"] = request.path if request else None
     body.update(extensions)
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    response = Response(json.dumps(localized(body)), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -131,7 +138,7 @@ def from_http_exception(error: HTTPException) -> Response:
         extensions["invalid_params"] = invalid_params(flat or messages)
     detail = data.get("message") if isinstance(data, dict) else None
     if not detail and status == 422 and extensions:
-        detail = "Some fields are not valid; see invalid_params."
+        detail = SOME_FIELDS
     elif not detail:
         detail = error.description if status < 500 else None
     headers = {}
@@ -151,7 +158,7 @@ def from_validation_error(error: ValidationError) -> Response:
     """A rule checked after parsing (e.g. an opaque cursor) failed: 422 naming the field."""
     return problem(
         422,
-        detail="Some fields are not valid; see invalid_params.",
+        detail=SOME_FIELDS,
         invalid_params=invalid_params(error.messages),
     )
 
@@ -174,5 +181,5 @@ def _unexpected(error: Exception) -> Response:
         return from_http_exception(error)
     log.exception("unhandled error", extra={"route": route_of(request), "method": request.method})
     return problem(
-        500, detail="Something went wrong on our side. It has been logged; please try again later."
+        500, detail=_("Something went wrong on our side. It has been logged; please try again later.")
     )

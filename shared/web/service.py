@@ -22,6 +22,7 @@ from shared.web.headers import init_security_headers
 from shared.web.health import health
 from shared.web.openapi import RulesPlugin, spec_options
 from shared.web.pages import init_page_languages, pages_bp
+from shared.web.problem_language import init_problem_languages
 from shared.web.problems import PROBLEM_JSON, ProblemSchema, from_http_exception, register_error_handlers
 from shared.web.request_context import init_request_context
 
@@ -102,8 +103,8 @@ class ProblemApi(Api):
 
 def create_base_app(import_name: str, runtime: Runtime, translations: Path | None = None) -> Flask:
     """A Flask app on the process's runtime (read back as `shared.runtime.runtime_of()`), with request ids,
-    health checks, problem+json errors, and pages in English or, where a view asks, in a language the
-    service's `translations` directory has a catalog for."""
+    health checks, problem+json errors in the client's language, and pages in English or, where a view asks,
+    in a language the service's `translations` directory has a catalog for."""
     settings = runtime.settings
     app = Flask(import_name)
     app.json = IsoJSONProvider(app)
@@ -128,6 +129,7 @@ def create_base_app(import_name: str, runtime: Runtime, translations: Path | Non
     app.register_blueprint(health)
     app.register_blueprint(pages_bp)
     init_page_languages(app, translations)
+    init_problem_languages(app, translations)
     register_error_handlers(app)
     return app
 

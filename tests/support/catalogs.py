@@ -1,14 +1,18 @@
-"""What a catalog lacks: the messages pages mark with _() or ngettext(), as Babel's own extraction finds
-them, that have no translation (or a fuzzy one) in the catalogs a page reads them from."""
+"""What a catalog lacks: the messages pages mark with _() or ngettext(), and the words the API's problems
+may carry, as Babel's own extraction finds them, that have no translation (or a fuzzy one) in the catalogs
+they are read from."""
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.pofile import read_po
+from marshmallow import Schema, fields, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
@@ -48,3 +52,59 @@ def untranslated(messages: set[str], catalogs: list[Catalog]) -> list[str]:
 def placeholder_errors(catalog: Catalog) -> list:
     """Entries whose translation's %(name)s placeholders differ from the English."""
     return [(entry.id, errors) for entry, errors in catalog.check()]
+
+
+# Where the API's words are marked: `english` imported as `_` (shared/languages.py); pages mark theirs with
+# the same name, and are checked apart (their modules are pages.py).
+PROBLEM_KEYWORDS = {"_": None, "english": None}
+BRACED = re.compile(r"\{(\w+)[^{}]*\}")
+
+
+def marked_in_code(paths: Iterable[Path]) -> set[str]:
+    """Each text a Python module marks with `_()`: the templates of parameterised ones, as written."""
+    found: set[str] = set()
+    for path in paths:
+        with path.open("rb") as source:
+            found.update(message for _, message, _, _ in extract("python", source, keywords=PROBLEM_KEYWORDS))
+    return found
+
+
+def marshmallow_messages() -> set[str]:
+    """marshmallow's own messages, as the templates its answers are formatted from: each field's and
+    validator's defaults and a schema's; Range's assembled from its parts, a date or time field's with the
+    kind of value it takes."""
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(sub for direct in cls.__subclasses__() for sub in subclasses(direct))]
+
+    found = set(Schema._default_error_messages.values())
+    for field in subclasses(fields.Field):
+        kinds = {"obj_type": getattr(field, "OBJ_TYPE", None), "awareness": getattr(field, "AWARENESS", None)}
+        for cls in field.__mro__:
+            for message in vars(cls).get("default_error_messages", {}).values():
+                if any(f"{{{kind}}}" in message and not value for kind, value in kinds.items()):
+                    continue  # a base class's wording: the fields that use it say of what
+                found.add(BRACED.sub(lambda m, kinds=kinds: kinds.get(m.group(1)) or m.group(0), message))
+    for validator in subclasses(validate.Validator):
+        for name, message in vars(validator).items():
+            if name.startswith(("message", "default_message")) and isinstance(message, str):
+                found.add(message)
+    rng = validate.Range
+    found -= {getattr(rng, n) for n in vars(rng) if n.startswith("message")}
+    low, high = (rng.message_gte, rng.message_gt), (rng.message_lte, rng.message_lt)
+    for op in low:
+        found.add(rng.message_min.format(min_op=op))
+    for op in high:
+        found.add(rng.message_max.format(max_op=op))
+    for lo, hi in itertools.product(low, high):
+        found.add(rng.message_all.format(min_op=lo, max_op=hi))
+    return found
+
+
+def brace_placeholder_errors(catalog: Catalog) -> list:
+    """Entries whose translation's {name} placeholders differ from the English."""
+    return [
+        (entry.id, entry.string)
+        for entry in catalog
+        if entry.id and entry.string and set(BRACED.findall(entry.id)) != set(BRACED.findall(entry.string))
+    ]
