@@ -7,12 +7,13 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate, val
 from services.ingestion.accounts.zones import time_zones
 from shared import languages, preferences
 from shared.address import EmailAddress
+from shared.languages import english as _
 from shared.single_line import SingleLine
 
 WEEKDAYS = list(preferences.WEEKDAYS)
-LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use 24-hour HH:MM, e.g. 09:00.")
+LOCAL_TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error=_("Use 24-hour HH:MM, e.g. 09:00."))
 PLATFORMS = ["ios", "android", "web", "other"]
-SIGN_IN_CODE = validate.Regexp(r"^\d{6}$", error="The code has 6 digits.")
+SIGN_IN_CODE = validate.Regexp(r"^\d{6}$", error=_("The code has 6 digits."))
 LANGUAGE = validate.OneOf(languages.LANGUAGES, error=languages.UNKNOWN)
 
 
@@ -20,7 +21,7 @@ class TimeZoneField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if value not in time_zones():
-            raise ValidationError("Use an IANA time zone name, e.g. Europe/London or America/New_York.")
+            raise ValidationError(_("Use an IANA time zone name, e.g. Europe/London or America/New_York."))
         return value
 
 
@@ -156,7 +157,7 @@ class AcceptInvitationSchema(Schema):
     @validates("health_data_consent")
     def _must_consent(self, value, **_kwargs):
         if value is not True:
-            raise ValidationError("We can only keep health information with your explicit consent.")
+            raise ValidationError(_("We can only keep health information with your explicit consent."))
 
 
 class AccountCreatedSchema(Schema):

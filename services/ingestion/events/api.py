@@ -25,6 +25,7 @@ from services.ingestion.limits import limit_writes, writes_if
 from shared.runtime import runtime_of
 from shared.web.media import sends_json
 from shared.web.openapi import Blueprint, json_body, operation
+from shared.web.problem_language import client_language, localized
 from shared.web.problems import DomainError, problem, problem_responses
 
 blp = Blueprint(
@@ -138,12 +139,20 @@ def post_batch(body):
         sent_at=body["sent_at"],
         device_id=g.device["_id"],
     )
+    client_language()  # a refused event's problem is in it: the answer varies by Accept-Language
     return {
         "accepted": result.count(service.ACCEPTED),
         "duplicate": result.count(service.DUPLICATE),
         "rejected": result.count(service.REJECTED),
-        "results": [o.as_dict() for o in result.outcomes],
+        "results": [_answered(o) for o in result.outcomes],
     }
+
+
+def _answered(outcome: service.Outcome) -> dict:
+    answer = outcome.as_dict()
+    if "problem" in answer:
+        answer["problem"] = localized(answer["problem"])
+    return answer
 
 
 @blp.route("", methods=["GET"])

@@ -8,6 +8,7 @@ import difflib
 from functools import cache
 
 from shared import catalog
+from shared.languages import english as _
 
 MAX_SUGGESTIONS = 3
 MAX_TYPED = 80  # longer text is not a name anyone typed: not worth matching
@@ -18,6 +19,12 @@ CODED = {
     "symptom": (("code", "symptom", "custom_label"),),
     "dose": (("medication", "medication", "custom_medication"),),
     "taper_step": (("medication", "medication", "custom_medication"), ("to_medication", "medication", None)),
+}
+
+
+NOT_IN = {
+    "symptom": _("'{code}' is not in the symptom catalogue."),
+    "medication": _("'{code}' is not in the medication catalogue."),
 }
 
 
@@ -64,10 +71,15 @@ def unknown_codes(event: dict) -> dict[str, dict]:
         if code is None or known(kind, code):
             continue
         close = suggestions(kind, code)
-        hint = f" Did you mean {', '.join(s['code'] for s in close)}?" if close else ""
-        anyway = f" To log something the catalogue does not list, send it as {custom}." if custom else ""
+        # Sentences apart, each its own message: the answer is translated sentence by sentence.
+        sentences = [NOT_IN[kind].format(code=code)]
+        if close:
+            sentences.append(_("Did you mean {codes}?").format(codes=", ".join(s["code"] for s in close)))
+        if custom:
+            anyway = _("To log something the catalogue does not list, send it as {field}.")
+            sentences.append(anyway.format(field=custom))
         problems[field] = {
-            "reason": f"'{code}' is not in the {kind} catalogue.{hint}{anyway}",
+            "reason": " ".join(sentences),
             "suggestions": close,
         }
     return problems

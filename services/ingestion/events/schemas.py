@@ -6,17 +6,18 @@ from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.languages import english as _
 from shared.single_line import SingleLine
 from shared.web.openapi import offset_date_time, required_when, union_of
 
 TYPES = ("symptom", "check_in", "dose", "taper_step", "note")
 STATUSES = ("accepted", "duplicate", "rejected")  # an event's outcome, as the service names them
 CODE = validate.Regexp(
-    r"^[a-z][a-z0-9_]{0,63}$", error="Use a catalogue code (lowercase letters, digits, _)."
+    r"^[a-z][a-z0-9_]{0,63}$", error=_("Use a catalogue code (lowercase letters, digits, _).")
 )
 EVENT_ID = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
-    error="Use 1-100 letters, digits, '.', '_', ':' or '-' (a UUID is ideal).",
+    error=_("Use 1-100 letters, digits, '.', '_', ':' or '-' (a UUID is ideal)."),
 )
 NOTE = fields.String(validate=validate.Length(max=2000))
 TAGS = fields.List(SingleLine(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=20))
@@ -41,7 +42,8 @@ def _type_is(name: str) -> fields.String:
 
 def _one_of(data: dict, first: str, second: str) -> None:
     if (data.get(first) is None) == (data.get(second) is None):
-        raise ValidationError(f"Give either {first} or {second}, not both.", first)
+        message = _("Give either {first} or {second}, not both.")
+        raise ValidationError(message.format(first=first, second=second), first)
 
 
 class SymptomEvent(EventSchema):
@@ -97,7 +99,7 @@ class DoseEvent(EventSchema):
     def _rules(self, data, **_kwargs):
         _one_of(data, "medication", "custom_medication")
         if data.get("form") == "liquid" and data.get("concentration_mg_per_ml") is None:
-            raise ValidationError("A liquid needs its concentration in mg/ml.", "concentration_mg_per_ml")
+            raise ValidationError(_("A liquid needs its concentration in mg/ml."), "concentration_mg_per_ml")
 
 
 class TaperStepEvent(EventSchema):
@@ -119,7 +121,7 @@ class TaperStepEvent(EventSchema):
     def _rules(self, data, **_kwargs):
         _one_of(data, "medication", "custom_medication")
         if data.get("kind") == "crossover" and not data.get("to_medication"):
-            raise ValidationError("A crossover names the medication crossed over to.", "to_medication")
+            raise ValidationError(_("A crossover names the medication crossed over to."), "to_medication")
 
 
 class NoteEvent(EventSchema):
@@ -144,11 +146,11 @@ _LOADERS = {name: schema() for name, schema in SCHEMAS.items()}
 def load_event(raw: object) -> dict:
     """Validate one event by its type; ValidationError messages name each bad field."""
     if not isinstance(raw, dict):
-        raise ValidationError({"_schema": ["Each event must be a JSON object."]})
+        raise ValidationError({"_schema": [_("Each event must be a JSON object.")]})
     kind = raw.get("type")
     schema = _LOADERS.get(kind) if isinstance(kind, str) else None  # an object or list is no type name
     if schema is None:
-        raise ValidationError({"type": [f"Must be one of: {', '.join(TYPES)}."]})
+        raise ValidationError({"type": [_("Must be one of: {choices}.").format(choices=", ".join(TYPES))]})
     return schema.load(raw)
 
 

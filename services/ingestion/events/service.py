@@ -20,9 +20,10 @@ from services.ingestion.events.schemas import load_event
 from services.ingestion.events.timing import TimeRejected, place
 from shared import catalog, day_cache, event_text
 from shared import events as repository
+from shared.languages import english as _
 from shared.recompute import request_recompute
 from shared.settings import Settings
-from shared.web.problems import invalid_params
+from shared.web.problems import SOME_FIELDS, invalid_params
 
 MAX_BATCH_EVENTS = 500
 MAX_EVENT_BYTES = 32 * 1024
@@ -38,8 +39,8 @@ def validation_problem(messages: Any, suggestions: dict | None = None) -> dict:
     extra = {"suggestions": suggestions} if suggestions else {}
     return _problem(
         422,
-        "Invalid event",
-        "Some fields are not valid; see invalid_params.",
+        _("Invalid event"),
+        SOME_FIELDS,
         "invalid-event",
         invalid_params=invalid_params(messages),
         **extra,
@@ -49,8 +50,8 @@ def validation_problem(messages: Any, suggestions: dict | None = None) -> dict:
 def unknown_code_problem(unknown: dict[str, dict]) -> dict:
     return _problem(
         422,
-        "Not in the catalogue",
-        "A code is not in the catalogue; see invalid_params and the closest entries in suggestions.",
+        _("Not in the catalogue"),
+        _("A code is not in the catalogue; see invalid_params and the closest entries in suggestions."),
         "unknown-catalogue-entry",
         invalid_params=[{"name": name, "reason": u["reason"]} for name, u in unknown.items()],
         suggestions={name: u["suggestions"] for name, u in unknown.items()},
@@ -59,12 +60,15 @@ def unknown_code_problem(unknown: dict[str, dict]) -> dict:
 
 CONFLICT = _problem(
     409,
-    "Event id already used",
-    "This event_id was already used for a different event. Give each new event its own id.",
+    _("Event id already used"),
+    _("This event_id was already used for a different event. Give each new event its own id."),
     "event-id-conflict",
 )
 TOO_LARGE = _problem(
-    413, "Event too large", f"One event may be at most {MAX_EVENT_BYTES // 1024} KB.", "event-too-large"
+    413,
+    _("Event too large"),
+    _("One event may be at most {kb} KB.").format(kb=MAX_EVENT_BYTES // 1024),
+    "event-too-large",
 )
 
 
@@ -221,7 +225,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, ObjectId]:
         at, oid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(at), ObjectId(oid)
     except (ValueError, InvalidId) as exc:
-        raise ValidationError({"cursor": ["This cursor is not one we gave out."]}) from exc
+        raise ValidationError({"cursor": [_("This cursor is not one we gave out.")]}) from exc
 
 
 def readable(doc: dict, settings: Settings) -> dict:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.languages import english as _
+
 # Network latency is well below this; a larger gap is the device clock, not the network.
 SKEW_THRESHOLD = timedelta(minutes=2)
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -37,8 +39,10 @@ def place(
     except OverflowError:
         # Arithmetic left years 1-9999: such a time is absurd, whichever clock is wrong.
         raise TimeRejected(
-            "occurred_at and sent_at are too far apart to be real times. "
-            "Check the device's date and time settings."
+            _(
+                "occurred_at and sent_at are too far apart to be real times. "
+                "Check the device's date and time settings."
+            )
         ) from None
 
 
@@ -47,13 +51,13 @@ def _place(
 ) -> Placement:
     skew = (received_at - sent_at) if sent_at is not None else None
     if sent_at is not None and occurred_at_device > sent_at + FUTURE_TOLERANCE:
-        raise TimeRejected("occurred_at is later than sent_at: an event can't happen after it was sent.")
+        raise TimeRejected(_("occurred_at is later than sent_at: an event can't happen after it was sent."))
     corrected = skew is not None and abs(skew) > SKEW_THRESHOLD
     occurred_at = occurred_at_device + skew if corrected else occurred_at_device
     if occurred_at > received_at + FUTURE_TOLERANCE:
-        raise TimeRejected("occurred_at is in the future. Check the device's date and time settings.")
+        raise TimeRejected(_("occurred_at is in the future. Check the device's date and time settings."))
     if occurred_at < received_at - OLDEST:
-        raise TimeRejected("occurred_at is more than five years ago; we can't place it on a day.")
+        raise TimeRejected(_("occurred_at is more than five years ago; we can't place it on a day."))
     local_day = occurred_at.astimezone(ZoneInfo(time_zone)).date().isoformat()
     return Placement(
         occurred_at=occurred_at.astimezone(ZoneInfo("UTC")),

@@ -1,5 +1,6 @@
 """What the plan rules refuse, as problem+json."""
 
+from shared.languages import english as _
 from shared.web.problems import DomainError
 
 
@@ -21,8 +22,10 @@ class PlanChanged(DomainError):
 
     def __init__(self, current_version: int) -> None:
         super().__init__(
-            f"This change was made from an older version; the newest is version {current_version}. "
-            "Look at it (GET /v1/plan) and make the change again from there.",
+            _(
+                "This change was made from an older version; the newest is version {version}. "
+                "Look at it (GET /v1/plan) and make the change again from there."
+            ).format(version=current_version),
             current_version=current_version,
         )
 
@@ -34,6 +37,8 @@ class EndBeforeStart(DomainError):
 
     def __init__(self, start_day: str) -> None:
         super().__init__(
-            f"A plan ends on or after its start day ({start_day}). Choose that day or a later one.",
-            invalid_params=[{"name": "day", "reason": f"Use {start_day} or a later day."}],
+            _("A plan ends on or after its start day ({day}). Choose that day or a later one.").format(
+                day=start_day
+            ),
+            invalid_params=[{"name": "day", "reason": _("Use {day} or a later day.").format(day=start_day)}],
         )

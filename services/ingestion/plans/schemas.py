@@ -9,16 +9,17 @@ from datetime import date
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared import catalog
+from shared.languages import english as _
 from shared.plans import doses, schedule
 from shared.web.openapi import required_when
 
 CODE = validate.Regexp(
-    r"^[a-z][a-z0-9_]{0,63}$", error="Use a catalogue code (lowercase letters, digits, _)."
+    r"^[a-z][a-z0-9_]{0,63}$", error=_("Use a catalogue code (lowercase letters, digits, _).")
 )
 MAX_MG = 2000
 # Plans are about now: dates far outside this are typing slips, and the schedule's arithmetic stays bounded.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-DAY = validate.Range(FIRST_DAY, LAST_DAY, error=f"Use a day from {FIRST_DAY} to {LAST_DAY}.")
+DAY = validate.Range(FIRST_DAY, LAST_DAY, error=_("Use a day from {min} to {max}."))
 METHODS = ("percent", "fixed_mg", "micro")
 FORMS = ("tablet", "liquid", "other")
 MAX_MEDICATIONS = 3
@@ -105,28 +106,30 @@ class PlanMedicationSchema(Schema):
             errors.setdefault(name, []).append(message)
 
         if data.get("medication") and catalog.medication(data["medication"]) is None:
-            refuse("medication", "Not in the medication catalogue (GET /v1/catalog/medications).")
+            refuse("medication", _("Not in the medication catalogue (GET /v1/catalog/medications)."))
         if data.get("form") == "tablet" and not data.get("tablet_strength_mg"):
-            refuse("tablet_strength_mg", "A tablet plan needs the strength of one tablet.")
+            refuse("tablet_strength_mg", _("A tablet plan needs the strength of one tablet."))
         if data.get("form") == "liquid" and not data.get("concentration_mg_per_ml"):
-            refuse("concentration_mg_per_ml", "A liquid plan needs its concentration in mg/mL.")
+            refuse("concentration_mg_per_ml", _("A liquid plan needs its concentration in mg/mL."))
         method = data.get("method")
         if method == "percent" and not data.get("step_percent"):
-            refuse("step_percent", "A percent plan needs step_percent.")
+            refuse("step_percent", _("A percent plan needs step_percent."))
         if method in ("fixed_mg", "micro") and not data.get("step_mg"):
-            refuse("step_mg", f"A {method} plan needs step_mg.")
+            refuse("step_mg", _("A {method} plan needs step_mg.").format(method=method))
         if method == "micro" and data.get("interval_days", 1) > MICRO_MAX_INTERVAL:
-            refuse("interval_days", f"Micro-cuts come every 1 to {MICRO_MAX_INTERVAL} days.")
+            micro = _("Micro-cuts come every 1 to {days} days.")
+            refuse("interval_days", micro.format(days=MICRO_MAX_INTERVAL))
         start, target = data.get("start_mg"), data.get("target_mg", 0.0)
         if method == "percent" and start is not None and target > start:
-            refuse("target_mg", "A percentage step lowers the dose; for a rising dose use fixed_mg.")
+            refuse("target_mg", _("A percentage step lowers the dose; for a rising dose use fixed_mg."))
         if data.get("last_step_from_mg") is not None and start is not None and target >= start:
-            refuse("last_step_from_mg", "A last step applies to a falling dose only.")
+            refuse("last_step_from_mg", _("A last step applies to a falling dose only."))
         if not errors:
             unit = schedule.measure_mg(data)
             for name in ("start_mg", "target_mg"):
                 if not schedule.measurable(schedule.exact(data.get(name, 0.0)), unit):
-                    refuse(name, f"Not a whole number of what can be measured ({float(unit):g} mg).")
+                    measure = _("Not a whole number of what can be measured ({unit:g} mg).")
+                    refuse(name, measure.format(unit=float(unit)))
         if errors:
             raise ValidationError(errors)
 
@@ -146,7 +149,7 @@ class HoldSchema(Schema):
     @validates_schema
     def _order(self, data, **_kwargs):
         if data.get("until") is not None and data["until"] <= data["start"]:
-            raise ValidationError("A hold ends after it starts.", "until")
+            raise ValidationError(_("A hold ends after it starts."), "until")
 
 
 class DoseTimeSchema(Schema):
@@ -155,7 +158,7 @@ class DoseTimeSchema(Schema):
 
     time = fields.String(
         required=True,
-        validate=validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Use a local time as HH:MM."),
+        validate=validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error=_("Use a local time as HH:MM.")),
         metadata={"description": "local time of day, HH:MM (24 h)"},
     )
     share = fields.Float(
@@ -211,16 +214,18 @@ class PlanRequestSchema(PlanBaseSchema):
         meds = data.get("medications") or []
         codes = [m["medication"] for m in meds]
         if len(set(codes)) != len(codes):
-            raise ValidationError("Each medication appears once.", "medications")
+            raise ValidationError(_("Each medication appears once."), "medications")
         for med in meds:
             if med.get("start_day") and data.get("start_day") and med["start_day"] < data["start_day"]:
-                raise ValidationError("A medication starts on or after the plan's start_day.", "medications")
+                message = _("A medication starts on or after the plan's start_day.")
+                raise ValidationError(message, "medications")
         if data.get("ended_on") and data.get("start_day") and data["ended_on"] < data["start_day"]:
-            raise ValidationError("A plan ends on or after its start_day.", "ended_on")
+            raise ValidationError(_("A plan ends on or after its start_day."), "ended_on")
         holds = sorted(data.get("holds") or [], key=lambda h: h["start"])
         for earlier, later in itertools.pairwise(holds):
             if earlier["until"] is None or earlier["until"] > later["start"]:
-                raise ValidationError("Holds do not overlap, and only the last may be open-ended.", "holds")
+                message = _("Holds do not overlap, and only the last may be open-ended.")
+                raise ValidationError(message, "holds")
 
     @validates_schema
     def _dose_times(self, data, **_kwargs):
@@ -228,12 +233,11 @@ class PlanRequestSchema(PlanBaseSchema):
         if not times:
             return
         if len({t["time"] for t in times}) != len(times):
-            raise ValidationError("Each time appears once.", "dose_times")
+            raise ValidationError(_("Each time appears once."), "dose_times")
         total = sum(t["share"] for t in times)
         if abs(total - 1) > doses.SHARE_TOLERANCE:
-            raise ValidationError(
-                f"The shares add up to {total:g}; they must add up to 1 (the whole day's dose).", "dose_times"
-            )
+            message = _("The shares add up to {total:g}; they must add up to 1 (the whole day's dose).")
+            raise ValidationError(message.format(total=total), "dose_times")
 
 
 class EndRequestSchema(Schema):
@@ -338,9 +342,10 @@ class ScheduleQuerySchema(Schema):
     def _range(self, data, **_kwargs):
         start, end = data.get("from_"), data.get("to")
         if start and end and start > end:
-            raise ValidationError("`from` must not be after `to`.", "from")
+            raise ValidationError(_("`from` must not be after `to`."), "from")
         if start and end and (end - start).days >= MAX_SCHEDULE_DAYS:
-            raise ValidationError(f"Ask for at most {MAX_SCHEDULE_DAYS} days at a time.", "from")
+            message = _("Ask for at most {days} days at a time.")
+            raise ValidationError(message.format(days=MAX_SCHEDULE_DAYS), "from")
 
 
 class ScheduleSchema(Schema):

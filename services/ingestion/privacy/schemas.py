@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.export import store
+from shared.languages import english as _
 
 ERASE_PHRASE = "erase my account"
 
@@ -13,7 +14,8 @@ def _is_erase_phrase(value: str) -> None:
     # A function rather than validate.Equal: the phrase is not published as an enum, so nothing
     # generated from the OpenAPI document can erase an account by accident.
     if value.strip().lower() != ERASE_PHRASE:
-        raise ValidationError(f'Type "{ERASE_PHRASE}" to confirm. Erasure cannot be undone.')
+        message = _('Type "{phrase}" to confirm. Erasure cannot be undone.')
+        raise ValidationError(message.format(phrase=ERASE_PHRASE))
 
 
 class EraseSchema(Schema):

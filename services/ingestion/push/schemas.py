@@ -8,6 +8,7 @@ import binascii
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates
 
 from shared import push_keys
+from shared.languages import english as _
 from shared.runtime import runtime_of
 
 P256DH_BYTES, AUTH_BYTES = 65, 16
@@ -18,10 +19,12 @@ def _b64(value: str, size: int, what: str) -> None:
         raw = push_keys.b64url_decode(value)
     except (binascii.Error, ValueError):
         raise ValidationError(
-            f"Not base64url: the browser's {what} as PushSubscription.toJSON() gives it."
+            _("Not base64url: the browser's {what} as PushSubscription.toJSON() gives it.").format(what=what)
         ) from None
     if len(raw) != size or (what == "p256dh" and raw[0] != 4):
-        raise ValidationError(f"Not a {what} key: expected {size} bytes as the browser gives it.")
+        raise ValidationError(
+            _("Not a {what} key: expected {size} bytes as the browser gives it.").format(what=what, size=size)
+        )
 
 
 class KeysSchema(Schema):
@@ -63,7 +66,7 @@ class SubscriptionSchema(EndpointSchema):
     def _endpoint(self, value, **_kwargs):
         if not push_keys.endpoint_allowed(value, runtime_of().settings.push_service_hosts):
             raise ValidationError(
-                "Not a push service we send to: an https URL of a browser's push service is expected."
+                _("Not a push service we send to: an https URL of a browser's push service is expected.")
             )
 
 

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.ingestion.accounts.auth import current_user, login_required
 from services.ingestion.summaries import service
 from shared import scales, users
+from shared.languages import english as _
 from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation
 
@@ -23,9 +24,10 @@ class SummaryQuerySchema(Schema):
     def _range(self, data, **_kwargs):
         start, end = data.get("from_"), data.get("to")
         if start and end and start > end:
-            raise ValidationError("`from` must not be after `to`.", "from")
+            raise ValidationError(_("`from` must not be after `to`."), "from")
         if start and end and (end - start).days >= service.MAX_DAYS:
-            raise ValidationError(f"Ask for at most {service.MAX_DAYS} days at a time.", "from")
+            message = _("Ask for at most {days} days at a time.")
+            raise ValidationError(message.format(days=service.MAX_DAYS), "from")
 
 
 class BaselineSchema(Schema):
