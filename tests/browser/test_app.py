@@ -74,6 +74,22 @@ def sign_in_from_spanish_email_step(page, mailbox) -> None:
     page.get_by_role("heading", name="Hoy", level=1).wait_for()
 
 
+def queue_on_device(page, event: dict) -> None:
+    """Put an entry in the device's queue, waiting to be sent, as logging it offline would."""
+    page.evaluate(
+        """event => new Promise((resolve, reject) => {
+            const open = indexedDB.open("track-your-healing");
+            open.onsuccess = () => {
+                const tx = open.result.transaction("outbox", "readwrite");
+                tx.objectStore("outbox").put({event, logged_at: event.occurred_at, state: "pending"});
+                tx.oncomplete = () => resolve(true);
+                tx.onerror = () => reject(tx.error);
+            };
+        })""",
+        event,
+    )
+
+
 def assert_no_axe_violations(page, where: str) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{where}: {results.generate_report()}"
@@ -320,18 +336,7 @@ class TestOffline:
         page = app_context.new_page()
         sign_in(page, mailbox, "edit@example.org")
         # Another version of the same entry, as an edit made on this device would leave it in the queue.
-        page.evaluate(
-            """event => new Promise((resolve, reject) => {
-                const open = indexedDB.open("track-your-healing");
-                open.onsuccess = () => {
-                    const tx = open.result.transaction("outbox", "readwrite");
-                    tx.objectStore("outbox").put({event, logged_at: event.occurred_at, state: "pending"});
-                    tx.oncomplete = () => resolve(true);
-                    tx.onerror = () => reject(tx.error);
-                };
-            })""",
-            stored | {"overall": 9},
-        )
+        queue_on_device(page, stored | {"overall": 9})
         page.reload()
         page.get_by_text("1 entry needs your attention").wait_for()
         page.get_by_role("link", name="History").click()
@@ -525,6 +530,22 @@ class TestLanguage:
             "dizziness_balance",
             "lorazepam",
         }
+
+    def test_an_entry_the_server_refuses_says_why_in_spanish(self, app_context, app_url, mailbox, db):
+        """The server's words follow the language chosen in Settings, with no reload between."""
+        _user, headers = person("es-rechazo@example.org")
+        stored = {"event_id": "same-id", "type": "check_in", "occurred_at": "2026-12-01T09:00:00+00:00"}
+        assert api(app_url, headers, "POST", "/v1/events", json=stored | {"overall": 3}).status_code == 202
+        page = app_context.new_page()
+        sign_in(page, mailbox, "es-rechazo@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        queue_on_device(page, stored | {"overall": 9})  # the same id, another entry: the server refuses it
+        page.evaluate("dispatchEvent(new Event('online'))")  # back online: the queue is sent
+        page.get_by_role("link", name="Historial").click()
+        refused = page.locator("li.rejected")
+        refused.wait_for()
+        assert "No guardado: Este event_id ya se usó para otro evento distinto." in refused.inner_text()
 
     def test_the_language_chosen_in_settings_is_the_one_emails_come_in(self, app_context, mailbox, db):
         user, page = signed_in_in_spanish(app_context, mailbox, "es-correo@example.org")
