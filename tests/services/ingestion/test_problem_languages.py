@@ -59,7 +59,7 @@ class TestPlanForm:
             "medications.0.form": ["Usa uno de estos valores: tablet, liquid, other."],
             "medications.0.start_mg": ["Tiene que estar entre 0 y 2000, ambos incluidos."],
             "medications.0.interval_days": ["Tiene que estar entre 1 y 365, ambos incluidos."],
-            "medications.0.method": ["Falta este dato, y es obligatorio."],
+            "medications.0.method": ["Falta este dato obligatorio."],
             "medications.0.colour": ["Este campo no existe aquí; quítalo o revisa cómo está escrito."],
         }
         assert spanish.json["title"] == "Datos no válidos"
@@ -73,7 +73,7 @@ class TestPlanForm:
         medication = plans.diazepam_tablets(method="micro", step_mg=0.5, interval_days=9)
         body = plans.plan(medication, start_day="2026-01-05")
         spanish = client.post("/v1/plan/versions", json=body, headers=headers | SPANISH)
-        micro = ["Los microrrecortes van cada 1 a 7 días."]
+        micro = ["Los micropasos van cada 1 a 7 días."]
         assert _reasons(spanish.json) == {"medications.0.interval_days": micro}
 
     def test_ending_before_the_start_and_with_no_plan(self, client, db):
@@ -145,6 +145,17 @@ class TestPreferences:
                 "Esa dirección de correo no es válida; revisa que esté bien escrita."
             ],
         }
+
+
+class TestReports:
+    def test_a_period_too_long_is_refused_in_spanish(self, client, db):
+        _user, headers = person()
+        body = {"period_start": "2026-01-01", "period_end": "2026-12-01"}
+        r = client.post("/v1/reports", json=body, headers=headers | SPANISH)
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [
+            {"name": "period_start", "reason": "Un informe abarca como mucho 93 días."}
+        ]
 
 
 def _event(**changes) -> dict:
