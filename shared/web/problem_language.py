@@ -11,6 +11,7 @@ Anything a catalog lacks stays English."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 
 @dataclass(frozen=True)
 class ProblemCatalog:
+    """One language's words: English -> translation, and the templates among them as patterns."""
+
     exact: dict[str, str]
     templates: list[tuple[re.Pattern[str], str]]
 
@@ -51,7 +54,7 @@ class ProblemCatalog:
         return text
 
 
-def _filled(template: str, values: dict[str, str], translate) -> str:
+def _filled(template: str, values: dict[str, str], translate: Callable[[str], str]) -> str:
     if NESTED in values:
         values[NESTED] = translate(values[NESTED])
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
