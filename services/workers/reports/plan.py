@@ -80,6 +80,10 @@ def said_in(fact: dict, language: str) -> dict:
         amount = i18n.number(value, language, 2)
         return _(EQUIVALENT_MG) % {"amount": amount} if fact.get("equivalent") else f"{amount} mg"
 
+    # As the English text rounds them: a pace to whole per cent, a first cut as planned (12.5%).
+    percent = fact.get("percent")
+    if fact["kind"] == questions.PACE_ABOVE_GUIDELINE and percent is not None:
+        percent = round(percent)
     # Days as the app's facts write them ("Sun 8 Mar 2026", "dom 8 mar 2026"): short, for the first page.
     values = {
         key: f"{i18n.weekday(value, language)} {i18n.short_date(value, language)} {value[:4]}"
@@ -91,7 +95,7 @@ def said_in(fact: dict, language: str) -> dict:
         or fact.get("medication"),
         "from_mg": fact.get("from_mg") is not None and mg(fact["from_mg"]),
         "to_mg": fact.get("to_mg") is not None and mg(fact["to_mg"]),
-        "percent": fact.get("percent") is not None and i18n.percent(fact["percent"], language).lstrip("+"),
+        "percent": percent is not None and i18n.percent(percent, language).lstrip("+"),
         "limit": i18n.percent(guideline.WINDOW_PERCENT_MAX, language).lstrip("+"),
         "count": len(fact.get("days") or []),
         "days": questions.ADHERENCE_DAYS,

@@ -151,6 +151,9 @@ class TestSpanish:
         assert f"{plan_line} el dom 22 mar, 13 → 10,5 mg." in text
         first_cut = "El primer recorte del plan es del 20 % (de 20 mg a 16 mg, el dom 8 mar 2026)."
         assert f"Del plan de reducción: {first_cut}" in text
+        assert (
+            "la dosis diaria prevista baja un 34 % (de 16 mg a 10,5 mg)" in text
+        )  # whole per cent, as in English
         [_first, _pace, differs] = content["plan"]["questions"]
         assert differs["text"].startswith("En ") and "difieren del plan" in differs["text"]
 
