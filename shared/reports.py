@@ -18,6 +18,8 @@ Document (collection `reports`):
     period_end     str   last local day (inclusive)
     options        {"include_notes": bool, "paper": "A4" | "Letter"}
     deliver        None, or {"to_self": bool, "clinician_email": str | None, "attach_pdf": bool}
+    language       str | None   one of shared.languages.LANGUAGES: the one the request named (None: the
+                   account's), then, once ready, the one its page, PDF and emails are written in
     status         "queued" | "building" | "ready" | "failed"
     in_flight_of   str   the user id while an on-demand report is queued or building; else the report's id
     attempts       int
@@ -39,7 +41,7 @@ from celery import Celery
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
-from shared import files, rekey
+from shared import files, languages, rekey
 from shared.mongo import mongo
 from shared.queue import enqueue
 from shared.tasks import BUILD_REPORT
@@ -125,6 +127,7 @@ def request_report(
     kind: str = ON_DEMAND,
     report_id: str | None = None,
     deliver: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> tuple[dict, bool]:
     """Store a report request and send its build task; (document, created). When the id exists, or the
     person already has an on-demand report in flight, nothing is stored or sent: that report is returned."""
@@ -138,6 +141,7 @@ def request_report(
         "period_end": period_end,
         "options": {"include_notes": False, "paper": "A4"} | (options or {}),
         "deliver": deliver,
+        "language": language,
         "status": QUEUED,
         IN_FLIGHT: user_id if kind == ON_DEMAND else report_id,
         "attempts": 0,
@@ -210,9 +214,19 @@ def mark_failed(report_id: str, reason: str, now: datetime) -> None:
     )
 
 
-def mark_ready(report_id: str, stored: dict[str, str], now: datetime) -> dict | None:
-    """The ready report, or None if it was erased while it was being built. The person may ask for another."""
-    ready = {"status": READY, "files": stored, "reason": None, "updated_at": now, "ready_at": now}
+def mark_ready(
+    report_id: str, stored: dict[str, str], now: datetime, language: str = languages.DEFAULT
+) -> dict | None:
+    """The ready report, in `language`, or None if it was erased while it was being built. The person may
+    ask for another."""
+    ready = {
+        "status": READY,
+        "files": stored,
+        "language": language,
+        "reason": None,
+        "updated_at": now,
+        "ready_at": now,
+    }
     result = mongo.db[COLLECTION].update_one({"_id": report_id}, {"$set": ready | released(report_id)})
     return find(report_id) if result.matched_count else None
 

@@ -4,6 +4,8 @@ quality is better), so a number is never shown without its ends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 SCALES: dict[str, dict] = {
     "overall": {"min": 0, "max": 10, "min_label": "none", "max_label": "worst", "higher_is": "worse"},
     "burden": {"min": 0, "max": 10, "min_label": "none", "max_label": "worst", "higher_is": "worse"},
@@ -25,7 +27,8 @@ SCALES: dict[str, dict] = {
 }
 
 
-def ends(name: str) -> str:
-    """'0 none … 10 worst': a scale named by its two ends."""
+def ends(name: str, translate: Callable[[str], str] = str) -> str:
+    """'0 none … 10 worst': a scale named by its two ends (its words through `translate`, a catalog's
+    gettext, where the words are shown in another language)."""
     scale = SCALES[name]
-    return f"{scale['min']} {scale['min_label']} … {scale['max']} {scale['max_label']}"
+    return f"{scale['min']} {translate(scale['min_label'])} … {scale['max']} {translate(scale['max_label'])}"

@@ -13,6 +13,8 @@ from services.ingestion.plans import exceptions as plan_problems
 from services.ingestion.push import exceptions as push_problems
 from services.notification.email import templates
 from services.notification.push import service as reminders
+from services.workers.reports import plan as report_plan
+from services.workers.summaries import taper as summary_taper
 from shared.plans import doses, questions, schedule
 from tests.factories import plans
 from tests.factories.accounts import person
@@ -131,6 +133,8 @@ def test_no_plan_or_reminder_text_tells_the_person_what_to_do_with_a_dose(ingest
         *_pages(ingestion_app.test_client()),
         *(f"{p.title}. {p.detail} {p.extensions}" for p in problems),
         *(text for path in API_MODULES for text in _texts(path)),
+        *report_plan.FACTS.values(),  # the doctor report's wording of the same facts, for its catalog
+        *summary_taper.PACE_NOTES.values(),
     ]
     assert len(texts) > 100
     assert [t for t in texts if ADVICE.search(t)] == []

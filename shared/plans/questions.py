@@ -1,6 +1,8 @@
 """Questions for my doctor: facts from the plan and the person's own logs that they may want to bring to
 their prescriber. Each is a fact with its dates (and, for the guideline, its citation), never advice: no
 sentence here says what to do with a dose (docs/taper-plans.md lists what the platform will not say).
+Each carries its English `text` and the numbers and days in it, for a reader that says it in another
+language (the app, the doctor report).
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def _cut_in_wave(schedule: Schedule, today: date, episodes: list[dict]) -> dict 
             f"on {_long(last)}."
         ),
         "step_day": step.day.isoformat(),
+        "medication": step.medication,
+        "from_mg": as_float(Fraction(step.from_mg)),
+        "to_mg": as_float(Fraction(step.to_mg)),
         "wave_start": wave["start"],
         "wave_last_day": wave["last_day"],
         "source": None,
@@ -76,6 +81,8 @@ def _first_cut(schedule: Schedule) -> dict | None:
         ),
         "step_day": first.day.isoformat(),
         "percent": -first.percent,
+        "from_mg": as_float(Fraction(first.from_mg)),
+        "to_mg": as_float(Fraction(first.to_mg)),
         "source": guideline.SOURCE,
     }
 
@@ -106,6 +113,9 @@ def _pace(schedule: Schedule, today: date) -> dict | None:
                 "from_day": before_day.isoformat(),
                 "step_day": step.day.isoformat(),
                 "percent": round(float(fall), 1),
+                "from_mg": as_float(Fraction(before)),
+                "to_mg": as_float(Fraction(after)),
+                "equivalent": bool(unit),
                 "source": guideline.SOURCE,
             }
     return None
@@ -124,7 +134,15 @@ def _differs(adherence: list[dict], today: date) -> dict | None:
     )
     if unlogged:
         text += f" On {unlogged} of those days no dose was logged."
-    return {"kind": LOGGED_DIFFERS, "text": text, "days": days, "unlogged_days": unlogged, "source": None}
+    return {
+        "kind": LOGGED_DIFFERS,
+        "text": text,
+        "days": days,
+        "unlogged_days": unlogged,
+        "from_day": first.isoformat(),
+        "to_day": (today - timedelta(days=1)).isoformat(),
+        "source": None,
+    }
 
 
 def _hold(schedule: Schedule, today: date) -> dict | None:

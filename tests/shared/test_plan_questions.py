@@ -36,6 +36,8 @@ class TestNextCutInAWave:
         assert fact["step_day"] == "2026-03-16"
         assert "Mon 16 Mar 2026" in fact["text"] and "Wed 4 Mar 2026" in fact["text"]
         assert "Diazepam, 13.5 mg to 12.5 mg" in fact["text"]
+        # The numbers and days apart too, for a reader that says it in another language.
+        assert (fact["medication"], fact["from_mg"], fact["to_mg"]) == ("diazepam", 13.5, 12.5)
         assert_facts_only(found)
 
     def test_an_ended_wave_or_a_window_says_nothing(self):
@@ -49,6 +51,7 @@ class TestGuidelinePace:
         found = questions.questions(built(step_percent=20), TODAY, [], [])
         first = next(q for q in found if q["kind"] == questions.FIRST_CUT_ABOVE_GUIDELINE)
         assert first["percent"] == 20.0
+        assert (first["from_mg"], first["to_mg"]) == (20.0, 16.0)
         assert "5-10%" in first["text"]
         assert first["source"] == taper_guideline.SOURCE
         assert_facts_only(found)

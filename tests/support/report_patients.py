@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 
-from shared import files
+from shared import files, languages
 from shared.reports import FILES_BUCKET, READY, weekly_id
 from tests.support.synthetic import Patient, generate
 
@@ -155,9 +155,17 @@ STAND_IN_PDF = b"%PDF-1.4\n% a stand-in for the builder's PDF\n"
 
 
 def store_ready_report(
-    db, user: dict, *, keys: str, deliver: dict, include_notes: bool = False, html: bytes | None = None
+    db,
+    user: dict,
+    *,
+    keys: str,
+    deliver: dict,
+    include_notes: bool = False,
+    html: bytes | None = None,
+    language: str | None = None,
 ) -> dict:
-    """A weekly report (2026-W48) as the builder leaves it: ready, its PDF (and page, when given) stored."""
+    """A weekly report (2026-W48) as the builder leaves it: ready, its PDF (and page, when given) stored,
+    in `language` (by default the account's, as the builder chooses it)."""
     report_id = weekly_id(user["_id"], "2026-W48")
     stored = {"pdf": (STAND_IN_PDF, "report.pdf")} | ({"html": (html, "report.html")} if html else {})
     for kind, (content, name) in stored.items():
@@ -178,6 +186,7 @@ def store_ready_report(
         "options": {"include_notes": include_notes, "paper": "A4"},
         "deliver": deliver,
         "status": READY,
+        "language": language or languages.of(user),
         "files": {kind: f"{report_id}.{kind}" for kind in stored},
         "created_at": datetime.now(UTC),
     }

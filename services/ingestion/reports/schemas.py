@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared import languages
 from shared.reports import BUILDING, FAILED, ON_DEMAND, PAPERS, QUEUED, READY, WEEKLY
 from shared.single_line import SingleLine
 from shared.web.openapi import StrictBoolean
@@ -22,6 +23,14 @@ class ReportRequestSchema(Schema):
         metadata={"description": 'add notes tagged "questions for my doctor"'},
     )
     paper = fields.String(load_default="A4", validate=validate.OneOf(PAPERS))
+    # Optional, without a load default: the generated client then needs nothing new from the app.
+    language = fields.String(
+        validate=validate.OneOf(languages.LANGUAGES, error=languages.UNKNOWN),
+        metadata={
+            "description": "the language the report (its page, PDF and emails) is written in, for a doctor "
+            "who reads another; default: the account's when the report is built"
+        },
+    )
 
     @validates_schema
     def _period(self, data, **_kwargs):
@@ -40,6 +49,13 @@ class ReportSchema(Schema):
     period_start = fields.String(required=True, metadata={"format": "date"})
     period_end = fields.String(required=True, metadata={"format": "date"})
     options = fields.Dict(required=True)
+    language = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(languages.LANGUAGES),
+        metadata={
+            "description": "the one asked for (null: the account's); once ready, the one it is written in"
+        },
+    )
     created_at = fields.DateTime(required=True)
     ready_at = fields.DateTime(allow_none=True)
     status_url = fields.String(required=True)

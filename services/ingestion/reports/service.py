@@ -43,7 +43,12 @@ def ask(celery_app: Celery, user: dict, body: dict) -> dict:
     if in_flight is None:
         limits.limit_reports(user["_id"])
         report, created = reports.request_report(
-            celery_app, user_id=user["_id"], period_start=start, period_end=end, options=options
+            celery_app,
+            user_id=user["_id"],
+            period_start=start,
+            period_end=end,
+            options=options,
+            language=body.get("language"),
         )
         if created:
             return report

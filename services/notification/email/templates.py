@@ -42,7 +42,7 @@ class EmailTemplate:
     category: str
     subject: str
     # Written with `_()` and translated: it goes out in the person's language (a waitlist entry's, for the
-    # waitlist's emails and the invitation). The others (a clinician's, product news) are English only.
+    # waitlist's emails and the invitation; the report's, for the clinician's). Product news is English only.
     translated: bool = False
 
 
@@ -61,9 +61,9 @@ TEMPLATES: dict[str, EmailTemplate] = {
         TRANSACTIONAL, "Your Track Your Healing account has been erased", translated=True
     ),
     "weekly_report": EmailTemplate(REPORTS, "Your weekly report is ready", translated=True),
-    # Goes to a clinician the person named: a fixed subject; the body holds the link, who shared it and the
-    # report's dates, never health details.
-    "clinician_report_link": EmailTemplate(REPORTS, "A report has been shared with you"),
+    # Goes to a clinician the person named, in the report's language: a fixed subject; the body holds the
+    # link, who shared it and the report's dates, never health details.
+    "clinician_report_link": EmailTemplate(REPORTS, "A report has been shared with you", translated=True),
     "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder", translated=True),
     # The dose and its Taken/Skipped links are in the body; the subject says nothing about them.
     "dose_reminder": EmailTemplate(REMINDERS, "Your reminder", translated=True),

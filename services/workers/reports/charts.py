@@ -11,19 +11,26 @@ from __future__ import annotations
 import base64
 import io
 import math
-from datetime import date
+from collections.abc import Callable
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 # The backend is chosen before anything draws.
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from services.workers.reports import i18n
+from shared import languages, scales
+
+Gettext = Callable[[str], str]
+
 WIDTH_IN, HEIGHT_IN = 7.2, 2.1
+LEFT = 0.1  # the plot's left edge, as a fraction of the width: room for the axis labels
 INK, MID, LIGHT = "#000000", "#555555", "#d9d9d9"
 SHADING = {
     "wave": {"facecolor": LIGHT, "hatch": "////", "edgecolor": "#8c8c8c", "label": "wave"},
@@ -42,11 +49,16 @@ STYLE = {
 }
 
 
-def _ticks(days: list[str]) -> tuple[list[int], list[str]]:
+def _ticks(days: list[str], language: str) -> tuple[list[int], list[str]]:
     step = 1 if len(days) <= 14 else max(1, round(len(days) / 10))
     idx = list(range(0, len(days), step))
-    fmt = "%a\n%-d %b" if len(days) <= 14 else "%-d %b"
-    return idx, [date.fromisoformat(days[i]).strftime(fmt) for i in idx]
+    short = len(days) <= 14
+
+    def label(day: str) -> str:
+        when = i18n.short_date(day, language)
+        return f"{i18n.weekday(day, language)}\n{when}" if short else when
+
+    return idx, [label(days[i]) for i in idx]
 
 
 def _shade(axes, episodes: list[dict], index: dict[str, int]) -> None:
@@ -78,13 +90,13 @@ def planned_series(model: dict) -> list[float | None]:
     return [by_day.get(d["day"]) for d in model["series"]]
 
 
-def _dose(ax, model: dict, index: dict[str, int], last: int) -> None:
+def _dose(ax, model: dict, index: dict[str, int], last: int, _: Gettext) -> None:
     dose = model["dose"]
     points = dose["timeline"]
     planned = planned_series(model)
-    ax.set_ylabel("Dose, mg")
+    ax.set_ylabel(_("Dose, mg"))
     if not points and not any(p is not None for p in planned):
-        ax.text(0.5, 0.5, "No doses logged", transform=ax.transAxes, ha="center", va="center", color=MID)
+        ax.text(0.5, 0.5, _("No doses logged"), transform=ax.transAxes, ha="center", va="center", color=MID)
         ax.set_yticks([])
         return
     top = 0.0
@@ -103,7 +115,7 @@ def _dose(ax, model: dict, index: dict[str, int], last: int) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(3))
 
 
-def _burden(ax, model: dict) -> None:
+def _burden(ax, model: dict, _: Gettext) -> None:
     series = model["series"]
     xs = list(range(len(series)))
     spread = [(i, s["spread"]) for i, s in enumerate(series) if s["spread"]]
@@ -126,24 +138,36 @@ def _burden(ax, model: dict) -> None:
             markeredgewidth=1,
         )
     else:
-        ax.text(0.5, 0.5, "No entries in this period", transform=ax.transAxes, ha="center", color=MID)
+        ax.text(0.5, 0.5, _("No entries in this period"), transform=ax.transAxes, ha="center", color=MID)
     ax.set_ylim(-0.3, 10.3)
     # Both ends named: the report's other scale (sleep quality) runs the other way.
-    ax.set_yticks([0, 5, 10], ["0 none", "5", "10 worst"])
-    ax.set_ylabel("Burden")
+    burden = scales.SCALES["burden"]
+    ax.set_yticks([0, 5, 10], [f"0 {_(burden['min_label'])}", "5", f"10 {_(burden['max_label'])}"])
+    ax.set_ylabel(_("Burden"))
+
+
+def _fit_left(fig: Figure, axes) -> None:
+    """Widen the left margin when the axis labels need more room than LEFT gives (a language's longer
+    scale words), so the rotated axis titles are never cut off."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    overflow = max(0.0, *(-ax.yaxis.get_tightbbox(renderer).x0 for ax in axes))
+    if overflow:
+        fig.subplots_adjust(left=LEFT + (overflow + 2) / fig.bbox.width)
 
 
 def draw(model: dict) -> Figure:
-    """The figure for a report model (see model.assemble)."""
+    """The figure for a report model (see model.assemble), in its language."""
+    language = model.get("language", languages.DEFAULT)
+    _ = i18n.catalog(language).gettext
     days = [d["day"] for d in model["series"]]
     index = {day: i for i, day in enumerate(days)}
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
         dose_ax, burden_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 2.2]})
         _shade((dose_ax, burden_ax), model["episodes"], index)
-        _dose(dose_ax, model, index, len(days) - 1)
-        _burden(burden_ax, model)
-        idx, labels = _ticks(days)
+        _dose(dose_ax, model, index, len(days) - 1, _)
+        _burden(burden_ax, model, _)
+        idx, labels = _ticks(days, language)
         burden_ax.set_xticks(idx, labels)
         burden_ax.set_xlim(-0.5, len(days) - 0.5)
         for ax in (dose_ax, burden_ax):
@@ -155,21 +179,22 @@ def draw(model: dict) -> Figure:
             Line2D([], [], color=INK, linewidth=1.4),
             Patch(facecolor="#bdbdbd"),
         ]
-        labels = ["day's burden", "7-day median", "middle half (IQR)"]
+        labels = [_("day's burden"), _("7-day median"), _("middle half (IQR)")]
         if any(p is not None for p in planned_series(model)):
             handles[:0] = [
                 Line2D([], [], color=INK, linewidth=1.6),
                 Line2D([], [], color=MID, linewidth=1.4, linestyle=(0, (4, 2))),
             ]
-            labels[:0] = ["dose logged", "dose planned"]
+            labels[:0] = [_("dose logged"), _("dose planned")]
         kinds = {e["kind"] for e in model["episodes"]}
         for kind in ("window", "wave"):
             if kind in kinds:
                 style = SHADING[kind]
                 handles.append(Patch(facecolor=style["facecolor"], hatch=style["hatch"], edgecolor="#8c8c8c"))
-                labels.append(style["label"])
+                labels.append(_(style["label"]))
         fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False, fontsize=7)
-        fig.subplots_adjust(left=0.1, right=0.99, top=0.88, bottom=0.18, hspace=0.12)
+        fig.subplots_adjust(left=LEFT, right=0.99, top=0.88, bottom=0.18, hspace=0.12)
+        _fit_left(fig, (dose_ax, burden_ax))
         return fig
 
 

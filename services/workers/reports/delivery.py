@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import format_interval
+from babel.dates import format_date, format_interval
 from celery import Celery
 
 from services.workers.reports import schedule_repository
@@ -26,6 +26,13 @@ CLINICIAN_TEMPLATE = "clinician_report_link"
 def long_date(day: str) -> str:
     value = date.fromisoformat(day)
     return f"{value.day} {value:%B %Y}"
+
+
+def on_day(day: str, language: str = languages.DEFAULT) -> str:
+    """A day as `language` writes it ("5 January 2027", "5 de enero de 2027")."""
+    if language == languages.DEFAULT:
+        return long_date(day)
+    return format_date(date.fromisoformat(day), "long", locale=language)
 
 
 def period(report: dict, language: str = languages.DEFAULT) -> str:
@@ -59,6 +66,8 @@ def deliver(app: Celery, report: dict) -> int:
     if not wanted or report["status"] != READY or user is None:
         return 0
     settings: Settings = app.runtime.settings
+    # Both emails speak the report's language, the one its page and PDF are written in.
+    language = report.get("language") or languages.of(user)
     clinician = wanted.get("clinician_email")
     sent = 0
     if clinician:
@@ -73,13 +82,15 @@ def deliver(app: Celery, report: dict) -> int:
             template=CLINICIAN_TEMPLATE,
             to=clinician,
             idempotency_key=email_key(report, "clinician"),
+            # Without a display name the email says "someone" in its own language.
             data={
-                "shared_by": user.get("display_name") or "Someone",
-                "period": period(report),
+                **({"shared_by": user["display_name"]} if user.get("display_name") else {}),
+                "period": period(report, language),
                 "share_url": report_shares.share_url(settings, share["_id"]),
-                "expires_on": long_date(share["expires_at"].date().isoformat()),
+                "expires_on": on_day(share["expires_at"].date().isoformat(), language),
             },
             user_id=user["_id"],
+            language=language,
         )
     if wanted.get("to_self", True):
         # A personal share link: it opens in any browser without signing in (the apps hold device tokens,
@@ -87,7 +98,6 @@ def deliver(app: Celery, report: dict) -> int:
         own = report_shares.create_share(
             report_id=report["_id"], owner_id=user["_id"], recipient="you", share_id=f"{report['_id']}:self"
         )
-        language = languages.of(user)
         data = {
             "report_url": report_shares.share_url(settings, own["_id"]),
             "period": period(report, language),

@@ -13,8 +13,9 @@ from datetime import date, datetime, timedelta
 from statistics import fmean, median, quantiles
 from typing import Any
 
-from services.workers.reports import plan
-from shared import catalog, crypto
+from services.workers.reports import i18n, plan
+from services.workers.summaries import taper as summary_taper
+from shared import catalog, crypto, languages
 
 TOP_SYMPTOMS = 5
 # The median line and spread band use each day's trailing week, as an AGP uses many readings per hour.
@@ -25,6 +26,7 @@ SYMPTOM_CHANGE_POINTS = 0.5
 QUESTION_TAGS = frozenset({"questions for my doctor", "question for my doctor"})
 STATES = ("window", "neutral", "wave")
 ASSOCIATION = "association, not cause"
+UNNAMED = "Unnamed"
 DISCLAIMER = (
     "This report shows what the person chose to log in Track Your Healing. It is information to support "
     "a conversation with their clinician: it is not a diagnosis, not medical advice, and never a dosing "
@@ -54,16 +56,23 @@ def lookback_start(start: str, end: str) -> str:
     return (date.fromisoformat(start) - timedelta(days=length)).isoformat()
 
 
-def _label(entry: dict, keys: str) -> str:
+def _label(entry: dict, keys: str, language: str = languages.DEFAULT) -> str:
+    """A catalogue symptom's or medication's name in `language`; a custom one as the person wrote it."""
     code = entry.get("code") or entry.get("medication")
-    known = catalog.symptom(code) if entry.get("code") else None
+    known = (
+        catalog.symptom_label(code, language)
+        if entry.get("code")
+        else catalog.medication_name(code, language)
+        if code
+        else None
+    )
     if known:
-        return known["label"]
+        return known
     if entry.get("label"):
         return entry["label"]
     if entry.get("label_enc"):
         return crypto.decrypt(keys, entry["label_enc"])
-    return code or "Unnamed"
+    return code or i18n.gettext(language, UNNAMED)
 
 
 def _burden(day: dict | None) -> float | None:
@@ -112,7 +121,7 @@ def burden_stats(series: list[dict], previous: list[dict]) -> dict:
     }
 
 
-def _symptom_days(docs: list[dict], keys: str) -> dict[str, dict]:
+def _symptom_days(docs: list[dict], keys: str, language: str) -> dict[str, dict]:
     grouped: dict[str, dict] = {}
     for doc in docs:
         for key, entry in (doc.get("symptoms") or {}).items():
@@ -120,7 +129,7 @@ def _symptom_days(docs: list[dict], keys: str) -> dict[str, dict]:
             g["peaks"].append(float(entry["max"]))
     return {
         key: {
-            "label": _label(g["entry"], keys),
+            "label": _label(g["entry"], keys, language),
             "custom": bool(g["entry"].get("custom")),
             "red_flag": bool(g["entry"].get("red_flag")),
             "days": len(g["peaks"]),
@@ -144,10 +153,12 @@ def _change(now: dict, before: dict | None, earlier: bool) -> str:
     return "similar"
 
 
-def top_symptoms(period_docs: list[dict], previous_docs: list[dict], keys: str) -> list[dict]:
+def top_symptoms(
+    period_docs: list[dict], previous_docs: list[dict], keys: str, language: str = languages.DEFAULT
+) -> list[dict]:
     """The five symptoms that weighed most (days logged x daily peak), each beside the previous period."""
-    now = _symptom_days(period_docs, keys)
-    before = _symptom_days(previous_docs, keys)
+    now = _symptom_days(period_docs, keys, language)
+    before = _symptom_days(previous_docs, keys, language)
     ranked = sorted(now.items(), key=lambda kv: (-kv[1]["score"], kv[1]["label"]))[:TOP_SYMPTOMS]
     return [
         entry
@@ -176,9 +187,9 @@ def sleep(period_docs: list[dict]) -> dict:
     }
 
 
-def red_flags(period_docs: list[dict], keys: str) -> list[dict]:
+def red_flags(period_docs: list[dict], keys: str, language: str = languages.DEFAULT) -> list[dict]:
     return [
-        {"day": doc["day"], "label": _label(flag, keys), "severity": flag.get("severity")}
+        {"day": doc["day"], "label": _label(flag, keys, language), "severity": flag.get("severity")}
         for doc in period_docs
         for flag in doc.get("red_flags") or []
     ]
@@ -204,7 +215,15 @@ def episodes_in(person: dict, start: str, end: str) -> list[dict]:
     return out
 
 
-def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str) -> dict:
+def dose(
+    person: dict,
+    period_docs: list[dict],
+    start: str,
+    end: str,
+    keys: str,
+    *,
+    language: str = languages.DEFAULT,
+) -> dict:
     """Starting and current daily dose, the period's dose timeline, and what each medication was."""
     taper = person.get("taper") or {}
     timeline = [t for t in taper.get("timeline") or [] if t["day"] <= end]
@@ -215,7 +234,7 @@ def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str)
     for entry in (latest or {}).get("doses", {}).values():
         medications.append(
             {
-                "label": _label(entry, keys),
+                "label": _label(entry, keys, language),
                 "total_mg": entry.get("total_mg"),
                 "diazepam_eq_mg": entry.get("diazepam_eq_mg"),
                 "factor": entry.get("diazepam_factor"),
@@ -227,10 +246,11 @@ def dose(person: dict, period_docs: list[dict], start: str, end: str, keys: str)
             source = entry.get("factor_source")
             if source and source.get("id"):
                 sources[source["id"]] = source
+    # "9 mg diazepam-equivalent": what the mg are, when they are not plain mg.
+    unit_note = (taper.get("unit") or "mg").removeprefix("mg").strip() or None
     return {
         "unit": taper.get("unit"),
-        # "9 mg diazepam-equivalent": what the mg are, when they are not plain mg.
-        "unit_note": (taper.get("unit") or "mg").removeprefix("mg").strip() or None,
+        "unit_note": unit_note and i18n.gettext(language, unit_note),
         "start": taper.get("start_dose"),
         "start_day": timeline[0]["day"] if timeline else None,
         "current": timeline[-1]["amount"] if timeline else None,
@@ -254,8 +274,18 @@ def _percent(start: float | None, now: float | None) -> float | None:
     return round((now - start) / start * 100, 1) if start and now is not None else None
 
 
-def _step(step: dict) -> dict:
+def pace_note(step: dict, language: str) -> str | None:
+    """The step's pace note in `language`; a summary made before notes kept their numbers apart has the
+    English one only."""
+    pace = step.get("pace")
+    if not pace or pace.get("kind") not in summary_taper.PACE_NOTES:
+        return step.get("pace_note")
+    return i18n.gettext(language, summary_taper.PACE_NOTES[pace["kind"]]) % pace
+
+
+def _step(step: dict, language: str) -> dict:
     after = step.get("symptoms_after")
+    association = i18n.gettext(language, ASSOCIATION)
     return {
         "day": step["day"],
         "kind": step.get("kind"),
@@ -265,22 +295,22 @@ def _step(step: dict) -> dict:
         "cumulative_percent": step.get("cumulative_percent"),
         "held_days": step.get("held_days"),
         "held_ongoing": step.get("held_ongoing", False),
-        "pace_note": step.get("pace_note"),
-        "symptoms_after": after and {**after, "label": ASSOCIATION},
+        "pace_note": pace_note(step, language),
+        "symptoms_after": after and {**after, "label": association},
     }
 
 
-def taper_steps(person: dict, start: str, end: str) -> dict:
+def taper_steps(person: dict, start: str, end: str, language: str = languages.DEFAULT) -> dict:
     """Steps taken in the period (or, if none, the last one before it) with their neutral pace notes."""
     taper = person.get("taper") or {}
     steps = taper.get("steps") or []
-    in_period = [_step(s) for s in steps if start <= s["day"] <= end]
+    in_period = [_step(s, language) for s in steps if start <= s["day"] <= end]
     earlier = [s for s in steps if s["day"] < start]
     return {
         "steps": in_period,
-        "last_before": _step(earlier[-1]) if earlier and not in_period else None,
+        "last_before": _step(earlier[-1], language) if earlier and not in_period else None,
         "guideline": taper.get("guideline"),
-        "association": ASSOCIATION,
+        "association": i18n.gettext(language, ASSOCIATION),
     }
 
 
@@ -305,10 +335,13 @@ def assemble(
     keys: str,
     generated_at: datetime,
     plan_doc: dict | None = None,
+    language: str = languages.DEFAULT,
 ) -> dict[str, Any]:
-    """The report's content. `days` are the stored day summaries from `lookback_start` to the period's
+    """The report's content, in `language` (its catalogue names and its own sentences; what the person
+    wrote stays as written). `days` are the stored day summaries from `lookback_start` to the period's
     end; `notes` are opened (decrypted) note events of the period, used only if the person chose so;
     `plan_doc` the newest version of the person's taper plan, if any."""
+    _ = i18n.catalog(language).gettext
     start, end = report["period_start"], report["period_end"]
     person = person or {}
     period = days_between(start, end)
@@ -324,6 +357,7 @@ def assemble(
     include_notes = bool(report.get("options", {}).get("include_notes"))
     return {
         "report_id": report["_id"],
+        "language": language,
         "kind": report.get("kind"),
         "paper": report.get("options", {}).get("paper", "A4"),
         "name": user.get("display_name"),
@@ -334,25 +368,26 @@ def assemble(
         "days_logged": len(period_docs),
         "has_data": bool(period_docs),
         "entries": dict(per_kind),
-        "red_flags": red_flags(period_docs, keys),
-        "urgent_care": URGENT_CARE,
+        "red_flags": red_flags(period_docs, keys, language),
+        "urgent_care": _(URGENT_CARE),
         "series": series,
         "burden": burden_stats(series, previous_docs),
         "episodes": episodes_in(person, start, end),
-        "episodes_note": person.get("episodes_note"),
+        # The summaries keep the English note; a note they no longer write stays as stored.
+        "episodes_note": person.get("episodes_note") and _(person["episodes_note"]),
         "states": state_counts(period, by_day),
         # While the baseline is still forming, say how many more logged days it needs (not "too little data").
         "baseline_needs_days": _days_needed(person.get("baseline")),
-        "dose": dose(person, period_docs, start, end, keys),
-        "top_symptoms": top_symptoms(period_docs, previous_docs, keys),
+        "dose": dose(person, period_docs, start, end, keys, language=language),
+        "top_symptoms": top_symptoms(period_docs, previous_docs, keys, language),
         "sleep": sleep(period_docs),
-        "taper": taper_steps(person, start, end),
+        "taper": taper_steps(person, start, end, language),
         # The taper plan as entered, against what was logged (None without one).
-        "plan": plan.section(plan_doc, days, person, start, end),
+        "plan": plan.section(plan_doc, days, person, start, end, language=language),
         "include_notes": include_notes,
         "questions": questions(notes) if include_notes else [],
-        "disclaimer": DISCLAIMER,
-        "reference_note": catalog.reference_note(),
+        "disclaimer": _(DISCLAIMER),
+        "reference_note": _(catalog.reference_note()),
         "daily": [
             {
                 "day": d,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import HTML
 
-from services.workers.reports import charts
-from shared import scales
+from services.workers.reports import charts, i18n
+from shared import languages, scales
 from shared.reports import PDF_HREF
 
 TEMPLATE = "report.html"
@@ -19,32 +18,36 @@ LIMITS = {"flags": 3, "steps": 2, "questions": 2, "question_chars": 220, "plan_q
 DETAIL_AFTER_DAYS = 14
 
 
-def _day(value: str | date | datetime) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # New-style: `_("... %(name)s ...", name=value)`, the value escaped like any other.
+    env.install_gettext_translations(i18n.catalog(language), newstyle=True)
+    gettext = i18n.catalog(language).gettext
+    # The scales run in opposite directions (burden: higher is worse; sleep quality: higher is better), so
+    # the report names both ends of each wherever it shows one.
+    env.globals["scale"] = lambda name: scales.ends(name, gettext)
+    env.globals["language"] = language
+    env.filters |= {
+        "weekday": lambda v: i18n.weekday(v, language),
+        "short_date": lambda v: i18n.short_date(v, language),
+        "long_date": lambda v: i18n.long_date(v, language),
+        "period": lambda p: i18n.period(p["start"], p["end"], language),
+        "fmt": lambda v, digits=1: i18n.number(v, language, digits),
+        "signed": lambda v: i18n.signed(v, language),
+        "percent": lambda v: i18n.percent(v, language),
+    }
+    return env
 
 
-def _fmt(value: float, digits: int = 1) -> str:
-    text = f"{float(value):.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-# The scales run in opposite directions (burden: higher is worse; sleep quality: higher is better), so the
-# report names both ends of each wherever it shows one.
-_env.globals["scale"] = scales.ends
-_env.filters |= {
-    "weekday": lambda v: _day(v).strftime("%a"),
-    "short_date": lambda v: _day(v).strftime("%-d %b"),
-    "long_date": lambda v: _day(v).strftime("%-d %B %Y"),
-    "fmt": _fmt,
-    "signed": lambda v: ("+" if v > 0 else "") + _fmt(v),
-}
+# One environment per language the platform speaks, built at start.
+_ENVS = {language: _environment(language) for language in languages.LANGUAGES}
 
 
 def overflow(model: dict) -> dict[str, bool]:
@@ -60,10 +63,11 @@ def overflow(model: dict) -> dict[str, bool]:
 
 
 def html(model: dict, chart_uri: str | None = None) -> str:
-    """The report page: self-contained (styles inline, chart as a data URI), so it can be stored and
-    served as it is, and printed to the same layout as the PDF."""
+    """The report page, in the model's language: self-contained (styles inline, chart as a data URI), so
+    it can be stored and served as it is, and printed to the same layout as the PDF."""
     extra = overflow(model)
-    return _env.get_template(TEMPLATE).render(
+    env = _ENVS[i18n.supported(model.get("language"))]
+    return env.get_template(TEMPLATE).render(
         report=model,
         chart=chart_uri or charts.svg_data_uri(model),
         limits=LIMITS,

@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from services.workers.reports import model, render
-from shared import event_text, events, metrics, reports, summaries, users
+from shared import event_text, events, languages, metrics, reports, summaries, users
 from shared.plans import store as plans_store
 from shared.reports import BUILDING, FAILED, READY
 from shared.settings import Settings
@@ -21,7 +21,7 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-USER_FIELDS = {"display_name": 1, "time_zone": 1}
+USER_FIELDS = {"display_name": 1, "time_zone": 1, "language": 1}
 NOTE_FIELDS = {"user_id": 1, "occurred_at": 1, "local_day": 1, "data": 1, "deleted_at": 1}
 # A claim older than this is taken to belong to a worker that died mid-build (builds take seconds).
 STALE_CLAIM = timedelta(minutes=10)
@@ -38,10 +38,16 @@ def _filename(report: dict, ext: str) -> str:
     return f"taper-report-{report['period_start']}-to-{report['period_end']}.{ext}"
 
 
-def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes]:
-    """The report's HTML page and PDF, from what is stored for its period."""
+def language_of(report: dict, user: dict | None) -> str:
+    """The report's language: the one its request named, else the account's as it is built."""
+    return report.get("language") or languages.of(user)
+
+
+def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes, str]:
+    """The report's HTML page and PDF, from what is stored for its period, and their language."""
     user_id, start, end = report["user_id"], report["period_start"], report["period_end"]
     user = users.find(user_id, USER_FIELDS) or {}
+    language = language_of(report, user)
     person = summaries.find_person(user_id)
     days = summaries.summary_days(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
@@ -60,9 +66,10 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
             keys=keys,
             generated_at=now,
             plan_doc=plan_doc,
+            language=language,
         )
         page = render.html(content)
-        return page, render.pdf(page)
+        return page, render.pdf(page), language
     except Exception as exc:  # Any fault in one report's inputs or renderer fails that report only.
         raise AttemptFailed(type(exc).__name__) from exc
 
@@ -89,7 +96,7 @@ def build(
         return None
     started = time.perf_counter()
     try:
-        page, pdf = produce(report, settings, now)
+        page, pdf, language = produce(report, settings, now)
         metrics.REPORT_BUILD.observe(time.perf_counter() - started)
     except AttemptFailed as exc:
         log.warning(
@@ -111,7 +118,7 @@ def build(
         ),
         "pdf": reports.store_file(report, attempt, "pdf", pdf, _filename(report, "pdf"), keys=keys),
     }
-    ready = reports.mark_ready(report_id, stored, datetime.now(UTC))
+    ready = reports.mark_ready(report_id, stored, datetime.now(UTC), language)
     if ready is None:
         reports.drop_files(report_id)  # erased while we built it: nothing may outlive the request
     return ready

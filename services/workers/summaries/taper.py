@@ -16,6 +16,19 @@ from typing import Any
 from shared import taper_guideline as guideline
 
 ASSOCIATION_LABEL = "association, not cause"
+EQUIVALENT_UNIT = "mg diazepam-equivalent"
+# The pace notes by kind, their numbers kept apart in the step's `pace` ({"kind", "percent", "days",
+# "limit"}) so that a report can say them in its own language (services/workers/reports).
+PACE_NOTES = {
+    "first_cut": (
+        "This first reduction was %(percent)s%%. The 2025 guideline notes that initial reductions are "
+        "generally 5-10%%. Information to discuss with your prescriber, not advice."
+    ),
+    "window": (
+        "The dose fell %(percent)s%% within %(days)s days. The 2025 guideline notes that the pace typically "
+        "does not exceed %(limit)s%% every 2 weeks. Information to discuss with your prescriber, not advice."
+    ),
+}
 
 
 def daily_dose(day_doc: dict) -> tuple[float | None, str | None]:
@@ -24,7 +37,7 @@ def daily_dose(day_doc: dict) -> tuple[float | None, str | None]:
     if not doses:
         return None, None
     if all(d["diazepam_eq_mg"] is not None for d in doses):
-        return round(sum(d["diazepam_eq_mg"] for d in doses), 3), "mg diazepam-equivalent"
+        return round(sum(d["diazepam_eq_mg"] for d in doses), 3), EQUIVALENT_UNIT
     if len(doses) == 1:
         return doses[0]["total_mg"], "mg"
     return None, None
@@ -68,7 +81,7 @@ def _recorded_changes(day_docs: list[dict]) -> list[dict]:
     return out
 
 
-def _pace_note(step: dict, steps_before: list[dict], params: dict[str, Any]) -> str | None:
+def _pace(step: dict, steps_before: list[dict], params: dict[str, Any]) -> dict | None:
     if step["percent_change"] is None or step["percent_change"] >= 0:
         return None
     cut = -step["percent_change"]
@@ -78,18 +91,19 @@ def _pace_note(step: dict, steps_before: list[dict], params: dict[str, Any]) -> 
     start_level = recent[0]["from_mg"] if recent else step["from_mg"]
     window_cut = (start_level - step["to_mg"]) / start_level * 100 if start_level else 0
     if first_cut and cut > guideline.INITIAL_PERCENT_MAX:
-        return (
-            f"This first reduction was {cut:.0f}%. The 2025 guideline notes that initial reductions are "
-            f"generally 5-10%. Information to discuss with your prescriber, not advice."
-        )
+        return {"kind": "first_cut", "percent": round(cut)}
     if window_cut > guideline.WINDOW_PERCENT_MAX:
-        return (
-            f"The dose fell {window_cut:.0f}% within {guideline.WINDOW_DAYS} days. "
-            f"The 2025 guideline notes that the pace typically does not exceed "
-            f"{guideline.WINDOW_PERCENT_MAX}% every 2 weeks. Information to discuss with your prescriber, "
-            f"not advice."
-        )
+        return {
+            "kind": "window",
+            "percent": round(window_cut),
+            "days": guideline.WINDOW_DAYS,
+            "limit": guideline.WINDOW_PERCENT_MAX,
+        }
     return None
+
+
+def pace_note(pace: dict) -> str:
+    return PACE_NOTES[pace["kind"]] % pace
 
 
 def _symptoms_after(
@@ -169,7 +183,8 @@ def progress(
         end = steps[i + 1]["day"] if i + 1 < len(steps) else today
         step["held_days"] = (_iso(end) - _iso(step["day"])).days
         step["held_ongoing"] = i + 1 == len(steps)
-        step["pace_note"] = _pace_note(step, steps[:i], params)
+        step["pace"] = _pace(step, steps[:i], params)
+        step["pace_note"] = step["pace"] and pace_note(step["pace"])
         step["symptoms_after"] = (
             _symptoms_after(step["day"], burden_by_day, params) if (step["percent_change"] or 0) < 0 else None
         )

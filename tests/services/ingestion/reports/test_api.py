@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from shared import report_shares
+from shared import languages, report_shares
 from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.support.report_patients import generate_for_report, last_week
@@ -89,6 +89,26 @@ class TestOwnReports:
         assert report["status"] == "ready"
         page = live.get(report["html_url"], headers=headers).text
         assert "No entries in this period" in page and "0 of 7 days logged" in page
+
+    def test_a_report_asked_for_in_another_language_is_written_in_it(self, live):
+        # An English account whose doctor reads Spanish.
+        _user, headers = person()
+        report = ready_report(
+            live, headers, period_start="2024-01-01", period_end="2024-01-07", language="es"
+        )
+        assert report["status"] == "ready" and report["language"] == "es"
+        page = live.get(report["html_url"], headers=headers).text
+        assert '<html lang="es">' in page and "Sin registros en este periodo" in page
+        assert "0 de 7 días registrados" in page and "No entries" not in page
+        refused = live.post("/v1/reports", json={"language": "fr"}, headers=headers)
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+        assert refused.json["invalid_params"] == [{"name": "language", "reason": languages.UNKNOWN}]
+        # Without one, the account's language when it is built.
+        plain = ready_report(live, headers, period_start="2024-01-08", period_end="2024-01-14")
+        assert (
+            plain["language"] == "en"
+            and "No entries in this period" in live.get(plain["html_url"], headers=headers).text
+        )
 
     def test_not_ready_is_409_and_bad_periods_are_refused(self, live, db):
         user, headers = person()

@@ -81,6 +81,29 @@ def test_the_clinicians_email_names_who_shared_which_report_and_still_goes_out_w
     assert "Someone shared a report with you" in older.text and "If you weren't expecting" in older.text
 
 
+def test_the_clinicians_email_in_spanish_addresses_them_formally_and_names_no_one_it_does_not_know():
+    data = {"share_url": "https://x.test/r/t", "expires_on": "5 de enero de 2027"}
+    named = render(
+        "clinician_report_link",
+        data | {"shared_by": "Ana", "period": "1\u20137 de diciembre de 2026"},
+        unsubscribe_url="https://x.test/u/tok",
+        language="es",
+    )
+    text = " ".join(named.text.split())  # the plain-text part is wrapped
+    assert named.subject == "Han compartido un informe con usted"
+    assert "Ana ha compartido un informe con usted" in text
+    assert "su informe del periodo 1\u20137 de diciembre de 2026" in text
+    assert "El enlace funciona hasta el 5 de enero de 2027. Le rogamos que no reenvíe este correo" in text
+    assert "Si no conoce a Ana" in text and "porque Ana ha decidido compartir" in text
+    # No display name: "alguien", and no "if you don't know" a name it does not have.
+    unnamed = render(
+        "clinician_report_link", data | {"period": "1\u20137 de diciembre de 2026"}, language="es"
+    )
+    text = " ".join(unnamed.text.split())
+    assert "Alguien ha compartido un informe con usted" in text
+    assert "Si no esperaba este correo, puede ignorarlo." in text and "conoce" not in text
+
+
 def test_time_critical_mail_is_exactly_the_transactional_category():
     # The producer's record says how soon a lost attempt is retried; the category decides it here.
     transactional = {name for name, spec in TEMPLATES.items() if spec.category == TRANSACTIONAL}

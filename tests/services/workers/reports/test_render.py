@@ -16,7 +16,7 @@ from services.workers.reports import charts, model, render
 from services.workers.summaries import params as summary_params
 from shared.settings import Settings
 from tests.factories import plans
-from tests.support.report_patients import QUESTION, generate_for_report, summaries
+from tests.support.report_patients import QUESTION, summaries
 
 KEYS = Settings.from_env({}).encryption_keys
 PARAMS = summary_params.load()
@@ -37,7 +37,16 @@ def notes_of(patient, start: str, end: str) -> list[dict]:
 
 
 def build(
-    patient, start: str, end: str, *, paper="A4", include_notes=False, days=None, person=None, plan_doc=None
+    patient,
+    start: str,
+    end: str,
+    *,
+    paper="A4",
+    include_notes=False,
+    days=None,
+    person=None,
+    plan_doc=None,
+    language="en",
 ):
     if days is None:
         days, person = summaries(patient, KEYS, TODAY.isoformat(), PARAMS)
@@ -57,6 +66,7 @@ def build(
         keys=KEYS,
         generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
         plan_doc=plan_doc,
+        language=language,
     )
     page = render.html(content)
     return content, page
@@ -85,11 +95,6 @@ def chart_svg(page: str) -> str:
 
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
-@pytest.fixture(scope="module")
-def patient():
-    return generate_for_report(3, days=120, end=TODAY - timedelta(days=1), red_flags=6)
 
 
 class TestContent:

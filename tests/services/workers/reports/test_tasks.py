@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
+from services.ingestion.accounts import service as accounts
 from services.workers.reports import service
 from services.workers.summaries import params as summary_params
 from shared import events, files, reports
@@ -150,6 +153,57 @@ class TestClaims:
         assert ready["status"] == READY and ready["attempts"] == 2
         stored = {f["_id"] for f in db[f"{FILES_BUCKET}.files"].find({"metadata.report_id": "r-died"})}
         assert stored == set(ready["files"].values())
+
+
+class TestLanguage:
+    """The report is written in the account's language as it is built (or the one its request named), and
+    keeps it for its emails."""
+
+    @staticmethod
+    def queued(db, report_id: str, user: dict, period: tuple[str, str], **extra) -> None:
+        db.reports.insert_one(
+            {
+                "_id": report_id,
+                "user_id": user["_id"],
+                "kind": "on_demand",
+                "period_start": period[0],
+                "period_end": period[1],
+                "options": {"include_notes": False, "paper": "A4"},
+                "status": "queued",
+                "attempts": 0,
+                "files": {},
+                "updated_at": datetime.now(UTC),
+                **extra,
+            }
+        )
+
+    @staticmethod
+    def stored(settings, report: dict, kind: str) -> bytes:
+        return files.open_file(FILES_BUCKET, report["files"][kind], settings.encryption_keys).read()
+
+    def test_a_spanish_speakers_report_is_built_in_spanish(self, settings, seeded, db):
+        user, period = seeded(6)
+        accounts.update_profile(user["_id"], {"language": "es"})
+        self.queued(db, "r-es", user, period)
+        ready = service.build("r-es", settings, datetime.now(UTC))
+        assert ready["status"] == READY and ready["language"] == "es"
+        page = self.stored(settings, ready, "html").decode("utf-8")
+        assert '<html lang="es">' in page and "Síntomas principales" in page and "Top symptoms" not in page
+        first = PdfReader(io.BytesIO(self.stored(settings, ready, "pdf"))).pages[0].extract_text()
+        assert "Informe de reducción" in first and "DOSIS DIARIA ACTUAL" in first
+
+    def test_the_language_a_request_names_wins_and_an_english_account_stays_english(
+        self, settings, seeded, db
+    ):
+        user, period = seeded(7)
+        self.queued(db, "r-asked-es", user, period, language="es")
+        self.queued(db, "r-en", user, period)
+        asked = service.build("r-asked-es", settings, datetime.now(UTC))
+        english = service.build("r-en", settings, datetime.now(UTC))
+        assert (
+            asked["language"] == "es" and '<html lang="es">' in self.stored(settings, asked, "html").decode()
+        )
+        assert english["language"] == "en" and b'<html lang="en">' in self.stored(settings, english, "html")
 
 
 class TestNotes:

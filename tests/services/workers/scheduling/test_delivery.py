@@ -151,7 +151,7 @@ def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_work
     assert len(mailbox.messages) == 1
 
 
-def test_a_spanish_speaker_gets_the_report_and_reminder_in_spanish_and_their_clinician_english(
+def test_a_spanish_speaker_gets_the_report_and_reminder_in_spanish_and_so_does_their_clinician(
     live, db, mailbox
 ):
     user = subscriber(name="Ana")
@@ -175,7 +175,29 @@ def test_a_spanish_speaker_gets_the_report_and_reminder_in_spanish_and_their_cli
     assert reminder["Subject"] == "Un recordatorio amable para tu registro"
     assert "Si tienes un momento, podrías anotar cómo va el día de hoy" in text
     assert "Dejar de recibir recordatorios" in html and "Unsubscribe" not in text + html
-    # The clinician's email stays English (only the person's own emails follow their language).
-    text, _html = parts(clinician)
-    assert clinician["Subject"] == "A report has been shared with you"
-    assert "Ana shared a report with you" in text and "16 November 2026 to 22 November 2026" in text
+    # The clinician's email speaks the report's language (the one its page and PDF are written in), and
+    # its subject still says nothing but that a report was shared.
+    text, html = parts(clinician)
+    content = text.replace("\r\n", "\n").split("\n--\n")[0]
+    body = " ".join(content.split())  # the plain-text part is wrapped
+    assert clinician["Subject"] == "Han compartido un informe con usted"
+    assert "Ana ha compartido un informe con usted" in body and 'lang="es"' in html
+    assert "su informe del periodo 16\u201322 de noviembre de 2026" in body
+    assert "Si no conoce a Ana o no esperaba este correo, puede ignorarlo." in body
+    assert not HEALTH_WORDS.search(f"{clinician['Subject']}\n{content}"), content
+
+
+def test_the_reports_language_decides_both_emails_over_the_accounts(live, db, mailbox):
+    # Asked in Spanish for a doctor who reads it, by a person whose account speaks English.
+    user = subscriber(name="Sam")
+    report = store_ready_report(
+        db,
+        user,
+        keys=KEYS,
+        deliver={"to_self": True, "clinician_email": "dra.ruiz@example.org", "attach_pdf": False},
+        language="es",
+    )
+    assert delivery.deliver(live, report) == 2
+    mail = by_recipient(mailbox.wait_for(2))
+    assert mail["dra.ruiz@example.org"]["Subject"] == "Han compartido un informe con usted"
+    assert mail[user["email"]]["Subject"] == "Tu informe semanal está listo"

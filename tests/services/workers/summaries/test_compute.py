@@ -256,6 +256,9 @@ class TestTaper:
         (step,) = person["taper"]["steps"]
         assert step["percent_change"] == -40.0
         assert "guideline" in step["pace_note"] and "not advice" in step["pace_note"]
+        # Its numbers kept apart, so a report can say the same note in another language.
+        assert step["pace"] == {"kind": "first_cut", "percent": 40}
+        assert step["pace_note"].startswith("This first reduction was 40%.")
         assert person["taper"]["guideline"]["url"].startswith("https://")
 
 
