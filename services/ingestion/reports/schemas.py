@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared import languages
+from shared.languages import english as _
 from shared.reports import BUILDING, FAILED, ON_DEMAND, PAPERS, QUEUED, READY, WEEKLY
 from shared.single_line import SingleLine
 from shared.web.openapi import StrictBoolean
@@ -36,9 +37,11 @@ class ReportRequestSchema(Schema):
     def _period(self, data, **_kwargs):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and start > end:
-            raise ValidationError("The period must not end before it starts.", "period_start")
+            raise ValidationError(_("The period must not end before it starts."), "period_start")
         if start and end and (end - start).days >= MAX_PERIOD_DAYS:
-            raise ValidationError(f"A report covers at most {MAX_PERIOD_DAYS} days.", "period_start")
+            raise ValidationError(
+                _("A report covers at most {days} days.").format(days=MAX_PERIOD_DAYS), "period_start"
+            )
 
 
 class ReportSchema(Schema):
