@@ -234,9 +234,12 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
             const next = e.currentTarget.value as Locale;
             setLocale(next);
             setLocaleState(next);
-            void loadMedications()
-              .catch(() => undefined)
-              .then((loaded) => notifications.recordLanguage(next, loaded?.value))
+            // The reminders' language at once (a reminder can come any moment), their medication names in it
+            // once the catalogue is read.
+            void notifications
+              .recordLanguage(next)
+              .then(() => loadMedications().catch(() => undefined))
+              .then((loaded) => loaded && notifications.recordLanguage(next, loaded.value))
               .catch(() => undefined);
             onChanged({ ...me });
             // The account keeps it too, so the emails follow (this device shows its choice either way).
