@@ -547,6 +547,38 @@ class TestLanguage:
         refused.wait_for()
         assert "No guardado: Este event_id ya se usó para otro evento distinto." in refused.inner_text()
 
+    def test_catalogues_kept_from_before_their_translations_show_english_names_offline(
+        self, app_context, mailbox, db
+    ):
+        """A device that kept the catalogues before the API sent their Spanish words, opened offline: every
+        entry is still named, found and logged, in English, and the dose reminders name doses as the push
+        does. Until then the reminders had the Spanish names from the catalogue the app read."""
+        _user, page = signed_in_in_spanish(app_context, mailbox, "es-copia-antigua@example.org")
+        wait_for_worker(page)
+        reminder_names = lambda: page.evaluate(READ_REMINDER_DISPLAY).get("names")  # noqa: E731
+        wait_for(lambda: (reminder_names() or {}).get("zopiclone") == "Zopiclona", 10, "Spanish dose names")
+        page.get_by_role("link", name="Hoy").click()
+        # Both catalogues read and kept (Spanish names shown), then made as an API before `translations`.
+        page.get_by_label("Buscar un síntoma").fill("mareo")
+        page.get_by_role("button", name="Mareo, aturdimiento o falta de equilibrio").wait_for()
+        page.get_by_label("Medicamento").fill("orfidal")
+        page.get_by_role("button", name=re.compile("^Lorazepam")).wait_for()
+        assert page.evaluate(FORGET_TRANSLATIONS) == 2
+        # Offline, past the browser's HTTP cache too (routing turns it off), so only the kept copies answer.
+        app_context.route("**/v1/catalog/**", lambda route: route.abort())
+        app_context.set_offline(True)
+        page.reload()
+        page.get_by_label("Buscar un síntoma").fill("dizzy")
+        page.get_by_role("button", name="Dizziness, light-headedness or poor balance").click()
+        how_much = page.get_by_role("group", name=re.compile("¿Cuánto?"))
+        how_much.get_by_role("radio", name="1", exact=True).check()
+        page.get_by_role("button", name="Guardar síntoma").click()
+        page.get_by_text("Dizziness, light-headedness or poor balance: guardado.").wait_for()
+        page.get_by_label("Medicamento").fill("ativan")
+        page.get_by_role("button", name=re.compile("^Lorazepam")).wait_for()
+        wait_for(lambda: reminder_names() == {}, 10, "the reminders to name doses as the push does")
+        assert page.evaluate(READ_REMINDER_DISPLAY)["language"] == "es"
+
     def test_the_language_chosen_in_settings_is_the_one_emails_come_in(self, app_context, mailbox, db):
         user, page = signed_in_in_spanish(app_context, mailbox, "es-correo@example.org")
         account = {"_id": user["_id"]}
@@ -1096,6 +1128,31 @@ NAMES_DOSES = """() => new Promise(resolve => {
     open.onsuccess = () => {
         const get = open.result.transaction("device").objectStore("device").get("display");
         get.onsuccess = () => resolve(Boolean(get.result && get.result.showDoses));
+    };
+})"""
+
+READ_REMINDER_DISPLAY = """() => new Promise(resolve => {
+    const open = indexedDB.open("track-your-healing-reminders", 1);
+    open.onsuccess = () => {
+        const get = open.result.transaction("device").objectStore("device").get("display");
+        get.onsuccess = () => resolve(get.result || {});
+    };
+})"""
+# The app's kept catalogues made as an API before `translations` gave them: how many it changed.
+FORGET_TRANSLATIONS = """() => new Promise(resolve => {
+    const open = indexedDB.open("track-your-healing", 1);
+    open.onsuccess = () => {
+        const cache = open.result.transaction("cache", "readwrite").objectStore("cache");
+        const all = cache.getAll();
+        all.onsuccess = () => {
+            const kept = all.result.filter(r => r.key.startsWith("catalog:"));
+            for (const record of kept) {
+                const entries = record.value.symptoms || record.value.medications;
+                for (const entry of entries) delete entry.translations;
+                cache.put(record);
+            }
+            resolve(kept.length);
+        };
     };
 })"""
 

@@ -1,7 +1,9 @@
 """GET /v1/catalog/symptoms and /medications: the versioned, sourced catalogues the apps pick from.
 
-The same for everyone and changed only by a release, so each answer is built once per process with a strong
-ETag; apps revalidate with If-None-Match and get 304 while their copy is current."""
+Each entry carries its words in every other language the platform speaks (`translations`), so the apps name,
+search and explain entries in the reader's language from the server's one copy. The same for everyone and
+changed only by a release, so each answer is built once per process with a strong ETag; apps revalidate with
+If-None-Match and get 304 while their copy is current."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from functools import cache
 from flask import Response, request
 
 from services.ingestion.catalog.schemas import MedicationCatalogSchema, SymptomCatalogSchema
-from shared import catalog
+from shared import catalog, languages
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import DomainError, problem_responses
 
@@ -20,6 +22,9 @@ blp = Blueprint("catalog", __name__, url_prefix="/v1/catalog", description="Symp
 
 # A day fresh, then revalidated: a new catalogue reaches every app within a day, and a 304 costs little.
 CACHE_CONTROL = "public, max-age=86400, must-revalidate"
+# The words a translation may hold (what the schemas document).
+SYMPTOM_WORDS = ("label", "synonyms", "red_flag_reason")
+MEDICATION_WORDS = ("name", "aliases")
 
 
 @cache
@@ -28,7 +33,7 @@ def _symptoms_body() -> bytes:
         {
             "version": catalog.catalog_version(),
             "severity_scale": catalog.severity_scale(),
-            "symptoms": catalog.symptoms(),
+            "symptoms": [_translated(item, "symptoms", SYMPTOM_WORDS) for item in catalog.symptoms()],
             "sources": _cited(s for item in catalog.symptoms() for s in _symptom_sources(item)),
         },
         separators=(",", ":"),
@@ -41,11 +46,24 @@ def _medications_body() -> bytes:
         {
             "version": catalog.catalog_version(),
             "reference_note": catalog.reference_note(),
-            "medications": catalog.medications(),
+            "medications": [
+                _translated(item, "medications", MEDICATION_WORDS) for item in catalog.medications()
+            ],
             "sources": _cited(s for item in catalog.medications() for s in _medication_sources(item)),
         },
         separators=(",", ":"),
     ).encode()
+
+
+def _translated(item: dict, kind: str, words: tuple[str, ...]) -> dict:
+    """The entry with its words in each other language that has them (a copy: the catalogue's dicts are
+    shared). A language without the entry is left out, and the app shows the English words."""
+    translations = {}
+    for language in languages.LANGUAGES:
+        entry = catalog.translations(language)[kind].get(item["code"])
+        if entry:
+            translations[language] = {word: entry[word] for word in words if word in entry}
+    return {**item, "translations": translations}
 
 
 def _symptom_sources(item: dict) -> list[str]:
@@ -89,7 +107,9 @@ def _answer(body: bytes) -> Response:
 @blp.alt_response(304, description="Not modified: the copy named by If-None-Match is current")
 @problem_responses(406)
 def get_symptom_catalog():
-    """The symptom catalogue (codes, labels, synonyms, red flags) with the 0-4 severity scale and sources."""
+    """The symptom catalogue (codes, labels, synonyms, red flags) with the 0-4 severity scale and sources.
+
+    Each symptom's words are English; `translations` holds them in the other languages."""
     return _answer(_symptoms_body())
 
 
@@ -100,5 +120,7 @@ def get_symptom_catalog():
 @blp.alt_response(304, description="Not modified: the copy named by If-None-Match is current")
 @problem_responses(406)
 def get_medication_catalog():
-    """The medication catalogue (generic names with brand aliases, reference diazepam equivalents)."""
+    """The medication catalogue (generic names with brand aliases, reference diazepam equivalents).
+
+    Each medication's names are English; `translations` holds them in the other languages."""
     return _answer(_medications_body())

@@ -1,4 +1,5 @@
-"""Shapes of the catalogue answers, for the OpenAPI document; entries are served as the files hold them."""
+"""Shapes of the catalogue answers, for the OpenAPI document; entries are served as the files hold them, each
+with its `translations` added."""
 
 from __future__ import annotations
 
@@ -31,6 +32,33 @@ class SeverityScaleSchema(Entry):
     note = fields.String()
 
 
+TRANSLATIONS = (
+    "The entry's words in each language other than English that has them, by language code (`es`). Show "
+    "these to a reader of that language; where a language, or a word, is missing, show the English."
+)
+
+
+class SymptomTranslationSchema(Schema):
+    label = fields.String(metadata={"description": "the label in this language"})
+    synonyms = fields.List(
+        fields.String(),
+        metadata={"description": "words people use in this language; search these and the English words too"},
+    )
+    red_flag_reason = fields.String(
+        metadata={"description": "red flags only: why to seek urgent care now, in this language"}
+    )
+
+
+class MedicationTranslationSchema(Schema):
+    name = fields.String(metadata={"description": "the generic name as this language writes it"})
+    aliases = fields.List(
+        fields.String(),
+        metadata={
+            "description": "brand names used where this language is spoken; search with the English ones"
+        },
+    )
+
+
 class SymptomSchema(Entry):
     code = fields.String(metadata={"description": "what events send as `code`"})
     label = fields.String()
@@ -40,6 +68,11 @@ class SymptomSchema(Entry):
     red_flag = fields.Boolean(metadata={"description": "logging it shows urgent-care guidance at once"})
     red_flag_reason = fields.String(allow_none=True)
     sources = fields.List(fields.String())
+    translations = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(SymptomTranslationSchema),
+        metadata={"description": TRANSLATIONS},
+    )
 
 
 class SymptomCatalogSchema(Entry):
@@ -62,6 +95,11 @@ class MedicationSchema(Entry):
     aliases = fields.List(fields.String(), metadata={"description": "brand names, found under the generic"})
     diazepam_equivalents = fields.List(fields.Nested(EquivalentSchema))
     default_factor_source = fields.String(allow_none=True)
+    translations = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(MedicationTranslationSchema),
+        metadata={"description": TRANSLATIONS},
+    )
 
 
 class MedicationCatalogSchema(Entry):

@@ -4,6 +4,7 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
 import "../public/reminder-text.js";
+import type { MedicationCatalog } from "../src/api/client";
 import { readDisplay, recordLanguage, setShowDoses, showsDoses, type Display } from "../src/settings/notifications";
 
 interface Shown {
@@ -70,17 +71,38 @@ describe("a reminder's notification", () => {
   });
 });
 
+// The medication catalogue as the app keeps it from the API, and as it kept it before the API sent translations.
+const MEDICATIONS: MedicationCatalog = {
+  medications: [
+    { code: "chlordiazepoxide", name: "Chlordiazepoxide", aliases: [], translations: { es: { name: "Clordiazepóxido", aliases: [] } } },
+    { code: "zopiclone", name: "Zopiclone", aliases: [], translations: { es: { name: "Zopiclona", aliases: ["Limovan"] } } },
+    { code: "diazepam", name: "Diazepam", aliases: ["Valium"], translations: {} },
+  ],
+};
+const OLD_MEDICATIONS: MedicationCatalog = { medications: (MEDICATIONS.medications ?? []).map(({ translations: _, ...m }) => m) };
+
 describe("what the app records for the worker", () => {
   it("is off until turned on, keeps the language with its medication names, and keeps each change", async () => {
     const db = "reminders-test";
     expect(await showsDoses(db)).toBe(false);
-    await recordLanguage("es", db);
+    await recordLanguage("es", MEDICATIONS, db);
     expect(await readDisplay(db)).toMatchObject({ language: "es", names: { chlordiazepoxide: "Clordiazepóxido", zopiclone: "Zopiclona" } });
     await setShowDoses(true, db);
-    await recordLanguage("en", db);
+    expect(compose(TWO, await readDisplay(db)).body).toBe("En tu plan: 12,5 mg de clordiazepóxido y 7,5 mg de diazepam (1,5 mL)");
+    await recordLanguage("en", MEDICATIONS, db);
     expect(await readDisplay(db)).toEqual({ language: "en", names: {}, showDoses: true });
     expect(compose(ONE, await readDisplay(db)).body).toBe("In your plan: 0.25 mg clonazepam (½ tablet)");
     await setShowDoses(false, db);
     expect(await showsDoses(db)).toBe(false);
+  });
+
+  it("without a catalogue in the language (none yet, or one kept from before), names doses as the push does", async () => {
+    const db = "reminders-test-old";
+    for (const catalogue of [undefined, OLD_MEDICATIONS]) {
+      await recordLanguage("es", catalogue, db);
+      await setShowDoses(true, db);
+      expect(await readDisplay(db)).toEqual({ language: "es", names: {}, showDoses: true });
+      expect(compose(TWO, await readDisplay(db)).body).toBe("En tu plan: 12,5 mg de chlordiazepoxide y 7,5 mg de diazepam (1,5 mL)");
+    }
   });
 });

@@ -2,8 +2,8 @@
 // the same 0-4 scale, so they compare at a glance. Plain SVG (a few hundred rectangles at most): no chart
 // library instance per symptom.
 import type { SymptomSeries } from "../chart/mapping";
-import { symptomLabel } from "../i18n/catalog";
-import { currentLocale, t } from "../i18n/i18n";
+import type { symptomLabels } from "../i18n/catalog";
+import { t } from "../i18n/i18n";
 
 const HEIGHT = 40;
 const MAX_SEVERITY = 4;
@@ -20,7 +20,7 @@ function Strip({ series }: { series: SymptomSeries }) {
   );
 }
 
-export function SymptomMultiples({ series }: { series: SymptomSeries[] }) {
+export function SymptomMultiples({ series, label }: { series: SymptomSeries[]; label: ReturnType<typeof symptomLabels> }) {
   if (series.length === 0) return null;
   return (
     <section class="multiples" aria-labelledby="multiples-title" data-testid="symptom-multiples">
@@ -28,11 +28,11 @@ export function SymptomMultiples({ series }: { series: SymptomSeries[] }) {
       <p class="muted">{t("trends.symptoms_scale")}</p>
       <ul>
         {series.map((s) => {
-          const label = symptomLabel(s.code, s.label, currentLocale());
+          const name = label(s.code, s.label);
           return (
             <li key={s.key}>
               <p>
-                <strong>{label}</strong>{" "}
+                <strong>{name}</strong>{" "}
                 <span class="muted">{t("trends.symptom_days", { count: s.daysLogged, highest: s.highest })}</span>
               </p>
               <Strip series={s} />

@@ -1,34 +1,35 @@
-// The catalogues in the reader's language. The API's catalogues are in English; Spanish names, search words
-// and red-flag reasons come from catalog-es.ts by code. Search keeps the English words too, so either finds.
+// The catalogues in the reader's language. Each entry from the API carries its words in the other languages
+// (`translations`, by language code); where one is missing (a copy this device kept from before the API sent
+// them, or a word not yet translated) the entry shows its English words. Search keeps the English words too,
+// so either finds.
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
-import { MEDICATIONS_ES, RED_FLAG_REASONS_ES, SYMPTOMS_ES } from "./catalog-es";
 import type { Locale } from "./i18n";
 
 export function localSymptoms(catalog: SymptomCatalog, locale: Locale): SymptomCatalog {
-  if (locale !== "es") return catalog;
+  if (locale === "en") return catalog;
   return {
     ...catalog,
     symptoms: (catalog.symptoms ?? []).map((s) => {
-      const es = SYMPTOMS_ES[s.code ?? ""];
-      if (!es) return s;
-      const reason = RED_FLAG_REASONS_ES[s.code ?? ""];
+      const local = s.translations?.[locale];
+      if (!local) return s;
       return {
         ...s,
-        label: es[0],
-        synonyms: [...es[1], s.label ?? "", ...(s.synonyms ?? [])],
-        ...(s.red_flag && reason ? { red_flag_reason: reason } : {}),
+        label: local.label ?? s.label,
+        synonyms: [...(local.synonyms ?? []), ...(local.label ? [s.label ?? ""] : []), ...(s.synonyms ?? [])],
+        ...(s.red_flag && local.red_flag_reason ? { red_flag_reason: local.red_flag_reason } : {}),
       };
     }),
   };
 }
 
 export function localMedications(catalog: MedicationCatalog, locale: Locale): MedicationCatalog {
-  if (locale !== "es") return catalog;
+  if (locale === "en") return catalog;
   return {
     ...catalog,
     medications: (catalog.medications ?? []).map((m) => {
-      const es = MEDICATIONS_ES[m.code ?? ""];
-      return es ? { ...m, name: es[0], aliases: [...new Set([...es[1], ...(m.aliases ?? [])])] } : m;
+      const local = m.translations?.[locale];
+      if (!local) return m;
+      return { ...m, name: local.name ?? m.name, aliases: [...new Set([...(local.aliases ?? []), ...(m.aliases ?? [])])] };
     }),
   };
 }
@@ -43,8 +44,19 @@ export function namesByCode(symptoms?: SymptomCatalog, medications?: MedicationC
   };
 }
 
-/** A symptom's name for the reader, from its code, or the catalogue's English words when there is none. */
-export function symptomLabel(code: string | null | undefined, english: string | null | undefined, locale: Locale): string {
-  const es = locale === "es" && code ? SYMPTOMS_ES[code] : undefined;
-  return es?.[0] ?? english ?? code ?? "";
+/** A symptom's name for the reader: the (localised) catalogue's for a code it lists, else the words it came
+ * with (a custom symptom's own label, or the English a summary gives). */
+export function symptomLabels(symptoms?: SymptomCatalog) {
+  const labels = new Map((symptoms?.symptoms ?? []).map((s) => [s.code ?? "", s.label ?? ""]));
+  return (code: string | null | undefined, label: string | null | undefined): string => (code && labels.get(code)) || label || code || "";
+}
+
+/** Medication names by code in `locale`, where the catalogue has them: none for English, the push's words. */
+export function medicationNames(medications: MedicationCatalog | undefined, locale: Locale): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const m of medications?.medications ?? []) {
+    const name = m.translations?.[locale]?.name;
+    if (m.code && name) names[m.code] = name;
+  }
+  return names;
 }

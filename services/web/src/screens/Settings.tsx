@@ -6,6 +6,7 @@ import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } fro
 import * as notifications from "../settings/notifications";
 import * as push from "../settings/push";
 import { clearAll } from "../store/db";
+import { loadMedications } from "../store/remote";
 import { database, syncNow } from "../store/syncer";
 import { PageLinks } from "../ui/PageLinks";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
@@ -233,7 +234,13 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
             const next = e.currentTarget.value as Locale;
             setLocale(next);
             setLocaleState(next);
-            void notifications.recordLanguage(next).catch(() => undefined);
+            // The reminders' language at once (a reminder can come any moment), their medication names in it
+            // once the catalogue is read.
+            void notifications
+              .recordLanguage(next)
+              .then(() => loadMedications().catch(() => undefined))
+              .then((loaded) => loaded && notifications.recordLanguage(next, loaded.value))
+              .catch(() => undefined);
             onChanged({ ...me });
             // The account keeps it too, so the emails follow (this device shows its choice either way).
             void api

@@ -5,11 +5,11 @@ import type { Summary } from "../api/client";
 import { fromFirstDay, symptomSeries, toChartData, withPlanned, BASELINE_MIN_DAYS, EQUIVALENT_UNIT, type Band, type RedFlag } from "../chart/mapping";
 import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
-import { symptomLabel } from "../i18n/catalog";
+import { localSymptoms, symptomLabels } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/i18n";
 import { loadPlan, loadSchedule } from "../store/plan";
-import { loadSummaries } from "../store/remote";
+import { loadSummaries, loadSymptoms } from "../store/remote";
 
 // The plan's schedule is asked for at most this many days at once (the API's limit).
 const MAX_PLAN_DAYS = 366;
@@ -42,8 +42,10 @@ function doseUnit(unit: string | null): string {
   return t(unit === EQUIVALENT_UNIT ? "trends.dose_unit_eq" : "trends.dose_unit_mg");
 }
 
-function flagNames(flags: RedFlag[]): string {
-  return flags.map((f) => symptomLabel(f.code, f.label, currentLocale())).join(", ");
+type SymptomLabel = ReturnType<typeof symptomLabels>;
+
+function flagNames(flags: RedFlag[], label: SymptomLabel): string {
+  return flags.map((f) => label(f.code, f.label)).join(", ");
 }
 
 export function Trends() {
@@ -58,6 +60,11 @@ export function Trends() {
     () => (summary && days === ALL_DAYS ? fromFirstDay(summary.value) : summary?.value),
     [summary, days],
   );
+  // Symptoms by the catalogue's names in the reader's language (the summary's English until it is read).
+  const [label, setLabel] = useState<SymptomLabel>(() => symptomLabels());
+  useEffect(() => {
+    void loadSymptoms().then((loaded) => loaded && setLabel(() => symptomLabels(localSymptoms(loaded.value, currentLocale()))));
+  }, []);
   // The plan's planned dose over the same days, when there is a plan (the last copy seen, offline).
   const [plannedDays, setPlannedDays] = useState<Record<string, unknown>[]>([]);
   useEffect(() => {
@@ -122,14 +129,14 @@ export function Trends() {
             </ul>
           )}
           <p class="muted">{t("trends.disclaimer")}</p>
-          <SymptomMultiples series={symptoms} />
+          <SymptomMultiples series={symptoms} label={label} />
           {data.redFlags.length > 0 && (
             <div class="card flagged" data-testid="red-flags">
               <p>{t("trends.flags_title")}</p>
               <ul class="flags">
                 {[...data.redFlags].reverse().map((mark) => (
                   <li key={mark.day}>
-                    {formatDay(mark.day)}: {flagNames(mark.flags)}
+                    {formatDay(mark.day)}: {flagNames(mark.flags, label)}
                   </li>
                 ))}
               </ul>
@@ -162,7 +169,7 @@ export function Trends() {
                       <td>{row.state ? t(row.state === "wave" ? "trends.wave" : "trends.window") : ""}</td>
                       {data.doseUnit && <td>{row.dose === null ? "–" : formatNumber(row.dose, 3)}</td>}
                       {data.plannedUnit && <td>{planned === null ? "–" : formatNumber(planned, 3)}</td>}
-                      <td>{flagNames(row.redFlags)}</td>
+                      <td>{flagNames(row.redFlags, label)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -2,7 +2,8 @@
 // public/reminder-text.js): the app's language, and whether the person chose to see the doses named. A
 // notification shows on a locked screen, so by default it says only the time; the choice is per device.
 import { openDB } from "idb";
-import { MEDICATIONS_ES } from "../i18n/catalog-es";
+import type { MedicationCatalog } from "../api/client";
+import { medicationNames } from "../i18n/catalog";
 import type { Locale } from "../i18n/i18n";
 
 const DB_NAME = "track-your-healing-reminders"; // the worker's names: keep both alike
@@ -41,9 +42,10 @@ async function update(change: Partial<Display>, name: string): Promise<void> {
   }
 }
 
-export function recordLanguage(locale: Locale, name: string = DB_NAME): Promise<void> {
-  const names = locale === "es" ? Object.fromEntries(Object.entries(MEDICATIONS_ES).map(([code, [es]]) => [code, es])) : {};
-  return update({ language: locale, names }, name);
+/** The app's language, with the medication names in it from the catalogue the app has (none when it has
+ * none yet: the push's English names show until it does). */
+export function recordLanguage(locale: Locale, medications?: MedicationCatalog, name: string = DB_NAME): Promise<void> {
+  return update({ language: locale, names: medicationNames(medications, locale) }, name);
 }
 
 export async function showsDoses(name: string = DB_NAME): Promise<boolean> {

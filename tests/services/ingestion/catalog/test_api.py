@@ -1,4 +1,7 @@
-"""GET /v1/catalog/symptoms and /medications: the catalogues as shared/catalog holds them, cacheable."""
+"""GET /v1/catalog/symptoms and /medications: the catalogues as shared/catalog holds them, each entry with its
+words in the other languages, cacheable."""
+
+import re
 
 from shared import catalog
 
@@ -27,6 +30,25 @@ class TestSymptomCatalog:
         stale = client.get("/v1/catalog/symptoms", headers={"If-None-Match": '"something-else"'})
         assert stale.status_code == 200
 
+    def test_each_symptom_carries_its_spanish_words_and_only_a_red_flag_a_reason(self, client):
+        symptoms = client.get("/v1/catalog/symptoms").json["symptoms"]
+        for served in symptoms:
+            code = served["code"]
+            assert set(served["translations"]) == {"es"}, code  # English is the entry itself
+            spanish = served["translations"]["es"]
+            assert spanish["label"] == catalog.symptom_label(code, "es"), code
+            assert spanish["synonyms"] == catalog.translations("es")["symptoms"][code]["synonyms"], code
+            if served["red_flag"]:
+                assert re.search(r"urgencias|emergencias", spanish["red_flag_reason"]), code
+            else:
+                assert "red_flag_reason" not in spanish, code
+            # The English words are the catalogue's, untouched, and the shared entry gains nothing.
+            assert {k: v for k, v in served.items() if k != "translations"} == catalog.symptom(code)
+            assert "translations" not in catalog.symptom(code)
+        dizzy = next(s for s in symptoms if s["code"] == "dizziness_balance")
+        assert dizzy["translations"]["es"]["label"] == "Mareo, aturdimiento o falta de equilibrio"
+        assert "mareo" in dizzy["translations"]["es"]["synonyms"]
+
 
 class TestMedicationCatalog:
     def test_lists_generics_with_brand_aliases_and_the_reference_note(self, client):
@@ -44,6 +66,17 @@ class TestMedicationCatalog:
         assert etag != client.get("/v1/catalog/symptoms").headers["ETag"]
         assert client.get("/v1/catalog/medications", headers={"If-None-Match": etag}).status_code == 304
 
+    def test_each_medication_carries_its_spanish_name_and_brands(self, client):
+        medications = client.get("/v1/catalog/medications").json["medications"]
+        for served in medications:
+            code = served["code"]
+            assert served["translations"] == {"es": catalog.translations("es")["medications"][code]}, code
+            assert {k: v for k, v in served.items() if k != "translations"} == catalog.medication(code)
+        by_code = {m["code"]: m for m in medications}
+        assert by_code["zopiclone"]["translations"]["es"]["name"] == "Zopiclona"
+        assert "Orfidal" in by_code["lorazepam"]["translations"]["es"]["aliases"]
+        assert by_code["lorazepam"]["aliases"] == ["Ativan"]  # the English brands stay apart
+
 
 def test_both_are_in_the_openapi_document_as_public_operations(client):
     paths = client.get("/openapi.json").json["paths"]
@@ -52,6 +85,19 @@ def test_both_are_in_the_openapi_document_as_public_operations(client):
         assert operation["security"] == []
         assert "200" in operation["responses"]
         assert "304" in operation["responses"]
+
+
+def test_the_openapi_document_describes_the_translations(client):
+    schemas = client.get("/openapi.json").json["components"]["schemas"]
+    for entry, words in (
+        ("Symptom", {"label", "synonyms", "red_flag_reason"}),
+        ("Medication", {"name", "aliases"}),
+    ):
+        translations = schemas[entry]["properties"]["translations"]
+        assert "English" in translations["description"]
+        translation = schemas[translations["additionalProperties"]["$ref"].rsplit("/", 1)[1]]
+        assert set(translation["properties"]) == words
+        assert all(field.get("description") for field in translation["properties"].values())
 
 
 def test_a_client_that_takes_no_json_is_told_so(client):
