@@ -164,8 +164,16 @@ class TestToday:
         person("quick@example.org")
         page = app_context.new_page()
         sign_in(page, mailbox, "quick@example.org")
+        asked = []
+        page.on("request", lambda request: asked.append(request.url.split("?")[0]))
         page.goto("/app/")  # opening the app
         page.get_by_role("heading", name="Today", level=1).wait_for()
+        page.get_by_test_id("synced").wait_for()
+        # Its start and the screen both need the catalogues, and ask for each once.
+        assert sorted(u.rsplit("/", 1)[1] for u in asked if "/v1/catalog/" in u) == [
+            "medications",
+            "symptoms",
+        ]
         taps = 0
         page.get_by_role("radio", name="6", exact=True).check()
         taps += 1

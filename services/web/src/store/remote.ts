@@ -42,12 +42,26 @@ export async function loadMe(): Promise<Loaded<Me> | undefined> {
   });
 }
 
+// A catalogue changes only with a release, so one fresh answer serves the page's life: its start (the
+// reminders' names) and every screen. A copy from this device (offline) is asked for again the next time.
+const catalogues = new Map<string, Promise<Loaded<unknown> | undefined>>();
+
+function catalogue<T>(key: string, fetcher: () => Promise<T | undefined>): Promise<Loaded<T> | undefined> {
+  const kept = catalogues.get(key) as Promise<Loaded<T> | undefined> | undefined;
+  if (kept) return kept;
+  const read = cached(key, fetcher);
+  catalogues.set(key, read);
+  const forget = () => void catalogues.delete(key);
+  read.then((loaded) => (!loaded || loaded.savedAt ? forget() : undefined), forget);
+  return read;
+}
+
 export function loadSymptoms(): Promise<Loaded<SymptomCatalog> | undefined> {
-  return cached("catalog:symptoms", async () => (await api.GET("/v1/catalog/symptoms")).data);
+  return catalogue("catalog:symptoms", async () => (await api.GET("/v1/catalog/symptoms")).data);
 }
 
 export function loadMedications(): Promise<Loaded<MedicationCatalog> | undefined> {
-  return cached("catalog:medications", async () => (await api.GET("/v1/catalog/medications")).data);
+  return catalogue("catalog:medications", async () => (await api.GET("/v1/catalog/medications")).data);
 }
 
 /** The last `days` local days up to today (the server knows the person's today). */
