@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import format_date, format_interval
+from babel.dates import format_interval
 from celery import Celery
 
-from services.workers.reports import schedule_repository
+from services.workers.reports import i18n, schedule_repository
 from shared import languages, report_shares
 from shared.email import request_email
 from shared.reports import FILES_BUCKET, READY, WEEKLY
@@ -23,22 +23,11 @@ SELF_TEMPLATE = "weekly_report"
 CLINICIAN_TEMPLATE = "clinician_report_link"
 
 
-def long_date(day: str) -> str:
-    value = date.fromisoformat(day)
-    return f"{value.day} {value:%B %Y}"
-
-
-def on_day(day: str, language: str = languages.DEFAULT) -> str:
-    """A day as `language` writes it ("5 January 2027", "5 de enero de 2027")."""
-    if language == languages.DEFAULT:
-        return long_date(day)
-    return format_date(date.fromisoformat(day), "long", locale=language)
-
-
 def period(report: dict, language: str = languages.DEFAULT) -> str:
     """The report's dates as `language` writes them, for its email ("1 to 7 December 2026")."""
     if language == languages.DEFAULT:
-        return f"{long_date(report['period_start'])} to {long_date(report['period_end'])}"
+        start, end = (i18n.long_date(report[key], language) for key in ("period_start", "period_end"))
+        return f"{start} to {end}"
     start, end = date.fromisoformat(report["period_start"]), date.fromisoformat(report["period_end"])
     return format_interval(start, end, "yMMMMd", locale=language)  # "1-7 de diciembre de 2026" (an en dash)
 
@@ -87,7 +76,7 @@ def deliver(app: Celery, report: dict) -> int:
                 **({"shared_by": user["display_name"]} if user.get("display_name") else {}),
                 "period": period(report, language),
                 "share_url": report_shares.share_url(settings, share["_id"]),
-                "expires_on": on_day(share["expires_at"].date().isoformat(), language),
+                "expires_on": i18n.long_date(share["expires_at"].date(), language),
             },
             user_id=user["_id"],
             language=language,
