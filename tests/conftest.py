@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis as redis_lib
@@ -19,8 +20,31 @@ from shared.runtime import build
 from shared.settings import Settings
 from shared.tasks import ALL_QUEUES
 from tests.support import operations  # noqa: F401 - registers its MongoDB command listener first
+from tests.support.clock_check import TIME_SENSITIVE
 from tests.support.mailbox import Mailbox, SmtpServer
-from tests.support.servers import FerretDB, RedisServer
+from tests.support.servers import ROOT, FerretDB, RedisServer
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--leave-clock-checked",
+        action="store_true",
+        help="leave out the tests the clock check runs at its hard instants (make test runs it beside)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("leave_clock_checked"):
+        return
+    # The clock check runs these at seven instants; an eighth run at today's hour adds only its CPU.
+    checked = [Path(ROOT, path) for path in TIME_SENSITIVE]
+    kept, left_out = [], []
+    for item in items:
+        clocked = any(item.path == path or path in item.path.parents for path in checked)
+        (left_out if clocked and not item.get_closest_marker("any_hour") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

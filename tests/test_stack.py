@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from devtools.stack import procfile
-from tests.support.servers import ROOT, free_port, wait_for
+from tests.support.servers import ROOT, free_port, free_ports, wait_for
 
 OPS = {"Authorization": "Bearer dev-only-secret-not-for-production"}
 PROCESSES = ("ingestion", "notification", "workers", "reports", "notifier", "beat")
@@ -66,9 +66,9 @@ class Stack:
 @pytest.fixture
 def stack(tmp_path):
     ports = {
-        name: free_port()
-        for name in ("redis", "mongo", "ferret_debug", "smtp", "ingestion", "notification", "metrics")
+        name: free_port() for name in ("redis", "mongo", "ferret_debug", "smtp", "ingestion", "notification")
     }
+    ports["metrics"] = free_ports(len(PROCESSES))  # one each, numbered from this one
     s = Stack(tmp_path / "var", ports)
     yield s
     if s.proc and s.proc.poll() is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -32,6 +34,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# Below Linux's ephemeral range (32768 and up), where the kernel never hands out a port on its own.
+BLOCKS = range(20000, 32000)
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports, for a server that numbers its own from a base. Picked at
+    random below the ephemeral range: a port another test's connection was just given never lands in it."""
+    for _ in range(100):
+        base = random.randrange(BLOCKS.start, BLOCKS.stop - count)
+        with contextlib.ExitStack() as bound:
+            try:
+                for port in range(base, base + count):
+                    bound.enter_context(socket.socket()).bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports in {BLOCKS}")
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> None:

@@ -168,6 +168,7 @@ class TestErasure:
         assert live.get("/v1/me", headers=other_headers).status_code == 200  # nobody else is touched
         assert db.users.count_documents({"_id": other["_id"]}) == 1
 
+    @pytest.mark.any_hour  # a repeated erasure, the same at any hour
     def test_an_interrupted_erasure_can_be_repeated_and_confirms_once(self, live, settings, db, mailbox):
         who = full_person(live, settings)
         mailbox.wait_for(1)

@@ -124,6 +124,7 @@ class TestOwnReports:
         answer = live.get(f"/v1/reports/{pending['_id']}/pdf", headers=headers)
         assert answer.status_code == 409 and answer.json["title"] == "Report not ready yet"
 
+    @pytest.mark.any_hour  # whose report it is, the same at any hour
     def test_someone_elses_report_is_as_unknown_as_a_missing_one(self, live, logged):
         _user, headers, _patient, _today = logged
         report = ready_report(live, headers)

@@ -70,6 +70,7 @@ def test_a_built_report_has_its_html_and_pdf_in_gridfs(ingestion_app, workers_wo
         assert stored.metadata["sealed"] and body[:64] not in raw and b"Taper report" not in raw
 
 
+@pytest.mark.any_hour  # bounded retries, the same at any hour
 def test_a_corrupt_stored_day_fails_its_report_after_bounded_retries_while_another_builds(
     ingestion_app, workers_worker, seeded, db
 ):
@@ -92,6 +93,7 @@ def test_a_corrupt_stored_day_fails_its_report_after_bounded_retries_while_anoth
     assert failed["files"] == {}
 
 
+@pytest.mark.any_hour  # claims and takeovers, the same at any hour
 class TestClaims:
     def test_an_attempt_is_claimed_once_however_many_workers_race_for_it(self, seeded, db):
         user, _period = seeded(4)
