@@ -1,6 +1,7 @@
-"""The ingestion service's pages (a dose reminder's link, the invitation) cannot ship an untranslated
-sentence: every message they mark has a translation, in the service's catalog or the shared one merged
-under it (shared/web/pages.py). Nor can its API's problems: every word they may carry has one too."""
+"""The ingestion service's pages (a dose reminder's link, the invitation, a dead share link) cannot ship an
+untranslated sentence: every message they mark has a translation, in the service's catalog or the shared
+one merged under it (shared/web/pages.py). Nor can its API's problems: every word they may carry has one
+too."""
 
 import pytest
 
@@ -17,7 +18,7 @@ LOOKED_UP = {HEALTH_CONSENT_TEXT}
 
 
 def page_messages() -> set[str]:
-    sources = [*SERVICE.glob("templates/**/*.html"), *SERVICE.glob("**/pages.py")]
+    sources = [*SERVICE.glob("**/templates/**/*.html"), *SERVICE.glob("**/pages.py")]
     return catalogs.marked(sources) | LOOKED_UP
 
 
@@ -28,6 +29,7 @@ def test_every_message_of_the_pages_has_a_translation(language):
     messages = page_messages()
     assert len(messages) > 40  # the extraction found the dose and invitation pages' text
     assert "This invitation can't be used" in messages and "Your dose" in messages
+    assert "This link is not available" in messages  # a dead share link's page (reports/templates/)
     assert catalogs.untranslated(messages, [own, shared]) == []
     assert catalogs.placeholder_errors(own) == []
 
