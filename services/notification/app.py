@@ -20,7 +20,8 @@ from shared.web.probe import make_probe_blueprint
 from shared.web.service import ProblemApi, create_base_app, ensure_indexes
 
 SERVICE = "notification"
-# The waitlist's pages in the entry's language, from the catalog the emails are translated with.
+# The waitlist's pages in the entry's language, from the catalog the emails are translated with; the public
+# API's problems and sign-up answer in the client's, from problems.po beside it.
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 API_DESCRIPTION = (
     "The waitlist sign-up and the email provider's bounce and complaint hook. Errors are RFC 9457 "

@@ -95,8 +95,16 @@ def client_language() -> str:
     return g.problem_language
 
 
+def in_english() -> None:
+    """For endpoints used by staff only (a `before_request`): their problems stay English whatever the
+    client asks, as their own words have no translation, and a title in one language over a detail in
+    another would be worse than either."""
+    g.problem_language = languages.DEFAULT
+
+
 def speak(text: str) -> str:
-    """English text of a problem, in the client's language where a catalog has it."""
+    """English text of a problem, or of a success answer's words for a person (the waitlist's), in the
+    client's language where a catalog has it."""
     if not has_request_context() or CATALOGS not in current_app.extensions:
         return text
     catalog = current_app.extensions[CATALOGS].get(client_language())

@@ -7,12 +7,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from http import HTTPStatus
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import default_exceptions
+
+from shared.web.problems import DomainError
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "ngettext": (1, 2)}
@@ -108,3 +112,66 @@ def brace_placeholder_errors(catalog: Catalog) -> list:
         for entry in catalog
         if entry.id and entry.string and set(BRACED.findall(entry.id)) != set(BRACED.findall(entry.string))
     ]
+
+
+# Every word a service's API problems may carry (what its problems catalog and the shared one must
+# translate). shared/catalog's texts (the medication and symptom catalogue's) are translated beside them.
+SHARED_LEFT_OUT = ("catalog",)
+# A 404 or 405 from routing, a body too large or of the wrong type: werkzeug's, whatever the documents say.
+ROUTING_STATUSES = {400, 404, 405, 413, 415, 500}
+WEBARGS = {"Invalid JSON body."}  # a body that does not parse, under invalid_params' "json"
+
+
+def api_problem_words(app, service: str, left_out: tuple[str, ...] = ()) -> set[str]:
+    """The texts the service (services/<service>) and shared/ mark with `_()` outside pages.py (pages mark
+    theirs with the same name, checked apart), the titles and fixed details of their problem classes, HTTP's
+    title and werkzeug's description of each error status the app can answer, and marshmallow's and
+    webargs' messages. `left_out` names the service's packages whose problems stay English (for staff)."""
+    return (
+        marked_problem_words(service, left_out)
+        | {text for c in domain_errors(service, left_out) for text in (c.title, c.detail)}
+        | status_words(app, service, left_out)
+        | marshmallow_messages()
+        | WEBARGS
+    )
+
+
+def marked_problem_words(service: str, left_out: tuple[str, ...] = ()) -> set[str]:
+    home = ROOT / "services" / service
+    modules = [
+        *(p for p in (ROOT / "shared").rglob("*.py") if not set(SHARED_LEFT_OUT) & set(p.parts)),
+        *(p for p in home.rglob("*.py") if not set(left_out) & set(p.relative_to(home).parts)),
+    ]
+    return marked_in_code(p for p in modules if p.name != "pages.py")
+
+
+def domain_errors(service: str, left_out: tuple[str, ...] = ()) -> list[type[DomainError]]:
+    """Every problem class the service, and what it shares, raises (imported with the app)."""
+
+    def subclasses(cls):
+        return [cls, *(sub for direct in cls.__subclasses__() for sub in subclasses(direct))]
+
+    ours = (f"services.{service}.", "shared.")
+    theirs = tuple(f"services.{service}.{package}." for package in left_out)
+    return [
+        c
+        for c in subclasses(DomainError)
+        if c.__module__.startswith(ours) and not any(c.__module__.startswith(t) for t in theirs)
+    ]
+
+
+def status_words(app, service: str, left_out: tuple[str, ...] = ()) -> set[str]:
+    """The title (HTTP's phrase) and werkzeug's description of each error status the API can answer."""
+    document = app.test_client().get("/openapi.json").json
+    documented = {
+        int(status)
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for status in operation.get("responses", {})
+        if status.isdigit() and int(status) >= 400
+    }
+    statuses = documented | ROUTING_STATUSES | {c.status for c in domain_errors(service, left_out)}
+    return {HTTPStatus(s).phrase for s in statuses} | {
+        default_exceptions[s].description for s in statuses if s in default_exceptions and s < 500
+    }

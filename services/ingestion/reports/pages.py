@@ -1,5 +1,7 @@
 """The pages a share link opens, without an account: the report, its PDF, or one calm page for any link
-that does not work (expired, revoked, mistyped or forged alike: nothing says which, or whose)."""
+that does not work (expired, revoked, mistyped or forged alike: nothing says which, or whose). That page
+speaks the language the request asks for (the browser's Accept-Language, or `?lang=`), else English: with
+no report to ask, the clinician's browser is all there is."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ from flask import Blueprint, render_template, url_for
 from services.ingestion.reports import service
 from services.ingestion.reports.api import PRIVATE, file_response
 from shared.runtime import runtime_of
+from shared.web.pages import speak_requested
 
 pages = Blueprint("report_pages", __name__, url_prefix="/shared/reports", template_folder="templates")
 
 
 def _unavailable():
+    speak_requested()
     html = render_template("reports/unavailable.html")
     return html, 404, {"Content-Type": "text/html; charset=utf-8", **PRIVATE}
 

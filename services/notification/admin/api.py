@@ -1,6 +1,7 @@
 """The admin JSON API under /admin/api, for scripts: authenticated by admin API tokens (Bearer).
 
-Same reads and actions as the pages, same audit log (recorded with via="api"). Errors are problem+json.
+Same reads and actions as the pages, same audit log (recorded with via="api"). Errors are problem+json,
+in English whatever the client asks: the API is for staff.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from shared import outbox as email_outbox  # the view below is called outbox
 from shared.email import address_key
 from shared.runtime import runtime_of
 from shared.web.media import require_json
+from shared.web.problem_language import in_english
 from shared.web.problems import DomainError, invalid_params
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
@@ -39,6 +41,9 @@ class AlreadyQueued(DomainError):
     status = 409
     title = "Cannot be sent again"
     detail = "This email can't be sent again: it is queued, being sent, or was delivered."
+
+
+bp.before_request(in_english)  # for staff's scripts; first, so a refused token is English too
 
 
 @bp.before_request

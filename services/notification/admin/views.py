@@ -38,6 +38,7 @@ from shared import outbox as email_outbox  # the view below is called outbox
 from shared.email import address_key
 from shared.runtime import runtime_of
 from shared.web.pages import message_page
+from shared.web.problem_language import in_english
 from shared.web.problems import DomainError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -45,6 +46,9 @@ FILTER_LABELS = {"q": "Search", "status": "Status", "source": "Source", "created
                  "created_to": "Joined until", "sort": "Sort", "page": "Page"}  # fmt: skip
 bp.add_app_template_filter(display.when, "when")
 bp.add_app_template_filter(display.details, "details")
+
+
+bp.before_request(in_english)  # the admin is for staff: a problem it answers with stays English
 
 
 @bp.before_request

@@ -9,6 +9,10 @@ Jinja's i18n extension (`_("...")`), and translated by the Babel catalogs in
 translations/<language>/LC_MESSAGES/messages.po (which the service's pages share), read at start;
 subjects and category labels are looked up in the same catalogs. `language_for` decides the language of
 an email: the one its request carries (the person's), for the emails marked translated.
+
+The catalogs speak to the person as the app does ("tú"). An email to a professional (the clinician's) is
+marked formal: its own sentences are written formally, and the parts every email shares (the footer, the
+button's hint) take the catalog's entry for the context "formal" (msgctxt), where the language has one.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from shared.email import NEWS, REMINDERS, REPORTS, TRANSACTIONAL
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 FORMATS = ("html", "text")
+FORMAL = "formal"  # the msgctxt of a shared message's formal wording ("usted")
 
 CATEGORY_LABELS = {
     TRANSACTIONAL: "account and safety messages",
@@ -44,6 +49,8 @@ class EmailTemplate:
     # Written with `_()` and translated: it goes out in the person's language (a waitlist entry's, for the
     # waitlist's emails and the invitation; the report's, for the clinician's). Product news is English only.
     translated: bool = False
+    # To a professional, not the person: the shared parts speak formally too (FORMAL), as its text does.
+    formal: bool = False
 
 
 # Every email the platform can send. Features add their own entries here.
@@ -63,7 +70,9 @@ TEMPLATES: dict[str, EmailTemplate] = {
     "weekly_report": EmailTemplate(REPORTS, "Your weekly report is ready", translated=True),
     # Goes to a clinician the person named, in the report's language: a fixed subject; the body holds the
     # link, who shared it and the report's dates, never health details.
-    "clinician_report_link": EmailTemplate(REPORTS, "A report has been shared with you", translated=True),
+    "clinician_report_link": EmailTemplate(
+        REPORTS, "A report has been shared with you", translated=True, formal=True
+    ),
     "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder", translated=True),
     # The dose and its Taken/Skipped links are in the body; the subject says nothing about them.
     "dose_reminder": EmailTemplate(REMINDERS, "Your reminder", translated=True),
@@ -80,6 +89,29 @@ class Rendered:
     html: str
     text: str
     category: str
+
+
+class Formal(NullTranslations):
+    """A catalog speaking formally: a message's FORMAL entry where the catalog has one, else its usual one."""
+
+    def __init__(self, catalog: NullTranslations) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def gettext(self, message: str) -> str:
+        formal = self.catalog.pgettext(FORMAL, message)
+        return formal if formal != message else self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        formal = self.catalog.npgettext(FORMAL, singular, plural, n)
+        return (
+            formal
+            if formal != (singular if n == 1 else plural)
+            else self.catalog.ngettext(singular, plural, n)
+        )
+
+    # Jinja uses these names where they exist, and Babel's base class binds them to its own lookups.
+    ugettext, ungettext = gettext, ngettext
 
 
 def _environment(autoescape: bool, translations: NullTranslations, language: str) -> Environment:
@@ -100,9 +132,15 @@ def _environment(autoescape: bool, translations: NullTranslations, language: str
 
 
 CATALOGS = {language: translations.load(TRANSLATIONS_DIR, language) for language in languages.LANGUAGES}
-_ENVS = {
-    (language, fmt): _environment(fmt == "html", catalog, language)
+# By (language, formal): the macros a template imports are translated by their environment's catalog.
+_REGISTERS = {
+    (language, formal): Formal(catalog) if formal else catalog
     for language, catalog in CATALOGS.items()
+    for formal in (False, True)
+}
+_ENVS = {
+    (language, formal, fmt): _environment(fmt == "html", catalog, language)
+    for (language, formal), catalog in _REGISTERS.items()
     for fmt in FORMATS
 }
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
@@ -130,11 +168,11 @@ def render(
     this email has it."""
     spec = template_for(name)
     language = language_for(name, language)
-    gettext = CATALOGS[language].gettext
+    gettext = _REGISTERS[language, spec.formal].gettext
     subject = gettext(spec.subject)
     parts = {}
     for fmt in FORMATS:
-        env = _ENVS[language, fmt]
+        env = _ENVS[language, spec.formal, fmt]
         ui = env.get_template(f"emails/_ui.{fmt}.jinja").module
         context = {
             **data,

@@ -1,4 +1,5 @@
-"""`POST /v1/waitlist`: the JSON sign-up, answering the same way whether or not the address is listed."""
+"""`POST /v1/waitlist`: the JSON sign-up, answering the same way whether or not the address is listed, in
+the client's language (Accept-Language), as its problems are."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from services.notification.waitlist.schemas import JoinAcceptedSchema, JoinSchem
 from shared import ratelimit
 from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
+from shared.web.problem_language import speak
 from shared.web.problems import problem_responses
 
 blp = Blueprint("waitlist", __name__, url_prefix="/v1/waitlist", description="Join the waitlist.")
@@ -33,4 +35,4 @@ class Waitlist(MethodView):
     def post(self, data):
         """Join the waitlist (double opt-in: a confirmation email follows)."""
         service.join(runtime_of().celery, data, abuse.client_ip(), request.user_agent.string)
-        return {"status": "received", "message": service.JOINED_MESSAGE}
+        return {"status": "received", "message": speak(service.JOINED_MESSAGE)}

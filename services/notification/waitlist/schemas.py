@@ -1,5 +1,6 @@
 """The sign-up's shape, shared by the JSON API and the HTML form so both say the same thing. The messages
-a person can meet on the form are English msgids the form page translates (FORM_MESSAGES)."""
+a person can meet on the form are English msgids the form page translates (FORM_MESSAGES); the API's
+problems translate every message, by the service's problems catalog (marked `_`)."""
 
 from __future__ import annotations
 
@@ -20,20 +21,21 @@ from services.notification.waitlist import abuse
 from services.notification.waitlist.service import CONSENT_TEXTS
 from shared import address, languages, single_line
 from shared.address import EmailAddress
+from shared.languages import english as _
 from shared.single_line import SingleLine
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
-CONSENT_REQUIRED = "Please tick the box to say you'd like to join. We only email people who asked us to."
-DISPOSABLE = (
+CONSENT_REQUIRED = _("Please tick the box to say you'd like to join. We only email people who asked us to.")
+DISPOSABLE = _(
     "This looks like a temporary email address. Please use one you'll keep, so we can reach you "
     "when your place comes up."
 )
-EMAIL_REQUIRED = "Please enter your email address."
-EMAIL_INVALID = "Please enter a full email address, like name@example.com."
+EMAIL_REQUIRED = _("Please enter your email address.")
+EMAIL_INVALID = _("Please enter a full email address, like name@example.com.")
 NAME_MAX = 100
-NAME_TOO_LONG = f"Please keep your name to {NAME_MAX} characters or fewer."
-CONSENT_NOT_SHOWN = "This consent text version is not known in this language."
+NAME_TOO_LONG = _("Please keep your name to {max} characters or fewer.").format(max=NAME_MAX)
+CONSENT_NOT_SHOWN = _("This consent text version is not known in this language.")
 # Every message the form's visible fields (email, name, consent) can show, translated on the page; the
 # hidden fields' messages are not for people (the page says the link it came from can't be used).
 FORM_MESSAGES = (
@@ -63,7 +65,7 @@ class JoinSchema(Schema):
     name = SingleLine(load_default=None, validate=validate.Length(max=NAME_MAX, error=NAME_TOO_LONG))
     referral_code = SingleLine(load_default=None, validate=validate.Length(max=32))
     source = SingleLine(load_default=None, validate=validate.Length(max=64))
-    utm_source, utm_medium, utm_campaign, utm_term, utm_content = (_utm() for _ in UTM_FIELDS)
+    utm_source, utm_medium, utm_campaign, utm_term, utm_content = (_utm() for _field in UTM_FIELDS)
     consent = fields.Boolean(
         required=True,
         validate=validate.Equal(True, error=CONSENT_REQUIRED),
@@ -71,7 +73,7 @@ class JoinSchema(Schema):
     )
     consent_version = fields.String(
         load_default=None,
-        validate=validate.OneOf(list(CONSENT_TEXTS), error="This consent text version is not known."),
+        validate=validate.OneOf(list(CONSENT_TEXTS), error=_("This consent text version is not known.")),
     )
     # The language the person reads (the form's, or the API caller's): their pages and emails speak it.
     language = fields.String(

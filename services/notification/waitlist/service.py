@@ -29,6 +29,7 @@ from services.notification.waitlist.normalize import email_key
 from services.notification.waitlist.repository import CONFIRMED, PENDING
 from shared import languages, ratelimit, tokens, waitlist_inbox
 from shared.email import request_email, request_emails
+from shared.languages import english as _
 from shared.runtime import Runtime
 from shared.settings import Settings
 from shared.web.pages import LANGUAGE_PARAMETER
@@ -59,9 +60,10 @@ CONSENT_TEXTS = {
 }
 CONSENT_VERSION = "2025-01"
 
-# What every sign-up is told, whatever happened (new, already listed, honeypot): no enumeration.
+# What every sign-up is told, whatever happened (new, already listed, honeypot): no enumeration. The
+# message is also the API's answer, in the client's language (marked for the service's problems catalog).
 JOINED_TITLE = "Please check your inbox"
-JOINED_MESSAGE = (
+JOINED_MESSAGE = _(
     "Thank you. If this address can join the waitlist, we have sent it an email with a link to confirm "
     "your place. The link lasts 72 hours. Nothing else will be sent until you confirm."
 )
@@ -93,7 +95,7 @@ def line_at_for(confirmed_at: datetime, credits: int) -> datetime:
 
 
 def new_referral_code() -> str:
-    return "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _ in range(REFERRAL_CODE_LENGTH))
+    return "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _position in range(REFERRAL_CODE_LENGTH))
 
 
 def join(celery_app: Celery, data: dict[str, Any], ip: str, user_agent: str) -> None:
@@ -182,7 +184,7 @@ def _new_entry(signup: dict[str, Any], key: str, *, first_send: bool) -> dict[st
 def _insert_again(doc: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """(the entry, whether it is new) for a refused insert: the one already listed for this address, or
     this one stored under a fresh referral code (the refused one had been drawn before)."""
-    for _ in range(5):
+    for _attempt in range(5):
         existing = repository.find_by_email_key(doc["email_key"])
         if existing is not None:
             return existing, False  # listed before, earlier in the batch, or at the same moment
@@ -301,7 +303,7 @@ def credit_referrer(entry: dict[str, Any]) -> None:
 
 def recompute_line_at(entry_id: str) -> None:
     """Bring line_at in step with confirmed_at and the current credits (after any change to either)."""
-    for _ in range(10):
+    for _attempt in range(10):
         entry = repository.find_by_id(entry_id)
         if entry is None or entry.get("confirmed_at") is None:
             return

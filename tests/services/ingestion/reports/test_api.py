@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import time
 import uuid
@@ -15,6 +16,8 @@ from shared import languages, report_shares
 from shared.runtime import runtime_of
 from tests.factories.accounts import person
 from tests.support.report_patients import generate_for_report, last_week
+
+SPANISH = {"Accept-Language": "es-AR,es;q=0.9"}
 
 
 def iso(moment: datetime) -> str:
@@ -193,12 +196,35 @@ class TestSharing:
             assert 'href="/privacy"' in page.text and 'href="/contact"' in page.text
             assert page.headers["Cache-Control"] == "no-store"
         assert len({p.text for p in pages}) == 1  # nothing tells the cases apart
+        # A clinician whose browser asks for Spanish reads it in Spanish, and still learns nothing more.
+        dead = [revoked["url"].removeprefix(base), short["url"].removeprefix(base), forged]
+        spanish = [live.get(u, headers=SPANISH) for u in [*dead, f"{dead[0]}/pdf"]]
+        for page in spanish:
+            assert page.status_code == 404 and '<html lang="es">' in page.text
+            assert "Este enlace no está disponible" in page.text and report["id"] not in page.text
+        assert len({p.text for p in spanish}) == 1
         states = {
             s["id"]: s for s in live.get(f"/v1/reports/{report['id']}/shares", headers=headers).json["shares"]
         }
         assert states[revoked["id"]]["status"] == "revoked" and states[revoked["id"]]["url"] is None
         assert states[short["id"]]["status"] == "expired"
         assert len(states[revoked["id"]]["opens"]) == 1
+
+    def test_a_dead_links_page_speaks_the_browsers_language(self, ingestion_app):
+        client = ingestion_app.test_client()
+        forged = "/shared/reports/" + "x" * 43
+        page = client.get(forged, headers=SPANISH)
+        text = html.unescape(page.text)
+        assert page.status_code == 404 and '<html lang="es">' in text
+        assert "<title>Este enlace no está disponible · Track Your Healing</title>" in text
+        assert "Si necesita el informe, pida un enlace nuevo a la persona que se lo dio." in text
+        assert "This link" not in text and "Date de baja" not in text  # no English, and no "tú" to the person
+        assert "Accept-Language" in page.headers["Vary"] and page.headers["Cache-Control"] == "no-store"
+        assert 'href="/privacy?lang=es"' in text  # its links keep the language
+        for headers in ({}, {"Accept-Language": "fr-FR, de;q=0.8"}, {"Accept-Language": "en-GB,es;q=0.5"}):
+            english = client.get(forged, headers=headers)
+            assert '<html lang="en">' in english.text and "This link is not available" in english.text
+        assert '<html lang="es">' in client.get(f"{forged}/pdf?lang=es").text
 
     def test_shares_are_bounded_and_only_for_ready_reports(self, live, db):
         user, headers = person()

@@ -69,3 +69,16 @@ def test_hostile_json_is_a_400_problem(client, api_headers, body, reason):
     )
     assert (response.status_code, response.mimetype) == (400, "application/problem+json")
     assert response.json["invalid_params"][0]["reason"] == reason
+
+
+def test_problems_stay_english_for_staff_whatever_the_browser_asks(anon, client, api_headers):
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    refused = anon.get("/admin/api/entries", headers=spanish)
+    assert refused.status_code == 401 and refused.json["title"] == "Authentication required"
+    assert refused.headers["Content-Language"] == "en"
+    bad = client.get("/admin/api/entries?sort=random", headers=api_headers | spanish)
+    assert (bad.status_code, bad.json["title"]) == (422, "Invalid input")
+    assert bad.json["invalid_params"][0]["reason"].startswith("Must be one of:")
+    # The public sign-up beside it answers the same browser in Spanish.
+    public = anon.post("/v1/waitlist", json={"consent": True}, headers=spanish)
+    assert public.json["title"] == "Datos no válidos"

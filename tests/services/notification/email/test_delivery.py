@@ -12,6 +12,7 @@ from shared.tasks import SEND_EMAIL
 from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
 
 NEWS = {"headline": "What we built this month", "paragraphs": ["The check-in is faster now."]}
+CHECKIN = {"app_url": "http://127.0.0.1:8080"}
 
 
 @pytest.fixture
@@ -61,6 +62,45 @@ class TestDelivery:
         assert [m["Subject"] for m in messages] == ["News from Track Your Healing", "Your sign-in code"]
 
 
+class TestFormOfAddress:
+    """In Spanish the person is "tú" and a clinician "usted", down to the footer every email shares."""
+
+    def test_a_clinicians_email_says_usted_to_its_footer_and_the_persons_keep_tu(self, app, mailbox):
+        clinician = {
+            "share_url": "http://127.0.0.1:8080/shared/reports/t0k3n",
+            "expires_on": "5 de enero de 2027",
+            "shared_by": "Ana",
+            "period": "1\u20137 de diciembre de 2026",
+        }
+        with app.app_context():
+            for template, to, data in (
+                ("clinician_report_link", "dra@example.org", clinician),
+                ("checkin_reminder", "ana@example.org", CHECKIN),
+            ):
+                request_email(
+                    runtime_of(app).celery,
+                    template=template,
+                    to=to,
+                    idempotency_key=to,
+                    data=data,
+                    language="es",
+                )
+        received = {message["To"]: message for message in mailbox.wait_for(2)}
+        text, body = (" ".join(part.split()) for part in parts(received["dra@example.org"]))
+        assert "Si no conoce a Ana" in text  # the email's own words, as before
+        for part in (text, body):
+            assert "En una emergencia, llame a su número local de emergencias." in part
+            assert "llama a tu" not in part and "Recibes " not in part
+        assert "Si el botón no funciona, copie esta dirección en su navegador:" in body
+        assert "copia esta dirección en tu navegador" not in body
+        own_text, own_body = (" ".join(part.split()) for part in parts(received["ana@example.org"]))
+        for part in (own_text, own_body):
+            assert "En una emergencia, llama a tu número local de emergencias." in part
+            assert "llame a su" not in part
+        assert "Recibes recordatorios porque los pediste." in own_text
+        assert "Si el botón no funciona, copia esta dirección en tu navegador:" in own_body
+
+
 class TestUnsubscribe:
     def test_get_shows_a_page_and_changes_nothing(self, app, mailbox, db):
         send(app, "product_news", "d@example.org", "news:3:d", NEWS)
@@ -94,14 +134,13 @@ class TestUnsubscribe:
         assert mailbox.wait_for(1)[0]["To"] == "f@example.org"
 
     def test_a_spanish_email_opens_its_unsubscribe_pages_in_spanish(self, app, mailbox, db):
-        reminder = {"app_url": "http://127.0.0.1:8080"}
         with app.app_context():
             request_email(
                 runtime_of(app).celery,
                 template="checkin_reminder",
                 to="g@example.org",
                 idempotency_key="reminder:g",
-                data=reminder,
+                data=CHECKIN,
                 language="es",
             )
         (message,) = mailbox.wait_for(1)

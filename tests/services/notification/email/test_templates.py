@@ -9,6 +9,7 @@ from jinja2.ext import babel_extract
 from services.notification.email.templates import (
     CATALOGS,
     CATEGORY_LABELS,
+    FORMAL,
     TEMPLATE_DIR,
     TEMPLATES,
     TRANSLATIONS_DIR,
@@ -110,16 +111,31 @@ def test_time_critical_mail_is_exactly_the_transactional_category():
     assert transactional == TIME_CRITICAL_TEMPLATES
 
 
-def marked_messages() -> set[str | tuple[str, ...]]:
+def marked_messages(pattern: str = "*.jinja") -> set[str | tuple[str, ...]]:
     """Every message the email templates mark with _() or ngettext(), as Babel's extraction finds them;
     with the subjects and category labels the renderer looks up."""
     options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
     found: set[str | tuple[str, ...]] = set()
-    for path in sorted((TEMPLATE_DIR / "emails").glob("*.jinja")):
+    for path in sorted((TEMPLATE_DIR / "emails").glob(pattern)):
         with path.open("rb") as source:
             found |= {message for _, message, _, _ in extract(babel_extract, source, options=options)}
+    if pattern != "*.jinja":
+        return found
     found |= {spec.subject for spec in TEMPLATES.values() if spec.translated}
     return found | set(CATEGORY_LABELS.values())
+
+
+def test_the_formal_words_are_those_of_the_parts_every_email_shares():
+    # A formal email (the clinician's) writes its own words formally; the catalog's formal entries are for
+    # what it shares with the person's emails (layout, macros), so none may be for a message they don't say.
+    with (TRANSLATIONS_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="es")
+    formal = {entry.id for entry in catalog if entry.context == FORMAL}
+    shared = marked_messages("layout.*.jinja") | marked_messages("_ui.*.jinja")
+    assert "In an emergency, call your local emergency number." in formal
+    assert formal <= shared
+    assert all(catalog.get(message, context=FORMAL).string for message in formal)
+    assert [name for name, spec in TEMPLATES.items() if spec.formal] == ["clinician_report_link"]
 
 
 @pytest.mark.parametrize("language", [lang for lang in languages.LANGUAGES if lang != languages.DEFAULT])

@@ -10,15 +10,15 @@ from tests.support.queues import wait_until_idle
 LINK = re.compile(r"https?://\S+")
 
 
-def join_json_unsettled(client, email, ip="203.0.113.7", **fields):
+def join_json_unsettled(client, email, ip="203.0.113.7", headers=None, **fields):
     """Sign up through the API; the worker stores the entry later."""
     body = {"email": email, "consent": True, **fields}
-    return client.post("/v1/waitlist", json=body, environ_base={"REMOTE_ADDR": ip})
+    return client.post("/v1/waitlist", json=body, headers=headers, environ_base={"REMOTE_ADDR": ip})
 
 
-def join_json(client, email, ip="203.0.113.7", **fields):
+def join_json(client, email, ip="203.0.113.7", headers=None, **fields):
     """Sign up through the API, then let the worker store the entry (and request its email)."""
-    response = join_json_unsettled(client, email, ip, **fields)
+    response = join_json_unsettled(client, email, ip, headers, **fields)
     wait_until_idle(runtime_of(client.application).settings)
     return response
 
