@@ -1,6 +1,10 @@
 """Message catalogs: a Babel .po file per language beside the code whose text it translates
 (`<directory>/<language>/LC_MESSAGES/messages.po`), compiled in memory when a process starts, so no binary
-is kept and nothing is built. English, the language the text is written in, needs none."""
+is kept and nothing is built. English, the language the text is written in, needs none.
+
+A catalog speaks to the person as the app does ("tú" in Spanish); text for a professional (the clinician's
+email and the pages its links open) reads it through `Formal`: the entry for the context FORMAL (msgctxt)
+where the catalog has one."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from shared import languages
+
+FORMAL = "formal"  # the msgctxt of a message's formal wording ("usted")
 
 
 def load(directory: Path, language: str) -> NullTranslations:
@@ -49,3 +55,26 @@ def entries(directory: Path, language: str, domain: str) -> dict[str, str]:
         catalog = read_po(po, locale=language)
     # Plural entries (a tuple each) are left out too: an answer's words are single messages.
     return {m.id: m.string for m in catalog if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
+
+
+class Formal(NullTranslations):
+    """A catalog speaking formally: a message's FORMAL entry where the catalog has one, else its usual one."""
+
+    def __init__(self, catalog: NullTranslations) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def gettext(self, message: str) -> str:
+        formal = self.catalog.pgettext(FORMAL, message)
+        return formal if formal != message else self.catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        formal = self.catalog.npgettext(FORMAL, singular, plural, n)
+        return (
+            formal
+            if formal != (singular if n == 1 else plural)
+            else self.catalog.ngettext(singular, plural, n)
+        )
+
+    # Jinja uses these names where they exist, and Babel's base class binds them to its own lookups.
+    ugettext, ungettext = gettext, ngettext

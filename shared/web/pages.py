@@ -18,6 +18,7 @@ pages_bp = Blueprint(
 )
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 CATALOGS = "page_catalogs"
+FORMAL_CATALOGS = "formal_page_catalogs"
 # The Spanish (and any other language's) text of the layout and those pages; a service's own catalog is
 # merged over it, so its pages need translate only their own text.
 SHARED_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -31,6 +32,9 @@ def init_page_languages(app: Flask, directory: Path | None = None) -> None:
     directories = [SHARED_TRANSLATIONS, *([directory] if directory else [])]
     app.extensions[CATALOGS] = {
         lang: translations.load_merged(directories, lang) for lang in languages.LANGUAGES
+    }
+    app.extensions[FORMAL_CATALOGS] = {
+        lang: translations.Formal(catalog) for lang, catalog in app.extensions[CATALOGS].items()
     }
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(
@@ -71,6 +75,12 @@ def speak_requested() -> str:
     return speak(requested_language())
 
 
+def speak_formally() -> None:
+    """This request's page speaks formally ("usted"), as the email whose link opened it did: the catalogs'
+    FORMAL entries where they have one (shared/translations.py)."""
+    g.page_formal = True
+
+
 def page_language() -> str:
     return g.get("page_language", languages.DEFAULT)
 
@@ -89,7 +99,7 @@ def gettext(message: str) -> str:
 
 
 def _catalog() -> NullTranslations:
-    return current_app.extensions[CATALOGS][page_language()]
+    return current_app.extensions[FORMAL_CATALOGS if g.get("page_formal") else CATALOGS][page_language()]
 
 
 @pages_bp.get("/about")

@@ -2,6 +2,8 @@
 
 HTML pages, not part of the JSON API, so they live on a plain Flask blueprint. They speak the language the
 link names (an email's link carries its own, `?lang=`), else the browser's: the token names no language.
+The token names the email it came in (email/service.py): the page names what that email's footer named
+and, for a formal email (the clinician's), speaks formally as it did.
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from services.notification.email import service
-from services.notification.email.templates import CATEGORY_LABELS
+from services.notification.email.templates import CATEGORY_LABELS, EmailTemplate
 from shared.runtime import runtime_of
 from shared.tokens import TokenInvalid
-from shared.web.pages import gettext, message_page, speak_requested
+from shared.web.pages import gettext, message_page, speak_formally, speak_requested
 
 bp = Blueprint("email_pages", __name__)
 
@@ -28,9 +30,13 @@ def _broken_link():
     return message_page(*BROKEN_LINK, status=404)
 
 
-def _page(template: str, token: str, category: str, status: int = 200):
-    label = gettext(CATEGORY_LABELS.get(category, category))
-    html = render_template(template, token=token, category=category, label=label)
+def _page(page: str, token: str, category: str, email: EmailTemplate | None, status: int = 200):
+    if email and email.formal:
+        speak_formally()
+    label = gettext(email.label() if email else CATEGORY_LABELS.get(category, category))
+    # Mail to someone a person named: no word about "your account", which that reader may not have.
+    own = not (email and email.named_recipient)
+    html = render_template(page, token=token, category=category, label=label, own=own)
     return html, status, {"Cache-Control": "no-store"}
 
 
@@ -39,10 +45,10 @@ def unsubscribe_page(token: str):
     """Show what the link would do. Mail scanners open every link, so GET never unsubscribes."""
     speak_requested()
     try:
-        _address, category = service.read_unsubscribe_token(runtime_of().settings, token)
+        _address, category, email = service.read_unsubscribe_token(runtime_of().settings, token)
     except TokenInvalid:
         return _broken_link()
-    return _page("email/unsubscribe.html", token, category)
+    return _page("email/unsubscribe.html", token, category, email)
 
 
 @bp.post("/u/<token>")
@@ -50,17 +56,17 @@ def unsubscribe(token: str):
     """The page's button and RFC 8058 one-click (`List-Unsubscribe=One-Click`) both unsubscribe."""
     speak_requested()
     try:
-        _address, category = service.unsubscribe(runtime_of().settings, token)
+        _address, category, email = service.unsubscribe(runtime_of().settings, token)
     except TokenInvalid:
         return _broken_link()
-    return _page("email/unsubscribed.html", token, category)
+    return _page("email/unsubscribed.html", token, category, email)
 
 
 @bp.post("/u/<token>/resubscribe")
 def resubscribe(token: str):
     speak_requested()
     try:
-        _address, category = service.resubscribe(runtime_of().settings, token)
+        _address, category, email = service.resubscribe(runtime_of().settings, token)
     except TokenInvalid:
         return _broken_link()
-    return _page("email/resubscribed.html", token, category)
+    return _page("email/resubscribed.html", token, category, email)

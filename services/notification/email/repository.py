@@ -47,17 +47,22 @@ def unsubscribed_categories(address_key: str) -> set[str]:
     return set(doc.get("unsubscribed", []))
 
 
-def unsubscribe(address_key: str, category: str, now: datetime) -> None:
+# An opt-out made from mail to a named recipient (the clinician's) is also listed here, so it is never taken
+# for an account's own opt-out stored before settings held them (service.adopt_account_opt_outs).
+AS_NAMED_RECIPIENT = "as_named_recipient"
+
+
+def unsubscribe(address_key: str, category: str, now: datetime, named_recipient: bool = False) -> None:
+    added = {"unsubscribed": category} | ({AS_NAMED_RECIPIENT: category} if named_recipient else {})
     mongo.db[PREFERENCES].update_one(
-        {"_id": address_key},
-        {"$addToSet": {"unsubscribed": category}, "$set": {"updated_at": now}},
-        upsert=True,
+        {"_id": address_key}, {"$addToSet": added, "$set": {"updated_at": now}}, upsert=True
     )
 
 
 def resubscribe(address_key: str, category: str, now: datetime) -> None:
     mongo.db[PREFERENCES].update_one(
-        {"_id": address_key}, {"$pull": {"unsubscribed": category}, "$set": {"updated_at": now}}
+        {"_id": address_key},
+        {"$pull": {"unsubscribed": category, AS_NAMED_RECIPIENT: category}, "$set": {"updated_at": now}},
     )
 
 

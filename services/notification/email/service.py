@@ -14,7 +14,14 @@ from jinja2 import TemplateError
 from services.notification.email import attachments, repository
 from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
-from services.notification.email.templates import UnknownTemplate, language_for, render, template_for
+from services.notification.email.templates import (
+    TEMPLATES,
+    EmailTemplate,
+    UnknownTemplate,
+    language_for,
+    render,
+    template_for,
+)
 from shared import languages, metrics, outbox, preferences
 from shared.crypto import DecryptionError
 from shared.email import (
@@ -45,10 +52,12 @@ SENT, SKIPPED, SUPPRESSED, FAILED = "sent", "skipped", "suppressed", "failed"
 SEND_STEPS = 10
 
 
-def unsubscribe_token(settings: Settings, to: str, category: str) -> str:
+def unsubscribe_token(settings: Settings, to: str, category: str, template: str | None = None) -> str:
     """Encrypted (the address must not be readable in a link, a proxy's log or a forwarded email) and
-    non-expiring: an old email's unsubscribe link must keep working while its key is listed."""
-    return seal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, {"a": address_key(to), "c": category})
+    non-expiring: an old email's unsubscribe link must keep working while its key is listed. It names the
+    email it came in (no personal data), so its page speaks as that email did and names what it named."""
+    payload = {"a": address_key(to), "c": category} | ({"t": template} if template else {})
+    return seal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, payload)
 
 
 def _unsubscribe_url(settings: Settings, token: str, language: str) -> str:
@@ -57,8 +66,9 @@ def _unsubscribe_url(settings: Settings, token: str, language: str) -> str:
     return url if language == languages.DEFAULT else f"{url}?lang={language}"
 
 
-def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
-    """(address key, category); raises shared.tokens.TokenInvalid for anything forged."""
+def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str, EmailTemplate | None]:
+    """(address key, category, the email it came in: None for links made before tokens named it, or naming
+    one since removed); raises shared.tokens.TokenInvalid for anything forged."""
     try:
         payload = unseal(settings.encryption_keys, UNSUBSCRIBE_PURPOSE, token)
     except TokenInvalid:
@@ -66,7 +76,9 @@ def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str]:
         payload = unsign(settings.secret_key, UNSUBSCRIBE_PURPOSE, token, max_age=None)
     if not isinstance(payload, dict) or not isinstance(payload.get("a"), str) or "c" not in payload:
         raise TokenInvalid(UNSUBSCRIBE_PURPOSE)
-    return payload["a"], payload["c"]
+    name = payload.get("t")
+    template = TEMPLATES.get(name) if isinstance(name, str) else None
+    return payload["a"], payload["c"], template if template and template.category == payload["c"] else None
 
 
 def suppression_reason(to_key: str, category: str, user_id: str | None = None) -> str | None:
@@ -128,13 +140,21 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         template, data = template_of(keys, record), data_of(keys, record)
         if data is None:
             raise ValueError("its data is gone: it was sent before")
-        category = template_for(template).category
-        reason = suppression_reason(record["to_key"], category, record.get("user_id"))
+        spec = template_for(template)
+        category = spec.category
+        # Mail to someone a person named is held back by that address's opt-outs, never by the person's
+        # settings: the clinician's link to a report follows the clinician's choice alone.
+        user_id = None if spec.named_recipient else record.get("user_id")
+        reason = suppression_reason(record["to_key"], category, user_id)
         if reason:
             outbox.mark_suppressed(outbox_id, task_id, datetime.now(UTC), reason, audience=audience)
             metrics.EMAILS.labels(SUPPRESSED).inc()
             return SUPPRESSED
-        token = unsubscribe_token(settings, record["to"], category) if category != TRANSACTIONAL else None
+        token = (
+            unsubscribe_token(settings, record["to"], category, template)
+            if category != TRANSACTIONAL
+            else None
+        )
         language = language_for(template, language_of(record))
         unsubscribe_url = _unsubscribe_url(settings, token, language) if token else None
         message = build(
@@ -203,39 +223,50 @@ def sweep(celery_app: Celery, settings: Settings, now: datetime | None = None) -
     return sent
 
 
-def unsubscribe(settings: Settings, token: str) -> tuple[str, str]:
-    """Apply a one-click or button unsubscribe; idempotent. Returns (address key, category). Reminders
+def _to_named_recipient(template: EmailTemplate | None) -> bool:
+    """The link came in mail to someone a person named: its (un)subscribe is the address's alone, so a
+    clinician with an account here keeps their own weekly reports as they set them."""
+    return bool(template and template.named_recipient)
+
+
+def unsubscribe(settings: Settings, token: str) -> tuple[str, str, EmailTemplate | None]:
+    """Apply a one-click or button unsubscribe; idempotent. Returns what the token names. Reminders
     and weekly reports to an account's address are turned off in its settings (what the app shows);
-    anything else is an opt-out of the address."""
-    to_key, category = read_unsubscribe_token(settings, token)
+    anything else is an opt-out of the address. For the clinician's report link, that opt-out stops
+    every report shared with the address and nothing else: a person's own reports follow their settings."""
+    to_key, category, template = read_unsubscribe_token(settings, token)
     if category != TRANSACTIONAL:
         now = datetime.now(UTC)
-        if preferences.switch(to_key, category, False, now) is None:
+        if _to_named_recipient(template):
+            repository.unsubscribe(to_key, category, now, named_recipient=True)
+        elif preferences.switch(to_key, category, False, now) is None:
             repository.unsubscribe(to_key, category, now)
-    return to_key, category
+    return to_key, category, template
 
 
 def adopt_account_opt_outs() -> int:
     """At start: opt-outs of an account's own reminders or reports that were stored per address (before the
     settings held them) move into its settings, so nothing outside the settings still decides; how many.
-    Safe to repeat: unsubscribing no longer stores such opt-outs, and each one moved is removed here."""
+    Safe to repeat: unsubscribing no longer stores such opt-outs (one from mail to the address as someone's
+    named recipient is marked so), and each one moved is removed here."""
     now, moved = datetime.now(UTC), 0
     for row in repository.opt_outs_of(tuple(preferences.KIND_OF_CATEGORY)):
-        for category in set(row["unsubscribed"]) & set(preferences.KIND_OF_CATEGORY):
+        own = set(row["unsubscribed"]) - set(row.get(repository.AS_NAMED_RECIPIENT, []))
+        for category in own & set(preferences.KIND_OF_CATEGORY):
             if preferences.adopt_opt_out(row["_id"], category, row.get("updated_at") or now, now):
                 repository.resubscribe(row["_id"], category, now)
                 moved += 1
     return moved
 
 
-def resubscribe(settings: Settings, token: str) -> tuple[str, str]:
+def resubscribe(settings: Settings, token: str) -> tuple[str, str, EmailTemplate | None]:
     """Undo an unsubscribe: in the account's settings where it was made there, and at the address."""
-    to_key, category = read_unsubscribe_token(settings, token)
+    to_key, category, template = read_unsubscribe_token(settings, token)
     now = datetime.now(UTC)
-    if category != TRANSACTIONAL:
+    if category != TRANSACTIONAL and not _to_named_recipient(template):
         preferences.switch(to_key, category, True, now)
     repository.resubscribe(to_key, category, now)
-    return to_key, category
+    return to_key, category, template
 
 
 def record_provider_event(event: dict[str, Any]) -> str | None:

@@ -12,7 +12,8 @@ an email: the one its request carries (the person's), for the emails marked tran
 
 The catalogs speak to the person as the app does ("tú"). An email to a professional (the clinician's) is
 marked formal: its own sentences are written formally, and the parts every email shares (the footer, the
-button's hint) take the catalog's entry for the context "formal" (msgctxt), where the language has one.
+button's hint) take the catalog's entry for the context "formal" (msgctxt), where the language has one
+(shared/translations.py, Formal); so do the unsubscribe pages its link opens (email/pages.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from shared.email import NEWS, REMINDERS, REPORTS, TRANSACTIONAL
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 FORMATS = ("html", "text")
-FORMAL = "formal"  # the msgctxt of a shared message's formal wording ("usted")
+FORMAL = translations.FORMAL  # the msgctxt of a shared message's formal wording ("usted")
+Formal = translations.Formal
 
 CATEGORY_LABELS = {
     TRANSACTIONAL: "account and safety messages",
@@ -51,6 +53,16 @@ class EmailTemplate:
     translated: bool = False
     # To a professional, not the person: the shared parts speak formally too (FORMAL), as its text does.
     formal: bool = False
+    # Sent to someone a person named (their clinician), not to the person: its unsubscribe link opts the
+    # address out of the category (email/service.py), never an account's own settings, which it never reads.
+    named_recipient: bool = False
+    # What its unsubscribe link stops, where the category's label would promise more (the clinician gets no
+    # weekly reports, only those shared with them); written as the email speaks (formally, if it is).
+    unsubscribe_label: str | None = None
+
+    def label(self) -> str:
+        """The English of what its footer's unsubscribe link and the page that link opens name."""
+        return self.unsubscribe_label or CATEGORY_LABELS[self.category]
 
 
 # Every email the platform can send. Features add their own entries here.
@@ -71,7 +83,12 @@ TEMPLATES: dict[str, EmailTemplate] = {
     # Goes to a clinician the person named, in the report's language: a fixed subject; the body holds the
     # link, who shared it and the report's dates, never health details.
     "clinician_report_link": EmailTemplate(
-        REPORTS, "A report has been shared with you", translated=True, formal=True
+        REPORTS,
+        "A report has been shared with you",
+        translated=True,
+        formal=True,
+        named_recipient=True,
+        unsubscribe_label="reports shared with you",
     ),
     "checkin_reminder": EmailTemplate(REMINDERS, "A gentle check-in reminder", translated=True),
     # The dose and its Taken/Skipped links are in the body; the subject says nothing about them.
@@ -89,29 +106,6 @@ class Rendered:
     html: str
     text: str
     category: str
-
-
-class Formal(NullTranslations):
-    """A catalog speaking formally: a message's FORMAL entry where the catalog has one, else its usual one."""
-
-    def __init__(self, catalog: NullTranslations) -> None:
-        super().__init__()
-        self.catalog = catalog
-
-    def gettext(self, message: str) -> str:
-        formal = self.catalog.pgettext(FORMAL, message)
-        return formal if formal != message else self.catalog.gettext(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        formal = self.catalog.npgettext(FORMAL, singular, plural, n)
-        return (
-            formal
-            if formal != (singular if n == 1 else plural)
-            else self.catalog.ngettext(singular, plural, n)
-        )
-
-    # Jinja uses these names where they exist, and Babel's base class binds them to its own lookups.
-    ugettext, ungettext = gettext, ngettext
 
 
 def _environment(autoescape: bool, translations: NullTranslations, language: str) -> Environment:
@@ -181,7 +175,7 @@ def render(
             "language": language,
             "subject": subject,
             "category": spec.category,
-            "category_label": gettext(CATEGORY_LABELS[spec.category]),
+            "category_label": gettext(spec.label()),
             "unsubscribe_url": unsubscribe_url,
         }
         parts[fmt] = env.get_template(f"emails/{name}.jinja").render(context)

@@ -117,4 +117,8 @@ def test_unsubscribe_links_do_not_show_the_address(settings, app):
     assert "reader" not in token.lower()
     padded = token + "=" * (-len(token) % 4)
     assert b"reader" not in base64.urlsafe_b64decode(padded).lower()
-    assert email_service.read_unsubscribe_token(settings, token) == ("reader.name@example.org", "reminders")
+    assert email_service.read_unsubscribe_token(settings, token) == (
+        "reader.name@example.org",
+        "reminders",
+        None,
+    )

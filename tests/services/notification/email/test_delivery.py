@@ -93,6 +93,9 @@ class TestFormOfAddress:
             assert "llama a tu" not in part and "Recibes " not in part
         assert "Si el botón no funciona, copie esta dirección en su navegador:" in body
         assert "copia esta dirección en tu navegador" not in body
+        # Its unsubscribe link names what it stops: the reports shared with them, no "weekly reports".
+        for part in (text, body):
+            assert "Dejar de recibir informes compartidos con usted" in part and "semanales" not in part
         own_text, own_body = (" ".join(part.split()) for part in parts(received["ana@example.org"]))
         for part in (own_text, own_body):
             assert "En una emergencia, llama a tu número local de emergencias." in part
@@ -158,6 +161,42 @@ class TestUnsubscribe:
         # The same page in English for a link without a language and an English browser.
         english = client.get(link.removesuffix("?lang=es"), headers={"Accept-Language": "en-GB"})
         assert "Stop reminders?" in html.unescape(english.get_data(as_text=True))
+
+    def test_a_clinicians_link_opens_pages_that_say_usted_and_name_what_their_email_named(
+        self, app, mailbox, db, settings
+    ):
+        with app.app_context():
+            request_email(
+                runtime_of(app).celery,
+                template="clinician_report_link",
+                to="dra.ruiz@example.org",
+                idempotency_key="clinician:1",
+                data={"share_url": "http://127.0.0.1:8080/shared/reports/t0k3n", "expires_on": "5 de enero"},
+                language="es",
+            )
+        (message,) = mailbox.wait_for(1)
+        link = next(url for url in html_links(message) if "/u/" in url).removeprefix("http://127.0.0.1:8081")
+        # The header's link is the footer's, but for the language, and says nothing of who it is for.
+        assert unsubscribe_urls(message)[0].removeprefix("http://127.0.0.1:8081") + "?lang=es" == link
+        assert "ruiz" not in link.lower() and "clinician" not in link.lower()
+        client = app.test_client()
+        page = " ".join(html.unescape(client.get(link).get_data(as_text=True)).split())
+        assert "¿Dejar de recibir informes compartidos con usted?" in page
+        assert "Pulse el botón y dejaremos de enviarle informes compartidos con usted." in page
+        assert "Puede darse de baja cuando quiera." in page
+        assert "Pulsa " not in page and "tu cuenta" not in page and "quieras" not in page
+        done = " ".join(html.unescape(client.post(link).get_data(as_text=True)).split())
+        assert "Se ha dado de baja" in done and "No le enviaremos más informes compartidos con usted." in done
+        assert "¿Ha cambiado de idea? Puede volver a activarlos." in done and "Te has" not in done
+        again = " ".join(
+            html.unescape(client.post(link.replace("?", "/resubscribe?")).get_data(as_text=True)).split()
+        )
+        assert "Se ha suscrito de nuevo" in again and "Le enviaremos informes compartidos con usted" in again
+        # In English, the same words about what it stops.
+        english = client.get(link.removesuffix("?lang=es"), headers={"Accept-Language": "en"})
+        english_page = html.unescape(english.get_data(as_text=True))
+        assert "Stop reports shared with you?" in english_page and "weekly" not in english_page
+        assert "your account" not in english_page
 
     def test_forged_token_gives_a_clear_page_and_changes_nothing(self, app, db):
         r = app.test_client().post("/u/not-a-real-token")

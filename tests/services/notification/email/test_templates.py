@@ -111,28 +111,32 @@ def test_time_critical_mail_is_exactly_the_transactional_category():
     assert transactional == TIME_CRITICAL_TEMPLATES
 
 
-def marked_messages(pattern: str = "*.jinja") -> set[str | tuple[str, ...]]:
+def marked_messages(pattern: str = "*.jinja", folder: str = "emails") -> set[str | tuple[str, ...]]:
     """Every message the email templates mark with _() or ngettext(), as Babel's extraction finds them;
-    with the subjects and category labels the renderer looks up."""
+    with the subjects, category and unsubscribe labels the renderer looks up."""
     options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
     found: set[str | tuple[str, ...]] = set()
-    for path in sorted((TEMPLATE_DIR / "emails").glob(pattern)):
+    for path in sorted((TEMPLATE_DIR / folder).glob(pattern)):
         with path.open("rb") as source:
             found |= {message for _, message, _, _ in extract(babel_extract, source, options=options)}
     if pattern != "*.jinja":
         return found
     found |= {spec.subject for spec in TEMPLATES.values() if spec.translated}
-    return found | set(CATEGORY_LABELS.values())
+    labels = {spec.unsubscribe_label for spec in TEMPLATES.values() if spec.unsubscribe_label}
+    return found | set(CATEGORY_LABELS.values()) | labels
 
 
 def test_the_formal_words_are_those_of_the_parts_every_email_shares():
     # A formal email (the clinician's) writes its own words formally; the catalog's formal entries are for
-    # what it shares with the person's emails (layout, macros), so none may be for a message they don't say.
+    # what it shares with the person's emails (layout, macros) and the unsubscribe pages its link opens, so
+    # none may be for a message they don't say.
     with (TRANSLATIONS_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale="es")
     formal = {entry.id for entry in catalog if entry.context == FORMAL}
-    shared = marked_messages("layout.*.jinja") | marked_messages("_ui.*.jinja")
+    pages = marked_messages("*.html", folder="email")
+    shared = marked_messages("layout.*.jinja") | marked_messages("_ui.*.jinja") | pages
     assert "In an emergency, call your local emergency number." in formal
+    assert "You're unsubscribed" in formal
     assert formal <= shared
     assert all(catalog.get(message, context=FORMAL).string for message in formal)
     assert [name for name, spec in TEMPLATES.items() if spec.formal] == ["clinician_report_link"]

@@ -144,6 +144,45 @@ def test_a_link_for_an_address_without_an_account_stays_an_opt_out_of_that_addre
     assert wait_status(settings, "c:2", {"suppressed"})["last_error"] == "unsubscribed from reports"
 
 
+def test_a_clinicians_link_stops_the_reports_shared_with_them_and_not_their_own(
+    services, mailbox, db, settings
+):
+    api, app = services
+    sharer, _ = person()
+    # The clinician has an account here too, with their own weekly reports on.
+    clinician, clinician_headers = person(email="dr.kim@example.org")
+    assert api.patch("/v1/me", json=BOTH_ON, headers=clinician_headers).status_code == 200
+    shared = ("clinician_report_link", {"share_url": "http://x.test/s", "expires_on": "1 May"})
+    send(app, {"_id": sharer["_id"], "email": clinician["email"]}, shared, "c:3")
+    link = unsubscribe_urls(mailbox.wait_for(1)[0])[0]
+    follow(app, link)
+
+    # Their own weekly reports stay on and keep coming; reports shared with them stop.
+    assert settings_of(api, clinician_headers)["weekly_report"]["enabled"] is True
+    notification_app(settings)  # a start's move of old opt-outs into settings leaves this one be
+    assert settings_of(api, clinician_headers)["weekly_report"]["enabled"] is True
+    mailbox.clear()
+    send(app, clinician, WEEKLY, "report:own")
+    send(app, {"_id": sharer["_id"], "email": clinician["email"]}, shared, "c:4")
+    assert wait_status(settings, "c:4", {"suppressed"})["last_error"] == "unsubscribed from reports"
+    assert [m["Subject"] for m in mailbox.wait_for(1)] == ["Your weekly report is ready"]
+    # Even a person's own address named as their clinician follows this opt-out, not their settings.
+    send(app, clinician, shared, "c:5")
+    assert wait_status(settings, "c:5", {"suppressed"})["last_error"] == "unsubscribed from reports"
+
+    # The page's undo sends shared reports again and leaves the settings as they are.
+    assert (
+        api.patch(
+            "/v1/me", json={"preferences": {"weekly_report": {"enabled": False}}}, headers=clinician_headers
+        ).status_code
+        == 200
+    )
+    follow(app, link, "/resubscribe")
+    assert settings_of(api, clinician_headers)["weekly_report"]["enabled"] is False
+    send(app, {"_id": sharer["_id"], "email": clinician["email"]}, shared, "c:6")
+    assert wait_status(settings, "c:6", {"sent"})
+
+
 def test_opt_outs_stored_per_address_before_settings_held_them_move_into_the_settings(services, db, settings):
     api, _app = services
     user, headers = person()
