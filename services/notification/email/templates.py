@@ -34,7 +34,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 FORMATS = ("html", "text")
 FORMAL = translations.FORMAL  # the msgctxt of a shared message's formal wording ("usted")
-Formal = translations.Formal
 
 CATEGORY_LABELS = {
     TRANSACTIONAL: "account and safety messages",
@@ -128,7 +127,7 @@ def _environment(autoescape: bool, translations: NullTranslations, language: str
 CATALOGS = {language: translations.load(TRANSLATIONS_DIR, language) for language in languages.LANGUAGES}
 # By (language, formal): the macros a template imports are translated by their environment's catalog.
 _REGISTERS = {
-    (language, formal): Formal(catalog) if formal else catalog
+    (language, formal): translations.Formal(catalog) if formal else catalog
     for language, catalog in CATALOGS.items()
     for formal in (False, True)
 }
