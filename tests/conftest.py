@@ -23,6 +23,7 @@ from tests.support import operations  # noqa: F401 - registers its MongoDB comma
 from tests.support.clock_check import TIME_SENSITIVE
 from tests.support.mailbox import Mailbox, SmtpServer
 from tests.support.servers import ROOT, FerretDB, RedisServer
+from tests.support.suite import SLOWEST
 
 
 def pytest_addoption(parser):
@@ -31,9 +32,19 @@ def pytest_addoption(parser):
         action="store_true",
         help="leave out the tests the clock check runs at its hard instants (make test runs it beside)",
     )
+    parser.addoption(
+        "--slowest-first",
+        action="store_true",
+        help="run the slowest test files first (tests/support/suite.py), for pytest-xdist's even finish",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("slowest_first"):
+        rank = {Path(ROOT, path): i for i, path in enumerate(SLOWEST)}
+        if gone := [str(path) for path in rank if not path.exists()]:
+            raise pytest.UsageError(f"tests/support/suite.py names files that are gone: {gone}")
+        items.sort(key=lambda item: rank.get(item.path, len(rank)))  # stable: the rest keep their order
     if not config.getoption("leave_clock_checked"):
         return
     # The clock check runs these at seven instants; an eighth run at today's hour adds only its CPU.

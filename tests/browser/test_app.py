@@ -162,8 +162,10 @@ class TestSignIn:
 class TestToday:
     def test_a_check_in_takes_two_taps_from_opening_the_app(self, app_context, mailbox, db):
         person("quick@example.org")
+        signing_in = app_context.new_page()
+        sign_in(signing_in, mailbox, "quick@example.org")
+        signing_in.close()  # none of its requests, still in flight on a busy machine, is counted below
         page = app_context.new_page()
-        sign_in(page, mailbox, "quick@example.org")
         asked = []
         page.on("request", lambda request: asked.append(request.url.split("?")[0]))
         page.goto("/app/")  # opening the app
