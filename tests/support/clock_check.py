@@ -64,8 +64,9 @@ def run_at(instant: str, paths: list[str]) -> subprocess.CompletedProcess:
 
 def main(argv: list[str]) -> int:
     paths = argv or TIME_SENSITIVE
-    # The runs mostly wait on their servers, so a few at once share two cores well.
-    jobs = int(os.environ.get("CLOCK_CHECK_JOBS", "3"))
+    # Four at once, then three: beside the suite, the last three still fill both cores once it is done
+    # (three, then three, then one left a core idle at the end; docs/benchmarks.md).
+    jobs = int(os.environ.get("CLOCK_CHECK_JOBS", "4"))
     with ThreadPoolExecutor(jobs) as pool:
         runs = {name: pool.submit(run_at, instant, paths) for name, instant in INSTANTS.items()}
         failed = []
