@@ -20,6 +20,22 @@ def app(notification_app, notification_worker, mailbox, redis):
     return notification_app
 
 
+def spanish_unsubscribe_link(app, mailbox, template: str, to: str, data: dict):
+    """The one email `template` sends `to` in Spanish, and its footer's unsubscribe link (path and query)."""
+    with app.app_context():
+        request_email(
+            runtime_of(app).celery,
+            template=template,
+            to=to,
+            idempotency_key=f"{template}:{to}",
+            data=data,
+            language="es",
+        )
+    (message,) = mailbox.wait_for(1)
+    link = next(url for url in html_links(message) if "/u/" in url).removeprefix("http://127.0.0.1:8081")
+    return message, link
+
+
 def send(app, template, to, key, data):
     with app.app_context():
         return request_email(runtime_of(app).celery, template=template, to=to, idempotency_key=key, data=data)
@@ -137,18 +153,8 @@ class TestUnsubscribe:
         assert mailbox.wait_for(1)[0]["To"] == "f@example.org"
 
     def test_a_spanish_email_opens_its_unsubscribe_pages_in_spanish(self, app, mailbox, db):
-        with app.app_context():
-            request_email(
-                runtime_of(app).celery,
-                template="checkin_reminder",
-                to="g@example.org",
-                idempotency_key="reminder:g",
-                data=CHECKIN,
-                language="es",
-            )
-        (message,) = mailbox.wait_for(1)
+        message, link = spanish_unsubscribe_link(app, mailbox, "checkin_reminder", "g@example.org", CHECKIN)
         assert message["Subject"] != "Your reminder"  # the email itself is Spanish
-        link = next(url for url in html_links(message) if "/u/" in url).removeprefix("http://127.0.0.1:8081")
         assert link.endswith("?lang=es")
         client = app.test_client()
         page = html.unescape(client.get(link).get_data(as_text=True))
@@ -165,17 +171,10 @@ class TestUnsubscribe:
     def test_a_clinicians_link_opens_pages_that_say_usted_and_name_what_their_email_named(
         self, app, mailbox, db, settings
     ):
-        with app.app_context():
-            request_email(
-                runtime_of(app).celery,
-                template="clinician_report_link",
-                to="dra.ruiz@example.org",
-                idempotency_key="clinician:1",
-                data={"share_url": "http://127.0.0.1:8080/shared/reports/t0k3n", "expires_on": "5 de enero"},
-                language="es",
-            )
-        (message,) = mailbox.wait_for(1)
-        link = next(url for url in html_links(message) if "/u/" in url).removeprefix("http://127.0.0.1:8081")
+        shared = {"share_url": "http://127.0.0.1:8080/shared/reports/t0k3n", "expires_on": "5 de enero"}
+        message, link = spanish_unsubscribe_link(
+            app, mailbox, "clinician_report_link", "dra.ruiz@example.org", shared
+        )
         # The header's link is the footer's, but for the language, and says nothing of who it is for.
         assert unsubscribe_urls(message)[0].removeprefix("http://127.0.0.1:8081") + "?lang=es" == link
         assert "ruiz" not in link.lower() and "clinician" not in link.lower()
