@@ -18,16 +18,8 @@ import tempfile
 NICE = "19"  # a lower priority (5) still slowed the suite by a third
 # Two processes (the two cores this project is run on), less what the clock check runs, the slowest files
 # first: pytest-xdist's own order (most tests first) left one process alone with a one-test file at the end.
-SUITE = [
-    "-n",
-    "2",
-    "--dist",
-    "loadfile",
-    "--no-loadscope-reorder",
-    "--leave-clock-checked",
-    "--slowest-first",
-]
-SUITE += ["tests"]
+SUITE = ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
+SUITE += ["--leave-clock-checked", "--slowest-first", "tests"]
 # The slowest files, slowest first (docs/benchmarks.md, "The test suite's time"); the others follow as found.
 SLOWEST = (
     "tests/browser/test_app.py",
