@@ -12,8 +12,15 @@ from shared import languages, scales
 from shared.reports import PDF_HREF
 
 TEMPLATE = "report.html"
-# What the first page holds at most, so it stays one page; the rest goes to the daily detail pages.
-LIMITS = {"flags": 3, "steps": 2, "questions": 2, "question_chars": 220, "plan_questions": 2}
+# What the first page holds at most, so it stays one page; the rest goes to the daily detail pages. A
+# report takes the first of these that fits: Letter is 18 mm shorter than A4, and Spanish runs longer.
+LIMITS = (
+    {"flags": 3, "steps": 2, "questions": 2, "question_chars": 220, "plan_questions": 2},
+    {"flags": 3, "steps": 1, "questions": 1, "question_chars": 160, "plan_questions": 1},
+    {"flags": 3, "steps": 1, "questions": 0, "question_chars": 0, "plan_questions": 1},
+)
+# An element at the end of the first page's content (the template's): on page one when all of it fits.
+SUMMARY_END = "summary-end"
 # Periods longer than this get pages of daily detail after the summary page.
 DETAIL_AFTER_DAYS = 14
 
@@ -50,29 +57,41 @@ def _environment(language: str) -> Environment:
 _ENVS = {language: _environment(language) for language in languages.LANGUAGES}
 
 
-def overflow(model: dict) -> dict[str, bool]:
+def overflow(model: dict, limits: dict) -> dict[str, bool]:
     """Which parts do not fit on the first page in full."""
     questions = model["questions"]
     return {
-        "flags": len(model["red_flags"]) > LIMITS["flags"],
-        "steps": len(model["taper"]["steps"]) > LIMITS["steps"],
-        "questions": len(questions) > LIMITS["questions"]
-        or any(len(q["text"]) > LIMITS["question_chars"] for q in questions),
-        "plan_questions": len((model.get("plan") or {}).get("questions", [])) > LIMITS["plan_questions"],
+        "flags": len(model["red_flags"]) > limits["flags"],
+        "steps": len(model["taper"]["steps"]) > limits["steps"],
+        "questions": len(questions) > limits["questions"]
+        or any(len(q["text"]) > limits["question_chars"] for q in questions),
+        "plan_questions": len((model.get("plan") or {}).get("questions", [])) > limits["plan_questions"],
     }
 
 
-def html(model: dict, chart_uri: str | None = None) -> str:
+def page_and_pdf(model: dict) -> tuple[str, bytes]:
+    """The report page and its PDF, with as much on the first page as keeps it one page."""
+    chart = charts.svg_data_uri(model)
+    for limits in LIMITS:
+        page = html(model, chart, limits)
+        document = HTML(string=page, base_url=None).render()
+        if SUMMARY_END in document.pages[0].anchors:
+            break
+    return page, document.write_pdf()
+
+
+def html(model: dict, chart_uri: str | None = None, limits: dict = LIMITS[0]) -> str:
     """The report page, in the model's language: self-contained (styles inline, chart as a data URI), so
     it can be stored and served as it is, and printed to the same layout as the PDF."""
-    extra = overflow(model)
+    extra = overflow(model, limits)
     env = _ENVS[i18n.supported(model.get("language"))]
     return env.get_template(TEMPLATE).render(
         report=model,
         chart=chart_uri or charts.svg_data_uri(model),
-        limits=LIMITS,
+        limits=limits,
         overflow=extra,
         detail=model["period"]["days"] > DETAIL_AFTER_DAYS or any(extra.values()),
+        summary_end=SUMMARY_END,
         pdf_href=PDF_HREF,
     )
 

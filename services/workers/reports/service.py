@@ -68,8 +68,7 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
             plan_doc=plan_doc,
             language=language,
         )
-        page = render.html(content)
-        return page, render.pdf(page), language
+        return *render.page_and_pdf(content), language
     except Exception as exc:  # Any fault in one report's inputs or renderer fails that report only.
         raise AttemptFailed(type(exc).__name__) from exc
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from services.workers.reports import charts, model, render
 from services.workers.summaries import params as summary_params
+from shared import catalog
 from shared.settings import Settings
 from tests.factories import plans
 from tests.support.report_patients import QUESTION, summaries
@@ -95,6 +96,21 @@ def chart_svg(page: str) -> str:
 
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def crowd(content: dict, language: str) -> None:
+    """Every part of the first page past what it holds at most: steps with the longest pace note, urgent
+    symptoms, long questions, and each fact from the plan twice over."""
+    found = (content["taper"]["steps"] or [content["taper"]["last_before"]])[0]
+    note = model.pace_note({"pace": {"kind": "window", "percent": 33, "days": 14, "limit": 25}}, language)
+    content["taper"]["steps"] = [{**found, "pace_note": note}] * 3
+    flag = {"day": "2026-03-10", "label": catalog.symptom_label("chest_pain", language), "severity": 3}
+    content["red_flags"] = [flag] * 4
+    content["questions"] = [
+        {"day": f"2026-03-1{n}", "text": f"Question {n}: could we hold this dose for longer? " * 6}
+        for n in range(3)
+    ]
+    content["plan"]["questions"] = content["plan"]["questions"] * 2
 
 
 class TestContent:
@@ -223,6 +239,36 @@ class TestPaper:
         page = render.html(content)
         assert pages(render.pdf(page)) == 2
         assert "Questions for my doctor, in full" in page
+
+    @pytest.mark.parametrize("paper", ["A4", "Letter"])
+    @pytest.mark.parametrize("language", ["en", "es"])
+    def test_a_crowded_week_keeps_its_whole_summary_on_page_one_and_the_rest_in_full_after(
+        self, patient, paper, language
+    ):
+        content, _page = build(
+            patient,
+            "2026-03-09",
+            "2026-03-15",
+            paper=paper,
+            include_notes=True,
+            plan_doc=a_plan(),
+            language=language,
+        )
+        crowd(content, language)
+        # With the most on page one, its end spills onto a page of its own before the detail.
+        assert pages(render.pdf(render.html(content))) == 3
+        page, pdf = render.page_and_pdf(content)
+        first, detail = (" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+        source_end = content["dose"]["sources"][-1]["url"][-8:]
+        assert source_end in first and source_end not in detail  # the footer's last words
+        assert "Question 2:" not in first
+        # What left page one is all on the next, in full: every question, fact, step and urgent symptom.
+        text = text_of(page)
+        for question in content["questions"]:
+            assert " ".join(question["text"].split()) in detail
+        for fact in content["plan"]["questions"]:
+            assert " ".join(fact["text"].split()) in text
+        assert text.count(content["red_flags"][0]["label"]) >= len(content["red_flags"])
 
     def test_a_long_period_adds_daily_detail_after_the_summary_page(self, patient):
         _content, page = build(patient, "2026-01-16", "2026-03-15")
