@@ -135,6 +135,7 @@ class TestContent:
         assert step["day"] == start and step["percent_change"] == pytest.approx(-10, abs=0.6)
         assert "-10%" in text and "since start" in text
         assert "association, not cause" in text
+        assert "Pace notes quote Joint Clinical Practice Guideline" in text  # without a plan, on its own
         assert "never advice" in text  # the guideline is cited as information
 
     def test_top_symptoms_compare_with_the_previous_period(self, patient):
@@ -318,7 +319,9 @@ class TestPlan:
             < text.index("From the taper plan:")
             < text.index(content["questions"][0]["text"][:40])
         )
-        assert "Facts from the taper plan quote Joint Clinical Practice Guideline" in text
+        # The pace notes and the plan's facts quote the same guideline: it is cited once.
+        assert "Pace notes and facts from the taper plan quote Joint Clinical Practice Guideline" in text
+        assert "Pace notes quote" not in text and "Facts from the taper plan quote" not in text
         first, detail = (
             " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(render.pdf(page))).pages
         )
