@@ -269,7 +269,9 @@ class TestPaper:
             assert " ".join(question["text"].split()) in detail
         for fact in content["plan"]["questions"]:
             assert " ".join(fact["text"].split()) in text
-        assert text.count(content["red_flags"][0]["label"]) >= len(content["red_flags"])
+        note = " ".join(content["taper"]["steps"][0]["pace_note"].split())
+        assert detail.count(note) == len(content["taper"]["steps"])
+        assert detail.count(content["red_flags"][0]["label"]) == len(content["red_flags"])
 
     def test_a_long_period_adds_daily_detail_after_the_summary_page(self, patient):
         _content, page = build(patient, "2026-01-16", "2026-03-15")
