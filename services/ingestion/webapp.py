@@ -49,7 +49,9 @@ def init_app(app: Flask) -> None:
 
 
 def _dist() -> Path:
-    return Path(runtime_of().settings.web_dist_dir)
+    # Absolute: Flask's send_from_directory reads a relative directory from the app's package, not from
+    # where the process starts (where the setting says relative paths start).
+    return Path(runtime_of().settings.web_dist_dir).resolve()
 
 
 def _serve(path: str) -> Response:

@@ -1,5 +1,5 @@
 """Every email, rendered as sent, in Debian chromium at a phone's width: nothing scrolls sideways, however
-long its links (signed tokens make them long: a share link is ~200 characters)."""
+long its links (signed tokens make them long: a share link is ~200 characters) or the names it carries."""
 
 from __future__ import annotations
 
@@ -79,5 +79,24 @@ def phone(browser):
 def test_no_email_scrolls_sideways_on_a_phone(phone, name):
     html = render(name, SAMPLES[name], unsubscribe_url=UNSUBSCRIBE).html
     phone.set_content(html)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"{name} is {width} px wide"
+
+
+# A name as people type it may be one long word (a handle, names joined by dots): 80 characters is the most
+# an account's display name has, 100 a waitlist entry's name.
+ONE_WORD_NAME = "maximiliano.fernandez.villaverde_rodriguez.zapatero.de.la.santisima.trinidad.xx"
+NAMED = {
+    "clinician_report_link": "shared_by",
+    "invitation": "name",
+    "waitlist_confirm": "name",
+    "waitlist_confirmed": "name",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_a_name_written_as_one_long_word_wraps_on_a_phone(phone, name):
+    data = SAMPLES[name] | {NAMED[name]: ONE_WORD_NAME}
+    phone.set_content(render(name, data, unsubscribe_url=UNSUBSCRIBE).html)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{name} is {width} px wide"

@@ -72,6 +72,11 @@ class SmtpSender:
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop()
                 raise _classify(exc, recipient) from None
+            except UnicodeEncodeError:
+                # An address SMTP without SMTPUTF8 cannot carry, found after MAIL FROM went out: the session
+                # is mid-message, and the next message on it would be refused ("nested MAIL command").
+                self._drop()
+                raise PermanentSendError("an address with characters SMTP cannot carry") from None
 
     def _connection(self, timeout: float) -> smtplib.SMTP:
         idle = time.monotonic() - self._last_used

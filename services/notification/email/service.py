@@ -12,7 +12,7 @@ from celery import Celery
 from jinja2 import TemplateError
 
 from services.notification.email import attachments, repository
-from services.notification.email.message import build, message_id, to_bytes
+from services.notification.email.message import build, message_id, smtp_address, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import (
     TEMPLATES,
@@ -157,9 +157,10 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         )
         language = language_for(template, language_of(record))
         unsubscribe_url = _unsubscribe_url(settings, token, language) if token else None
+        to = smtp_address(record["to"])
         message = build(
             outbox_id,
-            record["to"],
+            to,
             render(template, data, unsubscribe_url, language),
             settings,
             token,
@@ -169,7 +170,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
         # never taken over mid-send, which is what keeps a takeover from sending twice.
         sender.send(
             parseaddr(settings.mail_from)[1],
-            record["to"],
+            to,
             to_bytes(message, settings),
             timeout=lease.total_seconds() / SEND_STEPS,
         )

@@ -15,7 +15,7 @@ from celery import Celery
 
 from services.workers.reports import i18n, schedule_repository
 from shared import languages, report_shares
-from shared.email import request_email
+from shared.email import address_key, request_email
 from shared.reports import FILES_BUCKET, READY, WEEKLY
 from shared.settings import Settings
 
@@ -58,6 +58,10 @@ def deliver(app: Celery, report: dict) -> int:
     # Both emails speak the report's language, the one its page and PDF are written in.
     language = report.get("language") or languages.of(user)
     clinician = wanted.get("clinician_email")
+    if clinician and wanted.get("to_self", True) and address_key(clinician) == address_key(user["email"]):
+        # Their own address: their own email carries the report; the clinician's would speak to them as a
+        # stranger about it.
+        clinician = None
     sent = 0
     if clinician:
         share = report_shares.create_share(

@@ -2,6 +2,7 @@
 worker revalidated, and the strict CSP on all of them. Uses a small build output written here."""
 
 import dataclasses
+import os
 
 import pytest
 
@@ -42,6 +43,15 @@ def app(settings, db, redis, dist):
 @pytest.fixture
 def web(app):
     return Client(app.test_client())
+
+
+def test_a_relative_dist_dir_is_read_from_where_the_process_starts(settings, db, redis, dist):
+    """As the default (`services/web/dist`) is, in `make run` and the image: links in emails to /app/ (the
+    check-in reminder's, the dose reminder's Settings) open the app, not a 404."""
+    relative = os.path.relpath(dist)
+    web = Client(ingestion_app(dataclasses.replace(settings, web_dist_dir=relative)).test_client())
+    for path in ("/app/", "/app/settings", "/app/assets/app-1.js"):
+        assert web.get(path).status_code == 200, path
 
 
 def _directives(policy: str) -> dict[str, str]:

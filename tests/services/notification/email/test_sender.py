@@ -74,3 +74,12 @@ def test_a_refused_message_does_not_carry_over_to_the_next(sender, server):
     assert "someone@refused.example" not in str(refused.value)  # the address stays out of logs
     sender.send("from@example.org", "to@example.org", _message(2))
     assert [m["Subject"] for m in server.mailbox.wait_for(1)] == ["2"]
+
+
+def test_an_address_smtp_cannot_carry_fails_for_good_and_leaves_no_session_half_used(sender, server):
+    """A non-ASCII local part needs SMTPUTF8: refused for good, and the session it left after MAIL FROM
+    is not handed the next message (which the server would refuse as a nested MAIL command)."""
+    with pytest.raises(PermanentSendError):
+        sender.send("from@example.org", "josé@example.org", _message(1))
+    sender.send("from@example.org", "to@example.org", _message(2))
+    assert [m["Subject"] for m in server.mailbox.wait_for(1)] == ["2"]

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 from services.notification.waitlist import abuse, service
+from services.notification.waitlist.schemas import NOT_SENDABLE
 from shared import single_line
 from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG
 from shared.web import json_body
@@ -93,6 +94,18 @@ class TestValidation:
         assert param["name"] == "email"
         assert "temporary email address" in param["reason"]
         assert db.waitlist_entries.count_documents({}) == 0
+
+    def test_an_address_with_accents_before_the_at_is_refused_kindly(self, client, db):
+        """Mail to it cannot go out (SMTP without SMTPUTF8): accepted, its confirmation would never arrive.
+        An accented domain is mailed (in its ASCII form), so it is accepted."""
+        r = join_json(client, "josé@example.org")
+        assert r.status_code == 422
+        assert r.json["invalid_params"] == [{"name": "email", "reason": NOT_SENDABLE}]
+        form = join_form(client, "josé@example.org", ip="203.0.113.8")
+        assert form.status_code == 422
+        assert "special letters before the @" in form.get_data(as_text=True)
+        assert db.waitlist_entries.count_documents({}) == 0
+        assert join_json(client, "jose@bücher.example", ip="203.0.113.9").status_code == 202
 
     def test_overlong_address_is_refused_before_any_other_check(self, client, db):
         # 120,000 characters of labels: the disposable check once took 35 s of CPU on this.

@@ -49,6 +49,15 @@ class TestJoinConfirmLeave:
         assert entry["status"] == "confirmed"
         assert f"{base_url}/waitlist?ref={entry['referral_code']}" in body
 
+    def test_an_address_with_an_internationalised_domain_gets_its_confirmation(self, client, db, mailbox):
+        """The sign-up accepts a domain such as bücher.example; SMTP (without SMTPUTF8) carries it in its
+        ASCII form, to the same mailbox."""
+        join_form(client, "ana@bücher.example")
+        assert db.waitlist_entries.find_one()["email"] == "ana@bücher.example"
+        (message,) = mailbox.wait_for(1)
+        assert message["To"] == "ana@xn--bcher-kva.example"
+        assert mailbox.envelopes[0][1] == ["ana@xn--bcher-kva.example"]
+
     def test_leave_link_shows_a_page_and_the_button_erases(self, client, db, mailbox, base_url):
         join_form(client, "leaver@example.org")
         links = links_in(mailbox.wait_for(1)[0], base_url)

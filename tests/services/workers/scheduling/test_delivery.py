@@ -95,6 +95,20 @@ def test_link_only_when_the_person_did_not_ask_for_the_pdf(live, db, mailbox):
     assert not list(message.iter_attachments())
 
 
+def test_their_own_address_as_the_clinicians_gets_their_own_email_only(live, db, mailbox):
+    """Not a second email that speaks to them as a stranger ("If you don't know Sam...") about their own
+    report, nor one saying a link went to their clinician."""
+    user = subscriber(name="Sam")
+    report = ready_report(db, user, attach_pdf=False, clinician=user["email"].upper())
+    assert delivery.deliver(live, report) == 1
+    (message,) = mailbox.wait_for(1)
+    assert message["Subject"] == "Your weekly report is ready"
+    assert "clinician" not in parts(message)[0]
+    time.sleep(1)  # a second email would have arrived by now
+    assert len(mailbox.messages) == 1
+    assert db.report_shares.count_documents({"owner_id": user["_id"]}) == 1
+
+
 def test_a_pdf_gone_before_sending_fails_that_email_with_a_clear_reason(live, db, mailbox):
     user = subscriber()
     report = ready_report(db, user, attach_pdf=True)
