@@ -168,6 +168,9 @@ def celery_worker_all(settings):
     # The notifier's runtime (its senders), which the workers' tasks read as they read any runtime.
     app = with_senders(build("tests", settings, ALL_QUEUES)).celery
     app.autodiscover_tasks(WORKER_TASKS + NOTIFICATION_TASKS, related_name="tasks", force=True)
+    # Tasks that earlier tests in this process queued with no worker running (a fuzzed sign-up's storing)
+    # would otherwise run now, in whichever test first asks for the worker, and add to its emails.
+    app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
 
