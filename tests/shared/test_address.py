@@ -1,9 +1,10 @@
-"""Email addresses from outside: an over-long one is refused alone, before any validator looks at it."""
+"""Email addresses from outside: an over-long one is refused alone, before any validator looks at it, and one
+we could never send to is refused saying why."""
 
 import pytest
 from marshmallow import ValidationError
 
-from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG, EmailAddress
+from shared.address import MAX_ADDRESS_LENGTH, NOT_SENDABLE, TOO_LONG, EmailAddress
 
 
 def test_an_address_of_the_largest_size_is_accepted():
@@ -18,3 +19,11 @@ def test_an_overlong_address_gets_only_the_length_message(address):
     with pytest.raises(ValidationError) as refused:
         EmailAddress().deserialize(address)
     assert refused.value.messages == [TOO_LONG]
+
+
+def test_letters_outside_ascii_before_the_at_are_refused_and_in_the_domain_accepted():
+    # SMTP without SMTPUTF8 carries a domain in its ASCII form, but has no form for such a local part.
+    with pytest.raises(ValidationError) as refused:
+        EmailAddress().deserialize("josé@example.org")
+    assert refused.value.messages == [NOT_SENDABLE]
+    assert EmailAddress().deserialize("jose@bücher.example") == "jose@bücher.example"

@@ -31,10 +31,6 @@ DISPOSABLE = _(
     "This looks like a temporary email address. Please use one you'll keep, so we can reach you "
     "when your place comes up."
 )
-NOT_SENDABLE = _(
-    "We can't send email to an address with accents or other special letters before the @. Please use "
-    "another address."
-)
 EMAIL_REQUIRED = _("Please enter your email address.")
 EMAIL_INVALID = _("Please enter a full email address, like name@example.com.")
 NAME_MAX = 100
@@ -46,7 +42,7 @@ FORM_MESSAGES = (
     EMAIL_REQUIRED,
     EMAIL_INVALID,
     address.TOO_LONG,
-    NOT_SENDABLE,
+    address.NOT_SENDABLE,
     DISPOSABLE,
     NAME_TOO_LONG,
     single_line.MESSAGE,
@@ -94,12 +90,8 @@ class JoinSchema(Schema):
             raise ValidationError(CONSENT_NOT_SHOWN, "consent_version")
 
     @validates("email")
-    def _reachable(self, address: str, **_: Any) -> None:
+    def _not_disposable(self, address: str, **_: Any) -> None:
         # A field-level check runs only on an address that passed its field: never on a malformed one.
-        if not address.rpartition("@")[0].isascii():
-            # SMTP without SMTPUTF8 cannot carry it (a domain can go in its ASCII form, a local part cannot):
-            # accepted, the confirmation we say we sent would never arrive.
-            raise ValidationError(NOT_SENDABLE)
         if abuse.is_disposable(address):
             raise ValidationError(DISPOSABLE)
 

@@ -146,6 +146,27 @@ class TestPreferences:
             ],
         }
 
+    def test_a_clinician_address_we_could_never_mail_is_refused_saying_why(self, client, db):
+        # Accepted, every weekly report's link to the clinician would fail to send, unseen by the person.
+        user, headers = person()
+        body = {"preferences": {"weekly_report": {"clinician_email": "médico@example.org"}}}
+        english = client.patch("/v1/me", json=body, headers=headers)
+        spanish = client.patch("/v1/me", json=body, headers=headers | SPANISH)
+        assert spanish.status_code == english.status_code == 422
+        assert _reasons(english.json) == {
+            "preferences.weekly_report.clinician_email": [
+                "We can't send email to an address with accents or other special letters before the @. "
+                "Please use another address."
+            ]
+        }
+        assert _reasons(spanish.json) == {
+            "preferences.weekly_report.clinician_email": [
+                "No podemos enviar correos a una dirección con tildes u otras letras especiales antes de "
+                "la @. Usa otra dirección, por favor."
+            ]
+        }
+        assert "médico@example.org" not in str(db.users.find_one({"_id": user["_id"]}))
+
 
 class TestReports:
     def test_a_period_too_long_is_refused_in_spanish(self, client, db):

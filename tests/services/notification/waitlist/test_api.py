@@ -5,9 +5,8 @@ import dataclasses
 import pytest
 
 from services.notification.waitlist import abuse, service
-from services.notification.waitlist.schemas import NOT_SENDABLE
 from shared import single_line
-from shared.address import MAX_ADDRESS_LENGTH, TOO_LONG
+from shared.address import MAX_ADDRESS_LENGTH, NOT_SENDABLE, TOO_LONG
 from shared.web import json_body
 from tests.factories import waitlist
 from tests.services.notification.waitlist.helpers import join_form, join_json, join_json_unsettled
