@@ -189,9 +189,6 @@ class Settings:
         secret=True,
         doc="bearer token for operator endpoints such as the pipeline probe",
     )
-    unsubscribe_mailto: str = setting(
-        "UNSUBSCRIBE_MAILTO", str, "unsubscribe@localhost", doc="mailbox named in List-Unsubscribe (mailto)"
-    )
     dkim_domain: str = setting(
         "DKIM_DOMAIN", str, "", doc="signing domain (d=); DKIM is on when a key is set"
     )

@@ -8,7 +8,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, parseaddr
-from urllib.parse import quote
 
 import dkim
 
@@ -67,9 +66,9 @@ def build(
     msg["Message-ID"] = message_id(outbox_id, settings)
     msg["Auto-Submitted"] = "auto-generated"
     if unsubscribe_token:
-        url = f"{settings.public_base_url}/u/{unsubscribe_token}"
-        mailto = f"mailto:{settings.unsubscribe_mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}"
-        msg["List-Unsubscribe"] = f"<{url}>, <{mailto}>"
+        # The one-click https link only: no one reads a mailbox for unsubscribe emails, so a mail client that
+        # sent one would leave the person subscribed while telling them they were not.
+        msg["List-Unsubscribe"] = f"<{settings.public_base_url}/u/{unsubscribe_token}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")

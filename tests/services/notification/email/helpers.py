@@ -23,9 +23,9 @@ def html_links(message: EmailMessage) -> list[str]:
     return [link.replace("&amp;", "&") for link in LINK.findall(parts(message)[1])]
 
 
-def unsubscribe_urls(message: EmailMessage) -> tuple[str, str]:
-    https, mailto = re.fullmatch(r"<([^>]+)>, <([^>]+)>", str(message["List-Unsubscribe"])).groups()
-    return https, mailto
+def unsubscribe_url(message: EmailMessage) -> str:
+    """The List-Unsubscribe header's one link (no mailto: no one reads such a mailbox)."""
+    return re.fullmatch(r"<(https?://[^>]+)>", str(message["List-Unsubscribe"])).group(1)
 
 
 def record_for(settings: Settings, key: str) -> dict | None:

@@ -11,7 +11,7 @@ import pytest
 from shared.email import request_email
 from shared.runtime import runtime_of
 from tests.factories.accounts import person
-from tests.services.notification.email.helpers import unsubscribe_urls, wait_status
+from tests.services.notification.email.helpers import unsubscribe_url, wait_status
 from tests.support.runtimes import notification_app
 
 REMINDER = ("checkin_reminder", {"app_url": "http://127.0.0.1:8080"})
@@ -68,7 +68,7 @@ def test_unsubscribe_links_turn_the_settings_off(services, mailbox, db, settings
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
     send(app, user, REMINDER, "reminder:1")
     send(app, user, WEEKLY, "report:1")
-    links = {message["Subject"]: unsubscribe_urls(message)[0] for message in mailbox.wait_for(2)}
+    links = {message["Subject"]: unsubscribe_url(message) for message in mailbox.wait_for(2)}
 
     for link in links.values():
         follow(app, link)
@@ -93,7 +93,7 @@ def test_turning_them_on_again_in_settings_subscribes_again(services, mailbox, s
     send(app, user, REMINDER, "reminder:3")
     send(app, user, WEEKLY, "report:3")
     for message in mailbox.wait_for(2):
-        follow(app, unsubscribe_urls(message)[0])
+        follow(app, unsubscribe_url(message))
     mailbox.clear()
 
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
@@ -112,7 +112,7 @@ def test_the_pages_undo_button_turns_the_setting_back_on(services, mailbox):
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
     send(app, user, REMINDER, "reminder:5")
     (message,) = mailbox.wait_for(1)
-    link = unsubscribe_urls(message)[0]
+    link = unsubscribe_url(message)
     follow(app, link)
     assert settings_of(api, headers)["reminders"]["enabled"] is False
     follow(app, link, "/resubscribe")
@@ -132,7 +132,7 @@ def test_a_link_for_an_address_without_an_account_stays_an_opt_out_of_that_addre
         ("clinician_report_link", {"share_url": "http://x.test/s", "expires_on": "1 May"}),
         "c:1",
     )
-    follow(app, unsubscribe_urls(mailbox.wait_for(1)[0])[0])
+    follow(app, unsubscribe_url(mailbox.wait_for(1)[0]))
     assert db.email_preferences.find_one({"_id": "dr.lee@example.org"})["unsubscribed"] == ["reports"]
     assert settings_of(api, headers)["weekly_report"]["enabled"] is False  # untouched: never turned on
     send(
@@ -154,7 +154,7 @@ def test_a_clinicians_link_stops_the_reports_shared_with_them_and_not_their_own(
     assert api.patch("/v1/me", json=BOTH_ON, headers=clinician_headers).status_code == 200
     shared = ("clinician_report_link", {"share_url": "http://x.test/s", "expires_on": "1 May"})
     send(app, {"_id": sharer["_id"], "email": clinician["email"]}, shared, "c:3")
-    link = unsubscribe_urls(mailbox.wait_for(1)[0])[0]
+    link = unsubscribe_url(mailbox.wait_for(1)[0])
     follow(app, link)
 
     # Their own weekly reports stay on and keep coming; reports shared with them stop.

@@ -15,7 +15,7 @@ from shared.reports import FILES_BUCKET
 from shared.settings import Settings
 from shared.tasks import BUILD_REPORT, SCAN_SCHEDULES
 from tests.factories.accounts import person
-from tests.services.notification.email.helpers import html_links, parts, unsubscribe_urls, wait_status
+from tests.services.notification.email.helpers import html_links, parts, unsubscribe_url, wait_status
 from tests.services.notification.email.test_templates import HEALTH_WORDS
 from tests.services.workers.scheduling.conftest import someone
 from tests.support.report_patients import STAND_IN_PDF, store_ready_report
@@ -64,7 +64,7 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_a_link_saying_who_
     assert attachment.get_filename() == "report-2026-11-16-to-2026-11-22.pdf"
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content() == STAND_IN_PDF
-    assert unsubscribe_urls(own)[0].startswith(settings.public_base_url)
+    assert unsubscribe_url(own).startswith(settings.public_base_url)
 
     clinician = mail["dr.lee@example.org"]
     text, html = parts(clinician)
