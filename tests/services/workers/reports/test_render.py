@@ -273,6 +273,29 @@ class TestPaper:
         assert detail.count(note) == len(content["taper"]["steps"])
         assert detail.count(content["red_flags"][0]["label"]) == len(content["red_flags"])
 
+    def test_a_long_period_with_a_plan_and_notes_keeps_its_summary_on_page_one_on_letter_in_spanish(
+        self, patient
+    ):
+        # 93 days, the longest a person can ask for: many steps and questions, three urgent symptoms.
+        content, _page = build(
+            patient,
+            "2025-12-13",
+            "2026-03-15",
+            paper="Letter",
+            include_notes=True,
+            plan_doc=a_plan(),
+            language="es",
+        )
+        _page, pdf = render.page_and_pdf(content)
+        first, *rest = (" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+        source_end = content["dose"]["sources"][-1]["url"][-8:]
+        assert source_end in first  # the footer's last words, not alone at the top of page two
+        assert "DETALLE DIARIO" in rest[0].upper()
+        # The plan's facts left page one for the detail, in full.
+        assert "Todos los datos del plan están en la página siguiente." in first
+        for fact in content["plan"]["questions"]:
+            assert " ".join(fact["text"].split()) in " ".join(rest)
+
     def test_a_long_period_adds_daily_detail_after_the_summary_page(self, patient):
         _content, page = build(patient, "2026-01-16", "2026-03-15")
         pdf = render.pdf(page)
