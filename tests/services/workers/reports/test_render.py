@@ -48,6 +48,7 @@ def build(
     person=None,
     plan_doc=None,
     language="en",
+    generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
 ):
     if days is None:
         days, person = summaries(patient, KEYS, TODAY.isoformat(), PARAMS)
@@ -65,7 +66,7 @@ def build(
         person=person,
         notes=notes_of(patient, start, end),
         keys=KEYS,
-        generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
+        generated_at=generated_at,
         plan_doc=plan_doc,
         language=language,
     )
@@ -210,6 +211,22 @@ class TestContent:
         assert "Burden (0 none … 10 worst)" in text
         assert "(0 very poor … 4 very good)" in text  # sleep quality: higher is better
         assert "Severity 0 not at all … 4 very much so" in text
+
+    @pytest.mark.parametrize(
+        ("time_zone", "made_at", "made_on"),
+        [
+            (
+                "Pacific/Kiritimati",
+                datetime(2026, 3, 15, 19, tzinfo=UTC),
+                "16 Mar 2026",
+            ),  # Monday 09:00 there
+            ("America/St_Johns", datetime(2026, 3, 17, 1, tzinfo=UTC), "16 Mar 2026"),  # Monday 22:30 there
+        ],
+    )
+    def test_the_day_it_was_made_is_the_persons_own(self, patient, time_zone, made_at, made_on):
+        far = dataclasses.replace(patient, time_zone=time_zone)
+        _content, page = build(far, "2026-03-09", "2026-03-15", generated_at=made_at)
+        assert f"Made {made_on} from the person's own entries ({time_zone})" in text_of(page)
 
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
