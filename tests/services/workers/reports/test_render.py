@@ -313,6 +313,21 @@ class TestPaper:
         for fact in content["plan"]["questions"]:
             assert " ".join(fact["text"].split()) in " ".join(rest)
 
+    def test_recorded_holds_and_pauses_are_named_on_the_detail_page_too(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15")
+        [cut] = content["taper"]["steps"]
+        # A hold and a pause the person recorded with no change of dose: the summaries keep them without a
+        # new dose (services/workers/summaries/taper.py).
+        recorded = {"to_mg": None, "percent_change": None, "cumulative_percent": None, "pace_note": None}
+        content["taper"]["steps"] = [
+            cut,
+            {**cut, **recorded, "day": "2026-03-12", "kind": "hold", "held_days": 2},
+            {**cut, **recorded, "day": "2026-03-14", "kind": "pause", "held_days": 2, "held_ongoing": True},
+        ]
+        detail = text_of(render.html(content)).split("All taper steps")[1]
+        assert "12 Mar: hold recorded" in detail and "14 Mar: pause recorded" in detail
+        assert "\N{EN DASH} mg" not in detail
+
     def test_a_long_period_adds_daily_detail_after_the_summary_page(self, patient):
         _content, page = build(patient, "2026-01-16", "2026-03-15")
         pdf = render.pdf(page)
