@@ -228,6 +228,14 @@ class TestContent:
         _content, page = build(far, "2026-03-09", "2026-03-15", generated_at=made_at)
         assert f"Made {made_on} from the person's own entries ({time_zone})" in text_of(page)
 
+    def test_the_burden_range_keeps_its_decimals_as_the_mean_does(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15")
+        # Days without a check-in: each burden is the mean of the day's highest severities x 2.5.
+        days = [{"burden": 2.5}, {"burden": 2.5}, {"burden": 7.5}]
+        content["burden"] = model.burden_stats(days, [])
+        section = render.html(content).split('id="burden"')[1].split("</section>")[0]
+        assert "Mean <b>4.2</b> · median <b>2.5</b> · range 2.5\N{EN DASH}7.5" in section  # not 2 to 8
+
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
         assert "not medical advice" in page and "never a dosing instruction" in page
@@ -343,6 +351,7 @@ class TestMissingData:
         assert content["has_data"] is False and content["days_logged"] == 0
         text = text_of(page)
         assert "No entries in this period" in text and "0 of 7 days logged" in text
+        assert "range" not in text and "0 days with a rating." in text  # not a range of three dashes
         assert pages(render.pdf(page)) == 1
 
     def test_a_person_with_nothing_at_all(self, patient):
