@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from services.workers.reports import charts, model, render
@@ -97,6 +98,18 @@ def chart_svg(page: str) -> str:
 
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def drawn(pdf: bytes) -> set[str]:
+    """Every character the PDF's fonts can draw: the union of its embedded fonts' character maps (a
+    character no local font has is drawn as an empty box, and is in none of them)."""
+    chars = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            program = descriptor.get_object()["/FontFile2"].get_object().get_data()
+            chars |= {chr(c) for c in TTFont(io.BytesIO(program)).getBestCmap()}
+    return chars
 
 
 def crowd(content: dict, language: str) -> None:
@@ -235,6 +248,21 @@ class TestContent:
         content["burden"] = model.burden_stats(days, [])
         section = render.html(content).split('id="burden"')[1].split("</section>")[0]
         assert "Mean <b>4.2</b> · median <b>2.5</b> · range 2.5\N{EN DASH}7.5" in section  # not 2 to 8
+
+    def test_what_the_person_wrote_is_drawn_in_any_script(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15", include_notes=True)
+        # Not Arabic, which DejaVu draws: it is shaped, so the fonts' maps list other forms of its letters.
+        words = {
+            "name": "Саша 李",
+            "symptom": "Головная боль 头痛",
+            "question": "🙏 我晚上睡不着。眠れない日が続いています。잠을 못 자요.",
+        }
+        content["name"] = words["name"]
+        content["top_symptoms"][0]["label"] = words["symptom"]
+        content["questions"] = [{"day": "2026-03-10", "text": words["question"]}]
+        pdf = render.pdf(render.html(content))
+        missing = {c for c in "".join(words.values()) if not c.isspace()} - drawn(pdf)
+        assert not missing, f"drawn as empty boxes: {' '.join(sorted(missing))}"
 
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
