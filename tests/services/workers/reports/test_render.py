@@ -264,6 +264,19 @@ class TestContent:
         missing = {c for c in "".join(words.values()) if not c.isspace()} - drawn(pdf)
         assert not missing, f"drawn as empty boxes: {' '.join(sorted(missing))}"
 
+    def test_a_long_custom_symptom_name_does_not_squeeze_the_taper_steps_beside_it(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15", paper="Letter")
+        content["top_symptoms"][0]["label"] = "Druckkopfschmerzverschlimmerungsgefühlnachjederdosisreduktion"
+        found = []
+
+        def heading(text, cm, tm, _font, _size):
+            if text.startswith("TAPER"):
+                found.append(cm[0] * tm[4] + cm[4])  # in points from the page's left edge
+
+        PdfReader(io.BytesIO(render.pdf(render.html(content)))).pages[0].extract_text(visitor_text=heading)
+        # The steps keep their share of the row (1 to the symptoms' 1.2), from about the page's middle.
+        assert found and found[0] < 612 * 0.6, f"the steps start {found} pt into a 612 pt page"
+
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
         assert "not medical advice" in page and "never a dosing instruction" in page
