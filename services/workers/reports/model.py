@@ -363,7 +363,7 @@ def assemble(
         "paper": report.get("options", {}).get("paper", "A4"),
         "name": user.get("display_name"),
         "time_zone": user.get("time_zone"),
-        # The person's own day it was made ("Made 16 Mar"): in UTC it can fall inside the period just reported.
+        # The person's own day it was made ("Made 16 Mar"): UTC's can fall inside the period it reports.
         "generated_at": generated_at.astimezone(ZoneInfo(user["time_zone"]))
         if user.get("time_zone")
         else generated_at,
