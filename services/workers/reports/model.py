@@ -237,6 +237,8 @@ def dose(
             {
                 "label": _label(entry, keys, language),
                 "total_mg": entry.get("total_mg"),
+                # Logged as skipped, not as 0 mg taken: the day's only entries for it say so.
+                "skipped": not entry.get("taken", 1) and bool(entry.get("skipped")),
                 "diazepam_eq_mg": entry.get("diazepam_eq_mg"),
                 "factor": entry.get("diazepam_factor"),
                 "source": (entry.get("factor_source") or {}).get("title"),

@@ -190,6 +190,17 @@ class TestContent:
         _content, without = build(patient, start, end)
         assert 'id="questions"' not in without and asked[0]["data"]["text"][:40] not in without
 
+    @pytest.mark.parametrize(("language", "said"), [("en", "Diazepam: skipped"), ("es", "Diazepam: omitida")])
+    def test_a_dose_logged_as_skipped_on_the_latest_day_is_not_shown_as_0_mg(self, patient, language, said):
+        skipped = copy.deepcopy(patient)
+        last = [e for e in skipped.events if e["type"] == "dose" and e["occurred_at"][:10] == "2026-03-15"]
+        for event in last:
+            event["status"] = "skipped"
+        content, page = build(skipped, "2026-03-09", "2026-03-15", language=language)
+        assert last and content["dose"]["latest_day"] == "2026-03-15"
+        text = text_of(page)
+        assert f"{said}." in text and "Diazepam 0 mg" not in text
+
     def test_the_dose_header_reads_as_one_phrase(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
         header = PdfReader(io.BytesIO(render.pdf(page))).pages[0].extract_text()
