@@ -288,6 +288,19 @@ class TestContent:
         # The steps keep their share of the row (1 to the symptoms' 1.2), from about the page's middle.
         assert found and found[0] < 612 * 0.6, f"the steps start {found} pt into a 612 pt page"
 
+    @pytest.mark.parametrize(
+        ("language", "said"),
+        [
+            ("en", ["Previous day: mean", "vs previous day"]),
+            ("es", ["Día anterior: media", "frente al día anterior"]),
+        ],
+    )
+    def test_a_one_day_report_compares_with_the_day_before(self, patient, language, said):
+        _content, page = build(patient, "2026-03-15", "2026-03-15", language=language)
+        text = text_of(page)
+        assert all(words in text for words in said)
+        assert "previous 1 days" not in text.lower() and "1 días anteriores" not in text
+
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
         assert "not medical advice" in page and "never a dosing instruction" in page
