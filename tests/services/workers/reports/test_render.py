@@ -291,11 +291,11 @@ class TestContent:
     @pytest.mark.parametrize(
         ("language", "said"),
         [
-            ("en", ["Previous day: mean", "vs previous day"]),
-            ("es", ["Día anterior: media", "frente al día anterior"]),
+            ("en", ["Sam 15 March 2026 (1 day)", "Previous day: mean", "vs previous day"]),
+            ("es", ["Sam 15 de marzo de 2026 (1 día)", "Día anterior: media", "frente al día anterior"]),
         ],
     )
-    def test_a_one_day_report_compares_with_the_day_before(self, patient, language, said):
+    def test_a_one_day_report_names_its_day_and_compares_with_the_day_before(self, patient, language, said):
         _content, page = build(patient, "2026-03-15", "2026-03-15", language=language)
         text = text_of(page)
         assert all(words in text for words in said)
