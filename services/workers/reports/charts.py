@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from services.workers.reports import i18n
 from shared import languages, scales
@@ -90,7 +90,7 @@ def planned_series(model: dict) -> list[float | None]:
     return [by_day.get(d["day"]) for d in model["series"]]
 
 
-def _dose(ax, model: dict, index: dict[str, int], last: int, _: Gettext) -> None:
+def _dose(ax, model: dict, index: dict[str, int], last: int, _: Gettext, language: str) -> None:
     dose = model["dose"]
     points = dose["timeline"]
     planned = planned_series(model)
@@ -113,6 +113,8 @@ def _dose(ax, model: dict, index: dict[str, int], last: int, _: Gettext) -> None
         top = max(top, *(p for p in planned if p is not None))
     ax.set_ylim(0, top * 1.25 if top else 1)
     ax.yaxis.set_major_locator(MaxNLocator(3))
+    # The report's own number format ("0,25" in Spanish): the last weeks of a taper are below 1 mg.
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: i18n.number(value, language, 2)))
 
 
 def _burden(ax, model: dict, _: Gettext) -> None:
@@ -165,7 +167,7 @@ def draw(model: dict) -> Figure:
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
         dose_ax, burden_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 2.2]})
         _shade((dose_ax, burden_ax), model["episodes"], index)
-        _dose(dose_ax, model, index, len(days) - 1, _)
+        _dose(dose_ax, model, index, len(days) - 1, _, language)
         _burden(burden_ax, model, _)
         idx, labels = _ticks(days, language)
         burden_ax.set_xticks(idx, labels)

@@ -56,6 +56,8 @@ def period(start: str, end: str, language: str) -> str:
     form of the range ("9-15 de marzo de 2026"), which keeps the header on one line."""
     language = supported(language)
     if language == languages.DEFAULT:
+        if start == end:  # a one-day report: its day, not a range from it to itself
+            return long_date(start, language)
         return f"{long_date(start, language)} \N{EN DASH} {long_date(end, language)}"
     return format_interval(_day(start), _day(end), "yMMMMd", locale=language)
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from statistics import fmean, median, quantiles
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.workers.reports import i18n, plan
 from services.workers.summaries import taper as summary_taper
@@ -236,6 +237,8 @@ def dose(
             {
                 "label": _label(entry, keys, language),
                 "total_mg": entry.get("total_mg"),
+                # Logged as skipped, not as 0 mg taken: the day's only entries for it say so.
+                "skipped": not entry.get("taken", 1) and bool(entry.get("skipped")),
                 "diazepam_eq_mg": entry.get("diazepam_eq_mg"),
                 "factor": entry.get("diazepam_factor"),
                 "source": (entry.get("factor_source") or {}).get("title"),
@@ -362,7 +365,10 @@ def assemble(
         "paper": report.get("options", {}).get("paper", "A4"),
         "name": user.get("display_name"),
         "time_zone": user.get("time_zone"),
-        "generated_at": generated_at,
+        # The person's own day it was made ("Made 16 Mar"): UTC's can fall inside the period it reports.
+        "generated_at": generated_at.astimezone(ZoneInfo(user["time_zone"]))
+        if user.get("time_zone")
+        else generated_at,
         "period": {"start": start, "end": end, "days": len(period)},
         "previous_period": {"start": prev_start, "end": prev_end, "days_logged": len(previous_docs)},
         "days_logged": len(period_docs),

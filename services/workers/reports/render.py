@@ -13,11 +13,13 @@ from shared.reports import PDF_HREF
 
 TEMPLATE = "report.html"
 # What the first page holds at most, so it stays one page; the rest goes to the daily detail pages. A
-# report takes the first of these that fits: Letter is 18 mm shorter than A4, and Spanish runs longer.
+# report takes the first of these that fits: Letter is 18 mm shorter than A4, and Spanish runs longer; the
+# last is what a long period's summary (many steps, three urgent symptoms) needs on Letter in Spanish.
 LIMITS = (
     {"flags": 3, "steps": 2, "questions": 2, "question_chars": 220, "plan_questions": 2},
     {"flags": 3, "steps": 1, "questions": 1, "question_chars": 160, "plan_questions": 1},
     {"flags": 3, "steps": 1, "questions": 0, "question_chars": 0, "plan_questions": 1},
+    {"flags": 3, "steps": 1, "questions": 0, "question_chars": 0, "plan_questions": 0},
 )
 # An element at the end of the first page's content (the template's): on page one when all of it fits.
 SUMMARY_END = "summary-end"

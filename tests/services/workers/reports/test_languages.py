@@ -144,6 +144,14 @@ class TestSpanish:
         assert "lun" in svg and "9 mar" in svg and "dom" in svg
         assert "day's burden" not in svg and "Mon" not in svg
 
+    def test_the_dose_axis_writes_a_decimal_comma_below_one_mg(self, patient):
+        content, _page = spanish(patient, "2026-03-09", "2026-03-15")
+        for point in content["dose"]["timeline"]:
+            point["amount"] = 0.25  # the last weeks of a taper
+        ticks = re.findall(r">\s*([\d.,]+)\s*</text>", chart_svg(render.html(content)))
+        assert "0" in ticks and [t for t in ticks if t.startswith("0,")]  # "0,15", "0,3"
+        assert not [t for t in ticks if "." in t]
+
     def test_the_plan_and_its_facts_in_spanish(self, patient):
         content, page = spanish(patient, "2026-03-09", "2026-03-15", include_notes=True, plan_doc=a_plan())
         text = text_of(page)

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from services.workers.reports import charts, model, render
@@ -48,6 +49,7 @@ def build(
     person=None,
     plan_doc=None,
     language="en",
+    generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
 ):
     if days is None:
         days, person = summaries(patient, KEYS, TODAY.isoformat(), PARAMS)
@@ -65,7 +67,7 @@ def build(
         person=person,
         notes=notes_of(patient, start, end),
         keys=KEYS,
-        generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
+        generated_at=generated_at,
         plan_doc=plan_doc,
         language=language,
     )
@@ -96,6 +98,18 @@ def chart_svg(page: str) -> str:
 
 def pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def drawn(pdf: bytes) -> set[str]:
+    """Every character the PDF's fonts can draw: the union of its embedded fonts' character maps (a
+    character no local font has is drawn as an empty box, and is in none of them)."""
+    chars = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            program = descriptor.get_object()["/FontFile2"].get_object().get_data()
+            chars |= {chr(c) for c in TTFont(io.BytesIO(program)).getBestCmap()}
+    return chars
 
 
 def crowd(content: dict, language: str) -> None:
@@ -176,6 +190,17 @@ class TestContent:
         _content, without = build(patient, start, end)
         assert 'id="questions"' not in without and asked[0]["data"]["text"][:40] not in without
 
+    @pytest.mark.parametrize(("language", "said"), [("en", "Diazepam: skipped"), ("es", "Diazepam: omitida")])
+    def test_a_dose_logged_as_skipped_on_the_latest_day_is_not_shown_as_0_mg(self, patient, language, said):
+        skipped = copy.deepcopy(patient)
+        last = [e for e in skipped.events if e["type"] == "dose" and e["occurred_at"][:10] == "2026-03-15"]
+        for event in last:
+            event["status"] = "skipped"
+        content, page = build(skipped, "2026-03-09", "2026-03-15", language=language)
+        assert last and content["dose"]["latest_day"] == "2026-03-15"
+        text = text_of(page)
+        assert f"{said}." in text and "Diazepam 0 mg" not in text
+
     def test_the_dose_header_reads_as_one_phrase(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
         header = PdfReader(io.BytesIO(render.pdf(page))).pages[0].extract_text()
@@ -210,6 +235,71 @@ class TestContent:
         assert "Burden (0 none … 10 worst)" in text
         assert "(0 very poor … 4 very good)" in text  # sleep quality: higher is better
         assert "Severity 0 not at all … 4 very much so" in text
+
+    @pytest.mark.parametrize(
+        ("time_zone", "made_at", "made_on"),
+        [
+            (
+                "Pacific/Kiritimati",
+                datetime(2026, 3, 15, 19, tzinfo=UTC),
+                "16 Mar 2026",
+            ),  # Monday 09:00 there
+            ("America/St_Johns", datetime(2026, 3, 17, 1, tzinfo=UTC), "16 Mar 2026"),  # Monday 22:30 there
+        ],
+    )
+    def test_the_day_it_was_made_is_the_persons_own(self, patient, time_zone, made_at, made_on):
+        far = dataclasses.replace(patient, time_zone=time_zone)
+        _content, page = build(far, "2026-03-09", "2026-03-15", generated_at=made_at)
+        assert f"Made {made_on} from the person's own entries ({time_zone})" in text_of(page)
+
+    def test_the_burden_range_keeps_its_decimals_as_the_mean_does(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15")
+        # Days without a check-in: each burden is the mean of the day's highest severities x 2.5.
+        days = [{"burden": 2.5}, {"burden": 2.5}, {"burden": 7.5}]
+        content["burden"] = model.burden_stats(days, [])
+        section = render.html(content).split('id="burden"')[1].split("</section>")[0]
+        assert "Mean <b>4.2</b> · median <b>2.5</b> · range 2.5\N{EN DASH}7.5" in section  # not 2 to 8
+
+    def test_what_the_person_wrote_is_drawn_in_any_script(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15", include_notes=True)
+        # Not Arabic, which DejaVu draws: it is shaped, so the fonts' maps list other forms of its letters.
+        words = {
+            "name": "Саша 李",
+            "symptom": "Головная боль 头痛",
+            "question": "🙏 我晚上睡不着。眠れない日が続いています。잠을 못 자요.",
+        }
+        content["name"] = words["name"]
+        content["top_symptoms"][0]["label"] = words["symptom"]
+        content["questions"] = [{"day": "2026-03-10", "text": words["question"]}]
+        pdf = render.pdf(render.html(content))
+        missing = {c for c in "".join(words.values()) if not c.isspace()} - drawn(pdf)
+        assert not missing, f"drawn as empty boxes: {' '.join(sorted(missing))}"
+
+    def test_a_long_custom_symptom_name_does_not_squeeze_the_taper_steps_beside_it(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15", paper="Letter")
+        content["top_symptoms"][0]["label"] = "Druckkopfschmerzverschlimmerungsgefühlnachjederdosisreduktion"
+        found = []
+
+        def heading(text, cm, tm, _font, _size):
+            if text.startswith("TAPER"):
+                found.append(cm[0] * tm[4] + cm[4])  # in points from the page's left edge
+
+        PdfReader(io.BytesIO(render.pdf(render.html(content)))).pages[0].extract_text(visitor_text=heading)
+        # The steps keep their share of the row (1 to the symptoms' 1.2), from about the page's middle.
+        assert found and found[0] < 612 * 0.6, f"the steps start {found} pt into a 612 pt page"
+
+    @pytest.mark.parametrize(
+        ("language", "said"),
+        [
+            ("en", ["Sam 15 March 2026 (1 day)", "Previous day: mean", "vs previous day"]),
+            ("es", ["Sam 15 de marzo de 2026 (1 día)", "Día anterior: media", "frente al día anterior"]),
+        ],
+    )
+    def test_a_one_day_report_names_its_day_and_compares_with_the_day_before(self, patient, language, said):
+        _content, page = build(patient, "2026-03-15", "2026-03-15", language=language)
+        text = text_of(page)
+        assert all(words in text for words in said)
+        assert "previous 1 days" not in text.lower() and "1 días anteriores" not in text
 
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
         _content, page = build(patient, "2026-03-09", "2026-03-15")
@@ -273,6 +363,44 @@ class TestPaper:
         assert detail.count(note) == len(content["taper"]["steps"])
         assert detail.count(content["red_flags"][0]["label"]) == len(content["red_flags"])
 
+    def test_a_long_period_with_a_plan_and_notes_keeps_its_summary_on_page_one_on_letter_in_spanish(
+        self, patient
+    ):
+        # 93 days, the longest a person can ask for: many steps and questions, three urgent symptoms.
+        content, _page = build(
+            patient,
+            "2025-12-13",
+            "2026-03-15",
+            paper="Letter",
+            include_notes=True,
+            plan_doc=a_plan(),
+            language="es",
+        )
+        _page, pdf = render.page_and_pdf(content)
+        first, *rest = (" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+        source_end = content["dose"]["sources"][-1]["url"][-8:]
+        assert source_end in first  # the footer's last words, not alone at the top of page two
+        assert "DETALLE DIARIO" in rest[0].upper()
+        # The plan's facts left page one for the detail, in full.
+        assert "Todos los datos del plan están en la página siguiente." in first
+        for fact in content["plan"]["questions"]:
+            assert " ".join(fact["text"].split()) in " ".join(rest)
+
+    def test_recorded_holds_and_pauses_are_named_on_the_detail_page_too(self, patient):
+        content, _page = build(patient, "2026-03-09", "2026-03-15")
+        [cut] = content["taper"]["steps"]
+        # A hold and a pause the person recorded with no change of dose: the summaries keep them without a
+        # new dose (services/workers/summaries/taper.py).
+        recorded = {"to_mg": None, "percent_change": None, "cumulative_percent": None, "pace_note": None}
+        content["taper"]["steps"] = [
+            cut,
+            {**cut, **recorded, "day": "2026-03-12", "kind": "hold", "held_days": 2},
+            {**cut, **recorded, "day": "2026-03-14", "kind": "pause", "held_days": 2, "held_ongoing": True},
+        ]
+        detail = text_of(render.html(content)).split("All taper steps")[1]
+        assert "12 Mar: hold recorded" in detail and "14 Mar: pause recorded" in detail
+        assert "\N{EN DASH} mg" not in detail
+
     def test_a_long_period_adds_daily_detail_after_the_summary_page(self, patient):
         _content, page = build(patient, "2026-01-16", "2026-03-15")
         pdf = render.pdf(page)
@@ -288,6 +416,7 @@ class TestMissingData:
         assert content["has_data"] is False and content["days_logged"] == 0
         text = text_of(page)
         assert "No entries in this period" in text and "0 of 7 days logged" in text
+        assert "range" not in text and "0 days with a rating." in text  # not a range of three dashes
         assert pages(render.pdf(page)) == 1
 
     def test_a_person_with_nothing_at_all(self, patient):
