@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
 from services.workers.reports import render
-from tests.services.workers.reports.test_render import a_plan, build
+from tests.services.workers.reports.test_render import TODAY, a_plan, build
+from tests.support.report_patients import generate_for_report
 
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def phone():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt install chromium)")
-    from playwright.sync_api import sync_playwright
+def patient():
+    return generate_for_report(3, days=120, end=TODAY - timedelta(days=1), red_flags=6)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport=PHONE)
-        yield page
-        browser.close()
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    # The process's one browser (tests/browser/conftest.py): a second Playwright in one process fails.
+    page = browser.new_page(viewport=PHONE)
+    yield page
+    page.close()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
