@@ -21,9 +21,10 @@ const RECENT_KEY = "tyh.recent_symptoms";
 const DOCTOR_TAG = "question_for_doctor";
 const MAX_MATCHES = 8;
 
-/** Lower case without accents, so "mareo" finds "Mareo" and "insomnio" finds "insomnío". */
+/** Lower case without accents or apostrophes, so "mareo" finds "Mareo", "insomnio" finds "insomnío", and
+ * "cant sleep" or a phone's curly "can’t sleep" finds "can't sleep". */
 export function fold(text: string): string {
-  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase().trim();
+  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").replace(/['‘’`´]/g, "").toLowerCase().trim();
 }
 
 function recentCodes(): string[] {
