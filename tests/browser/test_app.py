@@ -271,6 +271,45 @@ class TestToday:
         assert step["data"] == {"kind": "cut", "medication": "clonazepam", "new_daily_dose_mg": 0.75}
 
 
+    def test_a_double_tap_on_save_logs_each_entry_once(self, app_context, app_url, mailbox, db):
+        """A shaky or impatient double tap on any Save, on Today or on an edit in History, is one entry."""
+        _user, headers = person("twice@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "twice@example.org")
+        page.get_by_role("radio", name="6", exact=True).check()
+        page.get_by_role("button", name="Save check-in").dblclick()
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_label("Find a symptom").fill("headache")
+        page.get_by_role("button", name=re.compile("^Headache")).click()
+        page.get_by_role("group", name=re.compile("How much")).get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Save symptom").dblclick()
+        page.get_by_text(re.compile("^Headache.* saved\\.$")).wait_for()
+        page.get_by_label("Medication").fill("valium")
+        page.get_by_role("button", name="Diazepam (Valium)").click()
+        page.get_by_label("Amount (mg)").fill("5")
+        page.get_by_role("button", name="Save dose").dblclick()
+        page.get_by_text("Dose saved.").wait_for()
+        # A second tap once it is saved finds nothing to save again: the amount is for one dose.
+        assert page.get_by_role("button", name="Save dose").is_disabled()
+        page.get_by_label("Which medicine changed?").fill("valium")
+        page.get_by_role("button", name="Diazepam (Valium)").click()
+        page.get_by_label("New daily dose (mg)").fill("4")
+        page.get_by_role("button", name="Save taper step").dblclick()
+        page.get_by_text("Taper step saved.").wait_for()
+        page.get_by_label("What would you like to remember?").fill("Ask about the next step")
+        page.get_by_role("button", name="Save note").dblclick()
+        page.get_by_text("Note saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        page.get_by_role("link", name="History").click()
+        page.get_by_role("button", name="Edit Check-in: overall 6 of 10").click()
+        page.get_by_role("radio", name="7", exact=True).check()
+        page.get_by_role("button", name="Save change").dblclick()
+        page.get_by_role("button", name="Edit Check-in: overall 7 of 10").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        stored = api(app_url, headers, "GET", "/v1/events").json()["events"]
+        assert sorted(e["type"] for e in stored) == ["check_in", "dose", "note", "symptom", "taper_step"]
+        assert next(e for e in stored if e["type"] == "check_in")["data"]["overall"] == 7
+
 class TestOffline:
     def test_entries_logged_offline_survive_a_reload_and_sync_exactly_once(self, app_context, mailbox, db):
         person("away@example.org")

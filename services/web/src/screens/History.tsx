@@ -10,6 +10,7 @@ import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox"
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
 import { Scale } from "../ui/Scale";
+import { useSaving } from "../ui/saving";
 
 type Names = ReturnType<typeof namesByCode>;
 
@@ -35,11 +36,11 @@ function describe(type: string | undefined, data: Record<string, unknown>, names
 function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (changed: boolean) => void }) {
   const start = editable(event);
   const [value, setValue] = useState<number | string | null>(start?.value ?? null);
+  const submit = useSaving(save);
   if (!start) return null;
   const id = `edit-${event.event_id}`;
 
-  async function save(e: Event) {
-    e.preventDefault();
+  async function save() {
     if (!start || value === null) return;
     const change = { [start.field]: start.field === "amount_mg" ? Number(value) : value } as Change;
     await logEvent(editedEvent(event, change, newEventId()), { replaces: event.event_id });
@@ -48,7 +49,7 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
 
   const valid = start.field === "amount_mg" ? Number(value) > 0 : start.field === "text" ? String(value).trim() !== "" : value !== null;
   return (
-    <form class="edit" onSubmit={save} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}, names) })}>
+    <form class="edit" onSubmit={submit} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}, names) })}>
       {start.field === "overall" && (
         <Scale name={id} legend={t("today.overall")} min={0} max={10} value={value as number} onChange={setValue} low="today.overall_low" high="today.overall_high" />
       )}

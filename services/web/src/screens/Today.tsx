@@ -13,6 +13,7 @@ import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
+import { useSaving } from "../ui/saving";
 
 type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
 type Medication = NonNullable<MedicationCatalog["medications"]>[number];
@@ -54,8 +55,7 @@ function CheckIn() {
   const [mood, setMood] = useState<number | null>(null);
   const [saved, setSaved] = useState("");
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (overall === null) return;
     const hours = sleepHours === "" ? undefined : Number(sleepHours.replace(",", "."));
     await logEvent({
@@ -73,9 +73,10 @@ function CheckIn() {
     setSleepQuality(null);
     setMood(null);
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="checkin-title">
+    <form class="card" onSubmit={submit} aria-labelledby="checkin-title">
       <h2 id="checkin-title">{t("today.greeting")}</h2>
       <Scale name="overall" legend={t("today.overall")} min={0} max={10} value={overall} onChange={(v) => { setOverall(v); setSaved(""); }} low="today.overall_low" high="today.overall_high" />
       <details>
@@ -113,8 +114,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
     return [...found].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_MATCHES);
   }, [query, symptoms]);
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!chosen || severity === null) return;
     await logEvent({
       event_id: newEventId(),
@@ -130,12 +130,13 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
     setSeverity(null);
     setQuery("");
   }
+  const submit = useSaving(save);
 
   return (
     <section class="card" aria-labelledby="symptoms-title">
       <h2 id="symptoms-title">{t("today.symptoms")}</h2>
       {chosen ? (
-        <form onSubmit={save}>
+        <form onSubmit={submit}>
           <Scale name="severity" legend={t("today.severity", { label: chosen.label })} min={0} max={4} value={severity} onChange={setSeverity} low="today.severity_low" high="today.severity_high" />
           <div class="row">
             <button type="submit" class="primary" disabled={severity === null}>
@@ -213,16 +214,17 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [saved, setSaved] = useState("");
   const mg = milligrams(amount);
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!medication?.code || !(mg > 0)) return;
     await logEvent({ event_id: newEventId(), type: "dose", occurred_at: localIso(), medication: medication.code, amount_mg: mg, status: skipped ? "skipped" : "taken" });
     setSaved(t("today.dose_saved"));
+    setAmount("");
     setSkipped(false);
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="dose-title">
+    <form class="card" onSubmit={submit} aria-labelledby="dose-title">
       <h2 id="dose-title">{t("today.dose")}</h2>
       <MedicationSearch id="medication" label={t("today.medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
       <label for="amount">{t("today.amount")}</label>
@@ -252,16 +254,16 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
   const mg = milligrams(amount);
   const valid = amount.trim() !== "" && Number.isFinite(mg) && mg >= 0 && mg <= 2000;
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!medication?.code || !valid) return;
     await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: localIso(), kind, medication: medication.code, new_daily_dose_mg: mg });
     setSaved(t("today.step_saved"));
     setAmount("");
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="step-title">
+    <form class="card" onSubmit={submit} aria-labelledby="step-title">
       <h2 id="step-title">{t("today.step")}</h2>
       <MedicationSearch id="step-medication" label={t("today.step_medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
       <label for="step-kind">{t("today.step_kind")}</label>
@@ -287,17 +289,17 @@ function Note() {
   const [forDoctor, setForDoctor] = useState(false);
   const [saved, setSaved] = useState("");
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!text.trim()) return;
     await logEvent({ event_id: newEventId(), type: "note", occurred_at: localIso(), text: text.trim(), ...(forDoctor ? { tags: [DOCTOR_TAG] } : {}) });
     setSaved(t("today.note_saved"));
     setText("");
     setForDoctor(false);
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="note-title">
+    <form class="card" onSubmit={submit} aria-labelledby="note-title">
       <h2 id="note-title">{t("today.note")}</h2>
       <label for="note-text">{t("today.note_text")}</label>
       <textarea id="note-text" rows={3} maxLength={5000} value={text} onInput={(e) => { setText(e.currentTarget.value); setSaved(""); }} />
