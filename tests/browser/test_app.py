@@ -37,6 +37,12 @@ TEXT_WIDTH = """e => {
     range.selectNodeContents(e);
     return range.getBoundingClientRect().width;
 }"""
+# How many lines each element's text is drawn on.
+LINES = """elements => elements.map(e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
 
 
 def code_from(message) -> str:
@@ -431,6 +437,9 @@ class TestTrends:
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
+        # On a phone each day and each number keeps to one line: the table scrolls sideways instead.
+        assert max(page.locator("tbody th, tbody td").evaluate_all(LINES)) == 1
+        assert_no_axe_violations(page, "trends with its data table")
         # "All" starts at the first check-in (40 days back, give or take the device clock's correction), not
         # at two years of empty days.
         first = date.fromisoformat(api(app_url, headers, "GET", "/v1/summaries").json()["first_day"])
