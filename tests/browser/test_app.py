@@ -276,6 +276,26 @@ class TestToday:
         (step,) = steps
         assert step["data"] == {"kind": "cut", "medication": "clonazepam", "new_daily_dose_mg": 0.75}
 
+    def test_hours_slept_beyond_a_day_are_named_at_the_field_before_saving(self, app_context, mailbox, db):
+        """Not refused later by the server, which would hold back the whole check-in."""
+        person("sleep@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "sleep@example.org")
+        page.get_by_role("radio", name="4", exact=True).check()
+        page.get_by_text("Add sleep and mood").click()
+        hours = page.get_by_label("Hours slept")
+        save = page.get_by_role("button", name="Save check-in")
+        for typed in ("25", "seven"):
+            hours.fill(typed)
+            assert save.is_disabled()
+            assert hours.get_attribute("aria-invalid") == "true"
+            page.get_by_text("Hours slept: a number from 0 to 24, e.g. 7.5.").wait_for()
+        hours.fill("7,5")
+        save.click()
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        (event,) = list(db.events.find({"type": "check_in"}))
+        assert (event["data"]["overall"], event["data"]["sleep_hours"]) == (4, 7.5)
 
     def test_a_double_tap_on_save_logs_each_entry_once(self, app_context, app_url, mailbox, db):
         """A shaky or impatient double tap on any Save, on Today or on an edit in History, is one entry."""
@@ -287,7 +307,9 @@ class TestToday:
         page.get_by_text("Check-in saved").wait_for()
         page.get_by_label("Find a symptom").fill("headache")
         page.get_by_role("button", name=re.compile("^Headache")).click()
-        page.get_by_role("group", name=re.compile("How much")).get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("group", name=re.compile("How much")).get_by_role(
+            "radio", name="2", exact=True
+        ).check()
         page.get_by_role("button", name="Save symptom").dblclick()
         page.get_by_text(re.compile("^Headache.* saved\\.$")).wait_for()
         page.get_by_label("Medication").fill("valium")
@@ -315,6 +337,7 @@ class TestToday:
         stored = api(app_url, headers, "GET", "/v1/events").json()["events"]
         assert sorted(e["type"] for e in stored) == ["check_in", "dose", "note", "symptom", "taper_step"]
         assert next(e for e in stored if e["type"] == "check_in")["data"]["overall"] == 7
+
 
 class TestOffline:
     def test_entries_logged_offline_survive_a_reload_and_sync_exactly_once(self, app_context, mailbox, db):

@@ -46,6 +46,7 @@ export const en = {
   "today.overall_value": "{value} of 10",
   "today.more": "Add sleep and mood",
   "today.sleep_hours": "Hours slept",
+  "today.sleep_hours_invalid": "Hours slept: a number from 0 to 24, e.g. 7.5.",
   "today.sleep_quality": "Sleep quality",
   "today.mood": "Mood",
   "today.scale_low": "0 · very poor",

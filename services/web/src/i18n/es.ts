@@ -47,6 +47,7 @@ export const es: Record<MessageKey, Message> = {
   "today.overall_value": "{value} de 10",
   "today.more": "Añadir sueño y ánimo",
   "today.sleep_hours": "Horas de sueño",
+  "today.sleep_hours_invalid": "Horas de sueño: un número de 0 a 24, p. ej. 7,5.",
   "today.sleep_quality": "Calidad del sueño",
   "today.mood": "Ánimo",
   "today.scale_low": "0 · muy mala",

@@ -54,16 +54,18 @@ function CheckIn() {
   const [sleepQuality, setSleepQuality] = useState<number | null>(null);
   const [mood, setMood] = useState<number | null>(null);
   const [saved, setSaved] = useState("");
+  // Named here, not left to the server: it would refuse the whole check-in for it.
+  const hours = sleepHours.trim() === "" ? undefined : Number(sleepHours.replace(",", "."));
+  const hoursValid = hours === undefined || (Number.isFinite(hours) && hours >= 0 && hours <= 24);
 
   async function save() {
-    if (overall === null) return;
-    const hours = sleepHours === "" ? undefined : Number(sleepHours.replace(",", "."));
+    if (overall === null || !hoursValid) return;
     await logEvent({
       event_id: newEventId(),
       type: "check_in",
       occurred_at: localIso(),
       overall,
-      ...(hours !== undefined && Number.isFinite(hours) ? { sleep_hours: hours } : {}),
+      ...(hours !== undefined ? { sleep_hours: hours } : {}),
       ...(sleepQuality !== null ? { sleep_quality: sleepQuality } : {}),
       ...(mood !== null ? { mood } : {}),
     });
@@ -82,11 +84,16 @@ function CheckIn() {
       <details>
         <summary>{t("today.more")}</summary>
         <label for="sleep-hours">{t("today.sleep_hours")}</label>
-        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} />
+        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} aria-invalid={hoursValid ? undefined : true} aria-describedby={hoursValid ? undefined : "sleep-hours-error"} />
+        {!hoursValid && (
+          <p id="sleep-hours-error" class="error">
+            {t("today.sleep_hours_invalid")}
+          </p>
+        )}
         <Scale name="sleep_quality" legend={t("today.sleep_quality")} min={0} max={4} value={sleepQuality} onChange={setSleepQuality} low="today.scale_low" high="today.scale_high" />
         <Scale name="mood" legend={t("today.mood")} min={0} max={4} value={mood} onChange={setMood} low="today.mood_low" high="today.mood_high" />
       </details>
-      <button type="submit" class="primary" disabled={overall === null}>
+      <button type="submit" class="primary" disabled={overall === null || !hoursValid}>
         {t("today.save")}
       </button>
       <Saved message={saved} />
