@@ -425,6 +425,28 @@ class TestOffline:
         refused.get_by_role("button", name="Remove this entry").click()
         page.get_by_test_id("synced").wait_for()
 
+    def test_a_refused_entry_says_what_the_server_found_wrong_in_plain_words(self, app_context, mailbox, db):
+        """The server's reason for the field at fault, not its pointer to the problem's field list."""
+        person("refused@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "refused@example.org")
+        now = datetime.now(UTC).isoformat()
+        # As an older app version could have queued it: more hours slept than a day has.
+        queue_on_device(
+            page,
+            {"event_id": "too-long", "type": "check_in", "occurred_at": now, "overall": 3, "sleep_hours": 25},
+        )
+        page.reload()
+        page.get_by_text("1 entry needs your attention").wait_for()
+        page.get_by_role("link", name="History").click()
+        refused = page.locator("li.rejected")
+        refused.wait_for()
+        assert (
+            "Not saved: Must be greater than or equal to 0 and less than or equal to 24."
+            in refused.inner_text()
+        )
+        assert "invalid_params" not in refused.inner_text()
+
 
 def english_day(day: date) -> str:
     return f"{day:%b} {day.day}, {day.year}"

@@ -6,6 +6,7 @@ import { api } from "../api/client";
 import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
 import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
+import { refusal } from "../settings/preferences";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
@@ -90,7 +91,7 @@ function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Na
         {entry.problem && (
           <span class="error" role="note">
             <br />
-            {t("sync.problem", { detail: String(entry.problem.detail ?? entry.problem.title ?? "") })}
+            {t("sync.problem", { detail: refusal(entry.problem) || String(entry.problem.title ?? "") })}
           </span>
         )}
       </span>
