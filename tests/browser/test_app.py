@@ -905,6 +905,24 @@ class TestReports:
         assert "comes before the first" in page.get_by_role("alert").inner_text()
         assert db.reports.count_documents({}) == 0
 
+    def test_asking_offline_says_it_needs_a_connection_and_the_list_comes_back_online(
+        self, app_context, mailbox, db
+    ):
+        person("away-reports@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "away-reports@example.org")
+        wait_for_worker(page)
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_text("No reports yet.").wait_for()
+        app_context.set_offline(True)
+        page.get_by_role("button", name="Make my report").click()
+        assert "Asking for a report needs a connection" in page.get_by_role("alert").inner_text()
+        page.reload()  # offline: the worker serves the app, the list cannot come
+        page.get_by_text("Reports need a connection.", exact=False).wait_for()
+        app_context.set_offline(False)
+        page.get_by_text("No reports yet.").wait_for()  # as promised, with no reload
+        assert db.reports.count_documents({}) == 0
+
 
 class TestTrendsDoseAndRedFlags:
     def test_the_dose_line_taper_step_and_a_red_flag_show_with_their_days(

@@ -152,6 +152,7 @@ export const en = {
   "reports.already_building": "A report is already being made. It will appear below in a moment.",
   "reports.too_many": "You have asked for several reports recently. Please try again in a little while.",
   "reports.offline": "Reports need a connection. They will show here when you are back online.",
+  "reports.ask_offline": "Asking for a report needs a connection. Please try again when you are back online.",
   "reports.none": "No reports yet.",
   "reports.period_of": "{start} – {end}",
   "reports.kind_weekly": "Weekly report",

@@ -153,6 +153,7 @@ export const es: Record<MessageKey, Message> = {
   "reports.already_building": "Ya se está haciendo un informe. Aparecerá abajo en un momento.",
   "reports.too_many": "Has pedido varios informes hace poco. Vuelve a intentarlo dentro de un rato, por favor.",
   "reports.offline": "Los informes necesitan conexión. Aparecerán aquí cuando vuelvas a estar en línea.",
+  "reports.ask_offline": "Para pedir un informe hace falta conexión. Vuelve a intentarlo cuando estés en línea, por favor.",
   "reports.none": "Aún no hay informes.",
   "reports.period_of": "{start} – {end}",
   "reports.kind_weekly": "Informe semanal",

@@ -36,8 +36,12 @@ function AskForm({ onAsked }: { onAsked: () => void }) {
     const invalid: PeriodProblem | null = custom ? periodProblem(start, end, localDay()) : null;
     if (invalid) return setProblem(t(invalid, { max: 93 }));
     const period = custom ? { period_start: start, period_end: end } : {};
-    const { response } = await api.POST("/v1/reports", { body: { ...period, include_notes: notes, paper: PAPER } });
-    setProblem(response.ok ? "" : askProblem(response.status));
+    try {
+      const { response } = await api.POST("/v1/reports", { body: { ...period, include_notes: notes, paper: PAPER } });
+      setProblem(response.ok ? "" : askProblem(response.status));
+    } catch {
+      return setProblem(t("reports.ask_offline"));
+    }
     onAsked();
   }
 
@@ -237,7 +241,13 @@ export function Reports() {
     setLooks(0);
     void load();
   };
-  useEffect(() => void load(), []);
+  useEffect(() => {
+    void load();
+    // Back online, the list comes (the screen says it will).
+    const online = () => void load();
+    addEventListener("online", online);
+    return () => removeEventListener("online", online);
+  }, []);
   useEffect(() => {
     if (!reports || !inProgress(reports)) return;
     const timer = setTimeout(() => {
