@@ -573,6 +573,34 @@ class TestSettings:
         page.get_by_role("heading", name="Sign in").wait_for()
         assert db.users.find_one({"_id": user["_id"]}) is None
 
+    def test_offline_each_change_says_it_needs_a_connection_and_nothing_changes(
+        self, app_context, mailbox, db
+    ):
+        user, _ = person("settings-away@example.org", time_zone="Europe/London")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "settings-away@example.org")
+        wait_for_worker(page)
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Reminder time").wait_for()
+        app_context.set_offline(True)
+        needs = "needs a connection. Please try again when you are back online."
+
+        page.get_by_label("Find a time zone").fill("chicago")
+        page.get_by_role("button", name="America/Chicago").click()
+        page.get_by_text(f"Changing the time zone {needs}").wait_for()
+        page.get_by_label("Email me a gentle reminder").check()
+        page.get_by_role("button", name="Save reminder settings").click()
+        page.get_by_text(f"Not saved: Saving settings {needs}").wait_for()
+        page.get_by_label("To confirm, type: erase my account").fill("erase my account")
+        page.get_by_role("button", name="Erase everything").click()
+        page.get_by_text(f"Erasing your account {needs}").wait_for()
+        page.get_by_role("button", name="Sign out on this device").click()
+        page.get_by_text(f"Signing out {needs}").wait_for()
+        assert page.get_by_role("heading", name="Settings").is_visible()
+        stored = db.users.find_one({"_id": user["_id"]})
+        assert stored["time_zone"] == "Europe/London"
+        assert not stored.get("preferences", {}).get("reminders", {}).get("enabled")
+
 
 class TestLanguage:
     def test_spanish_throughout_with_no_axe_violations(self, app_context, mailbox, db):
