@@ -845,6 +845,29 @@ class TestHistory:
         assert db.events.count_documents(live) == 1
         assert_no_axe_violations(page, "history by day")
 
+    def test_a_long_note_can_be_added_to(self, app_context, app_url, mailbox, db):
+        """An edit in History takes a note as long as Today does (5000 characters), so a long one can grow."""
+        _user, headers = person("long-note@example.org", time_zone="UTC")
+        long = "A long week. " * 200  # 2600 characters
+        now = datetime.now(UTC).isoformat()
+        note = {"event_id": uuid.uuid4().hex, "type": "note", "occurred_at": now, "text": long.strip()}
+        assert api(app_url, headers, "POST", "/v1/events", json=note).status_code == 202
+        page = app_context.new_page()
+        sign_in(page, mailbox, "long-note@example.org")
+        page.get_by_role("link", name="History").click()
+        page.get_by_role("button", name=re.compile("^Edit Note: A long week")).click()
+        text = page.get_by_label("What would you like to remember?")
+        text.press("End")
+        text.press_sequentially(" Better today.")
+        page.get_by_role("button", name="Save change").click()
+
+        def notes():
+            return api(app_url, headers, "GET", "/v1/events", params={"type": "note"}).json()["events"]
+
+        # The sync stores the edit, then deletes the version it replaces.
+        grown = long.strip() + " Better today."
+        wait_for(lambda: [n["data"]["text"] for n in notes()] == [grown], 15, "the edit to replace the note")
+
     def test_earlier_entries_page_by_page_and_an_old_one_deleted_keeps_them_shown(
         self, app_context, app_url, mailbox, db
     ):

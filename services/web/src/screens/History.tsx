@@ -66,7 +66,7 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
       {start.field === "text" && (
         <>
           <label for={id}>{t("today.note_text")}</label>
-          <textarea id={id} rows={3} maxLength={2000} value={String(value)} onInput={(e) => setValue(e.currentTarget.value)} />
+          <textarea id={id} rows={3} maxLength={5000} value={String(value)} onInput={(e) => setValue(e.currentTarget.value)} />
         </>
       )}
       <button type="submit" class="primary" disabled={!valid}>
