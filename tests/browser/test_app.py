@@ -37,6 +37,12 @@ TEXT_WIDTH = """e => {
     range.selectNodeContents(e);
     return range.getBoundingClientRect().width;
 }"""
+# Where the focused element is drawn, and whether it is one of the navigation's links.
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const bottom = e.getBoundingClientRect().bottom;
+    return {name: e.id || e.textContent.trim(), bottom, inNav: e.closest("nav") !== null};
+}"""
 # How many lines each element's text is drawn on.
 LINES = """elements => elements.map(e => {
     const range = document.createRange();
@@ -766,6 +772,22 @@ class TestAccessibility:
             page.wait_for_load_state("networkidle")
             assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
+
+    def test_the_focused_field_is_never_hidden_under_the_navigation(self, app_context, mailbox, db):
+        """Moving through Today with the keyboard on a phone, each field scrolls into view above the fixed
+        navigation at the bottom, not behind it."""
+        person("keys@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "keys@example.org")
+        page.get_by_role("radio", name="5", exact=True).check()
+        nav_top = page.get_by_role("navigation").bounding_box()["y"]
+        hidden = []
+        for _ in range(14):  # from the check-in to the note, below the first screen
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if not focused["inNav"] and focused["bottom"] > nav_top:
+                hidden.append(focused["name"])
+        assert not hidden, f"behind the navigation: {hidden}"
 
 
 class TestScreenshots:
