@@ -452,6 +452,7 @@ class TestOffline:
             in refused.inner_text()
         )
         assert "invalid_params" not in refused.inner_text()
+        assert "waiting to sync" not in refused.inner_text()  # it will not be sent again as it is
 
 
 def english_day(day: date) -> str:

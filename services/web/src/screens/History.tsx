@@ -86,7 +86,9 @@ function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Na
         {describe(entry.event.type, entry.event, names)}
         <br />
         <span class="muted">
-          {formatTime(entry.event.occurred_at)} · {t(entry.replaces ? "history.pending_edit" : "history.pending")}
+          {formatTime(entry.event.occurred_at)}
+          {/* A refused entry waits for the person, not for the sync: it says why below. */}
+          {entry.state !== "rejected" && ` · ${t(entry.replaces ? "history.pending_edit" : "history.pending")}`}
         </span>
         {entry.problem && (
           <span class="error" role="note">
