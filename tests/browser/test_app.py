@@ -790,6 +790,15 @@ class TestAccessibility:
                 hidden.append(focused["name"])
         assert not hidden, f"behind the navigation: {hidden}"
 
+    def test_the_scales_numbers_stay_whole_with_text_at_twice_its_size(self, app_context, mailbox, db):
+        """A phone's largest text setting: "10" on the check-in's scale is one number, not "1" over "0"."""
+        person("big-text@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "big-text@example.org")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert max(page.locator(".choice span").evaluate_all(LINES)) == 1
+        assert_no_horizontal_scroll(page, "today with text at 200%")
+
 
 class TestScreenshots:
     def test_today_trends_and_reports_look_as_committed(self, browser, app_url, app_settings, db, tmp_path):
