@@ -871,7 +871,12 @@ class TestHistory:
         assert [e["data"]["overall"] for e in db.events.find({"local_day": str(yesterday)} | live)] == [2]
 
         today_list = days.filter(has_text=english_day(today))
-        today_list.get_by_role("button", name="Delete Check-in: overall 6 of 10").click()
+        delete = today_list.get_by_role("button", name="Delete Check-in: overall 6 of 10")
+        delete.click()  # asked once more, as it cannot be undone
+        today_list.get_by_text("Delete this entry for good? It cannot be undone.").wait_for()
+        today_list.get_by_role("button", name="Keep it").click()
+        delete.click()
+        today_list.get_by_role("button", name="Yes, delete it").click()
         page.get_by_test_id("day").filter(has_text=english_day(today)).wait_for(state="detached")
         assert db.events.find_one({"event_id": ids[today]})["deleted_at"] is not None  # a tombstone
         assert db.events.count_documents(live) == 1
@@ -924,6 +929,7 @@ class TestHistory:
         assert page.get_by_role("button", name="Show earlier entries").count() == 0  # that is everything
 
         days.filter(has_text=english_day(oldest)).get_by_role("button", name=re.compile("^Delete")).click()
+        days.filter(has_text=english_day(oldest)).get_by_role("button", name="Yes, delete it").click()
         page.get_by_role("heading", name=english_day(oldest)).wait_for(state="detached")
         assert page.get_by_role("heading", name=english_day(next_oldest)).is_visible()
         assert days.count() == 129

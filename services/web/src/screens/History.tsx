@@ -106,10 +106,17 @@ function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Na
 
 function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
+  // A deletion cannot be undone: it is asked once more, the safe answer first to hand.
+  const [confirming, setConfirming] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) keep.current?.focus();
+  }, [confirming]);
   const [error, setError] = useState("");
   const what = describe(event.type, event.data ?? {}, names);
 
   async function remove() {
+    setConfirming(false);
     try {
       const { response } = await api.DELETE("/v1/events/{event_id}", { params: { path: { event_id: event.event_id } } });
       if (!response.ok && response.status !== 404) return setError(t("common.error"));
@@ -126,17 +133,29 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
         <br />
         <span class="muted">{formatTime(event.occurred_at)}</span>
       </span>
-      {!editing && (
+      {!editing && !confirming && (
         <span>
           {editable(event) && (
             <button type="button" onClick={() => setEditing(true)} aria-label={t("history.edit_label", { what })}>
               {t("history.edit")}
             </button>
           )}
-          <button type="button" onClick={() => void remove()} aria-label={t("history.delete_label", { what })}>
+          <button type="button" onClick={() => setConfirming(true)} aria-label={t("history.delete_label", { what })}>
             {t("history.delete")}
           </button>
         </span>
+      )}
+      {confirming && (
+        <p class="confirm">
+          {t("history.delete_confirm")}
+          <br />
+          <button type="button" ref={keep} onClick={() => setConfirming(false)}>
+            {t("history.keep")}
+          </button>
+          <button type="button" class="danger" onClick={() => void remove()}>
+            {t("history.delete_yes")}
+          </button>
+        </p>
       )}
       {error && (
         <p class="error" role="alert">
