@@ -994,6 +994,34 @@ class TestReports:
         assert "comes before the first" in page.get_by_role("alert").inner_text()
         assert db.reports.count_documents({}) == 0
 
+    def test_a_link_made_or_revoked_offline_says_it_needs_a_connection(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Above all a revocation: the link must not look revoked, nor fail without a word."""
+        _user, headers = person("share-away@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        check_ins(app_url, headers, {today - timedelta(days=d): 4 for d in range(1, 8)})
+        page = app_context.new_page()
+        sign_in(page, mailbox, "share-away@example.org")
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_role("button", name="Make my report").click()
+        report = page.get_by_test_id("report")
+        report.get_by_text("Ready", exact=True).wait_for(timeout=60_000)
+        report.get_by_text("Share with a clinician").click()
+        report.get_by_label("Who is it for?").fill("Dr Rivera")
+        needs = "needs a connection. Please try again when you are back online."
+        app_context.set_offline(True)
+        report.get_by_role("button", name="Make a link").click()
+        report.get_by_text(f"Making a link {needs}").wait_for()
+        app_context.set_offline(False)
+        report.get_by_role("button", name="Make a link").click()
+        report.get_by_label("Link for Dr Rivera").wait_for()
+        app_context.set_offline(True)
+        report.get_by_role("button", name="Revoke the link for Dr Rivera").click()
+        report.get_by_text(f"Revoking a link {needs}").wait_for()
+        assert report.get_by_label("Link for Dr Rivera").is_visible()
+        assert db.report_shares.count_documents({"revoked_at": None}) == 1
+
     def test_asking_offline_says_it_needs_a_connection_and_the_list_comes_back_online(
         self, app_context, mailbox, db
     ):
