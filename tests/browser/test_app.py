@@ -147,6 +147,25 @@ class TestSignIn:
         device = db.devices.find_one({"platform": "web"})
         assert device["name"].startswith("Chrome")
 
+    def test_a_code_pasted_with_spaces_still_signs_in(self, app_context, mailbox, db):
+        """Copied from the email with a space before it, or typed in two groups of three."""
+        person("pasted@example.org")
+        page = app_context.new_page()
+        page.goto("/app/signin")
+        page.get_by_label("Email address").fill("pasted@example.org")
+        page.get_by_role("button", name="Email me a code").click()
+        (message,) = mailbox.wait_for(1)
+        code = code_from(message)
+        box = page.get_by_label("6-digit code")
+        box.focus()
+        box.press_sequentially("1234567a")
+        assert box.input_value() == "123456"  # what is kept is what shows
+        box.fill("")
+        page.keyboard.insert_text(f" {code[:3]} {code[3:]}")  # as a paste arrives
+        assert box.input_value() == code
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Today", level=1).wait_for()
+
     def test_a_wrong_code_says_so_and_stays(self, app_context, mailbox, db):
         person("wrong@example.org")
         page = app_context.new_page()
