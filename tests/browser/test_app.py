@@ -617,11 +617,15 @@ class TestSettings:
         page.get_by_label("Email me a gentle reminder").check()
         page.get_by_role("button", name="Save reminder settings").click()
         page.get_by_text(f"Not saved: Saving settings {needs}").wait_for()
+        devices = page.get_by_role("region", name="Devices signed in")
+        devices.get_by_role("button", name="Sign out test phone").click()  # the account's other device
+        devices.get_by_text(f"Signing out {needs}").wait_for()
         page.get_by_label("To confirm, type: erase my account").fill("erase my account")
         page.get_by_role("button", name="Erase everything").click()
         page.get_by_text(f"Erasing your account {needs}").wait_for()
-        page.get_by_role("button", name="Sign out on this device").click()
-        page.get_by_text(f"Signing out {needs}").wait_for()
+        sign_out = page.get_by_role("button", name="Sign out on this device")
+        sign_out.click()
+        page.locator("section", has=sign_out).get_by_text(f"Signing out {needs}").wait_for()
         assert page.get_by_role("heading", name="Settings").is_visible()
         stored = db.users.find_one({"_id": user["_id"]})
         assert stored["time_zone"] == "Europe/London"

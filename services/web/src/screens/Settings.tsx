@@ -105,11 +105,14 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
 
 function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   const [devices, setDevices] = useState<Device[]>();
+  const [error, setError] = useState("");
   const load = async () => setDevices((await api.GET("/v1/me/devices")).data);
   useEffect(() => void load(), []);
 
   async function revoke(device: Device) {
-    await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } });
+    const answer = await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } }).catch(() => null);
+    if (!answer) return setError(t("settings.sign_out_offline"));
+    setError("");
     if (device.current) onSignedOut();
     else await load();
   }
@@ -134,6 +137,11 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
           </li>
         ))}
       </ul>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
