@@ -284,6 +284,28 @@ class TestToday:
         assert symptom["data"]["severity"] == 2
         assert "code" not in symptom["data"]
 
+    def test_my_own_symptom_cut_to_its_length_keeps_an_emoji_whole_and_syncs(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Cut at 80 characters, not at 80 UTF-16 units: half an emoji is not text, the server refuses the
+        batch it is in, and every entry logged after it would wait on the device for good."""
+        _user, headers = person("emoji@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "emoji@example.org")
+        page.get_by_label("Find a symptom").fill("x" * 79 + "😀 and more")
+        page.get_by_role("button", name=re.compile("as my own symptom$")).click()
+        how_much = page.get_by_role("group", name=re.compile("How much"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        page.get_by_role("button", name="Save symptom").wait_for(state="detached")  # saved on the device
+        page.get_by_role("radio", name="3", exact=True).check()
+        page.get_by_role("button", name="Save check-in").click()
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        symptoms = api(app_url, headers, "GET", "/v1/events", params={"type": "symptom"}).json()["events"]
+        assert [s["data"]["custom_label"] for s in symptoms] == ["x" * 79 + "😀"]
+        assert db.events.count_documents({"type": "check_in"}) == 1
+
     def test_a_taper_step_by_brand_name(self, app_context, app_url, mailbox, db):
         _user, headers = person("step@example.org")
         page = app_context.new_page()

@@ -28,6 +28,13 @@ export function fold(text: string): string {
   return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").replace(/['‘’`´]/g, "").toLowerCase().trim();
 }
 
+/** A symptom of the person's own, at most 80 characters as the API counts them: cut by code points, so an
+ * emoji is never halved (half of one is not text: the server refuses the batch it is in, and every entry
+ * after it would wait on the device for good). */
+function ownLabel(query: string): string {
+  return Array.from(query.trim()).slice(0, 80).join("").trim();
+}
+
 function recentCodes(): string[] {
   try {
     return JSON.parse(localStorage.getItem(RECENT_KEY) ?? "[]") as string[];
@@ -173,8 +180,8 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
           {query.trim() && matches.length === 0 && (
             <p>
               {t("today.symptom_none")}{" "}
-              <button type="button" onClick={() => setChosen({ label: query.trim().slice(0, 80) })}>
-                {t("today.symptom_custom", { label: query.trim().slice(0, 80) })}
+              <button type="button" onClick={() => setChosen({ label: ownLabel(query) })}>
+                {t("today.symptom_custom", { label: ownLabel(query) })}
               </button>
             </p>
           )}
