@@ -37,6 +37,18 @@ TEXT_WIDTH = """e => {
     range.selectNodeContents(e);
     return range.getBoundingClientRect().width;
 }"""
+# Where the focused element is drawn, and whether it is one of the navigation's links.
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const bottom = e.getBoundingClientRect().bottom;
+    return {name: e.id || e.textContent.trim(), bottom, inNav: e.closest("nav") !== null};
+}"""
+# How many lines each element's text is drawn on.
+LINES = """elements => elements.map(e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
 
 
 def code_from(message) -> str:
@@ -134,6 +146,25 @@ class TestSignIn:
         assert cookie["value"].startswith(service.TOKEN_PREFIX)
         device = db.devices.find_one({"platform": "web"})
         assert device["name"].startswith("Chrome")
+
+    def test_a_code_pasted_with_spaces_still_signs_in(self, app_context, mailbox, db):
+        """Copied from the email with a space before it, or typed in two groups of three."""
+        person("pasted@example.org")
+        page = app_context.new_page()
+        page.goto("/app/signin")
+        page.get_by_label("Email address").fill("pasted@example.org")
+        page.get_by_role("button", name="Email me a code").click()
+        (message,) = mailbox.wait_for(1)
+        code = code_from(message)
+        box = page.get_by_label("6-digit code")
+        box.focus()
+        box.press_sequentially("1234567a")
+        assert box.input_value() == "123456"  # what is kept is what shows
+        box.fill("")
+        page.keyboard.insert_text(f" {code[:3]} {code[3:]}")  # as a paste arrives
+        assert box.input_value() == code
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Today", level=1).wait_for()
 
     def test_a_wrong_code_says_so_and_stays(self, app_context, mailbox, db):
         person("wrong@example.org")
@@ -253,6 +284,28 @@ class TestToday:
         assert symptom["data"]["severity"] == 2
         assert "code" not in symptom["data"]
 
+    def test_my_own_symptom_cut_to_its_length_keeps_an_emoji_whole_and_syncs(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Cut at 80 characters, not at 80 UTF-16 units: half an emoji is not text, the server refuses the
+        batch it is in, and every entry logged after it would wait on the device for good."""
+        _user, headers = person("emoji@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "emoji@example.org")
+        page.get_by_label("Find a symptom").fill("x" * 79 + "😀 and more")
+        page.get_by_role("button", name=re.compile("as my own symptom$")).click()
+        how_much = page.get_by_role("group", name=re.compile("How much"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        page.get_by_role("button", name="Save symptom").wait_for(state="detached")  # saved on the device
+        page.get_by_role("radio", name="3", exact=True).check()
+        page.get_by_role("button", name="Save check-in").click()
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        symptoms = api(app_url, headers, "GET", "/v1/events", params={"type": "symptom"}).json()["events"]
+        assert [s["data"]["custom_label"] for s in symptoms] == ["x" * 79 + "😀"]
+        assert db.events.count_documents({"type": "check_in"}) == 1
+
     def test_a_taper_step_by_brand_name(self, app_context, app_url, mailbox, db):
         _user, headers = person("step@example.org")
         page = app_context.new_page()
@@ -269,6 +322,68 @@ class TestToday:
         steps = api(app_url, headers, "GET", "/v1/events", params={"type": "taper_step"}).json()["events"]
         (step,) = steps
         assert step["data"] == {"kind": "cut", "medication": "clonazepam", "new_daily_dose_mg": 0.75}
+
+    def test_hours_slept_beyond_a_day_are_named_at_the_field_before_saving(self, app_context, mailbox, db):
+        """Not refused later by the server, which would hold back the whole check-in."""
+        person("sleep@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "sleep@example.org")
+        page.get_by_role("radio", name="4", exact=True).check()
+        page.get_by_text("Add sleep and mood").click()
+        hours = page.get_by_label("Hours slept")
+        save = page.get_by_role("button", name="Save check-in")
+        for typed in ("25", "seven"):
+            hours.fill(typed)
+            assert save.is_disabled()
+            assert hours.get_attribute("aria-invalid") == "true"
+            page.get_by_text("Hours slept: a number from 0 to 24, e.g. 7.5.").wait_for()
+        hours.fill("7,5")
+        save.click()
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        (event,) = list(db.events.find({"type": "check_in"}))
+        assert (event["data"]["overall"], event["data"]["sleep_hours"]) == (4, 7.5)
+
+    def test_a_double_tap_on_save_logs_each_entry_once(self, app_context, app_url, mailbox, db):
+        """A shaky or impatient double tap on any Save, on Today or on an edit in History, is one entry."""
+        _user, headers = person("twice@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "twice@example.org")
+        page.get_by_role("radio", name="6", exact=True).check()
+        page.get_by_role("button", name="Save check-in").dblclick()
+        page.get_by_text("Check-in saved").wait_for()
+        page.get_by_label("Find a symptom").fill("headache")
+        page.get_by_role("button", name=re.compile("^Headache")).click()
+        page.get_by_role("group", name=re.compile("How much")).get_by_role(
+            "radio", name="2", exact=True
+        ).check()
+        page.get_by_role("button", name="Save symptom").dblclick()
+        page.get_by_text(re.compile("^Headache.* saved\\.$")).wait_for()
+        page.get_by_label("Medication").fill("valium")
+        page.get_by_role("button", name="Diazepam (Valium)").click()
+        page.get_by_label("Amount (mg)").fill("5")
+        page.get_by_role("button", name="Save dose").dblclick()
+        page.get_by_text("Dose saved.").wait_for()
+        # A second tap once it is saved finds nothing to save again: the amount is for one dose.
+        assert page.get_by_role("button", name="Save dose").is_disabled()
+        page.get_by_label("Which medicine changed?").fill("valium")
+        page.get_by_role("button", name="Diazepam (Valium)").click()
+        page.get_by_label("New daily dose (mg)").fill("4")
+        page.get_by_role("button", name="Save taper step").dblclick()
+        page.get_by_text("Taper step saved.").wait_for()
+        page.get_by_label("What would you like to remember?").fill("Ask about the next step")
+        page.get_by_role("button", name="Save note").dblclick()
+        page.get_by_text("Note saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        page.get_by_role("link", name="History").click()
+        page.get_by_role("button", name="Edit Check-in: overall 6 of 10").click()
+        page.get_by_role("radio", name="7", exact=True).check()
+        page.get_by_role("button", name="Save change").dblclick()
+        page.get_by_role("button", name="Edit Check-in: overall 7 of 10").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        stored = api(app_url, headers, "GET", "/v1/events").json()["events"]
+        assert sorted(e["type"] for e in stored) == ["check_in", "dose", "note", "symptom", "taper_step"]
+        assert next(e for e in stored if e["type"] == "check_in")["data"]["overall"] == 7
 
 
 class TestOffline:
@@ -357,6 +472,29 @@ class TestOffline:
         refused.get_by_role("button", name="Remove this entry").click()
         page.get_by_test_id("synced").wait_for()
 
+    def test_a_refused_entry_says_what_the_server_found_wrong_in_plain_words(self, app_context, mailbox, db):
+        """The server's reason for the field at fault, not its pointer to the problem's field list."""
+        person("refused@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "refused@example.org")
+        now = datetime.now(UTC).isoformat()
+        # As an older app version could have queued it: more hours slept than a day has.
+        queue_on_device(
+            page,
+            {"event_id": "too-long", "type": "check_in", "occurred_at": now, "overall": 3, "sleep_hours": 25},
+        )
+        page.reload()
+        page.get_by_text("1 entry needs your attention").wait_for()
+        page.get_by_role("link", name="History").click()
+        refused = page.locator("li.rejected")
+        refused.wait_for()
+        assert (
+            "Not saved: Must be greater than or equal to 0 and less than or equal to 24."
+            in refused.inner_text()
+        )
+        assert "invalid_params" not in refused.inner_text()
+        assert "waiting to sync" not in refused.inner_text()  # it will not be sent again as it is
+
 
 def english_day(day: date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
@@ -392,6 +530,9 @@ class TestTrends:
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
+        # On a phone each day and each number keeps to one line: the table scrolls sideways instead.
+        assert max(page.locator("tbody th, tbody td").evaluate_all(LINES)) == 1
+        assert_no_axe_violations(page, "trends with its data table")
         # "All" starts at the first check-in (40 days back, give or take the device clock's correction), not
         # at two years of empty days.
         first = date.fromisoformat(api(app_url, headers, "GET", "/v1/summaries").json()["first_day"])
@@ -479,6 +620,38 @@ class TestSettings:
         erase.click()
         page.get_by_role("heading", name="Sign in").wait_for()
         assert db.users.find_one({"_id": user["_id"]}) is None
+
+    def test_offline_each_change_says_it_needs_a_connection_and_nothing_changes(
+        self, app_context, mailbox, db
+    ):
+        user, _ = person("settings-away@example.org", time_zone="Europe/London")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "settings-away@example.org")
+        wait_for_worker(page)
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Reminder time").wait_for()
+        app_context.set_offline(True)
+        needs = "needs a connection. Please try again when you are back online."
+
+        page.get_by_label("Find a time zone").fill("chicago")
+        page.get_by_role("button", name="America/Chicago").click()
+        page.get_by_text(f"Changing the time zone {needs}").wait_for()
+        page.get_by_label("Email me a gentle reminder").check()
+        page.get_by_role("button", name="Save reminder settings").click()
+        page.get_by_text(f"Not saved: Saving settings {needs}").wait_for()
+        devices = page.get_by_role("region", name="Devices signed in")
+        devices.get_by_role("button", name="Sign out test phone").click()  # the account's other device
+        devices.get_by_text(f"Signing out {needs}").wait_for()
+        page.get_by_label("To confirm, type: erase my account").fill("erase my account")
+        page.get_by_role("button", name="Erase everything").click()
+        page.get_by_text(f"Erasing your account {needs}").wait_for()
+        sign_out = page.get_by_role("button", name="Sign out on this device")
+        sign_out.click()
+        page.locator("section", has=sign_out).get_by_text(f"Signing out {needs}").wait_for()
+        assert page.get_by_role("heading", name="Settings").is_visible()
+        stored = db.users.find_one({"_id": user["_id"]})
+        assert stored["time_zone"] == "Europe/London"
+        assert not stored.get("preferences", {}).get("reminders", {}).get("enabled")
 
 
 class TestLanguage:
@@ -646,6 +819,31 @@ class TestAccessibility:
             assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
 
+    def test_the_focused_field_is_never_hidden_under_the_navigation(self, app_context, mailbox, db):
+        """Moving through Today with the keyboard on a phone, each field scrolls into view above the fixed
+        navigation at the bottom, not behind it."""
+        person("keys@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "keys@example.org")
+        page.get_by_role("radio", name="5", exact=True).check()
+        nav_top = page.get_by_role("navigation").bounding_box()["y"]
+        hidden = []
+        for _ in range(14):  # from the check-in to the note, below the first screen
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if not focused["inNav"] and focused["bottom"] > nav_top:
+                hidden.append(focused["name"])
+        assert not hidden, f"behind the navigation: {hidden}"
+
+    def test_the_scales_numbers_stay_whole_with_text_at_twice_its_size(self, app_context, mailbox, db):
+        """A phone's largest text setting: "10" on the check-in's scale is one number, not "1" over "0"."""
+        person("big-text@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "big-text@example.org")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert max(page.locator(".choice span").evaluate_all(LINES)) == 1
+        assert_no_horizontal_scroll(page, "today with text at 200%")
+
 
 class TestScreenshots:
     def test_today_trends_and_reports_look_as_committed(self, browser, app_url, app_settings, db, tmp_path):
@@ -718,11 +916,39 @@ class TestHistory:
         assert [e["data"]["overall"] for e in db.events.find({"local_day": str(yesterday)} | live)] == [2]
 
         today_list = days.filter(has_text=english_day(today))
-        today_list.get_by_role("button", name="Delete Check-in: overall 6 of 10").click()
+        delete = today_list.get_by_role("button", name="Delete Check-in: overall 6 of 10")
+        delete.click()  # asked once more, as it cannot be undone
+        today_list.get_by_text("Delete this entry for good? It cannot be undone.").wait_for()
+        today_list.get_by_role("button", name="Keep it").click()
+        delete.click()
+        today_list.get_by_role("button", name="Yes, delete it").click()
         page.get_by_test_id("day").filter(has_text=english_day(today)).wait_for(state="detached")
         assert db.events.find_one({"event_id": ids[today]})["deleted_at"] is not None  # a tombstone
         assert db.events.count_documents(live) == 1
         assert_no_axe_violations(page, "history by day")
+
+    def test_a_long_note_can_be_added_to(self, app_context, app_url, mailbox, db):
+        """An edit in History takes a note as long as Today does (5000 characters), so a long one can grow."""
+        _user, headers = person("long-note@example.org", time_zone="UTC")
+        long = "A long week. " * 200  # 2600 characters
+        now = datetime.now(UTC).isoformat()
+        note = {"event_id": uuid.uuid4().hex, "type": "note", "occurred_at": now, "text": long.strip()}
+        assert api(app_url, headers, "POST", "/v1/events", json=note).status_code == 202
+        page = app_context.new_page()
+        sign_in(page, mailbox, "long-note@example.org")
+        page.get_by_role("link", name="History").click()
+        page.get_by_role("button", name=re.compile("^Edit Note: A long week")).click()
+        text = page.get_by_label("What would you like to remember?")
+        text.press("End")
+        text.press_sequentially(" Better today.")
+        page.get_by_role("button", name="Save change").click()
+
+        def notes():
+            return api(app_url, headers, "GET", "/v1/events", params={"type": "note"}).json()["events"]
+
+        # The sync stores the edit, then deletes the version it replaces.
+        grown = long.strip() + " Better today."
+        wait_for(lambda: [n["data"]["text"] for n in notes()] == [grown], 15, "the edit to replace the note")
 
     def test_earlier_entries_page_by_page_and_an_old_one_deleted_keeps_them_shown(
         self, app_context, app_url, mailbox, db
@@ -748,6 +974,7 @@ class TestHistory:
         assert page.get_by_role("button", name="Show earlier entries").count() == 0  # that is everything
 
         days.filter(has_text=english_day(oldest)).get_by_role("button", name=re.compile("^Delete")).click()
+        days.filter(has_text=english_day(oldest)).get_by_role("button", name="Yes, delete it").click()
         page.get_by_role("heading", name=english_day(oldest)).wait_for(state="detached")
         assert page.get_by_role("heading", name=english_day(next_oldest)).is_visible()
         assert days.count() == 129
@@ -810,6 +1037,52 @@ class TestReports:
         page.get_by_label("To", exact=True).fill("2026-03-01")
         page.get_by_role("button", name="Make my report").click()
         assert "comes before the first" in page.get_by_role("alert").inner_text()
+        assert db.reports.count_documents({}) == 0
+
+    def test_a_link_made_or_revoked_offline_says_it_needs_a_connection(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Above all a revocation: the link must not look revoked, nor fail without a word."""
+        _user, headers = person("share-away@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        check_ins(app_url, headers, {today - timedelta(days=d): 4 for d in range(1, 8)})
+        page = app_context.new_page()
+        sign_in(page, mailbox, "share-away@example.org")
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_role("button", name="Make my report").click()
+        report = page.get_by_test_id("report")
+        report.get_by_text("Ready", exact=True).wait_for(timeout=60_000)
+        report.get_by_text("Share with a clinician").click()
+        report.get_by_label("Who is it for?").fill("Dr Rivera")
+        needs = "needs a connection. Please try again when you are back online."
+        app_context.set_offline(True)
+        report.get_by_role("button", name="Make a link").click()
+        report.get_by_text(f"Making a link {needs}").wait_for()
+        app_context.set_offline(False)
+        report.get_by_role("button", name="Make a link").click()
+        report.get_by_label("Link for Dr Rivera").wait_for()
+        app_context.set_offline(True)
+        report.get_by_role("button", name="Revoke the link for Dr Rivera").click()
+        report.get_by_text(f"Revoking a link {needs}").wait_for()
+        assert report.get_by_label("Link for Dr Rivera").is_visible()
+        assert db.report_shares.count_documents({"revoked_at": None}) == 1
+
+    def test_asking_offline_says_it_needs_a_connection_and_the_list_comes_back_online(
+        self, app_context, mailbox, db
+    ):
+        person("away-reports@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "away-reports@example.org")
+        wait_for_worker(page)
+        page.get_by_role("link", name="Reports").click()
+        page.get_by_text("No reports yet.").wait_for()
+        app_context.set_offline(True)
+        page.get_by_role("button", name="Make my report").click()
+        assert "Asking for a report needs a connection" in page.get_by_role("alert").inner_text()
+        page.reload()  # offline: the worker serves the app, the list cannot come
+        page.get_by_text("Reports need a connection.", exact=False).wait_for()
+        app_context.set_offline(False)
+        page.get_by_text("No reports yet.").wait_for()  # as promised, with no reload
         assert db.reports.count_documents({}) == 0
 
 

@@ -34,6 +34,13 @@ describe("catalogues in Spanish", () => {
     expect(find("Dizziness")).toContain("dizziness_balance"); // the English label
   });
 
+  it("find words typed with a phone's curly apostrophe, or with none", () => {
+    const find = finder(symptoms);
+    expect(find("can't sleep")).toContain("insomnia");
+    expect(find("can’t sleep")).toContain("insomnia"); // what a phone's keyboard types
+    expect(find("cant sleep")).toContain("insomnia");
+  });
+
   it("give every red flag its Spanish reason, pointing to urgent care, and no other symptom one", () => {
     for (const s of localSymptoms(symptoms, "es").symptoms ?? []) {
       if (s.red_flag) expect(s.red_flag_reason).toMatch(/urgencias|emergencias/);

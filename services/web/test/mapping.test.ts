@@ -1,6 +1,6 @@
 // The Trends chart's data mapping from the summaries answer.
 import { describe, expect, it } from "vitest";
-import { BASELINE_MIN_DAYS, dayToX, EQUIVALENT_UNIT, fromFirstDay, symptomSeries, toChartData, withPlanned } from "../src/chart/mapping";
+import { BASELINE_MIN_DAYS, dayLabels, dayToX, EQUIVALENT_UNIT, fromFirstDay, symptomSeries, toChartData, withPlanned, xRange } from "../src/chart/mapping";
 
 function day(d: string, burden: number | null, extra: Record<string, unknown> = {}) {
   return { day: d, has_data: burden !== null, burden, rolling: { burden_7d: burden, burden_28d: null }, ...extra };
@@ -151,5 +151,22 @@ describe("withPlanned", () => {
     const inMg = { ...logged, doseUnit: "mg" };
     expect(withPlanned(inMg, [{ day: "2026-11-01", medications: { x: { mg: 4 } }, diazepam_equivalent: null }]).planned).toEqual([4, null, null]);
     expect(withPlanned(inMg, []).plannedUnit).toBeNull();
+  });
+});
+
+describe("the x axis", () => {
+  const name = (x: number) => new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(x * 1000));
+
+  it("gives a first check-in's lone day its whole day, and a span of days from its first point to its last", () => {
+    const noon = dayToX("2026-12-07") + 43200;
+    expect(xRange([noon])).toEqual([dayToX("2026-12-07") + 1, dayToX("2026-12-08") - 1]);
+    expect(xRange([noon - 86400, noon])).toEqual([noon - 86400, noon]);
+    expect(xRange([])).toBeNull();
+  });
+
+  it("names each day once where several splits fall on it", () => {
+    const start = dayToX("2026-12-06");
+    const splits = [0, 12, 24, 36, 48].map((h) => start + h * 3600); // every 12 hours over two days
+    expect(dayLabels(splits, name)).toEqual(["Dec 6", "", "Dec 7", "", "Dec 8"]);
   });
 });

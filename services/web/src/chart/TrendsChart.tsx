@@ -6,7 +6,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { currentLocale, t } from "../i18n/i18n";
-import type { Band, ChartData, DayMark } from "./mapping";
+import { dayLabels, xRange, type Band, type ChartData, type DayMark } from "./mapping";
 
 const HEIGHT = 260;
 
@@ -76,9 +76,9 @@ export function TrendsChart({ data }: { data: ChartData & { planned?: (number | 
       height: HEIGHT,
       legend: { show: false },
       cursor: { show: false },
-      scales: { x: { time: true }, y: { range: [0, 10] }, dose: { range: [0, maxDose > 0 ? maxDose * 1.15 : 1] } },
+      scales: { x: { time: true, range: (_u, min, max) => xRange(data.x) ?? [min, max] }, y: { range: [0, 10] }, dose: { range: [0, maxDose > 0 ? maxDose * 1.15 : 1] } },
       axes: [
-        { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: (_u, splits) => splits.map((v) => dayFormat.format(new Date(v * 1000))) },
+        { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, values: (_u, splits) => dayLabels(splits, (v) => dayFormat.format(new Date(v * 1000))) },
         { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, splits: () => [0, 2, 4, 6, 8, 10], size: 36 },
         ...(withDose ? [{ scale: "dose", side: 1, stroke: cssVar("--dose"), grid: { show: false }, ticks: { stroke: grid }, size: 40 }] : []),
       ],

@@ -103,6 +103,20 @@ export function dayToX(day: string): number {
   return Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1) / 1000;
 }
 
+/** The chart's x range: from the first day's point to the last's, or a lone day (a first check-in) as that
+ * day, just inside its midnights so no label names the next (left to uPlot, it spans a thousand days from
+ * it: the point at the edge, "Jan 1" under each year). */
+export function xRange(x: number[]): [number, number] | null {
+  if (x.length === 0) return null;
+  const lone = x.length === 1 ? DAY_S / 2 - 1 : 0;
+  return [x[0]! - lone, x[x.length - 1]! + lone];
+}
+
+/** The x axis's labels for its splits: each day named once, where several splits fall on one day. */
+export function dayLabels(splits: number[], name: (x: number) => string): string[] {
+  return splits.map((x, i) => (i > 0 && name(splits[i - 1]!) === name(x) ? "" : name(x)));
+}
+
 function num(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }

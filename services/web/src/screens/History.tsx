@@ -6,10 +6,12 @@ import { api } from "../api/client";
 import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
 import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
+import { refusal } from "../settings/preferences";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
 import { Scale } from "../ui/Scale";
+import { useSaving } from "../ui/saving";
 
 type Names = ReturnType<typeof namesByCode>;
 
@@ -35,11 +37,11 @@ function describe(type: string | undefined, data: Record<string, unknown>, names
 function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (changed: boolean) => void }) {
   const start = editable(event);
   const [value, setValue] = useState<number | string | null>(start?.value ?? null);
+  const submit = useSaving(save);
   if (!start) return null;
   const id = `edit-${event.event_id}`;
 
-  async function save(e: Event) {
-    e.preventDefault();
+  async function save() {
     if (!start || value === null) return;
     const change = { [start.field]: start.field === "amount_mg" ? Number(value) : value } as Change;
     await logEvent(editedEvent(event, change, newEventId()), { replaces: event.event_id });
@@ -48,7 +50,7 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
 
   const valid = start.field === "amount_mg" ? Number(value) > 0 : start.field === "text" ? String(value).trim() !== "" : value !== null;
   return (
-    <form class="edit" onSubmit={save} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}, names) })}>
+    <form class="edit" onSubmit={submit} aria-label={t("history.edit_title", { what: describe(event.type, event.data ?? {}, names) })}>
       {start.field === "overall" && (
         <Scale name={id} legend={t("today.overall")} min={0} max={10} value={value as number} onChange={setValue} low="today.overall_low" high="today.overall_high" />
       )}
@@ -64,7 +66,7 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
       {start.field === "text" && (
         <>
           <label for={id}>{t("today.note_text")}</label>
-          <textarea id={id} rows={3} maxLength={2000} value={String(value)} onInput={(e) => setValue(e.currentTarget.value)} />
+          <textarea id={id} rows={3} maxLength={5000} value={String(value)} onInput={(e) => setValue(e.currentTarget.value)} />
         </>
       )}
       <button type="submit" class="primary" disabled={!valid}>
@@ -84,12 +86,14 @@ function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Na
         {describe(entry.event.type, entry.event, names)}
         <br />
         <span class="muted">
-          {formatTime(entry.event.occurred_at)} · {t(entry.replaces ? "history.pending_edit" : "history.pending")}
+          {formatTime(entry.event.occurred_at)}
+          {/* A refused entry waits for the person, not for the sync: it says why below. */}
+          {entry.state !== "rejected" && ` · ${t(entry.replaces ? "history.pending_edit" : "history.pending")}`}
         </span>
         {entry.problem && (
           <span class="error" role="note">
             <br />
-            {t("sync.problem", { detail: String(entry.problem.detail ?? entry.problem.title ?? "") })}
+            {t("sync.problem", { detail: refusal(entry.problem) || String(entry.problem.title ?? "") })}
           </span>
         )}
       </span>
@@ -102,10 +106,17 @@ function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Na
 
 function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
+  // A deletion cannot be undone: it is asked once more, the safe answer first to hand.
+  const [confirming, setConfirming] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) keep.current?.focus();
+  }, [confirming]);
   const [error, setError] = useState("");
   const what = describe(event.type, event.data ?? {}, names);
 
   async function remove() {
+    setConfirming(false);
     try {
       const { response } = await api.DELETE("/v1/events/{event_id}", { params: { path: { event_id: event.event_id } } });
       if (!response.ok && response.status !== 404) return setError(t("common.error"));
@@ -122,17 +133,29 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
         <br />
         <span class="muted">{formatTime(event.occurred_at)}</span>
       </span>
-      {!editing && (
+      {!editing && !confirming && (
         <span>
           {editable(event) && (
             <button type="button" onClick={() => setEditing(true)} aria-label={t("history.edit_label", { what })}>
               {t("history.edit")}
             </button>
           )}
-          <button type="button" onClick={() => void remove()} aria-label={t("history.delete_label", { what })}>
+          <button type="button" onClick={() => setConfirming(true)} aria-label={t("history.delete_label", { what })}>
             {t("history.delete")}
           </button>
         </span>
+      )}
+      {confirming && (
+        <p class="confirm">
+          {t("history.delete_confirm")}
+          <br />
+          <button type="button" ref={keep} onClick={() => setConfirming(false)}>
+            {t("history.keep")}
+          </button>
+          <button type="button" class="danger" onClick={() => void remove()}>
+            {t("history.delete_yes")}
+          </button>
+        </p>
       )}
       {error && (
         <p class="error" role="alert">

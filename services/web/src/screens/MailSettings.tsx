@@ -18,7 +18,9 @@ import {
 type Changed = (me: Me) => void;
 
 async function saveGroup(body: { preferences: Me["preferences"] }, onChanged: Changed): Promise<string> {
-  const { data, error } = await api.PATCH("/v1/me", { body });
+  const answer = await api.PATCH("/v1/me", { body }).catch(() => null);
+  if (!answer) return t("settings.save_offline");
+  const { data, error } = answer;
   if (data) onChanged(data);
   return data ? "" : refusal(error) || t("common.error");
 }

@@ -36,8 +36,12 @@ function AskForm({ onAsked }: { onAsked: () => void }) {
     const invalid: PeriodProblem | null = custom ? periodProblem(start, end, localDay()) : null;
     if (invalid) return setProblem(t(invalid, { max: 93 }));
     const period = custom ? { period_start: start, period_end: end } : {};
-    const { response } = await api.POST("/v1/reports", { body: { ...period, include_notes: notes, paper: PAPER } });
-    setProblem(response.ok ? "" : askProblem(response.status));
+    try {
+      const { response } = await api.POST("/v1/reports", { body: { ...period, include_notes: notes, paper: PAPER } });
+      setProblem(response.ok ? "" : askProblem(response.status));
+    } catch {
+      return setProblem(t("reports.ask_offline"));
+    }
     onAsked();
   }
 
@@ -132,26 +136,32 @@ function Shares({ report }: { report: Report }) {
   const [shares, setShares] = useState<Share[]>();
   const [recipient, setRecipient] = useState("");
   const [days, setDays] = useState(14);
-  const [error, setError] = useState(false);
+  const [error, setError] = useState("");
+  const [revokeError, setRevokeError] = useState("");
   const path = { params: { path: { report_id: report.id } } };
-  const load = async () => setShares((await api.GET("/v1/reports/{report_id}/shares", path)).data?.shares ?? []);
+  const load = async () => {
+    const answer = await api.GET("/v1/reports/{report_id}/shares", path).catch(() => null); // offline: keep what shows
+    if (answer) setShares(answer.data?.shares ?? []);
+  };
   useEffect(() => void load(), [report.id]);
 
   async function make(event: Event) {
     event.preventDefault();
-    const { response } = await api.POST("/v1/reports/{report_id}/shares", {
-      ...path,
-      body: { recipient: recipient.trim() || null, expires_in_days: days },
-    });
-    setError(!response.ok);
-    if (response.ok) setRecipient("");
+    const answer = await api
+      .POST("/v1/reports/{report_id}/shares", { ...path, body: { recipient: recipient.trim() || null, expires_in_days: days } })
+      .catch(() => null);
+    if (!answer) return setError(t("reports.share_offline"));
+    setError(answer.response.ok ? "" : t("common.error"));
+    if (answer.response.ok) setRecipient("");
     await load();
   }
 
   async function revoke(share: Share) {
-    await api.DELETE("/v1/reports/{report_id}/shares/{share_id}", {
-      params: { path: { report_id: report.id, share_id: share.id } },
-    });
+    // Offline the link still works: say so, rather than leave it looking revoked or do nothing.
+    const answer = await api
+      .DELETE("/v1/reports/{report_id}/shares/{share_id}", { params: { path: { report_id: report.id, share_id: share.id } } })
+      .catch(() => null);
+    setRevokeError(answer ? "" : t("reports.revoke_offline"));
     await load();
   }
 
@@ -174,7 +184,7 @@ function Shares({ report }: { report: Report }) {
         <button type="submit">{t("reports.make_link")}</button>
         {error && (
           <p class="error" role="alert">
-            {t("common.error")}
+            {error}
           </p>
         )}
       </form>
@@ -184,6 +194,11 @@ function Shares({ report }: { report: Report }) {
             <ShareItem key={share.id} share={share} onRevoke={() => void revoke(share)} />
           ))}
         </ul>
+      )}
+      {revokeError && (
+        <p class="error" role="alert">
+          {revokeError}
+        </p>
       )}
     </div>
   );
@@ -237,7 +252,13 @@ export function Reports() {
     setLooks(0);
     void load();
   };
-  useEffect(() => void load(), []);
+  useEffect(() => {
+    void load();
+    // Back online, the list comes (the screen says it will).
+    const online = () => void load();
+    addEventListener("online", online);
+    return () => removeEventListener("online", online);
+  }, []);
   useEffect(() => {
     if (!reports || !inProgress(reports)) return;
     const timer = setTimeout(() => {

@@ -27,8 +27,9 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
   async function erase(event: Event) {
     event.preventDefault();
     if (!confirmed) return;
-    const { response } = await api.DELETE("/v1/me", { body: { confirm: ERASE_PHRASE } });
-    if (response.ok) {
+    const answer = await api.DELETE("/v1/me", { body: { confirm: ERASE_PHRASE } }).catch(() => null);
+    if (!answer) return setError(t("settings.erase_offline"));
+    if (answer.response.ok) {
       await clearAll(await database());
       onErased();
     } else setError(t("common.error"));
@@ -69,7 +70,9 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
   const matches = q ? zones.filter((z) => fold(z).includes(q)).slice(0, MAX_ZONES) : [];
 
   async function choose(zone: string) {
-    const { data } = await api.PATCH("/v1/me", { body: { time_zone: zone } });
+    const answer = await api.PATCH("/v1/me", { body: { time_zone: zone } }).catch(() => null);
+    if (!answer) return setSaved(t("settings.time_zone_offline"));
+    const { data } = answer;
     if (data) {
       onChanged(data);
       setSaved(t("settings.time_zone_saved", { zone }));
@@ -102,11 +105,14 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
 
 function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   const [devices, setDevices] = useState<Device[]>();
+  const [error, setError] = useState("");
   const load = async () => setDevices((await api.GET("/v1/me/devices")).data);
   useEffect(() => void load(), []);
 
   async function revoke(device: Device) {
-    await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } });
+    const answer = await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } }).catch(() => null);
+    if (!answer) return setError(t("settings.sign_out_offline"));
+    setError("");
     if (device.current) onSignedOut();
     else await load();
   }
@@ -131,6 +137,11 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
           </li>
         ))}
       </ul>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
@@ -212,10 +223,12 @@ function DoseReminders() {
 
 export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (me: Me) => void; onSignedOut: () => void }) {
   const [locale, setLocaleState] = useState<Locale>(currentLocale());
+  const [signOutError, setSignOutError] = useState("");
 
   async function signOut() {
     await syncNow(); // send what waits first: signing out forgets this device's copy
-    await api.DELETE("/v1/auth/session");
+    // Offline, the device stays signed in and keeps what waits to sync.
+    if (!(await api.DELETE("/v1/auth/session").catch(() => null))) return setSignOutError(t("settings.sign_out_offline"));
     await clearAll(await database());
     onSignedOut(); // this device's reminders go too (settings/device.ts)
   }
@@ -266,6 +279,11 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
         <button type="button" onClick={() => void signOut()}>
           {t("settings.sign_out")}
         </button>
+        {signOutError && (
+          <p class="error" role="alert">
+            {signOutError}
+          </p>
+        )}
       </section>
       <PageLinks />
     </>

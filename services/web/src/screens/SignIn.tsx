@@ -75,11 +75,16 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
               inputMode="numeric"
               autocomplete="one-time-code"
               pattern="[0-9]{6}"
-              maxLength={6}
               required
               aria-describedby="code-hint"
               value={code}
-              onInput={(e) => setCode(e.currentTarget.value.replace(/\D/g, ""))}
+              // Digits only, then six (a maxLength would cut a pasted " 123 456" before its spaces are gone); the
+              // field shows what is kept.
+              onInput={(e) => {
+                const digits = e.currentTarget.value.replace(/\D/g, "").slice(0, 6);
+                e.currentTarget.value = digits;
+                setCode(digits);
+              }}
             />
             <p id="code-hint" class="muted">
               {t("signin.code_hint")}

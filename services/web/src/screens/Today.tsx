@@ -13,6 +13,7 @@ import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
+import { useSaving } from "../ui/saving";
 
 type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
 type Medication = NonNullable<MedicationCatalog["medications"]>[number];
@@ -21,9 +22,17 @@ const RECENT_KEY = "tyh.recent_symptoms";
 const DOCTOR_TAG = "question_for_doctor";
 const MAX_MATCHES = 8;
 
-/** Lower case without accents, so "mareo" finds "Mareo" and "insomnio" finds "insomnío". */
+/** Lower case without accents or apostrophes, so "mareo" finds "Mareo", "insomnio" finds "insomnío", and
+ * "cant sleep" or a phone's curly "can’t sleep" finds "can't sleep". */
 export function fold(text: string): string {
-  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase().trim();
+  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").replace(/['‘’`´]/g, "").toLowerCase().trim();
+}
+
+/** A symptom of the person's own, at most 80 characters as the API counts them: cut by code points, so an
+ * emoji is never halved (half of one is not text: the server refuses the batch it is in, and every entry
+ * after it would wait on the device for good). */
+function ownLabel(query: string): string {
+  return Array.from(query.trim()).slice(0, 80).join("").trim();
 }
 
 function recentCodes(): string[] {
@@ -52,17 +61,18 @@ function CheckIn() {
   const [sleepQuality, setSleepQuality] = useState<number | null>(null);
   const [mood, setMood] = useState<number | null>(null);
   const [saved, setSaved] = useState("");
+  // Named here, not left to the server: it would refuse the whole check-in for it.
+  const hours = sleepHours.trim() === "" ? undefined : Number(sleepHours.replace(",", "."));
+  const hoursValid = hours === undefined || (Number.isFinite(hours) && hours >= 0 && hours <= 24);
 
-  async function save(event: Event) {
-    event.preventDefault();
-    if (overall === null) return;
-    const hours = sleepHours === "" ? undefined : Number(sleepHours.replace(",", "."));
+  async function save() {
+    if (overall === null || !hoursValid) return;
     await logEvent({
       event_id: newEventId(),
       type: "check_in",
       occurred_at: localIso(),
       overall,
-      ...(hours !== undefined && Number.isFinite(hours) ? { sleep_hours: hours } : {}),
+      ...(hours !== undefined ? { sleep_hours: hours } : {}),
       ...(sleepQuality !== null ? { sleep_quality: sleepQuality } : {}),
       ...(mood !== null ? { mood } : {}),
     });
@@ -72,19 +82,25 @@ function CheckIn() {
     setSleepQuality(null);
     setMood(null);
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="checkin-title">
+    <form class="card" onSubmit={submit} aria-labelledby="checkin-title">
       <h2 id="checkin-title">{t("today.greeting")}</h2>
       <Scale name="overall" legend={t("today.overall")} min={0} max={10} value={overall} onChange={(v) => { setOverall(v); setSaved(""); }} low="today.overall_low" high="today.overall_high" />
       <details>
         <summary>{t("today.more")}</summary>
         <label for="sleep-hours">{t("today.sleep_hours")}</label>
-        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} />
+        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} aria-invalid={hoursValid ? undefined : true} aria-describedby={hoursValid ? undefined : "sleep-hours-error"} />
+        {!hoursValid && (
+          <p id="sleep-hours-error" class="error">
+            {t("today.sleep_hours_invalid")}
+          </p>
+        )}
         <Scale name="sleep_quality" legend={t("today.sleep_quality")} min={0} max={4} value={sleepQuality} onChange={setSleepQuality} low="today.scale_low" high="today.scale_high" />
         <Scale name="mood" legend={t("today.mood")} min={0} max={4} value={mood} onChange={setMood} low="today.mood_low" high="today.mood_high" />
       </details>
-      <button type="submit" class="primary" disabled={overall === null}>
+      <button type="submit" class="primary" disabled={overall === null || !hoursValid}>
         {t("today.save")}
       </button>
       <Saved message={saved} />
@@ -112,8 +128,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
     return [...found].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_MATCHES);
   }, [query, symptoms]);
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!chosen || severity === null) return;
     await logEvent({
       event_id: newEventId(),
@@ -129,12 +144,13 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
     setSeverity(null);
     setQuery("");
   }
+  const submit = useSaving(save);
 
   return (
     <section class="card" aria-labelledby="symptoms-title">
       <h2 id="symptoms-title">{t("today.symptoms")}</h2>
       {chosen ? (
-        <form onSubmit={save}>
+        <form onSubmit={submit}>
           <Scale name="severity" legend={t("today.severity", { label: chosen.label })} min={0} max={4} value={severity} onChange={setSeverity} low="today.severity_low" high="today.severity_high" />
           <div class="row">
             <button type="submit" class="primary" disabled={severity === null}>
@@ -164,8 +180,8 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
           {query.trim() && matches.length === 0 && (
             <p>
               {t("today.symptom_none")}{" "}
-              <button type="button" onClick={() => setChosen({ label: query.trim().slice(0, 80) })}>
-                {t("today.symptom_custom", { label: query.trim().slice(0, 80) })}
+              <button type="button" onClick={() => setChosen({ label: ownLabel(query) })}>
+                {t("today.symptom_custom", { label: ownLabel(query) })}
               </button>
             </p>
           )}
@@ -212,16 +228,17 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [saved, setSaved] = useState("");
   const mg = milligrams(amount);
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!medication?.code || !(mg > 0)) return;
     await logEvent({ event_id: newEventId(), type: "dose", occurred_at: localIso(), medication: medication.code, amount_mg: mg, status: skipped ? "skipped" : "taken" });
     setSaved(t("today.dose_saved"));
+    setAmount("");
     setSkipped(false);
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="dose-title">
+    <form class="card" onSubmit={submit} aria-labelledby="dose-title">
       <h2 id="dose-title">{t("today.dose")}</h2>
       <MedicationSearch id="medication" label={t("today.medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
       <label for="amount">{t("today.amount")}</label>
@@ -251,16 +268,16 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
   const mg = milligrams(amount);
   const valid = amount.trim() !== "" && Number.isFinite(mg) && mg >= 0 && mg <= 2000;
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!medication?.code || !valid) return;
     await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: localIso(), kind, medication: medication.code, new_daily_dose_mg: mg });
     setSaved(t("today.step_saved"));
     setAmount("");
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="step-title">
+    <form class="card" onSubmit={submit} aria-labelledby="step-title">
       <h2 id="step-title">{t("today.step")}</h2>
       <MedicationSearch id="step-medication" label={t("today.step_medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
       <label for="step-kind">{t("today.step_kind")}</label>
@@ -286,17 +303,17 @@ function Note() {
   const [forDoctor, setForDoctor] = useState(false);
   const [saved, setSaved] = useState("");
 
-  async function save(event: Event) {
-    event.preventDefault();
+  async function save() {
     if (!text.trim()) return;
     await logEvent({ event_id: newEventId(), type: "note", occurred_at: localIso(), text: text.trim(), ...(forDoctor ? { tags: [DOCTOR_TAG] } : {}) });
     setSaved(t("today.note_saved"));
     setText("");
     setForDoctor(false);
   }
+  const submit = useSaving(save);
 
   return (
-    <form class="card" onSubmit={save} aria-labelledby="note-title">
+    <form class="card" onSubmit={submit} aria-labelledby="note-title">
       <h2 id="note-title">{t("today.note")}</h2>
       <label for="note-text">{t("today.note_text")}</label>
       <textarea id="note-text" rows={3} maxLength={5000} value={text} onInput={(e) => { setText(e.currentTarget.value); setSaved(""); }} />

@@ -145,7 +145,8 @@ export function Trends() {
           )}
           <details>
             <summary>{t("trends.table")}</summary>
-            <div class="table-scroll">
+            {/* Focusable, so the keyboard can scroll it sideways on a phone. */}
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={t("trends.table")}>
               <table>
                 <thead>
                   <tr>
