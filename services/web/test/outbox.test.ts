@@ -3,7 +3,17 @@
 import "fake-indexeddb/auto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { openAppDB, type Database } from "../src/store/db";
-import { counts, entries, enqueue, localIso, MAX_BATCH, sync, type EventBody, type SendBatch } from "../src/store/outbox";
+import {
+  BatchRefused,
+  counts,
+  entries,
+  enqueue,
+  localIso,
+  MAX_BATCH,
+  sync,
+  type EventBody,
+  type SendBatch,
+} from "../src/store/outbox";
 
 let db: Database;
 let n = 0;
@@ -116,6 +126,42 @@ describe("outbox", () => {
     expect(outcome.stored).toBe(MAX_BATCH + 5);
     expect(batches.map((b) => b.length)).toEqual([MAX_BATCH, 5]);
     expect(batches[0]?.[0]?.event_id).toBe("e0000");
+  });
+
+  it("keeps an entry the server refuses in any batch as rejected, and sends every other one", async () => {
+    // One entry whose body the server cannot read (as a lone half of an emoji once made it) refuses the
+    // whole request: resending that batch would fail for ever, and hold back everything logged after it.
+    const { stored, send, batches } = server();
+    const malformed = { status: 400, title: "Bad request", detail: "The body is not valid JSON." };
+    const strict: SendBatch = async (body) => {
+      if (body.events.some((e) => e.event_id === "poison")) throw new BatchRefused(400, malformed);
+      return send(body);
+    };
+    const start = Date.parse("2026-12-01T00:00:00Z");
+    const ids = Array.from({ length: MAX_BATCH + 9 }, (_, i) => (i === 37 ? "poison" : `e${String(i).padStart(4, "0")}`));
+    for (const [i, id] of ids.entries()) await enqueue(db, checkIn(id), new Date(start + i * 60_000));
+    const outcome = await sync(db, strict);
+    expect(outcome).toEqual({ stored: MAX_BATCH + 8, rejected: 1, remaining: 0 });
+    expect(stored.has("poison")).toBe(false);
+    const [kept] = await entries(db);
+    expect([kept?.event.event_id, kept?.state, kept?.problem]).toEqual(["poison", "rejected", malformed]);
+    expect(batches.length).toBeLessThan(20); // halves, not one request per entry
+    const sent = batches.length;
+    expect(await sync(db, strict)).toEqual({ stored: 0, rejected: 0, remaining: 0 });
+    expect(batches.length).toBe(sent);
+  });
+
+  it("keeps every entry when the request is refused for a reason that passes (signed out, too many)", async () => {
+    const { send } = server();
+    for (const id of ["a", "b"]) await enqueue(db, checkIn(id));
+    for (const status of [401, 429, 503]) {
+      const refusing: SendBatch = async () => {
+        throw new BatchRefused(status, { status });
+      };
+      const outcome = await sync(db, refusing);
+      expect([outcome.remaining, outcome.rejected]).toEqual([2, 0]);
+    }
+    expect(await sync(db, send)).toEqual({ stored: 2, rejected: 0, remaining: 0 });
   });
 
   it("ignores answers for events it did not send, and stops on an answer that settles nothing", async () => {

@@ -35,11 +35,25 @@ export interface BatchAnswer {
 /** Sends one batch; throws on a network failure or a refused request (nothing was decided per event). */
 export type SendBatch = (body: { sent_at: string; events: EventBody[] }) => Promise<BatchAnswer>;
 
+/** The server refused the whole request, with this HTTP status and problem. */
+export class BatchRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem?: Problem,
+  ) {
+    super(`batch refused: ${status}`);
+  }
+}
+
 /** Deletes one stored event; resolves when it is gone (also when it already was), throws when that is unknown. */
 export type RemoveEvent = (eventId: string) => Promise<void>;
 
 export const MAX_BATCH = 200; // well under the server's 500, so one slow request never holds everything
 const STORED = new Set(["accepted", "duplicate"]);
+// Refusals of the request as sent (malformed, too large, invalid as a whole): sending the same again never
+// succeeds, so the batch is split to find the entry that causes it. Others (signed out, too many requests,
+// the server down) are waited out.
+const REFUSED_AS_SENT = new Set([400, 413, 422]);
 const CONFLICT = "https://trackyourhealing.org/problems/event-id-conflict";
 
 /** The device's time with its UTC offset, as the API wants `occurred_at` and `sent_at`. */
@@ -87,7 +101,9 @@ export interface SyncOutcome {
   error?: unknown;
 }
 
-/** Send what is pending, batch by batch, oldest first, applying each event's status as it comes back. */
+/** Send what is pending, batch by batch, oldest first, applying each event's status as it comes back. A
+ * batch refused as a whole is sent again in halves, so one entry the server can never take is kept as
+ * rejected, for the person to see, instead of holding back every entry logged after it. */
 export async function sync(
   db: Database,
   send: SendBatch,
@@ -96,15 +112,28 @@ export async function sync(
 ): Promise<SyncOutcome> {
   let stored = 0;
   let rejected = 0;
+  let limit = MAX_BATCH;
   for (;;) {
-    const pending = (await entries(db)).filter((e) => e.state === "pending").slice(0, MAX_BATCH);
+    const pending = (await entries(db)).filter((e) => e.state === "pending").slice(0, limit);
     if (pending.length === 0) break;
     let answer: BatchAnswer;
     try {
       answer = await send({ sent_at: localIso(now()), events: pending.map((e) => e.event) });
     } catch (error) {
-      return { stored, rejected, remaining: (await counts(db)).pending, error };
+      if (!(error instanceof BatchRefused && REFUSED_AS_SENT.has(error.status))) {
+        return { stored, rejected, remaining: (await counts(db)).pending, error };
+      }
+      if (pending.length > 1) {
+        limit = Math.ceil(pending.length / 2);
+      } else {
+        const [entry] = pending as [OutboxEntry];
+        await db.put("outbox", { ...entry, state: "rejected", problem: error.problem ?? { status: error.status } });
+        rejected += 1;
+        limit = MAX_BATCH;
+      }
+      continue;
     }
+    limit = MAX_BATCH;
     const tx = db.transaction("outbox", "readwrite");
     const edits: OutboxEntry[] = [];
     let decided = 0;

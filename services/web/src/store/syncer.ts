@@ -3,7 +3,17 @@
 import { api, type Schemas } from "../api/client";
 import { flushConfirmations } from "./confirmations";
 import { openAppDB, type Database } from "./db";
-import { counts, enqueue, sync, type EntryKind, type EventBody, type RemoveEvent, type SendBatch } from "./outbox";
+import {
+  BatchRefused,
+  counts,
+  enqueue,
+  sync,
+  type EntryKind,
+  type EventBody,
+  type Problem,
+  type RemoveEvent,
+  type SendBatch,
+} from "./outbox";
 
 export type Counts = { pending: number; rejected: number };
 type Listener = (counts: Counts) => void;
@@ -23,7 +33,7 @@ export const sendBatch: SendBatch = async (body) => {
   // The outbox keeps each event as it was logged (entries may predate this build); the server checks every
   // event and answers per event, so a stale shape is rejected alone rather than blocking the batch.
   const { data, error, response } = await api.POST("/v1/events/batch", { body: body as Schemas["Batch"] });
-  if (!data) throw Object.assign(new Error(`batch refused: ${response.status}`), { problem: error });
+  if (!data) throw new BatchRefused(response.status, error as Problem | undefined);
   return data;
 };
 
