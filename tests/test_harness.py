@@ -30,6 +30,9 @@ def test_a_server_stops_when_the_test_process_that_started_it_dies(tmp_path):
         text=True,
     ) as starter:
         server = psutil.Process(int(starter.stdout.readline()))
+        # Started, not starting: setpriv ties the server to its parent before it becomes the server, and a
+        # parent killed before that (a loaded machine) would leave it running however the harness works.
+        wait_for(lambda: server.name() == "sleep", 10, "the server's start")
         starter.kill()
 
     def stopped() -> bool:
