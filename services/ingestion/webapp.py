@@ -6,10 +6,12 @@ from services/web: this serves the files its build wrote."""
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 
 from shared.runtime import runtime_of
 from shared.web.headers import extend_policy, policy_for
@@ -24,6 +26,8 @@ HASHED_DIR = "assets"
 IMMUTABLE = "public, max-age=31536000, immutable"
 # The shell, the service worker and the manifest must be checked on every start so an update reaches people.
 REVALIDATE = "no-cache"
+# The compressed copies the build writes beside each text file (services/web/vite.config.ts), best first.
+ENCODINGS = {"br": ".br", "gzip": ".gz"}
 
 # What the app needs beyond shared.web.headers' page policy (which keeps default-src 'none', no inline style,
 # base-uri 'none', forms to this origin, frame-ancestors 'none'): its own scripts, API calls, service worker,
@@ -63,17 +67,32 @@ def _serve(path: str) -> Response:
             status=503,
         )
     try:
-        response = send_from_directory(dist, path, max_age=0)
+        response = _send(dist, path)
     except NotFound:
         if path.startswith(f"{HASHED_DIR}/"):
             raise  # an old asset the build no longer has: never answer a script with the shell
         # Any other /app/... path is a screen of the app: the shell routes it.
         path = SHELL
-        response = send_from_directory(dist, SHELL, max_age=0)
+        response = _send(dist, SHELL)
     response.headers["Cache-Control"] = IMMUTABLE if path.startswith(f"{HASHED_DIR}/") else REVALIDATE
     response.headers.update(HEADERS)
     # Every file, not only the HTML shell: the service worker runs under the policy sent with its script.
     response.headers["Content-Security-Policy"] = policy_for(current_app, PREFIX)
+    return response
+
+
+def _send(dist: Path, path: str) -> Response:
+    """The file, as its compressed copy when the browser takes that encoding and the build wrote one."""
+    for coding, suffix in ENCODINGS.items():
+        copy = safe_join(str(dist), path + suffix)
+        if request.accept_encodings[coding] and copy and Path(copy).is_file():
+            named = {"mimetype": mimetypes.guess_type(path)[0], "download_name": Path(path).name}
+            response = send_from_directory(dist, path + suffix, max_age=0, **named)
+            response.headers["Content-Encoding"] = coding
+            break
+    else:
+        response = send_from_directory(dist, path, max_age=0)
+    response.vary.add("Accept-Encoding")
     return response
 
 

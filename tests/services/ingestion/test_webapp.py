@@ -2,6 +2,7 @@
 worker revalidated, and the strict CSP on all of them. Uses a small build output written here."""
 
 import dataclasses
+import gzip
 import os
 
 import pytest
@@ -101,6 +102,26 @@ def test_hashed_assets_are_cached_for_a_year_and_a_missing_one_is_404(web):
     assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert r.mimetype in {"text/javascript", "application/javascript"}
     assert web.get("/app/assets/index-old999.js").status_code == 404
+
+
+def test_a_browser_that_takes_compressed_files_gets_the_builds_copy_and_others_the_original(web, dist):
+    """A first start on a slow phone connection downloads a third of the bytes (services/web/vite.config.ts
+    writes the copies); a cache between keeps the encodings apart (Vary)."""
+    original = (dist / "assets" / "app-1.js").read_bytes()
+    (dist / "assets" / "app-1.js.gz").write_bytes(gzip.compress(original))
+    (dist / "assets" / "app-1.js.br").write_bytes(b"brotli bytes")
+
+    r = web.get("/app/assets/app-1.js", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert (r.headers["Content-Encoding"], r.data) == ("br", b"brotli bytes")
+    r = web.get("/app/assets/app-1.js", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["Content-Encoding"] == "gzip" and gzip.decompress(r.data) == original
+    assert r.mimetype in {"text/javascript", "application/javascript"}
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    r = web.get("/app/assets/app-1.js", headers={"Accept-Encoding": "br;q=0, identity"})
+    assert "Content-Encoding" not in r.headers and r.data == original
+    assert "Accept-Encoding" in r.headers["Vary"]
+    # A screen's path without a compressed shell: the plain shell.
+    assert web.get("/app/trends", headers={"Accept-Encoding": "br"}).data.decode() == SHELL
 
 
 def test_service_worker_and_manifest_are_revalidated(web):
