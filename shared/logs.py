@@ -50,6 +50,9 @@ class JsonFormatter(logging.Formatter):
 # Libraries that print payloads when debugging: pymongo's command documents (addresses, names), Celery's
 # pool and kombu the raw task message. They stay at INFO whatever LOG_LEVEL says.
 PAYLOAD_LOGGERS = ("pymongo", "celery.pool", "celery.bootsteps", "kombu", "amqp")
+# Celery's own lines for each task received and each task succeeded: shared.celery_app logs every run once
+# already, with its outcome and duration, so above DEBUG they only tripled the lines. Failures still show.
+ECHO_LOGGERS = ("celery.worker.strategy", "celery.app.trace")
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
@@ -61,3 +64,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+    for name in ECHO_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING)
