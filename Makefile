@@ -32,7 +32,7 @@ dev-token: setup ## Print a device token for EMAIL=... against the local stack (
 	@test -n "$(EMAIL)" || { echo "usage: make dev-token EMAIL=someone@example.org" >&2; exit 2; }
 	@.venv/bin/flask --app services.ingestion.wsgi accounts dev-token "$(EMAIL)"
 
-screenshots: setup ## Regenerate the app's screenshots in docs/ (390 and 1280 px; look at them before committing)
+screenshots: setup ## Regenerate the app's screenshots in docs/ (390 and 1280 px) and its PNG icons; look before committing
 	@$(PY) -m pytest -q tests/browser/screenshots.py
 
 bench: setup ## Run the benchmarks in benchmarks/ (side-by-side ratios)
