@@ -8,11 +8,13 @@ from urllib.parse import quote
 
 PUBLIC = Path(__file__).resolve().parents[2] / "services" / "web" / "public"
 # Each PNG, from its SVG at its size. The maskable one is full-bleed with the wave inside the central 80 %
-# that Android's launcher shapes always show.
+# that Android's launcher shapes always show; iOS rounds its home-screen icon itself, and would show the
+# transparent corners of icon.svg's as black.
 ICONS = {
     "icon-192.png": ("icon.svg", 192),
     "icon-512.png": ("icon.svg", 512),
     "icon-maskable-512.png": ("icon-maskable.svg", 512),
+    "apple-touch-icon.png": ("icon-maskable.svg", 180),
 }
 
 
