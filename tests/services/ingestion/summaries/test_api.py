@@ -2,9 +2,11 @@
 generated patients: the baseline's states, and an answer small enough to chart a year on a phone."""
 
 import gzip
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import brotli
 import pytest
 
 from services.workers.summaries.params import current
@@ -63,18 +65,27 @@ class TestChartShape:
         patient = generate_for_report(21, days=365)
         user, headers = stored_for(db, settings, patient)
         answer = summaries(client, headers, **{"from": patient.first_day.isoformat()})
-        return user, answer
+        return user, answer, headers
 
-    def test_a_year_of_days_is_at_most_100_kb_gzipped(self, year):
-        _user, answer = year
-        body = answer.json
-        assert len(body["days"]) == 365
-        size = len(gzip.compress(answer.data))
-        print(f"365 days: {len(answer.data)} bytes, {size} bytes gzipped")
-        assert size <= YEAR_GZIPPED_MAX
+    def test_a_year_of_days_reaches_a_phone_in_at_most_100_kb(self, client, year):
+        """Compressed by the service for a client that takes it, the same answer the others get whole."""
+        _user, answer, headers = year
+        assert len(answer.json["days"]) == 365
+        query = {"from": answer.json["from"]}
+        sent = client.get("/v1/summaries", headers={**headers, "Accept-Encoding": "gzip"}, query_string=query)
+        assert sent.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in sent.headers["Vary"]
+        print(f"365 days: {len(answer.data)} bytes, {len(sent.data)} bytes gzipped")
+        assert len(sent.data) <= YEAR_GZIPPED_MAX
+        assert json.loads(gzip.decompress(sent.data)) == answer.json
+        sent = client.get(
+            "/v1/summaries", headers={**headers, "Accept-Encoding": "gzip, br"}, query_string=query
+        )
+        assert sent.headers["Content-Encoding"] == "br"
+        assert json.loads(brotli.decompress(sent.data)) == answer.json
+        assert "Content-Encoding" not in answer.headers
 
     def test_what_every_day_shares_is_said_once(self, year):
-        user, answer = year
+        user, answer, _headers = year
         body = answer.json
         assert user["_id"] not in answer.text
         (source,) = body["sources"].values()
