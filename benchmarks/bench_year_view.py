@@ -5,6 +5,8 @@ summaries stored as the summaries worker stores them (one generated history, com
 everyone under their own ids), then SAMPLES GETs of a whole year for people picked at random, one at a
 time. Goal: p95 <= 100 ms. BENCH_YEAR_PEOPLE sets how many people are stored (1,000 take minutes to store).
 The CPU each GET cost the API and FerretDB is reported too: the machine's other load moves it far less.
+Each GET is as a phone's (compressed: requests accepts brotli), and beside it the same GET uncompressed
+(`Accept-Encoding: identity`), so the ratio shows what compressing costs the answer's time.
 
 Then the same GET, EVENT_SAMPLES times, for one more person whose year of events (~1,600, posted through
 the API as a phone would) is stored besides their summaries, as a real person's is: the answer's
@@ -107,27 +109,33 @@ def main() -> None:
         today = datetime.now(UTC).date()
         query = {"from": (today - timedelta(days=DAYS - 1)).isoformat(), "to": today.isoformat()}
         pick = random.Random(14)
-        times, sizes = [], []
+        times, whole, sizes = [], [], []
         pids = {"gunicorn": web.process.proc.pid, "ferretdb": database.process.proc.pid}
         cpu = CpuMeter(**pids).start()
-        for _ in range(SAMPLES):
+        for sample in range(SAMPLES):
             _user_id, token = pick.choice(people)
-            begun = time.perf_counter()
-            answer = requests.get(
-                f"{web.url}/v1/summaries",
-                params=query,
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=30,
-            )
-            times.append((time.perf_counter() - begun) * 1000)
-            answer.raise_for_status()
-            sizes.append(len(answer.json()["days"]))
+            # Alternately first, so neither side always comes second with the data just read.
+            for encoding in ("identity", None) if sample % 2 else (None, "identity"):
+                headers = {"Authorization": f"Bearer {token}"} | (
+                    {"Accept-Encoding": encoding} if encoding else {}
+                )
+                begun = time.perf_counter()
+                answer = requests.get(f"{web.url}/v1/summaries", params=query, headers=headers, timeout=30)
+                (whole if encoding else times).append((time.perf_counter() - begun) * 1000)
+                answer.raise_for_status()
+                if not encoding:
+                    sizes.append(len(answer.json()["days"]))
+                    sent = (
+                        int(answer.headers.get("Content-Length", 0)),
+                        answer.headers.get("Content-Encoding"),
+                    )
         # CPU per GET (ms), which the machine's other load changes far less than the latencies.
         cpu_ms = {
-            name: round(share * (time.monotonic() - cpu.started) * 1000 / SAMPLES, 1)
+            name: round(share * (time.monotonic() - cpu.started) * 1000 / (2 * SAMPLES), 1)
             for name, share in cpu.stop().items()
         }
         times.sort()
+        whole.sort()
         p95 = times[int(0.95 * len(times)) - 1]
         detail = {
             "samples": SAMPLES,
@@ -135,9 +143,23 @@ def main() -> None:
             "max": round(times[-1], 1),
             "cpu_ms_per_get": cpu_ms,
             "body_bytes": len(answer.content),
+            "sent_bytes": sent[0],
+            "encoding": sent[1],
         }
         report.measure("year_p50", "GET /v1/summaries, a whole year (p50)", statistics.median(times), "ms")
         report.measure("year_p95", "GET /v1/summaries, a whole year (p95)", p95, "ms", **detail)
+        report.measure(
+            "year_identity_p50",
+            "the same GETs uncompressed, beside them (p50)",
+            statistics.median(whole),
+            "ms",
+        )
+        report.measure(
+            "year_identity_p95",
+            "the same GETs uncompressed, beside them (p95)",
+            whole[int(0.95 * len(whole)) - 1],
+            "ms",
+        )
         report.goal(
             "year_goal", f"a year's GET with {PEOPLE:,} people x {DAYS} days stored, p95", p95, "ms", GOAL_MS
         )

@@ -41,9 +41,16 @@ def create_app(runtime: Runtime) -> Flask:
     settings = runtime.settings
     app = create_base_app(__name__, runtime, TRANSLATIONS)
     # JSON answers of 500 bytes or more, compressed on the fly for clients that accept it: a year of summaries
-    # is ~380 KB, ~20 KB so, on a phone's connection. (The web app's files have their copies: webapp.py.) No
-    # other site can make the app echo its text beside a secret: the device cookie is SameSite=Strict.
-    app.config.update(COMPRESS_MIMETYPES=["application/json"], COMPRESS_ALGORITHM=["br", "gzip"])
+    # is ~380 KB, ~30 KB so, on a phone's connection. Low levels: higher ones save a few KB more for about 4x
+    # the CPU (docs/benchmarks.md, "Compressed answers"). The web app's files have their own copies
+    # (webapp.py). No other site can make the app echo its text beside a secret: the device cookie is
+    # SameSite=Strict.
+    app.config.update(
+        COMPRESS_MIMETYPES=["application/json"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_BR_LEVEL=2,
+        COMPRESS_LEVEL=1,
+    )
     Compress(app)
     app.config["API_TITLE"] = "Track Your Healing ingestion API"
     api = ProblemApi(app, server_url=settings.app_base_url, description=API_DESCRIPTION)
