@@ -102,6 +102,26 @@ def _catalog() -> NullTranslations:
     return current_app.extensions[FORMAL_CATALOGS if g.get("page_formal") else CATALOGS][page_language()]
 
 
+# What search engines may read (RFC 9309): the public pages, on whichever service serves them (the waitlist's
+# sign-up at / and /waitlist on the notification service), and nothing else. Every page not listed also says
+# noindex itself (templates/pages/base.html), in case a crawler finds one by a link.
+PUBLIC_PAGES = ("/", "/waitlist", "/about", "/privacy", "/contact")
+ROBOTS = "\n".join(
+    ["User-agent: *"]
+    + [f"Allow: {path}{end}" for path in PUBLIC_PAGES for end in ("$", "?")]  # alone, or with ?lang=es
+    + ["Disallow: /", ""]
+)
+
+
+@pages_bp.get("/robots.txt")
+def robots():
+    return (
+        ROBOTS,
+        200,
+        {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "public, max-age=86400"},
+    )
+
+
 @pages_bp.get("/about")
 def about():
     speak_requested()
