@@ -1,6 +1,7 @@
 """What an email address from outside may be: at most 254 characters (RFC 5321), checked before any other
 work, so the cost of everything that reads an address afterwards (syntax, normalisation, the disposable
-check) is bounded by that size whatever a caller sends."""
+check) is bounded by that size whatever a caller sends. And the two forms of an internationalised domain:
+the one we send to (ASCII) and the one an address is known by whichever form names it."""
 
 from __future__ import annotations
 
@@ -33,3 +34,30 @@ class EmailAddress(fields.Email):
             # accepted, every email we said we sent there would never arrive.
             raise ValidationError(NOT_SENDABLE)
         return address
+
+
+def smtp_address(address: str) -> str:
+    """The address as SMTP without SMTPUTF8 carries it: an internationalised domain in its ASCII (IDNA) form,
+    "ana@bücher.example" -> "ana@xn--bcher-kva.example". A non-ASCII local part has no such form: the send
+    refuses it for good."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def one_form(address: str) -> str:
+    """The address with its domain in letters, whichever form it came in: "ana@xn--bcher-kva.example" and
+    "ana@bücher.example" are one mailbox. We send to the ASCII form, so a provider's bounce names that one,
+    while the person gave (and we keep) the other. A domain in letters goes through the same encoding as
+    the send (which folds it as the send does), so both forms of what we send to give one key."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii() and "xn--" not in domain:
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('idna')}"
+    except UnicodeError:
+        return address  # not a domain we could send to: kept as given

@@ -12,7 +12,7 @@ from celery import Celery
 from jinja2 import TemplateError
 
 from services.notification.email import attachments, repository
-from services.notification.email.message import build, message_id, smtp_address, to_bytes
+from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import (
     TEMPLATES,
@@ -23,6 +23,7 @@ from services.notification.email.templates import (
     template_for,
 )
 from shared import languages, metrics, outbox, preferences
+from shared.address import smtp_address
 from shared.crypto import DecryptionError
 from shared.email import (
     TRANSACTIONAL,

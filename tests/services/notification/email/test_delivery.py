@@ -219,6 +219,26 @@ class TestProviderEvents:
         record = wait_status(settings, "code:gone", {"suppressed"})
         assert record["last_error"] == "address suppressed (hard bounce)"
 
+    def test_a_bounce_naming_the_ascii_form_of_a_domain_we_sent_to_suppresses_the_address_given(
+        self, app, mailbox, db, settings
+    ):
+        """We send to an internationalised domain in its ASCII form, so that is the one the provider's event
+        names; the address was given (and is kept) in letters."""
+        send(app, "sign_in_code", "Ana@Bücher.example", "code:ana:1", {"code": "1", "minutes": 1})
+        mailbox.wait_for(1)
+        [sent_to] = mailbox.envelopes[0][1]
+        assert sent_to == "Ana@xn--bcher-kva.example"
+        bounce = {"type": "bounce", "bounce_type": "hard", "email": sent_to}
+        assert self.post(app, {"events": [bounce]}).json == {"recorded": 1, "suppressed": 1}
+        send(app, "sign_in_code", "ana@bücher.example", "code:ana:2", {"code": "2", "minutes": 1})
+        record = wait_status(settings, "code:ana:2", {"suppressed"})
+        assert record["last_error"] == "address suppressed (hard bounce)"
+        # And the other way: an address given in its ASCII form, a complaint naming it in letters.
+        self.post(app, {"events": [{"type": "complaint", "email": "li@bücher.example"}]})
+        send(app, "product_news", "li@xn--bcher-kva.example", "news:li", NEWS)
+        record = wait_status(settings, "news:li", {"suppressed"})
+        assert record["last_error"] == "address suppressed (complaint)"
+
     def test_complaint_suppresses_all_but_transactional(self, app, mailbox, db, settings):
         self.post(app, {"events": [{"type": "complaint", "email": "g@example.org"}]})
         send(app, "product_news", "g@example.org", "news:g", NEWS)
