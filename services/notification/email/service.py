@@ -26,6 +26,7 @@ from shared import languages, metrics, outbox, preferences
 from shared.address import smtp_address
 from shared.crypto import DecryptionError
 from shared.email import (
+    REPORTS,
     TRANSACTIONAL,
     address_key,
     data_of,
@@ -233,7 +234,8 @@ def _to_named_recipient(template: EmailTemplate | None) -> bool:
 
 def unsubscribe(settings: Settings, token: str) -> tuple[str, str, EmailTemplate | None]:
     """Apply a one-click or button unsubscribe; idempotent. Returns what the token names. Reminders
-    and weekly reports to an account's address are turned off in its settings (what the app shows);
+    and weekly reports to an account's address are turned off in its settings (what the app shows; for a
+    weekly report that also goes to a clinician, the person's own copy only: preferences.switch);
     anything else is an opt-out of the address. For the clinician's report link, that opt-out stops
     every report shared with the address and nothing else: a person's own reports follow their settings."""
     to_key, category, template = read_unsubscribe_token(settings, token)
@@ -244,6 +246,12 @@ def unsubscribe(settings: Settings, token: str) -> tuple[str, str, EmailTemplate
         elif preferences.switch(to_key, category, False, now) is None:
             repository.unsubscribe(to_key, category, now)
     return to_key, category, template
+
+
+def clinician_copy_goes_on(to_key: str, category: str, template: EmailTemplate | None) -> bool:
+    """A person's own weekly report link: the report still goes on to a clinician they named, as the page
+    says (the link stops only the person's own copy)."""
+    return category == REPORTS and not _to_named_recipient(template) and preferences.clinician_copy_at(to_key)
 
 
 def adopt_account_opt_outs() -> int:
