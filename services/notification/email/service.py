@@ -98,6 +98,17 @@ def suppression_reason(to_key: str, category: str, user_id: str | None = None) -
     return None if wanted else f"unsubscribed from {category}"
 
 
+def _clinician_copy_as_sent(data: dict) -> dict:
+    """A person's weekly report says whether its link went to their clinician too, and that is known only
+    here: an address that opted out of reports shared with it, or cannot receive mail, gets none, and the
+    person must not read that it did (they would take the report as seen)."""
+    clinician = data.get("clinician_email")
+    if not clinician or not data.get("clinician_sent"):
+        return data
+    held = suppression_reason(address_key(clinician), REPORTS) is not None
+    return data | {"clinician_sent": not held, "clinician_held": held}
+
+
 class Busy(Exception):
     """Another attempt holds the email until `until`; if its worker died, the lease then lets this one in."""
 
@@ -157,6 +168,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
             if category != TRANSACTIONAL
             else None
         )
+        data = _clinician_copy_as_sent(data)
         language = language_for(template, language_of(record))
         unsubscribe_url = _unsubscribe_url(settings, token, language) if token else None
         to = smtp_address(record["to"])

@@ -101,6 +101,8 @@ def deliver(app: Celery, report: dict) -> int:
             "report_url": report_shares.share_url(settings, own["_id"]),
             "period": period(report, language),
             "clinician_sent": bool(clinician),
+            # The notification service checks it can still write to this address when it sends this email.
+            **({"clinician_email": clinician} if clinician else {}),
             "attachments": [],
         }
         if wanted.get("attach_pdf") and report.get("files", {}).get("pdf"):

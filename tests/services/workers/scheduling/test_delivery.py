@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.ingestion.accounts import service as accounts
+from services.notification.email import service as email_service
 from services.workers.reminders import service as reminders
 from services.workers.reports import delivery, schedule
 from shared import files, report_shares
@@ -109,6 +110,25 @@ def test_the_clinicians_last_day_is_the_last_whole_day_the_link_works_in_the_per
     text = " ".join(parts(by_recipient(mailbox.wait_for(2))["dr.lee@example.org"])[0].split())
     last = stops.date() - timedelta(days=1)
     assert f"The link works until {last.day} {last:%B %Y}." in text
+
+
+def test_the_person_is_not_told_a_link_went_to_a_clinician_address_that_takes_none(
+    live, db, mailbox, settings
+):
+    """An address that bounced for good (or opted out of shared reports) gets no link: the person's own
+    email must not say it did, or they take the report as seen; it says so, and how to share it instead."""
+    email_service.record_provider_event(
+        {"type": "bounce", "bounce_type": "hard", "email": "Dr.Gone@example.org"}
+    )
+    user = subscriber(name="Robin")
+    report = ready_report(db, user, attach_pdf=False, clinician="dr.gone@example.org")
+    assert delivery.deliver(live, report) == 2
+    (own,) = mailbox.wait_for(1)
+    text = " ".join(parts(own)[0].split())
+    assert "we also sent a link" not in text
+    assert "We did not send a link to the clinician address you gave us" in text
+    assert "from Reports in the app." in text
+    assert wait_status(settings, delivery.email_key(report, "clinician"), {"suppressed"})
 
 
 def test_link_only_when_the_person_did_not_ask_for_the_pdf(live, db, mailbox):
