@@ -239,6 +239,19 @@ class TestProviderEvents:
         record = wait_status(settings, "news:li", {"suppressed"})
         assert record["last_error"] == "address suppressed (complaint)"
 
+    def test_a_domain_with_an_eszett_is_mailed_at_its_own_domain_and_its_bounce_found(
+        self, app, mailbox, db, settings
+    ):
+        """straße.de is xn--strae-oqa.de (IDNA2008, as registries read it); the older encoding made it
+        strasse.de, another domain, whose owner would have got the person's sign-in code."""
+        send(app, "sign_in_code", "Jo@Straße.de", "code:jo:1", {"code": "1", "minutes": 1})
+        (message,) = mailbox.wait_for(1)
+        assert mailbox.envelopes[0][1] == ["Jo@xn--strae-oqa.de"] and message["To"] == "Jo@xn--strae-oqa.de"
+        bounce = {"type": "bounce", "bounce_type": "hard", "email": "jo@xn--strae-oqa.de"}
+        assert self.post(app, {"events": [bounce]}).json == {"recorded": 1, "suppressed": 1}
+        send(app, "sign_in_code", "jo@straße.de", "code:jo:2", {"code": "2", "minutes": 1})
+        assert wait_status(settings, "code:jo:2", {"suppressed"})
+
     def test_complaint_suppresses_all_but_transactional(self, app, mailbox, db, settings):
         self.post(app, {"events": [{"type": "complaint", "email": "g@example.org"}]})
         send(app, "product_news", "g@example.org", "news:g", NEWS)
