@@ -76,6 +76,33 @@ class TestDelivery:
         messages = mailbox.wait_for(2)
         assert [m["Subject"] for m in messages] == ["News from Track Your Healing", "Your sign-in code"]
 
+    @pytest.mark.parametrize("language", ["en", "es"])
+    def test_a_long_name_keeps_the_plain_text_lines_short(self, app, mailbox, language):
+        """The heading and the footer name the person who shared the report; RFC 5322 asks for lines of at
+        most 78 characters, and a plain-text reader shows a longer one as it comes."""
+        name = "María-José Ñúñez de la Concepción Wolfeschlegelsteinhausenbergerdorff-Åström"
+        data = {
+            "shared_by": name,
+            "share_url": "http://x.test/s",
+            "expires_on": "1 May",
+            "period": "1 to 7 May",
+        }
+        with app.app_context():
+            request_email(
+                runtime_of(app).celery,
+                template="clinician_report_link",
+                to="dr.lee@example.org",
+                idempotency_key=f"long:{language}",
+                data=data,
+                language=language,
+            )
+        text = parts(mailbox.wait_for(1)[0])[0].replace("\r\n", "\n")
+        assert name.split(maxsplit=1)[0] in text.split("\n")[2]  # the heading, wrapped
+        long = [line for line in text.split("\n") if len(line) > 78 and "http" not in line]
+        assert not long, long
+        heading, underline = text.split("\n")[2:4], text.split("\n")[4]
+        assert set(underline) == {"="} and len(underline) == max(len(line) for line in heading)
+
 
 class TestFormOfAddress:
     """In Spanish the person is "tú" and a clinician "usted", down to the footer every email shares."""
