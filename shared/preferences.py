@@ -75,7 +75,8 @@ def clinician_copy(account: dict) -> bool:
     """The person's weekly report goes on to a clinician they named (not their own address)."""
     group = effective(account.get("preferences"), WEEKLY_REPORT)
     clinician = group["clinician_email"]
-    return bool(group["enabled"] and clinician and email.address_key(clinician) != account["email_key"])
+    own = email.address_key(account["email_key"])
+    return bool(group["enabled"] and clinician and email.address_key(clinician) != own)
 
 
 def clinician_copy_at(address_key: str) -> bool:
