@@ -32,7 +32,7 @@ from celery import Celery
 from marshmallow import Schema, fields, validate
 
 from shared import crypto, languages, outbox
-from shared.address import EmailAddress
+from shared.address import EmailAddress, one_form
 from shared.queue import enqueue
 from shared.settings import Settings
 from shared.tasks import SEND_EMAIL
@@ -88,8 +88,9 @@ class EmailRequest(Schema):
 
 
 def address_key(address: str) -> str:
-    """How suppressions, opt-outs and history find an address: the exact mailbox, case-insensitively."""
-    return address.strip().lower()
+    """How suppressions, opt-outs and history find an address: the exact mailbox, case-insensitively, with an
+    internationalised domain in one form (a bounce names the ASCII form we sent to; the person gave ours)."""
+    return one_form(address.strip().lower())
 
 
 def outbox_id(settings: Settings, idempotency_key: str) -> str:

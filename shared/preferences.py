@@ -2,9 +2,10 @@
 
 Stored preferences hold only what the person set (`users.preferences`); everything else comes from here.
 Weekly reports and reminders are off until the person turns them on: both are optional email. Their
-`enabled` is the one record of whether the person gets them: the unsubscribe link in a reminder or weekly
-report turns it off (`switch`), and the email service asks it (`own_mail_wanted`) before sending them, so
-settings and links can never disagree.
+`enabled` is the one record of whether the person gets them (with `to_self`, for the weekly report's own
+copy): the unsubscribe link in a reminder or weekly report turns it off (`switch`; for a weekly report
+that also goes to a clinician, only the person's own copy), and the email service asks it
+(`own_mail_wanted`) before sending them, so settings and links can never disagree.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def effective_all(stored: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _account(address_key: str) -> dict | None:
-    return users.find_by_email(address_key, {"preferences": 1, "created_at": 1})
+    return users.find_by_email(address_key, {"preferences": 1, "created_at": 1, "email_key": 1})
 
 
 def own_mail_wanted(address_key: str, category: str, user_id: str | None) -> bool | None:
@@ -65,7 +66,23 @@ def own_mail_wanted(address_key: str, category: str, user_id: str | None) -> boo
     account = _account(address_key)
     if account is None or account["_id"] != user_id:
         return None
-    return bool(effective(account.get("preferences"), kind)["enabled"])
+    group = effective(account.get("preferences"), kind)
+    # A weekly report that goes to the clinician alone is still on, and sends the person nothing.
+    return bool(group["enabled"]) and (kind != WEEKLY_REPORT or bool(group["to_self"]))
+
+
+def clinician_copy(account: dict) -> bool:
+    """The person's weekly report goes on to a clinician they named (not their own address)."""
+    group = effective(account.get("preferences"), WEEKLY_REPORT)
+    clinician = group["clinician_email"]
+    own = email.address_key(account["email_key"])
+    return bool(group["enabled"] and clinician and email.address_key(clinician) != own)
+
+
+def clinician_copy_at(address_key: str) -> bool:
+    """`clinician_copy` for the account at this address; False when no account has it."""
+    account = _account(address_key)
+    return account is not None and clinician_copy(account)
 
 
 def switch(address_key: str, category: str, enabled: bool, now: datetime) -> str | None:
@@ -76,7 +93,15 @@ def switch(address_key: str, category: str, enabled: bool, now: datetime) -> str
     account = _account(address_key) if kind else None
     if account is None:
         return None
-    group = ((account.get("preferences") or {}).get(kind) or {}) | {"enabled": enabled}
+    change: dict[str, Any] = {"enabled": enabled}
+    if kind == WEEKLY_REPORT:
+        # The person's own copy is what their link (or its undo) is about: a clinician they named keeps
+        # getting theirs until the person turns the report off in Settings, as the page tells them.
+        if enabled:
+            change = {"enabled": True, "to_self": True}
+        elif clinician_copy(account):
+            change = {"to_self": False}
+    group = ((account.get("preferences") or {}).get(kind) or {}) | change
     users.update(account["_id"], {f"preferences.{kind}": group, "updated_at": now})
     return account["_id"]
 

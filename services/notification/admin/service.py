@@ -22,6 +22,7 @@ from services.notification.waitlist.counts import NO_SOURCE
 from services.notification.waitlist.repository import ACTIVE, CONFIRMED, INVITED, PENDING, STATUSES
 from shared import invitations, languages
 from shared.email import request_email
+from shared.link_expiry import last_whole_day
 from shared.runtime import Runtime
 
 INVITATION_TEMPLATE = "invitation"
@@ -35,7 +36,8 @@ SOURCES = 100  # sources come from landing links, so anyone can make new ones
 def _send_invitation(runtime: Runtime, entry: dict[str, Any], invitation: dict[str, Any]) -> bool:
     """The invitation email, in the entry's language, its link opening the invitation page in it too."""
     language = languages.of(entry)
-    expires_on = invitation["expires_at"].date()
+    # A waitlist entry has no time zone: the day named is whole wherever the person reads it.
+    expires_on = last_whole_day(invitation["expires_at"])
     return request_email(
         runtime.celery,
         template=INVITATION_TEMPLATE,

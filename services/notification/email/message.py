@@ -30,19 +30,6 @@ DKIM_HEADERS = [
 ]
 
 
-def smtp_address(address: str) -> str:
-    """The address as SMTP without SMTPUTF8 carries it: an internationalised domain in its ASCII (IDNA) form,
-    "ana@bücher.example" -> "ana@xn--bcher-kva.example". A non-ASCII local part has no such form: the send
-    refuses it for good."""
-    local, _, domain = address.rpartition("@")
-    if domain.isascii():
-        return address
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address
-
-
 def message_id(outbox_id: str, settings: Settings) -> str:
     """Stable per logical email, so a resend after a crash is recognisable as the same message."""
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"

@@ -12,7 +12,7 @@ from celery import Celery
 from jinja2 import TemplateError
 
 from services.notification.email import attachments, repository
-from services.notification.email.message import build, message_id, smtp_address, to_bytes
+from services.notification.email.message import build, message_id, to_bytes
 from services.notification.email.sender import PermanentSendError, SmtpSender, TransientSendError
 from services.notification.email.templates import (
     TEMPLATES,
@@ -23,8 +23,10 @@ from services.notification.email.templates import (
     template_for,
 )
 from shared import languages, metrics, outbox, preferences
+from shared.address import smtp_address
 from shared.crypto import DecryptionError
 from shared.email import (
+    REPORTS,
     TRANSACTIONAL,
     address_key,
     data_of,
@@ -96,6 +98,17 @@ def suppression_reason(to_key: str, category: str, user_id: str | None = None) -
     return None if wanted else f"unsubscribed from {category}"
 
 
+def _clinician_copy_as_sent(data: dict) -> dict:
+    """A person's weekly report says whether its link went to their clinician too, and that is known only
+    here: an address that opted out of reports shared with it, or cannot receive mail, gets none, and the
+    person must not read that it did (they would take the report as seen)."""
+    clinician = data.get("clinician_email")
+    if not clinician or not data.get("clinician_sent"):
+        return data
+    held = suppression_reason(address_key(clinician), REPORTS) is not None
+    return data | {"clinician_sent": not held, "clinician_held": held}
+
+
 class Busy(Exception):
     """Another attempt holds the email until `until`; if its worker died, the lease then lets this one in."""
 
@@ -155,6 +168,7 @@ def deliver(outbox_id: str, task_id: str, settings: Settings, sender: SmtpSender
             if category != TRANSACTIONAL
             else None
         )
+        data = _clinician_copy_as_sent(data)
         language = language_for(template, language_of(record))
         unsubscribe_url = _unsubscribe_url(settings, token, language) if token else None
         to = smtp_address(record["to"])
@@ -232,7 +246,8 @@ def _to_named_recipient(template: EmailTemplate | None) -> bool:
 
 def unsubscribe(settings: Settings, token: str) -> tuple[str, str, EmailTemplate | None]:
     """Apply a one-click or button unsubscribe; idempotent. Returns what the token names. Reminders
-    and weekly reports to an account's address are turned off in its settings (what the app shows);
+    and weekly reports to an account's address are turned off in its settings (what the app shows; for a
+    weekly report that also goes to a clinician, the person's own copy only: preferences.switch);
     anything else is an opt-out of the address. For the clinician's report link, that opt-out stops
     every report shared with the address and nothing else: a person's own reports follow their settings."""
     to_key, category, template = read_unsubscribe_token(settings, token)
@@ -243,6 +258,12 @@ def unsubscribe(settings: Settings, token: str) -> tuple[str, str, EmailTemplate
         elif preferences.switch(to_key, category, False, now) is None:
             repository.unsubscribe(to_key, category, now)
     return to_key, category, template
+
+
+def clinician_copy_goes_on(to_key: str, category: str, template: EmailTemplate | None) -> bool:
+    """A person's own weekly report link: the report still goes on to a clinician they named, as the page
+    says (the link stops only the person's own copy)."""
+    return category == REPORTS and not _to_named_recipient(template) and preferences.clinician_copy_at(to_key)
 
 
 def adopt_account_opt_outs() -> int:

@@ -16,6 +16,7 @@ from celery import Celery
 from services.workers.reports import i18n, schedule_repository
 from shared import languages, report_shares
 from shared.email import address_key, request_email
+from shared.link_expiry import ANYWHERE, last_whole_day
 from shared.reports import FILES_BUCKET, READY, WEEKLY
 from shared.settings import Settings
 
@@ -37,6 +38,10 @@ def email_key(report: dict, recipient: str) -> str:
     if report["kind"] == WEEKLY:
         return f"report:{report['user_id']}:{report['_id'].rsplit(':', 1)[1]}:{recipient}"
     return f"report:{report['_id']}:{recipient}"
+
+
+def _zone(user: dict) -> str:
+    return user.get("time_zone") or ANYWHERE
 
 
 def pdf_attachment(report: dict) -> dict:
@@ -80,7 +85,8 @@ def deliver(app: Celery, report: dict) -> int:
                 **({"shared_by": user["display_name"]} if user.get("display_name") else {}),
                 "period": period(report, language),
                 "share_url": report_shares.share_url(settings, share["_id"]),
-                "expires_on": i18n.long_date(share["expires_at"].date(), language),
+                # In the person's zone, as the report's dates: most clinicians read it in the same one.
+                "expires_on": i18n.long_date(last_whole_day(share["expires_at"], _zone(user)), language),
             },
             user_id=user["_id"],
             language=language,
@@ -95,6 +101,8 @@ def deliver(app: Celery, report: dict) -> int:
             "report_url": report_shares.share_url(settings, own["_id"]),
             "period": period(report, language),
             "clinician_sent": bool(clinician),
+            # The notification service checks it can still write to this address when it sends this email.
+            **({"clinician_email": clinician} if clinician else {}),
             "attachments": [],
         }
         if wanted.get("attach_pdf") and report.get("files", {}).get("pdf"):

@@ -71,6 +71,21 @@ def overflow(model: dict, limits: dict) -> dict[str, bool]:
     }
 
 
+def first_page(model: dict, limits: dict) -> dict[str, list]:
+    """What page one lists of each part it holds only some of: the most recent, newest first. A doctor
+    reading a long period wants where the taper is now (its oldest steps may be months old); the daily
+    detail keeps every one, in date order."""
+
+    def newest(items: list[dict], count: int) -> list[dict]:
+        return sorted(items, key=lambda item: item["day"], reverse=True)[:count]
+
+    return {
+        "flags": newest(model["red_flags"], limits["flags"]),
+        "steps": newest(model["taper"]["steps"], limits["steps"]),
+        "questions": newest(model["questions"], limits["questions"]),
+    }
+
+
 def page_and_pdf(model: dict) -> tuple[str, bytes]:
     """The report page and its PDF, with as much on the first page as keeps it one page."""
     chart = charts.svg_data_uri(model)
@@ -91,6 +106,7 @@ def html(model: dict, chart_uri: str | None = None, limits: dict = LIMITS[0]) ->
         report=model,
         chart=chart_uri or charts.svg_data_uri(model),
         limits=limits,
+        first=first_page(model, limits),
         overflow=extra,
         detail=model["period"]["days"] > DETAIL_AFTER_DAYS or any(extra.values()),
         summary_end=SUMMARY_END,

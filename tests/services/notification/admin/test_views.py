@@ -6,7 +6,7 @@ import csv
 import html
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from babel.dates import format_date
 
@@ -15,6 +15,7 @@ from services.notification.admin.schemas import DATES_REVERSED, PAGE_SIZE
 from services.notification.waitlist.service import CONSENT_TEXTS
 from shared.email import new_outbox_record
 from shared.invitations import verify_invitation
+from shared.link_expiry import last_whole_day
 from shared.mongo import mongo
 from tests.factories import waitlist
 
@@ -187,13 +188,28 @@ class TestInvite:
         text = message.get_body(("plain",)).get_content()
         assert "Hola, Lucía:" in text and "Aceptar mi invitación" in text
         expires = mongo.db.invitations.find_one()["expires_at"]
-        day = format_date(expires.date(), "d 'de' MMMM 'de' y", locale="es")  # "21 de diciembre de 2026"
+        # "20 de diciembre de 2026"
+        day = format_date(last_whole_day(expires), "d 'de' MMMM 'de' y", locale="es")
         assert f"válido hasta el {day}" in " ".join(text.split())  # wrapped at 72 columns
         url = re.search(r"https?://\S+(/invitations/([\w.-]+)\?lang=es)\s", text)
         assert verify_invitation(settings, url.group(2))["waitlist_entry_id"] == chosen["_id"]
         # The ingestion service's invitation page opens in Spanish from it, whatever the browser says.
         page = ingestion_app.test_client().get(url.group(1), headers={"Accept-Language": "en"})
         assert page.status_code == 200 and '<html lang="es">' in page.get_data(as_text=True)
+
+    def test_the_last_day_named_is_one_the_link_works_whole_wherever_it_is_read(self, client, mailbox):
+        """The entry has no time zone: "valid until 20 December" must hold through the end of the 20th
+        even where that day ends last (UTC-12), and give away at most a day."""
+        chosen = waitlist.entry(1)
+        client.post("/admin/invitations", data={"csrf_token": client.csrf, "entry_ids": [chosen["_id"]]})
+        [message] = mailbox.wait_for(1)
+        text = " ".join(message.get_body(("plain",)).get_content().split())
+        named = re.search(r"valid until (\d+ \w+ \d{4})\.", text).group(1)
+        day = datetime.strptime(named, "%d %B %Y").date()
+        # Midnight after that day at UTC-12 is noon the next day in UTC.
+        ends_everywhere = datetime.combine(day, datetime.min.time(), UTC) + timedelta(days=1, hours=12)
+        expires = mongo.db.invitations.find_one()["expires_at"]
+        assert ends_everywhere <= expires < ends_everywhere + timedelta(days=1)
 
     def test_invite_next_n_asks_first_naming_who_and_invites_exactly_them(self, client, mailbox):
         later = waitlist.entry(1)

@@ -76,6 +76,33 @@ class TestDelivery:
         messages = mailbox.wait_for(2)
         assert [m["Subject"] for m in messages] == ["News from Track Your Healing", "Your sign-in code"]
 
+    @pytest.mark.parametrize("language", ["en", "es"])
+    def test_a_long_name_keeps_the_plain_text_lines_short(self, app, mailbox, language):
+        """The heading and the footer name the person who shared the report; RFC 5322 asks for lines of at
+        most 78 characters, and a plain-text reader shows a longer one as it comes."""
+        name = "María-José Ñúñez de la Concepción Wolfeschlegelsteinhausenbergerdorff-Åström"
+        data = {
+            "shared_by": name,
+            "share_url": "http://x.test/s",
+            "expires_on": "1 May",
+            "period": "1 to 7 May",
+        }
+        with app.app_context():
+            request_email(
+                runtime_of(app).celery,
+                template="clinician_report_link",
+                to="dr.lee@example.org",
+                idempotency_key=f"long:{language}",
+                data=data,
+                language=language,
+            )
+        text = parts(mailbox.wait_for(1)[0])[0].replace("\r\n", "\n")
+        assert name.split(maxsplit=1)[0] in text.split("\n")[2]  # the heading, wrapped
+        long = [line for line in text.split("\n") if len(line) > 78 and "http" not in line]
+        assert not long, long
+        heading, underline = text.split("\n")[2:4], text.split("\n")[4]
+        assert set(underline) == {"="} and len(underline) == max(len(line) for line in heading)
+
 
 class TestFormOfAddress:
     """In Spanish the person is "tú" and a clinician "usted", down to the footer every email shares."""
@@ -218,6 +245,39 @@ class TestProviderEvents:
         send(app, "sign_in_code", "gone@example.org", "code:gone", {"code": "1", "minutes": 1})
         record = wait_status(settings, "code:gone", {"suppressed"})
         assert record["last_error"] == "address suppressed (hard bounce)"
+
+    def test_a_bounce_naming_the_ascii_form_of_a_domain_we_sent_to_suppresses_the_address_given(
+        self, app, mailbox, db, settings
+    ):
+        """We send to an internationalised domain in its ASCII form, so that is the one the provider's event
+        names; the address was given (and is kept) in letters."""
+        send(app, "sign_in_code", "Ana@Bücher.example", "code:ana:1", {"code": "1", "minutes": 1})
+        mailbox.wait_for(1)
+        [sent_to] = mailbox.envelopes[0][1]
+        assert sent_to == "Ana@xn--bcher-kva.example"
+        bounce = {"type": "bounce", "bounce_type": "hard", "email": sent_to}
+        assert self.post(app, {"events": [bounce]}).json == {"recorded": 1, "suppressed": 1}
+        send(app, "sign_in_code", "ana@bücher.example", "code:ana:2", {"code": "2", "minutes": 1})
+        record = wait_status(settings, "code:ana:2", {"suppressed"})
+        assert record["last_error"] == "address suppressed (hard bounce)"
+        # And the other way: an address given in its ASCII form, a complaint naming it in letters.
+        self.post(app, {"events": [{"type": "complaint", "email": "li@bücher.example"}]})
+        send(app, "product_news", "li@xn--bcher-kva.example", "news:li", NEWS)
+        record = wait_status(settings, "news:li", {"suppressed"})
+        assert record["last_error"] == "address suppressed (complaint)"
+
+    def test_a_domain_with_an_eszett_is_mailed_at_its_own_domain_and_its_bounce_found(
+        self, app, mailbox, db, settings
+    ):
+        """straße.de is xn--strae-oqa.de (IDNA2008, as registries read it); the older encoding made it
+        strasse.de, another domain, whose owner would have got the person's sign-in code."""
+        send(app, "sign_in_code", "Jo@Straße.de", "code:jo:1", {"code": "1", "minutes": 1})
+        (message,) = mailbox.wait_for(1)
+        assert mailbox.envelopes[0][1] == ["Jo@xn--strae-oqa.de"] and message["To"] == "Jo@xn--strae-oqa.de"
+        bounce = {"type": "bounce", "bounce_type": "hard", "email": "jo@xn--strae-oqa.de"}
+        assert self.post(app, {"events": [bounce]}).json == {"recorded": 1, "suppressed": 1}
+        send(app, "sign_in_code", "jo@straße.de", "code:jo:2", {"code": "2", "minutes": 1})
+        assert wait_status(settings, "code:jo:2", {"suppressed"})
 
     def test_complaint_suppresses_all_but_transactional(self, app, mailbox, db, settings):
         self.post(app, {"events": [{"type": "complaint", "email": "g@example.org"}]})

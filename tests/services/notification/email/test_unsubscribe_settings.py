@@ -3,6 +3,7 @@ notification service's pages, its worker and a real SMTP server."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -210,3 +211,56 @@ def test_opt_outs_stored_per_address_before_settings_held_them_move_into_the_set
     assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
     notification_app(settings)
     assert settings_of(api, headers)["reminders"]["enabled"] is True
+
+
+def test_a_persons_link_stops_their_own_weekly_report_and_says_the_clinicians_goes_on(
+    services, mailbox, settings
+):
+    api, app = services
+    user, headers = person()
+    weekly = {"enabled": True, "weekday": "friday", "clinician_email": "dr.lee@example.org"}
+    patched = api.patch("/v1/me", json={"preferences": {"weekly_report": weekly}}, headers=headers)
+    assert patched.status_code == 200
+    send(app, user, WEEKLY, "report:mine")
+    path = urlsplit(unsubscribe_url(mailbox.wait_for(1)[0])).path
+    client = app.test_client()
+
+    page = " ".join(html.unescape(client.get(path).get_data(as_text=True)).split())
+    assert "Only your own copy stops. The clinician you named will still get a link to your weekly" in page
+    assert "go to Settings in the app." in page and 'href="http://127.0.0.1:8080/app/settings"' in page
+    assert "dr.lee@example.org" not in page  # whoever holds the link may not be the person
+    done = " ".join(html.unescape(client.post(path).get_data(as_text=True)).split())
+    assert "We won't send you weekly reports any more." in done
+    assert "The clinician you named still gets a link to your weekly report each week." in done
+
+    shown = settings_of(api, headers)["weekly_report"]
+    assert shown["enabled"] is True and shown["to_self"] is False
+    assert shown["clinician_email"] == "dr.lee@example.org" and shown["weekday"] == "friday"
+    # Their own copy is held back; the clinician's goes on.
+    send(app, user, WEEKLY, "report:mine:2")
+    assert wait_status(settings, "report:mine:2", {"suppressed"})["last_error"] == "unsubscribed from reports"
+    shared = ("clinician_report_link", {"share_url": "http://x.test/s", "expires_on": "1 May"})
+    send(app, {"_id": user["_id"], "email": "dr.lee@example.org"}, shared, "c:mine")
+    assert wait_status(settings, "c:mine", {"sent"})
+
+    # In Spanish too.
+    spanish = " ".join(html.unescape(client.get(f"{path}?lang=es").get_data(as_text=True)).split())
+    assert "Solo se detiene tu propia copia. El profesional que indicaste seguirá recibiendo" in spanish
+    assert "ve a Ajustes en la app." in spanish and "Abrir Ajustes" in spanish
+
+    # The undo sends their own copy again.
+    client.post(f"{path}/resubscribe")
+    shown = settings_of(api, headers)["weekly_report"]
+    assert shown["enabled"] is True and shown["to_self"] is True
+
+
+def test_without_a_clinician_the_link_turns_the_weekly_report_off_and_says_nothing_of_one(services, mailbox):
+    api, app = services
+    user, headers = person()
+    assert api.patch("/v1/me", json=BOTH_ON, headers=headers).status_code == 200
+    send(app, user, WEEKLY, "report:alone")
+    path = urlsplit(unsubscribe_url(mailbox.wait_for(1)[0])).path
+    done = html.unescape(app.test_client().post(path).get_data(as_text=True))
+    assert "clinician" not in done
+    shown = settings_of(api, headers)["weekly_report"]
+    assert shown["enabled"] is False and shown["to_self"] is True  # turned on again, it comes to them

@@ -13,7 +13,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from services.workers.reports import charts, model, render
+from services.workers.reports import charts, i18n, model, render
 from services.workers.summaries import params as summary_params
 from shared import catalog
 from shared.settings import Settings
@@ -291,14 +291,22 @@ class TestContent:
     @pytest.mark.parametrize(
         ("language", "said"),
         [
-            ("en", ["Sam 15 March 2026 (1 day)", "Previous day: mean", "vs previous day"]),
-            ("es", ["Sam 15 de marzo de 2026 (1 día)", "Día anterior: media", "frente al día anterior"]),
+            ("en", ["<title>Taper report, 15 March 2026</title>", "Sam 15 March 2026 (1 day)"]),
+            (
+                "es",
+                [
+                    "<title>Informe de reducción, 15 de marzo de 2026</title>",
+                    "Sam 15 de marzo de 2026 (1 día)",
+                ],
+            ),
         ],
     )
     def test_a_one_day_report_names_its_day_and_compares_with_the_day_before(self, patient, language, said):
+        """Its day in the title (the browser tab, a saved page's name) as in the header, not a range."""
         _content, page = build(patient, "2026-03-15", "2026-03-15", language=language)
         text = text_of(page)
-        assert all(words in text for words in said)
+        assert all(words in text or words in page for words in said)
+        assert ("vs previous day" if language == "en" else "frente al día anterior") in text
         assert "previous 1 days" not in text.lower() and "1 días anteriores" not in text
 
     def test_disclaimer_and_chart_are_on_every_report(self, patient):
@@ -352,7 +360,7 @@ class TestPaper:
         first, detail = (" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
         source_end = content["dose"]["sources"][-1]["url"][-8:]
         assert source_end in first and source_end not in detail  # the footer's last words
-        assert "Question 2:" not in first
+        assert "Question 0:" not in first  # the oldest: page one holds the newest
         # What left page one is all on the next, in full: every question, fact, step and urgent symptom.
         text = text_of(page)
         for question in content["questions"]:
@@ -385,6 +393,36 @@ class TestPaper:
         assert "Todos los datos del plan están en la página siguiente." in first
         for fact in content["plan"]["questions"]:
             assert " ".join(fact["text"].split()) in " ".join(rest)
+
+    @pytest.mark.parametrize("language", ["en", "es"])
+    def test_a_long_periods_page_one_lists_the_most_recent_steps_and_urgent_symptoms_first(
+        self, patient, language
+    ):
+        """Page one holds only a few: the newest, newest first; the detail keeps all in date order."""
+        content, _page = build(patient, "2026-01-16", "2026-03-15", include_notes=True, language=language)
+        found = (content["taper"]["steps"] or [content["taper"]["last_before"]])[0]
+        days = ["2026-01-20", "2026-02-03", "2026-02-17", "2026-03-03"]
+        content["taper"]["steps"] = [
+            {**found, "day": day, "from_mg": 10.0 - n, "to_mg": 9.0 - n, "pace_note": None}
+            for n, day in enumerate(days)
+        ]
+        flag = {"label": catalog.symptom_label("chest_pain", language), "severity": 3}
+        content["red_flags"] = [{**flag, "day": f"2026-0{m}-0{day}"} for m in (1, 2, 3) for day in (5, 6)]
+        content["questions"] = [{"day": f"2026-0{m}-10", "text": f"Question of month {m}"} for m in (1, 2, 3)]
+        page, _pdf = render.page_and_pdf(content)
+        first, detail = (text_of(part) for part in page.split('id="daily-detail"'))
+        weekday_day = lambda day: f"{i18n.weekday(day, language)} {i18n.short_date(day, language)}"  # noqa: E731
+        shown_steps = [day for day in reversed(days) if weekday_day(day) in first]
+        assert shown_steps and shown_steps == list(reversed(days))[: len(shown_steps)]
+        assert weekday_day(days[0]) not in first
+        box = text_of(re.search(r'id="red-flags">(.*?)</section>', page, re.S).group(1))
+        flags = re.findall(r"(\d+ \w+) \(", box)
+        assert flags[:3] == [i18n.short_date(d, language) for d in ("2026-03-06", "2026-03-05", "2026-02-06")]
+        if "Question of month" in first:
+            assert "Question of month 3" in first and "Question of month 1" not in first
+        # The detail keeps every one, oldest first.
+        listed = [detail.index(f"{i18n.short_date(day, language)}: ") for day in days]
+        assert listed == sorted(listed)
 
     def test_recorded_holds_and_pauses_are_named_on_the_detail_page_too(self, patient):
         content, _page = build(patient, "2026-03-09", "2026-03-15")

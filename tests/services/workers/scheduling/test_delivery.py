@@ -3,10 +3,12 @@ chosen), a link only to a clinician, a reminder sent by the beat's scan task."""
 
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.ingestion.accounts import service as accounts
+from services.notification.email import service as email_service
 from services.workers.reminders import service as reminders
 from services.workers.reports import delivery, schedule
 from shared import files, report_shares
@@ -86,6 +88,47 @@ def test_the_person_gets_a_link_and_the_pdf_and_the_clinician_a_link_saying_who_
     assert not HEALTH_WORDS.search(f"{clinician['Subject']}\n{content}"), content
     # One share for the clinician, one personal link for the person; a repeat made no more.
     assert db.report_shares.count_documents({"owner_id": user["_id"]}) == 2
+
+
+def test_the_clinicians_last_day_is_the_last_whole_day_the_link_works_in_the_persons_zone(live, db, mailbox):
+    """A link that stops at 00:30 on a day in New York (05:30 UTC) does not work that day: the email names
+    the day before, written in the person's zone like the report's dates."""
+    user = subscriber(name="Robin", time_zone="America/New_York")
+    report = ready_report(db, user, attach_pdf=False, clinician="dr.lee@example.org")
+    zone = ZoneInfo("America/New_York")
+    midnight = datetime.combine(datetime.now(zone).date() + timedelta(days=14), datetime.min.time(), zone)
+    stops = midnight + timedelta(minutes=30)
+    # The share delivery makes (its id is fixed), made beforehand so it stops at that minute.
+    report_shares.create_share(
+        report_id=report["_id"],
+        owner_id=user["_id"],
+        recipient="dr.lee@example.org",
+        share_id=f"{report['_id']}:clinician",
+        now=stops - timedelta(days=14),
+    )
+    assert delivery.deliver(live, report) == 2
+    text = " ".join(parts(by_recipient(mailbox.wait_for(2))["dr.lee@example.org"])[0].split())
+    last = stops.date() - timedelta(days=1)
+    assert f"The link works until {last.day} {last:%B %Y}." in text
+
+
+def test_the_person_is_not_told_a_link_went_to_a_clinician_address_that_takes_none(
+    live, db, mailbox, settings
+):
+    """An address that bounced for good (or opted out of shared reports) gets no link: the person's own
+    email must not say it did, or they take the report as seen; it says so, and how to share it instead."""
+    email_service.record_provider_event(
+        {"type": "bounce", "bounce_type": "hard", "email": "Dr.Gone@example.org"}
+    )
+    user = subscriber(name="Robin")
+    report = ready_report(db, user, attach_pdf=False, clinician="dr.gone@example.org")
+    assert delivery.deliver(live, report) == 2
+    (own,) = mailbox.wait_for(1)
+    text = " ".join(parts(own)[0].split())
+    assert "we also sent a link" not in text
+    assert "We did not send a link to the clinician address you gave us" in text
+    assert "from Reports in the app." in text
+    assert wait_status(settings, delivery.email_key(report, "clinician"), {"suppressed"})
 
 
 def test_link_only_when_the_person_did_not_ask_for_the_pdf(live, db, mailbox):
