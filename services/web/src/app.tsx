@@ -58,9 +58,9 @@ export function App() {
     if (me === null && screen !== "signin") navigate("signin", true);
     if (me && screen === "signin") navigate("today", true);
   }, [me, screen]);
+  // The document's title is each screen's heading (ui/ScreenTitle.tsx).
   useEffect(() => {
     document.documentElement.lang = currentLocale();
-    document.title = `${t(screen === "signin" ? "signin.title" : NAV.find((n) => n.screen === screen)?.label ?? "nav.today")} · ${t("app.name")}`;
   });
 
   const go = (target: Screen) => (event: MouseEvent) => {
@@ -80,7 +80,8 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {failed && <p class="error">{t("common.error")}</p>}
         {me === undefined && !failed && <p>{t("common.loading")}</p>}
-        {me === null && <SignIn onSignedIn={() => void refresh()} />}
+        {/* Once the path says so, so that arriving from a signed-in screen moves focus to its heading. */}
+        {me === null && screen === "signin" && <SignIn onSignedIn={() => void refresh()} />}
         {me && screen === "today" && <Today />}
         {me && screen === "plan" && <LazyPlan />}
         {me && screen === "trends" && <Trends />}

@@ -12,6 +12,7 @@ import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Load
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Names = ReturnType<typeof namesByCode>;
 
@@ -229,7 +230,7 @@ export function History() {
   const days = byDay(waiting, stored?.value ?? []);
   return (
     <>
-      <h1>{t("history.title")}</h1>
+      <ScreenTitle>{t("history.title")}</ScreenTitle>
       {stored?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(stored.savedAt) })}</p>}
       {days.map((day) => (
         <section key={day.day} aria-labelledby={`day-${day.day}`} data-testid="day">

@@ -27,6 +27,7 @@ import { doseWords, mg, nextStepText, type Names } from "../plan/words";
 import type { Loaded } from "../store/remote";
 import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 // The screen's own messages come with it, not with the app's first load.
 addMessages({ en: planEn, es: planEs });
@@ -582,7 +583,7 @@ export function Plan() {
 
   return (
     <>
-      <h1>{t("plan.title")}</h1>
+      <ScreenTitle>{t("plan.title")}</ScreenTitle>
       <p class="muted">{t("plan.intro")}</p>
       {loaded === undefined && <p>{t("common.loading")}</p>}
       {loaded === null && <p class="error">{t("common.error")}</p>}

@@ -3,6 +3,7 @@ import { useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { currentLocale, t } from "../i18n/i18n";
 import { PageLinks } from "../ui/PageLinks";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 function deviceName(): string {
   const ua = navigator.userAgent;
@@ -54,7 +55,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <>
       <section aria-labelledby="signin-title" class="card narrow">
-        <h1 id="signin-title">{t("signin.title")}</h1>
+        <ScreenTitle id="signin-title">{t("signin.title")}</ScreenTitle>
         {step === "email" ? (
           <form onSubmit={requestCode}>
             <p>{t("signin.intro")}</p>

@@ -14,6 +14,7 @@ import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
 type Medication = NonNullable<MedicationCatalog["medications"]>[number];
@@ -396,7 +397,7 @@ export function Today() {
   }, []);
   return (
     <>
-      <h1>{t("today.title")}</h1>
+      <ScreenTitle>{t("today.title")}</ScreenTitle>
       <CheckIn />
       <PlanToday catalog={medications} />
       <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
