@@ -1,7 +1,10 @@
 """The app as a person with a screen reader, a keyboard or large text meets it, in Debian's Chromium on a
-390 px phone against the real stack: focus on each new screen's heading and its title in the document's."""
+390 px phone against the real stack: the navigation whole at twice the text size; focus on each new
+screen's heading and its title in the document's."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
@@ -11,6 +14,24 @@ from tests.factories.accounts import person
 
 SCREENS = ("today", "plan", "trends", "history", "reports", "settings")
 LOCALES = {"en": "en-US", "es": "es-ES"}
+MIN_TARGET = 44
+# The navigation's links: where each is drawn, and whether its word fits its box.
+NAV_LINKS = """() => [...document.querySelectorAll('nav a')].map(a => {
+    const r = a.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(a);
+    const text = range.getBoundingClientRect();
+    return {name: a.textContent, x: r.x, y: r.y, height: r.height, right: r.right, bottom: r.bottom,
+            clipped: a.scrollWidth > a.clientWidth + 1 || text.width > r.width + 1
+                     || text.left < r.left - 1 || text.right > r.right + 1};
+})"""
+# Buttons whose words do not fit them, or that reach past the screen's edge.
+CLIPPED_BUTTONS = """() => [...document.querySelectorAll('main :is(button, a.button, summary), dialog button')
+    ].filter(e => e.getClientRects().length)
+    .filter(e => {
+        const r = e.getBoundingClientRect();
+        return e.scrollWidth > e.clientWidth + 1 || r.left < -0.5 || r.right > innerWidth + 0.5;
+    }).map(e => e.textContent.trim())"""
 FOCUSED = """() => {
     const e = document.activeElement;
     return {tag: e.tagName, text: e.textContent.trim(), inDialog: e.closest('dialog[open]') !== null,
@@ -63,6 +84,68 @@ def ask_and_sign_in(page, mailbox, email: str, check=lambda where: None) -> None
 def go(page, screen: str) -> None:
     page.locator(f'nav a[href="/app/{"" if screen == "today" else screen}"]').click()
     page.locator("main h1").wait_for()
+
+
+def screen_at_twice_the_text(page, where: str) -> list[str]:
+    """What is wrong with the navigation and the buttons on the screen shown, at 200 % text."""
+    problems = []
+    links = page.evaluate(NAV_LINKS)
+    width = page.viewport_size["width"]
+    for link in links:
+        if link["clipped"]:
+            problems.append(f"{where}: {link['name']} is cut off")
+        if link["x"] < -0.5 or link["right"] > width + 0.5:
+            problems.append(
+                f"{where}: {link['name']} is outside the screen, at {link['x']:.0f}-{link['right']:.0f}"
+            )
+        if link["height"] < MIN_TARGET - 0.5:
+            problems.append(f"{where}: {link['name']} is {link['height']:.0f} px tall")
+    for a, b in itertools.combinations(links, 2):
+        apart = (
+            a["right"] <= b["x"] + 0.5
+            or b["right"] <= a["x"] + 0.5
+            or a["bottom"] <= b["y"] + 0.5
+            or b["bottom"] <= a["y"] + 0.5
+        )
+        if not apart:
+            problems.append(f"{where}: {a['name']} overlaps {b['name']}")
+    clipped = page.evaluate(CLIPPED_BUTTONS)
+    if clipped:
+        problems.append(f"{where}: buttons cut off or off the screen: {clipped}")
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    if widths[0] > widths[1]:
+        problems.append(f"{where}: the page is {widths[0]} px wide in {widths[1]} px")
+    return problems
+
+
+class TestLargeText:
+    @pytest.mark.parametrize("language", ["en", "es"])
+    def test_at_twice_the_text_size_the_navigation_and_buttons_are_whole(
+        self, phone, app_url, mailbox, db, language
+    ):
+        """As a phone's largest text or the browser's text zoom draws it: every navigation item inside the
+        screen, its word whole, none over another; every button's words inside it; the navigation kept to
+        a third of the screen at most, and the end of each screen above it."""
+        email = f"big-{language}@example.org"
+        person(email)
+        page = phone(language)
+        ask_and_sign_in(page, mailbox, email)
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        problems = []
+        for screen in SCREENS:
+            go(page, screen)
+            page.wait_for_load_state("networkidle")
+            problems += screen_at_twice_the_text(page, screen)
+            nav = page.locator("nav").bounding_box()
+            if nav["height"] > PHONE["height"] / 3:
+                problems.append(f"{screen}: the navigation is {nav['height']:.0f} px tall")
+            # Scrolled to the end: the screen's last words are above the navigation, not under it.
+            page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
+            last = page.locator("main > :last-child").bounding_box()
+            nav = page.locator("nav").bounding_box()
+            if last["y"] + last["height"] > nav["y"] + 0.5:
+                problems.append(f"{screen}: its end is under the navigation")
+        assert not problems, "\n".join(problems)
 
 
 class TestFocus:
