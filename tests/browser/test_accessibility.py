@@ -1,16 +1,20 @@
 """The app as a person with a screen reader, a keyboard or large text meets it, in Debian's Chromium on a
 390 px phone against the real stack: the navigation whole at twice the text size; focus on each new
-screen's heading and its title in the document's."""
+screen's heading and its title in the document's; dialogs that keep focus and give it back."""
 
 from __future__ import annotations
 
 import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
-from tests.browser.app_stack import PHONE
+from tests.browser.app_stack import PHONE, api
 from tests.browser.test_app import code_from
 from tests.factories.accounts import person
+from tests.support.servers import wait_for
 
 SCREENS = ("today", "plan", "trends", "history", "reports", "settings")
 LOCALES = {"en": "en-US", "es": "es-ES"}
@@ -183,3 +187,70 @@ class TestFocus:
         page.get_by_role("heading", name="Sign in", level=1).wait_for()
         assert page.evaluate(FOCUSED)["text"] == "Sign in"
         assert page.title() == "Sign in · Track Your Healing"
+
+    def test_the_safety_dialog_keeps_focus_reads_from_its_title_and_gives_it_back(self, phone, mailbox, db):
+        person("dialog@example.org")
+        page = phone()
+        ask_and_sign_in(page, mailbox, "dialog@example.org")
+        page.get_by_label("Find a symptom").fill("convulsion")
+        page.get_by_role("button", name="Seizure").click()
+        page.get_by_role("group", name="How much?").get_by_role("radio", name="3", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        dialog = page.get_by_role("dialog")
+        dialog.wait_for()
+        focused = page.evaluate(FOCUSED)
+        assert (focused["tag"], focused["inDialog"]) == ("H2", True)  # not a crisis line, one tap from a call
+        for _ in range(12):  # past its last control and round again
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            # BODY: on the browser's own controls, the modal dialog's way out for the keyboard.
+            assert focused["inDialog"] or focused["tag"] == "BODY", focused
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert page.evaluate(FOCUSED)["id"] == "symptom-search"
+
+    def test_deleting_in_history_asks_in_a_dialog_that_keeps_and_returns_focus(
+        self, phone, app_url, mailbox, db
+    ):
+        _user, headers = person("confirm@example.org", time_zone="UTC")
+        now = datetime.now(UTC)
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "check_in",
+                "occurred_at": at.isoformat(),
+                "overall": overall,
+            }
+            for at, overall in ((now - timedelta(minutes=5), 3), (now - timedelta(minutes=10), 4))
+        ]
+        body = {"sent_at": now.isoformat(), "events": events}
+        assert api(app_url, headers, "POST", "/v1/events/batch", json=body).json()["accepted"] == 2
+        page = phone()
+        ask_and_sign_in(page, mailbox, "confirm@example.org")
+        go(page, "history")
+        delete = page.get_by_role("button", name="Delete Check-in: overall 3 of 10")
+        delete.click()
+        dialog = page.get_by_role("dialog", name="Delete this entry for good? It cannot be undone.")
+        dialog.wait_for()
+        assert page.evaluate(FOCUSED)["text"] == "Keep it"  # the safe answer first
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            assert focused["inDialog"] or focused["tag"] == "BODY", focused
+        page.keyboard.press("Escape")  # keeps it
+        dialog.wait_for(state="hidden")
+        assert page.evaluate(FOCUSED)["label"] == "Delete Check-in: overall 3 of 10"
+        delete.click()
+        dialog.get_by_role("button", name="Keep it").click()
+        assert page.evaluate(FOCUSED)["label"] == "Delete Check-in: overall 3 of 10"
+        delete.click()
+        dialog.get_by_role("button", name="Yes, delete it").click()
+        delete.wait_for(state="detached")
+        # The entry and its button are gone: focus is on its day, which has the other entry still.
+        wait_for(lambda: page.evaluate(FOCUSED)["tag"] == "H2", 5, "focus on the entry's day")
+        assert (
+            requests.get(f"{app_url}/v1/events", headers=headers, timeout=10).json()["events"][0]["data"][
+                "overall"
+            ]
+            == 4
+        )

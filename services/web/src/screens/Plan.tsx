@@ -27,6 +27,7 @@ import { doseWords, mg, nextStepText, type Names } from "../plan/words";
 import type { Loaded } from "../store/remote";
 import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
+import { Confirm } from "../ui/Confirm";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 // The screen's own messages come with it, not with the app's first load.
@@ -533,22 +534,27 @@ function EndOrDelete({ plan, onChanged, onDeleted }: { plan: PlanDoc; onChanged:
           {message}
         </p>
       )}
-      {!confirming ? (
-        <button type="button" class="danger-outline" onClick={() => setConfirming(true)}>
-          {t("plan.delete")}
-        </button>
-      ) : (
-        <div role="group" aria-labelledby="plan-delete-confirm">
-          <p id="plan-delete-confirm">{t("plan.delete_confirm")}</p>
-          <button type="button" class="danger" onClick={() => void erase()}>
-            {t("plan.delete_yes")}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            {t("common.cancel")}
-          </button>
-        </div>
+      <button type="button" class="danger-outline" onClick={() => setConfirming(true)}>
+        {t("plan.delete")}
+      </button>
+      {confirming && (
+        <Confirm
+          id="plan-delete-confirm"
+          question={t("plan.delete_confirm")}
+          keep={t("common.cancel")}
+          confirm={t("plan.delete_yes")}
+          onKeep={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            void erase();
+          }}
+        />
       )}
-      {failed && <p class="error">{failed}</p>}
+      {failed && (
+        <p class="error" role="alert">
+          {failed}
+        </p>
+      )}
     </details>
   );
 }

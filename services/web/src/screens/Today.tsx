@@ -404,7 +404,16 @@ export function Today() {
       <Dose catalog={medications} />
       <TaperStep catalog={medications} />
       <Note />
-      {safety && <Safety reason={safety.reason} onClose={() => setSafety(null)} />}
+      {safety && (
+        <Safety
+          reason={safety.reason}
+          onClose={() => {
+            setSafety(null);
+            // Back to the symptoms (the button that saved the one logged is gone).
+            document.getElementById("symptom-search")?.focus();
+          }}
+        />
+      )}
     </>
   );
 }
