@@ -1,6 +1,7 @@
 // The taper plan: entered and changed as a new version each time (the old ones stay), the schedule that
 // follows from it as a list and as a month calendar with what was logged, its versions, the facts for the
 // prescriber, and ending or deleting it. Loaded only when opened (it is not needed to log anything).
+import { cloneElement, type VNode } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog } from "../api/client";
 import { localMedications, namesByCode } from "../i18n/catalog";
@@ -94,17 +95,20 @@ function Summary({ plan, name }: { plan: PlanDoc; name: Names }) {
   );
 }
 
-function Field({ id, label, errors, children }: { id: string; label: string; errors: FieldError[]; children: preact.ComponentChildren }) {
+/** A labelled control with its problems under it, tied to it (aria-invalid, aria-describedby), so a screen
+ * reader says what is wrong on reaching the field. */
+function Field({ id, label, errors, children }: { id: string; label: string; errors: FieldError[]; children: VNode<Record<string, unknown>> }) {
   const mine = errors.filter((e) => e.field === id);
+  const control = mine.length > 0 ? cloneElement(children, { "aria-invalid": true, "aria-describedby": `${id}-error` }) : children;
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      {children}
-      {mine.map((e) => (
-        <p key={e.message} id={`${id}-error`} class="error">
-          {t(e.message, e.params)}
+      {control}
+      {mine.length > 0 && (
+        <p id={`${id}-error`} class="error">
+          {mine.map((e) => t(e.message, e.params)).join(" ")}
         </p>
-      ))}
+      )}
     </div>
   );
 }
@@ -112,13 +116,12 @@ function Field({ id, label, errors, children }: { id: string; label: string; err
 function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }: { index: number; value: MedicationFields; onChange: (m: MedicationFields) => void; onRemove?: () => void; catalog: MedicationCatalog | undefined; errors: FieldError[] }) {
   const id = (name: string) => `med${index}-${name}`;
   const set = (name: keyof MedicationFields) => (event: Event) => onChange({ ...value, [name]: (event.currentTarget as HTMLInputElement).value });
-  const invalid = (name: string) => (errors.some((e) => e.field === id(name)) ? { "aria-invalid": true, "aria-describedby": `${id(name)}-error` } : {});
-  const input = (name: string, key: keyof MedicationFields) => <input id={id(name)} inputMode="decimal" class="short" value={value[key]} onInput={set(key)} {...invalid(name)} />;
+  const input = (name: string, key: keyof MedicationFields) => <input id={id(name)} inputMode="decimal" class="short" value={value[key]} onInput={set(key)} />;
   return (
     <fieldset class="card inner">
       <legend>{t("plan.medication_n", { n: index + 1 })}</legend>
       <Field id={id("medication")} label={t("plan.medication")} errors={errors}>
-        <select id={id("medication")} value={value.medication} onChange={set("medication")} {...invalid("medication")}>
+        <select id={id("medication")} value={value.medication} onChange={set("medication")}>
           <option value="">{t("plan.choose")}</option>
           {(catalog?.medications ?? []).map((m) => (
             <option key={m.code} value={m.code}>
@@ -179,7 +182,7 @@ function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }:
         {input("step", value.method === "percent" ? "step_percent" : "step_mg")}
       </Field>
       <Field id={id("interval")} label={t("plan.interval")} errors={errors}>
-        <input id={id("interval")} inputMode="numeric" class="short" value={value.interval_days} onInput={set("interval_days")} {...invalid("interval")} />
+        <input id={id("interval")} inputMode="numeric" class="short" value={value.interval_days} onInput={set("interval_days")} />
       </Field>
       <Field id={id("target")} label={t("plan.target")} errors={errors}>
         {input("target", "target_mg")}
@@ -189,7 +192,7 @@ function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }:
       </Field>
       {index > 0 && (
         <Field id={id("start-day")} label={t("plan.med_start")} errors={errors}>
-          <input id={id("start-day")} type="date" class="short" value={value.start_day} onInput={set("start_day")} {...invalid("start-day")} />
+          <input id={id("start-day")} type="date" class="short" value={value.start_day} onInput={set("start_day")} />
         </Field>
       )}
       {onRemove && (
@@ -319,7 +322,11 @@ function PlanEditor({ initial, basedOn, catalog, onSaved, onCancel }: { initial:
           {t(e.message, e.params)}
         </p>
       ))}
-      {failed && <p class="error">{t("common.error")}</p>}
+      {failed && (
+        <p class="error" role="alert">
+          {t("common.error")}
+        </p>
+      )}
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>
           {t("plan.save")}

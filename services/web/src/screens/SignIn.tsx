@@ -19,6 +19,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);
+  const emailInput = useRef<HTMLInputElement>(null);
+  // The problem is tied to the field it is about (read on reaching it) as well as announced.
+  const problem = error ? { "aria-invalid": true, "aria-describedby": "signin-error" } : {};
 
   async function requestCode(event: Event) {
     event.preventDefault();
@@ -60,7 +63,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           <form onSubmit={requestCode}>
             <p>{t("signin.intro")}</p>
             <label for="email">{t("signin.email")}</label>
-            <input id="email" name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            <input id="email" ref={emailInput} name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} {...problem} />
             <button type="submit" class="primary" disabled={busy}>
               {t("signin.send")}
             </button>
@@ -77,7 +80,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
               autocomplete="one-time-code"
               pattern="[0-9]{6}"
               required
-              aria-describedby="code-hint"
+              aria-describedby={error ? "code-hint signin-error" : "code-hint"}
+              aria-invalid={error ? true : undefined}
               value={code}
               // Digits only, then six (a maxLength would cut a pasted " 123 456" before its spaces are gone); the
               // field shows what is kept.
@@ -93,13 +97,21 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             <button type="submit" class="primary" disabled={busy}>
               {t("signin.submit")}
             </button>
-            <button type="button" class="link" onClick={() => setStep("email")}>
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                setStep("email");
+                setError("");
+                setTimeout(() => emailInput.current?.focus(), 0);
+              }}
+            >
               {t("signin.other_email")}
             </button>
           </form>
         )}
         {error && (
-          <p class="error" role="alert">
+          <p id="signin-error" class="error" role="alert">
             {error}
           </p>
         )}
