@@ -1,6 +1,7 @@
 """The app as a person with a screen reader, a keyboard or large text meets it, in Debian's Chromium on a
 390 px phone against the real stack: the navigation whole at twice the text size; focus on each new
-screen's heading and its title in the document's; dialogs that keep focus and give it back."""
+screen's heading and its title in the document's; dialogs that keep focus and give it back; a field's
+problem tied to it and announced."""
 
 from __future__ import annotations
 
@@ -254,3 +255,55 @@ class TestFocus:
             ]
             == 4
         )
+
+
+# A field's state as a screen reader gets it: invalid or not, and the words it is described by.
+DESCRIBED = """e => ({invalid: e.getAttribute('aria-invalid'),
+    described: (e.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+        .map(id => document.getElementById(id)?.textContent.trim() ?? `missing #${id}`)})"""
+
+
+class TestProblems:
+    def test_a_fields_problem_is_tied_to_it_and_announced(self, phone, mailbox, db):
+        """A refused code, a plan's field, hours slept: each field says it is invalid and is described by its
+        problem, which is announced (an alert, or a live region there before its words)."""
+        person("problems@example.org")
+        page = phone()
+        page.goto("/app/")
+        page.get_by_label("Email address").fill("someone-else@example.org")  # a typo: no account, no email
+        page.get_by_role("button", name="Email me a code").click()
+        page.get_by_role("button", name="Use another email").click()
+        assert page.evaluate("document.activeElement.id") == "email"  # its button gone, focus not lost
+        page.get_by_label("Email address").fill("problems@example.org")
+        page.get_by_role("button", name="Email me a code").click()
+        (message,) = mailbox.wait_for(1)
+        code = page.get_by_label("6-digit code")
+        code.fill("000000")
+        page.get_by_role("button", name="Sign in").click()
+        alert = page.get_by_role("alert")
+        alert.wait_for()
+        assert code.evaluate(DESCRIBED) == {
+            "invalid": "true",
+            "described": [page.locator("#code-hint").inner_text(), alert.inner_text()],
+        }
+        code.fill(code_from(message))
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Today", level=1).wait_for()
+
+        hours = page.get_by_label("Hours slept")
+        page.get_by_text("Add sleep and mood").click()
+        live = page.locator("#sleep-hours-error")
+        assert live.get_attribute("aria-live") == "polite" and live.inner_text() == ""
+        hours.fill("30")
+        live.get_by_text("24").wait_for()
+        assert hours.evaluate(DESCRIBED) == {"invalid": "true", "described": [live.inner_text()]}
+
+        go(page, "plan")
+        page.get_by_role("button", name="Enter my plan").click()
+        page.get_by_label("Daily dose at the start (mg)").fill("-1")
+        page.get_by_role("button", name="Save as a new version").click()
+        page.get_by_test_id("plan-errors").wait_for()
+        start = page.get_by_label("Daily dose at the start (mg)")
+        state = start.evaluate(DESCRIBED)
+        assert state["invalid"] == "true" and len(state["described"]) == 1
+        assert state["described"][0] in page.get_by_test_id("plan-errors").inner_text()

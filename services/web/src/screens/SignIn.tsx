@@ -60,7 +60,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       <section aria-labelledby="signin-title" class="card narrow">
         <ScreenTitle id="signin-title">{t("signin.title")}</ScreenTitle>
         {step === "email" ? (
-          <form onSubmit={requestCode}>
+          // Keyed: the two forms' fields must not be one element reused, or the code's pattern stays on the
+          // email field coming back, and it refuses every address.
+          <form key="email" onSubmit={requestCode}>
             <p>{t("signin.intro")}</p>
             <label for="email">{t("signin.email")}</label>
             <input id="email" ref={emailInput} name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} {...problem} />
@@ -69,7 +71,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             </button>
           </form>
         ) : (
-          <form onSubmit={exchange}>
+          <form key="code" onSubmit={exchange}>
             <p>{t("signin.sent", { email })}</p>
             <label for="code">{t("signin.code")}</label>
             <input
