@@ -388,6 +388,11 @@ class TestFocus:
         page = phone()
         ask_and_sign_in(page, mailbox, "confirm@example.org")
         go(page, "history")
+        # An edit left unsaved gives focus back to its button (its form, with the focus in it, is gone).
+        edit = page.get_by_role("button", name="Edit Check-in: overall 3 of 10")
+        edit.click()
+        page.get_by_role("button", name="Cancel").click()
+        assert page.evaluate(FOCUSED)["label"] == "Edit Check-in: overall 3 of 10"
         delete = page.get_by_role("button", name="Delete Check-in: overall 3 of 10")
         delete.click()
         dialog = page.get_by_role("dialog", name="Delete this entry for good? It cannot be undone.")
