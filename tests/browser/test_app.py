@@ -15,7 +15,6 @@ from email.message import EmailMessage
 
 import pytest
 import requests
-from axe_playwright_python.sync_playwright import Axe
 
 from services.ingestion.accounts import browser as browser_cookie
 from services.ingestion.accounts import service
@@ -23,7 +22,7 @@ from services.notification.push import service as reminders
 from shared import email, invitations, preferences
 from shared.plans import schedule, store
 from shared.plans.doses import doses_on
-from tests.browser import scene
+from tests.browser import axe, scene
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import plans
@@ -109,8 +108,8 @@ def queue_on_device(page, event: dict) -> None:
 
 
 def assert_no_axe_violations(page, where: str) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{where}: {results.generate_report()}"
+    found = axe.violations(page)
+    assert not found, f"{where}:\n{axe.report(found)}"
 
 
 def assert_no_horizontal_scroll(page, where: str) -> None:

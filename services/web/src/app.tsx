@@ -4,7 +4,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { Me } from "./api/client";
 import { currentLocale, t } from "./i18n/i18n";
-import { hrefOf, navigate, useScreen, type Screen } from "./router";
+import { navigate, useScreen } from "./router";
 import { History } from "./screens/History";
 import { Reports } from "./screens/Reports";
 import { Settings } from "./screens/Settings";
@@ -14,16 +14,8 @@ import { Trends } from "./screens/Trends";
 import { forgetReminders } from "./settings/device";
 import * as push from "./settings/push";
 import { loadMe } from "./store/remote";
+import { Navigation } from "./ui/Navigation";
 import { SyncStatus } from "./ui/SyncStatus";
-
-const NAV: { screen: Screen; label: "nav.today" | "nav.plan" | "nav.trends" | "nav.history" | "nav.reports" | "nav.settings" }[] = [
-  { screen: "today", label: "nav.today" },
-  { screen: "plan", label: "nav.plan" },
-  { screen: "trends", label: "nav.trends" },
-  { screen: "history", label: "nav.history" },
-  { screen: "reports", label: "nav.reports" },
-  { screen: "settings", label: "nav.settings" },
-];
 
 /** The Plan screen, fetched when first opened: nothing on it is needed to log (the worker keeps it offline). */
 function LazyPlan() {
@@ -58,15 +50,10 @@ export function App() {
     if (me === null && screen !== "signin") navigate("signin", true);
     if (me && screen === "signin") navigate("today", true);
   }, [me, screen]);
+  // The document's title is each screen's heading (ui/ScreenTitle.tsx).
   useEffect(() => {
     document.documentElement.lang = currentLocale();
-    document.title = `${t(screen === "signin" ? "signin.title" : NAV.find((n) => n.screen === screen)?.label ?? "nav.today")} · ${t("app.name")}`;
   });
-
-  const go = (target: Screen) => (event: MouseEvent) => {
-    event.preventDefault();
-    navigate(target);
-  };
 
   return (
     <>
@@ -80,7 +67,8 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {failed && <p class="error">{t("common.error")}</p>}
         {me === undefined && !failed && <p>{t("common.loading")}</p>}
-        {me === null && <SignIn onSignedIn={() => void refresh()} />}
+        {/* Once the path says so, so that arriving from a signed-in screen moves focus to its heading. */}
+        {me === null && screen === "signin" && <SignIn onSignedIn={() => void refresh()} />}
         {me && screen === "today" && <Today />}
         {me && screen === "plan" && <LazyPlan />}
         {me && screen === "trends" && <Trends />}
@@ -88,19 +76,7 @@ export function App() {
         {me && screen === "reports" && <Reports />}
         {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={signedOut} />}
       </main>
-      {me && (
-        <nav aria-label={t("nav.label")}>
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.screen}>
-                <a href={hrefOf(item.screen)} aria-current={screen === item.screen ? "page" : undefined} onClick={go(item.screen)}>
-                  {t(item.label)}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-      )}
+      {me && <Navigation screen={screen} />}
     </>
   );
 }

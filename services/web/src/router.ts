@@ -21,10 +21,25 @@ export function navigate(screen: Screen, replace = false): void {
   dispatchEvent(new PopStateEvent("popstate"));
 }
 
+// Set when the screen changes, until the new screen's heading takes focus (ui/ScreenTitle.tsx).
+let arriving = false;
+
+/** Whether this screen was just moved to (once: asking clears it). */
+export function arrived(): boolean {
+  const was = arriving;
+  arriving = false;
+  return was;
+}
+
 export function useScreen(): Screen {
   const [screen, setScreen] = useState(screenOf(location.pathname));
   useEffect(() => {
-    const onPop = () => setScreen(screenOf(location.pathname));
+    const onPop = () =>
+      setScreen((shown) => {
+        const next = screenOf(location.pathname);
+        if (next !== shown) arriving = true;
+        return next;
+      });
     addEventListener("popstate", onPop);
     return () => removeEventListener("popstate", onPop);
   }, []);

@@ -10,8 +10,10 @@ import { refusal } from "../settings/preferences";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
+import { Confirm } from "../ui/Confirm";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Names = ReturnType<typeof namesByCode>;
 
@@ -104,15 +106,13 @@ function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Na
   );
 }
 
-function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => void }) {
+function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => Promise<void> }) {
   const [editing, setEditing] = useState(false);
-  // A deletion cannot be undone: it is asked once more, the safe answer first to hand.
+  // A deletion cannot be undone: it is asked once more (ui/Confirm.tsx), the safe answer first to hand.
   const [confirming, setConfirming] = useState(false);
-  const keep = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirming) keep.current?.focus();
-  }, [confirming]);
   const [error, setError] = useState("");
+  const item = useRef<HTMLLIElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
   const what = describe(event.type, event.data ?? {}, names);
 
   async function remove() {
@@ -123,20 +123,23 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
     } catch {
       return setError(t("history.delete_offline"));
     }
-    onChanged();
+    // The entry goes with the focus on it: focus moves to its day (or, its day gone, the screen's heading).
+    const day = item.current?.closest("section")?.querySelector<HTMLElement>("h2");
+    await onChanged();
+    (day?.isConnected ? day : document.querySelector<HTMLElement>("main h1"))?.focus();
   }
 
   return (
-    <li>
+    <li ref={item}>
       <span>
         {what}
         <br />
         <span class="muted">{formatTime(event.occurred_at)}</span>
       </span>
-      {!editing && !confirming && (
+      {!editing && (
         <span>
           {editable(event) && (
-            <button type="button" onClick={() => setEditing(true)} aria-label={t("history.edit_label", { what })}>
+            <button type="button" ref={editButton} onClick={() => setEditing(true)} aria-label={t("history.edit_label", { what })}>
               {t("history.edit")}
             </button>
           )}
@@ -146,16 +149,14 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
         </span>
       )}
       {confirming && (
-        <p class="confirm">
-          {t("history.delete_confirm")}
-          <br />
-          <button type="button" ref={keep} onClick={() => setConfirming(false)}>
-            {t("history.keep")}
-          </button>
-          <button type="button" class="danger" onClick={() => void remove()}>
-            {t("history.delete_yes")}
-          </button>
-        </p>
+        <Confirm
+          id={`delete-${event.event_id}`}
+          question={t("history.delete_confirm")}
+          keep={t("history.keep")}
+          confirm={t("history.delete_yes")}
+          onKeep={() => setConfirming(false)}
+          onConfirm={() => void remove()}
+        />
       )}
       {error && (
         <p class="error" role="alert">
@@ -168,7 +169,9 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
           names={names}
           onDone={(changed) => {
             setEditing(false);
-            if (changed) onChanged();
+            if (changed) void onChanged();
+            // Back where the edit was opened (its form, with the focus in it, is gone).
+            else setTimeout(() => editButton.current?.focus(), 0);
           }}
         />
       )}
@@ -229,17 +232,19 @@ export function History() {
   const days = byDay(waiting, stored?.value ?? []);
   return (
     <>
-      <h1>{t("history.title")}</h1>
+      <ScreenTitle>{t("history.title")}</ScreenTitle>
       {stored?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(stored.savedAt) })}</p>}
       {days.map((day) => (
         <section key={day.day} aria-labelledby={`day-${day.day}`} data-testid="day">
-          <h2 id={`day-${day.day}`}>{formatDay(day.day)}</h2>
+          <h2 id={`day-${day.day}`} tabIndex={-1}>
+            {formatDay(day.day)}
+          </h2>
           <ul class="history">
             {day.waiting.map((entry) => (
               <WaitingItem key={entry.event.event_id} entry={entry} names={names} onRemove={() => void discardEntry(entry.event.event_id)} />
             ))}
             {day.stored.map((event) => (
-              <StoredItem key={event.event_id} event={event} names={names} onChanged={() => void load()} />
+              <StoredItem key={event.event_id} event={event} names={names} onChanged={load} />
             ))}
           </ul>
         </section>

@@ -1,6 +1,7 @@
 // The taper plan: entered and changed as a new version each time (the old ones stay), the schedule that
 // follows from it as a list and as a month calendar with what was logged, its versions, the facts for the
 // prescriber, and ending or deleting it. Loaded only when opened (it is not needed to log anything).
+import { cloneElement, type VNode } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MedicationCatalog } from "../api/client";
 import { localMedications, namesByCode } from "../i18n/catalog";
@@ -27,6 +28,8 @@ import { doseWords, mg, nextStepText, type Names } from "../plan/words";
 import type { Loaded } from "../store/remote";
 import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
+import { Confirm } from "../ui/Confirm";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 // The screen's own messages come with it, not with the app's first load.
 addMessages({ en: planEn, es: planEs });
@@ -92,17 +95,20 @@ function Summary({ plan, name }: { plan: PlanDoc; name: Names }) {
   );
 }
 
-function Field({ id, label, errors, children }: { id: string; label: string; errors: FieldError[]; children: preact.ComponentChildren }) {
+/** A labelled control with its problems under it, tied to it (aria-invalid, aria-describedby), so a screen
+ * reader says what is wrong on reaching the field. */
+function Field({ id, label, errors, children }: { id: string; label: string; errors: FieldError[]; children: VNode<Record<string, unknown>> }) {
   const mine = errors.filter((e) => e.field === id);
+  const control = mine.length > 0 ? cloneElement(children, { "aria-invalid": true, "aria-describedby": `${id}-error` }) : children;
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      {children}
-      {mine.map((e) => (
-        <p key={e.message} id={`${id}-error`} class="error">
-          {t(e.message, e.params)}
+      {control}
+      {mine.length > 0 && (
+        <p id={`${id}-error`} class="error">
+          {mine.map((e) => t(e.message, e.params)).join(" ")}
         </p>
-      ))}
+      )}
     </div>
   );
 }
@@ -110,13 +116,12 @@ function Field({ id, label, errors, children }: { id: string; label: string; err
 function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }: { index: number; value: MedicationFields; onChange: (m: MedicationFields) => void; onRemove?: () => void; catalog: MedicationCatalog | undefined; errors: FieldError[] }) {
   const id = (name: string) => `med${index}-${name}`;
   const set = (name: keyof MedicationFields) => (event: Event) => onChange({ ...value, [name]: (event.currentTarget as HTMLInputElement).value });
-  const invalid = (name: string) => (errors.some((e) => e.field === id(name)) ? { "aria-invalid": true, "aria-describedby": `${id(name)}-error` } : {});
-  const input = (name: string, key: keyof MedicationFields) => <input id={id(name)} inputMode="decimal" class="short" value={value[key]} onInput={set(key)} {...invalid(name)} />;
+  const input = (name: string, key: keyof MedicationFields) => <input id={id(name)} inputMode="decimal" class="short" value={value[key]} onInput={set(key)} />;
   return (
     <fieldset class="card inner">
       <legend>{t("plan.medication_n", { n: index + 1 })}</legend>
       <Field id={id("medication")} label={t("plan.medication")} errors={errors}>
-        <select id={id("medication")} value={value.medication} onChange={set("medication")} {...invalid("medication")}>
+        <select id={id("medication")} value={value.medication} onChange={set("medication")}>
           <option value="">{t("plan.choose")}</option>
           {(catalog?.medications ?? []).map((m) => (
             <option key={m.code} value={m.code}>
@@ -177,7 +182,7 @@ function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }:
         {input("step", value.method === "percent" ? "step_percent" : "step_mg")}
       </Field>
       <Field id={id("interval")} label={t("plan.interval")} errors={errors}>
-        <input id={id("interval")} inputMode="numeric" class="short" value={value.interval_days} onInput={set("interval_days")} {...invalid("interval")} />
+        <input id={id("interval")} inputMode="numeric" class="short" value={value.interval_days} onInput={set("interval_days")} />
       </Field>
       <Field id={id("target")} label={t("plan.target")} errors={errors}>
         {input("target", "target_mg")}
@@ -187,7 +192,7 @@ function MedicationEditor({ index, value, onChange, onRemove, catalog, errors }:
       </Field>
       {index > 0 && (
         <Field id={id("start-day")} label={t("plan.med_start")} errors={errors}>
-          <input id={id("start-day")} type="date" class="short" value={value.start_day} onInput={set("start_day")} {...invalid("start-day")} />
+          <input id={id("start-day")} type="date" class="short" value={value.start_day} onInput={set("start_day")} />
         </Field>
       )}
       {onRemove && (
@@ -317,7 +322,11 @@ function PlanEditor({ initial, basedOn, catalog, onSaved, onCancel }: { initial:
           {t(e.message, e.params)}
         </p>
       ))}
-      {failed && <p class="error">{t("common.error")}</p>}
+      {failed && (
+        <p class="error" role="alert">
+          {t("common.error")}
+        </p>
+      )}
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>
           {t("plan.save")}
@@ -532,22 +541,27 @@ function EndOrDelete({ plan, onChanged, onDeleted }: { plan: PlanDoc; onChanged:
           {message}
         </p>
       )}
-      {!confirming ? (
-        <button type="button" class="danger-outline" onClick={() => setConfirming(true)}>
-          {t("plan.delete")}
-        </button>
-      ) : (
-        <div role="group" aria-labelledby="plan-delete-confirm">
-          <p id="plan-delete-confirm">{t("plan.delete_confirm")}</p>
-          <button type="button" class="danger" onClick={() => void erase()}>
-            {t("plan.delete_yes")}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            {t("common.cancel")}
-          </button>
-        </div>
+      <button type="button" class="danger-outline" onClick={() => setConfirming(true)}>
+        {t("plan.delete")}
+      </button>
+      {confirming && (
+        <Confirm
+          id="plan-delete-confirm"
+          question={t("plan.delete_confirm")}
+          keep={t("common.cancel")}
+          confirm={t("plan.delete_yes")}
+          onKeep={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            void erase();
+          }}
+        />
       )}
-      {failed && <p class="error">{failed}</p>}
+      {failed && (
+        <p class="error" role="alert">
+          {failed}
+        </p>
+      )}
     </details>
   );
 }
@@ -582,7 +596,7 @@ export function Plan() {
 
   return (
     <>
-      <h1>{t("plan.title")}</h1>
+      <ScreenTitle>{t("plan.title")}</ScreenTitle>
       <p class="muted">{t("plan.intro")}</p>
       {loaded === undefined && <p>{t("common.loading")}</p>}
       {loaded === null && <p class="error">{t("common.error")}</p>}

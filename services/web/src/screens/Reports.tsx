@@ -6,6 +6,7 @@ import { api, type Schemas } from "../api/client";
 import type { MessageKey } from "../i18n/i18n";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
 import { inProgress, localDay, mailtoLink, periodProblem, pollDelay, SHARE_DAYS, type PeriodProblem } from "../reports/period";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Report = Schemas["Report"];
 type Share = Schemas["Share"];
@@ -270,7 +271,7 @@ export function Reports() {
 
   return (
     <>
-      <h1>{t("reports.title")}</h1>
+      <ScreenTitle>{t("reports.title")}</ScreenTitle>
       <p>{t("reports.intro")}</p>
       <AskForm onAsked={asked} />
       {reports === undefined && <p>{t("common.loading")}</p>}

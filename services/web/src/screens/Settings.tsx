@@ -11,6 +11,7 @@ import { database, syncNow } from "../store/syncer";
 import { PageLinks } from "../ui/PageLinks";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
 import { fold } from "./Today";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 const MAX_ZONES = 8;
 // The API's erasure phrase. The person types its wording in their own language (settings.erase_phrase), so
@@ -235,7 +236,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
 
   return (
     <>
-      <h1>{t("settings.title")}</h1>
+      <ScreenTitle>{t("settings.title")}</ScreenTitle>
       <section class="card" aria-labelledby="account-title">
         <h2 id="account-title">{t("settings.account")}</h2>
         <p>{t("settings.signed_in_as", { email: me.email ?? "" })}</p>

@@ -3,6 +3,7 @@ import { useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { currentLocale, t } from "../i18n/i18n";
 import { PageLinks } from "../ui/PageLinks";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 function deviceName(): string {
   const ua = navigator.userAgent;
@@ -18,6 +19,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);
+  const emailInput = useRef<HTMLInputElement>(null);
+  // The problem is tied to the field it is about (read on reaching it) as well as announced.
+  const problem = error ? { "aria-invalid": true, "aria-describedby": "signin-error" } : {};
 
   async function requestCode(event: Event) {
     event.preventDefault();
@@ -54,18 +58,20 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <>
       <section aria-labelledby="signin-title" class="card narrow">
-        <h1 id="signin-title">{t("signin.title")}</h1>
+        <ScreenTitle id="signin-title">{t("signin.title")}</ScreenTitle>
         {step === "email" ? (
-          <form onSubmit={requestCode}>
+          // Keyed: the two forms' fields must not be one element reused, or the code's pattern stays on the
+          // email field coming back, and it refuses every address.
+          <form key="email" onSubmit={requestCode}>
             <p>{t("signin.intro")}</p>
             <label for="email">{t("signin.email")}</label>
-            <input id="email" name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            <input id="email" ref={emailInput} name="email" type="email" autocomplete="email" inputMode="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} {...problem} />
             <button type="submit" class="primary" disabled={busy}>
               {t("signin.send")}
             </button>
           </form>
         ) : (
-          <form onSubmit={exchange}>
+          <form key="code" onSubmit={exchange}>
             <p>{t("signin.sent", { email })}</p>
             <label for="code">{t("signin.code")}</label>
             <input
@@ -76,7 +82,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
               autocomplete="one-time-code"
               pattern="[0-9]{6}"
               required
-              aria-describedby="code-hint"
+              aria-describedby={error ? "code-hint signin-error" : "code-hint"}
+              aria-invalid={error ? true : undefined}
               value={code}
               // Digits only, then six (a maxLength would cut a pasted " 123 456" before its spaces are gone); the
               // field shows what is kept.
@@ -92,13 +99,21 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             <button type="submit" class="primary" disabled={busy}>
               {t("signin.submit")}
             </button>
-            <button type="button" class="link" onClick={() => setStep("email")}>
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                setStep("email");
+                setError("");
+                setTimeout(() => emailInput.current?.focus(), 0);
+              }}
+            >
               {t("signin.other_email")}
             </button>
           </form>
         )}
         {error && (
-          <p class="error" role="alert">
+          <p id="signin-error" class="error" role="alert">
             {error}
           </p>
         )}

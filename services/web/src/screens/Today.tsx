@@ -14,6 +14,7 @@ import { logEvent } from "../store/syncer";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
 type Medication = NonNullable<MedicationCatalog["medications"]>[number];
@@ -47,12 +48,13 @@ function remember(code: string): void {
   localStorage.setItem(RECENT_KEY, JSON.stringify([code, ...recentCodes().filter((c) => c !== code)].slice(0, 12)));
 }
 
+/** What was saved, in a live region that is always there: one added with its words is often not read. */
 function Saved({ message }: { message: string }) {
-  return message ? (
+  return (
     <p class="saved" role="status">
       {message}
     </p>
-  ) : null;
+  );
 }
 
 function CheckIn() {
@@ -91,12 +93,11 @@ function CheckIn() {
       <details>
         <summary>{t("today.more")}</summary>
         <label for="sleep-hours">{t("today.sleep_hours")}</label>
-        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} aria-invalid={hoursValid ? undefined : true} aria-describedby={hoursValid ? undefined : "sleep-hours-error"} />
-        {!hoursValid && (
-          <p id="sleep-hours-error" class="error">
-            {t("today.sleep_hours_invalid")}
-          </p>
-        )}
+        <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} aria-invalid={hoursValid ? undefined : true} aria-describedby="sleep-hours-error" />
+        {/* Always there, so a screen reader hears the problem as it appears. */}
+        <p id="sleep-hours-error" class="error" aria-live="polite">
+          {hoursValid ? "" : t("today.sleep_hours_invalid")}
+        </p>
         <Scale name="sleep_quality" legend={t("today.sleep_quality")} min={0} max={4} value={sleepQuality} onChange={setSleepQuality} low="today.scale_low" high="today.scale_high" />
         <Scale name="mood" legend={t("today.mood")} min={0} max={4} value={mood} onChange={setMood} low="today.mood_low" high="today.mood_high" />
       </details>
@@ -396,14 +397,23 @@ export function Today() {
   }, []);
   return (
     <>
-      <h1>{t("today.title")}</h1>
+      <ScreenTitle>{t("today.title")}</ScreenTitle>
       <CheckIn />
       <PlanToday catalog={medications} />
       <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
       <Dose catalog={medications} />
       <TaperStep catalog={medications} />
       <Note />
-      {safety && <Safety reason={safety.reason} onClose={() => setSafety(null)} />}
+      {safety && (
+        <Safety
+          reason={safety.reason}
+          onClose={() => {
+            setSafety(null);
+            // Back to the symptoms (the button that saved the one logged is gone).
+            document.getElementById("symptom-search")?.focus();
+          }}
+        />
+      )}
     </>
   );
 }

@@ -10,6 +10,7 @@ import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i1
 import type { MessageKey } from "../i18n/i18n";
 import { loadPlan, loadSchedule } from "../store/plan";
 import { loadSummaries, loadSymptoms } from "../store/remote";
+import { ScreenTitle } from "../ui/ScreenTitle";
 
 // The plan's schedule is asked for at most this many days at once (the API's limit).
 const MAX_PLAN_DAYS = 366;
@@ -83,7 +84,7 @@ export function Trends() {
 
   return (
     <>
-      <h1>{t("trends.title")}</h1>
+      <ScreenTitle>{t("trends.title")}</ScreenTitle>
       <fieldset class="ranges">
         <legend>{t("trends.range")}</legend>
         {RANGES.map((r) => (

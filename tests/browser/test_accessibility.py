@@ -1,0 +1,473 @@
+"""The app as a person with a screen reader, a keyboard or large text meets it, in Debian's Chromium on a
+390 px phone against the real stack: axe on every screen and state (signed out and in, with data, the
+dialogs, the forms' problems) in English and Spanish and in the dark theme, with touch targets of 44 px;
+the navigation whole at twice the text size; focus on each new screen's heading and its title in the
+document's; dialogs that keep focus and give it back; a field's problem tied to it and announced."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import requests
+
+from tests.browser import axe, scene
+from tests.browser.app_stack import PHONE, api, plant_wave
+from tests.browser.test_app import code_from
+from tests.factories.accounts import person
+from tests.support.servers import wait_for
+
+SCREENS = ("today", "plan", "trends", "history", "reports", "settings")
+LOCALES = {"en": "en-US", "es": "es-ES"}
+MIN_TARGET = 44
+# Every visible control a finger aims at, drawn smaller than 44 px a side (links inside a sentence are
+# exempt, as WCAG's target size allows).
+TARGETS = (
+    "button, a.button, summary, nav a, label.check, .choice span, dialog a, .page-links a, select,"
+    " input:not([type=radio]):not([type=checkbox])"
+)
+SMALL_TARGETS = """([selector, min]) => [...document.querySelectorAll(selector)]
+    .filter(e => e.getClientRects().length)
+    .map(e => [e, e.getBoundingClientRect()])
+    .filter(([e, r]) => r.height < min - 0.5 || r.width < min - 0.5)
+    .map(([e, r]) => `${e.tagName} "${e.textContent.trim().slice(0, 30)}" ${r.width | 0}x${r.height | 0}`)"""
+# The navigation's links: where each is drawn, and whether its word fits its box.
+NAV_LINKS = """() => [...document.querySelectorAll('nav a')].map(a => {
+    const r = a.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(a);
+    const text = range.getBoundingClientRect();
+    return {name: a.textContent, x: r.x, y: r.y, height: r.height, right: r.right, bottom: r.bottom,
+            clipped: a.scrollWidth > a.clientWidth + 1 || text.width > r.width + 1
+                     || text.left < r.left - 1 || text.right > r.right + 1};
+})"""
+# Buttons whose words do not fit them, or that reach past the screen's edge.
+CLIPPED_BUTTONS = """() => [...document.querySelectorAll('main :is(button, a.button, summary), dialog button')
+    ].filter(e => e.getClientRects().length)
+    .filter(e => {
+        const r = e.getBoundingClientRect();
+        return e.scrollWidth > e.clientWidth + 1 || r.left < -0.5 || r.right > innerWidth + 0.5;
+    }).map(e => e.textContent.trim())"""
+FOCUSED = """() => {
+    const e = document.activeElement;
+    return {tag: e.tagName, text: e.textContent.trim(), inDialog: e.closest('dialog[open]') !== null,
+            outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label')};
+}"""
+
+
+@pytest.fixture
+def phone(browser, app_url, db, redis, mailbox):
+    """A factory of phone-sized pages on the app's origin, in a language and colour scheme."""
+    contexts = []
+
+    def open_page(language: str = "en", scheme: str = "light"):
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale=LOCALES[language], color_scheme=scheme, timezone_id="UTC"
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def ask_and_sign_in(page, mailbox, email: str, check=lambda where: None) -> None:
+    """Signed out, in whatever language the page speaks: the email, the code; `check` at each step, with a
+    problem shown at each too."""
+    page.goto("/app/")
+    page.locator("#email").wait_for()
+    check("sign-in: email")
+    page.locator("#email").fill("someone@example")  # the server refuses it: its problem shows
+    page.locator("form button[type=submit]").click()
+    page.get_by_role("alert").wait_for()
+    check("sign-in: email refused")
+    page.locator("#email").fill(email)
+    page.locator("form button[type=submit]").click()
+    page.locator("#code").wait_for()
+    (message,) = mailbox.wait_for(1)
+    check("sign-in: code")
+    page.locator("#code").fill("000000")
+    page.locator("form button[type=submit]").click()
+    page.get_by_role("alert").wait_for()
+    check("sign-in: wrong code")
+    page.locator("#code").fill(code_from(message))
+    page.locator("form button[type=submit]").click()
+    page.locator("main h1").and_(page.locator(":not(#signin-title)")).wait_for()
+
+
+def plant_history(app_url: str, headers: dict, today: date) -> None:
+    """A scene's taper, plan and wave, and today a symptom, a note and a dose."""
+    scene.plant_taper(app_url, headers, today)
+    scene.plant_plan(app_url, headers, today)
+    plant_wave(app_url, headers, today)
+    now = datetime.now(UTC)
+    at = (now - timedelta(minutes=5)).isoformat()
+    events = [
+        {"type": "symptom", "code": "insomnia", "severity": 2},
+        {"type": "note", "text": "Slept badly", "tags": ["question_for_doctor"]},
+        {"type": "dose", "medication": "diazepam", "amount_mg": 4},
+    ]
+    events = [e | {"event_id": uuid.uuid4().hex, "occurred_at": at} for e in events]
+    body = {"sent_at": now.isoformat(), "events": events}
+    r = api(app_url, headers, "POST", "/v1/events/batch", json=body)
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+
+
+def shared_report(app_url: str, headers: dict) -> None:
+    """Last week's report, made, with a link shared with a named clinician."""
+    r = api(app_url, headers, "POST", "/v1/reports", json={})
+    assert r.status_code in (201, 202), r.text
+    report_id = r.json()["id"]
+
+    def ready() -> bool:
+        return api(app_url, headers, "GET", f"/v1/reports/{report_id}").json()["status"] == "ready"
+
+    wait_for(ready, 90, "the report")
+    share = {"recipient": "Dr Rivera", "expires_in_days": 14}
+    r = api(app_url, headers, "POST", f"/v1/reports/{report_id}/shares", json=share)
+    assert r.status_code == 201, r.text
+
+
+def go(page, screen: str) -> None:
+    page.locator(f'nav a[href="/app/{"" if screen == "today" else screen}"]').click()
+    page.locator("main h1").wait_for()
+
+
+def sweep_today(page, check) -> None:
+    """The plan's doses, the check-in's details with a problem, a symptom's scale, the safety dialog."""
+    page.get_by_test_id("planned-dose").first.wait_for()
+    check("today")
+    page.locator("details summary").first.click()
+    page.locator("#sleep-hours").fill("30")
+    page.locator("#sleep-hours-error").get_by_text("24").wait_for()
+    check("today: hours slept refused")
+    page.locator("#symptom-search").fill("convulsion")
+    page.locator("ul.picks button").first.click()
+    page.locator("input[name=severity][value='3']").check()
+    check("today: a symptom's scale")
+    page.locator("form:has(input[name=severity]) button[type=submit]").click()
+    page.locator("dialog.safety[open]").wait_for()
+    check("today: the safety dialog")
+    page.keyboard.press("Escape")
+
+
+def sweep_plan(page, check) -> None:
+    """The summary and schedule, the calendar, versions, ending or deleting, the form with its problems."""
+    go(page, "plan")
+    page.get_by_test_id("plan-summary").wait_for()
+    page.get_by_test_id("schedule-list").wait_for()
+    check("plan")
+    page.locator("input[name=plan-view]").nth(1).check()
+    page.get_by_test_id("calendar").wait_for()
+    for summary in page.locator("details.card > summary").all():
+        summary.click()
+    page.get_by_test_id("plan-versions").get_by_role("listitem").first.wait_for()
+    check("plan: calendar, versions, end or delete")
+    page.locator("button.danger-outline").click()
+    page.locator("dialog.confirm[open]").wait_for()
+    check("plan: delete confirm")
+    page.keyboard.press("Escape")
+    page.locator("main > button.primary").click()  # change the plan
+    page.locator("#med0-strength").fill("")
+    page.locator("#med0-start").fill("-1")
+    page.locator("form button[type=submit].primary").click()
+    page.get_by_test_id("plan-errors").wait_for()
+    check("plan: the form with its problems")
+
+
+def sweep_history(page, check) -> None:
+    """The days, an entry's edit, the question before a deletion."""
+    go(page, "history")
+    page.get_by_test_id("day").first.wait_for()
+    check("history")
+    entry = page.locator("ul.history li").filter(has=page.locator("button")).first
+    entry.locator("button").first.click()  # edit
+    page.locator("form.edit").wait_for()
+    check("history: an edit")
+    page.locator("form.edit button[type=button]").click()
+    entry.locator("button").last.click()  # delete
+    page.locator("dialog.confirm[open]").wait_for()
+    check("history: delete confirm")
+    page.keyboard.press("Escape")
+
+
+def sweep_settings(page, check) -> None:
+    """Every group, the reminders' quiet hours and pause shown, time zones found, a refused address."""
+    go(page, "settings")
+    page.locator("ul.devices li").first.wait_for()
+    reminders = page.locator("form[aria-labelledby=reminders-title] label.check input")
+    reminders.nth(0).check()
+    reminders.nth(1).check()  # quiet hours: their fields show
+    page.locator("#paused-until").fill(str(datetime.now(UTC).date() + timedelta(days=7)))
+    page.locator("#tz-search").fill("Madrid")
+    page.locator("ul.picks button").first.wait_for()
+    page.locator("#weekly-clinician").fill("someone@example")  # refused by the server
+    weekly = page.locator("form[aria-labelledby=weekly-title]")
+    weekly.locator("button[type=submit]").click()
+    weekly.get_by_role("alert").wait_for()
+    check("settings, its forms open and a problem shown")
+
+
+class TestAxe:
+    @pytest.mark.parametrize("look", [("en", "light"), ("es", "light"), ("en", "dark")], ids="-".join)
+    def test_every_screen_state_and_dialog_has_no_violations(self, phone, app_url, mailbox, look):
+        """Each screen signed out and in with data, its dialogs and its forms' problems: no axe violation of a
+        failing impact, and every control a finger aims at 44 px a side at least."""
+        language, scheme = look
+        email = f"axe-{language}-{scheme}@example.org"
+        _user, headers = person(email, time_zone="UTC")
+        plant_history(app_url, headers, datetime.now(UTC).date())
+        shared_report(app_url, headers)
+        page = phone(language, scheme)
+        failures: list[str] = []
+
+        def check(where: str) -> None:
+            found = [v for v in axe.violations(page) if v["impact"] in axe.FAILING]
+            if found:
+                failures.append(f"{where}:\n{axe.report(found)}")
+            small = page.evaluate(SMALL_TARGETS, [TARGETS, MIN_TARGET])
+            if small:
+                failures.append(f"{where}: targets under {MIN_TARGET} px: {small}")
+
+        ask_and_sign_in(page, mailbox, email, check)
+        assert page.evaluate("document.documentElement.lang") == language
+        sweep_today(page, check)
+        sweep_plan(page, check)
+        go(page, "trends")
+        page.locator("[data-testid=chart][data-drawn-days]").wait_for()
+        page.locator("main details > summary").click()
+        check("trends with its table")
+        sweep_history(page, check)
+        go(page, "reports")
+        page.locator("[data-testid=report] details > summary").first.click()
+        page.get_by_test_id("share").first.wait_for()
+        check("reports with a shared link")
+        sweep_settings(page, check)
+        assert not failures, "\n\n".join(failures)
+
+
+def screen_at_twice_the_text(page, where: str) -> list[str]:
+    """What is wrong with the navigation and the buttons on the screen shown, at 200 % text."""
+    problems = []
+    links = page.evaluate(NAV_LINKS)
+    width = page.viewport_size["width"]
+    for link in links:
+        if link["clipped"]:
+            problems.append(f"{where}: {link['name']} is cut off")
+        if link["x"] < -0.5 or link["right"] > width + 0.5:
+            problems.append(
+                f"{where}: {link['name']} is outside the screen, at {link['x']:.0f}-{link['right']:.0f}"
+            )
+        if link["height"] < MIN_TARGET - 0.5:
+            problems.append(f"{where}: {link['name']} is {link['height']:.0f} px tall")
+    for a, b in itertools.combinations(links, 2):
+        apart = (
+            a["right"] <= b["x"] + 0.5
+            or b["right"] <= a["x"] + 0.5
+            or a["bottom"] <= b["y"] + 0.5
+            or b["bottom"] <= a["y"] + 0.5
+        )
+        if not apart:
+            problems.append(f"{where}: {a['name']} overlaps {b['name']}")
+    clipped = page.evaluate(CLIPPED_BUTTONS)
+    if clipped:
+        problems.append(f"{where}: buttons cut off or off the screen: {clipped}")
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    if widths[0] > widths[1]:
+        problems.append(f"{where}: the page is {widths[0]} px wide in {widths[1]} px")
+    return problems
+
+
+class TestLargeText:
+    @pytest.mark.parametrize("language", ["en", "es"])
+    def test_at_twice_the_text_size_the_navigation_and_buttons_are_whole(
+        self, phone, app_url, mailbox, db, language
+    ):
+        """As a phone's largest text or the browser's text zoom draws it: every navigation item inside the
+        screen, its word whole, none over another; every button's words inside it; the navigation kept to
+        a third of the screen at most, and the end of each screen above it."""
+        email = f"big-{language}@example.org"
+        person(email)
+        page = phone(language)
+        ask_and_sign_in(page, mailbox, email)
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        problems = []
+        for screen in SCREENS:
+            go(page, screen)
+            page.wait_for_load_state("networkidle")
+            problems += screen_at_twice_the_text(page, screen)
+            nav = page.locator("nav").bounding_box()
+            if nav["height"] > PHONE["height"] / 3:
+                problems.append(f"{screen}: the navigation is {nav['height']:.0f} px tall")
+            # Scrolled to the end: the screen's last words are above the navigation, not under it.
+            page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
+            last = page.locator("main > :last-child").bounding_box()
+            nav = page.locator("nav").bounding_box()
+            if last["y"] + last["height"] > nav["y"] + 0.5:
+                problems.append(f"{screen}: its end is under the navigation")
+        assert not problems, "\n".join(problems)
+
+
+class TestFocus:
+    def test_each_new_screen_takes_focus_on_its_heading_and_names_the_document(
+        self, phone, app_url, mailbox, db
+    ):
+        person("focus@example.org")
+        page = phone()
+        ask_and_sign_in(page, mailbox, "focus@example.org")
+        # Signing in moved to Today: its heading has the focus (the button pressed is gone).
+        focused = page.evaluate(FOCUSED)
+        assert (focused["tag"], focused["text"]) == ("H1", "Today")
+        assert page.title() == "Today · Track Your Healing"
+        titles = set()
+        for screen in SCREENS[1:]:
+            go(page, screen)
+            heading = page.locator("main h1").inner_text()
+            focused = page.evaluate(FOCUSED)
+            assert (focused["tag"], focused["text"]) == ("H1", heading), screen
+            assert focused["outline"] == "none", f"{screen}: a focus ring after a tap"
+            assert page.title() == f"{heading} · Track Your Healing"
+            titles.add(page.title())
+        assert len(titles) == len(SCREENS) - 1
+        # With the keyboard: a link in the navigation, Enter; then Back.
+        page.locator('nav a[href="/app/trends"]').focus()
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name="Trends", level=1).wait_for()
+        assert page.evaluate(FOCUSED)["text"] == "Trends"
+        page.go_back()
+        page.get_by_role("heading", name="Settings", level=1).wait_for()
+        assert page.evaluate(FOCUSED)["text"] == "Settings"
+        assert page.title() == "Settings · Track Your Healing"
+        # Signing out lands on the sign-in screen's heading.
+        page.get_by_role("button", name="Sign out on this device").click()
+        page.get_by_role("heading", name="Sign in", level=1).wait_for()
+        assert page.evaluate(FOCUSED)["text"] == "Sign in"
+        assert page.title() == "Sign in · Track Your Healing"
+
+    def test_the_safety_dialog_keeps_focus_reads_from_its_title_and_gives_it_back(self, phone, mailbox, db):
+        person("dialog@example.org")
+        page = phone()
+        ask_and_sign_in(page, mailbox, "dialog@example.org")
+        page.get_by_label("Find a symptom").fill("convulsion")
+        page.get_by_role("button", name="Seizure").click()
+        page.get_by_role("group", name="How much?").get_by_role("radio", name="3", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        dialog = page.get_by_role("dialog")
+        dialog.wait_for()
+        focused = page.evaluate(FOCUSED)
+        assert (focused["tag"], focused["inDialog"]) == ("H2", True)  # not a crisis line, one tap from a call
+        for _ in range(12):  # past its last control and round again
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            # BODY: on the browser's own controls, the modal dialog's way out for the keyboard.
+            assert focused["inDialog"] or focused["tag"] == "BODY", focused
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert page.evaluate(FOCUSED)["id"] == "symptom-search"
+
+    def test_deleting_in_history_asks_in_a_dialog_that_keeps_and_returns_focus(
+        self, phone, app_url, mailbox, db
+    ):
+        _user, headers = person("confirm@example.org", time_zone="UTC")
+        now = datetime.now(UTC)
+        events = [
+            {
+                "event_id": uuid.uuid4().hex,
+                "type": "check_in",
+                "occurred_at": at.isoformat(),
+                "overall": overall,
+            }
+            for at, overall in ((now - timedelta(minutes=5), 3), (now - timedelta(minutes=10), 4))
+        ]
+        body = {"sent_at": now.isoformat(), "events": events}
+        assert api(app_url, headers, "POST", "/v1/events/batch", json=body).json()["accepted"] == 2
+        page = phone()
+        ask_and_sign_in(page, mailbox, "confirm@example.org")
+        go(page, "history")
+        # An edit left unsaved gives focus back to its button (its form, with the focus in it, is gone).
+        edit = page.get_by_role("button", name="Edit Check-in: overall 3 of 10")
+        edit.click()
+        page.get_by_role("button", name="Cancel").click()
+        assert page.evaluate(FOCUSED)["label"] == "Edit Check-in: overall 3 of 10"
+        delete = page.get_by_role("button", name="Delete Check-in: overall 3 of 10")
+        delete.click()
+        dialog = page.get_by_role("dialog", name="Delete this entry for good? It cannot be undone.")
+        dialog.wait_for()
+        assert page.evaluate(FOCUSED)["text"] == "Keep it"  # the safe answer first
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            assert focused["inDialog"] or focused["tag"] == "BODY", focused
+        page.keyboard.press("Escape")  # keeps it
+        dialog.wait_for(state="hidden")
+        assert page.evaluate(FOCUSED)["label"] == "Delete Check-in: overall 3 of 10"
+        delete.click()
+        dialog.get_by_role("button", name="Keep it").click()
+        assert page.evaluate(FOCUSED)["label"] == "Delete Check-in: overall 3 of 10"
+        delete.click()
+        dialog.get_by_role("button", name="Yes, delete it").click()
+        delete.wait_for(state="detached")
+        # The entry and its button are gone: focus is on its day, which has the other entry still.
+        wait_for(lambda: page.evaluate(FOCUSED)["tag"] == "H2", 5, "focus on the entry's day")
+        assert (
+            requests.get(f"{app_url}/v1/events", headers=headers, timeout=10).json()["events"][0]["data"][
+                "overall"
+            ]
+            == 4
+        )
+
+
+# A field's state as a screen reader gets it: invalid or not, and the words it is described by.
+DESCRIBED = """e => ({invalid: e.getAttribute('aria-invalid'),
+    described: (e.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+        .map(id => document.getElementById(id)?.textContent.trim() ?? `missing #${id}`)})"""
+
+
+class TestProblems:
+    def test_a_fields_problem_is_tied_to_it_and_announced(self, phone, mailbox, db):
+        """A refused code, a plan's field, hours slept: each field says it is invalid and is described by its
+        problem, which is announced (an alert, or a live region there before its words)."""
+        person("problems@example.org")
+        page = phone()
+        page.goto("/app/")
+        page.get_by_label("Email address").fill("someone-else@example.org")  # a typo: no account, no email
+        page.get_by_role("button", name="Email me a code").click()
+        page.get_by_role("button", name="Use another email").click()
+        assert page.evaluate("document.activeElement.id") == "email"  # its button gone, focus not lost
+        page.get_by_label("Email address").fill("problems@example.org")
+        page.get_by_role("button", name="Email me a code").click()
+        (message,) = mailbox.wait_for(1)
+        code = page.get_by_label("6-digit code")
+        code.fill("000000")
+        page.get_by_role("button", name="Sign in").click()
+        alert = page.get_by_role("alert")
+        alert.wait_for()
+        assert code.evaluate(DESCRIBED) == {
+            "invalid": "true",
+            "described": [page.locator("#code-hint").inner_text(), alert.inner_text()],
+        }
+        code.fill(code_from(message))
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Today", level=1).wait_for()
+
+        hours = page.get_by_label("Hours slept")
+        page.get_by_text("Add sleep and mood").click()
+        live = page.locator("#sleep-hours-error")
+        assert live.get_attribute("aria-live") == "polite" and live.inner_text() == ""
+        hours.fill("30")
+        live.get_by_text("24").wait_for()
+        assert hours.evaluate(DESCRIBED) == {"invalid": "true", "described": [live.inner_text()]}
+
+        go(page, "plan")
+        page.get_by_role("button", name="Enter my plan").click()
+        page.get_by_label("Daily dose at the start (mg)").fill("-1")
+        page.get_by_role("button", name="Save as a new version").click()
+        page.get_by_test_id("plan-errors").wait_for()
+        start = page.get_by_label("Daily dose at the start (mg)")
+        state = start.evaluate(DESCRIBED)
+        assert state["invalid"] == "true" and len(state["described"]) == 1
+        assert state["described"][0] in page.get_by_test_id("plan-errors").inner_text()
