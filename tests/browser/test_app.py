@@ -12,6 +12,7 @@ import uuid
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -925,6 +926,49 @@ class TestHistory:
         assert db.events.find_one({"event_id": ids[today]})["deleted_at"] is not None  # a tombstone
         assert db.events.count_documents(live) == 1
         assert_no_axe_violations(page, "history by day")
+
+    def test_a_traveller_sees_each_time_as_the_clock_read_on_the_day_it_is_listed_under(
+        self, browser, app_url, mailbox, db
+    ):
+        """The account counts days in New York; the phone is in Madrid. A check-in at 23:30 in New York is
+        listed under its New York day with "11:30 PM EST", not Madrid's "5:30 AM" of the next day; edited
+        after the account moved to Madrid, it stays on that day (and its wave or window with it)."""
+        _user, headers = person("traveller@example.org", time_zone="America/New_York")
+        new_york = ZoneInfo("America/New_York")
+        day = datetime.now(new_york).date() - timedelta(days=2)
+        late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=new_york)
+        event = {
+            "event_id": uuid.uuid4().hex,
+            "type": "check_in",
+            "occurred_at": late.isoformat(),
+            "overall": 4,
+        }
+        assert api(app_url, headers, "POST", "/v1/events", json=event).json()["local_day"] == str(day)
+        assert api(app_url, headers, "PATCH", "/v1/me", json={"time_zone": "Europe/Madrid"}).ok
+
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Europe/Madrid"
+        )
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            sign_in(page, mailbox, "traveller@example.org")
+            page.get_by_role("link", name="History").click()
+            listed = page.get_by_test_id("day").filter(has=page.get_by_role("heading", name=english_day(day)))
+            entry = listed.get_by_role("listitem").filter(has_text="Check-in: overall 4 of 10")
+            entry.wait_for()
+            assert re.search(r"11:30\sPM\sEST", entry.inner_text()), entry.inner_text()
+
+            entry.get_by_role("button", name="Edit Check-in: overall 4 of 10").click()
+            listed.get_by_role("radio", name="7", exact=True).check()
+            listed.get_by_role("button", name="Save change").click()
+            listed.get_by_text("Check-in: overall 7 of 10").wait_for()
+            page.get_by_test_id("synced").wait_for()
+            (edited,) = db.events.find({"deleted_at": None})
+            assert (edited["local_day"], edited["data"]["overall"]) == (str(day), 7)
+            assert re.search(r"11:30\sPM\sEST", listed.get_by_role("listitem").inner_text())
+        finally:
+            context.close()
 
     def test_a_long_note_can_be_added_to(self, app_context, app_url, mailbox, db):
         """An edit in History takes a note as long as Today does (5000 characters), so a long one can grow."""

@@ -84,7 +84,7 @@ export function App() {
         {me && screen === "today" && <Today />}
         {me && screen === "plan" && <LazyPlan />}
         {me && screen === "trends" && <Trends />}
-        {me && screen === "history" && <History />}
+        {me && screen === "history" && <History zone={me.time_zone} />}
         {me && screen === "reports" && <Reports />}
         {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={signedOut} />}
       </main>
