@@ -1,0 +1,88 @@
+"""Windows and waves as people in a real taper log them, through the API, Redis, FerretDB and the Celery
+workers: what GET /v1/summaries says must be where docs/windows-and-waves.md puts it."""
+
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.factories.accounts import person
+from tests.services.workers.summaries.test_tasks import wait_summary
+
+ZONE = ZoneInfo("America/New_York")
+# Six weeks from the first cut, cuts every two weeks: a wave a few days after each (5, 8 and 4 days at 7-8),
+# a window after the first two (4 days at 1-2), ordinary days at 3-5 between; one check-in a day.
+CLASSIC = "435578887311123348888888732211448888545434"
+WAVES = [(4, 8), (17, 24), (32, 35)]
+WINDOWS = [(10, 13), (26, 29)]
+
+
+@pytest.fixture
+def live(ingestion_app, workers_worker, notification_worker, redis, mailbox):
+    return ingestion_app.test_client()
+
+
+def log_days(client, headers, overall: dict[date, int]) -> None:
+    """One check-in on each local day, at noon there (today: a minute ago, if noon is still ahead)."""
+    now = datetime.now(ZONE)
+    events = [
+        {
+            "event_id": uuid.uuid4().hex,
+            "type": "check_in",
+            "overall": value,
+            "occurred_at": min(
+                datetime(d.year, d.month, d.day, 12, tzinfo=ZONE), now - timedelta(minutes=1)
+            ).isoformat(timespec="seconds"),
+        }
+        for d, value in overall.items()
+    ]
+    r = client.post("/v1/events/batch", json={"sent_at": now.isoformat(), "events": events}, headers=headers)
+    assert r.json["accepted"] == len(events), r.json
+
+
+def settled(body: dict, days: int) -> bool:
+    return not body["pending_recompute"] and sum(d["burden"] is not None for d in body["days"]) == days
+
+
+def test_a_classic_six_week_taper_shows_its_waves_and_windows(live, db):
+    """Most of these days are in a wave or a window. The second pass leaves the first pass's episodes out
+    of the baseline, which left fewer than 10 days: before, no day had a baseline, nothing was found, and the
+    summary still said the baseline was ready."""
+    _user, headers = person(time_zone="America/New_York")
+    today = datetime.now(ZONE).date()
+    first = today - timedelta(days=len(CLASSIC) - 1)
+    log_days(live, headers, {first + timedelta(days=i): int(v) for i, v in enumerate(CLASSIC)})
+    body = wait_summary(
+        live, headers, lambda b: settled(b, len(CLASSIC)), timeout=60, **{"from": first.isoformat()}
+    )
+    assert body["baseline"]["state"] == "ready"
+
+    def found(kind):
+        return [
+            ((date.fromisoformat(e["start"]) - first).days, (date.fromisoformat(e["last_day"]) - first).days)
+            for e in body["episodes"]
+            if e["kind"] == kind
+        ]
+
+    assert found("wave") == WAVES  # each wave exactly where it was logged
+    for start, end in WINDOWS:  # each window found, overlapping it by at least half
+        assert any(min(end, e) - max(start, s) + 1 >= (end - start + 1) / 2 for s, e in found("window"))
+    states = {d["day"]: d["state"] for d in body["days"]}
+    for start, end in WAVES:
+        assert {states[str(first + timedelta(days=i))] for i in range(start, end + 1)} == {"wave"}
+
+
+def test_one_very_bad_day_is_not_a_wave(live, db):
+    """A wave needs at least `min_days` (3): one day at 10 among ordinary days is shown as that day's value,
+    never as a wave or an episode."""
+    _user, headers = person(time_zone="America/New_York")
+    today = datetime.now(ZONE).date()
+    first = today - timedelta(days=34)
+    overall = {first + timedelta(days=i): 3 + (i % 3) for i in range(35)}
+    overall[today - timedelta(days=5)] = 10
+    log_days(live, headers, overall)
+    body = wait_summary(live, headers, lambda b: settled(b, 35), timeout=60, **{"from": first.isoformat()})
+    assert body["baseline"]["state"] == "ready"
+    assert body["episodes"] == []
+    assert {d["state"] for d in body["days"]} == {"neutral"}
