@@ -585,6 +585,77 @@ class TestTrends:
         drawn = chart.get_attribute("data-drawn-days")
         assert multiples.first.locator("svg").get_attribute("viewBox") == f"0 0 {drawn} 40"
 
+    def test_someone_who_logs_every_third_day_sees_their_wave_without_being_told_the_baseline_is_building(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Nine logged days in the four weeks shown, thirteen within the baseline's six weeks: the summaries
+        have a baseline and find the wave. Before, the screen counted the days shown and said "Building your
+        baseline: 9 of 10 days logged" above that very wave."""
+        _user, headers = person("every-third@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        overall = {today - timedelta(days=k): 8 if k in (10, 13, 16) else 3 + k % 2 for k in range(1, 61, 3)}
+        check_ins(app_url, headers, overall)
+
+        def summary():
+            body = api(app_url, headers, "GET", "/v1/summaries").json()
+            return None if body["pending_recompute"] else body
+
+        wait_for(lambda: (s := summary()) and s["episodes"], 30, "the wave to be found")
+        assert summary()["baseline"]["state"] == "ready"
+        page = app_context.new_page()
+        sign_in(page, mailbox, "every-third@example.org")
+        page.get_by_role("link", name="Trends").click()
+        bands = page.get_by_test_id("episodes")
+        bands.wait_for()
+        assert bands.inner_text().startswith("Wave: ")
+        assert page.get_by_text("Building your baseline").count() == 0
+
+    def test_a_phone_a_day_behind_the_account_still_shows_the_account_s_today(
+        self, browser, app_url, mailbox, db
+    ):
+        """The account counts days on Kiritimati (UTC+14), the phone is on Pago Pago (UTC-11): the phone's
+        date is always one or two days behind. A check-in logged now is on the account's today, and the
+        ranges end there (before, they ended on the phone's today, and today's entries were not shown)."""
+        _user, headers = person("ahead@example.org", time_zone="Pacific/Kiritimati")
+        now = datetime.now(UTC)
+        event = {
+            "event_id": uuid.uuid4().hex,
+            "type": "check_in",
+            "occurred_at": now.isoformat(),
+            "overall": 7,
+        }
+        today = date.fromisoformat(
+            api(app_url, headers, "POST", "/v1/events", json=event).json()["local_day"]
+        )
+        assert today == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+        wait_for(
+            lambda: api(app_url, headers, "GET", "/v1/summaries").json()["days"][-1]["burden"] == 7,
+            30,
+            "the check-in in the summaries",
+        )
+
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Pacific/Pago_Pago"
+        )
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            sign_in(page, mailbox, "ahead@example.org")
+            page.get_by_role("link", name="Trends").click()
+            page.get_by_text("Data table").click()
+            newest = page.get_by_role("row").nth(1)
+            newest.wait_for()
+            wait_for(
+                lambda: (
+                    newest.get_by_role("rowheader").inner_text() == english_day(today)
+                    and newest.get_by_role("cell").first.inner_text() == "7"
+                ),
+                15,
+                "the account's today, with its check-in, as the newest row",
+            )
+        finally:
+            context.close()
+
 
 class TestSettings:
     def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):

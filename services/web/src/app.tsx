@@ -83,7 +83,7 @@ export function App() {
         {me === null && <SignIn onSignedIn={() => void refresh()} />}
         {me && screen === "today" && <Today />}
         {me && screen === "plan" && <LazyPlan />}
-        {me && screen === "trends" && <Trends />}
+        {me && screen === "trends" && <Trends zone={me.time_zone} />}
         {me && screen === "history" && <History zone={me.time_zone} />}
         {me && screen === "reports" && <Reports />}
         {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={signedOut} />}

@@ -108,7 +108,11 @@ export const en = {
   "trends.episode": "{kind}: {start} – {end}",
   "trends.ongoing": "ongoing",
   "trends.no_data": "No data yet. Your first check-in will start your chart.",
-  "trends.baseline": { one: "Building your baseline: {count} of {total} day logged", other: "Building your baseline: {count} of {total} days logged" },
+  "trends.baseline": {
+    one: "Building your baseline: {count} of the {total} days it needs logged in the last six weeks. Windows and waves can be found once it is ready.",
+    other: "Building your baseline: {count} of the {total} days it needs logged in the last six weeks. Windows and waves can be found once it is ready.",
+  },
+  "trends.none_in_range": "Nothing was logged in this range. Choose a longer one to see your earlier days.",
   "trends.table": "Data table",
   "trends.col_day": "Day",
   "trends.col_burden": "Burden (0–10)",

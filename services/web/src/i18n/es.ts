@@ -109,7 +109,11 @@ export const es: Record<MessageKey, Message> = {
   "trends.episode": "{kind}: {start} – {end}",
   "trends.ongoing": "en curso",
   "trends.no_data": "Aún no hay datos. Tu primer registro empezará el gráfico.",
-  "trends.baseline": { one: "Calculando tu referencia: {count} de {total} día registrado", other: "Calculando tu referencia: {count} de {total} días registrados" },
+  "trends.baseline": {
+    one: "Calculando tu referencia: {count} de los {total} días que necesita, registrado en las últimas seis semanas. Las ventanas y las olas se podrán ver cuando esté lista.",
+    other: "Calculando tu referencia: {count} de los {total} días que necesita, registrados en las últimas seis semanas. Las ventanas y las olas se podrán ver cuando esté lista.",
+  },
+  "trends.none_in_range": "No registraste nada en este periodo. Elige uno más largo para ver tus días anteriores.",
   "trends.table": "Tabla de datos",
   "trends.col_day": "Día",
   "trends.col_burden": "Carga (0–10)",
