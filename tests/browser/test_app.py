@@ -527,6 +527,8 @@ class TestTrends:
         bands.wait_for()
         assert f"Wave: {english_day(start)} \u2013 {english_day(end)}" in bands.inner_text()
         assert page.get_by_text("this describes your logs; it is not a diagnosis", exact=False).is_visible()
+        # Beside a wave: what it is and is not, and that doses are for the prescriber (never advice).
+        assert page.get_by_test_id("wave-note").inner_text().startswith("Waves are common during a taper")
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1

@@ -134,6 +134,8 @@ export function Trends({ zone }: { zone?: string }) {
               ))}
             </ul>
           )}
+          {/* A foggy reader who sees "Wave … ongoing" is told what it is and is not, and who decides on doses. */}
+          {data.bands.some((band) => band.kind === "wave") && <p data-testid="wave-note">{t("trends.wave_note")}</p>}
           <p class="muted">{t("trends.disclaimer")}</p>
           <SymptomMultiples series={symptoms} label={label} />
           {data.redFlags.length > 0 && (
