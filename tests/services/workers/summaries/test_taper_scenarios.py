@@ -86,3 +86,64 @@ def test_one_very_bad_day_is_not_a_wave(live, db):
     assert body["baseline"]["state"] == "ready"
     assert body["episodes"] == []
     assert {d["state"] for d in body["days"]} == {"neutral"}
+
+
+def test_deleting_a_past_wave_s_days_takes_the_wave_away(live, db):
+    """Entries of a past day deleted (or edited: a new entry, then the old one deleted) recompute that
+    stretch: the second wave of the classic taper goes once its days are gone, the others stay."""
+    _user, headers = person(time_zone="America/New_York")
+    today = datetime.now(ZONE).date()
+    first = today - timedelta(days=len(CLASSIC) - 1)
+    log_days(live, headers, {first + timedelta(days=i): int(v) for i, v in enumerate(CLASSIC)})
+    query = {"from": first.isoformat()}
+    wait_summary(live, headers, lambda b: settled(b, len(CLASSIC)) and b["episodes"], timeout=60, **query)
+    start, end = WAVES[1]
+    wave_days = {str(first + timedelta(days=i)) for i in range(start, end + 1)}
+    for event in live.get("/v1/events", headers=headers, query_string={"limit": 100}).json["events"]:
+        if event["local_day"] in wave_days:
+            assert live.delete(f"/v1/events/{event['event_id']}", headers=headers).status_code == 204
+    body = wait_summary(
+        live, headers, lambda b: settled(b, len(CLASSIC) - len(wave_days)), timeout=60, **query
+    )
+    waves = [
+        ((date.fromisoformat(e["start"]) - first).days, (date.fromisoformat(e["last_day"]) - first).days)
+        for e in body["episodes"]
+        if e["kind"] == "wave"
+    ]
+    # Each remaining wave is still found where it was logged; none is left where the deleted days were.
+    assert len(waves) == 2
+    for (start, end), (s, e) in zip([WAVES[0], WAVES[2]], waves, strict=True):
+        assert s <= start and end <= e and e - s <= end - start + 2
+
+
+def test_late_night_entries_around_a_dst_change_and_a_move_land_on_the_account_s_days(live, db):
+    """Madrid, the night the clocks go back (25 October 2026): 23:50 is the 24th, 00:10 and the repeated
+    02:30 are the 25th. Then the person moves the account to New York: 23:30 there is that day, not
+    Madrid's next one, and the Madrid days stay where they were."""
+    _user, headers = person(time_zone="Europe/Madrid")
+    madrid = ZoneInfo("Europe/Madrid")
+    at = [
+        (datetime(2026, 10, 24, 23, 50, tzinfo=madrid), 2),
+        (datetime(2026, 10, 25, 0, 10, tzinfo=madrid), 3),
+        (datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=madrid), 4),  # the second 02:30, in winter time
+    ]
+    events = [
+        {"event_id": uuid.uuid4().hex, "type": "symptom", "code": "insomnia", "severity": s, "occurred_at": t}
+        for t, s in ((t.isoformat(), s) for t, s in at)
+    ]
+    now = datetime.now(ZONE).isoformat()
+    assert (
+        live.post("/v1/events/batch", json={"sent_at": now, "events": events}, headers=headers).json[
+            "accepted"
+        ]
+        == 3
+    )
+    assert live.patch("/v1/me", json={"time_zone": "America/New_York"}, headers=headers).status_code == 200
+    late = datetime(2026, 11, 10, 23, 30, tzinfo=ZONE).isoformat()
+    event = {"event_id": "ny", "type": "symptom", "code": "insomnia", "severity": 1, "occurred_at": late}
+    assert live.post("/v1/events", json=event, headers=headers).json["local_day"] == "2026-11-10"
+    body = wait_summary(
+        live, headers, lambda b: settled(b, 3), timeout=60, **{"from": "2026-10-24", "to": "2026-11-11"}
+    )
+    logged = {d["day"]: d["symptoms"]["insomnia"]["max"] for d in body["days"] if d["burden"] is not None}
+    assert logged == {"2026-10-24": 2, "2026-10-25": 4, "2026-11-10": 1}
