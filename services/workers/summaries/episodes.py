@@ -143,8 +143,11 @@ def close_run(kind: str, first: int, last: int, refs: References, params: dict[s
     return run if _is_episode(run, params) else None
 
 
-def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
-    ongoing = len(days) - 1 - run["end"] <= params["max_gap_days"]
+def _episode(run: dict, days: list[str], known: list[bool], params: dict[str, Any]) -> dict:
+    # Ongoing while no day after it has been judged: a day or two without an entry (someone who logs every
+    # few days) says nothing about its end. After `ongoing_days` without one, nobody can tell.
+    later = any(known[run["end"] + 1 :])
+    ongoing = not later and len(days) - 1 - run["end"] <= params["ongoing_days"]
     deviations = [float(d) for d in run["deviations"]]
     return {
         "kind": run["kind"],
@@ -240,4 +243,4 @@ def detect(
     for run in runs:
         for k in run["logged"]:
             states[k] = run["kind"]
-    return [_episode(run, days, params) for run in runs], states
+    return [_episode(run, days, known, params) for run in runs], states

@@ -147,3 +147,21 @@ def test_late_night_entries_around_a_dst_change_and_a_move_land_on_the_account_s
     )
     logged = {d["day"]: d["symptoms"]["insomnia"]["max"] for d in body["days"] if d["burden"] is not None}
     assert logged == {"2026-10-24": 2, "2026-10-25": 4, "2026-11-10": 1}
+
+
+def test_a_wave_with_nothing_logged_since_is_ongoing_between_entries_every_third_day(live, db):
+    """Someone who logs every third day, the last three entries in a wave, the latest three days ago:
+    nothing says the wave has ended, so it is ongoing (before, it ended on its last entry as soon as two
+    days had passed, and began again with the next entry)."""
+    _user, headers = person(time_zone="America/New_York")
+    today = datetime.now(ZONE).date()
+    overall = {today - timedelta(days=k): 8 if k <= 9 else 3 + k % 2 for k in range(3, 61, 3)}
+    log_days(live, headers, overall)
+    first = min(overall).isoformat()
+    body = wait_summary(
+        live, headers, lambda b: settled(b, len(overall)) and b["episodes"], timeout=60, **{"from": first}
+    )
+    (wave,) = body["episodes"]
+    assert (wave["kind"], wave["ongoing"], wave["end"]) == ("wave", True, None)
+    assert wave["last_day"] == str(today - timedelta(days=3))
+    assert body["status"]["current_episode"]["start"] == wave["start"]
