@@ -114,7 +114,7 @@ export const es: Record<MessageKey, Message> = {
     other: "Calculando tu referencia: {count} de los {total} días que necesita, registrados en las últimas seis semanas. Hasta que esté lista, tus días más recientes no se pueden marcar como ventana ni como ola.",
   },
   "trends.wave_note": "Las olas son frecuentes durante una reducción, y van y vienen; una ola no es un retroceso. Si una ola se te hace difícil de llevar, habla con quien te receta antes de cambiar cualquier dosis.",
-  "trends.none_in_range": "No registraste nada en este periodo. Elige uno más largo para ver tus días anteriores.",
+  "trends.none_in_range": "No hay nada registrado en este periodo. Elige uno más largo para ver tus días anteriores.",
   "trends.table": "Tabla de datos",
   "trends.col_day": "Día",
   "trends.col_burden": "Carga (0–10)",
