@@ -1155,6 +1155,32 @@ class TestReports:
         assert "comes before the first" in page.get_by_role("alert").inner_text()
         assert db.reports.count_documents({}) == 0
 
+    def test_days_i_choose_are_the_account_s_days_on_a_phone_a_day_behind(
+        self, browser, app_url, mailbox, db
+    ):
+        """Account on Kiritimati (UTC+14), phone on Pago Pago (UTC-11): the form starts on the account's
+        yesterday, and the account's today can be chosen (before, the phone's days: today was refused as
+        "still to come", though the server takes it)."""
+        person("report-ahead@example.org", time_zone="Pacific/Kiritimati")
+        today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Pacific/Pago_Pago"
+        )
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            sign_in(page, mailbox, "report-ahead@example.org")
+            page.get_by_role("link", name="Reports").click()
+            page.get_by_label("Days I choose").check()
+            assert page.get_by_label("To", exact=True).input_value() == str(today - timedelta(days=1))
+            page.get_by_label("From", exact=True).fill(str(today - timedelta(days=6)))
+            page.get_by_label("To", exact=True).fill(str(today))
+            page.get_by_role("button", name="Make my report").click()
+            wait_for(lambda: db.reports.count_documents({}) == 1, 15, "the report to be asked for")
+            assert page.get_by_text("The last day is still to come").count() == 0
+        finally:
+            context.close()
+
     def test_a_link_made_or_revoked_offline_says_it_needs_a_connection(
         self, app_context, app_url, mailbox, db
     ):

@@ -85,7 +85,7 @@ export function App() {
         {me && screen === "plan" && <LazyPlan />}
         {me && screen === "trends" && <Trends zone={me.time_zone} />}
         {me && screen === "history" && <History zone={me.time_zone} />}
-        {me && screen === "reports" && <Reports />}
+        {me && screen === "reports" && <Reports zone={me.time_zone} />}
         {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={signedOut} />}
       </main>
       {me && (
