@@ -60,7 +60,8 @@ README_FILES = (
         "events.json",
         'Every entry you logged, with your notes. "occurred_at" is the corrected time we use; '
         '"occurred_at_device" is the time exactly as your device sent it; "local_day" is the day in your '
-        "time zone. Entries you deleted appear only as their id and the time you deleted them. It also keeps "
+        'time zone, "time_zone" the zone it was counted in (your account\'s when you logged it). '
+        "Entries you deleted appear only as their id and the time you deleted them. It also keeps "
         'our bookkeeping for each entry: "device_id" (which of your devices sent it, see devices.json), '
         '"device_utc_offset_min" (your device\'s offset from UTC), "sent_at" and "received_at" (when '
         'your device sent it and when we received it), "clock_skew_s" and "clock_corrected" (how far '

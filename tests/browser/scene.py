@@ -87,6 +87,25 @@ def plant_plan(app_url: str, headers: dict, today: date) -> None:
     assert r.status_code == 201, r.text
 
 
+def plant_recent_days(app_url: str, headers: dict) -> None:
+    """Check-ins on every third of the server's own last six weeks: it reckons whether the person has a
+    baseline from its own today, not the scene's, and the person of the scene has kept logging (the Trends
+    screen would say the baseline is building otherwise). The scene's screens show none of these days."""
+    now = datetime.now(UTC)
+    events = [
+        {
+            "event_id": uuid.uuid4().hex,
+            "type": "check_in",
+            "occurred_at": (now - timedelta(days=days)).isoformat(),
+            "overall": 4,
+        }
+        for days in range(1, 42, 3)
+    ]
+    body = {"sent_at": now.isoformat(), "events": events}
+    r = requests.post(f"{app_url}/v1/events/batch", json=body, headers=headers, timeout=10)
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+
+
 def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes]:
     """PNG bytes of each screen at each width, by (screen, width)."""
     today = NOW.date()
@@ -94,11 +113,14 @@ def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes
     plant_taper(app_url, headers, today)
     plant_plan(app_url, headers, today)
     plant_wave(app_url, headers, today)
+    plant_recent_days(app_url, headers)
 
     def summarised() -> bool:
         params = {"from": str(today - timedelta(days=27)), "to": str(today)}
         body = requests.get(f"{app_url}/v1/summaries", params=params, headers=headers, timeout=10).json()
-        return not body["pending_recompute"] and bool(body["episodes"])
+        return (
+            not body["pending_recompute"] and bool(body["episodes"]) and body["baseline"]["state"] == "ready"
+        )
 
     wait_for(summarised, 60, "the planted wave")
     context = browser.new_context(

@@ -12,6 +12,7 @@ import uuid
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -525,6 +526,8 @@ class TestTrends:
         bands.wait_for()
         assert f"Wave: {english_day(start)} \u2013 {english_day(end)}" in bands.inner_text()
         assert page.get_by_text("this describes your logs; it is not a diagnosis", exact=False).is_visible()
+        # Beside a wave: what it is and is not, and that doses are for the prescriber (never advice).
+        assert page.get_by_test_id("wave-note").inner_text().startswith("Waves are common during a taper")
         assert page.locator("[data-testid=chart] canvas").count() == 1
         page.get_by_text("Data table").click()
         assert page.get_by_role("row").count() == 28 + 1
@@ -582,6 +585,77 @@ class TestTrends:
         chart.wait_for()
         drawn = chart.get_attribute("data-drawn-days")
         assert multiples.first.locator("svg").get_attribute("viewBox") == f"0 0 {drawn} 40"
+
+    def test_someone_who_logs_every_third_day_sees_their_wave_without_being_told_the_baseline_is_building(
+        self, app_context, app_url, mailbox, db
+    ):
+        """Nine logged days in the four weeks shown, thirteen within the baseline's six weeks: the summaries
+        have a baseline and find the wave. Before, the screen counted the days shown and said "Building your
+        baseline: 9 of 10 days logged" above that very wave."""
+        _user, headers = person("every-third@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        overall = {today - timedelta(days=k): 8 if k in (10, 13, 16) else 3 + k % 2 for k in range(1, 61, 3)}
+        check_ins(app_url, headers, overall)
+
+        def summary():
+            body = api(app_url, headers, "GET", "/v1/summaries").json()
+            return None if body["pending_recompute"] else body
+
+        wait_for(lambda: (s := summary()) and s["episodes"], 30, "the wave to be found")
+        assert summary()["baseline"]["state"] == "ready"
+        page = app_context.new_page()
+        sign_in(page, mailbox, "every-third@example.org")
+        page.get_by_role("link", name="Trends").click()
+        bands = page.get_by_test_id("episodes")
+        bands.wait_for()
+        assert bands.inner_text().startswith("Wave: ")
+        assert page.get_by_text("Building your baseline").count() == 0
+
+    def test_a_phone_a_day_behind_the_account_still_shows_the_account_s_today(
+        self, browser, app_url, mailbox, db
+    ):
+        """The account counts days on Kiritimati (UTC+14), the phone is on Pago Pago (UTC-11): the phone's
+        date is always one or two days behind. A check-in logged now is on the account's today, and the
+        ranges end there (before, they ended on the phone's today, and today's entries were not shown)."""
+        _user, headers = person("ahead@example.org", time_zone="Pacific/Kiritimati")
+        now = datetime.now(UTC)
+        event = {
+            "event_id": uuid.uuid4().hex,
+            "type": "check_in",
+            "occurred_at": now.isoformat(),
+            "overall": 7,
+        }
+        today = date.fromisoformat(
+            api(app_url, headers, "POST", "/v1/events", json=event).json()["local_day"]
+        )
+        assert today == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+        wait_for(
+            lambda: api(app_url, headers, "GET", "/v1/summaries").json()["days"][-1]["burden"] == 7,
+            30,
+            "the check-in in the summaries",
+        )
+
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Pacific/Pago_Pago"
+        )
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            sign_in(page, mailbox, "ahead@example.org")
+            page.get_by_role("link", name="Trends").click()
+            page.get_by_text("Data table").click()
+            newest = page.get_by_role("row").nth(1)
+            newest.wait_for()
+            wait_for(
+                lambda: (
+                    newest.get_by_role("rowheader").inner_text() == english_day(today)
+                    and newest.get_by_role("cell").first.inner_text() == "7"
+                ),
+                15,
+                "the account's today, with its check-in, as the newest row",
+            )
+        finally:
+            context.close()
 
 
 class TestSettings:
@@ -925,6 +999,49 @@ class TestHistory:
         assert db.events.count_documents(live) == 1
         assert_no_axe_violations(page, "history by day")
 
+    def test_a_traveller_sees_each_time_as_the_clock_read_on_the_day_it_is_listed_under(
+        self, browser, app_url, mailbox, db
+    ):
+        """The account counts days in New York; the phone is in Madrid. A check-in at 23:30 in New York is
+        listed under its New York day with "11:30 PM EST", not Madrid's "5:30 AM" of the next day; edited
+        after the account moved to Madrid, it stays on that day (and its wave or window with it)."""
+        _user, headers = person("traveller@example.org", time_zone="America/New_York")
+        new_york = ZoneInfo("America/New_York")
+        day = datetime.now(new_york).date() - timedelta(days=2)
+        late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=new_york)
+        event = {
+            "event_id": uuid.uuid4().hex,
+            "type": "check_in",
+            "occurred_at": late.isoformat(),
+            "overall": 4,
+        }
+        assert api(app_url, headers, "POST", "/v1/events", json=event).json()["local_day"] == str(day)
+        assert api(app_url, headers, "PATCH", "/v1/me", json={"time_zone": "Europe/Madrid"}).ok
+
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Europe/Madrid"
+        )
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            sign_in(page, mailbox, "traveller@example.org")
+            page.get_by_role("link", name="History").click()
+            listed = page.get_by_test_id("day").filter(has=page.get_by_role("heading", name=english_day(day)))
+            entry = listed.get_by_role("listitem").filter(has_text="Check-in: overall 4 of 10")
+            entry.wait_for()
+            assert re.search(r"11:30\sPM\sEST", entry.inner_text()), entry.inner_text()
+
+            entry.get_by_role("button", name="Edit Check-in: overall 4 of 10").click()
+            listed.get_by_role("radio", name="7", exact=True).check()
+            listed.get_by_role("button", name="Save change").click()
+            listed.get_by_text("Check-in: overall 7 of 10").wait_for()
+            page.get_by_test_id("synced").wait_for()
+            (edited,) = db.events.find({"deleted_at": None})
+            assert (edited["local_day"], edited["data"]["overall"]) == (str(day), 7)
+            assert re.search(r"11:30\sPM\sEST", listed.get_by_role("listitem").inner_text())
+        finally:
+            context.close()
+
     def test_a_long_note_can_be_added_to(self, app_context, app_url, mailbox, db):
         """An edit in History takes a note as long as Today does (5000 characters), so a long one can grow."""
         _user, headers = person("long-note@example.org", time_zone="UTC")
@@ -1036,6 +1153,32 @@ class TestReports:
         page.get_by_role("button", name="Make my report").click()
         assert "comes before the first" in page.get_by_role("alert").inner_text()
         assert db.reports.count_documents({}) == 0
+
+    def test_days_i_choose_are_the_account_s_days_on_a_phone_a_day_behind(
+        self, browser, app_url, mailbox, db
+    ):
+        """Account on Kiritimati (UTC+14), phone on Pago Pago (UTC-11): the form starts on the account's
+        yesterday, and the account's today can be chosen (before, the phone's days: today was refused as
+        "still to come", though the server takes it)."""
+        person("report-ahead@example.org", time_zone="Pacific/Kiritimati")
+        today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+        context = browser.new_context(
+            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Pacific/Pago_Pago"
+        )
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            sign_in(page, mailbox, "report-ahead@example.org")
+            page.get_by_role("link", name="Reports").click()
+            page.get_by_label("Days I choose").check()
+            assert page.get_by_label("To", exact=True).input_value() == str(today - timedelta(days=1))
+            page.get_by_label("From", exact=True).fill(str(today - timedelta(days=6)))
+            page.get_by_label("To", exact=True).fill(str(today))
+            page.get_by_role("button", name="Make my report").click()
+            wait_for(lambda: db.reports.count_documents({}) == 1, 15, "the report to be asked for")
+            assert page.get_by_text("The last day is still to come").count() == 0
+        finally:
+            context.close()
 
     def test_a_link_made_or_revoked_offline_says_it_needs_a_connection(
         self, app_context, app_url, mailbox, db

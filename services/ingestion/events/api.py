@@ -162,7 +162,7 @@ def _answered(outcome: service.Outcome) -> dict:
 @blp.response(200, EventPageSchema)
 def list_events(query):
     """The signed-in person's events, newest first; pass next_cursor back as cursor for the next page."""
-    events, cursor = service.list_events(runtime_of().settings, current_user()["_id"], query)
+    events, cursor = service.list_events(runtime_of().settings, current_user(), query)
     return {"events": events, "next_cursor": cursor}
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.ingestion.accounts.schemas import TimeZoneField
 from shared.languages import english as _
 from shared.single_line import SingleLine
 from shared.web.openapi import offset_date_time, required_when, union_of
@@ -33,6 +34,12 @@ class EventSchema(Schema):
     event_id = fields.String(required=True, validate=EVENT_ID)
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     occurred_at = offset_date_time(required=True)
+    time_zone = TimeZoneField(
+        metadata={
+            "description": "the IANA zone to count its local day in; default the account's. An edit sends "
+            "the stored event's `time_zone`, so it stays on its day after the person changed zone"
+        }
+    )
 
 
 def _type_is(name: str) -> fields.String:
@@ -290,6 +297,13 @@ class EventOutSchema(Schema):
         required=True, metadata={"description": "as the device sent it, with its offset"}
     )
     local_day = fields.String(required=True, metadata={"format": "date"})
+    time_zone = fields.String(
+        required=True,
+        metadata={
+            "description": "the IANA zone local_day was counted in (the account's when it was stored): "
+            "show its time in this zone, so it sits under its day"
+        },
+    )
     received_at = fields.DateTime(required=True)
     clock_corrected = fields.Boolean(required=True)
     red_flag = fields.Boolean()

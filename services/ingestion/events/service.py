@@ -105,7 +105,7 @@ def fingerprint(settings: Settings, sent: bytes) -> str:
 
 def _data(event: dict, settings: Settings) -> dict:
     """The type's fields, with free text encrypted at rest (shared.event_text says which)."""
-    fields = {k: v for k, v in event.items() if k not in {"event_id", "type", "occurred_at"}}
+    fields = {k: v for k, v in event.items() if k not in {"event_id", "type", "occurred_at", "time_zone"}}
     return event_text.sealed(fields, settings.encryption_keys)
 
 
@@ -121,7 +121,8 @@ class Arrival:
 
 def _document(event: dict, raw: dict, sent: bytes, arrival: Arrival, settings: Settings) -> dict:
     user, sent_at, received_at = arrival.user, arrival.sent_at, arrival.received_at
-    placement = place(event["occurred_at"], sent_at, received_at, user["time_zone"])
+    time_zone = event.get("time_zone") or user["time_zone"]
+    placement = place(event["occurred_at"], sent_at, received_at, time_zone)
     doc = {
         "user_id": user["_id"],
         "event_id": event["event_id"],
@@ -135,6 +136,7 @@ def _document(event: dict, raw: dict, sent: bytes, arrival: Arrival, settings: S
         "clock_skew_s": placement.clock_skew_s,
         "clock_corrected": placement.clock_corrected,
         "local_day": placement.local_day,
+        "time_zone": time_zone,  # the zone of local_day: History shows the time in it
         "device_id": arrival.device_id,
         "data": _data(event, settings),
         "schema_version": 1,
@@ -228,12 +230,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, ObjectId]:
         raise ValidationError({"cursor": [_("This cursor is not one we gave out.")]}) from exc
 
 
-def readable(doc: dict, settings: Settings) -> dict:
-    """An event as its owner sees it: free text decrypted."""
-    return event_text.opened(doc, settings.encryption_keys)
+def readable(doc: dict, settings: Settings, time_zone: str) -> dict:
+    """An event as its owner sees it: free text decrypted; an event stored before events kept their zone
+    is given `time_zone`, the account's now."""
+    return {"time_zone": time_zone} | event_text.opened(doc, settings.encryption_keys)
 
 
-def list_events(settings: Settings, user_id: str, query: dict) -> tuple[list[dict], str | None]:
+def list_events(settings: Settings, user: dict, query: dict) -> tuple[list[dict], str | None]:
+    user_id = user["_id"]
     after = decode_cursor(query["cursor"]) if query.get("cursor") else None
     limit = query["limit"]
     docs = repository.find_page(
@@ -245,7 +249,9 @@ def list_events(settings: Settings, user_id: str, query: dict) -> tuple[list[dic
         limit=limit + 1,
     )
     page, more = docs[:limit], len(docs) > limit
-    return [readable(d, settings) for d in page], (encode_cursor(page[-1]) if more and page else None)
+    return [readable(d, settings, user["time_zone"]) for d in page], (
+        encode_cursor(page[-1]) if more and page else None
+    )
 
 
 def delete_event(celery_app: Celery, user_id: str, event_id: str) -> bool:

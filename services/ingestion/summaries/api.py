@@ -41,7 +41,7 @@ class BaselineSchema(Schema):
     )
     logged_days = fields.Integer(
         required=True,
-        metadata={"description": "logged days (outside windows and waves) the current baseline counts"},
+        metadata={"description": "logged days among the last 42 that the next day's baseline can read"},
     )
     needed_days = fields.Integer(
         required=True,

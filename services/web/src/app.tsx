@@ -71,9 +71,9 @@ export function App() {
         {me === null && screen === "signin" && <SignIn onSignedIn={() => void refresh()} />}
         {me && screen === "today" && <Today />}
         {me && screen === "plan" && <LazyPlan />}
-        {me && screen === "trends" && <Trends />}
-        {me && screen === "history" && <History />}
-        {me && screen === "reports" && <Reports />}
+        {me && screen === "trends" && <Trends zone={me.time_zone} />}
+        {me && screen === "history" && <History zone={me.time_zone} />}
+        {me && screen === "reports" && <Reports zone={me.time_zone} />}
         {me && screen === "settings" && <Settings me={me} onChanged={setMe} onSignedOut={signedOut} />}
       </main>
       {me && <Navigation screen={screen} />}

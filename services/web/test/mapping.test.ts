@@ -13,12 +13,31 @@ describe("toChartData", () => {
     expect(data.x).toEqual([]);
   });
 
+  it("tells nothing in the range shown from nothing ever logged", () => {
+    const empty = [day("2026-11-01", null), day("2026-11-02", null)];
+    expect(toChartData({ days: empty, first_day: null }).status).toBe("no_data");
+    // Back after weeks away: not "your first check-in will start your chart".
+    expect(toChartData({ days: empty, first_day: "2026-08-01" }).status).toBe("none_in_range");
+  });
+
   it("counts logged days while the baseline is being built", () => {
     const days = [day("2026-11-01", 4), day("2026-11-02", null), day("2026-11-03", 5)];
     const data = toChartData({ days });
     expect(data.status).toBe("baseline");
     expect(data.daysLogged).toBe(2);
     expect(data.daily).toEqual([4, null, 5]);
+  });
+
+  it("takes whether there is a baseline from the answer, not from the days shown", () => {
+    // Every third day: 9 logged days in four weeks, and the answer's baseline (six weeks' reach) is ready.
+    const days = Array.from({ length: 28 }, (_, i) => day(`2026-11-${String(i + 1).padStart(2, "0")}`, i % 3 === 0 && i < 27 ? 4 : null));
+    const ready = toChartData({ days, baseline: { state: "ready", logged_days: 13, needed_days: 10 } });
+    expect(ready.daysLogged).toBe(9);
+    expect(ready.status).toBe("ready");
+    // Back after weeks away: many days shown, but too few within the baseline's reach, and it says how many.
+    const building = toChartData({ days, baseline: { state: "building", logged_days: 3, needed_days: 10 } });
+    expect(building.status).toBe("baseline");
+    expect(building.baseline).toEqual({ logged: 3, needed: 10 });
   });
 
   it("orders days, puts each point at midday of its day, and keeps gaps as null", () => {

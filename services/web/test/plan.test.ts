@@ -104,7 +104,7 @@ describe("plan calendar", () => {
   });
 });
 
-describe("the plan's words", () => {
+describe("the plan's and the trends' words", () => {
   it("never tell the person what to do with a dose, in either language", async () => {
     const { en } = await import("../src/i18n/en");
     const { es } = await import("../src/i18n/es");
@@ -112,7 +112,7 @@ describe("the plan's words", () => {
     const { planEs } = await import("../src/i18n/plan-es");
     const ours = (messages: Record<string, unknown>) =>
       Object.entries(messages)
-        .filter(([key]) => /^(plan\.|today\.(plan|dose_at|taken|skip|dose_taken|dose_skipped)|trends\.(planned|col_planned)|settings\.push)/.test(key))
+        .filter(([key]) => /^(plan\.|today\.(plan|dose_at|taken|skip|dose_taken|dose_skipped)|trends\.|settings\.push)/.test(key))
         .flatMap(([, m]) => (typeof m === "string" ? [m] : Object.values(m as Record<string, string>)));
     const english = ours({ ...en, ...planEn });
     const spanish = ours({ ...es, ...planEs });

@@ -32,7 +32,7 @@ def person_summary(
     if not days_with_data:
         return [], {
             "episodes": [],
-            "baseline": episodes.baseline_progress([], [], params["episodes"]),
+            "baseline": episodes.baseline_progress([], params["episodes"]),
             "taper": taper.progress([], {}, today, params["taper"]),
             "status": status([], [], params),
         }
@@ -51,7 +51,7 @@ def person_summary(
     progress = taper.progress([d for d in docs if d["has_data"]], burden_by_day, today, params["taper"])
     return docs, {
         "episodes": found,
-        "baseline": episodes.baseline_progress(burdens, states, params["episodes"]),
+        "baseline": episodes.baseline_progress(burdens, params["episodes"]),
         "episodes_note": episodes.DISCLAIMER,
         "taper": progress,
         "status": status(docs, found, params),

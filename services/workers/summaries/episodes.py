@@ -45,14 +45,16 @@ CODE_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 _DIFF_TO_SD = math.sqrt(math.pi) / 2
 
 
-def baseline_progress(burdens: list[float | None], states: list[str | None], params: dict[str, Any]) -> dict:
+def baseline_progress(burdens: list[float | None], params: dict[str, Any]) -> dict:
     """Whether the day after the last one has a baseline to be compared with, and how many of the days it
     needs there are: "no data yet" (no day with a burden) and "building your baseline: 6 of 10 days" are
     different answers, and a day's `state` alone (None in both) cannot tell them apart."""
     needed = params["baseline_min_days"]
     end = len(burdens) - params["baseline_skip_days"]
     counted = range(max(0, end - params["baseline_days"]), max(0, end))
-    logged = sum(1 for j in counted if burdens[j] is not None and states[j] not in (WAVE, WINDOW))
+    # The baseline leaves windows and waves out while enough other days remain, and reads every logged day
+    # otherwise (References): either way it exists once this many days are logged within its reach.
+    logged = sum(1 for j in counted if burdens[j] is not None)
     if not any(b is not None for b in burdens):
         return {"state": NO_DATA, "logged_days": 0, "needed_days": needed}
     return {"state": READY if logged >= needed else BUILDING, "logged_days": logged, "needed_days": needed}
@@ -76,8 +78,11 @@ class References:
     ) -> None:
         self.burdens, self.params = burdens, params
         self.values = np.array([np.nan if b is None else b for b in burdens], dtype=float)
-        # Days left out of the baseline and noise: the first pass's episodes (detect).
-        self.usable = ~np.isnan(self.values) & (True if excluded is None else ~excluded)
+        # Days left out of the baseline and noise: the first pass's episodes (detect). Where that leaves a day
+        # too few, every logged day is read, as in the first pass: a history that is mostly waves and windows
+        # (a classic taper's first weeks) is still judged, not left without a baseline.
+        self.logged = ~np.isnan(self.values)
+        self.usable = self.logged & (True if excluded is None else ~excluded)
         self.base: list[float | None] = []
         self.noise: list[float | None] = []
         for i in range(len(burdens)):
@@ -96,11 +101,15 @@ class References:
             slice(max(0, i - skip - reach), max(0, i - skip)),
             slice(min(n, i + skip + 1), i + skip + 1 + reach),
         )
-        recent = np.concatenate([self.values[s][self.usable[s]] for s in sides])
+        usable = self.usable
+        recent = np.concatenate([self.values[s][usable[s]] for s in sides])
+        if len(recent) < p["baseline_min_days"]:
+            usable = self.logged
+            recent = np.concatenate([self.values[s][usable[s]] for s in sides])
         if len(recent) < p["baseline_min_days"]:
             return None
         near = slice(max(0, i - p["noise_days"]), i + p["noise_days"])
-        longer = self.values[near][self.usable[near]]
+        longer = self.values[near][usable[near]]
         return interquartile_mean(recent), max(
             p["noise_min"], float(np.abs(np.diff(longer)).mean()) * _DIFF_TO_SD
         )
@@ -134,8 +143,11 @@ def close_run(kind: str, first: int, last: int, refs: References, params: dict[s
     return run if _is_episode(run, params) else None
 
 
-def _episode(run: dict, days: list[str], params: dict[str, Any]) -> dict:
-    ongoing = len(days) - 1 - run["end"] <= params["max_gap_days"]
+def _episode(run: dict, days: list[str], known: list[bool], params: dict[str, Any]) -> dict:
+    # Ongoing while no day after it has been judged: a day or two without an entry (someone who logs every
+    # few days) says nothing about its end. After `ongoing_days` without one, nobody can tell.
+    later = any(known[run["end"] + 1 :])
+    ongoing = not later and len(days) - 1 - run["end"] <= params["ongoing_days"]
     deviations = [float(d) for d in run["deviations"]]
     return {
         "kind": run["kind"],
@@ -231,4 +243,4 @@ def detect(
     for run in runs:
         for k in run["logged"]:
             states[k] = run["kind"]
-    return [_episode(run, days, params) for run in runs], states
+    return [_episode(run, days, known, params) for run in runs], states

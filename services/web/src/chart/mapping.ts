@@ -37,7 +37,17 @@ export interface Episode {
   ongoing?: boolean;
 }
 
+/** The answer's `baseline`: whether the person has a baseline to find windows and waves against, and how
+ * many logged days it can read of those it needs. */
+export interface BaselineLike {
+  state?: string;
+  logged_days?: number;
+  needed_days?: number | null;
+}
+
 export interface SummaryLike {
+  baseline?: BaselineLike | null;
+  first_day?: string | null;
   days?: Record<string, unknown>[];
   episodes?: Record<string, unknown>[];
   red_flags?: Record<string, unknown>[];
@@ -89,7 +99,9 @@ export interface ChartData {
   redFlags: (DayMark & { flags: RedFlag[] })[];
   rows: Row[];
   daysLogged: number;
-  status: "no_data" | "baseline" | "ready";
+  // none_in_range: nothing in the days shown, but earlier entries exist (someone back after weeks away).
+  status: "no_data" | "none_in_range" | "baseline" | "ready";
+  baseline: { logged: number; needed: number }; // while building: logged days it can read, of those it needs
 }
 
 const DAY_S = 86400;
@@ -165,7 +177,16 @@ export function toChartData(summary: SummaryLike): ChartData {
     .filter((s) => typeof s.day === "string" && inRange(s.day))
     .map((s) => ({ day: s.day, x: midday(s.day), from: num(s.from_mg), to: num(s.to_mg) }));
   const daysLogged = days.filter((d) => d.has_data ?? num(d.burden) !== null).length;
-  const status = daysLogged === 0 ? "no_data" : daysLogged < BASELINE_MIN_DAYS ? "baseline" : "ready";
+  // Whether there is a baseline is the summaries' own answer (its reach is six weeks either side, not the
+  // range shown: a person who logs every third day has 9 days in four weeks and a baseline all the same).
+  // Counting the days shown is only for an answer stored before it said so.
+  const told = summary.baseline;
+  const known = told?.state === "building" || told?.state === "ready";
+  const baseline = known
+    ? { logged: num(told.logged_days) ?? 0, needed: num(told.needed_days) ?? BASELINE_MIN_DAYS }
+    : { logged: daysLogged, needed: BASELINE_MIN_DAYS };
+  const building = known ? told.state === "building" : daysLogged < BASELINE_MIN_DAYS;
+  const status = daysLogged === 0 ? (summary.first_day ? "none_in_range" : "no_data") : building ? "baseline" : "ready";
   return {
     x: rows.map((r) => midday(r.day)), // each point at midday, inside its day's band
     daily: rows.map((r) => r.burden),
@@ -179,6 +200,7 @@ export function toChartData(summary: SummaryLike): ChartData {
     rows,
     daysLogged,
     status,
+    baseline,
   };
 }
 

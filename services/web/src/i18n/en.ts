@@ -108,7 +108,12 @@ export const en = {
   "trends.episode": "{kind}: {start} – {end}",
   "trends.ongoing": "ongoing",
   "trends.no_data": "No data yet. Your first check-in will start your chart.",
-  "trends.baseline": { one: "Building your baseline: {count} of {total} day logged", other: "Building your baseline: {count} of {total} days logged" },
+  "trends.baseline": {
+    one: "Building your baseline: {count} of the {total} days it needs logged in the last six weeks. Until it is ready, your newest days cannot be marked as a window or a wave.",
+    other: "Building your baseline: {count} of the {total} days it needs logged in the last six weeks. Until it is ready, your newest days cannot be marked as a window or a wave.",
+  },
+  "trends.wave_note": "Waves are common during a taper, and they come and go; one wave is not a setback. If a wave is hard to bear, talk with your prescriber before changing any dose.",
+  "trends.none_in_range": "Nothing was logged in this range. Choose a longer one to see your earlier days.",
   "trends.table": "Data table",
   "trends.col_day": "Day",
   "trends.col_burden": "Burden (0–10)",

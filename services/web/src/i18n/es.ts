@@ -109,7 +109,12 @@ export const es: Record<MessageKey, Message> = {
   "trends.episode": "{kind}: {start} – {end}",
   "trends.ongoing": "en curso",
   "trends.no_data": "Aún no hay datos. Tu primer registro empezará el gráfico.",
-  "trends.baseline": { one: "Calculando tu referencia: {count} de {total} día registrado", other: "Calculando tu referencia: {count} de {total} días registrados" },
+  "trends.baseline": {
+    one: "Calculando tu referencia: {count} de los {total} días que necesita, registrado en las últimas seis semanas. Hasta que esté lista, tus días más recientes no se pueden marcar como ventana ni como ola.",
+    other: "Calculando tu referencia: {count} de los {total} días que necesita, registrados en las últimas seis semanas. Hasta que esté lista, tus días más recientes no se pueden marcar como ventana ni como ola.",
+  },
+  "trends.wave_note": "Las olas son frecuentes durante una reducción, y van y vienen; una ola no es un retroceso. Si una ola se te hace difícil de llevar, habla con quien te receta antes de cambiar cualquier dosis.",
+  "trends.none_in_range": "No hay nada registrado en este periodo. Elige uno más largo para ver tus días anteriores.",
   "trends.table": "Tabla de datos",
   "trends.col_day": "Día",
   "trends.col_burden": "Carga (0–10)",

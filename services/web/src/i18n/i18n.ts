@@ -79,6 +79,36 @@ export function formatTime(iso: string | Date): string {
   return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
 }
 
+/** The zone this device's clock is in. */
+export function deviceZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** UTC offset of `zone` at `when`, in minutes (what tells two zone names apart on a given day). */
+function offsetMinutes(when: Date, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric",
+  }).formatToParts(when);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return (Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute")) - Math.floor(when.getTime() / 60000) * 60000) / 60000;
+}
+
+/** A time as the clock read in `zone` (the zone its day was counted in), so it agrees with the day it is
+ * listed under; named with the zone's short name ("11:30 PM EST") when this device's clock reads otherwise. */
+export function formatTimeIn(iso: string | Date, zone: string | undefined): string {
+  const when = new Date(iso);
+  if (!zone) return formatTime(when);
+  const elsewhere = offsetMinutes(when, zone) !== offsetMinutes(when, deviceZone());
+  return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", timeZone: zone, ...(elsewhere ? { timeZoneName: "short" } : {}) }).format(when);
+}
+
+/** The calendar day ("2026-12-06") an instant falls on in `zone`. */
+export function dayIn(iso: string | Date, zone: string): string {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
 export function formatDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }

@@ -1,5 +1,6 @@
 // What the Reports screen decides without the server: whether a chosen range can be asked for, which
 // reports are still on their way (so the list keeps checking), and the email a person sends a link in.
+import { dayIn } from "../i18n/i18n";
 
 export const MAX_PERIOD_DAYS = 93; // the API's limit for one report
 export const SHARE_DAYS = [7, 14, 30, 90] as const; // the API allows 1 to 90
@@ -20,6 +21,14 @@ export function periodProblem(start: string, end: string, today: string): Period
   if (dayNumber(end) - dayNumber(start) + 1 > MAX_PERIOD_DAYS) return "reports.period_long";
   if (dayNumber(end) > dayNumber(today)) return "reports.period_future";
   return null;
+}
+
+/** The account's day (its time zone, in which the server counts days and refuses a period "still to
+ * come"), `offset` days from today; this device's own day when the zone is not known. */
+export function accountDay(zone: string | undefined, offset = 0): string {
+  if (!zone) return localDay(new Date(), offset);
+  const [y, m, d] = dayIn(new Date(), zone).split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + offset)).toISOString().slice(0, 10);
 }
 
 /** A local calendar day as YYYY-MM-DD, `offset` days from `date`. */

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
 import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
-import { currentLocale, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
+import { currentLocale, formatDateTime, formatDay, formatNumber, formatTimeIn, t } from "../i18n/i18n";
 import { refusal } from "../settings/preferences";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
@@ -81,14 +81,14 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
   );
 }
 
-function WaitingItem({ entry, names, onRemove }: { entry: OutboxEntry; names: Names; onRemove: () => void }) {
+function WaitingItem({ entry, names, zone, onRemove }: { entry: OutboxEntry; names: Names; zone?: string; onRemove: () => void }) {
   return (
     <li class={entry.state}>
       <span>
         {describe(entry.event.type, entry.event, names)}
         <br />
         <span class="muted">
-          {formatTime(entry.event.occurred_at)}
+          {formatTimeIn(entry.event.occurred_at, typeof entry.event.time_zone === "string" ? entry.event.time_zone : zone)}
           {/* A refused entry waits for the person, not for the sync: it says why below. */}
           {entry.state !== "rejected" && ` · ${t(entry.replaces ? "history.pending_edit" : "history.pending")}`}
         </span>
@@ -134,7 +134,7 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
       <span>
         {what}
         <br />
-        <span class="muted">{formatTime(event.occurred_at)}</span>
+        <span class="muted">{formatTimeIn(event.occurred_at, event.time_zone)}</span>
       </span>
       {!editing && (
         <span>
@@ -179,7 +179,9 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
   );
 }
 
-export function History() {
+/** `zone`: the account's time zone. Entries are listed by the day the server counts them in (each stored one
+ * in the zone it was counted in, which the API names), each time as the clock read there. */
+export function History({ zone }: { zone?: string }) {
   const [waiting, setWaiting] = useState<OutboxEntry[]>([]);
   const [stored, setStored] = useState<Loaded<Stored[]>>();
   const [next, setNext] = useState<string | null>(null); // the cursor of the entries before those shown
@@ -229,7 +231,7 @@ export function History() {
     await load();
   }
 
-  const days = byDay(waiting, stored?.value ?? []);
+  const days = byDay(waiting, stored?.value ?? [], zone);
   return (
     <>
       <ScreenTitle>{t("history.title")}</ScreenTitle>
@@ -241,7 +243,7 @@ export function History() {
           </h2>
           <ul class="history">
             {day.waiting.map((entry) => (
-              <WaitingItem key={entry.event.event_id} entry={entry} names={names} onRemove={() => void discardEntry(entry.event.event_id)} />
+              <WaitingItem key={entry.event.event_id} entry={entry} names={names} zone={zone} onRemove={() => void discardEntry(entry.event.event_id)} />
             ))}
             {day.stored.map((event) => (
               <StoredItem key={event.event_id} event={event} names={names} onChanged={load} />

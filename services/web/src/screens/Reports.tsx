@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
 import type { MessageKey } from "../i18n/i18n";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
-import { inProgress, localDay, mailtoLink, periodProblem, pollDelay, SHARE_DAYS, type PeriodProblem } from "../reports/period";
+import { accountDay, inProgress, mailtoLink, periodProblem, pollDelay, SHARE_DAYS, type PeriodProblem } from "../reports/period";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Report = Schemas["Report"];
@@ -25,16 +25,17 @@ function askProblem(status: number): string {
   return t("common.error");
 }
 
-function AskForm({ onAsked }: { onAsked: () => void }) {
+function AskForm({ zone, onAsked }: { zone?: string; onAsked: () => void }) {
   const [custom, setCustom] = useState(false);
-  const [start, setStart] = useState(localDay(new Date(), -7));
-  const [end, setEnd] = useState(localDay(new Date(), -1));
+  // Days as the account counts them, as the server will: a traveller's phone may be a day off.
+  const [start, setStart] = useState(accountDay(zone, -7));
+  const [end, setEnd] = useState(accountDay(zone, -1));
   const [notes, setNotes] = useState(false);
   const [problem, setProblem] = useState<string>("");
 
   async function ask(event: Event) {
     event.preventDefault();
-    const invalid: PeriodProblem | null = custom ? periodProblem(start, end, localDay()) : null;
+    const invalid: PeriodProblem | null = custom ? periodProblem(start, end, accountDay(zone)) : null;
     if (invalid) return setProblem(t(invalid, { max: 93 }));
     const period = custom ? { period_start: start, period_end: end } : {};
     try {
@@ -239,7 +240,8 @@ function ReportItem({ report }: { report: Report }) {
   );
 }
 
-export function Reports() {
+/** `zone`: the account's time zone, in which report periods are days. */
+export function Reports({ zone }: { zone?: string }) {
   const [reports, setReports] = useState<Report[] | null>();
   const [looks, setLooks] = useState(0); // while a report is being made
   const load = async () => {
@@ -273,7 +275,7 @@ export function Reports() {
     <>
       <ScreenTitle>{t("reports.title")}</ScreenTitle>
       <p>{t("reports.intro")}</p>
-      <AskForm onAsked={asked} />
+      <AskForm zone={zone} onAsked={asked} />
       {reports === undefined && <p>{t("common.loading")}</p>}
       {reports === null && <p class="warn">{t("reports.offline")}</p>}
       {reports?.length === 0 && <p>{t("reports.none")}</p>}

@@ -2,11 +2,11 @@
 // the same numbers for screen readers.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Summary } from "../api/client";
-import { fromFirstDay, symptomSeries, toChartData, withPlanned, BASELINE_MIN_DAYS, EQUIVALENT_UNIT, type Band, type RedFlag } from "../chart/mapping";
+import { fromFirstDay, symptomSeries, toChartData, withPlanned, EQUIVALENT_UNIT, type Band, type RedFlag } from "../chart/mapping";
 import { SymptomMultiples } from "../chart/SymptomMultiples";
 import { TrendsChart } from "../chart/TrendsChart";
 import { localSymptoms, symptomLabels } from "../i18n/catalog";
-import { currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
+import { currentLocale, dayIn, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/i18n";
 import { loadPlan, loadSchedule } from "../store/plan";
 import { loadSummaries, loadSymptoms } from "../store/remote";
@@ -23,10 +23,14 @@ const RANGES: { days: number; label: MessageKey }[] = [
   { days: ALL_DAYS, label: "trends.range_all" },
 ];
 
-function dayBefore(days: number): string {
-  const d = new Date();
-  d.setDate(d.getDate() - days);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+/** The day `days` before today, today being the account's (the day the server counts a new entry in, in
+ * the account's zone); this device's own day only when that zone is not known. A traveller whose phone is a
+ * day behind the account would otherwise not see today's entries at all. */
+function dayBefore(days: number, zone?: string): string {
+  const now = new Date();
+  const today = zone ? dayIn(now, zone) : `${now.getFullYear()}-${now.getMonth() + 1}-${now.getDate()}`;
+  const [y, m, d] = today.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) - days)).toISOString().slice(0, 10);
 }
 
 function bandText(band: Band): string {
@@ -49,14 +53,15 @@ function flagNames(flags: RedFlag[], label: SymptomLabel): string {
   return flags.map((f) => label(f.code, f.label)).join(", ");
 }
 
-export function Trends() {
+/** `zone`: the account's time zone, whose today the ranges end on. */
+export function Trends({ zone }: { zone?: string }) {
   const [days, setDays] = useState(28);
   const [summary, setSummary] = useState<{ value: Summary; savedAt?: string } | null | undefined>(undefined);
   useEffect(() => {
     setSummary(undefined);
-    // Both ends from this device's day, so the range shown is the one asked for, whatever the server's clock.
-    void loadSummaries(days, dayBefore(days - 1), dayBefore(0)).then((loaded) => setSummary(loaded ?? null));
-  }, [days]);
+    // Both ends named, so the range shown is the one asked for, whatever the server's clock.
+    void loadSummaries(days, dayBefore(days - 1, zone), dayBefore(0, zone)).then((loaded) => setSummary(loaded ?? null));
+  }, [days, zone]);
   const shown = useMemo(
     () => (summary && days === ALL_DAYS ? fromFirstDay(summary.value) : summary?.value),
     [summary, days],
@@ -72,11 +77,11 @@ export function Trends() {
     setPlannedDays([]);
     void (async () => {
       if (!(await loadPlan())?.value) return;
-      const from = dayBefore(Math.min(days, MAX_PLAN_DAYS) - 1);
-      const schedule = await loadSchedule(from, dayBefore(0));
+      const from = dayBefore(Math.min(days, MAX_PLAN_DAYS) - 1, zone);
+      const schedule = await loadSchedule(from, dayBefore(0, zone));
       setPlannedDays((schedule?.value?.days as Record<string, unknown>[] | undefined) ?? []);
     })().catch(() => setPlannedDays([]));
-  }, [days]);
+  }, [days, zone]);
   const data = useMemo(() => (shown ? withPlanned(toChartData(shown), plannedDays) : undefined), [shown, plannedDays]);
   const symptoms = useMemo(() => (shown ? symptomSeries(shown) : []), [shown]);
   // More than one answer holds: say that "all" shows the latest part.
@@ -99,12 +104,13 @@ export function Trends() {
       {summary?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(summary.savedAt) })}</p>}
       {clipped && <p class="muted">{t("trends.all_clipped", { date: formatDay(summary!.value.from) })}</p>}
       {data && data.status === "no_data" && <p class="card">{t("trends.no_data")}</p>}
-      {data && data.status !== "no_data" && (
+      {data && data.status === "none_in_range" && <p class="card">{t("trends.none_in_range")}</p>}
+      {data && data.status !== "no_data" && data.status !== "none_in_range" && (
         <section class="card" aria-labelledby="chart-title">
           <h2 id="chart-title" class="visually-hidden">
             {t("trends.chart_label")}
           </h2>
-          {data.status === "baseline" && <p>{t("trends.baseline", { count: data.daysLogged, total: BASELINE_MIN_DAYS })}</p>}
+          {data.status === "baseline" && <p>{t("trends.baseline", { count: data.baseline.logged, total: data.baseline.needed })}</p>}
           <p class="muted" aria-hidden="true">
             {t("trends.axis", { low: t("today.overall_low"), high: t("today.overall_high") })}
           </p>
@@ -129,6 +135,8 @@ export function Trends() {
               ))}
             </ul>
           )}
+          {/* A foggy reader who sees "Wave … ongoing" is told what it is and is not, and who decides on doses. */}
+          {data.bands.some((band) => band.kind === "wave") && <p data-testid="wave-note">{t("trends.wave_note")}</p>}
           <p class="muted">{t("trends.disclaimer")}</p>
           <SymptomMultiples series={symptoms} label={label} />
           {data.redFlags.length > 0 && (

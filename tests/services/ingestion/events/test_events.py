@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from shared import crypto
 from tests.factories.accounts import person
@@ -245,6 +246,38 @@ class TestTime:
         assert r.json["accepted"] == 1
         doc = db.events.find_one({"event_id": "ahead"})
         assert abs((doc["occurred_at"] - (now - timedelta(days=1))).total_seconds()) < 5
+
+    def test_an_entry_keeps_the_zone_its_day_was_counted_in_after_the_person_moves(self, client, db):
+        """History shows each time in the zone its day was counted in, and an edit made after a move keeps
+        the entry on its day (before, 23:30 in New York edited from Madrid moved to the next day)."""
+        _user, headers = person(time_zone="America/New_York")
+        new_york = ZoneInfo("America/New_York")
+        day = datetime.now(new_york).date() - timedelta(days=2)
+        late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=new_york)
+        first = symptom(event_id="late", occurred_at=iso(late))
+        assert client.post("/v1/events", json=first, headers=headers).json["local_day"] == str(day)
+        (listed,) = client.get("/v1/events", headers=headers).json["events"]
+        assert (listed["local_day"], listed["time_zone"]) == (str(day), "America/New_York")
+
+        assert client.patch("/v1/me", json={"time_zone": "Europe/Madrid"}, headers=headers).status_code == 200
+        edit = symptom(
+            event_id="edit", occurred_at=listed["occurred_at_device"], time_zone=listed["time_zone"]
+        )
+        assert client.post("/v1/events", json=edit, headers=headers).json["local_day"] == str(day)
+        moved = symptom(event_id="new", occurred_at=iso(late))  # a new entry counts in the account's zone now
+        assert client.post("/v1/events", json=moved, headers=headers).json["local_day"] == str(
+            day + timedelta(days=1)
+        )
+        stored = {e["event_id"]: e for e in client.get("/v1/events", headers=headers).json["events"]}
+        assert stored["edit"]["time_zone"] == "America/New_York" and "time_zone" not in stored["edit"]["data"]
+        assert stored["new"]["time_zone"] == "Europe/Madrid"
+        # Stored before events kept their zone: the account's zone now.
+        db.events.update_one({"event_id": "late"}, {"$unset": {"time_zone": ""}})
+        stored = {e["event_id"]: e for e in client.get("/v1/events", headers=headers).json["events"]}
+        assert stored["late"]["time_zone"] == "Europe/Madrid"
+
+        r = client.post("/v1/events", json=symptom(time_zone="Mars/Olympus_Mons"), headers=headers)
+        assert r.status_code == 422 and r.json["invalid_params"][0]["name"] == "time_zone"
 
 
 class TestBatch:
