@@ -1308,7 +1308,6 @@ class TestEmailSettings:
         weekly.get_by_label("Email me a report of my week").check()
         weekly.get_by_label("Day").select_option("friday")
         weekly.get_by_label("Time").fill("18:15")
-        weekly.get_by_label("Send it to me").uncheck()  # only the clinician's link
         weekly.get_by_label("Also send a link to a clinician").fill("dr.rivera@example.org")
         weekly.get_by_role("button", name="Save weekly report settings").click()
         page.get_by_text("Weekly report settings saved.").wait_for()
@@ -1329,17 +1328,18 @@ class TestEmailSettings:
             stored["weekly_report"]["local_time"],
             stored["weekly_report"]["to_self"],
             stored["weekly_report"]["clinician_email"],
-        ) == (True, "friday", "18:15", False, "dr.rivera@example.org")
+        ) == (True, "friday", "18:15", True, "dr.rivera@example.org")
         assert stored["reminders"]["quiet_hours"] == {"start": "22:30", "end": "07:00"}
         assert stored["reminders"]["paused_until"] == "2026-12-24"
 
-        # The weekly email's unsubscribe link turns the same setting off: the app shows it.
+        # The weekly email's unsubscribe link turns the same settings off, the person's own copy only while a
+        # clinician gets the report too: the app shows it.
         preferences.switch(email.address_key("mail@example.org"), email.REPORTS, False, datetime.now(UTC))
         page.reload()
         weekly.get_by_label("Day").wait_for()
-        assert not weekly.get_by_label("Email me a report of my week").is_checked()
-        assert weekly.get_by_label("Day").input_value() == "friday"
+        assert weekly.get_by_label("Email me a report of my week").is_checked()
         assert not weekly.get_by_label("Send it to me").is_checked()
+        assert weekly.get_by_label("Day").input_value() == "friday"
         assert reminders.get_by_label("Quiet from").input_value() == "22:30"
         assert reminders.get_by_label("Pause reminders until").input_value() == "2026-12-24"
 

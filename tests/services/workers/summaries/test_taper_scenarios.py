@@ -117,15 +117,15 @@ def test_deleting_a_past_wave_s_days_takes_the_wave_away(live, db):
 
 
 def test_late_night_entries_around_a_dst_change_and_a_move_land_on_the_account_s_days(live, db):
-    """Madrid, the night the clocks go back (25 October 2026): 23:50 is the 24th, 00:10 and the repeated
-    02:30 are the 25th. Then the person moves the account to New York: 23:30 there is that day, not
-    Madrid's next one, and the Madrid days stay where they were."""
+    """Madrid, the night the clocks go back (26 October 2025, before any instant the clock check sets):
+    23:50 is the 25th, 00:10 and the repeated 02:30 are the 26th. Then the person moves the account to New
+    York: 23:30 there is that day, not Madrid's next one, and the Madrid days stay where they were."""
     _user, headers = person(time_zone="Europe/Madrid")
     madrid = ZoneInfo("Europe/Madrid")
     at = [
-        (datetime(2026, 10, 24, 23, 50, tzinfo=madrid), 2),
-        (datetime(2026, 10, 25, 0, 10, tzinfo=madrid), 3),
-        (datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=madrid), 4),  # the second 02:30, in winter time
+        (datetime(2025, 10, 25, 23, 50, tzinfo=madrid), 2),
+        (datetime(2025, 10, 26, 0, 10, tzinfo=madrid), 3),
+        (datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=madrid), 4),  # the second 02:30, in winter time
     ]
     events = [
         {"event_id": uuid.uuid4().hex, "type": "symptom", "code": "insomnia", "severity": s, "occurred_at": t}
@@ -139,14 +139,14 @@ def test_late_night_entries_around_a_dst_change_and_a_move_land_on_the_account_s
         == 3
     )
     assert live.patch("/v1/me", json={"time_zone": "America/New_York"}, headers=headers).status_code == 200
-    late = datetime(2026, 11, 10, 23, 30, tzinfo=ZONE).isoformat()
+    late = datetime(2025, 11, 10, 23, 30, tzinfo=ZONE).isoformat()
     event = {"event_id": "ny", "type": "symptom", "code": "insomnia", "severity": 1, "occurred_at": late}
-    assert live.post("/v1/events", json=event, headers=headers).json["local_day"] == "2026-11-10"
+    assert live.post("/v1/events", json=event, headers=headers).json["local_day"] == "2025-11-10"
     body = wait_summary(
-        live, headers, lambda b: settled(b, 3), timeout=60, **{"from": "2026-10-24", "to": "2026-11-11"}
+        live, headers, lambda b: settled(b, 3), timeout=60, **{"from": "2025-10-25", "to": "2025-11-11"}
     )
     logged = {d["day"]: d["symptoms"]["insomnia"]["max"] for d in body["days"] if d["burden"] is not None}
-    assert logged == {"2026-10-24": 2, "2026-10-25": 4, "2026-11-10": 1}
+    assert logged == {"2025-10-25": 2, "2025-10-26": 4, "2025-11-10": 1}
 
 
 def test_a_wave_with_nothing_logged_since_is_ongoing_between_entries_every_third_day(live, db):
