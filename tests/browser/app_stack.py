@@ -5,6 +5,7 @@ app Redis and SMTP sink with this process."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import uuid
@@ -58,13 +59,23 @@ def app_url(app_settings, tmp_path_factory):
             process.stop()
 
 
+@contextlib.contextmanager
+def phone(browser, app_url: str, **options):
+    """A phone-sized browser context on the app's origin, closed after; `options` for the context, such as
+    the phone's own time zone (`timezone_id`)."""
+    context = browser.new_context(base_url=app_url, viewport=PHONE, locale="en-US", **options)
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def app_context(browser, app_url, db, redis, mailbox):
     """A phone-sized browser context on the app's origin."""
-    context = browser.new_context(base_url=app_url, viewport=PHONE, locale="en-US")
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
+    with phone(browser, app_url) as context:
+        yield context
     time.sleep(0.2)  # let the worker finish an email so the next test's mailbox starts empty
 
 

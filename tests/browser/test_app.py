@@ -24,7 +24,7 @@ from shared import email, invitations, preferences
 from shared.plans import schedule, store
 from shared.plans.doses import doses_on
 from tests.browser import axe, scene
-from tests.browser.app_stack import PHONE, api, plant_wave
+from tests.browser.app_stack import PHONE, api, phone, plant_wave
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import plans
 from tests.factories.accounts import person
@@ -635,11 +635,7 @@ class TestTrends:
             "the check-in in the summaries",
         )
 
-        context = browser.new_context(
-            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Pacific/Pago_Pago"
-        )
-        context.set_default_timeout(15_000)
-        try:
+        with phone(browser, app_url, timezone_id="Pacific/Pago_Pago") as context:
             page = context.new_page()
             sign_in(page, mailbox, "ahead@example.org")
             page.get_by_role("link", name="Trends").click()
@@ -654,8 +650,6 @@ class TestTrends:
                 15,
                 "the account's today, with its check-in, as the newest row",
             )
-        finally:
-            context.close()
 
 
 class TestSettings:
@@ -1018,11 +1012,7 @@ class TestHistory:
         assert api(app_url, headers, "POST", "/v1/events", json=event).json()["local_day"] == str(day)
         assert api(app_url, headers, "PATCH", "/v1/me", json={"time_zone": "Europe/Madrid"}).ok
 
-        context = browser.new_context(
-            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Europe/Madrid"
-        )
-        context.set_default_timeout(15_000)
-        try:
+        with phone(browser, app_url, timezone_id="Europe/Madrid") as context:
             page = context.new_page()
             sign_in(page, mailbox, "traveller@example.org")
             page.get_by_role("link", name="History").click()
@@ -1039,8 +1029,6 @@ class TestHistory:
             (edited,) = db.events.find({"deleted_at": None})
             assert (edited["local_day"], edited["data"]["overall"]) == (str(day), 7)
             assert re.search(r"11:30\sPM\sEST", listed.get_by_role("listitem").inner_text())
-        finally:
-            context.close()
 
     def test_a_long_note_can_be_added_to(self, app_context, app_url, mailbox, db):
         """An edit in History takes a note as long as Today does (5000 characters), so a long one can grow."""
@@ -1162,11 +1150,7 @@ class TestReports:
         "still to come", though the server takes it)."""
         person("report-ahead@example.org", time_zone="Pacific/Kiritimati")
         today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
-        context = browser.new_context(
-            base_url=app_url, viewport=PHONE, locale="en-US", timezone_id="Pacific/Pago_Pago"
-        )
-        context.set_default_timeout(15_000)
-        try:
+        with phone(browser, app_url, timezone_id="Pacific/Pago_Pago") as context:
             page = context.new_page()
             sign_in(page, mailbox, "report-ahead@example.org")
             page.get_by_role("link", name="Reports").click()
@@ -1177,8 +1161,6 @@ class TestReports:
             page.get_by_role("button", name="Make my report").click()
             wait_for(lambda: db.reports.count_documents({}) == 1, 15, "the report to be asked for")
             assert page.get_by_text("The last day is still to come").count() == 0
-        finally:
-            context.close()
 
     def test_a_link_made_or_revoked_offline_says_it_needs_a_connection(
         self, app_context, app_url, mailbox, db
