@@ -213,7 +213,8 @@ def sweep_settings(page, check) -> None:
 
 
 class TestAxe:
-    @pytest.mark.parametrize("look", [("en", "light"), ("es", "light"), ("en", "dark")], ids="-".join)
+    # Each language and each colour scheme once: contrast depends on the scheme, lengths on the language.
+    @pytest.mark.parametrize("look", [("en", "light"), ("es", "dark")], ids="-".join)
     def test_every_screen_state_and_dialog_has_no_violations(self, phone, app_url, mailbox, look):
         """Each screen signed out and in with data, its dialogs and its forms' problems: no axe violation of a
         failing impact, and every control a finger aims at 44 px a side at least."""

@@ -867,7 +867,7 @@ class TestLanguage:
 
 class TestAccessibility:
     @pytest.mark.parametrize("width", [390, 1280])
-    def test_every_screen_has_no_axe_violations_and_no_horizontal_scroll(
+    def test_every_screen_fits_its_width_and_on_a_computer_has_no_axe_violations(
         self, app_context, mailbox, db, width
     ):
         person("axe@example.org")
@@ -875,14 +875,18 @@ class TestAccessibility:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto("/app/signin")
         page.get_by_label("Email address").wait_for()
-        assert_no_axe_violations(page, "sign in")
+        # On a phone, axe looks at every screen in each of its states (test_accessibility.py, TestAxe).
+        check_axe = width > PHONE["width"]
+        if check_axe:
+            assert_no_axe_violations(page, "sign in")
         assert_no_horizontal_scroll(page, "sign in")
         sign_in(page, mailbox, "axe@example.org")
         for screen in SCREENS:
             page.goto(f"/app/{'' if screen == 'today' else screen}")
             page.get_by_role("heading", level=1).wait_for()
             page.wait_for_load_state("networkidle")
-            assert_no_axe_violations(page, screen)
+            if check_axe:
+                assert_no_axe_violations(page, screen)
             assert_no_horizontal_scroll(page, screen)
 
     def test_the_focused_field_is_never_hidden_under_the_navigation(self, app_context, mailbox, db):

@@ -25,6 +25,7 @@ SLOWEST = (
     "tests/browser/test_app.py",
     "tests/test_soak.py",
     "tests/services/ingestion/test_openapi_fuzz.py",
+    "tests/browser/test_accessibility.py",
     "tests/test_ferretdb_patches.py",
     "tests/services/notification/email/test_faults.py",
     "tests/services/notification/admin/test_list.py",
