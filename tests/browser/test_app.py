@@ -1691,7 +1691,7 @@ class TestDoseReminders:
         page.get_by_label("Mostrar la dosis en las notificaciones de este dispositivo").wait_for()
         (spanish,) = show(payload)
         assert {k: spanish[k] for k in ("title", "body", "actions")} == {
-            "title": "Tu recordatorio de las 08:00",
+            "title": "Tu recordatorio de las 8:00",
             "body": "En tu plan: 18 mg de diazepam (9 comprimidos)",
             "actions": ["Tomada", "Omitida"],
         }
