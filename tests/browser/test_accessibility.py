@@ -1,8 +1,9 @@
 """The app as a person with a screen reader, a keyboard or large text meets it, in Debian's Chromium on a
 390 px phone against the real stack: axe on every screen and state (signed out and in, with data, the
 dialogs, the forms' problems) in English and Spanish and in the dark theme, with touch targets of 44 px;
-the navigation whole at twice the text size; focus on each new screen's heading and its title in the
-document's; dialogs that keep focus and give it back; a field's problem tied to it and announced."""
+the navigation whole at twice the text size, and at the page's end when taller than a third of the screen;
+focus on each new screen's heading and its title in the document's; dialogs that keep focus and give it
+back; a field's problem tied to it and announced."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ FOCUSED = """() => {
     return {tag: e.tagName, text: e.textContent.trim(), inDialog: e.closest('dialog[open]') !== null,
             outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label')};
 }"""
+NAV_HEIGHT = "getComputedStyle(document.documentElement).getPropertyValue('--nav-height').trim()"
 
 
 @pytest.fixture
@@ -310,6 +312,34 @@ class TestLargeText:
             if last["y"] + last["height"] > nav["y"] + 0.5:
                 problems.append(f"{screen}: its end is under the navigation")
         assert not problems, "\n".join(problems)
+
+    def test_a_navigation_taller_than_a_third_of_the_screen_stays_at_the_pages_end(self, phone, mailbox, db):
+        """Very large text on a turned phone: kept at the bottom, the navigation would hide more than a third
+        of what is read, so it stays at the page's end (and what the keyboard reaches no longer scrolls
+        above it); back at an ordinary size, it is at the bottom of the screen again."""
+        person("tall-nav@example.org")
+        page = phone()
+        ask_and_sign_in(page, mailbox, "tall-nav@example.org")
+        go(page, "settings")  # a long screen
+        turned = {"width": PHONE["height"], "height": PHONE["width"]}
+        page.set_viewport_size(turned)
+        nav = page.locator("nav")
+        page.evaluate("document.documentElement.style.fontSize = '400%'")
+        wait_for(lambda: nav.bounding_box()["height"] > turned["height"] / 3, 5, "a navigation that tall")
+        wait_for(lambda: page.evaluate(NAV_HEIGHT) == "0px", 5, "no room kept for the navigation")
+        page.evaluate("scrollTo(0, 0)")
+        assert nav.bounding_box()["y"] >= turned["height"], "the navigation covers the screen's top"
+        page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
+        box, last = nav.bounding_box(), page.locator("main > :last-child").bounding_box()
+        assert last["y"] + last["height"] <= box["y"] + 0.5, "the screen's end is under the navigation"
+        bottom = box["y"] + box["height"]
+        assert abs(bottom - turned["height"]) <= 1, "the navigation is not at the page's end"
+        page.evaluate("document.documentElement.style.fontSize = ''")
+        wait_for(lambda: page.evaluate(NAV_HEIGHT) not in ("", "0px"), 5, "room kept for the navigation")
+        page.evaluate("scrollTo(0, 0)")
+        box = nav.bounding_box()
+        bottom = box["y"] + box["height"]
+        assert abs(bottom - turned["height"]) <= 1, "the navigation left the screen's bottom"
 
 
 class TestFocus:
