@@ -3,7 +3,8 @@
 dialogs, the forms' problems) in English and Spanish and in the dark theme, with touch targets of 44 px;
 the navigation whole at twice the text size, and at the page's end when taller than a third of the screen;
 focus on each new screen's heading and its title in the document's; dialogs that keep focus and give it
-back; a field's problem tied to it and announced."""
+back; a field's problem tied to it and announced; what each screen saves or refuses said by a live region
+there before its words."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import requests
 from tests.browser import axe, scene
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.test_app import code_from
+from tests.factories import plans
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
@@ -449,6 +451,84 @@ class TestFocus:
             ]
             == 4
         )
+
+
+# A live region's words each time they change, recorded on the element (what a screen reader is told).
+WATCH = """e => { e.said = [];
+    new MutationObserver(() => e.said.push(e.textContent.trim()))
+        .observe(e, {subtree: true, childList: true, characterData: true}); }"""
+
+
+def watch(region):
+    """The live region `region` finds, there and silent before what it is to announce, watched."""
+    handle = region.element_handle(timeout=2_000)
+    assert handle.inner_text() == ""
+    handle.evaluate(WATCH)
+    return handle
+
+
+def said(handle) -> list[str] | None:
+    """What the region watched has said since, or None when it is no longer the same element."""
+    return handle.evaluate("e => e.isConnected ? e.said.filter(Boolean) : null")
+
+
+def says(handle, *words: str) -> None:
+    """Wait until the region watched, still the same element, has said `words`, in order."""
+    wait_for(lambda: said(handle) == list(words), 10, f"the live region to say {words}")
+
+
+class TestAnnouncements:
+    def test_what_each_screen_saves_or_refuses_is_said_by_a_live_region_there_before(
+        self, phone, app_url, mailbox, db
+    ):
+        """Settings (a group saved, twice, and refused; the time zone changed, and offline), a report asked
+        for offline, a plan ended: each message comes into a live region that was there, silent, before it
+        (one added with its words is often not read), an alert for a problem; the same words twice are said
+        twice."""
+        _user, headers = person("said@example.org", time_zone="UTC")
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = phone()
+        ask_and_sign_in(page, mailbox, "said@example.org")
+
+        go(page, "settings")
+        weekly = page.locator("form[aria-labelledby=weekly-title]")
+        saved, refused = watch(weekly.get_by_role("status")), watch(weekly.get_by_role("alert"))
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        says(saved, "Weekly report settings saved.")
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        says(saved, "Weekly report settings saved.", "Weekly report settings saved.")
+        weekly.locator("#weekly-clinician").fill("someone@example")  # refused by the server
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        refused.wait_for_element_state("visible")
+        assert refused.inner_text().startswith("Not saved:") and saved.inner_text() == ""
+
+        zone = page.locator("section[aria-labelledby=tz-title]")
+        saved, refused = watch(zone.get_by_role("status")), watch(zone.get_by_role("alert"))
+        page.get_by_label("Find a time zone").fill("Madrid")
+        zone.get_by_role("button", name="Europe/Madrid").click()
+        says(saved, "Time zone saved: Europe/Madrid.")
+        page.context.set_offline(True)
+        page.get_by_label("Find a time zone").fill("Lisbon")
+        zone.get_by_role("button", name="Europe/Lisbon").click()
+        says(refused, "Changing the time zone needs a connection. Please try again when you are back online.")
+
+        go(page, "reports")
+        ask = page.locator("form[aria-labelledby=ask-title]")
+        refused = watch(ask.get_by_role("alert"))
+        ask.get_by_role("button", name="Make my report").click()
+        says(refused, "Asking for a report needs a connection. Please try again when you are back online.")
+        page.context.set_offline(False)
+
+        go(page, "plan")
+        page.get_by_text("End or delete this plan").click()
+        ending = page.locator("details.card:has(#plan-end-day)")
+        saved = watch(ending.get_by_role("status"))
+        ending.get_by_role("button", name="End the plan").click()
+        wait_for(lambda: said(saved), 10, "the live region to say the plan's end")
+        (words,) = said(saved)
+        assert words.startswith("The plan now ends on") and words.endswith("(version 2).")
 
 
 # A field's state as a screen reader gets it: invalid or not, and the words it is described by.

@@ -10,6 +10,7 @@ import { refusal } from "../settings/preferences";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
+import { Announce, useAnnouncement } from "../ui/Announce";
 import { Confirm } from "../ui/Confirm";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
@@ -110,7 +111,7 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
   const [editing, setEditing] = useState(false);
   // A deletion cannot be undone: it is asked once more (ui/Confirm.tsx), the safe answer first to hand.
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState("");
+  const [error, setError] = useAnnouncement();
   const item = useRef<HTMLLIElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const what = describe(event.type, event.data ?? {}, names);
@@ -158,11 +159,7 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
           onConfirm={() => void remove()}
         />
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Announce message={error} alert />
       {editing && (
         <EditForm
           event={event}
@@ -257,11 +254,7 @@ export function History({ zone }: { zone?: string }) {
           {t("history.earlier")}
         </button>
       )}
-      {earlier === "offline" && (
-        <p class="error" role="alert">
-          {t("history.earlier_offline")}
-        </p>
-      )}
+      <Announce message={earlier === "offline" ? t("history.earlier_offline") : ""} alert />
     </>
   );
 }
