@@ -3,8 +3,8 @@
 dialogs, the forms' problems) in English and Spanish and in the dark theme, with touch targets of 44 px;
 the navigation whole at twice the text size, and at the page's end when taller than a third of the screen;
 focus on each new screen's heading and its title in the document's; dialogs that keep focus and give it
-back; a field's problem tied to it and announced; what each screen saves or refuses said by a live region
-there before its words."""
+back; focus kept where an answer or an edit was saved; a field's problem tied to it and announced; what
+each screen saves or refuses said by a live region there before its words."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ CLIPPED_BUTTONS = """() => [...document.querySelectorAll('main :is(button, a.but
 FOCUSED = """() => {
     const e = document.activeElement;
     return {tag: e.tagName, text: e.textContent.trim(), inDialog: e.closest('dialog[open]') !== null,
-            outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label')};
+            outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label'),
+            dose: e.closest('[data-testid=planned-dose]')?.firstChild.textContent ?? null};
 }"""
 NAV_HEIGHT = "getComputedStyle(document.documentElement).getPropertyValue('--nav-height').trim()"
 
@@ -450,6 +451,59 @@ class TestFocus:
                 "overall"
             ]
             == 4
+        )
+
+    def test_answering_a_planned_dose_keeps_the_focus_on_that_dose(self, phone, app_url, mailbox, db):
+        """Taken or Skipped, pressed with the keyboard: its buttons are gone, and the focus is on what was
+        saved for that dose (read out there), so the next Tab reaches the next dose."""
+        _user, headers = person("dose-focus@example.org", time_zone="UTC")
+        times = [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}]
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = phone()
+        ask_and_sign_in(page, mailbox, "dose-focus@example.org")
+        doses = page.get_by_test_id("planned-dose")
+        morning = doses.filter(has_text="08:00")
+        morning.get_by_role("button", name="Taken").focus()
+        page.keyboard.press("Enter")
+        morning.get_by_text("Taken: saved.").wait_for()
+        focused = page.evaluate(FOCUSED)
+        assert (focused["text"], (focused["dose"] or "")[:5]) == ("Taken: saved.", "08:00"), focused
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert (focused["tag"], focused["text"], focused["dose"][:5]) == ("BUTTON", "Taken", "20:00"), focused
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # Skipped
+        doses.filter(has_text="20:00").get_by_text("Skipped: saved.").wait_for()
+        focused = page.evaluate(FOCUSED)
+        assert (focused["text"], (focused["dose"] or "")[:5]) == ("Skipped: saved.", "20:00"), focused
+
+    def test_saving_an_edit_in_history_gives_the_focus_to_the_entry_it_made(
+        self, phone, app_url, mailbox, db
+    ):
+        """The edit's form, with the focus in it, is gone once saved: the focus goes to the entry the edit
+        made, while it waits to sync and then on its Edit button, not to the page's start."""
+        _user, headers = person("edit-focus@example.org", time_zone="UTC")
+        now = datetime.now(UTC)
+        event = {"event_id": uuid.uuid4().hex, "type": "check_in", "occurred_at": now.isoformat()}
+        body = {"sent_at": now.isoformat(), "events": [event | {"overall": 3}]}
+        assert api(app_url, headers, "POST", "/v1/events/batch", json=body).json()["accepted"] == 1
+        page = phone()
+        ask_and_sign_in(page, mailbox, "edit-focus@example.org")
+        go(page, "history")
+        page.get_by_role("button", name="Edit Check-in: overall 3 of 10").click()
+        page.locator("form.edit").get_by_role("radio", name="5", exact=True).check()
+        page.get_by_role("button", name="Save change").focus()
+        page.keyboard.press("Enter")
+        edited = "Edit Check-in: overall 5 of 10"
+        page.get_by_role("button", name=edited).wait_for()
+        wait_for(lambda: page.evaluate(FOCUSED)["label"] == edited, 5, "the focus on the edited entry")
+        assert (
+            requests.get(f"{app_url}/v1/events", headers=headers, timeout=10).json()["events"][0]["data"][
+                "overall"
+            ]
+            == 5
         )
 
 

@@ -1,6 +1,6 @@
 // The daily check-in (two taps: a number, then Save), symptoms, a dose, a taper step and a note. Everything is stored on
 // the device first and synced from there.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
 import type { MessageKey } from "../i18n/i18n";
@@ -327,16 +327,20 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
   // The server's measure ("½ tablet") is English; other languages show the mg.
   const measure = currentLocale() === "en" && typeof dose.amount === "string" ? ` (${dose.amount})` : "";
   const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) }) + measure;
+  const said = useRef<HTMLSpanElement>(null);
   const answer = (choice: Choice) => {
     if (status) return;
     setStatus(choice); // at once, so a second tap finds nothing to press
     void confirmDose(dose, choice);
+    // The button pressed is gone: the focus goes to what was saved (read out there), and the keyboard goes on
+    // from this dose rather than from the page's start.
+    setTimeout(() => said.current?.focus(), 0);
   };
   return (
     <li data-testid="planned-dose">
       <span>{what}</span>
       {status ? (
-        <span class="saved" role="status">
+        <span class="saved" ref={said} tabIndex={-1}>
           {t(status === "taken" ? "today.dose_taken" : "today.dose_skipped")}
         </span>
       ) : (
