@@ -38,3 +38,9 @@ def from_accept(accepted: Iterable[tuple[str, float]]) -> str | None:
         if quality > 0 and (language := from_tag(tag)):
             return language
     return None
+
+
+def clock(time: str, language: str) -> str:
+    """A plan's dose time ("HH:MM") as the language writes it: Spanish reads the hour without a leading zero
+    ("de la 1:30", "de las 13:30"); English keeps the 24-hour clock's "01:30"."""
+    return time.removeprefix("0") if language == "es" else time

@@ -1,8 +1,10 @@
 """The app as a person with a screen reader, a keyboard or large text meets it, in Debian's Chromium on a
 390 px phone against the real stack: axe on every screen and state (signed out and in, with data, the
 dialogs, the forms' problems) in English and Spanish and in the dark theme, with touch targets of 44 px;
-the navigation whole at twice the text size; focus on each new screen's heading and its title in the
-document's; dialogs that keep focus and give it back; a field's problem tied to it and announced."""
+the navigation whole at twice the text size, and at the page's end when taller than a third of the screen;
+focus on each new screen's heading and its title in the document's; dialogs that keep focus and give it
+back; focus kept where an answer or an edit was saved; a field's problem tied to it and announced; what
+each screen saves or refuses said by a live region there before its words."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import requests
 from tests.browser import axe, scene
 from tests.browser.app_stack import PHONE, api, plant_wave
 from tests.browser.test_app import code_from
+from tests.factories import plans
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
@@ -53,8 +56,10 @@ CLIPPED_BUTTONS = """() => [...document.querySelectorAll('main :is(button, a.but
 FOCUSED = """() => {
     const e = document.activeElement;
     return {tag: e.tagName, text: e.textContent.trim(), inDialog: e.closest('dialog[open]') !== null,
-            outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label')};
+            outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label'),
+            dose: e.closest('[data-testid=planned-dose]')?.firstChild.textContent ?? null};
 }"""
+NAV_HEIGHT = "getComputedStyle(document.documentElement).getPropertyValue('--nav-height').trim()"
 
 
 @pytest.fixture
@@ -312,6 +317,34 @@ class TestLargeText:
                 problems.append(f"{screen}: its end is under the navigation")
         assert not problems, "\n".join(problems)
 
+    def test_a_navigation_taller_than_a_third_of_the_screen_stays_at_the_pages_end(self, phone, mailbox, db):
+        """Very large text on a turned phone: kept at the bottom, the navigation would hide more than a third
+        of what is read, so it stays at the page's end (and what the keyboard reaches no longer scrolls
+        above it); back at an ordinary size, it is at the bottom of the screen again."""
+        person("tall-nav@example.org")
+        page = phone()
+        ask_and_sign_in(page, mailbox, "tall-nav@example.org")
+        go(page, "settings")  # a long screen
+        turned = {"width": PHONE["height"], "height": PHONE["width"]}
+        page.set_viewport_size(turned)
+        nav = page.locator("nav")
+        page.evaluate("document.documentElement.style.fontSize = '400%'")
+        wait_for(lambda: nav.bounding_box()["height"] > turned["height"] / 3, 5, "a navigation that tall")
+        wait_for(lambda: page.evaluate(NAV_HEIGHT) == "0px", 5, "no room kept for the navigation")
+        page.evaluate("scrollTo(0, 0)")
+        assert nav.bounding_box()["y"] >= turned["height"], "the navigation covers the screen's top"
+        page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
+        box, last = nav.bounding_box(), page.locator("main > :last-child").bounding_box()
+        assert last["y"] + last["height"] <= box["y"] + 0.5, "the screen's end is under the navigation"
+        bottom = box["y"] + box["height"]
+        assert abs(bottom - turned["height"]) <= 1, "the navigation is not at the page's end"
+        page.evaluate("document.documentElement.style.fontSize = ''")
+        wait_for(lambda: page.evaluate(NAV_HEIGHT) not in ("", "0px"), 5, "room kept for the navigation")
+        page.evaluate("scrollTo(0, 0)")
+        box = nav.bounding_box()
+        bottom = box["y"] + box["height"]
+        assert abs(bottom - turned["height"]) <= 1, "the navigation left the screen's bottom"
+
 
 class TestFocus:
     def test_each_new_screen_takes_focus_on_its_heading_and_names_the_document(
@@ -420,6 +453,137 @@ class TestFocus:
             ]
             == 4
         )
+
+    def test_answering_a_planned_dose_keeps_the_focus_on_that_dose(self, phone, app_url, mailbox, db):
+        """Taken or Skipped, pressed with the keyboard: its buttons are gone, and the focus is on what was
+        saved for that dose (read out there), so the next Tab reaches the next dose."""
+        _user, headers = person("dose-focus@example.org", time_zone="UTC")
+        times = [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}]
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = phone()
+        ask_and_sign_in(page, mailbox, "dose-focus@example.org")
+        doses = page.get_by_test_id("planned-dose")
+        morning = doses.filter(has_text="08:00")
+        morning.get_by_role("button", name="Taken").focus()
+        page.keyboard.press("Enter")
+        morning.get_by_text("Taken: saved.").wait_for()
+        focused = page.evaluate(FOCUSED)
+        assert (focused["text"], (focused["dose"] or "")[:5]) == ("Taken: saved.", "08:00"), focused
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert (focused["tag"], focused["text"], focused["dose"][:5]) == ("BUTTON", "Taken", "20:00"), focused
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # Skipped
+        doses.filter(has_text="20:00").get_by_text("Skipped: saved.").wait_for()
+        focused = page.evaluate(FOCUSED)
+        assert (focused["text"], (focused["dose"] or "")[:5]) == ("Skipped: saved.", "20:00"), focused
+
+    def test_saving_an_edit_in_history_gives_the_focus_to_the_entry_it_made(
+        self, phone, app_url, mailbox, db
+    ):
+        """The edit's form, with the focus in it, is gone once saved: the focus goes to the entry the edit
+        made, while it waits to sync and then on its Edit button, not to the page's start."""
+        _user, headers = person("edit-focus@example.org", time_zone="UTC")
+        now = datetime.now(UTC)
+        event = {"event_id": uuid.uuid4().hex, "type": "check_in", "occurred_at": now.isoformat()}
+        body = {"sent_at": now.isoformat(), "events": [event | {"overall": 3}]}
+        assert api(app_url, headers, "POST", "/v1/events/batch", json=body).json()["accepted"] == 1
+        page = phone()
+        ask_and_sign_in(page, mailbox, "edit-focus@example.org")
+        go(page, "history")
+        page.get_by_role("button", name="Edit Check-in: overall 3 of 10").click()
+        page.locator("form.edit").get_by_role("radio", name="5", exact=True).check()
+        page.get_by_role("button", name="Save change").focus()
+        page.keyboard.press("Enter")
+        edited = "Edit Check-in: overall 5 of 10"
+        page.get_by_role("button", name=edited).wait_for()
+        wait_for(lambda: page.evaluate(FOCUSED)["label"] == edited, 5, "the focus on the edited entry")
+        assert (
+            requests.get(f"{app_url}/v1/events", headers=headers, timeout=10).json()["events"][0]["data"][
+                "overall"
+            ]
+            == 5
+        )
+
+
+# A live region's words each time they change, recorded on the element (what a screen reader is told).
+WATCH = """e => { e.said = [];
+    new MutationObserver(() => e.said.push(e.textContent.trim()))
+        .observe(e, {subtree: true, childList: true, characterData: true}); }"""
+
+
+def watch(region):
+    """The live region `region` finds, there and silent before what it is to announce, watched."""
+    handle = region.element_handle(timeout=2_000)
+    assert handle.inner_text() == ""
+    handle.evaluate(WATCH)
+    return handle
+
+
+def said(handle) -> list[str] | None:
+    """What the region watched has said since, or None when it is no longer the same element."""
+    return handle.evaluate("e => e.isConnected ? e.said.filter(Boolean) : null")
+
+
+def says(handle, *words: str) -> None:
+    """Wait until the region watched, still the same element, has said `words`, in order."""
+    wait_for(lambda: said(handle) == list(words), 10, f"the live region to say {words}")
+
+
+class TestAnnouncements:
+    def test_what_each_screen_saves_or_refuses_is_said_by_a_live_region_there_before(
+        self, phone, app_url, mailbox, db
+    ):
+        """Settings (a group saved, twice, and refused; the time zone changed, and offline), a report asked
+        for offline, a plan ended: each message comes into a live region that was there, silent, before it
+        (one added with its words is often not read), an alert for a problem; the same words twice are said
+        twice."""
+        _user, headers = person("said@example.org", time_zone="UTC")
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = phone()
+        ask_and_sign_in(page, mailbox, "said@example.org")
+
+        go(page, "settings")
+        weekly = page.locator("form[aria-labelledby=weekly-title]")
+        saved, refused = watch(weekly.get_by_role("status")), watch(weekly.get_by_role("alert"))
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        says(saved, "Weekly report settings saved.")
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        says(saved, "Weekly report settings saved.", "Weekly report settings saved.")
+        weekly.locator("#weekly-clinician").fill("someone@example")  # refused by the server
+        weekly.get_by_role("button", name="Save weekly report settings").click()
+        refused.wait_for_element_state("visible")
+        assert refused.inner_text().startswith("Not saved:") and saved.inner_text() == ""
+
+        zone = page.locator("section[aria-labelledby=tz-title]")
+        saved, refused = watch(zone.get_by_role("status")), watch(zone.get_by_role("alert"))
+        page.get_by_label("Find a time zone").fill("Madrid")
+        zone.get_by_role("button", name="Europe/Madrid").click()
+        says(saved, "Time zone saved: Europe/Madrid.")
+        page.context.set_offline(True)
+        page.get_by_label("Find a time zone").fill("Lisbon")
+        zone.get_by_role("button", name="Europe/Lisbon").click()
+        says(refused, "Changing the time zone needs a connection. Please try again when you are back online.")
+
+        go(page, "reports")
+        ask = page.locator("form[aria-labelledby=ask-title]")
+        refused = watch(ask.get_by_role("alert"))
+        ask.get_by_role("button", name="Make my report").click()
+        says(refused, "Asking for a report needs a connection. Please try again when you are back online.")
+        page.context.set_offline(False)
+
+        go(page, "plan")
+        page.get_by_text("End or delete this plan").click()
+        ending = page.locator("details.card:has(#plan-end-day)")
+        saved = watch(ending.get_by_role("status"))
+        ending.get_by_role("button", name="End the plan").click()
+        wait_for(lambda: said(saved), 10, "the live region to say the plan's end")
+        (words,) = said(saved)
+        assert words.startswith("The plan now ends on") and words.endswith("(version 2).")
 
 
 # A field's state as a screen reader gets it: invalid or not, and the words it is described by.

@@ -54,6 +54,7 @@ def _page(token: str, ref, user: dict, recorded: str | None = None, status: int 
         ref=ref,
         order=[chosen, "skipped" if chosen == "taken" else "taken"],
         day=_day(ref.day, language),
+        time=languages.clock(ref.time, language),  # "08:00", "8:00"
         mg=format_decimal(ref.mg, format="0.######", locale=language),  # "0.25", "0,25"
         recorded=recorded,
         app_url=app_path(),

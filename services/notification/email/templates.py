@@ -121,6 +121,8 @@ def _environment(autoescape: bool, translations: NullTranslations, language: str
     env.install_gettext_translations(translations, newstyle=True)
     # An amount as the language writes it ("0.25", "0,25"), in full: never rounded, never grouped.
     env.filters["decimal"] = lambda value: format_decimal(value, format="0.######", locale=language)
+    # A plan's dose time ("08:00") as the language reads it ("8:00" in Spanish).
+    env.filters["clock"] = lambda value: languages.clock(value, language)
     return env
 
 

@@ -17,8 +17,8 @@
       skipped: "Skipped",
     },
     es: {
-      // "de la 01:00", "de las 08:00"
-      title: (time) => (time ? `Tu recordatorio de ${/^0?1:/.test(time) ? "la" : "las"} ${time}` : "Tu recordatorio"),
+      // The hour as Spanish reads it, with no leading zero: "de la 1:30", "de las 8:00", "de las 13:30".
+      title: (time) => (time ? `Tu recordatorio de ${/^0?1:/.test(time) ? "la" : "las"} ${time.replace(/^0(?=\d:)/, "")}` : "Tu recordatorio"),
       body: "De tu plan. Toca para abrir la app o responde aquí.",
       details: (doses) => `En tu plan: ${doses.join(" y ")}`,
       dose: (mg, name) => `${mg} mg de ${name}`,

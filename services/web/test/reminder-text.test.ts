@@ -34,13 +34,17 @@ describe("a reminder's notification", () => {
     const english = compose(ONE, undefined, "en-GB");
     expect(english).toEqual({ title: "Your 08:00 reminder", body: "From your plan. Tap to open, or answer here.", taken: "Taken", skipped: "Skipped" });
     expect(compose(ONE, undefined, "es-ES")).toEqual({
-      title: "Tu recordatorio de las 08:00",
+      title: "Tu recordatorio de las 8:00",
       body: "De tu plan. Toca para abrir la app o responde aquí.",
       taken: "Tomada",
       skipped: "Omitida",
     });
-    expect(compose(ONE, { language: "es" }, "en-US").title).toBe("Tu recordatorio de las 08:00");
-    expect(compose(TWO, { language: "es" }).title).toBe("Tu recordatorio de la 01:30");
+    expect(compose(ONE, { language: "es" }, "en-US").title).toBe("Tu recordatorio de las 8:00");
+    expect(compose(TWO, { language: "es" }).title).toBe("Tu recordatorio de la 1:30");
+    // The hour as a Spanish speaker reads it ("la 1:30", "las 13:30", "las 0:15"); English keeps "01:30".
+    expect(compose({ ...ONE, time: "13:30" }, { language: "es" }).title).toBe("Tu recordatorio de las 13:30");
+    expect(compose({ ...ONE, time: "00:15" }, { language: "es" }).title).toBe("Tu recordatorio de las 0:15");
+    expect(compose(TWO, { language: "en" }).title).toBe("Your 01:30 reminder");
     expect(compose(ONE, undefined, "fr-FR").title).toBe("Your 08:00 reminder");
     for (const payload of [ONE, TWO])
       for (const device of [undefined, { language: "en" as const }, { language: "es" as const, showDoses: false }]) {
@@ -58,7 +62,7 @@ describe("a reminder's notification", () => {
     // Spanish names come from what the app recorded with the language.
     const es = { language: "es" as const, showDoses: true, names: { chlordiazepoxide: "Clordiazepóxido" } };
     expect(compose(TWO, es).body).toBe("En tu plan: 12,5 mg de clordiazepóxido y 7,5 mg de diazepam (1,5 mL)");
-    expect(compose(TWO, es).title).toBe("Tu recordatorio de la 01:30");
+    expect(compose(TWO, es).title).toBe("Tu recordatorio de la 1:30");
   });
 
   it("stays neutral when the push lacks what it needs", () => {

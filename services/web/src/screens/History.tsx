@@ -10,6 +10,7 @@ import { refusal } from "../settings/preferences";
 import { discard, entries, newEventId, type OutboxEntry } from "../store/outbox";
 import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
+import { Announce, useAnnouncement } from "../ui/Announce";
 import { Confirm } from "../ui/Confirm";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
@@ -36,7 +37,11 @@ function describe(type: string | undefined, data: Record<string, unknown>, names
   }
 }
 
-function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (changed: boolean) => void }) {
+/** Whether the focus was lost (what had it is gone), so moving it takes it from nothing the person chose. */
+const focusLost = () => !document.activeElement || document.activeElement === document.body;
+
+/** `onDone`: the event_id of the edit logged, or null when left unsaved. */
+function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (edit: string | null) => void }) {
   const start = editable(event);
   const [value, setValue] = useState<number | string | null>(start?.value ?? null);
   const submit = useSaving(save);
@@ -46,8 +51,9 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
   async function save() {
     if (!start || value === null) return;
     const change = { [start.field]: start.field === "amount_mg" ? Number(value) : value } as Change;
-    await logEvent(editedEvent(event, change, newEventId()), { replaces: event.event_id });
-    onDone(true);
+    const edit = newEventId();
+    await logEvent(editedEvent(event, change, edit), { replaces: event.event_id });
+    onDone(edit);
   }
 
   const valid = start.field === "amount_mg" ? Number(value) > 0 : start.field === "text" ? String(value).trim() !== "" : value !== null;
@@ -74,16 +80,21 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
       <button type="submit" class="primary" disabled={!valid}>
         {t("history.save_edit")}
       </button>
-      <button type="button" onClick={() => onDone(false)}>
+      <button type="button" onClick={() => onDone(null)}>
         {t("common.cancel")}
       </button>
     </form>
   );
 }
 
-function WaitingItem({ entry, names, zone, onRemove }: { entry: OutboxEntry; names: Names; zone?: string; onRemove: () => void }) {
+/** `focus`: this is an edit just saved, which takes the focus its form had (and keeps it until it is stored). */
+function WaitingItem({ entry, names, zone, focus, onRemove }: { entry: OutboxEntry; names: Names; zone?: string; focus: boolean; onRemove: () => void }) {
+  const item = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focus && focusLost()) item.current?.focus();
+  }, [focus]);
   return (
-    <li class={entry.state}>
+    <li class={entry.state} ref={item} tabIndex={-1}>
       <span>
         {describe(entry.event.type, entry.event, names)}
         <br />
@@ -106,14 +117,18 @@ function WaitingItem({ entry, names, zone, onRemove }: { entry: OutboxEntry; nam
   );
 }
 
-function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; onChanged: () => Promise<void> }) {
+/** `focus`: this is an edit just stored, whose Edit button takes the focus its form had. */
+function StoredItem({ event, names, focus, onChanged, onEdited }: { event: Stored; names: Names; focus: boolean; onChanged: () => Promise<void>; onEdited: (edit: string) => void }) {
   const [editing, setEditing] = useState(false);
   // A deletion cannot be undone: it is asked once more (ui/Confirm.tsx), the safe answer first to hand.
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState("");
+  const [error, setError] = useAnnouncement();
   const item = useRef<HTMLLIElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const what = describe(event.type, event.data ?? {}, names);
+  useEffect(() => {
+    if (focus && focusLost()) editButton.current?.focus();
+  }, [focus]);
 
   async function remove() {
     setConfirming(false);
@@ -158,20 +173,19 @@ function StoredItem({ event, names, onChanged }: { event: Stored; names: Names; 
           onConfirm={() => void remove()}
         />
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Announce message={error} alert />
       {editing && (
         <EditForm
           event={event}
           names={names}
-          onDone={(changed) => {
+          onDone={(edit) => {
             setEditing(false);
-            if (changed) void onChanged();
-            // Back where the edit was opened (its form, with the focus in it, is gone).
-            else setTimeout(() => editButton.current?.focus(), 0);
+            // The form, with the focus in it, is gone: the focus goes to the entry the edit made (waiting, then
+            // stored), or back where the edit was opened.
+            if (edit) {
+              onEdited(edit);
+              void onChanged();
+            } else setTimeout(() => editButton.current?.focus(), 0);
           }}
         />
       )}
@@ -186,6 +200,7 @@ export function History({ zone }: { zone?: string }) {
   const [stored, setStored] = useState<Loaded<Stored[]>>();
   const [next, setNext] = useState<string | null>(null); // the cursor of the entries before those shown
   const [earlier, setEarlier] = useState<"idle" | "loading" | "offline">("idle");
+  const [edited, setEdited] = useState<string | null>(null); // the event_id of the last edit saved here
   // Pages of stored entries shown: every load reads them all again, so an older entry edited or deleted
   // shows as it now is, and the list does not shrink back to its first page.
   const pages = useRef(1);
@@ -243,10 +258,10 @@ export function History({ zone }: { zone?: string }) {
           </h2>
           <ul class="history">
             {day.waiting.map((entry) => (
-              <WaitingItem key={entry.event.event_id} entry={entry} names={names} zone={zone} onRemove={() => void discardEntry(entry.event.event_id)} />
+              <WaitingItem key={entry.event.event_id} entry={entry} names={names} zone={zone} focus={entry.event.event_id === edited} onRemove={() => void discardEntry(entry.event.event_id)} />
             ))}
             {day.stored.map((event) => (
-              <StoredItem key={event.event_id} event={event} names={names} onChanged={load} />
+              <StoredItem key={event.event_id} event={event} names={names} focus={event.event_id === edited} onChanged={load} onEdited={setEdited} />
             ))}
           </ul>
         </section>
@@ -257,11 +272,7 @@ export function History({ zone }: { zone?: string }) {
           {t("history.earlier")}
         </button>
       )}
-      {earlier === "offline" && (
-        <p class="error" role="alert">
-          {t("history.earlier_offline")}
-        </p>
-      )}
+      <Announce message={earlier === "offline" ? t("history.earlier_offline") : ""} alert />
     </>
   );
 }

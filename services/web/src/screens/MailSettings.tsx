@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import { api, type Me } from "../api/client";
 import { t, weekdayName } from "../i18n/i18n";
+import { Announce, useAnnouncement } from "../ui/Announce";
 import {
   refusal,
   reminderForm,
@@ -26,20 +27,19 @@ async function saveGroup(body: { preferences: Me["preferences"] }, onChanged: Ch
 }
 
 function Saved({ ok, problem }: { ok: string; problem: string }) {
-  if (problem)
-    return (
-      <p class="error" role="alert">
-        {t("settings.not_saved", { detail: problem })}
-      </p>
-    );
-  return ok ? <p role="status">{ok}</p> : null;
+  return (
+    <>
+      <Announce message={ok} />
+      <Announce message={problem && t("settings.not_saved", { detail: problem })} alert />
+    </>
+  );
 }
 
 export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Changed }) {
   const current = me.preferences?.weekly_report ?? {};
   const [form, setForm] = useState<WeeklyForm>(weeklyForm(current));
-  const [ok, setOk] = useState("");
-  const [problem, setProblem] = useState("");
+  const [ok, setOk] = useAnnouncement();
+  const [problem, setProblem] = useAnnouncement();
   const set = (change: Partial<WeeklyForm>) => setForm({ ...form, ...change });
 
   async function save(event: Event) {
@@ -102,8 +102,8 @@ export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Cha
 export function ReminderSettings({ me, onChanged }: { me: Me; onChanged: Changed }) {
   const current = me.preferences?.reminders ?? {};
   const [form, setForm] = useState<ReminderForm>(reminderForm(current));
-  const [ok, setOk] = useState("");
-  const [problem, setProblem] = useState("");
+  const [ok, setOk] = useAnnouncement();
+  const [problem, setProblem] = useAnnouncement();
   const set = (change: Partial<ReminderForm>) => setForm({ ...form, ...change });
 
   async function save(event: Event) {

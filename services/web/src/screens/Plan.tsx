@@ -28,6 +28,7 @@ import { doseWords, mg, nextStepText, type Names } from "../plan/words";
 import type { Loaded } from "../store/remote";
 import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
+import { Announce } from "../ui/Announce";
 import { Confirm } from "../ui/Confirm";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
@@ -239,19 +240,22 @@ function PlanEditor({ initial, basedOn, catalog, onSaved, onCancel }: { initial:
   return (
     <form class="card" onSubmit={save} aria-labelledby="plan-form-title" noValidate>
       <h2 id="plan-form-title">{basedOn ? t("plan.edit") : t("plan.enter")}</h2>
-      {(errors.length > 0 || server.length > 0) && (
-        <div role="alert" class="error" data-testid="plan-errors">
-          <p>{t("plan.fix")}</p>
-          <ul>
-            {errors.map((e) => (
-              <li key={`${e.field}${e.message}`}>{t(e.message, e.params)}</li>
-            ))}
-            {server.map((e) => (
-              <li key={`${e.field}${e.reason}`}>{t("plan.err_server", { field: e.field, reason: e.reason })}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {/* There before its problems, so they are read out as they appear. */}
+      <div role="alert" class="error" data-testid="plan-errors">
+        {(errors.length > 0 || server.length > 0) && (
+          <>
+            <p>{t("plan.fix")}</p>
+            <ul>
+              {errors.map((e) => (
+                <li key={`${e.field}${e.message}`}>{t(e.message, e.params)}</li>
+              ))}
+              {server.map((e) => (
+                <li key={`${e.field}${e.reason}`}>{t("plan.err_server", { field: e.field, reason: e.reason })}</li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
       <Field id="plan-start" label={t("plan.start_day")} errors={errors}>
         <input id="plan-start" type="date" class="short" value={fields.start_day} onInput={(e) => update({ start_day: e.currentTarget.value })} />
       </Field>
@@ -322,11 +326,7 @@ function PlanEditor({ initial, basedOn, catalog, onSaved, onCancel }: { initial:
           {t(e.message, e.params)}
         </p>
       ))}
-      {failed && (
-        <p class="error" role="alert">
-          {t("common.error")}
-        </p>
-      )}
+      <Announce message={failed ? t("common.error") : ""} alert />
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>
           {t("plan.save")}
@@ -536,11 +536,7 @@ function EndOrDelete({ plan, onChanged, onDeleted }: { plan: PlanDoc; onChanged:
         <input id="plan-end-day" type="date" class="short" value={day} min={plan.start_day} onInput={(e) => setDay(e.currentTarget.value)} />
         <button type="submit">{t("plan.end")}</button>
       </form>
-      {message && (
-        <p class="saved" role="status">
-          {message}
-        </p>
-      )}
+      <Announce message={message} />
       <button type="button" class="danger-outline" onClick={() => setConfirming(true)}>
         {t("plan.delete")}
       </button>
@@ -557,11 +553,7 @@ function EndOrDelete({ plan, onChanged, onDeleted }: { plan: PlanDoc; onChanged:
           }}
         />
       )}
-      {failed && (
-        <p class="error" role="alert">
-          {failed}
-        </p>
-      )}
+      <Announce message={failed} alert />
     </details>
   );
 }
@@ -601,11 +593,7 @@ export function Plan() {
       {loaded === undefined && <p>{t("common.loading")}</p>}
       {loaded === null && <p class="error">{t("common.error")}</p>}
       {offline && <p class="muted">{t("plan.offline", { time: formatDateTime(loaded!.savedAt!) })}</p>}
-      {notice && (
-        <p class="saved" role="status">
-          {notice}
-        </p>
-      )}
+      <Announce message={notice} />
       {changedTo !== null && (
         <div class="card" role="alert" data-testid="plan-changed">
           <p>{t("plan.changed_elsewhere", { version: changedTo })}</p>

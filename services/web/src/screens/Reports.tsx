@@ -6,6 +6,7 @@ import { api, type Schemas } from "../api/client";
 import type { MessageKey } from "../i18n/i18n";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
 import { accountDay, inProgress, mailtoLink, periodProblem, pollDelay, SHARE_DAYS, type PeriodProblem } from "../reports/period";
+import { Announce, useAnnouncement } from "../ui/Announce";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Report = Schemas["Report"];
@@ -15,6 +16,13 @@ const SHARE_STATES: Record<string, MessageKey> = {
   active: "reports.share_active",
   expired: "reports.share_expired",
   revoked: "reports.share_revoked",
+};
+// A report's state: its words and look.
+const STATES: Record<Report["status"], [MessageKey, string]> = {
+  queued: ["reports.preparing", ""],
+  building: ["reports.preparing", ""],
+  ready: ["reports.ready", "saved"],
+  failed: ["reports.failed", "error"],
 };
 // North America prints on Letter; everywhere else on A4.
 const PAPER = /-(US|CA|MX)$/i.test(globalThis.navigator?.language ?? "") ? "Letter" : "A4";
@@ -31,7 +39,7 @@ function AskForm({ zone, onAsked }: { zone?: string; onAsked: () => void }) {
   const [start, setStart] = useState(accountDay(zone, -7));
   const [end, setEnd] = useState(accountDay(zone, -1));
   const [notes, setNotes] = useState(false);
-  const [problem, setProblem] = useState<string>("");
+  const [problem, setProblem] = useAnnouncement();
 
   async function ask(event: Event) {
     event.preventDefault();
@@ -80,24 +88,20 @@ function AskForm({ zone, onAsked }: { zone?: string; onAsked: () => void }) {
       <button type="submit" class="primary">
         {t("reports.ask_button")}
       </button>
-      {problem && (
-        <p class="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Announce message={problem} alert />
     </form>
   );
 }
 
 function ShareItem({ share, onRevoke }: { share: Share; onRevoke: () => void }) {
-  const [copied, setCopied] = useState(false);
+  const [copied, say] = useAnnouncement();
   const opens = share.opens ?? [];
   const last = opens[opens.length - 1];
   const who = share.recipient || t("reports.share_unnamed");
 
   async function copy() {
     await navigator.clipboard?.writeText(share.url ?? "").catch(() => undefined);
-    setCopied(true);
+    say(t("reports.copied"));
   }
 
   return (
@@ -127,7 +131,7 @@ function ShareItem({ share, onRevoke }: { share: Share; onRevoke: () => void }) 
               {t("reports.revoke", { who })}
             </button>
           </div>
-          {copied && <p role="status">{t("reports.copied")}</p>}
+          <Announce message={copied} />
         </>
       )}
     </li>
@@ -138,8 +142,8 @@ function Shares({ report }: { report: Report }) {
   const [shares, setShares] = useState<Share[]>();
   const [recipient, setRecipient] = useState("");
   const [days, setDays] = useState(14);
-  const [error, setError] = useState("");
-  const [revokeError, setRevokeError] = useState("");
+  const [error, setError] = useAnnouncement();
+  const [revokeError, setRevokeError] = useAnnouncement();
   const path = { params: { path: { report_id: report.id } } };
   const load = async () => {
     const answer = await api.GET("/v1/reports/{report_id}/shares", path).catch(() => null); // offline: keep what shows
@@ -184,11 +188,7 @@ function Shares({ report }: { report: Report }) {
           ))}
         </select>
         <button type="submit">{t("reports.make_link")}</button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Announce message={error} alert />
       </form>
       {shares && shares.length > 0 && (
         <ul class="plain">
@@ -197,11 +197,7 @@ function Shares({ report }: { report: Report }) {
           ))}
         </ul>
       )}
-      {revokeError && (
-        <p class="error" role="alert">
-          {revokeError}
-        </p>
-      )}
+      <Announce message={revokeError} alert />
     </div>
   );
 }
@@ -211,17 +207,17 @@ function ReportItem({ report }: { report: Report }) {
   const [sharing, setSharing] = useState(false);
   const period = t("reports.period_of", { start: formatDay(report.period_start), end: formatDay(report.period_end) });
   const kind = t(report.kind === "weekly" ? "reports.kind_weekly" : "reports.kind_on_demand");
+  const [state, look] = STATES[report.status];
   return (
     <li class="card" data-testid="report">
       <h2>{period}</h2>
       <p class="muted">
         {kind} · {t("reports.asked", { time: formatDateTime(report.created_at) })}
       </p>
-      {(report.status === "queued" || report.status === "building") && <p role="status">{t("reports.preparing")}</p>}
-      {report.status === "failed" && <p class="error">{t("reports.failed")}</p>}
+      {/* One region for the report's state, there from the start, so "Ready" is read out when it comes. */}
+      <Announce message={t(state)} class={look} />
       {report.status === "ready" && report.pdf_url && report.html_url && (
         <>
-          <p class="saved">{t("reports.ready")}</p>
           <div class="row">
             <a class="button" href={report.html_url} target="_blank" rel="noopener">
               {t("reports.view")}

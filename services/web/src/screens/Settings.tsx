@@ -11,6 +11,7 @@ import { database, syncNow } from "../store/syncer";
 import { PageLinks } from "../ui/PageLinks";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
 import { fold } from "./Today";
+import { Announce, useAnnouncement } from "../ui/Announce";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 const MAX_ZONES = 8;
@@ -20,7 +21,7 @@ const ERASE_PHRASE = "erase my account";
 
 function DataAndErasure({ onErased }: { onErased: () => void }) {
   const [typed, setTyped] = useState("");
-  const [error, setError] = useState("");
+  const [error, setError] = useAnnouncement();
 
   const phrase = t("settings.erase_phrase");
   const confirmed = typed.trim().toLocaleLowerCase() === phrase.toLocaleLowerCase();
@@ -53,11 +54,7 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
         <button type="submit" class="danger" disabled={!confirmed}>
           {t("settings.erase_button")}
         </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Announce message={error} alert />
       </form>
     </>
   );
@@ -66,19 +63,20 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
 function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
   const zones = useMemo(() => Intl.supportedValuesOf("timeZone"), []);
   const [query, setQuery] = useState("");
-  const [saved, setSaved] = useState("");
+  const [saved, setSaved] = useAnnouncement();
+  const [problem, setProblem] = useAnnouncement();
   const q = fold(query).replace(/\s+/g, "_");
   const matches = q ? zones.filter((z) => fold(z).includes(q)).slice(0, MAX_ZONES) : [];
 
   async function choose(zone: string) {
     const answer = await api.PATCH("/v1/me", { body: { time_zone: zone } }).catch(() => null);
-    if (!answer) return setSaved(t("settings.time_zone_offline"));
-    const { data } = answer;
+    const data = answer?.data;
+    setSaved(data ? t("settings.time_zone_saved", { zone }) : "");
+    setProblem(data ? "" : t(answer ? "common.error" : "settings.time_zone_offline"));
     if (data) {
       onChanged(data);
-      setSaved(t("settings.time_zone_saved", { zone }));
       setQuery("");
-    } else setSaved(t("common.error"));
+    }
   }
 
   return (
@@ -99,14 +97,15 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
           </li>
         ))}
       </ul>
-      {saved && <p role="status">{saved}</p>}
+      <Announce message={saved} />
+      <Announce message={problem} alert />
     </section>
   );
 }
 
 function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   const [devices, setDevices] = useState<Device[]>();
-  const [error, setError] = useState("");
+  const [error, setError] = useAnnouncement();
   const load = async () => setDevices((await api.GET("/v1/me/devices")).data);
   useEffect(() => void load(), []);
 
@@ -138,11 +137,7 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
           </li>
         ))}
       </ul>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Announce message={error} alert />
     </section>
   );
 }
@@ -150,16 +145,19 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
 /** Whether this device's reminders name the doses; off until the person turns it on (a locked screen shows them). */
 function DoseDetails() {
   const [on, setOn] = useState<boolean | undefined>(undefined);
-  const [message, setMessage] = useState("");
+  const [message, setMessage] = useAnnouncement();
+  const [problem, setProblem] = useAnnouncement();
   useEffect(() => void notifications.showsDoses().then(setOn, () => setOn(false)), []);
 
   async function toggle(next: boolean) {
     try {
       await notifications.setShowDoses(next);
       setOn(next);
+      setProblem("");
       setMessage(t(next ? "settings.push_details_saved_on" : "settings.push_details_saved_off"));
     } catch {
-      setMessage(t("common.error"));
+      setMessage("");
+      setProblem(t("common.error"));
     }
   }
 
@@ -170,11 +168,8 @@ function DoseDetails() {
         {t("settings.push_details")}
       </label>
       <p class="muted">{t("settings.push_details_hint")}</p>
-      {message && (
-        <p class="saved" role="status">
-          {message}
-        </p>
-      )}
+      <Announce message={message} />
+      <Announce message={problem} alert />
     </>
   );
 }
@@ -182,20 +177,22 @@ function DoseDetails() {
 /** Dose reminders on this device: the browser asks for permission only when the switch is turned on. */
 function DoseReminders() {
   const [state, setState] = useState<push.PushState | undefined>(undefined);
-  const [message, setMessage] = useState("");
+  const [message, setMessage] = useAnnouncement();
+  const [problem, setProblem] = useAnnouncement();
   const [busy, setBusy] = useState(false);
   useEffect(() => void push.current().then(setState, () => setState("unsupported")), []);
 
   async function toggle(on: boolean) {
     setBusy(true);
     setMessage("");
+    setProblem("");
     const outcome = await (on ? push.switchOn() : push.switchOff()).catch((): push.Outcome => "failed");
     setBusy(false);
     if (outcome === "on" || outcome === "off") {
       setState(outcome);
       setMessage(t(outcome === "on" ? "settings.push_saved_on" : "settings.push_saved_off"));
     } else if (outcome === "unsupported" || outcome === "denied") setState(outcome);
-    else setMessage(t(outcome === "unavailable" ? "settings.push_unavailable" : "settings.push_failed"));
+    else setProblem(t(outcome === "unavailable" ? "settings.push_unavailable" : "settings.push_failed"));
   }
 
   return (
@@ -213,18 +210,15 @@ function DoseReminders() {
           <DoseDetails />
         </>
       )}
-      {message && (
-        <p class="saved" role="status">
-          {message}
-        </p>
-      )}
+      <Announce message={message} />
+      <Announce message={problem} alert />
     </section>
   );
 }
 
 export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (me: Me) => void; onSignedOut: () => void }) {
   const [locale, setLocaleState] = useState<Locale>(currentLocale());
-  const [signOutError, setSignOutError] = useState("");
+  const [signOutError, setSignOutError] = useAnnouncement();
 
   async function signOut() {
     await syncNow(); // send what waits first: signing out forgets this device's copy
@@ -280,11 +274,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
         <button type="button" onClick={() => void signOut()}>
           {t("settings.sign_out")}
         </button>
-        {signOutError && (
-          <p class="error" role="alert">
-            {signOutError}
-          </p>
-        )}
+        <Announce message={signOutError} alert />
       </section>
       <PageLinks />
     </>

@@ -2,6 +2,7 @@
 import { useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { currentLocale, t } from "../i18n/i18n";
+import { Announce } from "../ui/Announce";
 import { PageLinks } from "../ui/PageLinks";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
@@ -112,11 +113,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             </button>
           </form>
         )}
-        {error && (
-          <p id="signin-error" class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Announce id="signin-error" message={error} alert />
       </section>
       <div class="narrow">
         <p>

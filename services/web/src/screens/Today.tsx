@@ -1,6 +1,6 @@
 // The daily check-in (two taps: a number, then Save), symptoms, a dose, a taper step and a note. Everything is stored on
 // the device first and synced from there.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
 import type { MessageKey } from "../i18n/i18n";
@@ -11,6 +11,7 @@ import { nextStepText } from "../plan/words";
 import { loadPlan, type Plan, type TodayDose } from "../store/plan";
 import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
+import { Announce, useAnnouncement } from "../ui/Announce";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
@@ -48,21 +49,12 @@ function remember(code: string): void {
   localStorage.setItem(RECENT_KEY, JSON.stringify([code, ...recentCodes().filter((c) => c !== code)].slice(0, 12)));
 }
 
-/** What was saved, in a live region that is always there: one added with its words is often not read. */
-function Saved({ message }: { message: string }) {
-  return (
-    <p class="saved" role="status">
-      {message}
-    </p>
-  );
-}
-
 function CheckIn() {
   const [overall, setOverall] = useState<number | null>(null);
   const [sleepHours, setSleepHours] = useState("");
   const [sleepQuality, setSleepQuality] = useState<number | null>(null);
   const [mood, setMood] = useState<number | null>(null);
-  const [saved, setSaved] = useState("");
+  const [saved, setSaved] = useAnnouncement();
   // Named here, not left to the server: it would refuse the whole check-in for it.
   const hours = sleepHours.trim() === "" ? undefined : Number(sleepHours.replace(",", "."));
   const hoursValid = hours === undefined || (Number.isFinite(hours) && hours >= 0 && hours <= 24);
@@ -104,7 +96,7 @@ function CheckIn() {
       <button type="submit" class="primary" disabled={overall === null || !hoursValid}>
         {t("today.save")}
       </button>
-      <Saved message={saved} />
+      <Announce message={saved} />
     </form>
   );
 }
@@ -113,7 +105,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
   const [query, setQuery] = useState("");
   const [chosen, setChosen] = useState<{ code?: string; label: string; symptom?: Symptom } | null>(null);
   const [severity, setSeverity] = useState<number | null>(null);
-  const [saved, setSaved] = useState("");
+  const [saved, setSaved] = useAnnouncement();
   const symptoms = catalog?.symptoms ?? [];
 
   const matches = useMemo(() => {
@@ -188,7 +180,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
           )}
         </div>
       )}
-      <Saved message={saved} />
+      <Announce message={saved} />
     </section>
   );
 }
@@ -226,7 +218,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [medication, setMedication] = useState<Medication | null>(null);
   const [amount, setAmount] = useState("");
   const [skipped, setSkipped] = useState(false);
-  const [saved, setSaved] = useState("");
+  const [saved, setSaved] = useAnnouncement();
   const mg = milligrams(amount);
 
   async function save() {
@@ -251,7 +243,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
       <button type="submit" class="primary" disabled={!medication || !(mg > 0)}>
         {t("today.dose_save")}
       </button>
-      <Saved message={saved} />
+      <Announce message={saved} />
     </form>
   );
 }
@@ -265,7 +257,7 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
   const [medication, setMedication] = useState<Medication | null>(null);
   const [kind, setKind] = useState<(typeof STEP_KINDS)[number]>("cut");
   const [amount, setAmount] = useState("");
-  const [saved, setSaved] = useState("");
+  const [saved, setSaved] = useAnnouncement();
   const mg = milligrams(amount);
   const valid = amount.trim() !== "" && Number.isFinite(mg) && mg >= 0 && mg <= 2000;
 
@@ -294,7 +286,7 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
       <button type="submit" class="primary" disabled={!medication || !valid}>
         {t("today.step_save")}
       </button>
-      <Saved message={saved} />
+      <Announce message={saved} />
     </form>
   );
 }
@@ -302,7 +294,7 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
 function Note() {
   const [text, setText] = useState("");
   const [forDoctor, setForDoctor] = useState(false);
-  const [saved, setSaved] = useState("");
+  const [saved, setSaved] = useAnnouncement();
 
   async function save() {
     if (!text.trim()) return;
@@ -325,7 +317,7 @@ function Note() {
       <button type="submit" class="primary" disabled={!text.trim()}>
         {t("today.note_save")}
       </button>
-      <Saved message={saved} />
+      <Announce message={saved} />
     </form>
   );
 }
@@ -335,16 +327,20 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
   // The server's measure ("½ tablet") is English; other languages show the mg.
   const measure = currentLocale() === "en" && typeof dose.amount === "string" ? ` (${dose.amount})` : "";
   const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) }) + measure;
+  const said = useRef<HTMLSpanElement>(null);
   const answer = (choice: Choice) => {
     if (status) return;
     setStatus(choice); // at once, so a second tap finds nothing to press
     void confirmDose(dose, choice);
+    // The button pressed is gone: the focus goes to what was saved (read out there), and the keyboard goes on
+    // from this dose rather than from the page's start.
+    setTimeout(() => said.current?.focus(), 0);
   };
   return (
     <li data-testid="planned-dose">
       <span>{what}</span>
       {status ? (
-        <span class="saved" role="status">
+        <span class="saved" ref={said} tabIndex={-1}>
           {t(status === "taken" ? "today.dose_taken" : "today.dose_skipped")}
         </span>
       ) : (

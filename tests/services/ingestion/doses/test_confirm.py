@@ -184,7 +184,7 @@ class TestEmailPage:
         path = f"/doses/{morning['token']}"
         page = html.unescape(client.get(path).get_data(as_text=True))
         day = format_date(today(), "EEEE d 'de' MMMM", locale="es")
-        assert '<html lang="es">' in page and "Tu dosis de las 08:00" in page
+        assert '<html lang="es">' in page and "Tu dosis de las 8:00" in page
         assert f"En tu plan para el {day}: 1 mg de clonazepam." in page
         assert ">Tomada</button>" in page and ">Omitida</button>" in page and "Either" not in page
         pressed = html.unescape(client.post(path, data={"status": "skipped"}).get_data(as_text=True))

@@ -105,6 +105,22 @@ def test_the_clinicians_email_in_spanish_addresses_them_formally_and_names_no_on
     assert "Si no esperaba este correo, puede ignorarlo." in text and "conoce" not in text
 
 
+def test_a_dose_reminder_names_its_time_as_each_language_reads_it():
+    """Spanish says the hour with no leading zero, "la" for one o'clock; English keeps the 24-hour clock."""
+    dose = {"mg": 1, "name": "clonazepam", "tablets": None, "ml": None, "taken_url": "t", "skipped_url": "s"}
+
+    def heading(time: str, language: str) -> str:
+        data = {"time": time, "doses": [dose], "settings_url": "https://x.test/app/settings"}
+        text = render("dose_reminder", data, language=language).text
+        return next(line for line in text.splitlines() if "eminder" in line or "ecordatorio" in line)
+
+    assert heading("01:30", "es") == "Tu recordatorio de la 1:30"
+    assert heading("08:00", "es") == "Tu recordatorio de las 8:00"
+    assert heading("13:30", "es") == "Tu recordatorio de las 13:30"
+    assert heading("00:15", "es") == "Tu recordatorio de las 0:15"
+    assert heading("01:30", "en") == "Your 01:30 reminder"
+
+
 def test_time_critical_mail_is_exactly_the_transactional_category():
     # The producer's record says how soon a lost attempt is retried; the category decides it here.
     transactional = {name for name, spec in TEMPLATES.items() if spec.category == TRANSACTIONAL}
