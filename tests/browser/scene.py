@@ -146,11 +146,11 @@ def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes
             page.goto("/app/")
             page.get_by_test_id("planned-dose").first.wait_for()
             page.get_by_role("radio", name="4", exact=True).check()
-            shots["today", width] = page.screenshot(full_page=True, animations="disabled")
+            shots["today", width] = whole_page(page)
             page.goto("/app/trends")
             page.get_by_test_id("episodes").wait_for()
             page.locator('[data-testid="chart"][data-planned="true"]').wait_for()
-            shots["trends", width] = page.screenshot(full_page=True, animations="disabled")
+            shots["trends", width] = whole_page(page)
             page.goto("/app/reports")
             page.get_by_text("Ready", exact=True).wait_for()
             page.get_by_text("Share with a clinician").click()
@@ -162,12 +162,23 @@ def take(browser, app_url: str, cookie_name: str) -> dict[tuple[str, int], bytes
                 page.locator("[data-testid=share] > p"),
             ]
             varying.append(page.get_by_label("Link for Dr Rivera"))
-            shots["reports", width] = page.screenshot(
-                full_page=True, animations="disabled", mask=varying, mask_color="#888888"
-            )
+            shots["reports", width] = whole_page(page, mask=varying, mask_color="#888888")
         return shots
     finally:
         context.close()
+
+
+def whole_page(page, **options) -> bytes:
+    """The whole page at once, in a window as tall as it: the navigation fixed to the window's bottom is
+    drawn there, under the page, as a person sees it at the end of the page (a full-page screenshot of a
+    short window draws it where that window ended, over the middle of the page)."""
+    size = page.viewport_size
+    tall = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(tall, size["height"])})
+    try:
+        return page.screenshot(animations="disabled", **options)
+    finally:
+        page.set_viewport_size(size)
 
 
 def differing(expected: bytes, actual: bytes) -> float | None:
