@@ -1382,6 +1382,22 @@ class TestPlan:
         page.get_by_role("link", name="Today").click()
         page.get_by_test_id("plan-today").get_by_text(step_text).wait_for()
 
+    def test_todays_doses_in_spanish_write_the_hour_as_spanish_does(self, app_context, app_url, mailbox, db):
+        """In Spanish "8:00", not "08:00", as the server's texts and the reminders write it."""
+        _user, headers = person("plan-horas@example.org", time_zone="UTC")
+        times = [{"time": "08:00", "share": 0.5}, {"time": "13:30", "share": 0.5}]
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = app_context.new_page()
+        sign_in(page, mailbox, "plan-horas@example.org")
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("link", name="Hoy").click()
+        doses = page.get_by_test_id("plan-today").get_by_test_id("planned-dose")
+        doses.first.wait_for()
+        assert [d.split(" · ")[0] for d in doses.all_inner_texts()] == ["8:00", "13:30"]
+
     def test_a_planned_dose_confirmed_offline_and_tapped_twice_is_stored_once(
         self, app_context, app_url, mailbox, db
     ):

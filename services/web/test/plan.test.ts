@@ -123,6 +123,14 @@ describe("the plan's and the trends' words", () => {
   });
 });
 
+describe("a dose's time", () => {
+  it("is written in Spanish without the hour's leading zero, as the server and the reminders write it", async () => {
+    const { formatClock } = await import("../src/i18n/i18n");
+    expect(["08:00", "13:30", "00:15", "01:30", "10:05"].map((time) => formatClock(time, "es"))).toEqual(["8:00", "13:30", "0:15", "1:30", "10:05"]);
+    expect(["08:00", "13:30", "00:15"].map((time) => formatClock(time, "en"))).toEqual(["08:00", "13:30", "00:15"]);
+  });
+});
+
 describe("fields kept through an edit", () => {
   it("a crossover's later start and an agreed last step survive the form", () => {
     const fields = diazepam();

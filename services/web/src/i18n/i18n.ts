@@ -79,6 +79,12 @@ export function formatTime(iso: string | Date): string {
   return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(new Date(iso));
 }
 
+/** A plan's dose time ("08:00", a 24-hour clock) as the language writes it: Spanish without the hour's
+ * leading zero ("8:00", "0:15"), as the server's texts and the reminders write it; English keeps "08:00". */
+export function formatClock(time: string, loc: Locale = locale): string {
+  return loc === "es" ? time.replace(/^0(?=\d:)/, "") : time;
+}
+
 /** The zone this device's clock is in. */
 export function deviceZone(): string {
   return new Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
 import type { MessageKey } from "../i18n/i18n";
-import { currentLocale, formatNumber, formatTime, t } from "../i18n/i18n";
+import { currentLocale, formatClock, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText } from "../plan/words";
@@ -326,7 +326,7 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
   const [status, setStatus] = useState<Choice | null>(dose.status ?? chosen(dose.event_id) ?? null);
   // The server's measure ("½ tablet") is English; other languages show the mg.
   const measure = currentLocale() === "en" && typeof dose.amount === "string" ? ` (${dose.amount})` : "";
-  const what = t("today.dose_at", { time: dose.time, medication: name(dose.medication), mg: formatNumber(dose.mg, 3) }) + measure;
+  const what = t("today.dose_at", { time: formatClock(dose.time), medication: name(dose.medication), mg: formatNumber(dose.mg, 3) }) + measure;
   const said = useRef<HTMLSpanElement>(null);
   const answer = (choice: Choice) => {
     if (status) return;
