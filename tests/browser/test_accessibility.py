@@ -507,6 +507,26 @@ class TestFocus:
             == 5
         )
 
+    def test_saving_the_plan_gives_the_focus_to_the_plan_saved(self, phone, app_url, mailbox, db):
+        """The plan's form, with the focus in it, is replaced by the plan it saved: the focus goes to that
+        plan (its summary, read out there), not to the page's start; the next Tab reaches Change my plan."""
+        _user, headers = person("plan-focus@example.org", time_zone="UTC")
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = phone()
+        ask_and_sign_in(page, mailbox, "plan-focus@example.org")
+        go(page, "plan")
+        page.get_by_role("button", name="Change my plan").click()
+        page.get_by_label("Each step (%)").fill("5")
+        page.get_by_role("button", name="Save as a new version").focus()
+        page.keyboard.press("Enter")
+        page.get_by_test_id("plan-summary").wait_for()
+        wait_for(lambda: page.evaluate(FOCUSED)["label"] == "My plan", 5, "the focus on the plan saved")
+        assert db.taper_plans.count_documents({}) == 2
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED)["text"] == "Change my plan"
+
 
 # A live region's words each time they change, recorded on the element (what a screen reader is told).
 WATCH = """e => { e.said = [];

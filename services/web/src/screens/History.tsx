@@ -12,6 +12,7 @@ import { loadEarlierEvents, loadEvents, loadMedications, loadSymptoms, type Load
 import { database, logEvent, refreshCounts, subscribe } from "../store/syncer";
 import { Announce, useAnnouncement } from "../ui/Announce";
 import { Confirm } from "../ui/Confirm";
+import { focusLost } from "../ui/focus";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
 import { ScreenTitle } from "../ui/ScreenTitle";
@@ -36,9 +37,6 @@ function describe(type: string | undefined, data: Record<string, unknown>, names
       return typeof data.text === "string" ? t("history.note_text", { text: data.text }) : t("history.note");
   }
 }
-
-/** Whether the focus was lost (what had it is gone), so moving it takes it from nothing the person chose. */
-const focusLost = () => !document.activeElement || document.activeElement === document.body;
 
 /** `onDone`: the event_id of the edit logged, or null when left unsaved. */
 function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDone: (edit: string | null) => void }) {

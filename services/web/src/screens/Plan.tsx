@@ -2,7 +2,7 @@
 // follows from it as a list and as a month calendar with what was logged, its versions, the facts for the
 // prescriber, and ending or deleting it. Loaded only when opened (it is not needed to log anything).
 import { cloneElement, type VNode } from "preact";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog } from "../api/client";
 import { localMedications, namesByCode } from "../i18n/catalog";
 import type { MessageKey } from "../i18n/i18n";
@@ -30,6 +30,7 @@ import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
 import { Announce } from "../ui/Announce";
 import { Confirm } from "../ui/Confirm";
+import { focusLost } from "../ui/focus";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 // The screen's own messages come with it, not with the app's first load.
@@ -67,11 +68,16 @@ const KNOWN_QUESTIONS = {
   "plan.q_hold_longer_than_recent": 1,
 };
 
-function Summary({ plan, name }: { plan: PlanDoc; name: Names }) {
+/** `focus`: this plan was just saved by the form, whose focus (gone with it) it takes. */
+function Summary({ plan, name, focus }: { plan: PlanDoc; name: Names; focus: boolean }) {
   const ends = Object.entries(plan.progress.ends);
   const today = doseWords(plan.progress.today_planned, name);
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focus && focusLost()) section.current?.focus();
+  }, [focus]);
   return (
-    <section class="card" aria-label={t("today.plan")} data-testid="plan-summary">
+    <section class="card" aria-label={t("today.plan")} data-testid="plan-summary" ref={section} tabIndex={-1}>
       {plan.ended_on && <p>{t("plan.ends_ended", { date: formatDay(plan.ended_on) })}</p>}
       <p class="next-step">{nextStepText(plan, name)}</p>
       {plan.progress.finish && <p>{t("plan.finish", { date: formatDay(plan.progress.finish) })}</p>}
@@ -564,6 +570,7 @@ export function Plan() {
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState("");
   const [changedTo, setChangedTo] = useState<number | null>(null);
+  const [savedHere, setSavedHere] = useState<number | null>(null); // the version this screen last saved
   const reload = () => {
     setChangedTo(null);
     return loadPlan().then((l) => setLoaded(l ?? null));
@@ -583,6 +590,7 @@ export function Plan() {
     }
     setLoaded({ value: outcome.plan });
     setEditing(false);
+    setSavedHere(outcome.plan.version);
     setNotice(t("plan.saved", { version: outcome.plan.version }));
   };
 
@@ -612,7 +620,7 @@ export function Plan() {
       )}
       {plan && !editing && (
         <>
-          <Summary plan={plan} name={name} />
+          <Summary plan={plan} name={name} focus={plan.version === savedHere} />
           <button type="button" class="primary" disabled={offline} onClick={() => { setNotice(""); setEditing(true); }}>
             {t("plan.edit")}
           </button>
