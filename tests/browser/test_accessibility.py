@@ -9,6 +9,7 @@ each screen saves or refuses said by a live region there before its words."""
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -59,6 +60,8 @@ FOCUSED = """() => {
             outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label'),
             dose: e.closest('[data-testid=planned-dose]')?.firstChild.textContent ?? null};
 }"""
+# An alert with its words (the app's live regions are there, silent, before them).
+WORDS = re.compile(r"\S")
 NAV_HEIGHT = "getComputedStyle(document.documentElement).getPropertyValue('--nav-height').trim()"
 
 
@@ -88,7 +91,7 @@ def ask_and_sign_in(page, mailbox, email: str, check=lambda where: None) -> None
     check("sign-in: email")
     page.locator("#email").fill("someone@example")  # the server refuses it: its problem shows
     page.locator("form button[type=submit]").click()
-    page.get_by_role("alert").wait_for()
+    page.get_by_role("alert").filter(has_text=WORDS).wait_for()
     check("sign-in: email refused")
     page.locator("#email").fill(email)
     page.locator("form button[type=submit]").click()
@@ -97,7 +100,7 @@ def ask_and_sign_in(page, mailbox, email: str, check=lambda where: None) -> None
     check("sign-in: code")
     page.locator("#code").fill("000000")
     page.locator("form button[type=submit]").click()
-    page.get_by_role("alert").wait_for()
+    page.get_by_role("alert").filter(has_text=WORDS).wait_for()
     check("sign-in: wrong code")
     page.locator("#code").fill(code_from(message))
     page.locator("form button[type=submit]").click()
@@ -605,6 +608,27 @@ class TestAnnouncements:
         (words,) = said(saved)
         assert words.startswith("The plan now ends on") and words.endswith("(version 2).")
 
+    def test_a_plan_changed_elsewhere_is_said_by_a_region_there_before(self, phone, app_url, mailbox, db):
+        """A save refused because another device saved a version meanwhile: its words come into an alert
+        that was there, silent, before them, and its button to reload is beside it."""
+        _user, headers = person("plan-elsewhere@example.org", time_zone="UTC")
+        start = str(datetime.now(UTC).date() - timedelta(days=20))
+        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = phone()
+        ask_and_sign_in(page, mailbox, "plan-elsewhere@example.org")
+        go(page, "plan")
+        page.get_by_role("button", name="Change my plan").click()
+        other = plan | {"based_on_version": 1}
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=other).status_code == 201
+        changed = page.get_by_test_id("plan-changed")
+        refused = watch(changed.get_by_role("alert"))
+        page.get_by_role("button", name="Save as a new version").click()
+        wait_for(lambda: said(refused), 10, "the live region to say the plan changed elsewhere")
+        (words,) = said(refused)
+        assert "changed elsewhere (now version 2)" in words
+        changed.get_by_role("button", name="Reload the plan").wait_for()
+
 
 # A field's state as a screen reader gets it: invalid or not, and the words it is described by.
 DESCRIBED = """e => ({invalid: e.getAttribute('aria-invalid'),
@@ -629,7 +653,7 @@ class TestProblems:
         code = page.get_by_label("6-digit code")
         code.fill("000000")
         page.get_by_role("button", name="Sign in").click()
-        alert = page.get_by_role("alert")
+        alert = page.get_by_role("alert").filter(has_text=WORDS)
         alert.wait_for()
         assert code.evaluate(DESCRIBED) == {
             "invalid": "true",

@@ -15,6 +15,7 @@ import { forgetReminders } from "./settings/device";
 import * as push from "./settings/push";
 import { loadMe } from "./store/remote";
 import { Navigation } from "./ui/Navigation";
+import { Announce } from "./ui/Announce";
 import { SyncStatus } from "./ui/SyncStatus";
 
 /** The Plan screen, fetched when first opened: nothing on it is needed to log (the worker keeps it offline). */
@@ -24,8 +25,15 @@ function LazyPlan() {
   useEffect(() => {
     import("./screens/Plan").then((m) => setScreen(() => m.Plan), () => setFailed(true));
   }, []);
-  if (failed) return <p class="error">{t("common.error")}</p>;
-  return Screen ? <Screen /> : <p>{t("common.loading")}</p>;
+  // A failure is said in a region there before it (one added with its words is often not read).
+  return Screen ? (
+    <Screen />
+  ) : (
+    <>
+      <Announce message={failed ? t("common.error") : ""} alert />
+      {!failed && <p>{t("common.loading")}</p>}
+    </>
+  );
 }
 
 export function App() {
@@ -65,7 +73,7 @@ export function App() {
         {me && <SyncStatus />}
       </header>
       <main id="main" tabIndex={-1}>
-        {failed && <p class="error">{t("common.error")}</p>}
+        <Announce message={failed ? t("common.error") : ""} alert />
         {me === undefined && !failed && <p>{t("common.loading")}</p>}
         {/* Once the path says so, so that arriving from a signed-in screen moves focus to its heading. */}
         {me === null && screen === "signin" && <SignIn onSignedIn={() => void refresh()} />}

@@ -599,17 +599,18 @@ export function Plan() {
       <ScreenTitle>{t("plan.title")}</ScreenTitle>
       <p class="muted">{t("plan.intro")}</p>
       {loaded === undefined && <p>{t("common.loading")}</p>}
-      {loaded === null && <p class="error">{t("common.error")}</p>}
+      <Announce message={loaded === null ? t("common.error") : ""} alert />
       {offline && <p class="muted">{t("plan.offline", { time: formatDateTime(loaded!.savedAt!) })}</p>}
       <Announce message={notice} />
-      {changedTo !== null && (
-        <div class="card" role="alert" data-testid="plan-changed">
-          <p>{t("plan.changed_elsewhere", { version: changedTo })}</p>
+      {/* Its words come into a region there before them, so they are read out. */}
+      <div class={changedTo !== null ? "card" : undefined} data-testid="plan-changed">
+        <Announce message={changedTo !== null ? t("plan.changed_elsewhere", { version: changedTo }) : ""} alert class="" />
+        {changedTo !== null && (
           <button type="button" class="primary" onClick={() => void reload().then(() => setEditing(false))}>
             {t("plan.reload")}
           </button>
-        </div>
-      )}
+        )}
+      </div>
       {loaded && !plan && !editing && (
         <section class="card">
           <p>{t("plan.none")}</p>
