@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from shared.tasks import NOTIFICATION_QUEUES, REPORT_QUEUES, WORKER_QUEUES
+from tests.factories import plans
 from tests.support.servers import celery_worker, child_env, free_port, gunicorn, http_ready, wait_for
 
 WEB_DIST = Path(__file__).resolve().parents[2] / "services" / "web" / "dist"
@@ -77,6 +78,15 @@ def app_context(browser, app_url, db, redis, mailbox):
     with phone(browser, app_url) as context:
         yield context
     time.sleep(0.2)  # let the worker finish an email so the next test's mailbox starts empty
+
+
+def store_plan(app_url: str, headers: dict, **changes) -> dict:
+    """A diazepam taper that started 20 days ago, stored through the API as the plan; what was sent."""
+    start = str(datetime.now(UTC).date() - timedelta(days=20))
+    plan = plans.plan(plans.diazepam_tablets(), start_day=start, **changes)
+    r = api(app_url, headers, "POST", "/v1/plan/versions", json=plan)
+    assert r.status_code == 201, r.text
+    return plan
 
 
 def api(app_url: str, headers: dict, method: str, path: str, **kwargs) -> requests.Response:

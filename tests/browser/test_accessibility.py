@@ -17,9 +17,8 @@ import pytest
 import requests
 
 from tests.browser import axe, scene
-from tests.browser.app_stack import PHONE, api, plant_wave
+from tests.browser.app_stack import PHONE, api, plant_wave, store_plan
 from tests.browser.test_app import code_from
-from tests.factories import plans
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
@@ -462,9 +461,7 @@ class TestFocus:
         saved for that dose (read out there), so the next Tab reaches the next dose."""
         _user, headers = person("dose-focus@example.org", time_zone="UTC")
         times = [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}]
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        store_plan(app_url, headers, dose_times=times)
         page = phone()
         ask_and_sign_in(page, mailbox, "dose-focus@example.org")
         doses = page.get_by_test_id("planned-dose")
@@ -514,9 +511,7 @@ class TestFocus:
         """The plan's form, with the focus in it, is replaced by the plan it saved: the focus goes to that
         plan (its summary, read out there), not to the page's start; the next Tab reaches Change my plan."""
         _user, headers = person("plan-focus@example.org", time_zone="UTC")
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        store_plan(app_url, headers)
         page = phone()
         ask_and_sign_in(page, mailbox, "plan-focus@example.org")
         go(page, "plan")
@@ -564,9 +559,7 @@ class TestAnnouncements:
         (one added with its words is often not read), an alert for a problem; the same words twice are said
         twice."""
         _user, headers = person("said@example.org", time_zone="UTC")
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        store_plan(app_url, headers)
         page = phone()
         ask_and_sign_in(page, mailbox, "said@example.org")
 
@@ -612,9 +605,7 @@ class TestAnnouncements:
         """A save refused because another device saved a version meanwhile: its words come into an alert
         that was there, silent, before them, and its button to reload is beside it."""
         _user, headers = person("plan-elsewhere@example.org", time_zone="UTC")
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        plan = store_plan(app_url, headers)
         page = phone()
         ask_and_sign_in(page, mailbox, "plan-elsewhere@example.org")
         go(page, "plan")

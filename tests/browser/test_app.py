@@ -24,7 +24,7 @@ from shared import email, invitations, preferences
 from shared.plans import schedule, store
 from shared.plans.doses import doses_on
 from tests.browser import axe, scene
-from tests.browser.app_stack import PHONE, api, phone, plant_wave
+from tests.browser.app_stack import PHONE, api, phone, plant_wave, store_plan
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import plans
 from tests.factories.accounts import person
@@ -1386,9 +1386,7 @@ class TestPlan:
         """In Spanish "8:00", not "08:00", as the server's texts and the reminders write it."""
         _user, headers = person("plan-horas@example.org", time_zone="UTC")
         times = [{"time": "08:00", "share": 0.5}, {"time": "13:30", "share": 0.5}]
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        store_plan(app_url, headers, dose_times=times)
         page = app_context.new_page()
         sign_in(page, mailbox, "plan-horas@example.org")
         page.get_by_role("link", name="Settings").click()
@@ -1403,9 +1401,7 @@ class TestPlan:
     ):
         _user, headers = person("plan-dose@example.org", time_zone="UTC")
         times = [{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}]
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=times)
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        store_plan(app_url, headers, dose_times=times)
         page = app_context.new_page()
         sign_in(page, mailbox, "plan-dose@example.org")
         wait_for_worker(page)
@@ -1441,11 +1437,7 @@ class TestPlan:
         the first answer stays, as a second tap on the reminder would leave it, and the device does not
         ask the person to sort out an entry that is not wrong."""
         user, headers = person("answered-twice@example.org", time_zone="UTC")
-        start = str(datetime.now(UTC).date() - timedelta(days=20))
-        plan = plans.plan(
-            plans.diazepam_tablets(), start_day=start, dose_times=[{"time": "08:00", "share": 1}]
-        )
-        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        store_plan(app_url, headers, dose_times=[{"time": "08:00", "share": 1}])
         page = app_context.new_page()
         sign_in(page, mailbox, "answered-twice@example.org")
         wait_for_worker(page)
@@ -1629,9 +1621,7 @@ def reminded(app_context, app_url, mailbox, email: str):
     """A person whose plan has a dose at 08:00, signed in on a page whose worker a reminder can be pushed
     to: (their headers, the page, the worker, its `show`, that reminder's payload)."""
     user, headers = person(email, time_zone="UTC")
-    start = str(datetime.now(UTC).date() - timedelta(days=20))
-    plan = plans.plan(plans.diazepam_tablets(), start_day=start, dose_times=[{"time": "08:00", "share": 1}])
-    assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+    store_plan(app_url, headers, dose_times=[{"time": "08:00", "share": 1}])
     app_context.grant_permissions(["notifications"], origin=app_url)
     page = app_context.new_page()
     sign_in(page, mailbox, email)
