@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { api, type Me } from "../api/client";
 import { t, weekdayName } from "../i18n/i18n";
-import { Announce, useAnnouncement } from "../ui/Announce";
+import { Outcome, useOutcome } from "../ui/Announce";
 import {
   refusal,
   reminderForm,
@@ -26,27 +26,22 @@ async function saveGroup(body: { preferences: Me["preferences"] }, onChanged: Ch
   return data ? "" : refusal(error) || t("common.error");
 }
 
-function Saved({ ok, problem }: { ok: string; problem: string }) {
-  return (
-    <>
-      <Announce message={ok} />
-      <Announce message={problem && t("settings.not_saved", { detail: problem })} alert />
-    </>
-  );
+/** A group's save, said: saved, or not saved and why. */
+function said(outcome: ReturnType<typeof useOutcome>, problem: string, saved: string) {
+  if (problem) outcome.failed(t("settings.not_saved", { detail: problem }));
+  else outcome.ok(saved);
 }
 
 export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Changed }) {
   const current = me.preferences?.weekly_report ?? {};
   const [form, setForm] = useState<WeeklyForm>(weeklyForm(current));
-  const [ok, setOk] = useAnnouncement();
-  const [problem, setProblem] = useAnnouncement();
+  const outcome = useOutcome();
   const set = (change: Partial<WeeklyForm>) => setForm({ ...form, ...change });
 
   async function save(event: Event) {
     event.preventDefault();
     const failed = await saveGroup({ preferences: { weekly_report: weeklyGroup(current, form) } }, onChanged);
-    setProblem(failed);
-    setOk(failed ? "" : t("settings.weekly_saved"));
+    said(outcome, failed, t("settings.weekly_saved"));
   }
 
   return (
@@ -94,7 +89,7 @@ export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Cha
         {t("reports.include_notes")}
       </label>
       <button type="submit">{t("settings.weekly_save")}</button>
-      <Saved ok={ok} problem={problem} />
+      <Outcome of={outcome} />
     </form>
   );
 }
@@ -102,15 +97,13 @@ export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Cha
 export function ReminderSettings({ me, onChanged }: { me: Me; onChanged: Changed }) {
   const current = me.preferences?.reminders ?? {};
   const [form, setForm] = useState<ReminderForm>(reminderForm(current));
-  const [ok, setOk] = useAnnouncement();
-  const [problem, setProblem] = useAnnouncement();
+  const outcome = useOutcome();
   const set = (change: Partial<ReminderForm>) => setForm({ ...form, ...change });
 
   async function save(event: Event) {
     event.preventDefault();
     const failed = await saveGroup({ preferences: { reminders: reminderGroup(current, form) } }, onChanged);
-    setProblem(failed);
-    setOk(failed ? "" : t("settings.reminders_saved"));
+    said(outcome, failed, t("settings.reminders_saved"));
   }
 
   return (
@@ -159,7 +152,7 @@ export function ReminderSettings({ me, onChanged }: { me: Me; onChanged: Changed
         </p>
       )}
       <button type="submit">{t("settings.reminders_save")}</button>
-      <Saved ok={ok} problem={problem} />
+      <Outcome of={outcome} />
     </form>
   );
 }

@@ -11,7 +11,7 @@ import { database, syncNow } from "../store/syncer";
 import { PageLinks } from "../ui/PageLinks";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
 import { fold } from "./Today";
-import { Announce, useAnnouncement } from "../ui/Announce";
+import { Announce, Outcome, useAnnouncement, useOutcome } from "../ui/Announce";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 const MAX_ZONES = 8;
@@ -63,20 +63,17 @@ function DataAndErasure({ onErased }: { onErased: () => void }) {
 function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void }) {
   const zones = useMemo(() => Intl.supportedValuesOf("timeZone"), []);
   const [query, setQuery] = useState("");
-  const [saved, setSaved] = useAnnouncement();
-  const [problem, setProblem] = useAnnouncement();
+  const outcome = useOutcome();
   const q = fold(query).replace(/\s+/g, "_");
   const matches = q ? zones.filter((z) => fold(z).includes(q)).slice(0, MAX_ZONES) : [];
 
   async function choose(zone: string) {
     const answer = await api.PATCH("/v1/me", { body: { time_zone: zone } }).catch(() => null);
     const data = answer?.data;
-    setSaved(data ? t("settings.time_zone_saved", { zone }) : "");
-    setProblem(data ? "" : t(answer ? "common.error" : "settings.time_zone_offline"));
-    if (data) {
-      onChanged(data);
-      setQuery("");
-    }
+    if (!data) return outcome.failed(t(answer ? "common.error" : "settings.time_zone_offline"));
+    outcome.ok(t("settings.time_zone_saved", { zone }));
+    onChanged(data);
+    setQuery("");
   }
 
   return (
@@ -97,8 +94,7 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
           </li>
         ))}
       </ul>
-      <Announce message={saved} />
-      <Announce message={problem} alert />
+      <Outcome of={outcome} />
     </section>
   );
 }
@@ -145,19 +141,16 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
 /** Whether this device's reminders name the doses; off until the person turns it on (a locked screen shows them). */
 function DoseDetails() {
   const [on, setOn] = useState<boolean | undefined>(undefined);
-  const [message, setMessage] = useAnnouncement();
-  const [problem, setProblem] = useAnnouncement();
+  const outcome = useOutcome();
   useEffect(() => void notifications.showsDoses().then(setOn, () => setOn(false)), []);
 
   async function toggle(next: boolean) {
     try {
       await notifications.setShowDoses(next);
       setOn(next);
-      setProblem("");
-      setMessage(t(next ? "settings.push_details_saved_on" : "settings.push_details_saved_off"));
+      outcome.ok(t(next ? "settings.push_details_saved_on" : "settings.push_details_saved_off"));
     } catch {
-      setMessage("");
-      setProblem(t("common.error"));
+      outcome.failed(t("common.error"));
     }
   }
 
@@ -168,8 +161,7 @@ function DoseDetails() {
         {t("settings.push_details")}
       </label>
       <p class="muted">{t("settings.push_details_hint")}</p>
-      <Announce message={message} />
-      <Announce message={problem} alert />
+      <Outcome of={outcome} />
     </>
   );
 }
@@ -177,22 +169,20 @@ function DoseDetails() {
 /** Dose reminders on this device: the browser asks for permission only when the switch is turned on. */
 function DoseReminders() {
   const [state, setState] = useState<push.PushState | undefined>(undefined);
-  const [message, setMessage] = useAnnouncement();
-  const [problem, setProblem] = useAnnouncement();
+  const outcome = useOutcome();
   const [busy, setBusy] = useState(false);
   useEffect(() => void push.current().then(setState, () => setState("unsupported")), []);
 
   async function toggle(on: boolean) {
     setBusy(true);
-    setMessage("");
-    setProblem("");
-    const outcome = await (on ? push.switchOn() : push.switchOff()).catch((): push.Outcome => "failed");
+    outcome.clear();
+    const result = await (on ? push.switchOn() : push.switchOff()).catch((): push.Outcome => "failed");
     setBusy(false);
-    if (outcome === "on" || outcome === "off") {
-      setState(outcome);
-      setMessage(t(outcome === "on" ? "settings.push_saved_on" : "settings.push_saved_off"));
-    } else if (outcome === "unsupported" || outcome === "denied") setState(outcome);
-    else setProblem(t(outcome === "unavailable" ? "settings.push_unavailable" : "settings.push_failed"));
+    if (result === "on" || result === "off") {
+      setState(result);
+      outcome.ok(t(result === "on" ? "settings.push_saved_on" : "settings.push_saved_off"));
+    } else if (result === "unsupported" || result === "denied") setState(result);
+    else outcome.failed(t(result === "unavailable" ? "settings.push_unavailable" : "settings.push_failed"));
   }
 
   return (
@@ -210,8 +200,7 @@ function DoseReminders() {
           <DoseDetails />
         </>
       )}
-      <Announce message={message} />
-      <Announce message={problem} alert />
+      <Outcome of={outcome} />
     </section>
   );
 }

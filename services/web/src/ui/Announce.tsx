@@ -30,3 +30,35 @@ export function useAnnouncement(): [string, (words: string) => void] {
   };
   return [message, say];
 }
+
+/** What an action came to, in two regions: its words when it worked, a problem (an alert) when it did not.
+ * Saying one empties the other, so only the latest outcome is on the screen. */
+export function useOutcome() {
+  const [saved, say] = useAnnouncement();
+  const [problem, warn] = useAnnouncement();
+  return {
+    saved,
+    problem,
+    ok(words: string) {
+      warn("");
+      say(words);
+    },
+    failed(words: string) {
+      say("");
+      warn(words);
+    },
+    clear() {
+      say("");
+      warn("");
+    },
+  };
+}
+
+export function Outcome({ of }: { of: ReturnType<typeof useOutcome> }) {
+  return (
+    <>
+      <Announce message={of.saved} />
+      <Announce message={of.problem} alert />
+    </>
+  );
+}
