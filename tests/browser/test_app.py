@@ -265,6 +265,32 @@ class TestToday:
         (note,) = api(app_url, headers, "GET", "/v1/events", params={"type": "note"}).json()["events"]
         assert note["data"] == {"text": "Ask about the next step", "tags": ["question_for_doctor"]}
 
+    def test_a_symptom_and_a_medication_typed_with_a_typo_are_found_and_logged(
+        self, app_context, app_url, mailbox, db
+    ):
+        person("typo@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "typo@example.org")
+        page.get_by_label("Find a symptom").fill("Dizy")
+        # The close spelling, and still the person's own words, in case they meant something else.
+        page.get_by_text("Not what you meant? You can add it as your own:").wait_for()
+        assert page.get_by_role("button", name="Add “Dizy” as my own symptom").is_visible()
+        page.get_by_role("button", name="Dizziness, light-headedness or poor balance").click()
+        how_much = page.get_by_role("group", name=re.compile("How much"))
+        how_much.get_by_role("radio", name="2", exact=True).check()
+        page.get_by_role("button", name="Save symptom").click()
+        page.get_by_text("Dizziness, light-headedness or poor balance saved.").wait_for()
+        page.get_by_label("Medication").fill("Klonipin")
+        page.get_by_role("button", name="Clonazepam (Klonopin)").click()
+        page.get_by_label("Amount (mg)").fill("0.5")
+        page.get_by_role("button", name="Save dose").click()
+        page.get_by_text("Dose saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        symptom = db.events.find_one({"type": "symptom"})
+        dose = db.events.find_one({"type": "dose"})
+        assert (symptom["data"]["code"], symptom["data"]["severity"]) == ("dizziness_balance", 2)
+        assert (dose["data"]["medication"], dose["data"]["amount_mg"]) == ("clonazepam", 0.5)
+
     def test_a_symptom_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
         _user, headers = person("own@example.org")
         page = app_context.new_page()

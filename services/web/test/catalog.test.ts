@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { MedicationCatalog, SymptomCatalog } from "../src/api/client";
 import { localMedications, localSymptoms, medicationNames, namesByCode, symptomLabels } from "../src/i18n/catalog";
-import { fold } from "../src/screens/Today";
+import { search } from "../src/i18n/search";
 
 // Read when the tests run (a glob, not an import the type check follows): the app's own build, in the
 // Docker image too, sees only services/web.
@@ -21,7 +21,7 @@ const symptoms: SymptomCatalog = { ...oldSymptoms, symptoms: withSpanish(oldSymp
 const medications: MedicationCatalog = { ...oldMedications, medications: withSpanish(oldMedications.medications, es.medications) };
 
 const finder = (catalog: SymptomCatalog) => (q: string) =>
-  (catalog.symptoms ?? []).filter((s) => [s.label ?? "", ...(s.synonyms ?? [])].some((w) => fold(w).includes(fold(q)))).map((s) => s.code);
+  search(catalog.symptoms ?? [], (s) => [s.label ?? "", ...(s.synonyms ?? [])], q).entries.map((s) => s.code);
 
 describe("catalogues in Spanish", () => {
   it("replace the labels in Spanish and keep English words searchable", () => {

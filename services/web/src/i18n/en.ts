@@ -59,6 +59,7 @@ export const en = {
   "today.symptom_search": "Find a symptom",
   "today.symptom_search_hint": "Type a word, e.g. sleep, shaking, dizzy.",
   "today.symptom_none": "No symptom matches. You can add it as your own:",
+  "today.symptom_close": "Not what you meant? You can add it as your own:",
   "today.symptom_custom": "Add “{label}” as my own symptom",
   "today.severity": "How much? {label}",
   "today.severity_low": "0 · not at all",

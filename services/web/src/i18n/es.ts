@@ -60,6 +60,7 @@ export const es: Record<MessageKey, Message> = {
   "today.symptom_search": "Buscar un síntoma",
   "today.symptom_search_hint": "Escribe una palabra, p. ej. sueño, temblor, mareo.",
   "today.symptom_none": "Ningún síntoma coincide. Puedes añadirlo como propio:",
+  "today.symptom_close": "¿No es lo que buscabas? Puedes añadirlo como propio:",
   "today.symptom_custom": "Añadir «{label}» como síntoma propio",
   "today.severity": "¿Cuánto? {label}",
   "today.severity_low": "0 · nada",

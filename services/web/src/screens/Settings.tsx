@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type Device, type Me } from "../api/client";
 import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
+import { search } from "../i18n/search";
 import * as notifications from "../settings/notifications";
 import * as push from "../settings/push";
 import { clearAll } from "../store/db";
@@ -10,7 +11,6 @@ import { loadMedications } from "../store/remote";
 import { database, syncNow } from "../store/syncer";
 import { PageLinks } from "../ui/PageLinks";
 import { ReminderSettings, WeeklyReportSettings } from "./MailSettings";
-import { fold } from "./Today";
 import { Announce, Outcome, useAnnouncement, useOutcome } from "../ui/Announce";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
@@ -64,8 +64,8 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
   const zones = useMemo(() => Intl.supportedValuesOf("timeZone"), []);
   const [query, setQuery] = useState("");
   const outcome = useOutcome();
-  const q = fold(query).replace(/\s+/g, "_");
-  const matches = q ? zones.filter((z) => fold(z).includes(q)).slice(0, MAX_ZONES) : [];
+  // "Los Angeles" or "los_angeles" finds America/Los_Angeles.
+  const matches = search(zones, (z) => [z.replace(/_/g, " ")], query.replace(/_/g, " ")).entries.slice(0, MAX_ZONES);
 
   async function choose(zone: string) {
     const answer = await api.PATCH("/v1/me", { body: { time_zone: zone } }).catch(() => null);

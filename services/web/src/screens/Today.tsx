@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
+import { search } from "../i18n/search";
 import type { MessageKey } from "../i18n/i18n";
 import { currentLocale, formatClock, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
@@ -23,12 +24,6 @@ type Medication = NonNullable<MedicationCatalog["medications"]>[number];
 const RECENT_KEY = "tyh.recent_symptoms";
 const DOCTOR_TAG = "question_for_doctor";
 const MAX_MATCHES = 8;
-
-/** Lower case without accents or apostrophes, so "mareo" finds "Mareo", "insomnio" finds "insomnío", and
- * "cant sleep" or a phone's curly "can’t sleep" finds "can't sleep". */
-export function fold(text: string): string {
-  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").replace(/['‘’`´]/g, "").toLowerCase().trim();
-}
 
 /** A symptom of the person's own, at most 80 characters as the API counts them: cut by code points, so an
  * emoji is never halved (half of one is not text: the server refuses the batch it is in, and every entry
@@ -108,17 +103,17 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
   const [saved, setSaved] = useAnnouncement();
   const symptoms = catalog?.symptoms ?? [];
 
-  const matches = useMemo(() => {
-    const q = fold(query);
+  const { matches, close } = useMemo(() => {
     const recent = recentCodes();
     const rank = (s: Symptom) => {
       const i = recent.indexOf(s.code ?? "");
       return i === -1 ? recent.length : i;
     };
-    const found = q
-      ? symptoms.filter((s) => [s.label ?? "", ...(s.synonyms ?? [])].some((w) => fold(w).includes(q)))
-      : symptoms.filter((s) => recent.includes(s.code ?? ""));
-    return [...found].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_MATCHES);
+    const { entries, close } = query.trim()
+      ? search(symptoms, (s) => [s.label ?? "", ...(s.synonyms ?? [])], query)
+      : { entries: symptoms.filter((s) => recent.includes(s.code ?? "")), close: false };
+    // The closest spelling first; among words found as typed, the person's recent symptoms first.
+    return { matches: (close ? entries : [...entries].sort((a, b) => rank(a) - rank(b))).slice(0, MAX_MATCHES), close };
   }, [query, symptoms]);
 
   async function save() {
@@ -170,9 +165,9 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
               </li>
             ))}
           </ul>
-          {query.trim() && matches.length === 0 && (
+          {query.trim() && (matches.length === 0 || close) && (
             <p>
-              {t("today.symptom_none")}{" "}
+              {t(close ? "today.symptom_close" : "today.symptom_none")}{" "}
               <button type="button" onClick={() => setChosen({ label: ownLabel(query) })}>
                 {t("today.symptom_custom", { label: ownLabel(query) })}
               </button>
@@ -189,8 +184,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
 function MedicationSearch({ id, label, catalog, value, onChange }: { id: string; label: string; catalog?: MedicationCatalog; value: Medication | null; onChange: (m: Medication | null) => void }) {
   const [query, setQuery] = useState("");
   const medications = catalog?.medications ?? [];
-  const q = fold(query);
-  const matches = q && !value ? medications.filter((m) => [m.name ?? "", ...(m.aliases ?? [])].some((w) => fold(w).includes(q))).slice(0, MAX_MATCHES) : [];
+  const matches = value ? [] : search(medications, (m) => [m.name ?? "", ...(m.aliases ?? [])], query).entries.slice(0, MAX_MATCHES);
   return (
     <>
       <label for={id}>{label}</label>
