@@ -348,6 +348,55 @@ class TestToday:
         (step,) = steps
         assert step["data"] == {"kind": "cut", "medication": "clonazepam", "new_daily_dose_mg": 0.75}
 
+    def test_a_crossover_names_both_medications_and_history_says_so(self, app_context, app_url, mailbox, db):
+        _user, headers = person("crossover@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "crossover@example.org")
+        page.get_by_label("Which medicine changed?").fill("xanax")
+        page.get_by_role("button", name=re.compile(r"^Alprazolam \(")).click()
+        page.get_by_label("What changed").select_option(label="A crossover to another medicine")
+        page.get_by_label("New daily dose (mg)").fill("1.5")
+        save = page.get_by_role("button", name="Save taper step")
+        assert save.is_disabled()  # not yet crossing over to anything
+        page.get_by_label("Crossing over to").fill("valium")
+        page.get_by_role("button", name="Diazepam (Valium)").click()
+        save.click()
+        page.get_by_text("Taper step saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        (step,) = api(app_url, headers, "GET", "/v1/events", params={"type": "taper_step"}).json()["events"]
+        assert step["data"] == {
+            "kind": "crossover",
+            "medication": "alprazolam",
+            "to_medication": "diazepam",
+            "new_daily_dose_mg": 1.5,
+        }
+        page.get_by_role("link", name="History").click()
+        page.get_by_text("Crossover from Alprazolam to Diazepam: Alprazolam 1.5 mg a day").wait_for()
+
+    def test_a_medication_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
+        _user, headers = person("ownmed@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "ownmed@example.org")
+        page.get_by_label("Medication", exact=True).fill("Bromazepam")
+        page.get_by_role("button", name="Add “Bromazepam” as my own medication").click()
+        page.get_by_label("Amount (mg)").fill("3")
+        page.get_by_role("button", name="Save dose").click()
+        page.get_by_text("Dose saved.").wait_for()
+        page.get_by_label("Which medicine changed?").fill("Bromazepam")
+        page.get_by_role("button", name="Add “Bromazepam” as my own medication").click()
+        page.get_by_label("New daily dose (mg)").fill("4.5")
+        page.get_by_role("button", name="Save taper step").click()
+        page.get_by_text("Taper step saved.").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        stored = api(app_url, headers, "GET", "/v1/events").json()["events"]
+        assert {e["type"]: e["data"] for e in stored} == {
+            "dose": {"custom_medication": "Bromazepam", "amount_mg": 3, "form": "tablet", "status": "taken"},
+            "taper_step": {"kind": "cut", "custom_medication": "Bromazepam", "new_daily_dose_mg": 4.5},
+        }
+        page.get_by_role("link", name="History").click()
+        page.get_by_text("Bromazepam: 3 mg").wait_for()
+        page.get_by_text("Taper step: Bromazepam, 4.5 mg a day").wait_for()
+
     def test_hours_slept_beyond_a_day_are_named_at_the_field_before_saving(self, app_context, mailbox, db):
         """Not refused later by the server, which would hold back the whole check-in."""
         person("sleep@example.org")

@@ -31,8 +31,12 @@ function describe(type: string | undefined, data: Record<string, unknown>, names
       return data.status === "skipped"
         ? t("history.dose_skipped", { label: medication })
         : t("history.dose", { label: medication, amount: formatNumber(Number(data.amount_mg), 3) });
-    case "taper_step":
-      return t("history.taper_step");
+    case "taper_step": {
+      const amount = formatNumber(Number(data.new_daily_dose_mg), 3);
+      return typeof data.to_medication === "string"
+        ? t("history.crossover", { label: medication, to: names.medication(data.to_medication), amount })
+        : t("history.taper_step", { label: medication, amount });
+    }
     default:
       return typeof data.text === "string" ? t("history.note_text", { text: data.text }) : t("history.note");
   }

@@ -19,13 +19,17 @@ import { useSaving } from "../ui/saving";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
-type Medication = NonNullable<MedicationCatalog["medications"]>[number];
+/** A medication from the catalogue, or one the person names themselves (it has no diazepam factor). */
+type MedicationChoice = { code: string; name: string } | { own: string };
+
+const medicationFields = (m: MedicationChoice) => ("own" in m ? { custom_medication: m.own } : { medication: m.code });
+const medicationName = (m: MedicationChoice) => ("own" in m ? m.own : m.name);
 
 const RECENT_KEY = "tyh.recent_symptoms";
 const DOCTOR_TAG = "question_for_doctor";
 const MAX_MATCHES = 8;
 
-/** A symptom of the person's own, at most 80 characters as the API counts them: cut by code points, so an
+/** A symptom or medication of the person's own, at most 80 characters as the API counts them: cut by code points, so an
  * emoji is never halved (half of one is not text: the server refuses the batch it is in, and every entry
  * after it would wait on the device for good). */
 function ownLabel(query: string): string {
@@ -167,7 +171,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
           </ul>
           {query.trim() && (matches.length === 0 || close) && (
             <p>
-              {t(close ? "today.symptom_close" : "today.symptom_none")}{" "}
+              {t(close ? "today.own_close" : "today.symptom_none")}{" "}
               <button type="button" onClick={() => setChosen({ label: ownLabel(query) })}>
                 {t("today.symptom_custom", { label: ownLabel(query) })}
               </button>
@@ -180,28 +184,37 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
   );
 }
 
-/** A medication from the catalogue, searched by generic and brand names. */
-function MedicationSearch({ id, label, catalog, value, onChange }: { id: string; label: string; catalog?: MedicationCatalog; value: Medication | null; onChange: (m: Medication | null) => void }) {
+/** A medication from the catalogue, searched by generic and brand names; with `own`, or one the person names. */
+function MedicationSearch({ id, label, catalog, value, onChange, own = false }: { id: string; label: string; catalog?: MedicationCatalog; value: MedicationChoice | null; onChange: (m: MedicationChoice | null) => void; own?: boolean }) {
   const [query, setQuery] = useState("");
   const medications = catalog?.medications ?? [];
-  const matches = value ? [] : search(medications, (m) => [m.name ?? "", ...(m.aliases ?? [])], query).entries.slice(0, MAX_MATCHES);
+  const found = value ? { entries: [], close: false } : search(medications, (m) => [m.name ?? "", ...(m.aliases ?? [])], query);
+  const matches = found.entries.slice(0, MAX_MATCHES);
   return (
     <>
       <label for={id}>{label}</label>
-      <input id={id} type="search" autocomplete="off" aria-describedby={`${id}-hint`} value={value ? `${value.name}` : query} onInput={(e) => { onChange(null); setQuery(e.currentTarget.value); }} />
+      <input id={id} type="search" autocomplete="off" aria-describedby={`${id}-hint`} value={value ? medicationName(value) : query} onInput={(e) => { onChange(null); setQuery(e.currentTarget.value); }} />
       <p id={`${id}-hint`} class="muted">
         {t("today.medication_hint")}
       </p>
       <ul class="picks">
         {matches.map((m) => (
           <li key={m.code}>
-            <button type="button" onClick={() => onChange(m)}>
+            <button type="button" onClick={() => onChange({ code: m.code ?? "", name: m.name ?? "" })}>
               {m.name}
               {m.aliases?.length ? ` (${m.aliases.join(", ")})` : ""}
             </button>
           </li>
         ))}
       </ul>
+      {own && !value && query.trim() && (matches.length === 0 || found.close) && (
+        <p>
+          {t(found.close ? "today.own_close" : "today.medication_none")}{" "}
+          <button type="button" onClick={() => onChange({ own: ownLabel(query) })}>
+            {t("today.medication_custom", { label: ownLabel(query) })}
+          </button>
+        </p>
+      )}
     </>
   );
 }
@@ -209,15 +222,15 @@ function MedicationSearch({ id, label, catalog, value, onChange }: { id: string;
 const milligrams = (text: string) => Number(text.replace(",", "."));
 
 function Dose({ catalog }: { catalog?: MedicationCatalog }) {
-  const [medication, setMedication] = useState<Medication | null>(null);
+  const [medication, setMedication] = useState<MedicationChoice | null>(null);
   const [amount, setAmount] = useState("");
   const [skipped, setSkipped] = useState(false);
   const [saved, setSaved] = useAnnouncement();
   const mg = milligrams(amount);
 
   async function save() {
-    if (!medication?.code || !(mg > 0)) return;
-    await logEvent({ event_id: newEventId(), type: "dose", occurred_at: localIso(), medication: medication.code, amount_mg: mg, status: skipped ? "skipped" : "taken" });
+    if (!medication || !(mg > 0)) return;
+    await logEvent({ event_id: newEventId(), type: "dose", occurred_at: localIso(), ...medicationFields(medication), amount_mg: mg, status: skipped ? "skipped" : "taken" });
     setSaved(t("today.dose_saved"));
     setAmount("");
     setSkipped(false);
@@ -227,7 +240,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   return (
     <form class="card" onSubmit={submit} aria-labelledby="dose-title">
       <h2 id="dose-title">{t("today.dose")}</h2>
-      <MedicationSearch id="medication" label={t("today.medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
+      <MedicationSearch id="medication" label={t("today.medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} own />
       <label for="amount">{t("today.amount")}</label>
       <input id="amount" inputMode="decimal" class="short" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
       <label class="check">
@@ -242,22 +255,27 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   );
 }
 
-// A crossover (to another medication) is not offered here: it needs a second medication and is rare.
-const STEP_KINDS = ["cut", "hold", "pause", "up_dose"] as const;
-const STEP_LABELS: Record<(typeof STEP_KINDS)[number], MessageKey> = { cut: "today.step_cut", hold: "today.step_hold", pause: "today.step_pause", up_dose: "today.step_up_dose" };
+const STEP_KINDS = ["cut", "hold", "pause", "up_dose", "crossover"] as const;
+type StepKind = (typeof STEP_KINDS)[number];
+const STEP_LABELS: Record<StepKind, MessageKey> = { cut: "today.step_cut", hold: "today.step_hold", pause: "today.step_pause", up_dose: "today.step_up_dose", crossover: "today.step_crossover" };
 
-/** A taper step: the plan changed (a cut, a hold, a pause, a dose back up) to a new daily dose. */
+/** A taper step: the plan changed (a cut, a hold, a pause, a dose back up, a crossover to another medication
+ * from the catalogue) to a new daily dose of the medication named first. */
 function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
-  const [medication, setMedication] = useState<Medication | null>(null);
-  const [kind, setKind] = useState<(typeof STEP_KINDS)[number]>("cut");
+  const [medication, setMedication] = useState<MedicationChoice | null>(null);
+  const [kind, setKind] = useState<StepKind>("cut");
+  const [to, setTo] = useState<MedicationChoice | null>(null);
   const [amount, setAmount] = useState("");
   const [saved, setSaved] = useAnnouncement();
   const mg = milligrams(amount);
   const valid = amount.trim() !== "" && Number.isFinite(mg) && mg >= 0 && mg <= 2000;
+  const crossover = kind === "crossover";
+  const toCode = to && "code" in to ? to.code : undefined;
+  const ready = medication && valid && (!crossover || toCode);
 
   async function save() {
-    if (!medication?.code || !valid) return;
-    await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: localIso(), kind, medication: medication.code, new_daily_dose_mg: mg });
+    if (!medication || !ready) return;
+    await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: localIso(), kind, ...medicationFields(medication), new_daily_dose_mg: mg, ...(crossover ? { to_medication: toCode } : {}) });
     setSaved(t("today.step_saved"));
     setAmount("");
   }
@@ -266,18 +284,25 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
   return (
     <form class="card" onSubmit={submit} aria-labelledby="step-title">
       <h2 id="step-title">{t("today.step")}</h2>
-      <MedicationSearch id="step-medication" label={t("today.step_medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} />
+      <MedicationSearch id="step-medication" label={t("today.step_medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} own />
       <label for="step-kind">{t("today.step_kind")}</label>
-      <select id="step-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as (typeof STEP_KINDS)[number])}>
+      <select id="step-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as StepKind)}>
         {STEP_KINDS.map((k) => (
           <option key={k} value={k}>
             {t(STEP_LABELS[k])}
           </option>
         ))}
       </select>
+      {/* The API names the medication crossed over to by its catalogue code only. */}
+      {crossover && <MedicationSearch id="step-to" label={t("today.step_to")} catalog={catalog} value={to} onChange={(m) => { setTo(m); setSaved(""); }} />}
       <label for="step-amount">{t("today.step_amount")}</label>
-      <input id="step-amount" inputMode="decimal" class="short" value={amount} onInput={(e) => { setAmount(e.currentTarget.value); setSaved(""); }} />
-      <button type="submit" class="primary" disabled={!medication || !valid}>
+      <input id="step-amount" inputMode="decimal" class="short" aria-describedby={crossover ? "step-amount-hint" : undefined} value={amount} onInput={(e) => { setAmount(e.currentTarget.value); setSaved(""); }} />
+      {crossover && (
+        <p id="step-amount-hint" class="muted">
+          {t("today.step_amount_crossover")}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={!ready}>
         {t("today.step_save")}
       </button>
       <Announce message={saved} />
