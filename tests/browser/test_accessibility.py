@@ -4,11 +4,13 @@ dialogs, the forms' problems) in English and Spanish and in the dark theme, with
 the navigation whole at twice the text size, and at the page's end when taller than a third of the screen;
 focus on each new screen's heading and its title in the document's; dialogs that keep focus and give it
 back; focus kept where an answer or an edit was saved; a field's problem tied to it and announced; what
-each screen saves or refuses said by a live region there before its words."""
+each screen saves or refuses, and what fails to load (the account, the Plan screen's code, Trends, the
+plan's schedule), said by a live region there before its words."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -66,12 +68,18 @@ NAV_HEIGHT = "getComputedStyle(document.documentElement).getPropertyValue('--nav
 
 @pytest.fixture
 def phone(browser, app_url, db, redis, mailbox):
-    """A factory of phone-sized pages on the app's origin, in a language and colour scheme."""
+    """A factory of phone-sized pages on the app's origin, in a language and colour scheme (`options` for
+    the context)."""
     contexts = []
 
-    def open_page(language: str = "en", scheme: str = "light"):
+    def open_page(language: str = "en", scheme: str = "light", **options):
         context = browser.new_context(
-            base_url=app_url, viewport=PHONE, locale=LOCALES[language], color_scheme=scheme, timezone_id="UTC"
+            base_url=app_url,
+            viewport=PHONE,
+            locale=LOCALES[language],
+            color_scheme=scheme,
+            timezone_id="UTC",
+            **options,
         )
         context.set_default_timeout(20_000)
         contexts.append(context)
@@ -619,6 +627,124 @@ class TestAnnouncements:
         (words,) = said(refused)
         assert "changed elsewhere (now version 2)" in words
         changed.get_by_role("button", name="Reload the plan").wait_for()
+
+
+# The app's words when something failed to load, and a server's failure as the API answers one (RFC 9457).
+LOAD_ERROR = "Something went wrong. Nothing you logged is lost; please try again."
+SERVER_ERROR = {
+    "status": 500,
+    "content_type": "application/problem+json",
+    "body": json.dumps({"type": "about:blank", "title": "Internal Server Error", "status": 500}),
+}
+# What a Wi-Fi's sign-in page sends in place of any answer: not JSON.
+PORTAL_PAGE = {"content_type": "text/html", "body": "<html><h1>Sign in to the Wi-Fi</h1></html>"}
+
+
+def hold(page, url: str) -> list:
+    """The requests to `url` from now on, held unanswered until the test answers them (a fault at the
+    network's edge; the app's own code runs as it is)."""
+    held = []
+
+    def keep(route) -> None:  # not held.append: Playwright marks its handler, and a builtin takes no mark
+        held.append(route)
+
+    page.route(url, keep)
+    return held
+
+
+def asked(page, held: list) -> None:
+    """Wait until a request is held: the screen that sent it is there, waiting for its answer."""
+    # A route reaches the test only while it waits on the browser, so the polling waits there.
+    wait_for(lambda: held or page.wait_for_timeout(50), 10, "the request held")
+
+
+def answer(held: list, how) -> None:
+    """Answer each request held with `how(route)`."""
+    for route in held:
+        how(route)
+
+
+def watch_alerts(scope) -> list:
+    """Every alert in `scope`, each there and silent, watched."""
+    return [watch(alert) for alert in scope.get_by_role("alert").all()]
+
+
+def one_says(handles: list, words: str):
+    """Wait until one of the alerts watched, still the same element, has said `words` once, and the others
+    nothing; that one."""
+
+    def heard():
+        saying = [h for h in handles if said(h) == [words]]
+        return saying if len(saying) == 1 and all(said(h) == [] for h in handles if h not in saying) else None
+
+    wait_for(heard, 10, f"an alert there before to say {words!r}")
+    (handle,) = heard()
+    return handle
+
+
+class TestLoadErrors:
+    """What failed to load is said by an alert that was there, silent, before its words, and looks like
+    the app's other problems. Each failure is the server's or the network's, made at the browser's edge."""
+
+    def test_the_account_failing_to_load_is_said_by_an_alert_there_before(self, phone):
+        """The account's answer unreadable (a Wi-Fi's sign-in page where JSON should be): the app says it
+        could not load, in the alert its shell has from the start."""
+        page = phone()
+        held = hold(page, "**/v1/me")
+        page.goto("/app/")
+        asked(page, held)
+        alerts = watch_alerts(page.locator("main"))
+        answer(held, lambda route: route.fulfill(**PORTAL_PAGE))
+        said_it = one_says(alerts, LOAD_ERROR)
+        assert said_it.get_attribute("class") == "error"
+
+    def test_the_plan_screens_code_failing_to_load_is_said_by_an_alert_there_before(
+        self, phone, app_url, mailbox, db
+    ):
+        """The Plan screen's code, fetched when first opened, never arrives (no service worker keeps it
+        here): the screen says it could not load, in an alert there while it was loading."""
+        person("plan-code@example.org", time_zone="UTC")
+        page = phone(service_workers="block")
+        ask_and_sign_in(page, mailbox, "plan-code@example.org")
+        held = hold(page, "**/assets/Plan-*.js")
+        page.locator('nav a[href="/app/plan"]').click()
+        asked(page, held)
+        alerts = watch_alerts(page.locator("main"))
+        answer(held, lambda route: route.abort())
+        one_says(alerts, LOAD_ERROR)
+        assert page.get_by_text("Loading…").count() == 0
+
+    def test_trends_failing_to_load_is_said_by_an_alert_there_before(self, phone, app_url, mailbox, db):
+        """The summaries answered with a server's failure, and no copy on this device: Trends says it, in
+        an alert there while it was loading, drawn as a problem."""
+        person("trends-failed@example.org", time_zone="UTC")
+        page = phone()
+        ask_and_sign_in(page, mailbox, "trends-failed@example.org")
+        held = hold(page, "**/v1/summaries?*")
+        go(page, "trends")
+        asked(page, held)
+        alerts = watch_alerts(page.locator("main"))
+        answer(held, lambda route: route.fulfill(**SERVER_ERROR))
+        said_it = one_says(alerts, LOAD_ERROR)
+        assert said_it.get_attribute("class") == "error"
+
+    def test_the_plans_schedule_failing_to_load_is_said_by_an_alert_there_before(
+        self, phone, app_url, mailbox, db
+    ):
+        """The plan's schedule answered with a server's failure, and no copy on this device: its card says
+        it, in an alert there while it was loading, drawn as a problem."""
+        _user, headers = person("schedule-failed@example.org", time_zone="UTC")
+        store_plan(app_url, headers)
+        page = phone()
+        ask_and_sign_in(page, mailbox, "schedule-failed@example.org")
+        held = hold(page, "**/v1/plan/schedule?*")
+        go(page, "plan")
+        asked(page, held)
+        alerts = watch_alerts(page.get_by_role("region", name="Schedule"))
+        answer(held, lambda route: route.fulfill(**SERVER_ERROR))
+        said_it = one_says(alerts, LOAD_ERROR)
+        assert said_it.get_attribute("class") == "error"
+        page.get_by_test_id("plan-summary").wait_for()  # the plan itself still shown
 
 
 # A field's state as a screen reader gets it: invalid or not, and the words it is described by.

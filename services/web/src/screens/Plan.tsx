@@ -377,7 +377,7 @@ function ScheduleView({ plan, name }: { plan: PlanDoc; name: Names }) {
         ))}
       </fieldset>
       {schedule === undefined && <p>{t("common.loading")}</p>}
-      {schedule === null && <p class="error">{t("common.error")}</p>}
+      <Announce message={schedule === null ? t("common.error") : ""} alert />
       {value && view === "list" && (
         <ul class="plain schedule-list" data-testid="schedule-list">
           {changes(value.days)

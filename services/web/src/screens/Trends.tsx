@@ -10,6 +10,7 @@ import { currentLocale, dayIn, formatDateTime, formatDay, formatNumber, t } from
 import type { MessageKey } from "../i18n/i18n";
 import { loadPlan, loadSchedule } from "../store/plan";
 import { loadSummaries, loadSymptoms } from "../store/remote";
+import { Announce } from "../ui/Announce";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 // The plan's schedule is asked for at most this many days at once (the API's limit).
@@ -100,7 +101,8 @@ export function Trends({ zone }: { zone?: string }) {
         ))}
       </fieldset>
       {summary === undefined && <p>{t("common.loading")}</p>}
-      {summary === null && <p class="error">{t("common.error")}</p>}
+      {/* In a region there before it: one added with its words is often not read. */}
+      <Announce message={summary === null ? t("common.error") : ""} alert />
       {summary?.savedAt && <p class="muted">{t("trends.stale", { time: formatDateTime(summary.savedAt) })}</p>}
       {clipped && <p class="muted">{t("trends.all_clipped", { date: formatDay(summary!.value.from) })}</p>}
       {data && data.status === "no_data" && <p class="card">{t("trends.no_data")}</p>}
