@@ -61,6 +61,14 @@ FOCUSED = """() => {
             outline: getComputedStyle(e).outlineStyle, id: e.id, label: e.getAttribute('aria-label'),
             dose: e.closest('[data-testid=planned-dose]')?.firstChild.textContent ?? null};
 }"""
+
+
+def focus_on(page, key: str, value: str) -> None:
+    """Wait for the focus to come to the element whose `key` (of FOCUSED) is `value`: the app moves it once
+    the screen has drawn what it moves it to, which a busy machine may take a moment to do."""
+    wait_for(lambda: page.evaluate(FOCUSED)[key] == value, 5, f"the focus on {value!r}")
+
+
 # An alert with its words (the app's live regions are there, silent, before them).
 WORDS = re.compile(r"\S")
 NAV_HEIGHT = "getComputedStyle(document.documentElement).getPropertyValue('--nav-height').trim()"
@@ -381,15 +389,15 @@ class TestFocus:
         page.locator('nav a[href="/app/trends"]').focus()
         page.keyboard.press("Enter")
         page.get_by_role("heading", name="Trends", level=1).wait_for()
-        assert page.evaluate(FOCUSED)["text"] == "Trends"
+        focus_on(page, "text", "Trends")
         page.go_back()
         page.get_by_role("heading", name="Settings", level=1).wait_for()
-        assert page.evaluate(FOCUSED)["text"] == "Settings"
+        focus_on(page, "text", "Settings")
         assert page.title() == "Settings · Track Your Healing"
         # Signing out lands on the sign-in screen's heading.
         page.get_by_role("button", name="Sign out on this device").click()
         page.get_by_role("heading", name="Sign in", level=1).wait_for()
-        assert page.evaluate(FOCUSED)["text"] == "Sign in"
+        focus_on(page, "text", "Sign in")
         assert page.title() == "Sign in · Track Your Healing"
 
     def test_the_safety_dialog_keeps_focus_reads_from_its_title_and_gives_it_back(self, phone, mailbox, db):
@@ -411,7 +419,7 @@ class TestFocus:
             assert focused["inDialog"] or focused["tag"] == "BODY", focused
         page.keyboard.press("Escape")
         dialog.wait_for(state="hidden")
-        assert page.evaluate(FOCUSED)["id"] == "symptom-search"
+        focus_on(page, "id", "symptom-search")
 
     def test_deleting_in_history_asks_in_a_dialog_that_keeps_and_returns_focus(
         self, phone, app_url, mailbox, db
@@ -436,27 +444,27 @@ class TestFocus:
         edit = page.get_by_role("button", name="Edit Check-in: overall 3 of 10")
         edit.click()
         page.get_by_role("button", name="Cancel").click()
-        assert page.evaluate(FOCUSED)["label"] == "Edit Check-in: overall 3 of 10"
+        focus_on(page, "label", "Edit Check-in: overall 3 of 10")
         delete = page.get_by_role("button", name="Delete Check-in: overall 3 of 10")
         delete.click()
         dialog = page.get_by_role("dialog", name="Delete this entry for good? It cannot be undone.")
         dialog.wait_for()
-        assert page.evaluate(FOCUSED)["text"] == "Keep it"  # the safe answer first
+        focus_on(page, "text", "Keep it")  # the safe answer first
         for _ in range(6):
             page.keyboard.press("Tab")
             focused = page.evaluate(FOCUSED)
             assert focused["inDialog"] or focused["tag"] == "BODY", focused
         page.keyboard.press("Escape")  # keeps it
         dialog.wait_for(state="hidden")
-        assert page.evaluate(FOCUSED)["label"] == "Delete Check-in: overall 3 of 10"
+        focus_on(page, "label", "Delete Check-in: overall 3 of 10")
         delete.click()
         dialog.get_by_role("button", name="Keep it").click()
-        assert page.evaluate(FOCUSED)["label"] == "Delete Check-in: overall 3 of 10"
+        focus_on(page, "label", "Delete Check-in: overall 3 of 10")
         delete.click()
         dialog.get_by_role("button", name="Yes, delete it").click()
         delete.wait_for(state="detached")
         # The entry and its button are gone: focus is on its day, which has the other entry still.
-        wait_for(lambda: page.evaluate(FOCUSED)["tag"] == "H2", 5, "focus on the entry's day")
+        focus_on(page, "tag", "H2")
         assert (
             requests.get(f"{app_url}/v1/events", headers=headers, timeout=10).json()["events"][0]["data"][
                 "overall"
@@ -507,7 +515,7 @@ class TestFocus:
         page.keyboard.press("Enter")
         edited = "Edit Check-in: overall 5 of 10"
         page.get_by_role("button", name=edited).wait_for()
-        wait_for(lambda: page.evaluate(FOCUSED)["label"] == edited, 5, "the focus on the edited entry")
+        focus_on(page, "label", edited)
         assert (
             requests.get(f"{app_url}/v1/events", headers=headers, timeout=10).json()["events"][0]["data"][
                 "overall"
@@ -528,7 +536,7 @@ class TestFocus:
         page.get_by_role("button", name="Save as a new version").focus()
         page.keyboard.press("Enter")
         page.get_by_test_id("plan-summary").wait_for()
-        wait_for(lambda: page.evaluate(FOCUSED)["label"] == "My plan", 5, "the focus on the plan saved")
+        focus_on(page, "label", "My plan")
         assert db.taper_plans.count_documents({}) == 2
         page.keyboard.press("Tab")
         assert page.evaluate(FOCUSED)["text"] == "Change my plan"
