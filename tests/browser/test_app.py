@@ -291,6 +291,45 @@ class TestToday:
         assert (symptom["data"]["code"], symptom["data"]["severity"]) == ("dizziness_balance", 2)
         assert (dose["data"]["medication"], dose["data"]["amount_mg"]) == ("clonazepam", 0.5)
 
+    def test_entries_are_logged_for_an_earlier_time_chosen_and_never_for_one_still_to_come(
+        self, browser, app_url, mailbox, db
+    ):
+        _user, headers = person("earlier@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        yesterday = today - timedelta(days=1)
+        with phone(browser, app_url, timezone_id="UTC") as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "earlier@example.org")
+            page.get_by_text("Log for an earlier time", exact=True).click()
+            when = page.get_by_label("Date and time")
+            when.fill(f"{today + timedelta(days=1)}T08:00")
+            page.get_by_text("That time is still to come. Choose a time before now.").wait_for()
+            page.get_by_role("radio", name="6", exact=True).check()
+            # Not saved as now instead.
+            assert page.get_by_role("button", name="Save check-in").is_disabled()
+            when.fill(f"{yesterday}T21:00")
+            page.get_by_text(re.compile("^What you save below is logged for ")).wait_for()
+            assert page.get_by_role("heading", name="How were you then?").is_visible()
+            page.get_by_role("button", name="Save check-in").click()
+            page.get_by_text(re.compile("^Check-in saved for ")).wait_for()
+            page.get_by_label("What would you like to remember?").fill("A hard evening")
+            page.get_by_role("button", name="Save note").click()
+            page.get_by_text("Note saved.").wait_for()
+            assert_no_axe_violations(page, "an earlier time chosen")
+            # Closed again, what is saved is for now.
+            page.get_by_text("Log for an earlier time", exact=True).click()
+            page.get_by_role("heading", name="How are you right now?").wait_for()
+            page.get_by_role("radio", name="3", exact=True).check()
+            page.get_by_role("button", name="Save check-in").click()
+            page.get_by_text(re.compile("^Check-in saved at ")).wait_for()
+            page.get_by_test_id("synced").wait_for()
+        stored = api(app_url, headers, "GET", "/v1/events").json()["events"]
+        at = {(e["type"], e["data"].get("overall")): datetime.fromisoformat(e["occurred_at"]) for e in stored}
+        chosen = datetime.fromisoformat(f"{yesterday}T21:00Z")
+        assert (at["check_in", 6], at["note", None]) == (chosen, chosen)
+        assert datetime.now(UTC) - at["check_in", 3] < timedelta(minutes=1)
+        assert {e["local_day"] for e in stored if e["data"].get("overall") != 3} == {str(yesterday)}
+
     def test_a_symptom_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
         _user, headers = person("own@example.org")
         page = app_context.new_page()

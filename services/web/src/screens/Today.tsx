@@ -5,7 +5,7 @@ import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
 import { search } from "../i18n/search";
 import type { MessageKey } from "../i18n/i18n";
-import { currentLocale, formatClock, formatNumber, formatTime, t } from "../i18n/i18n";
+import { currentLocale, formatClock, formatDateTime, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText } from "../plan/words";
@@ -13,6 +13,7 @@ import { loadPlan, type Plan, type TodayDose } from "../store/plan";
 import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Announce, useAnnouncement } from "../ui/Announce";
+import { EarlierTime, useEarlier } from "../ui/Earlier";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
@@ -54,22 +55,23 @@ function CheckIn() {
   const [sleepQuality, setSleepQuality] = useState<number | null>(null);
   const [mood, setMood] = useState<number | null>(null);
   const [saved, setSaved] = useAnnouncement();
+  const when = useEarlier();
   // Named here, not left to the server: it would refuse the whole check-in for it.
   const hours = sleepHours.trim() === "" ? undefined : Number(sleepHours.replace(",", "."));
   const hoursValid = hours === undefined || (Number.isFinite(hours) && hours >= 0 && hours <= 24);
 
   async function save() {
-    if (overall === null || !hoursValid) return;
+    if (overall === null || !hoursValid || when.blocked) return;
     await logEvent({
       event_id: newEventId(),
       type: "check_in",
-      occurred_at: localIso(),
+      occurred_at: when.at(),
       overall,
       ...(hours !== undefined ? { sleep_hours: hours } : {}),
       ...(sleepQuality !== null ? { sleep_quality: sleepQuality } : {}),
       ...(mood !== null ? { mood } : {}),
     });
-    setSaved(t("today.saved", { time: formatTime(new Date()) }));
+    setSaved(when.earlier ? t("today.saved_for", { time: formatDateTime(when.earlier) }) : t("today.saved", { time: formatTime(new Date()) }));
     setOverall(null);
     setSleepHours("");
     setSleepQuality(null);
@@ -79,7 +81,7 @@ function CheckIn() {
 
   return (
     <form class="card" onSubmit={submit} aria-labelledby="checkin-title">
-      <h2 id="checkin-title">{t("today.greeting")}</h2>
+      <h2 id="checkin-title">{t(when.earlier ? "today.greeting_then" : "today.greeting")}</h2>
       <Scale name="overall" legend={t("today.overall")} min={0} max={10} value={overall} onChange={(v) => { setOverall(v); setSaved(""); }} low="today.overall_low" high="today.overall_high" />
       <details>
         <summary>{t("today.more")}</summary>
@@ -92,7 +94,7 @@ function CheckIn() {
         <Scale name="sleep_quality" legend={t("today.sleep_quality")} min={0} max={4} value={sleepQuality} onChange={setSleepQuality} low="today.scale_low" high="today.scale_high" />
         <Scale name="mood" legend={t("today.mood")} min={0} max={4} value={mood} onChange={setMood} low="today.mood_low" high="today.mood_high" />
       </details>
-      <button type="submit" class="primary" disabled={overall === null || !hoursValid}>
+      <button type="submit" class="primary" disabled={overall === null || !hoursValid || when.blocked}>
         {t("today.save")}
       </button>
       <Announce message={saved} />
@@ -105,6 +107,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
   const [chosen, setChosen] = useState<{ code?: string; label: string; symptom?: Symptom } | null>(null);
   const [severity, setSeverity] = useState<number | null>(null);
   const [saved, setSaved] = useAnnouncement();
+  const when = useEarlier();
   const symptoms = catalog?.symptoms ?? [];
 
   const { matches, close } = useMemo(() => {
@@ -121,11 +124,11 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
   }, [query, symptoms]);
 
   async function save() {
-    if (!chosen || severity === null) return;
+    if (!chosen || severity === null || when.blocked) return;
     await logEvent({
       event_id: newEventId(),
       type: "symptom",
-      occurred_at: localIso(),
+      occurred_at: when.at(),
       severity,
       ...(chosen.code ? { code: chosen.code } : { custom_label: chosen.label }),
     });
@@ -145,7 +148,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
         <form onSubmit={submit}>
           <Scale name="severity" legend={t("today.severity", { label: chosen.label })} min={0} max={4} value={severity} onChange={setSeverity} low="today.severity_low" high="today.severity_high" />
           <div class="row">
-            <button type="submit" class="primary" disabled={severity === null}>
+            <button type="submit" class="primary" disabled={severity === null || when.blocked}>
               {t("today.symptom_save")}
             </button>
             <button type="button" onClick={() => setChosen(null)}>
@@ -226,11 +229,12 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [amount, setAmount] = useState("");
   const [skipped, setSkipped] = useState(false);
   const [saved, setSaved] = useAnnouncement();
+  const when = useEarlier();
   const mg = milligrams(amount);
 
   async function save() {
-    if (!medication || !(mg > 0)) return;
-    await logEvent({ event_id: newEventId(), type: "dose", occurred_at: localIso(), ...medicationFields(medication), amount_mg: mg, status: skipped ? "skipped" : "taken" });
+    if (!medication || !(mg > 0) || when.blocked) return;
+    await logEvent({ event_id: newEventId(), type: "dose", occurred_at: when.at(), ...medicationFields(medication), amount_mg: mg, status: skipped ? "skipped" : "taken" });
     setSaved(t("today.dose_saved"));
     setAmount("");
     setSkipped(false);
@@ -247,7 +251,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
         <input type="checkbox" checked={skipped} onChange={(e) => setSkipped(e.currentTarget.checked)} />
         {t("today.skipped")}
       </label>
-      <button type="submit" class="primary" disabled={!medication || !(mg > 0)}>
+      <button type="submit" class="primary" disabled={!medication || !(mg > 0) || when.blocked}>
         {t("today.dose_save")}
       </button>
       <Announce message={saved} />
@@ -269,13 +273,14 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
   const [saved, setSaved] = useAnnouncement();
   const mg = milligrams(amount);
   const valid = amount.trim() !== "" && Number.isFinite(mg) && mg >= 0 && mg <= 2000;
+  const when = useEarlier();
   const crossover = kind === "crossover";
   const toCode = to && "code" in to ? to.code : undefined;
-  const ready = medication && valid && (!crossover || toCode);
+  const ready = medication && valid && (!crossover || toCode) && !when.blocked;
 
   async function save() {
     if (!medication || !ready) return;
-    await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: localIso(), kind, ...medicationFields(medication), new_daily_dose_mg: mg, ...(crossover ? { to_medication: toCode } : {}) });
+    await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: when.at(), kind, ...medicationFields(medication), new_daily_dose_mg: mg, ...(crossover ? { to_medication: toCode } : {}) });
     setSaved(t("today.step_saved"));
     setAmount("");
   }
@@ -314,10 +319,11 @@ function Note() {
   const [text, setText] = useState("");
   const [forDoctor, setForDoctor] = useState(false);
   const [saved, setSaved] = useAnnouncement();
+  const when = useEarlier();
 
   async function save() {
-    if (!text.trim()) return;
-    await logEvent({ event_id: newEventId(), type: "note", occurred_at: localIso(), text: text.trim(), ...(forDoctor ? { tags: [DOCTOR_TAG] } : {}) });
+    if (!text.trim() || when.blocked) return;
+    await logEvent({ event_id: newEventId(), type: "note", occurred_at: when.at(), text: text.trim(), ...(forDoctor ? { tags: [DOCTOR_TAG] } : {}) });
     setSaved(t("today.note_saved"));
     setText("");
     setForDoctor(false);
@@ -333,7 +339,7 @@ function Note() {
         <input type="checkbox" checked={forDoctor} onChange={(e) => setForDoctor(e.currentTarget.checked)} />
         {t("today.note_doctor")}
       </label>
-      <button type="submit" class="primary" disabled={!text.trim()}>
+      <button type="submit" class="primary" disabled={!text.trim() || when.blocked}>
         {t("today.note_save")}
       </button>
       <Announce message={saved} />
@@ -413,12 +419,15 @@ export function Today() {
   return (
     <>
       <ScreenTitle>{t("today.title")}</ScreenTitle>
-      <CheckIn />
-      <PlanToday catalog={medications} />
-      <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
-      <Dose catalog={medications} />
-      <TaperStep catalog={medications} />
-      <Note />
+      <EarlierTime>
+        <CheckIn />
+        {/* Today's planned doses, answered for today whatever time is chosen above. */}
+        <PlanToday catalog={medications} />
+        <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
+        <Dose catalog={medications} />
+        <TaperStep catalog={medications} />
+        <Note />
+      </EarlierTime>
       {safety && (
         <Safety
           reason={safety.reason}
