@@ -29,6 +29,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "clinician_email": None,  # a clinician gets a link (no health detail), only when named
         "attach_pdf": False,
         "include_notes": False,
+        "paper": None,  # "A4" | "Letter"; None until chosen, and the report is then built on A4
     },
     REMINDERS: {
         "enabled": False,

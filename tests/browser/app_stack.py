@@ -63,8 +63,8 @@ def app_url(app_settings, tmp_path_factory):
 @contextlib.contextmanager
 def phone(browser, app_url: str, **options):
     """A phone-sized browser context on the app's origin, closed after; `options` for the context, such as
-    the phone's own time zone (`timezone_id`)."""
-    context = browser.new_context(base_url=app_url, viewport=PHONE, locale="en-US", **options)
+    the phone's own time zone (`timezone_id`) or language (`locale`, en-US unless given)."""
+    context = browser.new_context(base_url=app_url, viewport=PHONE, **({"locale": "en-US"} | options))
     context.set_default_timeout(15_000)
     try:
         yield context

@@ -1280,6 +1280,22 @@ class TestReports:
             wait_for(lambda: db.reports.count_documents({}) == 1, 15, "the report to be asked for")
             assert page.get_by_text("The last day is still to come").count() == 0
 
+    def test_the_paper_chosen_is_the_report_s_and_this_device_keeps_it(self, browser, app_url, mailbox, db):
+        """A British phone starts on A4; Letter chosen there is the report's paper, and the phone's after."""
+        person("letter@example.org")
+        with phone(browser, app_url, locale="en-GB") as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "letter@example.org")
+            page.get_by_role("link", name="Reports").click()
+            paper = page.get_by_label("Paper size")
+            assert paper.input_value() == "A4"
+            paper.select_option("Letter")
+            page.get_by_role("button", name="Make my report").click()
+            wait_for(lambda: db.reports.count_documents({}) == 1, 15, "the report to be asked for")
+            assert db.reports.find_one()["options"]["paper"] == "Letter"
+            page.reload()
+            assert page.get_by_label("Paper size").input_value() == "Letter"
+
     def test_a_link_made_or_revoked_offline_says_it_needs_a_connection(
         self, app_context, app_url, mailbox, db
     ):
@@ -1409,6 +1425,8 @@ class TestEmailSettings:
         weekly.get_by_label("Day").select_option("friday")
         weekly.get_by_label("Time").fill("18:15")
         weekly.get_by_label("Also send a link to a clinician").fill("dr.rivera@example.org")
+        assert weekly.get_by_label("Paper size").input_value() == "Letter"  # not chosen yet: a US phone's
+        weekly.get_by_label("Paper size").select_option("A4")
         weekly.get_by_role("button", name="Save weekly report settings").click()
         page.get_by_text("Weekly report settings saved.").wait_for()
 
@@ -1428,7 +1446,8 @@ class TestEmailSettings:
             stored["weekly_report"]["local_time"],
             stored["weekly_report"]["to_self"],
             stored["weekly_report"]["clinician_email"],
-        ) == (True, "friday", "18:15", True, "dr.rivera@example.org")
+            stored["weekly_report"]["paper"],
+        ) == (True, "friday", "18:15", True, "dr.rivera@example.org", "A4")
         assert stored["reminders"]["quiet_hours"] == {"start": "22:30", "end": "07:00"}
         assert stored["reminders"]["paused_until"] == "2026-12-24"
 
@@ -1440,6 +1459,7 @@ class TestEmailSettings:
         assert weekly.get_by_label("Email me a report of my week").is_checked()
         assert not weekly.get_by_label("Send it to me").is_checked()
         assert weekly.get_by_label("Day").input_value() == "friday"
+        assert weekly.get_by_label("Paper size").input_value() == "A4"
         assert reminders.get_by_label("Quiet from").input_value() == "22:30"
         assert reminders.get_by_label("Pause reminders until").input_value() == "2026-12-24"
 

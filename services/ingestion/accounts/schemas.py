@@ -8,6 +8,7 @@ from services.ingestion.accounts.zones import time_zones
 from shared import languages, preferences
 from shared.address import EmailAddress
 from shared.languages import english as _
+from shared.reports import PAPERS
 from shared.single_line import SingleLine
 
 WEEKDAYS = list(preferences.WEEKDAYS)
@@ -43,6 +44,11 @@ class WeeklyReportPrefs(Schema):
     clinician_email = EmailAddress(allow_none=True)
     attach_pdf = fields.Boolean()
     include_notes = fields.Boolean()
+    paper = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(PAPERS),
+        metadata={"description": "the weekly report's paper; null until chosen, and it is then A4"},
+    )
 
 
 class QuietHours(Schema):

@@ -1,6 +1,7 @@
 // The email preference groups the Settings forms send (the API replaces a group whole), and how a refusal
 // is told.
 import { describe, expect, it } from "vitest";
+import { devicePaper } from "../src/reports/paper";
 import { refusal, reminderForm, reminderGroup, weeklyForm, weeklyGroup } from "../src/settings/preferences";
 
 describe("preference groups", () => {
@@ -25,11 +26,17 @@ describe("preference groups", () => {
   });
 
   it("send the weekly report group whole, with no clinician when the field is empty", () => {
-    const weekly = { enabled: false, weekday: "monday" as const, local_time: "09:00", to_self: true, clinician_email: null, attach_pdf: false, include_notes: false };
+    const weekly = { enabled: false, weekday: "monday" as const, local_time: "09:00", to_self: true, clinician_email: null, attach_pdf: false, include_notes: false, paper: "Letter" as const };
     const form = { ...weeklyForm(weekly), enabled: true, weekday: "friday", clinician_email: "  " };
     expect(weeklyGroup(weekly, form)).toEqual({ ...weekly, enabled: true, weekday: "friday" });
     const clinicianOnly = { ...weeklyForm(weekly), to_self: false, clinician_email: " dr@example.org " };
     expect(weeklyGroup(weekly, clinicianOnly)).toMatchObject({ to_self: false, clinician_email: "dr@example.org" });
+  });
+
+  it("show the weekly report's paper as this device's until one is chosen, and send the one shown", () => {
+    const unchosen = { enabled: true, paper: null };
+    expect(weeklyForm(unchosen).paper).toBe(devicePaper());
+    expect(weeklyGroup(unchosen, { ...weeklyForm(unchosen), paper: "A4" }).paper).toBe("A4");
   });
 
   it("tell the server's reasons for a refusal", () => {

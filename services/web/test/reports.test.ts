@@ -1,6 +1,7 @@
 // What the Reports screen decides on the device: a chosen range, whether to keep checking, and the email a
 // person sends a link in.
 import { describe, expect, it } from "vitest";
+import { regionPaper } from "../src/reports/paper";
 import { inProgress, localDay, mailtoLink, periodProblem, pollDelay } from "../src/reports/period";
 
 describe("a custom report period", () => {
@@ -37,5 +38,12 @@ describe("reports in the list", () => {
   it("share by an email the person sends, with the link in its body", () => {
     const link = mailtoLink("https://example.org/r/abc?x=1&y=2", "My report", "Here it is.");
     expect(link).toBe("mailto:?subject=My%20report&body=Here%20it%20is.%0A%0Ahttps%3A%2F%2Fexample.org%2Fr%2Fabc%3Fx%3D1%26y%3D2");
+  });
+});
+
+describe("a report's paper", () => {
+  it("is Letter in North America and A4 elsewhere, from the browser's language", () => {
+    expect(["en-US", "es-MX", "fr-CA", "en-us"].map((l) => regionPaper(l))).toEqual(["Letter", "Letter", "Letter", "Letter"]);
+    expect(["en-GB", "es-ES", "es-AR", "es", ""].map((l) => regionPaper(l))).toEqual(["A4", "A4", "A4", "A4", "A4"]);
   });
 });

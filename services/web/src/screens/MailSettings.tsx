@@ -1,10 +1,11 @@
 // Settings for the person's own optional email: the weekly report (on/off, day, time, an optional clinician
-// who gets a link) and the check-in reminder (time, quiet hours, a pause). An unsubscribe link in an email
-// turns the same `enabled` off, so what shows here is always what the emails do.
+// who gets a link, its paper) and the check-in reminder (time, quiet hours, a pause). An unsubscribe link in
+// an email turns the same `enabled` off, so what shows here is always what the emails do.
 import { useState } from "preact/hooks";
 import { api, type Me } from "../api/client";
 import { t, weekdayName } from "../i18n/i18n";
 import { Outcome, useOutcome } from "../ui/Announce";
+import { PaperSelect } from "../ui/PaperSelect";
 import {
   refusal,
   reminderForm,
@@ -88,6 +89,7 @@ export function WeeklyReportSettings({ me, onChanged }: { me: Me; onChanged: Cha
         <input type="checkbox" checked={form.include_notes} onChange={(e) => set({ include_notes: e.currentTarget.checked })} />
         {t("reports.include_notes")}
       </label>
+      <PaperSelect id="weekly-paper" value={form.paper} onChange={(paper) => set({ paper })} />
       <button type="submit">{t("settings.weekly_save")}</button>
       <Outcome of={outcome} />
     </form>

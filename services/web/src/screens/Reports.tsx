@@ -6,7 +6,9 @@ import { api, type Schemas } from "../api/client";
 import type { MessageKey } from "../i18n/i18n";
 import { formatDateTime, formatDay, t } from "../i18n/i18n";
 import { accountDay, inProgress, mailtoLink, periodProblem, pollDelay, SHARE_DAYS, type PeriodProblem } from "../reports/period";
+import { devicePaper, rememberPaper, type Paper } from "../reports/paper";
 import { Announce, useAnnouncement } from "../ui/Announce";
+import { PaperSelect } from "../ui/PaperSelect";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Report = Schemas["Report"];
@@ -24,8 +26,6 @@ const STATES: Record<Report["status"], [MessageKey, string]> = {
   ready: ["reports.ready", "saved"],
   failed: ["reports.failed", "error"],
 };
-// North America prints on Letter; everywhere else on A4.
-const PAPER = /-(US|CA|MX)$/i.test(globalThis.navigator?.language ?? "") ? "Letter" : "A4";
 
 function askProblem(status: number): string {
   if (status === 409) return t("reports.already_building");
@@ -39,6 +39,7 @@ function AskForm({ zone, onAsked }: { zone?: string; onAsked: () => void }) {
   const [start, setStart] = useState(accountDay(zone, -7));
   const [end, setEnd] = useState(accountDay(zone, -1));
   const [notes, setNotes] = useState(false);
+  const [paper, setPaper] = useState<Paper>(devicePaper());
   const [problem, setProblem] = useAnnouncement();
 
   async function ask(event: Event) {
@@ -47,7 +48,7 @@ function AskForm({ zone, onAsked }: { zone?: string; onAsked: () => void }) {
     if (invalid) return setProblem(t(invalid, { max: 93 }));
     const period = custom ? { period_start: start, period_end: end } : {};
     try {
-      const { response } = await api.POST("/v1/reports", { body: { ...period, include_notes: notes, paper: PAPER } });
+      const { response } = await api.POST("/v1/reports", { body: { ...period, include_notes: notes, paper } });
       setProblem(response.ok ? "" : askProblem(response.status));
     } catch {
       return setProblem(t("reports.ask_offline"));
@@ -85,6 +86,14 @@ function AskForm({ zone, onAsked }: { zone?: string; onAsked: () => void }) {
         <input type="checkbox" checked={notes} onChange={(e) => setNotes(e.currentTarget.checked)} />
         {t("reports.include_notes")}
       </label>
+      <PaperSelect
+        id="report-paper"
+        value={paper}
+        onChange={(chosen) => {
+          setPaper(chosen);
+          rememberPaper(chosen); // this device's paper from now on
+        }}
+      />
       <button type="submit" class="primary">
         {t("reports.ask_button")}
       </button>

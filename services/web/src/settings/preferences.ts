@@ -1,6 +1,7 @@
 // The email preference groups as the Settings forms edit them. The API replaces a group whole, so each form
 // sends its group complete: the fields it shows as edited, the others as the server last gave them.
 import type { Schemas } from "../api/client";
+import { devicePaper, type Paper } from "../reports/paper";
 
 export type WeeklyReport = Schemas["WeeklyReportPrefs"];
 export type Reminders = Schemas["ReminderPrefs"];
@@ -44,6 +45,7 @@ export interface WeeklyForm {
   to_self: boolean;
   clinician_email: string; // "" when none
   include_notes: boolean;
+  paper: Paper;
 }
 
 export function weeklyForm(current: WeeklyReport): WeeklyForm {
@@ -54,6 +56,7 @@ export function weeklyForm(current: WeeklyReport): WeeklyForm {
     to_self: current.to_self ?? true,
     clinician_email: current.clinician_email ?? "",
     include_notes: Boolean(current.include_notes),
+    paper: current.paper ?? devicePaper(), // not chosen yet: shown as this device's, saved once sent
   };
 }
 
@@ -66,6 +69,7 @@ export function weeklyGroup(current: WeeklyReport, form: WeeklyForm): WeeklyRepo
     to_self: form.to_self,
     clinician_email: form.clinician_email.trim() || null,
     include_notes: form.include_notes,
+    paper: form.paper,
   };
 }
 

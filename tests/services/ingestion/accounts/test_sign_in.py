@@ -280,6 +280,26 @@ class TestProfile:
         assert bad.status_code == 422
         assert bad.json["invalid_params"][0]["name"] == "preferences.reminders.local_time"
 
+    def test_the_weekly_reports_paper_is_none_until_chosen_then_kept_and_a4_or_letter(self, client, db):
+        _user, headers = person()
+
+        def paper():
+            return client.get("/v1/me", headers=headers).json["preferences"]["weekly_report"]["paper"]
+
+        def send(weekly):
+            return client.patch("/v1/me", headers=headers, json={"preferences": {"weekly_report": weekly}})
+
+        assert paper() is None
+        assert send({"enabled": True, "paper": "Letter"}).status_code == 200
+        assert paper() == "Letter"
+        bad = send({"paper": "A5"})
+        assert bad.status_code == 422
+        assert bad.mimetype == PROBLEM
+        assert bad.json["invalid_params"] == [
+            {"name": "preferences.weekly_report.paper", "reason": "Must be one of: A4, Letter."}
+        ]
+        assert paper() == "Letter"
+
     def test_the_language_of_the_emails_is_the_apps_and_only_the_apps(self, client, db):
         _user, headers = person()
         assert client.get("/v1/me", headers=headers).json["language"] == "en"  # until chosen

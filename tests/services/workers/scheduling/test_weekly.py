@@ -82,6 +82,15 @@ def test_two_scans_racing_create_one_report_per_person(quiet_app, db):
     assert report_ids(db) == {weekly_id(p["_id"], "2026-W44") for p in people}
 
 
+def test_the_report_is_built_on_the_paper_the_person_chose_and_on_a4_until_they_choose(quiet_app, db):
+    letter = someone("Europe/London", weekly_report=WEEKLY | {"paper": "Letter"})
+    unchosen = someone("Europe/London", weekly_report=WEEKLY)
+    scan(quiet_app, utc(2026, 10, 24))
+    scan(quiet_app, utc(2026, 10, 26, 9))
+    paper = {doc["user_id"]: doc["options"]["paper"] for doc in db.reports.find()}
+    assert paper == {letter["_id"]: "Letter", unchosen["_id"]: "A4"}
+
+
 def test_changing_the_day_within_a_week_does_not_make_a_second_report(quiet_app, db):
     user = someone("Europe/London", weekly_report=WEEKLY)
     scan(quiet_app, utc(2026, 10, 24))
