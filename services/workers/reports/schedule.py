@@ -118,8 +118,12 @@ def step(
     tz = zone(user.get("time_zone"))
     fingerprint = basis(kind, user.get("time_zone"), prefs)
     if schedule is None or schedule.get("basis") != fingerprint:
-        # New or changed preferences: the next slot from now on (never a backlog of old ones).
-        slot = next_due(kind, now - timedelta(seconds=1), tz, prefs)
+        # New or changed preferences: the next slot from now on (never a backlog of old ones), or from a slot
+        # that came due since the last scan, so a change that leaves it due (the notes, the paper, a release
+        # adding a preference) does not skip it; acting on it twice is harmless.
+        pending = (schedule or {}).get("due_at")
+        since = pending if pending and now - GRACE[kind] < pending <= now else now
+        slot = next_due(kind, since - timedelta(seconds=1), tz, prefs)
         repository.put(
             kind, user["_id"], fingerprint, due_at=slot and slot[1], slot_day=slot and slot[0], now=now
         )

@@ -103,6 +103,18 @@ def test_changing_the_day_within_a_week_does_not_make_a_second_report(quiet_app,
     assert report_ids(db) == {weekly_id(user["_id"], "2026-W44")}
 
 
+def test_a_change_found_after_the_slot_came_due_that_leaves_it_due_does_not_skip_it(quiet_app, db):
+    """The scan after Monday 09:00 finds the notes turned on (or a release's new preference): this week's
+    report is still made, not moved to next week."""
+    user = someone("Europe/London", weekly_report=WEEKLY)
+    scan(quiet_app, utc(2026, 10, 26, 8, 59))
+    accounts.update_profile(user["_id"], {"preferences": {"weekly_report": WEEKLY | {"include_notes": True}}})
+    assert scan(quiet_app, utc(2026, 10, 26, 9, 0, 30)).get("report requested") == 1
+    assert report_ids(db) == {weekly_id(user["_id"], "2026-W44")}
+    due = db.schedules.find_one({"_id": f"weekly_report:{user['_id']}"})["due_at"]
+    assert due == utc(2026, 11, 2, 9)
+
+
 def test_a_time_zone_change_moves_the_next_report(quiet_app, db):
     user = someone("Europe/London", weekly_report=WEEKLY)
     scan(quiet_app, utc(2026, 10, 24))
