@@ -314,7 +314,7 @@ class TestToday:
             page.get_by_text(re.compile("^Check-in saved for ")).wait_for()
             page.get_by_label("What would you like to remember?").fill("A hard evening")
             page.get_by_role("button", name="Save note").click()
-            page.get_by_text("Note saved.").wait_for()
+            page.get_by_text(re.compile(r"^Note saved\. Logged for ")).wait_for()
             assert_no_axe_violations(page, "an earlier time chosen")
             # Closed again, what is saved is for now.
             page.get_by_text("Log for an earlier time", exact=True).click()

@@ -44,6 +44,7 @@ export const en = {
   "today.earlier": "Log for an earlier time",
   "today.earlier_at": "Date and time",
   "today.earlier_note": "What you save below is logged for {time}. Tap “Log for an earlier time” again to log for now.",
+  "today.logged_for": "Logged for {time}.",
   "today.earlier_missing": "Choose a date and a time.",
   "today.earlier_future": "That time is still to come. Choose a time before now.",
   "today.earlier_too_old": "Choose a time within the last five years.",

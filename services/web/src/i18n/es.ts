@@ -45,6 +45,7 @@ export const es: Record<MessageKey, Message> = {
   "today.earlier": "Registrar para un momento anterior",
   "today.earlier_at": "Fecha y hora",
   "today.earlier_note": "Lo que guardes abajo se registra para el {time}. Vuelve a tocar «Registrar para un momento anterior» para registrar para ahora.",
+  "today.logged_for": "Registrado para el {time}.",
   "today.earlier_missing": "Elige una fecha y una hora.",
   "today.earlier_future": "Ese momento aún no ha llegado. Elige una hora anterior a ahora.",
   "today.earlier_too_old": "Elige un momento de los últimos cinco años.",

@@ -133,7 +133,7 @@ function Symptoms({ catalog, onRedFlag }: { catalog?: SymptomCatalog; onRedFlag:
       ...(chosen.code ? { code: chosen.code } : { custom_label: chosen.label }),
     });
     if (chosen.code) remember(chosen.code);
-    setSaved(t("today.symptom_saved", { label: chosen.label }));
+    setSaved(when.said(t("today.symptom_saved", { label: chosen.label })));
     if (chosen.symptom?.red_flag) onRedFlag(chosen.symptom.red_flag_reason ?? undefined);
     setChosen(null);
     setSeverity(null);
@@ -235,7 +235,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   async function save() {
     if (!medication || !(mg > 0) || when.blocked) return;
     await logEvent({ event_id: newEventId(), type: "dose", occurred_at: when.at(), ...medicationFields(medication), amount_mg: mg, status: skipped ? "skipped" : "taken" });
-    setSaved(t("today.dose_saved"));
+    setSaved(when.said(t("today.dose_saved")));
     setAmount("");
     setSkipped(false);
   }
@@ -281,7 +281,7 @@ function TaperStep({ catalog }: { catalog?: MedicationCatalog }) {
   async function save() {
     if (!medication || !ready) return;
     await logEvent({ event_id: newEventId(), type: "taper_step", occurred_at: when.at(), kind, ...medicationFields(medication), new_daily_dose_mg: mg, ...(crossover ? { to_medication: toCode } : {}) });
-    setSaved(t("today.step_saved"));
+    setSaved(when.said(t("today.step_saved")));
     setAmount("");
   }
   const submit = useSaving(save);
@@ -324,7 +324,7 @@ function Note() {
   async function save() {
     if (!text.trim() || when.blocked) return;
     await logEvent({ event_id: newEventId(), type: "note", occurred_at: when.at(), text: text.trim(), ...(forDoctor ? { tags: [DOCTOR_TAG] } : {}) });
-    setSaved(t("today.note_saved"));
+    setSaved(when.said(t("today.note_saved")));
     setText("");
     setForDoctor(false);
   }

@@ -50,8 +50,14 @@ export function EarlierTime({ children }: { children: ComponentChildren }) {
 }
 
 /** When an entry saved now happened: `at()`, the earlier time chosen or else now; `blocked` while the earlier
- * time chosen cannot be used (nothing is saved then, rather than saved as now); `earlier`, the time chosen. */
+ * time chosen cannot be used (nothing is saved then, rather than saved as now); `earlier`, the time chosen;
+ * `said(words)`, a save's words, naming the earlier time it was logged for. */
 export function useEarlier() {
   const earlier = useContext(EarlierContext);
-  return { blocked: earlier === null, earlier: earlier ?? undefined, at: () => earlier ?? localIso() };
+  return {
+    blocked: earlier === null,
+    earlier: earlier ?? undefined,
+    at: () => earlier ?? localIso(),
+    said: (words: string) => (earlier ? `${words} ${t("today.logged_for", { time: formatDateTime(earlier) })}` : words),
+  };
 }
