@@ -161,10 +161,16 @@ def go(page, screen: str) -> None:
 
 
 def sweep_today(page, check) -> None:
-    """The plan's doses, the check-in's details with a problem, a symptom's scale, the safety dialog."""
+    """The plan's doses, an earlier time refused, the check-in's details with a problem, a symptom's scale,
+    the safety dialog."""
     page.get_by_test_id("planned-dose").first.wait_for()
     check("today")
-    page.locator("details summary").first.click()
+    page.locator("details.earlier > summary").click()
+    page.locator("#earlier-at").fill("2999-01-01T08:00")
+    page.locator("#earlier-note.error").wait_for()
+    check("today: an earlier time refused")
+    page.locator("details.earlier > summary").click()  # closed: what follows is saved for now
+    page.locator("form[aria-labelledby=checkin-title] details > summary").click()
     page.locator("#sleep-hours").fill("30")
     page.locator("#sleep-hours-error").get_by_text("24").wait_for()
     check("today: hours slept refused")
@@ -648,33 +654,23 @@ SERVER_ERROR = {
 PORTAL_PAGE = {"content_type": "text/html", "body": "<html><h1>Sign in to the Wi-Fi</h1></html>"}
 
 
-def hold(page, url: str) -> list:
-    """The requests to `url` from now on, held unanswered until the test answers them (a fault at the
-    network's edge; the app's own code runs as it is)."""
+def load_error_said(page, url: str, open_screen, fail, scope: str = "main"):
+    """Hold the requests to `url` unanswered (a fault at the network's edge; the app's own code runs as it
+    is), open the screen that sends them, watch every alert in `scope` while it waits for them, then answer
+    them with `fail(route)`: the one alert, there and silent before, that says the app's load error."""
     held = []
 
     def keep(route) -> None:  # not held.append: Playwright marks its handler, and a builtin takes no mark
         held.append(route)
 
     page.route(url, keep)
-    return held
-
-
-def asked(page, held: list) -> None:
-    """Wait until a request is held: the screen that sent it is there, waiting for its answer."""
+    open_screen()
     # A route reaches the test only while it waits on the browser, so the polling waits there.
     wait_for(lambda: held or page.wait_for_timeout(50), 10, "the request held")
-
-
-def answer(held: list, how) -> None:
-    """Answer each request held with `how(route)`."""
+    alerts = [watch(alert) for alert in page.locator(scope).get_by_role("alert").all()]
     for route in held:
-        how(route)
-
-
-def watch_alerts(scope) -> list:
-    """Every alert in `scope`, each there and silent, watched."""
-    return [watch(alert) for alert in scope.get_by_role("alert").all()]
+        fail(route)
+    return one_says(alerts, LOAD_ERROR)
 
 
 def one_says(handles: list, words: str):
@@ -698,12 +694,9 @@ class TestLoadErrors:
         """The account's answer unreadable (a Wi-Fi's sign-in page where JSON should be): the app says it
         could not load, in the alert its shell has from the start."""
         page = phone()
-        held = hold(page, "**/v1/me")
-        page.goto("/app/")
-        asked(page, held)
-        alerts = watch_alerts(page.locator("main"))
-        answer(held, lambda route: route.fulfill(**PORTAL_PAGE))
-        said_it = one_says(alerts, LOAD_ERROR)
+        said_it = load_error_said(
+            page, "**/v1/me", lambda: page.goto("/app/"), lambda route: route.fulfill(**PORTAL_PAGE)
+        )
         assert said_it.get_attribute("class") == "error"
 
     def test_the_plan_screens_code_failing_to_load_is_said_by_an_alert_there_before(
@@ -714,12 +707,12 @@ class TestLoadErrors:
         person("plan-code@example.org", time_zone="UTC")
         page = phone(service_workers="block")
         ask_and_sign_in(page, mailbox, "plan-code@example.org")
-        held = hold(page, "**/assets/Plan-*.js")
-        page.locator('nav a[href="/app/plan"]').click()
-        asked(page, held)
-        alerts = watch_alerts(page.locator("main"))
-        answer(held, lambda route: route.abort())
-        one_says(alerts, LOAD_ERROR)
+        load_error_said(
+            page,
+            "**/assets/Plan-*.js",
+            page.locator('nav a[href="/app/plan"]').click,
+            lambda route: route.abort(),
+        )
         assert page.get_by_text("Loading…").count() == 0
 
     def test_trends_failing_to_load_is_said_by_an_alert_there_before(self, phone, app_url, mailbox, db):
@@ -728,12 +721,9 @@ class TestLoadErrors:
         person("trends-failed@example.org", time_zone="UTC")
         page = phone()
         ask_and_sign_in(page, mailbox, "trends-failed@example.org")
-        held = hold(page, "**/v1/summaries?*")
-        go(page, "trends")
-        asked(page, held)
-        alerts = watch_alerts(page.locator("main"))
-        answer(held, lambda route: route.fulfill(**SERVER_ERROR))
-        said_it = one_says(alerts, LOAD_ERROR)
+        said_it = load_error_said(
+            page, "**/v1/summaries?*", lambda: go(page, "trends"), lambda route: route.fulfill(**SERVER_ERROR)
+        )
         assert said_it.get_attribute("class") == "error"
 
     def test_the_plans_schedule_failing_to_load_is_said_by_an_alert_there_before(
@@ -745,12 +735,13 @@ class TestLoadErrors:
         store_plan(app_url, headers)
         page = phone()
         ask_and_sign_in(page, mailbox, "schedule-failed@example.org")
-        held = hold(page, "**/v1/plan/schedule?*")
-        go(page, "plan")
-        asked(page, held)
-        alerts = watch_alerts(page.get_by_role("region", name="Schedule"))
-        answer(held, lambda route: route.fulfill(**SERVER_ERROR))
-        said_it = one_says(alerts, LOAD_ERROR)
+        said_it = load_error_said(
+            page,
+            "**/v1/plan/schedule?*",
+            lambda: go(page, "plan"),
+            lambda route: route.fulfill(**SERVER_ERROR),
+            scope='[aria-labelledby="schedule-title"]',
+        )
         assert said_it.get_attribute("class") == "error"
         page.get_by_test_id("plan-summary").wait_for()  # the plan itself still shown
 

@@ -72,6 +72,15 @@ def sign_in(page, mailbox, email: str) -> None:
     page.get_by_role("heading", name="Today", level=1).wait_for()
 
 
+def log_dose(page, typed: str, pick: str, mg: str) -> None:
+    """On Today: a dose of the medication found by `typed` and chosen by its button `pick`, saved."""
+    page.get_by_label("Medication", exact=True).fill(typed)
+    page.get_by_role("button", name=pick).click()
+    page.get_by_label("Amount (mg)").fill(mg)
+    page.get_by_role("button", name="Save dose").click()
+    page.get_by_text(re.compile(r"^Dose saved\.")).wait_for()
+
+
 def signed_in_in_spanish(app_context, mailbox, email: str):
     """A page signed in as `email` (an account made here), its language switched to Spanish in Settings."""
     user, _ = person(email)
@@ -250,11 +259,7 @@ class TestToday:
         _user, headers = person("dose@example.org")
         page = app_context.new_page()
         sign_in(page, mailbox, "dose@example.org")
-        page.get_by_label("Medication").fill("valium")
-        page.get_by_role("button", name="Diazepam (Valium)").click()
-        page.get_by_label("Amount (mg)").fill("7.5")
-        page.get_by_role("button", name="Save dose").click()
-        page.get_by_text("Dose saved.").wait_for()
+        log_dose(page, "valium", "Diazepam (Valium)", "7.5")
         page.get_by_label("What would you like to remember?").fill("Ask about the next step")
         page.get_by_label("Question for my doctor").check()
         page.get_by_role("button", name="Save note").click()
@@ -280,11 +285,7 @@ class TestToday:
         how_much.get_by_role("radio", name="2", exact=True).check()
         page.get_by_role("button", name="Save symptom").click()
         page.get_by_text("Dizziness, light-headedness or poor balance saved.").wait_for()
-        page.get_by_label("Medication").fill("Klonipin")
-        page.get_by_role("button", name="Clonazepam (Klonopin)").click()
-        page.get_by_label("Amount (mg)").fill("0.5")
-        page.get_by_role("button", name="Save dose").click()
-        page.get_by_text("Dose saved.").wait_for()
+        log_dose(page, "Klonipin", "Clonazepam (Klonopin)", "0.5")
         page.get_by_test_id("synced").wait_for()
         symptom = db.events.find_one({"type": "symptom"})
         dose = db.events.find_one({"type": "dose"})
@@ -416,11 +417,7 @@ class TestToday:
         _user, headers = person("ownmed@example.org")
         page = app_context.new_page()
         sign_in(page, mailbox, "ownmed@example.org")
-        page.get_by_label("Medication", exact=True).fill("Bromazepam")
-        page.get_by_role("button", name="Add “Bromazepam” as my own medication").click()
-        page.get_by_label("Amount (mg)").fill("3")
-        page.get_by_role("button", name="Save dose").click()
-        page.get_by_text("Dose saved.").wait_for()
+        log_dose(page, "Bromazepam", "Add “Bromazepam” as my own medication", "3")
         page.get_by_label("Which medicine changed?").fill("Bromazepam")
         page.get_by_role("button", name="Add “Bromazepam” as my own medication").click()
         page.get_by_label("New daily dose (mg)").fill("4.5")

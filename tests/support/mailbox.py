@@ -38,8 +38,9 @@ class Mailbox:
             self.raw.clear()
             self.envelopes.clear()
 
-    # Long enough for a worker at the lowest CPU priority while the suite runs beside it (the clock check):
-    # at 10 s, a test waiting for three sign-in codes timed out there; a passing test never waits it out.
+    # Both waits are long enough for a worker at the lowest CPU priority while the suite runs beside it (the
+    # clock check): at 10 s, a test waiting for three sign-in codes timed out there; a passing test never
+    # waits it out.
     def wait_for(self, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -50,7 +51,7 @@ class Mailbox:
                 self._cond.wait(remaining)
             return list(self.messages)
 
-    def wait_for_one_to(self, address: str, timeout: float = 10) -> EmailMessage:
+    def wait_for_one_to(self, address: str, timeout: float = 30) -> EmailMessage:
         """The first message that arrived for `address`."""
         deadline = time.monotonic() + timeout
         with self._cond:
