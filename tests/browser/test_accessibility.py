@@ -164,7 +164,7 @@ def sweep_today(page, check) -> None:
     """The plan's doses, the check-in's details with a problem, a symptom's scale, the safety dialog."""
     page.get_by_test_id("planned-dose").first.wait_for()
     check("today")
-    page.locator("details summary").first.click()
+    page.locator("details:has(#sleep-hours) > summary").click()  # the check-in's, not the earlier time's
     page.locator("#sleep-hours").fill("30")
     page.locator("#sleep-hours-error").get_by_text("24").wait_for()
     check("today: hours slept refused")
