@@ -20,7 +20,7 @@ import requests
 
 from tests.browser import axe, scene
 from tests.browser.app_stack import PHONE, api, plant_wave, store_plan
-from tests.browser.test_app import code_from
+from tests.browser.test_app import OFFER_TO_INSTALL, code_from
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
@@ -225,9 +225,12 @@ def sweep_history(page, check) -> None:
 
 
 def sweep_settings(page, check) -> None:
-    """Every group, the reminders' quiet hours and pause shown, time zones found, a refused address."""
+    """Every group, the reminders' quiet hours and pause shown, time zones found, a refused address, the
+    browser's offer to install the app."""
     go(page, "settings")
     page.locator("ul.devices li").first.wait_for()
+    assert page.evaluate(OFFER_TO_INSTALL)
+    page.locator("#install-title").wait_for()
     reminders = page.locator("form[aria-labelledby=reminders-title] label.check input")
     reminders.nth(0).check()
     reminders.nth(1).check()  # quiet hours: their fields show

@@ -763,6 +763,30 @@ class TestTrends:
             )
 
 
+# Safari on an iPhone; outside the Home Screen it has no Web Push (added to it, iOS 16.4 on has).
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+    " Version/18.1 Mobile/15E148 Safari/604.1"
+)
+NO_PUSH = "delete window.PushManager"
+# The app opened from the home screen, as the browser says of it (its display mode).
+STANDALONE = """(() => {
+    const matchMedia = window.matchMedia.bind(window);
+    window.matchMedia = query => matchMedia(query === "(display-mode: standalone)" ? "all" : query);
+})()"""
+# Chromium's offer to install, as it comes (its own dialog cannot open headless): whether the page kept it for
+# later rather than let the browser show it, and a count of the dialogs asked for.
+OFFER_TO_INSTALL = """() => {
+    window.installDialogs = 0;
+    const offer = new Event("beforeinstallprompt", {cancelable: true});
+    offer.prompt = async () => { window.installDialogs += 1; };
+    offer.userChoice = Promise.resolve({outcome: "accepted", platform: "web"});
+    window.dispatchEvent(offer);
+    return offer.defaultPrevented;
+}"""
+NEXT_FRAME = "() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))"
+
+
 class TestSettings:
     def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):
         user, _ = person("settings@example.org", time_zone="Europe/London")
@@ -829,6 +853,70 @@ class TestSettings:
         stored = db.users.find_one({"_id": user["_id"]})
         assert stored["time_zone"] == "Europe/London"
         assert not stored.get("preferences", {}).get("reminders", {}).get("enabled")
+
+    def test_where_the_browser_offers_to_install_the_app_its_button_asks_once(self, app_context, mailbox, db):
+        person("install@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "install@example.org")
+        assert page.evaluate(OFFER_TO_INSTALL)  # on Today: kept for Settings, not shown by the browser
+        page.get_by_role("link", name="Settings").click()
+        card = page.get_by_role("region", name="On your home screen")
+        add = card.get_by_role("button", name="Add to home screen")
+        add.wait_for()
+        assert_no_axe_violations(page, "settings with the offer to install")
+        add.click()
+        card.wait_for(state="detached")  # answered: the offer is spent
+        assert page.evaluate("window.installDialogs") == 1
+        # The reminders' switch is as before: this browser has Web Push.
+        assert page.get_by_label("Remind me on this device at my plan's dose times").is_visible()
+
+    def test_on_an_iphone_settings_says_how_to_add_it_to_the_home_screen_and_why_reminders_wait(
+        self, browser, app_url, mailbox, db
+    ):
+        person("iphone@example.org")
+        with phone(browser, app_url, user_agent=IPHONE_SAFARI, has_touch=True) as context:
+            context.add_init_script(NO_PUSH)
+            page = context.new_page()
+            sign_in(page, mailbox, "iphone@example.org")
+            page.get_by_role("link", name="Settings").click()
+            card = page.get_by_role("region", name="On your home screen")
+            card.wait_for()
+            assert card.get_by_role("button").count() == 0
+            assert card.get_by_role("listitem").all_inner_texts() == [
+                "Tap Share (the square with an arrow pointing up; if you do not see it, tap the button with"
+                " three dots first).",
+                "Choose “Add to Home Screen” (scroll down the list if it is not shown).",
+                "Open the app from its icon on your Home Screen.",
+            ]
+            reminders = page.get_by_role("region", name="Dose reminders on this device")
+            reminders.get_by_text(
+                "On iPhone and iPad, dose reminders come to the app once it is on your"
+            ).wait_for()
+            assert reminders.get_by_text("This browser cannot show reminders").count() == 0
+            assert_no_axe_violations(page, "settings on an iPhone")
+
+            page.get_by_label("Language").select_option("es")
+            card = page.get_by_role("region", name="En tu pantalla de inicio")
+            assert card.get_by_role("listitem").nth(1).inner_text() == (
+                "Elige «Añadir a pantalla de inicio» (si no aparece, desplázate hacia abajo en la lista)."
+            )
+            reminders = page.get_by_role("region", name="Recordatorios de dosis en este dispositivo")
+            assert "En iPhone y iPad, los recordatorios de dosis llegan" in reminders.inner_text()
+
+    def test_opened_from_the_home_screen_settings_says_nothing_of_adding_it(
+        self, browser, app_url, mailbox, db
+    ):
+        person("installed@example.org")
+        with phone(browser, app_url, user_agent=IPHONE_SAFARI, has_touch=True) as context:
+            context.add_init_script(STANDALONE)
+            page = context.new_page()
+            sign_in(page, mailbox, "installed@example.org")
+            page.get_by_role("link", name="Settings").click()
+            page.get_by_label("Remind me on this device at my plan's dose times").wait_for()
+            page.evaluate(OFFER_TO_INSTALL)  # even were one made
+            page.evaluate(NEXT_FRAME)
+            assert page.get_by_role("region", name="On your home screen").count() == 0
+            assert page.get_by_text("Home Screen").count() == 0
 
 
 class TestLanguage:

@@ -311,6 +311,14 @@ export const en = {
   "settings.push_saved_off": "Dose reminders are off for this device.",
   "settings.push_failed": "This browser could not reach its push service just now. Please try again later. While the check-in reminder is on, dose reminders come by email.",
   "settings.push_unavailable": "This server does not send reminders to devices. While the check-in reminder is on, dose reminders come by email.",
+  "settings.install": "On your home screen",
+  "settings.install_intro": "Add the app to your home screen to open it in one tap, like your other apps.",
+  "settings.install_button": "Add to home screen",
+  "settings.install_ios_intro": "Add the app to your Home Screen to open it in one tap, like your other apps. On iPhone and iPad, dose reminders come only to the app opened from there.",
+  "settings.install_ios_share": "Tap Share (the square with an arrow pointing up; if you do not see it, tap the button with three dots first).",
+  "settings.install_ios_add": "Choose “Add to Home Screen” (scroll down the list if it is not shown).",
+  "settings.install_ios_open": "Open the app from its icon on your Home Screen.",
+  "settings.push_ios": "On iPhone and iPad, dose reminders come to the app once it is on your Home Screen. Follow the steps under “On your home screen”, then switch them on in the app opened from there.",
 } as const;
 
 export type MessageKey = keyof typeof en;

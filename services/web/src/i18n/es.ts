@@ -312,4 +312,12 @@ export const es: Record<MessageKey, Message> = {
   "settings.push_saved_off": "Los recordatorios de dosis están desactivados en este dispositivo.",
   "settings.push_failed": "Este navegador no ha podido contactar ahora con su servicio de notificaciones. Inténtalo más tarde. Mientras el recordatorio de registro esté activado, los recordatorios de dosis llegan por correo.",
   "settings.push_unavailable": "Este servidor no envía recordatorios a dispositivos. Mientras el recordatorio de registro esté activado, los recordatorios de dosis llegan por correo.",
+  "settings.install": "En tu pantalla de inicio",
+  "settings.install_intro": "Añade la app a tu pantalla de inicio para abrirla con un toque, como tus otras apps.",
+  "settings.install_button": "Añadir a la pantalla de inicio",
+  "settings.install_ios_intro": "Añade la app a tu pantalla de inicio para abrirla con un toque, como tus otras apps. En iPhone y iPad, los recordatorios de dosis solo llegan a la app abierta desde ahí.",
+  "settings.install_ios_share": "Toca Compartir (el cuadrado con una flecha hacia arriba; si no lo ves, toca primero el botón de los tres puntos).",
+  "settings.install_ios_add": "Elige «Añadir a pantalla de inicio» (si no aparece, desplázate hacia abajo en la lista).",
+  "settings.install_ios_open": "Abre la app desde su icono en tu pantalla de inicio.",
+  "settings.push_ios": "En iPhone y iPad, los recordatorios de dosis llegan a la app cuando está en tu pantalla de inicio. Sigue los pasos de «En tu pantalla de inicio» y actívalos en la app abierta desde ahí.",
 };

@@ -1,9 +1,11 @@
 // Settings: language, time zone (a searchable list, never free text), the weekly report and reminder emails,
-// devices with sign-out, the data download, erasure, and this device's sign-out.
+// putting the app on the home screen, devices with sign-out, the data download, erasure, and this device's
+// sign-out.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type Device, type Me } from "../api/client";
 import { currentLocale, formatDateTime, LOCALES, setLocale, t, type Locale } from "../i18n/i18n";
 import { search } from "../i18n/search";
+import * as install from "../settings/install";
 import * as notifications from "../settings/notifications";
 import * as push from "../settings/push";
 import { clearAll } from "../store/db";
@@ -166,8 +168,37 @@ function DoseDetails() {
   );
 }
 
-/** Dose reminders on this device: the browser asks for permission only when the switch is turned on. */
-function DoseReminders() {
+/** How to put the app on the home screen, where the browser offers to (its button) or on iPhone and iPad (the
+ * steps in words); nothing once it runs from there, or where the app cannot tell how. */
+function HomeScreen({ way }: { way: install.Way }) {
+  if (way !== "offer" && way !== "ios") return null;
+  return (
+    <section class="card" aria-labelledby="install-title">
+      <h2 id="install-title">{t("settings.install")}</h2>
+      {way === "offer" ? (
+        <>
+          <p>{t("settings.install_intro")}</p>
+          <button type="button" onClick={() => void install.promptToInstall()}>
+            {t("settings.install_button")}
+          </button>
+        </>
+      ) : (
+        <>
+          <p>{t("settings.install_ios_intro")}</p>
+          <ol>
+            <li>{t("settings.install_ios_share")}</li>
+            <li>{t("settings.install_ios_add")}</li>
+            <li>{t("settings.install_ios_open")}</li>
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Dose reminders on this device: the browser asks for permission only when the switch is turned on. On iPhone
+ * and iPad, Web Push exists only in the app opened from the Home Screen, so there that is what it says. */
+function DoseReminders({ way }: { way: install.Way }) {
   const [state, setState] = useState<push.PushState | undefined>(undefined);
   const outcome = useOutcome();
   const [busy, setBusy] = useState(false);
@@ -188,7 +219,7 @@ function DoseReminders() {
   return (
     <section class="card" aria-labelledby="push-title">
       <h2 id="push-title">{t("settings.push")}</h2>
-      {state === "unsupported" && <p>{t("settings.push_unsupported")}</p>}
+      {state === "unsupported" && <p>{t(way === "ios" ? "settings.push_ios" : "settings.push_unsupported")}</p>}
       {state === "denied" && <p>{t("settings.push_denied")}</p>}
       {(state === "on" || state === "off") && (
         <>
@@ -208,6 +239,7 @@ function DoseReminders() {
 export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (me: Me) => void; onSignedOut: () => void }) {
   const [locale, setLocaleState] = useState<Locale>(currentLocale());
   const [signOutError, setSignOutError] = useAnnouncement();
+  const way = install.useInstallWay();
 
   async function signOut() {
     await syncNow(); // send what waits first: signing out forgets this device's copy
@@ -256,7 +288,8 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
       <TimeZonePicker me={me} onChanged={onChanged} />
       <WeeklyReportSettings me={me} onChanged={onChanged} />
       <ReminderSettings me={me} onChanged={onChanged} />
-      <DoseReminders />
+      <HomeScreen way={way} />
+      <DoseReminders way={way} />
       <Devices onSignedOut={onSignedOut} />
       <DataAndErasure onErased={onSignedOut} />
       <section class="card">
