@@ -30,9 +30,9 @@ const RECENT_KEY = "tyh.recent_symptoms";
 const DOCTOR_TAG = "question_for_doctor";
 const MAX_MATCHES = 8;
 
-/** A symptom or medication of the person's own, at most 80 characters as the API counts them: cut by code points, so an
- * emoji is never halved (half of one is not text: the server refuses the batch it is in, and every entry
- * after it would wait on the device for good). */
+/** A symptom or medication of the person's own, at most 80 characters as the API counts them: cut by code
+ * points, so an emoji is never halved (half of one is not text: the server refuses the batch it is in, and
+ * every entry after it would wait on the device for good). */
 function ownLabel(query: string): string {
   return Array.from(query.trim()).slice(0, 80).join("").trim();
 }
