@@ -5,6 +5,7 @@ axe on each screen."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -787,6 +788,18 @@ OFFER_TO_INSTALL = """() => {
 NEXT_FRAME = "() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))"
 
 
+@contextlib.contextmanager
+def settings_on_an_iphone(browser, app_url: str, mailbox, email: str, script: str):
+    """Settings, signed in as a new account `email` on an iPhone's Safari that runs `script` first."""
+    person(email)
+    with phone(browser, app_url, user_agent=IPHONE_SAFARI, has_touch=True) as context:
+        context.add_init_script(script)
+        page = context.new_page()
+        sign_in(page, mailbox, email)
+        page.get_by_role("link", name="Settings").click()
+        yield page
+
+
 class TestSettings:
     def test_time_zone_and_reminders_round_trip_export_and_erase(self, app_context, mailbox, db, tmp_path):
         user, _ = person("settings@example.org", time_zone="Europe/London")
@@ -873,12 +886,7 @@ class TestSettings:
     def test_on_an_iphone_settings_says_how_to_add_it_to_the_home_screen_and_why_reminders_wait(
         self, browser, app_url, mailbox, db
     ):
-        person("iphone@example.org")
-        with phone(browser, app_url, user_agent=IPHONE_SAFARI, has_touch=True) as context:
-            context.add_init_script(NO_PUSH)
-            page = context.new_page()
-            sign_in(page, mailbox, "iphone@example.org")
-            page.get_by_role("link", name="Settings").click()
+        with settings_on_an_iphone(browser, app_url, mailbox, "iphone@example.org", NO_PUSH) as page:
             card = page.get_by_role("region", name="On your home screen")
             card.wait_for()
             assert card.get_by_role("button").count() == 0
@@ -906,12 +914,7 @@ class TestSettings:
     def test_opened_from_the_home_screen_settings_says_nothing_of_adding_it(
         self, browser, app_url, mailbox, db
     ):
-        person("installed@example.org")
-        with phone(browser, app_url, user_agent=IPHONE_SAFARI, has_touch=True) as context:
-            context.add_init_script(STANDALONE)
-            page = context.new_page()
-            sign_in(page, mailbox, "installed@example.org")
-            page.get_by_role("link", name="Settings").click()
+        with settings_on_an_iphone(browser, app_url, mailbox, "installed@example.org", STANDALONE) as page:
             page.get_by_label("Remind me on this device at my plan's dose times").wait_for()
             page.evaluate(OFFER_TO_INSTALL)  # even were one made
             page.evaluate(NEXT_FRAME)
