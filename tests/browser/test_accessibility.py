@@ -160,6 +160,13 @@ def go(page, screen: str) -> None:
     page.locator("main h1").wait_for()
 
 
+def loaded(page) -> None:
+    """Until the screen shown has its data: no "Loading…" left in it. (A wait for the network to go idle does
+    not serve: a move between the app's screens is no page load, so that wait ends at once.)"""
+    loading = page.locator("main").get_by_text(re.compile("^(Loading|Cargando)…$"))
+    wait_for(lambda: loading.count() == 0, 10, "the screen's data")
+
+
 def sweep_today(page, check) -> None:
     """The plan's doses, an earlier time refused, the check-in's details with a problem, a symptom's scale,
     the safety dialog."""
@@ -331,7 +338,7 @@ class TestLargeText:
         problems = []
         for screen in SCREENS:
             go(page, screen)
-            page.wait_for_load_state("networkidle")
+            loaded(page)
             problems += screen_at_twice_the_text(page, screen)
             nav = page.locator("nav").bounding_box()
             if nav["height"] > PHONE["height"] / 3:
