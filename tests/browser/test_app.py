@@ -23,7 +23,7 @@ from services.ingestion.accounts import service
 from services.notification.push import service as reminders
 from shared import email, invitations, preferences
 from shared.plans import schedule, store
-from shared.plans.doses import doses_on
+from shared.plans.doses import doses_on, event_id
 from tests.browser import axe, scene
 from tests.browser.app_stack import PHONE, api, phone, plant_wave, store_plan
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -1681,6 +1681,43 @@ class TestPlan:
         assert recorded["data"]["status"] == "taken"
         page.reload()
         dose.get_by_text("Taken: saved.").wait_for()
+
+    def test_a_dose_left_unanswered_yesterday_is_answered_for_its_time_yesterday(
+        self, browser, app_url, mailbox, db
+    ):
+        """With an earlier time chosen on yesterday, the plan's card lists yesterday's doses (offline it says
+        they come once online, and they do); one answered is stored under that dose's id, for its planned
+        time that day, and today's doses are back when the earlier time is closed."""
+        user, headers = person("yesterday-dose@example.org", time_zone="UTC")
+        store_plan(
+            app_url, headers, dose_times=[{"time": "08:00", "share": 0.5}, {"time": "20:00", "share": 0.5}]
+        )
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        with phone(browser, app_url, timezone_id="UTC") as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "yesterday-dose@example.org")
+            card = page.get_by_test_id("plan-today")
+            card.get_by_test_id("planned-dose").first.wait_for()
+            context.set_offline(True)
+            page.get_by_text("Log for an earlier time", exact=True).click()
+            page.get_by_label("Date and time").fill(f"{yesterday}T21:00")
+            card.get_by_text(
+                "The planned doses of the day chosen above show here when you are online."
+            ).wait_for()
+            context.set_offline(False)
+            card.get_by_role("heading", name=f"Planned doses on {english_day(yesterday)}").wait_for()
+            assert_no_axe_violations(page, "yesterday's planned doses")
+            morning = card.get_by_test_id("planned-dose").filter(has_text="08:00")
+            morning.get_by_role("button", name="Taken").click()
+            morning.get_by_text("Taken: saved.").wait_for()
+            wait_for(lambda: db.events.count_documents({"type": "dose"}) > 0, 10, "the dose to be stored")
+            (dose,) = db.events.find({"type": "dose"})
+            assert dose["event_id"] == event_id(user["_id"], "diazepam", str(yesterday), "08:00")
+            assert (dose["local_day"], dose["data"]["status"]) == (str(yesterday), "taken")
+            assert dose["occurred_at"] == datetime.fromisoformat(f"{yesterday}T08:00Z")
+            page.get_by_text("Log for an earlier time", exact=True).click()
+            card.get_by_role("heading", name=re.compile("^Planned doses on")).wait_for(state="detached")
+            assert card.get_by_role("button", name="Taken").count() == 2  # today's, both still to answer
 
     def test_a_change_saved_elsewhere_meanwhile_says_so_then_the_plan_ends_and_is_deleted(
         self, app_context, app_url, mailbox, db

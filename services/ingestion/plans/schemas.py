@@ -358,7 +358,8 @@ class ScheduleSchema(Schema):
         metadata={
             "description": "one per day: `medications` (code -> mg, and tablets or ml), `step` (a step "
             "falls that day), `on_hold`, `diazepam_equivalent` (mg and range_mg, null when a drug has no "
-            "factor), and with dose_times `doses` (time, medication, mg, amount: as in today_doses)"
+            "factor), and with dose_times `doses` (time, medication, mg, amount, event_id and status, as "
+            "in today_doses; status is null after today): a day's doses can be answered later"
         },
     )
     steps = fields.List(fields.Nested(StepSchema), required=True, metadata={"description": "in the range"})

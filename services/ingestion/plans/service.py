@@ -140,12 +140,23 @@ def _adherence(user: dict, schedule: arithmetic.Schedule, first: date, last: dat
     return arithmetic.adherence(schedule, logged, days)
 
 
-def _with_doses(schedule: arithmetic.Schedule, days: list[dict]) -> list[dict]:
-    """Each day with its doses at the person's times, when the plan has dose_times."""
+def _with_doses(user: dict, schedule: arithmetic.Schedule, days: list[dict], today: date) -> list[dict]:
+    """Each day with its doses at the person's times, when the plan has dose_times, each with its event id
+    and, up to today, whether it is recorded: a day's doses missed then can be answered later."""
     if not schedule.plan.get("dose_times"):
         return days
+    planned = {d["day"]: doses.doses_on(schedule, date.fromisoformat(d["day"])) for d in days}
+    ids = {d["day"]: [x.event_id(user["_id"]) for x in planned[d["day"]]] for d in days}
+    past = [i for day, found in ids.items() if date.fromisoformat(day) <= today for i in found]
+    recorded = events.dose_statuses(user["_id"], past)
     return [
-        d | {"doses": [x.as_dict() for x in doses.doses_on(schedule, date.fromisoformat(d["day"]))]}
+        d
+        | {
+            "doses": [
+                x.as_dict() | {"event_id": i, "status": recorded.get(i)}
+                for x, i in zip(planned[d["day"]], ids[d["day"]], strict=True)
+            ]
+        }
         for d in days
     ]
 
@@ -161,7 +172,7 @@ def schedule_between(user: dict, first: date | None, last: date | None) -> dict:
         "version": doc["version"],
         "from": first.isoformat(),
         "to": last.isoformat(),
-        "days": _with_doses(schedule, schedule.days(first, last)),
+        "days": _with_doses(user, schedule, schedule.days(first, last), today),
         "steps": [_step(s) for s in schedule.steps if first <= s.day <= last],
         "adherence": _adherence(user, schedule, first, min(last, today)),
         "factors": arithmetic.factors([m.code for m in schedule.medications]),

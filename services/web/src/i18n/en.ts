@@ -291,6 +291,8 @@ export const en = {
   "today.plan": "My plan",
   "today.plan_enter": "Enter the taper plan you agreed with your prescriber",
   "today.dose_at": "{time} · {medication} {mg} mg",
+  "today.doses_on": "Planned doses on {day}",
+  "today.doses_offline": "The planned doses of the day chosen above show here when you are online.",
   "today.taken": "Taken",
   "today.skip": "Skipped",
   "today.dose_taken": "Taken: saved.",

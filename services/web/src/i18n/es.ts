@@ -292,6 +292,8 @@ export const es: Record<MessageKey, Message> = {
   "today.plan": "Mi plan",
   "today.plan_enter": "Introduce el plan de reducción que acordaste con quien te receta",
   "today.dose_at": "{time} · {medication} {mg} mg",
+  "today.doses_on": "Dosis previstas del {day}",
+  "today.doses_offline": "Las dosis previstas del día elegido arriba aparecen aquí cuando tengas conexión.",
   "today.taken": "Tomada",
   "today.skip": "Omitida",
   "today.dose_taken": "Tomada: guardado.",

@@ -5,11 +5,11 @@ import type { MedicationCatalog, SymptomCatalog } from "../api/client";
 import { localMedications, localSymptoms } from "../i18n/catalog";
 import { search } from "../i18n/search";
 import type { MessageKey } from "../i18n/i18n";
-import { currentLocale, formatClock, formatDateTime, formatNumber, formatTime, t } from "../i18n/i18n";
+import { currentLocale, formatClock, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText } from "../plan/words";
-import { loadPlan, type Plan, type TodayDose } from "../store/plan";
+import { loadDayDoses, loadPlan, type Plan, type TodayDose } from "../store/plan";
 import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
 import { Announce, useAnnouncement } from "../ui/Announce";
@@ -347,7 +347,8 @@ function Note() {
   );
 }
 
-function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => string }) {
+/** A planned dose to answer: today's, or one of `day`'s (an earlier day). */
+function PlannedDose({ dose, name, day }: { dose: TodayDose; name: (code: string) => string; day?: string }) {
   const [status, setStatus] = useState<Choice | null>(dose.status ?? chosen(dose.event_id) ?? null);
   // The server's measure ("½ tablet") is English; other languages show the mg.
   const measure = currentLocale() === "en" && typeof dose.amount === "string" ? ` (${dose.amount})` : "";
@@ -356,7 +357,7 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
   const answer = (choice: Choice) => {
     if (status) return;
     setStatus(choice); // at once, so a second tap finds nothing to press
-    void confirmDose(dose, choice);
+    void confirmDose(dose, choice, day);
     // The button pressed is gone: the focus goes to what was saved (read out there), and the keyboard goes on
     // from this dose rather than from the page's start.
     setTimeout(() => said.current?.focus(), 0);
@@ -382,27 +383,51 @@ function PlannedDose({ dose, name }: { dose: TodayDose; name: (code: string) => 
   );
 }
 
-/** The plan on Today: the next planned step and today's planned doses to answer (nothing without a plan). */
+/** An earlier day's planned doses, when the earlier time chosen is on one: undefined otherwise or while they
+ * load, null offline. */
+function useEarlierDoses(): { day?: string; doses?: TodayDose[] | null } {
+  const { earlier } = useEarlier();
+  const chosen = earlier?.slice(0, 10);
+  const day = chosen && chosen < localIso().slice(0, 10) ? chosen : undefined;
+  const [found, setFound] = useState<{ day: string; doses: TodayDose[] | null }>();
+  useEffect(() => {
+    if (!day) return;
+    const load = () => void loadDayDoses(day).then((doses) => setFound({ day, doses: doses ?? null }));
+    load();
+    // Back online, they come (the card says they will).
+    addEventListener("online", load);
+    return () => removeEventListener("online", load);
+  }, [day]);
+  return { day, doses: day && found?.day === day ? found.doses : undefined };
+}
+
+/** The plan on Today: the next planned step and today's planned doses to answer, or an earlier day's when an
+ * earlier time on one is chosen (nothing without a plan). */
 function PlanToday({ catalog }: { catalog?: MedicationCatalog }) {
   const [loaded, setLoaded] = useState<Loaded<Plan | null> | null>(null);
   useEffect(() => void loadPlan().then((answer) => setLoaded(answer ?? null)), []);
+  const earlier = useEarlierDoses();
   const plan = loaded?.value;
   if (!plan) return null;
   const names = new Map((catalog?.medications ?? []).map((m) => [m.code ?? "", m.name ?? ""]));
   const name = (code: string) => names.get(code) ?? code;
   // An offline copy from an earlier day lists that day's doses: answer only today's.
   const stale = Boolean(loaded.savedAt) && plan.progress.today !== localIso().slice(0, 10);
-  const doses = stale ? [] : (plan.progress.today_doses ?? []);
+  const doses = earlier.day ? (earlier.doses ?? []) : stale ? [] : (plan.progress.today_doses ?? []);
   return (
     <section class="card" aria-labelledby="plan-today-title" data-testid="plan-today">
       <h2 id="plan-today-title">{t("today.plan")}</h2>
       <p>{nextStepText(plan, name)}</p>
+      {earlier.day && earlier.doses === null && <p>{t("today.doses_offline")}</p>}
       {doses.length > 0 && (
-        <ul class="history planned">
-          {doses.map((dose) => (
-            <PlannedDose key={dose.event_id} dose={dose} name={name} />
-          ))}
-        </ul>
+        <>
+          {earlier.day && <h3>{t("today.doses_on", { day: formatDay(earlier.day) })}</h3>}
+          <ul class="history planned">
+            {doses.map((dose) => (
+              <PlannedDose key={dose.event_id} dose={dose} name={name} day={earlier.day} />
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );
@@ -421,7 +446,7 @@ export function Today() {
       <ScreenTitle>{t("today.title")}</ScreenTitle>
       <EarlierTime>
         <CheckIn />
-        {/* Today's planned doses, answered for today whatever time is chosen above. */}
+        {/* Today's planned doses, or those of the earlier day chosen above. */}
         <PlanToday catalog={medications} />
         <Symptoms catalog={symptoms} onRedFlag={(reason) => setSafety({ reason })} />
         <Dose catalog={medications} />

@@ -1,7 +1,7 @@
 """Dose times through the real app: the person's own times and split, refused clearly when they do not add
 up, and today's doses with their ids, tokens and whether they are recorded."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,8 +43,31 @@ def test_todays_doses_follow_the_persons_times_and_split(client, db):
     assert all(user["_id"] not in d["token"] and "clonazepam" not in d["token"] for d in found)
     schedule = client.get("/v1/plan/schedule", headers=headers).json
     assert schedule["days"][0]["doses"] == [
-        {"time": "08:00", "mg": 1.0, "amount": "2 tablets", "medication": "clonazepam"},
-        {"time": "20:00", "mg": 1.0, "amount": "2 tablets", "medication": "clonazepam"},
+        {k: d[k] for k in ("time", "mg", "amount", "medication", "event_id", "status")} for d in found
+    ]
+
+
+def test_an_earlier_days_doses_carry_their_ids_and_answers(client, db):
+    """So the app can answer a day's doses missed then: yesterday's ids, the one answered since as stored."""
+    user, headers = person(time_zone=ZONE)
+    assert client.post("/v1/plan/versions", json=a_plan(), headers=headers).status_code == 201
+    day_before = today() - timedelta(days=1)
+    yesterday = day_before.isoformat()
+    morning = doses.event_id(user["_id"], "clonazepam", yesterday, "08:00")
+    dose = {
+        "event_id": morning,
+        "type": "dose",
+        "occurred_at": datetime.combine(day_before, time(8), ZoneInfo(ZONE)).isoformat(),
+        "medication": "clonazepam",
+        "amount_mg": 1.0,
+        "status": "skipped",
+    }
+    assert client.post("/v1/events", json=dose, headers=headers).status_code in (201, 202)
+    query = {"from": yesterday, "to": yesterday}
+    (day,) = client.get("/v1/plan/schedule", query_string=query, headers=headers).json["days"]
+    assert [(d["time"], d["event_id"], d["status"]) for d in day["doses"]] == [
+        ("08:00", morning, "skipped"),
+        ("20:00", doses.event_id(user["_id"], "clonazepam", yesterday, "20:00"), None),
     ]
 
 
