@@ -50,6 +50,7 @@ COLLECTION = "reports"
 FILES_BUCKET = "reports"
 QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 PAPERS = ("A4", "Letter")
+DEFAULT_PAPER = "A4"  # a report asked for without a paper, and a weekly report until the person chooses
 IN_FLIGHT = "in_flight_of"
 ON_DEMAND, WEEKLY = "on_demand", "weekly"
 # A report untouched this long lost its task: the broker was down when it was sent or dropped it (queued),
@@ -133,13 +134,14 @@ def request_report(
     person already has an on-demand report in flight, nothing is stored or sent: that report is returned."""
     now = datetime.now(UTC)
     report_id = report_id or uuid.uuid4().hex
+    paper = (options or {}).get("paper") or DEFAULT_PAPER
     doc = {
         "_id": report_id,
         "user_id": user_id,
         "kind": kind,
         "period_start": period_start,
         "period_end": period_end,
-        "options": {"include_notes": False, "paper": "A4"} | (options or {}),
+        "options": {"include_notes": False, **(options or {}), "paper": paper},
         "deliver": deliver,
         "language": language,
         "status": QUEUED,

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared import languages
 from shared.languages import english as _
-from shared.reports import BUILDING, FAILED, ON_DEMAND, PAPERS, QUEUED, READY, WEEKLY
+from shared.reports import BUILDING, DEFAULT_PAPER, FAILED, ON_DEMAND, PAPERS, QUEUED, READY, WEEKLY
 from shared.single_line import SingleLine
 from shared.web.openapi import StrictBoolean
 
@@ -23,7 +23,7 @@ class ReportRequestSchema(Schema):
         load_default=False,
         metadata={"description": 'add notes tagged "questions for my doctor"'},
     )
-    paper = fields.String(load_default="A4", validate=validate.OneOf(PAPERS))
+    paper = fields.String(load_default=DEFAULT_PAPER, validate=validate.OneOf(PAPERS))
     # Optional, without a load default: the generated client then needs nothing new from the app.
     language = fields.String(
         validate=validate.OneOf(languages.LANGUAGES, error=languages.UNKNOWN),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from services.workers.reports import i18n, plan
 from services.workers.summaries import taper as summary_taper
-from shared import catalog, crypto, languages
+from shared import catalog, crypto, languages, reports
 
 TOP_SYMPTOMS = 5
 # The median line and spread band use each day's trailing week, as an AGP uses many readings per hour.
@@ -362,7 +362,7 @@ def assemble(
         "report_id": report["_id"],
         "language": language,
         "kind": report.get("kind"),
-        "paper": report.get("options", {}).get("paper", "A4"),
+        "paper": report.get("options", {}).get("paper") or reports.DEFAULT_PAPER,
         "name": user.get("display_name"),
         "time_zone": user.get("time_zone"),
         # The person's own day it was made ("Made 16 Mar"): UTC's can fall inside the period it reports.

@@ -79,7 +79,7 @@ def request_weekly_report(celery_app: Celery, user: dict, prefs: dict[str, Any],
         user_id=user["_id"],
         period_start=start,
         period_end=end,
-        options={"include_notes": bool(prefs["include_notes"]), "paper": prefs["paper"] or "A4"},
+        options={"include_notes": bool(prefs["include_notes"]), "paper": prefs["paper"]},
         kind=reports.WEEKLY,
         report_id=weekly_id(user["_id"], iso_week(day)),
         deliver={
