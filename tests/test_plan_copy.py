@@ -56,9 +56,10 @@ def _questions() -> list[str]:
     logged = schedule.adherence(fast, {d.isoformat(): {"diazepam": 20.0} for d in days[1:]}, days)
     holds = [{"start": "2026-03-02", "until": "2026-03-04"}, {"start": "2026-03-05", "until": None}]
     found = questions.questions(fast, TODAY, [wave], logged) + questions.questions(
-        built(holds), TODAY, [], []
+        built(holds, start_mg=60), TODAY, [], []
     )
     assert {q["kind"] for q in found} == {
+        questions.HIGH_DAILY_DOSE,
         questions.NEXT_CUT_IN_WAVE,
         questions.FIRST_CUT_ABOVE_GUIDELINE,
         questions.PACE_ABOVE_GUIDELINE,

@@ -13,7 +13,7 @@ from typing import Any
 
 from shared import catalog
 from shared import taper_guideline as guideline
-from shared.plans.schedule import Schedule, Step, as_float
+from shared.plans.schedule import Schedule, Step, as_float, day_of
 
 PACE_LOOKAHEAD_DAYS = 366  # the pace is checked over the coming year (bounded work on any plan)
 ADHERENCE_DAYS = 14  # "logged doses differ from the plan on N of the last 14 days"
@@ -24,6 +24,17 @@ FIRST_CUT_ABOVE_GUIDELINE = "first_cut_above_guideline"
 PACE_ABOVE_GUIDELINE = "pace_above_guideline"
 LOGGED_DIFFERS = "logged_differs"
 HOLD_LONGER = "hold_longer_than_recent"
+HIGH_DAILY_DOSE = "high_daily_dose"
+
+# SA Health names a dose above 50 mg diazepam-equivalent a day among the features for which benzodiazepine
+# withdrawal is not managed as an outpatient (docs/taper-plans.md quotes it).
+HIGH_DOSE_MG = 50
+HIGH_DOSE_SOURCE = {
+    "title": "SA Health, Benzodiazepine withdrawal management (emergency department guideline)",
+    "url": "https://emergencydepartments.sa.gov.au/wps/wcm/connect/public+content/sa+health+internet/"
+    "clinical+resources/clinical+programs+and+practice+guidelines/substance+misuse+and+dependence/"
+    "substance+withdrawal+management/benzodiazepine+withdrawal+management",
+}
 
 
 def _mg(value: Fraction | float) -> str:
@@ -36,6 +47,27 @@ def _name(code: str) -> str:
 
 def _long(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _high_dose(schedule: Schedule, today: date) -> dict | None:
+    """The planned daily dose today (on the first day, before the plan starts) above the diazepam-equivalent
+    dose SA Health names among the features of a withdrawal not managed as an outpatient."""
+    day = max(today, day_of(schedule.plan["start_day"]))
+    equivalent = (schedule.day(day)["diazepam_equivalent"] or {}).get("mg")
+    if equivalent is None or equivalent <= HIGH_DOSE_MG:
+        return None
+    return {
+        "kind": HIGH_DAILY_DOSE,
+        "text": (
+            f"The planned daily dose on {_long(day)} is {_mg(equivalent)} diazepam-equivalent. SA Health's "
+            f"guideline on benzodiazepine withdrawal lists a dose above {HIGH_DOSE_MG} mg a day among the "
+            "features for which withdrawal is not managed as an outpatient."
+        ),
+        "dose_day": day.isoformat(),
+        "daily_mg": equivalent,
+        "equivalent": True,
+        "source": HIGH_DOSE_SOURCE,
+    }
 
 
 def _cut_in_wave(schedule: Schedule, today: date, episodes: list[dict]) -> dict | None:
@@ -173,6 +205,7 @@ def questions(
     """The facts that apply today, in a fixed order. `adherence` is schedule.adherence over (at least) the
     last 14 days; `episodes` are the person's windows and waves from their summaries."""
     found = (
+        _high_dose(schedule, today),
         _cut_in_wave(schedule, today, episodes),
         _first_cut(schedule),
         _pace(schedule, today),

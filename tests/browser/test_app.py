@@ -1606,6 +1606,28 @@ class TestPlan:
         page.get_by_role("link", name="Today").click()
         page.get_by_test_id("plan-today").get_by_text(step_text).wait_for()
 
+    def test_a_high_daily_dose_is_the_first_question_for_my_doctor_with_its_source_in_each_language(
+        self, app_context, app_url, mailbox, db
+    ):
+        """A taper from 60 mg diazepam: the first fact names today's planned dose and cites SA Health, in
+        English as the server says it, in Spanish rebuilt from its figures."""
+        _user, headers = person("plan-high@example.org", time_zone="UTC")
+        plan = plans.plan(plans.diazepam_tablets(start_mg=60), start_day=str(datetime.now(UTC).date()))
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=plan).status_code == 201
+        page = app_context.new_page()
+        sign_in(page, mailbox, "plan-high@example.org")
+        page.get_by_role("link", name="Plan").click()
+        first = page.get_by_test_id("plan-questions").get_by_role("listitem").first
+        first.get_by_text(re.compile(r"is 60 mg diazepam-equivalent\. SA Health's guideline")).wait_for()
+        assert "(Source: SA Health, Benzodiazepine withdrawal management" in first.inner_text()
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("link", name="Plan").click()
+        first.get_by_text(
+            re.compile("^La dosis diaria prevista del .+ es de 60 mg en equivalentes de diazepam")
+        ).wait_for()
+        assert "(Fuente: SA Health" in first.inner_text()
+
     def test_todays_doses_in_spanish_write_the_hour_as_spanish_does(self, app_context, app_url, mailbox, db):
         """In Spanish "8:00", not "08:00", as the server's texts and the reminders write it."""
         _user, headers = person("plan-horas@example.org", time_zone="UTC")

@@ -27,6 +27,34 @@ def assert_facts_only(found):
         assert not ADVICE.search(q["text"]), q["text"]
 
 
+class TestHighDailyDose:
+    def test_a_daily_dose_above_50_mg_diazepam_equivalent_comes_first_with_its_day_and_source(self):
+        found = questions.questions(built(start="2026-03-01", start_mg=60, step_percent=30), TODAY, [], [])
+        assert kinds(found)[0] == questions.HIGH_DAILY_DOSE
+        fact = found[0]
+        assert (fact["dose_day"], fact["daily_mg"], fact["equivalent"]) == ("2026-03-10", 60.0, True)
+        assert (
+            "Tue 10 Mar 2026 is 60 mg diazepam-equivalent" in fact["text"] and "above 50 mg" in fact["text"]
+        )
+        assert fact["source"] == questions.HIGH_DOSE_SOURCE
+        assert_facts_only(found)
+
+    def test_another_medication_counts_in_diazepam_equivalents(self):
+        plan = plans.plan(plans.clonazepam_tablets(start_mg=3), start_day="2026-03-01")
+        (fact, *_rest) = questions.questions(schedule.build(plan), TODAY, [], [])
+        assert (fact["kind"], fact["daily_mg"]) == (questions.HIGH_DAILY_DOSE, 60.0)
+
+    def test_before_the_plan_starts_its_first_day_is_named(self):
+        found = questions.questions(built(start="2026-04-01", start_mg=60), TODAY, [], [])
+        assert found[0]["dose_day"] == "2026-04-01"
+
+    def test_50_mg_or_less_and_a_dose_below_it_today_say_nothing(self):
+        assert questions.HIGH_DAILY_DOSE not in kinds(questions.questions(built(start_mg=50), TODAY, [], []))
+        # 60 mg at the start, cut 20% every 2 weeks since January: 25 mg today.
+        cut = built(start_mg=60, step_percent=20)
+        assert questions.HIGH_DAILY_DOSE not in kinds(questions.questions(cut, TODAY, [], []))
+
+
 class TestNextCutInAWave:
     WAVE = {"kind": "wave", "start": "2026-03-04", "last_day": "2026-03-09", "ongoing": True}
 

@@ -387,12 +387,14 @@ class QuestionSchema(Schema):
     kind = fields.String(
         required=True,
         metadata={
-            "description": "next_cut_in_wave, first_cut_above_guideline, pace_above_guideline, "
-            "logged_differs or hold_longer_than_recent (more may be added)"
+            "description": "high_daily_dose, next_cut_in_wave, first_cut_above_guideline, "
+            "pace_above_guideline, logged_differs or hold_longer_than_recent (more may be added)"
         },
     )
     text = fields.String(required=True, metadata={"description": "the fact in words, to show as it is"})
     source = fields.Dict(required=True, allow_none=True, metadata={"description": "title and url, if cited"})
+    dose_day = _day("the day whose planned daily dose it names")
+    daily_mg = fields.Float(metadata={"description": "that day's planned dose, mg diazepam-equivalent"})
     step_day = _day("the planned step it is about")
     from_day = _day("where the 14 days of a pace begin")
     wave_start = _day("when the ongoing wave began")

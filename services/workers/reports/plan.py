@@ -16,6 +16,11 @@ from shared.plans import questions, schedule
 # The plan's facts (shared.plans.questions) in another language, from their numbers and days; English
 # keeps the text as the app shows it.
 FACTS = {
+    questions.HIGH_DAILY_DOSE: (
+        "The planned daily dose on %(dose_day)s is %(daily_mg)s. SA Health's guideline on benzodiazepine "
+        "withdrawal lists a dose above %(high_dose)s mg a day among the features for which withdrawal is not "
+        "managed as an outpatient."
+    ),
     questions.NEXT_CUT_IN_WAVE: (
         "The plan's next cut (%(medication)s, %(from_mg)s to %(to_mg)s) is on %(step_day)s. Your logs show a "
         "wave that began on %(wave_start)s and was still going on %(wave_last_day)s."
@@ -95,6 +100,8 @@ def said_in(fact: dict, language: str) -> dict:
         or fact.get("medication"),
         "from_mg": fact.get("from_mg") is not None and mg(fact["from_mg"]),
         "to_mg": fact.get("to_mg") is not None and mg(fact["to_mg"]),
+        "daily_mg": fact.get("daily_mg") is not None and mg(fact["daily_mg"]),
+        "high_dose": questions.HIGH_DOSE_MG,
         "percent": percent is not None and i18n.percent(percent, language).lstrip("+"),
         "limit": i18n.percent(guideline.WINDOW_PERCENT_MAX, language).lstrip("+"),
         "count": len(fact.get("days") or []),

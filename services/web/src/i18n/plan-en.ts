@@ -109,6 +109,7 @@ export const planEn = {
   "plan.questions_none": "Nothing to note from your plan and logs today.",
   "plan.questions_note": "Facts from your plan and your own logs, to bring to your prescriber if you wish. They are not advice: any change to your plan is a decision for you and your prescriber.",
   "plan.source": "Source: {title}",
+  "plan.q_high_daily_dose": "The planned daily dose on {day} is {mg} mg diazepam-equivalent. SA Health's guideline on benzodiazepine withdrawal lists a dose above 50 mg a day among the features for which withdrawal is not managed as an outpatient.",
   "plan.q_next_cut_in_wave": "The plan's next cut is on {step}. Your logs show a wave that began on {start} and was still going on {last}.",
   "plan.q_first_cut_above_guideline": "The plan's first cut is {percent}% (on {step}). The 2025 guideline gives 5-10% as the usual initial reduction.",
   "plan.q_pace_above_guideline": "Between {from} and {step} the planned daily dose falls {percent}%. The 2025 guideline notes that the pace typically does not exceed 25% every 2 weeks.",

@@ -111,6 +111,7 @@ export const planEs: Record<PlanMessageKey, Message> = {
   "plan.questions_none": "Hoy no hay nada que señalar de tu plan y tus registros.",
   "plan.questions_note": "Datos de tu plan y de tus propios registros, para llevar a quien te receta si quieres. No son consejos: cualquier cambio en tu plan es una decisión tuya y de quien te receta.",
   "plan.source": "Fuente: {title}",
+  "plan.q_high_daily_dose": "La dosis diaria prevista del {day} es de {mg} mg en equivalentes de diazepam. La guía de SA Health sobre la abstinencia de benzodiacepinas incluye una dosis de más de 50 mg al día entre los rasgos por los que la abstinencia no se trata de forma ambulatoria.",
   "plan.q_next_cut_in_wave": "El próximo recorte del plan es el {step}. Tus registros muestran una ola que empezó el {start} y seguía el {last}.",
   "plan.q_first_cut_above_guideline": "El primer recorte del plan es del {percent} % (el {step}). La guía de 2025 da un 5-10 % como reducción inicial habitual.",
   "plan.q_pace_above_guideline": "Entre el {from} y el {step} la dosis diaria prevista baja un {percent} %. La guía de 2025 señala que el ritmo no suele superar el 25 % cada 2 semanas.",

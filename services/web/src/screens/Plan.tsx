@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog } from "../api/client";
 import { localMedications, namesByCode } from "../i18n/catalog";
 import type { MessageKey } from "../i18n/i18n";
-import { addMessages, currentLocale, formatDateTime, formatDay, t } from "../i18n/i18n";
+import { addMessages, currentLocale, formatDateTime, formatDay, formatNumber, t } from "../i18n/i18n";
 import { planEn } from "../i18n/plan-en";
 import { planEs } from "../i18n/plan-es";
 import { addDays, changes, dayState, monthOf, monthRange, monthWeeks, plannedMg, type AdherenceRow, type ScheduleDay } from "../plan/calendar";
@@ -55,12 +55,15 @@ function questionText(q: Question): string {
     count: q.days?.length ?? 0,
     lasted: q.lasted_days ?? 0,
     earlier: (q.earlier_days ?? []).join(", "),
+    day: day(q.dose_day),
+    mg: formatNumber(q.daily_mg ?? 0, 3),
   };
   const key = `plan.q_${q.kind}` as MessageKey;
   return key in KNOWN_QUESTIONS ? t(key, params) : q.text;
 }
 
 const KNOWN_QUESTIONS = {
+  "plan.q_high_daily_dose": 1,
   "plan.q_next_cut_in_wave": 1,
   "plan.q_first_cut_above_guideline": 1,
   "plan.q_pace_above_guideline": 1,

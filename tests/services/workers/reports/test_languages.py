@@ -196,7 +196,20 @@ class TestSpanish:
             "Tus pausas recientes duraron 14, 21 días."
         )
         assert plan.said_in(hold, "en") == hold  # English keeps the app's own text
+        high = {
+            "kind": questions.HIGH_DAILY_DOSE,
+            "text": "English",
+            "dose_day": "2026-03-10",
+            "daily_mg": 60.0,
+            "equivalent": True,
+            "source": questions.HIGH_DOSE_SOURCE,
+        }
+        assert plan.said_in(high, "es")["text"].startswith(
+            "La dosis diaria prevista del mar 10 mar 2026 es de 60 mg en equivalentes de diazepam. "
+            "La guía de SA Health sobre la abstinencia de benzodiacepinas incluye una dosis de más de 50 mg"
+        )
         assert {*plan.FACTS} == {
+            questions.HIGH_DAILY_DOSE,
             questions.NEXT_CUT_IN_WAVE,
             questions.FIRST_CUT_ABOVE_GUIDELINE,
             questions.PACE_ABOVE_GUIDELINE,
