@@ -1628,6 +1628,31 @@ class TestPlan:
         ).wait_for()
         assert "(Fuente: SA Health" in first.inner_text()
 
+    def test_forty_days_after_the_plan_reached_0_mg_today_and_the_plan_say_so_and_what_may_go_on(
+        self, app_context, app_url, mailbox, db
+    ):
+        """2 mg cut by 1 mg every 2 weeks, started 68 days ago: 0 mg since 40 days ago. Today and the Plan
+        screen name that day and the days since, and, a month on, that symptoms may go on and who to tell."""
+        _user, headers = person("after-zero@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        medication = plans.diazepam_tablets(start_mg=2, method="fixed_mg", step_mg=1)
+        del medication["step_percent"]
+        plan = plans.plan(medication, start_day=str(today - timedelta(days=68)))
+        stored = api(app_url, headers, "POST", "/v1/plan/versions", json=plan).json()
+        assert stored["progress"]["finish"] == str(today - timedelta(days=40))
+        page = app_context.new_page()
+        sign_in(page, mailbox, "after-zero@example.org")
+        reached = f"Your plan reached 0 mg on {english_day(today - timedelta(days=40))}, 40 days ago."
+        note = re.compile("^Some people have withdrawal symptoms for months after their last dose")
+        card = page.get_by_test_id("plan-today")
+        card.get_by_text(reached).wait_for()
+        assert card.get_by_text(note).is_visible()
+        page.get_by_role("link", name="Plan").click()
+        summary = page.get_by_test_id("plan-summary")
+        summary.get_by_text(reached).wait_for()
+        assert summary.get_by_text(note).is_visible()
+        assert summary.get_by_text("The plan reaches its end point").count() == 0
+
     def test_todays_doses_in_spanish_write_the_hour_as_spanish_does(self, app_context, app_url, mailbox, db):
         """In Spanish "8:00", not "08:00", as the server's texts and the reminders write it."""
         _user, headers = person("plan-horas@example.org", time_zone="UTC")

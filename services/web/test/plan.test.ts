@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { changes, dayState, monthRange, monthWeeks, plannedMg } from "../src/plan/calendar";
 import { blankMedication, blankPlan, bodyOf, check, fieldsOf, serverErrors, type PlanFields } from "../src/plan/form";
+import { nextStepText, protractedNote, sinceZero } from "../src/plan/words";
+import type { Plan } from "../src/store/plan";
 
 function diazepam(): PlanFields {
   const plan = blankPlan("2026-12-01");
@@ -153,5 +155,31 @@ describe("an ended plan, edited", () => {
     expect(bodyOf(fields).ended_on).toBe("2027-01-31");
     expect(bodyOf({ ...fields, ended_on: "" }).ended_on).toBeUndefined();
     expect(check({ ...fields, ended_on: "2026-11-30" }).map((e) => e.field)).toEqual(["plan-ended"]);
+  });
+});
+
+describe("after the plan reaches 0 mg", () => {
+  const reached = (finish: string | null, today: string, extra: Partial<Plan> = {}, target = 0) =>
+    ({ medications: [{ medication: "diazepam", target_mg: target }], holds: [], progress: { finish, today, next_step: null }, ...extra }) as unknown as Plan;
+
+  it("says when, in days and then in whole months", () => {
+    expect(nextStepText(reached("2026-12-07", "2026-12-07"), String)).toBe("Your plan reaches 0 mg today.");
+    expect(nextStepText(reached("2026-12-06", "2026-12-07"), String)).toBe("Your plan reached 0 mg on Dec 6, 2026, 1 day ago.");
+    expect(nextStepText(reached("2026-10-09", "2026-12-07"), String)).toBe("Your plan reached 0 mg on Oct 9, 2026, 59 days ago.");
+    expect(nextStepText(reached("2026-10-08", "2026-12-07"), String)).toBe("Your plan reached 0 mg on Oct 8, 2026, 1 month ago.");
+    expect(nextStepText(reached("2025-03-01", "2026-12-07"), String)).toBe("Your plan reached 0 mg on Mar 1, 2025, 21 months ago.");
+  });
+
+  it("notes that symptoms may go on, once a whole month has passed", () => {
+    expect(protractedNote(reached("2026-11-08", "2026-12-07"))).toBeNull(); // 29 days
+    expect(protractedNote(reached("2026-11-07", "2026-12-07"))).toMatch(/^Some people have withdrawal symptoms for months/);
+  });
+
+  it("says nothing of 0 mg before that day, for a plan ending above it, or one ended before it", () => {
+    expect(sinceZero(reached("2026-12-08", "2026-12-07"))).toBeNull();
+    expect(sinceZero(reached(null, "2026-12-07"))).toBeNull();
+    expect(sinceZero(reached("2026-11-01", "2026-12-07", {}, 5))).toBeNull();
+    expect(sinceZero(reached("2026-11-01", "2026-12-07", { ended_on: "2026-10-20" }))).toBeNull();
+    expect(sinceZero(reached("2026-11-01", "2026-12-07", { ended_on: "2026-11-01" }))).toEqual({ day: "2026-11-01", days: 36, months: 1 });
   });
 });

@@ -24,7 +24,7 @@ import {
   type PlanBody,
   type PlanFields,
 } from "../plan/form";
-import { doseWords, mg, nextStepText, type Names } from "../plan/words";
+import { doseWords, mg, nextStepText, protractedNote, sinceZero, type Names } from "../plan/words";
 import type { Loaded } from "../store/remote";
 import { loadMedications } from "../store/remote";
 import { deletePlan, endPlan, loadPlan, loadQuestions, loadSchedule, loadVersions, savePlan, type Plan as PlanDoc, type Question, type Version } from "../store/plan";
@@ -75,6 +75,7 @@ const KNOWN_QUESTIONS = {
 function Summary({ plan, name, focus }: { plan: PlanDoc; name: Names; focus: boolean }) {
   const ends = Object.entries(plan.progress.ends);
   const today = doseWords(plan.progress.today_planned, name);
+  const after = protractedNote(plan);
   const section = useRef<HTMLElement>(null);
   useEffect(() => {
     if (focus && focusLost()) section.current?.focus();
@@ -83,7 +84,8 @@ function Summary({ plan, name, focus }: { plan: PlanDoc; name: Names; focus: boo
     <section class="card" aria-label={t("today.plan")} data-testid="plan-summary" ref={section} tabIndex={-1}>
       {plan.ended_on && <p>{t("plan.ends_ended", { date: formatDay(plan.ended_on) })}</p>}
       <p class="next-step">{nextStepText(plan, name)}</p>
-      {plan.progress.finish && <p>{t("plan.finish", { date: formatDay(plan.progress.finish) })}</p>}
+      {after && <p>{after}</p>}
+      {plan.progress.finish && !sinceZero(plan) && <p>{t("plan.finish", { date: formatDay(plan.progress.finish) })}</p>}
       {ends.map(([code, why]) =>
         why === "stalled" ? (
           <p key={code}>{t("plan.ends_stalled", { medication: name(code) })}</p>

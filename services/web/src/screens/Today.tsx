@@ -8,7 +8,7 @@ import type { MessageKey } from "../i18n/i18n";
 import { currentLocale, formatClock, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
 import { localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
-import { nextStepText } from "../plan/words";
+import { nextStepText, protractedNote } from "../plan/words";
 import { loadDayDoses, loadPlan, type Plan, type TodayDose } from "../store/plan";
 import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
 import { logEvent } from "../store/syncer";
@@ -414,10 +414,12 @@ function PlanToday({ catalog }: { catalog?: MedicationCatalog }) {
   // An offline copy from an earlier day lists that day's doses: answer only today's.
   const stale = Boolean(loaded.savedAt) && plan.progress.today !== localIso().slice(0, 10);
   const doses = earlier.day ? (earlier.doses ?? []) : stale ? [] : (plan.progress.today_doses ?? []);
+  const after = protractedNote(plan);
   return (
     <section class="card" aria-labelledby="plan-today-title" data-testid="plan-today">
       <h2 id="plan-today-title">{t("today.plan")}</h2>
       <p>{nextStepText(plan, name)}</p>
+      {after && <p>{after}</p>}
       {earlier.day && earlier.doses === null && <p>{t("today.doses_offline")}</p>}
       {doses.length > 0 && (
         <>
