@@ -73,7 +73,7 @@ def sign_in(page, mailbox, email: str) -> None:
     page.get_by_role("heading", name="Today", level=1).wait_for()
 
 
-def log_dose(page, typed: str, pick: str, mg: str) -> None:
+def log_dose(page, typed: str, pick: str | re.Pattern[str], mg: str) -> None:
     """On Today: a dose of the medication found by `typed` and chosen by its button `pick`, saved."""
     page.get_by_label("Medication", exact=True).fill(typed)
     page.get_by_role("button", name=pick).click()
@@ -331,6 +331,38 @@ class TestToday:
         assert (at["check_in", 6], at["note", None]) == (chosen, chosen)
         assert datetime.now(UTC) - at["check_in", 3] < timedelta(minutes=1)
         assert {e["local_day"] for e in stored if e["data"].get("overall") != 3} == {str(yesterday)}
+
+    def test_the_last_dose_taken_is_named_on_today_and_follows_what_is_logged(
+        self, browser, app_url, mailbox, db
+    ):
+        """Yesterday's dose from another device, then a skipped dose (not one taken), then one taken now,
+        offline: the dose card names the last one taken, with when."""
+        _user, headers = person("last-dose@example.org", time_zone="UTC")
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        dose = {
+            "type": "dose",
+            "medication": "diazepam",
+            "amount_mg": 10,
+            "occurred_at": f"{yesterday}T21:00:00Z",
+        }
+        assert api(app_url, headers, "POST", "/v1/events", json=dose | {"event_id": uuid.uuid4().hex}).ok
+        with phone(browser, app_url, timezone_id="UTC") as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "last-dose@example.org")
+            last = page.get_by_test_id("last-dose")
+            expect_text = "Last dose logged: Diazepam 10 mg, yesterday at 9:00 PM."
+            last.get_by_text(expect_text).wait_for()
+            page.get_by_label("Medication", exact=True).fill("Diazepam")
+            page.get_by_role("button", name=re.compile("^Diazepam")).click()
+            page.get_by_label("Amount (mg)").fill("5")
+            page.get_by_label("I skipped this dose").check()
+            page.get_by_role("button", name="Save dose").click()
+            page.get_by_text(re.compile(r"^Dose saved\.")).wait_for()
+            page.get_by_test_id("synced").wait_for()
+            assert last.inner_text() == expect_text
+            context.set_offline(True)
+            log_dose(page, "Diazepam", re.compile("^Diazepam"), "9")
+            last.get_by_text(re.compile(r"^Last dose logged: Diazepam 9 mg, today at \d")).wait_for()
 
     def test_a_symptom_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
         _user, headers = person("own@example.org")

@@ -2,16 +2,17 @@
 // the device first and synced from there.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MedicationCatalog, SymptomCatalog } from "../api/client";
-import { localMedications, localSymptoms } from "../i18n/catalog";
+import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { search } from "../i18n/search";
 import type { MessageKey } from "../i18n/i18n";
 import { currentLocale, formatClock, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
-import { localIso, newEventId } from "../store/outbox";
+import { lastTaken, type TakenDose } from "../history/lastDose";
+import { entries, localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText, protractedNote } from "../plan/words";
 import { loadDayDoses, loadPlan, type Plan, type TodayDose } from "../store/plan";
-import { loadMedications, loadSymptoms, type Loaded } from "../store/remote";
-import { logEvent } from "../store/syncer";
+import { loadMedications, loadRecentDoses, loadSymptoms, type Loaded } from "../store/remote";
+import { database, logEvent, subscribe } from "../store/syncer";
 import { Announce, useAnnouncement } from "../ui/Announce";
 import { EarlierTime, useEarlier } from "../ui/Earlier";
 import { Safety } from "../ui/Safety";
@@ -224,6 +225,38 @@ function MedicationSearch({ id, label, catalog, value, onChange, own = false }: 
 
 const milligrams = (text: string) => Number(text.replace(",", "."));
 
+/** The last dose taken as this device knows it (the server's and those waiting here), again after each entry
+ * logged and each sync. */
+function useLastDose(): TakenDose | null {
+  const [last, setLast] = useState<TakenDose | null>(null);
+  const asked = useRef(0);
+  useEffect(
+    () =>
+      subscribe(() => {
+        const ask = ++asked.current; // only the newest answer is shown
+        void Promise.all([loadRecentDoses(), database().then(entries)]).then(([stored, waiting]) => {
+          if (ask === asked.current) setLast(lastTaken(stored?.value ?? [], waiting));
+        });
+      }),
+    [],
+  );
+  return last;
+}
+
+/** "Diazepam 9 mg, today at 8:00 AM": what, and when in words for today and yesterday. */
+function lastDoseText(dose: TakenDose, catalog?: MedicationCatalog): string {
+  const day = (date: Date) => localIso(date).slice(0, 10);
+  const now = new Date();
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  const at = new Date(dose.occurred_at);
+  const time = formatTime(at);
+  const when =
+    day(at) === day(now) ? t("today.when_today", { time }) : day(at) === day(yesterday) ? t("today.when_yesterday", { time }) : formatDateTime(dose.occurred_at);
+  const medication = dose.medication ? namesByCode(undefined, catalog).medication(dose.medication) : (dose.custom_medication ?? "");
+  return t("today.last_dose", { medication, mg: formatNumber(dose.amount_mg, 3), when });
+}
+
 function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [medication, setMedication] = useState<MedicationChoice | null>(null);
   const [amount, setAmount] = useState("");
@@ -231,6 +264,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [saved, setSaved] = useAnnouncement();
   const when = useEarlier();
   const mg = milligrams(amount);
+  const last = useLastDose();
 
   async function save() {
     if (!medication || !(mg > 0) || when.blocked) return;
@@ -244,6 +278,11 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   return (
     <form class="card" onSubmit={submit} aria-labelledby="dose-title">
       <h2 id="dose-title">{t("today.dose")}</h2>
+      {last && (
+        <p class="muted" data-testid="last-dose">
+          {lastDoseText(last, catalog)}
+        </p>
+      )}
       <MedicationSearch id="medication" label={t("today.medication")} catalog={catalog} value={medication} onChange={(m) => { setMedication(m); setSaved(""); }} own />
       <label for="amount">{t("today.amount")}</label>
       <input id="amount" inputMode="decimal" class="short" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />

@@ -84,6 +84,11 @@ export async function loadEvents(limit = 100): Promise<(Loaded<Schemas["EventOut
   return loaded && { ...loaded, next: loaded.savedAt ? null : next };
 }
 
+/** The newest doses the server holds (a few skipped among them leave one taken), kept for an offline start. */
+export function loadRecentDoses(limit = 20): Promise<Loaded<Schemas["EventOut"][]> | undefined> {
+  return cached("doses:recent", async () => (await api.GET("/v1/events", { params: { query: { type: "dose", limit } } })).data?.events);
+}
+
 /** The page of stored events before `cursor` (never kept on the device); undefined when offline. */
 export async function loadEarlierEvents(cursor: string, limit = 100): Promise<Schemas["EventPage"] | undefined> {
   try {
