@@ -332,6 +332,54 @@ class TestToday:
         assert datetime.now(UTC) - at["check_in", 3] < timedelta(minutes=1)
         assert {e["local_day"] for e in stored if e["data"].get("overall") != 3} == {str(yesterday)}
 
+    def test_a_first_visit_is_welcomed_until_the_first_entry_and_never_again_here(
+        self, app_context, app_url, mailbox, db
+    ):
+        """A new person reads where to start and whose the data is, until they log something."""
+        person("new@example.org")
+        page = app_context.new_page()
+        sign_in(page, mailbox, "new@example.org")
+        card = page.get_by_role("region", name="Welcome")
+        card.get_by_text(
+            re.compile("^Start with one check-in: how bad your symptoms are right now")
+        ).wait_for()
+        assert card.get_by_text(
+            re.compile("^What you log is yours. No one sees it unless you share")
+        ).is_visible()
+        assert_no_axe_violations(page, "today, welcomed")
+        page.get_by_role("radio", name="3", exact=True).check()
+        page.get_by_role("button", name="Save check-in").click()
+        card.wait_for(state="detached")
+        page.reload()
+        page.get_by_role("button", name="Save check-in").wait_for()
+        page.get_by_test_id("synced").wait_for()
+        assert card.count() == 0
+
+    def test_the_welcome_closed_stays_closed_and_someone_who_logged_elsewhere_gets_none(
+        self, browser, app_url, mailbox, db
+    ):
+        person("closes@example.org")
+        _user, headers = person("returning@example.org")
+        check_ins(app_url, headers, {datetime.now(UTC).date(): 4})
+        with phone(browser, app_url) as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "closes@example.org")
+            page.get_by_role("region", name="Welcome").get_by_role("button", name="Got it").click()
+            wait_for(
+                lambda: page.evaluate("document.activeElement.tagName") == "H1", 5, "the focus on the heading"
+            )
+            page.reload()
+            page.get_by_test_id("synced").wait_for()
+            assert page.get_by_role("region", name="Welcome").count() == 0
+        mailbox.clear()
+        with phone(browser, app_url) as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "returning@example.org")
+            # Told by the server that there are entries, the device remembers to welcome no more.
+            remembered = "localStorage.getItem('tyh.welcomed') === '1'"
+            wait_for(lambda: page.evaluate(remembered), 10, "the device to know the person has logged before")
+            assert page.get_by_role("region", name="Welcome").count() == 0
+
     def test_the_last_dose_taken_is_named_on_today_and_follows_what_is_logged(
         self, browser, app_url, mailbox, db
     ):

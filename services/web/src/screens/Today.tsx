@@ -18,6 +18,7 @@ import { EarlierTime, useEarlier } from "../ui/Earlier";
 import { Safety } from "../ui/Safety";
 import { Scale } from "../ui/Scale";
 import { useSaving } from "../ui/saving";
+import { Welcome } from "../ui/Welcome";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Symptom = NonNullable<SymptomCatalog["symptoms"]>[number];
@@ -485,6 +486,7 @@ export function Today() {
   return (
     <>
       <ScreenTitle>{t("today.title")}</ScreenTitle>
+      <Welcome />
       <EarlierTime>
         <CheckIn />
         {/* Today's planned doses, or those of the earlier day chosen above. */}
