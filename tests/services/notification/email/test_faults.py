@@ -5,7 +5,7 @@ import asyncio
 import dataclasses
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psutil
 import pytest
@@ -98,7 +98,10 @@ def test_worker_killed_mid_send_is_taken_over_by_the_first_sweep_after_its_lease
     start_worker(own)
     # While the dead worker's lease runs nobody takes the email over; the first sweep after it does.
     assert service.sweep(producer, own) == 0
-    wait_for(lambda: datetime.now(UTC) > held["lease_until"], 30, "the dead worker's lease to end")
+    # Past it by a millisecond at least: BSON keeps milliseconds, so a sweep's clock in the lease's last one
+    # is cut to it, and is not yet after it.
+    ended = held["lease_until"] + timedelta(milliseconds=1)
+    wait_for(lambda: datetime.now(UTC) >= ended, 30, "the dead worker's lease to end")
     assert service.sweep(producer, own) == 1
     sent = wait_status(own, "code:kill", {"sent"}, timeout=20)
     assert sent["attempts"] == 2
