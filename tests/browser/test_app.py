@@ -1229,6 +1229,35 @@ def check_ins(app_url: str, headers: dict, values: dict[date, int]) -> dict[date
 
 
 class TestHistory:
+    def test_a_symptom_and_a_check_in_say_how_long_after_the_last_dose_taken(
+        self, browser, app_url, mailbox, db
+    ):
+        """Yesterday: a check-in before the morning dose, the dose at 08:00, a dose skipped at 20:00, a
+        symptom at 21:00: the symptom is 13 h after a dose (the skipped one is no dose taken), the check-in
+        after none."""
+        _user, headers = person("interdose@example.org", time_zone="UTC")
+        day = datetime.now(UTC).date() - timedelta(days=1)
+        dose = {"type": "dose", "medication": "diazepam", "amount_mg": 9}
+        events = [
+            {"type": "check_in", "overall": 5, "occurred_at": f"{day}T07:00:00Z"},
+            dose | {"occurred_at": f"{day}T08:00:00Z"},
+            dose | {"occurred_at": f"{day}T20:00:00Z", "status": "skipped"},
+            {"type": "symptom", "code": "insomnia", "severity": 3, "occurred_at": f"{day}T21:00:00Z"},
+        ]
+        body = {
+            "sent_at": datetime.now(UTC).isoformat(),
+            "events": [e | {"event_id": uuid.uuid4().hex} for e in events],
+        }
+        assert api(app_url, headers, "POST", "/v1/events/batch", json=body).json()["accepted"] == 4
+        with phone(browser, app_url, timezone_id="UTC") as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "interdose@example.org")
+            page.get_by_role("link", name="History").click()
+            entries = page.get_by_test_id("day").get_by_role("listitem")
+            entries.filter(has_text="Trouble falling").get_by_text("9:00 PM · 13 h after a dose").wait_for()
+            assert "after a dose" not in entries.filter(has_text="Check-in").inner_text()
+            assert "after a dose" not in entries.filter(has_text="skipped").inner_text()
+
     def test_entries_by_day_edited_online_and_offline_and_deleted(self, app_context, app_url, mailbox, db):
         _user, headers = person("history@example.org", time_zone="UTC")
         today = datetime.now(UTC).date()

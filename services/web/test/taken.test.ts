@@ -1,6 +1,6 @@
 // Today's "last dose logged": the newest dose taken among those stored and those waiting on this device.
 import { describe, expect, it } from "vitest";
-import { lastTaken } from "../src/history/lastDose";
+import { afterDose, lastTaken } from "../src/history/taken";
 import type { Stored } from "../src/history/days";
 import type { OutboxEntry } from "../src/store/outbox";
 
@@ -30,5 +30,30 @@ describe("the last dose taken", () => {
     const edit = waiting("e", "2026-12-07T08:00:00Z", { medication: "diazepam", amount_mg: 7 }, { replaces: "a" });
     expect(lastTaken([morning], [edit])).toMatchObject({ amount_mg: 7 });
     expect(lastTaken([], [skipped])).toBeNull();
+  });
+});
+
+describe("the time since the last dose", () => {
+  const dose = (id: string, at: string, extra: Record<string, unknown> = {}) => stored(id, at, { medication: "diazepam", amount_mg: 9, ...extra });
+  const symptom = (id: string, at: string) => stored(id, at, { code: "insomnia", severity: 2 }, "symptom");
+
+  it("is given to each symptom and check-in from the last dose taken before it", () => {
+    const found = afterDose(
+      [dose("d1", "2026-12-06T08:00:00Z"), dose("d2", "2026-12-06T20:00:00Z", { status: "skipped" }), symptom("s1", "2026-12-06T21:30:00Z"), symptom("s0", "2026-12-06T07:00:00Z")],
+      [waiting("c1", "2026-12-07T07:45:00Z", {}, {}), { ...waiting("k1", "2026-12-07T06:00:00Z", {}), event: { event_id: "k1", type: "check_in", occurred_at: "2026-12-07T06:00:00Z", overall: 5 } }],
+    );
+    // The skipped 20:00 dose is not one taken: 21:30 is 13 h 30 min after 08:00.
+    expect(found.get("s1")).toBe(13 * 60 + 30);
+    expect(found.get("k1")).toBe(22 * 60);
+    expect(found.has("s0")).toBe(false); // no dose before it
+    expect(found.has("c1")).toBe(false); // a dose itself
+  });
+
+  it("is not given beyond two days, nor from a dose older than the entries listed", () => {
+    const old = [dose("d1", "2026-12-01T08:00:00Z"), symptom("s1", "2026-12-03T09:00:00Z"), symptom("s2", "2026-12-03T07:00:00Z")];
+    const found = afterDose(old, []);
+    expect(found.has("s1")).toBe(false);
+    expect(found.get("s2")).toBe(47 * 60); // within two days
+    expect(afterDose([dose("d1", "2026-12-06T08:00:00Z"), symptom("s1", "2026-12-06T09:00:00Z")], [], "2026-12-06T08:30:00Z").has("s1")).toBe(false);
   });
 });

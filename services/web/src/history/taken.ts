@@ -1,6 +1,7 @@
-// The last dose taken, for Today ("did I take it?" is hard to answer in a fog): the newest of the doses the
-// server holds and those waiting on this device. An edit waiting stands in for what it replaces; a skipped
-// dose, or one the server refused, is not a dose taken.
+// Doses taken, as this device knows them: the newest of those the server holds and those waiting here. An edit
+// waiting stands in for what it replaces; a skipped dose, or one the server refused, is not a dose taken.
+// Today names the last one ("did I take it?" is hard to answer in a fog); History gives each symptom and
+// check-in the time since the last dose before it, where interdose withdrawal would show.
 import type { OutboxEntry } from "../store/outbox";
 import type { Stored } from "./days";
 
@@ -11,16 +12,45 @@ export interface TakenDose {
   amount_mg: number;
 }
 
-export function lastTaken(stored: Stored[], waiting: OutboxEntry[]): TakenDose | null {
+const TWO_DAYS_MS = 2 * 86_400_000;
+
+/** The entries listed, stored (less those an edit waiting replaces) and waiting (less those refused). */
+function listed(stored: Stored[], waiting: OutboxEntry[]): (Record<string, unknown> & { event_id: string; type?: string; occurred_at: string })[] {
   const replaced = new Set(waiting.map((w) => w.replaces).filter(Boolean));
-  const doses: Record<string, unknown>[] = [
-    ...stored.filter((e) => e.type === "dose" && !replaced.has(e.event_id)).map((e) => ({ ...e.data, occurred_at: e.occurred_at })),
-    ...waiting.filter((w) => w.event.type === "dose" && w.state !== "rejected").map((w) => w.event),
+  return [
+    ...stored.filter((e) => !replaced.has(e.event_id)).map((e) => ({ ...e.data, event_id: e.event_id, type: e.type, occurred_at: e.occurred_at })),
+    ...waiting.filter((w) => w.state !== "rejected").map((w) => w.event),
   ];
+}
+
+function taken(stored: Stored[], waiting: OutboxEntry[]): TakenDose[] {
+  return listed(stored, waiting).filter(
+    (e) => e.type === "dose" && e.status !== "skipped" && typeof e.amount_mg === "number",
+  ) as unknown as TakenDose[];
+}
+
+export function lastTaken(stored: Stored[], waiting: OutboxEntry[]): TakenDose | null {
   let last: TakenDose | null = null;
-  for (const dose of doses) {
-    if (dose.status === "skipped" || typeof dose.occurred_at !== "string" || typeof dose.amount_mg !== "number") continue;
-    if (!last || Date.parse(dose.occurred_at) > Date.parse(last.occurred_at)) last = dose as unknown as TakenDose;
-  }
+  for (const dose of taken(stored, waiting)) if (!last || Date.parse(dose.occurred_at) > Date.parse(last.occurred_at)) last = dose;
   return last;
+}
+
+/** Minutes from the last dose taken to each symptom and check-in after it, by event_id (none further apart
+ * than two days). `from`: the oldest time every entry is listed from (History shows pages of the newest), so
+ * a dose older than it is never taken for the last one before an entry. */
+export function afterDose(stored: Stored[], waiting: OutboxEntry[], from?: string): Map<string, number> {
+  const start = from ? Date.parse(from) : -Infinity;
+  const doses = taken(stored, waiting)
+    .map((d) => Date.parse(d.occurred_at))
+    .filter((at) => at >= start)
+    .sort((a, b) => a - b);
+  const out = new Map<string, number>();
+  for (const entry of listed(stored, waiting)) {
+    if (entry.type !== "symptom" && entry.type !== "check_in") continue;
+    const at = Date.parse(entry.occurred_at);
+    let before: number | undefined;
+    for (const dose of doses) if (dose <= at) before = dose;
+    if (before !== undefined && at - before <= TWO_DAYS_MS) out.set(entry.event_id, Math.round((at - before) / 60_000));
+  }
+  return out;
 }

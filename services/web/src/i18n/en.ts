@@ -153,6 +153,8 @@ export const en = {
   "trends.col_dose": "Dose ({unit})",
   "trends.col_flags": "Red flags",
   "trends.stale": "Showing what this device last saw, from {time}.",
+  "history.after_dose_min": "{count} min after a dose",
+  "history.after_dose_h": "{count} h after a dose",
   "history.title": "History",
   "history.empty": "Nothing logged yet.",
   "history.pending": "waiting to sync",

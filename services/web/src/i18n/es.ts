@@ -154,6 +154,8 @@ export const es: Record<MessageKey, Message> = {
   "trends.col_dose": "Dosis ({unit})",
   "trends.col_flags": "Señales de alarma",
   "trends.stale": "Mostrando lo último que vio este dispositivo, de {time}.",
+  "history.after_dose_min": "{count} min después de una dosis",
+  "history.after_dose_h": "{count} h después de una dosis",
   "history.title": "Historial",
   "history.empty": "Aún no hay registros.",
   "history.pending": "pendiente de sincronizar",

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { byDay, editable, editedEvent, type Change, type Stored } from "../history/days";
+import { afterDose } from "../history/taken";
 import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { currentLocale, formatDateTime, formatDay, formatNumber, formatTimeIn, t } from "../i18n/i18n";
 import { refusal } from "../settings/preferences";
@@ -18,6 +19,13 @@ import { useSaving } from "../ui/saving";
 import { ScreenTitle } from "../ui/ScreenTitle";
 
 type Names = ReturnType<typeof namesByCode>;
+
+/** " · 13 h after a dose": the time since the last dose taken before an entry, if known. */
+function afterText(minutes?: number): string {
+  if (minutes === undefined) return "";
+  const words = minutes < 60 ? t("history.after_dose_min", { count: minutes }) : t("history.after_dose_h", { count: Math.round(minutes / 60) });
+  return ` · ${words}`;
+}
 
 function describe(type: string | undefined, data: Record<string, unknown>, names: Names): string {
   const symptom = typeof data.code === "string" ? names.symptom(data.code) : String(data.custom_label ?? "");
@@ -90,7 +98,7 @@ function EditForm({ event, names, onDone }: { event: Stored; names: Names; onDon
 }
 
 /** `focus`: this is an edit just saved, which takes the focus its form had (and keeps it until it is stored). */
-function WaitingItem({ entry, names, zone, focus, onRemove }: { entry: OutboxEntry; names: Names; zone?: string; focus: boolean; onRemove: () => void }) {
+function WaitingItem({ entry, names, zone, focus, after, onRemove }: { entry: OutboxEntry; names: Names; zone?: string; focus: boolean; after?: number; onRemove: () => void }) {
   const item = useRef<HTMLLIElement>(null);
   useEffect(() => {
     if (focus && focusLost()) item.current?.focus();
@@ -102,6 +110,7 @@ function WaitingItem({ entry, names, zone, focus, onRemove }: { entry: OutboxEnt
         <br />
         <span class="muted">
           {formatTimeIn(entry.event.occurred_at, typeof entry.event.time_zone === "string" ? entry.event.time_zone : zone)}
+          {afterText(after)}
           {/* A refused entry waits for the person, not for the sync: it says why below. */}
           {entry.state !== "rejected" && ` · ${t(entry.replaces ? "history.pending_edit" : "history.pending")}`}
         </span>
@@ -120,7 +129,7 @@ function WaitingItem({ entry, names, zone, focus, onRemove }: { entry: OutboxEnt
 }
 
 /** `focus`: this is an edit just stored, whose Edit button takes the focus its form had. */
-function StoredItem({ event, names, focus, onChanged, onEdited }: { event: Stored; names: Names; focus: boolean; onChanged: () => Promise<void>; onEdited: (edit: string) => void }) {
+function StoredItem({ event, names, focus, after, onChanged, onEdited }: { event: Stored; names: Names; focus: boolean; after?: number; onChanged: () => Promise<void>; onEdited: (edit: string) => void }) {
   const [editing, setEditing] = useState(false);
   // A deletion cannot be undone: it is asked once more (ui/Confirm.tsx), the safe answer first to hand.
   const [confirming, setConfirming] = useState(false);
@@ -151,7 +160,10 @@ function StoredItem({ event, names, focus, onChanged, onEdited }: { event: Store
       <span>
         {what}
         <br />
-        <span class="muted">{formatTimeIn(event.occurred_at, event.time_zone)}</span>
+        <span class="muted">
+          {formatTimeIn(event.occurred_at, event.time_zone)}
+          {afterText(after)}
+        </span>
       </span>
       {!editing && (
         <span>
@@ -249,6 +261,9 @@ export function History({ zone }: { zone?: string }) {
   }
 
   const days = byDay(waiting, stored?.value ?? [], zone);
+  // With earlier pages still on the server, nothing before the oldest entry shown is known.
+  const listedFrom = next ? stored?.value.at(-1)?.occurred_at : undefined;
+  const since = afterDose(stored?.value ?? [], waiting, listedFrom);
   return (
     <>
       <ScreenTitle>{t("history.title")}</ScreenTitle>
@@ -260,10 +275,10 @@ export function History({ zone }: { zone?: string }) {
           </h2>
           <ul class="history">
             {day.waiting.map((entry) => (
-              <WaitingItem key={entry.event.event_id} entry={entry} names={names} zone={zone} focus={entry.event.event_id === edited} onRemove={() => void discardEntry(entry.event.event_id)} />
+              <WaitingItem key={entry.event.event_id} entry={entry} names={names} zone={zone} focus={entry.event.event_id === edited} after={since.get(entry.event.event_id)} onRemove={() => void discardEntry(entry.event.event_id)} />
             ))}
             {day.stored.map((event) => (
-              <StoredItem key={event.event_id} event={event} names={names} focus={event.event_id === edited} onChanged={load} onEdited={setEdited} />
+              <StoredItem key={event.event_id} event={event} names={names} focus={event.event_id === edited} after={since.get(event.event_id)} onChanged={load} onEdited={setEdited} />
             ))}
           </ul>
         </section>

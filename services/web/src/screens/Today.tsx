@@ -6,7 +6,7 @@ import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { search } from "../i18n/search";
 import type { MessageKey } from "../i18n/i18n";
 import { currentLocale, formatClock, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
-import { lastTaken, type TakenDose } from "../history/lastDose";
+import { lastTaken, type TakenDose } from "../history/taken";
 import { entries, localIso, newEventId } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText, protractedNote } from "../plan/words";
