@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pymongo
@@ -66,6 +67,13 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: flo
             last = exc
         time.sleep(interval)
     raise TimeoutError(f"{what} not ready after {timeout}s (last error: {last})")
+
+
+def wait_past(instant: datetime, what: str, timeout: float = 30) -> None:
+    """Until the clock is past `instant` as the database compares it: BSON keeps milliseconds, so a query's
+    "now" within the instant's own millisecond is cut to it, and is not yet after it."""
+    after = instant + timedelta(milliseconds=1)
+    wait_for(lambda: datetime.now(UTC) >= after, timeout, what)
 
 
 class Process:

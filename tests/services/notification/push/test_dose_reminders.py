@@ -32,7 +32,7 @@ from tests.factories.accounts import person
 from tests.factories.plans import clonazepam_tablets
 from tests.support.push_service import PushService
 from tests.support.runtimes import celery_for
-from tests.support.servers import celery_worker, child_env, wait_for
+from tests.support.servers import celery_worker, child_env, wait_for, wait_past
 
 ZONE = "Europe/Berlin"
 KILL_BROKER_DB = 27  # the killed-worker test's own broker: only the workers it starts read it
@@ -279,7 +279,7 @@ def test_a_worker_killed_mid_send_is_taken_over_once_its_lease_ends(
         start_worker()
         # While the dead worker's lease runs, the scan leaves it; the first scan after it sends it again.
         assert scan_service.scan(producer, own).get("re-sent", 0) == 0
-        wait_for(lambda: datetime.now(UTC) > held["sweep_after"], 30, "the dead worker's lease to end")
+        wait_past(held["sweep_after"], "the dead worker's lease to end")
         assert scan_service.scan(producer, own)["re-sent"] == 1
         wait_for(lambda: db.dose_reminders.find_one({"_id": rid})["status"] == "sent", 30, "the takeover")
         done = db.dose_reminders.find_one({"_id": rid})
