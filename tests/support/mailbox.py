@@ -53,15 +53,20 @@ class Mailbox:
 
     def wait_for_one_to(self, address: str, timeout: float = 30) -> EmailMessage:
         """The first message that arrived for `address`."""
+        return self.wait_for_to(address, 1, timeout)[0]
+
+    def wait_for_to(self, address: str, count: int, timeout: float = 30) -> list[EmailMessage]:
+        """The first `count` messages that arrived for `address` (a mail another test sent late, for someone
+        else, is not among them)."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for message in self.messages:
-                    if str(message["To"]).lower() == address.lower():
-                        return message
+                found = [m for m in self.messages if str(m["To"]).lower() == address.lower()]
+                if len(found) >= count:
+                    return found[:count]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(f"no message for {address}")
+                    raise TimeoutError(f"expected {count} message(s) for {address}, got {len(found)}")
                 self._cond.wait(remaining)
 
 
