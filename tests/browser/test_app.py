@@ -885,7 +885,19 @@ class TestSettings:
         user, _ = person("settings@example.org", time_zone="Europe/London")
         page = app_context.new_page()
         sign_in(page, mailbox, "settings@example.org")
+        page.get_by_label("Find a symptom").fill("dizzy")
+        page.get_by_role("button", name=re.compile("^Dizziness")).click()
+        page.get_by_role("group", name=re.compile("How much")).get_by_role(
+            "radio", name="2", exact=True
+        ).check()
+        page.get_by_role("button", name="Save symptom").click()
+        page.get_by_text(re.compile(r"^Dizziness.* saved\.")).wait_for()
         page.get_by_role("link", name="Settings").click()
+        page.evaluate(
+            "localStorage.setItem('tyh.paper', 'Letter')"
+        )  # this device's own choice, as Reports keeps it
+        ours = "Object.keys(localStorage).filter(k => k.startsWith('tyh.')).sort()"
+        assert "tyh.recent_symptoms" in page.evaluate(ours)
 
         page.get_by_label("Find a time zone").fill("chicago")
         page.get_by_role("button", name="America/Chicago").click()
@@ -914,6 +926,8 @@ class TestSettings:
         erase.click()
         page.get_by_role("heading", name="Sign in").wait_for()
         assert db.users.find_one({"_id": user["_id"]}) is None
+        # Nothing of the person is left on the device for whoever uses it next: not even recent symptoms.
+        assert page.evaluate(ours) == ["tyh.paper"]
 
     def test_offline_each_change_says_it_needs_a_connection_and_nothing_changes(
         self, app_context, mailbox, db

@@ -8,7 +8,7 @@ export type Locale = keyof typeof LOCALES;
 /** Every key: the app's, and those a lazily loaded screen adds (addMessages) before it shows them. */
 export type MessageKey = AppKey | PlanMessageKey;
 const CATALOGS: Record<Locale, Partial<Record<MessageKey, Message>>> = { en: { ...en }, es: { ...es } };
-const STORAGE_KEY = "tyh.locale";
+export const STORAGE_KEY = "tyh.locale";
 
 export function detectLocale(): Locale {
   const saved = globalThis.localStorage?.getItem(STORAGE_KEY);

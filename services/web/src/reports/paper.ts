@@ -5,7 +5,7 @@ import type { MessageKey } from "../i18n/i18n";
 export const PAPERS = ["A4", "Letter"] as const;
 export type Paper = (typeof PAPERS)[number];
 export const PAPER_NAMES: Record<Paper, MessageKey> = { A4: "reports.paper_a4", Letter: "reports.paper_letter" };
-const KEY = "tyh.paper";
+export const KEY = "tyh.paper";
 
 /** The paper of the region a browser language names ("en-US", "es-MX"): Letter in North America. */
 export function regionPaper(language = globalThis.navigator?.language ?? ""): Paper {

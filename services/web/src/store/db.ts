@@ -1,7 +1,13 @@
 // The app's IndexedDB: entries waiting to sync (outbox) and the last answers seen (cache), so the app opens
 // and logs without a network, and closing the tab loses nothing.
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+import { STORAGE_KEY as LOCALE_KEY } from "../i18n/i18n";
+import { KEY as PAPER_KEY } from "../reports/paper";
 import type { OutboxEntry } from "./outbox";
+
+// This device's own choices, kept for whoever signs in next: its language and its paper. Every other "tyh."
+// key in localStorage is the person's (recent symptoms, planned doses answered, the welcome seen).
+const DEVICE_KEYS = new Set([LOCALE_KEY, PAPER_KEY]);
 
 export interface CacheRecord {
   key: string;
@@ -42,8 +48,12 @@ export async function clearCache(db: Database): Promise<void> {
   await db.clear("cache");
 }
 
-/** Forget everything this device holds for the person (an explicit sign-out). */
+/** Forget everything this device holds for the person (an explicit sign-out, or their account erased). */
 export async function clearAll(db: Database): Promise<void> {
   await db.clear("outbox");
   await db.clear("cache");
+  const storage = globalThis.localStorage;
+  if (!storage) return;
+  const personal = Object.keys(storage).filter((key) => key.startsWith("tyh.") && !DEVICE_KEYS.has(key));
+  for (const key of personal) storage.removeItem(key);
 }
