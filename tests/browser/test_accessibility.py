@@ -20,7 +20,7 @@ import requests
 
 from tests.browser import axe, scene
 from tests.browser.app_stack import PHONE, api, plant_wave, store_plan
-from tests.browser.test_app import OFFER_TO_INSTALL, code_from
+from tests.browser.test_app import OFFER_TO_INSTALL, code_from, log_symptom
 from tests.factories.accounts import person
 from tests.support.servers import wait_for
 
@@ -111,7 +111,7 @@ def ask_and_sign_in(page, mailbox, email: str, check=lambda where: None) -> None
     page.locator("#email").fill(email)
     page.locator("form button[type=submit]").click()
     page.locator("#code").wait_for()
-    (message,) = mailbox.wait_for(1)
+    message = mailbox.wait_for_one_to(email)  # not a late email an earlier test caused
     check("sign-in: code")
     page.locator("#code").fill("000000")
     page.locator("form button[type=submit]").click()
@@ -421,10 +421,7 @@ class TestFocus:
         person("dialog@example.org")
         page = phone()
         ask_and_sign_in(page, mailbox, "dialog@example.org")
-        page.get_by_label("Find a symptom").fill("convulsion")
-        page.get_by_role("button", name="Seizure").click()
-        page.get_by_role("group", name="How much?").get_by_role("radio", name="3", exact=True).check()
-        page.get_by_role("button", name="Save symptom").click()
+        log_symptom(page, "convulsion", "Seizure", 3)
         dialog = page.get_by_role("dialog")
         dialog.wait_for()
         focus_on(page, "tag", "H2")
@@ -776,7 +773,7 @@ class TestProblems:
         focus_on(page, "id", "email")  # its button gone, focus not lost
         page.get_by_label("Email address").fill("problems@example.org")
         page.get_by_role("button", name="Email me a code").click()
-        (message,) = mailbox.wait_for(1)
+        message = mailbox.wait_for_one_to("problems@example.org")
         code = page.get_by_label("6-digit code")
         code.fill("000000")
         page.get_by_role("button", name="Sign in").click()
