@@ -23,15 +23,15 @@ function listed(stored: Stored[], waiting: OutboxEntry[]): (Record<string, unkno
   ];
 }
 
-function taken(stored: Stored[], waiting: OutboxEntry[]): TakenDose[] {
-  return listed(stored, waiting).filter(
-    (e) => e.type === "dose" && e.status !== "skipped" && typeof e.amount_mg === "number",
-  ) as unknown as TakenDose[];
+type Listed = ReturnType<typeof listed>;
+
+function taken(entries: Listed): TakenDose[] {
+  return entries.filter((e) => e.type === "dose" && e.status !== "skipped" && typeof e.amount_mg === "number") as unknown as TakenDose[];
 }
 
 export function lastTaken(stored: Stored[], waiting: OutboxEntry[]): TakenDose | null {
   let last: TakenDose | null = null;
-  for (const dose of taken(stored, waiting)) if (!last || Date.parse(dose.occurred_at) > Date.parse(last.occurred_at)) last = dose;
+  for (const dose of taken(listed(stored, waiting))) if (!last || Date.parse(dose.occurred_at) > Date.parse(last.occurred_at)) last = dose;
   return last;
 }
 
@@ -40,12 +40,13 @@ export function lastTaken(stored: Stored[], waiting: OutboxEntry[]): TakenDose |
  * a dose older than it is never taken for the last one before an entry. */
 export function afterDose(stored: Stored[], waiting: OutboxEntry[], from?: string): Map<string, number> {
   const start = from ? Date.parse(from) : -Infinity;
-  const doses = taken(stored, waiting)
+  const entries = listed(stored, waiting);
+  const doses = taken(entries)
     .map((d) => Date.parse(d.occurred_at))
     .filter((at) => at >= start)
     .sort((a, b) => a - b);
   const out = new Map<string, number>();
-  for (const entry of listed(stored, waiting)) {
+  for (const entry of entries) {
     if (entry.type !== "symptom" && entry.type !== "check_in") continue;
     const at = Date.parse(entry.occurred_at);
     let before: number | undefined;

@@ -4,7 +4,7 @@ import { api, type Schemas } from "../api/client";
 import type { PlanBody } from "../plan/form";
 import type { AdherenceRow, ScheduleDay } from "../plan/calendar";
 import { cacheGet, cachePut } from "./db";
-import type { Loaded } from "./remote";
+import { unlessOffline, type Loaded } from "./remote";
 import { database } from "./syncer";
 
 export interface TodayDose {
@@ -55,14 +55,9 @@ export function loadSchedule(from: string, to: string): Promise<Loaded<Schedule 
 /** A day's planned doses as the server has them now, each with its id and answer; undefined offline (an
  * earlier day's doses are answered only against what is recorded, so no copy is kept). */
 export async function loadDayDoses(day: string): Promise<TodayDose[] | undefined> {
-  try {
-    const { data, response } = await api.GET("/v1/plan/schedule", { params: { query: { from: day, to: day } } });
-    if (data) return ((data.days[0] as { doses?: TodayDose[] } | undefined)?.doses ?? []);
-    return response.status === 404 ? [] : undefined;
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error; // a network failure; anything else is a bug
-    return undefined;
-  }
+  const answer = await unlessOffline(() => api.GET("/v1/plan/schedule", { params: { query: { from: day, to: day } } }));
+  if (answer?.data) return ((answer.data.days[0] as { doses?: TodayDose[] } | undefined)?.doses ?? []);
+  return answer?.response.status === 404 ? [] : undefined;
 }
 
 export function loadQuestions(): Promise<Loaded<Schemas["QuestionList"] | null> | undefined> {

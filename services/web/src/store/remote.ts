@@ -89,12 +89,24 @@ export function loadRecentDoses(limit = 20): Promise<Loaded<Schemas["EventOut"][
   return cached("doses:recent", async () => (await api.GET("/v1/events", { params: { query: { type: "dose", limit } } })).data?.events);
 }
 
-/** The page of stored events before `cursor` (never kept on the device); undefined when offline. */
-export async function loadEarlierEvents(cursor: string, limit = 100): Promise<Schemas["EventPage"] | undefined> {
+/** A request's answer, or undefined when the network failed (anything else is a bug, and thrown). For what
+ * is never kept on the device. */
+export async function unlessOffline<T>(request: () => Promise<T>): Promise<T | undefined> {
   try {
-    return (await api.GET("/v1/events", { params: { query: { limit, cursor } } })).data;
+    return await request();
   } catch (error) {
-    if (error instanceof TypeError) return undefined; // the network failed
+    if (error instanceof TypeError) return undefined; // fetch rejects with a TypeError when the network fails
     throw error;
   }
+}
+
+/** The page of stored events before `cursor` (never kept on the device); undefined when offline. */
+export async function loadEarlierEvents(cursor: string, limit = 100): Promise<Schemas["EventPage"] | undefined> {
+  return unlessOffline(async () => (await api.GET("/v1/events", { params: { query: { limit, cursor } } })).data);
+}
+
+/** Whether the server holds any entry of the person's; undefined when that cannot be known (offline). */
+export async function hasStoredEntries(): Promise<boolean | undefined> {
+  const page = await unlessOffline(async () => (await api.GET("/v1/events", { params: { query: { limit: 1 } } })).data);
+  return page && page.events.length > 0;
 }

@@ -1,8 +1,8 @@
 // A first visit's few words on Today: where to start, and whose the data is. Shown until the person has logged
 // anything (from any device) or closed it, then never again on this device.
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api/client";
 import { t } from "../i18n/i18n";
+import { hasStoredEntries } from "../store/remote";
 import { subscribe } from "../store/syncer";
 
 const KEY = "tyh.welcomed";
@@ -10,17 +10,12 @@ const KEY = "tyh.welcomed";
 const welcomed = () => globalThis.localStorage?.getItem(KEY) === "1";
 const remember = () => globalThis.localStorage?.setItem(KEY, "1");
 
-/** Whether nothing is logged yet: none waiting on this device and none stored (undefined while unknown, and
- * offline, when it cannot be known). */
+/** Whether nothing is logged yet: none waiting on this device and none stored (undefined offline, when it
+ * cannot be known). */
 async function nothingLogged(pending: number): Promise<boolean | undefined> {
   if (pending > 0) return false;
-  try {
-    const { data } = await api.GET("/v1/events", { params: { query: { limit: 1 } } });
-    return data ? data.events.length === 0 : undefined;
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error; // a network failure; anything else is a bug
-    return undefined;
-  }
+  const stored = await hasStoredEntries();
+  return stored === undefined ? undefined : !stored;
 }
 
 export function Welcome() {
