@@ -122,7 +122,7 @@ class Ledger:
     acked: dict[str, set[str]] = field(default_factory=dict)  # person id -> acknowledged event ids
     rejected: list[dict] = field(default_factory=list)
     answers: list[tuple[float, str, int, float, bool]] = field(default_factory=list)  # t, op, status, s, RA
-    resets: list[tuple[float, str, str]] = field(default_factory=list)  # t, op, error kind
+    resets: list[tuple[float, float, str, str]] = field(default_factory=list)  # t, failed at, op, error kind
     codes: list[tuple[float, str]] = field(default_factory=list)  # requested at, address
     # address -> each attempt of its code requests: (sent at, status, or the error of an unanswered one)
     code_attempts: dict[str, list[tuple[float, int | str]]] = field(default_factory=dict)
@@ -472,7 +472,7 @@ class Soak:
                 url = (base or self.stack.url) + path
                 response = http.request(method, url, timeout=REQUEST_TIMEOUT_S, **kwargs)
             except requests.RequestException as exc:
-                self.ledger.resets.append((sent, op, type(exc).__name__))
+                self.ledger.resets.append((sent, self.now(), op, type(exc).__name__))
                 if attempts is not None:
                     attempts.append((round(sent, 2), type(exc).__name__))
                 time.sleep(0.5)
@@ -966,9 +966,11 @@ class Soak:
                 k: v for k, v in after.items() if k not in stamps
             }
             if result.get("days_written") or result.get("days_removed") or not same_person:
-                different.append(person)
+                different.append(result | {"summary_differed": not same_person})
         if different:
-            violations.append(f"summaries: {len(different)} of {len(self.tokens)} differ from a rebuild")
+            violations.append(
+                f"summaries: {len(different)} of {len(self.tokens)} differ from a rebuild ({different[:2]})"
+            )
         return {"people": len(self.tokens), "different_from_rebuild": len(different)}
 
     def deliveries(self, subject: str) -> tuple[dict[str, list[float]], int]:
@@ -1095,24 +1097,27 @@ class Soak:
             "asked_to_ready_max_s": round(build_s[-1], 2) if build_s else None,
         }
 
-    def in_fault(self, t: float) -> bool:
+    def in_fault(self, sent: float, until: float) -> bool:
+        """A request's life (sent, until answered or failed) overlaps an excused fault's window: a request
+        sent before a worker was killed, and still in its hands, is reset by the kill."""
         excused = {f.name for f in self.faults if f.excused}
         return any(
-            f["start_s"] - 0.5 <= t <= f["end_s"] + FAULT_GRACE_S
+            f["start_s"] - 0.5 <= until and sent <= f["end_s"] + FAULT_GRACE_S
             for f in self.ledger.faults
             if f["fault"] in excused
         )
 
     def check_http(self, violations: list[str]) -> dict[str, Any]:
         answers = self.ledger.answers
-        outside = [a for a in answers if not self.in_fault(a[0])]
+        outside = [a for a in answers if not self.in_fault(a[0], a[0] + a[3])]
         errors_outside = [a for a in outside if a[2] >= 500]
-        resets_outside = [r for r in self.ledger.resets if not self.in_fault(r[0])]
+        resets_outside = [r for r in self.ledger.resets if not self.in_fault(r[0], r[1])]
         bare_503 = [a for a in answers if a[2] == 503 and not a[4]]
         other_5xx = [a for a in answers if a[2] >= 500 and a[2] != 503]
         if errors_outside or resets_outside:
             violations.append(
-                f"http: {len(errors_outside)} 5xx and {len(resets_outside)} resets outside fault windows"
+                f"http: {len(errors_outside)} 5xx and {len(resets_outside)} resets outside fault windows "
+                f"(the first: {(errors_outside + resets_outside)[:3]})"
             )
         if bare_503 or other_5xx:
             violations.append(f"http: {len(bare_503)} 503 without Retry-After, {len(other_5xx)} other 5xx")

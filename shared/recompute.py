@@ -149,9 +149,13 @@ def request_recompute(
     user_id: str,
     days: Iterable[date | str],
     cached: list[tuple[str, str, bytes]] | None = None,
+    *,
+    reread: bool = False,
 ) -> bool:
     """Mark `days` (and everything after them) out of date for `user_id`, after caching the written
-    events' `cached` entries (shared/day_cache.py); True when a task was sent.
+    events' `cached` entries (shared/day_cache.py); True when a task was sent. `reread`: the cache may
+    lack events already stored on these days, so the task reads them from MongoDB, even where a waiting
+    task covers the day (a write retried after its first attempt died between storing and signalling).
 
     The flag is set before the request is stored, and a task reads the requests before it takes the
     flags: so a flag a task leaves behind always has a request stored after that read, which the next
@@ -164,11 +168,11 @@ def request_recompute(
     # A task that has not started yet will read every event, from its flag's day on: if that day is no
     # later than ours, this write is covered and needs no request of its own.
     try:
-        marked, full = _cache_and_mark(user_id, day, cached or []), False
+        marked, full = _cache_and_mark(user_id, day, cached or []), reread
     except redis.RedisError as exc:
-        marked, full = None, bool(cached)  # the cache may lack these events: the task reads MongoDB
+        marked, full = None, reread or bool(cached)  # the cache may lack these events: the task reads MongoDB
         log.warning("recompute signal deferred to the sweeper", extra={"reason": str(exc)[:200]})
-    if marked == COVERED:
+    if marked == COVERED and not full:
         return False
     try:
         _requests.insert({"_id": user_id, "from_day": day, "full": full, "at": datetime.now(UTC)})
@@ -251,17 +255,37 @@ def is_pending(user_id: str) -> bool:
 
 
 def sweep(celery_app: Celery, before: datetime) -> int:
-    """Send a task for every person with a request left since `before` (its signal was lost or deferred),
-    unless one of theirs is still waiting to start. Requests of the earlier shape become their person's
-    document first (stored before the old ones go, so a failure leaves them for the next sweep)."""
+    """Send a task for every person with a request or a flag left since `before` (its signal was lost or
+    deferred, or its writer died), unless one of theirs is still waiting to start. Requests of the earlier
+    shape become their person's document first (stored before the old ones go, so a failure leaves them
+    for the next sweep)."""
     left = list(mongo.db[COLLECTION].find({"at": {"$lt": before}}))
     if earlier := [r for r in left if "user_id" in r]:
         mongo.db[COLLECTION].bulk_write(
             [_upsert(r | {"_id": r["user_id"], "full": bool(r.get("full"))}) for r in earlier]
         )
         mongo.db[COLLECTION].delete_many(one_or_in("_id", [r["_id"] for r in earlier]))
-    people = {r.get("user_id", r["_id"]) for r in left}
+    people = {r.get("user_id", r["_id"]) for r in left} | _flags_set_before(before)
     return sum(1 for user_id in sorted(people) if _ensure_task(celery_app, user_id))
+
+
+def _flags_set_before(before: datetime) -> set[str]:
+    """People whose flag was set before `before`: its writer died between setting it and storing its
+    request. Such a flag would go on covering the person's writes with no task to
+    do them; a task takes it (an extra one, where one is still coming, finds nothing left to do)."""
+    oldest_ttl = QUEUED_FLAG_TTL_S - (datetime.now(UTC) - before).total_seconds()
+    prefix = queued_flag("")
+    try:
+        flags = list(redis_client.client.scan_iter(match=queued_flag("*"), count=500))
+        pipe = redis_client.client.pipeline(transaction=False)
+        for flag in flags:
+            pipe.ttl(flag)
+        ttls = pipe.execute()
+    except redis.RedisError:  # the requests stored meanwhile are swept all the same
+        return set()
+    return {
+        flag.removeprefix(prefix) for flag, ttl in zip(flags, ttls, strict=True) if 0 <= ttl <= oldest_ttl
+    }
 
 
 def forget(user_id: str) -> None:

@@ -101,6 +101,23 @@ def test_a_request_stored_while_a_task_works_keeps_the_person_pending_with_the_e
     assert not recompute.is_pending(user_id)
 
 
+def test_a_flag_left_by_a_writer_that_died_before_storing_its_request_is_swept(producer, db, redis):
+    app, broker = producer
+    user_id = uuid.uuid4().hex
+    # A write set the flag, then its process died before storing its request and sending a task.
+    redis.set(recompute.queued_flag(user_id), "2026-11-20", ex=recompute.QUEUED_FLAG_TTL_S)
+    # The flag covers the person's next writes of that day: no request, no task.
+    assert recompute.request_recompute(app, user_id, ["2026-11-21"]) is False
+    assert not recompute.is_pending(user_id)
+    assert broker.llen(QUEUE_SUMMARIES) == 0
+    # A flag set moments ago may be a live writer's, about to store its request: left alone.
+    assert recompute.sweep(app, before=datetime.now(UTC) - timedelta(seconds=10)) == 0
+    assert recompute.sweep(app, before=datetime.now(UTC) + timedelta(seconds=2)) == 1
+    assert broker.llen(QUEUE_SUMMARIES) == 1
+    recompute.task_started(user_id)
+    assert recompute.take_requests([user_id])[user_id]["from_day"] == "2026-11-20"  # the task takes it
+
+
 @pytest.fixture
 def redis_down(settings, db):
     """Redis refuses every connection: each write stores its request (no flag covers it)."""

@@ -214,6 +214,10 @@ def ingest(
     if stored:
         cached = day_cache.entries(stored, arrival.received_at.date())
         request_recompute(celery_app, user["_id"], {d["local_day"] for d in stored}, cached)
+    if again := {o.local_day for o in positions if o.status == DUPLICATE}:
+        # A retry: its first attempt may have died after storing and before signalling, leaving its
+        # events in no summary and no cached day. Signalling again is harmless when it did not.
+        request_recompute(celery_app, user["_id"], again, reread=True)
     return result
 
 
@@ -257,6 +261,11 @@ def list_events(settings: Settings, user: dict, query: dict) -> tuple[list[dict]
 def delete_event(celery_app: Celery, user_id: str, event_id: str) -> bool:
     doc = repository.tombstone(user_id, event_id, datetime.now(UTC))
     if doc is None:
+        # Deleted before: maybe by a first attempt that died before signalling (as ingest's retries).
+        if gone := repository.find_by_ids(user_id, [event_id]).get(event_id):
+            request_recompute(
+                celery_app, user_id, [gone["local_day"]], [day_cache.tombstone(gone)], reread=True
+            )
         return False
     request_recompute(celery_app, user_id, [doc["local_day"]], [day_cache.tombstone(doc)])
     return True

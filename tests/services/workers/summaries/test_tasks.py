@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis as redis_lib
 
+from services.ingestion.events import service as events_service
 from services.workers.summaries import lock
 from shared import recompute, summaries
 from shared.redis_client import redis_client
@@ -100,6 +101,40 @@ def test_late_events_and_deletions_recompute_the_right_days(live, db):
     # The late day's document is gone; today, not over, has none (its summary document holds it).
     assert db.day_summaries.count_documents({"user_id": user["_id"]}) == 0
     assert [d["burden"] for d in stored_days(user["_id"])] == [5.0]
+
+
+class Died(Exception):
+    """The ingestion process dying at this point (a SIGKILL, a lost machine)."""
+
+
+def die(*_args, **_kwargs):
+    raise Died
+
+
+def check_in(event_id: str, overall: int, minutes_ago: int) -> dict:
+    at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return {"event_id": event_id, "type": "check_in", "overall": overall, "occurred_at": iso(at)}
+
+
+def test_a_write_retried_after_dying_between_storing_and_signalling_reaches_the_summary(live, monkeypatch):
+    _user, headers = person()
+    assert live.post("/v1/events", json=check_in("first", 5, 2), headers=headers).status_code == 202
+    # Its recompute read the day from MongoDB and marked the day's cache complete.
+    wait_summary(live, headers, lambda b: b["days"] and b["days"][-1]["burden"] == 5.0)
+    later = check_in("later", 8, 1)
+    with monkeypatch.context() as patch:
+        patch.setattr(events_service, "request_recompute", die)
+        assert live.post("/v1/events", json=later, headers=headers).status_code == 500  # no 202
+    # Stored, but neither in the cache nor signalled. The device had no answer, so it sends it again.
+    assert live.post("/v1/events", json=later, headers=headers).json["status"] == "duplicate"
+    wait_summary(live, headers, lambda b: b["days"][-1]["burden"] == 8.0 and not b["pending_recompute"])
+
+    # A deletion the same way: the event's content is gone, the summary still counts it, until the retry.
+    with monkeypatch.context() as patch:
+        patch.setattr(events_service, "request_recompute", die)
+        assert live.delete("/v1/events/later", headers=headers).status_code == 500
+    assert live.delete("/v1/events/later", headers=headers).status_code == 404
+    wait_summary(live, headers, lambda b: b["days"][-1]["burden"] == 5.0 and not b["pending_recompute"])
 
 
 def test_a_red_flag_reaches_the_summary_and_queues_one_safety_email(live, db, mailbox):
