@@ -214,7 +214,7 @@ def ingest(
     if stored:
         cached = day_cache.entries(stored, arrival.received_at.date())
         request_recompute(celery_app, user["_id"], {d["local_day"] for d in stored}, cached)
-    if again := {o.local_day for o in positions if o.status == DUPLICATE}:
+    if again := {o.local_day for o in positions if o.status == DUPLICATE and o.local_day}:
         # A retry: its first attempt may have died after storing and before signalling, leaving its
         # events in no summary and no cached day. Signalling again is harmless when it did not.
         request_recompute(celery_app, user["_id"], again, reread=True)
