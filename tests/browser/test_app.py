@@ -418,6 +418,50 @@ class TestToday:
             log_dose(page, "Diazepam", re.compile("^Diazepam"), "9")
             last.get_by_text(re.compile(r"^Last dose logged: Diazepam 9 mg, today at \d")).wait_for()
 
+    def test_a_check_in_can_start_from_the_last_one_and_change_what_differs(
+        self, browser, app_url, mailbox, db
+    ):
+        """Last night's check-in from another device: Today offers to start from it, fills in its answers
+        (sleep and mood shown, not hidden), and what is saved is a new check-in with the change made."""
+        _user, headers = person("again@example.org", time_zone="UTC")
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        last = {"type": "check_in", "overall": 6, "mood": 1, "sleep_hours": 5.5}
+        assert api(
+            app_url,
+            headers,
+            "POST",
+            "/v1/events",
+            json=last | {"event_id": "last", "occurred_at": f"{yesterday}T21:00:00Z"},
+        ).ok
+        with phone(browser, app_url, timezone_id="UTC") as context:
+            page = context.new_page()
+            sign_in(page, mailbox, "again@example.org")
+            page.get_by_role("button", name="Start from your last check-in (yesterday at 9:00 PM)").click()
+            page.get_by_text(
+                "Filled in as your last check-in. Change what is different, then save."
+            ).wait_for()
+            overall = page.get_by_role("group", name="Overall, how bad are your symptoms?")
+            assert overall.get_by_role("radio", name="6", exact=True).is_checked()
+            assert (
+                page.get_by_role("group", name="Mood").get_by_role("radio", name="1", exact=True).is_checked()
+            )
+            assert page.get_by_label("Hours slept").input_value() == "5.5"
+            overall.get_by_role("radio", name="4", exact=True).check()  # a better day
+            page.get_by_role("button", name="Save check-in").click()
+            page.get_by_text("Check-in saved").wait_for()
+            page.get_by_test_id("synced").wait_for()
+            (saved,) = list(db.events.find({"type": "check_in", "event_id": {"$ne": "last"}}))
+            assert (saved["data"]["overall"], saved["data"]["mood"], saved["data"]["sleep_hours"]) == (
+                4,
+                1,
+                5.5,
+            )
+            assert saved["local_day"] == datetime.now(UTC).date().isoformat()
+            # Offered again, now from the one just saved.
+            page.get_by_role(
+                "button", name=re.compile(r"^Start from your last check-in \(today at ")
+            ).wait_for()
+
     def test_a_symptom_not_in_the_catalogue_is_added_as_my_own(self, app_context, app_url, mailbox, db):
         _user, headers = person("own@example.org")
         page = app_context.new_page()

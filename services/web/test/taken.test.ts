@@ -1,6 +1,7 @@
-// Today's "last dose logged": the newest dose taken among those stored and those waiting on this device.
+// Today's "last dose logged" and "start from your last check-in": the newest among the entries stored and those
+// waiting on this device; History's time since the last dose.
 import { describe, expect, it } from "vitest";
-import { afterDose, lastTaken } from "../src/history/taken";
+import { afterDose, lastCheckIn, lastTaken } from "../src/history/taken";
 import type { Stored } from "../src/history/days";
 import type { OutboxEntry } from "../src/store/outbox";
 
@@ -55,5 +56,30 @@ describe("the time since the last dose", () => {
     expect(found.has("s1")).toBe(false);
     expect(found.get("s2")).toBe(47 * 60); // within two days
     expect(afterDose([dose("d1", "2026-12-06T08:00:00Z"), symptom("s1", "2026-12-06T09:00:00Z")], [], "2026-12-06T08:30:00Z").has("s1")).toBe(false);
+  });
+});
+
+describe("the last check-in", () => {
+  const checkIn = (id: string, at: string, data: Record<string, unknown>) => stored(id, at, data, "check_in");
+  const waitingCheckIn = (id: string, at: string, data: Record<string, unknown>, extra: Partial<OutboxEntry> = {}) =>
+    ({ event: { event_id: id, type: "check_in", occurred_at: at, ...data }, logged_at: at, state: "pending", ...extra }) as OutboxEntry;
+  const evening = checkIn("a", "2026-12-06T21:00:00Z", { overall: 6, mood: 1, sleep_hours: 5.5 });
+
+  it("is the newest check-in, stored or waiting, with its answers", () => {
+    expect(lastCheckIn([evening], [])).toMatchObject({ overall: 6, mood: 1, sleep_hours: 5.5 });
+    const morning = waitingCheckIn("b", "2026-12-07T08:00:00Z", { overall: 4 });
+    expect(lastCheckIn([evening], [morning])).toEqual({ event_id: "b", type: "check_in", occurred_at: "2026-12-07T08:00:00Z", overall: 4 });
+    // Logged later for an earlier time, it is not the last.
+    const missed = waitingCheckIn("c", "2026-12-05T21:00:00Z", { overall: 9 });
+    expect(lastCheckIn([evening], [missed])).toMatchObject({ overall: 6 });
+  });
+
+  it("is never one the server refused, an edit's old version, or another kind of entry", () => {
+    const refused = waitingCheckIn("r", "2026-12-07T09:00:00Z", { overall: 2 }, { state: "rejected" });
+    const dose = stored("d", "2026-12-07T10:00:00Z", { medication: "diazepam", amount_mg: 9 });
+    expect(lastCheckIn([evening, dose], [refused])).toMatchObject({ overall: 6 });
+    const edit = waitingCheckIn("e", "2026-12-06T21:00:00Z", { overall: 3 }, { replaces: "a" });
+    expect(lastCheckIn([evening], [edit])).toMatchObject({ overall: 3 });
+    expect(lastCheckIn([dose], [])).toBeNull();
   });
 });

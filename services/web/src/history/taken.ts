@@ -1,7 +1,8 @@
-// Doses taken, as this device knows them: the newest of those the server holds and those waiting here. An edit
-// waiting stands in for what it replaces; a skipped dose, or one the server refused, is not a dose taken.
-// Today names the last one ("did I take it?" is hard to answer in a fog); History gives each symptom and
-// check-in the time since the last dose before it, where interdose withdrawal would show.
+// Doses taken and check-ins, as this device knows them: those the server holds and those waiting here. An edit
+// waiting stands in for what it replaces; a skipped dose, or an entry the server refused, does not count.
+// Today names the last dose taken ("did I take it?" is hard to answer in a fog) and offers to start from the
+// last check-in; History gives each symptom and check-in the time since the last dose before it, where
+// interdose withdrawal would show.
 import type { OutboxEntry } from "../store/outbox";
 import type { Stored } from "./days";
 
@@ -29,10 +30,27 @@ function taken(entries: Listed): TakenDose[] {
   return entries.filter((e) => e.type === "dose" && e.status !== "skipped" && typeof e.amount_mg === "number") as unknown as TakenDose[];
 }
 
-export function lastTaken(stored: Stored[], waiting: OutboxEntry[]): TakenDose | null {
-  let last: TakenDose | null = null;
-  for (const dose of taken(listed(stored, waiting))) if (!last || Date.parse(dose.occurred_at) > Date.parse(last.occurred_at)) last = dose;
+/** The latest in time (instants compared: an entry logged later for an earlier time is not the latest). */
+function latest<T extends { occurred_at: string }>(items: T[]): T | null {
+  let last: T | null = null;
+  for (const item of items) if (!last || Date.parse(item.occurred_at) > Date.parse(last.occurred_at)) last = item;
   return last;
+}
+
+export function lastTaken(stored: Stored[], waiting: OutboxEntry[]): TakenDose | null {
+  return latest(taken(listed(stored, waiting)));
+}
+
+export interface LoggedCheckIn {
+  occurred_at: string;
+  overall: number;
+  sleep_hours?: number | null;
+  sleep_quality?: number | null;
+  mood?: number | null;
+}
+
+export function lastCheckIn(stored: Stored[], waiting: OutboxEntry[]): LoggedCheckIn | null {
+  return latest(listed(stored, waiting).filter((e) => e.type === "check_in" && typeof e.overall === "number") as unknown as LoggedCheckIn[]);
 }
 
 /** Minutes from the last dose taken to each symptom and check-in after it, by event_id (none further apart

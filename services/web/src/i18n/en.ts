@@ -57,6 +57,8 @@ export const en = {
   "today.overall_high": "10 · worst",
   "today.overall_value": "{value} of 10",
   "today.more": "Add sleep and mood",
+  "today.start_from_last": "Start from your last check-in ({when})",
+  "today.started_from_last": "Filled in as your last check-in. Change what is different, then save.",
   "today.sleep_hours": "Hours slept",
   "today.sleep_hours_invalid": "Hours slept: a number from 0 to 24, e.g. 7.5.",
   "today.sleep_quality": "Sleep quality",

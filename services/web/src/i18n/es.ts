@@ -58,6 +58,8 @@ export const es: Record<MessageKey, Message> = {
   "today.overall_high": "10 · lo peor",
   "today.overall_value": "{value} de 10",
   "today.more": "Añadir sueño y ánimo",
+  "today.start_from_last": "Partir de tu último registro ({when})",
+  "today.started_from_last": "Rellenado como tu último registro. Cambia lo que sea distinto y guarda.",
   "today.sleep_hours": "Horas de sueño",
   "today.sleep_hours_invalid": "Horas de sueño: un número de 0 a 24, p. ej. 7,5.",
   "today.sleep_quality": "Calidad del sueño",

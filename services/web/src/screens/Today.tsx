@@ -6,12 +6,13 @@ import { localMedications, localSymptoms, namesByCode } from "../i18n/catalog";
 import { search } from "../i18n/search";
 import type { MessageKey } from "../i18n/i18n";
 import { currentLocale, formatClock, formatDateTime, formatDay, formatNumber, formatTime, t } from "../i18n/i18n";
-import { lastTaken, type TakenDose } from "../history/taken";
-import { entries, localIso, newEventId } from "../store/outbox";
+import type { Stored } from "../history/days";
+import { lastCheckIn, lastTaken, type LoggedCheckIn, type TakenDose } from "../history/taken";
+import { entries, localIso, newEventId, type OutboxEntry } from "../store/outbox";
 import { chosen, confirmDose, type Choice } from "../plan/doses";
 import { nextStepText, protractedNote } from "../plan/words";
 import { loadDayDoses, loadPlan, type Plan, type TodayDose } from "../store/plan";
-import { loadMedications, loadRecentDoses, loadSymptoms, type Loaded } from "../store/remote";
+import { loadMedications, loadRecent, loadSymptoms, type Loaded } from "../store/remote";
 import { database, logEvent, subscribe } from "../store/syncer";
 import { Announce, useAnnouncement } from "../ui/Announce";
 import { EarlierTime, useEarlier } from "../ui/Earlier";
@@ -51,12 +52,43 @@ function remember(code: string): void {
   localStorage.setItem(RECENT_KEY, JSON.stringify([code, ...recentCodes().filter((c) => c !== code)].slice(0, 12)));
 }
 
+/** The newest entry `pick` finds among the newest of a kind on the server and those waiting on this device,
+ * again after each entry logged and each sync. */
+function useLatest<T>(type: "dose" | "check_in", limit: number, pick: (stored: Stored[], waiting: OutboxEntry[]) => T | null): T | null {
+  const [last, setLast] = useState<T | null>(null);
+  const asked = useRef(0);
+  useEffect(
+    () =>
+      subscribe(() => {
+        const ask = ++asked.current; // only the newest answer is shown
+        void Promise.all([loadRecent(type, limit), database().then(entries)]).then(([stored, waiting]) => {
+          if (ask === asked.current) setLast(pick(stored?.value ?? [], waiting));
+        });
+      }),
+    [],
+  );
+  return last;
+}
+
+/** "today at 8:00 AM", "yesterday at 9:00 PM", or the date and time. */
+function whenText(iso: string): string {
+  const day = (date: Date) => localIso(date).slice(0, 10);
+  const now = new Date();
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  const at = new Date(iso);
+  const time = formatTime(at);
+  return day(at) === day(now) ? t("today.when_today", { time }) : day(at) === day(yesterday) ? t("today.when_yesterday", { time }) : formatDateTime(iso);
+}
+
 function CheckIn() {
   const [overall, setOverall] = useState<number | null>(null);
   const [sleepHours, setSleepHours] = useState("");
   const [sleepQuality, setSleepQuality] = useState<number | null>(null);
   const [mood, setMood] = useState<number | null>(null);
+  const [more, setMore] = useState(false);
   const [saved, setSaved] = useAnnouncement();
+  const last = useLatest("check_in", 1, lastCheckIn);
   const when = useEarlier();
   // Named here, not left to the server: it would refuse the whole check-in for it.
   const hours = sleepHours.trim() === "" ? undefined : Number(sleepHours.replace(",", "."));
@@ -81,11 +113,26 @@ function CheckIn() {
   }
   const submit = useSaving(save);
 
+  /** "Same as last time, then adjust": the last check-in's answers, to change what differs before saving. */
+  function startFrom(previous: LoggedCheckIn) {
+    setOverall(previous.overall);
+    setSleepHours(previous.sleep_hours == null ? "" : formatNumber(previous.sleep_hours, 2));
+    setSleepQuality(previous.sleep_quality ?? null);
+    setMood(previous.mood ?? null);
+    if (previous.sleep_hours != null || previous.sleep_quality != null || previous.mood != null) setMore(true);
+    setSaved(t("today.started_from_last"));
+  }
+
   return (
     <form class="card" onSubmit={submit} aria-labelledby="checkin-title">
       <h2 id="checkin-title">{t(when.earlier ? "today.greeting_then" : "today.greeting")}</h2>
+      {last && overall === null && (
+        <button type="button" class="link lead" onClick={() => startFrom(last)}>
+          {t("today.start_from_last", { when: whenText(last.occurred_at) })}
+        </button>
+      )}
       <Scale name="overall" legend={t("today.overall")} min={0} max={10} value={overall} onChange={(v) => { setOverall(v); setSaved(""); }} low="today.overall_low" high="today.overall_high" />
-      <details>
+      <details open={more} onToggle={(e) => setMore(e.currentTarget.open)}>
         <summary>{t("today.more")}</summary>
         <label for="sleep-hours">{t("today.sleep_hours")}</label>
         <input id="sleep-hours" inputMode="decimal" class="short" value={sleepHours} onInput={(e) => setSleepHours(e.currentTarget.value)} aria-invalid={hoursValid ? undefined : true} aria-describedby="sleep-hours-error" />
@@ -226,34 +273,9 @@ function MedicationSearch({ id, label, catalog, value, onChange, own = false }: 
 
 const milligrams = (text: string) => Number(text.replace(",", "."));
 
-/** The last dose taken as this device knows it (the server's and those waiting here), again after each entry
- * logged and each sync. */
-function useLastDose(): TakenDose | null {
-  const [last, setLast] = useState<TakenDose | null>(null);
-  const asked = useRef(0);
-  useEffect(
-    () =>
-      subscribe(() => {
-        const ask = ++asked.current; // only the newest answer is shown
-        void Promise.all([loadRecentDoses(), database().then(entries)]).then(([stored, waiting]) => {
-          if (ask === asked.current) setLast(lastTaken(stored?.value ?? [], waiting));
-        });
-      }),
-    [],
-  );
-  return last;
-}
-
 /** "Diazepam 9 mg, today at 8:00 AM": what, and when in words for today and yesterday. */
 function lastDoseText(dose: TakenDose, catalog?: MedicationCatalog): string {
-  const day = (date: Date) => localIso(date).slice(0, 10);
-  const now = new Date();
-  const yesterday = new Date(now);
-  yesterday.setDate(now.getDate() - 1);
-  const at = new Date(dose.occurred_at);
-  const time = formatTime(at);
-  const when =
-    day(at) === day(now) ? t("today.when_today", { time }) : day(at) === day(yesterday) ? t("today.when_yesterday", { time }) : formatDateTime(dose.occurred_at);
+  const when = whenText(dose.occurred_at);
   const medication = dose.medication ? namesByCode(undefined, catalog).medication(dose.medication) : (dose.custom_medication ?? "");
   return t("today.last_dose", { medication, mg: formatNumber(dose.amount_mg, 3), when });
 }
@@ -265,7 +287,7 @@ function Dose({ catalog }: { catalog?: MedicationCatalog }) {
   const [saved, setSaved] = useAnnouncement();
   const when = useEarlier();
   const mg = milligrams(amount);
-  const last = useLastDose();
+  const last = useLatest("dose", 20, lastTaken);
 
   async function save() {
     if (!medication || !(mg > 0) || when.blocked) return;

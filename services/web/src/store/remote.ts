@@ -84,9 +84,10 @@ export async function loadEvents(limit = 100): Promise<(Loaded<Schemas["EventOut
   return loaded && { ...loaded, next: loaded.savedAt ? null : next };
 }
 
-/** The newest doses the server holds (a few skipped among them leave one taken), kept for an offline start. */
-export function loadRecentDoses(limit = 20): Promise<Loaded<Schemas["EventOut"][]> | undefined> {
-  return cached("doses:recent", async () => (await api.GET("/v1/events", { params: { query: { type: "dose", limit } } })).data?.events);
+/** The newest entries of a kind the server holds, kept for an offline start: doses (a few skipped among them
+ * leave one taken), check-ins. */
+export function loadRecent(type: "dose" | "check_in", limit: number): Promise<Loaded<Schemas["EventOut"][]> | undefined> {
+  return cached(`recent:${type}`, async () => (await api.GET("/v1/events", { params: { query: { type, limit } } })).data?.events);
 }
 
 /** A request's answer, or undefined when the network failed (anything else is a bug, and thrown). For what
