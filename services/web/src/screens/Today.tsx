@@ -126,11 +126,6 @@ function CheckIn() {
   return (
     <form class="card" onSubmit={submit} aria-labelledby="checkin-title">
       <h2 id="checkin-title">{t(when.earlier ? "today.greeting_then" : "today.greeting")}</h2>
-      {last && overall === null && (
-        <button type="button" class="link lead" onClick={() => startFrom(last)}>
-          {t("today.start_from_last", { when: whenText(last.occurred_at) })}
-        </button>
-      )}
       <Scale name="overall" legend={t("today.overall")} min={0} max={10} value={overall} onChange={(v) => { setOverall(v); setSaved(""); }} low="today.overall_low" high="today.overall_high" />
       <details open={more} onToggle={(e) => setMore(e.currentTarget.open)}>
         <summary>{t("today.more")}</summary>
@@ -146,6 +141,13 @@ function CheckIn() {
       <button type="submit" class="primary" disabled={overall === null || !hoursValid || when.blocked}>
         {t("today.save")}
       </button>
+      {/* Under the form, not above it: it appears once the last check-in is read, and must not move what
+          someone is about to tap. */}
+      {last && overall === null && (
+        <button type="button" class="link under" onClick={() => startFrom(last)}>
+          {t("today.start_from_last", { when: whenText(last.occurred_at) })}
+        </button>
+      )}
       <Announce message={saved} />
     </form>
   );
