@@ -218,7 +218,7 @@ class TestToday:
         signing_in.close()  # none of its requests, still in flight on a busy machine, is counted below
         page = app_context.new_page()
         asked = []
-        page.on("request", lambda request: asked.append(request.url.split("?")[0]))
+        page.on("request", lambda request: asked.append(request.url))
         page.goto("/app/")  # opening the app
         page.get_by_role("heading", name="Today", level=1).wait_for()
         page.get_by_test_id("synced").wait_for()
@@ -227,6 +227,10 @@ class TestToday:
             "medications",
             "symptoms",
         ]
+        # Today's reads of the entries (any yet, the last check-in, the recent doses): each at most at the
+        # start and after the start's sync, not again as each next reader subscribes.
+        reads = [u.split("/v1/", 1)[1] for u in asked if "/v1/events?" in u]
+        assert len(set(reads)) == 3 and all(reads.count(r) <= 2 for r in reads), reads
         taps = 0
         page.get_by_role("radio", name="6", exact=True).check()
         taps += 1

@@ -43,9 +43,13 @@ export const removeEvent: RemoveEvent = async (eventId) => {
   if (!response.ok && response.status !== 404) throw new Error(`delete refused: ${response.status}`);
 };
 
+/** `listener` now, then after each change; the others are not told again (each of Today's readers would ask
+ * the server again as each next one subscribed). */
 export function subscribe(listener: Listener): () => void {
   listeners.add(listener);
-  void publish();
+  void database()
+    .then(counts)
+    .then((current) => listeners.has(listener) && listener(current));
   return () => listeners.delete(listener);
 }
 
