@@ -270,9 +270,9 @@ def sweep(celery_app: Celery, before: datetime) -> int:
 
 
 def _flags_set_before(before: datetime) -> set[str]:
-    """People whose flag was set before `before`: its writer died between setting it and storing its
-    request. Such a flag would go on covering the person's writes with no task to
-    do them; a task takes it (an extra one, where one is still coming, finds nothing left to do)."""
+    """People whose flag was set before `before`. A flag is taken by the task it waits for, unless its
+    writer died between setting it and storing its request: then it would go on covering the person's
+    writes with no task to do them. A task sent for it takes it; where one is still queued, none is sent."""
     oldest_ttl = QUEUED_FLAG_TTL_S - (datetime.now(UTC) - before).total_seconds()
     prefix = queued_flag("")
     try:
