@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 import psutil
 
 from benchmarks.harness import Report, Stack, bench_settings, env_for
-from services.workers.reports import charts, model, render, service
+from services.workers.reports import charts, interdose, model, render, service
 from services.workers.summaries import params
-from shared import summaries
+from shared import events, summaries
 from shared.mongo import mongo
 from shared.redis_client import redis_client
 from shared.reports import FAILED, IN_FLIGHT, READY, request_report
@@ -104,6 +104,9 @@ def build_times(report: Report, settings, user_id: str, period: tuple[str, str])
             days=days,
             person=person,
             notes=[],
+            timed=events.live_between(
+                user_id, interdose.TYPES, interdose.first_day(start), end, interdose.FIELDS
+            ),
             keys=settings.encryption_keys,
             generated_at=datetime.now(UTC),
         )

@@ -11,10 +11,10 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from services.workers.reports import model, render
+from services.workers.reports import interdose, model, render
 from services.workers.summaries import params
 from shared.settings import Settings
-from tests.support.report_patients import generate_for_report, summaries
+from tests.support.report_patients import generate_for_report, stored_events, summaries
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "report-example.png"
@@ -45,6 +45,11 @@ def example_pdf() -> bytes:
         days=[d for d in days if model.lookback_start(start, end) <= d["day"] <= end],
         person=person,
         notes=notes,
+        timed=[
+            e
+            for e in stored_events("example", patient, keys, tuple(interdose.TYPES))
+            if interdose.first_day(start) <= e["local_day"] <= end
+        ],
         keys=keys,
         generated_at=datetime(2026, 3, 16, 7, tzinfo=UTC),
     )

@@ -1,5 +1,6 @@
 """The `events` collection, read and written only through this module: ingestion stores and deletes
-events; the workers read them (a recompute's source events, a report's notes, the reminders' check).
+events; the workers read them (a recompute's source events, a report's notes and timed entries, the
+reminders' check).
 A regular collection with a permanent unique (user_id, event_id) index."""
 
 from __future__ import annotations
@@ -163,10 +164,10 @@ def any_live_on(user_id: str, day: str) -> bool:
     return any(event.get("deleted_at") is None for event in stored)
 
 
-def live_notes_between(user_id: str, start: str, end: str, fields: dict) -> list[dict]:
-    """The person's live notes on the local days from `start` to `end`."""
+def live_between(user_id: str, types: list[str], start: str, end: str, fields: dict) -> list[dict]:
+    """The person's live events of these types on the local days from `start` to `end`."""
     period = {"$gte": start, "$lte": end}
-    query = {"user_id": user_id, "type": "note", "local_day": period, "deleted_at": None}
+    query = {"user_id": user_id, "local_day": period, "deleted_at": None} | one_or_in("type", types)
     return list(mongo.db[EVENTS].find(query, fields))
 
 

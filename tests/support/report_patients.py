@@ -108,9 +108,8 @@ def summaries(patient: Patient, keys: str, today: str, params) -> tuple[list[dic
 
 
 def store(database, user_id: str, patient: Patient, *, keys: str, today: str, params) -> None:
-    """Write the patient's summaries and notes (free text sealed) as the services would."""
+    """Write the patient's summaries, notes, symptoms and doses (free text sealed) as the services would."""
     from services.workers.summaries.service import person_document
-    from shared import event_text
     from shared.summaries import pack_days
 
     for event in patient.events:
@@ -125,25 +124,33 @@ def store(database, user_id: str, patient: Patient, *, keys: str, today: str, pa
     database.person_summaries.insert_one(
         {"_id": user_id, **stored, "recent_days": pack_days(stored["recent_days"])}
     )
-    notes = []
+    events = stored_events(user_id, patient, keys, ("note", "symptom", "dose"))
+    if events:
+        database.events.insert_many(events)
+
+
+def stored_events(user_id: str, patient: Patient, keys: str, types: tuple[str, ...]) -> list[dict]:
+    """The patient's events of these types as the ingestion service stores them (free text sealed)."""
+    from shared import event_text
+
+    out = []
     for event in patient.events:
-        if event["type"] != "note":
+        if event["type"] not in types:
             continue
         at = datetime.fromisoformat(event["occurred_at"])
         fields = {k: v for k, v in event.items() if k not in {"_id", "event_id", "type", "occurred_at"}}
-        notes.append(
+        out.append(
             {
-                "_id": event["_id"],
+                "_id": event.get("_id") or ObjectId(),
                 "user_id": user_id,
                 "event_id": event["event_id"],
-                "type": "note",
+                "type": event["type"],
                 "occurred_at": at.astimezone(UTC),
                 "local_day": at.astimezone(ZoneInfo(patient.time_zone)).date().isoformat(),
                 "data": event_text.sealed(fields, keys),
             }
         )
-    if notes:
-        database.events.insert_many(notes)
+    return out
 
 
 def last_week(today: date) -> tuple[str, str]:

@@ -29,7 +29,9 @@ from shared import languages, scales
 
 Gettext = Callable[[str], str]
 
-WIDTH_IN, HEIGHT_IN = 7.2, 2.1
+WIDTH_IN, HEIGHT_IN = 7.2, 1.9
+# Room for the legend above and two lines of day labels below, in inches, whatever the height.
+TOP_IN, BOTTOM_IN = 0.25, 0.38
 LEFT = 0.1  # the plot's left edge, as a fraction of the width: room for the axis labels
 INK, MID, LIGHT = "#000000", "#555555", "#d9d9d9"
 SHADING = {
@@ -165,7 +167,7 @@ def draw(model: dict) -> Figure:
     index = {day: i for i, day in enumerate(days)}
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
-        dose_ax, burden_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 2.2]})
+        dose_ax, burden_ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1.75]})
         _shade((dose_ax, burden_ax), model["episodes"], index)
         _dose(dose_ax, model, index, len(days) - 1, _, language)
         _burden(burden_ax, model, _)
@@ -195,7 +197,9 @@ def draw(model: dict) -> Figure:
                 handles.append(Patch(facecolor=style["facecolor"], hatch=style["hatch"], edgecolor="#8c8c8c"))
                 labels.append(_(style["label"]))
         fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False, fontsize=7)
-        fig.subplots_adjust(left=LEFT, right=0.99, top=0.88, bottom=0.18, hspace=0.12)
+        fig.subplots_adjust(
+            left=LEFT, right=0.99, top=1 - TOP_IN / HEIGHT_IN, bottom=BOTTOM_IN / HEIGHT_IN, hspace=0.12
+        )
         _fit_left(fig, (dose_ax, burden_ax))
         return fig
 

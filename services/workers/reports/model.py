@@ -14,7 +14,7 @@ from statistics import fmean, median, quantiles
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.workers.reports import i18n, plan
+from services.workers.reports import i18n, interdose, plan
 from services.workers.summaries import taper as summary_taper
 from shared import catalog, crypto, languages, reports
 
@@ -335,6 +335,7 @@ def assemble(
     days: list[dict],
     person: dict | None,
     notes: list[dict],
+    timed: list[dict],
     keys: str,
     generated_at: datetime,
     plan_doc: dict | None = None,
@@ -343,7 +344,8 @@ def assemble(
     """The report's content, in `language` (its catalogue names and its own sentences; what the person
     wrote stays as written). `days` are the stored day summaries from `lookback_start` to the period's
     end; `notes` are opened (decrypted) note events of the period, used only if the person chose so;
-    `plan_doc` the newest version of the person's taper plan, if any."""
+    `timed` the symptom and dose events `interdose.profile` reads; `plan_doc` the newest version of the
+    person's taper plan, if any."""
     _ = i18n.catalog(language).gettext
     start, end = report["period_start"], report["period_end"]
     person = person or {}
@@ -387,6 +389,7 @@ def assemble(
         "dose": dose(person, period_docs, start, end, keys, language=language),
         "top_symptoms": top_symptoms(period_docs, previous_docs, keys, language),
         "sleep": sleep(period_docs),
+        "interdose": interdose.profile(timed, start, end),
         "taper": taper_steps(person, start, end, language),
         # The taper plan as entered, against what was logged (None without one).
         "plan": plan.section(plan_doc, days, person, start, end, language=language),

@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-from services.workers.reports import model, render
+from services.workers.reports import interdose, model, render
 from shared import event_text, events, languages, metrics, reports, summaries, users
 from shared.plans import store as plans_store
 from shared.reports import BUILDING, FAILED, READY
@@ -52,7 +52,8 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
     days = summaries.summary_days(user_id, model.lookback_start(start, end), end, person)
     include_notes = bool(report.get("options", {}).get("include_notes"))
     # The person's live note events in the period (free text still sealed).
-    sealed = events.live_notes_between(user_id, start, end, NOTE_FIELDS) if include_notes else []
+    sealed = events.live_between(user_id, ["note"], start, end, NOTE_FIELDS) if include_notes else []
+    timed = events.live_between(user_id, interdose.TYPES, interdose.first_day(start), end, interdose.FIELDS)
     plan_doc = plans_store.current(user_id)  # the newest version of the taper plan
     keys = settings.encryption_keys
     try:
@@ -63,6 +64,7 @@ def produce(report: dict, settings: Settings, now: datetime) -> tuple[str, bytes
             days=days,
             person=person,
             notes=notes,
+            timed=timed,
             keys=keys,
             generated_at=now,
             plan_doc=plan_doc,

@@ -13,12 +13,12 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from services.workers.reports import charts, i18n, model, render
+from services.workers.reports import charts, i18n, interdose, model, render
 from services.workers.summaries import params as summary_params
 from shared import catalog
 from shared.settings import Settings
 from tests.factories import plans
-from tests.support.report_patients import QUESTION, summaries
+from tests.support.report_patients import QUESTION, stored_events, summaries
 
 KEYS = Settings.from_env({}).encryption_keys
 PARAMS = summary_params.load()
@@ -36,6 +36,12 @@ def notes_of(patient, start: str, end: str) -> list[dict]:
         for e in patient.events
         if e["type"] == "note" and start <= e["occurred_at"][:10] <= end
     ]
+
+
+def timed_of(patient, start: str, end: str) -> list[dict]:
+    """Symptom and dose events as the builder reads them for the time since the last dose."""
+    found = stored_events("u1", patient, KEYS, tuple(interdose.TYPES))
+    return [e for e in found if interdose.first_day(start) <= e["local_day"] <= end]
 
 
 def build(
@@ -66,6 +72,7 @@ def build(
         days=[d for d in days if model.lookback_start(start, end) <= d["day"] <= end],
         person=person,
         notes=notes_of(patient, start, end),
+        timed=timed_of(patient, start, end),
         keys=KEYS,
         generated_at=generated_at,
         plan_doc=plan_doc,
@@ -224,6 +231,22 @@ class TestContent:
         # Nothing was logged before this week: no symptom is "new this period", there is nothing to compare.
         assert content["top_symptoms"]
         assert {t["change"] for t in content["top_symptoms"]} == {"no earlier entries"}
+
+    def test_symptoms_are_shown_by_the_hours_after_the_last_dose_taken(self, patient):
+        content, page = build(patient, "2026-03-09", "2026-03-15")
+        # The generated person logs a dose at 08:00 and most symptoms at 18:00 or 19:00.
+        counts = [b["entries"] for b in content["interdose"]["bands"]]
+        assert counts[2] == max(counts) and sum(counts) == content["interdose"]["placed"] > 0
+        heads = " ".join(f"{low}\N{EN DASH}{high} h" for low, high in interdose.BANDS)
+        text = text_of(page)
+        assert f"Hours after the last dose taken {heads}" in text
+        assert "had no dose logged" not in text
+        content["interdose"]["unplaced"] = 2
+        assert "2 symptom entries had no dose logged as taken in the 48 h before them." in text_of(
+            render.html(content)
+        )
+        content["interdose"] |= {"placed": 0, "bands": []}  # symptoms, but no dose taken before any
+        assert 'id="interdose"' not in render.html(content)
 
     def test_scales_running_opposite_ways_are_labelled_at_both_ends(self, patient):
         rated = copy.deepcopy(patient)

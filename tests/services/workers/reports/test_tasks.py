@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -229,5 +230,34 @@ class TestNotes:
         assert self.stored_notes(db, other, period)
         db.events.update_one({"_id": gone}, {"$set": {"deleted_at": datetime.now(UTC)}})
         assert {
-            n["_id"] for n in events.live_notes_between(user["_id"], *period, service.NOTE_FIELDS)
+            n["_id"] for n in events.live_between(user["_id"], ["note"], *period, service.NOTE_FIELDS)
         } == set(kept)
+
+
+def test_the_hours_after_a_dose_come_from_the_persons_own_live_entries(settings, seeded, db):
+    user, period = seeded(14)
+    other, _ = seeded(15)
+    in_period = {"type": "symptom", "deleted_at": None, "local_day": {"$gte": period[0], "$lte": period[1]}}
+    symptoms = db.events.count_documents({"user_id": user["_id"], **in_period})
+
+    def built(report_id: str, whose: dict) -> str:
+        TestLanguage.queued(db, report_id, whose, period)
+        return TestLanguage.stored(
+            settings, service.build(report_id, settings, datetime.now(UTC)), "html"
+        ).decode()
+
+    page = built("r-hours", user)
+    table = re.search(r'<table id="interdose">.*?</table>', page, re.S).group(0)
+    cells = re.findall(r'<td class="n">([^<]*)</td>', table)  # 0-4, 4-8, 8-12, 12-24 and 24-48 h
+    counts = [int(cell.split(" · ")[0]) if cell[0].isdigit() else 0 for cell in cells]  # a dash: none
+    unplaced = re.search(r"(\d+) symptom entr(?:y|ies) had no dose", page)
+    # Every symptom entry of the period is counted once, and the generated person's doses (08:00) come
+    # 10-11 h before their symptoms (18:00-19:00).
+    assert sum(counts) + (int(unplaced.group(1)) if unplaced else 0) == symptoms > 0
+    assert len(counts) == 5 and counts[2] == max(counts)
+    # Without any dose taken, the person's report has no such table: another's doses never count.
+    db.events.update_many(
+        {"user_id": user["_id"], "type": "dose"}, {"$set": {"deleted_at": datetime.now(UTC)}}
+    )
+    assert 'id="interdose"' not in built("r-hours-none", user)
+    assert 'id="interdose"' in built("r-hours-other", other)
