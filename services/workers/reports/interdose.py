@@ -1,5 +1,5 @@
 """Symptoms by the hours since the last dose taken before them: where interdose withdrawal shows, as
-symptoms that climb while the next dose nears (docs/reports.md, "Time since the last dose").
+symptoms that climb while the next dose nears (docs/reports.md, "Hours after the last dose").
 
 The rule is the app's History's (services/web/src/history/taken.ts): the last dose logged as taken at or
 before the entry, at most two days earlier; a skipped dose is no dose.
