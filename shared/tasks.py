@@ -104,6 +104,19 @@ SEND_DOSE_REMINDER = TaskContract(
 )
 
 
+class CheckInReminderPayload(Schema):
+    """The person to remind and the local day the reminder is for: nothing else."""
+
+    user_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"))
+    day = fields.Date(required=True)
+
+
+# The workers' schedule asks the notifier to remind a person with a device that takes reminders.
+SEND_CHECKIN_REMINDER = TaskContract(
+    "notification.send_checkin_reminder", QUEUE_EMAIL, CheckInReminderPayload, ("user_id",)
+)
+
+
 class ReportPayload(Schema):
     report_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
@@ -162,6 +175,7 @@ CONTRACTS: tuple[TaskContract, ...] = (
     WAITLIST_STORE,
     SCAN_DOSE_REMINDERS,
     SEND_DOSE_REMINDER,
+    SEND_CHECKIN_REMINDER,
 )
 
 

@@ -20,6 +20,7 @@ import requests
 
 from services.ingestion.accounts import browser as browser_cookie
 from services.ingestion.accounts import service
+from services.notification.push import checkin
 from services.notification.push import service as reminders
 from shared import email, invitations, preferences
 from shared.plans import schedule, store
@@ -144,7 +145,7 @@ def dose_reminder_switch(page, mailbox, email: str):
     sign_in(page, mailbox, email)
     wait_for_worker(page)
     page.get_by_role("link", name="Settings").click()
-    switch = page.get_by_label("Remind me on this device at my plan's dose times")
+    switch = page.get_by_label("Send my reminders to this device")
     switch.wait_for()
     assert not switch.is_checked()
     return switch
@@ -953,7 +954,7 @@ class TestSettings:
         page.get_by_text("Time zone saved: America/Chicago.").wait_for()
         assert db.users.find_one({"_id": user["_id"]})["time_zone"] == "America/Chicago"
 
-        page.get_by_label("Email me a gentle reminder").check()
+        page.get_by_label("Remind me gently if I haven't logged").check()
         page.get_by_label("Reminder time").fill("08:30")
         page.get_by_role("button", name="Save reminder settings").click()
         page.get_by_text("Reminder settings saved.").wait_for()
@@ -993,7 +994,7 @@ class TestSettings:
         page.get_by_label("Find a time zone").fill("chicago")
         page.get_by_role("button", name="America/Chicago").click()
         page.get_by_text(f"Changing the time zone {needs}").wait_for()
-        page.get_by_label("Email me a gentle reminder").check()
+        page.get_by_label("Remind me gently if I haven't logged").check()
         page.get_by_role("button", name="Save reminder settings").click()
         page.get_by_text(f"Not saved: Saving settings {needs}").wait_for()
         devices = page.get_by_role("region", name="Devices signed in")
@@ -1024,7 +1025,7 @@ class TestSettings:
         card.wait_for(state="detached")  # answered: the offer is spent
         assert page.evaluate("window.installDialogs") == 1
         # The reminders' switch is as before: this browser has Web Push.
-        assert page.get_by_label("Remind me on this device at my plan's dose times").is_visible()
+        assert page.get_by_label("Send my reminders to this device").is_visible()
 
     def test_on_an_iphone_settings_says_how_to_add_it_to_the_home_screen_and_why_reminders_wait(
         self, browser, app_url, mailbox, db
@@ -1039,9 +1040,9 @@ class TestSettings:
                 "Choose “Add to Home Screen” (scroll down the list if it is not shown).",
                 "Open the app from its icon on your Home Screen.",
             ]
-            reminders = page.get_by_role("region", name="Dose reminders on this device")
+            reminders = page.get_by_role("region", name="Reminders on this device")
             reminders.get_by_text(
-                "On iPhone and iPad, dose reminders come to the app once it is on your"
+                "On iPhone and iPad, reminders come to the app once it is on your"
             ).wait_for()
             assert reminders.get_by_text("This browser cannot show reminders").count() == 0
             assert_no_axe_violations(page, "settings on an iPhone")
@@ -1051,14 +1052,14 @@ class TestSettings:
             assert card.get_by_role("listitem").nth(1).inner_text() == (
                 "Elige «Añadir a pantalla de inicio» (si no aparece, desplázate hacia abajo en la lista)."
             )
-            reminders = page.get_by_role("region", name="Recordatorios de dosis en este dispositivo")
-            assert "En iPhone y iPad, los recordatorios de dosis llegan" in reminders.inner_text()
+            reminders = page.get_by_role("region", name="Recordatorios en este dispositivo")
+            assert "En iPhone y iPad, los recordatorios llegan" in reminders.inner_text()
 
     def test_opened_from_the_home_screen_settings_says_nothing_of_adding_it(
         self, browser, app_url, mailbox, db
     ):
         with settings_on_an_iphone(browser, app_url, mailbox, "installed@example.org", STANDALONE) as page:
-            page.get_by_label("Remind me on this device at my plan's dose times").wait_for()
+            page.get_by_label("Send my reminders to this device").wait_for()
             page.evaluate(OFFER_TO_INSTALL)  # even were one made
             page.evaluate(NEXT_FRAME)
             assert page.get_by_role("region", name="On your home screen").count() == 0
@@ -1693,7 +1694,7 @@ class TestEmailSettings:
         page.get_by_text("Weekly report settings saved.").wait_for()
 
         reminders = page.get_by_role("form", name="Check-in reminder")
-        reminders.get_by_label("Email me a gentle reminder").check()
+        reminders.get_by_label("Remind me gently if I haven't logged").check()
         reminders.get_by_label("Quiet hours").check()
         reminders.get_by_label("Quiet from").fill("22:30")
         reminders.get_by_label("Quiet until").fill("07:00")
@@ -2186,6 +2187,32 @@ class TestDoseReminders:
             "actions": ["Tomada", "Omitida"],
         }
 
+    def test_a_check_in_reminder_names_nothing_about_health_in_the_apps_language(
+        self, app_context, app_url, mailbox
+    ):
+        """The push the notifier sends for a check-in reminder (services/notification/push/checkin.py), as
+        the worker shows it: no Taken / Skipped, and one notification a day (its tag)."""
+        person("checkin@example.org")
+        app_context.grant_permissions(["notifications"], origin=app_url)
+        page = app_context.new_page()
+        sign_in(page, mailbox, "checkin@example.org")
+        wait_for_worker(page)
+        worker, show = worker_push(app_context, page, app_url)
+        payload = checkin.message(datetime.now(UTC).date().isoformat())
+        english = {"title": "Time for your check-in", "body": "How is today going? A minute is enough."}
+        assert [{k: n[k] for k in english} | {"actions": n["actions"]} for n in show(payload)] == [
+            english | {"actions": []}
+        ]
+        tagged = "(tag) => self.registration.getNotifications({tag}).then(list => list.length)"
+        assert worker.evaluate(tagged, f"checkin-{payload['day']}") == 1
+        page.get_by_role("link", name="Settings").click()
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("heading", name="Ajustes").wait_for()
+        spanish = ("Hora de tu registro", "¿Cómo va el día? Con un minuto basta.")
+        wait_for(
+            lambda: [(n["title"], n["body"]) for n in show(payload)] == [spanish], 20, "the Spanish reminder"
+        )
+
     def test_the_settings_switch_asks_for_permission_only_when_turned_on(self, app_context, mailbox):
         person("switch@example.org")
         page = app_context.new_page()
@@ -2213,7 +2240,7 @@ class TestDoseReminders:
         def switch_on() -> str:
             switch = dose_reminder_switch(page, mailbox, "lost-phone@example.org")
             switch.click()  # checked once the subscription is stored
-            page.get_by_text("Dose reminders are on for this device.").wait_for()
+            page.get_by_text("Reminders are on for this device.").wait_for()
             details = page.get_by_label("Show the dose in notifications on this device")
             details.wait_for()
             wait_for(details.is_enabled, 10, "the device's choice to be read")

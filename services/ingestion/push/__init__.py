@@ -1,4 +1,4 @@
-"""Web Push subscriptions for dose reminders: the application-server key, and each browser's
+"""Web Push subscriptions for reminders: the application-server key, and each browser's
 subscription added or removed by its owner."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Web Push for dose reminders: the key a browser subscribes with, and its subscription stored or removed.
-The notifier sends to them (services/notification/push)."""
+"""Web Push for reminders (dose times and the check-in reminder): the key a browser subscribes with, and
+its subscription stored or removed. The notifier sends to them (services/notification/push)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from shared.runtime import runtime_of
 from shared.web.openapi import Blueprint, operation, public
 from shared.web.problems import problem_responses
 
-blp = Blueprint("push", __name__, url_prefix="/v1/push", description="Push notifications for dose reminders")
+blp = Blueprint("push", __name__, url_prefix="/v1/push", description="Push notifications for reminders")
 
 
 @blp.route("/key", methods=["GET"])
@@ -31,7 +31,7 @@ blp = Blueprint("push", __name__, url_prefix="/v1/push", description="Push notif
 @problem_responses(404)
 def get_key():
     """The application-server (VAPID) public key to pass to pushManager.subscribe; 404 when this server
-    sends no push notifications (dose reminders then come by email)."""
+    sends no push notifications (reminders then come by email)."""
     private = runtime_of().settings.vapid_private_key
     if not private:
         raise PushNotConfigured()
@@ -60,7 +60,7 @@ class Subscriptions(MethodView):
     )
     @problem_responses(404, 429)
     def put(self, body):
-        """Store this browser's PushSubscription (its toJSON()) to get dose reminders here: 201 when new,
+        """Store this browser's PushSubscription (its toJSON()) to get reminders here: 201 when new,
         200 when it replaced this browser's own. Only the browsers' push services are accepted. You keep
         your 10 most recently subscribed browsers."""
         if not runtime_of().settings.vapid_private_key:

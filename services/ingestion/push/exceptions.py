@@ -8,6 +8,6 @@ class PushNotConfigured(DomainError):
     title = "Push notifications are not available"
     type_slug = "push-not-configured"
     detail = (
-        "This server does not send push notifications. Dose reminders come by email instead while email "
-        "reminders are on (preferences.reminders.enabled)."
+        "This server does not send push notifications. Reminders come by email instead while reminders are "
+        "on (preferences.reminders.enabled)."
     )

@@ -12,13 +12,13 @@ never instructing: "In your plan: 0.25 mg clonazepam (½ tablet)." The email sub
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from celery import Celery
 
+from services.notification.push import devices
 from services.notification.push.sender import WebPushSender
 from shared import catalog, dose_reminders, languages, preferences, push_subscriptions, users
 from shared.app_links import app_link, app_path
@@ -33,10 +33,6 @@ log = logging.getLogger(__name__)
 TEMPLATE = "dose_reminder"
 # For a worker that composes nothing itself (one installed before the app did): the time, never the dose.
 BODY = "From your plan. Tap to open, or answer here."
-# A reminder the push service could not deliver within this is dropped there: it would come too late.
-PUSH_TTL_S = 2 * 3600
-DELIVERED = {200, 201, 202}
-GONE = {404, 410}
 
 
 def _name(code: str, language: str = languages.DEFAULT) -> str:
@@ -97,11 +93,6 @@ def _planned(user_id: str, day: str, at: str) -> list[doses.Dose]:
     return [d for d in doses.doses_on(arithmetic.build(plan), date.fromisoformat(day)) if d.time == at]
 
 
-def _topic(rid: str) -> str:
-    # RFC 8030 Topic: at most 32 base64url characters, and opaque.
-    return hashlib.sha256(rid.encode()).hexdigest()[:32]
-
-
 def _push(record: dict, task_id: str, payload: dict, pusher: WebPushSender, lease: timedelta) -> bool:
     """Push to every subscription not yet reached; True when at least one browser has it. The lease is
     renewed before each push (one is bounded by the sender's timeout), so a person with several browsers
@@ -112,14 +103,9 @@ def _push(record: dict, task_id: str, payload: dict, pusher: WebPushSender, leas
             continue
         if not dose_reminders.extend(record["_id"], task_id, datetime.now(UTC) + lease):
             break
-        status = pusher.send(sub, payload, ttl=PUSH_TTL_S, topic=_topic(record["_id"]))
-        if status in DELIVERED:
+        if devices.push(pusher, sub, payload, topic=devices.topic(record["_id"])):
             dose_reminders.mark_pushed(record["_id"], task_id, sub["_id"])
             delivered = True
-        elif status in GONE:
-            push_subscriptions.remove_gone(sub["_id"], sub["endpoint"])
-        else:
-            log.warning("push not delivered", extra={"status": status})
     return delivered
 
 

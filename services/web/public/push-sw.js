@@ -1,5 +1,5 @@
-// Dose reminders in the service worker (imported by the generated worker, see vite.config.ts): a push shows
-// the reminder with Taken / Skipped; a tap on one records it with POST /v1/doses/confirm and the dose's
+// Reminders in the service worker (imported by the generated worker, see vite.config.ts). A check-in reminder
+// shows a notification that opens the app. A dose reminder shows with Taken / Skipped; a tap on one records it with POST /v1/doses/confirm and the dose's
 // token (no session needed). Offline, the answer waits in IndexedDB and is sent at the next sync or when
 // the app opens (src/store/confirmations.ts reads the same store); the server records a dose once, so a
 // resend is always safe. What the notification says comes from reminder-text.js, imported before this.
@@ -88,6 +88,16 @@ self.addEventListener("push", (event) => {
   try {
     payload = event.data ? event.data.json() : {};
   } catch {
+    return;
+  }
+  if (payload.kind === "checkin_reminder") {
+    event.waitUntil(
+      deviceDisplay().then((device) => {
+        const text = reminderText.composeCheckIn(device, self.navigator.language);
+        // One tag a day: the same reminder sent twice replaces itself instead of showing twice.
+        return self.registration.showNotification(text.title, { body: text.body, tag: `checkin-${payload.day}`, data: { url: payload.url || "/app/" } });
+      }),
+    );
     return;
   }
   if (payload.kind !== "dose_reminder") return;

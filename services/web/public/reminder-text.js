@@ -1,6 +1,7 @@
-// What a dose reminder's notification says (imported by the generated worker before push-sw.js, see
-// vite.config.ts; test/reminder-text.test.ts checks it). A notification shows on a locked screen, so by
-// default it says only the time: no medication, no amount. Only on a device where the person turned that on
+// What a reminder's notification says (imported by the generated worker before push-sw.js, see
+// vite.config.ts; test/reminder-text.test.ts checks it). A notification shows on a locked screen: a check-in
+// reminder names nothing about health, and a dose reminder by default says only the time: no medication, no
+// amount. Only on a device where the person turned that on
 // in Settings does it name the doses, from the push's structured `doses`. In the app's language, which the
 // app records for the worker (src/settings/notifications.ts); else the browser's; else English.
 (function () {
@@ -15,6 +16,8 @@
       tablets: (n, count) => `${n} ${count > 1 ? "tablets" : "tablet"}`,
       taken: "Taken",
       skipped: "Skipped",
+      checkInTitle: "Time for your check-in",
+      checkInBody: "How is today going? A minute is enough.",
     },
     es: {
       // The hour as Spanish reads it, with no leading zero: "de la 1:30", "de las 8:00", "de las 13:30".
@@ -25,6 +28,8 @@
       tablets: (n, count) => `${n} ${count > 1 ? "comprimidos" : "comprimido"}`,
       taken: "Tomada",
       skipped: "Omitida",
+      checkInTitle: "Hora de tu registro",
+      checkInBody: "¿Cómo va el día? Con un minuto basta.",
     },
   };
 
@@ -68,5 +73,11 @@
     };
   }
 
-  globalThis.reminderText = { compose };
+  /** The notification for a check-in reminder push: {title, body}, in the device's language. */
+  function composeCheckIn(device, fallback) {
+    const words = WORDS[languageOf(device, fallback)];
+    return { title: words.checkInTitle, body: words.checkInBody };
+  }
+
+  globalThis.reminderText = { compose, composeCheckIn };
 })();

@@ -13,8 +13,14 @@ interface Shown {
   taken: string;
   skipped: string;
 }
-const { compose } = (globalThis as unknown as { reminderText: { compose: (p: object, d?: Partial<Display>, fallback?: string) => Shown } })
-  .reminderText;
+const { compose, composeCheckIn } = (
+  globalThis as unknown as {
+    reminderText: {
+      compose: (p: object, d?: Partial<Display>, fallback?: string) => Shown;
+      composeCheckIn: (d?: Partial<Display>, fallback?: string) => { title: string; body: string };
+    };
+  }
+).reminderText;
 
 const CLONAZEPAM = { medication: "clonazepam", name: "clonazepam", mg: 0.25, amount: { tablets: 0.5 }, token: "t1" };
 const ONE = { kind: "dose_reminder", time: "08:00", doses: [CLONAZEPAM] };
@@ -108,5 +114,17 @@ describe("what the app records for the worker", () => {
       expect(await readDisplay(db)).toEqual({ language: "es", names: {}, showDoses: true });
       expect(compose(TWO, await readDisplay(db)).body).toBe("En tu plan: 12,5 mg de chlordiazepoxide y 7,5 mg de diazepam (1,5 mL)");
     }
+  });
+});
+
+describe("a check-in reminder's notification", () => {
+  it("names nothing about health, in the app's language, else the browser's, else English", () => {
+    const english = { title: "Time for your check-in", body: "How is today going? A minute is enough." };
+    expect(composeCheckIn(undefined, "en-US")).toEqual(english);
+    expect(composeCheckIn(undefined, "fr-FR")).toEqual(english);
+    const spanish = { title: "Hora de tu registro", body: "¿Cómo va el día? Con un minuto basta." };
+    expect(composeCheckIn(undefined, "es-MX")).toEqual(spanish);
+    expect(composeCheckIn({ language: "es", showDoses: true }, "en-US")).toEqual(spanish);
+    for (const text of [english, spanish]) expect(`${text.title} ${text.body}`).not.toMatch(DOSE_WORDS);
   });
 });

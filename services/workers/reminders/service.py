@@ -1,5 +1,7 @@
 """The reminder rules: on the chosen days at the chosen local time, moved to the end of quiet hours,
-never while paused, and skipped when the person already logged that local day."""
+never while paused, and skipped when the person already logged that local day. A person with a device
+that takes reminders gets it there, through the notifier (which emails it when no device took it);
+anyone else by email."""
 
 from __future__ import annotations
 
@@ -11,15 +13,13 @@ from zoneinfo import ZoneInfo
 from celery import Celery
 
 from services.workers.reminders import repository
-from shared import languages
-from shared.app_links import app_link
-from shared.email import request_email
+from shared import checkin_reminders, push_subscriptions
 from shared.preferences import WEEKDAYS
+from shared.queue import enqueue
 from shared.settings import Settings
+from shared.tasks import SEND_CHECKIN_REMINDER
 
 log = logging.getLogger(__name__)
-
-TEMPLATE = "checkin_reminder"
 
 
 def wall_time(value: str) -> time:
@@ -80,13 +80,7 @@ def send(celery_app: Celery, settings: Settings, user: dict, prefs: dict[str, An
         return "paused"
     if repository.logged_on(user["_id"], day):
         return "already logged"
-    requested = request_email(
-        celery_app,
-        template=TEMPLATE,
-        to=user["email"],
-        idempotency_key=f"reminder:{user['_id']}:{day}",
-        data={"app_url": app_link(settings)},
-        user_id=user["_id"],
-        language=languages.of(user),
-    )
-    return "sent" if requested else "sent before"
+    if push_subscriptions.of_person(user["_id"]):
+        enqueue(celery_app, SEND_CHECKIN_REMINDER, user_id=user["_id"], day=day)
+        return "sent to devices"
+    return "sent" if checkin_reminders.request(celery_app, settings, user, day) else "sent before"

@@ -196,9 +196,10 @@ function HomeScreen({ way }: { way: install.Way }) {
   );
 }
 
-/** Dose reminders on this device: the browser asks for permission only when the switch is turned on. On iPhone
- * and iPad, Web Push exists only in the app opened from the Home Screen, so there that is what it says. */
-function DoseReminders({ way }: { way: install.Way }) {
+/** Reminders on this device (the plan's doses, and the check-in reminder while it is on): the browser asks for
+ * permission only when the switch is turned on. On iPhone and iPad, Web Push exists only in the app opened
+ * from the Home Screen, so there that is what it says. */
+function DeviceReminders({ way }: { way: install.Way }) {
   const [state, setState] = useState<push.PushState | undefined>(undefined);
   const outcome = useOutcome();
   const [busy, setBusy] = useState(false);
@@ -289,7 +290,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
       <WeeklyReportSettings me={me} onChanged={onChanged} />
       <ReminderSettings me={me} onChanged={onChanged} />
       <HomeScreen way={way} />
-      <DoseReminders way={way} />
+      <DeviceReminders way={way} />
       <Devices onSignedOut={onSignedOut} />
       <DataAndErasure onErased={onSignedOut} />
       <section class="card">

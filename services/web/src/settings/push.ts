@@ -1,5 +1,6 @@
-// Dose reminders on this device: a Web Push subscription, made only when the person switches them on (the
-// browser's permission is asked then, never before), stored with the server, and removed when switched off.
+// Reminders on this device (dose times and the check-in reminder): a Web Push subscription, made only when
+// the person switches them on (the browser's permission is asked then, never before), stored with the
+// server, and removed when switched off.
 // The server forgets it when this device is signed out, from here or elsewhere; the device then forgets it
 // too, so the switch never shows on while no reminder can come, and whoever signs in next starts without.
 import { api } from "../api/client";

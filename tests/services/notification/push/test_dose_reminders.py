@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.notification.email import templates
-from services.notification.push import service
+from services.notification.push import devices, service
 from services.notification.push.sender import WebPushSender
 from services.workers.dose_reminders import service as scan_service
 from shared import dose_reminders, push_keys, users
@@ -127,7 +127,7 @@ def test_a_reminder_is_pushed_signed_and_encrypted_and_its_token_records_the_dos
         "mg": 1.0,
         "amount": {"tablets": 2.0},
     }
-    assert message.headers["urgency"] == "high" and int(message.headers["ttl"]) == service.PUSH_TTL_S
+    assert message.headers["urgency"] == "high" and int(message.headers["ttl"]) == devices.PUSH_TTL_S
     assert user["_id"] not in message.headers["topic"]
     record = db.dose_reminders.find_one({"_id": rid})
     assert (record["status"], record["outcome"], record["attempts"]) == ("sent", "push", 1)

@@ -12,7 +12,7 @@ from services.ingestion.accounts import service as accounts
 from services.notification.email import service as email_service
 from services.workers.reminders import service as reminders
 from services.workers.reports import delivery, schedule
-from shared import files, report_shares
+from shared import files, push_keys, report_shares, users
 from shared.queue import enqueue
 from shared.reports import FILES_BUCKET
 from shared.settings import Settings
@@ -21,7 +21,9 @@ from tests.factories.accounts import person
 from tests.services.notification.email.helpers import html_links, parts, unsubscribe_url, wait_status
 from tests.services.notification.email.test_templates import HEALTH_WORDS
 from tests.services.workers.scheduling.conftest import someone
+from tests.support.push_service import PushService
 from tests.support.report_patients import STAND_IN_PDF, store_ready_report
+from tests.support.servers import wait_for
 
 KEYS = Settings.from_env({}).encryption_keys  # the key ring every test process has
 
@@ -169,20 +171,26 @@ def test_a_pdf_gone_before_sending_fails_that_email_with_a_clear_reason(live, db
     assert mailbox.messages == []
 
 
-def test_the_beat_scan_task_sends_a_due_reminder(live, db, mailbox):
-    user = someone("Asia/Kolkata", reminders={"enabled": True, "local_time": "19:00"})
+def due_reminder(db, user: dict, time_zone: str = "Asia/Kolkata") -> str:
+    """The person's check-in reminder schedule, due a minute ago (as a scan finds it); its local day."""
     prefs = schedule.preferences.effective(user["preferences"], "reminders")
-    today = datetime.now(schedule.zone("Asia/Kolkata")).date().isoformat()
+    today = datetime.now(schedule.zone(time_zone)).date().isoformat()
     db.schedules.insert_one(
         {
             "_id": f"checkin_reminder:{user['_id']}",
             "user_id": user["_id"],
             "kind": "checkin_reminder",
-            "basis": schedule.basis("checkin_reminder", "Asia/Kolkata", prefs),
+            "basis": schedule.basis("checkin_reminder", time_zone, prefs),
             "due_at": datetime.now(UTC) - timedelta(minutes=1),
             "slot_day": today,
         }
     )
+    return today
+
+
+def test_the_beat_scan_task_sends_a_due_reminder(live, db, mailbox):
+    user = someone("Asia/Kolkata", reminders={"enabled": True, "local_time": "19:00"})
+    today = due_reminder(db, user)
     enqueue(live, SCAN_SCHEDULES)
     (message,) = mailbox.wait_for(1, timeout=20)
     assert message["Subject"] == "A gentle check-in reminder"
@@ -190,6 +198,61 @@ def test_the_beat_scan_task_sends_a_due_reminder(live, db, mailbox):
     text, _html = parts(message)
     assert "streak" not in text.lower()
     wait_status(live.runtime.settings, f"reminder:{user['_id']}:{today}", {"sent"})
+
+
+class TestOnDevices:
+    """A person whose devices take reminders (Web Push to a push service on loopback that checks the VAPID
+    signature and decrypts each message) gets the check-in reminder there; by email when none takes it."""
+
+    @pytest.fixture
+    def push_service(self, settings):
+        running = PushService(push_keys.application_server_key(settings.vapid_private_key)).start()
+        yield running
+        running.stop()
+
+    @staticmethod
+    def with_device(ingestion_app, push_service, name: str, status: int = 201) -> dict:
+        user, headers = person(time_zone="Asia/Kolkata")
+        prefs = {"reminders": {"enabled": True, "local_time": "19:00"}}
+        client = ingestion_app.test_client()
+        assert client.patch("/v1/me", json={"preferences": prefs}, headers=headers).status_code == 200
+        answer = client.put(
+            "/v1/push/subscriptions", json=push_service.subscribe(name, status), headers=headers
+        )
+        assert answer.status_code == 201, answer.json
+        return users.find(user["_id"])
+
+    def test_a_device_that_takes_reminders_gets_it_and_no_email_is_sent(
+        self, live, db, mailbox, ingestion_app, push_service
+    ):
+        user = self.with_device(ingestion_app, push_service, "phone")
+        today = due_reminder(db, user)
+        enqueue(live, SCAN_SCHEDULES)
+        wait_for(lambda: push_service.messages("phone"), timeout=20, what="the reminder pushed")
+        (message,) = push_service.messages("phone")
+        # Nothing about health: the app's worker writes the words in the app's language.
+        assert message.payload == {
+            "kind": "checkin_reminder",
+            "title": "Time for your check-in",
+            "body": "How is today going? A minute is enough.",
+            "day": today,
+            "url": "/app/",
+        }
+        assert user["_id"] not in message.headers["topic"] and push_service.refused == []
+        time.sleep(1)  # the task has pushed; it would have asked for an email only after that
+        assert db.email_outbox.count_documents({"user_id": user["_id"]}) == 0
+        assert not [m for m in mailbox.messages if str(m["To"]).lower() == user["email"].lower()]
+
+    def test_when_no_device_takes_it_it_comes_by_email_and_the_gone_device_is_forgotten(
+        self, live, db, mailbox, ingestion_app, push_service
+    ):
+        user = self.with_device(ingestion_app, push_service, "old-phone", status=410)
+        today = due_reminder(db, user)
+        enqueue(live, SCAN_SCHEDULES)
+        message = mailbox.wait_for_one_to(user["email"], timeout=20)
+        assert message["Subject"] == "A gentle check-in reminder"
+        assert db.push_subscriptions.count_documents({"user_id": user["_id"]}) == 0
+        wait_status(live.runtime.settings, f"reminder:{user['_id']}:{today}", {"sent"})
 
 
 def test_a_due_weekly_report_is_built_and_emailed(live, db, mailbox, celery_worker_all):
