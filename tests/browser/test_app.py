@@ -979,6 +979,20 @@ class TestSettings:
         # Nothing of the person is left on the device for whoever uses it next: not even recent symptoms.
         assert page.evaluate(ours) == ["tyh.paper"]
 
+    def test_another_device_signed_out_here_leaves_the_list_and_can_no_longer_read(
+        self, app_context, app_url, mailbox
+    ):
+        _user, phone = person("devices@example.org")  # signed in on "test phone" too
+        page = app_context.new_page()
+        sign_in(page, mailbox, "devices@example.org")
+        page.get_by_role("link", name="Settings").click()
+        devices = page.get_by_role("region", name="Devices signed in")
+        devices.get_by_role("button", name="Sign out test phone").click()
+        wait_for(lambda: devices.get_by_text("test phone").count() == 0, 10, "the phone to leave the list")
+        assert devices.get_by_role("listitem").count() == 1  # this one, still signed in
+        assert api(app_url, phone, "GET", "/v1/me").status_code == 401
+        assert page.get_by_role("heading", name="Settings").is_visible()
+
     def test_offline_each_change_says_it_needs_a_connection_and_nothing_changes(
         self, app_context, mailbox, db
     ):

@@ -101,7 +101,8 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
   );
 }
 
-function Devices({ onSignedOut }: { onSignedOut: () => void }) {
+/** The devices signed in to this account; each other one can be signed out from here (this one signs out below). */
+function Devices() {
   const [devices, setDevices] = useState<Device[]>();
   const [error, setError] = useAnnouncement();
   const load = async () => setDevices((await api.GET("/v1/me/devices")).data);
@@ -111,8 +112,7 @@ function Devices({ onSignedOut }: { onSignedOut: () => void }) {
     const answer = await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } }).catch(() => null);
     if (!answer) return setError(t("settings.sign_out_offline"));
     setError("");
-    if (device.current) onSignedOut();
-    else await load();
+    await load();
   }
 
   return (
@@ -291,7 +291,7 @@ export function Settings({ me, onChanged, onSignedOut }: { me: Me; onChanged: (m
       <ReminderSettings me={me} onChanged={onChanged} />
       <HomeScreen way={way} />
       <DeviceReminders way={way} />
-      <Devices onSignedOut={onSignedOut} />
+      <Devices />
       <DataAndErasure onErased={onSignedOut} />
       <section class="card">
         <button type="button" onClick={() => void signOut()}>
