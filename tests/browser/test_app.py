@@ -979,14 +979,17 @@ class TestSettings:
         # Nothing of the person is left on the device for whoever uses it next: not even recent symptoms.
         assert page.evaluate(ours) == ["tyh.paper"]
 
-    def test_another_device_signed_out_here_leaves_the_list_and_can_no_longer_read(
+    def test_the_device_list_opened_offline_is_read_when_back_and_another_device_signed_out_leaves_it(
         self, app_context, app_url, mailbox
     ):
         _user, phone = person("devices@example.org")  # signed in on "test phone" too
         page = app_context.new_page()
         sign_in(page, mailbox, "devices@example.org")
+        app_context.set_offline(True)
         page.get_by_role("link", name="Settings").click()
         devices = page.get_by_role("region", name="Devices signed in")
+        devices.get_by_text("The list of devices needs a connection.").wait_for()
+        app_context.set_offline(False)  # read once the connection is back
         devices.get_by_role("button", name="Sign out test phone").click()
         wait_for(lambda: devices.get_by_text("test phone").count() == 0, 10, "the phone to leave the list")
         assert devices.get_by_role("listitem").count() == 1  # this one, still signed in
@@ -1002,6 +1005,8 @@ class TestSettings:
         wait_for_worker(page)
         page.get_by_role("link", name="Settings").click()
         page.get_by_label("Reminder time").wait_for()
+        devices = page.get_by_role("region", name="Devices signed in")
+        devices.get_by_role("button", name="Sign out test phone").wait_for()  # the list is read
         app_context.set_offline(True)
         needs = "needs a connection. Please try again when you are back online."
 
@@ -1011,7 +1016,6 @@ class TestSettings:
         page.get_by_label("Remind me gently if I haven't logged").check()
         page.get_by_role("button", name="Save reminder settings").click()
         page.get_by_text(f"Not saved: Saving settings {needs}").wait_for()
-        devices = page.get_by_role("region", name="Devices signed in")
         devices.get_by_role("button", name="Sign out test phone").click()  # the account's other device
         devices.get_by_text(f"Signing out {needs}").wait_for()
         page.get_by_label("To confirm, type: erase my account").fill("erase my account")

@@ -245,6 +245,7 @@ export const en = {
   "settings.revoke": "Sign out {name}",
   "settings.sign_out": "Sign out on this device",
   "settings.sign_out_offline": "Signing out needs a connection. Please try again when you are back online.",
+  "settings.devices_offline": "The list of devices needs a connection. It shows when you are back online.",
   "settings.time_zone": "Time zone",
   "settings.time_zone_search": "Find a time zone",
   "settings.time_zone_hint": "Type a city, e.g. London or Chicago.",

@@ -246,6 +246,7 @@ export const es: Record<MessageKey, Message> = {
   "settings.revoke": "Cerrar la sesión de {name}",
   "settings.sign_out": "Cerrar sesión en este dispositivo",
   "settings.sign_out_offline": "Para cerrar la sesión hace falta conexión. Vuelve a intentarlo cuando estés en línea, por favor.",
+  "settings.devices_offline": "Para ver la lista de dispositivos hace falta conexión. Aparecerá cuando vuelvas a estar en línea.",
   "settings.time_zone": "Zona horaria",
   "settings.time_zone_search": "Buscar una zona horaria",
   "settings.time_zone_hint": "Escribe una ciudad, p. ej. Madrid o Bogota.",

@@ -1,6 +1,7 @@
 // Settings for the person's own optional email: the weekly report (on/off, day, time, an optional clinician
-// who gets a link, its paper) and the check-in reminder (time, quiet hours, a pause). An unsubscribe link in
-// an email turns the same `enabled` off, so what shows here is always what the emails do.
+// who gets a link, its paper) and the check-in reminder (time, quiet hours, a pause; it comes to the devices
+// where reminders are on, else by email). An unsubscribe link in an email turns the same `enabled` off, so
+// what shows here is always what the emails do.
 import { useState } from "preact/hooks";
 import { api, type Me } from "../api/client";
 import { t, weekdayName } from "../i18n/i18n";

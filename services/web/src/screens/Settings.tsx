@@ -105,8 +105,22 @@ function TimeZonePicker({ me, onChanged }: { me: Me; onChanged: (me: Me) => void
 function Devices() {
   const [devices, setDevices] = useState<Device[]>();
   const [error, setError] = useAnnouncement();
-  const load = async () => setDevices((await api.GET("/v1/me/devices")).data);
-  useEffect(() => void load(), []);
+  const load = async () => {
+    const answer = await api.GET("/v1/me/devices").catch(() => null);
+    if (!answer) {
+      if (!devices) setError(t("settings.devices_offline")); // a list already read stays as it was
+      return;
+    }
+    setDevices(answer.data);
+    setError("");
+  };
+  useEffect(() => {
+    void load();
+    // Opened offline, the list is read once the connection is back.
+    const again = () => void load();
+    window.addEventListener("online", again);
+    return () => window.removeEventListener("online", again);
+  }, []);
 
   async function revoke(device: Device) {
     const answer = await api.DELETE("/v1/me/devices/{device_id}", { params: { path: { device_id: device.id ?? "" } } }).catch(() => null);
