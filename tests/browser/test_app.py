@@ -1957,6 +1957,32 @@ class TestPlan:
             card.get_by_role("heading", name=re.compile("^Planned doses on")).wait_for(state="detached")
             assert card.get_by_role("button", name="Taken").count() == 2  # today's, both still to answer
 
+    def test_a_late_answer_for_the_earlier_version_is_not_shown_over_the_newer(
+        self, app_context, app_url, mailbox
+    ):
+        """The versions read when the screen opened (version 1) answers only after the one read for the
+        version saved meanwhile: the list keeps the newer answer."""
+        _user, headers = person("plan-late@example.org", time_zone="UTC")
+        today = datetime.now(UTC).date()
+        first = plans.plan(plans.diazepam_tablets(), start_day=str(today - timedelta(days=20)))
+        assert api(app_url, headers, "POST", "/v1/plan/versions", json=first).status_code == 201
+        stale = api(app_url, headers, "GET", "/v1/plan/versions").json()
+        page = app_context.new_page()
+        sign_in(page, mailbox, "plan-late@example.org")
+        held = []
+        page.route("**/v1/plan/versions", lambda route: held.append(route) if not held else route.continue_())
+        page.get_by_role("link", name="Plan").click()
+        wait_for(lambda: page.wait_for_timeout(50) or held, 10, "the first read of the versions")
+        page.get_by_role("button", name="Change my plan").click()
+        page.get_by_label("Each step (%)").fill("5")
+        page.get_by_role("button", name="Save as a new version").click()
+        page.get_by_text("Versions").click()
+        versions = page.get_by_test_id("plan-versions").get_by_role("listitem")
+        wait_for(lambda: versions.count() == 2, 15, "the versions read for version 2")
+        held[0].fulfill(json=stale)  # version 1's answer, late
+        page.wait_for_timeout(300)
+        assert versions.count() == 2
+
     def test_a_change_saved_elsewhere_meanwhile_says_so_then_the_plan_ends_and_is_deleted(
         self, app_context, app_url, mailbox, db
     ):

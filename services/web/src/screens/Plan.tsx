@@ -462,9 +462,19 @@ function ScheduleView({ plan, name }: { plan: PlanDoc; name: Names }) {
   );
 }
 
+/** An effect's load for the current version: an answer for an earlier version that comes late is dropped
+ * (the effect's cleanup), never shown over the newer one. */
+function latest<T>(answer: Promise<T>, show: (value: T) => void): () => void {
+  let current = true;
+  void answer.then((value) => current && show(value));
+  return () => {
+    current = false;
+  };
+}
+
 function Questions({ version }: { version: number }) {
   const [loaded, setLoaded] = useState<Loaded<{ questions: Question[]; note: string } | null> | null | undefined>(undefined);
-  useEffect(() => void loadQuestions().then((l) => setLoaded(l ?? null)), [version]);
+  useEffect(() => latest(loadQuestions(), (l) => setLoaded(l ?? null)), [version]);
   const questions = loaded?.value?.questions ?? [];
   return (
     <section class="card" aria-labelledby="questions-title" data-testid="plan-questions">
@@ -486,7 +496,7 @@ function Questions({ version }: { version: number }) {
 
 function Versions({ version, name }: { version: number; name: Names }) {
   const [versions, setVersions] = useState<Version[]>([]);
-  useEffect(() => void loadVersions().then((l) => setVersions(l?.value?.versions ?? [])), [version]);
+  useEffect(() => latest(loadVersions(), (l) => setVersions(l?.value?.versions ?? [])), [version]);
   return (
     <details class="card">
       <summary>{t("plan.versions")}</summary>
