@@ -1,8 +1,9 @@
-// Reminders in the service worker (imported by the generated worker, see vite.config.ts). A check-in reminder
-// shows a notification that opens the app. A dose reminder shows with Taken / Skipped; a tap on one records it with POST /v1/doses/confirm and the dose's
-// token (no session needed). Offline, the answer waits in IndexedDB and is sent at the next sync or when
-// the app opens (src/store/confirmations.ts reads the same store); the server records a dose once, so a
-// resend is always safe. What the notification says comes from reminder-text.js, imported before this.
+// Reminders in the service worker (imported by the generated worker, see vite.config.ts). A check-in
+// reminder shows a notification that opens the app. A dose reminder shows with Taken / Skipped; a tap on one
+// records it with POST /v1/doses/confirm and the dose's token (no session needed). Offline, the answer waits
+// in IndexedDB and is sent at the next sync or when the app opens (src/store/confirmations.ts reads the same
+// store); the server records a dose once, so a resend is always safe. What the notification says comes
+// from reminder-text.js, imported before this.
 /* eslint-env serviceworker */
 /* global reminderText */
 const CONFIRM_URL = "/v1/doses/confirm";
@@ -95,7 +96,8 @@ self.addEventListener("push", (event) => {
       deviceDisplay().then((device) => {
         const text = reminderText.composeCheckIn(device, self.navigator.language);
         // One tag a day: the same reminder sent twice replaces itself instead of showing twice.
-        return self.registration.showNotification(text.title, { body: text.body, tag: `checkin-${payload.day}`, data: { url: payload.url || "/app/" } });
+        const options = { body: text.body, tag: `checkin-${payload.day}`, data: { url: payload.url || "/app/" } };
+        return self.registration.showNotification(text.title, options);
       }),
     );
     return;

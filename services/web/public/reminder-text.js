@@ -1,9 +1,9 @@
 // What a reminder's notification says (imported by the generated worker before push-sw.js, see
 // vite.config.ts; test/reminder-text.test.ts checks it). A notification shows on a locked screen: a check-in
 // reminder names nothing about health, and a dose reminder by default says only the time: no medication, no
-// amount. Only on a device where the person turned that on
-// in Settings does it name the doses, from the push's structured `doses`. In the app's language, which the
-// app records for the worker (src/settings/notifications.ts); else the browser's; else English.
+// amount. Only on a device where the person turned that on in Settings does it name the doses, from the
+// push's structured `doses`. In the app's language, which the app records for the worker
+// (src/settings/notifications.ts); else the browser's; else English.
 (function () {
   const PIECES = { 0.125: "⅛", 0.25: "¼", 0.375: "⅜", 0.5: "½", 0.625: "⅝", 0.75: "¾", 0.875: "⅞" };
   const TIME = /^\d{1,2}:\d{2}$/;
